@@ -1,0 +1,92 @@
+# Helpers so every library, test and proto set is declared the same way.
+
+# Flags for our own code only: warnings are errors here, never in third-party headers.
+set(CANDOR_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Werror)
+
+# The local stack that store, Kafka and integration tests share (the `stack` CTest fixture in
+# tests/CMakeLists.txt), on its own ports so it never touches a developer's running stack.
+set(CANDOR_TEST_REDIS_PORT 6490 CACHE STRING "Redis port of the test stack")
+set(CANDOR_TEST_PG_PORT 5540 CACHE STRING "PostgreSQL port of the test stack")
+set(CANDOR_TEST_KAFKA_PORT 9193 CACHE STRING "Kafka bootstrap port of the test stack")
+set(CANDOR_TEST_STACK_ENV
+  CANDOR_REDIS_ADDR=127.0.0.1:${CANDOR_TEST_REDIS_PORT}
+  CANDOR_PG_DSN=postgresql://postgres@127.0.0.1:${CANDOR_TEST_PG_PORT}/candor
+  CANDOR_KAFKA_BROKERS=127.0.0.1:${CANDOR_TEST_KAFKA_PORT})
+
+# candor_library(<name> SRCS ... DEPS ...): static library candor_<name>, alias candor::<name>.
+function(candor_library name)
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
+  add_library(candor_${name} STATIC ${ARG_SRCS})
+  add_library(candor::${name} ALIAS candor_${name})
+  target_include_directories(candor_${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_compile_options(candor_${name} PRIVATE ${CANDOR_WARNINGS})
+  target_link_libraries(candor_${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+# candor_executable(<name> SRCS ... DEPS ...)
+function(candor_executable name)
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SRCS})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_compile_options(${name} PRIVATE ${CANDOR_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+endfunction()
+
+# candor_test(<name> SRCS ... DEPS ... LABELS ... [FIXTURES ...] [ENV ...])
+# One gtest binary registered as one CTest test with the given labels (unit, redis, pg, kafka,
+# integration, e2e). FIXTURES names the CTest fixtures (e.g. the local stack) it needs.
+function(candor_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SRCS;DEPS;LABELS;FIXTURES;ENV" ${ARGN})
+  add_executable(${name} ${ARG_SRCS})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_compile_options(${name} PRIVATE ${CANDOR_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  add_test(NAME ${name} COMMAND ${name})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 120)
+  endif()
+  set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
+  if(ARG_FIXTURES)
+    set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED "${ARG_FIXTURES}")
+  endif()
+  if("stack" IN_LIST ARG_FIXTURES)
+    list(APPEND ARG_ENV ${CANDOR_TEST_STACK_ENV})
+  endif()
+  if(ARG_ENV)
+    set_tests_properties(${name} PROPERTIES ENVIRONMENT "${ARG_ENV}")
+  endif()
+endfunction()
+
+# candor_proto(<name> PROTOS ... [GRPC]): generates C++ (and gRPC stubs) with protoc directly.
+# CMake 3.25's protobuf_generate() cannot pass plugin options, so this runs protoc as gRPC's own
+# examples do. Generated files land under the build tree with the proto's package path.
+function(candor_proto name)
+  cmake_parse_arguments(ARG "GRPC" "" "PROTOS" ${ARGN})
+  set(out ${PROJECT_BINARY_DIR}/gen)
+  set(srcs)
+  foreach(proto ${ARG_PROTOS})
+    get_filename_component(abs ${proto} ABSOLUTE)
+    file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR}/proto ${abs})
+    string(REGEX REPLACE "\\.proto$" "" stem ${rel})
+    set(gen ${out}/${stem}.pb.cc ${out}/${stem}.pb.h)
+    set(cmd_args --cpp_out=${out})
+    if(ARG_GRPC)
+      list(APPEND gen ${out}/${stem}.grpc.pb.cc ${out}/${stem}.grpc.pb.h)
+      list(APPEND cmd_args --grpc_out=${out} --plugin=protoc-gen-grpc=${CANDOR_GRPC_CPP_PLUGIN})
+    endif()
+    add_custom_command(
+      OUTPUT ${gen}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${out}
+      COMMAND protobuf::protoc ARGS ${cmd_args} -I ${PROJECT_SOURCE_DIR}/proto ${abs}
+      DEPENDS ${abs} protobuf::protoc
+      COMMENT "protoc ${rel}")
+    list(APPEND srcs ${gen})
+  endforeach()
+  add_library(candor_${name} STATIC ${srcs})
+  add_library(candor::${name} ALIAS candor_${name})
+  target_include_directories(candor_${name} SYSTEM PUBLIC ${out})
+  target_link_libraries(candor_${name} PUBLIC protobuf::libprotobuf)
+  if(ARG_GRPC)
+    target_link_libraries(candor_${name} PUBLIC gRPC::grpc++)
+  endif()
+endfunction()

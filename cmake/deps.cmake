@@ -1,0 +1,29 @@
+# Maps every Debian 12 package Candor uses to an imported target, so the rest of the build only
+# names targets. The package that provides each is named beside it (see scripts/setup.sh).
+
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+
+# protobuf-compiler, libprotobuf-dev
+find_package(Protobuf REQUIRED)
+# libgrpc++-dev, protobuf-compiler-grpc. gRPC's CMake config also brings absl (libabsl-dev).
+find_package(gRPC CONFIG REQUIRED)
+find_package(absl CONFIG REQUIRED)
+find_program(CANDOR_GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
+
+# librdkafka-dev, libhiredis-dev, libpqxx-dev: pkg-config only.
+pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
+
+# libssl-dev (SHA-256, HMAC), zlib1g-dev (gzip replay files)
+find_package(OpenSSL REQUIRED)
+find_package(ZLIB REQUIRED)
+
+# libspdlog-dev, nlohmann-json3-dev
+find_package(spdlog CONFIG REQUIRED)
+find_package(nlohmann_json CONFIG REQUIRED)
+
+# googletest, libbenchmark-dev
+find_package(GTest CONFIG REQUIRED)
+find_package(benchmark CONFIG REQUIRED)

@@ -1,0 +1,263 @@
+#include "libs/kafka/kafka.h"
+
+#include <future>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "libs/core/log.h"
+
+namespace candor::kafka {
+namespace {
+
+absl::Status SetAll(rd_kafka_conf_t* conf, const std::map<std::string, std::string>& props) {
+  char err[512];
+  for (const auto& [k, v] : props) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
+      return absl::InvalidArgumentError(absl::StrCat("kafka config ", k, "=", v, ": ", err));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FromKafkaError(rd_kafka_resp_err_t err) {
+  switch (err) {
+    case RD_KAFKA_RESP_ERR_NO_ERROR:
+      return absl::OkStatus();
+    case RD_KAFKA_RESP_ERR__MSG_TIMED_OUT:
+    case RD_KAFKA_RESP_ERR__TIMED_OUT:
+    case RD_KAFKA_RESP_ERR__TRANSPORT:
+    case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+    case RD_KAFKA_RESP_ERR__QUEUE_FULL:
+    case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS:
+    case RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION:
+      return absl::UnavailableError(absl::StrCat("kafka: ", rd_kafka_err2str(err)));
+    default:
+      return absl::InternalError(absl::StrCat("kafka: ", rd_kafka_err2str(err)));
+  }
+}
+
+// Delivery reports carry the heap-allocated callback as the message opaque.
+void OnDelivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, void* /*opaque*/) {
+  std::unique_ptr<DeliveryCallback> done(static_cast<DeliveryCallback*>(msg->_private));
+  if (done && *done) (*done)(FromKafkaError(msg->err));
+}
+
+void OnLog(const rd_kafka_t* /*rk*/, int level, const char* fac, const char* buf) {
+  if (level <= 3) {
+    spdlog::error("librdkafka {}: {}", fac, buf);
+  } else if (level <= 4) {
+    spdlog::warn("librdkafka {}: {}", fac, buf);
+  } else {
+    spdlog::debug("librdkafka {}: {}", fac, buf);
+  }
+}
+
+absl::StatusOr<rd_kafka_conf_t*> BaseConf(const ClientOptions& options,
+                                          std::map<std::string, std::string> props) {
+  if (options.brokers.empty()) return absl::InvalidArgumentError("kafka: no brokers configured");
+  props["bootstrap.servers"] = options.brokers;
+  props["client.id"] = options.client_id;
+  for (const auto& [k, v] : options.extra) props[k] = v;
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  if (absl::Status s = SetAll(conf, props); !s.ok()) {
+    rd_kafka_conf_destroy(conf);
+    return s;
+  }
+  rd_kafka_conf_set_log_cb(conf, OnLog);
+  return conf;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(const ClientOptions& options,
+                                                           absl::Duration delivery_timeout) {
+  auto conf = BaseConf(options, {
+                                    {"enable.idempotence", "true"},
+                                    {"acks", "all"},
+                                    {"linger.ms", "1"},
+                                    {"compression.type", "lz4"},
+                                    {"message.timeout.ms",
+                                     std::to_string(absl::ToInt64Milliseconds(delivery_timeout))},
+                                });
+  if (!conf.ok()) return conf.status();
+  rd_kafka_conf_set_dr_msg_cb(*conf, OnDelivery);
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, err, sizeof(err));
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(*conf);
+    return absl::InvalidArgumentError(absl::StrCat("kafka producer: ", err));
+  }
+  return std::unique_ptr<Producer>(new Producer(rk));
+}
+
+Producer::Producer(rd_kafka_t* rk) : rk_(rk), poller_([this] { PollLoop(); }) {}
+
+Producer::~Producer() {
+  if (absl::Status s = Flush(absl::Seconds(10)); !s.ok()) {
+    spdlog::warn("producer closing with unconfirmed messages: {}", s.message());
+  }
+  stop_ = true;
+  poller_.join();
+  rd_kafka_destroy(rk_);
+}
+
+void Producer::PollLoop() {
+  while (!stop_) rd_kafka_poll(rk_, 50);
+}
+
+absl::Status Producer::Produce(const std::string& topic, std::string_view key,
+                               std::string_view value, DeliveryCallback done,
+                               const Headers& headers) {
+  auto cb = std::make_unique<DeliveryCallback>(std::move(done));
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (!headers.empty()) {
+    hdrs = rd_kafka_headers_new(headers.size());
+    for (const auto& [name, val] : headers) {
+      rd_kafka_header_add(hdrs, name.data(), static_cast<ssize_t>(name.size()), val.data(),
+                          static_cast<ssize_t>(val.size()));
+    }
+  }
+  rd_kafka_resp_err_t err = rd_kafka_producev(
+      rk_, RD_KAFKA_V_TOPIC(topic.c_str()),
+      RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+      RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(cb.get()),
+      RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (hdrs != nullptr) rd_kafka_headers_destroy(hdrs);  // not taken on failure
+    return FromKafkaError(err);
+  }
+  cb.release();  // owned by the delivery report now
+  return absl::OkStatus();
+}
+
+absl::Status Producer::ProduceSync(const std::string& topic, std::string_view key,
+                                   std::string_view value, absl::Duration timeout,
+                                   const Headers& headers) {
+  auto promise = std::make_shared<std::promise<absl::Status>>();
+  std::future<absl::Status> result = promise->get_future();
+  if (absl::Status s = Produce(topic, key, value, [promise](absl::Status st) {
+        promise->set_value(std::move(st));
+      }, headers);
+      !s.ok()) {
+    return s;
+  }
+  if (result.wait_for(absl::ToChronoMilliseconds(timeout)) != std::future_status::ready) {
+    return absl::UnavailableError("kafka: delivery not confirmed in time");
+  }
+  return result.get();
+}
+
+absl::Status Producer::Flush(absl::Duration timeout) {
+  rd_kafka_resp_err_t err =
+      rd_kafka_flush(rk_, static_cast<int>(absl::ToInt64Milliseconds(timeout)));
+  return FromKafkaError(err);
+}
+
+absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(const ClientOptions& options,
+                                                           const std::string& group_id,
+                                                           const std::vector<std::string>& topics) {
+  auto conf = BaseConf(options, {
+                                    {"group.id", group_id},
+                                    {"enable.auto.commit", "false"},
+                                    {"enable.auto.offset.store", "false"},
+                                    {"auto.offset.reset", "earliest"},
+                                    {"enable.partition.eof", "false"},
+                                });
+  if (!conf.ok()) return conf.status();
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, *conf, err, sizeof(err));
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(*conf);
+    return absl::InvalidArgumentError(absl::StrCat("kafka consumer: ", err));
+  }
+  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_topic_partition_list_t* subs =
+      rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
+  for (const std::string& t : topics) {
+    rd_kafka_topic_partition_list_add(subs, t.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  rd_kafka_resp_err_t rerr = rd_kafka_subscribe(rk, subs);
+  rd_kafka_topic_partition_list_destroy(subs);
+  if (rerr != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    rd_kafka_destroy(rk);
+    return absl::InternalError(absl::StrCat("kafka subscribe: ", rd_kafka_err2str(rerr)));
+  }
+  return std::unique_ptr<Consumer>(new Consumer(rk));
+}
+
+Consumer::~Consumer() {
+  Close();
+  rd_kafka_destroy(rk_);
+}
+
+absl::StatusOr<std::vector<Message>> Consumer::PollBatch(size_t max_messages,
+                                                         absl::Duration wait) {
+  std::vector<Message> batch;
+  int timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(wait));
+  while (batch.size() < max_messages) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, batch.empty() ? timeout_ms : 0);
+    if (m == nullptr) break;
+    std::unique_ptr<rd_kafka_message_t, decltype(&rd_kafka_message_destroy)> guard(
+        m, rd_kafka_message_destroy);
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
+      if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
+        return absl::InternalError(absl::StrCat("kafka consumer fatal: ", rd_kafka_message_errstr(m)));
+      }
+      spdlog::warn("kafka consumer: {}", rd_kafka_message_errstr(m));
+      continue;
+    }
+    Message out;
+    out.topic = rd_kafka_topic_name(m->rkt);
+    out.partition = m->partition;
+    out.offset = m->offset;
+    if (m->key != nullptr) out.key.assign(static_cast<const char*>(m->key), m->key_len);
+    if (m->payload != nullptr) out.value.assign(static_cast<const char*>(m->payload), m->len);
+    rd_kafka_timestamp_type_t ts_type;
+    int64_t ts = rd_kafka_message_timestamp(m, &ts_type);
+    out.timestamp = ts >= 0 ? absl::FromUnixMillis(ts) : absl::Now();
+    batch.push_back(std::move(out));
+  }
+  return batch;
+}
+
+absl::Status Consumer::Commit(const std::vector<Message>& batch) {
+  if (batch.empty()) return absl::OkStatus();
+  std::map<std::pair<std::string, int32_t>, int64_t> next;
+  for (const Message& m : batch) {
+    int64_t& slot = next[{m.topic, m.partition}];
+    slot = std::max(slot, m.offset + 1);
+  }
+  rd_kafka_topic_partition_list_t* offsets =
+      rd_kafka_topic_partition_list_new(static_cast<int>(next.size()));
+  for (const auto& [tp, off] : next) {
+    rd_kafka_topic_partition_list_add(offsets, tp.first.c_str(), tp.second)->offset = off;
+  }
+  rd_kafka_resp_err_t err = rd_kafka_commit(rk_, offsets, /*async=*/0);
+  rd_kafka_topic_partition_list_destroy(offsets);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return absl::UnavailableError(absl::StrCat("kafka commit: ", rd_kafka_err2str(err)));
+  }
+  return absl::OkStatus();
+}
+
+void Consumer::Close() {
+  if (closed_) return;
+  closed_ = true;
+  rd_kafka_consumer_close(rk_);
+}
+
+absl::Status SendToDeadLetter(Producer& producer, const Message& message, std::string_view reason,
+                              absl::Duration timeout) {
+  spdlog::warn("dead-letter {}[{}]@{}: {}", message.topic, message.partition, message.offset,
+               reason);
+  Headers headers = {
+      {"dlq-reason", std::string(reason)},
+      {"dlq-origin", absl::StrCat(message.topic, "/", message.partition, "/", message.offset)}};
+  return producer.ProduceSync(absl::StrCat(message.topic, ".dlq"), message.key, message.value,
+                              timeout, headers);
+}
+
+}  // namespace candor::kafka

@@ -1,0 +1,112 @@
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace candor::kafka {
+
+// Settings shared by producers and consumers. `extra` holds raw librdkafka properties
+// ("linger.ms" -> "1") applied last, for tuning without code changes.
+struct ClientOptions {
+  std::string brokers;
+  std::string client_id = "candor";
+  std::map<std::string, std::string> extra;
+};
+
+// Called once per message when Kafka confirms it (OK) or gives up (Unavailable / Internal).
+// Runs on the producer's delivery thread: keep it short and never block.
+using DeliveryCallback = std::function<void(absl::Status)>;
+
+// Record headers, name -> value.
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// An idempotent producer with acks=all (design.md 3.3). Thread-safe: any thread may Produce.
+// A background thread serves delivery reports. Destruction flushes for up to 10 s.
+class Producer {
+ public:
+  // `delivery_timeout` bounds how long librdkafka tries before reporting a message as failed.
+  static absl::StatusOr<std::unique_ptr<Producer>> Create(const ClientOptions& options,
+                                                          absl::Duration delivery_timeout);
+  ~Producer();
+  Producer(const Producer&) = delete;
+  Producer& operator=(const Producer&) = delete;
+
+  // Enqueues a message; `done` is called exactly once with the outcome. Returns an error (and
+  // does not call `done`) when the message cannot even be enqueued (queue full, unknown topic).
+  // `headers` are attached as Kafka record headers.
+  absl::Status Produce(const std::string& topic, std::string_view key, std::string_view value,
+                       DeliveryCallback done, const Headers& headers = {});
+
+  // Produces and waits for the delivery report, at most `timeout`. Unavailable on timeout.
+  absl::Status ProduceSync(const std::string& topic, std::string_view key, std::string_view value,
+                           absl::Duration timeout, const Headers& headers = {});
+
+  // Waits until every enqueued message is confirmed or failed. Unavailable on timeout.
+  absl::Status Flush(absl::Duration timeout);
+
+ private:
+  explicit Producer(rd_kafka_t* rk);
+  void PollLoop();
+
+  rd_kafka_t* rk_;
+  std::atomic<bool> stop_{false};
+  std::thread poller_;
+};
+
+// One consumed record, copied out of librdkafka so it outlives the poll.
+struct Message {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::string key;
+  std::string value;
+  absl::Time timestamp;
+};
+
+// A consumer-group member with manual commits: offsets are committed only by Commit(), after
+// the caller has durably applied the batch (design.md 3.4-3.5). Not thread-safe: one thread.
+class Consumer {
+ public:
+  static absl::StatusOr<std::unique_ptr<Consumer>> Create(const ClientOptions& options,
+                                                          const std::string& group_id,
+                                                          const std::vector<std::string>& topics);
+  ~Consumer();
+  Consumer(const Consumer&) = delete;
+  Consumer& operator=(const Consumer&) = delete;
+
+  // Returns up to `max_messages`, waiting at most `wait` for the first and then taking whatever
+  // is already buffered. Empty on timeout. Partition EOF and transient broker errors are not
+  // errors; a fatal consumer error is Internal.
+  absl::StatusOr<std::vector<Message>> PollBatch(size_t max_messages, absl::Duration wait);
+
+  // Commits, per partition, the offset after the last message of `batch`. Synchronous.
+  absl::Status Commit(const std::vector<Message>& batch);
+
+  // Leaves the group cleanly (triggers a rebalance so others take the partitions at once).
+  void Close();
+
+ private:
+  explicit Consumer(rd_kafka_t* rk) : rk_(rk) {}
+  rd_kafka_t* rk_;
+  bool closed_ = false;
+};
+
+// Sends `message` (same key and value) to `<topic>.dlq` with headers `dlq-reason` and
+// `dlq-origin` (topic/partition/offset) and waits for the confirmation,
+// so a poison message is never committed before it is safe somewhere (style.md, Kafka).
+absl::Status SendToDeadLetter(Producer& producer, const Message& message, std::string_view reason,
+                              absl::Duration timeout);
+
+}  // namespace candor::kafka
