@@ -1,0 +1,32 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "libs/review/rating_aggregate.h"
+
+namespace candor::ratings {
+
+// Port: the fast copy of product aggregates that product pages read (Redis `rating:{asin}`).
+// Writes carry absolute values and a version; a write with a version not newer than the stored
+// one is ignored, so a slow or repeated writer can never move the cache backwards (I3).
+// Implementations are thread-safe and never throw; Unavailable when the store is unreachable.
+class RatingCache {
+ public:
+  virtual ~RatingCache() = default;
+  // nullopt when the product has no cached aggregate.
+  virtual absl::StatusOr<std::optional<review::RatingAggregate>> Get(const std::string& asin) = 0;
+  // Returns true when stored, false when the cache already held this version or a newer one.
+  virtual absl::StatusOr<bool> Put(const review::RatingAggregate& aggregate) = 0;
+};
+
+// Port: the durable aggregates (Postgres `product_ratings`), the source of truth for repairs.
+class RatingStore {
+ public:
+  virtual ~RatingStore() = default;
+  // nullopt when the product has no row.
+  virtual absl::StatusOr<std::optional<review::RatingAggregate>> Get(const std::string& asin) = 0;
+};
+
+}  // namespace candor::ratings
