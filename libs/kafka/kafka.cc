@@ -249,6 +249,28 @@ void Consumer::Close() {
   rd_kafka_consumer_close(rk_);
 }
 
+absl::Status CheckBrokers(const ClientOptions& options, absl::Duration timeout) {
+  auto conf = BaseConf(options, {});
+  if (!conf.ok()) return conf.status();
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, err, sizeof(err));
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(*conf);
+    return absl::InvalidArgumentError(absl::StrCat("kafka probe: ", err));
+  }
+  const rd_kafka_metadata_t* metadata = nullptr;
+  rd_kafka_resp_err_t merr = rd_kafka_metadata(
+      rk, /*all_topics=*/0, nullptr, &metadata,
+      static_cast<int>(absl::ToInt64Milliseconds(timeout)));
+  if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
+  rd_kafka_destroy(rk);
+  if (merr != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return absl::UnavailableError(absl::StrCat("kafka: no broker of '", options.brokers,
+                                               "' answered: ", rd_kafka_err2str(merr)));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status SendToDeadLetter(Producer& producer, const Message& message, std::string_view reason,
                               absl::Duration timeout) {
   spdlog::warn("dead-letter {}[{}]@{}: {}", message.topic, message.partition, message.offset,

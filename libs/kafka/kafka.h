@@ -103,6 +103,11 @@ class Consumer {
   bool closed_ = false;
 };
 
+// Asks the cluster for its broker list, so a service can fail fast at startup when Kafka is not
+// reachable (librdkafka itself connects lazily and would retry forever). Unavailable when no
+// broker answers within `timeout`.
+absl::Status CheckBrokers(const ClientOptions& options, absl::Duration timeout);
+
 // Sends `message` (same key and value) to `<topic>.dlq` with headers `dlq-reason` and
 // `dlq-origin` (topic/partition/offset) and waits for the confirmation,
 // so a poison message is never committed before it is safe somewhere (style.md, Kafka).

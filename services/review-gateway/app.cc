@@ -1,0 +1,83 @@
+#include "services/review-gateway/app.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "libs/core/log.h"
+
+namespace candor::gateway {
+
+absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
+  if (absl::Status s = Validate(config); !s.ok()) return s;
+  std::unique_ptr<App> app(new App(config));
+
+  auto redis = redis::Client::Connect(config.redis_addr, static_cast<int>(config.redis_pool),
+                                      absl::Seconds(2));
+  if (!redis.ok()) return redis.status();
+  app->redis_ = std::move(*redis);
+  auto pg = pg::Pool::Create(config.pg_dsn, static_cast<int>(config.pg_pool));
+  if (!pg.ok()) return pg.status();
+  app->pg_ = std::move(*pg);
+  auto producer = kafka::Producer::Create({config.kafka_brokers, "review-gateway", {}},
+                                          absl::Milliseconds(config.publish_timeout_ms));
+  if (!producer.ok()) return producer.status();
+  app->producer_ = std::move(*producer);
+
+  GuardPolicy policy;
+  policy.user_limit = config.user_daily_limit;
+  app->guard_ = std::make_unique<RedisSubmissionGuard>(*app->redis_, policy);
+  app->log_ = std::make_unique<KafkaSubmissionLog>(*app->producer_, config.submissions_topic);
+  app->cache_ = std::make_unique<ratings::RedisRatingCache>(*app->redis_);
+  app->store_ = std::make_unique<ratings::PgRatingStore>(*app->pg_);
+  app->intake_ = std::make_unique<ReviewIntake>(*app->guard_, *app->log_, app->clock_);
+  app->summaries_ = std::make_unique<SummaryReader>(*app->cache_, *app->store_);
+  app->service_ = std::make_unique<ReviewGrpcService>(
+      *app->intake_, *app->summaries_, config.jwt_secret,
+      review::DisplayPrior{config.prior_weight, config.prior_mean}, app->clock_);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &app->port_);
+  builder.RegisterService(app->service_.get());
+  builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_request_bytes));
+  app->server_ = builder.BuildAndStart();
+  if (app->server_ == nullptr || app->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen));
+  }
+  app->server_->GetHealthCheckService()->SetServingStatus(true);
+  spdlog::info("review-gateway listening on {} (port {})", config.listen, app->port_);
+  return app;
+}
+
+App::~App() { Shutdown(); }
+
+absl::Status App::Run(const std::function<bool()>& stop) {
+  while (!stop()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  Shutdown();
+  return absl::OkStatus();
+}
+
+void App::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  spdlog::info("shutting down: draining in-flight calls");
+  // 1. Tell load balancers to go elsewhere, then stop accepting calls and let in-flight ones
+  //    finish: their answers wait on Kafka delivery reports, so the producer must still run.
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->Shutdown(std::chrono::system_clock::now() +
+                    std::chrono::milliseconds(config_.drain_timeout_ms));
+  server_->Wait();
+  // 2. Flush whatever the producer still holds (nothing acknowledged is left behind: OK answers
+  //    were only sent after delivery reports).
+  if (absl::Status s = producer_->Flush(absl::Seconds(5)); !s.ok()) {
+    spdlog::warn("producer flush: {}", s);
+  }
+  // 3. Stores close as members are destroyed, after everything that uses them.
+  spdlog::info("shutdown complete");
+}
+
+}  // namespace candor::gateway

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "libs/core/clock.h"
+#include "libs/kafka/kafka.h"
+#include "libs/pg/pg_pool.h"
+#include "libs/ratings/pg_rating_store.h"
+#include "libs/ratings/redis_rating_cache.h"
+#include "libs/redis/redis_client.h"
+#include "services/review-gateway/config.h"
+#include "services/review-gateway/grpc_service.h"
+#include "services/review-gateway/kafka_submission_log.h"
+#include "services/review-gateway/redis_submission_guard.h"
+#include "services/review-gateway/review_intake.h"
+#include "services/review-gateway/summary_reader.h"
+
+namespace candor::gateway {
+
+// review-gateway's composition root, used by main() and by the integration tests alike.
+// Create() connects every dependency (failing fast when one is unreachable) and starts serving;
+// Run() blocks until `stop` turns true and then shuts down in order.
+class App {
+ public:
+  static absl::StatusOr<std::unique_ptr<App>> Create(const Config& config);
+  ~App();
+
+  // The bound port (useful when listening on port 0).
+  int port() const { return port_; }
+
+  absl::Status Run(const std::function<bool()>& stop);
+
+  // Idempotent; see app.cc for the order.
+  void Shutdown();
+
+ private:
+  explicit App(const Config& config) : config_(config) {}
+
+  Config config_;
+  core::SystemClock clock_;
+  // Declared in dependency order: members are destroyed bottom-up, server first.
+  std::unique_ptr<redis::Client> redis_;
+  std::unique_ptr<pg::Pool> pg_;
+  std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<RedisSubmissionGuard> guard_;
+  std::unique_ptr<KafkaSubmissionLog> log_;
+  std::unique_ptr<ratings::RedisRatingCache> cache_;
+  std::unique_ptr<ratings::PgRatingStore> store_;
+  std::unique_ptr<ReviewIntake> intake_;
+  std::unique_ptr<SummaryReader> summaries_;
+  std::unique_ptr<ReviewGrpcService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace candor::gateway

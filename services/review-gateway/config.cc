@@ -1,0 +1,36 @@
+#include "services/review-gateway/config.h"
+
+#include <cstdlib>
+
+namespace candor::gateway {
+
+void RegisterFlags(core::Flags& f, Config* c) {
+  f.AddString("listen", "CANDOR_GATEWAY_LISTEN", &c->listen, "gRPC listen address host:port");
+  f.AddString("kafka-brokers", "CANDOR_KAFKA_BROKERS", &c->kafka_brokers, "Kafka bootstrap servers");
+  f.AddString("redis-addr", "CANDOR_REDIS_ADDR", &c->redis_addr, "Redis host:port");
+  f.AddString("pg-dsn", "CANDOR_PG_DSN", &c->pg_dsn, "PostgreSQL connection URI");
+  f.AddString("submissions-topic", "", &c->submissions_topic, "topic submissions are published to");
+  f.AddInt("publish-timeout-ms", "", &c->publish_timeout_ms,
+           "budget for Kafka's delivery report before answering UNAVAILABLE", 100, 60000);
+  f.AddInt("redis-pool", "", &c->redis_pool, "Redis connections", 1, 512);
+  f.AddInt("pg-pool", "", &c->pg_pool, "PostgreSQL connections (summary fallback)", 1, 64);
+  f.AddInt("max-request-bytes", "", &c->max_request_bytes,
+           "largest request accepted; larger ones get RESOURCE_EXHAUSTED", 1024, 4 << 20);
+  f.AddInt("user-daily-limit", "", &c->user_daily_limit, "reviews per user per sliding 24 h", 1,
+           10000);
+  f.AddDouble("prior-weight", "", &c->prior_weight, "C of the Bayesian display average", 0, 1e6);
+  f.AddDouble("prior-mean", "", &c->prior_mean, "m of the Bayesian display average", 1, 5);
+  f.AddInt("drain-timeout-ms", "", &c->drain_timeout_ms,
+           "on SIGTERM, how long in-flight calls may take to finish", 0, 600000);
+  f.AddString("log-level", "CANDOR_LOG_LEVEL", &c->log_level, "debug, info, warn or error");
+}
+
+absl::Status Validate(const Config& c) {
+  if (c.jwt_secret.size() < 16) {
+    return absl::InvalidArgumentError(
+        "$CANDOR_JWT_SECRET must be set to the HS256 secret (at least 16 bytes)");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace candor::gateway

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "libs/core/flags.h"
+
+namespace candor::gateway {
+
+// Every setting of review-gateway; see README.md for each key.
+struct Config {
+  std::string listen = "127.0.0.1:50051";
+  std::string kafka_brokers = "127.0.0.1:9093";
+  std::string redis_addr = "127.0.0.1:6390";
+  std::string pg_dsn = "postgresql://postgres@127.0.0.1:5440/candor";
+  std::string submissions_topic = "review-submissions";
+  std::string jwt_secret;  // environment only (CANDOR_JWT_SECRET)
+  int64_t publish_timeout_ms = 2000;
+  int64_t redis_pool = 16;
+  int64_t pg_pool = 4;
+  int64_t max_request_bytes = 64 * 1024;
+  int64_t user_daily_limit = 10;
+  double prior_weight = 10.0;
+  double prior_mean = 3.0;
+  int64_t drain_timeout_ms = 5000;
+  std::string log_level = "info";
+};
+
+void RegisterFlags(core::Flags& flags, Config* config);
+
+// Checks what flags alone cannot: the secret is present and long enough.
+absl::Status Validate(const Config& config);
+
+}  // namespace candor::gateway

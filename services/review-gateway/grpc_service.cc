@@ -1,0 +1,79 @@
+#include "services/review-gateway/grpc_service.h"
+
+#include "libs/auth/jwt.h"
+
+namespace candor::gateway {
+
+namespace v1 = candor::review::v1;
+
+grpc::Status ToGrpc(const absl::Status& s) {
+  if (s.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
+}
+
+absl::StatusOr<std::string> ReviewGrpcService::Authenticate(
+    grpc::CallbackServerContext* ctx) const {
+  const auto& md = ctx->client_metadata();
+  auto it = md.find("authorization");
+  std::string_view header;
+  if (it != md.end()) header = std::string_view(it->second.data(), it->second.size());
+  absl::StatusOr<std::string_view> token = auth::BearerToken(header);
+  if (!token.ok()) return token.status();
+  absl::StatusOr<auth::Claims> claims = auth::VerifyHs256(*token, jwt_secret_, clock_.Now());
+  if (!claims.ok()) return claims.status();
+  return claims->subject;
+}
+
+grpc::ServerUnaryReactor* ReviewGrpcService::SubmitReview(grpc::CallbackServerContext* ctx,
+                                                          const v1::SubmitReviewRequest* request,
+                                                          v1::SubmitReviewResponse* response) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::StatusOr<std::string> user = Authenticate(ctx);
+  if (!user.ok()) {
+    reactor->Finish(ToGrpc(user.status()));
+    return reactor;
+  }
+  review::SubmissionInput input;
+  input.asin = request->asin();
+  input.rating = request->rating();
+  input.title = request->title();
+  input.body = request->body();
+  input.verified_purchase = request->verified_purchase();
+  input.device_id = request->device_id();
+  intake_.Submit({*user, ctx->peer()}, input,
+                 [reactor, response](absl::StatusOr<std::string> review_id) {
+                   if (review_id.ok()) {
+                     response->set_review_id(*review_id);
+                     response->set_status(v1::REVIEW_STATUS_PENDING);
+                   }
+                   reactor->Finish(ToGrpc(review_id.status()));
+                 });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ReviewGrpcService::GetProductSummary(
+    grpc::CallbackServerContext* ctx, const v1::GetProductSummaryRequest* request,
+    v1::ProductSummary* response) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  if (absl::StatusOr<std::string> user = Authenticate(ctx); !user.ok()) {
+    reactor->Finish(ToGrpc(user.status()));
+    return reactor;
+  }
+  absl::StatusOr<review::RatingAggregate> a = summaries_.Read(request->asin());
+  if (!a.ok()) {
+    reactor->Finish(ToGrpc(a.status()));
+    return reactor;
+  }
+  response->set_asin(a->asin);
+  response->set_review_count(a->count);
+  response->set_average(a->Average());
+  response->set_display_average(a->DisplayAverage(prior_));
+  response->set_verified_count(a->verified_count);
+  response->set_verified_average(a->VerifiedAverage());
+  for (int64_t n : a->stars) response->add_histogram(n);
+  response->set_version(a->version);
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+}  // namespace candor::gateway

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <string>
+
+#include "candor/review/v1/review_service.grpc.pb.h"
+#include "libs/core/clock.h"
+#include "libs/review/rating_aggregate.h"
+#include "services/review-gateway/review_intake.h"
+#include "services/review-gateway/summary_reader.h"
+
+namespace candor::gateway {
+
+// The gRPC face of the gateway (callback API). It only authenticates, translates proto <->
+// domain and absl::Status <-> grpc::Status; the work is in ReviewIntake and SummaryReader.
+// Thread-safe. Borrows everything it is given.
+class ReviewGrpcService final : public candor::review::v1::ReviewService::CallbackService {
+ public:
+  ReviewGrpcService(ReviewIntake& intake, SummaryReader& summaries, std::string jwt_secret,
+                    review::DisplayPrior prior, const core::Clock& clock)
+      : intake_(intake),
+        summaries_(summaries),
+        jwt_secret_(std::move(jwt_secret)),
+        prior_(prior),
+        clock_(clock) {}
+
+  grpc::ServerUnaryReactor* SubmitReview(
+      grpc::CallbackServerContext* ctx, const candor::review::v1::SubmitReviewRequest* request,
+      candor::review::v1::SubmitReviewResponse* response) override;
+
+  grpc::ServerUnaryReactor* GetProductSummary(
+      grpc::CallbackServerContext* ctx, const candor::review::v1::GetProductSummaryRequest* request,
+      candor::review::v1::ProductSummary* response) override;
+
+ private:
+  absl::StatusOr<std::string> Authenticate(grpc::CallbackServerContext* ctx) const;
+
+  ReviewIntake& intake_;
+  SummaryReader& summaries_;
+  std::string jwt_secret_;
+  review::DisplayPrior prior_;
+  const core::Clock& clock_;
+};
+
+// absl::Status -> grpc::Status (the codes are the same numbers).
+grpc::Status ToGrpc(const absl::Status& s);
+
+}  // namespace candor::gateway

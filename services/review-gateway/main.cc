@@ -1,0 +1,30 @@
+#include <cstdlib>
+
+#include "libs/core/flags.h"
+#include "libs/core/log.h"
+#include "libs/core/shutdown.h"
+#include "services/review-gateway/app.h"
+
+int main(int argc, char** argv) {
+  candor::gateway::Config config;
+  candor::core::Flags flags("candor-review-gateway",
+                            "Candor's public review API (gRPC): SubmitReview, GetProductSummary.\n"
+                            "The HS256 secret comes from $CANDOR_JWT_SECRET only.");
+  candor::gateway::RegisterFlags(flags, &config);
+  if (int code = candor::core::ParseOrExit(flags, argc, argv); code >= 0) return code;
+  if (const char* secret = std::getenv("CANDOR_JWT_SECRET")) config.jwt_secret = secret;
+
+  candor::core::InitLogging("review-gateway", config.log_level);
+  candor::core::InstallSignalHandlers();
+  auto app = candor::gateway::App::Create(config);
+  if (!app.ok()) {
+    spdlog::critical("startup failed: {}", app.status());
+    return 1;
+  }
+  absl::Status s = (*app)->Run([] { return candor::core::ShutdownRequested(); });
+  if (!s.ok()) {
+    spdlog::critical("stopped with error: {}", s);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,121 @@
+#include "services/review-gateway/review_intake.h"
+
+#include <map>
+#include <optional>
+
+#include "gtest/gtest.h"
+
+namespace candor::gateway {
+namespace {
+
+// In-memory guard with the same rules as the Redis one, to test the domain flow.
+class FakeGuard final : public SubmissionGuard {
+ public:
+  absl::StatusOr<GuardVerdict> Admit(const review::Submission& s, absl::Time) override {
+    if (down) return absl::UnavailableError("down");
+    GuardVerdict v;
+    if (fingerprints.count(s.fingerprint)) {
+      v.kind = GuardVerdict::Kind::kDuplicate;
+    } else if (limited) {
+      v.kind = GuardVerdict::Kind::kRateLimited;
+      v.retry_after = absl::Seconds(90.5);
+    } else {
+      fingerprints[s.fingerprint] = s.review_id;
+    }
+    return v;
+  }
+  absl::Status Release(const review::Submission& s) override {
+    fingerprints.erase(s.fingerprint);
+    ++releases;
+    return absl::OkStatus();
+  }
+  std::map<std::string, std::string> fingerprints;
+  bool down = false;
+  bool limited = false;
+  int releases = 0;
+};
+
+class FakeLog final : public SubmissionLog {
+ public:
+  void Publish(const review::Submission& s, std::function<void(absl::Status)> done) override {
+    published.push_back(s);
+    done(outcome);
+  }
+  absl::Status outcome = absl::OkStatus();
+  std::vector<review::Submission> published;
+};
+
+class ReviewIntakeTest : public ::testing::Test {
+ protected:
+  absl::StatusOr<std::string> Submit(const review::SubmissionInput& in) {
+    std::optional<absl::StatusOr<std::string>> result;
+    intake_.Submit({"user-1", "ipv4:127.0.0.1:1"}, in,
+                   [&](absl::StatusOr<std::string> r) { result = std::move(r); });
+    EXPECT_TRUE(result.has_value()) << "done was not called";
+    return *result;
+  }
+  static review::SubmissionInput Valid() {
+    review::SubmissionInput in;
+    in.asin = "B00004Y2UT";
+    in.rating = 5;
+    in.body = "Great strap, holds the bass well.";
+    return in;
+  }
+  FakeGuard guard_;
+  FakeLog log_;
+  core::ManualClock clock_{absl::FromUnixSeconds(1'800'000'000)};
+  ReviewIntake intake_{guard_, log_, clock_};
+};
+
+TEST_F(ReviewIntakeTest, AcceptsAndPublishesWithDerivedId) {
+  absl::StatusOr<std::string> id = Submit(Valid());
+  ASSERT_TRUE(id.ok()) << id.status();
+  ASSERT_EQ(log_.published.size(), 1u);
+  EXPECT_EQ(log_.published[0].review_id, *id);
+  EXPECT_EQ(log_.published[0].user_id, "user-1");
+  EXPECT_EQ(log_.published[0].submitted_at, clock_.Now());
+}
+
+TEST_F(ReviewIntakeTest, DuplicateIsAlreadyExists) {
+  ASSERT_TRUE(Submit(Valid()).ok());
+  review::SubmissionInput again = Valid();
+  again.body = "great STRAP -- holds the bass well!";  // same after normalisation
+  EXPECT_EQ(Submit(again).status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(log_.published.size(), 1u);
+}
+
+TEST_F(ReviewIntakeTest, InvalidNeverReachesGuardOrLog) {
+  review::SubmissionInput bad = Valid();
+  bad.rating = 6;
+  absl::Status s = Submit(bad).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(guard_.fingerprints.empty());
+  EXPECT_TRUE(log_.published.empty());
+}
+
+TEST_F(ReviewIntakeTest, RateLimitCarriesRetryHint) {
+  guard_.limited = true;
+  absl::Status s = Submit(Valid()).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_NE(s.message().find("retry after 91 s"), std::string_view::npos) << s;
+}
+
+TEST_F(ReviewIntakeTest, UnconfirmedPublishReleasesKeysSoRetryWorks) {
+  log_.outcome = absl::UnavailableError("timed out");
+  EXPECT_EQ(Submit(Valid()).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(guard_.releases, 1);
+  EXPECT_TRUE(guard_.fingerprints.empty());
+  log_.outcome = absl::OkStatus();
+  absl::StatusOr<std::string> retried = Submit(Valid());
+  ASSERT_TRUE(retried.ok());
+  EXPECT_EQ(*retried, log_.published[0].review_id);  // same id both times
+}
+
+TEST_F(ReviewIntakeTest, GuardDownIsUnavailable) {
+  guard_.down = true;
+  EXPECT_EQ(Submit(Valid()).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(log_.published.empty());
+}
+
+}  // namespace
+}  // namespace candor::gateway

@@ -1,0 +1,260 @@
+// review-gateway end to end in one process: the real App (gRPC server, Redis guard, Kafka
+// producer, Postgres fallback) against the stack's Redis and Postgres and an in-process Kafka
+// mock cluster, called through a real gRPC channel.
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "candor/review/v1/events.pb.h"
+#include "candor/review/v1/review_service.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "libs/auth/jwt.h"
+#include "libs/kafka/kafka.h"
+#include "libs/kafka/mock_cluster.h"
+#include "libs/ratings/redis_rating_cache.h"
+#include "libs/testing/stack_env.h"
+#include "services/review-gateway/app.h"
+
+namespace candor::gateway {
+namespace {
+
+namespace v1 = candor::review::v1;
+constexpr char kSecret[] = "integration-test-secret-0123456789";
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    cluster_ = new kafka::MockCluster();
+    cluster_->CreateTopic("review-submissions", 2);
+  }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+
+  Config BaseConfig() {
+    Config c;
+    c.listen = "127.0.0.1:0";
+    c.kafka_brokers = cluster_->bootstrap();
+    c.redis_addr = testing::RedisAddr();
+    c.pg_dsn = testing::PgDsn();
+    c.jwt_secret = kSecret;
+    c.log_level = "warn";
+    return c;
+  }
+
+  void SetUp() override {
+    auto app = App::Create(BaseConfig());
+    ASSERT_TRUE(app.ok()) << app.status();
+    app_ = std::move(*app);
+    stub_ = Stub(app_->port());
+    user_ = testing::UniqueUser();
+    token_ = Token(user_, absl::Hours(1));
+  }
+
+  static std::unique_ptr<v1::ReviewService::Stub> Stub(int port) {
+    return v1::ReviewService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                                          grpc::InsecureChannelCredentials()));
+  }
+  static std::string Token(const std::string& user, absl::Duration ttl,
+                           const std::string& secret = kSecret) {
+    return auth::MintHs256({user, "customer", absl::Now() + ttl}, secret, absl::Now());
+  }
+
+  grpc::Status Submit(const v1::SubmitReviewRequest& req, v1::SubmitReviewResponse* resp,
+                      const std::string& auth_header, v1::ReviewService::Stub* stub = nullptr) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    if (!auth_header.empty()) ctx.AddMetadata("authorization", auth_header);
+    return (stub ? stub : stub_.get())->SubmitReview(&ctx, req, resp);
+  }
+  grpc::Status Submit(const v1::SubmitReviewRequest& req, v1::SubmitReviewResponse* resp) {
+    return Submit(req, resp, "Bearer " + token_);
+  }
+
+  static v1::SubmitReviewRequest Valid(const std::string& asin) {
+    v1::SubmitReviewRequest r;
+    r.set_asin(asin);
+    r.set_rating(4);
+    r.set_title("Good pick");
+    r.set_body("Bright tone and it stays in tune for weeks.");
+    r.set_verified_purchase(true);
+    return r;
+  }
+
+  void ExpectError(const v1::SubmitReviewRequest& req, grpc::StatusCode code,
+                   const std::string& fragment, const std::string& auth = "") {
+    v1::SubmitReviewResponse resp;
+    grpc::Status s = Submit(req, &resp, auth.empty() ? "Bearer " + token_ : auth);
+    EXPECT_EQ(s.error_code(), code) << fragment << ": " << s.error_message();
+    EXPECT_NE(s.error_message().find(fragment), std::string::npos) << s.error_message();
+  }
+
+  static kafka::MockCluster* cluster_;
+  std::unique_ptr<App> app_;
+  std::unique_ptr<v1::ReviewService::Stub> stub_;
+  std::string user_;
+  std::string token_;
+};
+
+kafka::MockCluster* GatewayTest::cluster_ = nullptr;
+
+TEST_F(GatewayTest, SubmitPublishesToKafkaThenAnswersPending) {
+  std::string asin = testing::UniqueAsin();
+  v1::SubmitReviewResponse resp;
+  grpc::Status s = Submit(Valid(asin), &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resp.status(), v1::REVIEW_STATUS_PENDING);
+  EXPECT_EQ(resp.review_id().size(), 32u);
+
+  auto consumer = kafka::Consumer::Create({cluster_->bootstrap(), "t", {}},
+                                          testing::UniqueUser("g"), {"review-submissions"});
+  ASSERT_TRUE(consumer.ok());
+  bool found = false;
+  absl::Time deadline = absl::Now() + absl::Seconds(15);
+  while (!found && absl::Now() < deadline) {
+    auto batch = (*consumer)->PollBatch(100, absl::Milliseconds(200));
+    ASSERT_TRUE(batch.ok());
+    for (const kafka::Message& m : *batch) {
+      v1::ReviewSubmitted event;
+      ASSERT_TRUE(event.ParseFromString(m.value));
+      if (event.review_id() != resp.review_id()) continue;
+      found = true;
+      EXPECT_EQ(m.key, asin);
+      EXPECT_EQ(event.user_id(), user_);
+      EXPECT_EQ(event.rating(), 4);
+      EXPECT_TRUE(event.verified_purchase());
+      EXPECT_EQ(event.fingerprint().substr(0, 32), resp.review_id());
+    }
+  }
+  EXPECT_TRUE(found) << "submission never reached review-submissions";
+}
+
+TEST_F(GatewayTest, DuplicatesAndPerProductLimit) {
+  std::string asin = testing::UniqueAsin();
+  v1::SubmitReviewResponse resp;
+  ASSERT_TRUE(Submit(Valid(asin), &resp).ok());
+  ExpectError(Valid(asin), grpc::StatusCode::ALREADY_EXISTS, "duplicate");
+  v1::SubmitReviewRequest other = Valid(asin);
+  other.set_body("A different opinion on the same product.");
+  ExpectError(other, grpc::StatusCode::ALREADY_EXISTS, "already reviewed");
+}
+
+TEST_F(GatewayTest, TenPerDayThenResourceExhausted) {
+  v1::SubmitReviewResponse resp;
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(Submit(Valid(testing::UniqueAsin()), &resp).ok());
+  ExpectError(Valid(testing::UniqueAsin()), grpc::StatusCode::RESOURCE_EXHAUSTED, "retry after");
+}
+
+TEST_F(GatewayTest, BadTokensAreUnauthenticated) {
+  v1::SubmitReviewRequest req = Valid(testing::UniqueAsin());
+  v1::SubmitReviewResponse resp;
+  EXPECT_EQ(Submit(req, &resp, "").error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  ExpectError(req, grpc::StatusCode::UNAUTHENTICATED, "malformed", "Bearer not-a-jwt");
+  ExpectError(req, grpc::StatusCode::UNAUTHENTICATED, "Bearer", "Basic dXNlcjpwdw==");
+  ExpectError(req, grpc::StatusCode::UNAUTHENTICATED, "expired",
+              "Bearer " + Token(user_, -absl::Minutes(1)));
+  ExpectError(req, grpc::StatusCode::UNAUTHENTICATED, "bad signature",
+              "Bearer " + Token(user_, absl::Hours(1), "some-other-secret-entirely"));
+  std::string none = absl::StrCat(auth::Base64UrlEncode(R"({"alg":"none","typ":"JWT"})"), ".",
+                                   auth::Base64UrlEncode(absl::StrCat(
+                                       R"({"sub":"x","exp":)", absl::ToUnixSeconds(absl::Now()) + 3600, "}")),
+                                   ".");
+  ExpectError(req, grpc::StatusCode::UNAUTHENTICATED, "alg 'none'", "Bearer " + none);
+}
+
+TEST_F(GatewayTest, InvalidFieldsAreNamed) {
+  std::string asin = testing::UniqueAsin();
+  auto with = [&](auto mutate) {
+    v1::SubmitReviewRequest r = Valid(asin);
+    mutate(r);
+    return r;
+  };
+  ExpectError(with([](auto& r) { r.set_rating(0); }), grpc::StatusCode::INVALID_ARGUMENT, "rating");
+  ExpectError(with([](auto& r) { r.set_rating(6); }), grpc::StatusCode::INVALID_ARGUMENT, "rating");
+  ExpectError(with([](auto& r) { r.set_body(""); }), grpc::StatusCode::INVALID_ARGUMENT, "body");
+  ExpectError(with([](auto& r) { r.set_body(std::string(5001, 'x')); }),
+              grpc::StatusCode::INVALID_ARGUMENT, "body: at most 5000");
+  ExpectError(with([](auto& r) { r.set_title(std::string(257, 't')); }),
+              grpc::StatusCode::INVALID_ARGUMENT, "title");
+  ExpectError(with([](auto& r) { r.set_asin("not-an-asin"); }), grpc::StatusCode::INVALID_ARGUMENT,
+              "asin");
+  ExpectError(with([](auto& r) { r.set_body("broken \xC3\x28 utf8"); }),
+              grpc::StatusCode::INVALID_ARGUMENT, "body: not valid UTF-8");
+}
+
+TEST_F(GatewayTest, OversizedRequestIsRejected) {
+  v1::SubmitReviewRequest r = Valid(testing::UniqueAsin());
+  r.set_body(std::string(200 * 1024, 'x'));
+  v1::SubmitReviewResponse resp;
+  grpc::Status s = Submit(r, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+}
+
+TEST_F(GatewayTest, KafkaSilenceAnswersUnavailableAndReleasesKeys) {
+  Config dead = BaseConfig();
+  dead.kafka_brokers = "127.0.0.1:1";  // nothing listens there
+  dead.publish_timeout_ms = 300;
+  auto app = App::Create(dead);
+  ASSERT_TRUE(app.ok()) << app.status();
+  auto stub = Stub((*app)->port());
+  std::string asin = testing::UniqueAsin();
+  v1::SubmitReviewResponse resp;
+  grpc::Status s = Submit(Valid(asin), &resp, "Bearer " + token_, stub.get());
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  // The keys were released: the same review goes through the healthy gateway.
+  ASSERT_TRUE(Submit(Valid(asin), &resp).ok());
+}
+
+TEST_F(GatewayTest, SummaryFallsBackToPostgresAndRepairsRedis) {
+  std::string asin = testing::UniqueAsin();
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + token_);
+  v1::GetProductSummaryRequest req;
+  req.set_asin(asin);
+  v1::ProductSummary summary;
+  EXPECT_EQ(stub_->GetProductSummary(&ctx, req, &summary).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  auto pool = pg::Pool::Create(testing::PgDsn(), 1);
+  ASSERT_TRUE(pool.ok());
+  ASSERT_TRUE((*pool)
+                  ->InTransaction([&](pqxx::work& tx) {
+                    tx.exec_params(
+                        "INSERT INTO product_ratings (asin, review_count, rating_sum, "
+                        "verified_count, verified_sum, stars_5, stars_3, version) "
+                        "VALUES ($1, 3, 13, 1, 5, 2, 1, 4)",
+                        asin);
+                  })
+                  .ok());
+  grpc::ClientContext ctx2;
+  ctx2.AddMetadata("authorization", "Bearer " + token_);
+  grpc::Status s = stub_->GetProductSummary(&ctx2, req, &summary);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(summary.review_count(), 3);
+  EXPECT_DOUBLE_EQ(summary.average(), 13.0 / 3.0);
+  EXPECT_DOUBLE_EQ(summary.display_average(), (30.0 + 13.0) / 13.0);
+  EXPECT_EQ(summary.verified_count(), 1);
+  EXPECT_DOUBLE_EQ(summary.verified_average(), 5.0);
+  ASSERT_EQ(summary.histogram_size(), 5);
+  EXPECT_EQ(summary.histogram(4), 2);
+  EXPECT_EQ(summary.histogram(2), 1);
+  EXPECT_EQ(summary.version(), 4);
+
+  auto redis = redis::Client::Connect(testing::RedisAddr(), 1, absl::Seconds(2));
+  ASSERT_TRUE(redis.ok());
+  ratings::RedisRatingCache cache(**redis);
+  auto cached = cache.Get(asin);
+  ASSERT_TRUE(cached.ok() && cached->has_value()) << "redis was not repaired";
+  EXPECT_EQ((*cached)->version, 4);
+  EXPECT_EQ((*cached)->count, 3);
+
+  grpc::ClientContext ctx3;
+  req.set_asin("bad");
+  ctx3.AddMetadata("authorization", "Bearer " + token_);
+  EXPECT_EQ(stub_->GetProductSummary(&ctx3, req, &summary).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace candor::gateway
