@@ -164,6 +164,9 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(const ClientOptions& 
                                     {"enable.auto.offset.store", "false"},
                                     {"auto.offset.reset", "earliest"},
                                     {"enable.partition.eof", "false"},
+                                    // A member that died without leaving holds its partitions
+                                    // this long; the broker's minimum keeps it short.
+                                    {"session.timeout.ms", "6000"},
                                 });
   if (!conf.ok()) return conf.status();
   char err[512];
