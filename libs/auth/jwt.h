@@ -19,8 +19,7 @@ struct Claims {
 // accepted (`alg: none` and every other algorithm are refused). Returns Unauthenticated with a
 // message naming the problem: malformed, unsupported algorithm, bad signature, expired, missing
 // claim. Thread-safe; no state.
-absl::StatusOr<Claims> VerifyHs256(std::string_view token, std::string_view secret,
-                                   absl::Time now);
+absl::StatusOr<Claims> VerifyHs256(std::string_view token, std::string_view secret, absl::Time now);
 
 // Mints an HS256 token for local use and tests. `ttl` may be negative (already expired).
 std::string MintHs256(const Claims& claims, std::string_view secret, absl::Time issued_at);

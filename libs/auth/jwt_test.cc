@@ -25,7 +25,9 @@ TEST(JwtTest, RoundTrip) {
   EXPECT_EQ(r->role, "customer");
 }
 
-TEST(JwtTest, Expired) { ExpectUnauth(VerifyHs256(Token(-absl::Seconds(1)), "s3cret", kNow), "expired"); }
+TEST(JwtTest, Expired) {
+  ExpectUnauth(VerifyHs256(Token(-absl::Seconds(1)), "s3cret", kNow), "expired");
+}
 
 TEST(JwtTest, WrongSecret) {
   ExpectUnauth(VerifyHs256(Token(absl::Hours(1), "other"), "s3cret", kNow), "bad signature");
@@ -53,9 +55,10 @@ TEST(JwtTest, Malformed) {
   ExpectUnauth(VerifyHs256("abc", "s3cret", kNow), "malformed");
   ExpectUnauth(VerifyHs256("a.b", "s3cret", kNow), "malformed");
   ExpectUnauth(VerifyHs256("!!.??.**", "s3cret", kNow), "malformed");
-  ExpectUnauth(VerifyHs256(absl::StrCat(Base64UrlEncode("notjson"), ".", Base64UrlEncode("{}"), ".x"),
-                           "s3cret", kNow),
-               "malformed");
+  ExpectUnauth(
+      VerifyHs256(absl::StrCat(Base64UrlEncode("notjson"), ".", Base64UrlEncode("{}"), ".x"),
+                  "s3cret", kNow),
+      "malformed");
 }
 
 TEST(JwtTest, Bearer) {

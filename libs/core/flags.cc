@@ -134,12 +134,13 @@ absl::Status Flags::Parse(int argc, char** argv) {
 
 std::string Flags::Usage() const {
   std::ostringstream out;
-  out << "Usage: " << program_ << " [flags]\n\n" << summary_ << "\n\nFlags (flag > env > default):\n";
+  out << "Usage: " << program_ << " [flags]\n\n"
+      << summary_ << "\n\nFlags (flag > env > default):\n";
   for (const Entry& e : entries_) {
     out << "  --" << e.name << (e.is_bool ? "" : " VALUE");
     if (!e.env.empty()) out << "  [$" << e.env << "]";
-    out << "\n      " << e.help << " (default: "
-        << (e.default_text.empty() ? "\"\"" : e.default_text) << ")\n";
+    out << "\n      " << e.help
+        << " (default: " << (e.default_text.empty() ? "\"\"" : e.default_text) << ")\n";
   }
   out << "  --help\n      Print this text and exit.\n";
   return out.str();

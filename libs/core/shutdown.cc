@@ -1,7 +1,8 @@
 #include "libs/core/shutdown.h"
 
-#include <csignal>
 #include <semaphore.h>
+
+#include <csignal>
 
 namespace candor::core {
 namespace {

@@ -118,12 +118,12 @@ absl::Status Producer::Produce(const std::string& topic, std::string_view key,
                           static_cast<ssize_t>(val.size()));
     }
   }
-  rd_kafka_resp_err_t err = rd_kafka_producev(
-      rk_, RD_KAFKA_V_TOPIC(topic.c_str()),
-      RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
-      RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(cb.get()),
-      RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+  rd_kafka_resp_err_t err =
+      rd_kafka_producev(rk_, RD_KAFKA_V_TOPIC(topic.c_str()),
+                        RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+                        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(cb.get()),
+                        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     if (hdrs != nullptr) rd_kafka_headers_destroy(hdrs);  // not taken on failure
     return FromKafkaError(err);
@@ -137,9 +137,9 @@ absl::Status Producer::ProduceSync(const std::string& topic, std::string_view ke
                                    const Headers& headers) {
   auto promise = std::make_shared<std::promise<absl::Status>>();
   std::future<absl::Status> result = promise->get_future();
-  if (absl::Status s = Produce(topic, key, value, [promise](absl::Status st) {
-        promise->set_value(std::move(st));
-      }, headers);
+  if (absl::Status s = Produce(
+          topic, key, value, [promise](absl::Status st) { promise->set_value(std::move(st)); },
+          headers);
       !s.ok()) {
     return s;
   }
@@ -195,8 +195,7 @@ Consumer::~Consumer() {
   rd_kafka_destroy(rk_);
 }
 
-absl::StatusOr<std::vector<Message>> Consumer::PollBatch(size_t max_messages,
-                                                         absl::Duration wait) {
+absl::StatusOr<std::vector<Message>> Consumer::PollBatch(size_t max_messages, absl::Duration wait) {
   std::vector<Message> batch;
   int timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(wait));
   while (batch.size() < max_messages) {
@@ -207,7 +206,8 @@ absl::StatusOr<std::vector<Message>> Consumer::PollBatch(size_t max_messages,
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
       if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
-        return absl::InternalError(absl::StrCat("kafka consumer fatal: ", rd_kafka_message_errstr(m)));
+        return absl::InternalError(
+            absl::StrCat("kafka consumer fatal: ", rd_kafka_message_errstr(m)));
       }
       spdlog::warn("kafka consumer: {}", rd_kafka_message_errstr(m));
       continue;
@@ -262,9 +262,9 @@ absl::Status CheckBrokers(const ClientOptions& options, absl::Duration timeout) 
     return absl::InvalidArgumentError(absl::StrCat("kafka probe: ", err));
   }
   const rd_kafka_metadata_t* metadata = nullptr;
-  rd_kafka_resp_err_t merr = rd_kafka_metadata(
-      rk, /*all_topics=*/0, nullptr, &metadata,
-      static_cast<int>(absl::ToInt64Milliseconds(timeout)));
+  rd_kafka_resp_err_t merr =
+      rd_kafka_metadata(rk, /*all_topics=*/0, nullptr, &metadata,
+                        static_cast<int>(absl::ToInt64Milliseconds(timeout)));
   if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
   rd_kafka_destroy(rk);
   if (merr != RD_KAFKA_RESP_ERR_NO_ERROR) {

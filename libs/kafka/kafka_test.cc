@@ -1,3 +1,5 @@
+#include "libs/kafka/kafka.h"
+
 #include <librdkafka/rdkafka.h>
 
 #include <iostream>
@@ -5,7 +7,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "libs/kafka/kafka.h"
 #include "libs/kafka/mock_cluster.h"
 
 namespace candor::kafka {
@@ -30,7 +31,8 @@ TEST(KafkaTest, ProduceConsumeCommitResume) {
   ASSERT_TRUE(producer.ok()) << producer.status();
   for (int i = 0; i < 20; ++i) {
     ASSERT_TRUE(
-        (*producer)->ProduceSync("t", absl::StrCat("k", i % 3), absl::StrCat("v", i), absl::Seconds(5))
+        (*producer)
+            ->ProduceSync("t", absl::StrCat("k", i % 3), absl::StrCat("v", i), absl::Seconds(5))
             .ok());
   }
   {

@@ -1,6 +1,5 @@
-#include "libs/pg/pg_pool.h"
-
 #include "gtest/gtest.h"
+#include "libs/pg/pg_pool.h"
 #include "libs/testing/stack_env.h"
 
 namespace candor::pg {

@@ -57,9 +57,9 @@ absl::StatusOr<std::optional<review::RatingAggregate>> RedisRatingCache::Get(
 
 absl::StatusOr<bool> RedisRatingCache::Put(const review::RatingAggregate& a) {
   std::string key = Key(a.asin);
-  std::vector<std::string> args = {
-      std::to_string(a.version),        std::to_string(a.count),    std::to_string(a.sum),
-      std::to_string(a.verified_count), std::to_string(a.verified_sum)};
+  std::vector<std::string> args = {std::to_string(a.version), std::to_string(a.count),
+                                   std::to_string(a.sum), std::to_string(a.verified_count),
+                                   std::to_string(a.verified_sum)};
   for (int64_t s : a.stars) args.push_back(std::to_string(s));
   std::vector<std::string_view> views(args.begin(), args.end());
   absl::StatusOr<redis::Reply> r = client_.Eval(PutScript(), {key}, views);

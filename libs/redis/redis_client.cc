@@ -52,13 +52,13 @@ Script::Script(std::string source) : source_(std::move(source)), sha1_(Sha1Hex(s
 Client::Client(std::string host, int port, int pool_size, absl::Duration timeout)
     : host_(std::move(host)), port_(port), pool_size_(pool_size), timeout_(timeout) {}
 
-absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const std::string& address,
-                                                       int pool_size, absl::Duration timeout) {
+absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const std::string& address, int pool_size,
+                                                        absl::Duration timeout) {
   auto colon = address.rfind(':');
   int port = 0;
   if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port)) {
-    return absl::InvalidArgumentError(absl::StrCat("redis address '", address,
-                                                   "' is not host:port"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("redis address '", address, "' is not host:port"));
   }
   std::unique_ptr<Client> client(
       new Client(address.substr(0, colon), port, pool_size < 1 ? 1 : pool_size, timeout));

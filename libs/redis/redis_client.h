@@ -42,8 +42,8 @@ class Script {
 class Client {
  public:
   // `address` is "host:port".
-  static absl::StatusOr<std::unique_ptr<Client>> Connect(const std::string& address,
-                                                        int pool_size, absl::Duration timeout);
+  static absl::StatusOr<std::unique_ptr<Client>> Connect(const std::string& address, int pool_size,
+                                                         absl::Duration timeout);
   ~Client();
 
   absl::StatusOr<Reply> Command(const std::vector<std::string_view>& args);

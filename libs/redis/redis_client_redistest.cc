@@ -1,6 +1,5 @@
-#include "libs/redis/redis_client.h"
-
 #include "gtest/gtest.h"
+#include "libs/redis/redis_client.h"
 #include "libs/testing/stack_env.h"
 
 namespace candor::redis {

@@ -4,7 +4,6 @@
 
 #include <cctype>
 
-
 namespace candor::review {
 
 std::string NormalizeText(std::string_view text) {

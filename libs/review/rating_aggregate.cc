@@ -20,8 +20,9 @@ double RatingAggregate::Average() const {
 }
 
 double RatingAggregate::VerifiedAverage() const {
-  return verified_count == 0 ? 0.0
-                             : static_cast<double>(verified_sum) / static_cast<double>(verified_count);
+  return verified_count == 0
+             ? 0.0
+             : static_cast<double>(verified_sum) / static_cast<double>(verified_count);
 }
 
 double RatingAggregate::DisplayAverage(const DisplayPrior& prior) const {

@@ -75,13 +75,15 @@ TEST(ValidationTest, Asin) {
 
 TEST(Utf8Test, RejectsMalformed) {
   EXPECT_TRUE(IsValidUtf8("plain"));
-  EXPECT_TRUE(IsValidUtf8("\xE2\x82\xAC"));          // euro sign
-  EXPECT_TRUE(IsValidUtf8("\xF0\x9F\x8E\xB8"));      // guitar emoji
-  EXPECT_FALSE(IsValidUtf8("\xE2\x82"));             // truncated
-  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));         // surrogate
-  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));     // > U+10FFFF
-  EXPECT_FALSE(IsValidUtf8("\x80"));                 // lone continuation
-  EXPECT_EQ(Utf8Length("a\xE2\x82\xAC" "b"), 3u);
+  EXPECT_TRUE(IsValidUtf8("\xE2\x82\xAC"));       // euro sign
+  EXPECT_TRUE(IsValidUtf8("\xF0\x9F\x8E\xB8"));   // guitar emoji
+  EXPECT_FALSE(IsValidUtf8("\xE2\x82"));          // truncated
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // > U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\x80"));              // lone continuation
+  EXPECT_EQ(Utf8Length("a\xE2\x82\xAC"
+                       "b"),
+            3u);
 }
 
 }  // namespace

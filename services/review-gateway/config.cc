@@ -6,7 +6,8 @@ namespace candor::gateway {
 
 void RegisterFlags(core::Flags& f, Config* c) {
   f.AddString("listen", "CANDOR_GATEWAY_LISTEN", &c->listen, "gRPC listen address host:port");
-  f.AddString("kafka-brokers", "CANDOR_KAFKA_BROKERS", &c->kafka_brokers, "Kafka bootstrap servers");
+  f.AddString("kafka-brokers", "CANDOR_KAFKA_BROKERS", &c->kafka_brokers,
+              "Kafka bootstrap servers");
   f.AddString("redis-addr", "CANDOR_REDIS_ADDR", &c->redis_addr, "Redis host:port");
   f.AddString("pg-dsn", "CANDOR_PG_DSN", &c->pg_dsn, "PostgreSQL connection URI");
   f.AddString("submissions-topic", "", &c->submissions_topic, "topic submissions are published to");

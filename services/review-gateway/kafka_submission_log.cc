@@ -23,8 +23,8 @@ void KafkaSubmissionLog::Publish(const review::Submission& s,
   std::string bytes = msg.SerializeAsString();
   // Produce copies key and value, so `bytes` may die here; `done` moves into the report.
   auto shared_done = std::make_shared<std::function<void(absl::Status)>>(std::move(done));
-  absl::Status enqueued =
-      producer_.Produce(topic_, s.asin, bytes, [shared_done](absl::Status st) { (*shared_done)(st); });
+  absl::Status enqueued = producer_.Produce(topic_, s.asin, bytes,
+                                            [shared_done](absl::Status st) { (*shared_done)(st); });
   if (!enqueued.ok()) (*shared_done)(absl::UnavailableError(enqueued.message()));
 }
 

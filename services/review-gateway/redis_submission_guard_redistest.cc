@@ -1,5 +1,3 @@
-#include "services/review-gateway/redis_submission_guard.h"
-
 #include <atomic>
 #include <thread>
 
@@ -7,6 +5,7 @@
 #include "gtest/gtest.h"
 #include "libs/review/fingerprint.h"
 #include "libs/testing/stack_env.h"
+#include "services/review-gateway/redis_submission_guard.h"
 
 namespace candor::gateway {
 namespace {
@@ -60,10 +59,11 @@ TEST_F(GuardTest, TenPerDaySlidingWindow) {
   // The oldest leaves the window 24 h after it came: 23h50m from the refused attempt.
   EXPECT_NEAR(absl::ToDoubleMinutes(v->retry_after), 23 * 60 + 50, 1);
   // Once the first has slid out, one more fits.
-  EXPECT_EQ(guard_->Admit(Make(user, testing::UniqueAsin(), "t"), now_ + absl::Hours(24) +
-                                                                       absl::Seconds(1))
-                ->kind,
-            Kind::kAdmitted);
+  EXPECT_EQ(
+      guard_
+          ->Admit(Make(user, testing::UniqueAsin(), "t"), now_ + absl::Hours(24) + absl::Seconds(1))
+          ->kind,
+      Kind::kAdmitted);
 }
 
 TEST_F(GuardTest, ReleaseFreesOnlyItsOwnKeys) {

@@ -28,22 +28,23 @@ void ReviewIntake::Submit(const Caller& caller, const review::SubmissionInput& i
 
   absl::StatusOr<GuardVerdict> verdict = guard_.Admit(s, s.submitted_at);
   if (!verdict.ok()) {
-    done(absl::UnavailableError(absl::StrCat("dedup store unavailable: ", verdict.status().message())));
+    done(absl::UnavailableError(
+        absl::StrCat("dedup store unavailable: ", verdict.status().message())));
     return;
   }
   switch (verdict->kind) {
     case GuardVerdict::Kind::kDuplicate:
-      done(absl::AlreadyExistsError(
-          absl::StrCat("duplicate: this review was already submitted (review_id ", s.review_id, ")")));
+      done(absl::AlreadyExistsError(absl::StrCat(
+          "duplicate: this review was already submitted (review_id ", s.review_id, ")")));
       return;
     case GuardVerdict::Kind::kAlreadyReviewed:
-      done(absl::AlreadyExistsError(
-          absl::StrCat("already reviewed: one review per product per 24 hours (asin ", s.asin, ")")));
+      done(absl::AlreadyExistsError(absl::StrCat(
+          "already reviewed: one review per product per 24 hours (asin ", s.asin, ")")));
       return;
     case GuardVerdict::Kind::kRateLimited: {
       int64_t secs = absl::ToInt64Seconds(absl::Ceil(verdict->retry_after, absl::Seconds(1)));
-      done(absl::ResourceExhaustedError(absl::StrCat(
-          "rate limited: at most 10 reviews per 24 hours; retry after ", secs, " s")));
+      done(absl::ResourceExhaustedError(
+          absl::StrCat("rate limited: at most 10 reviews per 24 hours; retry after ", secs, " s")));
       return;
     }
     case GuardVerdict::Kind::kAdmitted:

@@ -19,7 +19,8 @@ absl::StatusOr<review::RatingAggregate> SummaryReader::Read(const std::string& a
   if (!cached.ok()) spdlog::warn("rating cache read failed, using postgres: {}", cached.status());
 
   absl::StatusOr<std::optional<review::RatingAggregate>> stored = store_.Get(asin);
-  if (!stored.ok()) return absl::UnavailableError(absl::StrCat("ratings unavailable: ", stored.status().message()));
+  if (!stored.ok())
+    return absl::UnavailableError(absl::StrCat("ratings unavailable: ", stored.status().message()));
   if (!stored->has_value()) return absl::NotFoundError(absl::StrCat("no reviews for ", asin));
   if (cached.ok()) {
     // Repair: versioned, so it can never overwrite a newer aggregate the aggregator wrote.

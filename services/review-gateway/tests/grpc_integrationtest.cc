@@ -53,8 +53,8 @@ class GatewayTest : public ::testing::Test {
   }
 
   static std::unique_ptr<v1::ReviewService::Stub> Stub(int port) {
-    return v1::ReviewService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                                          grpc::InsecureChannelCredentials()));
+    return v1::ReviewService::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
   }
   static std::string Token(const std::string& user, absl::Duration ttl,
                            const std::string& secret = kSecret) {
@@ -156,10 +156,11 @@ TEST_F(GatewayTest, BadTokensAreUnauthenticated) {
               "Bearer " + Token(user_, -absl::Minutes(1)));
   ExpectError(req, grpc::StatusCode::UNAUTHENTICATED, "bad signature",
               "Bearer " + Token(user_, absl::Hours(1), "some-other-secret-entirely"));
-  std::string none = absl::StrCat(auth::Base64UrlEncode(R"({"alg":"none","typ":"JWT"})"), ".",
-                                   auth::Base64UrlEncode(absl::StrCat(
-                                       R"({"sub":"x","exp":)", absl::ToUnixSeconds(absl::Now()) + 3600, "}")),
-                                   ".");
+  std::string none =
+      absl::StrCat(auth::Base64UrlEncode(R"({"alg":"none","typ":"JWT"})"), ".",
+                   auth::Base64UrlEncode(absl::StrCat(
+                       R"({"sub":"x","exp":)", absl::ToUnixSeconds(absl::Now()) + 3600, "}")),
+                   ".");
   ExpectError(req, grpc::StatusCode::UNAUTHENTICATED, "alg 'none'", "Bearer " + none);
 }
 
