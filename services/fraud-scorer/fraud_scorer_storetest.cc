@@ -1,0 +1,331 @@
+// PgReviewRepository and RedisBehaviourWindow against the real stack (ctest fixture `stack`).
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/core/clock.h"
+#include "libs/review/fingerprint.h"
+#include "libs/testing/stack_env.h"
+#include "services/fraud-scorer/pg_review_repository.h"
+#include "services/fraud-scorer/redis_behaviour_window.h"
+
+namespace candor::fraud_scorer {
+namespace {
+
+using ::testing::ElementsAre;
+
+const absl::Time kSubmitted = absl::FromUnixMicros(1700000000123456);
+
+ScoredReview Make(const std::string& asin, const std::string& user, const std::string& body,
+                  Decision::Kind kind) {
+  ScoredReview r;
+  review::Submission& s = r.submission;
+  s.asin = asin;
+  s.user_id = user;
+  s.rating = 4;
+  s.title = "title";
+  s.body = body;
+  s.verified_purchase = true;
+  s.fingerprint = review::Fingerprint(asin, user, body);
+  s.review_id = review::ReviewIdFromFingerprint(s.fingerprint);
+  s.submitted_at = kSubmitted;
+  r.decision.kind = kind;
+  r.decision.score = kind == Decision::Kind::kPass ? 0.1 : 0.5;
+  r.decision.scorer = "rules-v1";
+  r.decision.reasons = {"short_body: 5 characters, under 20", "quote \" and \\ backslash"};
+  r.status = StatusFor(kind);
+  return r;
+}
+
+class PgReviewRepositoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto pool = pg::Pool::Create(testing::PgDsn(), 2);
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    pool_ = *std::move(pool);
+    repo_ = std::make_unique<PgReviewRepository>(*pool_);
+  }
+
+  int64_t Count(const std::string& sql, const std::string& param) {
+    int64_t n = -1;
+    EXPECT_TRUE(pool_
+                    ->WithConnection([&](pqxx::connection& c) {
+                      pqxx::nontransaction tx(c);
+                      n = tx.exec_params1(sql, param)[0].as<int64_t>();
+                    })
+                    .ok());
+    return n;
+  }
+
+  std::unique_ptr<pg::Pool> pool_;
+  std::unique_ptr<PgReviewRepository> repo_;
+  std::string asin_ = testing::UniqueAsin();
+};
+
+TEST_F(PgReviewRepositoryTest, InsertsRowsAuditAndQueueInOneBatch) {
+  std::vector<ScoredReview> batch = {
+      Make(asin_, testing::UniqueUser(), "fine kettle", Decision::Kind::kPass),
+      Make(asin_, testing::UniqueUser(), "SHOUTY!!", Decision::Kind::kQueue),
+      Make(asin_, testing::UniqueUser(), "scam", Decision::Kind::kReject),
+      Make(asin_, testing::UniqueUser(), "no window", Decision::Kind::kUnscored)};
+  auto stored = repo_->Store(batch);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_EQ(stored->size(), 4u);
+  std::vector<ReviewStatus> statuses;
+  for (size_t i = 0; i < 4; ++i) {
+    const StoredReview& st = (*stored)[i];
+    EXPECT_EQ(st.review_id, batch[i].submission.review_id);
+    EXPECT_TRUE(st.inserted);
+    EXPECT_EQ(st.asin, asin_);
+    EXPECT_EQ(st.user_id, batch[i].submission.user_id);
+    EXPECT_EQ(st.rating, 4);
+    EXPECT_TRUE(st.verified_purchase);
+    EXPECT_GT(st.stored_at, absl::Now() - absl::Minutes(5));
+    statuses.push_back(st.status);
+  }
+  EXPECT_THAT(statuses, ElementsAre(ReviewStatus::kActive, ReviewStatus::kPending,
+                                    ReviewStatus::kRejected, ReviewStatus::kActive));
+  EXPECT_EQ(Count("SELECT count(*) FROM reviews WHERE asin = $1 AND NOT counted", asin_), 4);
+  EXPECT_EQ(Count("SELECT count(*) FROM fraud_audit a JOIN reviews r USING (review_id) "
+                  "WHERE r.asin = $1",
+                  asin_),
+            4);
+  EXPECT_EQ(Count("SELECT count(*) FROM moderation_queue q JOIN reviews r USING (review_id) "
+                  "WHERE r.asin = $1",
+                  asin_),
+            1);
+  const std::string queued = batch[1].submission.review_id;
+  EXPECT_EQ(Count("SELECT count(*) FROM moderation_queue WHERE review_id = $1 AND state = 'open'",
+                  queued),
+            1);
+  // The audit row carries the decision, scorer, score and the reasons as a JSON array.
+  EXPECT_EQ(Count("SELECT count(*) FROM fraud_audit WHERE review_id = $1 AND decision = 'queue' "
+                  "AND scorer = 'rules-v1' AND abs(score - 0.5) < 1e-6 "
+                  "AND jsonb_array_length(reasons) = 2 "
+                  "AND reasons->>1 = 'quote \" and \\ backslash'",
+                  queued),
+            1);
+  EXPECT_EQ(Count("SELECT count(*) FROM fraud_audit WHERE review_id = $1 AND decision = "
+                  "'unscored'",
+                  batch[3].submission.review_id),
+            1);
+  // Submission time survives to the microsecond.
+  EXPECT_EQ(Count("SELECT (extract(epoch FROM submitted_at) * 1000000)::bigint FROM reviews "
+                  "WHERE review_id = $1",
+                  batch[0].submission.review_id),
+            absl::ToUnixMicros(kSubmitted));
+}
+
+TEST_F(PgReviewRepositoryTest, RedeliveryIsANoOpThatReturnsTheStoredStatus) {
+  ScoredReview active = Make(asin_, testing::UniqueUser(), "fine kettle", Decision::Kind::kPass);
+  ScoredReview queued = Make(asin_, testing::UniqueUser(), "SHOUTY!!", Decision::Kind::kQueue);
+  ASSERT_TRUE(repo_->Store({active, queued}).ok());
+
+  // Redelivered, and this time the scorer (say, a newer model) decides differently.
+  ScoredReview active_again = active;
+  active_again.decision.kind = Decision::Kind::kReject;
+  active_again.status = ReviewStatus::kRejected;
+  ScoredReview fresh = Make(asin_, testing::UniqueUser(), "another one", Decision::Kind::kPass);
+  auto stored = repo_->Store({active_again, fresh, queued});
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_EQ(stored->size(), 3u);
+  EXPECT_FALSE((*stored)[0].inserted);
+  EXPECT_EQ((*stored)[0].status, ReviewStatus::kActive);  // the stored row wins
+  EXPECT_TRUE((*stored)[1].inserted);
+  EXPECT_FALSE((*stored)[2].inserted);
+  EXPECT_EQ((*stored)[2].status, ReviewStatus::kPending);
+
+  const std::string id = active.submission.review_id;
+  EXPECT_EQ(Count("SELECT count(*) FROM reviews WHERE review_id = $1 AND status = 'active'", id),
+            1);
+  EXPECT_EQ(Count("SELECT count(*) FROM fraud_audit WHERE review_id = $1", id), 1);
+  EXPECT_EQ(
+      Count("SELECT count(*) FROM fraud_audit WHERE review_id = $1", queued.submission.review_id),
+      1);
+  EXPECT_EQ(Count("SELECT count(*) FROM moderation_queue WHERE review_id = $1",
+                  queued.submission.review_id),
+            1);
+  EXPECT_EQ(Count("SELECT count(*) FROM reviews WHERE asin = $1", asin_), 3);
+}
+
+TEST_F(PgReviewRepositoryTest, TextRoundTripsExactly) {
+  const std::string body = "It's \"great\" \\o/ -- ünïcödé ✓; DROP TABLE reviews; $1 '' \n\tend";
+  ScoredReview r = Make(asin_, testing::UniqueUser("o'brien"), body, Decision::Kind::kPass);
+  r.submission.title = "Title with 'quotes' and {braces}";
+  ASSERT_TRUE(repo_->Store({r}).ok());
+  std::string got_body, got_title, got_user;
+  ASSERT_TRUE(pool_
+                  ->WithConnection([&](pqxx::connection& c) {
+                    pqxx::nontransaction tx(c);
+                    pqxx::row row = tx.exec_params1(
+                        "SELECT body, title, user_id FROM reviews WHERE review_id = $1",
+                        r.submission.review_id);
+                    got_body = row[0].as<std::string>();
+                    got_title = row[1].as<std::string>();
+                    got_user = row[2].as<std::string>();
+                  })
+                  .ok());
+  EXPECT_EQ(got_body, body);
+  EXPECT_EQ(got_title, r.submission.title);
+  EXPECT_EQ(got_user, r.submission.user_id);
+}
+
+TEST_F(PgReviewRepositoryTest, EmptyBatch) {
+  auto stored = repo_->Store({});
+  ASSERT_TRUE(stored.ok());
+  EXPECT_TRUE(stored->empty());
+}
+
+class RedisBehaviourWindowTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto client = redis::Client::Connect(testing::RedisAddr(), 2, absl::Seconds(2));
+    ASSERT_TRUE(client.ok()) << client.status();
+    client_ = *std::move(client);
+    window_ = std::make_unique<RedisBehaviourWindow>(*client_, clock_);
+  }
+
+  UserActivity Record(const std::string& review, const std::string& asin, absl::Time at) {
+    auto a = window_->Record(user_, review, asin, at, clock_.Now());
+    EXPECT_TRUE(a.ok()) << a.status();
+    return a.ok() ? *a : UserActivity{};
+  }
+
+  core::ManualClock clock_{absl::FromUnixSeconds(1700000000)};
+  std::unique_ptr<redis::Client> client_;
+  std::unique_ptr<RedisBehaviourWindow> window_;
+  std::string user_ = testing::UniqueUser("bw");
+};
+
+TEST_F(RedisBehaviourWindowTest, CountsReviewsAndDistinctProductsIn24h) {
+  const absl::Time now = clock_.Now();
+  UserActivity a = Record("r1", "P1", now - absl::Hours(2));
+  EXPECT_EQ(a.reviews_24h, 1);
+  EXPECT_EQ(a.products_24h, 1);
+  Record("r2", "P2", now - absl::Hours(1));
+  a = Record("r3", "P2", now);
+  EXPECT_EQ(a.reviews_24h, 3);
+  EXPECT_EQ(a.products_24h, 2);
+  EXPECT_EQ(a.reviews_7d, 3);
+  // Recording a review again (redelivery) changes nothing.
+  a = Record("r3", "P2", now);
+  EXPECT_EQ(a.reviews_24h, 3);
+  EXPECT_EQ(a.products_24h, 2);
+}
+
+TEST_F(RedisBehaviourWindowTest, OlderEntriesLeaveThe24hWindowAndAreTrimmedAfter7Days) {
+  const absl::Time now = clock_.Now();
+  Record("old", "P1", now - absl::Hours(24 * 8));   // trimmed at once
+  Record("week", "P2", now - absl::Hours(24 * 3));  // in 7 d, not in 24 h
+  UserActivity a = Record("new", "P3", now);
+  EXPECT_EQ(a.reviews_24h, 1);
+  EXPECT_EQ(a.products_24h, 1);
+  EXPECT_EQ(a.reviews_7d, 2);
+  auto members = client_->Command({"ZRANGE", RedisBehaviourWindow::ReviewsKey(user_), "0", "-1"});
+  ASSERT_TRUE(members.ok());
+  std::vector<std::string> names;
+  for (const redis::Reply& m : members->elements) names.push_back(m.str);
+  EXPECT_THAT(names, ElementsAre("week", "new"));
+  // Both keys expire on their own (8 days) when the user goes quiet.
+  for (const std::string& key :
+       {RedisBehaviourWindow::ReviewsKey(user_), RedisBehaviourWindow::ProductsKey(user_)}) {
+    auto ttl = client_->Command({"TTL", key});
+    ASSERT_TRUE(ttl.ok());
+    EXPECT_GT(ttl->integer, 7 * 24 * 3600) << key;
+    EXPECT_LE(ttl->integer, 8 * 24 * 3600) << key;
+  }
+}
+
+TEST_F(RedisBehaviourWindowTest, ProductCountUsesTheLatestReviewOfEachProduct) {
+  const absl::Time now = clock_.Now();
+  Record("a", "P1", now - absl::Hours(30));
+  Record("b", "P1", now - absl::Hours(1));  // P1 again, recently
+  UserActivity a = Record("c", "P2", now);
+  EXPECT_EQ(a.reviews_24h, 2);
+  EXPECT_EQ(a.products_24h, 2);
+}
+
+// A "Redis" on loopback that answers the first command of every connection with +PONG and then
+// hangs up: enough for Client::Connect to succeed and for every later command to fail.
+class HangUpServer {
+ public:
+  HangUpServer() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), len), 0);
+    EXPECT_EQ(listen(fd_, 8), 0);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~HangUpServer() {
+    stop_ = true;
+    thread_.join();
+    close(fd_);
+  }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  int accepted() const { return accepted_.load(); }
+
+ private:
+  void Serve() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 20) <= 0) continue;
+      int c = accept(fd_, nullptr, nullptr);
+      if (c < 0) continue;
+      ++accepted_;
+      char buf[4096];
+      if (read(c, buf, sizeof(buf)) > 0) {
+        static constexpr char kPong[] = "+PONG\r\n";
+        EXPECT_GT(write(c, kPong, sizeof(kPong) - 1), 0);
+      }
+      close(c);
+    }
+  }
+
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> accepted_{0};
+  std::thread thread_;
+};
+
+TEST(RedisBehaviourWindowOutageTest, FailsFastForTheCooldownAfterAFailure) {
+  HangUpServer server;
+  auto client = redis::Client::Connect(server.address(), 1, absl::Milliseconds(500));
+  ASSERT_TRUE(client.ok()) << client.status();
+  core::ManualClock clock(absl::FromUnixSeconds(1700000000));
+  RedisBehaviourWindow window(**client, clock, absl::Seconds(2));
+  const absl::Time now = clock.Now();
+
+  auto first = window.Record("u", "r1", "P1", now, now);  // the server hung up: a real failure
+  EXPECT_EQ(first.status().code(), absl::StatusCode::kUnavailable);
+  const int dialled = server.accepted();
+  for (int i = 0; i < 50; ++i) {
+    auto skipped = window.Record("u", "r1", "P1", now, now);
+    EXPECT_EQ(skipped.status().code(), absl::StatusCode::kUnavailable);
+  }
+  EXPECT_EQ(server.accepted(), dialled) << "Redis was touched during the cooldown";
+
+  clock.Advance(absl::Seconds(3));
+  EXPECT_FALSE(window.Record("u", "r1", "P1", clock.Now(), clock.Now()).ok());
+  EXPECT_EQ(server.accepted(), dialled + 1) << "no new attempt after the cooldown";
+}
+
+TEST(RedisBehaviourWindowDownTest, UnreachableRedisFailsAtConnect) {
+  // The service fails fast at startup; at run time the window reports Unavailable (fail open).
+  auto client = redis::Client::Connect("127.0.0.1:1", 1, absl::Milliseconds(200));
+  EXPECT_EQ(client.status().code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace candor::fraud_scorer

@@ -1,0 +1,86 @@
+#include "services/fraud-scorer/intake.h"
+
+#include <unordered_set>
+
+#include "absl/strings/str_cat.h"
+#include "libs/core/log.h"
+
+namespace candor::fraud_scorer {
+
+ReviewIntake::ReviewIntake(Scorer& scorer, ReviewRepository& repository,
+                           AcceptedPublisher& publisher, const core::Clock& clock)
+    : scorer_(scorer), repository_(repository), publisher_(publisher), clock_(clock) {}
+
+Decision ReviewIntake::ScoreOne(const review::Submission& s, absl::Time now) {
+  absl::StatusOr<Decision> d = scorer_.Score(s, now);
+  if (d.ok()) return *std::move(d);
+  // The scorer could not decide at all: fail open like a missing feature (design.md 4).
+  spdlog::warn("scorer failed for review {}, storing it unscored: {}", s.review_id, d.status());
+  Decision open;
+  open.kind = Decision::Kind::kUnscored;
+  open.reasons.push_back(absl::StrCat("scorer_error: ", d.status().message()));
+  return open;
+}
+
+absl::Status ReviewIntake::Process(const std::vector<review::Submission>& batch) {
+  if (batch.empty()) return absl::OkStatus();
+  const absl::Time now = clock_.Now();
+
+  // Score before the transaction: scoring talks to Redis and must not hold a database
+  // transaction open. A review id repeated in the batch is scored and stored once.
+  std::vector<ScoredReview> scored;
+  scored.reserve(batch.size());
+  std::unordered_set<std::string> seen;
+  int64_t repeats = 0;
+  for (const review::Submission& s : batch) {
+    if (!seen.insert(s.review_id).second) {
+      ++repeats;
+      continue;
+    }
+    ScoredReview r;
+    r.submission = s;
+    r.decision = ScoreOne(s, now);
+    r.status = StatusFor(r.decision.kind);
+    scored.push_back(std::move(r));
+  }
+
+  absl::StatusOr<std::vector<StoredReview>> stored = repository_.Store(scored);
+  if (!stored.ok()) return stored.status();
+  if (stored->size() != scored.size()) {
+    return absl::InternalError("review repository returned a wrong number of rows");
+  }
+
+  // Only after the commit: announce every review whose stored status is active, including ones
+  // an earlier delivery stored (its Accepted may never have been confirmed).
+  std::vector<StoredReview> active;
+  for (size_t i = 0; i < stored->size(); ++i) {
+    const StoredReview& st = (*stored)[i];
+    if (st.inserted) {
+      stats_.inserted.fetch_add(1);
+      switch (scored[i].decision.kind) {
+        case Decision::Kind::kPass:
+          stats_.pass.fetch_add(1);
+          break;
+        case Decision::Kind::kQueue:
+          stats_.queue.fetch_add(1);
+          break;
+        case Decision::Kind::kReject:
+          stats_.reject.fetch_add(1);
+          break;
+        case Decision::Kind::kUnscored:
+          stats_.unscored.fetch_add(1);
+          break;
+      }
+    } else {
+      stats_.duplicates.fetch_add(1);
+    }
+    if (st.status == ReviewStatus::kActive) active.push_back(st);
+  }
+  stats_.duplicates.fetch_add(repeats);
+  if (active.empty()) return absl::OkStatus();
+  if (absl::Status s = publisher_.PublishAccepted(active); !s.ok()) return s;
+  stats_.published.fetch_add(static_cast<int64_t>(active.size()));
+  return absl::OkStatus();
+}
+
+}  // namespace candor::fraud_scorer

@@ -1,0 +1,118 @@
+#include "services/fraud-scorer/rule_scorer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "libs/review/validation.h"
+
+namespace candor::fraud_scorer {
+namespace {
+
+struct Accumulator {
+  double score = 0.0;
+  std::vector<std::pair<double, std::string>> fired;
+
+  void Fire(double weight, std::string reason) {
+    score += weight;
+    fired.emplace_back(weight, std::move(reason));
+  }
+
+  // The score capped to [0, 1] and rounded to 4 decimals, so a sum of weights that should equal a
+  // threshold (0.15 + 0.15 vs 0.30) is not pushed across it by binary rounding.
+  double Final() const { return std::round(std::clamp(score, 0.0, 1.0) * 1e4) / 1e4; }
+
+  // The reasons, heaviest rule first (stable, so equal weights keep rule order).
+  std::vector<std::string> Reasons() {
+    std::stable_sort(fired.begin(), fired.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<std::string> out;
+    out.reserve(fired.size());
+    for (auto& f : fired) out.push_back(std::move(f.second));
+    return out;
+  }
+};
+
+void ApplyTextRules(const RuleSet& rules, const review::Submission& s, Accumulator* acc) {
+  const auto body_chars = static_cast<int64_t>(review::Utf8Length(s.body));
+  if (body_chars < rules.short_body_chars) {
+    acc->Fire(rules.short_body_weight, absl::StrCat("short_body: ", body_chars,
+                                                    " characters, under ", rules.short_body_chars));
+  }
+
+  int64_t letters = 0;
+  int64_t upper = 0;
+  int64_t bangs = 0;
+  for (const std::string* text : {&s.title, &s.body}) {
+    for (char c : *text) {
+      if (c >= 'A' && c <= 'Z') {
+        ++letters;
+        ++upper;
+      } else if (c >= 'a' && c <= 'z') {
+        ++letters;
+      } else if (c == '!') {
+        ++bangs;
+      }
+    }
+  }
+  if (letters >= rules.shouting_min_letters &&
+      static_cast<double>(upper) >= rules.shouting_upper_ratio * static_cast<double>(letters)) {
+    acc->Fire(rules.shouting_weight,
+              absl::StrCat("shouting: ", upper, " of ", letters, " letters upper case"));
+  }
+  if (bangs >= rules.exclamations) {
+    acc->Fire(rules.exclamations_weight, absl::StrCat("exclamations: ", bangs, " '!'"));
+  }
+  if ((s.rating == 1 || s.rating == 5) && body_chars < rules.extreme_short_chars) {
+    acc->Fire(rules.extreme_short_weight,
+              absl::StrCat("extreme_short: ", s.rating, " stars with ", body_chars,
+                           " characters, under ", rules.extreme_short_chars));
+  }
+}
+
+void ApplyBehaviourRules(const RuleSet& rules, const UserActivity& a, Accumulator* acc) {
+  if (a.reviews_24h >= rules.burst_reviews_24h) {
+    acc->Fire(rules.burst_weight,
+              absl::StrCat("burst_24h: ", a.reviews_24h, " submissions by this user in 24 h"));
+  }
+  if (a.products_24h >= rules.many_products_24h) {
+    acc->Fire(rules.many_products_weight,
+              absl::StrCat("many_products_24h: ", a.products_24h, " products reviewed in 24 h"));
+  }
+}
+
+}  // namespace
+
+RuleScorer::RuleScorer(BehaviourWindow& window, Thresholds thresholds, RuleSet rules)
+    : window_(window), thresholds_(thresholds), rules_(rules) {}
+
+absl::StatusOr<Decision> RuleScorer::Score(const review::Submission& s, absl::Time now) {
+  Accumulator acc;
+  ApplyTextRules(rules_, s, &acc);
+
+  // The window is keyed by when the user submitted (the gateway's clock), not by when this batch
+  // happens to be processed, so a lagging consumer or a redelivery sees the same history. A
+  // submission time from the future (clock skew) is clamped to now.
+  absl::Time at = s.submitted_at == absl::Time() ? now : std::min(s.submitted_at, now);
+  absl::StatusOr<UserActivity> activity = window_.Record(s.user_id, s.review_id, s.asin, at, now);
+
+  Decision d;
+  d.scorer = kName;
+  if (!activity.ok()) {
+    // Fail open (design.md 4): without behaviour the text rules alone are not trusted to hold a
+    // review back; it becomes active and the audit says why it was not scored.
+    d.kind = Decision::Kind::kUnscored;
+    d.score = acc.Final();
+    d.reasons = acc.Reasons();
+    d.reasons.push_back(absl::StrCat("behaviour_unavailable: ", activity.status().message()));
+    return d;
+  }
+  ApplyBehaviourRules(rules_, *activity, &acc);
+  d.score = acc.Final();
+  d.kind = thresholds_.Route(d.score);
+  d.reasons = acc.Reasons();
+  return d;
+}
+
+}  // namespace candor::fraud_scorer

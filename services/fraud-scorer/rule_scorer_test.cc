@@ -1,0 +1,214 @@
+#include "services/fraud-scorer/rule_scorer.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace candor::fraud_scorer {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+// Returns a fixed activity (or error) and remembers what it was asked to record.
+class FakeWindow final : public BehaviourWindow {
+ public:
+  absl::StatusOr<UserActivity> Record(const std::string& user_id, const std::string& review_id,
+                                      const std::string& asin, absl::Time at,
+                                      absl::Time /*now*/) override {
+    last_user = user_id;
+    last_review = review_id;
+    last_asin = asin;
+    last_at = at;
+    if (!error.ok()) return error;
+    return activity;
+  }
+  UserActivity activity{1, 1, 1};
+  absl::Status error;
+  std::string last_user, last_review, last_asin;
+  absl::Time last_at;
+};
+
+const absl::Time kNow = absl::FromUnixSeconds(1700000000);
+
+review::Submission Genuine() {
+  review::Submission s;
+  s.review_id = "0123456789abcdef0123456789abcdef";
+  s.asin = "B000000001";
+  s.user_id = "u1";
+  s.rating = 4;
+  s.title = "Solid kettle";
+  s.body = "Boils fast and the lid closes well. The handle gets a bit warm though.";
+  s.submitted_at = kNow - absl::Minutes(1);
+  return s;
+}
+
+std::vector<std::string> RuleIds(const Decision& d) {
+  std::vector<std::string> ids;
+  for (const std::string& r : d.reasons) ids.push_back(r.substr(0, r.find(':')));
+  return ids;
+}
+
+class RuleScorerTest : public ::testing::Test {
+ protected:
+  FakeWindow window_;
+  RuleScorer scorer_{window_, Thresholds{}};
+};
+
+TEST_F(RuleScorerTest, GenuineReviewPassesWithNoReasons) {
+  auto d = scorer_.Score(Genuine(), kNow);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->kind, Decision::Kind::kPass);
+  EXPECT_EQ(d->score, 0.0);
+  EXPECT_THAT(d->reasons, IsEmpty());
+  EXPECT_EQ(d->scorer, "rules-v1");
+  // The window was fed this review, at its submission time.
+  EXPECT_EQ(window_.last_user, "u1");
+  EXPECT_EQ(window_.last_review, "0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(window_.last_asin, "B000000001");
+  EXPECT_EQ(window_.last_at, kNow - absl::Minutes(1));
+}
+
+TEST_F(RuleScorerTest, FutureSubmissionTimeIsClampedToNow) {
+  review::Submission s = Genuine();
+  s.submitted_at = kNow + absl::Hours(3);
+  ASSERT_TRUE(scorer_.Score(s, kNow).ok());
+  EXPECT_EQ(window_.last_at, kNow);
+}
+
+TEST_F(RuleScorerTest, ShortBody) {
+  review::Submission s = Genuine();
+  s.body = "Works as expected";  // 17 characters, rating 4: not extreme
+  auto d = scorer_.Score(s, kNow);
+  EXPECT_THAT(RuleIds(*d), ElementsAre("short_body"));
+  EXPECT_DOUBLE_EQ(d->score, 0.10);
+  EXPECT_EQ(d->kind, Decision::Kind::kPass);
+}
+
+TEST_F(RuleScorerTest, ShortBodyCountsCharactersNotBytes) {
+  review::Submission s = Genuine();
+  s.body = "Très bien, très beau";  // 20 code points, 22 bytes: not short
+  EXPECT_THAT(scorer_.Score(s, kNow)->reasons, IsEmpty());
+}
+
+TEST_F(RuleScorerTest, ShoutingNeedsEnoughLetters) {
+  review::Submission s = Genuine();
+  s.title = "";
+  s.body = "THIS KETTLE IS THE BEST THING I EVER BOUGHT, honestly";
+  auto d = scorer_.Score(s, kNow);
+  EXPECT_THAT(RuleIds(*d), ElementsAre("shouting"));
+  s.body = "OK GOOD but the lid rattles a little when it boils";  // mostly lower case
+  EXPECT_THAT(scorer_.Score(s, kNow)->reasons, IsEmpty());
+  s.title = "WOW";
+  s.body = "NICE ONE, lid";  // 10 of 13 letters upper (77%) -> shouting, plus short_body
+  EXPECT_THAT(RuleIds(*scorer_.Score(s, kNow)), ElementsAre("shouting", "short_body"));
+}
+
+TEST_F(RuleScorerTest, Exclamations) {
+  review::Submission s = Genuine();
+  s.title = "Love it!!";
+  s.body = "Boils fast and the lid closes well! Really! Great kettle for the price.";
+  auto d = scorer_.Score(s, kNow);
+  EXPECT_THAT(RuleIds(*d), ElementsAre("exclamations"));
+  EXPECT_THAT(d->reasons[0], HasSubstr("4 '!'"));
+}
+
+TEST_F(RuleScorerTest, ExtremeRatingWithShortText) {
+  review::Submission s = Genuine();
+  s.rating = 5;
+  s.body = "Great kettle, would buy again.";  // 30 characters
+  EXPECT_THAT(RuleIds(*scorer_.Score(s, kNow)), ElementsAre("extreme_short"));
+  s.rating = 1;
+  EXPECT_THAT(RuleIds(*scorer_.Score(s, kNow)), ElementsAre("extreme_short"));
+  s.rating = 3;
+  EXPECT_THAT(scorer_.Score(s, kNow)->reasons, IsEmpty());
+}
+
+TEST_F(RuleScorerTest, TextAloneNeverRejects) {
+  review::Submission s = Genuine();
+  s.rating = 5;
+  s.title = "BEST!!!!";
+  s.body = "BUY IT NOW!!!";  // every text rule fires
+  auto d = scorer_.Score(s, kNow);
+  EXPECT_THAT(RuleIds(*d), ElementsAre("shouting", "exclamations", "extreme_short", "short_body"));
+  EXPECT_DOUBLE_EQ(d->score, 0.60);
+  EXPECT_EQ(d->kind, Decision::Kind::kQueue);
+}
+
+TEST_F(RuleScorerTest, BehaviourRules) {
+  window_.activity = {5, 4, 9};
+  auto d = scorer_.Score(Genuine(), kNow);
+  EXPECT_THAT(RuleIds(*d), ElementsAre("burst_24h", "many_products_24h"));
+  EXPECT_DOUBLE_EQ(d->score, 0.65);
+  EXPECT_EQ(d->kind, Decision::Kind::kQueue);
+  window_.activity = {4, 3, 9};  // just under both limits
+  EXPECT_THAT(scorer_.Score(Genuine(), kNow)->reasons, IsEmpty());
+}
+
+TEST_F(RuleScorerTest, TextAndBehaviourTogetherRejectAndScoreIsCapped) {
+  window_.activity = {12, 10, 40};
+  review::Submission s = Genuine();
+  s.rating = 1;
+  s.title = "SCAM!!!!";
+  s.body = "DO NOT BUY!!!";
+  auto d = scorer_.Score(s, kNow);
+  EXPECT_EQ(d->kind, Decision::Kind::kReject);
+  EXPECT_EQ(d->score, 1.0);                     // 1.25 before the cap
+  EXPECT_EQ(RuleIds(*d).front(), "burst_24h");  // heaviest first
+  EXPECT_EQ(d->reasons.size(), 6u);
+}
+
+TEST_F(RuleScorerTest, RoutingAtTheThresholds) {
+  Thresholds t;  // 0.30 / 0.70
+  EXPECT_EQ(t.Route(0.0), Decision::Kind::kPass);
+  EXPECT_EQ(t.Route(0.2999), Decision::Kind::kPass);
+  EXPECT_EQ(t.Route(0.30), Decision::Kind::kQueue);
+  EXPECT_EQ(t.Route(0.70), Decision::Kind::kQueue);
+  EXPECT_EQ(t.Route(0.7001), Decision::Kind::kReject);
+  EXPECT_EQ(t.Route(1.0), Decision::Kind::kReject);
+}
+
+TEST_F(RuleScorerTest, SumExactlyOnThresholdRoutesToQueue) {
+  // Two rules of 0.15 each must land on 0.30 exactly, not just below it.
+  review::Submission s = Genuine();
+  s.rating = 5;
+  s.title = "";
+  s.body = "Good value, does the job well. Recommended.";  // 43 chars: no extreme_short
+  window_.activity = {1, 1, 1};
+  RuleSet rules;
+  rules.exclamations = 0;           // fires always, 0.15
+  rules.extreme_short_chars = 100;  // fires, 0.15
+  RuleScorer scorer(window_, Thresholds{}, rules);
+  auto d = scorer.Score(s, kNow);
+  EXPECT_EQ(d->score, 0.30);
+  EXPECT_EQ(d->kind, Decision::Kind::kQueue);
+}
+
+TEST_F(RuleScorerTest, ConfigurableThresholds) {
+  RuleScorer strict(window_, Thresholds{0.05, 0.08});
+  review::Submission s = Genuine();
+  s.body = "Works as expected";  // 0.10
+  EXPECT_EQ(strict.Score(s, kNow)->kind, Decision::Kind::kReject);
+}
+
+TEST_F(RuleScorerTest, WindowDownFailsOpenKeepingTextReasons) {
+  window_.error = absl::UnavailableError("connection refused");
+  review::Submission s = Genuine();
+  s.body = "Works as expected";
+  auto d = scorer_.Score(s, kNow);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->kind, Decision::Kind::kUnscored);
+  EXPECT_DOUBLE_EQ(d->score, 0.10);
+  EXPECT_THAT(RuleIds(*d), ElementsAre("short_body", "behaviour_unavailable"));
+  EXPECT_THAT(d->reasons.back(), HasSubstr("connection refused"));
+}
+
+TEST(DecisionTest, KindNamesMatchTheAuditTable) {
+  EXPECT_EQ(KindName(Decision::Kind::kPass), "pass");
+  EXPECT_EQ(KindName(Decision::Kind::kQueue), "queue");
+  EXPECT_EQ(KindName(Decision::Kind::kReject), "reject");
+  EXPECT_EQ(KindName(Decision::Kind::kUnscored), "unscored");
+}
+
+}  // namespace
+}  // namespace candor::fraud_scorer

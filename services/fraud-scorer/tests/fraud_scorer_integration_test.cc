@@ -1,0 +1,241 @@
+// The real App in-process: librdkafka's mock cluster for Kafka, the stack's Postgres and Redis.
+#include <atomic>
+#include <map>
+#include <thread>
+
+#include "candor/review/v1/events.pb.h"
+#include "gtest/gtest.h"
+#include "libs/kafka/kafka.h"
+#include "libs/kafka/mock_cluster.h"
+#include "libs/pg/pg_pool.h"
+#include "libs/redis/redis_client.h"
+#include "libs/review/fingerprint.h"
+#include "libs/testing/stack_env.h"
+#include "services/fraud-scorer/app.h"
+#include "services/fraud-scorer/redis_behaviour_window.h"
+
+namespace candor::fraud_scorer {
+namespace {
+
+using candor::review::v1::ReviewEvent;
+using candor::review::v1::ReviewSubmitted;
+
+ReviewSubmitted Submission(const std::string& asin, const std::string& user, int rating,
+                           const std::string& title, const std::string& body) {
+  ReviewSubmitted m;
+  m.set_asin(asin);
+  m.set_user_id(user);
+  m.set_rating(rating);
+  m.set_title(title);
+  m.set_body(body);
+  m.set_verified_purchase(true);
+  m.set_fingerprint(review::Fingerprint(asin, user, body));
+  m.set_review_id(review::ReviewIdFromFingerprint(m.fingerprint()));
+  m.mutable_submitted_at()->set_seconds(absl::ToUnixSeconds(absl::Now()));
+  return m;
+}
+
+class FraudScorerIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cluster_.CreateTopic("review-submissions", 1);
+    cluster_.CreateTopic("review-submissions.dlq", 1);
+    cluster_.CreateTopic("review-events", 1);
+    auto producer = kafka::Producer::Create({cluster_.bootstrap(), "test", {}}, absl::Seconds(5));
+    ASSERT_TRUE(producer.ok()) << producer.status();
+    producer_ = *std::move(producer);
+    auto pool = pg::Pool::Create(testing::PgDsn(), 1);
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    pool_ = *std::move(pool);
+    auto redis = redis::Client::Connect(testing::RedisAddr(), 1, absl::Seconds(2));
+    ASSERT_TRUE(redis.ok()) << redis.status();
+    redis_ = *std::move(redis);
+  }
+
+  // Stops and joins the App even when an assertion ended the test early.
+  void TearDown() override {
+    stop_ = true;
+    if (runner_.joinable()) runner_.join();
+  }
+
+  // Runs the real App on a thread until TearDown or StopApp.
+  void StartApp(const Config& config) {
+    auto app = App::Create(config);
+    ASSERT_TRUE(app.ok()) << app.status();
+    app_ = *std::move(app);
+    runner_ = std::thread([this] { run_status_ = app_->Run([this] { return stop_.load(); }); });
+  }
+
+  absl::Status StopApp() {
+    stop_ = true;
+    if (runner_.joinable()) runner_.join();
+    return run_status_;
+  }
+
+  void Produce(const std::string& key, const std::string& value) {
+    ASSERT_TRUE(producer_->ProduceSync("review-submissions", key, value, absl::Seconds(5)).ok());
+  }
+
+  // The stored status, or "" when the review is not stored.
+  std::string StatusOf(const std::string& review_id) {
+    std::string status;
+    EXPECT_TRUE(pool_
+                    ->WithConnection([&](pqxx::connection& c) {
+                      pqxx::nontransaction tx(c);
+                      pqxx::result r = tx.exec_params(
+                          "SELECT status FROM reviews WHERE review_id = $1", review_id);
+                      if (!r.empty()) status = r[0][0].as<std::string>();
+                    })
+                    .ok());
+    return status;
+  }
+
+  int64_t Count(const std::string& sql, const std::string& param) {
+    int64_t n = -1;
+    EXPECT_TRUE(pool_
+                    ->WithConnection([&](pqxx::connection& c) {
+                      pqxx::nontransaction tx(c);
+                      n = tx.exec_params1(sql, param)[0].as<int64_t>();
+                    })
+                    .ok());
+    return n;
+  }
+
+  bool WaitStored(const std::string& review_id) {
+    for (absl::Time deadline = absl::Now() + absl::Seconds(20); absl::Now() < deadline;) {
+      if (!StatusOf(review_id).empty()) return true;
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    return false;
+  }
+
+  // Reads `topic` from the start (its own group) until `want` messages arrived or time is up.
+  std::vector<kafka::Message> ReadTopic(const std::string& topic, size_t want) {
+    auto consumer = kafka::Consumer::Create({cluster_.bootstrap(), "test", {}},
+                                            testing::UniqueUser("reader-"), {topic});
+    EXPECT_TRUE(consumer.ok()) << consumer.status();
+    std::vector<kafka::Message> all;
+    for (absl::Time deadline = absl::Now() + absl::Seconds(20);
+         all.size() < want && absl::Now() < deadline;) {
+      auto batch = (*consumer)->PollBatch(100, absl::Milliseconds(200));
+      EXPECT_TRUE(batch.ok()) << batch.status();
+      for (auto& m : *batch) all.push_back(std::move(m));
+    }
+    return all;
+  }
+
+  // Accepted events per review id, with a check that each is well-formed.
+  std::map<std::string, int> AcceptedCounts(size_t want) {
+    std::map<std::string, int> counts;
+    for (const kafka::Message& m : ReadTopic("review-events", want)) {
+      ReviewEvent e;
+      EXPECT_TRUE(e.ParseFromString(m.value));
+      EXPECT_TRUE(e.has_accepted());
+      EXPECT_EQ(m.key, e.asin());
+      EXPECT_GT(e.occurred_at().seconds(), 0);
+      ++counts[e.review_id()];
+    }
+    return counts;
+  }
+
+  kafka::MockCluster cluster_;
+  std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<pg::Pool> pool_;
+  std::unique_ptr<redis::Client> redis_;
+  std::unique_ptr<App> app_;
+  std::atomic<bool> stop_{false};
+  absl::Status run_status_ = absl::UnknownError("not run");
+  std::thread runner_;
+};
+
+TEST_F(FraudScorerIntegrationTest, ScoresStoresPublishesDeadLettersAndMovesOn) {
+  Config config;
+  config.kafka_brokers = cluster_.bootstrap();
+  config.pg_dsn = testing::PgDsn();
+  config.redis_addr = testing::RedisAddr();
+  config.group = testing::UniqueUser("fraud-scorer-test-");
+  config.stats_interval_s = 1;
+  ASSERT_NO_FATAL_FAILURE(StartApp(config));
+
+  const std::string asin = testing::UniqueAsin();
+  const std::string user1 = testing::UniqueUser();
+  ReviewSubmitted genuine = Submission(asin, user1, 4, "Solid kettle",
+                                       "Boils fast and the lid closes well. Handle gets warm.");
+  ReviewSubmitted shouty =
+      Submission(asin, testing::UniqueUser(), 5, "BEST EVER!!!!", "BUY IT NOW!!!");
+  ReviewSubmitted after_poison = Submission(asin, testing::UniqueUser(), 3, "Okay",
+                                            "Does the job, nothing special, a bit loud.");
+
+  // 1. Two valid submissions: one passes, one is queued (text rules only: 0.60).
+  Produce(asin, genuine.SerializeAsString());
+  Produce(asin, shouty.SerializeAsString());
+  ASSERT_TRUE(WaitStored(genuine.review_id()));
+  ASSERT_TRUE(WaitStored(shouty.review_id()));
+  EXPECT_EQ(StatusOf(genuine.review_id()), "active");
+  EXPECT_EQ(StatusOf(shouty.review_id()), "pending");
+  ASSERT_EQ(AcceptedCounts(1)[genuine.review_id()], 1);
+
+  // 2. A redelivery of the first (the gateway retried, or Kafka redelivered), then a poison
+  // message, then one more valid submission behind it on the same partition.
+  Produce(asin, genuine.SerializeAsString());
+  Produce(asin, "this is not a protobuf");
+  ReviewSubmitted invalid = Submission(asin, testing::UniqueUser(), 4, "x", "valid text here");
+  invalid.set_review_id("0123456789abcdef0123456789abcdef");  // not derived from the fingerprint
+  Produce(asin, invalid.SerializeAsString());
+  Produce(asin, after_poison.SerializeAsString());
+  ASSERT_TRUE(WaitStored(after_poison.review_id())) << "the partition did not move on";
+  EXPECT_EQ(StatusOf(after_poison.review_id()), "active");
+
+  // Accepted: the genuine review twice (re-published on redelivery), the later one once, the
+  // queued one never.
+  std::map<std::string, int> accepted = AcceptedCounts(3);
+  EXPECT_EQ(accepted[genuine.review_id()], 2);
+  EXPECT_EQ(accepted[after_poison.review_id()], 1);
+  EXPECT_EQ(accepted.count(shouty.review_id()), 0u);
+  EXPECT_EQ(accepted.size(), 2u);
+
+  // The poison messages went to the dead-letter topic, bytes intact.
+  std::vector<kafka::Message> dead = ReadTopic("review-submissions.dlq", 2);
+  ASSERT_EQ(dead.size(), 2u);
+  EXPECT_EQ(dead[0].value, "this is not a protobuf");
+  EXPECT_EQ(dead[1].value, invalid.SerializeAsString());
+  EXPECT_EQ(StatusOf(invalid.review_id()), "");
+
+  // Exactly one row, one audit row per review; one queue row for the queued one.
+  EXPECT_EQ(Count("SELECT count(*) FROM reviews WHERE asin = $1", asin), 3);
+  EXPECT_EQ(Count("SELECT count(*) FROM fraud_audit WHERE review_id = $1", genuine.review_id()), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM fraud_audit WHERE review_id = $1 AND decision = 'queue'",
+                  shouty.review_id()),
+            1);
+  EXPECT_EQ(Count("SELECT count(*) FROM moderation_queue WHERE review_id = $1", shouty.review_id()),
+            1);
+  // The behaviour window holds the genuine review once although it was scored twice.
+  auto card = redis_->Command({"ZCARD", RedisBehaviourWindow::ReviewsKey(user1)});
+  ASSERT_TRUE(card.ok());
+  EXPECT_EQ(card->integer, 1);
+
+  absl::Status run_status = StopApp();
+  EXPECT_TRUE(run_status.ok()) << run_status;
+}
+
+TEST_F(FraudScorerIntegrationTest, StartupFailsFastWhenAStoreIsUnreachable) {
+  Config config;
+  config.kafka_brokers = cluster_.bootstrap();
+  config.pg_dsn = testing::PgDsn();
+  config.redis_addr = "127.0.0.1:1";
+  config.redis_timeout_ms = 200;
+  EXPECT_EQ(App::Create(config).status().code(), absl::StatusCode::kUnavailable);
+  config.redis_addr = testing::RedisAddr();
+  config.pg_dsn = "postgresql://postgres@127.0.0.1:1/candor?connect_timeout=1";
+  EXPECT_EQ(App::Create(config).status().code(), absl::StatusCode::kUnavailable);
+  config.pg_dsn = testing::PgDsn();
+  config.kafka_brokers = "127.0.0.1:1";
+  config.startup_timeout_ms = 500;
+  EXPECT_EQ(App::Create(config).status().code(), absl::StatusCode::kUnavailable);
+  config.kafka_brokers = cluster_.bootstrap();
+  config.queue_threshold = 0.8;  // above the reject threshold
+  EXPECT_EQ(App::Create(config).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace candor::fraud_scorer

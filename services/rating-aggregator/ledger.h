@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "libs/review/rating_aggregate.h"
+
+namespace candor::rating_aggregator {
+
+// One review-events message, reduced to what the ledger needs. Accepted and Restored ask for the
+// review to count; Removed asks for it to stop counting. The rating and verified flag are read
+// from the reviews row (the ledger), never from the event.
+struct LedgerEvent {
+  enum class Kind { kCount, kUncount };
+  std::string review_id;
+  std::string asin;
+  Kind kind = Kind::kCount;
+};
+
+// A set of flips that may run in any order relative to each other: no review is in both lists.
+struct LedgerPhase {
+  std::vector<std::string> count_ids;
+  std::vector<std::string> uncount_ids;
+};
+
+// Splits a batch (in offset order) into phases to run one after another, so that the events of
+// any one review take effect in offset order: a new phase starts only when a review already in
+// the current phase appears again with the opposite kind. A review repeated with the same kind in
+// a phase is listed once (flips are idempotent). A typical batch is one phase. Pure function.
+std::vector<LedgerPhase> PlanPhases(const std::vector<LedgerEvent>& events);
+
+// What one ledger transaction did.
+struct LedgerResult {
+  // After the commit: the aggregate (with its version) of every product that was touched or
+  // changed and has a product_ratings row.
+  std::vector<review::RatingAggregate> aggregates;
+  int64_t counted = 0;           // reviews flipped to counted
+  int64_t uncounted = 0;         // reviews flipped back
+  int64_t products_changed = 0;  // product_ratings rows whose counts (and version) changed
+};
+
+// Port: the review ledger and the durable aggregates (design.md 3.5). Thread-safe; never throws.
+class RatingLedger {
+ public:
+  virtual ~RatingLedger() = default;
+  // In one transaction, runs the phases in order. A count flips a review's `counted` false ->
+  // true only while its status is 'active'; an uncount flips it true -> false only while its
+  // status is 'removed'. Those guards make every event idempotent and order-safe: a redelivered
+  // Accepted cannot re-count a removed review. Each product whose flipped reviews change its sums
+  // gets them added in one upsert, with version + 1. Returns the aggregates of `touched_asins`
+  // and of every changed product. Unavailable / Aborted / Internal from the database.
+  virtual absl::StatusOr<LedgerResult> Apply(const std::vector<LedgerPhase>& phases,
+                                             const std::vector<std::string>& touched_asins) = 0;
+};
+
+}  // namespace candor::rating_aggregator

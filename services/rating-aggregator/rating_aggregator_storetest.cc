@@ -1,0 +1,235 @@
+// The ledger on real Postgres and the cache on real Redis (ctest fixture `stack`).
+#include <random>
+
+#include "gtest/gtest.h"
+#include "libs/ratings/pg_rating_store.h"
+#include "libs/ratings/redis_rating_cache.h"
+#include "libs/review/fingerprint.h"
+#include "libs/testing/stack_env.h"
+#include "services/rating-aggregator/aggregator.h"
+#include "services/rating-aggregator/pg_rating_ledger.h"
+
+namespace candor::rating_aggregator {
+namespace {
+
+class LedgerStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto pool = pg::Pool::Create(testing::PgDsn(), 2);
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    pool_ = *std::move(pool);
+    auto redis = redis::Client::Connect(testing::RedisAddr(), 2, absl::Seconds(2));
+    ASSERT_TRUE(redis.ok()) << redis.status();
+    redis_ = *std::move(redis);
+    ledger_ = std::make_unique<PgRatingLedger>(*pool_);
+    cache_ = std::make_unique<ratings::RedisRatingCache>(*redis_);
+    store_ = std::make_unique<ratings::PgRatingStore>(*pool_);
+    aggregator_ = std::make_unique<Aggregator>(*ledger_, *cache_);
+  }
+
+  // Inserts a review row directly and returns its id.
+  std::string AddReview(int rating, bool verified, const std::string& status = "active",
+                        const std::string& asin = "") {
+    const std::string user = testing::UniqueUser();
+    const std::string body = "body of " + user;
+    const std::string fp = review::Fingerprint(asin.empty() ? asin_ : asin, user, body);
+    const std::string id = review::ReviewIdFromFingerprint(fp);
+    EXPECT_TRUE(pool_
+                    ->InTransaction([&](pqxx::work& tx) {
+                      tx.exec_params(
+                          "INSERT INTO reviews (review_id, fingerprint, asin, user_id, rating, "
+                          "body, verified_purchase, status, submitted_at) "
+                          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())",
+                          id, fp, asin.empty() ? asin_ : asin, user, rating, body, verified,
+                          status);
+                    })
+                    .ok());
+    return id;
+  }
+
+  void SetStatus(const std::string& id, const std::string& status) {
+    ASSERT_TRUE(pool_
+                    ->InTransaction([&](pqxx::work& tx) {
+                      tx.exec_params("UPDATE reviews SET status = $2 WHERE review_id = $1", id,
+                                     status);
+                    })
+                    .ok());
+  }
+
+  bool Counted(const std::string& id) {
+    bool counted = false;
+    EXPECT_TRUE(pool_
+                    ->WithConnection([&](pqxx::connection& c) {
+                      pqxx::nontransaction tx(c);
+                      counted =
+                          tx.exec_params1("SELECT counted FROM reviews WHERE review_id = $1", id)[0]
+                              .as<bool>();
+                    })
+                    .ok());
+    return counted;
+  }
+
+  LedgerEvent Accepted(const std::string& id) { return {id, asin_, LedgerEvent::Kind::kCount}; }
+  LedgerEvent Removed(const std::string& id) { return {id, asin_, LedgerEvent::Kind::kUncount}; }
+
+  std::optional<review::RatingAggregate> Stored(const std::string& asin = "") {
+    auto got = store_->Get(asin.empty() ? asin_ : asin);
+    EXPECT_TRUE(got.ok()) << got.status();
+    return got.ok() ? *got : std::nullopt;
+  }
+
+  // I2 and I3 for this product: product_ratings equals the sums over its counted reviews, and
+  // Redis holds the same values with the same version.
+  void ExpectInvariants(const std::string& asin = "") {
+    const std::string a = asin.empty() ? asin_ : asin;
+    review::RatingAggregate expected;
+    ASSERT_TRUE(pool_
+                    ->WithConnection([&](pqxx::connection& c) {
+                      pqxx::nontransaction tx(c);
+                      for (const pqxx::row& row :
+                           tx.exec_params("SELECT rating, verified_purchase FROM reviews "
+                                          "WHERE asin = $1 AND counted",
+                                          a)) {
+                        expected.Apply(row[0].as<int>(), row[1].as<bool>(), +1);
+                      }
+                    })
+                    .ok());
+    std::optional<review::RatingAggregate> stored = Stored(a);
+    ASSERT_TRUE(stored.has_value());
+    EXPECT_TRUE(stored->SameCounts(expected)) << "product_ratings drifted from the ledger";
+    auto cached = cache_->Get(a);
+    ASSERT_TRUE(cached.ok() && cached->has_value()) << "rating:" << a << " missing";
+    EXPECT_TRUE((*cached)->SameCounts(*stored)) << "Redis differs from product_ratings";
+    EXPECT_EQ((*cached)->version, stored->version);
+  }
+
+  std::unique_ptr<pg::Pool> pool_;
+  std::unique_ptr<redis::Client> redis_;
+  std::unique_ptr<PgRatingLedger> ledger_;
+  std::unique_ptr<ratings::RedisRatingCache> cache_;
+  std::unique_ptr<ratings::PgRatingStore> store_;
+  std::unique_ptr<Aggregator> aggregator_;
+  std::string asin_ = testing::UniqueAsin();
+};
+
+TEST_F(LedgerStoreTest, AcceptedCountsOnceWithinABatchAndAcrossBatches) {
+  const std::string r1 = AddReview(5, true);
+  const std::string r2 = AddReview(3, false);
+  const std::string r3 = AddReview(1, true);
+  ASSERT_TRUE(aggregator_->Apply({Accepted(r1), Accepted(r2), Accepted(r1)}).ok());
+  ASSERT_TRUE(aggregator_->Apply({Accepted(r1), Accepted(r3)}).ok());
+  auto p = Stored();
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->count, 3);
+  EXPECT_EQ(p->sum, 9);
+  EXPECT_EQ(p->verified_count, 2);
+  EXPECT_EQ(p->verified_sum, 6);
+  EXPECT_EQ(p->stars, (std::array<int64_t, 5>{1, 0, 1, 0, 1}));
+  EXPECT_EQ(p->version, 2);
+  ExpectInvariants();
+
+  // Everything again: nothing flips, the version stays.
+  ASSERT_TRUE(aggregator_->Apply({Accepted(r1), Accepted(r2), Accepted(r3)}).ok());
+  EXPECT_EQ(Stored()->count, 3);
+  EXPECT_EQ(Stored()->version, 2);
+  ExpectInvariants();
+}
+
+TEST_F(LedgerStoreTest, RemovedSubtractsExactlyAndAcceptedAfterRemovedDoesNotRecount) {
+  const std::string r1 = AddReview(4, true);
+  const std::string r2 = AddReview(2, false);
+  ASSERT_TRUE(aggregator_->Apply({Accepted(r1), Accepted(r2)}).ok());
+  const review::RatingAggregate before = *Stored();
+  const std::string r3 = AddReview(5, true);
+  ASSERT_TRUE(aggregator_->Apply({Accepted(r3)}).ok());
+  const int64_t version_with_r3 = Stored()->version;
+  EXPECT_EQ(Stored()->count, 3);
+
+  SetStatus(r3, "removed");  // what moderation does before publishing Removed
+  ASSERT_TRUE(aggregator_->Apply({Removed(r3)}).ok());
+  review::RatingAggregate after = *Stored();
+  EXPECT_TRUE(after.SameCounts(before));
+  EXPECT_EQ(after.version, version_with_r3 + 1);
+  EXPECT_FALSE(Counted(r3));
+  ExpectInvariants();
+
+  // A redelivered Accepted (and Removed) of the removed review changes nothing.
+  ASSERT_TRUE(aggregator_->Apply({Accepted(r3)}).ok());
+  ASSERT_TRUE(aggregator_->Apply({Removed(r3), Accepted(r3)}).ok());
+  EXPECT_TRUE(Stored()->SameCounts(before));
+  EXPECT_EQ(Stored()->version, version_with_r3 + 1);
+  EXPECT_FALSE(Counted(r3));
+  ExpectInvariants();
+
+  // Restored: moderation sets it active again and publishes Restored (a count).
+  SetStatus(r3, "active");
+  ASSERT_TRUE(aggregator_->Apply({{r3, asin_, LedgerEvent::Kind::kCount}}).ok());
+  EXPECT_EQ(Stored()->count, 3);
+  ExpectInvariants();
+}
+
+TEST_F(LedgerStoreTest, AcceptedThenRemovedInOneBatchEndsUncounted) {
+  const std::string keep = AddReview(3, false);
+  const std::string gone = AddReview(5, true, "removed");  // removed before we saw Accepted
+  ASSERT_TRUE(aggregator_->Apply({Accepted(keep), Accepted(gone), Removed(gone)}).ok());
+  EXPECT_FALSE(Counted(gone));
+  EXPECT_EQ(Stored()->count, 1);
+  EXPECT_EQ(Stored()->sum, 3);
+  ExpectInvariants();
+
+  // A counted review whose removal, re-acceptance and removal all arrive in one batch.
+  const std::string flip = AddReview(1, true);
+  ASSERT_TRUE(aggregator_->Apply({Accepted(flip)}).ok());
+  EXPECT_EQ(Stored()->count, 2);
+  SetStatus(flip, "removed");
+  ASSERT_TRUE(aggregator_->Apply({Removed(flip), Accepted(flip), Removed(flip)}).ok());
+  EXPECT_FALSE(Counted(flip));
+  EXPECT_EQ(Stored()->count, 1);
+  ExpectInvariants();
+}
+
+TEST_F(LedgerStoreTest, PendingAndRejectedReviewsNeverCount) {
+  const std::string pending = AddReview(5, true, "pending");
+  const std::string rejected = AddReview(1, false, "rejected");
+  ASSERT_TRUE(aggregator_->Apply({Accepted(pending), Accepted(rejected)}).ok());
+  EXPECT_FALSE(Stored().has_value());  // no product row at all
+  EXPECT_FALSE(Counted(pending));
+  EXPECT_FALSE(Counted(rejected));
+}
+
+TEST_F(LedgerStoreTest, RetriedBatchRepairsRedisWithoutRecounting) {
+  const std::string r1 = AddReview(4, false);
+  ASSERT_TRUE(aggregator_->Apply({Accepted(r1)}).ok());
+  // Simulate a first attempt whose Redis write was lost after the commit.
+  ASSERT_TRUE(redis_->Command({"DEL", ratings::RedisRatingCache::Key(asin_)}).ok());
+  ASSERT_TRUE(aggregator_->Apply({Accepted(r1)}).ok());  // the loop's retry
+  EXPECT_EQ(Stored()->count, 1);
+  EXPECT_EQ(Stored()->version, 1);
+  ExpectInvariants();
+}
+
+TEST_F(LedgerStoreTest, OneBatchSpanningManyProducts) {
+  std::vector<std::string> asins;
+  std::vector<LedgerEvent> batch;
+  for (int i = 0; i < 20; ++i) {
+    asins.push_back(testing::UniqueAsin());
+    for (int k = 1; k <= 5; ++k) {
+      const std::string id = AddReview(k, k % 2 == 1, "active", asins.back());
+      batch.push_back({id, asins.back(), LedgerEvent::Kind::kCount});
+    }
+  }
+  ASSERT_TRUE(aggregator_->Apply(batch).ok());
+  for (const std::string& a : asins) {
+    auto p = Stored(a);
+    ASSERT_TRUE(p.has_value()) << a;
+    EXPECT_EQ(p->count, 5);
+    EXPECT_EQ(p->sum, 15);
+    EXPECT_EQ(p->verified_count, 3);
+    EXPECT_EQ(p->verified_sum, 9);
+    EXPECT_EQ(p->version, 1);
+    ExpectInvariants(a);
+  }
+}
+
+}  // namespace
+}  // namespace candor::rating_aggregator
