@@ -1,0 +1,327 @@
+// The write path end to end on a fresh local stack, with the three services as real processes:
+// gateway -> Kafka -> fraud-scorer -> Postgres -> rating-aggregator -> Redis. Submits valid,
+// duplicate, rate-limited, invalid and unauthenticated requests plus poison Kafka messages,
+// waits for the consumers to drain, and checks invariants I1-I3 (design.md) exactly against a
+// recomputation from what it sent.
+
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "candor/review/v1/review_service.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "libs/auth/jwt.h"
+#include "libs/kafka/kafka.h"
+#include "libs/pg/pg_pool.h"
+#include "libs/ratings/redis_rating_cache.h"
+#include "libs/redis/redis_client.h"
+#include "libs/review/rating_aggregate.h"
+#include "tests/e2e/child_process.h"
+
+namespace candor::e2e {
+namespace {
+
+namespace v1 = candor::review::v1;
+
+constexpr char kSecret[] = "e2e-secret-0123456789abcdef";
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr) {
+    ADD_FAILURE() << "$" << name << " not set (run through ctest)";
+    return "";
+  }
+  return v;
+}
+
+// What the test sent and was told OK for.
+struct Sent {
+  std::string asin;
+  int rating;
+  bool verified;
+};
+
+class WritePathE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    stack_dir_ = Env("CANDOR_E2E_STACK_DIR");
+    std::string ports =
+        absl::StrCat(" --dir ", stack_dir_, " --redis-port ", kRedisPort, " --pg-port ", kPgPort,
+                     " --kafka-port ", kKafkaPort, " --dev-kafka ", Env("CANDOR_DEV_KAFKA_BIN"));
+    stack_ = Env("CANDOR_STACK_SH") + ports;
+    RunCommand(stack_ + " down --purge >/dev/null 2>&1");  // fresh: nothing left from a crash
+    ASSERT_EQ(RunCommand(stack_ + " up >/dev/null"), 0) << "stack did not come up";
+    redis_addr_ = absl::StrCat("127.0.0.1:", kRedisPort);
+    pg_dsn_ = absl::StrCat("postgresql://postgres@127.0.0.1:", kPgPort, "/candor");
+    brokers_ = absl::StrCat("127.0.0.1:", kKafkaPort);
+    std::vector<std::string> env = {"CANDOR_REDIS_ADDR=" + redis_addr_, "CANDOR_PG_DSN=" + pg_dsn_,
+                                    "CANDOR_KAFKA_BROKERS=" + brokers_,
+                                    std::string("CANDOR_JWT_SECRET=") + kSecret,
+                                    absl::StrCat("CANDOR_GATEWAY_LISTEN=127.0.0.1:", kGatewayPort)};
+    ASSERT_TRUE(gateway_.Start({Env("CANDOR_GATEWAY_BIN")}, env, stack_dir_ + "/gateway.log"));
+    ASSERT_TRUE(scorer_.Start({Env("CANDOR_FRAUD_SCORER_BIN")}, env, stack_dir_ + "/scorer.log"));
+    ASSERT_TRUE(
+        aggregator_.Start({Env("CANDOR_AGGREGATOR_BIN")}, env, stack_dir_ + "/aggregator.log"));
+    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", kGatewayPort),
+                                       grpc::InsecureChannelCredentials());
+    ASSERT_TRUE(
+        channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(20)))
+        << "gateway never listened; see " << stack_dir_ << "/gateway.log";
+    stub_ = v1::ReviewService::NewStub(channel);
+  }
+
+  void TearDown() override {
+    // Clean shutdown on SIGTERM is part of what is tested.
+    EXPECT_EQ(gateway_.Stop(SIGTERM, 20000), std::optional<int>(0)) << "gateway";
+    EXPECT_EQ(scorer_.Stop(SIGTERM, 20000), std::optional<int>(0)) << "fraud-scorer";
+    EXPECT_EQ(aggregator_.Stop(SIGTERM, 20000), std::optional<int>(0)) << "rating-aggregator";
+    if (!HasFailure())
+      RunCommand(stack_ + " down --purge >/dev/null 2>&1");
+    else
+      RunCommand(stack_ + " down >/dev/null 2>&1");  // keep logs for the post-mortem
+  }
+
+  grpc::StatusCode Submit(const std::string& user, const std::string& asin, int rating,
+                          const std::string& body, bool verified, std::string* review_id,
+                          const std::string& auth_override = "") {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    std::string auth =
+        auth_override.empty()
+            ? "Bearer " + auth::MintHs256({user, "customer", absl::Now() + absl::Hours(1)}, kSecret,
+                                          absl::Now())
+            : auth_override;
+    if (auth != "none") ctx.AddMetadata("authorization", auth);
+    v1::SubmitReviewRequest req;
+    req.set_asin(asin);
+    req.set_rating(rating);
+    req.set_title("My take");
+    req.set_body(body);
+    req.set_verified_purchase(verified);
+    v1::SubmitReviewResponse resp;
+    grpc::Status s = stub_->SubmitReview(&ctx, req, &resp);
+    if (s.ok() && review_id != nullptr) *review_id = resp.review_id();
+    return s.error_code();
+  }
+
+  static constexpr int kRedisPort = 6590;
+  static constexpr int kPgPort = 5640;
+  static constexpr int kKafkaPort = 9293;
+  static constexpr int kGatewayPort = 50651;
+
+  std::string stack_dir_, stack_, redis_addr_, pg_dsn_, brokers_;
+  ChildProcess gateway_, scorer_, aggregator_;
+  std::unique_ptr<v1::ReviewService::Stub> stub_;
+};
+
+std::string Body(std::mt19937& rng, int n) {
+  static const char* kWords[] = {"tone",   "warm",  "strings", "neck",   "solid", "tuning",
+                                 "stable", "price", "fair",    "sounds", "clear", "cable",
+                                 "sturdy", "pedal", "quiet",   "bright", "feel",  "frets"};
+  std::string out = absl::StrCat("Review number ", n, ": the");
+  for (int i = 0; i < 14; ++i) absl::StrAppend(&out, " ", kWords[rng() % 18]);
+  absl::StrAppend(&out, ". I would recommend it to a friend who plays every day.");
+  return out;
+}
+
+TEST_F(WritePathE2eTest, ExactlyOnceFromGatewayToRedis) {
+  std::mt19937 rng(20261126);
+  std::vector<std::string> asins;
+  for (int i = 0; i < 12; ++i) asins.push_back(absl::StrCat("E2E", 1000000 + i));
+  std::map<std::string, Sent> ok;  // review_id -> what was sent
+  std::map<grpc::StatusCode, int> codes;
+
+  // Poison first: the partitions must move past it (dead-letter, not block).
+  auto producer = kafka::Producer::Create({brokers_, "e2e", {}}, absl::Seconds(10));
+  ASSERT_TRUE(producer.ok());
+  for (const char* topic : {"review-submissions", "review-events"}) {
+    ASSERT_TRUE((*producer)
+                    ->ProduceSync(topic, asins[0], "\xff\xfe not a protobuf", absl::Seconds(10))
+                    .ok());
+  }
+
+  // 40 ordinary users, each reviewing up to 6 distinct products.
+  int n = 0;
+  std::vector<std::tuple<std::string, std::string, int, std::string, bool>> first_submissions;
+  for (int u = 0; u < 40; ++u) {
+    std::string user = absl::StrCat("e2e-user-", u);
+    std::vector<std::string> mine = asins;
+    std::shuffle(mine.begin(), mine.end(), rng);
+    int k = 1 + static_cast<int>(rng() % 6);
+    for (int j = 0; j < k; ++j) {
+      int rating = 1 + static_cast<int>(rng() % 5);
+      bool verified = rng() % 3 != 0;
+      std::string body = Body(rng, ++n);
+      std::string id;
+      grpc::StatusCode c = Submit(user, mine[j], rating, body, verified, &id);
+      ++codes[c];
+      ASSERT_EQ(c, grpc::StatusCode::OK) << user << " " << mine[j];
+      ok[id] = {mine[j], rating, verified};
+      first_submissions.emplace_back(user, mine[j], rating, body, verified);
+    }
+  }
+  // Client retries of the exact same request, and a second review of the same product.
+  for (int i = 0; i < 15; ++i) {
+    const auto& [user, asin, rating, body, verified] = first_submissions[i * 3];
+    EXPECT_EQ(Submit(user, asin, rating, body, verified, nullptr),
+              grpc::StatusCode::ALREADY_EXISTS);
+    EXPECT_EQ(Submit(user, asin, rating, body + " Edited.", verified, nullptr),
+              grpc::StatusCode::ALREADY_EXISTS);
+  }
+  // One heavy user: 10 pass, the 11th and 12th are rate-limited.
+  for (int j = 0; j < 12; ++j) {
+    std::string id;
+    grpc::StatusCode c = Submit("e2e-heavy", asins[j], 5, Body(rng, ++n), true, &id);
+    if (j < 10) {
+      ASSERT_EQ(c, grpc::StatusCode::OK);
+      ok[id] = {asins[j], 5, true};
+    } else {
+      EXPECT_EQ(c, grpc::StatusCode::RESOURCE_EXHAUSTED);
+    }
+  }
+  // Invalid and unauthenticated requests change nothing.
+  EXPECT_EQ(Submit("e2e-bad", asins[0], 0, "zero stars", true, nullptr),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Submit("e2e-bad", asins[0], 6, "six stars", true, nullptr),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Submit("e2e-bad", asins[0], 3, "", true, nullptr), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Submit("e2e-bad", "bad-asin", 3, "fine text", true, nullptr),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Submit("e2e-anon", asins[1], 5, "no token here", true, nullptr, "none"),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Submit("e2e-anon", asins[1], 5, "garbage token", true, nullptr, "Bearer x.y.z"),
+            grpc::StatusCode::UNAUTHENTICATED);
+
+  // Wait for the consumers to drain: every OK is a row, every active row counted, and Redis
+  // holds product_ratings' version for every product.
+  auto pool = pg::Pool::Create(pg_dsn_, 1);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  auto redis = redis::Client::Connect(redis_addr_, 1, absl::Seconds(2));
+  ASSERT_TRUE(redis.ok());
+  ratings::RedisRatingCache cache(**redis);
+  std::string asin_array = "{";
+  for (size_t i = 0; i < asins.size(); ++i) absl::StrAppend(&asin_array, i ? "," : "", asins[i]);
+  asin_array += "}";
+
+  struct Row {
+    std::string asin, status;
+    int rating;
+    bool verified, counted;
+  };
+  std::map<std::string, Row> rows;
+  std::map<std::string, review::RatingAggregate> stored;
+  bool drained = false;
+  absl::Time deadline = absl::Now() + absl::Seconds(90);
+  while (!drained && absl::Now() < deadline) {
+    rows.clear();
+    stored.clear();
+    ASSERT_TRUE((*pool)
+                    ->WithConnection([&](pqxx::connection& c) {
+                      pqxx::nontransaction tx(c);
+                      for (const auto& r : tx.exec_params(
+                               "SELECT review_id, asin, status, rating, verified_purchase, counted "
+                               "FROM reviews WHERE asin = ANY($1::text[])",
+                               asin_array)) {
+                        rows[r[0].as<std::string>()] = {r[1].as<std::string>(),
+                                                        r[2].as<std::string>(), r[3].as<int>(),
+                                                        r[4].as<bool>(), r[5].as<bool>()};
+                      }
+                      for (const auto& r : tx.exec_params(
+                               std::string("SELECT ") + ratings::PgRatingStore::kColumns +
+                                   " FROM product_ratings WHERE asin = ANY($1::text[])",
+                               asin_array)) {
+                        review::RatingAggregate a = ratings::PgRatingStore::FromRow(r);
+                        stored[a.asin] = a;
+                      }
+                    })
+                    .ok());
+    drained = rows.size() >= ok.size();
+    for (const auto& [id, row] : rows)
+      drained = drained && (row.counted == (row.status == "active"));
+    for (const std::string& asin : asins) {
+      auto cached = cache.Get(asin);
+      bool has_active = false;
+      for (const auto& [id, row] : rows) has_active |= (row.asin == asin && row.status == "active");
+      if (!has_active) continue;
+      drained = drained && stored.count(asin) && cached.ok() && cached->has_value() &&
+                (*cached)->version == stored[asin].version;
+    }
+    if (!drained) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  ASSERT_TRUE(drained) << "consumers did not drain within 90 s: " << rows.size() << " of "
+                       << ok.size() << " rows; see logs in " << stack_dir_;
+
+  // I1: every OK is exactly one row (review_id is the primary key), with what was sent, and
+  // nothing that was refused became a row.
+  EXPECT_EQ(rows.size(), ok.size());
+  int active = 0;
+  for (const auto& [id, sent] : ok) {
+    auto it = rows.find(id);
+    ASSERT_NE(it, rows.end()) << "OK review " << id << " is missing";
+    EXPECT_EQ(it->second.asin, sent.asin);
+    EXPECT_EQ(it->second.rating, sent.rating);
+    EXPECT_EQ(it->second.verified, sent.verified);
+    active += it->second.status == "active";
+  }
+  EXPECT_GE(active, static_cast<int>(ok.size() * 8 / 10)) << "fraud rules rejected ordinary text";
+
+  // I2: product_ratings equals the recomputation from what was sent, over the reviews the
+  // scorer made active (exactly those are counted).
+  for (const std::string& asin : asins) {
+    review::RatingAggregate expected;
+    expected.asin = asin;
+    for (const auto& [id, sent] : ok) {
+      if (sent.asin == asin && rows[id].status == "active")
+        expected.Apply(sent.rating, sent.verified, 1);
+    }
+    if (expected.count == 0) {
+      EXPECT_TRUE(!stored.count(asin) || stored[asin].count == 0) << asin;
+      continue;
+    }
+    ASSERT_TRUE(stored.count(asin)) << asin;
+    EXPECT_TRUE(stored[asin].SameCounts(expected))
+        << asin << ": stored count " << stored[asin].count << " sum " << stored[asin].sum
+        << ", expected " << expected.count << " / " << expected.sum;
+    // I3: Redis holds the same absolute values and version.
+    auto cached = cache.Get(asin);
+    ASSERT_TRUE(cached.ok() && cached->has_value()) << asin;
+    EXPECT_TRUE((*cached)->SameCounts(stored[asin])) << asin;
+    EXPECT_EQ((*cached)->version, stored[asin].version) << asin;
+
+    // And the public API shows it.
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + auth::MintHs256({"reader", "customer",
+                                                                  absl::Now() + absl::Hours(1)},
+                                                                 kSecret, absl::Now()));
+    v1::GetProductSummaryRequest req;
+    req.set_asin(asin);
+    v1::ProductSummary summary;
+    ASSERT_TRUE(stub_->GetProductSummary(&ctx, req, &summary).ok());
+    EXPECT_EQ(summary.review_count(), expected.count);
+    EXPECT_DOUBLE_EQ(summary.average(), expected.Average());
+  }
+
+  // Poison went to the dead-letter topics.
+  for (const char* dlq : {"review-submissions.dlq", "review-events.dlq"}) {
+    auto consumer = kafka::Consumer::Create({brokers_, "e2e", {}}, "e2e-dlq-check", {dlq});
+    ASSERT_TRUE(consumer.ok());
+    bool seen = false;
+    absl::Time until = absl::Now() + absl::Seconds(20);
+    while (!seen && absl::Now() < until) {
+      auto batch = (*consumer)->PollBatch(10, absl::Milliseconds(200));
+      ASSERT_TRUE(batch.ok());
+      for (const auto& m : *batch) seen |= m.value == "\xff\xfe not a protobuf";
+    }
+    EXPECT_TRUE(seen) << "poison message not found on " << dlq;
+  }
+}
+
+}  // namespace
+}  // namespace candor::e2e
