@@ -1,0 +1,312 @@
+#!/usr/bin/env bash
+# Candor's main job in one command: start the local stack (Redis, PostgreSQL, dev Kafka) and the
+# write path (review-gateway, fraud-scorer, rating-aggregator), drive reviews through the gRPC
+# API with candor-drive, show what came back and how soon the ratings caught up, and stop it all.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "${root}"
+
+usage() {
+  cat <<'EOF'
+Usage: scripts/demo.sh [REVIEWS_FILE] [--rate R] [--count N] [--keep-running]
+       scripts/demo.sh --stop
+
+Starts the local stack and Candor's write path, drives reviews through the gRPC API and prints
+candor-drive's report: outcomes (accepted, duplicate, limited, invalid), submit latency,
+throughput, how long after the last accepted review every product summary matched Postgres, and
+the most-reviewed products. Then stops everything (SIGTERM: services drain and commit first).
+
+  REVIEWS_FILE      Amazon JSON-lines reviews (gzip or plain) to replay, e.g.
+                    ../shared/data/amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz
+                    Without it, candor-drive generates realistic traffic.
+  --rate R          submissions per second (default 500; 0 = as fast as possible)
+  --count N         submissions (generator, default 2000) or reviews replayed (file, default all)
+  --keep-running    leave the stack and services up afterwards and print how to reach them
+  --stop            stop what an earlier --keep-running left up
+  --build-dir DIR   where the binaries are (default build/release; built by scripts/setup.sh
+                    when missing)
+  --help            this text
+
+Environment: CANDOR_JWT_SECRET (default: a random one for this run), CANDOR_GATEWAY_LISTEN
+(default 127.0.0.1:50051), CANDOR_STACK_DIR (default .stack). Logs: <stack dir>/logs/<svc>.log.
+Exit status: candor-drive's (0 all checks passed, 1 a check failed), or 1 if setup failed.
+EOF
+}
+
+log() { printf '%s demo: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() {
+  log "error: $*"
+  exit 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# Arguments
+
+reviews_file=""
+rate=500
+count=""
+keep_running=0
+stop_only=0
+build_dir=build/release
+need_value() { (($1 >= 2)) || { usage >&2; die "$2 needs a value"; }; }
+while (($# > 0)); do
+  case $1 in
+    -h | --help) usage; exit 0 ;;
+    --rate) need_value $# "$1"; rate=$2; shift 2 ;;
+    --rate=*) rate=${1#*=}; shift ;;
+    --count) need_value $# "$1"; count=$2; shift 2 ;;
+    --count=*) count=${1#*=}; shift ;;
+    --build-dir) need_value $# "$1"; build_dir=$2; shift 2 ;;
+    --build-dir=*) build_dir=${1#*=}; shift ;;
+    --keep-running) keep_running=1; shift ;;
+    --stop) stop_only=1; shift ;;
+    -*) usage >&2; die "unknown option '$1'" ;;
+    *)
+      [[ -z ${reviews_file} ]] || die "only one REVIEWS_FILE (got '${reviews_file}' and '$1')"
+      reviews_file=$1
+      shift
+      ;;
+  esac
+done
+[[ ${rate} =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--rate must be a number >= 0, got '${rate}'"
+[[ -z ${count} || ${count} =~ ^[1-9][0-9]*$ ]] || die "--count must be a positive integer, got '${count}'"
+if [[ -n ${reviews_file} ]]; then
+  [[ -r ${reviews_file} ]] || die "cannot read ${reviews_file}"
+  reviews_file=$(realpath -- "${reviews_file}")
+fi
+
+stack_dir=${CANDOR_STACK_DIR:-${root}/.stack}
+log_dir=${stack_dir}/logs
+pid_file=${log_dir}/demo.pids
+gateway_addr=${CANDOR_GATEWAY_LISTEN:-127.0.0.1:50051}
+
+gateway_bin=${build_dir}/services/review-gateway/candor-review-gateway
+fraud_bin=${build_dir}/services/fraud-scorer/candor-fraud-scorer
+aggregator_bin=${build_dir}/services/rating-aggregator/candor-rating-aggregator
+kafka_bin=${build_dir}/tools/dev-kafka/candor-dev-kafka
+drive_bin=${build_dir}/tools/candor-drive/candor-drive
+token_bin=${build_dir}/tools/candor-token/candor-token
+
+# ---------------------------------------------------------------------------------------------
+# Services
+
+declare -A pid=()         # service name -> pid
+stop_order=(review-gateway fraud-scorer rating-aggregator)  # front door first, then consumers
+
+# Stops one service with SIGTERM (it drains: the gateway finishes its calls and flushes Kafka,
+# the consumers commit), waiting up to 30 s before SIGKILL. Only pids whose command line is
+# ours are signalled, so a stale pid file cannot hit a stranger.
+stop_service() {
+  local name=$1 p=$2 i
+  kill -0 "${p}" 2>/dev/null || return 0
+  tr '\0' ' ' <"/proc/${p}/cmdline" 2>/dev/null | grep -qF "candor-${name}" || return 0
+  log "stopping ${name} (pid ${p})"
+  kill -TERM "${p}" 2>/dev/null || return 0
+  for ((i = 0; i < 300; i++)); do
+    kill -0 "${p}" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  log "warning: ${name} did not exit 30 s after SIGTERM; sending SIGKILL"
+  kill -KILL "${p}" 2>/dev/null || true
+}
+
+stop_services() {
+  local name
+  for name in "${stop_order[@]}"; do
+    if [[ -n ${pid[${name}]:-} ]]; then
+      stop_service "${name}" "${pid[${name}]}"
+    fi
+  done
+  rm -f "${pid_file}"
+}
+
+# The pid file of a --keep-running demo: "<service> <pid>" lines, and "stack 1" when that demo
+# started the stack (so --stop leaves a stack that was already running alone).
+if ((stop_only)); then
+  if [[ ! -f ${pid_file} ]]; then
+    die "no ${pid_file}: no demo was left running (the stack alone stops with tools/stack/stack.sh down)"
+  fi
+  stack_line=0
+  while read -r name p; do
+    if [[ ${name} == stack ]]; then
+      stack_line=1
+    elif [[ ${name} =~ ^[a-z-]+$ && ${p} =~ ^[0-9]+$ ]]; then
+      pid[${name}]=${p}
+    fi
+  done <"${pid_file}"
+  stop_services
+  if ((stack_line)); then
+    tools/stack/stack.sh down
+  else
+    log "leaving the stack up: it was running before the demo"
+  fi
+  exit 0
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 1. Binaries
+
+missing=0
+for bin in "${gateway_bin}" "${fraud_bin}" "${aggregator_bin}" "${kafka_bin}" "${drive_bin}"; do
+  [[ -x ${bin} ]] || missing=1
+done
+if ((missing)); then
+  preset=$(basename "${build_dir}")
+  [[ $(realpath -m "${build_dir}") == "${root}/build/${preset}" &&
+    ${preset} =~ ^(dev|asan|release)$ ]] ||
+    die "binaries missing under ${build_dir} and it is not a preset's build/<preset> directory"
+  log "binaries missing under ${build_dir}: running scripts/setup.sh --preset ${preset}"
+  scripts/setup.sh --preset "${preset}"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Cleanup, from here on: Ctrl-C and failures stop what this run started.
+
+stack_was_up=0
+stack_started=0
+keep_alive=0
+# shellcheck disable=SC2317 # invoked by the EXIT trap
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if ((keep_alive)); then
+    exit "${rc}"
+  fi
+  stop_services
+  if ((stack_started)); then
+    tools/stack/stack.sh down || log "warning: stack.sh down failed"
+  elif ((stack_was_up)); then
+    log "leaving the stack in ${stack_dir} up: it was running before the demo"
+  fi
+  exit "${rc}"
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+# 'Something answers' on the gateway address: a gateway left up by an earlier --keep-running,
+# or another program. Either way ours could not listen there.
+if "${drive_bin}" --probe --gateway "${gateway_addr}" --deadline-ms 500 2>/dev/null; then
+  die "something already answers gRPC on ${gateway_addr} (a demo started with --keep-running?" \
+    "stop it with 'scripts/demo.sh --stop', or set CANDOR_GATEWAY_LISTEN)"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 2. The stack
+
+if tools/stack/stack.sh status >/dev/null 2>&1; then
+  stack_was_up=1
+  log "the local stack is already up"
+else
+  stack_started=1
+  log "starting the local stack (Redis, PostgreSQL, dev Kafka) in ${stack_dir}"
+fi
+tools/stack/stack.sh up --dev-kafka "${kafka_bin}" >/dev/null
+eval "$(tools/stack/stack.sh env)"
+
+# 3. A token secret shared by the gateway and candor-drive.
+if [[ -z ${CANDOR_JWT_SECRET:-} ]]; then
+  if command -v openssl >/dev/null; then
+    CANDOR_JWT_SECRET=$(openssl rand -hex 32)
+  else
+    CANDOR_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  fi
+fi
+export CANDOR_JWT_SECRET
+export CANDOR_GATEWAY_LISTEN=${gateway_addr}
+export CANDOR_GATEWAY_ADDR=${gateway_addr}
+
+# ---------------------------------------------------------------------------------------------
+# 4. The services, consumers first so they are subscribed when the first review arrives.
+
+mkdir -p "${log_dir}"
+if ((stack_started)); then echo "stack 1" >"${pid_file}"; else : >"${pid_file}"; fi
+start_service() {
+  local name=$1 bin=$2 logfile=${log_dir}/$1.log
+  printf '\n===== %s: %s\n' "$(date '+%F %T')" "${bin}" >>"${logfile}"
+  # setsid: a Ctrl-C in this terminal reaches candor-drive and this script, not the services;
+  # the cleanup trap stops them in order. No job control, so $! is the service itself.
+  setsid "${bin}" </dev/null >>"${logfile}" 2>&1 &
+  pid[${name}]=$!
+  echo "${name} ${pid[${name}]}" >>"${pid_file}"
+  log "started ${name} (pid ${pid[${name}]}), log ${logfile}"
+}
+
+# Fails with the tail of the log of any service that is no longer running.
+check_services() {
+  local name
+  for name in "${!pid[@]}"; do
+    if ! kill -0 "${pid[${name}]}" 2>/dev/null; then
+      log "error: ${name} exited; last lines of ${log_dir}/${name}.log:"
+      tail -n 25 "${log_dir}/${name}.log" >&2
+      exit 1
+    fi
+  done
+}
+
+start_service rating-aggregator "${aggregator_bin}"
+start_service fraud-scorer "${fraud_bin}"
+start_service review-gateway "${gateway_bin}"
+
+log "waiting for the gateway on ${gateway_addr}"
+ready=0
+for ((i = 0; i < 300; i++)); do
+  check_services
+  if "${drive_bin}" --probe --gateway "${gateway_addr}" --deadline-ms 500 2>/dev/null; then
+    ready=1
+    break
+  fi
+  sleep 0.1
+done
+((ready)) || {
+  tail -n 25 "${log_dir}/review-gateway.log" >&2
+  die "the gateway did not answer on ${gateway_addr} within 30 s"
+}
+sleep 1  # let the consumers join their groups; a failed start shows up in check_services
+check_services
+log "gateway, fraud-scorer and rating-aggregator are up"
+
+# The gateway's first publishes wait for Kafka metadata and a producer id (about half a second);
+# a few throw-away submissions keep that start-up cost out of the report's latency figures.
+log "warming up with 20 submissions (not in the report)"
+"${drive_bin}" --gateway "${gateway_addr}" --count 20 --rate 0 --concurrency 4 --show 0 \
+  --no-progress >/dev/null 2>&1 || log "warning: some warm-up submissions failed"
+check_services
+
+# ---------------------------------------------------------------------------------------------
+# 5. Traffic
+
+drive_args=(--gateway "${gateway_addr}" --rate "${rate}" --pg-dsn "${CANDOR_PG_DSN}")
+if [[ -n ${reviews_file} ]]; then
+  drive_args=("${reviews_file}" "${drive_args[@]}")
+  [[ -z ${count} ]] || drive_args+=(--limit "${count}")
+  log "replaying ${reviews_file}${count:+ (first ${count} reviews)} at ${rate}/s"
+else
+  drive_args+=(--count "${count:-2000}")
+  log "driving ${count:-2000} generated submissions at ${rate}/s"
+fi
+set +e
+"${drive_bin}" "${drive_args[@]}"
+drive_rc=$?
+set -e
+check_services
+
+# ---------------------------------------------------------------------------------------------
+# 6. Stop, or say how to reach what runs.
+
+if ((keep_running)); then
+  keep_alive=1
+  cat >&2 <<EOF
+
+Candor keeps running (scripts/demo.sh --stop stops it all):
+  gateway    ${gateway_addr}  (gRPC, candor.review.v1.ReviewService; reflection is on)
+  services   $(for n in "${stop_order[@]}"; do printf '%s %s  ' "${n}" "${pid[${n}]}"; done)
+  logs       ${log_dir}/
+  env        export CANDOR_REDIS_ADDR=${CANDOR_REDIS_ADDR} CANDOR_PG_DSN=${CANDOR_PG_DSN}
+             export CANDOR_KAFKA_BROKERS=${CANDOR_KAFKA_BROKERS} CANDOR_GATEWAY_ADDR=${gateway_addr}
+             export CANDOR_JWT_SECRET=${CANDOR_JWT_SECRET}
+  more load  ${drive_bin} --count 1000 --pg-dsn "\$CANDOR_PG_DSN"
+  a token    ${token_bin} --sub alice
+EOF
+fi
+exit "${drive_rc}"

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "libs/pg/pg_pool.h"
+#include "tools/candor-drive/freshness.h"
+
+namespace candor::drive {
+
+// ReviewLedger over the `reviews` table (db/migrations/0001_reviews.sql), read-only, one
+// connection. Not thread-safe beyond what pg::Pool provides.
+class PgLedger final : public ReviewLedger {
+ public:
+  // Connects now, so a bad DSN fails before the run's figures are printed.
+  static absl::StatusOr<std::unique_ptr<PgLedger>> Connect(const std::string& dsn);
+
+  absl::StatusOr<std::vector<std::string>> ExistingReviewIds(
+      const std::vector<std::string>& review_ids) override;
+  absl::StatusOr<std::map<std::string, int64_t>> ActiveCounts(
+      const std::vector<std::string>& asins) override;
+
+ private:
+  explicit PgLedger(std::unique_ptr<pg::Pool> pool) : pool_(std::move(pool)) {}
+  std::unique_ptr<pg::Pool> pool_;
+};
+
+}  // namespace candor::drive

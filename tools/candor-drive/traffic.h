@@ -1,0 +1,95 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace candor::drive {
+
+// One review as the driver sends it (the fields of SubmitReviewRequest plus the author).
+struct Review {
+  std::string user;  // the token's `sub`
+  std::string asin;
+  int32_t rating = 0;
+  std::string title;
+  std::string body;
+  bool verified_purchase = false;
+};
+
+// What the driver expects the gateway to answer, where the traffic source knows it.
+enum class Expect {
+  kUnknown,      // no prediction (a replayed row may be accepted, a duplicate or limited)
+  kOk,           // fresh user, product and text: accepted
+  kInvalid,      // breaks a validation rule: INVALID_ARGUMENT
+  kDuplicate,    // follow-up: another review of the same product by the same user: ALREADY_EXISTS
+  kSameAsFirst,  // follow-up: the identical request again (a client retry): ALREADY_EXISTS, or
+                 // OK with the first answer's review_id
+};
+
+struct PlannedRequest {
+  Review review;
+  Expect expect = Expect::kUnknown;
+  // Index into Plan::follow_ups of the request to send right after this one is answered; -1 for
+  // none. Follow-up expectations hold only when this request was answered OK.
+  int follow_up = -1;
+  // Index into Plan::user_limits when this request counts towards a checked daily limit.
+  int user_limit = -1;
+};
+
+// The per-user daily limit (10 accepted reviews per 24 h), checked over a user's requests as a
+// group because concurrency makes their order, and so which of them is refused, unpredictable.
+struct UserLimit {
+  std::string user;
+  int max_ok = 10;
+  // True when the source knows the user starts the run with no reviews in the window (the
+  // generator's fresh users): then exactly min(requests, max_ok) must be accepted and the rest
+  // refused with RESOURCE_EXHAUSTED. False (replayed files): only "at most max_ok accepted".
+  bool exact = false;
+};
+
+// The traffic of one run. Requests are numbered primaries first, then follow-ups; a follow-up
+// is sent only after its primary's answer, primaries at the configured rate.
+struct Plan {
+  std::string source;  // for the report, e.g. "generator (seed 42, ...)"
+  std::vector<PlannedRequest> primaries;
+  std::vector<PlannedRequest> follow_ups;
+  std::vector<UserLimit> user_limits;
+
+  size_t size() const { return primaries.size() + follow_ups.size(); }
+  const PlannedRequest& at(size_t n) const {
+    return n < primaries.size() ? primaries[n] : follow_ups[n - primaries.size()];
+  }
+  // The request number of primary `i`'s follow-up, or -1.
+  int64_t FollowUpNumber(size_t i) const {
+    int f = primaries[i].follow_up;
+    return f < 0 ? -1 : static_cast<int64_t>(primaries.size()) + f;
+  }
+};
+
+// The daily limit per user the gateway enforces (design.md 3.2).
+inline constexpr int kReviewsPerUserPerDay = 10;
+
+// Deterministic ~70 % "verified purchase" flag from (user, asin), so replays and reruns agree.
+bool VerifiedByHash(const std::string& user, const std::string& asin);
+
+struct ReadStats {
+  bool gzip = false;
+  int64_t lines = 0;      // non-empty lines read
+  int64_t malformed = 0;  // lines skipped: not JSON, or no reviewerID / asin
+};
+
+// Reads reviews in the Amazon JSON-lines format (reviewerID, asin, overall, reviewText, summary;
+// other fields ignored), gzip or plain, at most `limit` rows (0 = all). The user is
+// `user_prefix` + reviewerID. Rows that fail the gateway's validation rules are expected to be
+// INVALID_ARGUMENT; users with more than 10 valid rows get an (inexact) daily-limit check.
+// Errors: NotFound / InvalidArgument when the file cannot be opened or holds no review at all.
+absl::StatusOr<Plan> ReadReviewsFile(const std::string& path, int64_t limit,
+                                     const std::string& user_prefix, ReadStats* stats);
+
+// Attaches user-limit checks to every user with more than kReviewsPerUserPerDay valid primaries
+// (exact or not). Used by both sources.
+void AddUserLimits(Plan& plan, bool exact);
+
+}  // namespace candor::drive

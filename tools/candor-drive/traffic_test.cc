@@ -1,0 +1,163 @@
+#include "tools/candor-drive/traffic.h"
+
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace candor::drive {
+namespace {
+
+constexpr char kRows[] =
+    R"({"reviewerID": "A1", "asin": "1384719342", "reviewerName": "x", "helpful": [0, 0], )"
+    R"("reviewText": "Works well.", "overall": 5.0, "summary": "good", "unixReviewTime": 1393545600})"
+    "\n"
+    R"({"reviewerID": "A2", "asin": "1384719342", "reviewText": "", "overall": 3.0, "summary": "meh"})"
+    "\n"
+    "\n"
+    "not json at all\n"
+    R"({"asin": "B000000001", "reviewText": "no reviewer"})"
+    "\n"
+    R"({"reviewerID": "A1", "asin": "B00004Y2UT", "reviewText": "Second one.", "overall": 2.0,)"
+    R"( "summary": "so-so"})";  // no final newline
+
+class TempDir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/candor-drive-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::system(("rm -rf '" + dir_ + "'").c_str()); }
+  std::string dir_;
+};
+
+void WritePlain(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+void WriteGzip(const std::string& path, const std::string& text) {
+  gzFile f = gzopen(path.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  ASSERT_EQ(gzwrite(f, text.data(), static_cast<unsigned>(text.size())),
+            static_cast<int>(text.size()));
+  ASSERT_EQ(gzclose(f), Z_OK);
+}
+
+void ExpectRows(const Plan& plan) {
+  ASSERT_EQ(plan.primaries.size(), 3u);
+  EXPECT_TRUE(plan.follow_ups.empty());
+  const Review& a = plan.primaries[0].review;
+  EXPECT_EQ(a.user, "A1");
+  EXPECT_EQ(a.asin, "1384719342");
+  EXPECT_EQ(a.rating, 5);
+  EXPECT_EQ(a.title, "good");
+  EXPECT_EQ(a.body, "Works well.");
+  EXPECT_EQ(a.verified_purchase, VerifiedByHash("A1", "1384719342"));
+  EXPECT_EQ(plan.primaries[0].expect, Expect::kUnknown);
+  // Empty text breaks the gateway's rules: predicted INVALID_ARGUMENT.
+  EXPECT_EQ(plan.primaries[1].expect, Expect::kInvalid);
+  EXPECT_EQ(plan.primaries[2].review.body, "Second one.");
+  EXPECT_EQ(plan.primaries[2].review.rating, 2);
+}
+
+TEST_F(TempDir, ReadsPlainJsonLines) {
+  std::string path = dir_ + "/reviews.json";
+  WritePlain(path, kRows);
+  ReadStats stats;
+  absl::StatusOr<Plan> plan = ReadReviewsFile(path, 0, "", &stats);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ExpectRows(*plan);
+  EXPECT_FALSE(stats.gzip);
+  EXPECT_EQ(stats.lines, 5);
+  EXPECT_EQ(stats.malformed, 2);
+  EXPECT_NE(plan->source.find("plain"), std::string::npos);
+}
+
+TEST_F(TempDir, ReadsGzipJsonLines) {
+  std::string path = dir_ + "/reviews.json.gz";
+  WriteGzip(path, kRows);
+  ReadStats stats;
+  absl::StatusOr<Plan> plan = ReadReviewsFile(path, 0, "", &stats);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ExpectRows(*plan);
+  EXPECT_TRUE(stats.gzip);
+}
+
+TEST_F(TempDir, LimitAndPrefix) {
+  std::string path = dir_ + "/reviews.json.gz";
+  WriteGzip(path, kRows);
+  ReadStats stats;
+  absl::StatusOr<Plan> plan = ReadReviewsFile(path, 2, "run7-", &stats);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->primaries.size(), 2u);
+  EXPECT_EQ(plan->primaries[0].review.user, "run7-A1");
+}
+
+TEST_F(TempDir, LongLinesSurvive) {
+  std::string body(200'000, 'x');
+  std::string path = dir_ + "/long.json";
+  WritePlain(path, R"({"reviewerID":"A9","asin":"B000000002","overall":4,"reviewText":")" + body +
+                       "\"}\n");
+  ReadStats stats;
+  absl::StatusOr<Plan> plan = ReadReviewsFile(path, 0, "", &stats);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->primaries[0].review.body.size(), body.size());
+  EXPECT_EQ(plan->primaries[0].expect, Expect::kInvalid);  // over 5,000 characters
+}
+
+TEST_F(TempDir, HeavyReplayedUsersGetAnInexactLimit) {
+  std::string rows;
+  for (int i = 0; i < 12; ++i) {
+    rows += R"({"reviewerID":"HEAVY","asin":"B00000000)" + std::to_string(i % 10) +
+            R"(","overall":5,"reviewText":"ok )" + std::to_string(i) + "\"}\n";
+  }
+  std::string path = dir_ + "/heavy.json";
+  WritePlain(path, rows);
+  ReadStats stats;
+  absl::StatusOr<Plan> plan = ReadReviewsFile(path, 0, "", &stats);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->user_limits.size(), 1u);
+  EXPECT_FALSE(plan->user_limits[0].exact);
+  EXPECT_EQ(plan->primaries[11].user_limit, 0);
+}
+
+TEST_F(TempDir, MissingAndEmptyFiles) {
+  ReadStats stats;
+  EXPECT_EQ(ReadReviewsFile(dir_ + "/nope.json", 0, "", &stats).status().code(),
+            absl::StatusCode::kNotFound);
+  std::string path = dir_ + "/junk.json";
+  WritePlain(path, "hello\nworld\n");
+  EXPECT_EQ(ReadReviewsFile(path, 0, "", &stats).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(TempDir, TruncatedGzipIsAnError) {
+  std::string full = dir_ + "/full.json.gz";
+  std::string rows;
+  for (int i = 0; i < 2000; ++i) rows += kRows + std::string("\n");
+  WriteGzip(full, rows);
+  std::ifstream in(full, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string cut = dir_ + "/cut.json.gz";
+  WritePlain(cut, bytes.substr(0, bytes.size() / 2));
+  ReadStats stats;
+  EXPECT_EQ(ReadReviewsFile(cut, 0, "", &stats).status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST(VerifiedByHashTest, DeterministicAndAboutSeventyPercent) {
+  int verified = 0;
+  for (int i = 0; i < 10'000; ++i) {
+    std::string user = "u" + std::to_string(i);
+    EXPECT_EQ(VerifiedByHash(user, "B000000001"), VerifiedByHash(user, "B000000001"));
+    verified += VerifiedByHash(user, "B000000001") ? 1 : 0;
+  }
+  EXPECT_NEAR(verified / 10'000.0, 0.70, 0.03);
+}
+
+}  // namespace
+}  // namespace candor::drive
