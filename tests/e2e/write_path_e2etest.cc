@@ -20,6 +20,7 @@
 #include "libs/auth/jwt.h"
 #include "libs/kafka/kafka.h"
 #include "libs/pg/pg_pool.h"
+#include "libs/ratings/pg_rating_store.h"
 #include "libs/ratings/redis_rating_cache.h"
 #include "libs/redis/redis_client.h"
 #include "libs/review/rating_aggregate.h"
@@ -136,6 +137,7 @@ TEST_F(WritePathE2eTest, ExactlyOnceFromGatewayToRedis) {
   std::vector<std::string> asins;
   for (int i = 0; i < 12; ++i) asins.push_back(absl::StrCat("E2E", 1000000 + i));
   std::map<std::string, Sent> ok;  // review_id -> what was sent
+  size_t ordinary = 0;
   std::map<grpc::StatusCode, int> codes;
 
   // Poison first: the partitions must move past it (dead-letter, not block).
@@ -147,14 +149,15 @@ TEST_F(WritePathE2eTest, ExactlyOnceFromGatewayToRedis) {
                     .ok());
   }
 
-  // 40 ordinary users, each reviewing up to 6 distinct products.
+  // 60 ordinary users, each reviewing up to 3 distinct products (the fraud rules look twice at
+  // accounts that review 4+ products a day; the heavy user below is such a one).
   int n = 0;
   std::vector<std::tuple<std::string, std::string, int, std::string, bool>> first_submissions;
-  for (int u = 0; u < 40; ++u) {
+  for (int u = 0; u < 60; ++u) {
     std::string user = absl::StrCat("e2e-user-", u);
     std::vector<std::string> mine = asins;
     std::shuffle(mine.begin(), mine.end(), rng);
-    int k = 1 + static_cast<int>(rng() % 6);
+    int k = 1 + static_cast<int>(rng() % 3);
     for (int j = 0; j < k; ++j) {
       int rating = 1 + static_cast<int>(rng() % 5);
       bool verified = rng() % 3 != 0;
@@ -165,6 +168,7 @@ TEST_F(WritePathE2eTest, ExactlyOnceFromGatewayToRedis) {
       ASSERT_EQ(c, grpc::StatusCode::OK) << user << " " << mine[j];
       ok[id] = {mine[j], rating, verified};
       first_submissions.emplace_back(user, mine[j], rating, body, verified);
+      ++ordinary;
     }
   }
   // Client retries of the exact same request, and a second review of the same product.
@@ -270,7 +274,8 @@ TEST_F(WritePathE2eTest, ExactlyOnceFromGatewayToRedis) {
     EXPECT_EQ(it->second.verified, sent.verified);
     active += it->second.status == "active";
   }
-  EXPECT_GE(active, static_cast<int>(ok.size() * 8 / 10)) << "fraud rules rejected ordinary text";
+  EXPECT_GE(active, static_cast<int>(ordinary * 9 / 10))
+      << "fraud rules held back ordinary reviews";
 
   // I2: product_ratings equals the recomputation from what was sent, over the reviews the
   // scorer made active (exactly those are counted).
