@@ -43,6 +43,10 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &app->port_);
   builder.RegisterService(app->service_.get());
+  if (config.bench_noop) {
+    app->bench_ = std::make_unique<BenchGrpcService>(config.jwt_secret, app->clock_);
+    builder.RegisterService(app->bench_.get());
+  }
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_request_bytes));
   app->server_ = builder.BuildAndStart();
   if (app->server_ == nullptr || app->port_ == 0) {

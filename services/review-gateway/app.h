@@ -53,6 +53,7 @@ class App {
   std::unique_ptr<ReviewIntake> intake_;
   std::unique_ptr<SummaryReader> summaries_;
   std::unique_ptr<ReviewGrpcService> service_;
+  std::unique_ptr<BenchGrpcService> bench_;  // only with --bench-noop
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool shut_down_ = false;

@@ -25,6 +25,7 @@ struct Config {
   double prior_mean = 3.0;
   int64_t drain_timeout_ms = 5000;
   std::string log_level = "info";
+  bool bench_noop = false;
 };
 
 void RegisterFlags(core::Flags& flags, Config* config);

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "candor/bench/v1/bench_service.grpc.pb.h"
 #include "candor/review/v1/review_service.grpc.pb.h"
 #include "libs/core/clock.h"
 #include "libs/review/rating_aggregate.h"
@@ -32,8 +33,6 @@ class ReviewGrpcService final : public candor::review::v1::ReviewService::Callba
       candor::review::v1::ProductSummary* response) override;
 
  private:
-  absl::StatusOr<std::string> Authenticate(grpc::CallbackServerContext* ctx) const;
-
   ReviewIntake& intake_;
   SummaryReader& summaries_;
   std::string jwt_secret_;
@@ -41,7 +40,28 @@ class ReviewGrpcService final : public candor::review::v1::ReviewService::Callba
   const core::Clock& clock_;
 };
 
+// The benchmark reference (--bench-noop): same server, threads and authentication as
+// ReviewGrpcService, and nothing else. Thread-safe.
+class BenchGrpcService final : public candor::bench::v1::BenchService::CallbackService {
+ public:
+  BenchGrpcService(std::string jwt_secret, const core::Clock& clock)
+      : jwt_secret_(std::move(jwt_secret)), clock_(clock) {}
+
+  grpc::ServerUnaryReactor* Noop(grpc::CallbackServerContext* ctx,
+                                 const candor::bench::v1::NoopRequest* request,
+                                 candor::review::v1::SubmitReviewResponse* response) override;
+
+ private:
+  std::string jwt_secret_;
+  const core::Clock& clock_;
+};
+
 // absl::Status -> grpc::Status (the codes are the same numbers).
 grpc::Status ToGrpc(const absl::Status& s);
+
+// Verifies the call's `authorization: Bearer <jwt>` metadata; returns the user id (`sub`) or
+// Unauthenticated naming the problem.
+absl::StatusOr<std::string> AuthenticateCall(grpc::CallbackServerContext* ctx,
+                                             std::string_view jwt_secret, const core::Clock& clock);
 
 }  // namespace candor::gateway

@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
+#include "candor/bench/v1/bench_service.grpc.pb.h"
 #include "candor/review/v1/events.pb.h"
 #include "candor/review/v1/review_service.grpc.pb.h"
 #include "gtest/gtest.h"
@@ -40,6 +41,7 @@ class GatewayTest : public ::testing::Test {
     c.pg_dsn = testing::PgDsn();
     c.jwt_secret = kSecret;
     c.log_level = "warn";
+    c.bench_noop = true;
     return c;
   }
 
@@ -255,6 +257,19 @@ TEST_F(GatewayTest, SummaryFallsBackToPostgresAndRepairsRedis) {
   ctx3.AddMetadata("authorization", "Bearer " + token_);
   EXPECT_EQ(stub_->GetProductSummary(&ctx3, req, &summary).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(GatewayTest, BenchNoopAuthenticatesLikeSubmit) {
+  auto noop = candor::bench::v1::BenchService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", app_->port()), grpc::InsecureChannelCredentials()));
+  candor::bench::v1::NoopRequest req;
+  *req.mutable_review() = Valid(testing::UniqueAsin());
+  v1::SubmitReviewResponse resp;
+  grpc::ClientContext ok_ctx;
+  ok_ctx.AddMetadata("authorization", "Bearer " + token_);
+  EXPECT_TRUE(noop->Noop(&ok_ctx, req, &resp).ok());
+  grpc::ClientContext anon_ctx;
+  EXPECT_EQ(noop->Noop(&anon_ctx, req, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED);
 }
 
 }  // namespace
