@@ -127,27 +127,6 @@ std::string Title(Rng& rng, int32_t rating) {
   return Pick(rng, kSoSoTitles);
 }
 
-// Zipf-like popularity over the catalogue: weight(k) = 1 / (k + 1).
-class ProductSampler {
- public:
-  explicit ProductSampler(int64_t products) : cumulative_(static_cast<size_t>(products)) {
-    double total = 0;
-    for (int64_t k = 0; k < products; ++k) {
-      total += 1.0 / static_cast<double>(k + 1);
-      cumulative_[static_cast<size_t>(k)] = total;
-    }
-  }
-  int64_t Sample(Rng& rng) const {
-    double x = std::uniform_real_distribution<double>(0, cumulative_.back())(rng);
-    auto it = std::upper_bound(cumulative_.begin(), cumulative_.end(), x);
-    return std::min<int64_t>(it - cumulative_.begin(),
-                             static_cast<int64_t>(cumulative_.size()) - 1);
-  }
-
- private:
-  std::vector<double> cumulative_;
-};
-
 // Picks (user, product) pairs so that no ordinary user goes over kMaxPerUser submissions and no
 // user reviews a product twice, except where the plan asks for it on purpose.
 class Assigner {
@@ -202,6 +181,20 @@ class Assigner {
 enum class FollowUp { kNone, kRetry, kSecondReview };
 
 }  // namespace
+
+ProductSampler::ProductSampler(int64_t products) : cumulative_(static_cast<size_t>(products)) {
+  double total = 0;
+  for (int64_t k = 0; k < products; ++k) {
+    total += 1.0 / static_cast<double>(k + 1);
+    cumulative_[static_cast<size_t>(k)] = total;
+  }
+}
+
+int64_t ProductSampler::Sample(std::mt19937_64& rng) const {
+  double x = std::uniform_real_distribution<double>(0, cumulative_.back())(rng);
+  auto it = std::upper_bound(cumulative_.begin(), cumulative_.end(), x);
+  return std::min<int64_t>(it - cumulative_.begin(), static_cast<int64_t>(cumulative_.size()) - 1);
+}
 
 int64_t HeavyUsersFor(int64_t count) {
   if (count < 200) return 0;

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "tools/candor-drive/traffic.h"
@@ -22,6 +24,18 @@ inline constexpr double kSecondReviewRatio = 0.01;  // same user, same product a
 inline constexpr double kInvalidRatio = 0.01;       // rating 0 or 6, or an empty body
 inline constexpr int kHeavyUserRequests = 14;       // a heavy user's reviews (4 over the limit)
 inline constexpr int kMaxPerUser = 8;               // ordinary users stay under the daily limit
+
+// Zipf-like popularity over a catalogue of `products` (>= 1): product k (0-based) has weight
+// 1 / (k + 1), the shape Generate uses. Sample is const and safe from many threads, each with
+// its own generator.
+class ProductSampler {
+ public:
+  explicit ProductSampler(int64_t products);
+  int64_t Sample(std::mt19937_64& rng) const;
+
+ private:
+  std::vector<double> cumulative_;
+};
 
 // Number of heavy users for `count` submissions: one per 400 (at most 50), none below 200.
 int64_t HeavyUsersFor(int64_t count);

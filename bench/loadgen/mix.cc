@@ -1,0 +1,127 @@
+#include "bench/loadgen/mix.h"
+
+#include <cmath>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace candor::loadgen {
+
+std::string_view OpName(Op op) {
+  switch (op) {
+    case Op::kSubmit:
+      return "submit";
+    case Op::kSummary:
+      return "summary";
+    case Op::kNoop:
+      return "noop";
+    case Op::kVote:
+      return "vote";
+    case Op::kList:
+      return "list";
+    case Op::kSearch:
+      return "search";
+  }
+  return "?";
+}
+
+bool IsServed(Op op) { return op == Op::kSubmit || op == Op::kSummary || op == Op::kNoop; }
+
+std::vector<Op> Mix::Active() const {
+  std::vector<Op> ops;
+  for (Op op : kAllOps) {
+    if (Weight(op) > 0) ops.push_back(op);
+  }
+  return ops;
+}
+
+Op Mix::Pick(double u) const {
+  const double x = u * total_;
+  double cumulative = 0;
+  Op last = Op::kSubmit;
+  for (Op op : kAllOps) {
+    if (Weight(op) <= 0) continue;
+    cumulative += Weight(op);
+    last = op;
+    if (x < cumulative) return op;
+  }
+  return last;  // u rounds up to 1: the last active operation
+}
+
+std::string Mix::ToString() const {
+  std::vector<std::string> items;
+  for (Op op : Active()) {
+    std::string w = absl::StrCat(Weight(op));
+    items.push_back(absl::StrCat(std::string(OpName(op)), "=", w));
+  }
+  return absl::StrJoin(items, ",");
+}
+
+absl::StatusOr<Mix> ParseMix(std::string_view text) {
+  Mix mix;
+  std::array<bool, kOpCount> seen{};
+  const absl::string_view all(text.data(), text.size());
+  if (absl::StripAsciiWhitespace(all).empty()) {
+    return absl::InvalidArgumentError("mix: empty (expected e.g. submit=70,summary=30)");
+  }
+  for (absl::string_view raw : absl::StrSplit(all, ',')) {
+    absl::string_view item = absl::StripAsciiWhitespace(raw);
+    if (item.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("mix: empty item in '", all, "'"));
+    }
+    absl::string_view name = item;
+    double weight = 1;
+    if (auto eq = item.find('='); eq != absl::string_view::npos) {
+      name = absl::StripAsciiWhitespace(item.substr(0, eq));
+      absl::string_view value = absl::StripAsciiWhitespace(item.substr(eq + 1));
+      if (!absl::SimpleAtod(value, &weight) || !std::isfinite(weight) || weight < 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("mix: weight of '", name, "' must be a number >= 0, got '", value, "'"));
+      }
+    }
+    int index = -1;
+    for (Op op : kAllOps) {
+      std::string_view n = OpName(op);
+      if (absl::string_view(n.data(), n.size()) == name) index = static_cast<int>(op);
+    }
+    if (index < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("mix: unknown operation '", name,
+                       "' (known: submit, summary, noop, vote, list, search)"));
+    }
+    if (seen[static_cast<size_t>(index)]) {
+      return absl::InvalidArgumentError(absl::StrCat("mix: '", name, "' given twice"));
+    }
+    seen[static_cast<size_t>(index)] = true;
+    mix.weights_[static_cast<size_t>(index)] = weight;
+    mix.total_ += weight;
+  }
+  if (mix.total_ <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("mix: '", all, "' has no operation with a weight above zero"));
+  }
+  return mix;
+}
+
+absl::Status CheckServed(const Mix& mix) {
+  for (Op op : mix.Active()) {
+    if (!IsServed(op)) {
+      return absl::FailedPreconditionError(absl::StrCat("operation '", std::string(OpName(op)),
+                                                        "' is not served by this Candor version"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+double UniformFor(uint64_t seed, uint64_t n) {
+  uint64_t z = seed + (n + 1) * 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  return static_cast<double>(z >> 11) * 0x1.0p-53;
+}
+
+}  // namespace candor::loadgen

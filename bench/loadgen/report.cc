@@ -1,0 +1,307 @@
+#include "bench/loadgen/report.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace candor::loadgen {
+namespace {
+
+double Ms(int64_t us) { return static_cast<double>(us) / 1000.0; }
+double Round3(double v) { return std::round(v * 1000.0) / 1000.0; }
+
+nlohmann::json LatencyJson(const drive::Histogram& h) {
+  return {{"count", h.count()},
+          {"p50", Ms(h.Percentile(50))},
+          {"p90", Ms(h.Percentile(90))},
+          {"p99", Ms(h.Percentile(99))},
+          {"p999", Ms(h.Percentile(99.9))},
+          {"max", Ms(h.max())},
+          {"mean", Round3(h.Mean() / 1000.0)}};
+}
+
+double PerSecond(int64_t n, double seconds) {
+  return seconds > 0 ? Round3(static_cast<double>(n) / seconds) : 0;
+}
+
+std::string Cell(const drive::Histogram& h, double p) {
+  if (h.count() == 0) return "-";
+  return absl::StrFormat("%.2f", Ms(p >= 100 ? h.max() : h.Percentile(p)));
+}
+
+std::string NonOkCodes(const OpStats& s) {
+  std::vector<std::string> parts;
+  for (const auto& [code, n] : s.codes) {
+    if (code != absl::StatusCode::kOk) parts.push_back(absl::StrCat(CodeName(code), " ", n));
+  }
+  return parts.empty() ? "-" : absl::StrJoin(parts, ", ");
+}
+
+}  // namespace
+
+int64_t OpStats::ok() const {
+  auto it = codes.find(absl::StatusCode::kOk);
+  return it == codes.end() ? 0 : it->second;
+}
+
+void OpStats::Merge(const OpStats& other) {
+  calls += other.calls;
+  late += other.late;
+  for (const auto& [code, n] : other.codes) codes[code] += n;
+  latency_us.Merge(other.latency_us);
+  service_us.Merge(other.service_us);
+}
+
+std::string CodeName(absl::StatusCode code) {
+  std::string name = absl::StatusCodeToString(code);
+  for (char& c : name) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return name;
+}
+
+nlohmann::json ToJson(const RunResult& r) {
+  const RunInfo& i = r.info;
+  nlohmann::json mix = nlohmann::json::object();
+  for (Op op : kAllOps) {
+    if (i.mix.Weight(op) > 0) mix[std::string(OpName(op))] = i.mix.Weight(op);
+  }
+  nlohmann::json j;
+  j["tool"] = "candor-loadgen";
+  j["schema"] = 1;
+  j["started_at"] = i.started_at;
+  j["git_commit"] = i.git_commit ? nlohmann::json(*i.git_commit) : nlohmann::json(nullptr);
+  j["git_dirty"] = i.git_dirty;
+  j["machine"] = {{"nproc", i.machine.nproc},
+                  {"cpu_model", i.machine.cpu_model},
+                  {"kernel", i.machine.kernel},
+                  {"mem_total_mb", i.machine.mem_total_mb},
+                  {"note", "the load generator runs on the same machine as the services"}};
+  j["config"] = {{"gateway", i.gateway},
+                 {"mode", i.rate > 0 ? "open" : "closed"},
+                 {"rate", i.rate},
+                 {"concurrency", i.concurrency},
+                 {"channels", i.channels},
+                 {"mix", mix},
+                 {"mix_text", i.mix.ToString()},
+                 {"warmup_s", i.warmup_s},
+                 {"duration_s", i.duration_s},
+                 {"count", i.count},
+                 {"deadline_ms", i.deadline_ms},
+                 {"source", i.source},
+                 {"farm_ratio", i.farm_ratio},
+                 {"seed", i.seed},
+                 {"freshness_probes_per_s", r.freshness.per_second}};
+  j["window_s"] = Round3(r.window_s);
+  j["interrupted"] = r.interrupted;
+  j["warmup_calls"] = r.warmup_calls;
+
+  nlohmann::json ops = nlohmann::json::object();
+  OpStats total;
+  for (const auto& [op, s] : r.ops) {
+    nlohmann::json codes = nlohmann::json::object();
+    for (const auto& [code, n] : s.codes) codes[CodeName(code)] = n;
+    ops[std::string(OpName(op))] = {{"calls", s.calls},
+                                    {"ok", s.ok()},
+                                    {"throughput_per_s", PerSecond(s.calls, r.window_s)},
+                                    {"ok_per_s", PerSecond(s.ok(), r.window_s)},
+                                    {"late", s.late},
+                                    {"latency_ms", LatencyJson(s.latency_us)},
+                                    {"service_ms", LatencyJson(s.service_us)},
+                                    {"codes", codes}};
+    total.Merge(s);
+  }
+  j["ops"] = ops;
+  j["total"] = {{"calls", total.calls},
+                {"ok", total.ok()},
+                {"throughput_per_s", PerSecond(total.calls, r.window_s)},
+                {"ok_per_s", PerSecond(total.ok(), r.window_s)}};
+  const ScheduleStats& sc = r.schedule;
+  j["schedule"] = {{"scheduled", sc.scheduled},
+                   {"sent", sc.sent},
+                   {"late", sc.late},
+                   {"unsent", sc.unsent},
+                   {"late_after_ms", sc.late_after_ms},
+                   {"lag_ms", LatencyJson(sc.lag_us)}};
+  const FreshnessStats& f = r.freshness;
+  j["freshness"] = {{"enabled", f.enabled},         {"per_second", f.per_second},
+                    {"poll_ms", f.poll_ms},         {"timeout_s", f.timeout_s},
+                    {"probes", f.probes},           {"submit_failed", f.submit_failed},
+                    {"readable", f.readable},       {"timed_out", f.timed_out},
+                    {"poll_errors", f.poll_errors}, {"readable_ms", LatencyJson(f.readable_us)}};
+  j["feed"] = {{"generated", r.feed_generated}, {"stalls", r.feed_stalls}};
+  const double per_call =
+      r.client_calls > 0 ? r.client_cpu_s * 1e6 / static_cast<double>(r.client_calls) : 0.0;
+  j["client"] = {{"cpu_s", Round3(r.client_cpu_s)},
+                 {"wall_s", Round3(r.client_wall_s)},
+                 {"calls", r.client_calls},
+                 {"cpu_us_per_call", Round3(per_call)},
+                 {"cores", r.client_wall_s > 0 ? Round3(r.client_cpu_s / r.client_wall_s) : 0.0},
+                 {"process_cpu_s", Round3(r.client_process_cpu_s)}};
+  return j;
+}
+
+std::string RenderText(const RunResult& r) {
+  const RunInfo& i = r.info;
+  std::string out;
+  absl::StrAppend(
+      &out, "candor-loadgen ",
+      i.rate > 0
+          ? absl::StrFormat("open loop at %.0f/s (at most %d in flight)", i.rate, i.concurrency)
+          : absl::StrFormat("closed loop, %d in flight", i.concurrency),
+      ", mix ", i.mix.ToString(), ", gateway ", i.gateway, " (", i.channels, " channels)\n");
+  absl::StrAppend(&out, "  measured ", absl::StrFormat("%.1f", r.window_s), " s after ",
+                  absl::StrFormat("%.1f", i.warmup_s), " s warm-up (", r.warmup_calls,
+                  " calls left out)", r.interrupted ? "; INTERRUPTED" : "", "\n");
+  absl::StrAppend(&out, "  traffic: ", i.source, "\n");
+  absl::StrAppend(&out, "  machine: ", i.machine.nproc, " CPUs (", i.machine.cpu_model,
+                  "), shared with the services; commit ", i.git_commit.value_or("unknown"),
+                  i.git_dirty ? " (dirty)" : "", "\n\n");
+
+  absl::StrAppend(
+      &out, absl::StrFormat("%-8s %9s %9s %9s %8s %8s %8s %8s %8s %7s\n", "op", "calls", "calls/s",
+                            "ok/s", "p50 ms", "p90", "p99", "p99.9", "max", "late"));
+  OpStats total;
+  for (const auto& [op, s] : r.ops) {
+    absl::StrAppend(
+        &out,
+        absl::StrFormat("%-8s %9d %9.0f %9.0f %8s %8s %8s %8s %8s %7d\n", std::string(OpName(op)),
+                        s.calls, PerSecond(s.calls, r.window_s), PerSecond(s.ok(), r.window_s),
+                        Cell(s.latency_us, 50), Cell(s.latency_us, 90), Cell(s.latency_us, 99),
+                        Cell(s.latency_us, 99.9), Cell(s.latency_us, 100), s.late));
+    total.Merge(s);
+  }
+  if (r.ops.size() > 1) {
+    absl::StrAppend(&out, absl::StrFormat("%-8s %9d %9.0f %9.0f %8s %8s %8s %8s %8s %7d\n", "total",
+                                          total.calls, PerSecond(total.calls, r.window_s),
+                                          PerSecond(total.ok(), r.window_s),
+                                          Cell(total.latency_us, 50), Cell(total.latency_us, 90),
+                                          Cell(total.latency_us, 99), Cell(total.latency_us, 99.9),
+                                          Cell(total.latency_us, 100), total.late));
+  }
+  if (i.rate > 0) {
+    absl::StrAppend(&out,
+                    "  (latency from each call's due time, so waiting to be sent counts; "
+                    "service time from the send:");
+    for (const auto& [op, s] : r.ops) {
+      absl::StrAppend(&out, " ", std::string(OpName(op)), " p99 ", Cell(s.service_us, 99), " ms");
+    }
+    absl::StrAppend(&out, ")\n");
+  } else {
+    absl::StrAppend(&out, "  (latency from the send)\n");
+  }
+  absl::StrAppend(&out, "\nanswers other than OK:\n");
+  for (const auto& [op, s] : r.ops) {
+    absl::StrAppend(&out, absl::StrFormat("  %-8s %s\n", std::string(OpName(op)), NonOkCodes(s)));
+  }
+  if (i.rate > 0) {
+    const ScheduleStats& sc = r.schedule;
+    absl::StrAppend(&out, "\nschedule: ", sc.scheduled, " due, ", sc.sent, " sent, ", sc.late,
+                    " late (> ", sc.late_after_ms, " ms), ", sc.unsent,
+                    " never sent; send lag p50 ", Cell(sc.lag_us, 50), " ms, p99 ",
+                    Cell(sc.lag_us, 99), " ms, max ", Cell(sc.lag_us, 100), " ms\n");
+  }
+  const FreshnessStats& f = r.freshness;
+  if (f.enabled) {
+    absl::StrAppend(
+        &out, "\nfreshness (submit OK -> visible in GetProductSummary; ", f.per_second,
+        " probe/s, poll every ", f.poll_ms, " ms): ", f.probes, " probes, ", f.readable,
+        " readable, ", f.timed_out, " not readable within ", f.timeout_s, " s",
+        f.submit_failed > 0 ? absl::StrCat(", ", f.submit_failed, " probe submits failed") : "",
+        "\n");
+    if (f.readable > 0) {
+      absl::StrAppend(&out, "  p50 ", Cell(f.readable_us, 50), " ms  p90 ", Cell(f.readable_us, 90),
+                      " ms  p99 ", Cell(f.readable_us, 99), " ms  max ", Cell(f.readable_us, 100),
+                      " ms\n");
+    }
+  } else {
+    absl::StrAppend(&out, "\nfreshness: not probed\n");
+  }
+  if (r.client_calls > 0 && r.client_wall_s > 0) {
+    absl::StrAppend(
+        &out, "\nload generator: ",
+        absl::StrFormat("%.1f s CPU over %.1f s (%.2f cores), %.0f us per call", r.client_cpu_s,
+                        r.client_wall_s, r.client_cpu_s / r.client_wall_s,
+                        r.client_cpu_s * 1e6 / static_cast<double>(r.client_calls)),
+        ", on the machine it shares with the server\n");
+  }
+  if (r.feed_stalls > 0) {
+    absl::StrAppend(&out, "\nwarning: ", r.feed_stalls,
+                    " submits waited for the traffic generator (raise --prefill)\n");
+  }
+  return out;
+}
+
+std::string CpuModelFromCpuinfo(std::string_view cpuinfo) {
+  std::istringstream in{std::string(cpuinfo)};
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) != 0) continue;
+    auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string v = line.substr(colon + 1);
+    v.erase(0, v.find_first_not_of(" \t"));
+    v.erase(v.find_last_not_of(" \t\r") + 1);
+    return v;
+  }
+  return "";
+}
+
+MachineInfo ReadMachineInfo() {
+  MachineInfo m;
+  m.nproc = sysconf(_SC_NPROCESSORS_ONLN);
+  {
+    std::ifstream f("/proc/cpuinfo");
+    std::stringstream buf;
+    buf << f.rdbuf();
+    m.cpu_model = CpuModelFromCpuinfo(buf.str());
+  }
+  {
+    std::ifstream f("/proc/meminfo");
+    std::string key;
+    int64_t kb = 0;
+    while (f >> key >> kb) {
+      if (key == "MemTotal:") {
+        m.mem_total_mb = kb / 1024;
+        break;
+      }
+      f.ignore(256, '\n');
+    }
+  }
+  struct utsname u {};
+  if (uname(&u) == 0) m.kernel = absl::StrCat(u.sysname, " ", u.release, " ", u.machine);
+  return m;
+}
+
+namespace {
+std::optional<std::string> RunCommand(const char* command) {
+  std::FILE* p = popen(command, "r");
+  if (p == nullptr) return std::nullopt;
+  std::string out;
+  char buf[256];
+  while (std::fgets(buf, sizeof(buf), p) != nullptr) out += buf;
+  if (pclose(p) != 0) return std::nullopt;
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+}  // namespace
+
+std::optional<std::string> GitCommit(bool* dirty) {
+  *dirty = false;
+  std::optional<std::string> head = RunCommand("git rev-parse HEAD 2>/dev/null");
+  if (!head || head->empty()) return std::nullopt;
+  std::optional<std::string> status =
+      RunCommand("git status --porcelain --untracked-files=no 2>/dev/null");
+  *dirty = status.has_value() && !status->empty();
+  return head;
+}
+
+}  // namespace candor::loadgen

@@ -1,0 +1,123 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "bench/loadgen/mix.h"
+#include "nlohmann/json.hpp"
+#include "tools/candor-drive/histogram.h"
+
+namespace candor::loadgen {
+
+// The figures of one operation, over the measured calls only (warm-up left out).
+struct OpStats {
+  int64_t calls = 0;  // answered (whatever the code)
+  int64_t late = 0;   // open loop: sent later than --late-ms after their due time
+  std::map<absl::StatusCode, int64_t> codes;
+  drive::Histogram latency_us;  // open loop: from the due time; closed loop: from the send
+  drive::Histogram service_us;  // from the send (equal to latency_us in a closed loop)
+
+  int64_t ok() const;
+  void Merge(const OpStats& other);
+};
+
+// How well the sender kept to an open loop's schedule (all zero in a closed loop).
+struct ScheduleStats {
+  int64_t scheduled = 0;  // calls due in the measured part
+  int64_t sent = 0;
+  int64_t late = 0;    // sent later than late_after_ms after their due time
+  int64_t unsent = 0;  // never sent: the sender was still behind `grace` after the end
+  double late_after_ms = 0;
+  drive::Histogram lag_us;  // sent - due, every measured call
+};
+
+// Freshness probes: submit OK -> the new review visible in GetProductSummary.
+struct FreshnessStats {
+  bool enabled = false;
+  double per_second = 0;
+  double poll_ms = 0;
+  double timeout_s = 0;
+  int64_t probes = 0;            // probe submissions sent
+  int64_t submit_failed = 0;     // the probe's submit did not answer OK (not a freshness figure)
+  int64_t readable = 0;          // became readable within the timeout
+  int64_t timed_out = 0;         // answered OK but never readable within the timeout: failures
+  int64_t poll_errors = 0;       // summary polls answered with a code other than OK / NOT_FOUND
+  drive::Histogram readable_us;  // submit OK answer -> first poll answer showing the review
+};
+
+struct MachineInfo {
+  int64_t nproc = 0;
+  std::string cpu_model;
+  std::string kernel;
+  int64_t mem_total_mb = 0;
+};
+
+// Everything about how the run was set up (the JSON's "config" and run metadata).
+struct RunInfo {
+  std::string started_at;  // RFC 3339, UTC
+  std::string gateway;
+  std::optional<std::string> git_commit;
+  bool git_dirty = false;
+  MachineInfo machine;
+  Mix mix;
+  double rate = 0;  // 0 = closed loop
+  int64_t concurrency = 0;
+  int64_t channels = 0;
+  double warmup_s = 0;
+  double duration_s = 0;  // 0 = bounded by count
+  int64_t count = 0;      // 0 = bounded by duration
+  int64_t deadline_ms = 0;
+  std::string source;
+  double farm_ratio = 0;
+  uint64_t seed = 0;
+};
+
+struct RunResult {
+  RunInfo info;
+  std::map<Op, OpStats> ops;  // every operation of the mix, even if it got no call
+  ScheduleStats schedule;
+  FreshnessStats freshness;
+  double window_s = 0;       // the measured part: end of warm-up to the last measured send
+  int64_t warmup_calls = 0;  // sent during the warm-up, left out
+  int64_t feed_generated = 0;
+  int64_t feed_stalls = 0;  // a submit waited for the generator
+  // CPU time (user + system) the load generator itself used from the start of the load to the
+  // last answer, warm-up included, and the calls answered meanwhile: what the client costs on a
+  // machine it shares with the server.
+  double client_cpu_s = 0;
+  double client_wall_s = 0;
+  int64_t client_calls = 0;
+  double client_process_cpu_s = 0;  // the whole process, start-up and traffic generation included
+  bool interrupted = false;
+};
+
+// The whole result as JSON (latencies in milliseconds). Shape, documented in README.md:
+// {tool, schema, started_at, git_commit, git_dirty, machine{...}, config{...}, window_s,
+//  interrupted, warmup_calls, ops{<op>{calls, ok, throughput_per_s, ok_per_s, late,
+//  latency_ms{p50,p90,p99,p999,max,mean}, service_ms{...}, codes{<CODE>: n}}},
+//  total{calls, ok, throughput_per_s, ok_per_s}, schedule{...}, freshness{...}, feed{...},
+//  client{cpu_s, wall_s, calls, cpu_us_per_call, cores, process_cpu_s}}
+nlohmann::json ToJson(const RunResult& result);
+
+// The human-readable report for stdout.
+std::string RenderText(const RunResult& result);
+
+// "OK", "ALREADY_EXISTS", ... (gRPC's spelling).
+std::string CodeName(absl::StatusCode code);
+
+// The first "model name" of a /proc/cpuinfo text ("" if none).
+std::string CpuModelFromCpuinfo(std::string_view cpuinfo);
+
+// Reads nproc, /proc/cpuinfo, /proc/meminfo and uname. Never fails (unknown fields stay empty).
+MachineInfo ReadMachineInfo();
+
+// `git rev-parse HEAD` in the working directory, if it is a git checkout; `dirty` tells whether
+// tracked files have uncommitted changes.
+std::optional<std::string> GitCommit(bool* dirty);
+
+}  // namespace candor::loadgen

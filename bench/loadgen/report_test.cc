@@ -1,0 +1,134 @@
+#include "bench/loadgen/report.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace candor::loadgen {
+namespace {
+
+using ::testing::HasSubstr;
+
+RunResult Sample() {
+  RunResult r;
+  r.info.started_at = "2024-05-01T10:00:00Z";
+  r.info.gateway = "127.0.0.1:50051";
+  r.info.git_commit = "0123456789abcdef0123456789abcdef01234567";
+  r.info.machine = {2, "AMD EPYC", "Linux 6.1 x86_64", 23000};
+  r.info.mix = *ParseMix("submit=70,summary=30");
+  r.info.rate = 2000;
+  r.info.concurrency = 1000;
+  r.info.channels = 4;
+  r.info.warmup_s = 2;
+  r.info.duration_s = 10;
+  r.info.source = "generated";
+  r.info.seed = 42;
+  r.window_s = 10;
+  OpStats& submit = r.ops[Op::kSubmit];
+  for (int64_t i = 1; i <= 1000; ++i) {
+    submit.latency_us.Record(i * 10);
+    submit.service_us.Record(i * 5);
+  }
+  submit.calls = 1000;
+  submit.late = 3;
+  submit.codes[absl::StatusCode::kOk] = 990;
+  submit.codes[absl::StatusCode::kResourceExhausted] = 10;
+  OpStats& summary = r.ops[Op::kSummary];
+  summary.calls = 500;
+  summary.codes[absl::StatusCode::kOk] = 480;
+  summary.codes[absl::StatusCode::kNotFound] = 20;
+  for (int i = 0; i < 500; ++i) summary.latency_us.Record(300);
+  r.schedule.scheduled = 1500;
+  r.schedule.sent = 1500;
+  r.schedule.late = 3;
+  r.freshness.enabled = true;
+  r.freshness.per_second = 1;
+  r.freshness.probes = 10;
+  r.freshness.readable = 9;
+  r.freshness.timed_out = 1;
+  for (int64_t i = 1; i <= 9; ++i) r.freshness.readable_us.Record(i * 100'000);
+  r.client_cpu_s = 3;
+  r.client_wall_s = 12;
+  r.client_calls = 30000;
+  return r;
+}
+
+TEST(ReportTest, JsonShape) {
+  nlohmann::json j = ToJson(Sample());
+  for (const char* key :
+       {"tool", "schema", "started_at", "git_commit", "git_dirty", "machine", "config", "window_s",
+        "interrupted", "warmup_calls", "ops", "total", "schedule", "freshness", "feed", "client"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  EXPECT_EQ(j["tool"], "candor-loadgen");
+  EXPECT_EQ(j["machine"]["nproc"], 2);
+  EXPECT_EQ(j["machine"]["cpu_model"], "AMD EPYC");
+  EXPECT_EQ(j["config"]["mode"], "open");
+  EXPECT_EQ(j["config"]["rate"], 2000.0);
+  EXPECT_EQ(j["config"]["mix"]["submit"], 70.0);
+  EXPECT_EQ(j["config"]["mix"]["summary"], 30.0);
+  EXPECT_FALSE(j["config"]["mix"].contains("noop"));
+  EXPECT_EQ(j["config"]["mix_text"], "submit=70,summary=30");
+
+  const nlohmann::json& s = j["ops"]["submit"];
+  EXPECT_EQ(s["calls"], 1000);
+  EXPECT_EQ(s["ok"], 990);
+  EXPECT_DOUBLE_EQ(s["throughput_per_s"].get<double>(), 100.0);
+  EXPECT_DOUBLE_EQ(s["ok_per_s"].get<double>(), 99.0);
+  EXPECT_EQ(s["late"], 3);
+  EXPECT_EQ(s["codes"]["OK"], 990);
+  EXPECT_EQ(s["codes"]["RESOURCE_EXHAUSTED"], 10);
+  for (const char* p : {"count", "p50", "p90", "p99", "p999", "max", "mean"}) {
+    EXPECT_TRUE(s["latency_ms"].contains(p)) << p;
+    EXPECT_TRUE(s["service_ms"].contains(p)) << p;
+  }
+  EXPECT_NEAR(s["latency_ms"]["p50"].get<double>(), 5.0, 0.1);
+  EXPECT_DOUBLE_EQ(s["latency_ms"]["max"].get<double>(), 10.0);
+  EXPECT_EQ(j["ops"]["summary"]["codes"]["NOT_FOUND"], 20);
+
+  EXPECT_EQ(j["total"]["calls"], 1500);
+  EXPECT_EQ(j["total"]["ok"], 1470);
+  EXPECT_DOUBLE_EQ(j["total"]["throughput_per_s"].get<double>(), 150.0);
+
+  EXPECT_EQ(j["schedule"]["late"], 3);
+  EXPECT_TRUE(j["schedule"].contains("unsent"));
+  EXPECT_TRUE(j["schedule"]["lag_ms"].contains("p99"));
+
+  EXPECT_DOUBLE_EQ(j["client"]["cpu_us_per_call"].get<double>(), 100.0);
+  EXPECT_DOUBLE_EQ(j["client"]["cores"].get<double>(), 0.25);
+  EXPECT_EQ(j["freshness"]["probes"], 10);
+  EXPECT_EQ(j["freshness"]["readable"], 9);
+  EXPECT_EQ(j["freshness"]["timed_out"], 1);
+  EXPECT_NEAR(j["freshness"]["readable_ms"]["p50"].get<double>(), 500.0, 8.0);
+  EXPECT_DOUBLE_EQ(j["freshness"]["readable_ms"]["max"].get<double>(), 900.0);
+}
+
+TEST(ReportTest, JsonWithoutGitCommitIsNull) {
+  RunResult r = Sample();
+  r.info.git_commit.reset();
+  r.info.rate = 0;
+  nlohmann::json j = ToJson(r);
+  EXPECT_TRUE(j["git_commit"].is_null());
+  EXPECT_EQ(j["config"]["mode"], "closed");
+}
+
+TEST(ReportTest, TextNamesEveryOperationAndCode) {
+  std::string text = RenderText(Sample());
+  EXPECT_THAT(text, HasSubstr("open loop at 2000/s"));
+  EXPECT_THAT(text, HasSubstr("submit"));
+  EXPECT_THAT(text, HasSubstr("summary"));
+  EXPECT_THAT(text, HasSubstr("RESOURCE_EXHAUSTED 10"));
+  EXPECT_THAT(text, HasSubstr("NOT_FOUND 20"));
+  EXPECT_THAT(text, HasSubstr("3 late"));
+  EXPECT_THAT(text, HasSubstr("9 readable"));
+}
+
+TEST(ReportTest, CpuModel) {
+  EXPECT_EQ(CpuModelFromCpuinfo("processor\t: 0\nvendor_id\t: AuthenticAMD\n"
+                                "model name\t: AMD EPYC 7B13\nflags\t: fpu\n"
+                                "processor\t: 1\nmodel name\t: AMD EPYC 7B13\n"),
+            "AMD EPYC 7B13");
+  EXPECT_EQ(CpuModelFromCpuinfo("processor : 0\n"), "");
+}
+
+}  // namespace
+}  // namespace candor::loadgen

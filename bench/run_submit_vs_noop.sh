@@ -1,0 +1,401 @@
+#!/usr/bin/env bash
+# The reference benchmark of design.md section 7, in one run on one machine: a no-op RPC on the
+# gateway's own server and auth path (BenchService/Noop, --bench-noop) against SubmitReview at the
+# maximum, submit latency and freshness at 2,000/s, product summary reads at a high rate, and
+# redis-benchmark for the Redis operations the gateway performs. Builds nothing; starts a stack of
+# its own on its own ports, the three services, runs candor-loadgen, writes every JSON into
+# bench/results/<date>/, prints the ratios and stops everything.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "${root}"
+
+usage() {
+  cat <<'EOF'
+Usage: bench/run_submit_vs_noop.sh [options]
+
+Expects the release preset built:  cmake --preset release && cmake --build --preset release
+Starts Redis / PostgreSQL / dev Kafka on 6791 / 5791 / 9791 (tools/stack/stack.sh, in a temp
+dir), rating-aggregator, fraud-scorer and review-gateway (--bench-noop) on 127.0.0.1:50791, then
+runs, one after the other:
+  1. noop-max       closed loop, BenchService/Noop at the maximum (the reference)
+  2. submit-2000    open loop, SubmitReview at 2,000/s, with freshness probes
+  3. submit-max     closed loop, SubmitReview at the maximum
+  4. summary-max    closed loop, GetProductSummary at the maximum (after the consumers drained)
+  5. summary-open   open loop, GetProductSummary at 20,000/s, or half of summary-max if lower
+  6. redis-benchmark: the gateway's guard script (EVALSHA, 3 keys, fresh keys each call) and
+     HGETALL of a rating hash, with as many connections as the gateway's pool
+and prints the figures and the ratio submit-max / noop-max. About 4 minutes.
+
+Options:
+  --build-dir DIR     binaries (default build/release)
+  --out DIR           results (default bench/results/<YYYY-MM-DD>; files are prefixed HHMMSS-)
+  --duration-s N      measured seconds of each loadgen run (default 20; warm-up 3 s each)
+  --concurrency N     calls in flight in the closed loops (default 128)
+  --keep              leave the stack directory (logs) behind
+  --help              this text
+
+The load generator runs on the same machine as the services: on a 2-core box it takes a large
+share of the CPU, which is why only the ratio measured in the same run is the figure that counts.
+EOF
+}
+
+log() { printf '%s bench: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() {
+  log "error: $*"
+  exit 1
+}
+
+build_dir=build/release
+out_dir=""
+duration=20
+concurrency=128
+keep=0
+while (($# > 0)); do
+  case $1 in
+    -h | --help) usage; exit 0 ;;
+    --build-dir) build_dir=${2:?--build-dir needs a value}; shift 2 ;;
+    --out) out_dir=${2:?--out needs a value}; shift 2 ;;
+    --duration-s) duration=${2:?--duration-s needs a value}; shift 2 ;;
+    --concurrency) concurrency=${2:?--concurrency needs a value}; shift 2 ;;
+    --keep) keep=1; shift ;;
+    *) usage >&2; die "unknown argument '$1'" ;;
+  esac
+done
+[[ ${duration} =~ ^[1-9][0-9]*$ ]] || die "--duration-s must be a positive integer"
+[[ ${concurrency} =~ ^[1-9][0-9]*$ ]] || die "--concurrency must be a positive integer"
+
+redis_port=6791
+pg_port=5791
+kafka_port=9791
+gateway_addr=127.0.0.1:50791
+warmup=3
+
+gateway_bin=${build_dir}/services/review-gateway/candor-review-gateway
+fraud_bin=${build_dir}/services/fraud-scorer/candor-fraud-scorer
+aggregator_bin=${build_dir}/services/rating-aggregator/candor-rating-aggregator
+kafka_bin=${build_dir}/tools/dev-kafka/candor-dev-kafka
+loadgen_bin=${build_dir}/bench/loadgen/candor-loadgen
+for bin in "${gateway_bin}" "${fraud_bin}" "${aggregator_bin}" "${kafka_bin}" "${loadgen_bin}"; do
+  [[ -x ${bin} ]] || die "missing ${bin}: build the release preset first" \
+    "(cmake --preset release && cmake --build --preset release)"
+done
+for tool in redis-benchmark redis-cli jq; do
+  command -v "${tool}" >/dev/null || die "${tool} is not installed"
+done
+
+# Other work on the machine (a compiler, another benchmark) lowers every figure; say so up front
+# and in the summary rather than let it pass for Candor's.
+cpu_busy_pct() {
+  local a b
+  read -r -a a < <(head -n 1 /proc/stat)
+  sleep 1
+  read -r -a b < <(head -n 1 /proc/stat)
+  local idle=$((b[4] + b[5] - a[4] - a[5])) total=0 i
+  for ((i = 1; i < ${#a[@]}; i++)); do total=$((total + b[i] - a[i])); done
+  ((total > 0)) || { echo 0; return; }
+  echo $((100 * (total - idle) / total))
+}
+busy_before=$(cpu_busy_pct)
+if ((busy_before > 15)); then
+  log "warning: the CPUs are ${busy_before} % busy before the benchmark starts (other processes):" \
+    "the figures will be low"
+fi
+
+stamp=$(date +%H%M%S)
+out_dir=${out_dir:-bench/results/$(date +%F)}
+mkdir -p "${out_dir}"
+result() { echo "${out_dir}/${stamp}-$1"; }
+
+# The stack lives in a temp dir that the postgres user can traverse (stack.sh runs PostgreSQL
+# as postgres when we are root).
+stack_dir=$(mktemp -d /tmp/candor-bench.XXXXXX)
+chmod 755 "${stack_dir}"
+log_dir=${stack_dir}/logs
+mkdir -p "${log_dir}"
+
+declare -A pid=()
+stack_started=0
+
+stop_service() {
+  local name=$1 p=$2 i
+  kill -0 "${p}" 2>/dev/null || return 0
+  kill -TERM "${p}" 2>/dev/null || return 0
+  for ((i = 0; i < 300; i++)); do
+    kill -0 "${p}" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  log "warning: ${name} did not exit 30 s after SIGTERM; sending SIGKILL"
+  kill -KILL "${p}" 2>/dev/null || true
+}
+
+# shellcheck disable=SC2317 # invoked by the EXIT trap
+cleanup() {
+  local rc=$? name
+  trap - EXIT INT TERM
+  for name in review-gateway fraud-scorer rating-aggregator; do
+    [[ -n ${pid[${name}]:-} ]] && stop_service "${name}" "${pid[${name}]}"
+  done
+  if ((stack_started)); then
+    if ((keep)); then
+      tools/stack/stack.sh down --dir "${stack_dir}" >/dev/null 2>&1 || true
+      log "stack directory (logs) kept: ${stack_dir}"
+    else
+      tools/stack/stack.sh down --dir "${stack_dir}" --purge >/dev/null 2>&1 || true
+    fi
+  fi
+  exit "${rc}"
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+# ---------------------------------------------------------------------------------------------
+# The stack and the services
+
+log "starting the stack in ${stack_dir} (Redis ${redis_port}, PostgreSQL ${pg_port}, Kafka ${kafka_port})"
+stack_started=1
+tools/stack/stack.sh up --dir "${stack_dir}" --redis-port "${redis_port}" --pg-port "${pg_port}" \
+  --kafka-port "${kafka_port}" --dev-kafka "${kafka_bin}" >"${stack_dir}/env" 2>"${log_dir}/stack.log" ||
+  {
+    tail -n 30 "${log_dir}/stack.log" >&2
+    die "the stack did not start"
+  }
+# shellcheck disable=SC1091
+source "${stack_dir}/env"
+export CANDOR_REDIS_ADDR CANDOR_PG_DSN CANDOR_KAFKA_BROKERS
+CANDOR_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export CANDOR_JWT_SECRET
+export CANDOR_GATEWAY_LISTEN=${gateway_addr}
+export CANDOR_GATEWAY_ADDR=${gateway_addr}
+export CANDOR_LOG_LEVEL=warn
+
+start_service() {
+  local name=$1
+  shift
+  setsid "$@" </dev/null >>"${log_dir}/${name}.log" 2>&1 &
+  pid[${name}]=$!
+}
+
+check_services() {
+  local name
+  for name in "${!pid[@]}"; do
+    if ! kill -0 "${pid[${name}]}" 2>/dev/null; then
+      tail -n 25 "${log_dir}/${name}.log" >&2
+      die "${name} exited (log above)"
+    fi
+  done
+}
+
+start_service rating-aggregator "${aggregator_bin}"
+start_service fraud-scorer "${fraud_bin}"
+# The gateway may fail its start if a dependency is not ready yet right after the stack came up
+# (and then crashes in its destructor instead of printing why); give it three tries.
+for try in 1 2 3; do
+  start_service review-gateway "${gateway_bin}" --bench-noop
+  sleep 2
+  kill -0 "${pid[review-gateway]}" 2>/dev/null && break
+  log "warning: the gateway exited at start (try ${try} of 3; log ${log_dir}/review-gateway.log)"
+  ((try < 3)) || { tail -n 25 "${log_dir}/review-gateway.log" >&2; die "the gateway does not start"; }
+done
+check_services
+log "services up: gateway ${gateway_addr} (pid ${pid[review-gateway]}), fraud-scorer" \
+  "(${pid[fraud-scorer]}), rating-aggregator (${pid[rating-aggregator]})"
+
+# Waits until the consumers have drained their backlog: their CPU time stops growing (under 3 %
+# of a core over a second, twice in a row), at most 90 s.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+wait_consumers_idle() {
+  local i quiet=0 before after busy
+  for ((i = 0; i < 90; i++)); do
+    before=$(($(cpu_ticks "${pid[fraud-scorer]}") + $(cpu_ticks "${pid[rating-aggregator]}")))
+    sleep 1
+    after=$(($(cpu_ticks "${pid[fraud-scorer]}") + $(cpu_ticks "${pid[rating-aggregator]}")))
+    busy=$((after - before))
+    if ((busy <= 3)); then
+      quiet=$((quiet + 1))
+      ((quiet >= 2)) && return 0
+    else
+      quiet=0
+    fi
+  done
+  log "warning: the consumers were still busy after 90 s"
+}
+
+# CPU time per component, from /proc/<pid>/stat (utime + stime of every thread, in clock ticks):
+# where a run's CPU went, as microseconds per call. PostgreSQL is the postmaster's children
+# (the services' pooled backends and the background workers).
+clk_tck=$(getconf CLK_TCK)
+components=(gateway fraud-scorer rating-aggregator redis kafka postgres)
+component_pids() {
+  case $1 in
+    gateway) echo "${pid[review-gateway]}" ;;
+    fraud-scorer | rating-aggregator) echo "${pid[$1]}" ;;
+    redis) cat "${stack_dir}/redis/redis.pid" ;;
+    kafka) cat "${stack_dir}/kafka/kafka.pid" ;;
+    postgres) pgrep -P "$(head -n 1 "${stack_dir}/pg/data/postmaster.pid")" || true ;;
+  esac
+}
+declare -A cpu_at=()
+snapshot() { # snapshot <label>: cpu_at[<label>:<component>] = ticks, cpu_at[<label>:t] = ns
+  local c p ticks
+  for c in "${components[@]}"; do
+    ticks=0
+    for p in $(component_pids "${c}"); do
+      ticks=$((ticks + $(cpu_ticks "${p}")))
+    done
+    cpu_at[$1:${c}]=${ticks}
+  done
+  cpu_at[$1:t]=$(date +%s%N)
+  # Busy ticks of the whole machine (all but idle and iowait), to tell what other processes took.
+  cpu_at[$1:machine]=$(awk 'NR == 1 { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
+}
+# Writes <run>-cpu.json: CPU seconds and microseconds per call of each component between two
+# snapshots, with the load generator's own figures from its JSON.
+cpu_report() {
+  local name=$1 from=$2 to=$3 c json calls t0 t1 m0 m1 c0 c1 ticks="{"
+  json=$(result "${name}.json")
+  calls=$(jq '.warmup_calls + .total.calls' "${json}")
+  t0=${cpu_at[${from}:t]}
+  t1=${cpu_at[${to}:t]}
+  m0=${cpu_at[${from}:machine]}
+  m1=${cpu_at[${to}:machine]}
+  for c in "${components[@]}"; do
+    c0=${cpu_at[${from}:${c}]}
+    c1=${cpu_at[${to}:${c}]}
+    ticks+="\"${c}\": $((c1 - c0)), "
+  done
+  ticks+="\"_\": 0}"
+  # "other": the machine's busy time less ours (the services, the stack, the load generator's
+  # whole process): other people's compilers and benchmarks, which make a run's figures low.
+  jq -n --arg run "${name}" --argjson calls "${calls}" --argjson wall_ms $(((t1 - t0) / 1000000)) \
+    --argjson tck "${clk_tck}" --argjson ticks "${ticks}" --slurpfile lg "${json}" \
+    --argjson machine "$((m1 - m0))" \
+    '($ticks | del(._) | map_values(. / $tck)) + {loadgen: $lg[0].client.cpu_s} |
+     . + {other: ([($machine / $tck) - (to_entries | map(select(.key != "loadgen") | .value) | add)
+                   - $lg[0].client.process_cpu_s, 0] | max)} |
+     {run: $run, calls: $calls, wall_s: ($wall_ms / 1000), cpu_s: .,
+      cpu_us_per_call: map_values(if $calls > 0 then (. * 1e6 / $calls | round) else 0 end),
+      cores: map_values(. * 1000 / $wall_ms * 100 | round / 100)}' >"$(result "${name}-cpu.json")"
+}
+
+# ---------------------------------------------------------------------------------------------
+# The runs
+
+loadgen() {
+  local name=$1
+  shift
+  log "run ${name}: candor-loadgen $*"
+  "${loadgen_bin}" --gateway "${gateway_addr}" --json "$(result "${name}.json")" --wait-s 30 \
+    --warmup-s "${warmup}" --no-progress "$@" | tee "$(result "${name}.txt")"
+  check_services
+}
+
+snapshot noop0
+loadgen noop-max --mix noop --rate 0 --concurrency "${concurrency}" --duration-s "${duration}"
+snapshot noop1
+cpu_report noop-max noop0 noop1
+snapshot s2k0
+loadgen submit-2000 --mix submit --rate 2000 --duration-s "${duration}" \
+  --freshness-probes 2 --freshness-poll-ms 10
+log "waiting for the consumers to drain"
+wait_consumers_idle
+snapshot s2k1
+cpu_report submit-2000 s2k0 s2k1
+snapshot smax0
+loadgen submit-max --mix submit --rate 0 --concurrency "${concurrency}" \
+  --duration-s "${duration}" --freshness-probes 0
+log "waiting for the consumers to drain"
+wait_consumers_idle
+snapshot smax1
+cpu_report submit-max smax0 smax1
+snapshot rmax0
+loadgen summary-max --mix summary --rate 0 --concurrency "${concurrency}" --duration-s 10
+snapshot rmax1
+cpu_report summary-max rmax0 rmax1
+summary_max=$(jq '.ops.summary.throughput_per_s | floor' "$(result summary-max.json)")
+# An open loop needs headroom: spread-out calls batch less (more system calls per call) than a
+# closed loop's, so a rate near the closed-loop maximum only builds a queue.
+summary_rate=20000
+if ((summary_max / 2 < summary_rate)); then
+  summary_rate=$((summary_max / 2 / 500 * 500))
+  ((summary_rate >= 500)) || summary_rate=500
+  log "summary reads peak at ${summary_max}/s here, below 2 x 20,000/s: the open loop runs at" \
+    "half of that, ${summary_rate}/s"
+fi
+loadgen summary-open --mix summary --rate "${summary_rate}" --duration-s "${duration}" \
+  --concurrency 1000
+
+# ---------------------------------------------------------------------------------------------
+# redis-benchmark: the gateway's Redis work without the gateway. The guard script is the
+# gateway's own (the first Lua block of redis_submission_guard.cc), keys fresh on every call
+# (__rand_int__) so every call takes the full admit path (2 EXISTS, ZREMRANGEBYSCORE, ZCARD,
+# 2 SET, ZADD, PEXPIRE); HGETALL reads the hottest product's rating hash, as a summary read does.
+log "redis-benchmark (16 connections, as the gateway's --redis-pool)"
+guard_lua=$(awk '/R"lua\(/{f=1; next} /\)lua"/{if (f) exit} f' \
+  services/review-gateway/redis_submission_guard.cc)
+[[ -n ${guard_lua} ]] || die "could not extract the guard script"
+rcli=(redis-cli -h 127.0.0.1 -p "${redis_port}")
+guard_sha=$("${rcli[@]}" SCRIPT LOAD "${guard_lua}")
+now_ms=$(($(date +%s) * 1000))
+hot_key=$("${rcli[@]}" --scan --pattern 'rating:B0CD000000' | head -n 1)
+hot_key=${hot_key:-rating:B0CD000000}
+redis_csv=$(result redis-benchmark.csv)
+{
+  redis-benchmark -h 127.0.0.1 -p "${redis_port}" -c 16 -n 200000 -r 1000000000 --csv \
+    EVALSHA "${guard_sha}" 3 'g:{u__rand_int__}:fp:__rand_int__' 'g:{u__rand_int__}:p:B0CD000001' \
+    'g:{u__rand_int__}:w' "${now_ms}" 7776000000 86400000 86400000 10 'rid__rand_int__'
+  redis-benchmark -h 127.0.0.1 -p "${redis_port}" -c 16 -n 400000 --csv HGETALL "${hot_key}" |
+    tail -n +2
+} >"${redis_csv}"
+cat "${redis_csv}"
+
+# ---------------------------------------------------------------------------------------------
+# Summary
+
+noop=$(result noop-max.json)
+smax=$(result submit-max.json)
+s2k=$(result submit-2000.json)
+sopen=$(result summary-open.json)
+summary_txt=$(result summary.txt)
+{
+  echo "Candor reference benchmark, $(date -u +%FT%TZ), commit $(jq -r '.git_commit // "unknown"' "${noop}")$(jq -r 'if .git_dirty then " (dirty)" else "" end' "${noop}")"
+  echo "machine: $(jq -r '"\(.machine.nproc) x \(.machine.cpu_model), \(.machine.mem_total_mb) MB, \(.machine.kernel)"' "${noop}"); load generator on the same machine"
+  echo "CPU busy before the run (other processes): ${busy_before} %"
+  echo
+  printf '%-44s %10s %9s %9s %9s\n' "run" "calls/s" "p50 ms" "p99 ms" "p99.9 ms"
+  row() { # name file op
+    jq -r --arg n "$1" --arg op "$3" \
+      '.ops[$op] as $o | [$n, ($o.throughput_per_s|floor), $o.latency_ms.p50, $o.latency_ms.p99, $o.latency_ms.p999] | @tsv' "$2" |
+      awk -F'\t' '{printf "%-44s %10d %9.2f %9.2f %9.2f\n", $1, $2, $3, $4, $5}'
+  }
+  row "noop, closed loop (${concurrency} in flight)" "${noop}" noop
+  row "submit, closed loop (${concurrency} in flight)" "${smax}" submit
+  row "submit, open loop at 2,000/s" "${s2k}" submit
+  row "summary, closed loop (${concurrency} in flight)" "$(result summary-max.json)" summary
+  row "summary, open loop at ${summary_rate}/s" "${sopen}" summary
+  echo
+  jq -r -n --slurpfile n "${noop}" --slurpfile s "${smax}" \
+    '($s[0].ops.submit.ok_per_s / $n[0].ops.noop.ok_per_s) as $r |
+     "submit max / noop max (OK answers/s): \($s[0].ops.submit.ok_per_s|floor) / \($n[0].ops.noop.ok_per_s|floor) = \(($r*1000|round)/10) %   (target >= 40 %)"'
+  jq -r '"submit at 2,000/s: achieved \(.ops.submit.throughput_per_s|floor)/s, p99 \(.ops.submit.latency_ms.p99) ms (target <= 25 ms), late \(.schedule.late), never sent \(.schedule.unsent), answers: \(.ops.submit.codes|to_entries|map("\(.key) \(.value)")|join(", "))"' "${s2k}"
+  jq -r '"freshness at 2,000/s: \(.freshness.readable)/\(.freshness.probes) probes readable, p50 \(.freshness.readable_ms.p50) ms, p99 \(.freshness.readable_ms.p99) ms, max \(.freshness.readable_ms.max) ms, \(.freshness.timed_out) not within \(.freshness.timeout_s) s (target p99 <= 1000 ms)"' "${s2k}"
+  jq -r '"summary reads at \(.config.rate)/s: achieved \(.ops.summary.throughput_per_s|floor)/s, p99 \(.ops.summary.latency_ms.p99) ms (target <= 5 ms at 20,000/s), late \(.schedule.late), never sent \(.schedule.unsent)"' "${sopen}"
+  # CSV columns: test, rps, avg, min, p50, p95, p99, max (ms), every field quoted.
+  echo
+  echo "CPU per call (us), whole run incl. warm-up and the consumers' drain (loadgen: its load"
+  echo "phase only); 'other' = cores other processes on the machine took meanwhile (should be ~0):"
+  printf '%-13s' "run"
+  for c in "${components[@]}" loadgen; do printf ' %9.9s' "${c}"; done
+  printf ' %9s\n' "other"
+  for run in noop-max submit-2000 submit-max summary-max; do
+    printf '%-13s' "${run}"
+    jq -r '[.cpu_us_per_call.gateway, .cpu_us_per_call["fraud-scorer"], .cpu_us_per_call["rating-aggregator"],
+            .cpu_us_per_call.redis, .cpu_us_per_call.kafka, .cpu_us_per_call.postgres,
+            .cpu_us_per_call.loadgen, "\(.cores.other)c"] | map(" \(.)") | join("")' "$(result "${run}-cpu.json")" |
+      awk '{for (i = 1; i <= NF; i++) printf " %9s", $i; print ""}'
+  done
+  echo
+  awk -F',' 'NR > 1 { for (i = 1; i <= NF; i++) gsub(/"/, "", $i)
+    printf "redis-benchmark %-8s %9.0f req/s  p50 %s ms  p99 %s ms\n", ($1 ~ /^EVALSHA/ ? "guard" : "HGETALL"), $2, $5, $7 }' "${redis_csv}"
+} | tee "${summary_txt}"
+log "results in ${out_dir}/${stamp}-*"
