@@ -8,6 +8,11 @@
 namespace candor::redis {
 namespace {
 
+bool IsNoScript(const absl::Status& s) {
+  return s.code() == absl::StatusCode::kInternal &&
+         s.message().find("NOSCRIPT") != absl::string_view::npos;
+}
+
 Reply Convert(const redisReply* r) {
   Reply out;
   switch (r->type) {
@@ -146,12 +151,96 @@ absl::StatusOr<Reply> Client::Eval(const Script& script, const std::vector<std::
   argv.insert(argv.end(), keys.begin(), keys.end());
   argv.insert(argv.end(), args.begin(), args.end());
   absl::StatusOr<Reply> out = Command(argv);
-  if (!out.ok() && out.status().code() == absl::StatusCode::kInternal &&
-      out.status().message().find("NOSCRIPT") != std::string_view::npos) {
+  if (!out.ok() && IsNoScript(out.status())) {
     argv[0] = "EVAL";
     argv[1] = script.source();
     out = Command(argv);
   }
+  return out;
+}
+
+absl::Status Client::RunPipeline(redisContext* ctx,
+                                 const std::vector<std::vector<std::string>>& commands,
+                                 std::vector<absl::StatusOr<Reply>>* replies, bool* healthy) {
+  // Appending only fills hiredis's output buffer; the first redisGetReply writes all of it.
+  std::vector<const char*> argv;
+  std::vector<size_t> lens;
+  for (const std::vector<std::string>& command : commands) {
+    argv.clear();
+    lens.clear();
+    for (const std::string& a : command) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    if (redisAppendCommandArgv(ctx, static_cast<int>(command.size()), argv.data(), lens.data()) !=
+        REDIS_OK) {
+      *healthy = false;  // the buffer may hold half a command
+      return absl::UnavailableError(absl::StrCat("redis: ", ctx->errstr));
+    }
+  }
+  replies->reserve(commands.size());
+  for (size_t i = 0; i < commands.size(); ++i) {
+    void* raw = nullptr;
+    if (redisGetReply(ctx, &raw) != REDIS_OK || raw == nullptr) {
+      *healthy = false;  // replies still owed would be read by the next borrower
+      return absl::UnavailableError(absl::StrCat("redis: ", ctx->errstr, " (after ", i, " of ",
+                                                 commands.size(), " pipelined replies)"));
+    }
+    std::unique_ptr<redisReply, decltype(&freeReplyObject)> r(static_cast<redisReply*>(raw),
+                                                              freeReplyObject);
+    if (r->type == REDIS_REPLY_ERROR) {
+      replies->push_back(absl::InternalError("redis: " + std::string(r->str, r->len)));
+    } else {
+      replies->push_back(Convert(r.get()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<Reply>>> Client::Pipeline(
+    const std::vector<std::vector<std::string>>& commands) {
+  std::vector<absl::StatusOr<Reply>> replies;
+  if (commands.empty()) return replies;
+  for (size_t i = 0; i < commands.size(); ++i) {
+    if (commands[i].empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("redis pipeline: command ", i, " is empty"));
+    }
+  }
+  absl::StatusOr<redisContext*> ctx = Borrow();
+  if (!ctx.ok()) return ctx.status();
+  bool healthy = true;
+  absl::Status s = RunPipeline(*ctx, commands, &replies, &healthy);
+  Return(*ctx, healthy);
+  if (!s.ok()) return s;
+  return replies;
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<Reply>>> Client::EvalPipeline(
+    const Script& script, const std::vector<ScriptCall>& calls) {
+  auto command = [&](bool by_sha, const ScriptCall& call) {
+    std::vector<std::string> argv = {by_sha ? "EVALSHA" : "EVAL",
+                                     by_sha ? script.sha1() : script.source(),
+                                     std::to_string(call.keys.size())};
+    argv.insert(argv.end(), call.keys.begin(), call.keys.end());
+    argv.insert(argv.end(), call.args.begin(), call.args.end());
+    return argv;
+  };
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(calls.size());
+  for (const ScriptCall& call : calls) commands.push_back(command(true, call));
+  absl::StatusOr<std::vector<absl::StatusOr<Reply>>> out = Pipeline(commands);
+  if (!out.ok()) return out;
+
+  std::vector<size_t> missing;
+  for (size_t i = 0; i < out->size(); ++i) {
+    if (!(*out)[i].ok() && IsNoScript((*out)[i].status())) missing.push_back(i);
+  }
+  if (missing.empty()) return out;
+  commands.clear();
+  for (size_t i : missing) commands.push_back(command(false, calls[i]));
+  absl::StatusOr<std::vector<absl::StatusOr<Reply>>> retried = Pipeline(commands);
+  if (!retried.ok()) return retried.status();
+  for (size_t j = 0; j < missing.size(); ++j) (*out)[missing[j]] = std::move((*retried)[j]);
   return out;
 }
 

@@ -36,6 +36,12 @@ class Script {
   std::string sha1_;
 };
 
+// One call of a script in Client::EvalPipeline.
+struct ScriptCall {
+  std::vector<std::string> keys;
+  std::vector<std::string> args;
+};
+
 // A small pool of blocking hiredis connections. Thread-safe: each call borrows one connection.
 // A broken connection is dropped and re-dialled on the next call. Errors: Unavailable when Redis
 // cannot be reached or the call times out; Internal for an error reply (message included).
@@ -50,12 +56,35 @@ class Client {
   absl::StatusOr<Reply> Eval(const Script& script, const std::vector<std::string_view>& keys,
                              const std::vector<std::string_view>& args);
 
+  // Pipelining: sends every command (its arguments, binary-safe) on one connection in one write,
+  // then reads the replies in order, so N commands cost one round trip instead of N. Not a
+  // transaction: other clients' commands may run in between, and each command succeeds or fails
+  // on its own. Returns one result per command, in order: its reply, or Internal for an error
+  // reply. The call as a whole fails with Unavailable when the connection fails or times out
+  // before every reply is read (the connection is dropped; any prefix of the commands may have
+  // run), and with InvalidArgument, touching nothing, when a command has no arguments. An empty
+  // `commands` returns an empty vector without talking to Redis. Redis holds all the replies until
+  // they are read, so keep pipelines to thousands of commands, not millions.
+  absl::StatusOr<std::vector<absl::StatusOr<Reply>>> Pipeline(
+      const std::vector<std::vector<std::string>>& commands);
+
+  // Runs `script` once per call, all in one pipeline of EVALSHA (results as Pipeline). The
+  // calls answered NOSCRIPT (the script cache was empty: first use, or Redis restarted) are sent
+  // again with EVAL, which loads the script, in a second pipeline, keeping their relative order.
+  // A call that got NOSCRIPT did not run, so nothing runs twice; but if another client loads the
+  // script while the first pipeline is in flight, retried calls run after later calls that
+  // found it.
+  absl::StatusOr<std::vector<absl::StatusOr<Reply>>> EvalPipeline(
+      const Script& script, const std::vector<ScriptCall>& calls);
+
  private:
   Client(std::string host, int port, int pool_size, absl::Duration timeout);
   absl::StatusOr<redisContext*> Borrow();
   void Return(redisContext* ctx, bool healthy);
   absl::StatusOr<Reply> Run(redisContext* ctx, const std::vector<std::string_view>& args,
                             bool* healthy);
+  absl::Status RunPipeline(redisContext* ctx, const std::vector<std::vector<std::string>>& commands,
+                           std::vector<absl::StatusOr<Reply>>* replies, bool* healthy);
 
   std::string host_;
   int port_;

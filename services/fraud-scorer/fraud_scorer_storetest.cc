@@ -251,6 +251,60 @@ TEST_F(RedisBehaviourWindowTest, ProductCountUsesTheLatestReviewOfEachProduct) {
   EXPECT_EQ(a.products_24h, 2);
 }
 
+TEST_F(RedisBehaviourWindowTest, RecordBatchEqualsRecordOneByOne) {
+  const absl::Time now = clock_.Now();
+  // Two users per run, the second run on fresh users: the same history, one call vs one each.
+  struct Step {
+    int user;
+    std::string review, asin;
+    absl::Duration ago;
+  };
+  const std::vector<Step> steps = {
+      {0, "r1", "P1", absl::Hours(24 * 8)},  // trimmed at once
+      {0, "r2", "P1", absl::Hours(30)},     {1, "r3", "P9", absl::Hours(2)},
+      {0, "r4", "P2", absl::Hours(3)},      {0, "r5", "P3", absl::Hours(1)},
+      {0, "r4", "P2", absl::Hours(3)},  // a redelivery inside the batch
+      {1, "r6", "P9", absl::Minutes(5)},    {0, "r7", "P1", absl::ZeroDuration()}};
+  const std::vector<std::string> one_users = {user_, testing::UniqueUser("bw")};
+  const std::vector<std::string> batch_users = {testing::UniqueUser("bw"),
+                                                testing::UniqueUser("bw")};
+  std::vector<UserActivity> one_by_one;
+  std::vector<WindowEntry> entries;
+  for (const Step& st : steps) {
+    auto a = window_->Record(one_users[st.user], st.review, st.asin, now - st.ago, now);
+    ASSERT_TRUE(a.ok()) << a.status();
+    one_by_one.push_back(*a);
+    entries.push_back({batch_users[st.user], st.review, st.asin, now - st.ago});
+  }
+  auto batched = window_->RecordBatch(entries, now);
+  ASSERT_EQ(batched.size(), steps.size());
+  for (size_t i = 0; i < steps.size(); ++i) {
+    ASSERT_TRUE(batched[i].ok()) << batched[i].status();
+    EXPECT_EQ(batched[i]->reviews_24h, one_by_one[i].reviews_24h) << i;
+    EXPECT_EQ(batched[i]->products_24h, one_by_one[i].products_24h) << i;
+    EXPECT_EQ(batched[i]->reviews_7d, one_by_one[i].reviews_7d) << i;
+  }
+  EXPECT_EQ(batched.back()->reviews_24h, 3);  // r4, r5, r7
+  // The same state in Redis, keys and TTLs included.
+  auto dump = [&](const std::string& key) {
+    auto r = client_->Command({"ZRANGE", key, "0", "-1", "WITHSCORES"});
+    EXPECT_TRUE(r.ok());
+    std::vector<std::string> out;
+    for (const redis::Reply& e : r->elements) out.push_back(e.str);
+    auto ttl = client_->Command({"TTL", key});
+    EXPECT_TRUE(ttl.ok());
+    EXPECT_GT(ttl->integer, 7 * 24 * 3600) << key;
+    return out;
+  };
+  for (int u = 0; u < 2; ++u) {
+    EXPECT_EQ(dump(RedisBehaviourWindow::ReviewsKey(batch_users[u])),
+              dump(RedisBehaviourWindow::ReviewsKey(one_users[u])));
+    EXPECT_EQ(dump(RedisBehaviourWindow::ProductsKey(batch_users[u])),
+              dump(RedisBehaviourWindow::ProductsKey(one_users[u])));
+  }
+  EXPECT_TRUE(window_->RecordBatch({}, now).empty());
+}
+
 // A "Redis" on loopback that answers the first command of every connection with +PONG and then
 // hangs up: enough for Client::Connect to succeed and for every later command to fail.
 class HangUpServer {
@@ -318,6 +372,31 @@ TEST(RedisBehaviourWindowOutageTest, FailsFastForTheCooldownAfterAFailure) {
 
   clock.Advance(absl::Seconds(3));
   EXPECT_FALSE(window.Record("u", "r1", "P1", clock.Now(), clock.Now()).ok());
+  EXPECT_EQ(server.accepted(), dialled + 1) << "no new attempt after the cooldown";
+}
+
+TEST(RedisBehaviourWindowOutageTest, RecordBatchFailsWholeAndThenWaitsOutTheCooldown) {
+  HangUpServer server;
+  auto client = redis::Client::Connect(server.address(), 1, absl::Milliseconds(500));
+  ASSERT_TRUE(client.ok()) << client.status();
+  core::ManualClock clock(absl::FromUnixSeconds(1700000000));
+  RedisBehaviourWindow window(**client, clock, absl::Seconds(2));
+  const absl::Time now = clock.Now();
+  const std::vector<WindowEntry> entries = {{"u", "r1", "P1", now}, {"v", "r2", "P2", now}};
+
+  auto first = window.RecordBatch(entries, now);  // the server hung up: a real failure
+  ASSERT_EQ(first.size(), 2u);
+  for (const auto& a : first) EXPECT_EQ(a.status().code(), absl::StatusCode::kUnavailable);
+  const int dialled = server.accepted();
+  auto skipped = window.RecordBatch(entries, now);
+  ASSERT_EQ(skipped.size(), 2u);
+  for (const auto& a : skipped) EXPECT_EQ(a.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_FALSE(window.Record("u", "r1", "P1", now, now).ok());  // one cooldown for both paths
+  EXPECT_EQ(server.accepted(), dialled) << "Redis was touched during the cooldown";
+
+  clock.Advance(absl::Seconds(3));
+  auto again = window.RecordBatch(entries, clock.Now());
+  EXPECT_FALSE(again[0].ok());
   EXPECT_EQ(server.accepted(), dialled + 1) << "no new attempt after the cooldown";
 }
 

@@ -11,14 +11,12 @@ ReviewIntake::ReviewIntake(Scorer& scorer, ReviewRepository& repository,
                            AcceptedPublisher& publisher, const core::Clock& clock)
     : scorer_(scorer), repository_(repository), publisher_(publisher), clock_(clock) {}
 
-Decision ReviewIntake::ScoreOne(const review::Submission& s, absl::Time now) {
-  absl::StatusOr<Decision> d = scorer_.Score(s, now);
-  if (d.ok()) return *std::move(d);
+Decision ReviewIntake::FailOpen(const review::Submission& s, const absl::Status& error) {
   // The scorer could not decide at all: fail open like a missing feature (design.md 4).
-  spdlog::warn("scorer failed for review {}, storing it unscored: {}", s.review_id, d.status());
+  spdlog::warn("scorer failed for review {}, storing it unscored: {}", s.review_id, error);
   Decision open;
   open.kind = Decision::Kind::kUnscored;
-  open.reasons.push_back(absl::StrCat("scorer_error: ", d.status().message()));
+  open.reasons.push_back(absl::StrCat("scorer_error: ", error.message()));
   return open;
 }
 
@@ -27,9 +25,10 @@ absl::Status ReviewIntake::Process(const std::vector<review::Submission>& batch)
   const absl::Time now = clock_.Now();
 
   // Score before the transaction: scoring talks to Redis and must not hold a database
-  // transaction open. A review id repeated in the batch is scored and stored once.
-  std::vector<ScoredReview> scored;
-  scored.reserve(batch.size());
+  // transaction open. A review id repeated in the batch is scored and stored once. The batch is
+  // scored in one call so the scorer can fetch its features for all reviews at once.
+  std::vector<review::Submission> unique;
+  unique.reserve(batch.size());
   std::unordered_set<std::string> seen;
   int64_t repeats = 0;
   for (const review::Submission& s : batch) {
@@ -37,9 +36,21 @@ absl::Status ReviewIntake::Process(const std::vector<review::Submission>& batch)
       ++repeats;
       continue;
     }
+    unique.push_back(s);
+  }
+  std::vector<absl::StatusOr<Decision>> decisions = scorer_.ScoreBatch(unique, now);
+  if (decisions.size() != unique.size()) {
+    decisions.assign(unique.size(), absl::InternalError(absl::StrCat(
+                                        "scorer returned ", decisions.size(), " decisions for ",
+                                        unique.size(), " reviews")));
+  }
+  std::vector<ScoredReview> scored;
+  scored.reserve(unique.size());
+  for (size_t i = 0; i < unique.size(); ++i) {
     ScoredReview r;
-    r.submission = s;
-    r.decision = ScoreOne(s, now);
+    r.decision =
+        decisions[i].ok() ? *std::move(decisions[i]) : FailOpen(unique[i], decisions[i].status());
+    r.submission = std::move(unique[i]);
     r.status = StatusFor(r.decision.kind);
     scored.push_back(std::move(r));
   }

@@ -42,7 +42,7 @@ class ReviewIntake {
   const IntakeStats& stats() const { return stats_; }
 
  private:
-  Decision ScoreOne(const review::Submission& s, absl::Time now);
+  static Decision FailOpen(const review::Submission& s, const absl::Status& error);
 
   Scorer& scorer_;
   ReviewRepository& repository_;

@@ -144,6 +144,63 @@ TEST_F(IntakeTest, EmptyBatchTouchesNothing) {
   EXPECT_EQ(scorer_.calls, 0);
 }
 
+// Answers ScoreBatch itself, as a scorer that batches its I/O does; one review id fails.
+class BatchScorer final : public Scorer {
+ public:
+  absl::StatusOr<Decision> Score(const review::Submission& /*s*/, absl::Time /*now*/) override {
+    ADD_FAILURE() << "the intake must score a batch in one ScoreBatch call";
+    return absl::InternalError("unexpected");
+  }
+  std::vector<absl::StatusOr<Decision>> ScoreBatch(const std::vector<review::Submission>& subs,
+                                                   absl::Time /*now*/) override {
+    batches.emplace_back();
+    std::vector<absl::StatusOr<Decision>> out;
+    for (const review::Submission& s : subs) {
+      batches.back().push_back(s.review_id);
+      if (s.review_id == "bad") {
+        out.push_back(absl::UnavailableError("features missing"));
+        continue;
+      }
+      Decision d;
+      d.kind = s.rating == 1 ? Decision::Kind::kReject : Decision::Kind::kPass;
+      out.push_back(d);
+    }
+    if (short_by_one && !out.empty()) out.pop_back();
+    return out;
+  }
+  std::vector<std::vector<std::string>> batches;
+  bool short_by_one = false;
+};
+
+TEST(IntakeBatchTest, ScoresTheDistinctReviewsInOneCallAndFailsOpenPerReview) {
+  core::ManualClock clock(absl::FromUnixSeconds(1700000000));
+  BatchScorer scorer;
+  FakeRepository repo;
+  FakePublisher publisher;
+  ReviewIntake intake(scorer, repo, publisher, clock);
+  ASSERT_TRUE(intake.Process({Sub("a", 5), Sub("b", 1), Sub("a", 5), Sub("bad", 1)}).ok());
+  ASSERT_EQ(scorer.batches.size(), 1u);
+  EXPECT_THAT(scorer.batches[0], ElementsAre("a", "b", "bad"));
+  EXPECT_EQ(repo.rows.at("b").status, ReviewStatus::kRejected);
+  EXPECT_EQ(repo.decisions.at("bad").kind, Decision::Kind::kUnscored);
+  EXPECT_EQ(repo.rows.at("bad").status, ReviewStatus::kActive);
+  EXPECT_THAT(publisher.attempted, ElementsAre("a", "bad"));
+  EXPECT_EQ(intake.stats().duplicates.load(), 1);
+}
+
+TEST(IntakeBatchTest, AScorerReturningTheWrongCountFailsEveryReviewOpen) {
+  core::ManualClock clock(absl::FromUnixSeconds(1700000000));
+  BatchScorer scorer;
+  scorer.short_by_one = true;
+  FakeRepository repo;
+  FakePublisher publisher;
+  ReviewIntake intake(scorer, repo, publisher, clock);
+  ASSERT_TRUE(intake.Process({Sub("a", 5), Sub("b", 1)}).ok());
+  EXPECT_EQ(repo.decisions.at("a").kind, Decision::Kind::kUnscored);
+  EXPECT_EQ(repo.decisions.at("b").kind, Decision::Kind::kUnscored);
+  EXPECT_EQ(intake.stats().unscored.load(), 2);
+}
+
 TEST(ReviewStatusTest, DecisionMapping) {
   EXPECT_EQ(StatusFor(Decision::Kind::kPass), ReviewStatus::kActive);
   EXPECT_EQ(StatusFor(Decision::Kind::kUnscored), ReviewStatus::kActive);

@@ -30,43 +30,97 @@ return {redis.call('ZCOUNT', KEYS[1], ARGV[4], '+inf'),
   return kScript;
 }
 
+// The script's keys and arguments for one review.
+redis::ScriptCall RecordCall(const std::string& user_id, const std::string& review_id,
+                             const std::string& asin, absl::Time at, absl::Time now) {
+  return {
+      {RedisBehaviourWindow::ReviewsKey(user_id), RedisBehaviourWindow::ProductsKey(user_id)},
+      {absl::StrCat(absl::ToUnixMillis(at)), review_id, asin,
+       absl::StrCat(absl::ToUnixMillis(at - kDay)), absl::StrCat(absl::ToUnixMillis(now - kKeep)),
+       absl::StrCat(absl::ToInt64Seconds(kTtl))}};
+}
+
+absl::StatusOr<UserActivity> ParseActivity(const redis::Reply& r) {
+  if (r.type != redis::Reply::Type::kArray || r.elements.size() != 3) {
+    return absl::InternalError("behaviour window: unexpected script reply");
+  }
+  UserActivity a;
+  a.reviews_24h = r.elements[0].integer;
+  a.products_24h = r.elements[1].integer;
+  a.reviews_7d = r.elements[2].integer;
+  return a;
+}
+
 }  // namespace
 
 RedisBehaviourWindow::RedisBehaviourWindow(redis::Client& client, const core::Clock& clock,
                                            absl::Duration cooldown)
     : client_(client), clock_(clock), cooldown_(cooldown) {}
 
+bool RedisBehaviourWindow::CoolingDown() {
+  std::lock_guard lock(mu_);
+  return clock_.Now() < skip_until_;
+}
+
+void RedisBehaviourWindow::StartCooldown() {
+  std::lock_guard lock(mu_);
+  skip_until_ = clock_.Now() + cooldown_;
+}
+
 absl::StatusOr<UserActivity> RedisBehaviourWindow::Record(const std::string& user_id,
                                                           const std::string& review_id,
                                                           const std::string& asin, absl::Time at,
                                                           absl::Time now) {
-  {
-    std::lock_guard lock(mu_);
-    if (clock_.Now() < skip_until_) {
-      return absl::UnavailableError("behaviour window: skipped, Redis failed moments ago");
-    }
+  if (CoolingDown()) {
+    return absl::UnavailableError("behaviour window: skipped, Redis failed moments ago");
   }
-  const std::string reviews_key = ReviewsKey(user_id);
-  const std::string products_key = ProductsKey(user_id);
-  const std::string at_ms = absl::StrCat(absl::ToUnixMillis(at));
-  const std::string since_ms = absl::StrCat(absl::ToUnixMillis(at - kDay));
-  const std::string trim_ms = absl::StrCat(absl::ToUnixMillis(now - kKeep));
-  const std::string ttl = absl::StrCat(absl::ToInt64Seconds(kTtl));
-  absl::StatusOr<redis::Reply> r = client_.Eval(RecordScript(), {reviews_key, products_key},
-                                                {at_ms, review_id, asin, since_ms, trim_ms, ttl});
+  const redis::ScriptCall call = RecordCall(user_id, review_id, asin, at, now);
+  std::vector<std::string_view> keys(call.keys.begin(), call.keys.end());
+  std::vector<std::string_view> args(call.args.begin(), call.args.end());
+  absl::StatusOr<redis::Reply> r = client_.Eval(RecordScript(), keys, args);
   if (!r.ok()) {
-    std::lock_guard lock(mu_);
-    skip_until_ = clock_.Now() + cooldown_;
+    StartCooldown();
     return absl::UnavailableError(absl::StrCat("behaviour window: ", r.status().message()));
   }
-  if (r->type != redis::Reply::Type::kArray || r->elements.size() != 3) {
-    return absl::InternalError("behaviour window: unexpected script reply");
+  return ParseActivity(*r);
+}
+
+std::vector<absl::StatusOr<UserActivity>> RedisBehaviourWindow::RecordBatch(
+    const std::vector<WindowEntry>& entries, absl::Time now) {
+  std::vector<absl::StatusOr<UserActivity>> out;
+  if (entries.empty()) return out;
+  if (CoolingDown()) {
+    out.assign(entries.size(),
+               absl::UnavailableError("behaviour window: skipped, Redis failed moments ago"));
+    return out;
   }
-  UserActivity a;
-  a.reviews_24h = r->elements[0].integer;
-  a.products_24h = r->elements[1].integer;
-  a.reviews_7d = r->elements[2].integer;
-  return a;
+  std::vector<redis::ScriptCall> calls;
+  calls.reserve(entries.size());
+  for (const WindowEntry& e : entries) {
+    calls.push_back(RecordCall(e.user_id, e.review_id, e.asin, e.at, now));
+  }
+  // One connection, in order: Redis runs the scripts one after another exactly as a Record per
+  // entry would, so a user's later review in the batch counts the earlier ones.
+  auto replies = client_.EvalPipeline(RecordScript(), calls);
+  if (!replies.ok()) {
+    StartCooldown();
+    out.assign(entries.size(), absl::UnavailableError(
+                                   absl::StrCat("behaviour window: ", replies.status().message())));
+    return out;
+  }
+  out.reserve(entries.size());
+  for (absl::StatusOr<redis::Reply>& r : *replies) {
+    if (!r.ok()) {
+      // An error reply for one script (as Record: Unavailable, and later calls wait out the
+      // cooldown); the other entries keep their results.
+      StartCooldown();
+      out.push_back(
+          absl::UnavailableError(absl::StrCat("behaviour window: ", r.status().message())));
+      continue;
+    }
+    out.push_back(ParseActivity(*r));
+  }
+  return out;
 }
 
 }  // namespace candor::fraud_scorer

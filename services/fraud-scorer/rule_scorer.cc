@@ -82,23 +82,18 @@ void ApplyBehaviourRules(const RuleSet& rules, const UserActivity& a, Accumulato
   }
 }
 
-}  // namespace
+// The window is keyed by when the user submitted (the gateway's clock), not by when this batch
+// happens to be processed, so a lagging consumer or a redelivery sees the same history. A
+// submission time from the future (clock skew) is clamped to now.
+absl::Time WindowTime(const review::Submission& s, absl::Time now) {
+  return s.submitted_at == absl::Time() ? now : std::min(s.submitted_at, now);
+}
 
-RuleScorer::RuleScorer(BehaviourWindow& window, Thresholds thresholds, RuleSet rules)
-    : window_(window), thresholds_(thresholds), rules_(rules) {}
-
-absl::StatusOr<Decision> RuleScorer::Score(const review::Submission& s, absl::Time now) {
-  Accumulator acc;
-  ApplyTextRules(rules_, s, &acc);
-
-  // The window is keyed by when the user submitted (the gateway's clock), not by when this batch
-  // happens to be processed, so a lagging consumer or a redelivery sees the same history. A
-  // submission time from the future (clock skew) is clamped to now.
-  absl::Time at = s.submitted_at == absl::Time() ? now : std::min(s.submitted_at, now);
-  absl::StatusOr<UserActivity> activity = window_.Record(s.user_id, s.review_id, s.asin, at, now);
-
+// The decision from the text rules already in `acc` and the user's activity.
+Decision Decide(const RuleSet& rules, const Thresholds& thresholds, Accumulator acc,
+                const absl::StatusOr<UserActivity>& activity) {
   Decision d;
-  d.scorer = kName;
+  d.scorer = RuleScorer::kName;
   if (!activity.ok()) {
     // Fail open (design.md 4): without behaviour the text rules alone are not trusted to hold a
     // review back; it becomes active and the audit says why it was not scored.
@@ -108,11 +103,49 @@ absl::StatusOr<Decision> RuleScorer::Score(const review::Submission& s, absl::Ti
     d.reasons.push_back(absl::StrCat("behaviour_unavailable: ", activity.status().message()));
     return d;
   }
-  ApplyBehaviourRules(rules_, *activity, &acc);
+  ApplyBehaviourRules(rules, *activity, &acc);
   d.score = acc.Final();
-  d.kind = thresholds_.Route(d.score);
+  d.kind = thresholds.Route(d.score);
   d.reasons = acc.Reasons();
   return d;
+}
+
+}  // namespace
+
+RuleScorer::RuleScorer(BehaviourWindow& window, Thresholds thresholds, RuleSet rules)
+    : window_(window), thresholds_(thresholds), rules_(rules) {}
+
+absl::StatusOr<Decision> RuleScorer::Score(const review::Submission& s, absl::Time now) {
+  Accumulator acc;
+  ApplyTextRules(rules_, s, &acc);
+  absl::StatusOr<UserActivity> activity =
+      window_.Record(s.user_id, s.review_id, s.asin, WindowTime(s, now), now);
+  return Decide(rules_, thresholds_, std::move(acc), activity);
+}
+
+std::vector<absl::StatusOr<Decision>> RuleScorer::ScoreBatch(
+    const std::vector<review::Submission>& submissions, absl::Time now) {
+  std::vector<WindowEntry> entries;
+  entries.reserve(submissions.size());
+  for (const review::Submission& s : submissions) {
+    entries.push_back({s.user_id, s.review_id, s.asin, WindowTime(s, now)});
+  }
+  // One call for the batch: the Redis window makes it one round trip.
+  std::vector<absl::StatusOr<UserActivity>> activities = window_.RecordBatch(entries, now);
+  if (activities.size() != submissions.size()) {
+    // A broken adapter: fail open for the whole batch rather than guess which result is whose.
+    activities.assign(submissions.size(), absl::InternalError(absl::StrCat(
+                                              "behaviour window returned ", activities.size(),
+                                              " results for ", submissions.size(), " reviews")));
+  }
+  std::vector<absl::StatusOr<Decision>> out;
+  out.reserve(submissions.size());
+  for (size_t i = 0; i < submissions.size(); ++i) {
+    Accumulator acc;
+    ApplyTextRules(rules_, submissions[i], &acc);
+    out.push_back(Decide(rules_, thresholds_, std::move(acc), activities[i]));
+  }
+  return out;
 }
 
 }  // namespace candor::fraud_scorer

@@ -39,6 +39,10 @@ class RuleScorer final : public Scorer {
   RuleScorer(BehaviourWindow& window, Thresholds thresholds, RuleSet rules = {});
 
   absl::StatusOr<Decision> Score(const review::Submission& submission, absl::Time now) override;
+  // The same decisions as Score per submission, with the window recorded for the whole batch in
+  // one BehaviourWindow::RecordBatch call.
+  std::vector<absl::StatusOr<Decision>> ScoreBatch(
+      const std::vector<review::Submission>& submissions, absl::Time now) override;
 
  private:
   BehaviourWindow& window_;

@@ -1,5 +1,7 @@
 #include "services/fraud-scorer/rule_scorer.h"
 
+#include <map>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -201,6 +203,92 @@ TEST_F(RuleScorerTest, WindowDownFailsOpenKeepingTextReasons) {
   EXPECT_DOUBLE_EQ(d->score, 0.10);
   EXPECT_THAT(RuleIds(*d), ElementsAre("short_body", "behaviour_unavailable"));
   EXPECT_THAT(d->reasons.back(), HasSubstr("connection refused"));
+}
+
+// Counts every user's reviews, as a tiny in-memory window would: the result depends on the order
+// of the calls. Optionally answers RecordBatch itself, with one result too few.
+class CountingWindow final : public BehaviourWindow {
+ public:
+  absl::StatusOr<UserActivity> Record(const std::string& user_id, const std::string& /*review*/,
+                                      const std::string& /*asin*/, absl::Time /*at*/,
+                                      absl::Time /*now*/) override {
+    ++records;
+    if (user_id == "down") return absl::UnavailableError("shard down");
+    const int64_t n = ++counts[user_id];
+    return UserActivity{n, n, n};
+  }
+  std::vector<absl::StatusOr<UserActivity>> RecordBatch(const std::vector<WindowEntry>& entries,
+                                                        absl::Time now) override {
+    ++batches;
+    auto out = BehaviourWindow::RecordBatch(entries, now);
+    if (drop_one && !out.empty()) out.pop_back();
+    return out;
+  }
+  std::map<std::string, int64_t> counts;
+  int records = 0;
+  int batches = 0;
+  bool drop_one = false;
+};
+
+std::vector<review::Submission> MixedBatch() {
+  std::vector<review::Submission> batch;
+  for (int i = 0; i < 12; ++i) {
+    review::Submission s = Genuine();
+    s.review_id = std::string(31, '0') + static_cast<char>('a' + i);
+    s.user_id = i == 7 ? "down" : (i % 2 == 0 ? "busy" : "u" + std::to_string(i));
+    if (i == 4) {
+      s.title = "BEST!!!!";
+      s.body = "BUY IT NOW!!!";
+    }
+    batch.push_back(s);
+  }
+  return batch;
+}
+
+TEST(RuleScorerBatchTest, ScoreBatchDecidesExactlyAsScoreOneByOne) {
+  const std::vector<review::Submission> batch = MixedBatch();
+  CountingWindow one_by_one_window;
+  RuleScorer one_by_one(one_by_one_window, Thresholds{});
+  std::vector<absl::StatusOr<Decision>> expected;
+  for (const review::Submission& s : batch) expected.push_back(one_by_one.Score(s, kNow));
+
+  CountingWindow batch_window;
+  RuleScorer batched(batch_window, Thresholds{});
+  std::vector<absl::StatusOr<Decision>> got = batched.ScoreBatch(batch, kNow);
+  EXPECT_EQ(batch_window.batches, 1);  // one window call for the whole batch
+  ASSERT_EQ(got.size(), expected.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    ASSERT_TRUE(got[i].ok()) << i;
+    EXPECT_EQ(got[i]->kind, expected[i]->kind) << i;
+    EXPECT_EQ(got[i]->score, expected[i]->score) << i;
+    EXPECT_EQ(got[i]->reasons, expected[i]->reasons) << i;
+  }
+  // The busy user's 5th review in the batch (0, 2, 4, 6, 8) sees the four before it: the order
+  // is kept. The user whose window failed is unscored alone.
+  EXPECT_THAT(RuleIds(*got[6]), ::testing::Not(::testing::Contains("burst_24h")));
+  EXPECT_THAT(RuleIds(*got[8]), ::testing::Contains("burst_24h"));
+  EXPECT_EQ(got[7]->kind, Decision::Kind::kUnscored);
+  EXPECT_EQ(got[9]->kind, Decision::Kind::kPass);
+}
+
+TEST(RuleScorerBatchTest, AWindowReturningTooFewResultsFailsTheBatchOpen) {
+  CountingWindow window;
+  window.drop_one = true;
+  RuleScorer scorer(window, Thresholds{});
+  std::vector<absl::StatusOr<Decision>> got = scorer.ScoreBatch(MixedBatch(), kNow);
+  ASSERT_EQ(got.size(), 12u);
+  for (const auto& d : got) {
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(d->kind, Decision::Kind::kUnscored);
+    EXPECT_THAT(d->reasons.back(), HasSubstr("11 results for 12 reviews"));
+  }
+}
+
+TEST(RuleScorerBatchTest, EmptyBatch) {
+  CountingWindow window;
+  RuleScorer scorer(window, Thresholds{});
+  EXPECT_TRUE(scorer.ScoreBatch({}, kNow).empty());
+  EXPECT_EQ(window.records, 0);
 }
 
 TEST(DecisionTest, KindNamesMatchTheAuditTable) {

@@ -16,6 +16,14 @@ std::string_view KindName(Decision::Kind kind) {
   return "unscored";
 }
 
+std::vector<absl::StatusOr<Decision>> Scorer::ScoreBatch(
+    const std::vector<review::Submission>& submissions, absl::Time now) {
+  std::vector<absl::StatusOr<Decision>> out;
+  out.reserve(submissions.size());
+  for (const review::Submission& s : submissions) out.push_back(Score(s, now));
+  return out;
+}
+
 Decision::Kind Thresholds::Route(double score) const {
   if (score < queue) return Decision::Kind::kPass;
   if (score <= reject) return Decision::Kind::kQueue;

@@ -40,6 +40,12 @@ class Scorer {
  public:
   virtual ~Scorer() = default;
   virtual absl::StatusOr<Decision> Score(const review::Submission& submission, absl::Time now) = 0;
+
+  // Scores `submissions` in order, with the same results as one Score call each, one result per
+  // submission. Scorers whose features need I/O override it to fetch them for the whole batch at
+  // once; this default calls Score per submission.
+  virtual std::vector<absl::StatusOr<Decision>> ScoreBatch(
+      const std::vector<review::Submission>& submissions, absl::Time now);
 };
 
 }  // namespace candor::fraud_scorer

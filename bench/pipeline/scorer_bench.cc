@@ -1,0 +1,594 @@
+// candor-scorer-bench: the fraud-scorer's write path, reviews/s and per-review latency, through
+// its own composition (ReviewIntake over RuleScorer + RedisBehaviourWindow, PgReviewRepository
+// and KafkaAcceptedPublisher) on a real Redis and PostgreSQL (tools/stack/stack.sh;
+// bench/run_pipeline.sh starts one). Kafka is librdkafka's mock cluster in this process by
+// default (--publish=mock), the stack's broker (--publish=kafka, a topic of its own), or left out
+// (--publish=none).
+//
+// Batches of --batch submissions, one after another, as the service's consumer thread takes them.
+// A review's latency is the time from its batch's start to the batch's end (stored, committed and,
+// unless --publish=none, every Accepted confirmed), and separately to the commit alone. Design
+// target (design.md 7): >= 10,000 reviews/s, p99 <= 50 ms per review.
+//
+// --window-modes runs the same workload once per mode, each on fresh users and products:
+//   pipelined   the window records a whole batch in one Redis round trip (RecordBatch);
+//   per-review  the window's single-review Record only (one round trip per review), as before
+//               the pipelining.
+// --instances runs every mode with 1..n scorer instances at once (threads, each with its own
+// connections and its own share of the products, as partition owners; they share the producer).
+// The planner statistics are refreshed after the warm-up (see RunMode). Every row and key the
+// bench creates is deleted at the end.
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "bench/pipeline/bench_util.h"
+#include "libs/core/clock.h"
+#include "libs/core/flags.h"
+#include "libs/core/log.h"
+#include "libs/kafka/kafka.h"
+#include "libs/kafka/mock_cluster.h"
+#include "libs/pg/pg_pool.h"
+#include "libs/redis/redis_client.h"
+#include "libs/review/fingerprint.h"
+#include "nlohmann/json.hpp"
+#include "services/fraud-scorer/intake.h"
+#include "services/fraud-scorer/kafka_accepted_publisher.h"
+#include "services/fraud-scorer/pg_review_repository.h"
+#include "services/fraud-scorer/redis_behaviour_window.h"
+#include "services/fraud-scorer/rule_scorer.h"
+
+namespace candor::bench {
+namespace {
+
+using fraud_scorer::AcceptedPublisher;
+using fraud_scorer::BehaviourWindow;
+using fraud_scorer::ReviewRepository;
+using fraud_scorer::ScoredReview;
+using fraud_scorer::StoredReview;
+using fraud_scorer::UserActivity;
+
+struct Options {
+  std::string pg_dsn = "postgresql://postgres@127.0.0.1:5440/candor";
+  std::string redis_addr = "127.0.0.1:6390";
+  std::string kafka_brokers = "127.0.0.1:9093";
+  std::string publish = "mock";
+  std::string kafka_topic = "bench.review-events";
+  std::string kafka_props;
+  std::string window_modes = "per-review,pipelined";
+  std::string instances = "1";
+  int64_t reviews = 30000;
+  int64_t repeat = 1;
+  int64_t batch = 500;
+  int64_t warmup_batches = 4;
+  int64_t users = 50000;
+  int64_t products = 1000;
+  std::string json;
+  std::string log_level = "info";
+};
+
+void Check(const std::string& what, const absl::Status& s) {
+  if (!s.ok()) {
+    spdlog::critical("{}: {}", what, s);
+    std::exit(1);
+  }
+}
+
+// Hides RecordBatch, so the scorer falls back to one Record (one round trip) per review: the
+// window as it was before pipelining.
+class PerReviewWindow final : public BehaviourWindow {
+ public:
+  explicit PerReviewWindow(BehaviourWindow& inner) : inner_(inner) {}
+  absl::StatusOr<UserActivity> Record(const std::string& user_id, const std::string& review_id,
+                                      const std::string& asin, absl::Time at,
+                                      absl::Time now) override {
+    return inner_.Record(user_id, review_id, asin, at, now);
+  }
+
+ private:
+  BehaviourWindow& inner_;
+};
+
+// Adds up the time spent in the window, whichever way it is called.
+class TimedWindow final : public BehaviourWindow {
+ public:
+  explicit TimedWindow(BehaviourWindow& inner) : inner_(inner) {}
+  absl::StatusOr<UserActivity> Record(const std::string& user_id, const std::string& review_id,
+                                      const std::string& asin, absl::Time at,
+                                      absl::Time now) override {
+    const double t0 = NowSeconds();
+    auto r = inner_.Record(user_id, review_id, asin, at, now);
+    seconds += NowSeconds() - t0;
+    ++round_trips;
+    if (!r.ok()) ++failures;
+    return r;
+  }
+  std::vector<absl::StatusOr<UserActivity>> RecordBatch(
+      const std::vector<fraud_scorer::WindowEntry>& entries, absl::Time now) override {
+    const double t0 = NowSeconds();
+    auto r = inner_.RecordBatch(entries, now);
+    seconds += NowSeconds() - t0;
+    ++round_trips;
+    for (const auto& one : r) {
+      if (!one.ok()) ++failures;
+    }
+    return r;
+  }
+  double seconds = 0;
+  int64_t round_trips = 0;  // Redis round trips: one per Record, one per RecordBatch
+  int64_t failures = 0;
+
+ private:
+  BehaviourWindow& inner_;
+};
+
+// Adds up the time of Store and remembers when the last one returned (the commit).
+class TimedRepository final : public ReviewRepository {
+ public:
+  explicit TimedRepository(ReviewRepository& inner) : inner_(inner) {}
+  absl::StatusOr<std::vector<StoredReview>> Store(
+      const std::vector<ScoredReview>& reviews) override {
+    const double t0 = NowSeconds();
+    auto r = inner_.Store(reviews);
+    committed_at = NowSeconds();
+    seconds += committed_at - t0;
+    return r;
+  }
+  double seconds = 0;
+  double committed_at = 0;
+
+ private:
+  ReviewRepository& inner_;
+};
+
+class TimedPublisher final : public AcceptedPublisher {
+ public:
+  explicit TimedPublisher(AcceptedPublisher* inner) : inner_(inner) {}
+  absl::Status PublishAccepted(const std::vector<StoredReview>& reviews) override {
+    if (inner_ == nullptr) return absl::OkStatus();  // --publish=none
+    const double t0 = NowSeconds();
+    absl::Status s = inner_->PublishAccepted(reviews);
+    seconds += NowSeconds() - t0;
+    published += static_cast<int64_t>(reviews.size());
+    return s;
+  }
+  double seconds = 0;
+  int64_t published = 0;
+
+ private:
+  AcceptedPublisher* inner_;
+};
+
+struct ModeResult {
+  std::string mode;
+  int instances = 1;
+  int round = 0;
+  int64_t reviews = 0;
+  int64_t batches = 0;
+  double seconds = 0;
+  double window_s = 0;
+  int64_t window_calls = 0;
+  int64_t window_failures = 0;
+  double store_s = 0;
+  double publish_s = 0;
+  int64_t published = 0;
+  double p50_ms = 0, p99_ms = 0, max_ms = 0;    // to the end of the batch
+  double commit_p50_ms = 0, commit_p99_ms = 0;  // to the commit
+  int64_t pass = 0, queue = 0, reject = 0, unscored = 0;
+  double ReviewsPerSecond() const { return static_cast<double>(reviews) / seconds; }
+  double Us(double s) const { return 1e6 * s / static_cast<double>(reviews); }
+};
+
+// Submissions as the gateway produces them: fingerprinted, ids derived, plausible text, users
+// drawn from a pool so some of them build up history in the window.
+std::vector<review::Submission> MakeSubmissions(const Options& o, const std::string& tag,
+                                                std::vector<std::string>* asins,
+                                                std::vector<std::string>* users,
+                                                std::mt19937_64& rng) {
+  for (int64_t p = 0; p < o.products; ++p) {
+    char digits[8];
+    std::snprintf(digits, sizeof(digits), "%03d", static_cast<int>(p % 1000));
+    asins->push_back(absl::StrCat(tag, digits));
+  }
+  for (int64_t u = 0; u < o.users; ++u) users->push_back(absl::StrCat("sb-", tag, "-", u));
+  const int64_t total = o.reviews + o.warmup_batches * o.batch;
+  std::vector<review::Submission> out;
+  out.reserve(static_cast<size_t>(total));
+  const absl::Time now = absl::Now();
+  for (int64_t i = 0; i < total; ++i) {
+    review::Submission s;
+    s.asin = (*asins)[rng() % asins->size()];
+    s.user_id = (*users)[rng() % users->size()];
+    s.rating = SkewedRating(rng);
+    s.title = i % 7 == 0 ? "BEST PURCHASE EVER!!!!" : "Works as described";
+    s.body = ReviewText(rng, i % 11 == 0 ? 25 : 120 + rng() % 600);
+    s.verified_purchase = rng() % 5 != 0;
+    s.fingerprint = review::Fingerprint(s.asin, s.user_id, s.body);
+    s.review_id = review::ReviewIdFromFingerprint(s.fingerprint);
+    s.submitted_at = now - absl::Seconds(static_cast<int64_t>(rng() % 86400));
+    s.client_ip = "203.0.113.7";
+    s.device_id = "bench-device";
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+void DeleteWindowKeys(redis::Client& redis, const std::vector<std::string>& users) {
+  for (size_t i = 0; i < users.size(); i += 250) {
+    std::vector<std::string> keys = {"DEL"};
+    for (size_t j = i; j < std::min(users.size(), i + 250); ++j) {
+      keys.push_back(fraud_scorer::RedisBehaviourWindow::ReviewsKey(users[j]));
+      keys.push_back(fraud_scorer::RedisBehaviourWindow::ProductsKey(users[j]));
+    }
+    std::vector<std::string_view> args(keys.begin(), keys.end());
+    Check("delete window keys", redis.Command(args).status());
+  }
+}
+
+// One fraud-scorer instance: the service's own wiring (app.cc) with timing decorators around the
+// ports, its own Redis and Postgres connections, and the products it owns (its partitions).
+struct Instance {
+  Instance(const Options& o, const std::string& mode, AcceptedPublisher* publisher) {
+    auto r = redis::Client::Connect(o.redis_addr, 2, absl::Milliseconds(500));
+    Check("redis", r.status());
+    redis = *std::move(r);
+    auto p = pg::Pool::Create(o.pg_dsn, 2);
+    Check("postgres", p.status());
+    pool = *std::move(p);
+    redis_window = std::make_unique<fraud_scorer::RedisBehaviourWindow>(*redis, clock);
+    // The timer sits next to Redis, so it counts round trips whichever way the scorer calls.
+    window = std::make_unique<TimedWindow>(*redis_window);
+    one_at_a_time = std::make_unique<PerReviewWindow>(*window);
+    scorer = std::make_unique<fraud_scorer::RuleScorer>(
+        mode == "per-review" ? static_cast<BehaviourWindow&>(*one_at_a_time)
+                             : static_cast<BehaviourWindow&>(*window),
+        fraud_scorer::Thresholds{});
+    pg_repository = std::make_unique<fraud_scorer::PgReviewRepository>(*pool);
+    repository = std::make_unique<TimedRepository>(*pg_repository);
+    timed_publisher = std::make_unique<TimedPublisher>(publisher);
+    intake =
+        std::make_unique<fraud_scorer::ReviewIntake>(*scorer, *repository, *timed_publisher, clock);
+  }
+
+  // Runs `subs` in batches; records latencies unless `warmup`.
+  void Run(const std::vector<review::Submission>& subs, int64_t batch_size, bool warmup) {
+    for (size_t next = 0; next < subs.size();) {
+      const size_t end = std::min(subs.size(), next + static_cast<size_t>(batch_size));
+      std::vector<review::Submission> batch(subs.begin() + static_cast<std::ptrdiff_t>(next),
+                                            subs.begin() + static_cast<std::ptrdiff_t>(end));
+      next = end;
+      const double t0 = NowSeconds();
+      Check("intake", intake->Process(batch));
+      const double t1 = NowSeconds();
+      if (warmup) continue;
+      batch_ms.push_back(1e3 * (t1 - t0));
+      commit_ms.push_back(1e3 * (repository->committed_at - t0));
+      batch_sizes.push_back(batch.size());
+    }
+  }
+
+  // Forgets what the warm-up did.
+  void ResetCounters() {
+    window->seconds = repository->seconds = timed_publisher->seconds = 0;
+    window->round_trips = window->failures = timed_publisher->published = 0;
+    const fraud_scorer::IntakeStats& st = intake->stats();
+    base = {st.pass.load(), st.queue.load(), st.reject.load(), st.unscored.load()};
+  }
+
+  core::SystemClock clock;
+  std::unique_ptr<redis::Client> redis;
+  std::unique_ptr<pg::Pool> pool;
+  std::unique_ptr<fraud_scorer::RedisBehaviourWindow> redis_window;
+  std::unique_ptr<TimedWindow> window;
+  std::unique_ptr<PerReviewWindow> one_at_a_time;
+  std::unique_ptr<fraud_scorer::RuleScorer> scorer;
+  std::unique_ptr<fraud_scorer::PgReviewRepository> pg_repository;
+  std::unique_ptr<TimedRepository> repository;
+  std::unique_ptr<TimedPublisher> timed_publisher;
+  std::unique_ptr<fraud_scorer::ReviewIntake> intake;
+  std::vector<double> batch_ms, commit_ms;
+  std::vector<size_t> batch_sizes;
+  std::array<int64_t, 4> base{};
+};
+
+// Runs `fn(i)` on one thread per instance and waits for all.
+template <typename Fn>
+void OnEachInstance(size_t n, Fn fn) {
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < n; ++i) threads.emplace_back([&fn, i] { fn(i); });
+  for (auto& t : threads) t.join();
+}
+
+ModeResult RunMode(const Options& o, const std::string& mode, int instances, const std::string& tag,
+                   AcceptedPublisher* publisher, std::mt19937_64& rng,
+                   std::vector<std::string>* created_asins) {
+  ModeResult out;
+  out.mode = mode;
+  out.instances = instances;
+  Options sized = o;
+  sized.warmup_batches = o.warmup_batches * instances;
+  std::vector<std::string> asins, users;
+  std::vector<review::Submission> subs = MakeSubmissions(sized, tag, &asins, &users, rng);
+  created_asins->insert(created_asins->end(), asins.begin(), asins.end());
+
+  // Each instance owns the products whose index is its own modulo the instance count, as
+  // partition owners do; its warm-up is the first of its reviews.
+  std::map<std::string, size_t> owner;
+  for (size_t i = 0; i < asins.size(); ++i) owner[asins[i]] = i % static_cast<size_t>(instances);
+  std::vector<std::vector<review::Submission>> warm(instances), measured(instances);
+  const auto warm_each = static_cast<size_t>(o.warmup_batches * o.batch);
+  for (review::Submission& s : subs) {
+    const size_t i = owner[s.asin];
+    (warm[i].size() < warm_each ? warm[i] : measured[i]).push_back(std::move(s));
+  }
+  std::vector<std::unique_ptr<Instance>> parts;
+  for (int i = 0; i < instances; ++i) {
+    parts.push_back(std::make_unique<Instance>(o, mode, publisher));
+  }
+
+  spdlog::info(
+      "{} x{}: {} warm-up batches each, then {} reviews in batches of {} ({} users, {} "
+      "products)",
+      mode, instances, o.warmup_batches, o.reviews, o.batch, o.users, o.products);
+  OnEachInstance(parts.size(), [&](size_t i) { parts[i]->Run(warm[i], o.batch, true); });
+  // The tables were emptied by the bench before (or are new): let the planner see their real
+  // size now, as autovacuum soon would on a live table, so the measured batches do not run on
+  // the statistics of an empty table.
+  Check("analyze", parts[0]->pool->WithConnection([](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    tx.exec("ANALYZE reviews, fraud_audit, moderation_queue");
+  }));
+  Checkpoint(*parts[0]->pool);  // earlier runs' dirty pages are written now, not mid-run
+  for (auto& p : parts) p->ResetCounters();
+
+  const double t0 = NowSeconds();
+  OnEachInstance(parts.size(), [&](size_t i) { parts[i]->Run(measured[i], o.batch, false); });
+  out.seconds = NowSeconds() - t0;
+
+  // Every review of a batch has that batch's latency, so the per-review quantiles are the batch
+  // quantiles weighted by batch size.
+  std::vector<double> per_review, per_review_commit;
+  for (const auto& p : parts) {
+    for (size_t b = 0; b < p->batch_ms.size(); ++b) {
+      per_review.insert(per_review.end(), p->batch_sizes[b], p->batch_ms[b]);
+      per_review_commit.insert(per_review_commit.end(), p->batch_sizes[b], p->commit_ms[b]);
+      out.reviews += static_cast<int64_t>(p->batch_sizes[b]);
+      ++out.batches;
+    }
+    out.window_s += p->window->seconds;
+    out.window_calls += p->window->round_trips;
+    out.window_failures += p->window->failures;
+    out.store_s += p->repository->seconds;
+    out.publish_s += p->timed_publisher->seconds;
+    out.published += p->timed_publisher->published;
+    const fraud_scorer::IntakeStats& st = p->intake->stats();
+    out.pass += st.pass - p->base[0];
+    out.queue += st.queue - p->base[1];
+    out.reject += st.reject - p->base[2];
+    out.unscored += st.unscored - p->base[3];
+  }
+  out.p50_ms = Quantile(per_review, 0.5);
+  out.p99_ms = Quantile(per_review, 0.99);
+  out.max_ms = Quantile(per_review, 1.0);
+  out.commit_p50_ms = Quantile(per_review_commit, 0.5);
+  out.commit_p99_ms = Quantile(per_review_commit, 0.99);
+  spdlog::info(
+      "{} x{}: {:.0f} reviews/s, per-review p50 {:.1f} ms p99 {:.1f} ms; window {:.1f} us/review "
+      "in {} calls, store {:.1f}, publish {:.1f}",
+      mode, instances, out.ReviewsPerSecond(), out.p50_ms, out.p99_ms, out.Us(out.window_s),
+      out.window_calls, out.Us(out.store_s), out.Us(out.publish_s));
+  DeleteWindowKeys(*parts[0]->redis, users);
+  return out;
+}
+
+int Main(int argc, char** argv) {
+  Options o;
+  core::Flags flags("candor-scorer-bench",
+                    "Fraud-scorer throughput and per-review latency through ReviewIntake on real "
+                    "Redis and PostgreSQL. Needs a stack: tools/stack/stack.sh up, or "
+                    "bench/run_pipeline.sh.");
+  flags.AddString("pg-dsn", "CANDOR_PG_DSN", &o.pg_dsn, "PostgreSQL connection string");
+  flags.AddString("redis-addr", "CANDOR_REDIS_ADDR", &o.redis_addr, "Redis host:port");
+  flags.AddString("kafka-brokers", "CANDOR_KAFKA_BROKERS", &o.kafka_brokers,
+                  "Kafka bootstrap servers (only with --publish=kafka)");
+  flags.AddString("publish", "", &o.publish,
+                  "where Accepted goes: mock (in-process mock cluster), kafka (--kafka-brokers), "
+                  "none");
+  flags.AddString("kafka-topic", "", &o.kafka_topic, "topic for Accepted with --publish=kafka");
+  flags.AddString("kafka-props", "", &o.kafka_props,
+                  "extra librdkafka producer properties, k=v,k=v (tuning experiments)");
+  flags.AddString("window-modes", "", &o.window_modes,
+                  "comma list of per-review and/or pipelined (see the file comment)");
+  flags.AddString("instances", "", &o.instances,
+                  "comma list of scorer instance counts (threads, each owning its share of the "
+                  "products as a partition owner does); every mode runs with each");
+  flags.AddInt("reviews", "", &o.reviews, "measured reviews per run (all instances together)", 1,
+               10000000);
+  flags.AddInt("repeat", "", &o.repeat,
+               "rounds of every configuration, interleaved; the table shows the median", 1, 20);
+  flags.AddInt("batch", "", &o.batch, "reviews per batch (the service's --max-batch)", 1, 10000);
+  flags.AddInt("warmup-batches", "", &o.warmup_batches, "batches run before measuring", 0, 1000);
+  flags.AddInt("users", "", &o.users, "distinct users the reviews come from", 1, 10000000);
+  flags.AddInt("products", "", &o.products, "distinct products", 1, 1000);
+  flags.AddString("json", "", &o.json, "write the figures to this JSON file");
+  flags.AddString("log-level", "CANDOR_LOG_LEVEL", &o.log_level, "progress log level (stderr)");
+  if (int rc = core::ParseOrExit(flags, argc, argv); rc >= 0) return rc;
+  std::vector<std::string> modes = absl::StrSplit(o.window_modes, ',', absl::SkipEmpty());
+  for (const std::string& m : modes) {
+    if (m != "per-review" && m != "pipelined") {
+      std::cerr << "--window-modes: unknown mode '" << m << "'\n";
+      return 2;
+    }
+  }
+  if (modes.empty() || modes.size() > 8) {
+    std::cerr << "--window-modes: give 1..8 modes\n";
+    return 2;
+  }
+  std::vector<int> instance_counts;
+  for (absl::string_view part : absl::StrSplit(o.instances, ',', absl::SkipEmpty())) {
+    int n = 0;
+    if (!absl::SimpleAtoi(part, &n) || n < 1 || n > 16) {
+      std::cerr << "--instances: '" << std::string(part) << "' is not 1..16\n";
+      return 2;
+    }
+    instance_counts.push_back(n);
+  }
+  if (instance_counts.empty() || instance_counts.size() * modes.size() > 26) {
+    std::cerr << "--instances: give 1 to a few counts\n";
+    return 2;
+  }
+  if (o.publish != "mock" && o.publish != "kafka" && o.publish != "none") {
+    std::cerr << "--publish: mock, kafka or none, got '" << o.publish << "'\n";
+    return 2;
+  }
+  core::InitLogging("scorer-bench", o.log_level);
+  const std::string load_at_start = LoadAverage();
+  spdlog::info("machine: {}; load average {}", MachineLine(), load_at_start);
+
+  std::unique_ptr<kafka::MockCluster> cluster;
+  std::string brokers = o.kafka_brokers;
+  std::string topic = o.kafka_topic;
+  if (o.publish == "mock") {
+    cluster = std::make_unique<kafka::MockCluster>(1);
+    topic = "review-events";
+    cluster->CreateTopic(topic, 4);
+    brokers = cluster->bootstrap();
+  }
+  std::unique_ptr<kafka::Producer> producer;
+  std::unique_ptr<fraud_scorer::KafkaAcceptedPublisher> publisher;
+  if (o.publish != "none") {
+    kafka::ClientOptions kafka_options{brokers, "candor-scorer-bench", {}};
+    for (absl::string_view kv : absl::StrSplit(o.kafka_props, ',', absl::SkipEmpty())) {
+      std::pair<std::string, std::string> p = absl::StrSplit(kv, absl::MaxSplits('=', 1));
+      kafka_options.extra[p.first] = p.second;
+    }
+    Check("kafka", kafka::CheckBrokers(kafka_options, absl::Seconds(5)));
+    auto p = kafka::Producer::Create(kafka_options, absl::Seconds(10));
+    Check("kafka producer", p.status());
+    producer = *std::move(p);
+    publisher =
+        std::make_unique<fraud_scorer::KafkaAcceptedPublisher>(*producer, topic, absl::Seconds(10));
+  }
+
+  std::mt19937_64 rng(std::random_device{}());
+  std::vector<ModeResult> results;
+  std::vector<std::string> created;
+  // Rounds interleave the configurations (A B C D, A B C D, ...) so that a noisy neighbour
+  // hurts them alike; the table shows each configuration's median round.
+  int run = 0;
+  for (int64_t round = 0; round < o.repeat; ++round) {
+    for (int instances : instance_counts) {
+      for (const std::string& mode : modes) {
+        // A fresh tag per run: fresh users (empty windows) and products, the same shape of load.
+        const std::string tag = "X" + RandomTag(rng, 4) + static_cast<char>('A' + run % 26) +
+                                static_cast<char>('A' + run / 26);
+        ++run;
+        results.push_back(RunMode(o, mode, instances, tag, publisher.get(), rng, &created));
+        results.back().round = static_cast<int>(round);
+      }
+    }
+  }
+
+  {
+    auto pool = pg::Pool::Create(o.pg_dsn, 1);
+    Check("postgres", pool.status());
+    auto redis = redis::Client::Connect(o.redis_addr, 1, absl::Seconds(5));
+    Check("redis", redis.status());
+    spdlog::info("deleting the {} products of this run", created.size());
+    DeleteProducts(**pool, **redis, created);
+  }
+
+  std::cout << "\nFraud scoring through ReviewIntake (" << MachineLine()
+            << "; load average at start " << load_at_start << ")\n"
+            << o.reviews << " reviews per run, " << o.repeat
+            << " round(s) per configuration (median shown), in batches of " << o.batch << " from "
+            << o.users << " users over " << o.products << " products; Accepted published to "
+            << (o.publish == "mock"    ? "librdkafka's in-process mock cluster"
+                : o.publish == "kafka" ? brokers + " (" + topic + ")"
+                                       : "nowhere (--publish=none)")
+            << (o.kafka_props.empty() ? "" : " with producer properties " + o.kafka_props)
+            << ". Latency of a review = its batch's start to the batch's end (to commit in "
+               "brackets). Targets: >= 10,000 reviews/s, p99 <= 50 ms.\n\n";
+  Table table({"instances", "window", "reviews/s", "(min-max)", "p50 ms", "p99 ms", "max ms",
+               "(commit p99)", "window us/rev", "window calls", "store us/rev", "publish us/rev",
+               "pass/queue/reject/unscored"});
+  for (int instances : instance_counts) {
+    for (const std::string& mode : modes) {
+      std::vector<const ModeResult*> rounds;
+      for (const ModeResult& r : results) {
+        if (r.instances == instances && r.mode == mode) rounds.push_back(&r);
+      }
+      std::sort(rounds.begin(), rounds.end(), [](const ModeResult* a, const ModeResult* b) {
+        return a->ReviewsPerSecond() < b->ReviewsPerSecond();
+      });
+      const ModeResult& r = *rounds[rounds.size() / 2];
+      table.AddRow({absl::StrCat(r.instances), r.mode, Fixed(r.ReviewsPerSecond(), 0),
+                    absl::StrCat(Fixed(rounds.front()->ReviewsPerSecond(), 0), "-",
+                                 Fixed(rounds.back()->ReviewsPerSecond(), 0)),
+                    Fixed(r.p50_ms, 1), Fixed(r.p99_ms, 1), Fixed(r.max_ms, 1),
+                    Fixed(r.commit_p99_ms, 1), Fixed(r.Us(r.window_s), 1),
+                    absl::StrCat(r.window_calls), Fixed(r.Us(r.store_s), 1),
+                    Fixed(r.Us(r.publish_s), 1),
+                    absl::StrCat(r.pass, "/", r.queue, "/", r.reject, "/", r.unscored)});
+    }
+  }
+  std::cout << table.Render();
+
+  nlohmann::json j;
+  j["bench"] = "scorer";
+  j["machine"] = MachineLine();
+  j["load_average_at_start"] = load_at_start;
+  j["batch"] = o.batch;
+  j["publish"] = o.publish;
+  j["kafka_props"] = o.kafka_props;
+  bool ok = true;
+  for (const ModeResult& r : results) {
+    ok = ok && r.window_failures == 0 && r.unscored == 0;
+    j["runs"].push_back({{"round", r.round},
+                         {"instances", r.instances},
+                         {"window", r.mode},
+                         {"reviews", r.reviews},
+                         {"seconds", r.seconds},
+                         {"reviews_per_s", r.ReviewsPerSecond()},
+                         {"p50_ms", r.p50_ms},
+                         {"p99_ms", r.p99_ms},
+                         {"max_ms", r.max_ms},
+                         {"commit_p50_ms", r.commit_p50_ms},
+                         {"commit_p99_ms", r.commit_p99_ms},
+                         {"window_us_per_review", r.Us(r.window_s)},
+                         {"window_calls", r.window_calls},
+                         {"store_us_per_review", r.Us(r.store_s)},
+                         {"publish_us_per_review", r.Us(r.publish_s)},
+                         {"published", r.published},
+                         {"pass", r.pass},
+                         {"queue", r.queue},
+                         {"reject", r.reject},
+                         {"unscored", r.unscored}});
+  }
+  if (!o.json.empty()) {
+    std::ofstream f(o.json);
+    f << j.dump(2) << "\n";
+    if (!f) {
+      spdlog::error("cannot write {}", o.json);
+      return 1;
+    }
+    spdlog::info("figures written to {}", o.json);
+  }
+  if (!ok) spdlog::error("some reviews were unscored: the window failed (see above)");
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace candor::bench
+
+int main(int argc, char** argv) { return candor::bench::Main(argc, argv); }
