@@ -18,6 +18,10 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
                                       absl::Seconds(2));
   if (!redis.ok()) return redis.status();
   app->redis_ = std::move(*redis);
+  auto redis_async = redis::AsyncClient::Connect(
+      config.redis_addr, static_cast<int>(config.redis_async_connections), absl::Seconds(2));
+  if (!redis_async.ok()) return redis_async.status();
+  app->redis_async_ = std::move(*redis_async);
   auto pg = pg::Pool::Create(config.pg_dsn, static_cast<int>(config.pg_pool));
   if (!pg.ok()) return pg.status();
   app->pg_ = std::move(*pg);
@@ -28,7 +32,7 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
 
   GuardPolicy policy;
   policy.user_limit = config.user_daily_limit;
-  app->guard_ = std::make_unique<RedisSubmissionGuard>(*app->redis_, policy);
+  app->guard_ = std::make_unique<RedisSubmissionGuard>(*app->redis_async_, policy);
   app->log_ = std::make_unique<KafkaSubmissionLog>(*app->producer_, config.submissions_topic);
   app->cache_ = std::make_unique<ratings::RedisRatingCache>(*app->redis_);
   app->store_ = std::make_unique<ratings::PgRatingStore>(*app->pg_);
