@@ -167,6 +167,9 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(const ClientOptions& 
                                     // A member that died without leaving holds its partitions
                                     // this long; the broker's minimum keeps it short.
                                     {"session.timeout.ms", "6000"},
+                                    // librdkafka's default lets an idle fetch wait 500 ms,
+                                    // which alone would eat half the 1 s freshness budget.
+                                    {"fetch.wait.max.ms", "10"},
                                 });
   if (!conf.ok()) return conf.status();
   char err[512];

@@ -11,6 +11,7 @@
 #include "libs/pg/pg_pool.h"
 #include "libs/ratings/pg_rating_store.h"
 #include "libs/ratings/redis_rating_cache.h"
+#include "libs/redis/async_client.h"
 #include "libs/redis/redis_client.h"
 #include "services/review-gateway/config.h"
 #include "services/review-gateway/grpc_service.h"
@@ -43,7 +44,8 @@ class App {
   Config config_;
   core::SystemClock clock_;
   // Declared in dependency order: members are destroyed bottom-up, server first.
-  std::unique_ptr<redis::Client> redis_;
+  std::unique_ptr<redis::Client> redis_;             // summary reads and repairs
+  std::unique_ptr<redis::AsyncClient> redis_async_;  // the submit path's guard
   std::unique_ptr<pg::Pool> pg_;
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<RedisSubmissionGuard> guard_;

@@ -13,7 +13,11 @@ void RegisterFlags(core::Flags& f, Config* c) {
   f.AddString("submissions-topic", "", &c->submissions_topic, "topic submissions are published to");
   f.AddInt("publish-timeout-ms", "", &c->publish_timeout_ms,
            "budget for Kafka's delivery report before answering UNAVAILABLE", 100, 60000);
-  f.AddInt("redis-pool", "", &c->redis_pool, "Redis connections", 1, 512);
+  f.AddInt("kafka-linger-ms", "", &c->kafka_linger_ms,
+           "how long the producer waits to batch submissions into one request", 0, 1000);
+  f.AddInt("redis-pool", "", &c->redis_pool, "Redis connections for summary reads", 1, 512);
+  f.AddInt("redis-async-connections", "", &c->redis_async_connections,
+           "pipelined Redis connections of the submit path (one I/O thread each)", 1, 64);
   f.AddInt("pg-pool", "", &c->pg_pool, "PostgreSQL connections (summary fallback)", 1, 64);
   f.AddInt("max-request-bytes", "", &c->max_request_bytes,
            "largest request accepted; larger ones get RESOURCE_EXHAUSTED", 1024, 4 << 20);

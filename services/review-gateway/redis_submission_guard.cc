@@ -51,41 +51,46 @@ Keys KeysFor(const review::Submission& s) {
 
 }  // namespace
 
-absl::StatusOr<GuardVerdict> RedisSubmissionGuard::Admit(const review::Submission& s,
-                                                         absl::Time now) {
+void RedisSubmissionGuard::Admit(const review::Submission& s, absl::Time now, AdmitCallback done) {
   Keys k = KeysFor(s);
-  std::string now_ms = std::to_string(absl::ToUnixMillis(now));
-  std::string fp_ttl = std::to_string(absl::ToInt64Milliseconds(policy_.fingerprint_ttl));
-  std::string p_ttl = std::to_string(absl::ToInt64Milliseconds(policy_.per_product_window));
-  std::string window = std::to_string(absl::ToInt64Milliseconds(policy_.user_window));
-  std::string limit = std::to_string(policy_.user_limit);
-  absl::StatusOr<redis::Reply> r =
-      client_.Eval(AdmitScript(), {k.fingerprint, k.product, k.window},
-                   {now_ms, fp_ttl, p_ttl, window, limit, s.review_id});
-  if (!r.ok()) return r.status();
-  if (r->elements.size() != 2) return absl::InternalError("guard script: unexpected reply");
-  GuardVerdict v;
-  switch (r->elements[0].integer) {
-    case 0:
-      v.kind = GuardVerdict::Kind::kAdmitted;
-      break;
-    case 1:
-      v.kind = GuardVerdict::Kind::kDuplicate;
-      break;
-    case 2:
-      v.kind = GuardVerdict::Kind::kAlreadyReviewed;
-      break;
-    default:
-      v.kind = GuardVerdict::Kind::kRateLimited;
-      v.retry_after = absl::Milliseconds(r->elements[1].integer);
-  }
-  return v;
+  client_.Eval(AdmitScript(), {k.fingerprint, k.product, k.window},
+               {std::to_string(absl::ToUnixMillis(now)),
+                std::to_string(absl::ToInt64Milliseconds(policy_.fingerprint_ttl)),
+                std::to_string(absl::ToInt64Milliseconds(policy_.per_product_window)),
+                std::to_string(absl::ToInt64Milliseconds(policy_.user_window)),
+                std::to_string(policy_.user_limit), s.review_id},
+               [done = std::move(done)](absl::StatusOr<redis::Reply> r) {
+                 if (!r.ok()) {
+                   done(r.status());
+                   return;
+                 }
+                 if (r->elements.size() != 2) {
+                   done(absl::InternalError("guard script: unexpected reply"));
+                   return;
+                 }
+                 GuardVerdict v;
+                 switch (r->elements[0].integer) {
+                   case 0:
+                     v.kind = GuardVerdict::Kind::kAdmitted;
+                     break;
+                   case 1:
+                     v.kind = GuardVerdict::Kind::kDuplicate;
+                     break;
+                   case 2:
+                     v.kind = GuardVerdict::Kind::kAlreadyReviewed;
+                     break;
+                   default:
+                     v.kind = GuardVerdict::Kind::kRateLimited;
+                     v.retry_after = absl::Milliseconds(r->elements[1].integer);
+                 }
+                 done(v);
+               });
 }
 
-absl::Status RedisSubmissionGuard::Release(const review::Submission& s) {
+void RedisSubmissionGuard::Release(const review::Submission& s, ReleaseCallback done) {
   Keys k = KeysFor(s);
-  return client_.Eval(ReleaseScript(), {k.fingerprint, k.product, k.window}, {s.review_id})
-      .status();
+  client_.Eval(ReleaseScript(), {k.fingerprint, k.product, k.window}, {s.review_id},
+               [done = std::move(done)](absl::StatusOr<redis::Reply> r) { done(r.status()); });
 }
 
 }  // namespace candor::gateway

@@ -1,11 +1,12 @@
 #pragma once
 
-#include "libs/redis/redis_client.h"
+#include "libs/redis/async_client.h"
 #include "services/review-gateway/submission_guard.h"
 
 namespace candor::gateway {
 
-// SubmissionGuard on Redis: one Lua script per Admit (one round trip, atomic), one per Release.
+// SubmissionGuard on Redis: one Lua script per Admit (atomic; concurrent calls share round trips
+// through the pipelining AsyncClient), one per Release.
 // Keys share the hash tag {user} so a Redis Cluster keeps them in one slot:
 //   g:{user}:fp:<fingerprint>  exact-duplicate marker, TTL fingerprint_ttl
 //   g:{user}:p:<asin>          one-per-product marker, TTL per_product_window
@@ -13,13 +14,13 @@ namespace candor::gateway {
 // Borrows `client`.
 class RedisSubmissionGuard final : public SubmissionGuard {
  public:
-  RedisSubmissionGuard(redis::Client& client, GuardPolicy policy)
+  RedisSubmissionGuard(redis::AsyncClient& client, GuardPolicy policy)
       : client_(client), policy_(policy) {}
-  absl::StatusOr<GuardVerdict> Admit(const review::Submission& s, absl::Time now) override;
-  absl::Status Release(const review::Submission& s) override;
+  void Admit(const review::Submission& s, absl::Time now, AdmitCallback done) override;
+  void Release(const review::Submission& s, ReleaseCallback done) override;
 
  private:
-  redis::Client& client_;
+  redis::AsyncClient& client_;
   GuardPolicy policy_;
 };
 

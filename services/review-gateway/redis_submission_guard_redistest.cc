@@ -1,4 +1,5 @@
 #include <atomic>
+#include <future>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -22,16 +23,37 @@ review::Submission Make(const std::string& user, const std::string& asin, const 
   return s;
 }
 
+// Blocking views of the asynchronous guard, for readable tests.
+class SyncGuard {
+ public:
+  explicit SyncGuard(SubmissionGuard& g) : g_(g) {}
+  absl::StatusOr<GuardVerdict> Admit(const review::Submission& s, absl::Time now) {
+    std::promise<absl::StatusOr<GuardVerdict>> p;
+    g_.Admit(s, now, [&p](absl::StatusOr<GuardVerdict> v) { p.set_value(std::move(v)); });
+    return p.get_future().get();
+  }
+  absl::Status Release(const review::Submission& s) {
+    std::promise<absl::Status> p;
+    g_.Release(s, [&p](absl::Status st) { p.set_value(std::move(st)); });
+    return p.get_future().get();
+  }
+
+ private:
+  SubmissionGuard& g_;
+};
+
 class GuardTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto c = redis::Client::Connect(testing::RedisAddr(), 4, absl::Seconds(2));
+    auto c = redis::AsyncClient::Connect(testing::RedisAddr(), 2, absl::Seconds(2));
     ASSERT_TRUE(c.ok()) << c.status();
     client_ = std::move(*c);
-    guard_ = std::make_unique<RedisSubmissionGuard>(*client_, GuardPolicy{});
+    redis_guard_ = std::make_unique<RedisSubmissionGuard>(*client_, GuardPolicy{});
+    guard_ = std::make_unique<SyncGuard>(*redis_guard_);
   }
-  std::unique_ptr<redis::Client> client_;
-  std::unique_ptr<RedisSubmissionGuard> guard_;
+  std::unique_ptr<redis::AsyncClient> client_;
+  std::unique_ptr<RedisSubmissionGuard> redis_guard_;
+  std::unique_ptr<SyncGuard> guard_;
   absl::Time now_ = absl::Now();
 };
 

@@ -26,7 +26,15 @@ void ReviewIntake::Submit(const Caller& caller, const review::SubmissionInput& i
   s.fingerprint = review::Fingerprint(s.asin, s.user_id, s.body);
   s.review_id = review::ReviewIdFromFingerprint(s.fingerprint);
 
-  absl::StatusOr<GuardVerdict> verdict = guard_.Admit(s, s.submitted_at);
+  // The callback gets its own copy: `s` itself is still being read by Admit.
+  guard_.Admit(s, s.submitted_at,
+               [this, s, done = std::move(done)](absl::StatusOr<GuardVerdict> verdict) mutable {
+                 OnVerdict(std::move(s), verdict, std::move(done));
+               });
+}
+
+void ReviewIntake::OnVerdict(review::Submission s, const absl::StatusOr<GuardVerdict>& verdict,
+                             std::function<void(absl::StatusOr<std::string>)> done) {
   if (!verdict.ok()) {
     done(absl::UnavailableError(
         absl::StrCat("dedup store unavailable: ", verdict.status().message())));
@@ -58,11 +66,14 @@ void ReviewIntake::Submit(const Caller& caller, const review::SubmissionInput& i
       done(s.review_id);
       return;
     }
-    if (absl::Status released = guard_.Release(s); !released.ok()) {
-      spdlog::warn("release of guard keys for {} failed: {}", s.review_id, released);
-    }
-    done(absl::UnavailableError(
-        absl::StrCat("review log did not confirm in time; safe to retry: ", published.message())));
+    // Answer only once the keys are released, so the client's retry cannot race the release.
+    guard_.Release(s, [s, published, done](absl::Status released) {
+      if (!released.ok()) {
+        spdlog::warn("release of guard keys for {} failed: {}", s.review_id, released);
+      }
+      done(absl::UnavailableError(absl::StrCat(
+          "review log did not confirm in time; safe to retry: ", published.message())));
+    });
   });
 }
 

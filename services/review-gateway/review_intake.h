@@ -30,11 +30,15 @@ class ReviewIntake {
   //   InvalidArgument   (message names the field), AlreadyExists (duplicate text, or this user
   //   reviewed this product within 24 h), ResourceExhausted (daily limit; message has the retry
   //   hint in seconds), Unavailable (guard store or log unreachable / not confirming).
-  // `done` runs exactly once, on this thread or the log's delivery thread.
+  // `done` runs exactly once, on this thread, the guard's I/O thread or the log's delivery
+  // thread; it must not block.
   void Submit(const Caller& caller, const review::SubmissionInput& input,
               std::function<void(absl::StatusOr<std::string>)> done);
 
  private:
+  void OnVerdict(review::Submission s, const absl::StatusOr<GuardVerdict>& verdict,
+                 std::function<void(absl::StatusOr<std::string>)> done);
+
   SubmissionGuard& guard_;
   SubmissionLog& log_;
   const core::Clock& clock_;

@@ -11,7 +11,15 @@ namespace {
 // In-memory guard with the same rules as the Redis one, to test the domain flow.
 class FakeGuard final : public SubmissionGuard {
  public:
-  absl::StatusOr<GuardVerdict> Admit(const review::Submission& s, absl::Time) override {
+  void Admit(const review::Submission& s, absl::Time now, AdmitCallback done) override {
+    done(AdmitSync(s, now));
+  }
+  void Release(const review::Submission& s, ReleaseCallback done) override {
+    fingerprints.erase(s.fingerprint);
+    ++releases;
+    done(absl::OkStatus());
+  }
+  absl::StatusOr<GuardVerdict> AdmitSync(const review::Submission& s, absl::Time) {
     if (down) return absl::UnavailableError("down");
     GuardVerdict v;
     if (fingerprints.count(s.fingerprint)) {
@@ -23,11 +31,6 @@ class FakeGuard final : public SubmissionGuard {
       fingerprints[s.fingerprint] = s.review_id;
     }
     return v;
-  }
-  absl::Status Release(const review::Submission& s) override {
-    fingerprints.erase(s.fingerprint);
-    ++releases;
-    return absl::OkStatus();
   }
   std::map<std::string, std::string> fingerprints;
   bool down = false;

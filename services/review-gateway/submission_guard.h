@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libs/review/submission.h"
@@ -23,12 +25,17 @@ struct GuardVerdict {
 // Port: remembers which submissions were already seen and how many a user made. Admit is one
 // atomic step (check all three rules, then record all three), so two racing submissions can
 // never both pass. Release undoes an Admit whose publish failed, so the client can retry.
-// Implementations are thread-safe; Unavailable when the store cannot be reached; never throw.
+// Both are asynchronous so request threads never wait on the store: `done` runs exactly once,
+// possibly on another thread, and must not block. Implementations are thread-safe; the status is
+// Unavailable when the store cannot be reached; they never throw.
 class SubmissionGuard {
  public:
+  using AdmitCallback = std::function<void(absl::StatusOr<GuardVerdict>)>;
+  using ReleaseCallback = std::function<void(absl::Status)>;
+
   virtual ~SubmissionGuard() = default;
-  virtual absl::StatusOr<GuardVerdict> Admit(const review::Submission& s, absl::Time now) = 0;
-  virtual absl::Status Release(const review::Submission& s) = 0;
+  virtual void Admit(const review::Submission& s, absl::Time now, AdmitCallback done) = 0;
+  virtual void Release(const review::Submission& s, ReleaseCallback done) = 0;
 };
 
 }  // namespace candor::gateway

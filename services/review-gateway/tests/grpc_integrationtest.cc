@@ -259,6 +259,16 @@ TEST_F(GatewayTest, SummaryFallsBackToPostgresAndRepairsRedis) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST_F(GatewayTest, StartupFailsCleanlyWhenADependencyIsDown) {
+  Config c = BaseConfig();
+  c.redis_addr = "127.0.0.1:1";
+  auto app = App::Create(c);  // must return the error, not crash while tearing down
+  EXPECT_EQ(app.status().code(), absl::StatusCode::kUnavailable) << app.status();
+  c = BaseConfig();
+  c.jwt_secret = "short";
+  EXPECT_EQ(App::Create(c).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST_F(GatewayTest, BenchNoopAuthenticatesLikeSubmit) {
   auto noop = candor::bench::v1::BenchService::NewStub(grpc::CreateChannel(
       absl::StrCat("127.0.0.1:", app_->port()), grpc::InsecureChannelCredentials()));
