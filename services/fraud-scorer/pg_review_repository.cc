@@ -6,27 +6,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "libs/pg/array_literal.h"
 #include "nlohmann/json.hpp"
 
 namespace candor::fraud_scorer {
 namespace {
-
-// A Postgres array literal of plain strings ('{"a","b"}'), for `= ANY($1::text[])`. Every element
-// is double-quoted with backslash and quote escaped, so any text is safe inside it.
-std::string ArrayLiteral(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += ',';
-    out += '"';
-    for (char c : items[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  out += '}';
-  return out;
-}
 
 std::string ReasonsJson(const std::vector<std::string>& reasons) {
   nlohmann::json arr = nlohmann::json::array();
@@ -118,7 +102,7 @@ absl::StatusOr<std::vector<StoredReview>> PgReviewRepository::Store(
     for (const pqxx::row& row : tx.exec(sql)) inserted.insert(row[0].as<std::string>());
 
     std::unordered_map<std::string, StoredReview> stored;
-    for (const pqxx::row& row : tx.exec_params(kSelect, ArrayLiteral(ids))) {
+    for (const pqxx::row& row : tx.exec_params(kSelect, pg::ArrayLiteral(ids))) {
       StoredReview st;
       st.review_id = row[0].as<std::string>();
       st.asin = row[1].as<std::string>();

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "libs/core/log.h"
+#include "libs/core/periodic_reporter.h"
 #include "libs/kafka/batch_loop.h"
 #include "libs/kafka/kafka.h"
 #include "libs/pg/pg_pool.h"
@@ -15,43 +16,6 @@
 #include "services/rating-aggregator/review_event_consumer.h"
 
 namespace candor::rating_aggregator {
-namespace {
-
-// Calls `report(elapsed)` every `interval` on its own thread until destroyed.
-class PeriodicReporter {
- public:
-  PeriodicReporter(absl::Duration interval, std::function<void(absl::Duration)> report)
-      : interval_(interval), report_(std::move(report)), thread_([this] { Loop(); }) {}
-  ~PeriodicReporter() {
-    {
-      std::lock_guard lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-
- private:
-  void Loop() {
-    absl::Time last = absl::Now();
-    std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, absl::ToChronoMilliseconds(interval_), [this] { return done_; })) {
-      absl::Time now = absl::Now();
-      report_(now - last);
-      last = now;
-    }
-  }
-
-  absl::Duration interval_;
-  std::function<void(absl::Duration)> report_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  std::thread thread_;  // last: starts after everything it uses is initialised
-};
-
-}  // namespace
-
 // Declaration order is construction order; destruction runs backwards, so the domain objects go
 // before the adapters they borrow, and the stores close last.
 struct App::Parts {
@@ -113,19 +77,21 @@ absl::Status App::Run(const std::function<bool()>& stop) {
   absl::Status status;
   {
     int64_t last_messages = 0;
-    PeriodicReporter reporter(absl::Seconds(p.config.stats_interval_s), [&](absl::Duration dt) {
-      const kafka::BatchLoopStats& l = p.loop_stats;
-      const AggregatorStats& a = p.aggregator->stats();
-      const int64_t messages = l.messages.load();
-      const double rate = static_cast<double>(messages - last_messages) / absl::ToDoubleSeconds(dt);
-      last_messages = messages;
-      spdlog::info(
-          "stats: batches={} messages={} poisoned={} retries={} events/s={:.0f} | counted={} "
-          "uncounted={} products_changed={} cache_writes={} cache_stale={}",
-          l.batches.load(), messages, l.poisoned.load(), l.retries.load(), rate, a.counted.load(),
-          a.uncounted.load(), a.products_changed.load(), a.cache_writes.load(),
-          a.cache_stale.load());
-    });
+    core::PeriodicReporter reporter(
+        absl::Seconds(p.config.stats_interval_s), [&](absl::Duration dt) {
+          const kafka::BatchLoopStats& l = p.loop_stats;
+          const AggregatorStats& a = p.aggregator->stats();
+          const int64_t messages = l.messages.load();
+          const double rate =
+              static_cast<double>(messages - last_messages) / absl::ToDoubleSeconds(dt);
+          last_messages = messages;
+          spdlog::info(
+              "stats: batches={} messages={} poisoned={} retries={} events/s={:.0f} | counted={} "
+              "uncounted={} products_changed={} cache_writes={} cache_stale={}",
+              l.batches.load(), messages, l.poisoned.load(), l.retries.load(), rate,
+              a.counted.load(), a.uncounted.load(), a.products_changed.load(),
+              a.cache_writes.load(), a.cache_stale.load());
+        });
     // Stop consuming and finish the batch in flight: RunBatchLoop checks stop() only between
     // batches, so the batch being applied is committed in Postgres, written to Redis and its
     // offsets committed (or left uncommitted for redelivery) before it returns.

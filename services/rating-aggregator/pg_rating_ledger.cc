@@ -4,30 +4,11 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "libs/pg/array_literal.h"
 #include "libs/ratings/pg_rating_store.h"
 
 namespace candor::rating_aggregator {
 namespace {
-
-// A Postgres array literal of plain strings ('{"a","b"}'), for `= ANY($1::text[])`. Every element
-// is double-quoted with backslash and quote escaped, so any text is safe inside it.
-template <typename Container>
-std::string ArrayLiteral(const Container& items) {
-  std::string out = "{";
-  bool first = true;
-  for (const std::string& item : items) {
-    if (!first) out += ',';
-    first = false;
-    out += '"';
-    for (char c : item) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  out += '}';
-  return out;
-}
 
 // The status guards make each event idempotent and order-safe (see RatingLedger::Apply).
 constexpr const char* kCount = R"sql(
@@ -81,7 +62,7 @@ absl::StatusOr<LedgerResult> PgRatingLedger::Apply(const std::vector<LedgerPhase
     std::map<std::string, review::RatingAggregate> deltas;  // by asin: stable statement text
     auto flip = [&](const char* sql, const std::vector<std::string>& ids, int sign) {
       if (ids.empty()) return;
-      for (const pqxx::row& row : tx.exec_params(sql, ArrayLiteral(ids))) {
+      for (const pqxx::row& row : tx.exec_params(sql, pg::ArrayLiteral(ids))) {
         const std::string asin = row[0].as<std::string>();
         review::RatingAggregate& d = deltas[asin];
         d.asin = asin;
@@ -115,7 +96,7 @@ absl::StatusOr<LedgerResult> PgRatingLedger::Apply(const std::vector<LedgerPhase
     if (!changed.empty()) {
       // A new product ends at version 1 (0 + 1). The CHECKs still guard the result: a delta that
       // would make a count negative means the ledger is corrupt, and the batch fails loudly.
-      tx.exec_params(kEnsureRows, ArrayLiteral(changed));
+      tx.exec_params(kEnsureRows, pg::ArrayLiteral(changed));
       for (const pqxx::row& row :
            tx.exec(absl::StrCat(kAddHead, values, kAddTail, ratings::PgRatingStore::kColumns))) {
         result.aggregates.push_back(ratings::PgRatingStore::FromRow(row));
@@ -128,7 +109,7 @@ absl::StatusOr<LedgerResult> PgRatingLedger::Apply(const std::vector<LedgerPhase
       for (const pqxx::row& row : tx.exec_params(
                absl::StrCat("SELECT ", ratings::PgRatingStore::kColumns,
                             " FROM product_ratings WHERE asin = ANY($1::text[]) ORDER BY asin"),
-               ArrayLiteral(unchanged))) {
+               pg::ArrayLiteral(unchanged))) {
         result.aggregates.push_back(ratings::PgRatingStore::FromRow(row));
       }
     }
