@@ -8,31 +8,6 @@ namespace {
 
 constexpr size_t kMaxBatch = 256;
 
-Reply Convert(const redisReply* r) {
-  Reply out;
-  switch (r->type) {
-    case REDIS_REPLY_INTEGER:
-      out.type = Reply::Type::kInteger;
-      out.integer = r->integer;
-      break;
-    case REDIS_REPLY_STRING:
-      out.type = Reply::Type::kString;
-      out.str.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_STATUS:
-      out.type = Reply::Type::kStatus;
-      out.str.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_ARRAY:
-      out.type = Reply::Type::kArray;
-      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(Convert(r->element[i]));
-      break;
-    default:
-      out.type = Reply::Type::kNil;
-  }
-  return out;
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<AsyncClient>> AsyncClient::Connect(const std::string& address,
@@ -156,7 +131,7 @@ void AsyncClient::Loop(Connection& c) {
       absl::StatusOr<Reply> result =
           r->type == REDIS_REPLY_ERROR
               ? absl::StatusOr<Reply>(absl::InternalError("redis: " + std::string(r->str, r->len)))
-              : absl::StatusOr<Reply>(Convert(r));
+              : absl::StatusOr<Reply>(FromHiredis(r));
       freeReplyObject(r);
       batch[answered].done(std::move(result));
     }

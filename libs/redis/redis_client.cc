@@ -13,7 +13,21 @@ bool IsNoScript(const absl::Status& s) {
          s.message().find("NOSCRIPT") != absl::string_view::npos;
 }
 
-Reply Convert(const redisReply* r) {
+std::string Sha1Hex(std::string_view s) {
+  unsigned char d[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : d) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+}  // namespace
+
+Reply FromHiredis(const redisReply* r) {
   Reply out;
   switch (r->type) {
     case REDIS_REPLY_INTEGER:
@@ -30,27 +44,13 @@ Reply Convert(const redisReply* r) {
       break;
     case REDIS_REPLY_ARRAY:
       out.type = Reply::Type::kArray;
-      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(Convert(r->element[i]));
+      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(FromHiredis(r->element[i]));
       break;
     default:
       out.type = Reply::Type::kNil;
   }
   return out;
 }
-
-std::string Sha1Hex(std::string_view s) {
-  unsigned char d[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : d) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
-
-}  // namespace
 
 Script::Script(std::string source) : source_(std::move(source)), sha1_(Sha1Hex(source_)) {}
 
@@ -132,7 +132,7 @@ absl::StatusOr<Reply> Client::Run(redisContext* ctx, const std::vector<std::stri
   if (r->type == REDIS_REPLY_ERROR) {
     return absl::InternalError("redis: " + std::string(r->str, r->len));
   }
-  return Convert(r);
+  return FromHiredis(r);
 }
 
 absl::StatusOr<Reply> Client::Command(const std::vector<std::string_view>& args) {
@@ -191,7 +191,7 @@ absl::Status Client::RunPipeline(redisContext* ctx,
     if (r->type == REDIS_REPLY_ERROR) {
       replies->push_back(absl::InternalError("redis: " + std::string(r->str, r->len)));
     } else {
-      replies->push_back(Convert(r.get()));
+      replies->push_back(FromHiredis(r.get()));
     }
   }
   return absl::OkStatus();

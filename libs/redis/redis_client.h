@@ -24,6 +24,9 @@ struct Reply {
   std::vector<Reply> elements;
 };
 
+// Copies a hiredis reply (never an error reply; callers turn those into a Status first).
+Reply FromHiredis(const redisReply* r);
+
 // A Lua script sent by SHA1 (EVALSHA), loaded on first NOSCRIPT. Immutable, shareable.
 class Script {
  public:
