@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "libs/review/rating_aggregate.h"
@@ -19,6 +20,19 @@ class RatingCache {
   virtual absl::StatusOr<std::optional<review::RatingAggregate>> Get(const std::string& asin) = 0;
   // Returns true when stored, false when the cache already held this version or a newer one.
   virtual absl::StatusOr<bool> Put(const review::RatingAggregate& aggregate) = 0;
+  // Put for many products; element i says whether aggregates[i] was stored. Adapters override it
+  // to share round trips; this default just calls Put in turn.
+  virtual absl::StatusOr<std::vector<bool>> PutMany(
+      const std::vector<review::RatingAggregate>& aggregates) {
+    std::vector<bool> stored;
+    stored.reserve(aggregates.size());
+    for (const review::RatingAggregate& a : aggregates) {
+      absl::StatusOr<bool> one = Put(a);
+      if (!one.ok()) return one.status();
+      stored.push_back(*one);
+    }
+    return stored;
+  }
 };
 
 // Port: the durable aggregates (Postgres `product_ratings`), the source of truth for repairs.

@@ -27,6 +27,28 @@ TEST(RedisRatingCacheTest, VersionedPutNeverGoesBackwards) {
   EXPECT_EQ((*got)->version, 2);
 }
 
+TEST(RedisRatingCacheTest, PutManyInOneRoundTripKeepsVersionRule) {
+  auto client = redis::Client::Connect(testing::RedisAddr(), 1, absl::Seconds(2));
+  ASSERT_TRUE(client.ok()) << client.status();
+  RedisRatingCache cache(**client);
+  std::vector<review::RatingAggregate> batch(3);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    batch[i].asin = testing::UniqueAsin();
+    batch[i].Apply(static_cast<int>(i) + 1, i % 2 == 0, 1);
+    batch[i].version = 5;
+  }
+  ASSERT_TRUE(*cache.Put(batch[1]));  // already at version 5: the batch's copy is stale
+  auto stored = cache.PutMany(batch);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(*stored, (std::vector<bool>{true, false, true}));
+  for (const review::RatingAggregate& a : batch) {
+    auto got = cache.Get(a.asin);
+    ASSERT_TRUE(got.ok() && got->has_value());
+    EXPECT_TRUE((*got)->SameCounts(a));
+    EXPECT_EQ((*got)->version, 5);
+  }
+}
+
 TEST(PgRatingStoreTest, ReadsRow) {
   auto pool = pg::Pool::Create(testing::PgDsn(), 1);
   ASSERT_TRUE(pool.ok()) << pool.status();

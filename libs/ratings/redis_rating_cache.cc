@@ -19,6 +19,15 @@ return 1
   return kScript;
 }
 
+// ARGV of PutScript for one aggregate.
+std::vector<std::string> PutArgs(const review::RatingAggregate& a) {
+  std::vector<std::string> args = {std::to_string(a.version), std::to_string(a.count),
+                                   std::to_string(a.sum), std::to_string(a.verified_count),
+                                   std::to_string(a.verified_sum)};
+  for (int64_t s : a.stars) args.push_back(std::to_string(s));
+  return args;
+}
+
 }  // namespace
 
 absl::StatusOr<std::optional<review::RatingAggregate>> RedisRatingCache::Get(
@@ -57,14 +66,27 @@ absl::StatusOr<std::optional<review::RatingAggregate>> RedisRatingCache::Get(
 
 absl::StatusOr<bool> RedisRatingCache::Put(const review::RatingAggregate& a) {
   std::string key = Key(a.asin);
-  std::vector<std::string> args = {std::to_string(a.version), std::to_string(a.count),
-                                   std::to_string(a.sum), std::to_string(a.verified_count),
-                                   std::to_string(a.verified_sum)};
-  for (int64_t s : a.stars) args.push_back(std::to_string(s));
+  std::vector<std::string> args = PutArgs(a);
   std::vector<std::string_view> views(args.begin(), args.end());
   absl::StatusOr<redis::Reply> r = client_.Eval(PutScript(), {key}, views);
   if (!r.ok()) return r.status();
   return r->integer == 1;
+}
+
+absl::StatusOr<std::vector<bool>> RedisRatingCache::PutMany(
+    const std::vector<review::RatingAggregate>& aggregates) {
+  std::vector<redis::ScriptCall> calls;
+  calls.reserve(aggregates.size());
+  for (const review::RatingAggregate& a : aggregates) calls.push_back({{Key(a.asin)}, PutArgs(a)});
+  auto replies = client_.EvalPipeline(PutScript(), calls);
+  if (!replies.ok()) return replies.status();
+  std::vector<bool> stored;
+  stored.reserve(replies->size());
+  for (const absl::StatusOr<redis::Reply>& r : *replies) {
+    if (!r.ok()) return r.status();
+    stored.push_back(r->integer == 1);
+  }
+  return stored;
 }
 
 }  // namespace candor::ratings

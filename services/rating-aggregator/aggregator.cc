@@ -23,14 +23,15 @@ absl::Status Aggregator::Apply(const std::vector<LedgerEvent>& events) {
 
   // After the commit: absolute values with their version, so the cache can only move forward and
   // a repeated write is harmless (I3).
-  for (const review::RatingAggregate& a : result->aggregates) {
-    absl::StatusOr<bool> stored = cache_.Put(a);
-    if (!stored.ok()) {
-      return absl::UnavailableError(
-          absl::StrCat("rating cache write for ", a.asin, ": ", stored.status().message()));
-    }
+  // One round trip for the batch's products.
+  absl::StatusOr<std::vector<bool>> stored = cache_.PutMany(result->aggregates);
+  if (!stored.ok()) {
+    return absl::UnavailableError(absl::StrCat("rating cache write for ", result->aggregates.size(),
+                                               " products: ", stored.status().message()));
+  }
+  for (bool fresh : *stored) {
     stats_.cache_writes.fetch_add(1);
-    if (!*stored) stats_.cache_stale.fetch_add(1);
+    if (!fresh) stats_.cache_stale.fetch_add(1);
   }
   return absl::OkStatus();
 }
