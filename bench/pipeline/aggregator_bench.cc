@@ -134,6 +134,14 @@ class TimedCache final : public ratings::RatingCache {
     ++puts;
     return r;
   }
+  absl::StatusOr<std::vector<bool>> PutMany(
+      const std::vector<review::RatingAggregate>& aggregates) override {
+    const double t0 = NowSeconds();
+    auto r = inner_.PutMany(aggregates);
+    seconds += NowSeconds() - t0;
+    puts += static_cast<int64_t>(aggregates.size());
+    return r;
+  }
   double seconds = 0;
   int64_t puts = 0;
 
