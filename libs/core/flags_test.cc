@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "gtest/gtest.h"
+#include "libs/core/log.h"
 
 namespace candor::core {
 namespace {
@@ -81,6 +82,14 @@ TEST(FlagsTest, HelpListsEveryFlagWithEnv) {
   EXPECT_NE(usage.find("--addr"), std::string::npos);
   EXPECT_NE(usage.find("$CANDOR_TEST_ADDR"), std::string::npos);
   EXPECT_NE(usage.find("--ratio"), std::string::npos);
+}
+
+TEST(LogLevelTest, KnownLevelsOnly) {
+  EXPECT_TRUE(ValidateLogLevel("info").ok());
+  EXPECT_TRUE(ValidateLogLevel("off").ok());
+  absl::Status s = ValidateLogLevel("verbose");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(s.message()).find("--log-level"), std::string::npos);
 }
 
 }  // namespace

@@ -11,4 +11,14 @@ void InitLogging(const std::string& service, const std::string& level) {
   spdlog::set_default_logger(logger);
 }
 
+absl::Status ValidateLogLevel(const std::string& level) {
+  static constexpr const char* kLevels[] = {"trace", "debug",    "info", "warn",
+                                            "error", "critical", "off"};
+  for (const char* known : kLevels) {
+    if (level == known) return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError("--log-level: unknown level '" + level +
+                                    "' (trace, debug, info, warn, error, critical, off)");
+}
+
 }  // namespace candor::core

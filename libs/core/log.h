@@ -12,6 +12,10 @@ namespace candor::core {
 // at `level` ("debug", "info", "warn", "error").
 void InitLogging(const std::string& service, const std::string& level);
 
+// InvalidArgument naming --log-level unless `level` is one spdlog knows (trace, debug, info,
+// warn, error, critical, off); spdlog itself would silently turn a typo into "off".
+absl::Status ValidateLogLevel(const std::string& level);
+
 }  // namespace candor::core
 
 // Debian's absl has its own string_view (not std's), so teach fmt to print it and Status.

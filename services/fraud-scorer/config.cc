@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "libs/core/log.h"
 
 namespace candor::fraud_scorer {
 
@@ -47,14 +48,7 @@ absl::Status ValidateConfig(const Config& c) {
                                                    ") must not exceed --reject-threshold (",
                                                    c.reject_threshold, ")"));
   }
-  static constexpr const char* kLevels[] = {"trace", "debug",    "info", "warn",
-                                            "error", "critical", "off"};
-  bool known = false;
-  for (const char* l : kLevels) known = known || c.log_level == l;
-  if (!known) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--log-level: unknown level '", c.log_level, "'"));
-  }
+  if (absl::Status s = core::ValidateLogLevel(c.log_level); !s.ok()) return s;
   for (const auto& [flag, value] : {std::pair{"--kafka-brokers", &c.kafka_brokers},
                                     {"--pg-dsn", &c.pg_dsn},
                                     {"--redis-addr", &c.redis_addr},

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "libs/core/log.h"
+
 namespace candor::gateway {
 
 void RegisterFlags(core::Flags& f, Config* c) {
@@ -33,6 +35,7 @@ void RegisterFlags(core::Flags& f, Config* c) {
 }
 
 absl::Status Validate(const Config& c) {
+  if (absl::Status s = core::ValidateLogLevel(c.log_level); !s.ok()) return s;
   if (c.jwt_secret.size() < 16) {
     return absl::InvalidArgumentError(
         "$CANDOR_JWT_SECRET must be set to the HS256 secret (at least 16 bytes)");

@@ -1,4 +1,5 @@
 #include <cstdlib>
+#include <iostream>
 
 #include "libs/core/flags.h"
 #include "libs/core/log.h"
@@ -14,6 +15,11 @@ int main(int argc, char** argv) {
   if (int code = candor::core::ParseOrExit(flags, argc, argv); code >= 0) return code;
   if (const char* secret = std::getenv("CANDOR_JWT_SECRET")) config.jwt_secret = secret;
 
+  // Bad settings are reported before logging exists (a bad --log-level would silence it).
+  if (absl::Status s = candor::gateway::Validate(config); !s.ok()) {
+    std::cerr << argv[0] << ": " << s.message() << "\n(see --help)\n";
+    return 2;
+  }
   candor::core::InitLogging("review-gateway", config.log_level);
   candor::core::InstallSignalHandlers();
   auto app = candor::gateway::App::Create(config);
