@@ -88,21 +88,6 @@ std::string Fixed(double v, int decimals) {
   return buf;
 }
 
-std::string ArrayLiteral(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += ',';
-    out += '"';
-    for (char c : items[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  out += '}';
-  return out;
-}
-
 void DeleteProducts(pg::Pool& pool, redis::Client& redis, const std::vector<std::string>& asins) {
   if (asins.empty()) return;
   const std::string list = ArrayLiteral(asins);

@@ -9,10 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "libs/pg/array_literal.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/redis/redis_client.h"
 
 namespace candor::bench {
+
+using pg::ArrayLiteral;  // the bench files bind batches as arrays too
 
 // Monotonic time in seconds since an arbitrary point.
 inline double NowSeconds() {
@@ -58,9 +61,6 @@ void DeleteProducts(pg::Pool& pool, redis::Client& redis, const std::vector<std:
 // Runs CHECKPOINT (flushes every dirty page now, so a checkpoint does not land in a measurement).
 // Needs a superuser, as the stack's `postgres` is; logs a warning otherwise.
 void Checkpoint(pg::Pool& pool);
-
-// A Postgres array literal of plain strings ('{"a","b"}'), every element quoted and escaped.
-std::string ArrayLiteral(const std::vector<std::string>& items);
 
 // Describes this machine in one line (CPU model, cores, memory) for the reports.
 std::string MachineLine();

@@ -154,6 +154,33 @@ TEST_F(PgReviewRepositoryTest, RedeliveryIsANoOpThatReturnsTheStoredStatus) {
   EXPECT_EQ(Count("SELECT count(*) FROM reviews WHERE asin = $1", asin_), 3);
 }
 
+// Another instance inserts the same fingerprint and commits while this Store waits on it: the
+// insert skips the row, the statement's own snapshot cannot see it, and Store must still return
+// the other instance's row (its status wins) rather than fail or report an insert.
+TEST_F(PgReviewRepositoryTest, RowStoredConcurrentlyByAnotherInstanceIsReturned) {
+  ScoredReview r = Make(asin_, testing::UniqueUser(), "raced kettle", Decision::Kind::kPass);
+  const review::Submission& sub = r.submission;
+  pqxx::connection other(testing::PgDsn());
+  pqxx::work other_tx(other);
+  other_tx.exec_params(
+      "INSERT INTO reviews (review_id, fingerprint, asin, user_id, rating, body, status, "
+      "submitted_at) VALUES ($1, $2, $3, $4, 4, $5, 'pending', now())",
+      sub.review_id, sub.fingerprint, sub.asin, sub.user_id, sub.body);
+
+  absl::StatusOr<std::vector<StoredReview>> stored;
+  std::thread store([&] { stored = repo_->Store({r}); });
+  // Store is now blocked on the uncommitted row's unique fingerprint.
+  absl::SleepFor(absl::Milliseconds(300));
+  other_tx.commit();
+  store.join();
+
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_FALSE((*stored)[0].inserted);
+  EXPECT_EQ((*stored)[0].status, ReviewStatus::kPending);
+  EXPECT_EQ(Count("SELECT count(*) FROM fraud_audit WHERE review_id = $1", sub.review_id), 0);
+}
+
 TEST_F(PgReviewRepositoryTest, TextRoundTripsExactly) {
   const std::string body = "It's \"great\" \\o/ -- ünïcödé ✓; DROP TABLE reviews; $1 '' \n\tend";
   ScoredReview r = Make(asin_, testing::UniqueUser("o'brien"), body, Decision::Kind::kPass);

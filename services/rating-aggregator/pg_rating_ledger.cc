@@ -1,37 +1,39 @@
 #include "services/rating-aggregator/pg_rating_ledger.h"
 
+#include <array>
 #include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "libs/pg/array_literal.h"
+#include "libs/pg/statement.h"
 #include "libs/ratings/pg_rating_store.h"
 
 namespace candor::rating_aggregator {
 namespace {
 
 // The status guards make each event idempotent and order-safe (see RatingLedger::Apply).
-constexpr const char* kCount = R"sql(
+constexpr pg::Statement kCount{"aggregator_count", R"sql(
 UPDATE reviews SET counted = true
 WHERE review_id = ANY($1::text[]) AND NOT counted AND status = 'active'
-RETURNING asin, rating, verified_purchase)sql";
+RETURNING asin, rating, verified_purchase)sql"};
 
-constexpr const char* kUncount = R"sql(
+constexpr pg::Statement kUncount{"aggregator_uncount", R"sql(
 UPDATE reviews SET counted = false
 WHERE review_id = ANY($1::text[]) AND counted AND status = 'removed'
-RETURNING asin, rating, verified_purchase)sql";
+RETURNING asin, rating, verified_purchase)sql"};
 
 // Creates the rows of products seen for the first time (all zero, version 0), so that the
 // update below can add every delta, negative ones included. An upsert cannot do it in one
 // statement: Postgres checks the CHECK (>= 0) constraints on the proposed INSERT row before it
 // looks for the conflict.
-constexpr const char* kEnsureRows = R"sql(
+constexpr pg::Statement kEnsureRows{"aggregator_ensure_rows", R"sql(
 INSERT INTO product_ratings (asin)
 SELECT unnest($1::text[]) ORDER BY 1
-ON CONFLICT (asin) DO NOTHING)sql";
+ON CONFLICT (asin) DO NOTHING)sql"};
 
-// d's columns have names of their own so that RETURNING can use PgRatingStore::kColumns
-// unqualified.
+// The deltas arrive as one array per column. d's columns have names of their own so that
+// RETURNING can use PgRatingStore::kColumns unqualified (the statement is built once, below).
 constexpr const char* kAddHead = R"sql(
 UPDATE product_ratings AS p SET
   review_count = p.review_count + d.d_count,
@@ -45,12 +47,41 @@ UPDATE product_ratings AS p SET
   stars_5 = p.stars_5 + d.d_s5,
   version = p.version + 1,
   updated_at = now()
-FROM (VALUES )sql";
-
-constexpr const char* kAddTail = R"sql(
-) AS d (d_asin, d_count, d_sum, d_vcount, d_vsum, d_s1, d_s2, d_s3, d_s4, d_s5)
+FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
+            $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[])
+  AS d (d_asin, d_count, d_sum, d_vcount, d_vsum, d_s1, d_s2, d_s3, d_s4, d_s5)
 WHERE p.asin = d.d_asin
 RETURNING )sql";
+
+const pg::Statement& AddStatement() {
+  static const std::string sql = absl::StrCat(kAddHead, ratings::PgRatingStore::kColumns);
+  static const pg::Statement statement{"aggregator_add", sql.c_str()};
+  return statement;
+}
+
+const pg::Statement& CurrentStatement() {
+  static const std::string sql =
+      absl::StrCat("SELECT ", ratings::PgRatingStore::kColumns,
+                   " FROM product_ratings WHERE asin = ANY($1::text[]) ORDER BY asin");
+  static const pg::Statement statement{"aggregator_current", sql.c_str()};
+  return statement;
+}
+
+// The changed products' deltas, one vector per column of kAddHead's unnest.
+struct Deltas {
+  std::vector<std::string> asin;
+  std::vector<int64_t> count, sum, verified_count, verified_sum;
+  std::array<std::vector<int64_t>, 5> stars;
+
+  void Add(const review::RatingAggregate& d) {
+    asin.push_back(d.asin);
+    count.push_back(d.count);
+    sum.push_back(d.sum);
+    verified_count.push_back(d.verified_count);
+    verified_sum.push_back(d.verified_sum);
+    for (size_t i = 0; i < stars.size(); ++i) stars[i].push_back(d.stars[i]);
+  }
+};
 
 }  // namespace
 
@@ -60,9 +91,9 @@ absl::StatusOr<LedgerResult> PgRatingLedger::Apply(const std::vector<LedgerPhase
   absl::Status s = pool_.InTransaction([&](pqxx::work& tx) {
     result = LedgerResult{};  // InTransaction may run this again after a serialization failure
     std::map<std::string, review::RatingAggregate> deltas;  // by asin: stable statement text
-    auto flip = [&](const char* sql, const std::vector<std::string>& ids, int sign) {
+    auto flip = [&](const pg::Statement& statement, const std::vector<std::string>& ids, int sign) {
       if (ids.empty()) return;
-      for (const pqxx::row& row : tx.exec_params(sql, pg::ArrayLiteral(ids))) {
+      for (const pqxx::row& row : pg::ExecPrepared(tx, statement, pg::ArrayLiteral(ids))) {
         const std::string asin = row[0].as<std::string>();
         review::RatingAggregate& d = deltas[asin];
         d.asin = asin;
@@ -76,8 +107,7 @@ absl::StatusOr<LedgerResult> PgRatingLedger::Apply(const std::vector<LedgerPhase
     }
 
     std::set<std::string> unchanged(touched_asins.begin(), touched_asins.end());
-    std::vector<std::string> changed;
-    std::string values;
+    Deltas changed;
     for (const auto& [asin, d] : deltas) {
       // A review counted and uncounted within this transaction nets to zero: no change, no new
       // version.
@@ -86,19 +116,19 @@ absl::StatusOr<LedgerResult> PgRatingLedger::Apply(const std::vector<LedgerPhase
         continue;
       }
       unchanged.erase(asin);
-      changed.push_back(asin);
-      absl::StrAppend(&values, values.empty() ? "" : ",\n  ", "(", tx.quote(asin), "::text, ",
-                      d.count, "::bigint, ", d.sum, "::bigint, ", d.verified_count, "::bigint, ",
-                      d.verified_sum, "::bigint, ", d.stars[0], "::bigint, ", d.stars[1],
-                      "::bigint, ", d.stars[2], "::bigint, ", d.stars[3], "::bigint, ", d.stars[4],
-                      "::bigint)");
+      changed.Add(d);
     }
-    if (!changed.empty()) {
+    if (!changed.asin.empty()) {
       // A new product ends at version 1 (0 + 1). The CHECKs still guard the result: a delta that
       // would make a count negative means the ledger is corrupt, and the batch fails loudly.
-      tx.exec_params(kEnsureRows, pg::ArrayLiteral(changed));
-      for (const pqxx::row& row :
-           tx.exec(absl::StrCat(kAddHead, values, kAddTail, ratings::PgRatingStore::kColumns))) {
+      using pg::ArrayLiteral;
+      pg::ExecPrepared(tx, kEnsureRows, ArrayLiteral(changed.asin));
+      for (const pqxx::row& row : pg::ExecPrepared(
+               tx, AddStatement(), ArrayLiteral(changed.asin), ArrayLiteral(changed.count),
+               ArrayLiteral(changed.sum), ArrayLiteral(changed.verified_count),
+               ArrayLiteral(changed.verified_sum), ArrayLiteral(changed.stars[0]),
+               ArrayLiteral(changed.stars[1]), ArrayLiteral(changed.stars[2]),
+               ArrayLiteral(changed.stars[3]), ArrayLiteral(changed.stars[4]))) {
         result.aggregates.push_back(ratings::PgRatingStore::FromRow(row));
         ++result.products_changed;
       }
@@ -106,10 +136,8 @@ absl::StatusOr<LedgerResult> PgRatingLedger::Apply(const std::vector<LedgerPhase
     // Products the batch touched without changing them still get their current row, so the
     // caller can repair the cache after a retried batch whose first attempt had committed.
     if (!unchanged.empty()) {
-      for (const pqxx::row& row : tx.exec_params(
-               absl::StrCat("SELECT ", ratings::PgRatingStore::kColumns,
-                            " FROM product_ratings WHERE asin = ANY($1::text[]) ORDER BY asin"),
-               pg::ArrayLiteral(unchanged))) {
+      for (const pqxx::row& row :
+           pg::ExecPrepared(tx, CurrentStatement(), pg::ArrayLiteral(unchanged))) {
         result.aggregates.push_back(ratings::PgRatingStore::FromRow(row));
       }
     }
