@@ -5,8 +5,10 @@
 
 namespace candor::ratings {
 
-// RatingCache on Redis: hash `rating:{asin}` with fields count, sum, vcount, vsum, s1..s5,
-// version. Put is one Lua script (compare version, then HSET), so it is atomic. Borrows `client`.
+// RatingCache on Redis over the blocking pooled client, for batch writers (the aggregator) and
+// tools; request paths use AsyncRedisRatingCache. Layout and versioned write are those of
+// redis_rating_hash.h (hash `rating:{asin}`; Put is one Lua script, so it is atomic). Blocks the
+// calling thread for a round trip. Borrows `client`.
 class RedisRatingCache final : public RatingCache {
  public:
   explicit RedisRatingCache(redis::Client& client) : client_(client) {}
@@ -16,7 +18,8 @@ class RedisRatingCache final : public RatingCache {
   absl::StatusOr<std::vector<bool>> PutMany(
       const std::vector<review::RatingAggregate>& aggregates) override;
 
-  static std::string Key(const std::string& asin) { return "rating:" + asin; }
+  // The hash of `asin` (RatingHashKey), for tests and tools that look at Redis directly.
+  static std::string Key(const std::string& asin);
 
  private:
   redis::Client& client_;
