@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,23 @@ class RatingCache {
     }
     return stored;
   }
+};
+
+// Port: the same cache as RatingCache for request paths, which must not block a thread on I/O
+// (gRPC callback handlers). `done` runs exactly once, possibly before the call returns and
+// possibly on an I/O thread of the adapter: it must be short and must never block (hand blocking
+// work to another thread). Same data, versioning and errors as RatingCache. Implementations are
+// thread-safe and never throw.
+class AsyncRatingCache {
+ public:
+  using GetCallback = std::function<void(absl::StatusOr<std::optional<review::RatingAggregate>>)>;
+  using PutCallback = std::function<void(absl::StatusOr<bool>)>;
+
+  virtual ~AsyncRatingCache() = default;
+  // As RatingCache::Get.
+  virtual void Get(const std::string& asin, GetCallback done) = 0;
+  // As RatingCache::Put (versioned: never moves the cache backwards).
+  virtual void Put(const review::RatingAggregate& aggregate, PutCallback done) = 0;
 };
 
 // Port: the durable aggregates (Postgres `product_ratings`), the source of truth for repairs.
