@@ -14,10 +14,13 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
   if (absl::Status s = Validate(config); !s.ok()) return s;
   std::unique_ptr<App> app(new App(config));
 
-  auto redis = redis::Client::Connect(config.redis_addr, static_cast<int>(config.redis_pool),
-                                      absl::Seconds(2));
-  if (!redis.ok()) return redis.status();
-  app->redis_ = std::move(*redis);
+  // One pipelined client serves both paths (chosen by reasoning; not yet benchmarked against a
+  // second client): a summary's HGETALL rides the same batches as the submits' guard scripts.
+  // Redis runs every command on one thread anyway, so connections of their own would not make it
+  // answer sooner; they would add I/O threads competing for the same few cores and split the
+  // queue into smaller batches, i.e. more syscalls per request. The blocking pool the summaries
+  // used before is gone: nothing in the gateway waits on Redis any more. Should summaries ever
+  // need isolating from submits, a second AsyncClient here is the whole change.
   auto redis_async = redis::AsyncClient::Connect(
       config.redis_addr, static_cast<int>(config.redis_async_connections), absl::Seconds(2));
   if (!redis_async.ok()) return redis_async.status();
@@ -38,10 +41,18 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
   policy.user_limit = config.user_daily_limit;
   app->guard_ = std::make_unique<RedisSubmissionGuard>(*app->redis_async_, policy);
   app->log_ = std::make_unique<KafkaSubmissionLog>(*app->producer_, config.submissions_topic);
-  app->cache_ = std::make_unique<ratings::RedisRatingCache>(*app->redis_);
+  app->cache_ = std::make_unique<ratings::AsyncRedisRatingCache>(*app->redis_async_);
   app->store_ = std::make_unique<ratings::PgRatingStore>(*app->pg_);
+  // Postgres (libpqxx) blocks, so cache misses are read on these few threads, never on a gRPC
+  // callback thread or the Redis I/O thread (that would stall every pipelined request). The
+  // queue is bounded so an outage of the cache, or a flood of misses, turns into fast
+  // UNAVAILABLE answers instead of an unbounded backlog and ever-growing latency.
+  app->summary_fallback_ =
+      std::make_unique<BoundedExecutor>(static_cast<int>(config.summary_fallback_threads),
+                                        static_cast<size_t>(config.summary_fallback_queue));
   app->intake_ = std::make_unique<ReviewIntake>(*app->guard_, *app->log_, app->clock_);
-  app->summaries_ = std::make_unique<SummaryReader>(*app->cache_, *app->store_);
+  app->summaries_ =
+      std::make_unique<SummaryReader>(*app->cache_, *app->store_, *app->summary_fallback_);
   app->service_ = std::make_unique<ReviewGrpcService>(
       *app->intake_, *app->summaries_, config.jwt_secret,
       review::DisplayPrior{config.prior_weight, config.prior_mean}, app->clock_);
@@ -90,7 +101,8 @@ void App::Shutdown() {
   if (absl::Status s = producer_->Flush(absl::Seconds(5)); !s.ok()) {
     spdlog::warn("producer flush: {}", s);
   }
-  // 3. Stores close as members are destroyed, after everything that uses them.
+  // 3. The summary fallback threads have nothing left to do (every call was answered); they are
+  //    joined, then the stores close, as members are destroyed after everything that uses them.
   spdlog::info("shutdown complete");
 }
 

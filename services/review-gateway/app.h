@@ -9,10 +9,10 @@
 #include "libs/core/clock.h"
 #include "libs/kafka/kafka.h"
 #include "libs/pg/pg_pool.h"
+#include "libs/ratings/async_redis_rating_cache.h"
 #include "libs/ratings/pg_rating_store.h"
-#include "libs/ratings/redis_rating_cache.h"
 #include "libs/redis/async_client.h"
-#include "libs/redis/redis_client.h"
+#include "services/review-gateway/bounded_executor.h"
 #include "services/review-gateway/config.h"
 #include "services/review-gateway/grpc_service.h"
 #include "services/review-gateway/kafka_submission_log.h"
@@ -44,14 +44,16 @@ class App {
   Config config_;
   core::SystemClock clock_;
   // Declared in dependency order: members are destroyed bottom-up, server first.
-  std::unique_ptr<redis::Client> redis_;             // summary reads and repairs
-  std::unique_ptr<redis::AsyncClient> redis_async_;  // the submit path's guard
+  std::unique_ptr<redis::AsyncClient> redis_async_;  // submit guard and summary reads, shared
   std::unique_ptr<pg::Pool> pg_;
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<RedisSubmissionGuard> guard_;
   std::unique_ptr<KafkaSubmissionLog> log_;
-  std::unique_ptr<ratings::RedisRatingCache> cache_;
+  std::unique_ptr<ratings::AsyncRedisRatingCache> cache_;
   std::unique_ptr<ratings::PgRatingStore> store_;
+  // Summary misses read Postgres here. Destroyed (queued tasks drained, threads joined) before
+  // the stores its tasks use, and after the server, so every accepted task still answers.
+  std::unique_ptr<BoundedExecutor> summary_fallback_;
   std::unique_ptr<ReviewIntake> intake_;
   std::unique_ptr<SummaryReader> summaries_;
   std::unique_ptr<ReviewGrpcService> service_;

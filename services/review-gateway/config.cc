@@ -17,10 +17,16 @@ void RegisterFlags(core::Flags& f, Config* c) {
            "budget for Kafka's delivery report before answering UNAVAILABLE", 100, 60000);
   f.AddInt("kafka-linger-ms", "", &c->kafka_linger_ms,
            "how long the producer waits to batch submissions into one request", 0, 1000);
-  f.AddInt("redis-pool", "", &c->redis_pool, "Redis connections for summary reads", 1, 512);
   f.AddInt("redis-async-connections", "", &c->redis_async_connections,
-           "pipelined Redis connections of the submit path (one I/O thread each)", 1, 64);
+           "pipelined Redis connections shared by submits and summary reads (one I/O thread each)",
+           1, 64);
   f.AddInt("pg-pool", "", &c->pg_pool, "PostgreSQL connections (summary fallback)", 1, 64);
+  f.AddInt("summary-fallback-threads", "", &c->summary_fallback_threads,
+           "threads that read Postgres and repair Redis on a summary cache miss (more than "
+           "--pg-pool only wait for a connection)",
+           1, 64);
+  f.AddInt("summary-fallback-queue", "", &c->summary_fallback_queue,
+           "cache misses that may wait for a fallback thread; more get UNAVAILABLE", 1, 65536);
   f.AddInt("max-request-bytes", "", &c->max_request_bytes,
            "largest request accepted; larger ones get RESOURCE_EXHAUSTED", 1024, 4 << 20);
   f.AddInt("user-daily-limit", "", &c->user_daily_limit, "reviews per user per sliding 24 h", 1,

@@ -18,9 +18,10 @@ struct Config {
   std::string jwt_secret;  // environment only (CANDOR_JWT_SECRET)
   int64_t publish_timeout_ms = 2000;
   int64_t kafka_linger_ms = 5;
-  int64_t redis_pool = 16;
   int64_t redis_async_connections = 2;
   int64_t pg_pool = 4;
+  int64_t summary_fallback_threads = 4;
+  int64_t summary_fallback_queue = 256;
   int64_t max_request_bytes = 64 * 1024;
   int64_t user_daily_limit = 10;
   double prior_weight = 10.0;

@@ -60,20 +60,24 @@ grpc::ServerUnaryReactor* ReviewGrpcService::GetProductSummary(
     reactor->Finish(ToGrpc(user.status()));
     return reactor;
   }
-  absl::StatusOr<review::RatingAggregate> a = summaries_.Read(request->asin());
-  if (!a.ok()) {
-    reactor->Finish(ToGrpc(a.status()));
-    return reactor;
-  }
-  response->set_asin(a->asin);
-  response->set_review_count(a->count);
-  response->set_average(a->Average());
-  response->set_display_average(a->DisplayAverage(prior_));
-  response->set_verified_count(a->verified_count);
-  response->set_verified_average(a->VerifiedAverage());
-  for (int64_t n : a->stars) response->add_histogram(n);
-  response->set_version(a->version);
-  reactor->Finish(grpc::Status::OK);
+  // Answered from SummaryReader's callback (a Redis I/O thread or a fallback thread): this
+  // callback thread is released at once and never waits on Redis or Postgres.
+  summaries_.Read(request->asin(),
+                  [prior = prior_, reactor, response](absl::StatusOr<review::RatingAggregate> a) {
+                    if (!a.ok()) {
+                      reactor->Finish(ToGrpc(a.status()));
+                      return;
+                    }
+                    response->set_asin(a->asin);
+                    response->set_review_count(a->count);
+                    response->set_average(a->Average());
+                    response->set_display_average(a->DisplayAverage(prior));
+                    response->set_verified_count(a->verified_count);
+                    response->set_verified_average(a->VerifiedAverage());
+                    for (int64_t n : a->stars) response->add_histogram(n);
+                    response->set_version(a->version);
+                    reactor->Finish(grpc::Status::OK);
+                  });
   return reactor;
 }
 

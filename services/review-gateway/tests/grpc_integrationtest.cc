@@ -4,6 +4,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <future>
+
 #include "absl/strings/str_cat.h"
 #include "candor/bench/v1/bench_service.grpc.pb.h"
 #include "candor/review/v1/events.pb.h"
@@ -257,6 +259,90 @@ TEST_F(GatewayTest, SummaryFallsBackToPostgresAndRepairsRedis) {
   ctx3.AddMetadata("authorization", "Bearer " + token_);
   EXPECT_EQ(stub_->GetProductSummary(&ctx3, req, &summary).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(GatewayTest, SummaryHitIsServedFromRedisWithoutPostgres) {
+  // Only Redis holds this product: a correct answer can only have come from the cache.
+  review::RatingAggregate a;
+  a.asin = testing::UniqueAsin();
+  a.Apply(5, true, 1);
+  a.Apply(1, false, 1);
+  a.version = 12;
+  auto redis = redis::Client::Connect(testing::RedisAddr(), 1, absl::Seconds(2));
+  ASSERT_TRUE(redis.ok());
+  ratings::RedisRatingCache cache(**redis);
+  ASSERT_TRUE(*cache.Put(a));
+
+  v1::GetProductSummaryRequest req;
+  req.set_asin(a.asin);
+  v1::ProductSummary summary;
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + token_);
+  grpc::Status s = stub_->GetProductSummary(&ctx, req, &summary);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(summary.asin(), a.asin);
+  EXPECT_EQ(summary.review_count(), 2);
+  EXPECT_DOUBLE_EQ(summary.average(), 3.0);
+  EXPECT_EQ(summary.verified_count(), 1);
+  EXPECT_EQ(summary.version(), 12);
+
+  grpc::ClientContext anon;
+  EXPECT_EQ(stub_->GetProductSummary(&anon, req, &summary).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(GatewayTest, SummaryReadsInParallelAllAnswered) {
+  // Many summaries in flight at once through the callback API, hits and misses mixed, on a
+  // gateway with one fallback thread: none may hang, each gets OK or NOT_FOUND (or, for a miss
+  // that overflowed the fallback queue, UNAVAILABLE).
+  Config c = BaseConfig();
+  c.summary_fallback_threads = 1;
+  auto app = App::Create(c);
+  ASSERT_TRUE(app.ok()) << app.status();
+  auto stub = Stub((*app)->port());
+  auto redis = redis::Client::Connect(testing::RedisAddr(), 1, absl::Seconds(2));
+  ASSERT_TRUE(redis.ok());
+  ratings::RedisRatingCache cache(**redis);
+  constexpr int kCalls = 64;
+  std::vector<std::string> asins;
+  for (int i = 0; i < kCalls; ++i) {
+    asins.push_back(testing::UniqueAsin());
+    if (i % 2 == 0) {
+      review::RatingAggregate a;
+      a.asin = asins.back();
+      a.Apply(4, false, 1);
+      a.version = 1;
+      ASSERT_TRUE(*cache.Put(a));
+    }
+  }
+  struct Call {
+    grpc::ClientContext ctx;
+    v1::GetProductSummaryRequest req;
+    v1::ProductSummary resp;
+    std::promise<grpc::Status> done;
+  };
+  std::vector<std::unique_ptr<Call>> calls;
+  for (const std::string& asin : asins) {
+    auto call = std::make_unique<Call>();
+    call->ctx.AddMetadata("authorization", "Bearer " + token_);
+    call->ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    call->req.set_asin(asin);
+    Call* raw = call.get();
+    stub->async()->GetProductSummary(&raw->ctx, &raw->req, &raw->resp,
+                                     [raw](grpc::Status st) { raw->done.set_value(st); });
+    calls.push_back(std::move(call));
+  }
+  for (int i = 0; i < kCalls; ++i) {
+    grpc::Status st = calls[i]->done.get_future().get();
+    if (i % 2 == 0) {
+      EXPECT_TRUE(st.ok()) << asins[i] << ": " << st.error_message();
+      EXPECT_EQ(calls[i]->resp.review_count(), 1);
+    } else {
+      EXPECT_TRUE(st.error_code() == grpc::StatusCode::NOT_FOUND ||
+                  st.error_code() == grpc::StatusCode::UNAVAILABLE)
+          << asins[i] << ": " << st.error_code() << " " << st.error_message();
+    }
+  }
 }
 
 TEST_F(GatewayTest, StartupFailsCleanlyWhenADependencyIsDown) {
