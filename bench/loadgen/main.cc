@@ -22,6 +22,7 @@
 #include "bench/loadgen/schedule.h"
 #include "libs/auth/jwt.h"
 #include "libs/core/flags.h"
+#include "libs/core/runtime.h"
 #include "libs/core/shutdown.h"
 
 namespace candor::loadgen {
@@ -205,6 +206,7 @@ int Run(int argc, char** argv) {
     prefill =
         std::min<int64_t>(static_cast<int64_t>(calls * submit_share * 1.05) + 1000, 3'000'000);
   }
+  core::ConfigureRuntime();
   core::InstallSignalHandlers();
   std::vector<Request> noop_pool;
   const absl::Time gen_start = absl::Now();

@@ -3,12 +3,14 @@
 
 #include "libs/core/flags.h"
 #include "libs/core/log.h"
+#include "libs/core/runtime.h"
 #include "libs/core/shutdown.h"
 #include "services/fraud-scorer/app.h"
 #include "services/fraud-scorer/config.h"
 
 int main(int argc, char** argv) {
   using namespace candor;
+  core::ConfigureRuntime();
   core::InstallSignalHandlers();
   fraud_scorer::Config config;
   core::Flags flags("candor-fraud-scorer",

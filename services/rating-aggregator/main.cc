@@ -3,12 +3,14 @@
 
 #include "libs/core/flags.h"
 #include "libs/core/log.h"
+#include "libs/core/runtime.h"
 #include "libs/core/shutdown.h"
 #include "services/rating-aggregator/app.h"
 #include "services/rating-aggregator/config.h"
 
 int main(int argc, char** argv) {
   using namespace candor;
+  core::ConfigureRuntime();
   core::InstallSignalHandlers();
   rating_aggregator::Config config;
   core::Flags flags("candor-rating-aggregator",

@@ -3,6 +3,7 @@
 
 #include "libs/core/flags.h"
 #include "libs/core/log.h"
+#include "libs/core/runtime.h"
 #include "libs/core/shutdown.h"
 #include "services/review-gateway/app.h"
 
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   candor::core::InitLogging("review-gateway", config.log_level);
+  candor::core::ConfigureRuntime();
   candor::core::InstallSignalHandlers();
   auto app = candor::gateway::App::Create(config);
   if (!app.ok()) {

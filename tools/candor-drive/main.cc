@@ -12,6 +12,7 @@
 #include <string>
 
 #include "libs/core/flags.h"
+#include "libs/core/runtime.h"
 #include "libs/core/shutdown.h"
 #include "libs/review/validation.h"
 #include "tools/candor-drive/client.h"
@@ -113,6 +114,7 @@ int Run(int argc, char** argv) {
   if (int code = core::ParseOrExit(flags, argc, argv); code >= 0) return code;
   if (flags.positional().size() > 1) return Usage("at most one REVIEWS_FILE");
 
+  core::ConfigureRuntime();
   core::InstallSignalHandlers();
   const char* secret_env = std::getenv("CANDOR_JWT_SECRET");
   const std::string secret = secret_env != nullptr ? secret_env : "";
