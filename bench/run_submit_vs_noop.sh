@@ -21,6 +21,9 @@ runs, one after the other:
   1. noop-max       closed loop, BenchService/Noop at the maximum (the reference)
   2. submit-2000    open loop, SubmitReview at 2,000/s, with freshness probes
   3. submit-max     closed loop, SubmitReview at the maximum
+  3b. submit-max-gw  the same with fraud-scorer and rating-aggregator paused (SIGSTOP) for the
+                     run: the submit path (gateway, Redis, Kafka) without the consumers sharing
+                     the two cores, as on a deployment where they run elsewhere; they drain after
   4. summary-max    closed loop, GetProductSummary at the maximum (after the consumers drained)
   5. summary-open   open loop, GetProductSummary at 20,000/s, or half of summary-max if lower
   6. redis-benchmark: the gateway's guard script (EVALSHA, 3 keys, fresh keys each call) and
@@ -33,6 +36,8 @@ Options:
   --duration-s N      measured seconds of each loadgen run (default 20; warm-up 3 s each)
   --concurrency N     calls in flight in the closed loops (default 128)
   --keep              leave the stack directory (logs) behind
+  --perf              also record the gateway with perf during submit-max and submit-max-gw and
+                      write the hottest symbols to <run>-perf.txt (needs perf)
   --help              this text
 
 The load generator runs on the same machine as the services: on a 2-core box it takes a large
@@ -51,6 +56,7 @@ out_dir=""
 duration=20
 concurrency=128
 keep=0
+perf=0
 while (($# > 0)); do
   case $1 in
     -h | --help) usage; exit 0 ;;
@@ -59,6 +65,7 @@ while (($# > 0)); do
     --duration-s) duration=${2:?--duration-s needs a value}; shift 2 ;;
     --concurrency) concurrency=${2:?--concurrency needs a value}; shift 2 ;;
     --keep) keep=1; shift ;;
+    --perf) perf=1; shift ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
 done
@@ -80,7 +87,9 @@ for bin in "${gateway_bin}" "${fraud_bin}" "${aggregator_bin}" "${kafka_bin}" "$
   [[ -x ${bin} ]] || die "missing ${bin}: build the release preset first" \
     "(cmake --preset release && cmake --build --preset release)"
 done
-for tool in redis-benchmark redis-cli jq; do
+tools=(redis-benchmark redis-cli jq)
+((perf)) && tools+=(perf)
+for tool in "${tools[@]}"; do
   command -v "${tool}" >/dev/null || die "${tool} is not installed"
 done
 
@@ -134,7 +143,9 @@ cleanup() {
   local rc=$? name
   trap - EXIT INT TERM
   for name in review-gateway fraud-scorer rating-aggregator; do
-    [[ -n ${pid[${name}]:-} ]] && stop_service "${name}" "${pid[${name}]}"
+    [[ -n ${pid[${name}]:-} ]] || continue
+    kill -CONT "${pid[${name}]}" 2>/dev/null || true # paused for submit-max-gw if we died there
+    stop_service "${name}" "${pid[${name}]}"
   done
   if ((stack_started)); then
     if ((keep)); then
@@ -301,13 +312,53 @@ log "waiting for the consumers to drain"
 wait_consumers_idle
 snapshot s2k1
 cpu_report submit-2000 s2k0 s2k1
+# perf_gateway <run> <seconds>: samples the gateway's threads (call graphs) in the background;
+# perf_report <run> writes the hottest symbols (self time) to <run>-perf.txt.
+perf_pid=""
+perf_gateway() {
+  ((perf)) || return 0
+  perf record -q -F 999 -g -p "${pid[review-gateway]}" -o "${stack_dir}/$1.perf.data" \
+    -- sleep "$2" >/dev/null 2>&1 &
+  perf_pid=$!
+}
+perf_report() {
+  ((perf)) || return 0
+  wait "${perf_pid}" || true
+  local data=${stack_dir}/$1.perf.data view
+  {
+    for view in comm dso dso,sym; do
+      echo "== self time by ${view}"
+      perf report -i "${data}" --no-children -g none --sort "${view}" --stdio 2>/dev/null |
+        grep -E '^ +[0-9.]+%' | head -n 25 || true # head closing the pipe early is fine
+      echo
+    done
+  } >"$(result "$1-perf.txt")"
+  log "perf: $(result "$1-perf.txt")"
+}
+
 snapshot smax0
+perf_gateway submit-max $((warmup + duration))
 loadgen submit-max --mix submit --rate 0 --concurrency "${concurrency}" \
   --duration-s "${duration}" --freshness-probes 0
+perf_report submit-max
 log "waiting for the consumers to drain"
 wait_consumers_idle
 snapshot smax1
 cpu_report submit-max smax0 smax1
+# The same with the consumers stopped: what the submit path itself sustains when it does not
+# share the cores with fraud scoring and aggregation. The CPU report ends before they resume.
+log "pausing fraud-scorer and rating-aggregator for submit-max-gw"
+kill -STOP "${pid[fraud-scorer]}" "${pid[rating-aggregator]}"
+snapshot gmax0
+perf_gateway submit-max-gw $((warmup + duration))
+loadgen submit-max-gw --mix submit --rate 0 --concurrency "${concurrency}" \
+  --duration-s "${duration}" --freshness-probes 0
+perf_report submit-max-gw
+snapshot gmax1
+kill -CONT "${pid[fraud-scorer]}" "${pid[rating-aggregator]}"
+cpu_report submit-max-gw gmax0 gmax1
+log "waiting for the consumers to drain the paused run's backlog"
+wait_consumers_idle
 snapshot rmax0
 loadgen summary-max --mix summary --rate 0 --concurrency "${concurrency}" --duration-s 10
 snapshot rmax1
@@ -330,7 +381,7 @@ loadgen summary-open --mix summary --rate "${summary_rate}" --duration-s "${dura
 # gateway's own (the first Lua block of redis_submission_guard.cc), keys fresh on every call
 # (__rand_int__) so every call takes the full admit path (2 EXISTS, ZREMRANGEBYSCORE, ZCARD,
 # 2 SET, ZADD, PEXPIRE); HGETALL reads the hottest product's rating hash, as a summary read does.
-log "redis-benchmark (16 connections, as the gateway's --redis-pool)"
+log "redis-benchmark (16 connections)"
 guard_lua=$(awk '/R"lua\(/{f=1; next} /\)lua"/{if (f) exit} f' \
   services/review-gateway/redis_submission_guard.cc)
 [[ -n ${guard_lua} ]] || die "could not extract the guard script"
@@ -370,6 +421,7 @@ summary_txt=$(result summary.txt)
   }
   row "noop, closed loop (${concurrency} in flight)" "${noop}" noop
   row "submit, closed loop (${concurrency} in flight)" "${smax}" submit
+  row "submit, closed loop, consumers paused" "$(result submit-max-gw.json)" submit
   row "submit, open loop at 2,000/s" "${s2k}" submit
   row "summary, closed loop (${concurrency} in flight)" "$(result summary-max.json)" summary
   row "summary, open loop at ${summary_rate}/s" "${sopen}" summary
@@ -377,6 +429,9 @@ summary_txt=$(result summary.txt)
   jq -r -n --slurpfile n "${noop}" --slurpfile s "${smax}" \
     '($s[0].ops.submit.ok_per_s / $n[0].ops.noop.ok_per_s) as $r |
      "submit max / noop max (OK answers/s): \($s[0].ops.submit.ok_per_s|floor) / \($n[0].ops.noop.ok_per_s|floor) = \(($r*1000|round)/10) %   (target >= 40 %)"'
+  jq -r -n --slurpfile n "${noop}" --slurpfile s "$(result submit-max-gw.json)" \
+    '($s[0].ops.submit.ok_per_s / $n[0].ops.noop.ok_per_s) as $r |
+     "  with the consumers paused:           \($s[0].ops.submit.ok_per_s|floor) / \($n[0].ops.noop.ok_per_s|floor) = \(($r*1000|round)/10) %"'
   jq -r '"submit at 2,000/s: achieved \(.ops.submit.throughput_per_s|floor)/s, p99 \(.ops.submit.latency_ms.p99) ms (target <= 25 ms), late \(.schedule.late), never sent \(.schedule.unsent), answers: \(.ops.submit.codes|to_entries|map("\(.key) \(.value)")|join(", "))"' "${s2k}"
   jq -r '"freshness at 2,000/s: \(.freshness.readable)/\(.freshness.probes) probes readable, p50 \(.freshness.readable_ms.p50) ms, p99 \(.freshness.readable_ms.p99) ms, max \(.freshness.readable_ms.max) ms, \(.freshness.timed_out) not within \(.freshness.timeout_s) s (target p99 <= 1000 ms)"' "${s2k}"
   jq -r '"summary reads at \(.config.rate)/s: achieved \(.ops.summary.throughput_per_s|floor)/s, p99 \(.ops.summary.latency_ms.p99) ms (target <= 5 ms at 20,000/s), late \(.schedule.late), never sent \(.schedule.unsent)"' "${sopen}"
@@ -387,7 +442,7 @@ summary_txt=$(result summary.txt)
   printf '%-13s' "run"
   for c in "${components[@]}" loadgen; do printf ' %9.9s' "${c}"; done
   printf ' %9s\n' "other"
-  for run in noop-max submit-2000 submit-max summary-max; do
+  for run in noop-max submit-2000 submit-max submit-max-gw summary-max; do
     printf '%-13s' "${run}"
     jq -r '[.cpu_us_per_call.gateway, .cpu_us_per_call["fraud-scorer"], .cpu_us_per_call["rating-aggregator"],
             .cpu_us_per_call.redis, .cpu_us_per_call.kafka, .cpu_us_per_call.postgres,
