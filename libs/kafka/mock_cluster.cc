@@ -9,6 +9,9 @@ MockCluster::MockCluster(int brokers) {
   char err[256];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "log_level", "2", err, sizeof(err));
+  // The mock brokers' sockets take their options from this handle: TCP_NODELAY, as real brokers
+  // set, so responses are not held back by Nagle's algorithm against the client's delayed ACK.
+  rd_kafka_conf_set(conf, "socket.nagle.disable", "true", err, sizeof(err));
   host_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
   if (host_ == nullptr) {
     std::cerr << "mock cluster host: " << err << "\n";
