@@ -42,6 +42,7 @@
 #include "libs/redis/redis_client.h"
 #include "libs/review/fingerprint.h"
 #include "nlohmann/json.hpp"
+#include "services/fraud-scorer/config.h"
 #include "services/fraud-scorer/intake.h"
 #include "services/fraud-scorer/kafka_accepted_publisher.h"
 #include "services/fraud-scorer/pg_review_repository.h"
@@ -69,7 +70,7 @@ struct Options {
   std::string instances = "1";
   int64_t reviews = 30000;
   int64_t repeat = 1;
-  int64_t batch = 500;
+  int64_t batch = fraud_scorer::Config{}.max_batch;  // what the service runs with
   int64_t warmup_batches = 4;
   int64_t users = 50000;
   int64_t products = 1000;
