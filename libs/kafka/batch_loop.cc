@@ -23,7 +23,7 @@ absl::Status RunBatchLoop(Consumer& consumer, Producer& dead_letters, BatchHandl
                           BatchLoopStats* stats) {
   while (!stop()) {
     absl::StatusOr<std::vector<Message>> batch =
-        consumer.PollBatch(options.max_batch, options.poll_wait);
+        consumer.PollBatch(options.max_batch, options.poll_wait, options.linger);
     if (!batch.ok()) return batch.status();
     if (batch->empty()) continue;
 

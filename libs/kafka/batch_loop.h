@@ -32,6 +32,8 @@ class BatchHandler {
 struct BatchLoopOptions {
   size_t max_batch = 500;
   absl::Duration poll_wait = absl::Milliseconds(20);
+  // How long a batch stays open for more messages after its first (Consumer::PollBatch).
+  absl::Duration linger = absl::ZeroDuration();
   absl::Duration initial_backoff = absl::Milliseconds(50);
   absl::Duration max_backoff = absl::Seconds(5);
   absl::Duration dlq_timeout = absl::Seconds(10);

@@ -1,5 +1,7 @@
 #include "libs/kafka/kafka.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <future>
 #include <map>
 
@@ -59,6 +61,11 @@ absl::StatusOr<rd_kafka_conf_t*> BaseConf(const ClientOptions& options,
   props["bootstrap.servers"] = options.brokers;
   props["client.id"] = options.client_id;
   for (const auto& [k, v] : options.extra) props[k] = v;
+  // librdkafka's own tracing for an operator chasing a problem, e.g. CANDOR_KAFKA_DEBUG=cgrp,fetch
+  // (logged at debug level, so run the service with --log-level debug).
+  if (const char* debug = std::getenv("CANDOR_KAFKA_DEBUG"); debug != nullptr && *debug != '\0') {
+    props["debug"] = debug;
+  }
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   if (absl::Status s = SetAll(conf, props); !s.ok()) {
     rd_kafka_conf_destroy(conf);
@@ -201,11 +208,19 @@ Consumer::~Consumer() {
   rd_kafka_destroy(rk_);
 }
 
-absl::StatusOr<std::vector<Message>> Consumer::PollBatch(size_t max_messages, absl::Duration wait) {
+absl::StatusOr<std::vector<Message>> Consumer::PollBatch(size_t max_messages, absl::Duration wait,
+                                                         absl::Duration linger) {
   std::vector<Message> batch;
-  int timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(wait));
+  absl::Time deadline = absl::Now() + wait;  // for the first message; then first + linger
+  bool lingering = false;
   while (batch.size() < max_messages) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, batch.empty() ? timeout_ms : 0);
+    if (!batch.empty() && !lingering) {
+      deadline = absl::Now() + linger;
+      lingering = true;
+    }
+    const int64_t left_ms = absl::ToInt64Milliseconds(deadline - absl::Now());
+    const int timeout_ms = static_cast<int>(std::clamp<int64_t>(left_ms, 0, 60'000));
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, timeout_ms);
     if (m == nullptr) break;
     std::unique_ptr<rd_kafka_message_t, decltype(&rd_kafka_message_destroy)> guard(
         m, rd_kafka_message_destroy);
@@ -222,6 +237,12 @@ absl::StatusOr<std::vector<Message>> Consumer::PollBatch(size_t max_messages, ab
     out.topic = rd_kafka_topic_name(m->rkt);
     out.partition = m->partition;
     out.offset = m->offset;
+    if (int64_t gap = continuity_.Observe(out.topic, out.partition, out.offset); gap > 0) {
+      spdlog::error(
+          "kafka: {} [{}] skipped offsets {}..{} ({} messages): the broker no longer had them "
+          "(the consumer fell behind retention); they were never processed",
+          out.topic, out.partition, out.offset - gap, out.offset - 1, gap);
+    }
     if (m->key != nullptr) out.key.assign(static_cast<const char*>(m->key), m->key_len);
     if (m->payload != nullptr) out.value.assign(static_cast<const char*>(m->payload), m->len);
     rd_kafka_timestamp_type_t ts_type;
@@ -230,6 +251,16 @@ absl::StatusOr<std::vector<Message>> Consumer::PollBatch(size_t max_messages, ab
     batch.push_back(std::move(out));
   }
   return batch;
+}
+
+int64_t OffsetContinuity::Observe(const std::string& topic, int32_t partition, int64_t offset) {
+  auto [it, first] = last_.try_emplace({topic, partition}, offset);
+  if (first) return 0;
+  const int64_t expected = it->second + 1;
+  it->second = offset;
+  if (offset <= expected) return 0;
+  skipped_ += offset - expected;
+  return offset - expected;
 }
 
 absl::Status Consumer::Commit(const std::vector<Message>& batch) {

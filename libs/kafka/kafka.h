@@ -77,6 +77,22 @@ struct Message {
 
 // A consumer-group member with manual commits: offsets are committed only by Commit(), after
 // the caller has durably applied the batch (design.md 3.4-3.5). Not thread-safe: one thread.
+// Watches the offsets a consumer delivers for gaps. Our producers are idempotent and not
+// transactional and no topic is compacted, so offsets within a partition are consecutive: a jump
+// forward means messages were deleted (retention) before the consumer read them. A jump back is
+// a redelivery after a rebalance and is fine. The first offset of a partition is the baseline, so
+// a gap at the very start of a session is not seen. Not thread-safe.
+class OffsetContinuity {
+ public:
+  // Records `offset` as delivered; returns how many offsets were skipped just before it.
+  int64_t Observe(const std::string& topic, int32_t partition, int64_t offset);
+  int64_t skipped() const { return skipped_; }
+
+ private:
+  std::map<std::pair<std::string, int32_t>, int64_t> last_;
+  int64_t skipped_ = 0;
+};
+
 class Consumer {
  public:
   static absl::StatusOr<std::unique_ptr<Consumer>> Create(const ClientOptions& options,
@@ -86,10 +102,13 @@ class Consumer {
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
 
-  // Returns up to `max_messages`, waiting at most `wait` for the first and then taking whatever
-  // is already buffered. Empty on timeout. Partition EOF and transient broker errors are not
-  // errors; a fatal consumer error is Internal.
-  absl::StatusOr<std::vector<Message>> PollBatch(size_t max_messages, absl::Duration wait);
+  // Returns up to `max_messages`, waiting at most `wait` for the first, then up to `linger`
+  // after the first for more (zero: only what is already buffered). Lingering trades a little
+  // latency for larger batches when traffic is moderate, so the per-batch costs (a transaction, a
+  // round trip) are shared by more messages. Empty on timeout. Partition EOF and transient broker
+  // errors are not errors; a fatal consumer error is Internal.
+  absl::StatusOr<std::vector<Message>> PollBatch(size_t max_messages, absl::Duration wait,
+                                                 absl::Duration linger = absl::ZeroDuration());
 
   // Commits, per partition, the offset after the last message of `batch`. Synchronous.
   absl::Status Commit(const std::vector<Message>& batch);
@@ -97,10 +116,18 @@ class Consumer {
   // Leaves the group cleanly (triggers a rebalance so others take the partitions at once).
   void Close();
 
+  // Messages this consumer never received because the broker had already deleted them when it
+  // asked (it fell behind retention: auto.offset.reset moved it to the oldest message kept).
+  // Each gap is also logged as an error naming the partition and the offsets. Read it from the
+  // polling thread.
+  int64_t skipped() const { return continuity_.skipped(); }
+
  private:
   explicit Consumer(rd_kafka_t* rk) : rk_(rk) {}
+
   rd_kafka_t* rk_;
   bool closed_ = false;
+  OffsetContinuity continuity_;
 };
 
 // Asks the cluster for its broker list, so a service can fail fast at startup when Kafka is not

@@ -4,6 +4,7 @@
 
 #include <iostream>
 #include <set>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -54,6 +55,64 @@ TEST(KafkaTest, ProduceConsumeCommitResume) {
   // At least the ten uncommitted ones arrive; committed ones per partition do not.
   EXPECT_GE(values.size(), 10u);
   EXPECT_LT(values.size(), 20u);
+}
+
+// A lingering batch takes a message that arrives after its first; without linger the batch
+// closes with what was buffered.
+TEST(KafkaTest, PollBatchLingersForMoreAfterTheFirstMessage) {
+  MockCluster cluster;
+  cluster.CreateTopic("linger", 1);
+  ClientOptions opts{cluster.bootstrap(), "test", {}};
+  auto producer = Producer::Create(opts, absl::Seconds(5));
+  ASSERT_TRUE(producer.ok()) << producer.status();
+  auto consumer = Consumer::Create(opts, "g-linger", {"linger"});
+  ASSERT_TRUE(consumer.ok()) << consumer.status();
+
+  auto send = [&](const std::string& v) {
+    ASSERT_TRUE((*producer)->ProduceSync("linger", "k", v, absl::Seconds(5)).ok());
+  };
+  // Wait for the group to form and the consumer to reach the end of the (empty) partition.
+  send("warm-up");
+  ASSERT_EQ(Drain(**consumer, 1, absl::Seconds(20)).size(), 1u);
+
+  send("a1");
+  std::thread late([&] {
+    absl::SleepFor(absl::Milliseconds(300));
+    send("a2");
+  });
+  auto lingered = (*consumer)->PollBatch(10, absl::Seconds(5), absl::Seconds(3));
+  late.join();
+  ASSERT_TRUE(lingered.ok()) << lingered.status();
+  ASSERT_EQ(lingered->size(), 2u);
+  EXPECT_EQ((*lingered)[0].value, "a1");
+  EXPECT_EQ((*lingered)[1].value, "a2");
+
+  send("b1");
+  std::thread later([&] {
+    absl::SleepFor(absl::Milliseconds(500));
+    send("b2");
+  });
+  auto prompt = (*consumer)->PollBatch(10, absl::Seconds(5));
+  later.join();
+  ASSERT_TRUE(prompt.ok()) << prompt.status();
+  ASSERT_EQ(prompt->size(), 1u);
+  EXPECT_EQ((*prompt)[0].value, "b1");
+}
+
+// librdkafka's mock brokers keep 5 MB per partition, and a real cluster deletes by retention: a
+// consumer that falls further behind is moved to the oldest message kept (auto.offset.reset).
+// The lost messages must not pass in silence.
+TEST(OffsetContinuityTest, CountsForwardJumpsPerPartition) {
+  OffsetContinuity c;
+  EXPECT_EQ(c.Observe("t", 0, 5), 0);  // the first offset seen is the baseline
+  EXPECT_EQ(c.Observe("t", 0, 6), 0);
+  EXPECT_EQ(c.Observe("t", 1, 100), 0);  // another partition has its own baseline
+  EXPECT_EQ(c.Observe("t", 0, 10), 3);   // 7, 8 and 9 were never delivered
+  EXPECT_EQ(c.Observe("u", 0, 1), 0);    // another topic too
+  EXPECT_EQ(c.Observe("t", 0, 4), 0);    // a redelivery after a rebalance goes back: fine
+  EXPECT_EQ(c.Observe("t", 0, 5), 0);
+  EXPECT_EQ(c.Observe("t", 1, 101), 0);
+  EXPECT_EQ(c.skipped(), 3);
 }
 
 TEST(KafkaTest, DeadLetterKeepsBytesAndReason) {

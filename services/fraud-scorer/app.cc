@@ -86,6 +86,7 @@ absl::Status App::Run(const std::function<bool()>& stop) {
                p.config.queue_threshold, p.config.reject_threshold);
   kafka::BatchLoopOptions options;
   options.max_batch = static_cast<size_t>(p.config.max_batch);
+  options.linger = absl::Milliseconds(p.config.batch_linger_ms);
 
   absl::Status status;
   {

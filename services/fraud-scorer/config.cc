@@ -22,6 +22,10 @@ void RegisterFlags(core::Flags& flags, Config* c) {
                   "topic the ReviewEvent{accepted} messages go to");
   flags.AddInt("max-batch", "CANDOR_FRAUD_MAX_BATCH", &c->max_batch,
                "most messages scored and stored in one transaction", 1, 10000);
+  flags.AddInt("batch-linger-ms", "CANDOR_FRAUD_BATCH_LINGER_MS", &c->batch_linger_ms,
+               "how long a batch waits for more messages after its first (0: take what is "
+               "buffered)",
+               0, 1000);
   flags.AddDouble("queue-threshold", "CANDOR_FRAUD_QUEUE_THRESHOLD", &c->queue_threshold,
                   "scores at or above this go to the moderation queue (status pending)", 0.0, 1.0);
   flags.AddDouble("reject-threshold", "CANDOR_FRAUD_REJECT_THRESHOLD", &c->reject_threshold,

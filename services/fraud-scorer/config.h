@@ -22,6 +22,9 @@ struct Config {
   // 250: at 10k reviews/s a batch of 500 took ~70 ms end to end (p99) and one of 250 ~40 ms, at
   // the same throughput (bench/run_pipeline.sh, scorer).
   int64_t max_batch = 250;
+  // How long a batch stays open for more after its first message: larger batches at moderate
+  // rates (fewer transactions and round trips per review) for a few ms of freshness.
+  int64_t batch_linger_ms = 20;
 
   double queue_threshold = 0.30;
   double reject_threshold = 0.70;

@@ -73,6 +73,7 @@ absl::Status App::Run(const std::function<bool()>& stop) {
   spdlog::info("consuming {} as group {}", p.config.input_topic, p.config.group);
   kafka::BatchLoopOptions options;
   options.max_batch = static_cast<size_t>(p.config.max_batch);
+  options.linger = absl::Milliseconds(p.config.batch_linger_ms);
 
   absl::Status status;
   {

@@ -20,6 +20,10 @@ void RegisterFlags(core::Flags& flags, Config* c) {
                   "topic of ReviewEvent messages; poison goes to <topic>.dlq");
   flags.AddInt("max-batch", "CANDOR_AGG_MAX_BATCH", &c->max_batch,
                "most events applied in one Postgres transaction", 1, 100000);
+  flags.AddInt("batch-linger-ms", "CANDOR_AGG_BATCH_LINGER_MS", &c->batch_linger_ms,
+               "how long a batch waits for more events after its first (0: take what is "
+               "buffered)",
+               0, 1000);
   flags.AddInt("redis-timeout-ms", "CANDOR_AGG_REDIS_TIMEOUT_MS", &c->redis_timeout_ms,
                "Redis connect/command timeout; a failed write retries the batch", 10, 60000);
   flags.AddInt("redis-pool-size", "CANDOR_AGG_REDIS_POOL_SIZE", &c->redis_pool_size,

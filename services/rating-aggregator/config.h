@@ -19,6 +19,8 @@ struct Config {
   std::string group = "rating-aggregator";
   std::string input_topic = "review-events";
   int64_t max_batch = 1000;
+  // How long a batch stays open for more after its first event (see fraud-scorer's Config).
+  int64_t batch_linger_ms = 20;
 
   int64_t redis_timeout_ms = 1000;
   int64_t redis_pool_size = 2;
