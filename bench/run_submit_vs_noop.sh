@@ -22,7 +22,7 @@ runs, one after the other:
   2. submit-max-gw  closed loop, SubmitReview at the maximum before fraud-scorer and
                     rating-aggregator start: the submit path (gateway, Redis, Kafka) without the
                     consumers sharing the two cores, as on a deployment where they run
-                    elsewhere; the consumers then start and drain it
+                    elsewhere (published to bench.gateway-only, which no consumer reads)
   3. submit-2000    open loop, SubmitReview at 2,000/s, with freshness probes
   4. submit-max     closed loop, SubmitReview at the maximum, consumers running
   5. summary-max    closed loop, GetProductSummary at the maximum (after the consumers drained)
@@ -165,11 +165,8 @@ trap 'log "interrupted"; exit 130' INT TERM
 
 log "starting the stack in ${stack_dir} (Redis ${redis_port}, PostgreSQL ${pg_port}, Kafka ${kafka_port})"
 stack_started=1
-# 16 partitions: the dev broker keeps 5 MB per partition (tools/dev-kafka/README.md), and the
-# gateway-only run leaves a backlog of up to ~50 MB for the consumers.
 tools/stack/stack.sh up --dir "${stack_dir}" --redis-port "${redis_port}" --pg-port "${pg_port}" \
-  --kafka-port "${kafka_port}" --partitions 16 --dev-kafka "${kafka_bin}" \
-  >"${stack_dir}/env" 2>"${log_dir}/stack.log" ||
+  --kafka-port "${kafka_port}" --dev-kafka "${kafka_bin}" >"${stack_dir}/env" 2>"${log_dir}/stack.log" ||
   {
     tail -n 30 "${log_dir}/stack.log" >&2
     die "the stack did not start"
@@ -201,17 +198,25 @@ check_services() {
 }
 
 # The consumers start after the no-op and the gateway-only runs (start_consumers, below).
-# The gateway may fail its start if a dependency is not ready yet right after the stack came up
-# (and then crashes in its destructor instead of printing why); give it three tries.
-for try in 1 2 3; do
-  start_service review-gateway "${gateway_bin}" --bench-noop
-  sleep 2
-  kill -0 "${pid[review-gateway]}" 2>/dev/null && break
-  log "warning: the gateway exited at start (try ${try} of 3; log ${log_dir}/review-gateway.log)"
-  ((try < 3)) || { tail -n 25 "${log_dir}/review-gateway.log" >&2; die "the gateway does not start"; }
-done
-check_services
-log "gateway up: ${gateway_addr} (pid ${pid[review-gateway]})"
+# start_gateway [flags]: the gateway may fail its start if a dependency is not ready yet right
+# after the stack came up (and then crashes in its destructor instead of printing why); give it
+# three tries.
+start_gateway() {
+  local try
+  for try in 1 2 3; do
+    start_service review-gateway "${gateway_bin}" --bench-noop "$@"
+    sleep 2
+    kill -0 "${pid[review-gateway]}" 2>/dev/null && break
+    log "warning: the gateway exited at start (try ${try} of 3; log ${log_dir}/review-gateway.log)"
+    ((try < 3)) || { tail -n 25 "${log_dir}/review-gateway.log" >&2; die "the gateway does not start"; }
+  done
+  check_services
+  log "gateway up: ${gateway_addr} (pid ${pid[review-gateway]}) $*"
+}
+# For the no-op and the gateway-only runs the gateway publishes to a topic no consumer reads
+# (created on first use): the dev broker keeps only 5 MB per partition (tools/dev-kafka/
+# README.md), so a backlog that size left for the consumers would lose its oldest part.
+start_gateway --submissions-topic bench.gateway-only
 start_consumers() {
   start_service rating-aggregator "${aggregator_bin}"
   start_service fraud-scorer "${fraud_bin}"
@@ -375,8 +380,13 @@ loadgen submit-max-gw --mix submit --rate 0 --concurrency "${concurrency}" \
 perf_report submit-max-gw
 snapshot gmax1
 cpu_report submit-max-gw gmax0 gmax1
+stop_service review-gateway "${pid[review-gateway]}"
+start_gateway
 start_consumers
-log "waiting for the consumers to drain the gateway-only run's backlog"
+# A little traffic the consumers must store and count: proof that both have joined their groups
+# before the measured runs (a group join takes seconds, which would land in submit-2000).
+loadgen consumers-warmup --mix submit --rate 200 --duration-s 2 --freshness-probes 0 >/dev/null
+log "waiting for the consumers to join their groups and drain the warm-up"
 wait_consumers_idle
 snapshot s2k0
 loadgen submit-2000 --mix submit --rate 2000 --duration-s "${duration}" \
