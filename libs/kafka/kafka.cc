@@ -55,6 +55,36 @@ void OnLog(const rd_kafka_t* /*rk*/, int level, const char* fac, const char* buf
   }
 }
 
+// The consumers' rebalance callback (eager protocol: the default range/roundrobin assignors). On
+// an assignment it seeds the gap watch with the group's committed offsets, so a consumer that
+// starts behind retention reports the gap too; on a revocation it forgets every partition.
+void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                 void* opaque) {
+  auto* continuity = static_cast<OffsetContinuity*>(opaque);
+  continuity->Reset();
+  if (err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    rd_kafka_assign(rk, nullptr);
+    return;
+  }
+  rd_kafka_topic_partition_list_t* committed = rd_kafka_topic_partition_list_copy(parts);
+  if (rd_kafka_resp_err_t cerr = rd_kafka_committed(rk, committed, 5000);
+      cerr == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    for (int i = 0; i < committed->cnt; ++i) {
+      const rd_kafka_topic_partition_t& tp = committed->elems[i];
+      if (tp.err == RD_KAFKA_RESP_ERR_NO_ERROR && tp.offset >= 0) {
+        continuity->Seed(tp.topic, tp.partition, tp.offset);
+      }
+    }
+  } else {
+    spdlog::warn(
+        "kafka: committed offsets unavailable after a rebalance ({}); gaps at the start "
+        "of the new assignment go unnoticed",
+        rd_kafka_err2str(cerr));
+  }
+  rd_kafka_topic_partition_list_destroy(committed);
+  rd_kafka_assign(rk, parts);
+}
+
 absl::StatusOr<rd_kafka_conf_t*> BaseConf(const ClientOptions& options,
                                           std::map<std::string, std::string> props) {
   if (options.brokers.empty()) return absl::InvalidArgumentError("kafka: no brokers configured");
@@ -182,6 +212,9 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(const ClientOptions& 
                                     {"fetch.wait.max.ms", "10"},
                                 });
   if (!conf.ok()) return conf.status();
+  auto continuity = std::make_unique<OffsetContinuity>();
+  rd_kafka_conf_set_opaque(*conf, continuity.get());
+  rd_kafka_conf_set_rebalance_cb(*conf, OnRebalance);
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, *conf, err, sizeof(err));
   if (rk == nullptr) {
@@ -200,7 +233,7 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(const ClientOptions& 
     rd_kafka_destroy(rk);
     return absl::InternalError(absl::StrCat("kafka subscribe: ", rd_kafka_err2str(rerr)));
   }
-  return std::unique_ptr<Consumer>(new Consumer(rk));
+  return std::unique_ptr<Consumer>(new Consumer(rk, std::move(continuity)));
 }
 
 Consumer::~Consumer() {
@@ -237,7 +270,7 @@ absl::StatusOr<std::vector<Message>> Consumer::PollBatch(size_t max_messages, ab
     out.topic = rd_kafka_topic_name(m->rkt);
     out.partition = m->partition;
     out.offset = m->offset;
-    if (int64_t gap = continuity_.Observe(out.topic, out.partition, out.offset); gap > 0) {
+    if (int64_t gap = continuity_->Observe(out.topic, out.partition, out.offset); gap > 0) {
       spdlog::error(
           "kafka: {} [{}] skipped offsets {}..{} ({} messages): the broker no longer had them "
           "(the consumer fell behind retention); they were never processed",
@@ -251,6 +284,10 @@ absl::StatusOr<std::vector<Message>> Consumer::PollBatch(size_t max_messages, ab
     batch.push_back(std::move(out));
   }
   return batch;
+}
+
+void OffsetContinuity::Seed(const std::string& topic, int32_t partition, int64_t next_offset) {
+  last_[{topic, partition}] = next_offset - 1;
 }
 
 int64_t OffsetContinuity::Observe(const std::string& topic, int32_t partition, int64_t offset) {

@@ -80,12 +80,18 @@ struct Message {
 // Watches the offsets a consumer delivers for gaps. Our producers are idempotent and not
 // transactional and no topic is compacted, so offsets within a partition are consecutive: a jump
 // forward means messages were deleted (retention) before the consumer read them. A jump back is
-// a redelivery after a rebalance and is fine. The first offset of a partition is the baseline, so
-// a gap at the very start of a session is not seen. Not thread-safe.
+// a redelivery and is fine. The consumer seeds each newly assigned partition with the group's
+// committed offset and forgets everything when partitions are revoked (another member may move
+// them on meanwhile). Not thread-safe.
 class OffsetContinuity {
  public:
-  // Records `offset` as delivered; returns how many offsets were skipped just before it.
+  // Records `offset` as delivered; returns how many offsets were skipped just before it. Without
+  // a seed, the first offset of a partition is its baseline.
   int64_t Observe(const std::string& topic, int32_t partition, int64_t offset);
+  // The next offset expected on (topic, partition), e.g. the committed one.
+  void Seed(const std::string& topic, int32_t partition, int64_t next_offset);
+  // Forgets every partition (on a rebalance).
+  void Reset() { last_.clear(); }
   int64_t skipped() const { return skipped_; }
 
  private:
@@ -120,14 +126,17 @@ class Consumer {
   // asked (it fell behind retention: auto.offset.reset moved it to the oldest message kept).
   // Each gap is also logged as an error naming the partition and the offsets. Read it from the
   // polling thread.
-  int64_t skipped() const { return continuity_.skipped(); }
+  int64_t skipped() const { return continuity_->skipped(); }
 
  private:
-  explicit Consumer(rd_kafka_t* rk) : rk_(rk) {}
+  Consumer(rd_kafka_t* rk, std::unique_ptr<OffsetContinuity> continuity)
+      : rk_(rk), continuity_(std::move(continuity)) {}
 
   rd_kafka_t* rk_;
   bool closed_ = false;
-  OffsetContinuity continuity_;
+  // Also the rebalance callback's opaque (it runs inside rd_kafka_consumer_poll, on the polling
+  // thread), so it lives on the heap at a fixed address from before rd_kafka_new.
+  std::unique_ptr<OffsetContinuity> continuity_;
 };
 
 // Asks the cluster for its broker list, so a service can fail fast at startup when Kafka is not

@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <iostream>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -113,6 +114,44 @@ TEST(OffsetContinuityTest, CountsForwardJumpsPerPartition) {
   EXPECT_EQ(c.Observe("t", 0, 5), 0);
   EXPECT_EQ(c.Observe("t", 1, 101), 0);
   EXPECT_EQ(c.skipped(), 3);
+  c.Seed("t", 2, 50);  // committed offset 50: the next delivery should be 50
+  EXPECT_EQ(c.Observe("t", 2, 57), 7);
+  c.Reset();  // a rebalance: what another member did meanwhile is not a gap
+  EXPECT_EQ(c.Observe("t", 0, 500), 0);
+  EXPECT_EQ(c.skipped(), 10);
+}
+
+// A consumer whose group committed offset 1 comes back after the broker deleted past it (the
+// mock keeps 5 MB per partition): the first message it gets is later than the committed offset,
+// and the gap is counted.
+TEST(KafkaTest, ConsumerReportsMessagesDeletedBeforeItReadThem) {
+  MockCluster cluster;
+  cluster.CreateTopic("retained", 1);
+  ClientOptions opts{cluster.bootstrap(), "test", {}};
+  auto producer = Producer::Create(opts, absl::Seconds(5));
+  ASSERT_TRUE(producer.ok()) << producer.status();
+  ASSERT_TRUE((*producer)->ProduceSync("retained", "k", "first", absl::Seconds(5)).ok());
+  {
+    auto consumer = Consumer::Create(opts, "g-retained", {"retained"});
+    ASSERT_TRUE(consumer.ok()) << consumer.status();
+    std::vector<Message> got = Drain(**consumer, 1, absl::Seconds(20));
+    ASSERT_EQ(got.size(), 1u);
+    ASSERT_TRUE((*consumer)->Commit(got).ok());
+    EXPECT_EQ((*consumer)->skipped(), 0);
+  }
+  // 6.4 MB that lz4 cannot shrink: more than the partition keeps.
+  std::mt19937_64 random(42);
+  std::string big(64 * 1024, '\0');
+  for (int i = 0; i < 100; ++i) {
+    for (char& c : big) c = static_cast<char>(random());
+    ASSERT_TRUE((*producer)->ProduceSync("retained", "k", big, absl::Seconds(5)).ok());
+  }
+  auto again = Consumer::Create(opts, "g-retained", {"retained"});
+  ASSERT_TRUE(again.ok()) << again.status();
+  std::vector<Message> rest = Drain(**again, 1, absl::Seconds(20));
+  ASSERT_FALSE(rest.empty());
+  EXPECT_GT(rest.front().offset, 1);  // the oldest messages are gone
+  EXPECT_EQ((*again)->skipped(), rest.front().offset - 1);
 }
 
 TEST(KafkaTest, DeadLetterKeepsBytesAndReason) {
