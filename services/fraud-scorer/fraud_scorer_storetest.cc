@@ -1,16 +1,12 @@
 // PgReviewRepository and RedisBehaviourWindow against the real stack (ctest fixture `stack`).
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <thread>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/core/clock.h"
 #include "libs/review/fingerprint.h"
+#include "libs/testing/hang_up_server.h"
 #include "libs/testing/stack_env.h"
 #include "services/fraud-scorer/pg_review_repository.h"
 #include "services/fraud-scorer/redis_behaviour_window.h"
@@ -332,53 +328,7 @@ TEST_F(RedisBehaviourWindowTest, RecordBatchEqualsRecordOneByOne) {
   EXPECT_TRUE(window_->RecordBatch({}, now).empty());
 }
 
-// A "Redis" on loopback that answers the first command of every connection with +PONG and then
-// hangs up: enough for Client::Connect to succeed and for every later command to fail.
-class HangUpServer {
- public:
-  HangUpServer() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(addr);
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), len), 0);
-    EXPECT_EQ(listen(fd_, 8), 0);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread([this] { Serve(); });
-  }
-  ~HangUpServer() {
-    stop_ = true;
-    thread_.join();
-    close(fd_);
-  }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-  int accepted() const { return accepted_.load(); }
-
- private:
-  void Serve() {
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, 20) <= 0) continue;
-      int c = accept(fd_, nullptr, nullptr);
-      if (c < 0) continue;
-      ++accepted_;
-      char buf[4096];
-      if (read(c, buf, sizeof(buf)) > 0) {
-        static constexpr char kPong[] = "+PONG\r\n";
-        EXPECT_GT(write(c, kPong, sizeof(kPong) - 1), 0);
-      }
-      close(c);
-    }
-  }
-
-  int fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> accepted_{0};
-  std::thread thread_;
-};
+using testing::HangUpServer;
 
 TEST(RedisBehaviourWindowOutageTest, FailsFastForTheCooldownAfterAFailure) {
   HangUpServer server;
