@@ -39,6 +39,9 @@ Options:
   --keep              leave the stack directory (logs) behind
   --perf              also record the gateway with perf during submit-max and submit-max-gw and
                       write the hottest symbols to <run>-perf.txt (needs perf)
+  --runs LIST         only these runs, comma-separated (names as above, e.g.
+                      --runs submit-2000 to look at the submit tail again); the stack and all
+                      services start as always. summary-open without summary-max runs at 20,000/s
   --help              this text
 
 The load generator runs on the same machine as the services: on a 2-core box it takes a large
@@ -58,6 +61,7 @@ duration=20
 concurrency=128
 keep=0
 perf=0
+runs=""
 while (($# > 0)); do
   case $1 in
     -h | --help) usage; exit 0 ;;
@@ -67,11 +71,17 @@ while (($# > 0)); do
     --concurrency) concurrency=${2:?--concurrency needs a value}; shift 2 ;;
     --keep) keep=1; shift ;;
     --perf) perf=1; shift ;;
+    --runs) runs=${2:?--runs needs a value}; shift 2 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
 done
 [[ ${duration} =~ ^[1-9][0-9]*$ ]] || die "--duration-s must be a positive integer"
 [[ ${concurrency} =~ ^[1-9][0-9]*$ ]] || die "--concurrency must be a positive integer"
+all_runs=(noop-max submit-max-gw submit-2000 submit-max summary-max summary-open redis-benchmark)
+for r in ${runs//,/ }; do
+  [[ " ${all_runs[*]} " == *" ${r} "* ]] || die "--runs: unknown run '${r}' (one of ${all_runs[*]})"
+done
+want() { [[ -z ${runs} || ",${runs}," == *",$1,"* ]]; }
 
 redis_port=6791
 pg_port=5791
@@ -330,6 +340,83 @@ cpu_report() {
       cores: map_values(. * 1000 / $wall_ms * 100 | round / 100)}' >"$(result "${name}-cpu.json")"
 }
 
+# CPU second by second: cpu_seconds_start <run> samples every component (and the load generator
+# and the whole machine) once a second in the background; cpu_seconds_stop <run> lines the
+# samples up with the load generator's per-second timeline into <run>-seconds.txt. That is
+# what each component did in the seconds where the tail came from.
+sampler_pid=""
+cpu_seconds_start() {
+  local raw=${stack_dir}/$1.cpu-seconds.tsv c p
+  # The processes are looked up once (the services' pooled PostgreSQL backends live as long as
+  # they do), and one awk a second reads them all: on a busy 2-core box a sampler that forks per
+  # process falls seconds behind.
+  local -a files=() labels=()
+  for c in "${components[@]}"; do
+    for p in $(component_pids "${c}"); do
+      files+=("/proc/${p}/stat")
+      labels+=("${c}")
+    done
+  done
+  (
+    loadgen_pid=""
+    while :; do
+      [[ -n ${loadgen_pid} ]] || loadgen_pid=$(pgrep -x -n candor-loadgen || true)
+      present=() present_labels=()
+      for i in "${!files[@]}"; do
+        [[ -e ${files[i]} ]] || continue
+        present+=("${files[i]}")
+        present_labels+=("${labels[i]}")
+      done
+      if [[ -n ${loadgen_pid} && -e /proc/${loadgen_pid}/stat ]]; then
+        present+=("/proc/${loadgen_pid}/stat")
+        present_labels+=(loadgen)
+      fi
+      now=${EPOCHREALTIME/./}
+      awk -v now="${now:0:-3}" -v labels="${present_labels[*]}" \
+        -v order="${components[*]} loadgen" '
+        BEGIN { n = split(labels, l, " "); for (i = 1; i <= n; i++) label[ARGV[i]] = l[i] }
+        FILENAME == "/proc/stat" { if (FNR == 1) machine = $2 + $3 + $4 + $7 + $8 + $9; next }
+        { ticks[label[FILENAME]] += $14 + $15 }
+        END {
+          line = now; k = split(order, o, " ")
+          for (i = 1; i <= k; i++) line = line "\t" (ticks[o[i]] + 0)
+          print line "\t" machine
+        }' "${present[@]}" /proc/stat
+      sleep 1
+    done
+  ) >"${raw}" 2>/dev/null &
+  sampler_pid=$!
+}
+cpu_seconds_stop() {
+  local name=$1 raw=${stack_dir}/$1.cpu-seconds.tsv
+  kill "${sampler_pid}" 2>/dev/null || true
+  wait "${sampler_pid}" 2>/dev/null || true
+  # Cores per component in each sampled second, keyed by its end (ms since the load started);
+  # "other" is the machine's busy time that none of ours took. Then, for every measured second
+  # of the timeline, the sample that ended nearest to it.
+  local names
+  names=$(printf '"%s",' "${components[@]}" loadgen machine)
+  jq -R -s --argjson tck "${clk_tck}" --argjson names "[${names%,}]" \
+    --slurpfile lg "$(result "${name}.json")" -r '
+    ($lg[0].load_started_unix_ms) as $t0 |
+    [split("\n")[] | select(length > 0) | split("\t") | map(tonumber)] as $rows |
+    [range(1; $rows | length) as $i |
+      {t_ms: ($rows[$i][0] - $t0), dt: (($rows[$i][0] - $rows[$i - 1][0]) / 1000),
+       d: [range(1; $rows[$i] | length) as $k | $rows[$i][$k] - $rows[$i - 1][$k]]} |
+      .cores = [.d[] as $x | $x / $tck / .dt]] as $cpu |
+    ($lg[0].timeline | to_entries[0]) as $op |
+    "\($op.key): each second of the load (t = seconds since it started; p99/max in ms) beside the cores each component used",
+    ([ "t", "calls", "p99", "max"] + ($names[:-1]) + ["other"] | map(.[0:9]) | @tsv),
+    ($op.value[] | select(.measured) | . as $s |
+      ($cpu | min_by((.t_ms - $s.t_s * 1000) | fabs)) as $c |
+      ($c.cores[-1] - ($c.cores[:-1] | add)) as $other |
+      [($s.t_s * 10 | round / 10), $s.calls, $s.p99_ms, $s.max_ms] +
+        ($c.cores[:-1] | map(. * 100 | round / 100)) + [([$other, 0] | max) * 100 | round / 100] |
+      @tsv)' "${raw}" >"$(result "${name}-seconds.txt")" ||
+    log "warning: could not line up the CPU samples of ${name}"
+  log "per second: $(result "${name}-seconds.txt")"
+}
+
 # ---------------------------------------------------------------------------------------------
 # The runs
 
@@ -366,20 +453,24 @@ perf_report() {
   log "perf: $(result "$1-perf.txt")"
 }
 
-snapshot noop0
-loadgen noop-max --mix noop --rate 0 --concurrency "${concurrency}" --duration-s "${duration}"
-snapshot noop1
-cpu_report noop-max noop0 noop1
+if want noop-max; then
+  snapshot noop0
+  loadgen noop-max --mix noop --rate 0 --concurrency "${concurrency}" --duration-s "${duration}"
+  snapshot noop1
+  cpu_report noop-max noop0 noop1
+fi
 # Submit at the maximum before the consumers run: what the submit path itself (gateway, Redis,
 # Kafka) sustains when it does not share the cores with fraud scoring and aggregation, as on a
 # deployment where they run elsewhere. The consumers then start and drain this backlog.
-snapshot gmax0
-perf_gateway submit-max-gw $((warmup + duration))
-loadgen submit-max-gw --mix submit --rate 0 --concurrency "${concurrency}" \
-  --duration-s "${duration}" --freshness-probes 0
-perf_report submit-max-gw
-snapshot gmax1
-cpu_report submit-max-gw gmax0 gmax1
+if want submit-max-gw; then
+  snapshot gmax0
+  perf_gateway submit-max-gw $((warmup + duration))
+  loadgen submit-max-gw --mix submit --rate 0 --concurrency "${concurrency}" \
+    --duration-s "${duration}" --freshness-probes 0
+  perf_report submit-max-gw
+  snapshot gmax1
+  cpu_report submit-max-gw gmax0 gmax1
+fi
 stop_service review-gateway "${pid[review-gateway]}"
 start_gateway
 start_consumers
@@ -388,63 +479,77 @@ start_consumers
 loadgen consumers-warmup --mix submit --rate 200 --duration-s 2 --freshness-probes 0 >/dev/null
 log "waiting for the consumers to join their groups and drain the warm-up"
 wait_consumers_idle
-snapshot s2k0
-loadgen submit-2000 --mix submit --rate 2000 --duration-s "${duration}" \
-  --freshness-probes 2 --freshness-poll-ms 10
-log "waiting for the consumers to drain"
-wait_consumers_idle
-snapshot s2k1
-cpu_report submit-2000 s2k0 s2k1
-
-snapshot smax0
-perf_gateway submit-max $((warmup + duration))
-loadgen submit-max --mix submit --rate 0 --concurrency "${concurrency}" \
-  --duration-s "${duration}" --freshness-probes 0
-perf_report submit-max
-log "waiting for the consumers to drain"
-wait_consumers_idle
-snapshot smax1
-cpu_report submit-max smax0 smax1
-snapshot rmax0
-loadgen summary-max --mix summary --rate 0 --concurrency "${concurrency}" --duration-s 10
-snapshot rmax1
-cpu_report summary-max rmax0 rmax1
-summary_max=$(jq '.ops.summary.throughput_per_s | floor' "$(result summary-max.json)")
-# An open loop needs headroom: spread-out calls batch less (more system calls per call) than a
-# closed loop's, so a rate near the closed-loop maximum only builds a queue.
-summary_rate=20000
-if ((summary_max / 2 < summary_rate)); then
-  summary_rate=$((summary_max / 2 / 500 * 500))
-  ((summary_rate >= 500)) || summary_rate=500
-  log "summary reads peak at ${summary_max}/s here, below 2 x 20,000/s: the open loop runs at" \
-    "half of that, ${summary_rate}/s"
+if want submit-2000; then
+  snapshot s2k0
+  cpu_seconds_start submit-2000
+  loadgen submit-2000 --mix submit --rate 2000 --duration-s "${duration}" \
+    --freshness-probes 2 --freshness-poll-ms 10
+  cpu_seconds_stop submit-2000
+  log "waiting for the consumers to drain"
+  wait_consumers_idle
+  snapshot s2k1
+  cpu_report submit-2000 s2k0 s2k1
 fi
-loadgen summary-open --mix summary --rate "${summary_rate}" --duration-s "${duration}" \
-  --concurrency 1000
+
+if want submit-max; then
+  snapshot smax0
+  perf_gateway submit-max $((warmup + duration))
+  loadgen submit-max --mix submit --rate 0 --concurrency "${concurrency}" \
+    --duration-s "${duration}" --freshness-probes 0
+  perf_report submit-max
+  log "waiting for the consumers to drain"
+  wait_consumers_idle
+  snapshot smax1
+  cpu_report submit-max smax0 smax1
+fi
+summary_rate=20000
+if want summary-max; then
+  snapshot rmax0
+  loadgen summary-max --mix summary --rate 0 --concurrency "${concurrency}" --duration-s 10
+  snapshot rmax1
+  cpu_report summary-max rmax0 rmax1
+  summary_max=$(jq '.ops.summary.throughput_per_s | floor' "$(result summary-max.json)")
+  # An open loop needs headroom: spread-out calls batch less (more system calls per call) than a
+  # closed loop's, so a rate near the closed-loop maximum only builds a queue.
+  if ((summary_max / 2 < summary_rate)); then
+    summary_rate=$((summary_max / 2 / 500 * 500))
+    ((summary_rate >= 500)) || summary_rate=500
+    log "summary reads peak at ${summary_max}/s here, below 2 x 20,000/s: the open loop runs at" \
+      "half of that, ${summary_rate}/s"
+  fi
+fi
+if want summary-open; then
+  cpu_seconds_start summary-open
+  loadgen summary-open --mix summary --rate "${summary_rate}" --duration-s "${duration}" \
+    --concurrency 1000
+  cpu_seconds_stop summary-open
+fi
 
 # ---------------------------------------------------------------------------------------------
 # redis-benchmark: the gateway's Redis work without the gateway. The guard script is the
 # gateway's own (the first Lua block of redis_submission_guard.cc), keys fresh on every call
 # (__rand_int__) so every call takes the full admit path (2 EXISTS, ZREMRANGEBYSCORE, ZCARD,
 # 2 SET, ZADD, PEXPIRE); HGETALL reads the hottest product's rating hash, as a summary read does.
-log "redis-benchmark (16 connections)"
-guard_lua=$(awk '/R"lua\(/{f=1; next} /\)lua"/{if (f) exit} f' \
-  services/review-gateway/redis_submission_guard.cc)
-[[ -n ${guard_lua} ]] || die "could not extract the guard script"
-rcli=(redis-cli -h 127.0.0.1 -p "${redis_port}")
-guard_sha=$("${rcli[@]}" SCRIPT LOAD "${guard_lua}")
-now_ms=$(($(date +%s) * 1000))
-hot_key=$("${rcli[@]}" --scan --pattern 'rating:B0CD000000' | head -n 1)
-hot_key=${hot_key:-rating:B0CD000000}
 redis_csv=$(result redis-benchmark.csv)
-{
-  redis-benchmark -h 127.0.0.1 -p "${redis_port}" -c 16 -n 200000 -r 1000000000 --csv \
-    EVALSHA "${guard_sha}" 3 'g:{u__rand_int__}:fp:__rand_int__' 'g:{u__rand_int__}:p:B0CD000001' \
-    'g:{u__rand_int__}:w' "${now_ms}" 7776000000 86400000 86400000 10 'rid__rand_int__'
-  redis-benchmark -h 127.0.0.1 -p "${redis_port}" -c 16 -n 400000 --csv HGETALL "${hot_key}" |
-    tail -n +2
-} >"${redis_csv}"
-cat "${redis_csv}"
+if want redis-benchmark; then
+  log "redis-benchmark (16 connections)"
+  guard_lua=$(awk '/R"lua\(/{f=1; next} /\)lua"/{if (f) exit} f' \
+    services/review-gateway/redis_submission_guard.cc)
+  [[ -n ${guard_lua} ]] || die "could not extract the guard script"
+  rcli=(redis-cli -h 127.0.0.1 -p "${redis_port}")
+  guard_sha=$("${rcli[@]}" SCRIPT LOAD "${guard_lua}")
+  now_ms=$(($(date +%s) * 1000))
+  hot_key=$("${rcli[@]}" --scan --pattern 'rating:B0CD000000' | head -n 1)
+  hot_key=${hot_key:-rating:B0CD000000}
+  {
+    redis-benchmark -h 127.0.0.1 -p "${redis_port}" -c 16 -n 200000 -r 1000000000 --csv \
+      EVALSHA "${guard_sha}" 3 'g:{u__rand_int__}:fp:__rand_int__' 'g:{u__rand_int__}:p:B0CD000001' \
+      'g:{u__rand_int__}:w' "${now_ms}" 7776000000 86400000 86400000 10 'rid__rand_int__'
+    redis-benchmark -h 127.0.0.1 -p "${redis_port}" -c 16 -n 400000 --csv HGETALL "${hot_key}" |
+      tail -n +2
+  } >"${redis_csv}"
+  cat "${redis_csv}"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # Summary
@@ -454,13 +559,21 @@ smax=$(result submit-max.json)
 s2k=$(result submit-2000.json)
 sopen=$(result summary-open.json)
 summary_txt=$(result summary.txt)
+# Commit and machine from the first run that took place (all runs record the same).
+meta=""
+for run in "${all_runs[@]}"; do
+  [[ -f $(result "${run}.json") ]] && { meta=$(result "${run}.json"); break; }
+done
 {
-  echo "Candor reference benchmark, $(date -u +%FT%TZ), commit $(jq -r '.git_commit // "unknown"' "${noop}")$(jq -r 'if .git_dirty then " (dirty)" else "" end' "${noop}")"
-  echo "machine: $(jq -r '"\(.machine.nproc) x \(.machine.cpu_model), \(.machine.mem_total_mb) MB, \(.machine.kernel)"' "${noop}"); load generator on the same machine"
+  if [[ -n ${meta} ]]; then
+    echo "Candor reference benchmark, $(date -u +%FT%TZ), commit $(jq -r '.git_commit // "unknown"' "${meta}")$(jq -r 'if .git_dirty then " (dirty)" else "" end' "${meta}")"
+    echo "machine: $(jq -r '"\(.machine.nproc) x \(.machine.cpu_model), \(.machine.mem_total_mb) MB, \(.machine.kernel)"' "${meta}"); load generator on the same machine"
+  fi
   echo "CPU busy before the run (other processes): ${busy_before} %"
   echo
   printf '%-44s %10s %9s %9s %9s\n' "run" "calls/s" "p50 ms" "p99 ms" "p99.9 ms"
-  row() { # name file op
+  row() { # name file op; nothing if that run was left out (--runs)
+    [[ -f $2 ]] || return 0
     jq -r --arg n "$1" --arg op "$3" \
       '.ops[$op] as $o | [$n, ($o.throughput_per_s|floor), $o.latency_ms.p50, $o.latency_ms.p99, $o.latency_ms.p999] | @tsv' "$2" |
       awk -F'\t' '{printf "%-44s %10d %9.2f %9.2f %9.2f\n", $1, $2, $3, $4, $5}'
@@ -472,15 +585,17 @@ summary_txt=$(result summary.txt)
   row "summary, closed loop (${concurrency} in flight)" "$(result summary-max.json)" summary
   row "summary, open loop at ${summary_rate}/s" "${sopen}" summary
   echo
-  jq -r -n --slurpfile n "${noop}" --slurpfile s "${smax}" \
+  have() { local f; for f in "$@"; do [[ -f ${f} ]] || return 1; done; }
+  have "${noop}" "${smax}" && jq -r -n --slurpfile n "${noop}" --slurpfile s "${smax}" \
     '($s[0].ops.submit.ok_per_s / $n[0].ops.noop.ok_per_s) as $r |
      "submit max / noop max (OK answers/s): \($s[0].ops.submit.ok_per_s|floor) / \($n[0].ops.noop.ok_per_s|floor) = \(($r*1000|round)/10) %   (target >= 40 %)"'
-  jq -r -n --slurpfile n "${noop}" --slurpfile s "$(result submit-max-gw.json)" \
+  have "${noop}" "$(result submit-max-gw.json)" &&
+    jq -r -n --slurpfile n "${noop}" --slurpfile s "$(result submit-max-gw.json)" \
     '($s[0].ops.submit.ok_per_s / $n[0].ops.noop.ok_per_s) as $r |
      "  consumers not running:                \($s[0].ops.submit.ok_per_s|floor) / \($n[0].ops.noop.ok_per_s|floor) = \(($r*1000|round)/10) %"'
-  jq -r '"submit at 2,000/s: achieved \(.ops.submit.throughput_per_s|floor)/s, p99 \(.ops.submit.latency_ms.p99) ms (target <= 25 ms), late \(.schedule.late), never sent \(.schedule.unsent), answers: \(.ops.submit.codes|to_entries|map("\(.key) \(.value)")|join(", "))"' "${s2k}"
-  jq -r '"freshness at 2,000/s: \(.freshness.readable)/\(.freshness.probes) probes readable, p50 \(.freshness.readable_ms.p50) ms, p99 \(.freshness.readable_ms.p99) ms, max \(.freshness.readable_ms.max) ms, \(.freshness.timed_out) not within \(.freshness.timeout_s) s (target p99 <= 1000 ms)"' "${s2k}"
-  jq -r '"summary reads at \(.config.rate)/s: achieved \(.ops.summary.throughput_per_s|floor)/s, p99 \(.ops.summary.latency_ms.p99) ms (target <= 5 ms at 20,000/s), late \(.schedule.late), never sent \(.schedule.unsent)"' "${sopen}"
+  have "${s2k}" && jq -r '"submit at 2,000/s: achieved \(.ops.submit.throughput_per_s|floor)/s, p99 \(.ops.submit.latency_ms.p99) ms (target <= 25 ms), late \(.schedule.late), never sent \(.schedule.unsent), answers: \(.ops.submit.codes|to_entries|map("\(.key) \(.value)")|join(", "))"' "${s2k}"
+  have "${s2k}" && jq -r '"freshness at 2,000/s: \(.freshness.readable)/\(.freshness.probes) probes readable, p50 \(.freshness.readable_ms.p50) ms, p99 \(.freshness.readable_ms.p99) ms, max \(.freshness.readable_ms.max) ms, \(.freshness.timed_out) not within \(.freshness.timeout_s) s (target p99 <= 1000 ms)"' "${s2k}"
+  have "${sopen}" && jq -r '"summary reads at \(.config.rate)/s: achieved \(.ops.summary.throughput_per_s|floor)/s, p99 \(.ops.summary.latency_ms.p99) ms (target <= 5 ms at 20,000/s), late \(.schedule.late), never sent \(.schedule.unsent)"' "${sopen}"
   # CSV columns: test, rps, avg, min, p50, p95, p99, max (ms), every field quoted.
   echo
   echo "CPU per call (us), whole run incl. warm-up and the consumers' drain (loadgen: its load"
@@ -489,6 +604,7 @@ summary_txt=$(result summary.txt)
   for c in "${components[@]}" loadgen; do printf ' %9.9s' "${c}"; done
   printf ' %9s\n' "other"
   for run in noop-max submit-2000 submit-max submit-max-gw summary-max; do
+    have "$(result "${run}-cpu.json")" || continue
     printf '%-13s' "${run}"
     jq -r '[.cpu_us_per_call.gateway, .cpu_us_per_call["fraud-scorer"], .cpu_us_per_call["rating-aggregator"],
             .cpu_us_per_call.redis, .cpu_us_per_call.kafka, .cpu_us_per_call.postgres,
@@ -496,7 +612,9 @@ summary_txt=$(result summary.txt)
       awk '{for (i = 1; i <= NF; i++) printf " %9s", $i; print ""}'
   done
   echo
-  awk -F',' 'NR > 1 { for (i = 1; i <= NF; i++) gsub(/"/, "", $i)
-    printf "redis-benchmark %-8s %9.0f req/s  p50 %s ms  p99 %s ms\n", ($1 ~ /^EVALSHA/ ? "guard" : "HGETALL"), $2, $5, $7 }' "${redis_csv}"
+  if have "${redis_csv}"; then
+    awk -F',' 'NR > 1 { for (i = 1; i <= NF; i++) gsub(/"/, "", $i)
+      printf "redis-benchmark %-8s %9.0f req/s  p50 %s ms  p99 %s ms\n", ($1 ~ /^EVALSHA/ ? "guard" : "HGETALL"), $2, $5, $7 }' "${redis_csv}"
+  fi
 } | tee "${summary_txt}"
 log "results in ${out_dir}/${stamp}-*"

@@ -288,12 +288,14 @@ int Run(int argc, char** argv) {
   o.progress = s.progress;
   const double cpu_before = ProcessCpuSeconds();
   const absl::Time wall_before = absl::Now();
+  result.load_started_unix_ms = absl::ToUnixMillis(wall_before);
   LoadResult load = RunLoad(targets, o);
   result.client_cpu_s = ProcessCpuSeconds() - cpu_before;
   result.client_wall_s = absl::ToDoubleSeconds(absl::Now() - wall_before);
   result.client_calls = load.answered;
 
   result.ops = std::move(load.ops);
+  result.timeline = std::move(load.timeline);
   result.schedule = load.schedule;
   result.window_s = load.window_s;
   result.warmup_calls = load.warmup_calls;

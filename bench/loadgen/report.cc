@@ -3,6 +3,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -120,6 +121,21 @@ nlohmann::json ToJson(const RunResult& r) {
     total.Merge(s);
   }
   j["ops"] = ops;
+  nlohmann::json timeline = nlohmann::json::object();
+  for (const auto& [op, seconds] : r.timeline) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const Interval& iv : seconds) {
+      rows.push_back({{"t_s", Round3(iv.end_s)},
+                      {"measured", iv.measured},
+                      {"calls", iv.calls},
+                      {"p50_ms", Round3(static_cast<double>(iv.p50_us) / 1e3)},
+                      {"p99_ms", Round3(static_cast<double>(iv.p99_us) / 1e3)},
+                      {"max_ms", Round3(static_cast<double>(iv.max_us) / 1e3)}});
+    }
+    timeline[std::string(OpName(op))] = rows;
+  }
+  j["load_started_unix_ms"] = r.load_started_unix_ms;
+  j["timeline"] = timeline;
   j["total"] = {{"calls", total.calls},
                 {"ok", total.ok()},
                 {"throughput_per_s", PerSecond(total.calls, r.window_s)},
@@ -148,6 +164,35 @@ nlohmann::json ToJson(const RunResult& r) {
                  {"process_cpu_s", Round3(r.client_process_cpu_s)}};
   return j;
 }
+
+namespace {
+
+// One line per operation: how the p99 of single measured seconds spread, and the worst three.
+std::string TimelineText(const std::map<Op, std::vector<Interval>>& timeline) {
+  std::string out;
+  for (const auto& [op, seconds] : timeline) {
+    std::vector<Interval> measured;
+    for (const Interval& iv : seconds) {
+      if (iv.measured && iv.calls > 0) measured.push_back(iv);
+    }
+    if (measured.size() < 2) continue;
+    std::sort(measured.begin(), measured.end(),
+              [](const Interval& a, const Interval& b) { return a.p99_us > b.p99_us; });
+    const auto ms = [](int64_t us) {
+      return absl::StrFormat("%.2f", static_cast<double>(us) / 1e3);
+    };
+    absl::StrAppend(&out, "  ", std::string(OpName(op)), " p99 of each second: median ",
+                    ms(measured[measured.size() / 2].p99_us), " ms; worst");
+    for (size_t k = 0; k < std::min<size_t>(3, measured.size()); ++k) {
+      absl::StrAppend(&out, k == 0 ? " " : ", ", ms(measured[k].p99_us), " ms at ",
+                      absl::StrFormat("%.0f", measured[k].end_s), " s");
+    }
+    absl::StrAppend(&out, " (timeline in the JSON)\n");
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string RenderText(const RunResult& r) {
   const RunInfo& i = r.info;
@@ -198,6 +243,7 @@ std::string RenderText(const RunResult& r) {
   } else {
     absl::StrAppend(&out, "  (latency from the send)\n");
   }
+  absl::StrAppend(&out, TimelineText(r.timeline));
   absl::StrAppend(&out, "\nanswers other than OK:\n");
   for (const auto& [op, s] : r.ops) {
     absl::StrAppend(&out, absl::StrFormat("  %-8s %s\n", std::string(OpName(op)), NonOkCodes(s)));

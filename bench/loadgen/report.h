@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "bench/loadgen/mix.h"
@@ -50,6 +51,17 @@ struct FreshnessStats {
   drive::Histogram readable_us;  // submit OK answer -> first poll answer showing the review
 };
 
+// One second of one operation's answers, by the time they were answered (warm-up included):
+// where in a run its tail came from, to line up with what else the machine did then.
+struct Interval {
+  double end_s = 0;       // seconds since the load started (the last one may be shorter)
+  bool measured = false;  // the second ended after the warm-up
+  int64_t calls = 0;
+  int64_t p50_us = 0;  // latency as in OpStats::latency_us
+  int64_t p99_us = 0;
+  int64_t max_us = 0;
+};
+
 struct MachineInfo {
   int64_t nproc = 0;
   std::string cpu_model;
@@ -80,6 +92,8 @@ struct RunInfo {
 struct RunResult {
   RunInfo info;
   std::map<Op, OpStats> ops;  // every operation of the mix, even if it got no call
+  std::map<Op, std::vector<Interval>> timeline;  // per second, every operation of the mix
+  int64_t load_started_unix_ms = 0;              // the timeline's zero, as wall-clock time
   ScheduleStats schedule;
   FreshnessStats freshness;
   double window_s = 0;       // the measured part: end of warm-up to the last measured send
@@ -100,7 +114,8 @@ struct RunResult {
 // {tool, schema, started_at, git_commit, git_dirty, machine{...}, config{...}, window_s,
 //  interrupted, warmup_calls, ops{<op>{calls, ok, throughput_per_s, ok_per_s, late,
 //  latency_ms{p50,p90,p99,p999,max,mean}, service_ms{...}, codes{<CODE>: n}}},
-//  total{calls, ok, throughput_per_s, ok_per_s}, schedule{...}, freshness{...}, feed{...},
+//  total{calls, ok, throughput_per_s, ok_per_s}, load_started_unix_ms, timeline{<op>[{t_s,
+//  measured, calls, p50_ms, p99_ms, max_ms}]}, schedule{...}, freshness{...}, feed{...},
 //  client{cpu_s, wall_s, calls, cpu_us_per_call, cores, process_cpu_s}}
 nlohmann::json ToJson(const RunResult& result);
 

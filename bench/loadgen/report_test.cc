@@ -122,6 +122,28 @@ TEST(ReportTest, TextNamesEveryOperationAndCode) {
   EXPECT_THAT(text, HasSubstr("9 readable"));
 }
 
+TEST(ReportTest, TimelineInJsonAndWorstSecondsInText) {
+  RunResult r = Sample();
+  std::vector<Interval>& seconds = r.timeline[Op::kSubmit];
+  seconds.push_back({1.0, false, 100, 2'000, 900'000, 950'000});  // warm-up: never the worst
+  seconds.push_back({2.0, true, 2000, 2'000, 5'000, 6'000});
+  seconds.push_back({3.0, true, 2000, 3'000, 340'000, 400'000});
+  seconds.push_back({4.0, true, 2000, 2'000, 7'000, 9'000});
+  nlohmann::json j = ToJson(r);
+  ASSERT_EQ(j["timeline"]["submit"].size(), 4u);
+  const nlohmann::json& third = j["timeline"]["submit"][2];
+  EXPECT_DOUBLE_EQ(third["t_s"].get<double>(), 3.0);
+  EXPECT_EQ(third["measured"], true);
+  EXPECT_EQ(third["calls"], 2000);
+  EXPECT_DOUBLE_EQ(third["p99_ms"].get<double>(), 340.0);
+  EXPECT_DOUBLE_EQ(third["max_ms"].get<double>(), 400.0);
+  EXPECT_EQ(j["timeline"]["submit"][0]["measured"], false);
+
+  std::string text = RenderText(r);
+  EXPECT_THAT(text, HasSubstr("submit p99 of each second: median 7.00 ms; worst 340.00 ms at 3 s, "
+                              "7.00 ms at 4 s, 5.00 ms at 2 s"));
+}
+
 TEST(ReportTest, CpuModel) {
   EXPECT_EQ(CpuModelFromCpuinfo("processor\t: 0\nvendor_id\t: AuthenticAMD\n"
                                 "model name\t: AMD EPYC 7B13\nflags\t: fpu\n"

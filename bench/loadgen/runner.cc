@@ -61,6 +61,8 @@ class Runner {
   struct OpSlot {
     std::mutex mu;
     OpStats stats;
+    drive::Histogram second_us;  // every answer since the last timeline entry, warm-up included
+    std::vector<Interval> timeline;
   };
 
   Nanos Since(Clock::time_point t) const { return std::chrono::duration_cast<Nanos>(t - start_); }
@@ -223,10 +225,14 @@ class Runner {
     if (code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kDeadlineExceeded) {
       unreachable_total_.fetch_add(1, std::memory_order_relaxed);
     }
+    const CallTiming timing =
+        Judge(open_loop_, Since(call->due), Since(call->sent), Since(answered), o_.late_after);
+    OpSlot& slot = slots_[static_cast<size_t>(call->op)];
+    {
+      std::lock_guard lock(slot.mu);
+      slot.second_us.Record(timing.latency_us);
+    }
     if (call->measured) {
-      const CallTiming timing =
-          Judge(open_loop_, Since(call->due), Since(call->sent), Since(answered), o_.late_after);
-      OpSlot& slot = slots_[static_cast<size_t>(call->op)];
       std::lock_guard lock(slot.mu);
       ++slot.stats.calls;
       if (timing.late) ++slot.stats.late;
@@ -259,9 +265,13 @@ class Runner {
       }
       if (now < next_line) continue;
       next_line += std::chrono::seconds(1);
-      if (!o_.progress) continue;
       const int64_t in_flight = in_flight_;
       lock.unlock();
+      CloseSecond(now);
+      if (!o_.progress) {
+        lock.lock();
+        continue;
+      }
       const int64_t answered = answered_total_.load();
       const double dt = std::chrono::duration<double>(now - previous).count();
       const double rate = dt > 0 ? static_cast<double>(answered - previous_answered) / dt : 0;
@@ -271,11 +281,13 @@ class Runner {
       for (Op op : o_.mix.Active()) {
         OpSlot& slot = slots_[static_cast<size_t>(op)];
         std::lock_guard slot_lock(slot.mu);
+        const double second_ms =
+            slot.timeline.empty() ? 0.0 : static_cast<double>(slot.timeline.back().p99_us) / 1e3;
         absl::StrAppend(
-            &p99s, "  ", std::string(OpName(op)), " p99 ",
-            absl::StrFormat("%.2f",
-                            static_cast<double>(slot.stats.latency_us.Percentile(99)) / 1000.0),
-            " ms");
+            &p99s, "  ", std::string(OpName(op)),
+            absl::StrFormat(" p99 %.2f ms (this second %.2f)",
+                            static_cast<double>(slot.stats.latency_us.Percentile(99)) / 1000.0,
+                            second_ms));
       }
       std::fprintf(stderr,
                    "[%4.0fs] %-7s answered %6.0f/s  in flight %4lld  sent %lld  late %lld  "
@@ -289,12 +301,31 @@ class Runner {
     }
   }
 
+  // Ends the timeline's current second for every operation: the answers since the last call.
+  void CloseSecond(Clock::time_point now) {
+    Interval iv;
+    iv.end_s = std::chrono::duration<double>(now - start_).count();
+    iv.measured = Since(now) > o_.shape.warmup;
+    for (Op op : o_.mix.Active()) {
+      OpSlot& slot = slots_[static_cast<size_t>(op)];
+      std::lock_guard lock(slot.mu);
+      iv.calls = slot.second_us.count();
+      iv.p50_us = slot.second_us.Percentile(50);
+      iv.p99_us = slot.second_us.Percentile(99);
+      iv.max_us = slot.second_us.max();
+      slot.timeline.push_back(iv);
+      slot.second_us = drive::Histogram();
+    }
+  }
+
   LoadResult Collect() {
+    CloseSecond(Clock::now());  // the answers of the last, partial second
     LoadResult r;
     for (Op op : o_.mix.Active()) {
       OpSlot& slot = slots_[static_cast<size_t>(op)];
       std::lock_guard lock(slot.mu);
       r.ops[op] = slot.stats;
+      r.timeline[op] = std::move(slot.timeline);
     }
     r.schedule = schedule_stats_;
     r.answered = answered_total_.load();

@@ -37,6 +37,7 @@ struct RunTargets {
 
 struct LoadResult {
   std::map<Op, OpStats> ops;
+  std::map<Op, std::vector<Interval>> timeline;
   ScheduleStats schedule;
   double window_s = 0;
   int64_t warmup_calls = 0;
@@ -49,7 +50,8 @@ struct LoadResult {
 // sending thread, bounded by `concurrency` in flight; a call that cannot leave on time is late,
 // and its latency still counts from its due time) or a closed loop (`concurrency` chains, each
 // sending its next call from the previous one's completion). Each call's operation comes from
-// the mix by its sequence number. A progress line goes to stderr every second. Stops early on
+// the mix by its sequence number. Every second, each operation's answers of that second are
+// summed up into the timeline, and a progress line goes to stderr. Stops early on
 // SIGINT / SIGTERM (core::ShutdownRequested); always waits for the calls in flight (each has a
 // deadline). Stops the prober's launching when sending ends, but does not wait for it. Blocks.
 LoadResult RunLoad(RunTargets& targets, const RunnerOptions& options);
