@@ -23,11 +23,15 @@ runs, one after the other:
                     rating-aggregator start: the submit path (gateway, Redis, Kafka) without the
                     consumers sharing the two cores, as on a deployment where they run
                     elsewhere (published to bench.gateway-only, which no consumer reads)
-  3. submit-2000    open loop, SubmitReview at 2,000/s, with freshness probes
-  4. submit-max     closed loop, SubmitReview at the maximum, consumers running
-  5. summary-max    closed loop, GetProductSummary at the maximum (after the consumers drained)
-  6. summary-open   open loop, GetProductSummary at 20,000/s, or half of summary-max if lower
-  7. redis-benchmark: the gateway's guard script (EVALSHA, 3 keys, fresh keys each call) and
+  3. submit-2000-gw open loop, SubmitReview at 2,000/s, also before the consumers start (same
+                    topic as submit-max-gw): the submit latency without the consumers' CPU
+  4. submit-2000    open loop, SubmitReview at 2,000/s, with freshness probes
+  5. submit-max     closed loop, SubmitReview at the maximum, consumers running
+  6. summary-max    closed loop, GetProductSummary at the maximum (after the consumers drained)
+  7. summary-open   open loop, GetProductSummary at 20,000/s, or half of summary-max if lower
+  8. summary-sweep  open loop, GetProductSummary at 2,500, 5,000, 10,000, 15,000 and 20,000/s,
+                    10 s each: where the read latency turns up, beside the cores used
+  9. redis-benchmark: the gateway's guard script (EVALSHA, 3 keys, fresh keys each call) and
      HGETALL of a rating hash, 16 connections
 and prints the figures and the ratio submit-max / noop-max. About 5 minutes.
 
@@ -39,6 +43,9 @@ Options:
   --keep              leave the stack directory (logs) behind
   --perf              also record the gateway with perf during submit-max and submit-max-gw and
                       write the hottest symbols to <run>-perf.txt (needs perf)
+  --background-nice N run fraud-scorer, rating-aggregator and PostgreSQL at this niceness
+                      (0-19, default 0): the consumers' batch work yields the CPU to the
+                      request path, as an operator sharing one box between them would set it
   --runs LIST         only these runs, comma-separated (names as above, e.g.
                       --runs submit-2000 to look at the submit tail again); the stack and all
                       services start as always. summary-open without summary-max runs at 20,000/s
@@ -62,6 +69,7 @@ concurrency=128
 keep=0
 perf=0
 runs=""
+background_nice=0
 while (($# > 0)); do
   case $1 in
     -h | --help) usage; exit 0 ;;
@@ -72,12 +80,15 @@ while (($# > 0)); do
     --keep) keep=1; shift ;;
     --perf) perf=1; shift ;;
     --runs) runs=${2:?--runs needs a value}; shift 2 ;;
+    --background-nice) background_nice=${2:?--background-nice needs a value}; shift 2 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
 done
 [[ ${duration} =~ ^[1-9][0-9]*$ ]] || die "--duration-s must be a positive integer"
 [[ ${concurrency} =~ ^[1-9][0-9]*$ ]] || die "--concurrency must be a positive integer"
-all_runs=(noop-max submit-max-gw submit-2000 submit-max summary-max summary-open redis-benchmark)
+[[ ${background_nice} =~ ^([0-9]|1[0-9])$ ]] || die "--background-nice must be 0 to 19"
+all_runs=(noop-max submit-max-gw submit-2000-gw submit-2000 submit-max summary-max summary-open
+  summary-sweep redis-benchmark)
 for r in ${runs//,/ }; do
   [[ " ${all_runs[*]} " == *" ${r} "* ]] || die "--runs: unknown run '${r}' (one of ${all_runs[*]})"
 done
@@ -228,8 +239,16 @@ start_gateway() {
 # README.md), so a backlog that size left for the consumers would lose its oldest part.
 start_gateway --submissions-topic bench.gateway-only
 start_consumers() {
-  start_service rating-aggregator "${aggregator_bin}"
-  start_service fraud-scorer "${fraud_bin}"
+  local pm
+  start_service rating-aggregator nice -n "${background_nice}" "${aggregator_bin}"
+  start_service fraud-scorer nice -n "${background_nice}" "${fraud_bin}"
+  if ((background_nice > 0)); then
+    # The postmaster and every process it has; backends it forks later inherit its niceness.
+    pm=$(head -n 1 "${stack_dir}/pg/data/postmaster.pid")
+    # shellcheck disable=SC2046 # one pid per word
+    renice -n "${background_nice}" -p "${pm}" $(pgrep -P "${pm}") >/dev/null
+    log "fraud-scorer, rating-aggregator and PostgreSQL run at niceness ${background_nice}"
+  fi
   sleep 1
   check_services
   log "consumers up: fraud-scorer (${pid[fraud-scorer]}), rating-aggregator" \
@@ -471,6 +490,15 @@ if want submit-max-gw; then
   snapshot gmax1
   cpu_report submit-max-gw gmax0 gmax1
 fi
+# The same open loop as submit-2000, without the consumers: how much of its tail is theirs.
+if want submit-2000-gw; then
+  snapshot g2k0
+  cpu_seconds_start submit-2000-gw
+  loadgen submit-2000-gw --mix submit --rate 2000 --duration-s "${duration}" --freshness-probes 0
+  cpu_seconds_stop submit-2000-gw
+  snapshot g2k1
+  cpu_report submit-2000-gw g2k0 g2k1
+fi
 stop_service review-gateway "${pid[review-gateway]}"
 start_gateway
 start_consumers
@@ -524,6 +552,16 @@ if want summary-open; then
     --concurrency 1000
   cpu_seconds_stop summary-open
 fi
+sweep_rates=(2500 5000 10000 15000 20000)
+if want summary-sweep; then
+  for rate in "${sweep_rates[@]}"; do
+    snapshot "sw${rate}a"
+    loadgen "summary-${rate}" --mix summary --rate "${rate}" --duration-s 10 --concurrency 1000 \
+      >/dev/null
+    snapshot "sw${rate}b"
+    cpu_report "summary-${rate}" "sw${rate}a" "sw${rate}b"
+  done
+fi
 
 # ---------------------------------------------------------------------------------------------
 # redis-benchmark: the gateway's Redis work without the gateway. The guard script is the
@@ -571,16 +609,17 @@ done
   fi
   echo "CPU busy before the run (other processes): ${busy_before} %"
   echo
-  printf '%-44s %10s %9s %9s %9s\n' "run" "calls/s" "p50 ms" "p99 ms" "p99.9 ms"
+  printf '%-52s %10s %9s %9s %9s\n' "run" "calls/s" "p50 ms" "p99 ms" "p99.9 ms"
   row() { # name file op; nothing if that run was left out (--runs)
     [[ -f $2 ]] || return 0
     jq -r --arg n "$1" --arg op "$3" \
       '.ops[$op] as $o | [$n, ($o.throughput_per_s|floor), $o.latency_ms.p50, $o.latency_ms.p99, $o.latency_ms.p999] | @tsv' "$2" |
-      awk -F'\t' '{printf "%-44s %10d %9.2f %9.2f %9.2f\n", $1, $2, $3, $4, $5}'
+      awk -F'\t' '{printf "%-52s %10d %9.2f %9.2f %9.2f\n", $1, $2, $3, $4, $5}'
   }
   row "noop, closed loop (${concurrency} in flight)" "${noop}" noop
   row "submit, closed loop (${concurrency} in flight)" "${smax}" submit
   row "submit, closed loop, consumers not running" "$(result submit-max-gw.json)" submit
+  row "submit, open loop at 2,000/s, consumers not running" "$(result submit-2000-gw.json)" submit
   row "submit, open loop at 2,000/s" "${s2k}" submit
   row "summary, closed loop (${concurrency} in flight)" "$(result summary-max.json)" summary
   row "summary, open loop at ${summary_rate}/s" "${sopen}" summary
@@ -593,19 +632,32 @@ done
     jq -r -n --slurpfile n "${noop}" --slurpfile s "$(result submit-max-gw.json)" \
     '($s[0].ops.submit.ok_per_s / $n[0].ops.noop.ok_per_s) as $r |
      "  consumers not running:                \($s[0].ops.submit.ok_per_s|floor) / \($n[0].ops.noop.ok_per_s|floor) = \(($r*1000|round)/10) %"'
+  have "$(result submit-2000-gw.json)" && jq -r '"submit at 2,000/s, consumers not running: p50 \(.ops.submit.latency_ms.p50) ms, p99 \(.ops.submit.latency_ms.p99) ms, late \(.schedule.late)"' "$(result submit-2000-gw.json)"
   have "${s2k}" && jq -r '"submit at 2,000/s: achieved \(.ops.submit.throughput_per_s|floor)/s, p99 \(.ops.submit.latency_ms.p99) ms (target <= 25 ms), late \(.schedule.late), never sent \(.schedule.unsent), answers: \(.ops.submit.codes|to_entries|map("\(.key) \(.value)")|join(", "))"' "${s2k}"
   have "${s2k}" && jq -r '"freshness at 2,000/s: \(.freshness.readable)/\(.freshness.probes) probes readable, p50 \(.freshness.readable_ms.p50) ms, p99 \(.freshness.readable_ms.p99) ms, max \(.freshness.readable_ms.max) ms, \(.freshness.timed_out) not within \(.freshness.timeout_s) s (target p99 <= 1000 ms)"' "${s2k}"
   have "${sopen}" && jq -r '"summary reads at \(.config.rate)/s: achieved \(.ops.summary.throughput_per_s|floor)/s, p99 \(.ops.summary.latency_ms.p99) ms (target <= 5 ms at 20,000/s), late \(.schedule.late), never sent \(.schedule.unsent)"' "${sopen}"
+  if have "$(result summary-2500.json)"; then
+    echo
+    echo "summary reads, open loop sweep (10 s each): rate, achieved, p50, p99, cores used by the"
+    echo "gateway, redis and the load generator, and by the whole machine"
+    for rate in "${sweep_rates[@]}"; do
+      have "$(result "summary-${rate}.json")" "$(result "summary-${rate}-cpu.json")" || continue
+      jq -r -n --slurpfile r "$(result "summary-${rate}.json")" \
+        --slurpfile c "$(result "summary-${rate}-cpu.json")" \
+        '$r[0] as $r | $c[0].cores as $k |
+         "  \($r.config.rate)/s: \($r.ops.summary.throughput_per_s|floor)/s, p50 \($r.ops.summary.latency_ms.p50) ms, p99 \($r.ops.summary.latency_ms.p99) ms; cores gateway \($k.gateway), redis \($k.redis), loadgen \($k.loadgen), all \([$k[]] | add * 100 | round / 100)"'
+    done
+  fi
   # CSV columns: test, rps, avg, min, p50, p95, p99, max (ms), every field quoted.
   echo
   echo "CPU per call (us), whole run incl. warm-up and the consumers' drain (loadgen: its load"
   echo "phase only); 'other' = cores other processes on the machine took meanwhile (should be ~0):"
-  printf '%-13s' "run"
+  printf '%-15s' "run"
   for c in "${components[@]}" loadgen; do printf ' %9.9s' "${c}"; done
   printf ' %9s\n' "other"
-  for run in noop-max submit-2000 submit-max submit-max-gw summary-max; do
+  for run in noop-max submit-max-gw submit-2000-gw submit-2000 submit-max summary-max; do
     have "$(result "${run}-cpu.json")" || continue
-    printf '%-13s' "${run}"
+    printf '%-15s' "${run}"
     jq -r '[.cpu_us_per_call.gateway, .cpu_us_per_call["fraud-scorer"], .cpu_us_per_call["rating-aggregator"],
             .cpu_us_per_call.redis, .cpu_us_per_call.kafka, .cpu_us_per_call.postgres,
             .cpu_us_per_call.loadgen, "\(.cores.other)c"] | map(" \(.)") | join("")' "$(result "${run}-cpu.json")" |
