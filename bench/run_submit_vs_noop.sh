@@ -37,7 +37,8 @@ and prints the figures and the ratio submit-max / noop-max. About 5 minutes.
 
 Options:
   --build-dir DIR     binaries (default build/release)
-  --out DIR           results (default bench/results/<YYYY-MM-DD>; files are prefixed HHMMSS-)
+  --out DIR           results (default bench/results/<YYYY-MM-DD>; files are prefixed HHMMSS-;
+                      the services' logs go to HHMMSS-logs/)
   --duration-s N      measured seconds of each loadgen run (default 20; warm-up 3 s each)
   --concurrency N     calls in flight in the closed loops (default 128)
   --keep              leave the stack directory (logs) behind
@@ -168,6 +169,11 @@ cleanup() {
     [[ -n ${pid[${name}]:-} ]] || continue
     stop_service "${name}" "${pid[${name}]}"
   done
+  # The services' logs (the gateway's per-second submit stats among them) stay with the results.
+  if [[ -d ${log_dir} ]]; then
+    mkdir -p "$(result logs)"
+    cp "${log_dir}"/*.log "$(result logs)/" 2>/dev/null || true
+  fi
   if ((stack_started)); then
     if ((keep)); then
       tools/stack/stack.sh down --dir "${stack_dir}" >/dev/null 2>&1 || true
@@ -225,7 +231,9 @@ check_services() {
 start_gateway() {
   local try
   for try in 1 2 3; do
-    start_service review-gateway "${gateway_bin}" --bench-noop "$@"
+    # Its submit stats once a second: where the submit time went (Redis, Kafka), in the log.
+    start_service review-gateway "${gateway_bin}" --bench-noop --log-level info \
+      --stats-interval-s 1 "$@"
     sleep 2
     kill -0 "${pid[review-gateway]}" 2>/dev/null && break
     log "warning: the gateway exited at start (try ${try} of 3; log ${log_dir}/review-gateway.log)"

@@ -19,7 +19,7 @@ namespace {
 double Ms(int64_t us) { return static_cast<double>(us) / 1000.0; }
 double Round3(double v) { return std::round(v * 1000.0) / 1000.0; }
 
-nlohmann::json LatencyJson(const drive::Histogram& h) {
+nlohmann::json LatencyJson(const core::Histogram& h) {
   return {{"count", h.count()},
           {"p50", Ms(h.Percentile(50))},
           {"p90", Ms(h.Percentile(90))},
@@ -33,7 +33,7 @@ double PerSecond(int64_t n, double seconds) {
   return seconds > 0 ? Round3(static_cast<double>(n) / seconds) : 0;
 }
 
-std::string Cell(const drive::Histogram& h, double p) {
+std::string Cell(const core::Histogram& h, double p) {
   if (h.count() == 0) return "-";
   return absl::StrFormat("%.2f", Ms(p >= 100 ? h.max() : h.Percentile(p)));
 }

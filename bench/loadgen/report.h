@@ -10,8 +10,8 @@
 
 #include "absl/status/status.h"
 #include "bench/loadgen/mix.h"
+#include "libs/core/histogram.h"
 #include "nlohmann/json.hpp"
-#include "tools/candor-drive/histogram.h"
 
 namespace candor::loadgen {
 
@@ -20,8 +20,8 @@ struct OpStats {
   int64_t calls = 0;  // answered (whatever the code)
   int64_t late = 0;   // open loop: sent later than --late-ms after their due time
   std::map<absl::StatusCode, int64_t> codes;
-  drive::Histogram latency_us;  // open loop: from the due time; closed loop: from the send
-  drive::Histogram service_us;  // from the send (equal to latency_us in a closed loop)
+  core::Histogram latency_us;  // open loop: from the due time; closed loop: from the send
+  core::Histogram service_us;  // from the send (equal to latency_us in a closed loop)
 
   int64_t ok() const;
   void Merge(const OpStats& other);
@@ -34,7 +34,7 @@ struct ScheduleStats {
   int64_t late = 0;    // sent later than late_after_ms after their due time
   int64_t unsent = 0;  // never sent: the sender was still behind `grace` after the end
   double late_after_ms = 0;
-  drive::Histogram lag_us;  // sent - due, every measured call
+  core::Histogram lag_us;  // sent - due, every measured call
 };
 
 // Freshness probes: submit OK -> the new review visible in GetProductSummary.
@@ -43,12 +43,12 @@ struct FreshnessStats {
   double per_second = 0;
   double poll_ms = 0;
   double timeout_s = 0;
-  int64_t probes = 0;            // probe submissions sent
-  int64_t submit_failed = 0;     // the probe's submit did not answer OK (not a freshness figure)
-  int64_t readable = 0;          // became readable within the timeout
-  int64_t timed_out = 0;         // answered OK but never readable within the timeout: failures
-  int64_t poll_errors = 0;       // summary polls answered with a code other than OK / NOT_FOUND
-  drive::Histogram readable_us;  // submit OK answer -> first poll answer showing the review
+  int64_t probes = 0;           // probe submissions sent
+  int64_t submit_failed = 0;    // the probe's submit did not answer OK (not a freshness figure)
+  int64_t readable = 0;         // became readable within the timeout
+  int64_t timed_out = 0;        // answered OK but never readable within the timeout: failures
+  int64_t poll_errors = 0;      // summary polls answered with a code other than OK / NOT_FOUND
+  core::Histogram readable_us;  // submit OK answer -> first poll answer showing the review
 };
 
 // One second of one operation's answers, by the time they were answered (warm-up included):

@@ -61,7 +61,7 @@ class Runner {
   struct OpSlot {
     std::mutex mu;
     OpStats stats;
-    drive::Histogram second_us;  // every answer since the last timeline entry, warm-up included
+    core::Histogram second_us;  // every answer since the last timeline entry, warm-up included
     std::vector<Interval> timeline;
   };
 
@@ -314,7 +314,7 @@ class Runner {
       iv.p99_us = slot.second_us.Percentile(99);
       iv.max_us = slot.second_us.max();
       slot.timeline.push_back(iv);
-      slot.second_us = drive::Histogram();
+      slot.second_us = core::Histogram();
     }
   }
 

@@ -51,6 +51,14 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
       std::make_unique<BoundedExecutor>(static_cast<int>(config.summary_fallback_threads),
                                         static_cast<size_t>(config.summary_fallback_queue));
   app->intake_ = std::make_unique<ReviewIntake>(*app->guard_, *app->log_, app->clock_);
+  if (config.stats_interval_s > 0) {
+    // Quiet while no submissions arrive; otherwise one line per interval.
+    app->stats_reporter_ = std::make_unique<core::PeriodicReporter>(
+        absl::Seconds(config.stats_interval_s), [intake = app->intake_.get()](absl::Duration dt) {
+          SubmitStats::Window w = intake->stats().Take();
+          if (w.calls() > 0) spdlog::info("submits: {}", SubmitStats::Describe(w, dt));
+        });
+  }
   app->summaries_ =
       std::make_unique<SummaryReader>(*app->cache_, *app->store_, *app->summary_fallback_);
   app->service_ = std::make_unique<ReviewGrpcService>(

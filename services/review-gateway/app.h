@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "libs/core/clock.h"
+#include "libs/core/periodic_reporter.h"
 #include "libs/kafka/kafka.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/ratings/async_redis_rating_cache.h"
@@ -55,6 +56,7 @@ class App {
   // the stores its tasks use, and after the server, so every accepted task still answers.
   std::unique_ptr<BoundedExecutor> summary_fallback_;
   std::unique_ptr<ReviewIntake> intake_;
+  std::unique_ptr<core::PeriodicReporter> stats_reporter_;  // reads intake_'s stats
   std::unique_ptr<SummaryReader> summaries_;
   std::unique_ptr<ReviewGrpcService> service_;
   std::unique_ptr<BenchGrpcService> bench_;  // only with --bench-noop

@@ -35,6 +35,10 @@ void RegisterFlags(core::Flags& f, Config* c) {
   f.AddDouble("prior-mean", "", &c->prior_mean, "m of the Bayesian display average", 1, 5);
   f.AddInt("drain-timeout-ms", "", &c->drain_timeout_ms,
            "on SIGTERM, how long in-flight calls may take to finish", 0, 600000);
+  f.AddInt("stats-interval-s", "CANDOR_GATEWAY_STATS_INTERVAL_S", &c->stats_interval_s,
+           "seconds between the submit stats log lines (outcomes, Redis and Kafka wait "
+           "percentiles); 0 turns them off",
+           0, 3600);
   f.AddBool("bench-noop", "CANDOR_GATEWAY_BENCH_NOOP", &c->bench_noop,
             "also serve candor.bench.v1.BenchService/Noop, the benchmarks' reference RPC");
   f.AddString("log-level", "CANDOR_LOG_LEVEL", &c->log_level, "debug, info, warn or error");

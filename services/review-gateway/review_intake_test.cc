@@ -12,6 +12,7 @@ namespace {
 class FakeGuard final : public SubmissionGuard {
  public:
   void Admit(const review::Submission& s, absl::Time now, AdmitCallback done) override {
+    if (clock != nullptr) clock->Advance(takes);
     done(AdmitSync(s, now));
   }
   void Release(const review::Submission& s, ReleaseCallback done) override {
@@ -36,15 +37,20 @@ class FakeGuard final : public SubmissionGuard {
   bool down = false;
   bool limited = false;
   int releases = 0;
+  core::ManualClock* clock = nullptr;  // moved on by `takes` in each Admit
+  absl::Duration takes;
 };
 
 class FakeLog final : public SubmissionLog {
  public:
   void Publish(const review::Submission& s, std::function<void(absl::Status)> done) override {
     published.push_back(s);
+    if (clock != nullptr) clock->Advance(takes);
     done(outcome);
   }
   absl::Status outcome = absl::OkStatus();
+  core::ManualClock* clock = nullptr;
+  absl::Duration takes;
   std::vector<review::Submission> published;
 };
 
@@ -118,6 +124,55 @@ TEST_F(ReviewIntakeTest, GuardDownIsUnavailable) {
   guard_.down = true;
   EXPECT_EQ(Submit(Valid()).status().code(), absl::StatusCode::kUnavailable);
   EXPECT_TRUE(log_.published.empty());
+}
+
+TEST_F(ReviewIntakeTest, StatsCountEveryOutcomeAndTimeEachWait) {
+  guard_.clock = &clock_;
+  guard_.takes = absl::Milliseconds(3);
+  log_.clock = &clock_;
+  log_.takes = absl::Milliseconds(7);
+  ASSERT_TRUE(Submit(Valid()).ok());
+  EXPECT_EQ(Submit(Valid()).status().code(), absl::StatusCode::kAlreadyExists);
+  review::SubmissionInput bad = Valid();
+  bad.rating = 0;
+  EXPECT_EQ(Submit(bad).status().code(), absl::StatusCode::kInvalidArgument);
+  review::SubmissionInput other = Valid();
+  other.body = "A different text, so not a duplicate.";
+  log_.outcome = absl::UnavailableError("timed out");
+  EXPECT_EQ(Submit(other).status().code(), absl::StatusCode::kUnavailable);
+
+  SubmitStats::Window w = intake_.stats().Take();
+  using O = SubmitStats::Outcome;
+  EXPECT_EQ(w.calls(), 4);
+  EXPECT_EQ(w.outcomes[static_cast<size_t>(O::kAccepted)], 1);
+  EXPECT_EQ(w.outcomes[static_cast<size_t>(O::kDuplicate)], 1);
+  EXPECT_EQ(w.outcomes[static_cast<size_t>(O::kInvalid)], 1);
+  EXPECT_EQ(w.outcomes[static_cast<size_t>(O::kLogUnavailable)], 1);
+  // Three calls reached the guard, two the log; the invalid one took no time at all.
+  EXPECT_EQ(w.guard_us.count(), 3);
+  EXPECT_EQ(w.guard_us.max(), 3'000);
+  EXPECT_EQ(w.publish_us.count(), 2);
+  EXPECT_EQ(w.publish_us.min(), 7'000);
+  EXPECT_EQ(w.total_us.count(), 4);
+  EXPECT_EQ(w.total_us.min(), 0);
+  EXPECT_EQ(w.total_us.max(), 10'000);
+  EXPECT_EQ(intake_.stats().Take().calls(), 0);  // taken: the next window starts empty
+}
+
+TEST(SubmitStatsTest, DescribeNamesOutcomesAndWaits) {
+  SubmitStats stats;
+  stats.Record({SubmitStats::Outcome::kAccepted, absl::Microseconds(400), absl::Milliseconds(5),
+                absl::Microseconds(5'500)});
+  stats.Record({SubmitStats::Outcome::kRateLimited, absl::Microseconds(300),
+                absl::InfiniteDuration(), absl::Microseconds(350)});
+  std::string line = SubmitStats::Describe(stats.Take(), absl::Seconds(10));
+  EXPECT_NE(line.find("2 in 10.0 s (0/s): accepted 1, invalid 0, duplicate 0, already reviewed 0, "
+                      "rate limited 1"),
+            std::string::npos)
+      << line;
+  EXPECT_NE(line.find("guard (Redis) p50 0.30 ms p99 0.40 ms"), std::string::npos) << line;
+  EXPECT_NE(line.find("publish (Kafka) p50 5.00 ms p99 5.00 ms"), std::string::npos) << line;
+  EXPECT_NE(line.find("max 5.50 ms"), std::string::npos) << line;
 }
 
 }  // namespace

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "libs/core/histogram.h"
 #include "tools/candor-drive/client.h"
-#include "tools/candor-drive/histogram.h"
 #include "tools/candor-drive/outcomes.h"
 #include "tools/candor-drive/traffic.h"
 
@@ -21,7 +21,7 @@ struct DriverOptions {
 
 struct DriveResult {
   std::vector<Outcome> outcomes;  // by request number (see Plan)
-  Histogram latency_us;           // SubmitReview, from send to answer
+  core::Histogram latency_us;     // SubmitReview, from send to answer
   double duration_s = 0;          // first send to last answer
   bool interrupted = false;       // SIGINT / SIGTERM stopped the sending early
   bool any_ok = false;

@@ -76,7 +76,7 @@ std::string FreshnessText(const FreshnessReport& f) {
 
 }  // namespace
 
-LatencySummary LatencySummary::From(const Histogram& h) {
+LatencySummary LatencySummary::From(const core::Histogram& h) {
   return {h.count(),        h.Percentile(50),   h.Percentile(90),
           h.Percentile(99), h.Percentile(99.9), h.max()};
 }

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "libs/core/histogram.h"
 #include "nlohmann/json.hpp"
-#include "tools/candor-drive/histogram.h"
 #include "tools/candor-drive/outcomes.h"
 
 namespace candor::drive {
@@ -32,7 +32,7 @@ struct SummaryAnswer {
 // Submit latency in microseconds.
 struct LatencySummary {
   int64_t count = 0, p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
-  static LatencySummary From(const Histogram& h);
+  static LatencySummary From(const core::Histogram& h);
 };
 
 // Where the read side stood after the run (see freshness.h).

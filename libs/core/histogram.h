@@ -3,13 +3,13 @@
 #include <array>
 #include <cstdint>
 
-namespace candor::drive {
+namespace candor::core {
 
-// A log-linear histogram of non-negative integers (the driver records latencies in
-// microseconds), in the manner of HdrHistogram: values below 128 are kept exactly; above, every
-// power-of-two range is split into 64 equal buckets, so a reported percentile is within 1/64
-// (1.6 %) above the true value, and never above the largest value recorded. Fixed size (about
-// 30 KB), no allocation after construction. Not thread-safe; callers lock or merge copies.
+// A log-linear histogram of non-negative integers (mostly latencies in microseconds), in the
+// manner of HdrHistogram: values below 128 are kept exactly; above, every power-of-two range is
+// split into 64 equal buckets, so a reported percentile is within 1/64 (1.6 %) above the true
+// value, and never above the largest value recorded. Fixed size (about 30 KB), no allocation
+// after construction. Not thread-safe; callers lock or merge copies.
 class Histogram {
  public:
   // Negative values are recorded as 0.
@@ -40,4 +40,4 @@ class Histogram {
   int64_t max_ = 0;
 };
 
-}  // namespace candor::drive
+}  // namespace candor::core

@@ -1,10 +1,10 @@
-#include "tools/candor-drive/histogram.h"
+#include "libs/core/histogram.h"
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 
-namespace candor::drive {
+namespace candor::core {
 
 // Bucket layout: indices [0, 128) hold the values 0..127. A larger value v whose highest set bit
 // is b (b >= 7) is shifted right by s = b - 6, which leaves a mantissa m in [64, 128); its bucket
@@ -58,4 +58,4 @@ int64_t Histogram::Percentile(double p) const {
   return max_;
 }
 
-}  // namespace candor::drive
+}  // namespace candor::core

@@ -1,8 +1,8 @@
-#include "tools/candor-drive/histogram.h"
+#include "libs/core/histogram.h"
 
 #include "gtest/gtest.h"
 
-namespace candor::drive {
+namespace candor::core {
 namespace {
 
 // Within the documented resolution: at most 1/64 above the true value, never below it.
@@ -84,4 +84,4 @@ TEST(HistogramTest, MergeEqualsRecordingEverything) {
 }
 
 }  // namespace
-}  // namespace candor::drive
+}  // namespace candor::core
