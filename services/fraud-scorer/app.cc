@@ -45,18 +45,20 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
   auto p = std::make_unique<Parts>();
   p->config = config;
 
-  auto redis = redis::Client::Connect(config.redis_addr, static_cast<int>(config.redis_pool_size),
-                                      absl::Milliseconds(config.redis_timeout_ms));
+  auto redis = redis::Client::Connect(config.consumer.redis_addr,
+                                      static_cast<int>(config.consumer.redis_pool_size),
+                                      absl::Milliseconds(config.consumer.redis_timeout_ms));
   if (!redis.ok()) return redis.status();
   p->redis = *std::move(redis);
 
-  auto pg = pg::Pool::Create(config.pg_dsn, static_cast<int>(config.pg_pool_size));
+  auto pg =
+      pg::Pool::Create(config.consumer.pg_dsn, static_cast<int>(config.consumer.pg_pool_size));
   if (!pg.ok()) return pg.status();
   p->pg = *std::move(pg);
 
-  kafka::ClientOptions kafka_options{config.kafka_brokers, "candor-fraud-scorer", {}};
-  if (absl::Status s =
-          kafka::CheckBrokers(kafka_options, absl::Milliseconds(config.startup_timeout_ms));
+  kafka::ClientOptions kafka_options{config.consumer.kafka_brokers, "candor-fraud-scorer", {}};
+  if (absl::Status s = kafka::CheckBrokers(kafka_options,
+                                           absl::Milliseconds(config.consumer.startup_timeout_ms));
       !s.ok()) {
     return s;
   }
@@ -64,7 +66,8 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
       kafka::Producer::Create(kafka_options, absl::Milliseconds(config.publish_timeout_ms));
   if (!producer.ok()) return producer.status();
   p->producer = *std::move(producer);
-  auto consumer = kafka::Consumer::Create(kafka_options, config.group, {config.input_topic});
+  auto consumer =
+      kafka::Consumer::Create(kafka_options, config.consumer.group, {config.consumer.input_topic});
   if (!consumer.ok()) return consumer.status();
   p->consumer = *std::move(consumer);
 
@@ -82,17 +85,17 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
 absl::Status App::Run(const std::function<bool()>& stop) {
   Parts& p = *parts_;
   spdlog::info("consuming {} as group {}, publishing to {}, thresholds queue>={} reject>{}",
-               p.config.input_topic, p.config.group, p.config.output_topic,
+               p.config.consumer.input_topic, p.config.consumer.group, p.config.output_topic,
                p.config.queue_threshold, p.config.reject_threshold);
   kafka::BatchLoopOptions options;
-  options.max_batch = static_cast<size_t>(p.config.max_batch);
-  options.linger = absl::Milliseconds(p.config.batch_linger_ms);
+  options.max_batch = static_cast<size_t>(p.config.consumer.max_batch);
+  options.linger = absl::Milliseconds(p.config.consumer.batch_linger_ms);
 
   absl::Status status;
   {
     int64_t last_messages = 0;
     core::PeriodicReporter reporter(
-        absl::Seconds(p.config.stats_interval_s), [&](absl::Duration dt) {
+        absl::Seconds(p.config.consumer.stats_interval_s), [&](absl::Duration dt) {
           const kafka::BatchLoopStats& l = p.loop_stats;
           const IntakeStats& i = p.intake->stats();
           const int64_t messages = l.messages.load();

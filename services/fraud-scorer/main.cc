@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
     std::cerr << argv[0] << ": " << s.message() << "\n(see --help)\n";
     return 2;
   }
-  core::InitLogging("fraud-scorer", config.log_level);
+  core::InitLogging("fraud-scorer", config.consumer.log_level);
 
   auto app = fraud_scorer::App::Create(config);
   if (!app.ok()) {

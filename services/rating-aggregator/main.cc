@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
     std::cerr << argv[0] << ": " << s.message() << "\n(see --help)\n";
     return 2;
   }
-  core::InitLogging("rating-aggregator", config.log_level);
+  core::InitLogging("rating-aggregator", config.consumer.log_level);
 
   auto app = rating_aggregator::App::Create(config);
   if (!app.ok()) {

@@ -150,11 +150,11 @@ class FraudScorerIntegrationTest : public ::testing::Test {
 
 TEST_F(FraudScorerIntegrationTest, ScoresStoresPublishesDeadLettersAndMovesOn) {
   Config config;
-  config.kafka_brokers = cluster_.bootstrap();
-  config.pg_dsn = testing::PgDsn();
-  config.redis_addr = testing::RedisAddr();
-  config.group = testing::UniqueUser("fraud-scorer-test-");
-  config.stats_interval_s = 1;
+  config.consumer.kafka_brokers = cluster_.bootstrap();
+  config.consumer.pg_dsn = testing::PgDsn();
+  config.consumer.redis_addr = testing::RedisAddr();
+  config.consumer.group = testing::UniqueUser("fraud-scorer-test-");
+  config.consumer.stats_interval_s = 1;
   ASSERT_NO_FATAL_FAILURE(StartApp(config));
 
   const std::string asin = testing::UniqueAsin();
@@ -220,19 +220,19 @@ TEST_F(FraudScorerIntegrationTest, ScoresStoresPublishesDeadLettersAndMovesOn) {
 
 TEST_F(FraudScorerIntegrationTest, StartupFailsFastWhenAStoreIsUnreachable) {
   Config config;
-  config.kafka_brokers = cluster_.bootstrap();
-  config.pg_dsn = testing::PgDsn();
-  config.redis_addr = "127.0.0.1:1";
-  config.redis_timeout_ms = 200;
+  config.consumer.kafka_brokers = cluster_.bootstrap();
+  config.consumer.pg_dsn = testing::PgDsn();
+  config.consumer.redis_addr = "127.0.0.1:1";
+  config.consumer.redis_timeout_ms = 200;
   EXPECT_EQ(App::Create(config).status().code(), absl::StatusCode::kUnavailable);
-  config.redis_addr = testing::RedisAddr();
-  config.pg_dsn = "postgresql://postgres@127.0.0.1:1/candor?connect_timeout=1";
+  config.consumer.redis_addr = testing::RedisAddr();
+  config.consumer.pg_dsn = "postgresql://postgres@127.0.0.1:1/candor?connect_timeout=1";
   EXPECT_EQ(App::Create(config).status().code(), absl::StatusCode::kUnavailable);
-  config.pg_dsn = testing::PgDsn();
-  config.kafka_brokers = "127.0.0.1:1";
-  config.startup_timeout_ms = 500;
+  config.consumer.pg_dsn = testing::PgDsn();
+  config.consumer.kafka_brokers = "127.0.0.1:1";
+  config.consumer.startup_timeout_ms = 500;
   EXPECT_EQ(App::Create(config).status().code(), absl::StatusCode::kUnavailable);
-  config.kafka_brokers = cluster_.bootstrap();
+  config.consumer.kafka_brokers = cluster_.bootstrap();
   config.queue_threshold = 0.8;  // above the reject threshold
   EXPECT_EQ(App::Create(config).status().code(), absl::StatusCode::kInvalidArgument);
 }
