@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   }
   core::InitLogging("fraud-scorer", config.consumer.log_level);
 
-  auto app = fraud_scorer::App::Create(config);
+  auto app = fraud_scorer::CreateApp(config);
   if (!app.ok()) {
     spdlog::error("startup failed: {}", app.status());
     return 1;

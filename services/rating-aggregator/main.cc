@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   }
   core::InitLogging("rating-aggregator", config.consumer.log_level);
 
-  auto app = rating_aggregator::App::Create(config);
+  auto app = rating_aggregator::CreateApp(config);
   if (!app.ok()) {
     spdlog::error("startup failed: {}", app.status());
     return 1;

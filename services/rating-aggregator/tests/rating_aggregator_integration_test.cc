@@ -57,9 +57,9 @@ class RatingAggregatorIntegrationTest : public ::testing::Test {
     if (runner_.joinable()) runner_.join();
   }
 
-  // Runs the real App on a thread until TearDown or StopApp.
+  // Runs the real app on a thread until TearDown or StopApp.
   void StartApp(const Config& config) {
-    auto app = App::Create(config);
+    auto app = CreateApp(config);
     ASSERT_TRUE(app.ok()) << app.status();
     app_ = *std::move(app);
     runner_ = std::thread([this] { run_status_ = app_->Run([this] { return stop_.load(); }); });
@@ -118,7 +118,7 @@ class RatingAggregatorIntegrationTest : public ::testing::Test {
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<pg::Pool> pool_;
   std::unique_ptr<redis::Client> redis_;
-  std::unique_ptr<App> app_;
+  std::unique_ptr<service::ConsumerApp> app_;
   std::atomic<bool> stop_{false};
   absl::Status run_status_ = absl::UnknownError("not run");
   std::thread runner_;
@@ -205,14 +205,14 @@ TEST_F(RatingAggregatorIntegrationTest, StartupFailsFastWhenAStoreIsUnreachable)
   config.consumer.pg_dsn = testing::PgDsn();
   config.consumer.redis_addr = "127.0.0.1:1";
   config.consumer.redis_timeout_ms = 200;
-  EXPECT_EQ(App::Create(config).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(CreateApp(config).status().code(), absl::StatusCode::kUnavailable);
   config.consumer.redis_addr = testing::RedisAddr();
   config.consumer.pg_dsn = "postgresql://postgres@127.0.0.1:1/candor?connect_timeout=1";
-  EXPECT_EQ(App::Create(config).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(CreateApp(config).status().code(), absl::StatusCode::kUnavailable);
   config.consumer.pg_dsn = testing::PgDsn();
   config.consumer.kafka_brokers = "127.0.0.1:1";
   config.consumer.startup_timeout_ms = 500;
-  EXPECT_EQ(App::Create(config).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(CreateApp(config).status().code(), absl::StatusCode::kUnavailable);
 }
 
 }  // namespace
