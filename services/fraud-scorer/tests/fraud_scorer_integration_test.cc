@@ -1,15 +1,13 @@
 // The real App in-process: librdkafka's mock cluster for Kafka, the stack's Postgres and Redis.
-#include <atomic>
 #include <map>
-#include <thread>
 
 #include "candor/review/v1/events.pb.h"
 #include "gtest/gtest.h"
 #include "libs/kafka/kafka.h"
-#include "libs/kafka/mock_cluster.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/redis/redis_client.h"
 #include "libs/review/fingerprint.h"
+#include "libs/testing/consumer_app_fixture.h"
 #include "libs/testing/stack_env.h"
 #include "services/fraud-scorer/app.h"
 #include "services/fraud-scorer/redis_behaviour_window.h"
@@ -35,46 +33,9 @@ ReviewSubmitted Submission(const std::string& asin, const std::string& user, int
   return m;
 }
 
-class FraudScorerIntegrationTest : public ::testing::Test {
+class FraudScorerIntegrationTest : public testing::ConsumerAppTest {
  protected:
-  void SetUp() override {
-    cluster_.CreateTopic("review-submissions", 1);
-    cluster_.CreateTopic("review-submissions.dlq", 1);
-    cluster_.CreateTopic("review-events", 1);
-    auto producer = kafka::Producer::Create({cluster_.bootstrap(), "test", {}}, absl::Seconds(5));
-    ASSERT_TRUE(producer.ok()) << producer.status();
-    producer_ = *std::move(producer);
-    auto pool = pg::Pool::Create(testing::PgDsn(), 1);
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    pool_ = *std::move(pool);
-    auto redis = redis::Client::Connect(testing::RedisAddr(), 1, absl::Seconds(2));
-    ASSERT_TRUE(redis.ok()) << redis.status();
-    redis_ = *std::move(redis);
-  }
-
-  // Stops and joins the App even when an assertion ended the test early.
-  void TearDown() override {
-    stop_ = true;
-    if (runner_.joinable()) runner_.join();
-  }
-
-  // Runs the real app on a thread until TearDown or StopApp.
-  void StartApp(const Config& config) {
-    auto app = CreateApp(config);
-    ASSERT_TRUE(app.ok()) << app.status();
-    app_ = *std::move(app);
-    runner_ = std::thread([this] { run_status_ = app_->Run([this] { return stop_.load(); }); });
-  }
-
-  absl::Status StopApp() {
-    stop_ = true;
-    if (runner_.joinable()) runner_.join();
-    return run_status_;
-  }
-
-  void Produce(const std::string& key, const std::string& value) {
-    ASSERT_TRUE(producer_->ProduceSync("review-submissions", key, value, absl::Seconds(5)).ok());
-  }
+  FraudScorerIntegrationTest() : ConsumerAppTest("review-submissions", {"review-events"}) {}
 
   // The stored status, or "" when the review is not stored.
   std::string StatusOf(const std::string& review_id) {
@@ -109,21 +70,6 @@ class FraudScorerIntegrationTest : public ::testing::Test {
     return false;
   }
 
-  // Reads `topic` from the start (its own group) until `want` messages arrived or time is up.
-  std::vector<kafka::Message> ReadTopic(const std::string& topic, size_t want) {
-    auto consumer = kafka::Consumer::Create({cluster_.bootstrap(), "test", {}},
-                                            testing::UniqueUser("reader-"), {topic});
-    EXPECT_TRUE(consumer.ok()) << consumer.status();
-    std::vector<kafka::Message> all;
-    for (absl::Time deadline = absl::Now() + absl::Seconds(20);
-         all.size() < want && absl::Now() < deadline;) {
-      auto batch = (*consumer)->PollBatch(100, absl::Milliseconds(200));
-      EXPECT_TRUE(batch.ok()) << batch.status();
-      for (auto& m : *batch) all.push_back(std::move(m));
-    }
-    return all;
-  }
-
   // Accepted events per review id, with a check that each is well-formed.
   std::map<std::string, int> AcceptedCounts(size_t want) {
     std::map<std::string, int> counts;
@@ -137,25 +83,12 @@ class FraudScorerIntegrationTest : public ::testing::Test {
     }
     return counts;
   }
-
-  kafka::MockCluster cluster_;
-  std::unique_ptr<kafka::Producer> producer_;
-  std::unique_ptr<pg::Pool> pool_;
-  std::unique_ptr<redis::Client> redis_;
-  std::unique_ptr<service::ConsumerApp> app_;
-  std::atomic<bool> stop_{false};
-  absl::Status run_status_ = absl::UnknownError("not run");
-  std::thread runner_;
 };
 
 TEST_F(FraudScorerIntegrationTest, ScoresStoresPublishesDeadLettersAndMovesOn) {
   Config config;
-  config.consumer.kafka_brokers = cluster_.bootstrap();
-  config.consumer.pg_dsn = testing::PgDsn();
-  config.consumer.redis_addr = testing::RedisAddr();
-  config.consumer.group = testing::UniqueUser("fraud-scorer-test-");
-  config.consumer.stats_interval_s = 1;
-  ASSERT_NO_FATAL_FAILURE(StartApp(config));
+  UseStack(&config.consumer, "fraud-scorer-test-");
+  ASSERT_NO_FATAL_FAILURE(StartApp(CreateApp(config)));
 
   const std::string asin = testing::UniqueAsin();
   const std::string user1 = testing::UniqueUser();
@@ -219,20 +152,12 @@ TEST_F(FraudScorerIntegrationTest, ScoresStoresPublishesDeadLettersAndMovesOn) {
 }
 
 TEST_F(FraudScorerIntegrationTest, StartupFailsFastWhenAStoreIsUnreachable) {
+  ExpectStartupFailsFastWhenAStoreIsUnreachable(Config{}, CreateApp);
+}
+
+TEST_F(FraudScorerIntegrationTest, StartupFailsOnBadThresholds) {
   Config config;
-  config.consumer.kafka_brokers = cluster_.bootstrap();
-  config.consumer.pg_dsn = testing::PgDsn();
-  config.consumer.redis_addr = "127.0.0.1:1";
-  config.consumer.redis_timeout_ms = 200;
-  EXPECT_EQ(CreateApp(config).status().code(), absl::StatusCode::kUnavailable);
-  config.consumer.redis_addr = testing::RedisAddr();
-  config.consumer.pg_dsn = "postgresql://postgres@127.0.0.1:1/candor?connect_timeout=1";
-  EXPECT_EQ(CreateApp(config).status().code(), absl::StatusCode::kUnavailable);
-  config.consumer.pg_dsn = testing::PgDsn();
-  config.consumer.kafka_brokers = "127.0.0.1:1";
-  config.consumer.startup_timeout_ms = 500;
-  EXPECT_EQ(CreateApp(config).status().code(), absl::StatusCode::kUnavailable);
-  config.consumer.kafka_brokers = cluster_.bootstrap();
+  UseStack(&config.consumer, "fraud-scorer-test-");
   config.queue_threshold = 0.8;  // above the reject threshold
   EXPECT_EQ(CreateApp(config).status().code(), absl::StatusCode::kInvalidArgument);
 }

@@ -1,16 +1,16 @@
 // The real App in-process: librdkafka's mock cluster for Kafka, the stack's Postgres and Redis.
-#include <atomic>
-#include <thread>
+#include <array>
+#include <optional>
 
 #include "candor/review/v1/events.pb.h"
 #include "gtest/gtest.h"
 #include "libs/kafka/kafka.h"
-#include "libs/kafka/mock_cluster.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/ratings/pg_rating_store.h"
 #include "libs/ratings/redis_rating_cache.h"
 #include "libs/redis/redis_client.h"
 #include "libs/review/fingerprint.h"
+#include "libs/testing/consumer_app_fixture.h"
 #include "libs/testing/stack_env.h"
 #include "services/rating-aggregator/app.h"
 
@@ -19,21 +19,9 @@ namespace {
 
 using candor::review::v1::ReviewEvent;
 
-class RatingAggregatorIntegrationTest : public ::testing::Test {
+class RatingAggregatorIntegrationTest : public testing::ConsumerAppTest {
  protected:
-  void SetUp() override {
-    cluster_.CreateTopic("review-events", 1);
-    cluster_.CreateTopic("review-events.dlq", 1);
-    auto producer = kafka::Producer::Create({cluster_.bootstrap(), "test", {}}, absl::Seconds(5));
-    ASSERT_TRUE(producer.ok()) << producer.status();
-    producer_ = *std::move(producer);
-    auto pool = pg::Pool::Create(testing::PgDsn(), 1);
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    pool_ = *std::move(pool);
-    auto redis = redis::Client::Connect(testing::RedisAddr(), 1, absl::Seconds(2));
-    ASSERT_TRUE(redis.ok()) << redis.status();
-    redis_ = *std::move(redis);
-  }
+  RatingAggregatorIntegrationTest() : ConsumerAppTest("review-events") {}
 
   std::string AddReview(int rating, bool verified, const std::string& status) {
     const std::string user = testing::UniqueUser();
@@ -49,30 +37,6 @@ class RatingAggregatorIntegrationTest : public ::testing::Test {
                     })
                     .ok());
     return id;
-  }
-
-  // Stops and joins the App even when an assertion ended the test early.
-  void TearDown() override {
-    stop_ = true;
-    if (runner_.joinable()) runner_.join();
-  }
-
-  // Runs the real app on a thread until TearDown or StopApp.
-  void StartApp(const Config& config) {
-    auto app = CreateApp(config);
-    ASSERT_TRUE(app.ok()) << app.status();
-    app_ = *std::move(app);
-    runner_ = std::thread([this] { run_status_ = app_->Run([this] { return stop_.load(); }); });
-  }
-
-  absl::Status StopApp() {
-    stop_ = true;
-    if (runner_.joinable()) runner_.join();
-    return run_status_;
-  }
-
-  void Produce(const std::string& value) {
-    ASSERT_TRUE(producer_->ProduceSync("review-events", asin_, value, absl::Seconds(5)).ok());
   }
 
   std::string Accepted(const std::string& id, int rating) {
@@ -114,25 +78,13 @@ class RatingAggregatorIntegrationTest : public ::testing::Test {
     return false;
   }
 
-  kafka::MockCluster cluster_;
-  std::unique_ptr<kafka::Producer> producer_;
-  std::unique_ptr<pg::Pool> pool_;
-  std::unique_ptr<redis::Client> redis_;
-  std::unique_ptr<service::ConsumerApp> app_;
-  std::atomic<bool> stop_{false};
-  absl::Status run_status_ = absl::UnknownError("not run");
-  std::thread runner_;
   std::string asin_ = testing::UniqueAsin();
 };
 
 TEST_F(RatingAggregatorIntegrationTest, AggregatesDeadLettersAndMovesOn) {
   Config config;
-  config.consumer.kafka_brokers = cluster_.bootstrap();
-  config.consumer.pg_dsn = testing::PgDsn();
-  config.consumer.redis_addr = testing::RedisAddr();
-  config.consumer.group = testing::UniqueUser("rating-aggregator-test-");
-  config.consumer.stats_interval_s = 1;
-  ASSERT_NO_FATAL_FAILURE(StartApp(config));
+  UseStack(&config.consumer, "rating-aggregator-test-");
+  ASSERT_NO_FATAL_FAILURE(StartApp(CreateApp(config)));
 
   const std::string r1 = AddReview(5, true, "active");
   const std::string r2 = AddReview(2, false, "active");
@@ -141,16 +93,16 @@ TEST_F(RatingAggregatorIntegrationTest, AggregatesDeadLettersAndMovesOn) {
 
   // Valid events, a duplicate, an event for a review that does not count, two poison messages,
   // and a valid event behind them on the same partition.
-  Produce(Accepted(r1, 5));
-  Produce(Accepted(r2, 2));
-  Produce(Accepted(r1, 5));
-  Produce(Accepted(queued, 1));
-  Produce("this is not a protobuf");
+  Produce(asin_, Accepted(r1, 5));
+  Produce(asin_, Accepted(r2, 2));
+  Produce(asin_, Accepted(r1, 5));
+  Produce(asin_, Accepted(queued, 1));
+  Produce(asin_, "this is not a protobuf");
   ReviewEvent empty;  // no oneof case set
   empty.set_review_id(r3);
   empty.set_asin(asin_);
-  Produce(empty.SerializeAsString());
-  Produce(Accepted(r3, 4));
+  Produce(asin_, empty.SerializeAsString());
+  Produce(asin_, Accepted(r3, 4));
   ASSERT_TRUE(WaitForCount(3)) << "the partition did not move on";
   auto p = Stored();
   EXPECT_EQ(p->sum, 11);
@@ -166,8 +118,8 @@ TEST_F(RatingAggregatorIntegrationTest, AggregatesDeadLettersAndMovesOn) {
                   })
                   .ok());
   const int64_t version_before = Stored()->version;
-  Produce(Removed(r2));
-  Produce(Accepted(r2, 2));
+  Produce(asin_, Removed(r2));
+  Produce(asin_, Accepted(r2, 2));
   ASSERT_TRUE(WaitForCount(2));
   p = Stored();
   EXPECT_EQ(p->sum, 9);
@@ -180,16 +132,7 @@ TEST_F(RatingAggregatorIntegrationTest, AggregatesDeadLettersAndMovesOn) {
   EXPECT_EQ((*cached)->version, p->version);
 
   // Both poison messages are on the dead-letter topic, bytes intact.
-  auto reader = kafka::Consumer::Create({cluster_.bootstrap(), "test", {}},
-                                        testing::UniqueUser("dlq-reader-"), {"review-events.dlq"});
-  ASSERT_TRUE(reader.ok());
-  std::vector<kafka::Message> dead;
-  for (absl::Time deadline = absl::Now() + absl::Seconds(20);
-       dead.size() < 2 && absl::Now() < deadline;) {
-    auto batch = (*reader)->PollBatch(10, absl::Milliseconds(200));
-    ASSERT_TRUE(batch.ok());
-    for (auto& m : *batch) dead.push_back(std::move(m));
-  }
+  std::vector<kafka::Message> dead = ReadTopic("review-events.dlq", 2);
   ASSERT_EQ(dead.size(), 2u);
   EXPECT_EQ(dead[0].value, "this is not a protobuf");
   EXPECT_EQ(dead[1].value, empty.SerializeAsString());
@@ -200,19 +143,7 @@ TEST_F(RatingAggregatorIntegrationTest, AggregatesDeadLettersAndMovesOn) {
 }
 
 TEST_F(RatingAggregatorIntegrationTest, StartupFailsFastWhenAStoreIsUnreachable) {
-  Config config;
-  config.consumer.kafka_brokers = cluster_.bootstrap();
-  config.consumer.pg_dsn = testing::PgDsn();
-  config.consumer.redis_addr = "127.0.0.1:1";
-  config.consumer.redis_timeout_ms = 200;
-  EXPECT_EQ(CreateApp(config).status().code(), absl::StatusCode::kUnavailable);
-  config.consumer.redis_addr = testing::RedisAddr();
-  config.consumer.pg_dsn = "postgresql://postgres@127.0.0.1:1/candor?connect_timeout=1";
-  EXPECT_EQ(CreateApp(config).status().code(), absl::StatusCode::kUnavailable);
-  config.consumer.pg_dsn = testing::PgDsn();
-  config.consumer.kafka_brokers = "127.0.0.1:1";
-  config.consumer.startup_timeout_ms = 500;
-  EXPECT_EQ(CreateApp(config).status().code(), absl::StatusCode::kUnavailable);
+  ExpectStartupFailsFastWhenAStoreIsUnreachable(Config{}, CreateApp);
 }
 
 }  // namespace
