@@ -20,7 +20,6 @@
 // the end. Progress goes to stderr, the tables to stdout, the figures to --json.
 #include <algorithm>
 #include <atomic>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <random>
@@ -65,15 +64,6 @@ struct Options {
   std::string json;
   std::string log_level = "info";
 };
-
-void Die(const std::string& what, const absl::Status& s) {
-  spdlog::critical("{}: {}", what, s);
-  std::exit(1);
-}
-
-void Check(const std::string& what, const absl::Status& s) {
-  if (!s.ok()) Die(what, s);
-}
 
 std::vector<int64_t> ParseList(const std::string& flag, const std::string& text) {
   std::vector<int64_t> out;
@@ -575,8 +565,7 @@ int Main(int argc, char** argv) {
                     "Rating aggregator vs the naive SELECT AVG() recompute as a product grows, and "
                     "the aggregator's peak events/s. Needs PostgreSQL (migrated) and Redis: "
                     "tools/stack/stack.sh up, or bench/run_pipeline.sh.");
-  flags.AddString("pg-dsn", "CANDOR_PG_DSN", &o.pg_dsn, "PostgreSQL connection string");
-  flags.AddString("redis-addr", "CANDOR_REDIS_ADDR", &o.redis_addr, "Redis host:port");
+  AddStoreFlags(flags, &o.pg_dsn, &o.redis_addr);
   flags.AddString("sizes", "", &o.sizes, "product sizes N (existing counted reviews), comma list");
   flags.AddInt("reviews", "", &o.reviews, "K: new reviews applied per size by Candor", 1, 1000000);
   flags.AddInt("batch", "", &o.batch, "events per batch (one ledger transaction)", 1, 100000);
@@ -589,8 +578,7 @@ int Main(int argc, char** argv) {
   flags.AddInt("peak-products", "", &o.peak_products, "products of the peak run", 1, 1000);
   flags.AddString("peak-consumers", "", &o.peak_consumers,
                   "aggregator instances (threads) to run the peak with, comma list");
-  flags.AddString("json", "", &o.json, "write the figures to this JSON file");
-  flags.AddString("log-level", "CANDOR_LOG_LEVEL", &o.log_level, "progress log level (stderr)");
+  AddOutputFlags(flags, &o.json, &o.log_level);
   if (int rc = core::ParseOrExit(flags, argc, argv); rc >= 0) return rc;
   const std::vector<int64_t> sizes = ParseList("sizes", o.sizes);
   const std::vector<int64_t> consumer_counts = ParseList("peak-consumers", o.peak_consumers);
@@ -612,8 +600,7 @@ int Main(int argc, char** argv) {
   env.tag = "Y" + RandomTag(seed_rng, 5);
   spdlog::info("run tag {} (every asin of this run starts with it)", env.tag);
 
-  const std::string load_at_start = LoadAverage();
-  spdlog::info("machine: {}; load average {}", MachineLine(), load_at_start);
+  const RunContext context = StartRun();
   std::vector<SizeResult> results;
   for (size_t i = 0; i < sizes.size(); ++i) {
     results.push_back(RunSize(env, sizes[i], static_cast<int>(i)));
@@ -630,8 +617,7 @@ int Main(int argc, char** argv) {
   spdlog::info("deleted in {:.1f} s", NowSeconds() - d0);
 
   // ---- report
-  std::cout << "\nRating aggregate cost per review as a product grows (" << MachineLine()
-            << "; load average at start " << load_at_start << ")\n"
+  std::cout << ReportTitle("Rating aggregate cost per review as a product grows", context)
             << "Candor: " << o.reviews << " new reviews per size, batches of " << o.batch
             << ", Aggregator(PgRatingLedger, RedisRatingCache)::Apply; 'store' is the "
                "fraud-scorer's PgReviewRepository::Store of the same rows, timed apart.\n"
@@ -676,10 +662,7 @@ int Main(int argc, char** argv) {
   }
 
   bool all_ok = true;
-  nlohmann::json j;
-  j["bench"] = "aggregator";
-  j["machine"] = MachineLine();
-  j["load_average_at_start"] = load_at_start;
+  nlohmann::json j = JsonReport("aggregator", context);
   j["reviews_per_size"] = o.reviews;
   j["batch"] = o.batch;
   for (const SizeResult& r : results) {
@@ -719,15 +702,7 @@ int Main(int argc, char** argv) {
                          {"cache_puts_per_batch", static_cast<double>(p.cache_puts) / p.batches},
                          {"check", p.check}});
   }
-  if (!o.json.empty()) {
-    std::ofstream f(o.json);
-    f << j.dump(2) << "\n";
-    if (!f) {
-      spdlog::error("cannot write {}", o.json);
-      return 1;
-    }
-    spdlog::info("figures written to {}", o.json);
-  }
+  if (!WriteJson(j, o.json)) return 1;
   return all_ok ? 0 : 1;
 }
 

@@ -170,4 +170,51 @@ std::string LoadAverage() {
   return absl::StrCat(a, " ", b, " ", c);
 }
 
+void Check(const std::string& what, const absl::Status& s) {
+  if (s.ok()) return;
+  spdlog::critical("{}: {}", what, s);
+  std::exit(1);
+}
+
+void AddStoreFlags(core::Flags& flags, std::string* pg_dsn, std::string* redis_addr) {
+  flags.AddString("pg-dsn", "CANDOR_PG_DSN", pg_dsn, "PostgreSQL connection string");
+  flags.AddString("redis-addr", "CANDOR_REDIS_ADDR", redis_addr, "Redis host:port");
+}
+
+void AddOutputFlags(core::Flags& flags, std::string* json, std::string* log_level) {
+  flags.AddString("json", "", json, "write the figures to this JSON file");
+  flags.AddString("log-level", "CANDOR_LOG_LEVEL", log_level, "progress log level (stderr)");
+}
+
+RunContext StartRun() {
+  RunContext run{MachineLine(), LoadAverage()};
+  spdlog::info("machine: {}; load average {}", run.machine, run.load_at_start);
+  return run;
+}
+
+std::string ReportTitle(const std::string& title, const RunContext& run) {
+  return absl::StrCat("\n", title, " (", run.machine, "; load average at start ", run.load_at_start,
+                      ")\n");
+}
+
+nlohmann::json JsonReport(const std::string& bench, const RunContext& run) {
+  nlohmann::json j;
+  j["bench"] = bench;
+  j["machine"] = run.machine;
+  j["load_average_at_start"] = run.load_at_start;
+  return j;
+}
+
+bool WriteJson(const nlohmann::json& report, const std::string& path) {
+  if (path.empty()) return true;
+  std::ofstream f(path);
+  f << report.dump(2) << "\n";
+  if (!f) {
+    spdlog::error("cannot write {}", path);
+    return false;
+  }
+  spdlog::info("figures written to {}", path);
+  return true;
+}
+
 }  // namespace candor::bench

@@ -1,7 +1,8 @@
 #pragma once
 
 // Small helpers shared by the pipeline benchmarks (aggregator_bench.cc, scorer_bench.cc): a
-// stopwatch, percentiles, a plain-text table, run tags and review text. Bench code only.
+// stopwatch, percentiles, a plain-text table, run tags and review text, the common flags and the
+// frame of every report. Bench code only.
 
 #include <chrono>
 #include <cstdint>
@@ -9,9 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "libs/core/flags.h"
 #include "libs/pg/array_literal.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/redis/redis_client.h"
+#include "nlohmann/json.hpp"
 
 namespace candor::bench {
 
@@ -68,5 +72,33 @@ std::string MachineLine();
 // /proc/loadavg's 1, 5 and 15 minute figures ("0.52 0.61 0.70"): other work on the machine
 // skews every figure, so the reports say how busy it was.
 std::string LoadAverage();
+
+// Logs `what: s` as critical and exits 1 unless `s` is OK: a bench cannot go on without it.
+void Check(const std::string& what, const absl::Status& s);
+
+// --pg-dsn and --redis-addr (the stack's defaults), which every bench registers first.
+void AddStoreFlags(core::Flags& flags, std::string* pg_dsn, std::string* redis_addr);
+// --json and --log-level, which every bench registers last.
+void AddOutputFlags(core::Flags& flags, std::string* json, std::string* log_level);
+
+// The machine a run happens on, read when it starts.
+struct RunContext {
+  std::string machine;        // MachineLine()
+  std::string load_at_start;  // LoadAverage()
+};
+
+// Reads the RunContext and logs it ("machine: ...; load average ...").
+RunContext StartRun();
+
+// The first line of a report on stdout, after a blank line:
+// "<title> (<machine>; load average at start <load>)".
+std::string ReportTitle(const std::string& title, const RunContext& run);
+
+// The head of a report's JSON: {"bench": `bench`, "machine": ..., "load_average_at_start": ...}.
+nlohmann::json JsonReport(const std::string& bench, const RunContext& run);
+
+// Writes `report` to `path` (nothing when `path` is empty) and logs where. False, logged, when
+// the file cannot be written.
+bool WriteJson(const nlohmann::json& report, const std::string& path);
 
 }  // namespace candor::bench

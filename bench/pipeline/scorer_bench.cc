@@ -20,7 +20,6 @@
 // bench creates is deleted at the end.
 #include <algorithm>
 #include <array>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -77,13 +76,6 @@ struct Options {
   std::string json;
   std::string log_level = "info";
 };
-
-void Check(const std::string& what, const absl::Status& s) {
-  if (!s.ok()) {
-    spdlog::critical("{}: {}", what, s);
-    std::exit(1);
-  }
-}
 
 // Hides RecordBatch, so the scorer falls back to one Record (one round trip) per review: the
 // window as it was before pipelining.
@@ -398,8 +390,7 @@ int Main(int argc, char** argv) {
                     "Fraud-scorer throughput and per-review latency through ReviewIntake on real "
                     "Redis and PostgreSQL. Needs a stack: tools/stack/stack.sh up, or "
                     "bench/run_pipeline.sh.");
-  flags.AddString("pg-dsn", "CANDOR_PG_DSN", &o.pg_dsn, "PostgreSQL connection string");
-  flags.AddString("redis-addr", "CANDOR_REDIS_ADDR", &o.redis_addr, "Redis host:port");
+  AddStoreFlags(flags, &o.pg_dsn, &o.redis_addr);
   flags.AddString("kafka-brokers", "CANDOR_KAFKA_BROKERS", &o.kafka_brokers,
                   "Kafka bootstrap servers (only with --publish=kafka)");
   flags.AddString("publish", "", &o.publish,
@@ -421,8 +412,7 @@ int Main(int argc, char** argv) {
   flags.AddInt("warmup-batches", "", &o.warmup_batches, "batches run before measuring", 0, 1000);
   flags.AddInt("users", "", &o.users, "distinct users the reviews come from", 1, 10000000);
   flags.AddInt("products", "", &o.products, "distinct products", 1, 1000);
-  flags.AddString("json", "", &o.json, "write the figures to this JSON file");
-  flags.AddString("log-level", "CANDOR_LOG_LEVEL", &o.log_level, "progress log level (stderr)");
+  AddOutputFlags(flags, &o.json, &o.log_level);
   if (int rc = core::ParseOrExit(flags, argc, argv); rc >= 0) return rc;
   std::vector<std::string> modes = absl::StrSplit(o.window_modes, ',', absl::SkipEmpty());
   for (const std::string& m : modes) {
@@ -453,8 +443,7 @@ int Main(int argc, char** argv) {
     return 2;
   }
   core::InitLogging("scorer-bench", o.log_level);
-  const std::string load_at_start = LoadAverage();
-  spdlog::info("machine: {}; load average {}", MachineLine(), load_at_start);
+  const RunContext context = StartRun();
 
   std::unique_ptr<kafka::MockCluster> cluster;
   std::string brokers = o.kafka_brokers;
@@ -509,9 +498,8 @@ int Main(int argc, char** argv) {
     DeleteProducts(**pool, **redis, created);
   }
 
-  std::cout << "\nFraud scoring through ReviewIntake (" << MachineLine()
-            << "; load average at start " << load_at_start << ")\n"
-            << o.reviews << " reviews per run, " << o.repeat
+  std::cout << ReportTitle("Fraud scoring through ReviewIntake", context) << o.reviews
+            << " reviews per run, " << o.repeat
             << " round(s) per configuration (median shown), in batches of " << o.batch << " from "
             << o.users << " users over " << o.products << " products; Accepted published to "
             << (o.publish == "mock"    ? "librdkafka's in-process mock cluster"
@@ -545,10 +533,7 @@ int Main(int argc, char** argv) {
   }
   std::cout << table.Render();
 
-  nlohmann::json j;
-  j["bench"] = "scorer";
-  j["machine"] = MachineLine();
-  j["load_average_at_start"] = load_at_start;
+  nlohmann::json j = JsonReport("scorer", context);
   j["batch"] = o.batch;
   j["publish"] = o.publish;
   j["kafka_props"] = o.kafka_props;
@@ -576,15 +561,7 @@ int Main(int argc, char** argv) {
                          {"reject", r.reject},
                          {"unscored", r.unscored}});
   }
-  if (!o.json.empty()) {
-    std::ofstream f(o.json);
-    f << j.dump(2) << "\n";
-    if (!f) {
-      spdlog::error("cannot write {}", o.json);
-      return 1;
-    }
-    spdlog::info("figures written to {}", o.json);
-  }
+  if (!WriteJson(j, o.json)) return 1;
   if (!ok) spdlog::error("some reviews were unscored: the window failed (see above)");
   return ok ? 0 : 1;
 }
