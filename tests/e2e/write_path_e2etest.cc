@@ -53,25 +53,28 @@ class WritePathE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
     stack_dir_ = Env("CANDOR_E2E_STACK_DIR");
+    const std::string redis_port = Env("CANDOR_E2E_REDIS_PORT");
+    const std::string pg_port = Env("CANDOR_E2E_PG_PORT");
+    const std::string kafka_port = Env("CANDOR_E2E_KAFKA_PORT");
     std::string ports =
-        absl::StrCat(" --dir ", stack_dir_, " --redis-port ", kRedisPort, " --pg-port ", kPgPort,
-                     " --kafka-port ", kKafkaPort, " --dev-kafka ", Env("CANDOR_DEV_KAFKA_BIN"));
+        absl::StrCat(" --dir ", stack_dir_, " --redis-port ", redis_port, " --pg-port ", pg_port,
+                     " --kafka-port ", kafka_port, " --dev-kafka ", Env("CANDOR_DEV_KAFKA_BIN"));
     stack_ = Env("CANDOR_STACK_SH") + ports;
     RunCommand(stack_ + " down --purge >/dev/null 2>&1");  // fresh: nothing left from a crash
     ASSERT_EQ(RunCommand(stack_ + " up >/dev/null"), 0) << "stack did not come up";
-    redis_addr_ = absl::StrCat("127.0.0.1:", kRedisPort);
-    pg_dsn_ = absl::StrCat("postgresql://postgres@127.0.0.1:", kPgPort, "/candor");
-    brokers_ = absl::StrCat("127.0.0.1:", kKafkaPort);
+    redis_addr_ = absl::StrCat("127.0.0.1:", redis_port);
+    pg_dsn_ = absl::StrCat("postgresql://postgres@127.0.0.1:", pg_port, "/candor");
+    brokers_ = absl::StrCat("127.0.0.1:", kafka_port);
+    gateway_addr_ = absl::StrCat("127.0.0.1:", Env("CANDOR_E2E_GATEWAY_PORT"));
     std::vector<std::string> env = {"CANDOR_REDIS_ADDR=" + redis_addr_, "CANDOR_PG_DSN=" + pg_dsn_,
                                     "CANDOR_KAFKA_BROKERS=" + brokers_,
                                     std::string("CANDOR_JWT_SECRET=") + kSecret,
-                                    absl::StrCat("CANDOR_GATEWAY_LISTEN=127.0.0.1:", kGatewayPort)};
+                                    "CANDOR_GATEWAY_LISTEN=" + gateway_addr_};
     ASSERT_TRUE(gateway_.Start({Env("CANDOR_GATEWAY_BIN")}, env, stack_dir_ + "/gateway.log"));
     ASSERT_TRUE(scorer_.Start({Env("CANDOR_FRAUD_SCORER_BIN")}, env, stack_dir_ + "/scorer.log"));
     ASSERT_TRUE(
         aggregator_.Start({Env("CANDOR_AGGREGATOR_BIN")}, env, stack_dir_ + "/aggregator.log"));
-    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", kGatewayPort),
-                                       grpc::InsecureChannelCredentials());
+    auto channel = grpc::CreateChannel(gateway_addr_, grpc::InsecureChannelCredentials());
     ASSERT_TRUE(
         channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(20)))
         << "gateway never listened; see " << stack_dir_ << "/gateway.log";
@@ -112,12 +115,7 @@ class WritePathE2eTest : public ::testing::Test {
     return s.error_code();
   }
 
-  static constexpr int kRedisPort = 6590;
-  static constexpr int kPgPort = 5640;
-  static constexpr int kKafkaPort = 9293;
-  static constexpr int kGatewayPort = 50651;
-
-  std::string stack_dir_, stack_, redis_addr_, pg_dsn_, brokers_;
+  std::string stack_dir_, stack_, redis_addr_, pg_dsn_, brokers_, gateway_addr_;
   ChildProcess gateway_, scorer_, aggregator_;
   std::unique_ptr<v1::ReviewService::Stub> stub_;
 };
