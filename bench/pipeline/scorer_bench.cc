@@ -69,7 +69,7 @@ struct Options {
   std::string instances = "1";
   int64_t reviews = 30000;
   int64_t repeat = 1;
-  int64_t batch = fraud_scorer::Config{}.consumer.max_batch;  // what the service runs with
+  int64_t batch = fraud_scorer::kDefaultMaxBatch;  // what the service runs with
   int64_t warmup_batches = 4;
   int64_t users = 50000;
   int64_t products = 1000;

@@ -11,13 +11,15 @@ namespace candor::fraud_scorer {
 
 // Every setting of candor-fraud-scorer; README.md documents each one. Defaults suit the local
 // stack of tools/stack/stack.sh.
+// 250: at 10k reviews/s a batch of 500 took ~70 ms end to end (p99) and one of 250 ~40 ms, at the
+// same throughput (bench/run_pipeline.sh, scorer).
+inline constexpr int64_t kDefaultMaxBatch = 250;
+
 struct Config {
   service::ConsumerConfig consumer = {
       .group = "fraud-scorer",
       .input_topic = "review-submissions",
-      // 250: at 10k reviews/s a batch of 500 took ~70 ms end to end (p99) and one of 250 ~40 ms,
-      // at the same throughput (bench/run_pipeline.sh, scorer).
-      .max_batch = 250,
+      .max_batch = kDefaultMaxBatch,
       .redis_timeout_ms = 500,
   };
 
