@@ -47,6 +47,7 @@ Options:
   --background-nice N run fraud-scorer, rating-aggregator and PostgreSQL at this niceness
                       (0-19, default 0): the consumers' batch work yields the CPU to the
                       request path, as an operator sharing one box between them would set it
+  --gateway-flags S   extra flags for the gateway (word-split), e.g. "--kafka-linger-ms 20"
   --runs LIST         only these runs, comma-separated (names as above, e.g.
                       --runs submit-2000 to look at the submit tail again); the stack and all
                       services start as always. summary-open without summary-max runs at 20,000/s
@@ -71,6 +72,7 @@ keep=0
 perf=0
 runs=""
 background_nice=0
+gateway_flags=""
 while (($# > 0)); do
   case $1 in
     -h | --help) usage; exit 0 ;;
@@ -81,6 +83,7 @@ while (($# > 0)); do
     --keep) keep=1; shift ;;
     --perf) perf=1; shift ;;
     --runs) runs=${2:?--runs needs a value}; shift 2 ;;
+    --gateway-flags) gateway_flags=${2?--gateway-flags needs a value}; shift 2 ;;
     --background-nice) background_nice=${2:?--background-nice needs a value}; shift 2 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
@@ -232,8 +235,9 @@ start_gateway() {
   local try
   for try in 1 2 3; do
     # Its submit stats once a second: where the submit time went (Redis, Kafka), in the log.
+    # shellcheck disable=SC2086 # --gateway-flags is a list of words
     start_service review-gateway "${gateway_bin}" --bench-noop --log-level info \
-      --stats-interval-s 1 "$@"
+      --stats-interval-s 1 ${gateway_flags} "$@"
     sleep 2
     kill -0 "${pid[review-gateway]}" 2>/dev/null && break
     log "warning: the gateway exited at start (try ${try} of 3; log ${log_dir}/review-gateway.log)"
