@@ -1,5 +1,5 @@
 // Micro-benchmarks of the gateway's per-request CPU work: normalise + fingerprint, validation,
-// JWT verification. Run: build/release/bench/candor-micro-bench
+// JWT verification. Part of candor-micro-bench (main in micro_main.cc; README.md).
 #include <benchmark/benchmark.h>
 
 #include <random>
@@ -55,5 +55,3 @@ void BM_JwtVerify(benchmark::State& state) {
 BENCHMARK(BM_JwtVerify);
 
 }  // namespace
-
-BENCHMARK_MAIN();
