@@ -24,11 +24,9 @@ Extra Google Benchmark flags go after '--' (e.g. -- --benchmark_filter=Score).
 EOF
 }
 
-log() { printf '%s run_micro: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() {
-  log "error: $*"
-  exit 1
-}
+bench_name=run_micro
+# shellcheck source=bench/common.sh
+source "${repo_root}/bench/common.sh"
 
 build_dir=${repo_root}/build/release
 redis_port=6691

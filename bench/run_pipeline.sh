@@ -36,11 +36,9 @@ Build first (Release; figures from other build types mean little):
 EOF
 }
 
-log() { printf '%s run_pipeline: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() {
-  log "error: $*"
-  exit 1
-}
+bench_name=run_pipeline
+# shellcheck source=bench/common.sh
+source "${repo_root}/bench/common.sh"
 
 build_dir=${repo_root}/build/release
 stack_dir=""

@@ -58,11 +58,9 @@ share of the CPU, which is why only the ratio measured in the same run is the fi
 EOF
 }
 
-log() { printf '%s bench: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() {
-  log "error: $*"
-  exit 1
-}
+bench_name=bench
+# shellcheck source=bench/common.sh
+source "${root}/bench/common.sh"
 
 build_dir=build/release
 out_dir=""

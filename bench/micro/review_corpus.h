@@ -12,7 +12,7 @@
 
 namespace candor::bench {
 
-// The Amazon reviews file inside a data folder (see /work/shared/data/README.md).
+// The Amazon reviews file inside a data folder (see ../shared/data/README.md beside the repo).
 inline constexpr char kAmazonReviewsFile[] =
     "amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz";
 
