@@ -7,3 +7,39 @@ die() {
   log "error: $*"
   exit 1
 }
+
+# The services a script runs, by name (start_service fills it in); the script sets `log_dir`.
+declare -A pid=()
+
+# start_service NAME CMD...: starts CMD in its own session, output appended to LOG_DIR/NAME.log.
+start_service() {
+  local name=$1
+  shift
+  # shellcheck disable=SC2154 # log_dir is the sourcing script's
+  setsid "$@" </dev/null >>"${log_dir}/${name}.log" 2>&1 &
+  pid[${name}]=$!
+}
+
+# stop_service NAME PID: SIGTERM, then SIGKILL if it is still there 30 s later.
+stop_service() {
+  local name=$1 p=$2 i
+  kill -0 "${p}" 2>/dev/null || return 0
+  kill -TERM "${p}" 2>/dev/null || return 0
+  for ((i = 0; i < 300; i++)); do
+    kill -0 "${p}" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  log "warning: ${name} did not exit 30 s after SIGTERM; sending SIGKILL"
+  kill -KILL "${p}" 2>/dev/null || true
+}
+
+# Dies with the log's tail if any started service has exited.
+check_services() {
+  local name
+  for name in "${!pid[@]}"; do
+    if ! kill -0 "${pid[${name}]}" 2>/dev/null; then
+      tail -n 25 "${log_dir}/${name}.log" >&2
+      die "${name} exited (log above)"
+    fi
+  done
+}

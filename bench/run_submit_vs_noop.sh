@@ -147,20 +147,7 @@ chmod 755 "${stack_dir}"
 log_dir=${stack_dir}/logs
 mkdir -p "${log_dir}"
 
-declare -A pid=()
 stack_started=0
-
-stop_service() {
-  local name=$1 p=$2 i
-  kill -0 "${p}" 2>/dev/null || return 0
-  kill -TERM "${p}" 2>/dev/null || return 0
-  for ((i = 0; i < 300; i++)); do
-    kill -0 "${p}" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  log "warning: ${name} did not exit 30 s after SIGTERM; sending SIGKILL"
-  kill -KILL "${p}" 2>/dev/null || true
-}
 
 # shellcheck disable=SC2317 # invoked by the EXIT trap
 cleanup() {
@@ -208,22 +195,7 @@ export CANDOR_GATEWAY_LISTEN=${gateway_addr}
 export CANDOR_GATEWAY_ADDR=${gateway_addr}
 export CANDOR_LOG_LEVEL=warn
 
-start_service() {
-  local name=$1
-  shift
-  setsid "$@" </dev/null >>"${log_dir}/${name}.log" 2>&1 &
-  pid[${name}]=$!
-}
 
-check_services() {
-  local name
-  for name in "${!pid[@]}"; do
-    if ! kill -0 "${pid[${name}]}" 2>/dev/null; then
-      tail -n 25 "${log_dir}/${name}.log" >&2
-      die "${name} exited (log above)"
-    fi
-  done
-}
 
 # The consumers start after the no-op and the gateway-only runs (start_consumers, below).
 # start_gateway [flags]: the gateway may fail its start if a dependency is not ready yet right
