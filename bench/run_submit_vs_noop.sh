@@ -42,8 +42,8 @@ Options:
   --duration-s N      measured seconds of each loadgen run (default 20; warm-up 3 s each)
   --concurrency N     calls in flight in the closed loops (default 128)
   --keep              leave the stack directory (logs) behind
-  --perf              also record the gateway with perf during submit-max and submit-max-gw and
-                      write the hottest symbols to <run>-perf.txt (needs perf)
+  --perf              also record the gateway with perf during submit-max, submit-max-gw and
+                      summary-max and write the hottest symbols to <run>-perf.txt (needs perf)
   --background-nice N run fraud-scorer, rating-aggregator and PostgreSQL at this niceness
                       (0-19, default 0): the consumers' batch work yields the CPU to the
                       request path, as an operator sharing one box between them would set it
@@ -515,7 +515,9 @@ fi
 summary_rate=20000
 if want summary-max; then
   snapshot rmax0
+  perf_gateway summary-max $((warmup + 10))
   loadgen summary-max --mix summary --rate 0 --concurrency "${concurrency}" --duration-s 10
+  perf_report summary-max
   snapshot rmax1
   cpu_report summary-max rmax0 rmax1
   summary_max=$(jq '.ops.summary.throughput_per_s | floor' "$(result summary-max.json)")
