@@ -24,9 +24,9 @@ Extra Google Benchmark flags go after '--' (e.g. -- --benchmark_filter=Score).
 EOF
 }
 
-bench_name=run_micro
-# shellcheck source=bench/common.sh
-source "${repo_root}/bench/common.sh"
+script_name=run_micro
+# shellcheck source=scripts/common.sh
+source "${repo_root}/scripts/common.sh"
 
 build_dir=${repo_root}/build/release
 redis_port=6691

@@ -36,9 +36,9 @@ Build first (Release; figures from other build types mean little):
 EOF
 }
 
-bench_name=run_pipeline
-# shellcheck source=bench/common.sh
-source "${repo_root}/bench/common.sh"
+script_name=run_pipeline
+# shellcheck source=scripts/common.sh
+source "${repo_root}/scripts/common.sh"
 
 build_dir=${repo_root}/build/release
 stack_dir=""

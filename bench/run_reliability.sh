@@ -9,9 +9,9 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "${root}"
-bench_name=reliability
-# shellcheck source=bench/common.sh
-source "${root}/bench/common.sh"
+script_name=reliability
+# shellcheck source=scripts/common.sh
+source "${root}/scripts/common.sh"
 
 usage() {
   cat <<'EOF'

@@ -58,9 +58,9 @@ share of the CPU, which is why only the ratio measured in the same run is the fi
 EOF
 }
 
-bench_name=bench
-# shellcheck source=bench/common.sh
-source "${root}/bench/common.sh"
+script_name=bench
+# shellcheck source=scripts/common.sh
+source "${root}/scripts/common.sh"
 
 build_dir=build/release
 out_dir=""

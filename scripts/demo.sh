@@ -34,11 +34,9 @@ Exit status: candor-drive's (0 all checks passed, 1 a check failed), or 1 if set
 EOF
 }
 
-log() { printf '%s demo: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() {
-  log "error: $*"
-  exit 1
-}
+script_name=demo
+# shellcheck source=scripts/common.sh
+source "${root}/scripts/common.sh"
 
 # ---------------------------------------------------------------------------------------------
 # Arguments
@@ -91,25 +89,7 @@ token_bin=${build_dir}/tools/candor-token/candor-token
 # ---------------------------------------------------------------------------------------------
 # Services
 
-declare -A pid=()         # service name -> pid
 stop_order=(review-gateway fraud-scorer rating-aggregator)  # front door first, then consumers
-
-# Stops one service with SIGTERM (it drains: the gateway finishes its calls and flushes Kafka,
-# the consumers commit), waiting up to 30 s before SIGKILL. Only pids whose command line is
-# ours are signalled, so a stale pid file cannot hit a stranger.
-stop_service() {
-  local name=$1 p=$2 i
-  kill -0 "${p}" 2>/dev/null || return 0
-  tr '\0' ' ' <"/proc/${p}/cmdline" 2>/dev/null | grep -qF "candor-${name}" || return 0
-  log "stopping ${name} (pid ${p})"
-  kill -TERM "${p}" 2>/dev/null || return 0
-  for ((i = 0; i < 300; i++)); do
-    kill -0 "${p}" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  log "warning: ${name} did not exit 30 s after SIGTERM; sending SIGKILL"
-  kill -KILL "${p}" 2>/dev/null || true
-}
 
 stop_services() {
   local name
@@ -232,17 +212,6 @@ start_service() {
   log "started ${name} (pid ${pid[${name}]}), log ${logfile}"
 }
 
-# Fails with the tail of the log of any service that is no longer running.
-check_services() {
-  local name
-  for name in "${!pid[@]}"; do
-    if ! kill -0 "${pid[${name}]}" 2>/dev/null; then
-      log "error: ${name} exited; last lines of ${log_dir}/${name}.log:"
-      tail -n 25 "${log_dir}/${name}.log" >&2
-      exit 1
-    fi
-  done
-}
 
 start_service rating-aggregator "${aggregator_bin}"
 start_service fraud-scorer "${fraud_bin}"

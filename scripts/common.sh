@@ -1,8 +1,9 @@
-# Sourced by the bench scripts (never run): log lines and fatal errors on stderr, stamped with
-# the time and the name the script sets in `bench_name` before sourcing this file.
+# Sourced by scripts/demo.sh and the bench scripts (never run): log lines and fatal errors on
+# stderr, stamped with the time and the name the script sets in `script_name` before sourcing
+# this file; and starting, checking and stopping the services a script runs.
 # shellcheck shell=bash
 
-log() { printf '%s %s: %s\n' "$(date +%H:%M:%S)" "${bench_name:-bench}" "$*" >&2; }
+log() { printf '%s %s: %s\n' "$(date +%H:%M:%S)" "${script_name:-candor}" "$*" >&2; }
 die() {
   log "error: $*"
   exit 1
@@ -20,10 +21,14 @@ start_service() {
   pid[${name}]=$!
 }
 
-# stop_service NAME PID: SIGTERM, then SIGKILL if it is still there 30 s later.
+# stop_service NAME PID: SIGTERM (a service drains: the gateway finishes its calls and flushes
+# Kafka, the consumers commit), then SIGKILL if it is still there 30 s later. Only a pid whose
+# command line is candor-NAME is signalled, so a stale pid cannot hit a stranger.
 stop_service() {
   local name=$1 p=$2 i
   kill -0 "${p}" 2>/dev/null || return 0
+  tr '\0' ' ' <"/proc/${p}/cmdline" 2>/dev/null | grep -qF "candor-${name}" || return 0
+  log "stopping ${name} (pid ${p})"
   kill -TERM "${p}" 2>/dev/null || return 0
   for ((i = 0; i < 300; i++)); do
     kill -0 "${p}" 2>/dev/null || return 0
