@@ -62,16 +62,21 @@ function(candor_test name)
   endif()
 endfunction()
 
-# candor_proto(<name> PROTOS ... [GRPC]): generates C++ (and gRPC stubs) with protoc directly.
-# CMake 3.25's protobuf_generate() cannot pass plugin options, so this runs protoc as gRPC's own
-# examples do. Generated files land under the build tree with the proto's package path.
+# candor_proto(<name> PROTOS ... [GRPC] [ROOT dir] [DEPS ...]): generates C++ (and gRPC stubs)
+# with protoc directly. CMake 3.25's protobuf_generate() cannot pass plugin options, so this runs
+# protoc as gRPC's own examples do. ROOT is the import root the PROTOS are under (default: our
+# proto/; a Debian-shipped tree for third-party protos). Generated files land under the build
+# tree with the proto's package path.
 function(candor_proto name)
-  cmake_parse_arguments(ARG "GRPC" "" "PROTOS" ${ARGN})
+  cmake_parse_arguments(ARG "GRPC" "ROOT" "PROTOS;DEPS" ${ARGN})
+  if(NOT ARG_ROOT)
+    set(ARG_ROOT ${PROJECT_SOURCE_DIR}/proto)
+  endif()
   set(out ${PROJECT_BINARY_DIR}/gen)
   set(srcs)
   foreach(proto ${ARG_PROTOS})
-    get_filename_component(abs ${proto} ABSOLUTE)
-    file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR}/proto ${abs})
+    get_filename_component(abs ${proto} ABSOLUTE BASE_DIR ${ARG_ROOT})
+    file(RELATIVE_PATH rel ${ARG_ROOT} ${abs})
     string(REGEX REPLACE "\\.proto$" "" stem ${rel})
     set(gen ${out}/${stem}.pb.cc ${out}/${stem}.pb.h)
     set(cmd_args --cpp_out=${out})
@@ -82,7 +87,8 @@ function(candor_proto name)
     add_custom_command(
       OUTPUT ${gen}
       COMMAND ${CMAKE_COMMAND} -E make_directory ${out}
-      COMMAND protobuf::protoc ARGS ${cmd_args} -I ${PROJECT_SOURCE_DIR}/proto ${abs}
+      COMMAND protobuf::protoc ARGS ${cmd_args} -I ${ARG_ROOT} -I ${PROJECT_SOURCE_DIR}/proto
+              -I ${CANDOR_GOOGLEAPIS_DIR} ${abs}
       DEPENDS ${abs} protobuf::protoc
       COMMENT "protoc ${rel}")
     list(APPEND srcs ${gen})
@@ -90,7 +96,7 @@ function(candor_proto name)
   add_library(candor_${name} STATIC ${srcs})
   add_library(candor::${name} ALIAS candor_${name})
   target_include_directories(candor_${name} SYSTEM PUBLIC ${out})
-  target_link_libraries(candor_${name} PUBLIC protobuf::libprotobuf)
+  target_link_libraries(candor_${name} PUBLIC protobuf::libprotobuf ${ARG_DEPS})
   if(ARG_GRPC)
     target_link_libraries(candor_${name} PUBLIC gRPC::grpc++)
   endif()

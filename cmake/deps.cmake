@@ -10,6 +10,11 @@ find_package(Protobuf REQUIRED)
 find_package(gRPC CONFIG REQUIRED)
 find_package(absl CONFIG REQUIRED)
 find_program(CANDOR_GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
+# golang-github-grpc-ecosystem-grpc-gateway-dev: Google's API protos (google/rpc/status.proto,
+# error_details.proto; google/api/annotations.proto) as plain .proto files.
+find_path(CANDOR_GOOGLEAPIS_DIR google/rpc/error_details.proto REQUIRED
+  PATHS /usr/share/gocode/src/github.com/grpc-ecosystem/grpc-gateway/third_party/googleapis
+  NO_DEFAULT_PATH)
 
 # librdkafka-dev, libhiredis-dev, libpqxx-dev: pkg-config only.
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)

@@ -37,6 +37,7 @@ packages=(
   clang-format                                   # format check in CI
   libgrpc++-dev protobuf-compiler-grpc           # gRPC 1.51
   libprotobuf-dev protobuf-compiler libabsl-dev  # protobuf 3.21, absl
+  golang-github-grpc-ecosystem-grpc-gateway-dev  # google/rpc + google/api protos (as .proto files)
   librdkafka-dev                                 # Kafka client + mock cluster
   libhiredis-dev libpqxx-dev                     # Redis, PostgreSQL clients
   libssl-dev zlib1g-dev                          # SHA-256/HMAC, gzip replay files

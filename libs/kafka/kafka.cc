@@ -39,10 +39,40 @@ absl::Status FromKafkaError(rd_kafka_resp_err_t err) {
   }
 }
 
+// A failed delivery's status says whether the broker may hold the message after all: an
+// idempotent producer's request that timed out in flight may have been appended (the reply was
+// what got lost). Callers must then treat the outcome as unknown, not as "not stored".
+absl::Status DeliveryStatus(const rd_kafka_message_t* msg) {
+  if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) return absl::OkStatus();
+  absl::Status failed = FromKafkaError(msg->err);
+  if (rd_kafka_message_status(msg) == RD_KAFKA_MSG_STATUS_NOT_PERSISTED) return failed;
+  return absl::DeadlineExceededError(
+      absl::StrCat("kafka: delivery not confirmed, the message may have been stored (",
+                   rd_kafka_err2str(msg->err), ")"));
+}
+
 // Delivery reports carry the heap-allocated callback as the message opaque.
 void OnDelivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, void* /*opaque*/) {
   std::unique_ptr<DeliveryCallback> done(static_cast<DeliveryCallback*>(msg->_private));
-  if (done && *done) (*done)(FromKafkaError(msg->err));
+  if (done && *done) (*done)(DeliveryStatus(msg));
+}
+
+// Errors librdkafka reports outside any one message (it retries most of them itself). A fatal
+// error (e.g. the idempotent producer lost its sequence state) stops the producer for good: it is
+// logged once and kept, so the owner can stop serving instead of failing every message.
+void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+  if (err != RD_KAFKA_RESP_ERR__FATAL) {
+    spdlog::warn("kafka: {}: {}", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
+    return;
+  }
+  char why[512];
+  rd_kafka_resp_err_t orig = rd_kafka_fatal_error(rk, why, sizeof(why));
+  auto* fatal = static_cast<ProducerFatal*>(opaque);
+  std::string message = absl::StrCat("kafka producer fatal error ", rd_kafka_err2name(orig), ": ",
+                                     why[0] != '\0' ? why : reason);
+  spdlog::error("{}; the producer cannot deliver any more messages", message);
+  std::lock_guard lock(fatal->mu);
+  if (fatal->status.ok()) fatal->status = absl::InternalError(message);
 }
 
 void OnLog(const rd_kafka_t* /*rk*/, int level, const char* fac, const char* buf) {
@@ -122,16 +152,30 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(const ClientOptions& 
                                 });
   if (!conf.ok()) return conf.status();
   rd_kafka_conf_set_dr_msg_cb(*conf, OnDelivery);
+  auto fatal = std::make_unique<ProducerFatal>();
+  rd_kafka_conf_set_opaque(*conf, fatal.get());
+  rd_kafka_conf_set_error_cb(*conf, OnError);
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, err, sizeof(err));
   if (rk == nullptr) {
     rd_kafka_conf_destroy(*conf);
     return absl::InvalidArgumentError(absl::StrCat("kafka producer: ", err));
   }
-  return std::unique_ptr<Producer>(new Producer(rk));
+  return std::unique_ptr<Producer>(new Producer(rk, std::move(fatal)));
 }
 
-Producer::Producer(rd_kafka_t* rk) : rk_(rk), poller_([this] { PollLoop(); }) {}
+Producer::Producer(rd_kafka_t* rk, std::unique_ptr<ProducerFatal> fatal)
+    : rk_(rk), fatal_(std::move(fatal)), poller_([this] { PollLoop(); }) {}
+
+absl::Status Producer::Health() const {
+  std::lock_guard lock(fatal_->mu);
+  return fatal_->status;
+}
+
+void Producer::SimulateFatalErrorForTesting(std::string_view reason) {
+  rd_kafka_test_fatal_error(rk_, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
+                            std::string(reason).c_str());
+}
 
 Producer::~Producer() {
   if (absl::Status s = Flush(absl::Seconds(10)); !s.ok()) {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,12 +26,20 @@ struct ClientOptions {
   std::map<std::string, std::string> extra;
 };
 
-// Called once per message when Kafka confirms it (OK) or gives up (Unavailable / Internal).
+// Called once per message when Kafka confirms it (OK) or gives up. A failure is Unavailable or
+// Internal when the message is certainly not stored, and DeadlineExceeded when it may be (a
+// request timed out in flight: the broker may have appended it and only the reply was lost).
 // Runs on the producer's delivery thread: keep it short and never block.
 using DeliveryCallback = std::function<void(absl::Status)>;
 
 // Record headers, name -> value.
 using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// The first fatal error of a producer, written by librdkafka's error callback.
+struct ProducerFatal {
+  mutable std::mutex mu;
+  absl::Status status;
+};
 
 // An idempotent producer with acks=all (design.md 3.3). Thread-safe: any thread may Produce.
 // A background thread serves delivery reports. Destruction flushes for up to 10 s.
@@ -56,11 +65,21 @@ class Producer {
   // Waits until every enqueued message is confirmed or failed. Unavailable on timeout.
   absl::Status Flush(absl::Duration timeout);
 
+  // OK while the producer can deliver; Internal naming the error once librdkafka reported a
+  // fatal error (e.g. the idempotent producer's sequence state is lost). Fatal is for good: the
+  // owner should stop serving and be restarted. Any thread.
+  absl::Status Health() const;
+
+  // Makes librdkafka raise a fatal error as a broker could (tests only).
+  void SimulateFatalErrorForTesting(std::string_view reason);
+
  private:
-  explicit Producer(rd_kafka_t* rk);
+  Producer(rd_kafka_t* rk, std::unique_ptr<ProducerFatal> fatal);
   void PollLoop();
 
   rd_kafka_t* rk_;
+  // The error callback's opaque: on the heap at a fixed address from before rd_kafka_new.
+  std::unique_ptr<ProducerFatal> fatal_;
   std::atomic<bool> stop_{false};
   std::thread poller_;
 };

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "libs/core/clock.h"
+#include "libs/redis/hash_tag.h"
 #include "libs/redis/redis_client.h"
 #include "services/fraud-scorer/behaviour_window.h"
 
@@ -31,7 +32,10 @@ class RedisBehaviourWindow final : public BehaviourWindow {
   std::vector<absl::StatusOr<UserActivity>> RecordBatch(const std::vector<WindowEntry>& entries,
                                                         absl::Time now) override;
 
-  static std::string ReviewsKey(const std::string& user_id) { return "fs:user:{" + user_id + "}"; }
+  // The user id is the hash tag (percent-encoded, redis::HashTag), so both keys share a slot.
+  static std::string ReviewsKey(const std::string& user_id) {
+    return "fs:user:" + redis::HashTag(user_id);
+  }
   static std::string ProductsKey(const std::string& user_id) {
     return ReviewsKey(user_id) + ":products";
   }

@@ -80,6 +80,18 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen));
   }
   app->server_->GetHealthCheckService()->SetServingStatus(true);
+  // A fatal producer error (e.g. the idempotent producer lost its sequence state) fails every
+  // later submit: stop advertising SERVING so load balancers and orchestrators move traffic away
+  // and restart this instance, instead of it answering UNAVAILABLE forever while healthy.
+  app->health_watch_ = std::make_unique<core::PeriodicReporter>(
+      absl::Milliseconds(200), [raw = app.get()](absl::Duration) {
+        if (raw->producer_failed_) return;
+        if (absl::Status h = raw->producer_->Health(); !h.ok()) {
+          raw->producer_failed_ = true;
+          spdlog::error("health: NOT_SERVING, submits cannot be published: {}", h);
+          raw->server_->GetHealthCheckService()->SetServingStatus(false);
+        }
+      });
   spdlog::info("review-gateway listening on {} (port {})", config.listen, app->port_);
   return app;
 }
@@ -97,6 +109,7 @@ void App::Shutdown() {
   shut_down_ = true;
   // Create() may have failed before the server existed: then there is nothing to drain.
   if (server_ == nullptr) return;
+  health_watch_.reset();
   spdlog::info("shutting down: draining in-flight calls");
   // 1. Tell load balancers to go elsewhere, then stop accepting calls and let in-flight ones
   //    finish: their answers wait on Kafka delivery reports, so the producer must still run.

@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -39,6 +40,9 @@ class App {
   // Idempotent; see app.cc for the order.
   void Shutdown();
 
+  // The Kafka producer, for tests that make it fail.
+  kafka::Producer& producer_for_testing() { return *producer_; }
+
  private:
   explicit App(const Config& config) : config_(config) {}
 
@@ -61,6 +65,9 @@ class App {
   std::unique_ptr<ReviewGrpcService> service_;
   std::unique_ptr<BenchGrpcService> bench_;  // only with --bench-noop
   std::unique_ptr<grpc::Server> server_;
+  // Turns health to NOT_SERVING once the producer reports a fatal error. Stopped first.
+  std::unique_ptr<core::PeriodicReporter> health_watch_;
+  std::atomic<bool> producer_failed_{false};
   int port_ = 0;
   bool shut_down_ = false;
 };

@@ -6,11 +6,6 @@ namespace candor::gateway {
 
 namespace v1 = candor::review::v1;
 
-grpc::Status ToGrpc(const absl::Status& s) {
-  if (s.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
-}
-
 absl::StatusOr<std::string> AuthenticateCall(grpc::CallbackServerContext* ctx,
                                              std::string_view jwt_secret,
                                              const core::Clock& clock) {

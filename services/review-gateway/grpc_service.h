@@ -6,6 +6,7 @@
 #include "candor/review/v1/review_service.grpc.pb.h"
 #include "libs/core/clock.h"
 #include "libs/review/rating_aggregate.h"
+#include "libs/rpc/status.h"
 #include "services/review-gateway/review_intake.h"
 #include "services/review-gateway/summary_reader.h"
 
@@ -56,8 +57,8 @@ class BenchGrpcService final : public candor::bench::v1::BenchService::CallbackS
   const core::Clock& clock_;
 };
 
-// absl::Status -> grpc::Status (the codes are the same numbers).
-grpc::Status ToGrpc(const absl::Status& s);
+// absl::Status -> grpc::Status: client-safe messages, error ids, RetryInfo (libs/rpc).
+using rpc::ToGrpc;
 
 // Verifies the call's `authorization: Bearer <jwt>` metadata; returns the user id (`sub`) or
 // Unauthenticated naming the problem.

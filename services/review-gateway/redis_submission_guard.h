@@ -5,19 +5,29 @@
 
 namespace candor::gateway {
 
-// SubmissionGuard on Redis: one Lua script per Admit (atomic; concurrent calls share round trips
-// through the pipelining AsyncClient), one per Release.
-// Keys share the hash tag {user} so a Redis Cluster keeps them in one slot:
+// SubmissionGuard on Redis: one Lua script per Admit, Confirm and Release (each atomic; concurrent
+// calls share round trips through the pipelining AsyncClient).
+// Keys share the hash tag {user} (percent-encoded, redis::HashTag) so a Redis Cluster keeps them
+// in one slot:
 //   g:{user}:fp:<fingerprint>  exact-duplicate marker, TTL fingerprint_ttl
 //   g:{user}:p:<asin>          one-per-product marker, TTL per_product_window
 //   g:{user}:w                 sorted set of review ids scored by submit time (ms)
+// Markers hold "<p|c>:<review_id>:<content digest>": unconfirmed or confirmed.
 // Borrows `client`.
 class RedisSubmissionGuard final : public SubmissionGuard {
  public:
   RedisSubmissionGuard(redis::AsyncClient& client, GuardPolicy policy)
       : client_(client), policy_(policy) {}
   void Admit(const review::Submission& s, absl::Time now, AdmitCallback done) override;
-  void Release(const review::Submission& s, ReleaseCallback done) override;
+  void Confirm(const review::Submission& s, absl::Time now, DoneCallback done) override;
+  void Release(const review::Submission& s, DoneCallback done) override;
+  const GuardPolicy& policy() const override { return policy_; }
+
+  struct Keys {
+    std::string fingerprint, product, window;
+  };
+  // The keys of `s`'s markers (public for tests and operators' tools).
+  static Keys KeysFor(const review::Submission& s);
 
  private:
   redis::AsyncClient& client_;

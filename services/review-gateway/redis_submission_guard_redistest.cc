@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "libs/redis/hash_tag.h"
 #include "libs/review/fingerprint.h"
 #include "libs/testing/stack_env.h"
 #include "services/review-gateway/redis_submission_guard.h"
@@ -37,6 +38,11 @@ class SyncGuard {
     g_.Release(s, [&p](absl::Status st) { p.set_value(std::move(st)); });
     return p.get_future().get();
   }
+  absl::Status Confirm(const review::Submission& s, absl::Time now) {
+    std::promise<absl::Status> p;
+    g_.Confirm(s, now, [&p](absl::Status st) { p.set_value(std::move(st)); });
+    return p.get_future().get();
+  }
 
  private:
   SubmissionGuard& g_;
@@ -60,9 +66,15 @@ class GuardTest : public ::testing::Test {
 TEST_F(GuardTest, DuplicateThenSameProductThenAdmitOther) {
   std::string user = testing::UniqueUser();
   std::string asin = testing::UniqueAsin();
-  EXPECT_EQ(guard_->Admit(Make(user, asin, "first text"), now_)->kind, Kind::kAdmitted);
-  EXPECT_EQ(guard_->Admit(Make(user, asin, "First text!"), now_)->kind, Kind::kDuplicate);
-  EXPECT_EQ(guard_->Admit(Make(user, asin, "other text"), now_)->kind, Kind::kAlreadyReviewed);
+  review::Submission first = Make(user, asin, "first text");
+  EXPECT_EQ(guard_->Admit(first, now_)->kind, Kind::kAdmitted);
+  ASSERT_TRUE(guard_->Confirm(first, now_).ok());
+  auto dup = guard_->Admit(Make(user, asin, "First text!"), now_);
+  EXPECT_EQ(dup->kind, Kind::kDuplicate);
+  EXPECT_EQ(dup->review_id, first.review_id);
+  auto other = guard_->Admit(Make(user, asin, "other text"), now_);
+  EXPECT_EQ(other->kind, Kind::kAlreadyReviewed);
+  EXPECT_EQ(other->review_id, first.review_id);
   EXPECT_EQ(guard_->Admit(Make(user, testing::UniqueAsin(), "other"), now_)->kind, Kind::kAdmitted);
   // Another user may write the same words about the same product.
   EXPECT_EQ(guard_->Admit(Make(testing::UniqueUser(), asin, "first text"), now_)->kind,
@@ -88,28 +100,105 @@ TEST_F(GuardTest, TenPerDaySlidingWindow) {
       Kind::kAdmitted);
 }
 
-TEST_F(GuardTest, ReleaseFreesOnlyItsOwnKeys) {
+TEST_F(GuardTest, ReleaseFreesOnlyItsOwnUnconfirmedKeys) {
   std::string user = testing::UniqueUser();
   std::string asin = testing::UniqueAsin();
   review::Submission s = Make(user, asin, "text");
   ASSERT_EQ(guard_->Admit(s, now_)->kind, Kind::kAdmitted);
   ASSERT_TRUE(guard_->Release(s).ok());
   EXPECT_EQ(guard_->Admit(s, now_)->kind, Kind::kAdmitted);
+  // The same text with another rating is another submission: its release frees nothing.
+  review::Submission other_rating = s;
+  other_rating.rating = 1;
+  ASSERT_TRUE(guard_->Release(other_rating).ok());
+  EXPECT_EQ(guard_->Admit(s, now_)->kind, Kind::kResumed);
+  // Once confirmed (a racing identical attempt was stored), a late release frees nothing.
+  ASSERT_TRUE(guard_->Confirm(s, now_).ok());
+  ASSERT_TRUE(guard_->Release(s).ok());
+  EXPECT_EQ(guard_->Admit(s, now_)->kind, Kind::kDuplicate);
+}
+
+// An admitted submission whose outcome was never learned (reply lost, gateway died, delivery in
+// doubt) must not make its own retry a "duplicate" of nothing.
+TEST_F(GuardTest, UnconfirmedSubmissionIsResumedByItsIdenticalRetryOnly) {
+  std::string user = testing::UniqueUser();
+  std::string asin = testing::UniqueAsin();
+  review::Submission s = Make(user, asin, "Stays in tune for weeks.");
+  s.rating = 4;
+  ASSERT_EQ(guard_->Admit(s, now_)->kind, Kind::kAdmitted);
+  auto again = guard_->Admit(s, now_ + absl::Minutes(1));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->kind, Kind::kResumed);
+  EXPECT_EQ(again->review_id, s.review_id);
+  // Same text, another rating: the first may be stored with 4 stars, so this is in doubt.
+  review::Submission other_rating = s;
+  other_rating.rating = 1;
+  auto differs = guard_->Admit(other_rating, now_);
+  EXPECT_EQ(differs->kind, Kind::kInDoubt);
+  EXPECT_EQ(differs->review_id, s.review_id);
+  // Another text for the same product while the first is unconfirmed: also in doubt.
+  auto another = guard_->Admit(Make(user, asin, "A second opinion."), now_);
+  EXPECT_EQ(another->kind, Kind::kInDoubt);
+  EXPECT_EQ(another->review_id, s.review_id);
+  // A resumed submission does not count twice toward the daily limit.
+  std::string window_key = RedisSubmissionGuard::KeysFor(s).window;
+  std::promise<absl::StatusOr<redis::Reply>> card;
+  client_->Command({"ZCARD", window_key},
+                   [&card](absl::StatusOr<redis::Reply> r) { card.set_value(std::move(r)); });
+  auto n = card.get_future().get();
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(n->integer, 1);
+}
+
+TEST_F(GuardTest, ConfirmRewritesMarkersThatWentMissing) {
+  std::string user = testing::UniqueUser();
+  std::string asin = testing::UniqueAsin();
+  review::Submission s = Make(user, asin, "text that was stored");
+  ASSERT_EQ(guard_->Admit(s, now_)->kind, Kind::kAdmitted);
+  ASSERT_TRUE(guard_->Release(s).ok());        // a racing failed attempt released the markers...
+  ASSERT_TRUE(guard_->Confirm(s, now_).ok());  // ...but another attempt was stored
+  EXPECT_EQ(guard_->Admit(s, now_)->kind, Kind::kDuplicate);
+  EXPECT_EQ(guard_->Admit(Make(user, asin, "second text"), now_)->kind, Kind::kAlreadyReviewed);
+}
+
+TEST(GuardKeysTest, UserIdsCannotEscapeTheirHashTag) {
+  for (const std::string user : {"plain", "a}b", "{x}", "%7D", "}", "{", "a%b{"}) {
+    review::Submission s = Make(user, "B00004Y2UT", "text");
+    for (const std::string& key :
+         {RedisSubmissionGuard::KeysFor(s).fingerprint, RedisSubmissionGuard::KeysFor(s).product,
+          RedisSubmissionGuard::KeysFor(s).window}) {
+      // Redis Cluster hashes what lies between the first '{' and the next '}'.
+      size_t open = key.find('{');
+      size_t close = key.find('}', open + 1);
+      ASSERT_NE(close, std::string::npos) << key;
+      std::string tag = key.substr(open + 1, close - open - 1);
+      EXPECT_EQ("{" + tag + "}", redis::HashTag(user)) << user << " -> " << key;
+      EXPECT_EQ(tag.find_first_of("{}"), std::string::npos) << key;
+    }
+  }
+  // Distinct users keep distinct tags.
+  EXPECT_NE(redis::HashTag("a}"), redis::HashTag("a%7D"));
+  EXPECT_NE(redis::HashTag("a{"), redis::HashTag("a"));
 }
 
 TEST_F(GuardTest, RacingIdenticalSubmissionsAdmitExactlyOne) {
   std::string user = testing::UniqueUser();
   std::string asin = testing::UniqueAsin();
   std::atomic<int> admitted{0};
+  std::atomic<int> resumed{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] {
       auto v = guard_->Admit(Make(user, asin, "same words"), now_);
       if (v.ok() && v->kind == Kind::kAdmitted) admitted.fetch_add(1);
+      if (v.ok() && v->kind == Kind::kResumed) resumed.fetch_add(1);
     });
   }
   for (auto& t : threads) t.join();
+  // One is new; the others are the same submission again (a double click), published under the
+  // same review id, so they land on one row.
   EXPECT_EQ(admitted.load(), 1);
+  EXPECT_EQ(resumed.load(), 7);
 }
 
 }  // namespace

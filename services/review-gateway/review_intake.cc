@@ -1,6 +1,7 @@
 #include "services/review-gateway/review_intake.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/core/error.h"
 #include "libs/core/log.h"
 #include "libs/review/fingerprint.h"
 #include "libs/review/validation.h"
@@ -48,61 +49,109 @@ void ReviewIntake::Finish(SubmitStats::Call call, absl::Time start,
 void ReviewIntake::OnVerdict(review::Submission s, const absl::StatusOr<GuardVerdict>& verdict,
                              SubmitStats::Call call, absl::Time start, Done done) {
   if (!verdict.ok()) {
+    // The script may still have run (a reply lost to a timeout or a dropped connection): its
+    // markers stay unconfirmed, and the client's identical retry resumes them.
     call.outcome = Outcome::kGuardUnavailable;
     Finish(call, start,
-           absl::UnavailableError(
-               absl::StrCat("dedup store unavailable: ", verdict.status().message())),
+           core::WithInternalDetail(
+               absl::UnavailableError("dedup store unavailable; safe to retry the same request"),
+               verdict.status().ToString()),
            done);
     return;
   }
+  const GuardPolicy& policy = guard_.policy();
   switch (verdict->kind) {
     case GuardVerdict::Kind::kDuplicate:
       call.outcome = Outcome::kDuplicate;
-      Finish(call, start,
-             absl::AlreadyExistsError(absl::StrCat(
-                 "duplicate: this review was already submitted (review_id ", s.review_id, ")")),
-             done);
+      Finish(
+          call, start,
+          absl::AlreadyExistsError(absl::StrCat(
+              "duplicate: this review was already submitted (review_id ", verdict->review_id, ")")),
+          done);
       return;
     case GuardVerdict::Kind::kAlreadyReviewed:
       call.outcome = Outcome::kAlreadyReviewed;
       Finish(call, start,
-             absl::AlreadyExistsError(absl::StrCat(
-                 "already reviewed: one review per product per 24 hours (asin ", s.asin, ")")),
+             absl::AlreadyExistsError(absl::StrCat("already reviewed: one review per product per ",
+                                                   absl::FormatDuration(policy.per_product_window),
+                                                   " (asin ", s.asin, ", review_id ",
+                                                   verdict->review_id, ")")),
+             done);
+      return;
+    case GuardVerdict::Kind::kInDoubt:
+      call.outcome = Outcome::kInDoubt;
+      Finish(call, start,
+             absl::AbortedError(absl::StrCat(
+                 "an earlier submission (review_id ", verdict->review_id,
+                 ") of this review or for this product was not confirmed and may be stored; "
+                 "resend that submission unchanged to complete it")),
              done);
       return;
     case GuardVerdict::Kind::kRateLimited: {
       int64_t secs = absl::ToInt64Seconds(absl::Ceil(verdict->retry_after, absl::Seconds(1)));
       call.outcome = Outcome::kRateLimited;
       Finish(call, start,
-             absl::ResourceExhaustedError(absl::StrCat(
-                 "rate limited: at most 10 reviews per 24 hours; retry after ", secs, " s")),
+             core::WithRetryDelay(
+                 absl::ResourceExhaustedError(absl::StrCat(
+                     "rate limited: at most ", policy.user_limit, " reviews per ",
+                     absl::FormatDuration(policy.user_window), "; retry after ", secs, " s")),
+                 verdict->retry_after),
              done);
       return;
     }
     case GuardVerdict::Kind::kAdmitted:
+    case GuardVerdict::Kind::kResumed:
       break;
   }
-  // The guard keys stay only if the log confirms; otherwise they are released so a retry is
-  // not refused as a duplicate. The review id is derived from the fingerprint, so if the log
-  // took the message after all, the retry lands on the same row (I1).
+  const bool resumed = verdict->kind == GuardVerdict::Kind::kResumed;
+  // The review id is derived from the fingerprint, so however often one submission is published
+  // (a resumed one again), it lands on one row (I1).
   const absl::Time published_at = clock_.Now();
-  log_.Publish(s, [this, s, call, start, published_at,
+  log_.Publish(s, [this, s, call, start, published_at, resumed,
                    done = std::move(done)](absl::Status published) mutable {
     call.publish = clock_.Now() - published_at;
     if (published.ok()) {
-      call.outcome = Outcome::kAccepted;
-      Finish(call, start, s.review_id, done);
+      // Answer once the markers say "confirmed", so the client's next identical submission is a
+      // duplicate. If confirming fails the markers stay unconfirmed, which only means that
+      // submission would be published once more (and land on the same row).
+      call.outcome = resumed ? Outcome::kResumed : Outcome::kAccepted;
+      guard_.Confirm(s, clock_.Now(), [this, s, call, start, done](absl::Status confirmed) {
+        if (!confirmed.ok()) {
+          spdlog::warn("confirming guard keys of {} failed (it stays resumable): {}", s.review_id,
+                       confirmed);
+        }
+        Finish(call, start, s.review_id, done);
+      });
       return;
     }
-    // Answer only once the keys are released, so the client's retry cannot race the release.
+    if (published.code() == absl::StatusCode::kDeadlineExceeded) {
+      // The log may hold it (a request timed out in flight). Releasing the keys now could let a
+      // second review of this product be stored beside it; keeping them unconfirmed lets the
+      // identical retry publish again and settle it.
+      call.outcome = Outcome::kLogInDoubt;
+      Finish(call, start,
+             core::WithInternalDetail(
+                 absl::UnavailableError(absl::StrCat(
+                     "review log did not confirm in time and may have stored it; retry the same "
+                     "request to complete it (review_id ",
+                     s.review_id, ")")),
+                 published.ToString()),
+             done);
+      return;
+    }
+    // Certainly not stored: release the keys so any submission may follow. Answer only once the
+    // release is done, so the client's retry cannot race it. A failed release leaves the keys
+    // unconfirmed: the identical retry still resumes them.
     call.outcome = Outcome::kLogUnavailable;
     guard_.Release(s, [this, s, call, start, published, done](absl::Status released) {
       if (!released.ok()) {
-        spdlog::warn("release of guard keys for {} failed: {}", s.review_id, released);
+        spdlog::warn("release of guard keys for {} failed (it stays resumable): {}", s.review_id,
+                     released);
       }
       Finish(call, start,
-             absl::UnavailableError(absl::StrCat(
-                 "review log did not confirm in time; safe to retry: ", published.message())),
+             core::WithInternalDetail(
+                 absl::UnavailableError("review log did not take it in time; safe to retry"),
+                 published.ToString()),
              done);
     });
   });

@@ -19,10 +19,17 @@ struct Caller {
 };
 
 // The domain step of SubmitReview (design.md 3.1-3.3): validate, fingerprint, admit through the
-// guard, publish to the log, and acknowledge only after the log confirmed. When the log does not
-// confirm, the guard's keys are released so the client can retry. Knows nothing of gRPC, Redis
-// or Kafka. Counts every call's outcome and times its waits on the clock (stats()). Thread-safe
-// if its ports are. Borrows the ports and the clock.
+// guard, publish to the log, and acknowledge only after the log confirmed. What the client is told
+// is always true of what is stored:
+//  - OK (with the review id) only after the log confirmed; the guard's markers are then confirmed.
+//  - When the log certainly did not take it, the markers are released and the answer is
+//    Unavailable: anything may be sent next.
+//  - When the outcome is unknown (the log's report says "may be stored", the guard's reply was
+//    lost, the gateway died mid-call), the markers stay unconfirmed: the identical retry is
+//    published again and answered OK with the same review id; a retry that differs is Aborted
+//    naming the review in doubt, never told "duplicate" of something that may not exist.
+// Knows nothing of gRPC, Redis or Kafka. Counts every call's outcome and times its waits on the
+// clock (stats()). Thread-safe if its ports are. Borrows the ports and the clock.
 class ReviewIntake {
  public:
   using Done = std::function<void(absl::StatusOr<std::string>)>;
@@ -30,10 +37,12 @@ class ReviewIntake {
   ReviewIntake(SubmissionGuard& guard, SubmissionLog& log, const core::Clock& clock)
       : guard_(guard), log_(log), clock_(clock) {}
 
-  // `done` gets the review id on success, or:
-  //   InvalidArgument   (message names the field), AlreadyExists (duplicate text, or this user
-  //   reviewed this product within 24 h), ResourceExhausted (daily limit; message has the retry
-  //   hint in seconds), Unavailable (guard store or log unreachable / not confirming).
+  // `done` gets the review id on success, or: InvalidArgument (message names the field);
+  // AlreadyExists (the same text is stored, or this user has a review of this product within
+  // the policy's window; the message names the review id); Aborted (an unconfirmed earlier
+  // submission may be stored; resend it unchanged); ResourceExhausted (the policy's limit,
+  // named in the message, with core::RetryDelay set); Unavailable (guard store or log
+  // unreachable or not confirming; client-safe message, internals in core::InternalDetail).
   // `done` runs exactly once, on this thread, the guard's I/O thread or the log's delivery
   // thread; it must not block.
   void Submit(const Caller& caller, const review::SubmissionInput& input, Done done);

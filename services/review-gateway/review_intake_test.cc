@@ -4,41 +4,71 @@
 #include <optional>
 
 #include "gtest/gtest.h"
+#include "libs/core/error.h"
 
 namespace candor::gateway {
 namespace {
 
-// In-memory guard with the same rules as the Redis one, to test the domain flow.
+// In-memory guard with the Redis guard's states (unconfirmed / confirmed markers keyed by
+// fingerprint), to test the domain flow. The per-product and window rules are the store test's.
 class FakeGuard final : public SubmissionGuard {
  public:
+  struct Marker {
+    std::string review_id, digest;
+    bool confirmed = false;
+  };
   void Admit(const review::Submission& s, absl::Time now, AdmitCallback done) override {
     if (clock != nullptr) clock->Advance(takes);
     done(AdmitSync(s, now));
   }
-  void Release(const review::Submission& s, ReleaseCallback done) override {
-    fingerprints.erase(s.fingerprint);
-    ++releases;
+  void Confirm(const review::Submission& s, absl::Time, DoneCallback done) override {
+    ++confirms;
+    markers[s.fingerprint] = {s.review_id, ContentDigest(s), true};
     done(absl::OkStatus());
   }
+  void Release(const review::Submission& s, DoneCallback done) override {
+    ++releases;
+    if (release_fails) {
+      done(absl::UnavailableError("release lost"));
+      return;
+    }
+    auto it = markers.find(s.fingerprint);
+    if (it != markers.end() && !it->second.confirmed && it->second.digest == ContentDigest(s)) {
+      markers.erase(it);
+    }
+    done(absl::OkStatus());
+  }
+  const GuardPolicy& policy() const override { return policy_; }
   absl::StatusOr<GuardVerdict> AdmitSync(const review::Submission& s, absl::Time) {
-    if (down) return absl::UnavailableError("down");
+    if (down) return absl::UnavailableError("redis 10.9.8.7:6379: Connection refused");
     GuardVerdict v;
-    if (fingerprints.count(s.fingerprint)) {
-      v.kind = GuardVerdict::Kind::kDuplicate;
+    v.review_id = s.review_id;
+    if (auto it = markers.find(s.fingerprint); it != markers.end()) {
+      v.review_id = it->second.review_id;
+      if (it->second.confirmed) {
+        v.kind = GuardVerdict::Kind::kDuplicate;
+      } else if (it->second.digest == ContentDigest(s)) {
+        v.kind = GuardVerdict::Kind::kResumed;
+      } else {
+        v.kind = GuardVerdict::Kind::kInDoubt;
+      }
     } else if (limited) {
       v.kind = GuardVerdict::Kind::kRateLimited;
       v.retry_after = absl::Seconds(90.5);
     } else {
-      fingerprints[s.fingerprint] = s.review_id;
+      markers[s.fingerprint] = {s.review_id, ContentDigest(s), false};
     }
     return v;
   }
-  std::map<std::string, std::string> fingerprints;
+  std::map<std::string, Marker> markers;
   bool down = false;
   bool limited = false;
+  bool release_fails = false;
   int releases = 0;
+  int confirms = 0;
   core::ManualClock* clock = nullptr;  // moved on by `takes` in each Admit
   absl::Duration takes;
+  GuardPolicy policy_{.user_limit = 7};
 };
 
 class FakeLog final : public SubmissionLog {
@@ -98,31 +128,80 @@ TEST_F(ReviewIntakeTest, InvalidNeverReachesGuardOrLog) {
   bad.rating = 6;
   absl::Status s = Submit(bad).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(guard_.fingerprints.empty());
+  EXPECT_TRUE(guard_.markers.empty());
   EXPECT_TRUE(log_.published.empty());
 }
 
-TEST_F(ReviewIntakeTest, RateLimitCarriesRetryHint) {
+TEST_F(ReviewIntakeTest, RateLimitNamesTheConfiguredLimitAndCarriesRetryHint) {
   guard_.limited = true;
   absl::Status s = Submit(Valid()).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_NE(s.message().find("at most 7 reviews per 24h"), std::string_view::npos) << s;
   EXPECT_NE(s.message().find("retry after 91 s"), std::string_view::npos) << s;
+  ASSERT_TRUE(core::RetryDelay(s).has_value());
+  EXPECT_EQ(*core::RetryDelay(s), absl::Seconds(90.5));
 }
 
-TEST_F(ReviewIntakeTest, UnconfirmedPublishReleasesKeysSoRetryWorks) {
-  log_.outcome = absl::UnavailableError("timed out");
-  EXPECT_EQ(Submit(Valid()).status().code(), absl::StatusCode::kUnavailable);
+TEST_F(ReviewIntakeTest, ConfirmedPublishConfirmsMarkersThenDuplicateNamesTheReview) {
+  absl::StatusOr<std::string> id = Submit(Valid());
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(guard_.confirms, 1);
+  absl::Status again = Submit(Valid()).status();
+  EXPECT_EQ(again.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_NE(again.message().find(*id), std::string_view::npos) << again;
+}
+
+TEST_F(ReviewIntakeTest, NotStoredPublishReleasesKeysSoRetryWorks) {
+  log_.outcome = absl::UnavailableError("kafka: Local: Message timed out");
+  absl::Status s = Submit(Valid()).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(s.message().find("kafka"), std::string_view::npos) << "internals leak: " << s;
   EXPECT_EQ(guard_.releases, 1);
-  EXPECT_TRUE(guard_.fingerprints.empty());
+  EXPECT_TRUE(guard_.markers.empty());
   log_.outcome = absl::OkStatus();
   absl::StatusOr<std::string> retried = Submit(Valid());
   ASSERT_TRUE(retried.ok());
   EXPECT_EQ(*retried, log_.published[0].review_id);  // same id both times
 }
 
-TEST_F(ReviewIntakeTest, GuardDownIsUnavailable) {
-  guard_.down = true;
+TEST_F(ReviewIntakeTest, PossiblyStoredPublishKeepsKeysAndTheIdenticalRetryCompletesIt) {
+  log_.outcome = absl::DeadlineExceededError("may be stored");
+  absl::Status first = Submit(Valid()).status();
+  EXPECT_EQ(first.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(guard_.releases, 0) << "keys of a possibly stored review must not be released";
+  // The same text with another rating must not be answered OK: the stored row may keep 5 stars.
+  review::SubmissionInput other_rating = Valid();
+  other_rating.rating = 2;
+  log_.outcome = absl::OkStatus();
+  absl::Status differs = Submit(other_rating).status();
+  EXPECT_EQ(differs.code(), absl::StatusCode::kAborted) << differs;
+  EXPECT_EQ(log_.published.size(), 1u);
+  // The identical retry is published again and answered with the same id.
+  absl::StatusOr<std::string> retried = Submit(Valid());
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  ASSERT_EQ(log_.published.size(), 2u);
+  EXPECT_EQ(*retried, log_.published[0].review_id);
+  EXPECT_EQ(log_.published[1].rating, 5);
+  EXPECT_EQ(Submit(Valid()).status().code(), absl::StatusCode::kAlreadyExists);
+}
+
+TEST_F(ReviewIntakeTest, FailedReleaseLeavesTheSubmissionResumable) {
+  log_.outcome = absl::UnavailableError("not stored");
+  guard_.release_fails = true;
   EXPECT_EQ(Submit(Valid()).status().code(), absl::StatusCode::kUnavailable);
+  log_.outcome = absl::OkStatus();
+  absl::StatusOr<std::string> retried = Submit(Valid());
+  ASSERT_TRUE(retried.ok()) << "a failed release must not turn the retry into a duplicate: "
+                            << retried.status();
+}
+
+TEST_F(ReviewIntakeTest, GuardDownIsUnavailableWithoutInternals) {
+  guard_.down = true;
+  absl::Status s = Submit(Valid()).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(s.message().find("10.9.8.7"), std::string_view::npos) << s;
+  ASSERT_TRUE(core::InternalDetail(s).has_value());
+  EXPECT_NE(core::InternalDetail(s)->find("10.9.8.7"), std::string::npos);
   EXPECT_TRUE(log_.published.empty());
 }
 

@@ -49,7 +49,8 @@ std::string SubmitStats::Describe(const Window& w, absl::Duration interval) {
       n(Outcome::kDuplicate), ", already reviewed ", n(Outcome::kAlreadyReviewed),
       ", rate limited ", n(Outcome::kRateLimited), ", guard unavailable ",
       n(Outcome::kGuardUnavailable), ", log unavailable ", n(Outcome::kLogUnavailable),
-      " | guard (Redis) ", Percentiles(w.guard_us), " | publish (Kafka) ",
+      ", in doubt ", n(Outcome::kInDoubt), ", log in doubt ", n(Outcome::kLogInDoubt), ", resumed ",
+      n(Outcome::kResumed), " | guard (Redis) ", Percentiles(w.guard_us), " | publish (Kafka) ",
       Percentiles(w.publish_us), " | total ", Percentiles(w.total_us), " max ",
       Ms(w.total_us.max()), " ms");
 }

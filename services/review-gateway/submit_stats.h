@@ -25,8 +25,11 @@ class SubmitStats {
     kRateLimited,
     kGuardUnavailable,
     kLogUnavailable,
+    kInDoubt,     // refused: an unconfirmed earlier submission may be stored (ABORTED)
+    kLogInDoubt,  // the log did not confirm and may hold it: keys kept, UNAVAILABLE
+    kResumed,     // accepted by publishing an unconfirmed earlier submission again
   };
-  static constexpr size_t kOutcomes = 7;
+  static constexpr size_t kOutcomes = 10;
 
   // Durations that a call did not reach (an invalid call has no guard time, a refused one no
   // publish time) are passed as absl::InfiniteDuration() and not recorded.
