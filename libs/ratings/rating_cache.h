@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "libs/review/rating_aggregate.h"
 
 namespace candor::ratings {
@@ -34,6 +35,10 @@ class RatingCache {
     }
     return stored;
   }
+  // An id of the cache's current incarnation, which changes whenever the cache may have lost
+  // writes wholesale (Redis restarted: its `run_id`). Empty when the adapter cannot tell (then
+  // no change is ever seen). Unavailable when the store is unreachable.
+  virtual absl::StatusOr<std::string> Incarnation() { return std::string(); }
 };
 
 // Port: the same cache as RatingCache for request paths, which must not block a thread on I/O
@@ -59,6 +64,30 @@ class RatingStore {
   virtual ~RatingStore() = default;
   // nullopt when the product has no row.
   virtual absl::StatusOr<std::optional<review::RatingAggregate>> Get(const std::string& asin) = 0;
+};
+
+// One page of a RatingScan listing: the aggregates, and the cursor that continues after them
+// (empty when this was the last page).
+struct RatingPage {
+  std::vector<review::RatingAggregate> aggregates;
+  std::string next;
+};
+
+// Port: pages through the durable aggregates, so that a cache that lost writes can be rebuilt
+// from them. Cursors are opaque: pass "" for the first page, then the previous page's `next`.
+// A listing is not a snapshot: rows changed while it runs may be seen in either state (the
+// cache's versioned write makes either harmless). Implementations are thread-safe and never
+// throw; Unavailable when the store is unreachable.
+class RatingScan {
+ public:
+  virtual ~RatingScan() = default;
+  // Every product's aggregate, up to `limit` per page.
+  virtual absl::StatusOr<RatingPage> ListAll(const std::string& cursor, int limit) = 0;
+  // The aggregates last changed between `newer_than` and `older_than` ago (by the store's own
+  // clock), up to `limit` per page.
+  virtual absl::StatusOr<RatingPage> ListChanged(absl::Duration newer_than,
+                                                 absl::Duration older_than,
+                                                 const std::string& cursor, int limit) = 0;
 };
 
 }  // namespace candor::ratings

@@ -1,5 +1,7 @@
 #include "libs/ratings/redis_rating_cache.h"
 
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "libs/ratings/redis_rating_hash.h"
 
 namespace candor::ratings {
@@ -39,6 +41,17 @@ absl::StatusOr<std::vector<bool>> RedisRatingCache::PutMany(
     stored.push_back(RatingPutStored(*r));
   }
   return stored;
+}
+
+absl::StatusOr<std::string> RedisRatingCache::Incarnation() {
+  absl::StatusOr<redis::Reply> r = client_.Command({"INFO", "server"});
+  if (!r.ok()) return r.status();
+  for (absl::string_view line : absl::StrSplit(r->str, '\n')) {
+    if (absl::ConsumePrefix(&line, "run_id:")) {
+      return std::string(absl::StripTrailingAsciiWhitespace(line));
+    }
+  }
+  return absl::DataLossError("redis INFO server has no run_id");
 }
 
 }  // namespace candor::ratings

@@ -17,6 +17,9 @@ class RedisRatingCache final : public RatingCache {
   // One pipelined round trip for the whole list (the aggregator writes a batch's products).
   absl::StatusOr<std::vector<bool>> PutMany(
       const std::vector<review::RatingAggregate>& aggregates) override;
+  // Redis's `run_id` (INFO server): a new one for every start of the server. DataLoss when the
+  // reply has none.
+  absl::StatusOr<std::string> Incarnation() override;
 
   // The hash of `asin` (RatingHashKey), for tests and tools that look at Redis directly.
   static std::string Key(const std::string& asin);

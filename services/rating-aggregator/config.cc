@@ -12,6 +12,13 @@ void RegisterFlags(core::Flags& flags, Config* c) {
        .redis_timeout_help = "Redis connect/command timeout; a failed write retries the batch",
        .max_batch_limit = 100000},
       &c->consumer);
+  flags.AddInt("heal-interval-ms", "CANDOR_AGG_HEAL_INTERVAL_MS", &c->heal_interval_ms,
+               "how often Redis is checked against product_ratings and healed: after a Redis "
+               "restart (new run_id) every product, otherwise those changed in the last "
+               "--heal-window-s; 0 turns healing off",
+               0, 3600000);
+  flags.AddInt("heal-window-s", "CANDOR_AGG_HEAL_WINDOW_S", &c->heal_window_s,
+               "how far back each routine heal check looks for changed products", 1, 86400);
 }
 
 absl::Status ValidateConfig(const Config& c) { return service::ValidateConsumerConfig(c.consumer); }

@@ -7,7 +7,8 @@
 namespace candor::rating_aggregator {
 
 // Every setting of candor-rating-aggregator; README.md documents each one. Defaults suit the
-// local stack of tools/stack/stack.sh. All of them are the settings every consumer service has.
+// local stack of tools/stack/stack.sh. Besides the settings every consumer service has, the
+// healer's (rating_healer.h).
 struct Config {
   service::ConsumerConfig consumer = {
       .group = "rating-aggregator",
@@ -15,6 +16,11 @@ struct Config {
       .max_batch = 1000,
       .redis_timeout_ms = 1000,
   };
+  // How often the healer checks Redis against Postgres (0: never); also how long it leaves a
+  // just-changed product to the aggregator's own write.
+  int64_t heal_interval_ms = 5000;
+  // How far back each routine check looks for changed products.
+  int64_t heal_window_s = 60;
 };
 
 // Registers every field of `config` (which must outlive the parse) with `flags`.

@@ -1,0 +1,123 @@
+#include "libs/testing/redis_server.h"
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "gtest/gtest.h"
+
+namespace candor::testing {
+namespace {
+
+// A port the kernel just handed out for loopback: redis-server cannot bind port 0 and report it,
+// so the port is picked here and is free unless another process grabs it in between.
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), len), 0);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+}  // namespace
+
+RedisServer::RedisServer(std::vector<std::string> extra_args) : extra_args_(std::move(extra_args)) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "candor-redis-XXXXXX").string();
+  char* made = mkdtemp(tmpl.data());
+  EXPECT_NE(made, nullptr) << "mkdtemp failed";
+  dir_ = tmpl;
+  port_ = FreePort();
+  Spawn();
+}
+
+RedisServer::~RedisServer() {
+  Kill();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+void RedisServer::Spawn() {
+  std::vector<std::string> args = {
+      "redis-server", "--port",    std::to_string(port_), "--bind", "127.0.0.1", "--dir", dir_,
+      "--logfile",    "redis.log", "--daemonize",         "no",     "--save",    ""};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  pid_ = fork();
+  if (pid_ == 0) {
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execvp("redis-server", argv.data());
+    _exit(127);
+  }
+  ASSERT_GT(pid_, 0) << "fork failed";
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!AnswersPing()) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      ADD_FAILURE() << "redis-server exited at startup; see " << dir_ << "/redis.log";
+      return;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      ADD_FAILURE() << "redis-server on port " << port_ << " did not answer PING within 10 s";
+      return;
+    }
+    // Polling a process we do not control: there is no event to wait on.
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+bool RedisServer::AnswersPing() const {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{1, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port_));
+  bool ok = false;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    static constexpr char kPing[] = "PING\r\n";
+    char buf[64] = {};
+    // "-LOADING" while it reads its files counts as not yet answering.
+    ok = write(fd, kPing, sizeof(kPing) - 1) > 0 && read(fd, buf, sizeof(buf) - 1) > 0 &&
+         std::string(buf).rfind("+PONG", 0) == 0;
+  }
+  close(fd);
+  return ok;
+}
+
+void RedisServer::Freeze() {
+  if (pid_ > 0) kill(pid_, SIGSTOP);
+}
+
+void RedisServer::Thaw() {
+  if (pid_ > 0) kill(pid_, SIGCONT);
+}
+
+void RedisServer::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+void RedisServer::Restart() {
+  Kill();
+  Spawn();
+}
+
+}  // namespace candor::testing
