@@ -18,14 +18,24 @@ struct Poison {
   std::string reason;
 };
 
+// True for a failure that repeating the same input will not cure: InvalidArgument (the value
+// itself is refused, e.g. Postgres SQLSTATE class 22), FailedPrecondition (it conflicts with what
+// is stored, e.g. a constraint, class 23) and OutOfRange. Every other code is transient: the
+// environment (Unavailable, Aborted, DeadlineExceeded, ResourceExhausted) or unknown (Internal,
+// Unknown...), which RunBatchLoop also retries without bound rather than risk dead-lettering a
+// whole topic over a schema or permission mistake. Pure function.
+bool IsDeterministicFailure(const absl::Status& status);
+
 // What a consumer service plugs into RunBatchLoop: the domain step for one batch.
 class BatchHandler {
  public:
   virtual ~BatchHandler() = default;
   // Applies every good message of `batch` durably and idempotently, and lists the poison ones
-  // in `poison` (they go to the dead-letter topic). A non-OK status means a transient failure:
-  // nothing is committed and the same batch is handed in again after a backoff, so Handle must be
-  // safe to repeat.
+  // (found before applying: cannot decode, fails validation) in `poison`; they go to the
+  // dead-letter topic. A non-OK status means nothing of the batch was applied but what is safe to
+  // repeat, and the batch (or part of it) is handed in again, so Handle must be safe to repeat.
+  // The code says what kind of failure it is (IsDeterministicFailure): a deterministic one makes
+  // RunBatchLoop look for the message that fails on its own by handing in smaller batches.
   virtual absl::Status Handle(const std::vector<Message>& batch, std::vector<Poison>* poison) = 0;
 };
 
@@ -37,22 +47,36 @@ struct BatchLoopOptions {
   absl::Duration initial_backoff = absl::Milliseconds(50);
   absl::Duration max_backoff = absl::Seconds(5);
   absl::Duration dlq_timeout = absl::Seconds(10);
+  // How many times a message that fails deterministically on its own is handed in before it
+  // goes to the dead-letter topic (at least 1). Transient failures are retried without bound.
+  int max_apply_attempts = 3;
 };
 
 // Counters a service exposes in its logs. Updated by the loop thread, readable from any thread.
 struct BatchLoopStats {
   std::atomic<int64_t> batches{0};
   std::atomic<int64_t> messages{0};
-  std::atomic<int64_t> poisoned{0};
-  std::atomic<int64_t> retries{0};
+  std::atomic<int64_t> poisoned{0};       // reported by the handler, dead-lettered
+  std::atomic<int64_t> dead_lettered{0};  // failed max_apply_attempts times alone, dead-lettered
+  std::atomic<int64_t> retries{0};        // failed Handle calls, transient or not
+  std::atomic<int64_t> splits{0};         // batches split to isolate a deterministic failure
 };
 
 // The consume loop every consumer service shares (style.md, Kafka consumers): poll a batch,
 // Handle it, send poison to `<topic>.dlq`, then commit the offsets, in that order, so an offset
-// is committed only after its effects and its dead letters are durable. Transient failures are
-// retried with exponential backoff without committing. Returns when `stop()` is true (checked
-// between batches and during backoff) or on a fatal consumer error. The batch in flight when
-// stop is requested is finished or, if still failing, left uncommitted for redelivery.
+// is committed only after its effects and its dead letters are durable.
+// Failures (IsDeterministicFailure tells which kind):
+// - transient: the same batch is retried with exponential backoff (initial_backoff doubling up
+//   to max_backoff), without bound and logged each time, without committing;
+// - deterministic: a batch of several messages is split in halves, each handed in on its own (in
+//   offset order), recursively, so that the good messages are applied and only a message that
+//   fails alone is isolated; that one is tried max_apply_attempts times with backoff, then sent to
+//   `<topic>.dlq` with headers `dlq-reason` (the status) and `dlq-attempts`, and the partition
+//   moves on. A batch that succeeds costs exactly one Handle call.
+// Returns when `stop()` is true (checked between batches and during backoff) or on a fatal
+// consumer error. The batch in flight when stop is requested is finished or, if still failing,
+// left uncommitted for redelivery (parts already applied are applied again: Handle is
+// idempotent).
 absl::Status RunBatchLoop(Consumer& consumer, Producer& dead_letters, BatchHandler& handler,
                           const BatchLoopOptions& options, const std::function<bool()>& stop,
                           BatchLoopStats* stats);

@@ -325,6 +325,20 @@ absl::StatusOr<std::vector<Message>> Consumer::PollBatch(size_t max_messages, ab
     rd_kafka_timestamp_type_t ts_type;
     int64_t ts = rd_kafka_message_timestamp(m, &ts_type);
     out.timestamp = ts >= 0 ? absl::FromUnixMillis(ts) : absl::Now();
+    // Our own topics carry no headers (NOENT, nothing to copy); dead-letter topics do.
+    rd_kafka_headers_t* headers = nullptr;
+    if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const char* name = nullptr;
+      const void* value = nullptr;
+      size_t size = 0;
+      for (size_t i = 0;
+           rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+           ++i) {
+        out.headers.emplace_back(name, value == nullptr
+                                           ? std::string()
+                                           : std::string(static_cast<const char*>(value), size));
+      }
+    }
     batch.push_back(std::move(out));
   }
   return batch;
@@ -393,12 +407,13 @@ absl::Status CheckBrokers(const ClientOptions& options, absl::Duration timeout) 
 }
 
 absl::Status SendToDeadLetter(Producer& producer, const Message& message, std::string_view reason,
-                              absl::Duration timeout) {
+                              absl::Duration timeout, const Headers& extra_headers) {
   spdlog::warn("dead-letter {}[{}]@{}: {}", message.topic, message.partition, message.offset,
                reason);
   Headers headers = {
       {"dlq-reason", std::string(reason)},
       {"dlq-origin", absl::StrCat(message.topic, "/", message.partition, "/", message.offset)}};
+  headers.insert(headers.end(), extra_headers.begin(), extra_headers.end());
   return producer.ProduceSync(absl::StrCat(message.topic, ".dlq"), message.key, message.value,
                               timeout, headers);
 }

@@ -92,6 +92,7 @@ struct Message {
   std::string key;
   std::string value;
   absl::Time timestamp;
+  Headers headers;  // in the order the producer added them
 };
 
 // A consumer-group member with manual commits: offsets are committed only by Commit(), after
@@ -164,9 +165,10 @@ class Consumer {
 absl::Status CheckBrokers(const ClientOptions& options, absl::Duration timeout);
 
 // Sends `message` (same key and value) to `<topic>.dlq` with headers `dlq-reason` and
-// `dlq-origin` (topic/partition/offset) and waits for the confirmation,
+// `dlq-origin` (topic/partition/offset), then `extra_headers`, and waits for the confirmation,
 // so a poison message is never committed before it is safe somewhere (style.md, Kafka).
+// Unavailable (or the delivery error) when it is not confirmed within `timeout`.
 absl::Status SendToDeadLetter(Producer& producer, const Message& message, std::string_view reason,
-                              absl::Duration timeout);
+                              absl::Duration timeout, const Headers& extra_headers = {});
 
 }  // namespace candor::kafka

@@ -161,14 +161,19 @@ TEST(KafkaTest, DeadLetterKeepsBytesAndReason) {
   ClientOptions opts{cluster.bootstrap(), "test", {}};
   auto producer = Producer::Create(opts, absl::Seconds(5));
   ASSERT_TRUE(producer.ok());
-  Message poison{"in", 0, 7, "KEY", std::string("\xff\x00garbage", 9), absl::Now()};
-  ASSERT_TRUE(SendToDeadLetter(**producer, poison, "cannot decode", absl::Seconds(5)).ok());
+  Message poison{"in", 0, 7, "KEY", std::string("\xff\x00garbage", 9), absl::Now(), {}};
+  ASSERT_TRUE(SendToDeadLetter(**producer, poison, "cannot decode", absl::Seconds(5),
+                               {{"dlq-attempts", "1"}})
+                  .ok());
   auto consumer = Consumer::Create(opts, "g-dlq", {"in.dlq"});
   ASSERT_TRUE(consumer.ok());
   std::vector<Message> got = Drain(**consumer, 1, absl::Seconds(15));
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].key, "KEY");
   EXPECT_EQ(got[0].value, poison.value);
+  const Headers want = {
+      {"dlq-reason", "cannot decode"}, {"dlq-origin", "in/0/7"}, {"dlq-attempts", "1"}};
+  EXPECT_EQ(got[0].headers, want);
 }
 
 TEST(KafkaTest, UnreachableBrokerTimesOutAsUnavailable) {

@@ -4,6 +4,22 @@
 
 namespace candor::pg {
 
+absl::StatusCode StatusCodeForSqlState(std::string_view sqlstate) {
+  if (sqlstate.size() != 5) return absl::StatusCode::kInternal;
+  const std::string_view cls = sqlstate.substr(0, 2);
+  // Transient: the server, the network or the standby we reached, not the statement.
+  if (cls == "08" || cls == "53" || cls == "58" || sqlstate == "25006" || sqlstate == "40003" ||
+      sqlstate.starts_with("57P")) {
+    return absl::StatusCode::kUnavailable;
+  }
+  if (cls == "40" || sqlstate == "55P03") return absl::StatusCode::kAborted;
+  if (sqlstate == "57014") return absl::StatusCode::kDeadlineExceeded;
+  // Deterministic: the same rows against the same state fail the same way.
+  if (cls == "23") return absl::StatusCode::kFailedPrecondition;
+  if (cls == "22" || cls == "54") return absl::StatusCode::kInvalidArgument;
+  return absl::StatusCode::kInternal;
+}
+
 absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(const std::string& dsn, int size) {
   std::unique_ptr<Pool> pool(new Pool(dsn, size < 1 ? 1 : size));
   absl::Status ping = pool->WithConnection([](pqxx::connection& c) {
@@ -47,18 +63,24 @@ absl::Status Pool::WithConnection(const std::function<void(pqxx::connection&)>& 
   absl::StatusOr<std::unique_ptr<pqxx::connection>> conn = Borrow();
   if (!conn.ok()) return conn.status();
   absl::Status status;
+  // libpqxx 6 throws the connection and transaction-rollback errors as classes without a
+  // SQLSTATE, so those are told apart by type; every other server error carries its SQLSTATE.
   try {
     fn(**conn);
   } catch (const pqxx::broken_connection& e) {
     conn->reset();
     status = absl::UnavailableError(absl::StrCat("postgres: ", e.what()));
-  } catch (const pqxx::serialization_failure& e) {
-    status = absl::AbortedError(absl::StrCat("postgres: ", e.what()));
-  } catch (const pqxx::deadlock_detected& e) {
-    status = absl::AbortedError(absl::StrCat("postgres: ", e.what()));
   } catch (const pqxx::in_doubt_error& e) {
     conn->reset();
     status = absl::UnavailableError(absl::StrCat("postgres commit in doubt: ", e.what()));
+  } catch (const pqxx::statement_completion_unknown& e) {
+    status = absl::UnavailableError(absl::StrCat("postgres statement in doubt: ", e.what()));
+  } catch (const pqxx::transaction_rollback& e) {
+    // Serialization failure, deadlock: the server rolled back; the same transaction may pass.
+    status = absl::AbortedError(absl::StrCat("postgres: ", e.what()));
+  } catch (const pqxx::sql_error& e) {
+    status = absl::Status(StatusCodeForSqlState(e.sqlstate()),
+                          absl::StrCat("postgres [", e.sqlstate(), "]: ", e.what()));
   } catch (const std::exception& e) {
     status = absl::InternalError(absl::StrCat("postgres: ", e.what()));
   }

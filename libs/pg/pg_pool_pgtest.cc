@@ -64,6 +64,62 @@ SELECT t, n, b FROM unnest($1::text[], $2::bigint[], $3::boolean[]) WITH ORDINAL
   }
 }
 
+// Errors carry a code that says whether repeating can help (StatusCodeForSqlState), from real
+// statements that fail the way consumers' batches do.
+TEST(PgPoolTest, SqlErrorsMapToCodesThatSayWhetherToRetry) {
+  auto pool = Pool::Create(testing::PgDsn(), 1);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  const std::string asin = testing::UniqueAsin();
+  auto run = [&](const std::string& sql) {
+    return (*pool)->InTransaction([&](pqxx::work& tx) { tx.exec_params(sql, asin); }, 1);
+  };
+  ASSERT_TRUE(run("INSERT INTO product_ratings (asin) VALUES ($1)").ok());
+
+  absl::Status unique = run("INSERT INTO product_ratings (asin) VALUES ($1)");
+  EXPECT_EQ(unique.code(), absl::StatusCode::kFailedPrecondition) << unique;
+  EXPECT_NE(unique.message().find("23505"), std::string_view::npos) << unique;
+  absl::Status check = run("UPDATE product_ratings SET review_count = -1 WHERE asin = $1");
+  EXPECT_EQ(check.code(), absl::StatusCode::kFailedPrecondition) << check;
+  absl::Status foreign_key = run(
+      "INSERT INTO fraud_audit (review_id, decision, score, scorer) VALUES ($1, 'pass', 0, 't')");
+  EXPECT_EQ(foreign_key.code(), absl::StatusCode::kFailedPrecondition) << foreign_key;
+  absl::Status out_of_range = run("SELECT length($1) * 100000::smallint");
+  EXPECT_EQ(out_of_range.code(), absl::StatusCode::kInvalidArgument) << out_of_range;
+  absl::Status bad_text = run("SELECT ($1 || 'x')::int");
+  EXPECT_EQ(bad_text.code(), absl::StatusCode::kInvalidArgument) << bad_text;
+  absl::Status bad_time = run("SELECT ('300000-01-01 ' || $1)::timestamptz");
+  EXPECT_EQ(bad_time.code(), absl::StatusCode::kInvalidArgument) << bad_time;
+  // A missing table is the deployment's fault, not the data's.
+  EXPECT_EQ(run("SELECT $1 FROM no_such_table").code(), absl::StatusCode::kInternal);
+
+  // What only the server's state produces, raised with its SQLSTATE.
+  const std::vector<std::pair<std::string, absl::StatusCode>> raised = {
+      {"40001", absl::StatusCode::kAborted},
+      {"40P01", absl::StatusCode::kAborted},
+      {"55P03", absl::StatusCode::kAborted},
+      {"57014", absl::StatusCode::kDeadlineExceeded},
+      {"25006", absl::StatusCode::kUnavailable},
+      {"53100", absl::StatusCode::kUnavailable},
+      {"57P01", absl::StatusCode::kUnavailable},
+      {"58030", absl::StatusCode::kUnavailable},
+      {"40003", absl::StatusCode::kUnavailable},
+      {"23514", absl::StatusCode::kFailedPrecondition},
+      {"22021", absl::StatusCode::kInvalidArgument},
+      {"54000", absl::StatusCode::kInvalidArgument},
+      {"42501", absl::StatusCode::kInternal},
+      {"XX000", absl::StatusCode::kInternal},
+  };
+  for (const auto& [sqlstate, code] : raised) {
+    absl::Status s = (*pool)->WithConnection([&](pqxx::connection& c) {
+      pqxx::nontransaction tx(c);
+      tx.exec("DO $$ BEGIN RAISE EXCEPTION 'raised' USING ERRCODE = '" + sqlstate + "'; END $$");
+    });
+    EXPECT_EQ(s.code(), code) << sqlstate << ": " << s;
+  }
+  // The connection is still good after all of them.
+  EXPECT_TRUE(run("DELETE FROM product_ratings WHERE asin = $1").ok());
+}
+
 TEST(PgPoolTest, UnreachableIsUnavailable) {
   auto pool = Pool::Create("postgresql://postgres@127.0.0.1:1/candor?connect_timeout=1", 1);
   EXPECT_EQ(pool.status().code(), absl::StatusCode::kUnavailable);

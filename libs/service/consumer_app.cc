@@ -47,6 +47,7 @@ absl::Status ConsumerApp::Run(const std::function<bool()>& stop) {
   kafka::BatchLoopOptions options;
   options.max_batch = static_cast<size_t>(config_.max_batch);
   options.linger = absl::Milliseconds(config_.batch_linger_ms);
+  options.max_apply_attempts = static_cast<int>(config_.max_apply_attempts);
 
   absl::Status status;
   {
@@ -58,9 +59,11 @@ absl::Status ConsumerApp::Run(const std::function<bool()>& stop) {
           const double rate =
               static_cast<double>(messages - last_messages) / absl::ToDoubleSeconds(dt);
           last_messages = messages;
-          spdlog::info("stats: batches={} messages={} poisoned={} retries={} events/s={:.0f} | {}",
-                       l.batches.load(), messages, l.poisoned.load(), l.retries.load(), rate,
-                       domain_->StatsLine());
+          spdlog::info(
+              "stats: batches={} messages={} poisoned={} dead_lettered={} retries={} splits={} "
+              "events/s={:.0f} | {}",
+              l.batches.load(), messages, l.poisoned.load(), l.dead_lettered.load(),
+              l.retries.load(), l.splits.load(), rate, domain_->StatsLine());
         });
     // Stop consuming and finish the batch in flight: RunBatchLoop checks stop() only between
     // batches, so the batch being handled has all its effects durable and its offsets committed
@@ -78,8 +81,9 @@ absl::Status ConsumerApp::Run(const std::function<bool()>& stop) {
   consumer_->Close();
   // The stores (Postgres pool, Redis client) close when the ConsumerApp is destroyed, after the
   // domain that borrows them.
-  spdlog::info("stopped: batches={} messages={} poisoned={}", loop_stats_.batches.load(),
-               loop_stats_.messages.load(), loop_stats_.poisoned.load());
+  spdlog::info("stopped: batches={} messages={} poisoned={} dead_lettered={}",
+               loop_stats_.batches.load(), loop_stats_.messages.load(), loop_stats_.poisoned.load(),
+               loop_stats_.dead_lettered.load());
   return status;
 }
 

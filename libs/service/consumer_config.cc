@@ -23,6 +23,12 @@ void RegisterConsumerFlags(core::Flags& flags, const ConsumerFlagSpec& spec, Con
                "how long a batch waits for more messages after its first (0: take what is "
                "buffered)",
                0, 1000);
+  flags.AddInt("max-apply-attempts", env("MAX_APPLY_ATTEMPTS"), &c->max_apply_attempts,
+               "how many times a message that fails on its own with an error retrying cannot "
+               "cure (a constraint violation, a value the store refuses) is tried before it goes "
+               "to <input-topic>.dlq and the partition moves on; transient errors (connection, "
+               "serialization, timeouts) are retried without limit",
+               1, 100);
   flags.AddInt("redis-timeout-ms", env("REDIS_TIMEOUT_MS"), &c->redis_timeout_ms,
                spec.redis_timeout_help, 10, 60000);
   flags.AddInt("redis-pool-size", env("REDIS_POOL_SIZE"), &c->redis_pool_size, "Redis connections",

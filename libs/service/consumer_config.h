@@ -24,6 +24,10 @@ struct ConsumerConfig {
   // How long a batch stays open for more after its first message: larger batches at moderate
   // rates (fewer transactions and round trips per message) for a few ms of freshness.
   int64_t batch_linger_ms = 20;
+  // How many times a message that fails deterministically on its own (a constraint it violates, a
+  // value the store refuses) is tried before it goes to `<input topic>.dlq` and the partition
+  // moves on (kafka::BatchLoopOptions::max_apply_attempts). Transient failures retry forever.
+  int64_t max_apply_attempts = 3;
 
   int64_t redis_timeout_ms = 1000;
   int64_t redis_pool_size = 2;

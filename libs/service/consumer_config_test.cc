@@ -58,6 +58,20 @@ TEST(ConsumerConfigTest, MaxBatchLimitIsTheServicesOwn) {
   EXPECT_EQ(Parse(&config, {"--max-batch=51"}).code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(ConsumerConfigTest, MaxApplyAttemptsIsBoundedAndReadsTheEnvironment) {
+  ConsumerConfig config;
+  ASSERT_TRUE(Parse(&config, {}).ok());
+  EXPECT_EQ(config.max_apply_attempts, 3);
+  EXPECT_TRUE(Parse(&config, {"--max-apply-attempts=1"}).ok());
+  EXPECT_EQ(config.max_apply_attempts, 1);
+  EXPECT_EQ(Parse(&config, {"--max-apply-attempts=0"}).code(), absl::StatusCode::kInvalidArgument);
+  setenv("CANDOR_SVCTEST_MAX_APPLY_ATTEMPTS", "7", 1);
+  ConsumerConfig from_env;
+  ASSERT_TRUE(Parse(&from_env, {}).ok());
+  EXPECT_EQ(from_env.max_apply_attempts, 7);
+  unsetenv("CANDOR_SVCTEST_MAX_APPLY_ATTEMPTS");
+}
+
 TEST(ConsumerConfigTest, ValidateNamesTheFlag) {
   ConsumerConfig config = {.group = "svctest", .input_topic = "widgets"};
   EXPECT_TRUE(ValidateConsumerConfig(config).ok());

@@ -9,7 +9,9 @@ namespace candor::fraud_scorer {
 // two statements whatever the batch size: a multi-row INSERT into reviews ... ON CONFLICT
 // (fingerprint) DO NOTHING whose RETURNING feeds the fraud_audit and moderation_queue inserts (all
 // in one statement through data-modifying CTEs), then one SELECT of the stored rows. Borrows
-// `pool`. Thread-safe.
+// `pool`. Thread-safe. Errors carry pg::Pool's codes (StatusCodeForSqlState): a row Postgres
+// refuses (a constraint, SQLSTATE class 23) is FailedPrecondition, a value it cannot take (class
+// 22) InvalidArgument, both deterministic for the batch loop; Unavailable / Aborted are transient.
 class PgReviewRepository final : public ReviewRepository {
  public:
   explicit PgReviewRepository(pg::Pool& pool) : pool_(pool) {}

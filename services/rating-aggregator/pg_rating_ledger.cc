@@ -120,7 +120,8 @@ absl::StatusOr<LedgerResult> PgRatingLedger::Apply(const std::vector<LedgerPhase
     }
     if (!changed.asin.empty()) {
       // A new product ends at version 1 (0 + 1). The CHECKs still guard the result: a delta that
-      // would make a count negative means the ledger is corrupt, and the batch fails loudly.
+      // would make a count negative means the ledger is corrupt, and the batch fails loudly
+      // (FailedPrecondition: the batch loop isolates the event and dead-letters it).
       using pg::ArrayLiteral;
       pg::ExecPrepared(tx, kEnsureRows, ArrayLiteral(changed.asin));
       for (const pqxx::row& row : pg::ExecPrepared(

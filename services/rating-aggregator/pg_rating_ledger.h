@@ -11,7 +11,9 @@ namespace candor::rating_aggregator {
 // INSERT ... ON CONFLICT DO NOTHING (rows of new products) and one multi-row UPDATE adding the
 // deltas, then one SELECT for the touched products that did not change. Only the owner of a
 // product's partition writes its row, so instances do not contend; a deadlock during a rebalance
-// surfaces as Aborted and the pool retries the transaction. Borrows `pool`. Thread-safe.
+// surfaces as Aborted and the pool retries the transaction. Errors carry pg::Pool's codes
+// (StatusCodeForSqlState): a delta the CHECK (>= 0) constraints refuse is FailedPrecondition,
+// which the batch loop treats as deterministic. Borrows `pool`. Thread-safe.
 class PgRatingLedger final : public RatingLedger {
  public:
   explicit PgRatingLedger(pg::Pool& pool) : pool_(pool) {}

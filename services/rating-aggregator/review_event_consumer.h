@@ -16,7 +16,10 @@ namespace candor::rating_aggregator {
 absl::StatusOr<LedgerEvent> DecodeEvent(std::string_view bytes);
 
 // The kafka::BatchHandler of rating-aggregator: decodes every message, lists the bad ones as
-// poison, and hands the rest, in offset order, to the Aggregator as one batch. Borrows
+// poison, and hands the rest, in offset order, to the Aggregator as one batch. Returns the
+// Aggregator's status unchanged, so its code tells the batch loop the kind of failure: the
+// ledger's FailedPrecondition (a CHECK on product_ratings refused the batch) is deterministic and
+// gets the culprit isolated and dead-lettered; Unavailable / Aborted are retried. Borrows
 // `aggregator`.
 class ReviewEventConsumer final : public kafka::BatchHandler {
  public:

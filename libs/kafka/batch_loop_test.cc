@@ -1,0 +1,245 @@
+// RunBatchLoop against librdkafka's mock cluster in-process, with a fake handler that behaves
+// like a transactional store: a failed Handle applies nothing.
+#include "libs/kafka/batch_loop.h"
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "gtest/gtest.h"
+#include "libs/kafka/kafka.h"
+#include "libs/kafka/mock_cluster.h"
+
+namespace candor::kafka {
+namespace {
+
+std::vector<Message> Drain(Consumer& c, size_t want, absl::Duration budget) {
+  std::vector<Message> all;
+  for (absl::Time deadline = absl::Now() + budget; all.size() < want && absl::Now() < deadline;) {
+    auto batch = c.PollBatch(100, absl::Milliseconds(200));
+    EXPECT_TRUE(batch.ok()) << batch.status();
+    if (!batch.ok()) break;
+    for (auto& m : *batch) all.push_back(std::move(m));
+  }
+  return all;
+}
+
+std::string HeaderOf(const Message& m, const std::string& name) {
+  for (const auto& [k, v] : m.headers) {
+    if (k == name) return v;
+  }
+  return "<none>";
+}
+
+// Applies a batch all or nothing. A message whose value starts with "bad" fails the whole batch
+// with `deterministic`; "poison" is reported as poison; the first `transient_failures` calls fail
+// with Unavailable. Thread-safe (the loop runs on its own thread).
+class FakeHandler final : public BatchHandler {
+ public:
+  absl::Status deterministic = absl::FailedPreconditionError("violates check constraint \"c\"");
+  int transient_failures = 0;
+
+  absl::Status Handle(const std::vector<Message>& batch, std::vector<Poison>* poison) override {
+    std::lock_guard lock(mu_);
+    ++calls_;
+    batch_sizes_.push_back(batch.size());
+    if (transient_failures > 0) {
+      --transient_failures;
+      return absl::UnavailableError("connection lost");
+    }
+    for (const Message& m : batch) {
+      if (m.value.starts_with("bad")) return deterministic;
+    }
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (batch[i].value == "poison") {
+        poison->push_back({i, "cannot decode"});
+      } else {
+        ++applied_[batch[i].value];
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  std::map<std::string, int> applied() const {
+    std::lock_guard lock(mu_);
+    return applied_;
+  }
+  int calls() const {
+    std::lock_guard lock(mu_);
+    return calls_;
+  }
+  std::string batch_sizes() const {
+    std::lock_guard lock(mu_);
+    return absl::StrJoin(batch_sizes_, ",");
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, int> applied_;
+  std::vector<size_t> batch_sizes_;
+  int calls_ = 0;
+};
+
+class BatchLoopTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cluster_.CreateTopic("in", 1);
+    cluster_.CreateTopic("in.dlq", 1);
+    auto producer = Producer::Create(options_, absl::Seconds(5));
+    ASSERT_TRUE(producer.ok()) << producer.status();
+    producer_ = *std::move(producer);
+    loop_.initial_backoff = absl::Milliseconds(10);
+    loop_.max_backoff = absl::Milliseconds(40);
+    loop_.dlq_timeout = absl::Seconds(5);
+  }
+
+  void Produce(const std::vector<std::string>& values) {
+    for (const std::string& v : values) {
+      ASSERT_TRUE(producer_->ProduceSync("in", "key", v, absl::Seconds(5)).ok());
+    }
+  }
+
+  // Runs the loop as group "g" until `done()` (checked between batches and during backoff) or 20
+  // s passed; returns what RunBatchLoop returned.
+  absl::Status RunUntil(BatchHandler& handler, const std::function<bool()>& done) {
+    auto consumer = Consumer::Create(options_, "g", {"in"});
+    if (!consumer.ok()) return consumer.status();
+    const absl::Time deadline = absl::Now() + absl::Seconds(20);
+    return RunBatchLoop(
+        **consumer, *producer_, handler, loop_, [&] { return done() || absl::Now() > deadline; },
+        &stats_);
+  }
+
+  // The values group "g" gets next, from its committed offsets.
+  std::vector<std::string> NextForGroup(size_t want) {
+    auto consumer = Consumer::Create(options_, "g", {"in"});
+    EXPECT_TRUE(consumer.ok()) << consumer.status();
+    std::vector<std::string> values;
+    if (!consumer.ok()) return values;
+    for (const Message& m : Drain(**consumer, want, absl::Seconds(20))) values.push_back(m.value);
+    return values;
+  }
+
+  MockCluster cluster_;
+  ClientOptions options_{cluster_.bootstrap(), "test", {}};
+  std::unique_ptr<Producer> producer_;
+  BatchLoopOptions loop_;
+  BatchLoopStats stats_;
+};
+
+TEST(IsDeterministicFailureTest, OnlyCodesThatRepeatingCannotCure) {
+  EXPECT_TRUE(IsDeterministicFailure(absl::InvalidArgumentError("22P02")));
+  EXPECT_TRUE(IsDeterministicFailure(absl::FailedPreconditionError("23505")));
+  EXPECT_TRUE(IsDeterministicFailure(absl::OutOfRangeError("22003")));
+  EXPECT_FALSE(IsDeterministicFailure(absl::OkStatus()));
+  EXPECT_FALSE(IsDeterministicFailure(absl::UnavailableError("connection lost")));
+  EXPECT_FALSE(IsDeterministicFailure(absl::AbortedError("40001")));
+  EXPECT_FALSE(IsDeterministicFailure(absl::DeadlineExceededError("57014")));
+  EXPECT_FALSE(IsDeterministicFailure(absl::ResourceExhaustedError("53100")));
+  EXPECT_FALSE(IsDeterministicFailure(absl::InternalError("42P01: no such table")));
+}
+
+// A message that can never be applied fails its whole batch; the loop finds it, dead-letters it
+// alone after max_apply_attempts, applies the others and commits past it.
+TEST_F(BatchLoopTest, DeterministicFailureDeadLettersOnlyTheCulpritAndMovesOn) {
+  Produce({"v0", "v1", "v2", "poison", "v4", "bad5", "v6", "v7", "v8", "v9"});
+  FakeHandler handler;
+  loop_.max_apply_attempts = 3;
+  absl::Status run = RunUntil(handler, [&] { return stats_.messages.load() >= 10; });
+  ASSERT_TRUE(run.ok()) << run;
+  EXPECT_EQ(stats_.messages.load(), 10)
+      << "the partition stalled; batch sizes handed in: " << handler.batch_sizes();
+
+  std::map<std::string, int> applied = handler.applied();
+  std::set<std::string> good;
+  for (const auto& [value, times] : applied) good.insert(value);
+  EXPECT_EQ(good, (std::set<std::string>{"v0", "v1", "v2", "v4", "v6", "v7", "v8", "v9"}));
+  EXPECT_EQ(stats_.dead_lettered.load(), 1);
+  EXPECT_EQ(stats_.poisoned.load(), 1);
+
+  auto reader = Consumer::Create(options_, "dlq-reader", {"in.dlq"});
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  std::vector<Message> dead = Drain(**reader, 2, absl::Seconds(20));
+  ASSERT_EQ(dead.size(), 2u);
+  EXPECT_EQ(dead[0].value, "poison");
+  EXPECT_EQ(HeaderOf(dead[0], "dlq-reason"), "cannot decode");
+  EXPECT_EQ(HeaderOf(dead[0], "dlq-attempts"), "1");
+  EXPECT_EQ(dead[1].value, "bad5");
+  EXPECT_EQ(dead[1].key, "key");
+  EXPECT_EQ(HeaderOf(dead[1], "dlq-origin"), "in/0/5");
+  EXPECT_EQ(HeaderOf(dead[1], "dlq-reason"),
+            "FAILED_PRECONDITION: violates check constraint \"c\"");
+  EXPECT_EQ(HeaderOf(dead[1], "dlq-attempts"), "3");
+
+  // Offsets are committed past the culprit: the group's next message is a new one.
+  Produce({"after"});
+  EXPECT_EQ(NextForGroup(1), std::vector<std::string>{"after"});
+}
+
+// A transient failure is retried (more times than max_apply_attempts) and then succeeds, with
+// nothing dead-lettered.
+TEST_F(BatchLoopTest, TransientFailureIsRetriedUntilItSucceedsWithoutDeadLetter) {
+  Produce({"v0", "v1", "v2"});
+  FakeHandler handler;
+  handler.transient_failures = 5;
+  loop_.max_apply_attempts = 2;
+  absl::Status run = RunUntil(handler, [&] { return stats_.messages.load() >= 3; });
+  ASSERT_TRUE(run.ok()) << run;
+  EXPECT_EQ(stats_.messages.load(), 3);
+  EXPECT_EQ(stats_.retries.load(), 5);
+  EXPECT_EQ(stats_.dead_lettered.load(), 0);
+  EXPECT_EQ(stats_.splits.load(), 0);
+  std::map<std::string, int> applied = handler.applied();
+  EXPECT_EQ(applied, (std::map<std::string, int>{{"v0", 1}, {"v1", 1}, {"v2", 1}}));
+  Produce({"after"});
+  EXPECT_EQ(NextForGroup(1), std::vector<std::string>{"after"});
+}
+
+// A message that always fails transiently stalls its partition (nothing is lost) until stop,
+// which ends the loop during the backoff, leaving the batch uncommitted.
+TEST_F(BatchLoopTest, StopEndsTheLoopDuringBackoffAndLeavesTheBatchUncommitted) {
+  Produce({"v0"});
+  FakeHandler handler;
+  handler.transient_failures = 1'000'000;
+  loop_.max_backoff = absl::Seconds(30);  // stop must not wait for it
+  absl::Time stopped_at = absl::InfiniteFuture();
+  absl::Status run = RunUntil(handler, [&] {
+    if (stats_.retries.load() < 6) return false;
+    if (stopped_at == absl::InfiniteFuture()) stopped_at = absl::Now();
+    return true;
+  });
+  ASSERT_TRUE(run.ok()) << run;
+  EXPECT_LT(absl::Now() - stopped_at, absl::Seconds(2));
+  EXPECT_EQ(stats_.dead_lettered.load(), 0);
+  EXPECT_EQ(stats_.messages.load(), 0);
+  EXPECT_EQ(NextForGroup(1), std::vector<std::string>{"v0"});
+}
+
+// Two messages that cannot be applied, at the edges of the batch, each go alone; with one attempt
+// they go at once.
+TEST_F(BatchLoopTest, EveryCulpritIsIsolatedWhateverItsPlace) {
+  Produce({"bad0", "v1", "v2", "v3", "bad4"});
+  FakeHandler handler;
+  handler.deterministic = absl::InvalidArgumentError("value out of range for type smallint");
+  loop_.max_apply_attempts = 1;
+  absl::Status run = RunUntil(handler, [&] { return stats_.messages.load() >= 5; });
+  ASSERT_TRUE(run.ok()) << run;
+  EXPECT_EQ(stats_.dead_lettered.load(), 2) << "batch sizes handed in: " << handler.batch_sizes();
+  std::map<std::string, int> applied = handler.applied();
+  EXPECT_EQ(applied.size(), 3u);
+  EXPECT_EQ(applied.count("bad0") + applied.count("bad4"), 0u);
+
+  auto reader = Consumer::Create(options_, "dlq-reader", {"in.dlq"});
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  std::vector<Message> dead = Drain(**reader, 2, absl::Seconds(20));
+  ASSERT_EQ(dead.size(), 2u);
+  EXPECT_EQ(dead[0].value, "bad0");
+  EXPECT_EQ(dead[1].value, "bad4");
+  EXPECT_EQ(HeaderOf(dead[1], "dlq-attempts"), "1");
+}
+
+}  // namespace
+}  // namespace candor::kafka

@@ -1,0 +1,119 @@
+// An event that decodes and validates but that Postgres refuses to apply, against the real App
+// (librdkafka's mock cluster, the stack's Postgres and Redis): it is dead-lettered with the error
+// and the partition moves on.
+#include <string>
+
+#include "candor/review/v1/events.pb.h"
+#include "gtest/gtest.h"
+#include "libs/kafka/kafka.h"
+#include "libs/pg/pg_pool.h"
+#include "libs/review/fingerprint.h"
+#include "libs/testing/consumer_app_fixture.h"
+#include "libs/testing/stack_env.h"
+#include "services/rating-aggregator/app.h"
+
+namespace candor::rating_aggregator {
+namespace {
+
+using candor::review::v1::ReviewEvent;
+
+std::string HeaderOf(const kafka::Message& m, const std::string& name) {
+  for (const auto& [k, v] : m.headers) {
+    if (k == name) return v;
+  }
+  return "<none>";
+}
+
+class RatingAggregatorDeadLetterTest : public testing::ConsumerAppTest {
+ protected:
+  RatingAggregatorDeadLetterTest() : ConsumerAppTest("review-events") {}
+
+  std::string AddReview(const std::string& asin, const std::string& status, bool counted) {
+    const std::string user = testing::UniqueUser();
+    const std::string fp = review::Fingerprint(asin, user, "text");
+    const std::string id = review::ReviewIdFromFingerprint(fp);
+    EXPECT_TRUE(pool_
+                    ->InTransaction([&](pqxx::work& tx) {
+                      tx.exec_params(
+                          "INSERT INTO reviews (review_id, fingerprint, asin, user_id, rating, "
+                          "body, status, counted, submitted_at) "
+                          "VALUES ($1, $2, $3, $4, 5, 'text', $5, $6, now())",
+                          id, fp, asin, user, status, counted);
+                    })
+                    .ok());
+    return id;
+  }
+
+  std::string Event(const std::string& id, const std::string& asin, bool removed) {
+    ReviewEvent e;
+    e.set_review_id(id);
+    e.set_asin(asin);
+    e.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(absl::Now()));
+    if (removed) {
+      e.mutable_removed()->set_reason_code("spam");
+    } else {
+      e.mutable_accepted()->set_rating(5);
+    }
+    return e.SerializeAsString();
+  }
+
+  // product_ratings.review_count of `asin`, -1 without a row.
+  int64_t ReviewCount(const std::string& asin) {
+    int64_t n = -1;
+    EXPECT_TRUE(pool_
+                    ->WithConnection([&](pqxx::connection& c) {
+                      pqxx::nontransaction tx(c);
+                      pqxx::result r = tx.exec_params(
+                          "SELECT review_count FROM product_ratings WHERE asin = $1", asin);
+                      if (!r.empty()) n = r[0][0].as<int64_t>();
+                    })
+                    .ok());
+    return n;
+  }
+};
+
+// A removal the ledger cannot take: the review is marked counted but the product's aggregate does
+// not hold it (a ledger broken by hand or by a bug), so uncounting it would take review_count
+// below zero and product_ratings' CHECK refuses it (23514) every time. Before, the batch was
+// retried forever and every later event on the partition waited behind it.
+TEST_F(RatingAggregatorDeadLetterTest,
+       AnEventTheLedgerRefusesIsDeadLetteredAndThePartitionMovesOn) {
+  Config config;
+  UseStack(&config.consumer, "rating-aggregator-dlq-test-");
+  config.consumer.max_apply_attempts = 2;
+
+  // Two products, so that the good event's delta cannot net out the bad one's in a shared batch.
+  const std::string corrupt_asin = testing::UniqueAsin();
+  const std::string good_asin = testing::UniqueAsin();
+  const std::string corrupt = AddReview(corrupt_asin, "removed", /*counted=*/true);
+  const std::string good = AddReview(good_asin, "active", /*counted=*/false);
+  Produce(corrupt_asin, Event(corrupt, corrupt_asin, /*removed=*/true));
+  Produce(good_asin, Event(good, good_asin, /*removed=*/false));
+  ASSERT_NO_FATAL_FAILURE(StartApp(CreateApp(config)));
+
+  bool counted = false;
+  for (absl::Time deadline = absl::Now() + absl::Seconds(20); !counted && absl::Now() < deadline;) {
+    counted = ReviewCount(good_asin) == 1;
+    if (!counted) absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_TRUE(counted) << "the partition stalled behind the refused event";
+  std::vector<kafka::Message> dead = ReadTopic("review-events.dlq", 1);
+  ASSERT_EQ(dead.size(), 1u);
+  ReviewEvent e;
+  ASSERT_TRUE(e.ParseFromString(dead[0].value));
+  EXPECT_EQ(e.review_id(), corrupt);
+  EXPECT_TRUE(e.has_removed());
+  const std::string reason = HeaderOf(dead[0], "dlq-reason");
+  EXPECT_TRUE(reason.starts_with("FAILED_PRECONDITION: postgres [23514]")) << reason;
+  EXPECT_NE(reason.find("violates check constraint \"product_ratings_"), std::string::npos)
+      << reason;
+  // Nothing of the refused event was applied.
+  EXPECT_LE(ReviewCount(corrupt_asin), 0);
+  EXPECT_EQ(HeaderOf(dead[0], "dlq-attempts"), "2");
+
+  absl::Status run_status = StopApp();
+  EXPECT_TRUE(run_status.ok()) << run_status;
+}
+
+}  // namespace
+}  // namespace candor::rating_aggregator
