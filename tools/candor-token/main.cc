@@ -22,7 +22,7 @@ namespace {
 
 constexpr int kBadUsage = 2;
 constexpr int kFailed = 1;
-// VerifyHs256 refuses longer subjects.
+// auth::Verifier refuses longer subjects.
 constexpr size_t kMaxSubjectBytes = 128;
 constexpr int64_t kTenYears = 10LL * 365 * 24 * 3600;
 
