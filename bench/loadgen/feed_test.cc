@@ -13,7 +13,7 @@
 namespace candor::loadgen {
 namespace {
 
-constexpr char kSecret[] = "a-test-secret-of-enough-bytes";
+constexpr char kSecret[] = "a-test-secret-of-enough-bytes-0123456789";
 
 FeedOptions Generated(uint64_t seed) {
   FeedOptions o;
@@ -35,6 +35,10 @@ bool Valid(const drive::Review& r) {
 TEST(FeedTest, GeneratedTrafficIsFreshValidAndSigned) {
   auto feed = SubmitFeed::Create(Generated(11));
   ASSERT_TRUE(feed.ok()) << feed.status();
+  auth::VerifierOptions options;
+  options.secret = kSecret;
+  absl::StatusOr<auth::Verifier> verifier = auth::Verifier::Create(options);
+  ASSERT_TRUE(verifier.ok()) << verifier.status();
   std::set<std::pair<std::string, std::string>> user_product;
   std::map<std::string, int> per_user;
   // Three chunks: each chunk has its own users, so no pair may repeat across chunks either.
@@ -43,8 +47,7 @@ TEST(FeedTest, GeneratedTrafficIsFreshValidAndSigned) {
     EXPECT_TRUE(user_product.insert({r.review.user, r.review.asin}).second) << r.review.user;
     ++per_user[r.review.user];
     ASSERT_EQ(r.bearer.rfind("Bearer ", 0), 0u);
-    absl::StatusOr<auth::Claims> claims =
-        auth::VerifyHs256(r.bearer.substr(7), kSecret, absl::Now());
+    absl::StatusOr<auth::Claims> claims = verifier->Verify(r.bearer.substr(7), absl::Now());
     ASSERT_TRUE(claims.ok()) << claims.status();
     EXPECT_EQ(claims->subject, r.review.user);
   }

@@ -61,8 +61,10 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
   }
   app->summaries_ =
       std::make_unique<SummaryReader>(*app->cache_, *app->store_, *app->summary_fallback_);
+  absl::StatusOr<auth::Verifier> verifier = auth::Verifier::Create(VerifierOptionsOf(config));
+  if (!verifier.ok()) return verifier.status();
   app->service_ = std::make_unique<ReviewGrpcService>(
-      *app->intake_, *app->summaries_, config.jwt_secret,
+      *app->intake_, *app->summaries_, *verifier,
       review::DisplayPrior{config.prior_weight, config.prior_mean}, app->clock_);
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -71,7 +73,7 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &app->port_);
   builder.RegisterService(app->service_.get());
   if (config.bench_noop) {
-    app->bench_ = std::make_unique<BenchGrpcService>(config.jwt_secret, app->clock_);
+    app->bench_ = std::make_unique<BenchGrpcService>(*verifier, app->clock_);
     builder.RegisterService(app->bench_.get());
   }
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_request_bytes));

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "absl/strings/str_cat.h"
 #include "libs/core/log.h"
 
 namespace candor::gateway {
@@ -13,6 +14,15 @@ void RegisterFlags(core::Flags& f, Config* c) {
   f.AddString("redis-addr", "CANDOR_REDIS_ADDR", &c->redis_addr, "Redis host:port");
   f.AddString("pg-dsn", "CANDOR_PG_DSN", &c->pg_dsn, "PostgreSQL connection URI");
   f.AddString("submissions-topic", "", &c->submissions_topic, "topic submissions are published to");
+  f.AddString("jwt-issuer", "CANDOR_JWT_ISSUER", &c->jwt_issuer,
+              "the `iss` every token must carry (exact match)");
+  f.AddString("jwt-audience", "CANDOR_JWT_AUDIENCE", &c->jwt_audience,
+              "the audience every token's `aud` (a string or an array) must include");
+  f.AddInt("jwt-leeway-s", "", &c->jwt_leeway_s,
+           "clock skew allowed on a token's exp, nbf and iat, in seconds", 0, 300);
+  f.AddInt("jwt-max-lifetime-s", "", &c->jwt_max_lifetime_s,
+           "longest token lifetime accepted (exp - iat, or exp - now without iat), in seconds", 60,
+           30 * 24 * 3600);
   f.AddInt("publish-timeout-ms", "", &c->publish_timeout_ms,
            "budget for Kafka's delivery report before answering UNAVAILABLE", 100, 60000);
   f.AddInt("kafka-linger-ms", "", &c->kafka_linger_ms,
@@ -46,11 +56,27 @@ void RegisterFlags(core::Flags& f, Config* c) {
 
 absl::Status Validate(const Config& c) {
   if (absl::Status s = core::ValidateLogLevel(c.log_level); !s.ok()) return s;
-  if (c.jwt_secret.size() < 16) {
-    return absl::InvalidArgumentError(
-        "$CANDOR_JWT_SECRET must be set to the HS256 secret (at least 16 bytes)");
+  if (c.jwt_secret.size() < auth::kMinSecretBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "$CANDOR_JWT_SECRET must be set to the HS256 secret, at least ", auth::kMinSecretBytes,
+        " bytes (RFC 7518 section 3.2; e.g. `openssl rand "
+        "-hex 32`), got ",
+        c.jwt_secret.size()));
   }
-  return absl::OkStatus();
+  if (c.jwt_issuer.empty()) return absl::InvalidArgumentError("--jwt-issuer must not be empty");
+  if (c.jwt_audience.empty()) {
+    return absl::InvalidArgumentError("--jwt-audience must not be empty");
+  }
+  // The flags' ranges are the verifier's own; this catches a Config built in code.
+  return VerifierOptionsOf(c).Check();
+}
+
+auth::VerifierOptions VerifierOptionsOf(const Config& c) {
+  return {.secret = c.jwt_secret,
+          .issuer = c.jwt_issuer,
+          .audience = c.jwt_audience,
+          .leeway = absl::Seconds(c.jwt_leeway_s),
+          .max_lifetime = absl::Seconds(c.jwt_max_lifetime_s)};
 }
 
 }  // namespace candor::gateway

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "libs/auth/jwt.h"
 #include "libs/core/flags.h"
 
 namespace candor::gateway {
@@ -16,6 +17,10 @@ struct Config {
   std::string pg_dsn = "postgresql://postgres@127.0.0.1:5440/candor";
   std::string submissions_topic = "review-submissions";
   std::string jwt_secret;  // environment only (CANDOR_JWT_SECRET)
+  std::string jwt_issuer = std::string(auth::kDefaultIssuer);
+  std::string jwt_audience = std::string(auth::kDefaultAudience);
+  int64_t jwt_leeway_s = 30;
+  int64_t jwt_max_lifetime_s = 24 * 3600;
   int64_t publish_timeout_ms = 2000;
   int64_t kafka_linger_ms = 5;
   int64_t redis_async_connections = 2;
@@ -34,7 +39,11 @@ struct Config {
 
 void RegisterFlags(core::Flags& flags, Config* config);
 
-// Checks what flags alone cannot: the secret is present and long enough.
+// Checks what flags alone cannot: the secret is present and long enough (RFC 7518: at least
+// 32 bytes), the token issuer and audience are not empty. InvalidArgument naming the setting.
 absl::Status Validate(const Config& config);
+
+// The token verifier's settings taken from `config` (which Validate accepted).
+auth::VerifierOptions VerifierOptionsOf(const Config& config);
 
 }  // namespace candor::gateway

@@ -1,5 +1,6 @@
 #include "services/review-gateway/grpc_service.h"
 
+#include "absl/container/inlined_vector.h"
 #include "libs/auth/jwt.h"
 
 namespace candor::gateway {
@@ -7,24 +8,25 @@ namespace candor::gateway {
 namespace v1 = candor::review::v1;
 
 absl::StatusOr<std::string> AuthenticateCall(grpc::CallbackServerContext* ctx,
-                                             std::string_view jwt_secret,
-                                             const core::Clock& clock) {
-  const auto& md = ctx->client_metadata();
-  auto it = md.find("authorization");
-  std::string_view header;
-  if (it != md.end()) header = std::string_view(it->second.data(), it->second.size());
-  absl::StatusOr<std::string_view> token = auth::BearerToken(header);
-  if (!token.ok()) return token.status();
-  absl::StatusOr<auth::Claims> claims = auth::VerifyHs256(*token, jwt_secret, clock.Now());
+                                             const auth::Verifier& verifier,
+                                             const core::Clock& clock,
+                                             std::string_view required_role) {
+  // client_metadata() is a multimap: every `authorization` value is handed on, so a second one
+  // is refused as ambiguous instead of one of them being picked silently.
+  auto [first, last] = ctx->client_metadata().equal_range("authorization");
+  absl::InlinedVector<std::string_view, 1> values;
+  for (auto it = first; it != last; ++it) values.emplace_back(it->second.data(), it->second.size());
+  absl::StatusOr<auth::Claims> claims =
+      auth::Authenticate(values, verifier, clock.Now(), required_role);
   if (!claims.ok()) return claims.status();
-  return claims->subject;
+  return std::move(claims->subject);
 }
 
 grpc::ServerUnaryReactor* ReviewGrpcService::SubmitReview(grpc::CallbackServerContext* ctx,
                                                           const v1::SubmitReviewRequest* request,
                                                           v1::SubmitReviewResponse* response) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::StatusOr<std::string> user = AuthenticateCall(ctx, jwt_secret_, clock_);
+  absl::StatusOr<std::string> user = AuthenticateCall(ctx, verifier_, clock_);
   if (!user.ok()) {
     reactor->Finish(ToGrpc(user.status()));
     return reactor;
@@ -51,7 +53,7 @@ grpc::ServerUnaryReactor* ReviewGrpcService::GetProductSummary(
     grpc::CallbackServerContext* ctx, const v1::GetProductSummaryRequest* request,
     v1::ProductSummary* response) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  if (absl::StatusOr<std::string> user = AuthenticateCall(ctx, jwt_secret_, clock_); !user.ok()) {
+  if (absl::StatusOr<std::string> user = AuthenticateCall(ctx, verifier_, clock_); !user.ok()) {
     reactor->Finish(ToGrpc(user.status()));
     return reactor;
   }
@@ -80,7 +82,7 @@ grpc::ServerUnaryReactor* BenchGrpcService::Noop(grpc::CallbackServerContext* ct
                                                  const candor::bench::v1::NoopRequest* request,
                                                  v1::SubmitReviewResponse* response) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::StatusOr<std::string> user = AuthenticateCall(ctx, jwt_secret_, clock_);
+  absl::StatusOr<std::string> user = AuthenticateCall(ctx, verifier_, clock_);
   if (user.ok()) {
     response->set_review_id(request->review().asin());
     response->set_status(v1::REVIEW_STATUS_PENDING);

@@ -4,6 +4,7 @@
 
 #include "candor/bench/v1/bench_service.grpc.pb.h"
 #include "candor/review/v1/review_service.grpc.pb.h"
+#include "libs/auth/jwt.h"
 #include "libs/core/clock.h"
 #include "libs/review/rating_aggregate.h"
 #include "libs/rpc/status.h"
@@ -17,11 +18,11 @@ namespace candor::gateway {
 // Thread-safe. Borrows everything it is given.
 class ReviewGrpcService final : public candor::review::v1::ReviewService::CallbackService {
  public:
-  ReviewGrpcService(ReviewIntake& intake, SummaryReader& summaries, std::string jwt_secret,
+  ReviewGrpcService(ReviewIntake& intake, SummaryReader& summaries, auth::Verifier verifier,
                     review::DisplayPrior prior, const core::Clock& clock)
       : intake_(intake),
         summaries_(summaries),
-        jwt_secret_(std::move(jwt_secret)),
+        verifier_(std::move(verifier)),
         prior_(prior),
         clock_(clock) {}
 
@@ -36,7 +37,7 @@ class ReviewGrpcService final : public candor::review::v1::ReviewService::Callba
  private:
   ReviewIntake& intake_;
   SummaryReader& summaries_;
-  std::string jwt_secret_;
+  auth::Verifier verifier_;
   review::DisplayPrior prior_;
   const core::Clock& clock_;
 };
@@ -45,24 +46,28 @@ class ReviewGrpcService final : public candor::review::v1::ReviewService::Callba
 // ReviewGrpcService, and nothing else. Thread-safe.
 class BenchGrpcService final : public candor::bench::v1::BenchService::CallbackService {
  public:
-  BenchGrpcService(std::string jwt_secret, const core::Clock& clock)
-      : jwt_secret_(std::move(jwt_secret)), clock_(clock) {}
+  BenchGrpcService(auth::Verifier verifier, const core::Clock& clock)
+      : verifier_(std::move(verifier)), clock_(clock) {}
 
   grpc::ServerUnaryReactor* Noop(grpc::CallbackServerContext* ctx,
                                  const candor::bench::v1::NoopRequest* request,
                                  candor::review::v1::SubmitReviewResponse* response) override;
 
  private:
-  std::string jwt_secret_;
+  auth::Verifier verifier_;
   const core::Clock& clock_;
 };
 
 // absl::Status -> grpc::Status: client-safe messages, error ids, RetryInfo (libs/rpc).
 using rpc::ToGrpc;
 
-// Verifies the call's `authorization: Bearer <jwt>` metadata; returns the user id (`sub`) or
-// Unauthenticated naming the problem.
+// Verifies the call's `authorization: Bearer <jwt>` metadata with `verifier` (exactly one such
+// header; see auth::Authenticate) and, when `required_role` is not empty, that the token's
+// `role` claim is that role. Returns the user id (`sub`), Unauthenticated naming the problem,
+// or PermissionDenied naming the required role. Thread-safe.
 absl::StatusOr<std::string> AuthenticateCall(grpc::CallbackServerContext* ctx,
-                                             std::string_view jwt_secret, const core::Clock& clock);
+                                             const auth::Verifier& verifier,
+                                             const core::Clock& clock,
+                                             std::string_view required_role = {});
 
 }  // namespace candor::gateway

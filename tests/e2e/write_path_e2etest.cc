@@ -31,7 +31,7 @@ namespace {
 
 namespace v1 = candor::review::v1;
 
-constexpr char kSecret[] = "e2e-secret-0123456789abcdef";
+constexpr char kSecret[] = "e2e-secret-0123456789abcdef0123456789";
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);

@@ -6,9 +6,13 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "libs/auth/jwt.h"
@@ -18,8 +22,9 @@ namespace {
 
 constexpr int kBadUsage = 2;
 constexpr int kFailed = 1;
-// VerifyHs256 refuses longer subjects.
+// auth::Verifier refuses longer subjects.
 constexpr size_t kMaxSubjectBytes = 128;
+constexpr int64_t kTenYears = 10LL * 365 * 24 * 3600;
 
 int Fail(int code, const std::string& message) {
   std::cerr << "candor-token: " << message << "\n";
@@ -65,18 +70,33 @@ int main(int argc, char** argv) {
   std::string role = "customer";
   int64_t ttl_s = 3600;
   std::string secret_file;
+  std::string issuer(candor::auth::kDefaultIssuer);
+  std::string audience(candor::auth::kDefaultAudience);
+  int64_t iat_s = 0;
+  std::string nbf_s;
 
   candor::core::Flags flags(
       "candor-token",
       "Mints an HS256 JWT for Candor's gRPC API and prints it on stdout.\n"
       "The signing secret comes from $CANDOR_JWT_SECRET, or from --secret-file (which wins).\n"
+      "Defaults fit a gateway with default settings (iss candor-dev, aud candor).\n"
       "Example:\n"
       "  grpcurl -H \"authorization: Bearer $(candor-token --sub alice)\" ...");
   flags.AddString("sub", "", &subject, "user id put in the `sub` claim (required)");
   flags.AddString("role", "", &role, "`role` claim: customer or moderator");
   flags.AddInt("ttl", "", &ttl_s,
-               "lifetime in seconds; negative mints an already expired token for tests",
-               -10LL * 365 * 24 * 3600, 10LL * 365 * 24 * 3600);
+               "lifetime in seconds; negative mints an already expired token for tests", -kTenYears,
+               kTenYears);
+  flags.AddString("iss", "CANDOR_JWT_ISSUER", &issuer,
+                  "`iss` claim; must equal the gateway's --jwt-issuer");
+  flags.AddString("aud", "CANDOR_JWT_AUDIENCE", &audience,
+                  "`aud` claim; several audiences separated by commas mint an array; one must be "
+                  "the gateway's --jwt-audience");
+  flags.AddInt("iat", "", &iat_s,
+               "`iat` claim, in seconds from now (positive: in the future, for tests)", -kTenYears,
+               kTenYears);
+  flags.AddString("nbf", "", &nbf_s,
+                  "`nbf` claim, in seconds from now (e.g. 60); empty mints no nbf");
   flags.AddString("secret-file", "", &secret_file,
                   "file holding the signing secret (one trailing newline is ignored)");
   if (int code = candor::core::ParseOrExit(flags, argc, argv); code >= 0) return code;
@@ -102,10 +122,34 @@ int main(int argc, char** argv) {
   } else {
     return Fail(kBadUsage, "no secret: set CANDOR_JWT_SECRET or pass --secret-file PATH");
   }
-  if (secret.empty()) return Fail(kBadUsage, "the secret is empty");
+  if (secret.size() < candor::auth::kMinSecretBytes) {
+    return Fail(kBadUsage, "the secret is " + std::to_string(secret.size()) +
+                               " bytes; HS256 needs at least 32 (RFC 7518), and the gateway "
+                               "refuses shorter ones (try `openssl rand -hex 32`)");
+  }
+  if (issuer.empty()) return Fail(kBadUsage, "--iss must not be empty");
+  std::vector<std::string> audiences = absl::StrSplit(audience, ',', absl::SkipEmpty());
+  if (audiences.empty()) return Fail(kBadUsage, "--aud must name at least one audience");
+  std::optional<int64_t> nbf;
+  if (!nbf_s.empty()) {
+    int64_t v = 0;
+    if (!absl::SimpleAtoi(nbf_s, &v) || v < -kTenYears || v > kTenYears) {
+      return Fail(kBadUsage, "--nbf must be whole seconds within ten years of now");
+    }
+    nbf = v;
+  }
 
   absl::Time now = absl::Now();
   candor::auth::Claims claims{subject, role, now + absl::Seconds(ttl_s)};
+  claims.issuer = issuer;
+  claims.audience = audiences;
+  claims.issued_at = now + absl::Seconds(iat_s);
+  if (nbf) claims.not_before = now + absl::Seconds(*nbf);
+  // Minted anyway (tests want such tokens), but say why the gateway will refuse it.
+  if (absl::Seconds(ttl_s - iat_s) > absl::Hours(24)) {
+    std::cerr << "candor-token: note: this token lives longer than 24 h, which the gateway "
+                 "refuses by default (--jwt-max-lifetime-s)\n";
+  }
   std::cout << candor::auth::MintHs256(claims, secret, now) << "\n";
   return 0;
 }

@@ -368,5 +368,187 @@ TEST_F(GatewayTest, BenchNoopAuthenticatesLikeSubmit) {
   EXPECT_EQ(noop->Noop(&anon_ctx, req, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED);
 }
 
+// --- Authentication edges (issue 8, point 8 and its bad inputs) --------------------------------
+
+// One SubmitReview with exactly these `authorization` values (none, one or several).
+grpc::Status SubmitWithHeaders(v1::ReviewService::Stub& stub, const v1::SubmitReviewRequest& req,
+                               const std::vector<std::string>& values) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  for (const std::string& v : values) ctx.AddMetadata("authorization", v);
+  v1::SubmitReviewResponse resp;
+  return stub.SubmitReview(&ctx, req, &resp);
+}
+
+void ExpectStatus(const grpc::Status& s, grpc::StatusCode code, const std::string& fragment) {
+  EXPECT_EQ(s.error_code(), code) << fragment << ": " << s.error_message();
+  EXPECT_NE(s.error_message().find(fragment), std::string::npos) << s.error_message();
+}
+
+TEST_F(GatewayTest, EmptyAuthorizationValueIsNamed) {
+  ExpectStatus(SubmitWithHeaders(*stub_, Valid(testing::UniqueAsin()), {""}),
+               grpc::StatusCode::UNAUTHENTICATED, "authorization: header is empty");
+  ExpectStatus(SubmitWithHeaders(*stub_, Valid(testing::UniqueAsin()), {}),
+               grpc::StatusCode::UNAUTHENTICATED, "authorization: missing");
+  ExpectStatus(SubmitWithHeaders(*stub_, Valid(testing::UniqueAsin()), {"Bearer"}),
+               grpc::StatusCode::UNAUTHENTICATED, "no token");
+}
+
+TEST_F(GatewayTest, SecondAuthorizationHeaderIsRefused) {
+  std::string asin = testing::UniqueAsin();
+  std::string other = Token(testing::UniqueUser(), absl::Hours(1));
+  // Two valid tokens of two users: which one is the caller? Neither: the call is refused.
+  ExpectStatus(SubmitWithHeaders(*stub_, Valid(asin), {"Bearer " + token_, "Bearer " + other}),
+               grpc::StatusCode::UNAUTHENTICATED, "more than one authorization header");
+  ExpectStatus(SubmitWithHeaders(*stub_, Valid(asin), {"Bearer " + token_, "Bearer " + token_}),
+               grpc::StatusCode::UNAUTHENTICATED, "ambiguous");
+  // Nothing was admitted: the same review with one header goes through.
+  EXPECT_TRUE(SubmitWithHeaders(*stub_, Valid(asin), {"Bearer " + token_}).ok());
+}
+
+TEST_F(GatewayTest, TokenForAnotherAudienceOrIssuerIsRefused) {
+  auth::Claims c(user_, "customer", absl::Now() + absl::Hours(1));
+  c.audience = {"reco-api"};
+  ExpectStatus(SubmitWithHeaders(*stub_, Valid(testing::UniqueAsin()),
+                                 {"Bearer " + auth::MintHs256(c, kSecret, absl::Now())}),
+               grpc::StatusCode::UNAUTHENTICATED, "not for audience 'candor'");
+  c.audience = {"reco-api", "candor"};
+  EXPECT_TRUE(SubmitWithHeaders(*stub_, Valid(testing::UniqueAsin()),
+                                {"Bearer " + auth::MintHs256(c, kSecret, absl::Now())})
+                  .ok());
+  c.issuer = "someone-else";
+  ExpectStatus(SubmitWithHeaders(*stub_, Valid(testing::UniqueAsin()),
+                                 {"Bearer " + auth::MintHs256(c, kSecret, absl::Now())}),
+               grpc::StatusCode::UNAUTHENTICATED, "issuer 'someone-else'");
+
+  // A gateway configured for another audience refuses our default tokens.
+  Config other = BaseConfig();
+  other.jwt_audience = "candor-staging";
+  auto app = App::Create(other);
+  ASSERT_TRUE(app.ok()) << app.status();
+  ExpectStatus(
+      SubmitWithHeaders(*Stub((*app)->port()), Valid(testing::UniqueAsin()), {"Bearer " + token_}),
+      grpc::StatusCode::UNAUTHENTICATED, "not for audience 'candor-staging'");
+}
+
+TEST_F(GatewayTest, LifetimeAndTimeClaimsAreChecked) {
+  const absl::Time now = absl::Now();
+  // Expiring in the year 9999: was accepted.
+  ExpectStatus(
+      SubmitWithHeaders(
+          *stub_, Valid(testing::UniqueAsin()),
+          {"Bearer " + auth::MintHs256({user_, "customer", absl::FromUnixSeconds(253402300799)},
+                                       kSecret, now)}),
+      grpc::StatusCode::UNAUTHENTICATED, "lifetime");
+  // exp = 1e300: was "expired at -292277022657-01-27" (an out-of-range cast).
+  std::string huge = auth::SignHs256(
+      R"({"alg":"HS256","typ":"JWT"})",
+      absl::StrCat(R"({"sub":")", user_, R"(","iss":"candor-dev","aud":"candor","exp":1e300})"),
+      kSecret);
+  ExpectStatus(SubmitWithHeaders(*stub_, Valid(testing::UniqueAsin()), {"Bearer " + huge}),
+               grpc::StatusCode::UNAUTHENTICATED, "'exp' out of range");
+  auth::Claims later(user_, "customer", now + absl::Hours(1));
+  later.not_before = now + absl::Minutes(10);
+  ExpectStatus(SubmitWithHeaders(*stub_, Valid(testing::UniqueAsin()),
+                                 {"Bearer " + auth::MintHs256(later, kSecret, now)}),
+               grpc::StatusCode::UNAUTHENTICATED, "not valid before");
+}
+
+TEST_F(GatewayTest, BearerSchemeIsCaseInsensitive) {
+  EXPECT_TRUE(SubmitWithHeaders(*stub_, Valid(testing::UniqueAsin()), {"bearer " + token_}).ok());
+  EXPECT_TRUE(SubmitWithHeaders(*stub_, Valid(testing::UniqueAsin()), {"BEARER  " + token_}).ok());
+}
+
+TEST_F(GatewayTest, OversizedAuthorizationIsRefusedAndTheServerCarriesOn) {
+  // Below gRPC's 8 KiB metadata limit but above ours: our message.
+  ExpectStatus(SubmitWithHeaders(*stub_, Valid(testing::UniqueAsin()),
+                                 {"Bearer " + token_ + std::string(5000, 'A')}),
+               grpc::StatusCode::UNAUTHENTICATED, "longer than 4096");
+  // 1 MB: gRPC's own limit on a call's metadata (8 KiB by default) refuses it before our code
+  // runs: RESOURCE_EXHAUSTED "received initial metadata size exceeds limit", and the server
+  // closes that connection (the client's next call on it may see UNAVAILABLE and reconnect).
+  grpc::Status big = SubmitWithHeaders(*stub_, Valid(testing::UniqueAsin()),
+                                       {"Bearer " + std::string(1 << 20, 'A')});
+  ExpectStatus(big, grpc::StatusCode::RESOURCE_EXHAUSTED, "metadata size exceeds limit");
+  // The server carries on: a new connection is served at once. (A channel of its own: channels
+  // with equal settings share connections, and the shared one is the one being closed.)
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  auto fresh = v1::ReviewService::NewStub(grpc::CreateCustomChannel(
+      absl::StrCat("127.0.0.1:", app_->port()), grpc::InsecureChannelCredentials(), args));
+  grpc::Status next = SubmitWithHeaders(*fresh, Valid(testing::UniqueAsin()), {"Bearer " + token_});
+  EXPECT_TRUE(next.ok()) << next.error_code() << ": " << next.error_message();
+}
+
+TEST_F(GatewayTest, TokenSettingsAreValidated) {
+  Config c = BaseConfig();
+  c.jwt_secret = std::string(31, 's');  // RFC 7518: at least 32 bytes
+  absl::Status s = App::Create(c).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("at least 32 bytes"), absl::string_view::npos) << s;
+  c = BaseConfig();
+  c.jwt_issuer = "";
+  EXPECT_NE(Validate(c).message().find("--jwt-issuer"), absl::string_view::npos);
+  c = BaseConfig();
+  c.jwt_audience = "";
+  EXPECT_NE(Validate(c).message().find("--jwt-audience"), absl::string_view::npos);
+  c = BaseConfig();
+  c.jwt_leeway_s = 3600;
+  EXPECT_EQ(Validate(c).code(), absl::StatusCode::kInvalidArgument);
+}
+
+// No RPC needs a role yet; this stands in for the first one that will (a moderator's RPC), so
+// that AuthenticateCall's role check is exercised over real gRPC.
+class ModeratorOnlyNoop final : public candor::bench::v1::BenchService::CallbackService {
+ public:
+  explicit ModeratorOnlyNoop(auth::Verifier verifier) : verifier_(std::move(verifier)) {}
+  grpc::ServerUnaryReactor* Noop(grpc::CallbackServerContext* ctx,
+                                 const candor::bench::v1::NoopRequest* /*request*/,
+                                 v1::SubmitReviewResponse* response) override {
+    absl::StatusOr<std::string> user = AuthenticateCall(ctx, verifier_, clock_, "moderator");
+    if (user.ok()) response->set_review_id(*user);
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    reactor->Finish(ToGrpc(user.status()));
+    return reactor;
+  }
+
+ private:
+  auth::Verifier verifier_;
+  core::SystemClock clock_;
+};
+
+TEST_F(GatewayTest, RequiredRoleIsPermissionDeniedNamingTheRole) {
+  auto verifier = auth::Verifier::Create(VerifierOptionsOf(BaseConfig()));
+  ASSERT_TRUE(verifier.ok()) << verifier.status();
+  ModeratorOnlyNoop service(*verifier);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(server, nullptr);
+  auto stub = candor::bench::v1::BenchService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  auto call = [&](const std::string& header) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    if (!header.empty()) ctx.AddMetadata("authorization", header);
+    candor::bench::v1::NoopRequest req;
+    v1::SubmitReviewResponse resp;
+    grpc::Status st = stub->Noop(&ctx, req, &resp);
+    return std::make_pair(st, resp.review_id());
+  };
+  grpc::Status denied = call("Bearer " + token_).first;  // a customer
+  ExpectStatus(denied, grpc::StatusCode::PERMISSION_DENIED, "requires role 'moderator'");
+  auto [ok, who] =
+      call("Bearer " + auth::MintHs256({"mod-1", "moderator", absl::Now() + absl::Hours(1)},
+                                       kSecret, absl::Now()));
+  EXPECT_TRUE(ok.ok()) << ok.error_message();
+  EXPECT_EQ(who, "mod-1");
+  // Authentication before authorisation: no token is UNAUTHENTICATED, not PERMISSION_DENIED.
+  ExpectStatus(call("").first, grpc::StatusCode::UNAUTHENTICATED, "missing");
+  server->Shutdown();
+}
+
 }  // namespace
 }  // namespace candor::gateway
