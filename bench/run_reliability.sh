@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The reliability target of design.md section 7: submissions flow through the whole write path
-# while the consumers, Redis and PostgreSQL are killed with SIGKILL and restarted, one after the
-# other; afterwards nothing accepted is lost, nothing is counted twice and nothing drifts.
+# while the consumers, Redis and PostgreSQL are killed with SIGKILL and restarted (and Redis is
+# also frozen with SIGSTOP), one after the other; afterwards nothing accepted is lost, nothing is counted twice and nothing drifts.
 # Builds nothing; starts a stack of its own on its own ports and the three services, runs
 # candor-drive (which keeps every accepted review id and checks them against PostgreSQL), kills
 # and restarts, then checks the invariants itself and writes bench/results/<date>/HHMMSS-*.
@@ -20,8 +20,9 @@ Usage: bench/run_reliability.sh [options]
 Expects the release preset built:  cmake --preset release && cmake --build --preset release
 Starts Redis / PostgreSQL / dev Kafka on 6795 / 5795 / 9795 and the three services, then sends
 --count generated submissions at --rate with candor-drive. Meanwhile, every --kill-every-s, it
-kills one of fraud-scorer, rating-aggregator, Redis and PostgreSQL (in turn) with SIGKILL and
-restarts it --down-s later. Afterwards it waits for the read side and checks:
+hits one of fraud-scorer, Redis (SIGSTOP: frozen for max(--down-s, 3) s, past the gateway's 2 s
+Redis timeout), Redis (SIGKILL), rating-aggregator and PostgreSQL in turn; a killed one is
+restarted --down-s later. Afterwards it waits for the read side and checks:
   lost            accepted (OK) review ids without a row in reviews (candor-drive's check)
   double-counted  products whose product_ratings differ from the sums over their counted
                   reviews (I2: a review summed twice, or a counted one missing)
@@ -174,6 +175,15 @@ kill_one() {
       disown -a
       echo "${pid[${target}]}" >"${stack_dir}/${target}.pid"
       ;;
+    redis-freeze)
+      # SIGSTOP: Redis keeps accepting connections but answers nothing (a hung or paused server),
+      # for longer than the gateway's 2 s Redis timeout, so guard replies are lost after their
+      # scripts ran; the clients' retries must still go through.
+      p=$(cat "${stack_dir}/redis/redis.pid")
+      kill -STOP "${p}" 2>/dev/null || true
+      sleep "$((down_s > 3 ? down_s : 3))"
+      kill -CONT "${p}" 2>/dev/null || true
+      ;;
     redis | postgres)
       if [[ ${target} == redis ]]; then
         p=$(cat "${stack_dir}/redis/redis.pid")
@@ -187,11 +197,15 @@ kill_one() {
   esac
 }
 chaos() {
-  local targets=(fraud-scorer redis rating-aggregator postgres) n=0 t
+  local targets=(fraud-scorer redis-freeze redis rating-aggregator postgres) n=0 t
   while :; do
     sleep "${kill_every}"
     t=${targets[n % ${#targets[@]}]}
-    log "kill -9 ${t} (down ${down_s} s)"
+    if [[ ${t} == redis-freeze ]]; then
+      log "kill -STOP redis (frozen $((down_s > 3 ? down_s : 3)) s)"
+    else
+      log "kill -9 ${t} (down ${down_s} s)"
+    fi
     echo "$(date +%T) ${t}" >>"${stack_dir}/kills"
     kill_one "${t}"
     log "${t} back"

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <thread>
 
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 
 namespace candor::core {

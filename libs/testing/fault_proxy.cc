@@ -1,0 +1,86 @@
+#include "libs/testing/fault_proxy.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "gtest/gtest.h"
+
+namespace candor::testing {
+
+FaultProxy::FaultProxy(int upstream_port) : upstream_port_(upstream_port) {
+  listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  EXPECT_EQ(bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), len), 0);
+  EXPECT_EQ(listen(listen_fd_, 16), 0);
+  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+  port_ = ntohs(addr.sin_port);
+  acceptor_ = std::thread([this] { Accept(); });
+}
+
+FaultProxy::~FaultProxy() {
+  stop_ = true;
+  acceptor_.join();
+  std::lock_guard lock(mu_);
+  for (std::thread& t : pumps_) t.join();
+  close(listen_fd_);
+}
+
+void FaultProxy::Accept() {
+  while (!stop_) {
+    pollfd p{listen_fd_, POLLIN, 0};
+    if (poll(&p, 1, 20) <= 0) continue;
+    int client = accept(listen_fd_, nullptr, nullptr);
+    if (client < 0) continue;
+    int server = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(upstream_port_));
+    if (connect(server, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+      close(server);
+      close(client);
+      continue;
+    }
+    int one = 1;
+    setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    setsockopt(server, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    std::lock_guard lock(mu_);
+    pumps_.emplace_back([this, client, server] { Pump(client, server); });
+  }
+}
+
+void FaultProxy::Pump(int client, int server) {
+  char buf[16384];
+  while (!stop_) {
+    pollfd p[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
+    if (poll(p, 2, 20) <= 0) continue;
+    if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+      ssize_t n = read(client, buf, sizeof(buf));
+      if (n <= 0) break;
+      if (mode_ == Mode::kCutRequests) {
+        ++cut_;
+        break;  // the request never reaches the server
+      }
+      if (write(server, buf, static_cast<size_t>(n)) != n) break;
+    }
+    if ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+      ssize_t n = read(server, buf, sizeof(buf));
+      if (n <= 0) break;
+      if (mode_ == Mode::kDropReplies) {
+        ++cut_;
+        break;  // the request ran; its reply never reaches the client
+      }
+      if (write(client, buf, static_cast<size_t>(n)) != n) break;
+    }
+  }
+  close(client);
+  close(server);
+}
+
+}  // namespace candor::testing
