@@ -25,6 +25,9 @@ pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
 find_package(OpenSSL REQUIRED)
 find_package(ZLIB REQUIRED)
 
+# libicu-dev (Unicode normalisation and character properties; libs/review only)
+find_package(ICU REQUIRED COMPONENTS uc)
+
 # libspdlog-dev, nlohmann-json3-dev
 find_package(spdlog CONFIG REQUIRED)
 find_package(nlohmann_json CONFIG REQUIRED)

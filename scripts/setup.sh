@@ -41,6 +41,7 @@ packages=(
   librdkafka-dev                                 # Kafka client + mock cluster
   libhiredis-dev libpqxx-dev                     # Redis, PostgreSQL clients
   libssl-dev zlib1g-dev                          # SHA-256/HMAC, gzip replay files
+  libicu-dev                                     # Unicode NFKC, character properties
   libspdlog-dev nlohmann-json3-dev               # logging, JSON
   libgtest-dev libgmock-dev libbenchmark-dev     # tests, micro-benchmarks
   redis-server postgresql-15 postgresql-client-15 # the local stack's stores

@@ -5,9 +5,17 @@
 
 namespace candor::review {
 
-// Canonical form of review text for exact-duplicate detection: ASCII letters lower-cased, every
-// run of whitespace and ASCII punctuation collapsed to one space, trimmed. Non-ASCII bytes are
-// kept as they are (valid UTF-8 in, valid UTF-8 out).
+// Canonical form of review text for exact-duplicate detection:
+//  1. Unicode NFKC_Casefold (ICU): canonical and compatibility composition (NFC/NFD forms,
+//     fullwidth letters and ligatures compare equal), full case folding ("STRASSE" = "straße")
+//     and removal of Default_Ignorable code points (U+00AD, U+200B..U+200F, U+2060, U+FEFF,
+//     variation selectors, ...), so inserting an invisible character changes nothing;
+//  2. every run of separators (whitespace, punctuation, controls; ASCII symbols too) becomes
+//     one space, and the result is trimmed.
+// Pure ASCII skips ICU (fast path; same result). Valid UTF-8 in, valid UTF-8 out (ill-formed
+// bytes become U+FFFD). Fingerprints of non-ASCII text depend on this function and, for code
+// points assigned in newer Unicode versions, on ICU's version: changing either changes those
+// fingerprints (README.md). Thread-safe, pure.
 std::string NormalizeText(std::string_view text);
 
 // Lower-case hex SHA-256 of "asin:user_id:normalize(body)" (design.md 3.2).

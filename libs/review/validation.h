@@ -1,15 +1,24 @@
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "libs/review/submission.h"
 
 namespace candor::review {
 
+// The one set of rules for a submission, shared by review-gateway (before it answers OK) and
+// fraud-scorer (when it decodes review-submissions): whatever the gateway accepts, the scorer
+// decodes and PostgreSQL stores (invariant I1). README.md lists the text rules.
+
 inline constexpr int kMaxBodyChars = 5000;
 inline constexpr int kMaxTitleChars = 256;
 inline constexpr int kMaxDeviceIdBytes = 128;
+inline constexpr int kMaxUserIdBytes = 128;
+// Room for any peer gRPC names ("ipv6:%5B...%5D:port", "unix:/path"); not stored in PostgreSQL.
+inline constexpr int kMaxClientIpBytes = 256;
 
 // True when `s` is well-formed UTF-8 (no overlong forms, surrogates or code points > U+10FFFF).
 bool IsValidUtf8(std::string_view s);
@@ -20,8 +29,52 @@ size_t Utf8Length(std::string_view s);
 // True for an Amazon standard id: exactly 10 characters of [A-Z0-9].
 bool IsValidAsin(std::string_view asin);
 
-// Checks every field of a submission. Returns InvalidArgument whose message starts with the
-// field name ("rating: must be 1..5, got 6"), or OK.
+// True when valid UTF-8 `s` shows nothing: every code point is Unicode White_Space (space, tab,
+// \v, \f, U+00A0, U+2028, U+3000, ...), Default_Ignorable (U+00AD, U+200B..U+200F, U+2060,
+// U+FEFF, variation selectors, Hangul fillers, ...) or U+2800 BRAILLE PATTERN BLANK. The empty
+// string is blank. Pure function (uses ICU's character properties).
+bool IsBlank(std::string_view s);
+
+// What a text field may contain besides its length.
+enum class TextKind {
+  kProse,       // title, body: tab, LF and CR are allowed (CRLF is what HTML forms send)
+  kIdentifier,  // device_id, user_id, client_ip: no control character at all
+};
+
+// Checks that `value` is text every stage can carry and store: valid UTF-8 (so no NUL, which
+// PostgreSQL text cannot hold, since NUL is a control character), no control character (C0
+// other than those `kind` allows, DEL, C1) and no bidirectional embedding, override or isolate
+// (U+202A..U+202E, U+2066..U+2069). InvalidArgument "<field>: ..." naming the character and its
+// position otherwise. Pure function.
+absl::Status CheckText(std::string_view field, std::string_view value, TextKind kind);
+
+// Checks the shopper's fields (what the gateway receives): asin, rating 1..5, title (at most
+// kMaxTitleChars characters, may be empty or blank), body (not blank, at most kMaxBodyChars
+// characters), device_id (at most kMaxDeviceIdBytes, may be empty), each with CheckText.
+// Returns InvalidArgument whose message starts with the field name ("rating: must be 1..5, got
+// 6"), or OK. Pure function.
 absl::Status ValidateSubmission(const SubmissionInput& in);
+
+// user_id (the token's subject): 1..kMaxUserIdBytes bytes, CheckText kIdentifier.
+absl::Status ValidateUserId(std::string_view user_id);
+
+// fingerprint: exactly 64 lower-case hex characters (a SHA-256).
+absl::Status ValidateFingerprint(std::string_view fingerprint);
+
+// review_id: present and ReviewIdFromFingerprint(fingerprint).
+absl::Status ValidateReviewId(std::string_view review_id, std::string_view fingerprint);
+
+// submitted_at: within google.protobuf.Timestamp's range (years 1..9999), which PostgreSQL's
+// timestamptz holds.
+absl::Status ValidateSubmittedAt(absl::Time submitted_at);
+
+// client_ip: at most kMaxClientIpBytes bytes, CheckText kIdentifier; may be empty.
+absl::Status ValidateClientIp(std::string_view client_ip);
+
+// The fields the gateway fills in after ValidateSubmission (user_id, fingerprint, review_id,
+// submitted_at, client_ip), each checked as above. The gateway runs it before publishing and
+// fraud-scorer after decoding, so a token subject or peer the scorer would refuse is refused
+// at the gateway instead of being answered OK and dead-lettered. Pure function.
+absl::Status ValidateGatewayFields(const Submission& s);
 
 }  // namespace candor::review

@@ -2,7 +2,12 @@
 
 #include <string>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
+#include "libs/review/fingerprint.h"
+#include "libs/review/hostile_text_testing.h"
 
 namespace candor::review {
 namespace {
@@ -84,6 +89,167 @@ TEST(Utf8Test, RejectsMalformed) {
   EXPECT_EQ(Utf8Length("a\xE2\x82\xAC"
                        "b"),
             3u);
+}
+
+using testing::Repeat;
+using testing::Utf8;
+
+TEST(ValidationTest, BlankIsUnicodeAware) {
+  // Each of these shows nothing, so the body is missing (the cases and their kin).
+  for (const std::string& blank :
+       {std::string("\v"), std::string("\f"), std::string(" \t\r\n\v\f"), Utf8(0xA0), Utf8(0x200B),
+        Utf8(0xFEFF), Utf8(0x2060), Utf8(0x3000), Utf8(0x2028) + Utf8(0x2029), Utf8(0x85),
+        Utf8(0xAD), Utf8(0x180E), Utf8(0x2800), Utf8(0x3164) + Utf8(0xFFA0), Utf8(0xFE0F),
+        Utf8(0xE0020), Repeat(Utf8(0xA0) + Utf8(0x200B) + " ", 50)}) {
+    SubmissionInput in = Valid();
+    in.body = blank;
+    absl::Status s = ValidateSubmission(in);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << absl::CEscape(blank);
+    EXPECT_EQ(s.message().substr(0, 15), "body: required ") << s.message();
+    EXPECT_TRUE(IsBlank(blank)) << absl::CEscape(blank);
+  }
+  // One visible character is enough.
+  for (const std::string& text :
+       {Utf8(0xA0) + "x", Utf8(0x200B) + ".", Utf8(0x4E2D), Utf8(0x1F3B8), std::string("-")}) {
+    SubmissionInput in = Valid();
+    in.body = text;
+    EXPECT_TRUE(ValidateSubmission(in).ok()) << absl::CEscape(text);
+    EXPECT_FALSE(IsBlank(text));
+  }
+  EXPECT_TRUE(IsBlank(""));
+  EXPECT_FALSE(IsBlank(" \xFF"));  // invalid UTF-8 is not blank; it is refused as such
+  // A title may be empty, so a blank one is allowed (it is stored as sent).
+  SubmissionInput in = Valid();
+  in.title = Utf8(0x200B);
+  EXPECT_TRUE(ValidateSubmission(in).ok());
+}
+
+TEST(ValidationTest, ControlCharactersAreRefusedNamingFieldAndCharacter) {
+  for (char32_t cp : {0x00, 0x01, 0x07, 0x08, 0x0B, 0x0C, 0x1B, 0x1F, 0x7F, 0x80, 0x85, 0x9F}) {
+    const std::string text = "text " + Utf8(cp) + " more";
+    for (const char* field : {"title", "body", "device_id"}) {
+      SubmissionInput in = Valid();
+      if (std::string(field) == "title") in.title = text;
+      if (std::string(field) == "body") in.body = text;
+      if (std::string(field) == "device_id") in.device_id = text;
+      ExpectInvalid(in, field);
+      EXPECT_NE(ValidateSubmission(in).message().find(
+                    absl::StrFormat("U+%04X", static_cast<uint32_t>(cp))),
+                std::string::npos)
+          << ValidateSubmission(in).message();
+    }
+  }
+  // Tab, LF and CR (CRLF from browsers) are fine in prose, not in an identifier.
+  SubmissionInput in = Valid();
+  in.title = "tab\there";
+  in.body = "line one\r\nline two\n\tindented\rold mac";
+  EXPECT_TRUE(ValidateSubmission(in).ok());
+  for (const char* id : {"a\tb", "a\nb", "a\rb"}) {
+    in = Valid();
+    in.device_id = id;
+    ExpectInvalid(in, "device_id");
+  }
+}
+
+TEST(ValidationTest, BidiOverridesAndIsolatesAreRefused) {
+  for (char32_t cp : {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069}) {
+    SubmissionInput in = Valid();
+    in.body = "invoice " + Utf8(cp) + "exe.txt";
+    ExpectInvalid(in, "body");
+    EXPECT_NE(ValidateSubmission(in).message().find("bidirectional"), std::string::npos);
+    in = Valid();
+    in.title = Utf8(cp);
+    ExpectInvalid(in, "title");
+  }
+  // The plain direction marks are what right-to-left writers use: allowed.
+  SubmissionInput in = Valid();
+  in.body = "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D" + Utf8(0x200F) + " ok " + Utf8(0x200E) + Utf8(0x61C);
+  EXPECT_TRUE(ValidateSubmission(in).ok());
+}
+
+TEST(ValidationTest, LimitsCountCharactersEvenOfFourBytes) {
+  SubmissionInput in = Valid();
+  in.body = Repeat(Utf8(0x1F3B8), kMaxBodyChars);  // 20,000 bytes
+  EXPECT_TRUE(ValidateSubmission(in).ok());
+  in.body += "x";
+  ExpectInvalid(in, "body");
+  in = Valid();
+  in.title = Repeat(Utf8(0x1F3B8), kMaxTitleChars);
+  EXPECT_TRUE(ValidateSubmission(in).ok());
+  in.title += Utf8(0x1F3B8);
+  ExpectInvalid(in, "title");
+  in = Valid();
+  in.device_id = std::string(kMaxDeviceIdBytes, 'd');
+  EXPECT_TRUE(ValidateSubmission(in).ok());
+  in.device_id += "d";
+  ExpectInvalid(in, "device_id");
+  in.device_id = "dev \xFF";
+  ExpectInvalid(in, "device_id");
+}
+
+TEST(ValidationTest, WhatPassesHoldsNoNulNoBrokenUtf8AndNoRefusedCharacter) {
+  // Everything the hostile corpus gets past validation is text PostgreSQL stores as is.
+  std::mt19937_64 rng(20240517);
+  int accepted = 0;
+  for (int i = 0; i < 20000; ++i) {
+    SubmissionInput in = Valid();
+    in.title = i % 3 == 0 ? testing::RandomText(rng) : "t";
+    in.body = testing::RandomText(rng);
+    in.device_id = i % 4 == 0 ? testing::RandomText(rng) : "";
+    if (!ValidateSubmission(in).ok()) continue;
+    ++accepted;
+    for (const std::string* s : {&in.title, &in.body, &in.device_id}) {
+      EXPECT_EQ(s->find('\0'), std::string::npos) << absl::CEscape(*s);
+      EXPECT_TRUE(IsValidUtf8(*s)) << absl::CEscape(*s);
+    }
+    EXPECT_FALSE(IsBlank(in.body));
+    // The normaliser accepts whatever validation accepts and keeps it UTF-8.
+    EXPECT_TRUE(IsValidUtf8(NormalizeText(in.body))) << absl::CEscape(in.body);
+  }
+  EXPECT_GT(accepted, 1000);  // the generator is not refused wholesale
+}
+
+TEST(GatewayFieldsTest, EachFieldIsChecked) {
+  Submission s;
+  s.user_id = "user-1";
+  s.fingerprint = Fingerprint("B00004Y2UT", s.user_id, "body");
+  s.review_id = ReviewIdFromFingerprint(s.fingerprint);
+  s.submitted_at = absl::FromUnixSeconds(1700000000);
+  s.client_ip = "ipv6:%5B::1%5D:43210";
+  EXPECT_TRUE(ValidateGatewayFields(s).ok());
+  auto expect = [](const Submission& bad, const std::string& field) {
+    absl::Status st = ValidateGatewayFields(bad);
+    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << field;
+    EXPECT_EQ(st.message().substr(0, field.size() + 1), field + ":") << st.message();
+  };
+  for (const std::string& user :
+       {std::string(""), std::string(129, 'u'), std::string("nul\0", 4), std::string("a\tb"),
+        std::string("bad\xFF"), "rlo" + Utf8(0x202E)}) {
+    Submission bad = s;
+    bad.user_id = user;
+    expect(bad, "user_id");
+  }
+  Submission bad = s;
+  bad.fingerprint = "ABC";
+  expect(bad, "fingerprint");
+  bad = s;
+  bad.review_id = "";
+  expect(bad, "review_id");
+  bad.review_id = std::string(32, '0');
+  expect(bad, "review_id");
+  for (absl::Time t : {absl::InfiniteFuture(), absl::InfinitePast(),
+                       absl::FromUnixSeconds(253402300800), absl::FromUnixSeconds(-62135596801)}) {
+    bad = s;
+    bad.submitted_at = t;
+    expect(bad, "submitted_at");
+  }
+  bad = s;
+  bad.client_ip = std::string(kMaxClientIpBytes + 1, '1');
+  expect(bad, "client_ip");
+  bad.client_ip = std::string("1\0", 2);
+  expect(bad, "client_ip");
+  bad.client_ip = "unix:/" + std::string(200, 'p');  // a long socket path is still fine
+  EXPECT_TRUE(ValidateGatewayFields(bad).ok());
 }
 
 }  // namespace

@@ -1,11 +1,15 @@
 // PgReviewRepository and RedisBehaviourWindow against the real stack (ctest fixture `stack`).
 
+#include <random>
 #include <thread>
 
+#include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/core/clock.h"
 #include "libs/review/fingerprint.h"
+#include "libs/review/hostile_text_testing.h"
+#include "libs/review/validation.h"
 #include "libs/testing/hang_up_server.h"
 #include "libs/testing/stack_env.h"
 #include "services/fraud-scorer/pg_review_repository.h"
@@ -197,6 +201,59 @@ TEST_F(PgReviewRepositoryTest, TextRoundTripsExactly) {
   EXPECT_EQ(got_body, body);
   EXPECT_EQ(got_title, r.submission.title);
   EXPECT_EQ(got_user, r.submission.user_id);
+}
+
+// Whatever validation lets through, PostgreSQL stores byte for byte (I1): hostile text in body,
+// title and user id (controls it allows, 4-byte characters at the limits, bidi marks,
+// noncharacters, SQL), hand-picked and random.
+TEST_F(PgReviewRepositoryTest, HostileButAcceptedTextIsStoredExactly) {
+  std::vector<std::string> texts(review::testing::HostileTexts().begin(),
+                                 review::testing::HostileTexts().end());
+  std::mt19937_64 rng(::testing::UnitTest::GetInstance()->random_seed());
+  for (int i = 0; i < 2000; ++i) texts.push_back(review::testing::RandomText(rng));
+  std::vector<ScoredReview> batch;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    review::SubmissionInput in;
+    in.asin = asin_;
+    in.rating = 4;
+    in.body = texts[i];
+    in.title = i % 3 == 0 ? texts[(i * 7 + 3) % texts.size()] : "title";
+    if (!review::ValidateSubmission(in).ok()) continue;
+    std::string user = testing::UniqueUser();
+    if (std::string hostile = user + texts[(i * 13 + 5) % texts.size()];
+        review::ValidateUserId(hostile).ok()) {
+      user = hostile;
+    }
+    ScoredReview r = Make(asin_, user, in.body, Decision::Kind::kPass);
+    r.submission.title = in.title;
+    ASSERT_TRUE(review::ValidateGatewayFields(r.submission).ok());
+    batch.push_back(std::move(r));
+  }
+  ASSERT_GT(batch.size(), 300u);  // the generator is not refused wholesale
+  for (size_t from = 0; from < batch.size(); from += 100) {
+    std::vector<ScoredReview> part(batch.begin() + from,
+                                   batch.begin() + std::min(batch.size(), from + 100));
+    auto stored = repo_->Store(part);
+    ASSERT_TRUE(stored.ok()) << stored.status();
+  }
+  for (const ScoredReview& r : batch) {
+    std::string body, title, user;
+    ASSERT_TRUE(pool_
+                    ->WithConnection([&](pqxx::connection& c) {
+                      pqxx::nontransaction tx(c);
+                      pqxx::row row = tx.exec_params1(
+                          "SELECT body, title, user_id FROM reviews WHERE review_id = $1",
+                          r.submission.review_id);
+                      body = row[0].as<std::string>();
+                      title = row[1].as<std::string>();
+                      user = row[2].as<std::string>();
+                    })
+                    .ok())
+        << absl::CEscape(r.submission.body).substr(0, 200);
+    EXPECT_EQ(body, r.submission.body) << absl::CEscape(r.submission.body).substr(0, 200);
+    EXPECT_EQ(title, r.submission.title) << absl::CEscape(r.submission.title).substr(0, 200);
+    EXPECT_EQ(user, r.submission.user_id) << absl::CEscape(r.submission.user_id);
+  }
 }
 
 TEST_F(PgReviewRepositoryTest, EmptyBatch) {

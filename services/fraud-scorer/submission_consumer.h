@@ -9,11 +9,11 @@
 
 namespace candor::fraud_scorer {
 
-// Decodes a `review-submissions` payload (candor.review.v1.ReviewSubmitted) and checks it as
-// the gateway did: review::ValidateSubmission on the shopper's fields, a user id, a fingerprint of
-// 64 lower-case hex characters and a review id derived from it, a submission time, and no NUL
-// bytes (Postgres text cannot hold them). InvalidArgument naming the problem otherwise; such a
-// message is poison. Pure function.
+// Decodes a `review-submissions` payload (candor.review.v1.ReviewSubmitted) and checks it with
+// the gateway's own rules: review::ValidateSubmission on the shopper's fields and
+// review::ValidateGatewayFields on user id, fingerprint, review id, submission time and client
+// address. What the gateway accepted therefore decodes, and PostgreSQL can store it (I1).
+// InvalidArgument naming the field otherwise; such a message is poison. Pure function.
 absl::StatusOr<review::Submission> DecodeSubmission(std::string_view bytes);
 
 // The kafka::BatchHandler of fraud-scorer: decodes and validates every message, lists the bad

@@ -2,6 +2,10 @@
 
 #include <string>
 
+// clang-format off
+// First: it specialises how the generated service parses its requests (see the header).
+#include "services/review-gateway/request_parsing.h"
+// clang-format on
 #include "candor/bench/v1/bench_service.grpc.pb.h"
 #include "candor/review/v1/review_service.grpc.pb.h"
 #include "libs/auth/jwt.h"

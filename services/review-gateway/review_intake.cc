@@ -28,6 +28,12 @@ void ReviewIntake::Submit(const Caller& caller, const review::SubmissionInput& i
   s.submitted_at = start;
   s.fingerprint = review::Fingerprint(s.asin, s.user_id, s.body);
   s.review_id = review::ReviewIdFromFingerprint(s.fingerprint);
+  // fraud-scorer runs this check too: a token subject or peer it would refuse is refused here,
+  // never answered OK and dead-lettered (I1).
+  if (absl::Status valid = review::ValidateGatewayFields(s); !valid.ok()) {
+    Finish({.outcome = Outcome::kInvalid}, start, std::move(valid), done);
+    return;
+  }
 
   // The callback gets its own copy: `s` itself is still being read by Admit.
   guard_.Admit(

@@ -2,6 +2,7 @@
 // producer, Postgres fallback) against the stack's Redis and Postgres and an in-process Kafka
 // mock cluster, called through a real gRPC channel.
 
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <future>
@@ -548,6 +549,80 @@ TEST_F(GatewayTest, RequiredRoleIsPermissionDeniedNamingTheRole) {
   // Authentication before authorisation: no token is UNAUTHENTICATED, not PERMISSION_DENIED.
   ExpectStatus(call("").first, grpc::StatusCode::UNAUTHENTICATED, "missing");
   server->Shutdown();
+
+// A length-delimited field on the wire: tag, length, bytes. A later occurrence of a singular
+// field replaces an earlier one, so appending this to a valid message overrides that field.
+std::string WireField(int number, std::string_view bytes) {
+  std::string out;
+  out.push_back(static_cast<char>((number << 3) | 2));
+  for (size_t n = bytes.size();; n >>= 7) {
+    if (n < 0x80) {
+      out.push_back(static_cast<char>(n));
+      break;
+    }
+    out.push_back(static_cast<char>((n & 0x7F) | 0x80));
+  }
+  out.append(bytes);
+  return out;
+}
+
+// Calls `method` with raw request bytes, as a client that is not ours might send them.
+grpc::Status RawCall(int port, const std::string& method, const std::string& request,
+                     const std::string& token) {
+  grpc::GenericStub stub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  ctx.AddMetadata("authorization", "Bearer " + token);
+  grpc::Slice slice(request);
+  grpc::ByteBuffer req(&slice, 1);
+  grpc::ByteBuffer resp;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&ctx, method, grpc::StubOptions(), &req, &resp,
+                 [&done](grpc::Status st) { done.set_value(std::move(st)); });
+  return done.get_future().get();
+}
+
+// proto3 `string` fields (asin, device_id) must hold UTF-8; protobuf refuses to parse anything
+// else, and gRPC would answer before the gateway's own validation runs. The client must still
+// get INVALID_ARGUMENT naming the field, never INTERNAL or UNIMPLEMENTED.
+TEST_F(GatewayTest, InvalidUtf8InStringFieldsIsInvalidArgumentNamingTheField) {
+  const std::string submit = "/candor.review.v1.ReviewService/SubmitReview";
+  const std::string valid = Valid(testing::UniqueAsin()).SerializeAsString();
+  // The raw path itself works: a valid request sent this way is accepted.
+  grpc::Status ok = RawCall(app_->port(), submit, valid, token_);
+  EXPECT_TRUE(ok.ok()) << ok.error_code() << " " << ok.error_message();
+
+  struct Case {
+    std::string bytes;
+    std::string fragment;
+  };
+  const std::vector<Case> cases = {
+      {valid + WireField(1,
+                         "B0000\xFF\xFE"
+                         "0001"),
+       "asin:"},
+      {valid + WireField(1, "\xC0\xAF"), "asin:"},
+      {valid + WireField(6, "device-\xED\xA0\x80"), "device_id:"},  // a UTF-16 surrogate
+      {valid + WireField(6, "dev\xF8\x88\x80\x80\x80"), "device_id:"},
+  };
+  for (const Case& c : cases) {
+    grpc::Status s = RawCall(app_->port(), submit, c.bytes, token_);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << c.fragment << " got " << s.error_code() << " " << s.error_message();
+    EXPECT_NE(s.error_message().find(c.fragment), std::string::npos) << s.error_message();
+  }
+
+  v1::GetProductSummaryRequest summary;
+  summary.set_asin(testing::UniqueAsin());
+  grpc::Status s = RawCall(app_->port(), "/candor.review.v1.ReviewService/GetProductSummary",
+                           summary.SerializeAsString() + WireField(1,
+                                                                   "B0\xFF\xFF\xFF"
+                                                                   "00001"),
+                           token_);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << s.error_code() << " " << s.error_message();
+  EXPECT_NE(s.error_message().find("asin"), std::string::npos) << s.error_message();
 }
 
 }  // namespace

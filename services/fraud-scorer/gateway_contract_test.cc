@@ -1,0 +1,167 @@
+// The contract between review-gateway and fraud-scorer on `review-submissions` (invariant I1):
+// whatever the gateway answers OK, the scorer decodes. Random and hostile inputs go through the
+// gateway's real domain step (ReviewIntake: validation, fingerprint, the fields it adds), are
+// encoded as KafkaSubmissionLog encodes them, and must come out of DecodeSubmission unchanged.
+
+#include <optional>
+#include <random>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "candor/review/v1/events.pb.h"
+#include "gtest/gtest.h"
+#include "libs/core/clock.h"
+#include "libs/review/hostile_text_testing.h"
+#include "services/fraud-scorer/submission_consumer.h"
+#include "services/review-gateway/review_intake.h"
+
+namespace candor::fraud_scorer {
+namespace {
+
+using review::testing::RandomText;
+
+// Admits everything: the guard's rules are not what is tested here.
+class AdmitAll final : public gateway::SubmissionGuard {
+ public:
+  void Admit(const review::Submission&, absl::Time, AdmitCallback done) override {
+    done(gateway::GuardVerdict{});
+  }
+  void Release(const review::Submission&, ReleaseCallback done) override { done(absl::OkStatus()); }
+};
+
+// Keeps what the gateway would publish.
+class CapturingLog final : public gateway::SubmissionLog {
+ public:
+  void Publish(const review::Submission& s, std::function<void(absl::Status)> done) override {
+    published = s;
+    done(absl::OkStatus());
+  }
+  std::optional<review::Submission> published;
+};
+
+// The bytes KafkaSubmissionLog::Publish (services/review-gateway/kafka_submission_log.cc)
+// produces for `s`, field by field; keep the two in step.
+std::string EncodeAsTheGatewayDoes(const review::Submission& s) {
+  candor::review::v1::ReviewSubmitted msg;
+  msg.set_review_id(s.review_id);
+  msg.set_asin(s.asin);
+  msg.set_user_id(s.user_id);
+  msg.set_rating(s.rating);
+  msg.set_title(s.title);
+  msg.set_body(s.body);
+  msg.set_verified_purchase(s.verified_purchase);
+  msg.set_fingerprint(s.fingerprint);
+  int64_t micros = absl::ToUnixMicros(s.submitted_at);
+  msg.mutable_submitted_at()->set_seconds(micros / 1'000'000);
+  msg.mutable_submitted_at()->set_nanos(static_cast<int32_t>(micros % 1'000'000) * 1000);
+  msg.set_client_ip(s.client_ip);
+  msg.set_device_id(s.device_id);
+  return msg.SerializeAsString();
+}
+
+std::string Describe(const gateway::Caller& caller, const review::SubmissionInput& in) {
+  return absl::StrCat("asin=", absl::CEscape(in.asin), " rating=", in.rating,
+                      " title=", absl::CEscape(in.title).substr(0, 200),
+                      " body=", absl::CEscape(in.body).substr(0, 200),
+                      " device_id=", absl::CEscape(in.device_id).substr(0, 200),
+                      " user_id=", absl::CEscape(caller.user_id).substr(0, 200),
+                      " client_ip=", absl::CEscape(caller.client_ip).substr(0, 200));
+}
+
+class GatewayContractTest : public ::testing::Test {
+ protected:
+  // Runs `in` through the gateway; on OK, checks the scorer decodes the published message to the
+  // same submission. Returns whether the gateway accepted it.
+  bool Check(const gateway::Caller& caller, const review::SubmissionInput& in) {
+    log_.published.reset();
+    std::optional<absl::StatusOr<std::string>> answer;
+    intake_.Submit(caller, in, [&](absl::StatusOr<std::string> r) { answer = std::move(r); });
+    EXPECT_TRUE(answer.has_value());
+    if (!answer.has_value()) return false;
+    if (!answer->ok()) {
+      // With the guard and the log always saying yes, a refusal can only be the input's fault.
+      EXPECT_EQ(answer->status().code(), absl::StatusCode::kInvalidArgument)
+          << answer->status() << "\n"
+          << Describe(caller, in);
+      return false;
+    }
+    EXPECT_TRUE(log_.published.has_value());
+    if (!log_.published.has_value()) return false;
+    const review::Submission& sent = *log_.published;
+    absl::StatusOr<review::Submission> got = DecodeSubmission(EncodeAsTheGatewayDoes(sent));
+    EXPECT_TRUE(got.ok()) << "gateway answered OK, scorer refuses: " << got.status() << "\n"
+                          << Describe(caller, in);
+    if (!got.ok()) return true;
+    EXPECT_EQ(got->review_id, **answer);
+    EXPECT_EQ(got->asin, in.asin);
+    EXPECT_EQ(got->rating, in.rating);
+    EXPECT_EQ(got->title, in.title);
+    EXPECT_EQ(got->body, in.body);
+    EXPECT_EQ(got->device_id, in.device_id);
+    EXPECT_EQ(got->user_id, caller.user_id);
+    EXPECT_EQ(got->client_ip, caller.client_ip);
+    EXPECT_EQ(got->fingerprint, sent.fingerprint);
+    return true;
+  }
+
+  static review::SubmissionInput Valid() {
+    review::SubmissionInput in;
+    in.asin = "B00004Y2UT";
+    in.rating = 4;
+    in.title = "Good";
+    in.body = "Holds my guitar without wobbling.";
+    return in;
+  }
+
+  AdmitAll guard_;
+  CapturingLog log_;
+  core::ManualClock clock_{absl::FromUnixMicros(1'700'000'000'123'457)};
+  gateway::ReviewIntake intake_{guard_, log_, clock_};
+};
+
+TEST_F(GatewayContractTest, HostileTextInEveryFieldOnlyOkWhenTheScorerDecodesIt) {
+  const gateway::Caller caller{"user-1", "ipv4:10.0.0.1:5000"};
+  int accepted = 0;
+  for (const std::string& text : review::testing::HostileTexts()) {
+    review::SubmissionInput in = Valid();
+    in.body = text;
+    accepted += Check(caller, in);
+    in = Valid();
+    in.title = text;
+    accepted += Check(caller, in);
+    in = Valid();
+    in.device_id = text;
+    accepted += Check(caller, in);
+    accepted += Check({text, caller.client_ip}, Valid());
+    accepted += Check({caller.user_id, text}, Valid());
+  }
+  EXPECT_GT(accepted, 50);
+}
+
+TEST_F(GatewayContractTest, RandomInputsOkImpliesDecoded) {
+  std::mt19937_64 rng(::testing::UnitTest::GetInstance()->random_seed());
+  auto chance = [&rng](int percent) {
+    return std::uniform_int_distribution<int>(0, 99)(rng) < percent;
+  };
+  int accepted = 0;
+  constexpr int kRounds = 30000;
+  for (int i = 0; i < kRounds; ++i) {
+    review::SubmissionInput in = Valid();
+    gateway::Caller caller{"user-1", "ipv4:10.0.0.1:5000"};
+    if (chance(5)) in.asin = RandomText(rng);
+    if (chance(5)) in.rating = std::uniform_int_distribution<int64_t>(-2, 8)(rng);
+    if (chance(5)) in.rating = int64_t{1} << 32 | 4;  // an int32 cast would read 4
+    if (chance(40)) in.title = RandomText(rng);
+    if (chance(80)) in.body = RandomText(rng);
+    if (chance(30)) in.device_id = RandomText(rng);
+    if (chance(15)) caller.user_id = RandomText(rng);
+    if (chance(15)) caller.client_ip = RandomText(rng);
+    in.verified_purchase = chance(50);
+    accepted += Check(caller, in);
+    if (HasFailure()) break;  // one counter-example is enough to read
+  }
+  EXPECT_GT(accepted, kRounds / 10);
+}
+
+}  // namespace
+}  // namespace candor::fraud_scorer

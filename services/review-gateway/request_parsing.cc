@@ -1,0 +1,177 @@
+#include "services/review-gateway/request_parsing.h"
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/descriptor.pb.h>
+#include <google/protobuf/dynamic_message.h>
+#include <grpcpp/support/proto_buffer_reader.h>
+
+#include <memory>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+
+namespace candor::gateway {
+namespace {
+
+namespace pb = google::protobuf;
+
+// For each request type, a twin built at run time from the real descriptor with every `string`
+// field turned into `bytes` (the same wire format, no UTF-8 check). Deriving the twin, rather
+// than keeping a second .proto in step, means a field added to the API is covered at once.
+class LenientTypes {
+ public:
+  // The twin's prototype, or nullptr if `d` cannot have one (the caller keeps gRPC's answer).
+  const pb::Message* Prototype(const pb::Descriptor* d) {
+    absl::MutexLock lock(&mu_);
+    auto [it, inserted] = prototypes_.try_emplace(d, nullptr);
+    if (inserted) it->second = Build(d);
+    return it->second;
+  }
+
+ private:
+  const pb::Message* Build(const pb::Descriptor* d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    pb::FileDescriptorProto file;
+    file.set_name(absl::StrCat("candor/lenient/", d->full_name(), ".proto"));
+    file.set_package(absl::StrCat("candor.lenient.", d->file()->package()));
+    file.set_syntax(pb::FileDescriptor::SyntaxName(d->file()->syntax()));
+    // Types the fields name (".candor.review.v1.ReviewStatus") resolve in the generated pool.
+    file.add_dependency(d->file()->name());
+    pb::DescriptorProto* message = file.add_message_type();
+    d->CopyTo(message);
+    for (pb::FieldDescriptorProto& f : *message->mutable_field()) {
+      if (f.type() == pb::FieldDescriptorProto::TYPE_STRING) {
+        f.set_type(pb::FieldDescriptorProto::TYPE_BYTES);
+      }
+    }
+    const pb::FileDescriptor* built = pool_.BuildFile(file);
+    if (built == nullptr) return nullptr;
+    return factory_.GetPrototype(built->message_type(0));
+  }
+
+  absl::Mutex mu_;
+  pb::DescriptorPool pool_{pb::DescriptorPool::generated_pool()};
+  pb::DynamicMessageFactory factory_{&pool_};
+  absl::flat_hash_map<const pb::Descriptor*, const pb::Message*> prototypes_ ABSL_GUARDED_BY(mu_);
+};
+
+LenientTypes& Lenient() {
+  static LenientTypes* const types = new LenientTypes();  // never destroyed: used until exit
+  return *types;
+}
+
+// Copies every field of `from` (a twin) into `to` by field number. Both describe the same wire
+// format, so only the C++ accessors differ; string setters do not check UTF-8.
+void CopyFields(const pb::Message& from, pb::Message* to) {
+  const pb::Reflection* fr = from.GetReflection();
+  const pb::Reflection* tr = to->GetReflection();
+  const pb::Descriptor* fd = from.GetDescriptor();
+  const pb::Descriptor* td = to->GetDescriptor();
+  for (int i = 0; i < td->field_count(); ++i) {
+    const pb::FieldDescriptor* t = td->field(i);
+    const pb::FieldDescriptor* f = fd->FindFieldByNumber(t->number());
+    if (t->is_repeated()) {
+      const int n = fr->FieldSize(from, f);
+      for (int j = 0; j < n; ++j) {
+        switch (t->cpp_type()) {
+          case pb::FieldDescriptor::CPPTYPE_INT32:
+            tr->AddInt32(to, t, fr->GetRepeatedInt32(from, f, j));
+            break;
+          case pb::FieldDescriptor::CPPTYPE_INT64:
+            tr->AddInt64(to, t, fr->GetRepeatedInt64(from, f, j));
+            break;
+          case pb::FieldDescriptor::CPPTYPE_UINT32:
+            tr->AddUInt32(to, t, fr->GetRepeatedUInt32(from, f, j));
+            break;
+          case pb::FieldDescriptor::CPPTYPE_UINT64:
+            tr->AddUInt64(to, t, fr->GetRepeatedUInt64(from, f, j));
+            break;
+          case pb::FieldDescriptor::CPPTYPE_DOUBLE:
+            tr->AddDouble(to, t, fr->GetRepeatedDouble(from, f, j));
+            break;
+          case pb::FieldDescriptor::CPPTYPE_FLOAT:
+            tr->AddFloat(to, t, fr->GetRepeatedFloat(from, f, j));
+            break;
+          case pb::FieldDescriptor::CPPTYPE_BOOL:
+            tr->AddBool(to, t, fr->GetRepeatedBool(from, f, j));
+            break;
+          case pb::FieldDescriptor::CPPTYPE_ENUM:
+            tr->AddEnumValue(to, t, fr->GetRepeatedEnumValue(from, f, j));
+            break;
+          case pb::FieldDescriptor::CPPTYPE_STRING:
+            tr->AddString(to, t, fr->GetRepeatedString(from, f, j));
+            break;
+          case pb::FieldDescriptor::CPPTYPE_MESSAGE:
+            tr->AddMessage(to, t)->CopyFrom(fr->GetRepeatedMessage(from, f, j));
+            break;
+        }
+      }
+      continue;
+    }
+    if (!fr->HasField(from, f)) continue;
+    switch (t->cpp_type()) {
+      case pb::FieldDescriptor::CPPTYPE_INT32:
+        tr->SetInt32(to, t, fr->GetInt32(from, f));
+        break;
+      case pb::FieldDescriptor::CPPTYPE_INT64:
+        tr->SetInt64(to, t, fr->GetInt64(from, f));
+        break;
+      case pb::FieldDescriptor::CPPTYPE_UINT32:
+        tr->SetUInt32(to, t, fr->GetUInt32(from, f));
+        break;
+      case pb::FieldDescriptor::CPPTYPE_UINT64:
+        tr->SetUInt64(to, t, fr->GetUInt64(from, f));
+        break;
+      case pb::FieldDescriptor::CPPTYPE_DOUBLE:
+        tr->SetDouble(to, t, fr->GetDouble(from, f));
+        break;
+      case pb::FieldDescriptor::CPPTYPE_FLOAT:
+        tr->SetFloat(to, t, fr->GetFloat(from, f));
+        break;
+      case pb::FieldDescriptor::CPPTYPE_BOOL:
+        tr->SetBool(to, t, fr->GetBool(from, f));
+        break;
+      case pb::FieldDescriptor::CPPTYPE_ENUM:
+        tr->SetEnumValue(to, t, fr->GetEnumValue(from, f));
+        break;
+      case pb::FieldDescriptor::CPPTYPE_STRING:
+        tr->SetString(to, t, fr->GetString(from, f));
+        break;
+      case pb::FieldDescriptor::CPPTYPE_MESSAGE:
+        tr->MutableMessage(to, t)->CopyFrom(fr->GetMessage(from, f));
+        break;
+    }
+  }
+  tr->MutableUnknownFields(to)->MergeFrom(fr->GetUnknownFields(from));
+}
+
+}  // namespace
+
+grpc::Status ParseRequest(grpc::ByteBuffer* buffer, google::protobuf::Message* msg) {
+  if (buffer == nullptr) return grpc::Status(grpc::StatusCode::INTERNAL, "No payload");
+  // The common case, and gRPC's own code path (GenericDeserialize).
+  {
+    grpc::ProtoBufferReader reader(buffer);
+    if (!reader.status().ok()) return reader.status();
+    if (msg->ParseFromZeroCopyStream(&reader)) {
+      buffer->Clear();
+      return grpc::Status::OK;
+    }
+  }
+  // A second reader starts again at the first byte: reading never consumes a ByteBuffer.
+  grpc::Status result(grpc::StatusCode::INTERNAL, msg->InitializationErrorString());
+  if (const pb::Message* prototype = Lenient().Prototype(msg->GetDescriptor())) {
+    std::unique_ptr<pb::Message> twin(prototype->New());
+    grpc::ProtoBufferReader reader(buffer);
+    if (reader.status().ok() && twin->ParseFromZeroCopyStream(&reader)) {
+      msg->Clear();
+      CopyFields(*twin, msg);
+      result = grpc::Status::OK;
+    }
+  }
+  buffer->Clear();
+  return result;
+}
+
+}  // namespace candor::gateway
