@@ -26,7 +26,14 @@ class AdmitAll final : public gateway::SubmissionGuard {
   void Admit(const review::Submission&, absl::Time, AdmitCallback done) override {
     done(gateway::GuardVerdict{});
   }
-  void Release(const review::Submission&, ReleaseCallback done) override { done(absl::OkStatus()); }
+  void Confirm(const review::Submission&, absl::Time, DoneCallback done) override {
+    done(absl::OkStatus());
+  }
+  void Release(const review::Submission&, DoneCallback done) override { done(absl::OkStatus()); }
+  const gateway::GuardPolicy& policy() const override { return policy_; }
+
+ private:
+  gateway::GuardPolicy policy_;
 };
 
 // Keeps what the gateway would publish.

@@ -19,6 +19,7 @@ ChildProcess::~ChildProcess() {
 
 bool ChildProcess::Start(const std::vector<std::string>& argv, const std::vector<std::string>& env,
                          const std::string& log_path) {
+  status_.reset();  // a restart after a crash starts a new life
   pid_ = fork();
   if (pid_ < 0) return false;
   if (pid_ == 0) {

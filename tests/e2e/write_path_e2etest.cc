@@ -9,11 +9,13 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <future>
 #include <map>
 #include <random>
 #include <set>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "candor/review/v1/review_service.grpc.pb.h"
 #include "gtest/gtest.h"
@@ -22,7 +24,9 @@
 #include "libs/pg/pg_pool.h"
 #include "libs/ratings/pg_rating_store.h"
 #include "libs/ratings/redis_rating_cache.h"
+#include "libs/redis/hash_tag.h"
 #include "libs/redis/redis_client.h"
+#include "libs/review/fingerprint.h"
 #include "libs/review/rating_aggregate.h"
 #include "tests/e2e/child_process.h"
 
@@ -66,14 +70,13 @@ class WritePathE2eTest : public ::testing::Test {
     pg_dsn_ = absl::StrCat("postgresql://postgres@127.0.0.1:", pg_port, "/candor");
     brokers_ = absl::StrCat("127.0.0.1:", kafka_port);
     gateway_addr_ = absl::StrCat("127.0.0.1:", Env("CANDOR_E2E_GATEWAY_PORT"));
-    std::vector<std::string> env = {"CANDOR_REDIS_ADDR=" + redis_addr_, "CANDOR_PG_DSN=" + pg_dsn_,
-                                    "CANDOR_KAFKA_BROKERS=" + brokers_,
-                                    std::string("CANDOR_JWT_SECRET=") + kSecret,
-                                    "CANDOR_GATEWAY_LISTEN=" + gateway_addr_};
-    ASSERT_TRUE(gateway_.Start({Env("CANDOR_GATEWAY_BIN")}, env, stack_dir_ + "/gateway.log"));
-    ASSERT_TRUE(scorer_.Start({Env("CANDOR_FRAUD_SCORER_BIN")}, env, stack_dir_ + "/scorer.log"));
+    env_ = {"CANDOR_REDIS_ADDR=" + redis_addr_, "CANDOR_PG_DSN=" + pg_dsn_,
+            "CANDOR_KAFKA_BROKERS=" + brokers_, std::string("CANDOR_JWT_SECRET=") + kSecret,
+            "CANDOR_GATEWAY_LISTEN=" + gateway_addr_};
+    ASSERT_TRUE(gateway_.Start({Env("CANDOR_GATEWAY_BIN")}, env_, stack_dir_ + "/gateway.log"));
+    ASSERT_TRUE(scorer_.Start({Env("CANDOR_FRAUD_SCORER_BIN")}, env_, stack_dir_ + "/scorer.log"));
     ASSERT_TRUE(
-        aggregator_.Start({Env("CANDOR_AGGREGATOR_BIN")}, env, stack_dir_ + "/aggregator.log"));
+        aggregator_.Start({Env("CANDOR_AGGREGATOR_BIN")}, env_, stack_dir_ + "/aggregator.log"));
     auto channel = grpc::CreateChannel(gateway_addr_, grpc::InsecureChannelCredentials());
     ASSERT_TRUE(
         channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(20)))
@@ -115,6 +118,17 @@ class WritePathE2eTest : public ::testing::Test {
     return s.error_code();
   }
 
+  // Starts the gateway again after a crash and points stub_ at it.
+  void RestartGateway() {
+    ASSERT_TRUE(gateway_.Start({Env("CANDOR_GATEWAY_BIN")}, env_, stack_dir_ + "/gateway.log"));
+    auto channel = grpc::CreateChannel(gateway_addr_, grpc::InsecureChannelCredentials());
+    ASSERT_TRUE(
+        channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(20)))
+        << "restarted gateway never listened; see " << stack_dir_ << "/gateway.log";
+    stub_ = v1::ReviewService::NewStub(channel);
+  }
+
+  std::vector<std::string> env_;
   std::string stack_dir_, stack_, redis_addr_, pg_dsn_, brokers_, gateway_addr_;
   ChildProcess gateway_, scorer_, aggregator_;
   std::unique_ptr<v1::ReviewService::Stub> stub_;
@@ -324,6 +338,66 @@ TEST_F(WritePathE2eTest, ExactlyOnceFromGatewayToRedis) {
     }
     EXPECT_TRUE(seen) << "poison message not found on " << dlq;
   }
+}
+
+// The gateway dies (kill -9: a crash, or a rollout that does not drain) after the guard admitted a
+// submission and before Kafka's delivery report. The client saw no answer; its identical retry,
+// against the restarted gateway, must be accepted with the same review id, and exactly one row
+// must come of it. Kafka is frozen (SIGSTOP) meanwhile, so the request is certainly mid-flight:
+// the broker may or may not hold it once it thaws, and both must end in one row.
+TEST_F(WritePathE2eTest, GatewayKilledBetweenGuardAndDeliveryThenRetryCompletes) {
+  const std::string user = "e2e-crash-user";
+  const std::string asin = "E2E2000001";
+  const std::string body = "Bought it for the tone; kept it for how well it holds tuning.";
+  const std::string fingerprint = review::Fingerprint(asin, user, body);
+  const std::string expected_id = review::ReviewIdFromFingerprint(fingerprint);
+  const std::string marker_key = "g:" + redis::HashTag(user) + ":fp:" + fingerprint;
+  auto redis = redis::Client::Connect(redis_addr_, 1, absl::Seconds(2));
+  ASSERT_TRUE(redis.ok());
+
+  std::string kafka_pid;
+  ASSERT_EQ(RunCommand("cat " + stack_dir_ + "/kafka/kafka.pid", &kafka_pid), 0);
+  kafka_pid = std::string(absl::StripAsciiWhitespace(kafka_pid));
+  ASSERT_EQ(RunCommand("kill -STOP " + kafka_pid), 0);
+  std::future<grpc::StatusCode> first =
+      std::async(std::launch::async, [&] { return Submit(user, asin, 4, body, true, nullptr); });
+  bool admitted = false;
+  for (absl::Time until = absl::Now() + absl::Seconds(10); !admitted && absl::Now() < until;) {
+    auto v = (*redis)->Command({"GET", marker_key});
+    admitted = v.ok() && !v->str.empty();
+    if (!admitted) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  gateway_.Stop(SIGKILL, 5000);
+  RunCommand("kill -CONT " + kafka_pid);
+  ASSERT_TRUE(admitted) << "the guard never admitted the first attempt";
+  EXPECT_NE(first.get(), grpc::StatusCode::OK) << "the killed gateway cannot have answered OK";
+
+  RestartGateway();
+  std::string id;
+  grpc::StatusCode retried = Submit(user, asin, 4, body, true, &id);
+  ASSERT_EQ(retried, grpc::StatusCode::OK)
+      << "the identical retry after a crash was refused (code " << retried << ")";
+  EXPECT_EQ(id, expected_id);
+  EXPECT_EQ(Submit(user, asin, 4, body, true, nullptr), grpc::StatusCode::ALREADY_EXISTS);
+
+  // Exactly one row, with what the client was told OK for.
+  auto pool = pg::Pool::Create(pg_dsn_, 1);
+  ASSERT_TRUE(pool.ok());
+  int rows = 0, rating = 0;
+  for (absl::Time until = absl::Now() + absl::Seconds(60); rows == 0 && absl::Now() < until;) {
+    ASSERT_TRUE((*pool)
+                    ->WithConnection([&](pqxx::connection& c) {
+                      pqxx::nontransaction tx(c);
+                      auto r = tx.exec_params(
+                          "SELECT count(*), max(rating) FROM reviews WHERE review_id = $1", id);
+                      rows = r[0][0].as<int>();
+                      rating = r[0][1].is_null() ? 0 : r[0][1].as<int>();
+                    })
+                    .ok());
+    if (rows == 0) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(rows, 1);
+  EXPECT_EQ(rating, 4);
 }
 
 }  // namespace

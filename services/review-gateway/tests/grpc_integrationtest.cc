@@ -549,6 +549,7 @@ TEST_F(GatewayTest, RequiredRoleIsPermissionDeniedNamingTheRole) {
   // Authentication before authorisation: no token is UNAUTHENTICATED, not PERMISSION_DENIED.
   ExpectStatus(call("").first, grpc::StatusCode::UNAUTHENTICATED, "missing");
   server->Shutdown();
+}
 
 // A length-delimited field on the wire: tag, length, bytes. A later occurrence of a singular
 // field replaces an earlier one, so appending this to a valid message overrides that field.

@@ -68,6 +68,18 @@ class RetryTest : public ::testing::Test {
     return app.ok() ? std::move(*app) : nullptr;
   }
 
+  // One ordinary submit of another product, so what a long-running gateway has is in place
+  // before the fault: Redis holds the guard's scripts (else the faulted call is a NOSCRIPT that
+  // never runs) and the idempotent producer has its producer id (else the message times out
+  // queued, certainly not sent).
+  void Warm(const App& app) {
+    v1::SubmitReviewRequest other = Request();
+    other.set_asin(testing::UniqueAsin());
+    v1::SubmitReviewResponse resp;
+    grpc::Status s = Submit(app, other, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
   v1::SubmitReviewRequest Request(int rating = 4) const {
     v1::SubmitReviewRequest r;
     r.set_asin(asin_);
@@ -80,8 +92,7 @@ class RetryTest : public ::testing::Test {
 
   // The review id every attempt of Request() must be answered with.
   std::string ExpectedId() const {
-    return review::ReviewIdFromFingerprint(
-        review::Fingerprint(asin_, user_, Request().body()));
+    return review::ReviewIdFromFingerprint(review::Fingerprint(asin_, user_, Request().body()));
   }
   std::string FingerprintKey() const {
     review::Submission s;
@@ -164,6 +175,7 @@ class RetryTest : public ::testing::Test {
 TEST_F(RetryTest, GuardReplyLostOnADroppedConnection) {
   auto app = StartApp(BaseConfig());
   ASSERT_NE(app, nullptr);
+  Warm(*app);
   proxy_->SetMode(FaultProxy::Mode::kDropReplies);
   v1::SubmitReviewResponse resp;
   grpc::Status first = Submit(*app, Request(), &resp);
@@ -180,6 +192,7 @@ TEST_F(RetryTest, GuardReplyLostOnADroppedConnection) {
 TEST_F(RetryTest, RedisFrozenPastTheClientTimeout) {
   auto app = StartApp(BaseConfig());
   ASSERT_NE(app, nullptr);
+  Warm(*app);
   redis_.Freeze();
   v1::SubmitReviewResponse resp;
   grpc::Status first = Submit(*app, Request(), &resp);
@@ -219,10 +232,11 @@ TEST_F(RetryTest, ReleaseFailsAfterKafkaRefused) {
 // stored beside it, and a retry with another rating must not be answered OK.
 TEST_F(RetryTest, DeliveryTimedOutInFlightKeepsTheKeys) {
   Config slow = BaseConfig();
-  slow.publish_timeout_ms = 500;
+  slow.publish_timeout_ms = 1000;
   auto app = StartApp(slow);
   ASSERT_NE(app, nullptr);
-  rd_kafka_mock_broker_set_rtt(cluster_->raw(), 1, 2000);
+  Warm(*app);
+  rd_kafka_mock_broker_set_rtt(cluster_->raw(), 1, 3000);
   v1::SubmitReviewResponse resp;
   grpc::Status first = Submit(*app, Request(), &resp);
   EXPECT_EQ(first.error_code(), grpc::StatusCode::UNAVAILABLE) << first.error_message();
@@ -258,7 +272,8 @@ int HealthStatus(int port) {
   std::vector<grpc::Slice> slices;
   if (!response.Dump(&slices).ok()) return -1;
   std::string bytes;
-  for (const grpc::Slice& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  for (const grpc::Slice& s : slices)
+    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
   // HealthCheckResponse { ServingStatus status = 1; }: tag 0x08, then the enum value.
   return bytes.size() == 2 && bytes[0] == 0x08 ? bytes[1] : 0;
 }
