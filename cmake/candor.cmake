@@ -7,6 +7,11 @@ set(CANDOR_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Werror
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
   list(APPEND CANDOR_WARNINGS -Wno-restrict)
 endif()
+# clang's -Wpedantic flags the GNU statement expressions inside librdkafka's RD_KAFKA_V_* macros
+# (their compile-time type checks), which expand in our code; the extension is the library's.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  list(APPEND CANDOR_WARNINGS -Wno-gnu-statement-expression)
+endif()
 
 # The local stack that store, Kafka and integration tests share (the `stack` CTest fixture in
 # tests/CMakeLists.txt), on its own ports so it never touches a developer's running stack.
@@ -17,6 +22,14 @@ set(CANDOR_TEST_STACK_ENV
   CANDOR_REDIS_ADDR=127.0.0.1:${CANDOR_TEST_REDIS_PORT}
   CANDOR_PG_DSN=postgresql://postgres@127.0.0.1:${CANDOR_TEST_PG_PORT}/candor
   CANDOR_KAFKA_BROKERS=127.0.0.1:${CANDOR_TEST_KAFKA_PORT})
+
+# Sanitizer runtime options for every test (CTest ENVIRONMENT): stop at the first report with a
+# stack trace, so a finding fails the test instead of scrolling past. Leak checking is on; the
+# only suppressions are third-party leaks (cmake/lsan.supp says which and why), never our code.
+set(CANDOR_SANITIZER_ENV
+  "ASAN_OPTIONS=halt_on_error=1:print_stacktrace=1:detect_leaks=1"
+  "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1"
+  "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/cmake/lsan.supp:print_suppressions=0")
 
 # candor_library(<name> SRCS ... DEPS ...): static library candor_<name>, alias candor::<name>.
 function(candor_library name)
@@ -57,9 +70,8 @@ function(candor_test name)
   if("stack" IN_LIST ARG_FIXTURES)
     list(APPEND ARG_ENV ${CANDOR_TEST_STACK_ENV})
   endif()
-  if(ARG_ENV)
-    set_tests_properties(${name} PROPERTIES ENVIRONMENT "${ARG_ENV}")
-  endif()
+  list(APPEND ARG_ENV ${CANDOR_SANITIZER_ENV})
+  set_tests_properties(${name} PROPERTIES ENVIRONMENT "${ARG_ENV}")
 endfunction()
 
 # candor_proto(<name> PROTOS ... [GRPC] [ROOT dir] [DEPS ...]): generates C++ (and gRPC stubs)
@@ -99,5 +111,43 @@ function(candor_proto name)
   target_link_libraries(candor_${name} PUBLIC protobuf::libprotobuf ${ARG_DEPS})
   if(ARG_GRPC)
     target_link_libraries(candor_${name} PUBLIC gRPC::grpc++)
+  endif()
+endfunction()
+
+# candor_fuzz(<name> SRCS ... DEPS ... [CORPUS <dir>])
+# A fuzz target: SRCS define LLVMFuzzerTestOneInput (and nothing else that needs a main). Its
+# seed corpus is CORPUS (default fuzz/corpus/<name>, relative to the repo root). Two builds:
+# - gcc presets (dev, asan, release): a regression test, label `unit`, that runs the target once
+#   over every file of the corpus (fuzz/regression_main.cc), so seeds and kept crashes run in
+#   every build, under the sanitizers in the asan preset.
+# - the `fuzz` preset (CANDOR_FUZZ=ON, clang): a libFuzzer binary, and a test, label `fuzz`, that
+#   fuzzes it for CANDOR_FUZZ_SECONDS on a copy of the corpus in the build tree
+#   (fuzz/run_fuzzer.sh).
+# Either way the executable is <name> and the CTest test <name>.
+function(candor_fuzz name)
+  cmake_parse_arguments(ARG "" "CORPUS" "SRCS;DEPS" ${ARGN})
+  if(NOT ARG_CORPUS)
+    set(ARG_CORPUS fuzz/corpus/${name})
+  endif()
+  get_filename_component(corpus ${ARG_CORPUS} ABSOLUTE BASE_DIR ${PROJECT_SOURCE_DIR})
+  add_executable(${name} ${ARG_SRCS})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_compile_options(${name} PRIVATE ${CANDOR_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  set_property(GLOBAL APPEND PROPERTY CANDOR_FUZZ_TARGETS ${name})
+  if(CANDOR_FUZZ)
+    target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+    add_test(NAME ${name}
+      COMMAND ${PROJECT_SOURCE_DIR}/fuzz/run_fuzzer.sh $<TARGET_FILE:${name}> ${corpus}
+              ${PROJECT_BINARY_DIR}/fuzz/${name})
+    # libFuzzer's -max_total_time bounds the run; the timeout only catches a wedged process.
+    math(EXPR timeout "${CANDOR_FUZZ_SECONDS} * 3 + 300")
+    set_tests_properties(${name} PROPERTIES LABELS fuzz TIMEOUT ${timeout}
+      ENVIRONMENT "${CANDOR_SANITIZER_ENV};CANDOR_FUZZ_SECONDS_DEFAULT=${CANDOR_FUZZ_SECONDS}")
+  else()
+    target_sources(${name} PRIVATE ${PROJECT_SOURCE_DIR}/fuzz/regression_main.cc)
+    add_test(NAME ${name} COMMAND ${name} ${corpus})
+    set_tests_properties(${name} PROPERTIES LABELS unit TIMEOUT 120
+      ENVIRONMENT "${CANDOR_SANITIZER_ENV}")
   endif()
 endfunction()

@@ -5,11 +5,11 @@ set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: scripts/setup.sh [--preset dev|asan|release] [--no-build] [--no-install]
+Usage: scripts/setup.sh [--preset dev|asan|release|fuzz] [--no-build] [--no-install]
 
 Installs the Debian packages Candor builds and runs with, then configures and builds the
 preset (default: release) into build/<preset>.
-  --preset P     CMake preset to build (dev, asan, release)
+  --preset P     CMake preset to build (dev, asan, release, fuzz)
   --no-build     only install packages
   --no-install   only configure and build
 USAGE
@@ -48,6 +48,9 @@ packages=(
   kcat                                           # a Kafka client that is not ours
   python3-grpcio python3-grpc-tools              # a gRPC client that is not ours
   openssl procps util-linux                      # secrets, process tools, runuser/flock
+  clang libclang-rt-14-dev                       # fuzz preset: clang 14 + libFuzzer/sanitizer runtimes
+  clang-tidy                                     # lint in CI (scripts/tidy.sh)
+  ccache                                         # optional compiler cache (used when present)
 )
 
 if [ "$install" = 1 ]; then
@@ -63,7 +66,12 @@ fi
 if [ "$build" = 1 ]; then
   cd "$root"
   echo "setup: configuring and building preset '$preset' into build/$preset" >&2
-  cmake --preset "$preset" >/dev/null
+  # ccache, when installed, only speeds up rebuilds (it never changes what is built).
+  launcher=()
+  if command -v ccache >/dev/null; then
+    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+  fi
+  cmake --preset "$preset" "${launcher[@]}" >/dev/null
   cmake --build --preset "$preset" -j "$(nproc)"
   echo "setup: done" >&2
 fi

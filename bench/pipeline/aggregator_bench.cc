@@ -476,6 +476,7 @@ FROM generate_series(1, $3::bigint) AS g)sql",
   std::vector<int64_t> puts(consumers, 0);
   std::atomic<bool> failed{false};
   std::vector<std::thread> threads;
+  threads.reserve(consumers);
   const double t0 = NowSeconds();
   for (int c = 0; c < consumers; ++c) {
     threads.emplace_back([&, c] {

@@ -19,7 +19,7 @@ int Histogram::BucketOf(uint64_t value) {
 uint64_t Histogram::UpperBound(int bucket) {
   if (bucket < (1 << kExactBits)) return static_cast<uint64_t>(bucket);
   int shift = bucket / kSubBuckets - 1;
-  uint64_t mantissa = static_cast<uint64_t>(bucket % kSubBuckets + kSubBuckets);
+  uint64_t mantissa = static_cast<uint64_t>(bucket % kSubBuckets) + kSubBuckets;
   return ((mantissa + 1) << shift) - 1;
 }
 
