@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Runs clang-tidy (repo .clang-tidy) on every tracked .cc file of ours, two at a time, with
-# every finding an error. Uses build/<preset>/compile_commands.json (default preset: asan, the
+# Runs clang-tidy (repo .clang-tidy) on the tracked .cc files of the product (libs, services,
+# tools; with --all also tests, fuzz targets and bench), two at a time, with every finding an
+# error. Uses build/<preset>/compile_commands.json (default preset: asan, the
 # tree CI builds); the generated protobuf headers must exist there (any build of it makes them).
 set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: scripts/tidy.sh [--preset P] [--jobs J] [FILE.cc...]
+Usage: scripts/tidy.sh [--preset P] [--jobs J] [--all] [FILE.cc...]
 
-Runs clang-tidy with --warnings-as-errors='*' on FILEs (default: every tracked .cc file in the
-compilation database of build/P, P default asan), J at a time (default 2). Fails on any finding.
+Runs clang-tidy with --warnings-as-errors='*' on FILEs (default: the tracked .cc files of
+libs/, services/ and tools/ that are not tests or fuzz targets and that the compilation database
+of build/P lists, P default asan; --all: every tracked .cc file there, tests and bench too), J at
+a time (default 2). Fails on any finding. CI runs the default set (the product's code) to stay
+within its time budget.
 USAGE
 }
 
@@ -18,8 +22,10 @@ cd "$root"
 preset=asan
 jobs=2
 files=()
+all=0
 while [ $# -gt 0 ]; do
   case "$1" in
+    --all) all=1; shift ;;
     --preset) preset="$2"; shift 2 ;;
     --preset=*) preset="${1#*=}"; shift ;;
     --jobs) jobs="$2"; shift 2 ;;
@@ -39,14 +45,17 @@ cmake --build "$bdir" --target candor_review_proto >/dev/null
 if [ "${#files[@]}" -eq 0 ]; then
   # Tracked .cc files that the build compiles (the database also lists generated .pb.cc files,
   # which are not ours).
-  mapfile -t files < <(python3 - "$db" "$root" <<'PY'
-import json, os, subprocess, sys
-db, root = sys.argv[1], sys.argv[2]
+  mapfile -t files < <(python3 - "$db" "$root" "$all" <<'PY'
+import json, os, re, subprocess, sys
+db, root, everything = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 compiled = {os.path.realpath(e["file"]) for e in json.load(open(db))}
 tracked = subprocess.run(["git", "ls-files", "*.cc"], cwd=root, capture_output=True, text=True,
                          check=True).stdout.split()
 for f in tracked:
-    if os.path.realpath(os.path.join(root, f)) in compiled:
+    if os.path.realpath(os.path.join(root, f)) not in compiled:
+        continue
+    product = re.match(r"(libs|services|tools)/", f) and not re.search(r"(test|_fuzz)\.cc$", f)
+    if everything or product:
         print(f)
 PY
 )

@@ -1,9 +1,9 @@
 // Fuzz target: token parsing and verification (fuzz/README.md). The first byte picks what the
 // rest of the input is:
 //   '0' (and every byte = 0 mod 3): an `authorization` header value: BearerToken, then
-//       VerifyHs256 on whatever it yields and on the raw bytes;
+//       Verifier::Verify on whatever it yields and on the raw bytes;
 //   '1': base64url text for Base64UrlDecode;
-//   '2': "<header JSON>\n<payload JSON>", signed here with the secret, so that VerifyHs256's
+//   '2': "<header JSON>\n<payload JSON>", signed here with the secret, so that the verifier's
 //       claim checks (exp, sub, role, ...) see inputs that pass the signature.
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -20,6 +20,17 @@ namespace {
 
 constexpr std::string_view kSecret = "fuzz-secret-of-at-least-32-bytes-0123456789";
 const absl::Time kNow = absl::FromUnixSeconds(1700000000);  // 2023-11-14
+
+const candor::auth::Verifier& TheVerifier() {
+  static const candor::auth::Verifier verifier = [] {
+    candor::auth::VerifierOptions options;
+    options.secret = std::string(kSecret);
+    absl::StatusOr<candor::auth::Verifier> v = candor::auth::Verifier::Create(options);
+    FUZZ_CHECK(v.ok(), "the fuzz verifier's options are valid");
+    return *std::move(v);
+  }();
+  return verifier;
+}
 
 std::string Sign(std::string_view signing_input) {
   unsigned char out[EVP_MAX_MD_SIZE];
@@ -47,9 +58,9 @@ void FuzzHeader(std::string_view input) {
     FUZZ_CHECK(token->data() >= input.data() &&
                    token->data() + token->size() == input.data() + input.size(),
                "the token is the tail of the header value");
-    CheckVerified(candor::auth::VerifyHs256(*token, kSecret, kNow));
+    CheckVerified(TheVerifier().Verify(*token, kNow));
   }
-  CheckVerified(candor::auth::VerifyHs256(input, kSecret, kNow));
+  CheckVerified(TheVerifier().Verify(input, kNow));
 }
 
 void FuzzBase64(std::string_view input) {
@@ -71,7 +82,7 @@ void FuzzSigned(std::string_view input) {
   std::string signing_input =
       candor::auth::Base64UrlEncode(header) + "." + candor::auth::Base64UrlEncode(payload);
   std::string token = signing_input + "." + candor::auth::Base64UrlEncode(Sign(signing_input));
-  CheckVerified(candor::auth::VerifyHs256(token, kSecret, kNow));
+  CheckVerified(TheVerifier().Verify(token, kNow));
 }
 
 }  // namespace
