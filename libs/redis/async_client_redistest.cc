@@ -1,5 +1,6 @@
 #include <chrono>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -78,12 +79,13 @@ class Flood {
   Flood(AsyncClient& client, int n) : n_(n) {
     for (int i = 0; i < n; ++i) {
       auto sent = std::chrono::steady_clock::now();
-      bool returned = false;
-      bool answered_inline = false;
-      client.Command({"PING"}, [this, sent, &returned, &answered_inline](absl::StatusOr<Reply> r) {
+      // Whether Command has returned yet, and whether the answer came before it did. On the heap:
+      // the callback may run on an I/O thread long after this iteration ends.
+      auto call = std::make_shared<std::pair<bool, bool>>(false, false);
+      client.Command({"PING"}, [this, sent, call](absl::StatusOr<Reply> r) {
         auto waited = std::chrono::steady_clock::now() - sent;
         std::lock_guard lock(mu_);
-        if (!returned) answered_inline = true;
+        if (!call->first) call->second = true;
         if (r.ok()) {
           ++ok_;
         } else if (r.status().code() == absl::StatusCode::kUnavailable) {
@@ -94,8 +96,8 @@ class Flood {
         if (++answered_ == n_) all_answered_.Notify();
       });
       std::lock_guard lock(mu_);
-      returned = true;
-      if (answered_inline) ++inline_;
+      call->first = true;
+      if (call->second) ++inline_;
     }
   }
   // Waits for every answer; false when some are still missing after `limit`.
