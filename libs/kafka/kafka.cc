@@ -212,7 +212,7 @@ absl::Status Producer::Produce(const std::string& topic, std::string_view key,
     if (hdrs != nullptr) rd_kafka_headers_destroy(hdrs);  // not taken on failure
     return FromKafkaError(err);
   }
-  cb.release();  // owned by the delivery report now
+  [[maybe_unused]] DeliveryCallback* handed_over = cb.release();  // the delivery report owns it
   return absl::OkStatus();
 }
 

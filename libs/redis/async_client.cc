@@ -131,7 +131,8 @@ void AsyncClient::Command(std::vector<std::string> args, Callback done) {
     }
   }
   if (!refused.ok()) {
-    done(std::move(refused));
+    // `done` was moved only on the branch that leaves `refused` OK.
+    done(std::move(refused));  // NOLINT(bugprone-use-after-move)
     return;
   }
   c.cv.notify_one();

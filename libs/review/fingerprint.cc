@@ -17,7 +17,7 @@ namespace {
 // built into ICU's data, so this cannot fail on a working install; a broken one stops the
 // process rather than fingerprint text two ways.
 const icu::Normalizer2& NfkcCasefold() {
-  static const icu::Normalizer2* const instance = [] {
+  static const icu::Normalizer2* const kInstance = [] {
     UErrorCode error = U_ZERO_ERROR;
     const icu::Normalizer2* n = icu::Normalizer2::getNFKCCasefoldInstance(error);
     if (U_FAILURE(error) || n == nullptr) {
@@ -26,7 +26,7 @@ const icu::Normalizer2& NfkcCasefold() {
     }
     return n;
   }();
-  return *instance;
+  return *kInstance;
 }
 
 // Word separators. ASCII keeps the original rule (whitespace, punctuation and symbols,

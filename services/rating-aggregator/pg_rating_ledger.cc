@@ -54,17 +54,17 @@ WHERE p.asin = d.d_asin
 RETURNING )sql";
 
 const pg::Statement& AddStatement() {
-  static const std::string sql = absl::StrCat(kAddHead, ratings::PgRatingStore::kColumns);
-  static const pg::Statement statement{"aggregator_add", sql.c_str()};
-  return statement;
+  static const std::string kSql = absl::StrCat(kAddHead, ratings::PgRatingStore::kColumns);
+  static const pg::Statement kStatement{"aggregator_add", kSql.c_str()};
+  return kStatement;
 }
 
 const pg::Statement& CurrentStatement() {
-  static const std::string sql =
+  static const std::string kSql =
       absl::StrCat("SELECT ", ratings::PgRatingStore::kColumns,
                    " FROM product_ratings WHERE asin = ANY($1::text[]) ORDER BY asin");
-  static const pg::Statement statement{"aggregator_current", sql.c_str()};
-  return statement;
+  static const pg::Statement kStatement{"aggregator_current", kSql.c_str()};
+  return kStatement;
 }
 
 // The changed products' deltas, one vector per column of kAddHead's unnest.

@@ -57,8 +57,8 @@ class LenientTypes {
 };
 
 LenientTypes& Lenient() {
-  static LenientTypes* const types = new LenientTypes();  // never destroyed: used until exit
-  return *types;
+  static LenientTypes* const kTypes = new LenientTypes();  // never destroyed: used until exit
+  return *kTypes;
 }
 
 // Copies every field of `from` (a twin) into `to` by field number. Both describe the same wire

@@ -125,11 +125,9 @@ ExpectationReport CheckExpectations(const Plan& plan, const std::vector<Outcome>
     Tallies& t = groups[g];
     ++t.requests;
     const Outcome& o = outcomes[n];
-    if (!o.answered) {
-      ++t.other;
-    } else if (o.code == absl::StatusCode::kOk) {
+    if (o.answered && o.code == absl::StatusCode::kOk) {
       ++t.ok;
-    } else if (o.code == absl::StatusCode::kResourceExhausted) {
+    } else if (o.answered && o.code == absl::StatusCode::kResourceExhausted) {
       ++t.limited;
     } else {
       ++t.other;
