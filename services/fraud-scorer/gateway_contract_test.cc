@@ -13,6 +13,7 @@
 #include "libs/core/clock.h"
 #include "libs/review/hostile_text_testing.h"
 #include "services/fraud-scorer/submission_consumer.h"
+#include "services/review-gateway/kafka_submission_log.h"
 #include "services/review-gateway/review_intake.h"
 
 namespace candor::fraud_scorer {
@@ -46,26 +47,6 @@ class CapturingLog final : public gateway::SubmissionLog {
   std::optional<review::Submission> published;
 };
 
-// The bytes KafkaSubmissionLog::Publish (services/review-gateway/kafka_submission_log.cc)
-// produces for `s`, field by field; keep the two in step.
-std::string EncodeAsTheGatewayDoes(const review::Submission& s) {
-  candor::review::v1::ReviewSubmitted msg;
-  msg.set_review_id(s.review_id);
-  msg.set_asin(s.asin);
-  msg.set_user_id(s.user_id);
-  msg.set_rating(s.rating);
-  msg.set_title(s.title);
-  msg.set_body(s.body);
-  msg.set_verified_purchase(s.verified_purchase);
-  msg.set_fingerprint(s.fingerprint);
-  int64_t micros = absl::ToUnixMicros(s.submitted_at);
-  msg.mutable_submitted_at()->set_seconds(micros / 1'000'000);
-  msg.mutable_submitted_at()->set_nanos(static_cast<int32_t>(micros % 1'000'000) * 1000);
-  msg.set_client_ip(s.client_ip);
-  msg.set_device_id(s.device_id);
-  return msg.SerializeAsString();
-}
-
 std::string Describe(const gateway::Caller& caller, const review::SubmissionInput& in) {
   return absl::StrCat("asin=", absl::CEscape(in.asin), " rating=", in.rating,
                       " title=", absl::CEscape(in.title).substr(0, 200),
@@ -95,7 +76,7 @@ class GatewayContractTest : public ::testing::Test {
     EXPECT_TRUE(log_.published.has_value());
     if (!log_.published.has_value()) return false;
     const review::Submission& sent = *log_.published;
-    absl::StatusOr<review::Submission> got = DecodeSubmission(EncodeAsTheGatewayDoes(sent));
+    absl::StatusOr<review::Submission> got = DecodeSubmission(gateway::EncodeReviewSubmitted(sent));
     EXPECT_TRUE(got.ok()) << "gateway answered OK, scorer refuses: " << got.status() << "\n"
                           << Describe(caller, in);
     if (!got.ok()) return true;

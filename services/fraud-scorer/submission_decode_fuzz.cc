@@ -9,28 +9,9 @@
 #include "libs/review/fingerprint.h"
 #include "libs/review/validation.h"
 #include "services/fraud-scorer/submission_consumer.h"
+#include "services/review-gateway/kafka_submission_log.h"
 
 namespace {
-
-std::string Encode(const candor::review::Submission& s) {
-  candor::review::v1::ReviewSubmitted m;
-  m.set_review_id(s.review_id);
-  m.set_asin(s.asin);
-  m.set_user_id(s.user_id);
-  m.set_rating(s.rating);
-  m.set_title(s.title);
-  m.set_body(s.body);
-  m.set_verified_purchase(s.verified_purchase);
-  m.set_fingerprint(s.fingerprint);
-  // Timestamp's nanos count forward from a whole second: ToUnixSeconds rounds down.
-  const int64_t seconds = absl::ToUnixSeconds(s.submitted_at);
-  m.mutable_submitted_at()->set_seconds(seconds);
-  m.mutable_submitted_at()->set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(s.submitted_at - absl::FromUnixSeconds(seconds))));
-  m.set_client_ip(s.client_ip);
-  m.set_device_id(s.device_id);
-  return m.SerializeAsString();
-}
 
 bool HasNul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
 
@@ -64,7 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
              "the review id derives from the fingerprint");
 
   absl::StatusOr<candor::review::Submission> again =
-      candor::fraud_scorer::DecodeSubmission(Encode(*s));
+      candor::fraud_scorer::DecodeSubmission(candor::gateway::EncodeReviewSubmitted(*s));
   FUZZ_CHECK(again.ok(), "a decoded submission re-encodes to a valid payload");
   FUZZ_CHECK(again->review_id == s->review_id && again->asin == s->asin &&
                  again->user_id == s->user_id && again->rating == s->rating &&

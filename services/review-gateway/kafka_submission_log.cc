@@ -4,8 +4,7 @@
 
 namespace candor::gateway {
 
-void KafkaSubmissionLog::Publish(const review::Submission& s,
-                                 std::function<void(absl::Status)> done) {
+std::string EncodeReviewSubmitted(const review::Submission& s) {
   candor::review::v1::ReviewSubmitted msg;
   msg.set_review_id(s.review_id);
   msg.set_asin(s.asin);
@@ -15,12 +14,20 @@ void KafkaSubmissionLog::Publish(const review::Submission& s,
   msg.set_body(s.body);
   msg.set_verified_purchase(s.verified_purchase);
   msg.set_fingerprint(s.fingerprint);
-  int64_t micros = absl::ToUnixMicros(s.submitted_at);
-  msg.mutable_submitted_at()->set_seconds(micros / 1'000'000);
-  msg.mutable_submitted_at()->set_nanos(static_cast<int32_t>(micros % 1'000'000) * 1000);
+  // Timestamp's nanos count forward from a whole second (never negative): ToUnixSeconds rounds
+  // down, also before 1970.
+  const int64_t seconds = absl::ToUnixSeconds(s.submitted_at);
+  msg.mutable_submitted_at()->set_seconds(seconds);
+  msg.mutable_submitted_at()->set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(s.submitted_at - absl::FromUnixSeconds(seconds))));
   msg.set_client_ip(s.client_ip);
   msg.set_device_id(s.device_id);
-  std::string bytes = msg.SerializeAsString();
+  return msg.SerializeAsString();
+}
+
+void KafkaSubmissionLog::Publish(const review::Submission& s,
+                                 std::function<void(absl::Status)> done) {
+  std::string bytes = EncodeReviewSubmitted(s);
   // Produce copies key and value, so `bytes` may die here; `done` moves into the report.
   auto shared_done = std::make_shared<std::function<void(absl::Status)>>(std::move(done));
   absl::Status enqueued = producer_.Produce(topic_, s.asin, bytes,

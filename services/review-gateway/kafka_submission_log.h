@@ -7,6 +7,10 @@
 
 namespace candor::gateway {
 
+// The `review-submissions` payload for `s` (candor.review.v1.ReviewSubmitted), as published.
+// fraud-scorer's DecodeSubmission is its inverse.
+std::string EncodeReviewSubmitted(const review::Submission& s);
+
 // SubmissionLog on Kafka: encodes candor.review.v1.ReviewSubmitted, keyed by asin, on an
 // idempotent acks=all producer whose delivery timeout is the publish budget. Borrows `producer`.
 class KafkaSubmissionLog final : public SubmissionLog {
