@@ -7,19 +7,12 @@
 #include <unistd.h>
 
 #include "gtest/gtest.h"
+#include "libs/testing/hang_up_server.h"
 
 namespace candor::testing {
 
 FaultProxy::FaultProxy(int upstream_port) : upstream_port_(upstream_port) {
-  listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  EXPECT_EQ(bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), len), 0);
-  EXPECT_EQ(listen(listen_fd_, 16), 0);
-  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
+  listen_fd_ = ListenOnLoopback(&port_);
   acceptor_ = std::thread([this] { Accept(); });
 }
 

@@ -9,16 +9,21 @@
 
 namespace candor::testing {
 
-HangUpServer::HangUpServer() {
-  fd_ = socket(AF_INET, SOCK_STREAM, 0);
+int ListenOnLoopback(int* port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof(addr);
-  EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), len), 0);
-  EXPECT_EQ(listen(fd_, 8), 0);
-  getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
+  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), len), 0);
+  EXPECT_EQ(listen(fd, 16), 0);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  *port = ntohs(addr.sin_port);
+  return fd;
+}
+
+HangUpServer::HangUpServer() {
+  fd_ = ListenOnLoopback(&port_);
   thread_ = std::thread([this] { Serve(); });
 }
 

@@ -6,6 +6,10 @@
 
 namespace candor::testing {
 
+// A listening TCP socket on 127.0.0.1 at a port the kernel picks; returns its fd and stores the
+// port in `*port`. Fails the test (gtest EXPECT) when the kernel refuses.
+int ListenOnLoopback(int* port);
+
 // A "Redis" on loopback that answers the first command of every connection with +PONG and then
 // hangs up: enough for a client's Connect to succeed and for every later command on that
 // connection to fail. For tests of how clients behave when Redis goes away.

@@ -63,6 +63,24 @@ class PgReviewRepositoryTest : public ::testing::Test {
     return n;
   }
 
+  // The text columns of a stored review, as PostgreSQL returns them.
+  struct StoredText {
+    std::string body, title, user_id;
+  };
+  StoredText TextOf(const std::string& review_id) {
+    StoredText t;
+    EXPECT_TRUE(
+        pool_
+            ->WithConnection([&](pqxx::connection& c) {
+              pqxx::nontransaction tx(c);
+              pqxx::row row = tx.exec_params1(
+                  "SELECT body, title, user_id FROM reviews WHERE review_id = $1", review_id);
+              t = {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()};
+            })
+            .ok());
+    return t;
+  }
+
   std::unique_ptr<pg::Pool> pool_;
   std::unique_ptr<PgReviewRepository> repo_;
   std::string asin_ = testing::UniqueAsin();
@@ -186,21 +204,10 @@ TEST_F(PgReviewRepositoryTest, TextRoundTripsExactly) {
   ScoredReview r = Make(asin_, testing::UniqueUser("o'brien"), body, Decision::Kind::kPass);
   r.submission.title = "Title with 'quotes' and {braces}";
   ASSERT_TRUE(repo_->Store({r}).ok());
-  std::string got_body, got_title, got_user;
-  ASSERT_TRUE(pool_
-                  ->WithConnection([&](pqxx::connection& c) {
-                    pqxx::nontransaction tx(c);
-                    pqxx::row row = tx.exec_params1(
-                        "SELECT body, title, user_id FROM reviews WHERE review_id = $1",
-                        r.submission.review_id);
-                    got_body = row[0].as<std::string>();
-                    got_title = row[1].as<std::string>();
-                    got_user = row[2].as<std::string>();
-                  })
-                  .ok());
-  EXPECT_EQ(got_body, body);
-  EXPECT_EQ(got_title, r.submission.title);
-  EXPECT_EQ(got_user, r.submission.user_id);
+  StoredText got = TextOf(r.submission.review_id);
+  EXPECT_EQ(got.body, body);
+  EXPECT_EQ(got.title, r.submission.title);
+  EXPECT_EQ(got.user_id, r.submission.user_id);
 }
 
 // Whatever validation lets through, PostgreSQL stores byte for byte (I1): hostile text in body,
@@ -237,22 +244,10 @@ TEST_F(PgReviewRepositoryTest, HostileButAcceptedTextIsStoredExactly) {
     ASSERT_TRUE(stored.ok()) << stored.status();
   }
   for (const ScoredReview& r : batch) {
-    std::string body, title, user;
-    ASSERT_TRUE(pool_
-                    ->WithConnection([&](pqxx::connection& c) {
-                      pqxx::nontransaction tx(c);
-                      pqxx::row row = tx.exec_params1(
-                          "SELECT body, title, user_id FROM reviews WHERE review_id = $1",
-                          r.submission.review_id);
-                      body = row[0].as<std::string>();
-                      title = row[1].as<std::string>();
-                      user = row[2].as<std::string>();
-                    })
-                    .ok())
-        << absl::CEscape(r.submission.body).substr(0, 200);
-    EXPECT_EQ(body, r.submission.body) << absl::CEscape(r.submission.body).substr(0, 200);
-    EXPECT_EQ(title, r.submission.title) << absl::CEscape(r.submission.title).substr(0, 200);
-    EXPECT_EQ(user, r.submission.user_id) << absl::CEscape(r.submission.user_id);
+    StoredText got = TextOf(r.submission.review_id);
+    EXPECT_EQ(got.body, r.submission.body) << absl::CEscape(r.submission.body).substr(0, 200);
+    EXPECT_EQ(got.title, r.submission.title) << absl::CEscape(r.submission.title).substr(0, 200);
+    EXPECT_EQ(got.user_id, r.submission.user_id) << absl::CEscape(r.submission.user_id);
   }
 }
 
