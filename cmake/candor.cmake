@@ -14,14 +14,17 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
 endif()
 
 # The local stack that store, Kafka and integration tests share (the `stack` CTest fixture in
-# tests/CMakeLists.txt), on its own ports so it never touches a developer's running stack.
-set(CANDOR_TEST_REDIS_PORT 6490 CACHE STRING "Redis port of the test stack")
-set(CANDOR_TEST_PG_PORT 5540 CACHE STRING "PostgreSQL port of the test stack")
-set(CANDOR_TEST_KAFKA_PORT 9193 CACHE STRING "Kafka bootstrap port of the test stack")
-set(CANDOR_TEST_STACK_ENV
-  CANDOR_REDIS_ADDR=127.0.0.1:${CANDOR_TEST_REDIS_PORT}
-  CANDOR_PG_DSN=postgresql://postgres@127.0.0.1:${CANDOR_TEST_PG_PORT}/candor
-  CANDOR_KAFKA_BROKERS=127.0.0.1:${CANDOR_TEST_KAFKA_PORT})
+# tests/CMakeLists.txt), in this build tree's own directory. Its ports are `auto` by default:
+# picked free on the first `stack.sh up` and recorded in the directory, so two build trees and two
+# CI runs on one machine never collide. A number pins a port (to reach the stack from outside).
+set(CANDOR_TEST_REDIS_PORT auto CACHE STRING "Redis port of the test stack (auto: a free one)")
+set(CANDOR_TEST_PG_PORT auto CACHE STRING "PostgreSQL port of the test stack (auto: a free one)")
+set(CANDOR_TEST_KAFKA_PORT auto CACHE STRING "Kafka port of the test stack (auto: a free one)")
+set(CANDOR_TEST_STACK_DIR ${PROJECT_BINARY_DIR}/test-stack)
+# Every test that needs the stack runs through `stack.sh exec`, which sets CANDOR_REDIS_ADDR,
+# CANDOR_PG_DSN and CANDOR_KAFKA_BROKERS from the ports the stack recorded.
+set(CANDOR_TEST_STACK_EXEC ${PROJECT_SOURCE_DIR}/tools/stack/stack.sh exec --dir
+    ${CANDOR_TEST_STACK_DIR} --)
 
 # Sanitizer runtime options for every test (CTest ENVIRONMENT): stop at the first report with a
 # stack trace, so a finding fails the test instead of scrolling past. Leak checking is on; the
@@ -59,16 +62,17 @@ function(candor_test name)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
   target_compile_options(${name} PRIVATE ${CANDOR_WARNINGS})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
-  add_test(NAME ${name} COMMAND ${name})
+  if("stack" IN_LIST ARG_FIXTURES)
+    add_test(NAME ${name} COMMAND ${CANDOR_TEST_STACK_EXEC} $<TARGET_FILE:${name}>)
+  else()
+    add_test(NAME ${name} COMMAND ${name})
+  endif()
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)
   endif()
   set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
   if(ARG_FIXTURES)
     set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED "${ARG_FIXTURES}")
-  endif()
-  if("stack" IN_LIST ARG_FIXTURES)
-    list(APPEND ARG_ENV ${CANDOR_TEST_STACK_ENV})
   endif()
   list(APPEND ARG_ENV ${CANDOR_SANITIZER_ENV})
   set_tests_properties(${name} PROPERTIES ENVIRONMENT "${ARG_ENV}")

@@ -6,6 +6,7 @@
 
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -16,7 +17,9 @@
 #include <thread>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "candor/review/v1/review_service.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "libs/auth/jwt.h"
@@ -28,6 +31,7 @@
 #include "libs/redis/redis_client.h"
 #include "libs/review/fingerprint.h"
 #include "libs/review/rating_aggregate.h"
+#include "libs/testing/hang_up_server.h"
 #include "tests/e2e/child_process.h"
 
 namespace candor::e2e {
@@ -46,6 +50,15 @@ std::string Env(const char* name) {
   return v;
 }
 
+// The value of `export NAME=value` in the output of `stack.sh up`; empty when absent.
+std::string Exported(const std::string& exports, absl::string_view name) {
+  const std::string prefix = absl::StrCat("export ", name, "=");
+  for (absl::string_view line : absl::StrSplit(exports, '\n')) {
+    if (absl::StartsWith(line, prefix)) return std::string(line.substr(prefix.size()));
+  }
+  return "";
+}
+
 // What the test sent and was told OK for.
 struct Sent {
   std::string asin;
@@ -57,19 +70,22 @@ class WritePathE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
     stack_dir_ = Env("CANDOR_E2E_STACK_DIR");
-    const std::string redis_port = Env("CANDOR_E2E_REDIS_PORT");
-    const std::string pg_port = Env("CANDOR_E2E_PG_PORT");
-    const std::string kafka_port = Env("CANDOR_E2E_KAFKA_PORT");
-    std::string ports =
-        absl::StrCat(" --dir ", stack_dir_, " --redis-port ", redis_port, " --pg-port ", pg_port,
-                     " --kafka-port ", kafka_port, " --dev-kafka ", Env("CANDOR_DEV_KAFKA_BIN"));
-    stack_ = Env("CANDOR_STACK_SH") + ports;
+    // Its own stack on free ports (stack.sh picks them on `up`), so two build trees can run it
+    // at once.
+    stack_ = absl::StrCat(Env("CANDOR_STACK_SH"), " --dir ", stack_dir_,
+                          " --redis-port auto --pg-port auto --kafka-port auto --dev-kafka ",
+                          Env("CANDOR_DEV_KAFKA_BIN"));
     RunCommand(stack_ + " down --purge >/dev/null 2>&1");  // fresh: nothing left from a crash
-    ASSERT_EQ(RunCommand(stack_ + " up >/dev/null"), 0) << "stack did not come up";
-    redis_addr_ = absl::StrCat("127.0.0.1:", redis_port);
-    pg_dsn_ = absl::StrCat("postgresql://postgres@127.0.0.1:", pg_port, "/candor");
-    brokers_ = absl::StrCat("127.0.0.1:", kafka_port);
-    gateway_addr_ = absl::StrCat("127.0.0.1:", Env("CANDOR_E2E_GATEWAY_PORT"));
+    std::string exports;
+    ASSERT_EQ(RunCommand(stack_ + " up", &exports), 0) << "stack did not come up";
+    redis_addr_ = Exported(exports, "CANDOR_REDIS_ADDR");
+    pg_dsn_ = Exported(exports, "CANDOR_PG_DSN");
+    brokers_ = Exported(exports, "CANDOR_KAFKA_BROKERS");
+    ASSERT_FALSE(redis_addr_.empty() || pg_dsn_.empty() || brokers_.empty()) << exports;
+    // A port nothing listens on; the gateway keeps it across its restart in the tests below.
+    int gateway_port = 0;
+    close(testing::ListenOnLoopback(&gateway_port));
+    gateway_addr_ = absl::StrCat("127.0.0.1:", gateway_port);
     env_ = {"CANDOR_REDIS_ADDR=" + redis_addr_, "CANDOR_PG_DSN=" + pg_dsn_,
             "CANDOR_KAFKA_BROKERS=" + brokers_, std::string("CANDOR_JWT_SECRET=") + kSecret,
             "CANDOR_GATEWAY_LISTEN=" + gateway_addr_};

@@ -18,6 +18,7 @@ repo_root=$(cd "${script_dir}/../.." && pwd)
 usage() {
   cat <<EOF
 Usage: $(basename "$0") up|down|status|env [options]
+       $(basename "$0") exec [options] -- COMMAND [ARG...]
 
 Commands:
   up       start Redis, PostgreSQL (database 'candor', migrated) and candor-dev-kafka, wait
@@ -25,6 +26,8 @@ Commands:
   down     stop all three; idempotent. With --purge also delete the stack directory
   status   one line per component; exit 0 only if all are up
   env      print 'export CANDOR_...=' lines: eval "\$($(basename "$0") env)"
+  exec     run COMMAND with CANDOR_REDIS_ADDR, CANDOR_PG_DSN and CANDOR_KAFKA_BROKERS of the
+           stack set: how ctest runs every test that needs the stack
 
 Options (each also from the environment variable shown):
   --dir DIR          stack directory            CANDOR_STACK_DIR         (${repo_root}/.stack)
@@ -38,7 +41,10 @@ Options (each also from the environment variable shown):
   --help             print this help and exit
 
 Ports not given by flag or environment are taken from DIR/stack.conf when a stack was already
-set up there, so 'status', 'env' and 'down' need only --dir.
+set up there, so 'status', 'env', 'exec' and 'down' need only --dir. A port given as 'auto' is
+the one recorded in DIR/stack.conf, or, on the first 'up' there, a free port picked at random
+(20000-32767, below Linux's ephemeral range): what the test stacks use, so two build trees and
+two CI runs on one machine never share a port.
 EOF
 }
 
@@ -66,6 +72,7 @@ fail_component() {
 
 command=""
 purge=0
+exec_argv=()
 declare -A flag=()
 while (($# > 0)); do
   case $1 in
@@ -81,16 +88,23 @@ while (($# > 0)); do
       flag[${key#--}]=${1#*=}
       shift
       ;;
-    up | down | status | env)
+    up | down | status | env | exec)
       [[ -z ${command} ]] || die "only one command, got '${command}' and '$1'"
       command=$1
       shift
+      ;;
+    --)
+      [[ ${command} == exec ]] || die "'--' only goes with 'exec'"
+      shift
+      exec_argv=("$@")
+      break
       ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
 done
 [[ -n ${command} ]] || { usage >&2; die "missing command"; }
 ((purge == 0)) || [[ ${command} == down ]] || die "--purge only goes with 'down'"
+[[ ${command} != exec ]] || ((${#exec_argv[@]} > 0)) || die "exec needs '-- COMMAND'"
 
 stack_dir=${flag[dir]:-${CANDOR_STACK_DIR:-${repo_root}/.stack}}
 [[ -n ${stack_dir} ]] || die "empty --dir"
@@ -121,9 +135,54 @@ setting() {
   fi
 }
 
-redis_port=$(setting redis-port CANDOR_REDIS_PORT 6390)
-pg_port=$(setting pg-port CANDOR_PG_PORT 5440)
-kafka_port=$(setting kafka-port CANDOR_KAFKA_PORT 9093)
+# A port that nothing listens on now: random in 20000-32767 (below the kernel's ephemeral range,
+# so an outgoing connection cannot take it before the daemon binds it), checked by binding it.
+# Ports already chosen for this stack are passed as arguments and skipped.
+pick_free_port() {
+  python3 - "$@" <<'PY'
+import random, socket, sys
+taken = {int(p) for p in sys.argv[1:]}
+for _ in range(200):
+    port = random.randint(20000, 32767)
+    if port in taken:
+        continue
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+    print(port)
+    sys.exit(0)
+sys.exit("no free port found in 20000-32767")
+PY
+}
+
+# 'auto': the port this directory's stack recorded, else (first 'up' only) a free one.
+resolve_port() {
+  local value=$1 env_name=$2
+  shift 2
+  if [[ ${value} != auto ]]; then
+    echo "${value}"
+  elif [[ -n ${recorded[${env_name}]:-} ]]; then
+    echo "${recorded[${env_name}]}"
+  elif [[ ${command} == up ]]; then
+    pick_free_port "$@" || die "cannot pick a free port"
+  else
+    die "no stack was set up in ${stack_dir}, so its 'auto' ports are unknown"
+  fi
+}
+
+# A stack that was never set up here has no ports to resolve 'auto' to, and nothing to stop.
+if [[ ! -f ${conf_file} ]] && [[ ${command} == down || ${command} == status ]]; then
+  log "no stack in ${stack_dir}"
+  [[ ${command} == down ]] && exit 0
+  exit 1
+fi
+
+redis_port=$(resolve_port "$(setting redis-port CANDOR_REDIS_PORT 6390)" CANDOR_REDIS_PORT)
+pg_port=$(resolve_port "$(setting pg-port CANDOR_PG_PORT 5440)" CANDOR_PG_PORT "${redis_port}")
+kafka_port=$(resolve_port "$(setting kafka-port CANDOR_KAFKA_PORT 9093)" CANDOR_KAFKA_PORT \
+  "${redis_port}" "${pg_port}")
 partitions=$(setting partitions CANDOR_KAFKA_PARTITIONS 4)
 dev_kafka_bin=${flag[dev-kafka]:-${CANDOR_DEV_KAFKA_BIN:-${repo_root}/build/dev/tools/dev-kafka/candor-dev-kafka}}
 
@@ -524,4 +583,10 @@ case ${command} in
   down) cmd_down ;;
   status) cmd_status ;;
   env) print_env ;;
+  exec)
+    export CANDOR_REDIS_ADDR=127.0.0.1:${redis_port}
+    export CANDOR_PG_DSN=postgresql://postgres@127.0.0.1:${pg_port}/candor
+    export CANDOR_KAFKA_BROKERS=127.0.0.1:${kafka_port}
+    exec "${exec_argv[@]}"
+    ;;
 esac
