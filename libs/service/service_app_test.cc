@@ -4,6 +4,7 @@
 // gRPC server or rating-aggregator's healer).
 #include "libs/service/service_app.h"
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,18 +31,25 @@ struct Journal {
     std::lock_guard lock(mu);
     return events;
   }
+  bool Has(const std::string& event) {
+    std::lock_guard lock(mu);
+    return std::find(events.begin(), events.end(), event) != events.end();
+  }
   std::mutex mu;
   std::vector<std::string> events;
 };
 
 // Stores every message of a batch as a row of service_app_test_handled in one transaction;
-// a message whose value is "poison" is reported as poison instead.
+// a message whose value is "poison" is reported as poison instead. Notes in the journal when it
+// is handed a batch before the components started.
 class RecordingHandler final : public kafka::BatchHandler {
  public:
-  RecordingHandler(pg::Pool& pg, std::string run) : pg_(pg), run_(std::move(run)) {}
+  RecordingHandler(pg::Pool& pg, std::string run, Journal& journal)
+      : pg_(pg), run_(std::move(run)), journal_(journal) {}
 
   absl::Status Handle(const std::vector<kafka::Message>& batch,
                       std::vector<kafka::Poison>* poison) override {
+    if (!journal_.Has("start second")) journal_.Add("handled before the components started");
     return pg_.InTransaction([&](pqxx::work& tx) {
       for (size_t i = 0; i < batch.size(); ++i) {
         if (batch[i].value == "poison") {
@@ -58,6 +66,7 @@ class RecordingHandler final : public kafka::BatchHandler {
  private:
   pg::Pool& pg_;
   std::string run_;
+  Journal& journal_;
 };
 
 // A component that only notes its start and stop (or refuses to start).
@@ -95,8 +104,8 @@ class TestDomain final : public ServiceDomain {
  public:
   TestDomain(const TestConfig& config, const Adapters& adapters, Journal& journal)
       : config_(config),
-        pair_(*adapters.pg, config.run),
-        single_(*adapters.pg, config.run),
+        pair_(*adapters.pg, config.run, journal),
+        single_(*adapters.pg, config.run, journal),
         first_("first", journal),
         second_("second", journal, config.failing_component) {}
 
@@ -165,42 +174,48 @@ class ServiceAppTest : public testing::ConsumerAppTest {
     return testing::WaitUntil([&] { return Handled(topic, value) >= 1; });
   }
 
+  // Produces "<t><n>" to each topic t of alpha, beta and gamma and waits until each is handled.
+  void ProduceToEachAndWait(const std::string& n) {
+    for (const char* topic : {"alpha", "beta", "gamma"}) {
+      ProduceTo(topic, "k", topic[0] + n);
+    }
+    for (const char* topic : {"alpha", "beta", "gamma"}) {
+      ASSERT_TRUE(WaitHandled(topic, topic[0] + n)) << topic;
+    }
+  }
+
+  // Components start in order before anything is consumed and stop in reverse after the loops.
+  void ExpectComponentsStartedAndStoppedInOrder() {
+    EXPECT_EQ(journal_.Events(), (std::vector<std::string>{"start first", "start second",
+                                                           "stop second", "stop first"}));
+  }
+
   TestConfig config_;
   Journal journal_;
 };
 
 TEST_F(ServiceAppTest, TwoTopicsInOneLoopASecondLoopNoRedisAndComponentsAround) {
   ASSERT_NO_FATAL_FAILURE(StartApp(CreateTestApp(config_, journal_)));
-  ProduceTo("alpha", "k", "a1");
   ProduceTo("beta", "k", "poison");
-  ProduceTo("beta", "k", "b1");
-  ProduceTo("gamma", "k", "g1");
-  ASSERT_TRUE(WaitHandled("alpha", "a1"));
-  ASSERT_TRUE(WaitHandled("beta", "b1"));
-  ASSERT_TRUE(WaitHandled("gamma", "g1"));
+  ASSERT_NO_FATAL_FAILURE(ProduceToEachAndWait("1"));
   // Each loop dead-letters to the .dlq of the topic the message came from.
   std::vector<kafka::Message> dead = ReadTopic("beta.dlq", 1);
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(dead[0].value, "poison");
   EXPECT_EQ(testing::HeaderOf(dead[0], "dlq-reason"), "test poison");
   ExpectCleanStop();
-  // Components start in order before anything is consumed and stop in reverse after the loops.
-  EXPECT_EQ(journal_.Events(),
-            (std::vector<std::string>{"start first", "start second", "stop second", "stop first"}));
+  ExpectComponentsStartedAndStoppedInOrder();
 
   // The offsets were committed: a second App in the same groups gets only what came after.
   // Redelivered messages would come before the new ones on their partitions.
+  journal_.events.clear();  // no App runs: no other thread uses it
   ASSERT_NO_FATAL_FAILURE(StartApp(CreateTestApp(config_, journal_)));
-  ProduceTo("alpha", "k", "a2");
-  ProduceTo("beta", "k", "b2");
-  ProduceTo("gamma", "k", "g2");
-  ASSERT_TRUE(WaitHandled("alpha", "a2"));
-  ASSERT_TRUE(WaitHandled("beta", "b2"));
-  ASSERT_TRUE(WaitHandled("gamma", "g2"));
+  ASSERT_NO_FATAL_FAILURE(ProduceToEachAndWait("2"));
   EXPECT_EQ(Handled("alpha", "a1"), 1);
   EXPECT_EQ(Handled("beta", "b1"), 1);
   EXPECT_EQ(Handled("gamma", "g1"), 1);
   ExpectCleanStop();
+  ExpectComponentsStartedAndStoppedInOrder();
 }
 
 // A process of components only (a gRPC service without consumers) needs no Kafka and runs until
@@ -211,8 +226,7 @@ TEST_F(ServiceAppTest, AnAppOfComponentsOnlyRunsUntilStopped) {
   ASSERT_NO_FATAL_FAILURE(StartApp(CreateTestApp(config_, journal_)));
   ASSERT_TRUE(testing::WaitUntil([&] { return journal_.Events().size() == 2; }));
   ExpectCleanStop();
-  EXPECT_EQ(journal_.Events(),
-            (std::vector<std::string>{"start first", "start second", "stop second", "stop first"}));
+  ExpectComponentsStartedAndStoppedInOrder();
 }
 
 TEST_F(ServiceAppTest, AComponentThatCannotStartFailsRunAndStopsThoseBeforeIt) {
