@@ -152,7 +152,8 @@ absl::Status ServiceApp::Run(const std::function<bool()>& stop) {
         absl::Status s = kafka::RunBatchLoop(*loop->consumer, *producer_, *loop->spec.handler,
                                              options, halt, &loop->stats);
         if (!s.ok()) {
-          spdlog::error("{} consume loop failed: {}", loop->Label("consumer"), s);
+          // The others stop too; say which one failed, as Run returns only the first error.
+          spdlog::error("consume loop on {} failed: {}", absl::StrJoin(loop->topics, ","), s);
           std::lock_guard lock(mu);
           if (status.ok()) status = s;
           failed = true;
