@@ -6,12 +6,22 @@
 
 namespace candor::testing {
 
-ConsumerAppTest::ConsumerAppTest(std::string input_topic, std::vector<std::string> other_topics)
-    : input_topic_(std::move(input_topic)), other_topics_(std::move(other_topics)) {}
+std::string HeaderOf(const kafka::Message& m, const std::string& name) {
+  for (const auto& [k, v] : m.headers) {
+    if (k == name) return v;
+  }
+  return "<none>";
+}
+
+ConsumerAppTest::ConsumerAppTest(std::vector<std::string> input_topics,
+                                 std::vector<std::string> other_topics)
+    : input_topics_(std::move(input_topics)), other_topics_(std::move(other_topics)) {}
 
 void ConsumerAppTest::SetUp() {
-  cluster_.CreateTopic(input_topic_, 1);
-  cluster_.CreateTopic(input_topic_ + ".dlq", 1);
+  for (const std::string& topic : input_topics_) {
+    cluster_.CreateTopic(topic, 1);
+    cluster_.CreateTopic(topic + ".dlq", 1);
+  }
   for (const std::string& topic : other_topics_) cluster_.CreateTopic(topic, 1);
   auto producer = kafka::Producer::Create({cluster_.bootstrap(), "test", {}}, absl::Seconds(5));
   ASSERT_TRUE(producer.ok()) << producer.status();
@@ -29,17 +39,23 @@ void ConsumerAppTest::TearDown() {
   if (runner_.joinable()) runner_.join();
 }
 
-void ConsumerAppTest::UseStack(service::ConsumerConfig* config,
-                               const std::string& group_prefix) const {
+void ConsumerAppTest::UseStack(service::ServiceConfig* config) const {
   config->kafka_brokers = cluster_.bootstrap();
   config->pg_dsn = PgDsn();
   config->redis_addr = RedisAddr();
-  config->group = UniqueUser(group_prefix);
   config->stats_interval_s = 1;
 }
 
-void ConsumerAppTest::StartApp(absl::StatusOr<std::unique_ptr<service::ConsumerApp>> app) {
+void ConsumerAppTest::UseFreshGroup(service::ConsumerConfig* consumer,
+                                    const std::string& group_prefix) {
+  consumer->group = UniqueUser(group_prefix);
+}
+
+void ConsumerAppTest::StartApp(absl::StatusOr<std::unique_ptr<service::ServiceApp>> app) {
   ASSERT_TRUE(app.ok()) << app.status();
+  // A test may run a second App after stopping the first (a restart on the same group).
+  ASSERT_FALSE(runner_.joinable()) << "StartApp while an App runs";
+  stop_ = false;
   app_ = *std::move(app);
   runner_ = std::thread([this] { run_status_ = app_->Run([this] { return stop_.load(); }); });
 }
@@ -50,8 +66,19 @@ absl::Status ConsumerAppTest::StopApp() {
   return run_status_;
 }
 
+void ConsumerAppTest::ExpectCleanStop() {
+  absl::Status status = StopApp();
+  EXPECT_TRUE(status.ok()) << status;
+}
+
 void ConsumerAppTest::Produce(const std::string& key, const std::string& value) {
-  ASSERT_TRUE(producer_->ProduceSync(input_topic_, key, value, absl::Seconds(5)).ok());
+  ProduceTo(input_topics_.front(), key, value);
+}
+
+void ConsumerAppTest::ProduceTo(const std::string& topic, const std::string& key,
+                                const std::string& value) {
+  absl::Status s = producer_->ProduceSync(topic, key, value, absl::Seconds(5));
+  ASSERT_TRUE(s.ok()) << s;
 }
 
 std::vector<kafka::Message> ConsumerAppTest::ReadTopic(const std::string& topic, size_t want) {

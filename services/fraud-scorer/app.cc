@@ -16,21 +16,30 @@ namespace candor::fraud_scorer {
 namespace {
 
 // The fraud-scorer's domain on the shared adapters. Members are declared in construction order:
-// each borrows only those above it (and the adapters, which ConsumerApp destroys after this).
-class FraudScoring final : public service::ConsumerDomain {
+// each borrows only those above it (and the adapters, which ServiceApp destroys after this).
+class FraudScoring final : public service::ServiceDomain {
  public:
-  FraudScoring(const Config& config, const service::ConsumerAdapters& adapters)
-      : window_(adapters.redis, clock_),
+  FraudScoring(const Config& config, const service::Adapters& adapters)
+      : config_(config),
+        window_(*adapters.redis, clock_),
         scorer_(window_, Thresholds{config.queue_threshold, config.reject_threshold}),
-        repository_(adapters.pg),
-        publisher_(adapters.producer, config.output_topic,
+        repository_(*adapters.pg),
+        publisher_(*adapters.producer, config.output_topic,
                    absl::Milliseconds(config.publish_timeout_ms)),
         intake_(scorer_, repository_, publisher_, clock_),
         handler_(intake_) {}
 
-  kafka::BatchHandler& handler() override { return handler_; }
+  std::vector<service::ConsumerLoop> consumers() override {
+    return {{.config = config_.consumer,
+             .handler = &handler_,
+             .stats = [this] { return StatsLine(); },
+             .startup_details = fmt::format(", publishing to {}, thresholds queue>={} reject>{}",
+                                            config_.output_topic, config_.queue_threshold,
+                                            config_.reject_threshold)}};
+  }
 
-  std::string StatsLine() const override {
+ private:
+  std::string StatsLine() const {
     const IntakeStats& i = intake_.stats();
     return fmt::format(
         "pass={} queue={} reject={} unscored={} inserted={} duplicates={} published={}",
@@ -38,7 +47,7 @@ class FraudScoring final : public service::ConsumerDomain {
         i.duplicates.load(), i.published.load());
   }
 
- private:
+  const Config config_;
   core::SystemClock clock_;
   RedisBehaviourWindow window_;
   RuleScorer scorer_;
@@ -50,17 +59,15 @@ class FraudScoring final : public service::ConsumerDomain {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<service::ConsumerApp>> CreateApp(const Config& config) {
+absl::StatusOr<std::unique_ptr<service::ServiceApp>> CreateApp(const Config& config) {
   if (absl::Status s = ValidateConfig(config); !s.ok()) return s;
-  return service::ConsumerApp::Create(
-      config.consumer,
+  return service::ServiceApp::Create(
+      config.service,
       {.client_id = "candor-fraud-scorer",
+       .adapters = kAdapters,
        // The producer carries the Accepted events, which a batch waits for as long as this.
-       .delivery_timeout = absl::Milliseconds(config.publish_timeout_ms),
-       .startup_details =
-           fmt::format(", publishing to {}, thresholds queue>={} reject>{}", config.output_topic,
-                       config.queue_threshold, config.reject_threshold)},
-      [&config](const service::ConsumerAdapters& adapters) {
+       .delivery_timeout = absl::Milliseconds(config.publish_timeout_ms)},
+      [&config](const service::Adapters& adapters) {
         return std::make_unique<FraudScoring>(config, adapters);
       });
 }

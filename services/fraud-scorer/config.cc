@@ -5,15 +5,18 @@
 namespace candor::fraud_scorer {
 
 void RegisterFlags(core::Flags& flags, Config* c) {
-  service::RegisterConsumerFlags(
+  service::RegisterServiceFlags(
       flags,
       {.env_prefix = "CANDOR_FRAUD_",
+       .adapters = kAdapters,
        .redis_addr_help = "Redis host:port holding the behaviour windows",
-       .input_topic_help = "topic of ReviewSubmitted messages; poison goes to <topic>.dlq",
-       .max_batch_help = "most messages scored and stored in one transaction",
-       .redis_timeout_help = "Redis connect/command timeout; past it the review is stored unscored",
-       .max_batch_limit = 10000},
-      &c->consumer);
+       .redis_timeout_help =
+           "Redis connect/command timeout; past it the review is stored unscored"},
+      &c->service,
+      {{{.input_topic_help = "topic of ReviewSubmitted messages; poison goes to <topic>.dlq",
+         .max_batch_help = "most messages scored and stored in one transaction",
+         .max_batch_limit = 10000},
+        &c->consumer}});
   flags.AddString("output-topic", "CANDOR_FRAUD_OUTPUT_TOPIC", &c->output_topic,
                   "topic the ReviewEvent{accepted} messages go to");
   flags.AddDouble("queue-threshold", "CANDOR_FRAUD_QUEUE_THRESHOLD", &c->queue_threshold,
@@ -32,11 +35,14 @@ absl::Status ValidateConfig(const Config& c) {
                                                    ") must not exceed --reject-threshold (",
                                                    c.reject_threshold, ")"));
   }
+  if (absl::Status s = service::ValidateServiceConfig(c.service, kAdapters); !s.ok()) return s;
   if (absl::Status s = service::ValidateConsumerConfig(c.consumer); !s.ok()) return s;
   if (c.output_topic.empty())
     return absl::InvalidArgumentError("--output-topic: must not be empty");
-  if (c.consumer.input_topic == c.output_topic) {
-    return absl::InvalidArgumentError("--input-topic and --output-topic must differ");
+  for (const std::string& input : service::InputTopics(c.consumer)) {
+    if (input == c.output_topic) {
+      return absl::InvalidArgumentError("--input-topic and --output-topic must differ");
+    }
   }
   return absl::OkStatus();
 }

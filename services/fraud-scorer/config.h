@@ -5,7 +5,7 @@
 
 #include "absl/status/status.h"
 #include "libs/core/flags.h"
-#include "libs/service/consumer_config.h"
+#include "libs/service/service_config.h"
 
 namespace candor::fraud_scorer {
 
@@ -15,12 +15,17 @@ namespace candor::fraud_scorer {
 // same throughput (bench/run_pipeline.sh, scorer).
 inline constexpr int64_t kDefaultMaxBatch = 250;
 
+// What it connects: the behaviour windows in Redis, the review tables in Postgres, and a producer
+// for the Accepted events (and the dead letters).
+inline constexpr service::AdapterSet kAdapters = {
+    .redis = true, .postgres = true, .producer = true};
+
 struct Config {
+  service::ServiceConfig service = {.redis_timeout_ms = 500};
   service::ConsumerConfig consumer = {
       .group = "fraud-scorer",
       .input_topic = "review-submissions",
       .max_batch = kDefaultMaxBatch,
-      .redis_timeout_ms = 500,
   };
 
   std::string output_topic = "review-events";

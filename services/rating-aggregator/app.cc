@@ -4,11 +4,11 @@
 
 #include "absl/time/clock.h"
 #include "libs/core/log.h"
-#include "libs/core/periodic_reporter.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/ratings/pg_rating_store.h"
 #include "libs/ratings/redis_rating_cache.h"
 #include "libs/redis/redis_client.h"
+#include "libs/service/periodic_component.h"
 #include "services/rating-aggregator/aggregator.h"
 #include "services/rating-aggregator/pg_rating_ledger.h"
 #include "services/rating-aggregator/rating_healer.h"
@@ -25,33 +25,38 @@ HealerOptions HealerOptionsFrom(const Config& config) {
 }
 
 // The rating-aggregator's domain on the shared adapters. Members are declared in construction
-// order: each borrows only those above it (and the adapters, which ConsumerApp destroys after
-// this). The producer is used for dead letters only.
-class RatingAggregation final : public service::ConsumerDomain {
+// order: each borrows only those above it (and the adapters, which ServiceApp destroys after
+// this).
+class RatingAggregation final : public service::ServiceDomain {
  public:
-  RatingAggregation(const service::ConsumerAdapters& adapters, const Config& config)
-      : ledger_(adapters.pg),
-        cache_(adapters.redis),
-        store_(adapters.pg),
+  RatingAggregation(const service::Adapters& adapters, const Config& config)
+      : config_(config),
+        ledger_(*adapters.pg),
+        cache_(*adapters.redis),
+        store_(*adapters.pg),
         aggregator_(ledger_, cache_),
         handler_(aggregator_),
-        healer_(store_, cache_, HealerOptionsFrom(config)) {
-    if (config.heal_interval_ms > 0) {
-      // Its own thread, beside the consume loop: a Redis that lost writes is healed even while
-      // no events arrive. The adapters' pools are shared with the consume loop.
-      heal_timer_ = std::make_unique<core::PeriodicReporter>(
-          absl::Milliseconds(config.heal_interval_ms), [this](absl::Duration) { Heal(); });
-    }
-  }
-  ~RatingAggregation() override {
-    // A full heal of a large table takes a while: stop it at its next page rather than wait.
-    healer_.Cancel();
-    heal_timer_.reset();
+        healer_(store_, cache_, HealerOptionsFrom(config)),
+        // Its own thread, beside the consume loop: a Redis that lost writes is healed even while
+        // no events arrive. The adapters' pools are shared with the consume loop.
+        heal_timer_({.name = "rating-healer",
+                     .interval = absl::Milliseconds(config.heal_interval_ms),
+                     .tick = [this] { Heal(); },
+                     .cancel = [this] { healer_.Cancel(); }}) {}
+
+  std::vector<service::ConsumerLoop> consumers() override {
+    return {{.config = config_.consumer, .handler = &handler_, .stats = [this] {
+               return StatsLine();
+             }}};
   }
 
-  kafka::BatchHandler& handler() override { return handler_; }
+  std::vector<service::Component*> components() override {
+    if (config_.heal_interval_ms == 0) return {};
+    return {&heal_timer_};
+  }
 
-  std::string StatsLine() const override {
+ private:
+  std::string StatsLine() const {
     const AggregatorStats& a = aggregator_.stats();
     return fmt::format(
         "counted={} uncounted={} products_changed={} cache_writes={} cache_stale={} healed={}",
@@ -59,7 +64,6 @@ class RatingAggregation final : public service::ConsumerDomain {
         a.cache_stale.load(), healer_.stats().healed.load());
   }
 
- private:
   void Heal() {
     absl::StatusOr<HealReport> report = healer_.Check();
     if (!report.ok()) {
@@ -75,24 +79,25 @@ class RatingAggregation final : public service::ConsumerDomain {
     }
   }
 
+  const Config config_;
   PgRatingLedger ledger_;
   ratings::RedisRatingCache cache_;
   ratings::PgRatingStore store_;
   Aggregator aggregator_;
   ReviewEventConsumer handler_;
   RatingHealer healer_;
-  std::unique_ptr<core::PeriodicReporter> heal_timer_;  // last: stops first
+  service::PeriodicComponent heal_timer_;  // started and stopped by ServiceApp::Run
 };
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<service::ConsumerApp>> CreateApp(const Config& config) {
+absl::StatusOr<std::unique_ptr<service::ServiceApp>> CreateApp(const Config& config) {
   if (absl::Status s = ValidateConfig(config); !s.ok()) return s;
-  return service::ConsumerApp::Create(config.consumer, {.client_id = "candor-rating-aggregator"},
-                                      [config](const service::ConsumerAdapters& adapters) {
-                                        return std::make_unique<RatingAggregation>(adapters,
-                                                                                   config);
-                                      });
+  return service::ServiceApp::Create(
+      config.service, {.client_id = "candor-rating-aggregator", .adapters = kAdapters},
+      [&config](const service::Adapters& adapters) {
+        return std::make_unique<RatingAggregation>(adapters, config);
+      });
 }
 
 }  // namespace candor::rating_aggregator

@@ -3,19 +3,19 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "libs/service/consumer_app.h"
+#include "libs/service/service_app.h"
 #include "services/rating-aggregator/config.h"
 
 namespace candor::rating_aggregator {
 
 // The composition root of candor-rating-aggregator (style.md, Wiring): the only place that
-// builds the aggregation domain (Postgres ledger, Redis rating cache, Aggregator) and hands it the
-// adapters service::ConsumerApp connects. Used by main and by the service's integration test
-// alike.
+// builds the aggregation domain (Postgres ledger, Redis rating cache, Aggregator) on the adapters
+// service::ServiceApp connects (kAdapters), with one consume loop on review-events and the heal
+// check as a component beside it. Used by main and by the service's integration tests alike.
 //
 // Validates `config`, connects to Redis, Postgres and Kafka and fails fast (Unavailable,
 // InvalidArgument) when one is unreachable or the config is bad. Subscribes, but consumes
 // nothing until Run.
-absl::StatusOr<std::unique_ptr<service::ConsumerApp>> CreateApp(const Config& config);
+absl::StatusOr<std::unique_ptr<service::ServiceApp>> CreateApp(const Config& config);
 
 }  // namespace candor::rating_aggregator

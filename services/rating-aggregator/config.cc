@@ -3,15 +3,17 @@
 namespace candor::rating_aggregator {
 
 void RegisterFlags(core::Flags& flags, Config* c) {
-  service::RegisterConsumerFlags(
+  service::RegisterServiceFlags(
       flags,
       {.env_prefix = "CANDOR_AGG_",
+       .adapters = kAdapters,
        .redis_addr_help = "Redis host:port holding rating:{asin}",
-       .input_topic_help = "topic of ReviewEvent messages; poison goes to <topic>.dlq",
-       .max_batch_help = "most events applied in one Postgres transaction",
-       .redis_timeout_help = "Redis connect/command timeout; a failed write retries the batch",
-       .max_batch_limit = 100000},
-      &c->consumer);
+       .redis_timeout_help = "Redis connect/command timeout; a failed write retries the batch"},
+      &c->service,
+      {{{.input_topic_help = "topic of ReviewEvent messages; poison goes to <topic>.dlq",
+         .max_batch_help = "most events applied in one Postgres transaction",
+         .max_batch_limit = 100000},
+        &c->consumer}});
   flags.AddInt("heal-interval-ms", "CANDOR_AGG_HEAL_INTERVAL_MS", &c->heal_interval_ms,
                "how often Redis is checked against product_ratings and healed: after a Redis "
                "restart (new run_id) every product, otherwise those changed in the last "
@@ -21,6 +23,9 @@ void RegisterFlags(core::Flags& flags, Config* c) {
                "how far back each routine heal check looks for changed products", 1, 86400);
 }
 
-absl::Status ValidateConfig(const Config& c) { return service::ValidateConsumerConfig(c.consumer); }
+absl::Status ValidateConfig(const Config& c) {
+  if (absl::Status s = service::ValidateServiceConfig(c.service, kAdapters); !s.ok()) return s;
+  return service::ValidateConsumerConfig(c.consumer);
+}
 
 }  // namespace candor::rating_aggregator

@@ -2,19 +2,23 @@
 
 #include "absl/status/status.h"
 #include "libs/core/flags.h"
-#include "libs/service/consumer_config.h"
+#include "libs/service/service_config.h"
 
 namespace candor::rating_aggregator {
 
 // Every setting of candor-rating-aggregator; README.md documents each one. Defaults suit the
 // local stack of tools/stack/stack.sh. Besides the settings every consumer service has, the
 // healer's (rating_healer.h).
+// What it connects: the review ledger and product_ratings in Postgres, rating:{asin} in Redis.
+// It publishes nothing itself (its dead letters have a producer of their own).
+inline constexpr service::AdapterSet kAdapters = {.redis = true, .postgres = true};
+
 struct Config {
+  service::ServiceConfig service = {.redis_timeout_ms = 1000};
   service::ConsumerConfig consumer = {
       .group = "rating-aggregator",
       .input_topic = "review-events",
       .max_batch = 1000,
-      .redis_timeout_ms = 1000,
   };
   // How often the healer checks Redis against Postgres (0: never); also how long it leaves a
   // just-changed product to the aggregator's own write.

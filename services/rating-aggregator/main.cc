@@ -1,11 +1,11 @@
 // candor-rating-aggregator: keeps product_ratings and rating:{asin} exact from review-events.
-#include "libs/service/consumer_main.h"
+#include "libs/service/service_main.h"
 #include "services/rating-aggregator/app.h"
 #include "services/rating-aggregator/config.h"
 
 int main(int argc, char** argv) {
   namespace aggregator = candor::rating_aggregator;
-  return candor::service::ConsumerMain<aggregator::Config>(
+  return candor::service::ServiceMain<aggregator::Config>(
       argc, argv,
       {.name = "rating-aggregator",
        .summary = "Consumes review-events and keeps every product's rating aggregate exact: the "

@@ -7,40 +7,20 @@
 #include "gtest/gtest.h"
 #include "libs/kafka/kafka.h"
 #include "libs/pg/pg_pool.h"
-#include "libs/review/fingerprint.h"
 #include "libs/testing/consumer_app_fixture.h"
 #include "libs/testing/stack_env.h"
 #include "services/fraud-scorer/app.h"
+#include "services/fraud-scorer/tests/submissions.h"
 
 namespace candor::fraud_scorer {
 namespace {
 
 using candor::review::v1::ReviewSubmitted;
-
-ReviewSubmitted Submission(const std::string& asin, const std::string& user,
-                           const std::string& body) {
-  ReviewSubmitted m;
-  m.set_asin(asin);
-  m.set_user_id(user);
-  m.set_rating(4);
-  m.set_title("Fine");
-  m.set_body(body);
-  m.set_fingerprint(review::Fingerprint(asin, user, body));
-  m.set_review_id(review::ReviewIdFromFingerprint(m.fingerprint()));
-  m.mutable_submitted_at()->set_seconds(absl::ToUnixSeconds(absl::Now()));
-  return m;
-}
-
-std::string HeaderOf(const kafka::Message& m, const std::string& name) {
-  for (const auto& [k, v] : m.headers) {
-    if (k == name) return v;
-  }
-  return "<none>";
-}
+using testing::HeaderOf;
 
 class FraudScorerDeadLetterTest : public testing::ConsumerAppTest {
  protected:
-  FraudScorerDeadLetterTest() : ConsumerAppTest("review-submissions", {"review-events"}) {}
+  FraudScorerDeadLetterTest() : ConsumerAppTest({"review-submissions"}, {"review-events"}) {}
 
   // The stored fingerprint of `review_id`, or "" when it is not stored.
   std::string FingerprintOf(const std::string& review_id) {
@@ -57,11 +37,7 @@ class FraudScorerDeadLetterTest : public testing::ConsumerAppTest {
   }
 
   bool WaitStored(const std::string& review_id) {
-    for (absl::Time deadline = absl::Now() + absl::Seconds(20); absl::Now() < deadline;) {
-      if (!FingerprintOf(review_id).empty()) return true;
-      absl::SleepFor(absl::Milliseconds(100));
-    }
-    return false;
+    return testing::WaitUntil([&] { return !FingerprintOf(review_id).empty(); });
   }
 };
 
@@ -71,7 +47,7 @@ class FraudScorerDeadLetterTest : public testing::ConsumerAppTest {
 // nothing behind it on the partition was stored.
 TEST_F(FraudScorerDeadLetterTest, ASubmissionPostgresRefusesIsDeadLetteredAndThePartitionMovesOn) {
   Config config;
-  UseStack(&config.consumer, "fraud-scorer-dlq-test-");
+  UseStack(&config, "fraud-scorer-dlq-test-");
   config.consumer.max_apply_attempts = 2;
   ASSERT_NO_FATAL_FAILURE(StartApp(CreateApp(config)));
 
@@ -103,8 +79,7 @@ TEST_F(FraudScorerDeadLetterTest, ASubmissionPostgresRefusesIsDeadLetteredAndThe
   // The stored review is untouched.
   EXPECT_EQ(FingerprintOf(first.review_id()), first.fingerprint());
 
-  absl::Status run_status = StopApp();
-  EXPECT_TRUE(run_status.ok()) << run_status;
+  ExpectCleanStop();
 }
 
 }  // namespace

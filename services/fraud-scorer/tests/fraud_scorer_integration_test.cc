@@ -6,11 +6,11 @@
 #include "libs/kafka/kafka.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/redis/redis_client.h"
-#include "libs/review/fingerprint.h"
 #include "libs/testing/consumer_app_fixture.h"
 #include "libs/testing/stack_env.h"
 #include "services/fraud-scorer/app.h"
 #include "services/fraud-scorer/redis_behaviour_window.h"
+#include "services/fraud-scorer/tests/submissions.h"
 
 namespace candor::fraud_scorer {
 namespace {
@@ -18,24 +18,9 @@ namespace {
 using candor::review::v1::ReviewEvent;
 using candor::review::v1::ReviewSubmitted;
 
-ReviewSubmitted Submission(const std::string& asin, const std::string& user, int rating,
-                           const std::string& title, const std::string& body) {
-  ReviewSubmitted m;
-  m.set_asin(asin);
-  m.set_user_id(user);
-  m.set_rating(rating);
-  m.set_title(title);
-  m.set_body(body);
-  m.set_verified_purchase(true);
-  m.set_fingerprint(review::Fingerprint(asin, user, body));
-  m.set_review_id(review::ReviewIdFromFingerprint(m.fingerprint()));
-  m.mutable_submitted_at()->set_seconds(absl::ToUnixSeconds(absl::Now()));
-  return m;
-}
-
 class FraudScorerIntegrationTest : public testing::ConsumerAppTest {
  protected:
-  FraudScorerIntegrationTest() : ConsumerAppTest("review-submissions", {"review-events"}) {}
+  FraudScorerIntegrationTest() : ConsumerAppTest({"review-submissions"}, {"review-events"}) {}
 
   // The stored status, or "" when the review is not stored.
   std::string StatusOf(const std::string& review_id) {
@@ -63,11 +48,7 @@ class FraudScorerIntegrationTest : public testing::ConsumerAppTest {
   }
 
   bool WaitStored(const std::string& review_id) {
-    for (absl::Time deadline = absl::Now() + absl::Seconds(20); absl::Now() < deadline;) {
-      if (!StatusOf(review_id).empty()) return true;
-      absl::SleepFor(absl::Milliseconds(100));
-    }
-    return false;
+    return testing::WaitUntil([&] { return !StatusOf(review_id).empty(); });
   }
 
   // Accepted events per review id, with a check that each is well-formed.
@@ -87,17 +68,20 @@ class FraudScorerIntegrationTest : public testing::ConsumerAppTest {
 
 TEST_F(FraudScorerIntegrationTest, ScoresStoresPublishesDeadLettersAndMovesOn) {
   Config config;
-  UseStack(&config.consumer, "fraud-scorer-test-");
+  UseStack(&config, "fraud-scorer-test-");
   ASSERT_NO_FATAL_FAILURE(StartApp(CreateApp(config)));
 
   const std::string asin = testing::UniqueAsin();
   const std::string user1 = testing::UniqueUser();
-  ReviewSubmitted genuine = Submission(asin, user1, 4, "Solid kettle",
-                                       "Boils fast and the lid closes well. Handle gets warm.");
+  ReviewSubmitted genuine =
+      Submission(asin, user1, "Boils fast and the lid closes well. Handle gets warm.",
+                 {.rating = 4, .title = "Solid kettle", .verified_purchase = true});
   ReviewSubmitted shouty =
-      Submission(asin, testing::UniqueUser(), 5, "BEST EVER!!!!", "BUY IT NOW!!!");
-  ReviewSubmitted after_poison = Submission(asin, testing::UniqueUser(), 3, "Okay",
-                                            "Does the job, nothing special, a bit loud.");
+      Submission(asin, testing::UniqueUser(), "BUY IT NOW!!!",
+                 {.rating = 5, .title = "BEST EVER!!!!", .verified_purchase = true});
+  ReviewSubmitted after_poison =
+      Submission(asin, testing::UniqueUser(), "Does the job, nothing special, a bit loud.",
+                 {.rating = 3, .title = "Okay", .verified_purchase = true});
 
   // 1. Two valid submissions: one passes, one is queued (text rules only: 0.60).
   Produce(asin, genuine.SerializeAsString());
@@ -112,7 +96,8 @@ TEST_F(FraudScorerIntegrationTest, ScoresStoresPublishesDeadLettersAndMovesOn) {
   // message, then one more valid submission behind it on the same partition.
   Produce(asin, genuine.SerializeAsString());
   Produce(asin, "this is not a protobuf");
-  ReviewSubmitted invalid = Submission(asin, testing::UniqueUser(), 4, "x", "valid text here");
+  ReviewSubmitted invalid = Submission(asin, testing::UniqueUser(), "valid text here",
+                                       {.rating = 4, .title = "x", .verified_purchase = true});
   invalid.set_review_id("0123456789abcdef0123456789abcdef");  // not derived from the fingerprint
   Produce(asin, invalid.SerializeAsString());
   Produce(asin, after_poison.SerializeAsString());
@@ -147,17 +132,16 @@ TEST_F(FraudScorerIntegrationTest, ScoresStoresPublishesDeadLettersAndMovesOn) {
   ASSERT_TRUE(card.ok());
   EXPECT_EQ(card->integer, 1);
 
-  absl::Status run_status = StopApp();
-  EXPECT_TRUE(run_status.ok()) << run_status;
+  ExpectCleanStop();
 }
 
 TEST_F(FraudScorerIntegrationTest, StartupFailsFastWhenAStoreIsUnreachable) {
-  ExpectStartupFailsFastWhenAStoreIsUnreachable(Config{}, CreateApp);
+  ExpectStartupFailsFastWhenAnAdapterIsUnreachable(Config{}, CreateApp, kAdapters);
 }
 
 TEST_F(FraudScorerIntegrationTest, StartupFailsOnBadThresholds) {
   Config config;
-  UseStack(&config.consumer, "fraud-scorer-test-");
+  UseStack(&config, "fraud-scorer-test-");
   config.queue_threshold = 0.8;  // above the reject threshold
   EXPECT_EQ(CreateApp(config).status().code(), absl::StatusCode::kInvalidArgument);
 }

@@ -17,16 +17,11 @@ namespace {
 
 using candor::review::v1::ReviewEvent;
 
-std::string HeaderOf(const kafka::Message& m, const std::string& name) {
-  for (const auto& [k, v] : m.headers) {
-    if (k == name) return v;
-  }
-  return "<none>";
-}
+using testing::HeaderOf;
 
 class RatingAggregatorDeadLetterTest : public testing::ConsumerAppTest {
  protected:
-  RatingAggregatorDeadLetterTest() : ConsumerAppTest("review-events") {}
+  RatingAggregatorDeadLetterTest() : ConsumerAppTest({"review-events"}) {}
 
   std::string AddReview(const std::string& asin, const std::string& status, bool counted) {
     const std::string user = testing::UniqueUser();
@@ -79,7 +74,7 @@ class RatingAggregatorDeadLetterTest : public testing::ConsumerAppTest {
 TEST_F(RatingAggregatorDeadLetterTest,
        AnEventTheLedgerRefusesIsDeadLetteredAndThePartitionMovesOn) {
   Config config;
-  UseStack(&config.consumer, "rating-aggregator-dlq-test-");
+  UseStack(&config, "rating-aggregator-dlq-test-");
   config.consumer.max_apply_attempts = 2;
 
   // Two products, so that the good event's delta cannot net out the bad one's in a shared batch.
@@ -91,12 +86,8 @@ TEST_F(RatingAggregatorDeadLetterTest,
   Produce(good_asin, Event(good, good_asin, /*removed=*/false));
   ASSERT_NO_FATAL_FAILURE(StartApp(CreateApp(config)));
 
-  bool counted = false;
-  for (absl::Time deadline = absl::Now() + absl::Seconds(20); !counted && absl::Now() < deadline;) {
-    counted = ReviewCount(good_asin) == 1;
-    if (!counted) absl::SleepFor(absl::Milliseconds(100));
-  }
-  ASSERT_TRUE(counted) << "the partition stalled behind the refused event";
+  ASSERT_TRUE(testing::WaitUntil([&] { return ReviewCount(good_asin) == 1; }))
+      << "the partition stalled behind the refused event";
   std::vector<kafka::Message> dead = ReadTopic("review-events.dlq", 1);
   ASSERT_EQ(dead.size(), 1u);
   ReviewEvent e;
@@ -111,8 +102,7 @@ TEST_F(RatingAggregatorDeadLetterTest,
   EXPECT_LE(ReviewCount(corrupt_asin), 0);
   EXPECT_EQ(HeaderOf(dead[0], "dlq-attempts"), "2");
 
-  absl::Status run_status = StopApp();
-  EXPECT_TRUE(run_status.ok()) << run_status;
+  ExpectCleanStop();
 }
 
 }  // namespace

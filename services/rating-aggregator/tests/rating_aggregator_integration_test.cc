@@ -21,7 +21,7 @@ using candor::review::v1::ReviewEvent;
 
 class RatingAggregatorIntegrationTest : public testing::ConsumerAppTest {
  protected:
-  RatingAggregatorIntegrationTest() : ConsumerAppTest("review-events") {}
+  RatingAggregatorIntegrationTest() : ConsumerAppTest({"review-events"}) {}
 
   std::string AddReview(int rating, bool verified, const std::string& status) {
     const std::string user = testing::UniqueUser();
@@ -66,16 +66,12 @@ class RatingAggregatorIntegrationTest : public testing::ConsumerAppTest {
   // Waits until product_ratings holds `count` reviews and Redis has caught up with it.
   bool WaitForCount(int64_t count) {
     ratings::RedisRatingCache cache(*redis_);
-    for (absl::Time deadline = absl::Now() + absl::Seconds(20); absl::Now() < deadline;) {
+    return testing::WaitUntil([&] {
       auto stored = Stored();
       auto cached = cache.Get(asin_);
-      if (stored && stored->count == count && cached.ok() && cached->has_value() &&
-          (*cached)->version == stored->version) {
-        return true;
-      }
-      absl::SleepFor(absl::Milliseconds(100));
-    }
-    return false;
+      return stored && stored->count == count && cached.ok() && cached->has_value() &&
+             (*cached)->version == stored->version;
+    });
   }
 
   std::string asin_ = testing::UniqueAsin();
@@ -83,7 +79,7 @@ class RatingAggregatorIntegrationTest : public testing::ConsumerAppTest {
 
 TEST_F(RatingAggregatorIntegrationTest, AggregatesDeadLettersAndMovesOn) {
   Config config;
-  UseStack(&config.consumer, "rating-aggregator-test-");
+  UseStack(&config, "rating-aggregator-test-");
   ASSERT_NO_FATAL_FAILURE(StartApp(CreateApp(config)));
 
   const std::string r1 = AddReview(5, true, "active");
@@ -138,12 +134,11 @@ TEST_F(RatingAggregatorIntegrationTest, AggregatesDeadLettersAndMovesOn) {
   EXPECT_EQ(dead[1].value, empty.SerializeAsString());
   EXPECT_EQ(dead[0].key, asin_);
 
-  absl::Status run_status = StopApp();
-  EXPECT_TRUE(run_status.ok()) << run_status;
+  ExpectCleanStop();
 }
 
 TEST_F(RatingAggregatorIntegrationTest, StartupFailsFastWhenAStoreIsUnreachable) {
-  ExpectStartupFailsFastWhenAStoreIsUnreachable(Config{}, CreateApp);
+  ExpectStartupFailsFastWhenAnAdapterIsUnreachable(Config{}, CreateApp, kAdapters);
 }
 
 }  // namespace

@@ -9,31 +9,31 @@
 #include "libs/core/log.h"
 #include "libs/core/runtime.h"
 #include "libs/core/shutdown.h"
-#include "libs/service/consumer_app.h"
+#include "libs/service/service_app.h"
 
 namespace candor::service {
 
-// What a consumer service's main() hands to ConsumerMain: its names, and its config's flags,
-// checks and composition root. `Config` must hold a ConsumerConfig as `consumer`.
+// What a service's main() hands to ServiceMain: its names, and its config's flags, checks and
+// composition root. `Config` must hold a ServiceConfig as `service`.
 template <typename Config>
-struct ConsumerService {
+struct ServiceSpec {
   const char* name;     // "fraud-scorer": the binary is candor-<name>, log lines say <name>
   const char* summary;  // the first paragraph of --help
   void (*register_flags)(core::Flags&, Config*);
   absl::Status (*validate)(const Config&);
-  absl::StatusOr<std::unique_ptr<ConsumerApp>> (*create_app)(const Config&);
+  absl::StatusOr<std::unique_ptr<ServiceApp>> (*create_app)(const Config&);
 };
 
 // Runs `app` (just created) until SIGTERM / SIGINT. Logs why it cannot start or why it
 // stopped on an error. Returns main's exit code: 0 after a clean stop, 1 otherwise.
-int RunUntilShutdown(absl::StatusOr<std::unique_ptr<ConsumerApp>> app);
+int RunUntilShutdown(absl::StatusOr<std::unique_ptr<ServiceApp>> app);
 
-// The whole main() of a consumer service (style.md, Wiring): runtime settings and the signal
-// latch, flags (--help prints them, exit 0), then the settings' checks, whose failure is reported
-// on stderr with exit 2 before logging exists (a bad --log-level would silence it), then logging,
-// the App and its run (RunUntilShutdown).
+// The whole main() of a service (style.md, Wiring): runtime settings and the signal latch, flags
+// (--help prints them, exit 0), then the settings' checks, whose failure is reported on stderr
+// with exit 2 before logging exists (a bad --log-level would silence it), then logging, the App
+// and its run (RunUntilShutdown).
 template <typename Config>
-int ConsumerMain(int argc, char** argv, const ConsumerService<Config>& service) {
+int ServiceMain(int argc, char** argv, const ServiceSpec<Config>& service) {
   core::ConfigureRuntime();
   core::InstallSignalHandlers();
   Config config;
@@ -44,7 +44,7 @@ int ConsumerMain(int argc, char** argv, const ConsumerService<Config>& service) 
     std::cerr << argv[0] << ": " << s.message() << "\n(see --help)\n";
     return 2;
   }
-  core::InitLogging(service.name, config.consumer.log_level);
+  core::InitLogging(service.name, config.service.log_level);
   return RunUntilShutdown(service.create_app(config));
 }
 

@@ -1,8 +1,8 @@
-#include "libs/service/consumer_main.h"
+#include "libs/service/service_main.h"
 
 namespace candor::service {
 
-int RunUntilShutdown(absl::StatusOr<std::unique_ptr<ConsumerApp>> app) {
+int RunUntilShutdown(absl::StatusOr<std::unique_ptr<ServiceApp>> app) {
   if (!app.ok()) {
     spdlog::error("startup failed: {}", app.status());
     return 1;
