@@ -44,17 +44,16 @@ class ReviewDbTest : public ::testing::Test {
     return r;
   }
 
-  // Inserts a product_ratings row directly.
+  // Writes a product_ratings row directly: `count` reviews of `star` stars summing to `sum`.
   void AddRatingRow(const std::string& asin, int64_t count, int64_t sum, int star,
                     int64_t version) {
-    ASSERT_TRUE(pool_
-                    ->InTransaction([&](pqxx::work& tx) {
-                      tx.exec_params(
-                          "INSERT INTO product_ratings (asin, review_count, rating_sum, stars_" +
-                              std::to_string(star) + ", version) VALUES ($1, $2, $3, $2, $4)",
-                          asin, count, sum, version);
-                    })
-                    .ok());
+    review::RatingAggregate a;
+    a.asin = asin;
+    a.count = count;
+    a.sum = sum;
+    a.stars[star - 1] = count;
+    a.version = version;
+    testing::PutRating(*pool_, a);
   }
 
   std::unique_ptr<pg::Pool> pool_;

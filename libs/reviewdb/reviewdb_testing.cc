@@ -123,4 +123,23 @@ std::optional<QueueRow> QueueEntryOf(pg::Pool& pool, const std::string& review_i
   return out;
 }
 
+void PutRating(pg::Pool& pool, const review::RatingAggregate& a) {
+  absl::Status s = pool.InTransaction([&](pqxx::work& tx) {
+    tx.exec_params("DELETE FROM product_ratings WHERE asin = $1", a.asin);
+    tx.exec_params(
+        "INSERT INTO product_ratings (asin, review_count, rating_sum, verified_count, "
+        "verified_sum, stars_1, stars_2, stars_3, stars_4, stars_5, version) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        a.asin, a.count, a.sum, a.verified_count, a.verified_sum, a.stars[0], a.stars[1],
+        a.stars[2], a.stars[3], a.stars[4], a.version);
+  });
+  EXPECT_TRUE(s.ok()) << s;
+}
+
+void DeleteRating(pg::Pool& pool, const std::string& asin) {
+  absl::Status s = pool.InTransaction(
+      [&](pqxx::work& tx) { tx.exec_params("DELETE FROM product_ratings WHERE asin = $1", asin); });
+  EXPECT_TRUE(s.ok()) << s;
+}
+
 }  // namespace candor::reviewdb::testing

@@ -7,6 +7,7 @@
 
 #include "absl/time/time.h"
 #include "libs/pg/pg_pool.h"
+#include "libs/review/rating_aggregate.h"
 #include "libs/review/review_status.h"
 
 // Tests only: rows of the review tables written and read directly, for tests that set up a state
@@ -66,5 +67,11 @@ struct QueueRow {
 };
 // The moderation_queue row of `review_id`; nullopt when it has none.
 std::optional<QueueRow> QueueEntryOf(pg::Pool& pool, const std::string& review_id);
+
+// Writes `aggregate` as the product_ratings row of aggregate.asin (counts, histogram and version
+// as given), replacing any row it had.
+void PutRating(pg::Pool& pool, const review::RatingAggregate& aggregate);
+// Deletes the product_ratings row of `asin`, if any.
+void DeleteRating(pg::Pool& pool, const std::string& asin);
 
 }  // namespace candor::reviewdb::testing
