@@ -44,14 +44,11 @@ class ReviewDbTest : public ::testing::Test {
     return r;
   }
 
-  // Writes a product_ratings row directly: `count` reviews of `star` stars summing to `sum`.
-  void AddRatingRow(const std::string& asin, int64_t count, int64_t sum, int star,
-                    int64_t version) {
+  // Writes a product_ratings row directly: `count` reviews of `star` stars, at `version`.
+  void AddRatingRow(const std::string& asin, int count, int star, int64_t version) {
     review::RatingAggregate a;
     a.asin = asin;
-    a.count = count;
-    a.sum = sum;
-    a.stars[star - 1] = count;
+    for (int i = 0; i < count; ++i) a.Apply(star, /*verified=*/false, +1);
     a.version = version;
     testing::PutRating(*pool_, a);
   }
@@ -143,7 +140,7 @@ TEST_F(ReviewDbTest, CountsOnlyActiveReviewsAndUncountsOnlyRemovedOnes) {
 
 TEST_F(ReviewDbTest, ReadsRatingRow) {
   EXPECT_FALSE(db_->GetRating(asin_)->has_value());
-  AddRatingRow(asin_, 1, 4, 4, 7);
+  AddRatingRow(asin_, 1, 4, 7);
   auto got = db_->GetRating(asin_);
   ASSERT_TRUE(got.ok() && got->has_value());
   EXPECT_EQ((*got)->count, 1);
@@ -158,7 +155,7 @@ TEST_F(ReviewDbTest, ListsRatingsInPages) {
   const std::string prefix = candor::testing::UniqueAsin().substr(0, 9);
   std::vector<std::string> ours;
   for (char c = '0'; c < '5'; ++c) ours.push_back(prefix + c);
-  for (const std::string& asin : ours) AddRatingRow(asin, 1, 5, 5, 3);
+  for (const std::string& asin : ours) AddRatingRow(asin, 1, 5, 3);
 
   std::vector<std::string> listed;
   std::string cursor = prefix;  // sorts just before prefix + '0'
