@@ -1,9 +1,7 @@
 #include <future>
-#include <map>
 
 #include "gtest/gtest.h"
 #include "libs/ratings/async_redis_rating_cache.h"
-#include "libs/ratings/pg_rating_store.h"
 #include "libs/ratings/redis_rating_cache.h"
 #include "libs/testing/stack_env.h"
 
@@ -137,83 +135,6 @@ TEST(AsyncRedisRatingCacheTest, PartialHashIsAMissAndGarbageIsDataLoss) {
   std::string garbage = testing::UniqueAsin();
   ASSERT_TRUE((*client)->Command({"HSET", RedisRatingCache::Key(garbage), "count", "lots"}).ok());
   EXPECT_EQ(GetNow(cache, garbage).status().code(), absl::StatusCode::kDataLoss);
-}
-
-TEST(PgRatingStoreTest, ReadsRow) {
-  auto pool = pg::Pool::Create(testing::PgDsn(), 1);
-  ASSERT_TRUE(pool.ok()) << pool.status();
-  PgRatingStore store(**pool);
-  std::string asin = testing::UniqueAsin();
-  EXPECT_FALSE(store.Get(asin)->has_value());
-  ASSERT_TRUE((*pool)
-                  ->InTransaction([&](pqxx::work& tx) {
-                    tx.exec_params(
-                        "INSERT INTO product_ratings (asin, review_count, rating_sum, stars_4, "
-                        "version) VALUES ($1, 1, 4, 1, 7)",
-                        asin);
-                  })
-                  .ok());
-  auto got = store.Get(asin);
-  ASSERT_TRUE(got.ok() && got->has_value());
-  EXPECT_EQ((*got)->count, 1);
-  EXPECT_EQ((*got)->stars[3], 1);
-  EXPECT_EQ((*got)->version, 7);
-}
-
-// ListAll pages in asin order and ListChanged in change order; with pages smaller than the data
-// both list every row once.
-TEST(PgRatingStoreTest, ListsInPages) {
-  auto pool = pg::Pool::Create(testing::PgDsn(), 1);
-  ASSERT_TRUE(pool.ok()) << pool.status();
-  PgRatingStore store(**pool);
-  // Five asins sharing a random 9-character prefix, so nothing else sorts among them.
-  const std::string prefix = testing::UniqueAsin().substr(0, 9);
-  std::vector<std::string> ours;
-  for (char c = '0'; c < '5'; ++c) ours.push_back(prefix + c);
-  for (const std::string& asin : ours) {
-    ASSERT_TRUE((*pool)
-                    ->InTransaction([&](pqxx::work& tx) {
-                      tx.exec_params(
-                          "INSERT INTO product_ratings (asin, review_count, rating_sum, stars_5, "
-                          "version) VALUES ($1, 1, 5, 1, 3)",
-                          asin);
-                    })
-                    .ok());
-  }
-
-  std::vector<std::string> listed;
-  std::string cursor = prefix;  // sorts just before prefix + '0'
-  while (listed.size() < ours.size()) {
-    auto page = store.ListAll(cursor, 2);
-    ASSERT_TRUE(page.ok()) << page.status();
-    ASSERT_FALSE(page->aggregates.empty());
-    for (const review::RatingAggregate& a : page->aggregates) listed.push_back(a.asin);
-    cursor = page->next;
-  }
-  listed.resize(ours.size());
-  EXPECT_EQ(listed, ours);
-
-  std::map<std::string, int> seen;
-  cursor.clear();
-  do {
-    auto page = store.ListChanged(absl::Minutes(10), absl::ZeroDuration(), cursor, 2);
-    ASSERT_TRUE(page.ok()) << page.status();
-    for (const review::RatingAggregate& a : page->aggregates) {
-      ++seen[a.asin];
-      if (a.asin.rfind(prefix, 0) == 0) {
-        EXPECT_EQ(a.version, 3);
-      }
-    }
-    cursor = page->next;
-  } while (!cursor.empty());
-  for (const std::string& asin : ours) EXPECT_EQ(seen[asin], 1) << asin;
-
-  // Changed more recently than `older_than`: not listed yet.
-  auto settled = store.ListChanged(absl::Minutes(10), absl::Minutes(5), "", 1000);
-  ASSERT_TRUE(settled.ok()) << settled.status();
-  for (const review::RatingAggregate& a : settled->aggregates) {
-    EXPECT_NE(a.asin.rfind(prefix, 0), 0u) << a.asin;
-  }
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ void RegisterFlags(core::Flags& flags, Config* c) {
   flags.AddString("output-topic", "CANDOR_FRAUD_OUTPUT_TOPIC", &c->output_topic,
                   "topic the ReviewEvent{accepted} messages go to");
   flags.AddDouble("queue-threshold", "CANDOR_FRAUD_QUEUE_THRESHOLD", &c->queue_threshold,
-                  "scores at or above this go to the moderation queue (status pending)", 0.0, 1.0);
+                  "scores at or above this go to the moderation queue (status held)", 0.0, 1.0);
   flags.AddDouble("reject-threshold", "CANDOR_FRAUD_REJECT_THRESHOLD", &c->reject_threshold,
                   "scores above this are rejected; must be >= --queue-threshold", 0.0, 1.0);
   flags.AddInt("publish-timeout-ms", "CANDOR_FRAUD_PUBLISH_TIMEOUT_MS", &c->publish_timeout_ms,

@@ -10,6 +10,7 @@
 #include "libs/review/fingerprint.h"
 #include "libs/review/hostile_text_testing.h"
 #include "libs/review/validation.h"
+#include "libs/reviewdb/reviewdb_testing.h"
 #include "libs/testing/hang_up_server.h"
 #include "libs/testing/stack_env.h"
 #include "services/fraud-scorer/pg_review_repository.h"
@@ -18,6 +19,10 @@
 namespace candor::fraud_scorer {
 namespace {
 
+using reviewdb::testing::AuditOf;
+using reviewdb::testing::QueueEntryOf;
+using reviewdb::testing::ReadReview;
+using reviewdb::testing::ReviewsOf;
 using ::testing::ElementsAre;
 
 const absl::Time kSubmitted = absl::FromUnixMicros(1700000000123456);
@@ -52,33 +57,11 @@ class PgReviewRepositoryTest : public ::testing::Test {
     repo_ = std::make_unique<PgReviewRepository>(*pool_);
   }
 
-  int64_t Count(const std::string& sql, const std::string& param) {
-    int64_t n = -1;
-    EXPECT_TRUE(pool_
-                    ->WithConnection([&](pqxx::connection& c) {
-                      pqxx::nontransaction tx(c);
-                      n = tx.exec_params1(sql, param)[0].as<int64_t>();
-                    })
-                    .ok());
+  // How many fraud_audit rows the reviews `ids` have together.
+  size_t AuditRowsOf(const std::vector<std::string>& ids) {
+    size_t n = 0;
+    for (const std::string& id : ids) n += reviewdb::testing::AuditOf(*pool_, id).size();
     return n;
-  }
-
-  // The text columns of a stored review, as PostgreSQL returns them.
-  struct StoredText {
-    std::string body, title, user_id;
-  };
-  StoredText TextOf(const std::string& review_id) {
-    StoredText t;
-    EXPECT_TRUE(
-        pool_
-            ->WithConnection([&](pqxx::connection& c) {
-              pqxx::nontransaction tx(c);
-              pqxx::row row = tx.exec_params1(
-                  "SELECT body, title, user_id FROM reviews WHERE review_id = $1", review_id);
-              t = {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()};
-            })
-            .ok());
-    return t;
   }
 
   std::unique_ptr<pg::Pool> pool_;
@@ -107,37 +90,30 @@ TEST_F(PgReviewRepositoryTest, InsertsRowsAuditAndQueueInOneBatch) {
     EXPECT_GT(st.stored_at, absl::Now() - absl::Minutes(5));
     statuses.push_back(st.status);
   }
-  EXPECT_THAT(statuses, ElementsAre(ReviewStatus::kActive, ReviewStatus::kPending,
+  EXPECT_THAT(statuses, ElementsAre(ReviewStatus::kActive, ReviewStatus::kHeld,
                                     ReviewStatus::kRejected, ReviewStatus::kActive));
-  EXPECT_EQ(Count("SELECT count(*) FROM reviews WHERE asin = $1 AND NOT counted", asin_), 4);
-  EXPECT_EQ(Count("SELECT count(*) FROM fraud_audit a JOIN reviews r USING (review_id) "
-                  "WHERE r.asin = $1",
-                  asin_),
-            4);
-  EXPECT_EQ(Count("SELECT count(*) FROM moderation_queue q JOIN reviews r USING (review_id) "
-                  "WHERE r.asin = $1",
-                  asin_),
-            1);
+  std::vector<std::string> ids;
+  for (const reviewdb::testing::ReviewRow& row : ReviewsOf(*pool_, asin_)) {
+    EXPECT_FALSE(row.counted);
+    ids.push_back(row.review_id);
+  }
+  EXPECT_EQ(ids.size(), 4u);
+  EXPECT_EQ(AuditRowsOf(ids), 4u);
+  int queue_rows = 0;
+  for (const std::string& id : ids) queue_rows += QueueEntryOf(*pool_, id).has_value();
+  EXPECT_EQ(queue_rows, 1);
   const std::string queued = batch[1].submission.review_id;
-  EXPECT_EQ(Count("SELECT count(*) FROM moderation_queue WHERE review_id = $1 AND state = 'open'",
-                  queued),
-            1);
+  EXPECT_EQ(QueueEntryOf(*pool_, queued)->state, "open");
   // The audit row carries the decision, scorer, score and the reasons as a JSON array.
-  EXPECT_EQ(Count("SELECT count(*) FROM fraud_audit WHERE review_id = $1 AND decision = 'queue' "
-                  "AND scorer = 'rules-v1' AND abs(score - 0.5) < 1e-6 "
-                  "AND jsonb_array_length(reasons) = 2 "
-                  "AND reasons->>1 = 'quote \" and \\ backslash'",
-                  queued),
-            1);
-  EXPECT_EQ(Count("SELECT count(*) FROM fraud_audit WHERE review_id = $1 AND decision = "
-                  "'unscored'",
-                  batch[3].submission.review_id),
-            1);
+  std::vector<reviewdb::testing::AuditRow> audit = AuditOf(*pool_, queued);
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].decision, "queue");
+  EXPECT_EQ(audit[0].scorer, "rules-v1");
+  EXPECT_NEAR(audit[0].score, 0.5, 1e-6);
+  EXPECT_EQ(audit[0].reasons, batch[1].decision.reasons);
+  EXPECT_EQ(AuditOf(*pool_, batch[3].submission.review_id).at(0).decision, "unscored");
   // Submission time survives to the microsecond.
-  EXPECT_EQ(Count("SELECT (extract(epoch FROM submitted_at) * 1000000)::bigint FROM reviews "
-                  "WHERE review_id = $1",
-                  batch[0].submission.review_id),
-            absl::ToUnixMicros(kSubmitted));
+  EXPECT_EQ(ReadReview(*pool_, batch[0].submission.review_id)->submitted_at, kSubmitted);
 }
 
 TEST_F(PgReviewRepositoryTest, RedeliveryIsANoOpThatReturnsTheStoredStatus) {
@@ -157,19 +133,14 @@ TEST_F(PgReviewRepositoryTest, RedeliveryIsANoOpThatReturnsTheStoredStatus) {
   EXPECT_EQ((*stored)[0].status, ReviewStatus::kActive);  // the stored row wins
   EXPECT_TRUE((*stored)[1].inserted);
   EXPECT_FALSE((*stored)[2].inserted);
-  EXPECT_EQ((*stored)[2].status, ReviewStatus::kPending);
+  EXPECT_EQ((*stored)[2].status, ReviewStatus::kHeld);
 
   const std::string id = active.submission.review_id;
-  EXPECT_EQ(Count("SELECT count(*) FROM reviews WHERE review_id = $1 AND status = 'active'", id),
-            1);
-  EXPECT_EQ(Count("SELECT count(*) FROM fraud_audit WHERE review_id = $1", id), 1);
-  EXPECT_EQ(
-      Count("SELECT count(*) FROM fraud_audit WHERE review_id = $1", queued.submission.review_id),
-      1);
-  EXPECT_EQ(Count("SELECT count(*) FROM moderation_queue WHERE review_id = $1",
-                  queued.submission.review_id),
-            1);
-  EXPECT_EQ(Count("SELECT count(*) FROM reviews WHERE asin = $1", asin_), 3);
+  EXPECT_EQ(ReadReview(*pool_, id)->status, ReviewStatus::kActive);
+  EXPECT_EQ(AuditOf(*pool_, id).size(), 1u);
+  EXPECT_EQ(AuditOf(*pool_, queued.submission.review_id).size(), 1u);
+  EXPECT_TRUE(QueueEntryOf(*pool_, queued.submission.review_id).has_value());
+  EXPECT_EQ(ReviewsOf(*pool_, asin_).size(), 3u);
 }
 
 // Another instance inserts the same fingerprint and commits while this Store waits on it: the
@@ -180,10 +151,11 @@ TEST_F(PgReviewRepositoryTest, RowStoredConcurrentlyByAnotherInstanceIsReturned)
   const review::Submission& sub = r.submission;
   pqxx::connection other(testing::PgDsn());
   pqxx::work other_tx(other);
-  other_tx.exec_params(
-      "INSERT INTO reviews (review_id, fingerprint, asin, user_id, rating, body, status, "
-      "submitted_at) VALUES ($1, $2, $3, $4, 4, $5, 'pending', now())",
-      sub.review_id, sub.fingerprint, sub.asin, sub.user_id, sub.body);
+  ASSERT_EQ(reviewdb::testing::InsertReview(other_tx, {.asin = sub.asin,
+                                                       .user_id = sub.user_id,
+                                                       .body = sub.body,
+                                                       .status = ReviewStatus::kHeld}),
+            sub.review_id);
 
   absl::StatusOr<std::vector<StoredReview>> stored;
   std::thread store([&] { stored = repo_->Store({r}); });
@@ -195,8 +167,8 @@ TEST_F(PgReviewRepositoryTest, RowStoredConcurrentlyByAnotherInstanceIsReturned)
   ASSERT_TRUE(stored.ok()) << stored.status();
   ASSERT_EQ(stored->size(), 1u);
   EXPECT_FALSE((*stored)[0].inserted);
-  EXPECT_EQ((*stored)[0].status, ReviewStatus::kPending);
-  EXPECT_EQ(Count("SELECT count(*) FROM fraud_audit WHERE review_id = $1", sub.review_id), 0);
+  EXPECT_EQ((*stored)[0].status, ReviewStatus::kHeld);
+  EXPECT_TRUE(AuditOf(*pool_, sub.review_id).empty());
 }
 
 TEST_F(PgReviewRepositoryTest, TextRoundTripsExactly) {
@@ -204,10 +176,11 @@ TEST_F(PgReviewRepositoryTest, TextRoundTripsExactly) {
   ScoredReview r = Make(asin_, testing::UniqueUser("o'brien"), body, Decision::Kind::kPass);
   r.submission.title = "Title with 'quotes' and {braces}";
   ASSERT_TRUE(repo_->Store({r}).ok());
-  StoredText got = TextOf(r.submission.review_id);
-  EXPECT_EQ(got.body, body);
-  EXPECT_EQ(got.title, r.submission.title);
-  EXPECT_EQ(got.user_id, r.submission.user_id);
+  std::optional<reviewdb::testing::ReviewRow> got = ReadReview(*pool_, r.submission.review_id);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->body, body);
+  EXPECT_EQ(got->title, r.submission.title);
+  EXPECT_EQ(got->user_id, r.submission.user_id);
 }
 
 // Whatever validation lets through, PostgreSQL stores byte for byte (I1): hostile text in body,
@@ -244,10 +217,11 @@ TEST_F(PgReviewRepositoryTest, HostileButAcceptedTextIsStoredExactly) {
     ASSERT_TRUE(stored.ok()) << stored.status();
   }
   for (const ScoredReview& r : batch) {
-    StoredText got = TextOf(r.submission.review_id);
-    EXPECT_EQ(got.body, r.submission.body) << absl::CEscape(r.submission.body).substr(0, 200);
-    EXPECT_EQ(got.title, r.submission.title) << absl::CEscape(r.submission.title).substr(0, 200);
-    EXPECT_EQ(got.user_id, r.submission.user_id) << absl::CEscape(r.submission.user_id);
+    std::optional<reviewdb::testing::ReviewRow> got = ReadReview(*pool_, r.submission.review_id);
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->body, r.submission.body) << absl::CEscape(r.submission.body).substr(0, 200);
+    EXPECT_EQ(got->title, r.submission.title) << absl::CEscape(r.submission.title).substr(0, 200);
+    EXPECT_EQ(got->user_id, r.submission.user_id) << absl::CEscape(r.submission.user_id);
   }
 }
 

@@ -90,7 +90,7 @@ TEST_F(IntakeTest, StoresEveryDecisionAndPublishesOnlyActive) {
   ASSERT_TRUE(intake_.Process({Sub("a", 5), Sub("b", 1), Sub("c", 2), Sub("d", 4)}).ok());
   EXPECT_EQ(repo_.rows.at("a").status, ReviewStatus::kActive);
   EXPECT_EQ(repo_.rows.at("b").status, ReviewStatus::kRejected);
-  EXPECT_EQ(repo_.rows.at("c").status, ReviewStatus::kPending);
+  EXPECT_EQ(repo_.rows.at("c").status, ReviewStatus::kHeld);
   EXPECT_THAT(publisher_.attempted, ElementsAre("a", "d"));
   EXPECT_EQ(intake_.stats().pass.load(), 2);
   EXPECT_EQ(intake_.stats().reject.load(), 1);
@@ -204,10 +204,10 @@ TEST(IntakeBatchTest, AScorerReturningTheWrongCountFailsEveryReviewOpen) {
 TEST(ReviewStatusTest, DecisionMapping) {
   EXPECT_EQ(StatusFor(Decision::Kind::kPass), ReviewStatus::kActive);
   EXPECT_EQ(StatusFor(Decision::Kind::kUnscored), ReviewStatus::kActive);
-  EXPECT_EQ(StatusFor(Decision::Kind::kQueue), ReviewStatus::kPending);
+  EXPECT_EQ(StatusFor(Decision::Kind::kQueue), ReviewStatus::kHeld);
   EXPECT_EQ(StatusFor(Decision::Kind::kReject), ReviewStatus::kRejected);
-  EXPECT_EQ(ParseStatus("removed"), ReviewStatus::kRemoved);
-  EXPECT_EQ(ParseStatus("bogus"), std::nullopt);
+  EXPECT_EQ(review::ParseStatus("removed"), ReviewStatus::kRemoved);
+  EXPECT_EQ(review::ParseStatus("bogus"), std::nullopt);
 }
 
 }  // namespace

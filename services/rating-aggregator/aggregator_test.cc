@@ -17,7 +17,7 @@ class FakeLedger final : public RatingLedger {
     std::string asin;
     int rating = 0;
     bool verified = false;
-    std::string status = "active";
+    review::ReviewStatus status = review::ReviewStatus::kActive;
     bool counted = false;
   };
 
@@ -30,7 +30,7 @@ class FakeLedger final : public RatingLedger {
     for (const LedgerPhase& phase : phases) {
       for (const std::string& id : phase.count_ids) {
         Row& r = reviews.at(id);
-        if (!r.counted && r.status == "active") {
+        if (!r.counted && r.status == review::ReviewStatus::kActive) {
           r.counted = true;
           deltas[r.asin].Apply(r.rating, r.verified, +1);
           ++result.counted;
@@ -38,7 +38,7 @@ class FakeLedger final : public RatingLedger {
       }
       for (const std::string& id : phase.uncount_ids) {
         Row& r = reviews.at(id);
-        if (r.counted && r.status == "removed") {
+        if (r.counted && r.status == review::ReviewStatus::kRemoved) {
           r.counted = false;
           deltas[r.asin].Apply(r.rating, r.verified, -1);
           ++result.uncounted;
@@ -98,7 +98,8 @@ LedgerEvent Removed(const std::string& id) { return {id, kAsin, LedgerEvent::Kin
 
 class AggregatorTest : public ::testing::Test {
  protected:
-  void AddReview(const std::string& id, int rating, const std::string& status = "active") {
+  void AddReview(const std::string& id, int rating,
+                 review::ReviewStatus status = review::ReviewStatus::kActive) {
     ledger_.reviews[id] = {kAsin, rating, rating % 2 == 0, status, false};
   }
   const review::RatingAggregate& Product() { return ledger_.products.at(kAsin); }
@@ -121,7 +122,8 @@ TEST_F(AggregatorTest, CountsOnceAndCacheMirrorsTheLedger) {
 }
 
 TEST_F(AggregatorTest, AcceptedThenRemovedInOneBatchEndsUncounted) {
-  AddReview("a", 4, "removed");  // moderation set the status before publishing Removed
+  AddReview("a", 4,
+            review::ReviewStatus::kRemoved);  // moderation set the status before publishing Removed
   AddReview("b", 3);
   ASSERT_TRUE(aggregator_.Apply({Accepted("a"), Accepted("b"), Removed("a")}).ok());
   EXPECT_FALSE(ledger_.reviews.at("a").counted);
@@ -133,7 +135,7 @@ TEST_F(AggregatorTest, RemovalSubtractsExactlyAndALateAcceptedDoesNotRecount) {
   AddReview("a", 4);
   AddReview("b", 1);
   ASSERT_TRUE(aggregator_.Apply({Accepted("a"), Accepted("b")}).ok());
-  ledger_.reviews.at("a").status = "removed";
+  ledger_.reviews.at("a").status = review::ReviewStatus::kRemoved;
   ASSERT_TRUE(aggregator_.Apply({Removed("a")}).ok());
   EXPECT_EQ(Product().count, 1);
   EXPECT_EQ(Product().sum, 1);
@@ -164,8 +166,8 @@ TEST_F(AggregatorTest, LedgerFailureWritesNothing) {
   EXPECT_TRUE(cache_.data.empty());
 }
 
-TEST_F(AggregatorTest, PendingReviewDoesNotCount) {
-  AddReview("a", 5, "pending");
+TEST_F(AggregatorTest, HeldReviewDoesNotCount) {
+  AddReview("a", 5, review::ReviewStatus::kHeld);
   ASSERT_TRUE(aggregator_.Apply({Accepted("a")}).ok());
   EXPECT_TRUE(ledger_.products.empty());
   EXPECT_TRUE(cache_.data.empty());

@@ -1,11 +1,10 @@
 #pragma once
 
-#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "libs/review/rating_aggregate.h"
+#include "libs/reviewdb/review_rows.h"
 
 namespace candor::rating_aggregator {
 
@@ -19,11 +18,9 @@ struct LedgerEvent {
   Kind kind = Kind::kCount;
 };
 
-// A set of flips that may run in any order relative to each other: no review is in both lists.
-struct LedgerPhase {
-  std::vector<std::string> count_ids;
-  std::vector<std::string> uncount_ids;
-};
+// A set of flips that may run in any order relative to each other: no review is in both lists
+// (the review tables' own type, libs/reviewdb).
+using LedgerPhase = reviewdb::CountPhase;
 
 // Splits a batch (in offset order) into phases to run one after another, so that the events of
 // any one review take effect in offset order: a new phase starts only when a review already in
@@ -31,23 +28,16 @@ struct LedgerPhase {
 // a phase is listed once (flips are idempotent). A typical batch is one phase. Pure function.
 std::vector<LedgerPhase> PlanPhases(const std::vector<LedgerEvent>& events);
 
-// What one ledger transaction did.
-struct LedgerResult {
-  // After the commit: the aggregate (with its version) of every product that was touched or
-  // changed and has a product_ratings row.
-  std::vector<review::RatingAggregate> aggregates;
-  int64_t counted = 0;           // reviews flipped to counted
-  int64_t uncounted = 0;         // reviews flipped back
-  int64_t products_changed = 0;  // product_ratings rows whose counts (and version) changed
-};
+// What one ledger transaction did: the aggregates after the commit and the flip counts.
+using LedgerResult = reviewdb::CountResult;
 
 // Port: the review ledger and the durable aggregates (design.md 3.5). Thread-safe; never throws.
 class RatingLedger {
  public:
   virtual ~RatingLedger() = default;
   // In one transaction, runs the phases in order. A count flips a review's `counted` false ->
-  // true only while its status is 'active'; an uncount flips it true -> false only while its
-  // status is 'removed'. Those guards make every event idempotent and order-safe: a redelivered
+  // true only while its status is kActive; an uncount flips it true -> false only while its
+  // status is kRemoved. Those guards make every event idempotent and order-safe: a redelivered
   // Accepted cannot re-count a removed review. Each product whose flipped reviews change its sums
   // gets them added in one upsert, with version + 1. Returns the aggregates of `touched_asins`
   // and of every changed product. Unavailable / Aborted / Internal from the database.

@@ -4,13 +4,15 @@
 #include "gtest/gtest.h"
 #include "libs/ratings/pg_rating_store.h"
 #include "libs/ratings/redis_rating_cache.h"
-#include "libs/review/fingerprint.h"
+#include "libs/reviewdb/reviewdb_testing.h"
 #include "libs/testing/stack_env.h"
 #include "services/rating-aggregator/aggregator.h"
 #include "services/rating-aggregator/pg_rating_ledger.h"
 
 namespace candor::rating_aggregator {
 namespace {
+
+using review::ReviewStatus;
 
 class LedgerStoreTest : public ::testing::Test {
  protected:
@@ -28,45 +30,22 @@ class LedgerStoreTest : public ::testing::Test {
   }
 
   // Inserts a review row directly and returns its id.
-  std::string AddReview(int rating, bool verified, const std::string& status = "active",
+  std::string AddReview(int rating, bool verified, ReviewStatus status = ReviewStatus::kActive,
                         const std::string& asin = "") {
-    const std::string user = testing::UniqueUser();
-    const std::string body = "body of " + user;
-    const std::string fp = review::Fingerprint(asin.empty() ? asin_ : asin, user, body);
-    const std::string id = review::ReviewIdFromFingerprint(fp);
-    EXPECT_TRUE(pool_
-                    ->InTransaction([&](pqxx::work& tx) {
-                      tx.exec_params(
-                          "INSERT INTO reviews (review_id, fingerprint, asin, user_id, rating, "
-                          "body, verified_purchase, status, submitted_at) "
-                          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())",
-                          id, fp, asin.empty() ? asin_ : asin, user, rating, body, verified,
-                          status);
-                    })
-                    .ok());
-    return id;
+    return reviewdb::testing::InsertReview(*pool_, {.asin = asin.empty() ? asin_ : asin,
+                                                    .rating = rating,
+                                                    .verified_purchase = verified,
+                                                    .status = status});
   }
 
-  void SetStatus(const std::string& id, const std::string& status) {
-    ASSERT_TRUE(pool_
-                    ->InTransaction([&](pqxx::work& tx) {
-                      tx.exec_params("UPDATE reviews SET status = $2 WHERE review_id = $1", id,
-                                     status);
-                    })
-                    .ok());
+  void SetStatus(const std::string& id, ReviewStatus status) {
+    reviewdb::testing::SetStatus(*pool_, id, status);
   }
 
   bool Counted(const std::string& id) {
-    bool counted = false;
-    EXPECT_TRUE(pool_
-                    ->WithConnection([&](pqxx::connection& c) {
-                      pqxx::nontransaction tx(c);
-                      counted =
-                          tx.exec_params1("SELECT counted FROM reviews WHERE review_id = $1", id)[0]
-                              .as<bool>();
-                    })
-                    .ok());
-    return counted;
+    std::optional<reviewdb::testing::ReviewRow> row = reviewdb::testing::ReadReview(*pool_, id);
+    EXPECT_TRUE(row.has_value()) << id;
+    return row.has_value() && row->counted;
   }
 
   LedgerEvent Accepted(const std::string& id) { return {id, asin_, LedgerEvent::Kind::kCount}; }
@@ -83,17 +62,9 @@ class LedgerStoreTest : public ::testing::Test {
   void ExpectInvariants(const std::string& asin = "") {
     const std::string a = asin.empty() ? asin_ : asin;
     review::RatingAggregate expected;
-    ASSERT_TRUE(pool_
-                    ->WithConnection([&](pqxx::connection& c) {
-                      pqxx::nontransaction tx(c);
-                      for (const pqxx::row& row :
-                           tx.exec_params("SELECT rating, verified_purchase FROM reviews "
-                                          "WHERE asin = $1 AND counted",
-                                          a)) {
-                        expected.Apply(row[0].as<int>(), row[1].as<bool>(), +1);
-                      }
-                    })
-                    .ok());
+    for (const reviewdb::testing::ReviewRow& row : reviewdb::testing::ReviewsOf(*pool_, a)) {
+      if (row.counted) expected.Apply(row.rating, row.verified_purchase, +1);
+    }
     std::optional<review::RatingAggregate> stored = Stored(a);
     ASSERT_TRUE(stored.has_value());
     EXPECT_TRUE(stored->SameCounts(expected)) << "product_ratings drifted from the ledger";
@@ -145,7 +116,7 @@ TEST_F(LedgerStoreTest, RemovedSubtractsExactlyAndAcceptedAfterRemovedDoesNotRec
   const int64_t version_with_r3 = Stored()->version;
   EXPECT_EQ(Stored()->count, 3);
 
-  SetStatus(r3, "removed");  // what moderation does before publishing Removed
+  SetStatus(r3, ReviewStatus::kRemoved);  // what moderation does before publishing Removed
   ASSERT_TRUE(aggregator_->Apply({Removed(r3)}).ok());
   review::RatingAggregate after = *Stored();
   EXPECT_TRUE(after.SameCounts(before));
@@ -162,7 +133,7 @@ TEST_F(LedgerStoreTest, RemovedSubtractsExactlyAndAcceptedAfterRemovedDoesNotRec
   ExpectInvariants();
 
   // Restored: moderation sets it active again and publishes Restored (a count).
-  SetStatus(r3, "active");
+  SetStatus(r3, ReviewStatus::kActive);
   ASSERT_TRUE(aggregator_->Apply({{r3, asin_, LedgerEvent::Kind::kCount}}).ok());
   EXPECT_EQ(Stored()->count, 3);
   ExpectInvariants();
@@ -170,7 +141,8 @@ TEST_F(LedgerStoreTest, RemovedSubtractsExactlyAndAcceptedAfterRemovedDoesNotRec
 
 TEST_F(LedgerStoreTest, AcceptedThenRemovedInOneBatchEndsUncounted) {
   const std::string keep = AddReview(3, false);
-  const std::string gone = AddReview(5, true, "removed");  // removed before we saw Accepted
+  const std::string gone =
+      AddReview(5, true, ReviewStatus::kRemoved);  // removed before we saw Accepted
   ASSERT_TRUE(aggregator_->Apply({Accepted(keep), Accepted(gone), Removed(gone)}).ok());
   EXPECT_FALSE(Counted(gone));
   EXPECT_EQ(Stored()->count, 1);
@@ -181,19 +153,19 @@ TEST_F(LedgerStoreTest, AcceptedThenRemovedInOneBatchEndsUncounted) {
   const std::string flip = AddReview(1, true);
   ASSERT_TRUE(aggregator_->Apply({Accepted(flip)}).ok());
   EXPECT_EQ(Stored()->count, 2);
-  SetStatus(flip, "removed");
+  SetStatus(flip, ReviewStatus::kRemoved);
   ASSERT_TRUE(aggregator_->Apply({Removed(flip), Accepted(flip), Removed(flip)}).ok());
   EXPECT_FALSE(Counted(flip));
   EXPECT_EQ(Stored()->count, 1);
   ExpectInvariants();
 }
 
-TEST_F(LedgerStoreTest, PendingAndRejectedReviewsNeverCount) {
-  const std::string pending = AddReview(5, true, "pending");
-  const std::string rejected = AddReview(1, false, "rejected");
-  ASSERT_TRUE(aggregator_->Apply({Accepted(pending), Accepted(rejected)}).ok());
+TEST_F(LedgerStoreTest, HeldAndRejectedReviewsNeverCount) {
+  const std::string held = AddReview(5, true, ReviewStatus::kHeld);
+  const std::string rejected = AddReview(1, false, ReviewStatus::kRejected);
+  ASSERT_TRUE(aggregator_->Apply({Accepted(held), Accepted(rejected)}).ok());
   EXPECT_FALSE(Stored().has_value());  // no product row at all
-  EXPECT_FALSE(Counted(pending));
+  EXPECT_FALSE(Counted(held));
   EXPECT_FALSE(Counted(rejected));
 }
 
@@ -214,7 +186,7 @@ TEST_F(LedgerStoreTest, OneBatchSpanningManyProducts) {
   for (int i = 0; i < 20; ++i) {
     asins.push_back(testing::UniqueAsin());
     for (int k = 1; k <= 5; ++k) {
-      const std::string id = AddReview(k, k % 2 == 1, "active", asins.back());
+      const std::string id = AddReview(k, k % 2 == 1, ReviewStatus::kActive, asins.back());
       batch.push_back({id, asins.back(), LedgerEvent::Kind::kCount});
     }
   }

@@ -8,7 +8,7 @@
 #include "libs/core/periodic_reporter.h"
 #include "libs/ratings/pg_rating_store.h"
 #include "libs/ratings/redis_rating_cache.h"
-#include "libs/review/fingerprint.h"
+#include "libs/reviewdb/reviewdb_testing.h"
 #include "libs/testing/redis_server.h"
 #include "libs/testing/stack_env.h"
 #include "services/rating-aggregator/aggregator.h"
@@ -66,19 +66,8 @@ class RatingHealerStoreTest : public ::testing::Test {
 
   // Adds an active review of `asin` and counts it through the aggregator (Postgres, then Redis).
   void AddCountedReview(const std::string& asin, int rating) {
-    const std::string user = testing::UniqueUser();
-    const std::string body = "body of " + user;
-    const std::string fp = review::Fingerprint(asin, user, body);
-    const std::string id = review::ReviewIdFromFingerprint(fp);
-    ASSERT_TRUE(pool_
-                    ->InTransaction([&](pqxx::work& tx) {
-                      tx.exec_params(
-                          "INSERT INTO reviews (review_id, fingerprint, asin, user_id, rating, "
-                          "body, verified_purchase, status, submitted_at) "
-                          "VALUES ($1, $2, $3, $4, $5, $6, true, 'active', now())",
-                          id, fp, asin, user, rating, body);
-                    })
-                    .ok());
+    const std::string id = reviewdb::testing::InsertReview(
+        *pool_, {.asin = asin, .rating = rating, .verified_purchase = true});
     ASSERT_TRUE(aggregator_->Apply({{id, asin, LedgerEvent::Kind::kCount}}).ok());
   }
 

@@ -11,6 +11,7 @@
 #include "libs/ratings/async_redis_rating_cache.h"
 #include "libs/ratings/pg_rating_store.h"
 #include "libs/ratings/redis_rating_cache.h"
+#include "libs/reviewdb/reviewdb_testing.h"
 #include "libs/testing/stack_env.h"
 #include "services/review-gateway/bounded_executor.h"
 #include "services/review-gateway/summary_reader.h"
@@ -60,22 +61,15 @@ class SummaryReaderStoreTest : public ::testing::Test {
 
   void InsertRow(const std::string& asin, int64_t count, int64_t sum, int64_t stars_5,
                  int64_t version) {
-    ASSERT_TRUE(pool_
-                    ->InTransaction([&](pqxx::work& tx) {
-                      tx.exec_params(
-                          "INSERT INTO product_ratings (asin, review_count, rating_sum, stars_5, "
-                          "version) VALUES ($1, $2, $3, $4, $5)",
-                          asin, count, sum, stars_5, version);
-                    })
-                    .ok());
+    review::RatingAggregate a;
+    a.asin = asin;
+    a.count = count;
+    a.sum = sum;
+    a.stars[4] = stars_5;
+    a.version = version;
+    reviewdb::testing::PutRating(*pool_, a);
   }
-  void DeleteRow(const std::string& asin) {
-    ASSERT_TRUE(pool_
-                    ->InTransaction([&](pqxx::work& tx) {
-                      tx.exec_params("DELETE FROM product_ratings WHERE asin = $1", asin);
-                    })
-                    .ok());
-  }
+  void DeleteRow(const std::string& asin) { reviewdb::testing::DeleteRating(*pool_, asin); }
 
   std::unique_ptr<redis::AsyncClient> async_client_;
   std::unique_ptr<redis::Client> client_;

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Applies db/migrations/NNNN_name.sql to a PostgreSQL database, in order, each exactly once.
+# The operator's `migrate` command: applies db/migrations/NNNN_name.sql to a PostgreSQL database,
+# in order, each exactly once. tools/stack/stack.sh runs it on every `up`; in production an
+# operator runs it against the real database before deploying services that need the new schema.
 #
 # Every migration runs in one transaction together with its schema_migrations row, so a failed
 # migration leaves no trace and a finished one is never applied again. The row is inserted first:
@@ -14,8 +16,10 @@ usage() {
   cat <<EOF
 Usage: $(basename "$0") --dsn DSN [--dir DIR]
 
-Applies every DIR/NNNN_name.sql that is not yet recorded in schema_migrations, in version
-order, each in one transaction with its schema_migrations row. Idempotent.
+The migrate command an operator runs against a Candor database (tools/stack/stack.sh runs it on
+every 'up'). Applies every DIR/NNNN_name.sql that is not yet recorded in schema_migrations, in
+version order, each in one transaction with its schema_migrations row. Idempotent: run it before
+deploying services that need a new migration; a second run prints 'up to date'.
 
 Options:
   --dsn DSN   PostgreSQL connection string, e.g. postgresql://postgres@127.0.0.1:5440/candor

@@ -7,6 +7,8 @@
 #include "gtest/gtest.h"
 #include "libs/kafka/kafka.h"
 #include "libs/pg/pg_pool.h"
+#include "libs/review/fingerprint.h"
+#include "libs/reviewdb/reviewdb_testing.h"
 #include "libs/testing/consumer_app_fixture.h"
 #include "libs/testing/stack_env.h"
 #include "services/fraud-scorer/app.h"
@@ -24,16 +26,9 @@ class FraudScorerDeadLetterTest : public testing::ConsumerAppTest {
 
   // The stored fingerprint of `review_id`, or "" when it is not stored.
   std::string FingerprintOf(const std::string& review_id) {
-    std::string fingerprint;
-    EXPECT_TRUE(pool_
-                    ->WithConnection([&](pqxx::connection& c) {
-                      pqxx::nontransaction tx(c);
-                      pqxx::result r = tx.exec_params(
-                          "SELECT fingerprint FROM reviews WHERE review_id = $1", review_id);
-                      if (!r.empty()) fingerprint = r[0][0].as<std::string>();
-                    })
-                    .ok());
-    return fingerprint;
+    std::optional<reviewdb::testing::ReviewRow> row =
+        reviewdb::testing::ReadReview(*pool_, review_id);
+    return row ? row->fingerprint : "";
   }
 
   bool WaitStored(const std::string& review_id) {

@@ -6,6 +6,8 @@
 #include "libs/kafka/kafka.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/redis/redis_client.h"
+#include "libs/review/fingerprint.h"
+#include "libs/reviewdb/reviewdb_testing.h"
 #include "libs/testing/consumer_app_fixture.h"
 #include "libs/testing/stack_env.h"
 #include "services/fraud-scorer/app.h"
@@ -17,38 +19,21 @@ namespace {
 
 using candor::review::v1::ReviewEvent;
 using candor::review::v1::ReviewSubmitted;
+using review::ReviewStatus;
 
 class FraudScorerIntegrationTest : public testing::ConsumerAppTest {
  protected:
   FraudScorerIntegrationTest() : ConsumerAppTest({"review-submissions"}, {"review-events"}) {}
 
-  // The stored status, or "" when the review is not stored.
-  std::string StatusOf(const std::string& review_id) {
-    std::string status;
-    EXPECT_TRUE(pool_
-                    ->WithConnection([&](pqxx::connection& c) {
-                      pqxx::nontransaction tx(c);
-                      pqxx::result r = tx.exec_params(
-                          "SELECT status FROM reviews WHERE review_id = $1", review_id);
-                      if (!r.empty()) status = r[0][0].as<std::string>();
-                    })
-                    .ok());
-    return status;
-  }
-
-  int64_t Count(const std::string& sql, const std::string& param) {
-    int64_t n = -1;
-    EXPECT_TRUE(pool_
-                    ->WithConnection([&](pqxx::connection& c) {
-                      pqxx::nontransaction tx(c);
-                      n = tx.exec_params1(sql, param)[0].as<int64_t>();
-                    })
-                    .ok());
-    return n;
+  // The stored status, or nullopt when the review is not stored.
+  std::optional<ReviewStatus> StatusOf(const std::string& review_id) {
+    std::optional<reviewdb::testing::ReviewRow> row =
+        reviewdb::testing::ReadReview(*pool_, review_id);
+    return row ? row->status : std::nullopt;
   }
 
   bool WaitStored(const std::string& review_id) {
-    return testing::WaitUntil([&] { return !StatusOf(review_id).empty(); });
+    return testing::WaitUntil([&] { return StatusOf(review_id).has_value(); });
   }
 
   // Accepted events per review id, with a check that each is well-formed.
@@ -88,8 +73,8 @@ TEST_F(FraudScorerIntegrationTest, ScoresStoresPublishesDeadLettersAndMovesOn) {
   Produce(asin, shouty.SerializeAsString());
   ASSERT_TRUE(WaitStored(genuine.review_id()));
   ASSERT_TRUE(WaitStored(shouty.review_id()));
-  EXPECT_EQ(StatusOf(genuine.review_id()), "active");
-  EXPECT_EQ(StatusOf(shouty.review_id()), "pending");
+  EXPECT_EQ(StatusOf(genuine.review_id()), ReviewStatus::kActive);
+  EXPECT_EQ(StatusOf(shouty.review_id()), ReviewStatus::kHeld);
   ASSERT_EQ(AcceptedCounts(1)[genuine.review_id()], 1);
 
   // 2. A redelivery of the first (the gateway retried, or Kafka redelivered), then a poison
@@ -102,7 +87,7 @@ TEST_F(FraudScorerIntegrationTest, ScoresStoresPublishesDeadLettersAndMovesOn) {
   Produce(asin, invalid.SerializeAsString());
   Produce(asin, after_poison.SerializeAsString());
   ASSERT_TRUE(WaitStored(after_poison.review_id())) << "the partition did not move on";
-  EXPECT_EQ(StatusOf(after_poison.review_id()), "active");
+  EXPECT_EQ(StatusOf(after_poison.review_id()), ReviewStatus::kActive);
 
   // Accepted: the genuine review twice (re-published on redelivery), the later one once, the
   // queued one never.
@@ -117,16 +102,16 @@ TEST_F(FraudScorerIntegrationTest, ScoresStoresPublishesDeadLettersAndMovesOn) {
   ASSERT_EQ(dead.size(), 2u);
   EXPECT_EQ(dead[0].value, "this is not a protobuf");
   EXPECT_EQ(dead[1].value, invalid.SerializeAsString());
-  EXPECT_EQ(StatusOf(invalid.review_id()), "");
+  EXPECT_EQ(StatusOf(invalid.review_id()), std::nullopt);
 
   // Exactly one row, one audit row per review; one queue row for the queued one.
-  EXPECT_EQ(Count("SELECT count(*) FROM reviews WHERE asin = $1", asin), 3);
-  EXPECT_EQ(Count("SELECT count(*) FROM fraud_audit WHERE review_id = $1", genuine.review_id()), 1);
-  EXPECT_EQ(Count("SELECT count(*) FROM fraud_audit WHERE review_id = $1 AND decision = 'queue'",
-                  shouty.review_id()),
-            1);
-  EXPECT_EQ(Count("SELECT count(*) FROM moderation_queue WHERE review_id = $1", shouty.review_id()),
-            1);
+  EXPECT_EQ(reviewdb::testing::ReviewsOf(*pool_, asin).size(), 3u);
+  EXPECT_EQ(reviewdb::testing::AuditOf(*pool_, genuine.review_id()).size(), 1u);
+  std::vector<reviewdb::testing::AuditRow> audit =
+      reviewdb::testing::AuditOf(*pool_, shouty.review_id());
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].decision, "queue");
+  EXPECT_TRUE(reviewdb::testing::QueueEntryOf(*pool_, shouty.review_id()).has_value());
   // The behaviour window holds the genuine review once although it was scored twice.
   auto card = redis_->Command({"ZCARD", RedisBehaviourWindow::ReviewsKey(user1)});
   ASSERT_TRUE(card.ok());

@@ -7,7 +7,8 @@
 #include "gtest/gtest.h"
 #include "libs/kafka/kafka.h"
 #include "libs/pg/pg_pool.h"
-#include "libs/review/fingerprint.h"
+#include "libs/reviewdb/review_db.h"
+#include "libs/reviewdb/reviewdb_testing.h"
 #include "libs/testing/consumer_app_fixture.h"
 #include "libs/testing/stack_env.h"
 #include "services/rating-aggregator/app.h"
@@ -16,6 +17,7 @@ namespace candor::rating_aggregator {
 namespace {
 
 using candor::review::v1::ReviewEvent;
+using review::ReviewStatus;
 
 using testing::HeaderOf;
 
@@ -23,20 +25,9 @@ class RatingAggregatorDeadLetterTest : public testing::ConsumerAppTest {
  protected:
   RatingAggregatorDeadLetterTest() : ConsumerAppTest({"review-events"}) {}
 
-  std::string AddReview(const std::string& asin, const std::string& status, bool counted) {
-    const std::string user = testing::UniqueUser();
-    const std::string fp = review::Fingerprint(asin, user, "text");
-    const std::string id = review::ReviewIdFromFingerprint(fp);
-    EXPECT_TRUE(pool_
-                    ->InTransaction([&](pqxx::work& tx) {
-                      tx.exec_params(
-                          "INSERT INTO reviews (review_id, fingerprint, asin, user_id, rating, "
-                          "body, status, counted, submitted_at) "
-                          "VALUES ($1, $2, $3, $4, 5, 'text', $5, $6, now())",
-                          id, fp, asin, user, status, counted);
-                    })
-                    .ok());
-    return id;
+  std::string AddReview(const std::string& asin, ReviewStatus status, bool counted) {
+    return reviewdb::testing::InsertReview(*pool_,
+                                           {.asin = asin, .status = status, .counted = counted});
   }
 
   std::string Event(const std::string& id, const std::string& asin, bool removed) {
@@ -54,16 +45,9 @@ class RatingAggregatorDeadLetterTest : public testing::ConsumerAppTest {
 
   // product_ratings.review_count of `asin`, -1 without a row.
   int64_t ReviewCount(const std::string& asin) {
-    int64_t n = -1;
-    EXPECT_TRUE(pool_
-                    ->WithConnection([&](pqxx::connection& c) {
-                      pqxx::nontransaction tx(c);
-                      pqxx::result r = tx.exec_params(
-                          "SELECT review_count FROM product_ratings WHERE asin = $1", asin);
-                      if (!r.empty()) n = r[0][0].as<int64_t>();
-                    })
-                    .ok());
-    return n;
+    auto stored = reviewdb::ReviewDb(*pool_).GetRating(asin);
+    EXPECT_TRUE(stored.ok()) << stored.status();
+    return stored.ok() && stored->has_value() ? (*stored)->count : -1;
   }
 };
 
@@ -80,8 +64,8 @@ TEST_F(RatingAggregatorDeadLetterTest,
   // Two products, so that the good event's delta cannot net out the bad one's in a shared batch.
   const std::string corrupt_asin = testing::UniqueAsin();
   const std::string good_asin = testing::UniqueAsin();
-  const std::string corrupt = AddReview(corrupt_asin, "removed", /*counted=*/true);
-  const std::string good = AddReview(good_asin, "active", /*counted=*/false);
+  const std::string corrupt = AddReview(corrupt_asin, ReviewStatus::kRemoved, /*counted=*/true);
+  const std::string good = AddReview(good_asin, ReviewStatus::kActive, /*counted=*/false);
   Produce(corrupt_asin, Event(corrupt, corrupt_asin, /*removed=*/true));
   Produce(good_asin, Event(good, good_asin, /*removed=*/false));
   ASSERT_NO_FATAL_FAILURE(StartApp(CreateApp(config)));

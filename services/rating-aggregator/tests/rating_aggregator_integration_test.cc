@@ -9,7 +9,7 @@
 #include "libs/ratings/pg_rating_store.h"
 #include "libs/ratings/redis_rating_cache.h"
 #include "libs/redis/redis_client.h"
-#include "libs/review/fingerprint.h"
+#include "libs/reviewdb/reviewdb_testing.h"
 #include "libs/testing/consumer_app_fixture.h"
 #include "libs/testing/stack_env.h"
 #include "services/rating-aggregator/app.h"
@@ -18,25 +18,15 @@ namespace candor::rating_aggregator {
 namespace {
 
 using candor::review::v1::ReviewEvent;
+using review::ReviewStatus;
 
 class RatingAggregatorIntegrationTest : public testing::ConsumerAppTest {
  protected:
   RatingAggregatorIntegrationTest() : ConsumerAppTest({"review-events"}) {}
 
-  std::string AddReview(int rating, bool verified, const std::string& status) {
-    const std::string user = testing::UniqueUser();
-    const std::string fp = review::Fingerprint(asin_, user, "text");
-    const std::string id = review::ReviewIdFromFingerprint(fp);
-    EXPECT_TRUE(pool_
-                    ->InTransaction([&](pqxx::work& tx) {
-                      tx.exec_params(
-                          "INSERT INTO reviews (review_id, fingerprint, asin, user_id, rating, "
-                          "body, verified_purchase, status, submitted_at) "
-                          "VALUES ($1, $2, $3, $4, $5, 'text', $6, $7, now())",
-                          id, fp, asin_, user, rating, verified, status);
-                    })
-                    .ok());
-    return id;
+  std::string AddReview(int rating, bool verified, ReviewStatus status) {
+    return reviewdb::testing::InsertReview(
+        *pool_, {.asin = asin_, .rating = rating, .verified_purchase = verified, .status = status});
   }
 
   std::string Accepted(const std::string& id, int rating) {
@@ -82,10 +72,10 @@ TEST_F(RatingAggregatorIntegrationTest, AggregatesDeadLettersAndMovesOn) {
   UseStack(&config, "rating-aggregator-test-");
   ASSERT_NO_FATAL_FAILURE(StartApp(CreateApp(config)));
 
-  const std::string r1 = AddReview(5, true, "active");
-  const std::string r2 = AddReview(2, false, "active");
-  const std::string r3 = AddReview(4, true, "active");
-  const std::string queued = AddReview(1, false, "pending");
+  const std::string r1 = AddReview(5, true, ReviewStatus::kActive);
+  const std::string r2 = AddReview(2, false, ReviewStatus::kActive);
+  const std::string r3 = AddReview(4, true, ReviewStatus::kActive);
+  const std::string queued = AddReview(1, false, ReviewStatus::kHeld);
 
   // Valid events, a duplicate, an event for a review that does not count, two poison messages,
   // and a valid event behind them on the same partition.
@@ -107,12 +97,7 @@ TEST_F(RatingAggregatorIntegrationTest, AggregatesDeadLettersAndMovesOn) {
   EXPECT_EQ(p->stars, (std::array<int64_t, 5>{0, 1, 0, 1, 1}));
 
   // Moderation removes r2 (status first, then the event); a redelivered Accepted follows.
-  ASSERT_TRUE(pool_
-                  ->InTransaction([&](pqxx::work& tx) {
-                    tx.exec_params("UPDATE reviews SET status = 'removed' WHERE review_id = $1",
-                                   r2);
-                  })
-                  .ok());
+  reviewdb::testing::SetStatus(*pool_, r2, ReviewStatus::kRemoved);
   const int64_t version_before = Stored()->version;
   Produce(asin_, Removed(r2));
   Produce(asin_, Accepted(r2, 2));

@@ -16,6 +16,7 @@
 #include "libs/kafka/kafka.h"
 #include "libs/kafka/mock_cluster.h"
 #include "libs/ratings/redis_rating_cache.h"
+#include "libs/reviewdb/reviewdb_testing.h"
 #include "libs/testing/stack_env.h"
 #include "services/review-gateway/app.h"
 
@@ -224,15 +225,15 @@ TEST_F(GatewayTest, SummaryFallsBackToPostgresAndRepairsRedis) {
 
   auto pool = pg::Pool::Create(testing::PgDsn(), 1);
   ASSERT_TRUE(pool.ok());
-  ASSERT_TRUE((*pool)
-                  ->InTransaction([&](pqxx::work& tx) {
-                    tx.exec_params(
-                        "INSERT INTO product_ratings (asin, review_count, rating_sum, "
-                        "verified_count, verified_sum, stars_5, stars_3, version) "
-                        "VALUES ($1, 3, 13, 1, 5, 2, 1, 4)",
-                        asin);
-                  })
-                  .ok());
+  review::RatingAggregate stored;
+  stored.asin = asin;
+  stored.count = 3;
+  stored.sum = 13;
+  stored.verified_count = 1;
+  stored.verified_sum = 5;
+  stored.stars = {0, 0, 1, 0, 2};
+  stored.version = 4;
+  reviewdb::testing::PutRating(**pool, stored);
   grpc::ClientContext ctx2;
   ctx2.AddMetadata("authorization", "Bearer " + token_);
   grpc::Status s = stub_->GetProductSummary(&ctx2, req, &summary);

@@ -1,0 +1,438 @@
+#include "libs/reviewdb/review_db.h"
+
+#include <array>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "absl/strings/str_cat.h"
+#include "libs/pg/array_literal.h"
+#include "libs/pg/statement.h"
+#include "nlohmann/json.hpp"
+
+namespace candor::reviewdb {
+namespace {
+
+using review::ReviewStatus;
+using review::StatusName;
+
+// ---------------------------------------------------------------------------------------------
+// InsertScored
+
+std::string ReasonsJson(const std::vector<std::string>& reasons) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const std::string& r : reasons) arr.push_back(r);
+  // Reasons are our own text, but never let a stray byte fail the whole batch.
+  return arr.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// The batch as one array per column (see kInsert): bound parameters instead of a VALUES list,
+// so the statement text and its plan are the same for every batch.
+struct Columns {
+  std::vector<std::string> review_id, fingerprint, asin, user_id, title, body, status, submitted_at,
+      decision, scorer, reasons, queue_reason;
+  std::vector<int> rating;
+  std::vector<bool> verified_purchase;
+  std::vector<float> score;
+
+  explicit Columns(const std::vector<NewReview>& reviews) {
+    for (const NewReview& r : reviews) {
+      const review::Submission& s = r.submission;
+      review_id.push_back(s.review_id);
+      fingerprint.push_back(s.fingerprint);
+      asin.push_back(s.asin);
+      user_id.push_back(s.user_id);
+      rating.push_back(s.rating);
+      title.push_back(s.title);
+      body.push_back(s.body);
+      verified_purchase.push_back(s.verified_purchase);
+      status.push_back(std::string(StatusName(r.status)));
+      score.push_back(static_cast<float>(r.fraud_score));
+      submitted_at.push_back(
+          absl::FormatTime(absl::RFC3339_full, s.submitted_at, absl::UTCTimeZone()));
+      decision.push_back(r.decision);
+      scorer.push_back(r.scorer);
+      reasons.push_back(ReasonsJson(r.reasons));
+      queue_reason.push_back(r.queue_reason);
+    }
+  }
+};
+
+// The inserts run as data-modifying CTEs of one statement: rows that hit an existing fingerprint
+// are not RETURNed, so only new reviews get an audit row and a queue row. The foreign keys of
+// fraud_audit and moderation_queue are checked at the end of the statement, when the review rows
+// exist. The statement also returns the rows an earlier delivery stored (the last UNION arm: its
+// snapshot predates this statement's inserts, so it sees exactly the rows that were there
+// before), which saves a second round trip in the common case. $16 is the held status's name.
+constexpr pg::Statement kInsert{"reviewdb_insert_scored", R"sql(
+WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::smallint[],
+                       $6::text[], $7::text[], $8::boolean[], $9::text[], $10::real[],
+                       $11::timestamptz[], $12::text[], $13::text[], $14::jsonb[], $15::text[])
+    AS t (review_id, fingerprint, asin, user_id, rating, title, body, verified_purchase, status,
+          fraud_score, submitted_at, decision, scorer, reasons, queue_reason)
+),
+inserted AS (
+  INSERT INTO reviews (review_id, fingerprint, asin, user_id, rating, title, body,
+                       verified_purchase, status, fraud_score, submitted_at)
+  SELECT review_id, fingerprint, asin, user_id, rating, title, body, verified_purchase, status,
+         fraud_score, submitted_at
+  FROM input
+  ON CONFLICT (fingerprint) DO NOTHING
+  RETURNING review_id, asin, user_id, rating, verified_purchase, status, stored_at
+),
+audit AS (
+  INSERT INTO fraud_audit (review_id, decision, score, scorer, reasons)
+  SELECT i.review_id, i.decision, i.fraud_score, i.scorer, i.reasons
+  FROM input i JOIN inserted USING (review_id)
+),
+queued AS (
+  INSERT INTO moderation_queue (review_id, reason)
+  SELECT i.review_id, i.queue_reason
+  FROM input i JOIN inserted USING (review_id)
+  WHERE i.status = $16
+  ON CONFLICT (review_id) DO NOTHING
+)
+SELECT review_id, asin, user_id, rating, verified_purchase, status,
+       (extract(epoch FROM stored_at) * 1000000)::bigint, true
+FROM inserted
+UNION ALL
+SELECT review_id, asin, user_id, rating, verified_purchase, status,
+       (extract(epoch FROM stored_at) * 1000000)::bigint, false
+FROM reviews WHERE review_id = ANY($1::text[]))sql"};
+
+// For the rare review that is in neither arm above: another instance stored its fingerprint
+// concurrently (the insert waited for that commit and skipped the row, but the statement's
+// snapshot predates it). A new statement sees it (READ COMMITTED), in the same transaction.
+constexpr pg::Statement kSelectStored{"reviewdb_select_stored", R"sql(
+SELECT review_id, asin, user_id, rating, verified_purchase, status,
+       (extract(epoch FROM stored_at) * 1000000)::bigint, false
+FROM reviews WHERE review_id = ANY($1::text[]))sql"};
+
+ReviewStatus StatusOf(const pqxx::field& field) {
+  std::optional<ReviewStatus> status = review::ParseStatus(field.as<std::string>());
+  // The CHECK constraint admits only StatusName values: anything else is a schema we do not know.
+  if (!status) throw std::runtime_error("reviews.status holds an unknown value");
+  return *status;
+}
+
+StoredReview StoredFromRow(const pqxx::row& row) {
+  StoredReview st;
+  st.review_id = row[0].as<std::string>();
+  st.asin = row[1].as<std::string>();
+  st.user_id = row[2].as<std::string>();
+  st.rating = row[3].as<int>();
+  st.verified_purchase = row[4].as<bool>();
+  st.status = StatusOf(row[5]);
+  st.stored_at = absl::FromUnixMicros(row[6].as<int64_t>());
+  st.inserted = row[7].as<bool>();
+  return st;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transition
+
+constexpr pg::Statement kTransition{"reviewdb_transition", R"sql(
+UPDATE reviews SET status = $3
+WHERE review_id = ANY($1::text[]) AND status = $2
+RETURNING review_id)sql"};
+
+// ---------------------------------------------------------------------------------------------
+// ApplyCounts
+
+// The status guards ($2: the name of kActive for a count, kRemoved for an uncount) make each
+// event idempotent and order-safe (see ApplyCounts).
+constexpr pg::Statement kCount{"reviewdb_count", R"sql(
+UPDATE reviews SET counted = true
+WHERE review_id = ANY($1::text[]) AND NOT counted AND status = $2
+RETURNING asin, rating, verified_purchase)sql"};
+
+constexpr pg::Statement kUncount{"reviewdb_uncount", R"sql(
+UPDATE reviews SET counted = false
+WHERE review_id = ANY($1::text[]) AND counted AND status = $2
+RETURNING asin, rating, verified_purchase)sql"};
+
+// Creates the rows of products seen for the first time (all zero, version 0), so that the
+// update below can add every delta, negative ones included. An upsert cannot do it in one
+// statement: Postgres checks the CHECK (>= 0) constraints on the proposed INSERT row before it
+// looks for the conflict.
+constexpr pg::Statement kEnsureRatingRows{"reviewdb_ensure_rating_rows", R"sql(
+INSERT INTO product_ratings (asin)
+SELECT unnest($1::text[]) ORDER BY 1
+ON CONFLICT (asin) DO NOTHING)sql"};
+
+// The deltas arrive as one array per column. d's columns have names of their own so that
+// RETURNING can use kRatingColumns unqualified (the statement is built once, below).
+constexpr const char* kAddHead = R"sql(
+UPDATE product_ratings AS p SET
+  review_count = p.review_count + d.d_count,
+  rating_sum = p.rating_sum + d.d_sum,
+  verified_count = p.verified_count + d.d_vcount,
+  verified_sum = p.verified_sum + d.d_vsum,
+  stars_1 = p.stars_1 + d.d_s1,
+  stars_2 = p.stars_2 + d.d_s2,
+  stars_3 = p.stars_3 + d.d_s3,
+  stars_4 = p.stars_4 + d.d_s4,
+  stars_5 = p.stars_5 + d.d_s5,
+  version = p.version + 1,
+  updated_at = now()
+FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
+            $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[])
+  AS d (d_asin, d_count, d_sum, d_vcount, d_vsum, d_s1, d_s2, d_s3, d_s4, d_s5)
+WHERE p.asin = d.d_asin
+RETURNING )sql";
+
+const pg::Statement& AddRatingsStatement() {
+  static const std::string kSql = absl::StrCat(kAddHead, kRatingColumns);
+  static const pg::Statement kStatement{"reviewdb_add_ratings", kSql.c_str()};
+  return kStatement;
+}
+
+const pg::Statement& CurrentRatingsStatement() {
+  static const std::string kSql =
+      absl::StrCat("SELECT ", kRatingColumns,
+                   " FROM product_ratings WHERE asin = ANY($1::text[]) ORDER BY asin");
+  static const pg::Statement kStatement{"reviewdb_current_ratings", kSql.c_str()};
+  return kStatement;
+}
+
+// The changed products' deltas, one vector per column of kAddHead's unnest.
+struct Deltas {
+  std::vector<std::string> asin;
+  std::vector<int64_t> count, sum, verified_count, verified_sum;
+  std::array<std::vector<int64_t>, 5> stars;
+
+  void Add(const review::RatingAggregate& d) {
+    asin.push_back(d.asin);
+    count.push_back(d.count);
+    sum.push_back(d.sum);
+    verified_count.push_back(d.verified_count);
+    verified_sum.push_back(d.verified_sum);
+    for (size_t i = 0; i < stars.size(); ++i) stars[i].push_back(d.stars[i]);
+  }
+};
+
+// ListChangedRatings' cursor: the last row's updated_at as Postgres prints it (it parses that
+// back to the same microsecond), a space-free separator, and its asin.
+constexpr char kCursorSeparator = '|';
+
+}  // namespace
+
+review::RatingAggregate RatingFromRow(const pqxx::row& row) {
+  review::RatingAggregate a;
+  a.asin = row[0].as<std::string>();
+  a.count = row[1].as<int64_t>();
+  a.sum = row[2].as<int64_t>();
+  a.verified_count = row[3].as<int64_t>();
+  a.verified_sum = row[4].as<int64_t>();
+  for (int i = 0; i < 5; ++i) a.stars[i] = row[5 + i].as<int64_t>();
+  a.version = row[10].as<int64_t>();
+  return a;
+}
+
+absl::StatusOr<std::vector<StoredReview>> ReviewDb::InsertScored(
+    const std::vector<NewReview>& reviews) {
+  std::vector<StoredReview> out;
+  if (reviews.empty()) return out;
+  for (const NewReview& r : reviews) {
+    if (r.status == ReviewStatus::kAwaitingScoring) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("review ", r.submission.review_id, ": a stored review has been scored"));
+    }
+  }
+
+  const Columns c(reviews);
+  using pg::ArrayLiteral;
+  const std::string ids = ArrayLiteral(c.review_id);
+  const std::string held(StatusName(ReviewStatus::kHeld));
+
+  absl::Status s = pool_.InTransaction([&](pqxx::work& tx) {
+    out.clear();  // InTransaction may run this again after a serialization failure
+    std::unordered_map<std::string, StoredReview> stored;
+    for (const pqxx::row& row : pg::ExecPrepared(
+             tx, kInsert, ids, ArrayLiteral(c.fingerprint), ArrayLiteral(c.asin),
+             ArrayLiteral(c.user_id), ArrayLiteral(c.rating), ArrayLiteral(c.title),
+             ArrayLiteral(c.body), ArrayLiteral(c.verified_purchase), ArrayLiteral(c.status),
+             ArrayLiteral(c.score), ArrayLiteral(c.submitted_at), ArrayLiteral(c.decision),
+             ArrayLiteral(c.scorer), ArrayLiteral(c.reasons), ArrayLiteral(c.queue_reason), held)) {
+      StoredReview st = StoredFromRow(row);
+      stored.emplace(st.review_id, std::move(st));
+    }
+    std::vector<std::string> missing;
+    for (const std::string& id : c.review_id) {
+      if (stored.count(id) == 0) missing.push_back(id);
+    }
+    if (!missing.empty()) {
+      for (const pqxx::row& row : pg::ExecPrepared(tx, kSelectStored, ArrayLiteral(missing))) {
+        StoredReview st = StoredFromRow(row);
+        stored.emplace(st.review_id, std::move(st));
+      }
+    }
+    for (const std::string& id : c.review_id) {
+      auto it = stored.find(id);
+      if (it == stored.end()) {
+        // Only possible if the fingerprint is stored under another review id, which the
+        // scorer's validation (id derived from fingerprint) rules out.
+        throw std::runtime_error(absl::StrCat("review ", id, " is not stored after insert"));
+      }
+      out.push_back(it->second);
+    }
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> ReviewDb::Transition(
+    const std::vector<std::string>& review_ids, ReviewStatus from, ReviewStatus to) {
+  if (!IsTransition(from, to)) {
+    return absl::InvalidArgumentError(absl::StrCat("no review status transition ",
+                                                   std::string(StatusName(from)), " -> ",
+                                                   std::string(StatusName(to))));
+  }
+  std::vector<std::string> moved;
+  if (review_ids.empty()) return moved;
+  absl::Status s = pool_.InTransaction([&](pqxx::work& tx) {
+    moved.clear();
+    for (const pqxx::row& row :
+         pg::ExecPrepared(tx, kTransition, pg::ArrayLiteral(review_ids),
+                          std::string(StatusName(from)), std::string(StatusName(to)))) {
+      moved.push_back(row[0].as<std::string>());
+    }
+  });
+  if (!s.ok()) return s;
+  return moved;
+}
+
+absl::StatusOr<CountResult> ReviewDb::ApplyCounts(const std::vector<CountPhase>& phases,
+                                                  const std::vector<std::string>& touched_asins) {
+  CountResult result;
+  absl::Status s = pool_.InTransaction([&](pqxx::work& tx) {
+    result = CountResult{};  // InTransaction may run this again after a serialization failure
+    std::map<std::string, review::RatingAggregate> deltas;  // by asin: stable statement text
+    auto flip = [&](const pg::Statement& statement, const std::vector<std::string>& ids,
+                    ReviewStatus guard, int sign) {
+      if (ids.empty()) return;
+      for (const pqxx::row& row :
+           pg::ExecPrepared(tx, statement, pg::ArrayLiteral(ids), std::string(StatusName(guard)))) {
+        const std::string asin = row[0].as<std::string>();
+        review::RatingAggregate& d = deltas[asin];
+        d.asin = asin;
+        d.Apply(row[1].as<int>(), row[2].as<bool>(), sign);
+        ++(sign > 0 ? result.counted : result.uncounted);
+      }
+    };
+    for (const CountPhase& phase : phases) {
+      flip(kCount, phase.count_ids, ReviewStatus::kActive, +1);
+      flip(kUncount, phase.uncount_ids, ReviewStatus::kRemoved, -1);
+    }
+
+    std::set<std::string> unchanged(touched_asins.begin(), touched_asins.end());
+    Deltas changed;
+    for (const auto& [asin, d] : deltas) {
+      // A review counted and uncounted within this transaction nets to zero: no change, no new
+      // version.
+      if (d.SameCounts(review::RatingAggregate{})) {
+        unchanged.insert(asin);
+        continue;
+      }
+      unchanged.erase(asin);
+      changed.Add(d);
+    }
+    if (!changed.asin.empty()) {
+      // The CHECKs still guard the result: a delta that would make a count negative means the
+      // ledger is corrupt, and the call fails loudly (FailedPrecondition).
+      using pg::ArrayLiteral;
+      pg::ExecPrepared(tx, kEnsureRatingRows, ArrayLiteral(changed.asin));
+      for (const pqxx::row& row : pg::ExecPrepared(
+               tx, AddRatingsStatement(), ArrayLiteral(changed.asin), ArrayLiteral(changed.count),
+               ArrayLiteral(changed.sum), ArrayLiteral(changed.verified_count),
+               ArrayLiteral(changed.verified_sum), ArrayLiteral(changed.stars[0]),
+               ArrayLiteral(changed.stars[1]), ArrayLiteral(changed.stars[2]),
+               ArrayLiteral(changed.stars[3]), ArrayLiteral(changed.stars[4]))) {
+        result.aggregates.push_back(RatingFromRow(row));
+        ++result.products_changed;
+      }
+    }
+    // Products touched without changing still get their current row, so the caller can repair
+    // a cache after a retried batch whose first attempt had committed.
+    if (!unchanged.empty()) {
+      for (const pqxx::row& row :
+           pg::ExecPrepared(tx, CurrentRatingsStatement(), pg::ArrayLiteral(unchanged))) {
+        result.aggregates.push_back(RatingFromRow(row));
+      }
+    }
+  });
+  if (!s.ok()) return s;
+  return result;
+}
+
+absl::StatusOr<std::optional<review::RatingAggregate>> ReviewDb::GetRating(
+    const std::string& asin) {
+  std::optional<review::RatingAggregate> out;
+  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    pqxx::result r = tx.exec_params(
+        absl::StrCat("SELECT ", kRatingColumns, " FROM product_ratings WHERE asin = $1"), asin);
+    if (!r.empty()) out = RatingFromRow(r[0]);
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<RatingsPage> ReviewDb::ListRatings(const std::string& cursor, int limit) {
+  RatingsPage page;
+  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    pqxx::result r =
+        tx.exec_params(absl::StrCat("SELECT ", kRatingColumns,
+                                    " FROM product_ratings WHERE asin > $1 ORDER BY asin LIMIT $2"),
+                       cursor, limit);
+    for (const pqxx::row& row : r) page.aggregates.push_back(RatingFromRow(row));
+  });
+  if (!s.ok()) return s;
+  if (static_cast<int>(page.aggregates.size()) == limit) page.next = page.aggregates.back().asin;
+  return page;
+}
+
+absl::StatusOr<RatingsPage> ReviewDb::ListChangedRatings(absl::Duration newer_than,
+                                                         absl::Duration older_than,
+                                                         const std::string& cursor, int limit) {
+  std::string after_time = "-infinity";
+  std::string after_asin;
+  if (!cursor.empty()) {
+    size_t sep = cursor.rfind(kCursorSeparator);
+    if (sep == std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("bad product_ratings cursor '", cursor, "'"));
+    }
+    after_time = cursor.substr(0, sep);
+    after_asin = cursor.substr(sep + 1);
+  }
+  RatingsPage page;
+  std::string last_time;
+  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    // The window is in whole microseconds of the database's clock, which stamped updated_at.
+    pqxx::result r =
+        tx.exec_params(absl::StrCat("SELECT ", kRatingColumns,
+                                    ", updated_at::text FROM product_ratings "
+                                    "WHERE updated_at >= now() - $1 * interval '1 microsecond' "
+                                    "AND updated_at < now() - $2 * interval '1 microsecond' "
+                                    "AND (updated_at, asin) > ($3::timestamptz, $4) "
+                                    "ORDER BY updated_at, asin LIMIT $5"),
+                       absl::ToInt64Microseconds(newer_than), absl::ToInt64Microseconds(older_than),
+                       after_time, after_asin, limit);
+    for (const pqxx::row& row : r) {
+      page.aggregates.push_back(RatingFromRow(row));
+      last_time = row[11].as<std::string>();
+    }
+  });
+  if (!s.ok()) return s;
+  if (static_cast<int>(page.aggregates.size()) == limit) {
+    page.next =
+        absl::StrCat(last_time, std::string(1, kCursorSeparator), page.aggregates.back().asin);
+  }
+  return page;
+}
+
+}  // namespace candor::reviewdb

@@ -1,0 +1,90 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "libs/pg/pg_pool.h"
+#include "libs/reviewdb/review_rows.h"
+
+namespace candor::reviewdb {
+
+// The product_ratings columns every aggregate read selects, in the order RatingFromRow decodes
+// them. For code that still reads product_ratings itself (the end-to-end test, benchmarks).
+inline constexpr const char* kRatingColumns =
+    "asin, review_count, rating_sum, verified_count, verified_sum, stars_1, stars_2, stars_3, "
+    "stars_4, stars_5, version";
+
+// Decodes a row that starts with kRatingColumns. Throws what libpqxx throws on a bad value.
+review::RatingAggregate RatingFromRow(const pqxx::row& row);
+
+// Every statement on the review tables (`reviews`, `fraud_audit`, `moderation_queue`,
+// `product_ratings`; schema in db/migrations), as typed operations on Postgres. Status values
+// travel as parameters spelled by review::StatusName, never as literals in SQL text.
+//
+// Each call is one transaction (or one read). Batch statements bind one array per column, so
+// their text and plan are the same whatever the batch size, and hot ones run prepared. Errors
+// carry pg::Pool's codes (pg::StatusCodeForSqlState): a row Postgres refuses (a constraint,
+// SQLSTATE class 23) is FailedPrecondition and a value it cannot take (class 22) InvalidArgument,
+// both deterministic; Unavailable and Aborted are transient. Borrows `pool`. Thread-safe.
+class ReviewDb {
+ public:
+  explicit ReviewDb(pg::Pool& pool) : pool_(pool) {}
+
+  // --- reviews, fraud_audit, moderation_queue: the scorer's write (design.md 3.4) ---
+
+  // In one transaction: inserts every review whose fingerprint is not stored yet and, for each
+  // row actually inserted, its fraud_audit row and, when kHeld, its moderation_queue row (state
+  // 'open'); a fingerprint already stored is left untouched (the final dedup gate, so a
+  // redelivery is a no-op). Returns the stored state of every given review, in the given order.
+  // `reviews` must not repeat a review id, and no status may be kAwaitingScoring
+  // (InvalidArgument). Nothing is stored on error.
+  absl::StatusOr<std::vector<StoredReview>> InsertScored(const std::vector<NewReview>& reviews);
+
+  // --- reviews.status: the moderation transitions ---
+
+  // Moves every review of `review_ids` whose status is `from` to `to`, in one statement; returns
+  // the ids it moved (a review in another status is left alone, so a repeated call is a no-op).
+  // InvalidArgument unless IsTransition(from, to). The `counted` flag is not touched: the
+  // aggregator flips it when it applies the matching event.
+  absl::StatusOr<std::vector<std::string>> Transition(const std::vector<std::string>& review_ids,
+                                                      review::ReviewStatus from,
+                                                      review::ReviewStatus to);
+
+  // --- reviews.counted and product_ratings: the aggregator's ledger (design.md 3.5) ---
+
+  // In one transaction, runs the phases in order: a count flips `counted` false -> true only
+  // while the review is kActive, an uncount true -> false only while it is kRemoved. Those guards
+  // make every event idempotent and order-safe (a redelivered Accepted cannot re-count a removed
+  // review). Each product whose flipped reviews change its sums gets them added in one statement,
+  // with version + 1 and updated_at = now() (a new product ends at version 1); a review counted
+  // and uncounted in the same call nets to nothing. Returns the aggregates of `touched_asins` and
+  // of every changed product. A delta the CHECK (>= 0) constraints refuse (a corrupt ledger) is
+  // FailedPrecondition. Only the owner of a product's partition writes its row, so instances do
+  // not contend; a deadlock during a rebalance is Aborted, and the pool retries it.
+  absl::StatusOr<CountResult> ApplyCounts(const std::vector<CountPhase>& phases,
+                                          const std::vector<std::string>& touched_asins);
+
+  // --- product_ratings: reads ---
+
+  // The aggregate of `asin`; nullopt when it has no row.
+  absl::StatusOr<std::optional<review::RatingAggregate>> GetRating(const std::string& asin);
+
+  // Every product's aggregate, `limit` per page in asin order (the primary key). `cursor`: ""
+  // for the first page, then the previous page's `next`.
+  absl::StatusOr<RatingsPage> ListRatings(const std::string& cursor, int limit);
+
+  // The aggregates changed within `newer_than` but not within `older_than` of the database's
+  // clock, `limit` per page in (updated_at, asin) order (the index of migration 0002). Cursors as
+  // ListRatings; InvalidArgument for a cursor this function did not return.
+  absl::StatusOr<RatingsPage> ListChangedRatings(absl::Duration newer_than,
+                                                 absl::Duration older_than,
+                                                 const std::string& cursor, int limit);
+
+ private:
+  pg::Pool& pool_;
+};
+
+}  // namespace candor::reviewdb

@@ -1,0 +1,200 @@
+// ReviewDb on the real Postgres of the test stack (ctest fixture `stack`). The scorer's insert is
+// also covered through its adapter by services/fraud-scorer/fraud_scorer_storetest.cc, the ledger
+// by services/rating-aggregator/rating_aggregator_storetest.cc.
+#include <map>
+
+#include "gtest/gtest.h"
+#include "libs/review/fingerprint.h"
+#include "libs/reviewdb/review_db.h"
+#include "libs/reviewdb/reviewdb_testing.h"
+#include "libs/testing/stack_env.h"
+
+namespace candor::reviewdb {
+namespace {
+
+using review::ReviewStatus;
+using testing::InsertReview;
+using testing::ReadReview;
+
+class ReviewDbTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto pool = pg::Pool::Create(candor::testing::PgDsn(), 2);
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    pool_ = *std::move(pool);
+    db_ = std::make_unique<ReviewDb>(*pool_);
+  }
+
+  NewReview Scored(ReviewStatus status, const std::string& body) {
+    NewReview r;
+    review::Submission& s = r.submission;
+    s.asin = asin_;
+    s.user_id = candor::testing::UniqueUser();
+    s.rating = 3;
+    s.body = body;
+    s.fingerprint = review::Fingerprint(s.asin, s.user_id, s.body);
+    s.review_id = review::ReviewIdFromFingerprint(s.fingerprint);
+    s.submitted_at = absl::Now();
+    r.status = status;
+    r.fraud_score = 0.5;
+    r.decision = status == ReviewStatus::kHeld ? "queue" : "pass";
+    r.scorer = "rules-v1";
+    r.reasons = {"caps: 80% upper case"};
+    r.queue_reason = "rules-v1 score 0.5: caps";
+    return r;
+  }
+
+  // Writes a product_ratings row directly: `count` reviews of `star` stars, at `version`.
+  void AddRatingRow(const std::string& asin, int count, int star, int64_t version) {
+    review::RatingAggregate a;
+    a.asin = asin;
+    for (int i = 0; i < count; ++i) a.Apply(star, /*verified=*/false, +1);
+    a.version = version;
+    testing::PutRating(*pool_, a);
+  }
+
+  std::unique_ptr<pg::Pool> pool_;
+  std::unique_ptr<ReviewDb> db_;
+  std::string asin_ = candor::testing::UniqueAsin();
+};
+
+TEST_F(ReviewDbTest, HeldReviewIsStoredAsHeldAndQueued) {
+  const NewReview held = Scored(ReviewStatus::kHeld, "SHOUTY!!");
+  const NewReview active = Scored(ReviewStatus::kActive, "fine kettle");
+  auto stored = db_->InsertScored({held, active});
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_EQ(stored->size(), 2u);
+  EXPECT_EQ((*stored)[0].status, ReviewStatus::kHeld);
+  EXPECT_EQ((*stored)[1].status, ReviewStatus::kActive);
+  EXPECT_EQ(ReadReview(*pool_, held.submission.review_id)->status, ReviewStatus::kHeld);
+
+  std::optional<testing::QueueRow> queued =
+      testing::QueueEntryOf(*pool_, held.submission.review_id);
+  ASSERT_TRUE(queued.has_value());
+  EXPECT_EQ(queued->state, "open");
+  EXPECT_EQ(queued->reason, held.queue_reason);
+  EXPECT_FALSE(testing::QueueEntryOf(*pool_, active.submission.review_id).has_value());
+  std::vector<testing::AuditRow> audit = testing::AuditOf(*pool_, held.submission.review_id);
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].decision, "queue");
+  EXPECT_EQ(audit[0].reasons, held.reasons);
+}
+
+TEST_F(ReviewDbTest, AReviewAwaitingScoringIsNeverStored) {
+  const NewReview r = Scored(ReviewStatus::kAwaitingScoring, "not scored yet");
+  EXPECT_EQ(db_->InsertScored({r}).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_FALSE(ReadReview(*pool_, r.submission.review_id).has_value());
+}
+
+TEST_F(ReviewDbTest, TransitionsMoveOnlyReviewsInTheFromStatus) {
+  const std::string held = InsertReview(*pool_, {.asin = asin_, .status = ReviewStatus::kHeld});
+  const std::string active = InsertReview(*pool_, {.asin = asin_});
+  auto moved = db_->Transition({held, active}, ReviewStatus::kHeld, ReviewStatus::kActive);
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  EXPECT_EQ(*moved, std::vector<std::string>{held});
+  EXPECT_EQ(ReadReview(*pool_, held)->status, ReviewStatus::kActive);
+
+  // Again: nothing is held any more.
+  moved = db_->Transition({held}, ReviewStatus::kHeld, ReviewStatus::kActive);
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  EXPECT_TRUE(moved->empty());
+
+  moved = db_->Transition({held, active}, ReviewStatus::kActive, ReviewStatus::kRemoved);
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  EXPECT_EQ(moved->size(), 2u);
+  EXPECT_EQ(ReadReview(*pool_, active)->status, ReviewStatus::kRemoved);
+
+  EXPECT_EQ(db_->Transition({held}, ReviewStatus::kRemoved, ReviewStatus::kHeld).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ReadReview(*pool_, held)->status, ReviewStatus::kRemoved);
+}
+
+TEST_F(ReviewDbTest, CountsOnlyActiveReviewsAndUncountsOnlyRemovedOnes) {
+  const std::string active = InsertReview(*pool_, {.asin = asin_, .rating = 4});
+  const std::string held =
+      InsertReview(*pool_, {.asin = asin_, .rating = 1, .status = ReviewStatus::kHeld});
+  const std::string rejected =
+      InsertReview(*pool_, {.asin = asin_, .rating = 1, .status = ReviewStatus::kRejected});
+  auto result = db_->ApplyCounts({{.count_ids = {active, held, rejected}}}, {asin_});
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->counted, 1);
+  EXPECT_EQ(result->products_changed, 1);
+  ASSERT_EQ(result->aggregates.size(), 1u);
+  EXPECT_EQ(result->aggregates[0].count, 1);
+  EXPECT_EQ(result->aggregates[0].sum, 4);
+  EXPECT_EQ(result->aggregates[0].version, 1);
+  EXPECT_FALSE(ReadReview(*pool_, held)->counted);
+
+  // An uncount of a review that is still active changes nothing; once removed, it uncounts.
+  result = db_->ApplyCounts({{.uncount_ids = {active}}}, {asin_});
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->uncounted, 0);
+  EXPECT_EQ(result->aggregates[0].version, 1);
+  ASSERT_TRUE(db_->Transition({active}, ReviewStatus::kActive, ReviewStatus::kRemoved).ok());
+  result = db_->ApplyCounts({{.uncount_ids = {active}}}, {asin_});
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->uncounted, 1);
+  EXPECT_EQ(result->aggregates[0].count, 0);
+  EXPECT_EQ(result->aggregates[0].version, 2);
+}
+
+TEST_F(ReviewDbTest, ReadsRatingRow) {
+  EXPECT_FALSE(db_->GetRating(asin_)->has_value());
+  AddRatingRow(asin_, 1, 4, 7);
+  auto got = db_->GetRating(asin_);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->count, 1);
+  EXPECT_EQ((*got)->stars[3], 1);
+  EXPECT_EQ((*got)->version, 7);
+}
+
+// ListRatings pages in asin order and ListChangedRatings in change order; with pages smaller
+// than the data both list every row once.
+TEST_F(ReviewDbTest, ListsRatingsInPages) {
+  // Five asins sharing a random 9-character prefix, so nothing else sorts among them.
+  const std::string prefix = candor::testing::UniqueAsin().substr(0, 9);
+  std::vector<std::string> ours;
+  for (char c = '0'; c < '5'; ++c) ours.push_back(prefix + c);
+  for (const std::string& asin : ours) AddRatingRow(asin, 1, 5, 3);
+
+  std::vector<std::string> listed;
+  std::string cursor = prefix;  // sorts just before prefix + '0'
+  while (listed.size() < ours.size()) {
+    auto page = db_->ListRatings(cursor, 2);
+    ASSERT_TRUE(page.ok()) << page.status();
+    ASSERT_FALSE(page->aggregates.empty());
+    for (const review::RatingAggregate& a : page->aggregates) listed.push_back(a.asin);
+    cursor = page->next;
+  }
+  listed.resize(ours.size());
+  EXPECT_EQ(listed, ours);
+
+  std::map<std::string, int> seen;
+  cursor.clear();
+  do {
+    auto page = db_->ListChangedRatings(absl::Minutes(10), absl::ZeroDuration(), cursor, 2);
+    ASSERT_TRUE(page.ok()) << page.status();
+    for (const review::RatingAggregate& a : page->aggregates) {
+      ++seen[a.asin];
+      if (a.asin.rfind(prefix, 0) == 0) {
+        EXPECT_EQ(a.version, 3);
+      }
+    }
+    cursor = page->next;
+  } while (!cursor.empty());
+  for (const std::string& asin : ours) EXPECT_EQ(seen[asin], 1) << asin;
+
+  // Changed more recently than `older_than`: not listed yet.
+  auto settled = db_->ListChangedRatings(absl::Minutes(10), absl::Minutes(5), "", 1000);
+  ASSERT_TRUE(settled.ok()) << settled.status();
+  for (const review::RatingAggregate& a : settled->aggregates) {
+    EXPECT_NE(a.asin.rfind(prefix, 0), 0u) << a.asin;
+  }
+  EXPECT_EQ(db_->ListChangedRatings(absl::Minutes(1), absl::ZeroDuration(), "no separator", 10)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace candor::reviewdb

@@ -1,0 +1,21 @@
+#include "libs/reviewdb/review_rows.h"
+
+namespace candor::reviewdb {
+
+bool IsTransition(review::ReviewStatus from, review::ReviewStatus to) {
+  using review::ReviewStatus;
+  switch (from) {
+    case ReviewStatus::kHeld:
+      return to == ReviewStatus::kActive || to == ReviewStatus::kRejected;
+    case ReviewStatus::kActive:
+      return to == ReviewStatus::kRemoved;
+    case ReviewStatus::kRemoved:
+      return to == ReviewStatus::kActive;
+    case ReviewStatus::kAwaitingScoring:
+    case ReviewStatus::kRejected:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace candor::reviewdb

@@ -1,0 +1,145 @@
+#include "libs/reviewdb/reviewdb_testing.h"
+
+#include <functional>
+
+#include "gtest/gtest.h"
+#include "libs/review/fingerprint.h"
+#include "libs/testing/stack_env.h"
+#include "nlohmann/json.hpp"
+
+namespace candor::reviewdb::testing {
+namespace {
+
+constexpr const char* kReviewColumns =
+    "review_id, fingerprint, asin, user_id, title, body, rating, verified_purchase, status, "
+    "counted, (extract(epoch FROM submitted_at) * 1000000)::bigint";
+
+ReviewRow ReviewFromRow(const pqxx::row& row) {
+  ReviewRow r;
+  r.review_id = row[0].as<std::string>();
+  r.fingerprint = row[1].as<std::string>();
+  r.asin = row[2].as<std::string>();
+  r.user_id = row[3].as<std::string>();
+  r.title = row[4].as<std::string>();
+  r.body = row[5].as<std::string>();
+  r.rating = row[6].as<int>();
+  r.verified_purchase = row[7].as<bool>();
+  r.status = review::ParseStatus(row[8].as<std::string>());
+  r.counted = row[9].as<bool>();
+  r.submitted_at = absl::FromUnixMicros(row[10].as<int64_t>());
+  return r;
+}
+
+// Runs `fn` on a connection of `pool` outside a transaction; a failure fails the test.
+void Read(pg::Pool& pool, const std::function<void(pqxx::nontransaction&)>& fn) {
+  absl::Status s = pool.WithConnection([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    fn(tx);
+  });
+  EXPECT_TRUE(s.ok()) << s;
+}
+
+}  // namespace
+
+std::string InsertReview(pqxx::transaction_base& tx, TestReview review) {
+  if (review.user_id.empty()) review.user_id = candor::testing::UniqueUser();
+  if (review.body.empty()) review.body = "body of " + review.user_id;
+  const std::string fingerprint = review::Fingerprint(review.asin, review.user_id, review.body);
+  const std::string id = review::ReviewIdFromFingerprint(fingerprint);
+  tx.exec_params(
+      "INSERT INTO reviews (review_id, fingerprint, asin, user_id, rating, body, "
+      "verified_purchase, status, counted, submitted_at) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())",
+      id, fingerprint, review.asin, review.user_id, review.rating, review.body,
+      review.verified_purchase, std::string(review::StatusName(review.status)), review.counted);
+  return id;
+}
+
+std::string InsertReview(pg::Pool& pool, TestReview review) {
+  std::string id;
+  absl::Status s = pool.InTransaction([&](pqxx::work& tx) { id = InsertReview(tx, review); });
+  EXPECT_TRUE(s.ok()) << s;
+  return s.ok() ? id : "";
+}
+
+void SetStatus(pg::Pool& pool, const std::string& review_id, review::ReviewStatus status) {
+  absl::Status s = pool.InTransaction([&](pqxx::work& tx) {
+    tx.exec_params("UPDATE reviews SET status = $2 WHERE review_id = $1", review_id,
+                   std::string(review::StatusName(status)));
+  });
+  EXPECT_TRUE(s.ok()) << s;
+}
+
+std::optional<ReviewRow> ReadReview(pg::Pool& pool, const std::string& review_id) {
+  std::optional<ReviewRow> out;
+  Read(pool, [&](pqxx::nontransaction& tx) {
+    pqxx::result r = tx.exec_params(
+        std::string("SELECT ") + kReviewColumns + " FROM reviews WHERE review_id = $1", review_id);
+    if (!r.empty()) out = ReviewFromRow(r[0]);
+  });
+  return out;
+}
+
+std::vector<ReviewRow> ReviewsOf(pg::Pool& pool, const std::string& asin) {
+  std::vector<ReviewRow> out;
+  Read(pool, [&](pqxx::nontransaction& tx) {
+    for (const pqxx::row& row :
+         tx.exec_params(std::string("SELECT ") + kReviewColumns +
+                            " FROM reviews WHERE asin = $1 ORDER BY review_id",
+                        asin)) {
+      out.push_back(ReviewFromRow(row));
+    }
+  });
+  return out;
+}
+
+std::vector<AuditRow> AuditOf(pg::Pool& pool, const std::string& review_id) {
+  std::vector<AuditRow> out;
+  Read(pool, [&](pqxx::nontransaction& tx) {
+    for (const pqxx::row& row :
+         tx.exec_params("SELECT decision, scorer, score, reasons::text FROM fraud_audit "
+                        "WHERE review_id = $1 ORDER BY audit_id",
+                        review_id)) {
+      AuditRow a;
+      a.decision = row[0].as<std::string>();
+      a.scorer = row[1].as<std::string>();
+      a.score = row[2].as<double>();
+      for (const auto& reason : nlohmann::json::parse(row[3].as<std::string>())) {
+        a.reasons.push_back(reason.get<std::string>());
+      }
+      out.push_back(std::move(a));
+    }
+  });
+  return out;
+}
+
+std::optional<QueueRow> QueueEntryOf(pg::Pool& pool, const std::string& review_id) {
+  std::optional<QueueRow> out;
+  Read(pool, [&](pqxx::nontransaction& tx) {
+    pqxx::result r = tx.exec_params(
+        "SELECT reason, state FROM moderation_queue WHERE review_id = $1", review_id);
+    if (!r.empty()) out = QueueRow{r[0][0].as<std::string>(), r[0][1].as<std::string>()};
+  });
+  return out;
+}
+
+void PutRating(pg::Pool& pool, const review::RatingAggregate& a) {
+  absl::Status s = pool.InTransaction([&](pqxx::work& tx) {
+    tx.exec_params("DELETE FROM product_ratings WHERE asin = $1", a.asin);
+    tx.exec_params(
+        "INSERT INTO product_ratings (asin, review_count, rating_sum, verified_count, "
+        "verified_sum, stars_1, stars_2, stars_3, stars_4, stars_5, version) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        a.asin, a.count, a.sum, a.verified_count, a.verified_sum, a.stars[0], a.stars[1],
+        a.stars[2], a.stars[3], a.stars[4], a.version);
+  });
+  EXPECT_TRUE(s.ok()) << s;
+}
+
+void DeleteRating(pg::Pool& pool, const std::string& asin) {
+  absl::Status s = pool.InTransaction(
+      [&](pqxx::work& tx) { tx.exec_params("DELETE FROM product_ratings WHERE asin = $1", asin); });
+  EXPECT_TRUE(s.ok()) << s;
+}
+
+}  // namespace candor::reviewdb::testing

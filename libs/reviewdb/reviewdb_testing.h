@@ -1,0 +1,77 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "libs/pg/pg_pool.h"
+#include "libs/review/rating_aggregate.h"
+#include "libs/review/review_status.h"
+
+// Tests only: rows of the review tables written and read directly, for tests that set up a state
+// no service reaches on its own (a review already removed, a corrupt ledger) or check what a
+// service stored. Each helper runs one statement on `pool` (or in `tx`) and records a gtest
+// failure when it fails; none throws. Thread-safe as pg::Pool is.
+namespace candor::reviewdb::testing {
+
+// A reviews row to insert. Defaults make a valid row; the fingerprint and review id are derived
+// from asin, user and body as the gateway derives them.
+struct TestReview {
+  std::string asin{};     // required
+  std::string user_id{};  // default: a fresh candor::testing::UniqueUser()
+  std::string body{};     // default: "body of <user_id>"
+  int rating = 5;
+  bool verified_purchase = false;
+  review::ReviewStatus status = review::ReviewStatus::kActive;
+  bool counted = false;
+};
+
+// Inserts `review` (submitted now) and returns its review id; "" after a failure.
+std::string InsertReview(pg::Pool& pool, TestReview review);
+// The same inside the caller's open transaction (to hold the row uncommitted); throws what
+// libpqxx throws.
+std::string InsertReview(pqxx::transaction_base& tx, TestReview review);
+
+// Sets the stored status of `review_id`, whatever it was (unlike ReviewDb::Transition).
+void SetStatus(pg::Pool& pool, const std::string& review_id, review::ReviewStatus status);
+
+// A reviews row as stored.
+struct ReviewRow {
+  std::string review_id, fingerprint, asin, user_id, title, body;
+  int rating = 0;
+  bool verified_purchase = false;
+  std::optional<review::ReviewStatus> status;  // nullopt: a value review::ParseStatus refuses
+  bool counted = false;
+  absl::Time submitted_at;  // to the microsecond
+};
+
+// The row of `review_id`; nullopt when it is not stored.
+std::optional<ReviewRow> ReadReview(pg::Pool& pool, const std::string& review_id);
+// Every row of `asin`, in review id order.
+std::vector<ReviewRow> ReviewsOf(pg::Pool& pool, const std::string& asin);
+
+// A fraud_audit row.
+struct AuditRow {
+  std::string decision, scorer;
+  double score = 0;
+  std::vector<std::string> reasons;
+};
+// The fraud_audit rows of `review_id`, oldest first.
+std::vector<AuditRow> AuditOf(pg::Pool& pool, const std::string& review_id);
+
+// A moderation_queue row.
+struct QueueRow {
+  std::string reason, state;
+};
+// The moderation_queue row of `review_id`; nullopt when it has none.
+std::optional<QueueRow> QueueEntryOf(pg::Pool& pool, const std::string& review_id);
+
+// Writes `aggregate` as the product_ratings row of aggregate.asin (counts, histogram and version
+// as given), replacing any row it had.
+void PutRating(pg::Pool& pool, const review::RatingAggregate& aggregate);
+// Deletes the product_ratings row of `asin`, if any.
+void DeleteRating(pg::Pool& pool, const std::string& asin);
+
+}  // namespace candor::reviewdb::testing
