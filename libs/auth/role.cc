@@ -1,5 +1,7 @@
 #include "libs/auth/role.h"
 
+#include <array>
+
 #include "absl/strings/str_cat.h"
 #include "libs/auth/jwt.h"
 
@@ -9,23 +11,16 @@ namespace {
 // absl here is built with its own string_view, which StrCat takes; std::string_view is ours.
 absl::string_view Sv(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
+// Indexed by Role.
+constexpr std::array<std::string_view, 3> kRoleNames = {"customer", "moderator", "service"};
+
 }  // namespace
 
-std::string_view RoleName(Role role) {
-  switch (role) {
-    case Role::kCustomer:
-      return "customer";
-    case Role::kModerator:
-      return "moderator";
-    case Role::kService:
-      return "service";
-  }
-  return "unknown";
-}
+std::string_view RoleName(Role role) { return kRoleNames[static_cast<size_t>(role)]; }
 
 std::optional<Role> ParseRole(std::string_view name) {
-  for (Role r : {Role::kCustomer, Role::kModerator, Role::kService}) {
-    if (RoleName(r) == name) return r;
+  for (size_t i = 0; i < kRoleNames.size(); ++i) {
+    if (kRoleNames[i] == name) return static_cast<Role>(i);
   }
   return std::nullopt;
 }

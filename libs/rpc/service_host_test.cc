@@ -29,6 +29,8 @@ using auth::RoleSet;
 constexpr char kSecret[] = "service-host-test-secret-0123456789";
 constexpr char kModeratorOnly[] = "/candor.testing.v1.ProbeService/ModeratorOnly";
 constexpr char kEcho[] = "/candor.testing.v1.ProbeService/Echo";
+// What Echo fails with: internals a client must never see when the code is a server fault.
+constexpr char kInternalText[] = "postgres 10.0.0.7:5432: connection refused";
 
 auth::Verifier MakeVerifier() {
   auth::VerifierOptions o;
@@ -89,8 +91,8 @@ class Probe final : public tv1::ProbeService::CallbackService {
     absl::StatusOr<auth::Claims> caller = call.Authorize();
     if (!caller.ok()) return call.Finish(caller.status());
     if (request->fail_code() != 0) {
-      return call.Finish(absl::Status(static_cast<absl::StatusCode>(request->fail_code()),
-                                      request->fail_message()));
+      return call.Finish(
+          absl::Status(static_cast<absl::StatusCode>(request->fail_code()), kInternalText));
     }
     response->set_subject(caller->subject);
     response->set_payload(std::string(static_cast<size_t>(request->response_bytes()), 'x'));
@@ -145,6 +147,13 @@ Answer CallMethod(tv1::ProbeService::Stub& stub, const std::string& method,
   a.status = method == kEcho ? stub.Echo(&ctx, request, &a.response)
                              : stub.ModeratorOnly(&ctx, request, &a.response);
   return a;
+}
+
+// A request the service answers with `code` (and kInternalText).
+tv1::ProbeRequest Failing(absl::StatusCode code) {
+  tv1::ProbeRequest r;
+  r.set_fail_code(static_cast<int>(code));
+  return r;
 }
 
 void ExpectStatus(const grpc::Status& s, grpc::StatusCode code, const std::string& fragment) {
@@ -213,14 +222,11 @@ TEST_F(ServiceHostTest, ObserverSeesEveryCallWithItsMethodAndCode) {
   auto host = StartHost();
   ASSERT_NE(host, nullptr);
   auto stub = StubFor(host->port());
-  tv1::ProbeRequest fail;
-  fail.set_fail_code(static_cast<int>(absl::StatusCode::kNotFound));
-  fail.set_fail_message("no such thing");
 
   CallMethod(*stub, kEcho, Bearer("u", "customer"));
   CallMethod(*stub, kModeratorOnly, Bearer("u", "customer"));
   CallMethod(*stub, kEcho, "");
-  CallMethod(*stub, kEcho, Bearer("u", "customer"), fail);
+  CallMethod(*stub, kEcho, Bearer("u", "customer"), Failing(absl::StatusCode::kNotFound));
   CallMethod(*stub, kModeratorOnly, Bearer("m", "moderator"));
 
   std::vector<RecordingObserver::Seen> seen = observer_.Take();
@@ -243,10 +249,8 @@ TEST_F(ServiceHostTest, ServerFaultsAreMappedWithoutInternals) {
   auto host = StartHost();
   ASSERT_NE(host, nullptr);
   auto stub = StubFor(host->port());
-  tv1::ProbeRequest fail;
-  fail.set_fail_code(static_cast<int>(absl::StatusCode::kUnavailable));
-  fail.set_fail_message("postgres 10.0.0.7:5432: connection refused");
-  Answer a = CallMethod(*stub, kEcho, Bearer("u", "customer"), fail);
+  Answer a =
+      CallMethod(*stub, kEcho, Bearer("u", "customer"), Failing(absl::StatusCode::kUnavailable));
   EXPECT_EQ(a.status.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(a.status.error_message().find("10.0.0.7"), std::string::npos)
       << a.status.error_message();
