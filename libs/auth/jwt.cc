@@ -386,15 +386,8 @@ absl::StatusOr<Claims> Verifier::Verify(std::string_view token, absl::Time now) 
   return claims;
 }
 
-absl::Status RequireRole(const Claims& claims, std::string_view role) {
-  if (role.empty() || claims.role == role) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrCat("this call requires role '", Sv(role),
-                                                  "'; the token has role '", claims.role, "'"));
-}
-
 absl::StatusOr<Claims> Authenticate(std::span<const std::string_view> authorization_values,
-                                    const Verifier& verifier, absl::Time now,
-                                    std::string_view required_role) {
+                                    const Verifier& verifier, absl::Time now) {
   if (authorization_values.empty()) {
     return BadHeader("missing (send 'authorization: Bearer <jwt>')");
   }
@@ -407,10 +400,7 @@ absl::StatusOr<Claims> Authenticate(std::span<const std::string_view> authorizat
   }
   absl::StatusOr<std::string_view> token = BearerToken(authorization_values.front());
   if (!token.ok()) return token.status();
-  absl::StatusOr<Claims> claims = verifier.Verify(*token, now);
-  if (!claims.ok()) return claims.status();
-  if (absl::Status s = RequireRole(*claims, required_role); !s.ok()) return s;
-  return claims;
+  return verifier.Verify(*token, now);
 }
 
 std::string SignHs256(std::string_view header_json, std::string_view payload_json,

@@ -35,7 +35,7 @@ struct Claims {
       : subject(std::move(subject_in)), role(std::move(role_in)), expires_at(expires_at_in) {}
 
   std::string subject;  // `sub`: the user id, 1..128 bytes
-  std::string role;     // `role`: "customer" or "moderator" ("customer" when absent)
+  std::string role;     // `role`: see role.h ("customer" when absent)
   absl::Time expires_at;
   std::string issuer = std::string(kDefaultIssuer);                     // `iss`
   std::vector<std::string> audience = {std::string(kDefaultAudience)};  // `aud`
@@ -92,23 +92,19 @@ class Verifier {
   VerifierOptions options_;
 };
 
-// OK when `role` is empty (the call needs none) or equals claims.role; otherwise
-// PermissionDenied naming the required role.
-absl::Status RequireRole(const Claims& claims, std::string_view role);
-
 // Extracts the token from one `authorization` value, `Bearer 1*SP token` (RFC 6750 section
 // 2.1); the scheme is case-insensitive (RFC 7235 section 2.1). Unauthenticated, naming the
 // problem, when the value is empty, longer than kMaxAuthorizationBytes, of another scheme or
 // has no token. The token itself is checked by Verifier::Verify.
 absl::StatusOr<std::string_view> BearerToken(std::string_view header_value);
 
-// The whole check for one call: `authorization_values` are every value the request carried
-// for that header. Exactly one is allowed (none: "missing"; several: ambiguous credentials),
-// then BearerToken, Verify and RequireRole(`required_role`). Unauthenticated or
-// PermissionDenied naming the problem. Thread-safe.
+// The whole authentication of one call: `authorization_values` are every value the request
+// carried for that header. Exactly one is allowed (none: "missing"; several: ambiguous
+// credentials), then BearerToken and Verify. Unauthenticated naming the problem. Whether the
+// caller may make the call is RequireRole's question (role.h), asked after this one.
+// Thread-safe.
 absl::StatusOr<Claims> Authenticate(std::span<const std::string_view> authorization_values,
-                                    const Verifier& verifier, absl::Time now,
-                                    std::string_view required_role = {});
+                                    const Verifier& verifier, absl::Time now);
 
 // Mints an HS256 token for local use and tests: header {"alg":"HS256","typ":"JWT"}, claims
 // `sub`, `role`, `iss`, `aud` (a string when there is one audience, else an array), `iat`

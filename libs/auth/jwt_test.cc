@@ -388,31 +388,5 @@ TEST(AuthenticateTest, ExactlyOneHeader) {
   ExpectUnauth(Authenticate(empty, v, kNow), "empty");
 }
 
-TEST(AuthenticateTest, RequiredRole) {
-  Verifier v = MakeVerifier();
-  std::string customer = "Bearer " + Token(absl::Hours(1));
-  std::string moderator =
-      "Bearer " + MintHs256({"mod-1", "moderator", kNow + absl::Hours(1)}, kSecret, kNow);
-  std::vector<std::string_view> c = {customer};
-  std::vector<std::string_view> m = {moderator};
-  EXPECT_TRUE(Authenticate(c, v, kNow).ok());
-  EXPECT_TRUE(Authenticate(m, v, kNow, "moderator").ok());
-  absl::StatusOr<Claims> r = Authenticate(c, v, kNow, "moderator");
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_NE(std::string(r.status().message()).find("requires role 'moderator'"), std::string::npos)
-      << r.status();
-  // Authentication comes first: a bad token is Unauthenticated even where a role is needed.
-  std::vector<std::string_view> bad = {"Bearer x.y.z"};
-  ExpectUnauth(Authenticate(bad, v, kNow, "moderator"), "token");
-}
-
-TEST(RequireRoleTest, EmptyMeansAnyRole) {
-  Claims c{"u", "customer", kNow};
-  EXPECT_TRUE(RequireRole(c, "").ok());
-  EXPECT_TRUE(RequireRole(c, "customer").ok());
-  EXPECT_EQ(RequireRole(c, "moderator").code(), absl::StatusCode::kPermissionDenied);
-}
-
 }  // namespace
 }  // namespace candor::auth

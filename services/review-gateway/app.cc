@@ -1,14 +1,25 @@
 #include "services/review-gateway/app.h"
 
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/health_check_service_interface.h>
-
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/log.h"
 
 namespace candor::gateway {
+namespace {
+
+// The gRPC server's settings from the gateway's: reflection on, keepalive and the response size
+// limit left at gRPC's defaults.
+rpc::ServerOptions ServerOptionsOf(const Config& c) {
+  rpc::ServerOptions o;
+  o.listen = c.listen;
+  o.max_receive_bytes = static_cast<int>(c.max_request_bytes);
+  o.drain_grace = absl::Milliseconds(c.drain_grace_ms);
+  o.drain_timeout = absl::Milliseconds(c.drain_timeout_ms);
+  return o;
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
   if (absl::Status s = Validate(config); !s.ok()) return s;
@@ -67,33 +78,20 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
       *app->intake_, *app->summaries_, *verifier,
       review::DisplayPrior{config.prior_weight, config.prior_mean}, app->clock_);
 
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &app->port_);
-  builder.RegisterService(app->service_.get());
+  auto host = std::make_unique<rpc::ServiceHost>(ServerOptionsOf(config));
+  host->AddService(app->service_.get(), app->service_->gate());
   if (config.bench_noop) {
     app->bench_ = std::make_unique<BenchGrpcService>(*verifier, app->clock_);
-    builder.RegisterService(app->bench_.get());
+    host->AddService(app->bench_.get(), app->bench_->gate());
   }
-  builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_request_bytes));
-  app->server_ = builder.BuildAndStart();
-  if (app->server_ == nullptr || app->port_ == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen));
-  }
-  app->server_->GetHealthCheckService()->SetServingStatus(true);
   // A fatal producer error (e.g. the idempotent producer lost its sequence state) fails every
   // later submit: stop advertising SERVING so load balancers and orchestrators move traffic away
   // and restart this instance, instead of it answering UNAVAILABLE forever while healthy.
-  app->health_watch_ = std::make_unique<core::PeriodicReporter>(
-      absl::Milliseconds(200), [raw = app.get()](absl::Duration) {
-        if (raw->producer_failed_) return;
-        if (absl::Status h = raw->producer_->Health(); !h.ok()) {
-          raw->producer_failed_ = true;
-          spdlog::error("health: NOT_SERVING, submits cannot be published: {}", h);
-          raw->server_->GetHealthCheckService()->SetServingStatus(false);
-        }
-      });
+  host->AddHealthSource("submits cannot be published",
+                        [producer = app->producer_.get()] { return producer->Health(); });
+  if (absl::Status s = host->Start(); !s.ok()) return s;
+  app->port_ = host->port();
+  app->host_ = std::move(host);
   spdlog::info("review-gateway listening on {} (port {})", config.listen, app->port_);
   return app;
 }
@@ -110,15 +108,12 @@ void App::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
   // Create() may have failed before the server existed: then there is nothing to drain.
-  if (server_ == nullptr) return;
-  health_watch_.reset();
+  if (host_ == nullptr) return;
   spdlog::info("shutting down: draining in-flight calls");
-  // 1. Tell load balancers to go elsewhere, then stop accepting calls and let in-flight ones
-  //    finish: their answers wait on Kafka delivery reports, so the producer must still run.
-  server_->GetHealthCheckService()->SetServingStatus(false);
-  server_->Shutdown(std::chrono::system_clock::now() +
-                    std::chrono::milliseconds(config_.drain_timeout_ms));
-  server_->Wait();
+  // 1. Tell load balancers to go elsewhere (health NOT_SERVING, --drain-grace-ms of serving
+  //    on), then stop accepting calls and let in-flight ones finish: their answers wait on
+  //    Kafka delivery reports, so the producer must still run.
+  host_->Shutdown();
   // 2. Flush whatever the producer still holds (nothing acknowledged is left behind: OK answers
   //    were only sent after delivery reports).
   if (absl::Status s = producer_->Flush(absl::Seconds(5)); !s.ok()) {

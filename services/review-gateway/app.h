@@ -1,8 +1,5 @@
 #pragma once
 
-#include <grpcpp/grpcpp.h>
-
-#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -14,6 +11,7 @@
 #include "libs/ratings/async_redis_rating_cache.h"
 #include "libs/ratings/pg_rating_store.h"
 #include "libs/redis/async_client.h"
+#include "libs/rpc/service_host.h"
 #include "services/review-gateway/bounded_executor.h"
 #include "services/review-gateway/config.h"
 #include "services/review-gateway/grpc_service.h"
@@ -64,10 +62,9 @@ class App {
   std::unique_ptr<SummaryReader> summaries_;
   std::unique_ptr<ReviewGrpcService> service_;
   std::unique_ptr<BenchGrpcService> bench_;  // only with --bench-noop
-  std::unique_ptr<grpc::Server> server_;
-  // Turns health to NOT_SERVING once the producer reports a fatal error. Stopped first.
-  std::unique_ptr<core::PeriodicReporter> health_watch_;
-  std::atomic<bool> producer_failed_{false};
+  // Serves the two services above; destroyed (drained) before them. Its health follows the
+  // producer (a fatal producer error turns it NOT_SERVING).
+  std::unique_ptr<rpc::ServiceHost> host_;
   int port_ = 0;
   bool shut_down_ = false;
 };

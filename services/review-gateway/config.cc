@@ -45,6 +45,10 @@ void RegisterFlags(core::Flags& f, Config* c) {
   f.AddDouble("prior-mean", "", &c->prior_mean, "m of the Bayesian display average", 1, 5);
   f.AddInt("drain-timeout-ms", "", &c->drain_timeout_ms,
            "on SIGTERM, how long in-flight calls may take to finish", 0, 600000);
+  f.AddInt("drain-grace-ms", "", &c->drain_grace_ms,
+           "on SIGTERM, how long to keep serving new calls after health turns NOT_SERVING (so "
+           "load balancers move away first)",
+           0, 600000);
   f.AddInt("stats-interval-s", "CANDOR_GATEWAY_STATS_INTERVAL_S", &c->stats_interval_s,
            "seconds between the submit stats log lines (outcomes, Redis and Kafka wait "
            "percentiles); 0 turns them off",

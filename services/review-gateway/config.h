@@ -32,6 +32,7 @@ struct Config {
   double prior_weight = 10.0;
   double prior_mean = 3.0;
   int64_t drain_timeout_ms = 5000;
+  int64_t drain_grace_ms = 0;
   int64_t stats_interval_s = 10;
   std::string log_level = "info";
   bool bench_noop = false;

@@ -11,24 +11,23 @@
 #include "libs/auth/jwt.h"
 #include "libs/core/clock.h"
 #include "libs/review/rating_aggregate.h"
-#include "libs/rpc/status.h"
+#include "libs/rpc/call_observer.h"
+#include "libs/rpc/service_gate.h"
 #include "services/review-gateway/review_intake.h"
 #include "services/review-gateway/summary_reader.h"
 
 namespace candor::gateway {
 
-// The gRPC face of the gateway (callback API). It only authenticates, translates proto <->
-// domain and absl::Status <-> grpc::Status; the work is in ReviewIntake and SummaryReader.
-// Thread-safe. Borrows everything it is given.
+// The gRPC face of the gateway (callback API). It only translates proto <-> domain; the work is
+// in ReviewIntake and SummaryReader, and its rpc::ServiceGate authenticates each call, checks
+// the caller's role (SubmitReview: customer; GetProductSummary: every role), maps statuses
+// with rpc::ToGrpc and reports each call to `observer`. Thread-safe. Borrows everything it is
+// given.
 class ReviewGrpcService final : public candor::review::v1::ReviewService::CallbackService {
  public:
   ReviewGrpcService(ReviewIntake& intake, SummaryReader& summaries, auth::Verifier verifier,
-                    review::DisplayPrior prior, const core::Clock& clock)
-      : intake_(intake),
-        summaries_(summaries),
-        verifier_(std::move(verifier)),
-        prior_(prior),
-        clock_(clock) {}
+                    review::DisplayPrior prior, const core::Clock& clock,
+                    rpc::CallObserver& observer = rpc::NoopObserver());
 
   grpc::ServerUnaryReactor* SubmitReview(
       grpc::CallbackServerContext* ctx, const candor::review::v1::SubmitReviewRequest* request,
@@ -38,40 +37,34 @@ class ReviewGrpcService final : public candor::review::v1::ReviewService::Callba
       grpc::CallbackServerContext* ctx, const candor::review::v1::GetProductSummaryRequest* request,
       candor::review::v1::ProductSummary* response) override;
 
+  // Who may call each method; rpc::ServiceHost checks it covers the service.
+  const rpc::ServiceGate& gate() const { return gate_; }
+
  private:
   ReviewIntake& intake_;
   SummaryReader& summaries_;
-  auth::Verifier verifier_;
   review::DisplayPrior prior_;
-  const core::Clock& clock_;
+  rpc::ServiceGate gate_;
+  const rpc::ServiceGate::Method& submit_ = gate_.method("SubmitReview");
+  const rpc::ServiceGate::Method& summary_ = gate_.method("GetProductSummary");
 };
 
-// The benchmark reference (--bench-noop): same server, threads and authentication as
-// ReviewGrpcService, and nothing else. Thread-safe.
+// The benchmark reference (--bench-noop): same server, threads, authentication and role check
+// as SubmitReview (customer), and nothing else. Thread-safe.
 class BenchGrpcService final : public candor::bench::v1::BenchService::CallbackService {
  public:
-  BenchGrpcService(auth::Verifier verifier, const core::Clock& clock)
-      : verifier_(std::move(verifier)), clock_(clock) {}
+  BenchGrpcService(auth::Verifier verifier, const core::Clock& clock,
+                   rpc::CallObserver& observer = rpc::NoopObserver());
 
   grpc::ServerUnaryReactor* Noop(grpc::CallbackServerContext* ctx,
                                  const candor::bench::v1::NoopRequest* request,
                                  candor::review::v1::SubmitReviewResponse* response) override;
 
+  const rpc::ServiceGate& gate() const { return gate_; }
+
  private:
-  auth::Verifier verifier_;
-  const core::Clock& clock_;
+  rpc::ServiceGate gate_;
+  const rpc::ServiceGate::Method& noop_ = gate_.method("Noop");
 };
-
-// absl::Status -> grpc::Status: client-safe messages, error ids, RetryInfo (libs/rpc).
-using rpc::ToGrpc;
-
-// Verifies the call's `authorization: Bearer <jwt>` metadata with `verifier` (exactly one such
-// header; see auth::Authenticate) and, when `required_role` is not empty, that the token's
-// `role` claim is that role. Returns the user id (`sub`), Unauthenticated naming the problem,
-// or PermissionDenied naming the required role. Thread-safe.
-absl::StatusOr<std::string> AuthenticateCall(grpc::CallbackServerContext* ctx,
-                                             const auth::Verifier& verifier,
-                                             const core::Clock& clock,
-                                             std::string_view required_role = {});
 
 }  // namespace candor::gateway

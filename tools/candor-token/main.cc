@@ -16,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "libs/auth/jwt.h"
+#include "libs/auth/role.h"
 #include "libs/core/flags.h"
 
 namespace {
@@ -83,7 +84,7 @@ int main(int argc, char** argv) {
       "Example:\n"
       "  grpcurl -H \"authorization: Bearer $(candor-token --sub alice)\" ...");
   flags.AddString("sub", "", &subject, "user id put in the `sub` claim (required)");
-  flags.AddString("role", "", &role, "`role` claim: customer or moderator");
+  flags.AddString("role", "", &role, "`role` claim: customer, moderator or service");
   flags.AddInt("ttl", "", &ttl_s,
                "lifetime in seconds; negative mints an already expired token for tests", -kTenYears,
                kTenYears);
@@ -108,8 +109,8 @@ int main(int argc, char** argv) {
   if (subject.size() > kMaxSubjectBytes) {
     return Fail(kBadUsage, "--sub must be at most 128 bytes");
   }
-  if (role != "customer" && role != "moderator") {
-    return Fail(kBadUsage, "--role must be customer or moderator, got '" + role + "'");
+  if (!candor::auth::ParseRole(role)) {
+    return Fail(kBadUsage, "--role must be customer, moderator or service, got '" + role + "'");
   }
 
   std::string secret;

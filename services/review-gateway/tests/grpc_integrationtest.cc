@@ -499,57 +499,35 @@ TEST_F(GatewayTest, TokenSettingsAreValidated) {
   EXPECT_EQ(Validate(c).code(), absl::StatusCode::kInvalidArgument);
 }
 
-// No RPC needs a role yet; this stands in for the first one that will (a moderator's RPC), so
-// that AuthenticateCall's role check is exercised over real gRPC.
-class ModeratorOnlyNoop final : public candor::bench::v1::BenchService::CallbackService {
- public:
-  explicit ModeratorOnlyNoop(auth::Verifier verifier) : verifier_(std::move(verifier)) {}
-  grpc::ServerUnaryReactor* Noop(grpc::CallbackServerContext* ctx,
-                                 const candor::bench::v1::NoopRequest* /*request*/,
-                                 v1::SubmitReviewResponse* response) override {
-    absl::StatusOr<std::string> user = AuthenticateCall(ctx, verifier_, clock_, "moderator");
-    if (user.ok()) response->set_review_id(*user);
-    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    reactor->Finish(ToGrpc(user.status()));
-    return reactor;
-  }
-
- private:
-  auth::Verifier verifier_;
-  core::SystemClock clock_;
-};
-
-TEST_F(GatewayTest, RequiredRoleIsPermissionDeniedNamingTheRole) {
-  auto verifier = auth::Verifier::Create(VerifierOptionsOf(BaseConfig()));
-  ASSERT_TRUE(verifier.ok()) << verifier.status();
-  ModeratorOnlyNoop service(*verifier);
-  grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(&service);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  ASSERT_NE(server, nullptr);
-  auto stub = candor::bench::v1::BenchService::NewStub(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
-  auto call = [&](const std::string& header) {
+// Who may call what: SubmitReview (and its benchmark reference) is for customers, summaries
+// for every role. The role check itself is libs/rpc's (rpc_service_host_test).
+TEST_F(GatewayTest, SubmitIsForCustomersSummariesForEveryRole) {
+  auto bearer = [](const std::string& role) {
+    return "Bearer " +
+           auth::MintHs256({"staff-1", role, absl::Now() + absl::Hours(1)}, kSecret, absl::Now());
+  };
+  for (const char* role : {"moderator", "service"}) {
+    ExpectStatus(SubmitWithHeaders(*stub_, Valid(testing::UniqueAsin()), {bearer(role)}),
+                 grpc::StatusCode::PERMISSION_DENIED,
+                 "/candor.review.v1.ReviewService/SubmitReview requires role 'customer'");
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    if (!header.empty()) ctx.AddMetadata("authorization", header);
-    candor::bench::v1::NoopRequest req;
-    v1::SubmitReviewResponse resp;
-    grpc::Status st = stub->Noop(&ctx, req, &resp);
-    return std::make_pair(st, resp.review_id());
-  };
-  grpc::Status denied = call("Bearer " + token_).first;  // a customer
-  ExpectStatus(denied, grpc::StatusCode::PERMISSION_DENIED, "requires role 'moderator'");
-  auto [ok, who] =
-      call("Bearer " + auth::MintHs256({"mod-1", "moderator", absl::Now() + absl::Hours(1)},
-                                       kSecret, absl::Now()));
-  EXPECT_TRUE(ok.ok()) << ok.error_message();
-  EXPECT_EQ(who, "mod-1");
-  // Authentication before authorisation: no token is UNAUTHENTICATED, not PERMISSION_DENIED.
-  ExpectStatus(call("").first, grpc::StatusCode::UNAUTHENTICATED, "missing");
-  server->Shutdown();
+    ctx.AddMetadata("authorization", bearer(role));
+    v1::GetProductSummaryRequest req;
+    req.set_asin(testing::UniqueAsin());
+    v1::ProductSummary summary;
+    // Not a denial: the caller may read; this product has no counted reviews.
+    EXPECT_EQ(stub_->GetProductSummary(&ctx, req, &summary).error_code(),
+              grpc::StatusCode::NOT_FOUND)
+        << role;
+  }
+  auto noop = candor::bench::v1::BenchService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", app_->port()), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", bearer("moderator"));
+  candor::bench::v1::NoopRequest req;
+  v1::SubmitReviewResponse resp;
+  EXPECT_EQ(noop->Noop(&ctx, req, &resp).error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
 // A length-delimited field on the wire: tag, length, bytes. A later occurrence of a singular

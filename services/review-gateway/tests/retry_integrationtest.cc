@@ -5,7 +5,6 @@
 // client; the identical retry must end in OK with the same review id, never in a "duplicate" of
 // something that may not exist, and a retry that differs must not be answered OK.
 
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <future>
@@ -20,6 +19,7 @@
 #include "libs/kafka/mock_cluster.h"
 #include "libs/redis/redis_client.h"
 #include "libs/review/fingerprint.h"
+#include "libs/rpc/health_check_client.h"
 #include "libs/testing/fault_proxy.h"
 #include "libs/testing/redis_server.h"
 #include "libs/testing/stack_env.h"
@@ -256,38 +256,16 @@ TEST_F(RetryTest, DeliveryTimedOutInFlightKeepsTheKeys) {
   for (int rating : PublishedRatings(ExpectedId(), 1)) EXPECT_EQ(rating, 4);
 }
 
-// grpc.health.v1.Health/Check for the whole server ("" service), by hand: 1 SERVING, 2 NOT_SERVING.
-int HealthStatus(int port) {
-  grpc::GenericStub stub(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  grpc::Slice empty;
-  grpc::ByteBuffer request(&empty, 1);
-  grpc::ByteBuffer response;
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
-                 [&done](grpc::Status s) { done.set_value(std::move(s)); });
-  if (!done.get_future().get().ok()) return -1;
-  std::vector<grpc::Slice> slices;
-  if (!response.Dump(&slices).ok()) return -1;
-  std::string bytes;
-  for (const grpc::Slice& s : slices)
-    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  // HealthCheckResponse { ServingStatus status = 1; }: tag 0x08, then the enum value.
-  return bytes.size() == 2 && bytes[0] == 0x08 ? bytes[1] : 0;
-}
-
 TEST_F(RetryTest, FatalProducerErrorTurnsHealthNotServing) {
   auto app = StartApp(BaseConfig());
   ASSERT_NE(app, nullptr);
-  ASSERT_EQ(HealthStatus(app->port()), 1);
+  ASSERT_EQ(rpc::HealthCheck(app->port()), 1);
   app->producer_for_testing().SimulateFatalErrorForTesting("test: producer fenced");
   absl::Time until = absl::Now() + absl::Seconds(10);
   int status = 1;
   while (status != 2 && absl::Now() < until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    status = HealthStatus(app->port());
+    status = rpc::HealthCheck(app->port());
   }
   EXPECT_EQ(status, 2) << "health stayed SERVING after a fatal producer error";
   EXPECT_FALSE(app->producer_for_testing().Health().ok());
