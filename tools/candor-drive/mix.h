@@ -9,7 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-namespace candor::loadgen {
+namespace candor::drive {
 
 // Every operation the mix syntax knows. Only the first three are served by this Candor version;
 // the others are accepted by the parser (so scripts written for later versions parse) and
@@ -61,4 +61,4 @@ absl::Status CheckServed(const Mix& mix);
 // operation call number n performs is reproducible and free of shared random state.
 double UniformFor(uint64_t seed, uint64_t n);
 
-}  // namespace candor::loadgen
+}  // namespace candor::drive
