@@ -238,8 +238,8 @@ done
 
 drive_json=$(result reliability-drive.json)
 accepted=$(jq '.outcomes.ok' "${drive_json}")
-lost=$(jq '.freshness.reviews_missing' "${drive_json}")
-stale=$(jq '.freshness.products_stale' "${drive_json}")
+lost=$(jq '.convergence.reviews_missing' "${drive_json}")
+stale=$(jq '.convergence.products_stale' "${drive_json}")
 stored=$(psql_q "SELECT count(*) FROM reviews")
 double=$(psql_q "SELECT count(*) FROM product_ratings p
   LEFT JOIN (SELECT asin, count(*) AS n, sum(rating) AS s FROM reviews WHERE counted
