@@ -15,7 +15,7 @@ usage() {
 Usage: bench/run_submit_vs_noop.sh [options]
 
 Expects the release preset built:  cmake --preset release && cmake --build --preset release
-Starts Redis / PostgreSQL / dev Kafka on 6791 / 5791 / 9791 (tools/stack/stack.sh, in a temp
+Starts Redis / PostgreSQL / dev Kafka on 6791 / 5791 / 9791 (--ports) (tools/stack/stack.sh, in a temp
 dir), rating-aggregator, fraud-scorer and review-gateway (--bench-noop) on 127.0.0.1:50791, then
 runs, one after the other:
   1. noop-max       closed loop, BenchService/Noop at the maximum (the reference)
@@ -41,6 +41,8 @@ Options:
                       the services' logs go to HHMMSS-logs/)
   --duration-s N      measured seconds of each load run (default 20; warm-up 3 s each)
   --concurrency N     calls in flight in the closed loops (default 128)
+  --ports R,P,K,G     Redis, PostgreSQL, Kafka and gateway ports (default 6791,5791,9791,50791),
+                      for two runs (or a test stack) on one machine
   --keep              leave the stack directory (logs) behind
   --perf              also record the gateway with perf during submit-max, submit-max-gw and
                       summary-max and write the hottest symbols to <run>-perf.txt (needs perf)
@@ -72,6 +74,7 @@ perf=0
 runs=""
 background_nice=0
 gateway_flags=""
+ports=6791,5791,9791,50791
 while (($# > 0)); do
   case $1 in
     -h | --help) usage; exit 0 ;;
@@ -79,6 +82,7 @@ while (($# > 0)); do
     --out) out_dir=${2:?--out needs a value}; shift 2 ;;
     --duration-s) duration=${2:?--duration-s needs a value}; shift 2 ;;
     --concurrency) concurrency=${2:?--concurrency needs a value}; shift 2 ;;
+    --ports) ports=${2:?--ports needs a value}; shift 2 ;;
     --keep) keep=1; shift ;;
     --perf) perf=1; shift ;;
     --runs) runs=${2:?--runs needs a value}; shift 2 ;;
@@ -97,10 +101,9 @@ for r in ${runs//,/ }; do
 done
 want() { [[ -z ${runs} || ",${runs}," == *",$1,"* ]]; }
 
-redis_port=6791
-pg_port=5791
-kafka_port=9791
-gateway_addr=127.0.0.1:50791
+[[ ${ports} =~ ^[0-9]+,[0-9]+,[0-9]+,[0-9]+$ ]] || die "--ports wants four numbers: R,P,K,G"
+IFS=, read -r redis_port pg_port kafka_port gateway_port <<<"${ports}"
+gateway_addr=127.0.0.1:${gateway_port}
 warmup=3
 
 gateway_bin=${build_dir}/services/review-gateway/candor-review-gateway
