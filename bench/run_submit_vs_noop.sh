@@ -101,20 +101,12 @@ for r in ${runs//,/ }; do
 done
 want() { [[ -z ${runs} || ",${runs}," == *",$1,"* ]]; }
 
-[[ ${ports} =~ ^[0-9]+,[0-9]+,[0-9]+,[0-9]+$ ]] || die "--ports wants four numbers: R,P,K,G"
-IFS=, read -r redis_port pg_port kafka_port gateway_port <<<"${ports}"
-gateway_addr=127.0.0.1:${gateway_port}
+set_ports "${ports}"
 warmup=3
 
-gateway_bin=${build_dir}/services/review-gateway/candor-review-gateway
-fraud_bin=${build_dir}/services/fraud-scorer/candor-fraud-scorer
-aggregator_bin=${build_dir}/services/rating-aggregator/candor-rating-aggregator
-kafka_bin=${build_dir}/tools/dev-kafka/candor-dev-kafka
-drive_bin=${build_dir}/tools/candor-drive/candor-drive
-for bin in "${gateway_bin}" "${fraud_bin}" "${aggregator_bin}" "${kafka_bin}" "${drive_bin}"; do
-  [[ -x ${bin} ]] || die "missing ${bin}: build the release preset first" \
-    "(cmake --preset release && cmake --build --preset release)"
-done
+write_path_binaries "${build_dir}"
+((${#missing_bins[@]} == 0)) || die "missing ${missing_bins[0]}: build the release preset first" \
+  "(cmake --preset release && cmake --build --preset release)"
 tools=(redis-benchmark redis-cli jq kcat psql)
 ((perf)) && tools+=(perf)
 for tool in "${tools[@]}"; do

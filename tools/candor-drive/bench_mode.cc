@@ -24,22 +24,19 @@ namespace {
 
 constexpr int64_t kNoopPool = 4096;
 
-struct Settings {
-  std::string gateway = "127.0.0.1:50051";
+struct Settings : CommonSettings {
+  Settings() {
+    rate = 1000;
+    concurrency = 0;  // 64 closed, 1000 open
+    deadline_ms = 5000;
+  }
   std::string mix = "submit=100";
-  double rate = 1000;
-  int64_t concurrency = 0;
   int64_t channels = 4;
   double duration_s = 0;
   int64_t count = 0;
   double warmup_s = 2;
-  int64_t deadline_ms = 5000;
   double late_ms = 1;
   // Traffic
-  int64_t limit = 0;
-  std::string user_prefix;
-  int64_t products = 200;
-  int64_t seed = 0;
   bool include_refusals = false;
   double farm_ratio = 0;
   int64_t farm_products = 5;
@@ -48,9 +45,6 @@ struct Settings {
   double probes = -1;
   double poll_ms = 5;
   double probe_timeout_s = 10;
-  // Output
-  std::string json_path;
-  bool progress = true;
   double wait_s = 10;
 };
 
@@ -71,16 +65,9 @@ int RunBench(int argc, char** argv) {
       "REVIEWS_FILE: replay Amazon JSON lines (gzip or plain); without it, generated traffic\n"
       "(the replay's generator). Tokens are minted with $CANDOR_JWT_SECRET (required).\n"
       "Exit: 0 the run completed, 1 interrupted or no server answered, 2 bad usage.");
-  flags.AddString("gateway", "CANDOR_GATEWAY_ADDR", &s.gateway, "review-gateway address");
+  AddCommonFlags(flags, Mode::kBench, s);
   flags.AddString("mix", "", &s.mix,
                   "operations and weights, e.g. submit=70,summary=30,noop=0 (a bare name = 1)");
-  flags.AddDouble("rate", "", &s.rate,
-                  "calls per second in all, open loop; 0 = closed loop at the maximum", 0,
-                  10'000'000);
-  flags.AddInt("concurrency", "", &s.concurrency,
-               "closed loop: calls kept in flight; open loop: the most in flight, beyond which "
-               "calls wait and turn late (0 = 64 closed, 1000 open)",
-               0, 100'000);
   flags.AddInt("channels", "", &s.channels, "gRPC channels (TCP connections), used in turn", 1,
                256);
   flags.AddDouble("duration-s", "", &s.duration_s,
@@ -91,18 +78,8 @@ int RunBench(int argc, char** argv) {
                0, 1'000'000'000);
   flags.AddDouble("warmup-s", "", &s.warmup_s,
                   "seconds of load at the start left out of every figure", 0, 3600);
-  flags.AddInt("deadline-ms", "", &s.deadline_ms, "deadline of each call", 1, 600'000);
   flags.AddDouble("late-ms", "", &s.late_ms,
                   "open loop: a call sent more than this after its due time is late", 0, 60'000);
-  flags.AddInt("limit", "", &s.limit, "file: read at most N reviews (0 = all)", 0, 1'000'000'000);
-  flags.AddString("user-prefix", "", &s.user_prefix,
-                  "prepended to every user id (file default: 'lg<seed tag>-', so each run's "
-                  "replay is new to the dedup)");
-  flags.AddInt("products", "", &s.products,
-               "generator: catalogue size B0CD000000.. (Zipf-like popularity), also what "
-               "summary reads pick from",
-               14, 999'999);
-  flags.AddInt("seed", "", &s.seed, "random seed (0 = pick one, printed)", 0, INT64_MAX);
   flags.AddBool("include-refusals", "", &s.include_refusals,
                 "keep the generator's deliberate invalid / duplicate / over-limit requests "
                 "(and a file's invalid rows); default: only requests the gateway should accept");
@@ -123,8 +100,6 @@ int RunBench(int argc, char** argv) {
                   1, 1000);
   flags.AddDouble("freshness-timeout-s", "", &s.probe_timeout_s,
                   "a probe not readable this long after its OK is a failure", 0.1, 600);
-  flags.AddString("json", "", &s.json_path, "also write every figure and the run's metadata");
-  flags.AddBool("progress", "", &s.progress, "a progress line on stderr every second");
   flags.AddDouble("wait-s", "", &s.wait_s,
                   "wait this long for the gateway to answer before starting", 0, 600);
   if (int code = core::ParseOrExit(flags, argc, argv); code >= 0) return code;
@@ -216,18 +191,10 @@ int RunBench(int argc, char** argv) {
 
   RunResult result;
   RunInfo& info = result.info;
-  info.mode = "bench";
-  StampRunInfo(info);
-  info.gateway = s.gateway;
-  info.mix = *mix;
-  info.rate = s.rate;
-  info.concurrency = concurrency;
-  info.channels = s.channels;
+  info = NewRunInfo(Mode::kBench, s, *mix, concurrency, s.channels, (*feed)->source());
   info.warmup_s = s.warmup_s;
   info.duration_s = s.duration_s;
   info.count = s.count;
-  info.deadline_ms = s.deadline_ms;
-  info.source = (*feed)->source();
   info.farm_ratio = s.farm_ratio;
   info.seed = seed;
 

@@ -147,21 +147,25 @@ void SubmitFeed::MakeChunk(std::vector<Request>* out) {
   }
 }
 
+void SubmitFeed::AddChunk() {
+  std::vector<Request> chunk;
+  MakeChunk(&chunk);  // outside the lock: generating text is the slow part
+  std::lock_guard lock(mu_);
+  for (Request& r : chunk) {
+    farm_generated_ += r.farm ? 1 : 0;
+    buffer_.push_back(std::move(r));
+  }
+  generated_ += static_cast<int64_t>(chunk.size());
+  ready_cv_.notify_all();
+}
+
 void SubmitFeed::Prefill(int64_t n) {
   while (true) {
     {
       std::lock_guard lock(mu_);
       if (static_cast<int64_t>(buffer_.size()) >= n) return;
     }
-    std::vector<Request> chunk;
-    MakeChunk(&chunk);
-    std::lock_guard lock(mu_);
-    for (Request& r : chunk) {
-      farm_generated_ += r.farm ? 1 : 0;
-      buffer_.push_back(std::move(r));
-    }
-    generated_ += static_cast<int64_t>(chunk.size());
-    ready_cv_.notify_all();
+    AddChunk();
   }
 }
 
@@ -181,15 +185,7 @@ void SubmitFeed::RefillLoop() {
           lock, [this] { return stopping_ || static_cast<int64_t>(buffer_.size()) < low_water_; });
       if (stopping_) return;
     }
-    std::vector<Request> chunk;
-    MakeChunk(&chunk);
-    std::lock_guard lock(mu_);
-    for (Request& r : chunk) {
-      farm_generated_ += r.farm ? 1 : 0;
-      buffer_.push_back(std::move(r));
-    }
-    generated_ += static_cast<int64_t>(chunk.size());
-    ready_cv_.notify_all();
+    AddChunk();
   }
 }
 

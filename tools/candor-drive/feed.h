@@ -82,6 +82,8 @@ class SubmitFeed {
   explicit SubmitFeed(const FeedOptions& options);
   // Appends the next chunk of requests to `out` (outside the lock).
   void MakeChunk(std::vector<Request>* out);
+  // Makes the next chunk and appends it to the buffer, waking any Next() waiting.
+  void AddChunk();
   void RefillLoop();
 
   FeedOptions options_;

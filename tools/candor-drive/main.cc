@@ -13,6 +13,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "tools/candor-drive/generator.h"
 #include "tools/candor-drive/modes.h"
 
 namespace candor::drive {
@@ -43,10 +44,49 @@ double ProcessCpuSeconds() {
   return seconds(u.ru_utime) + seconds(u.ru_stime);
 }
 
-void StampRunInfo(RunInfo& info) {
+void AddCommonFlags(core::Flags& flags, Mode mode, CommonSettings& s) {
+  const bool replay = mode == Mode::kReplay;
+  flags.AddString("gateway", "CANDOR_GATEWAY_ADDR", &s.gateway, "review-gateway address");
+  flags.AddDouble("rate", "", &s.rate,
+                  replay ? "submissions per second, follow-ups included, open loop (0 = closed "
+                           "loop)"
+                         : "calls per second in all, open loop; 0 = closed loop at the maximum",
+                  0, 10'000'000);
+  flags.AddInt("concurrency", "", &s.concurrency,
+               replay ? "calls in flight at most (closed loop: kept at this)"
+                      : "closed loop: calls kept in flight; open loop: the most in flight, beyond "
+                        "which calls wait and turn late (0 = 64 closed, 1000 open)",
+               replay ? 1 : 0, 100'000);
+  flags.AddInt("deadline-ms", "", &s.deadline_ms, "deadline of each call", 1, 600'000);
+  flags.AddInt("limit", "", &s.limit, "file: read at most N reviews (0 = all)", 0, 1'000'000'000);
+  flags.AddString("user-prefix", "", &s.user_prefix,
+                  replay ? "file: prepended to every reviewerID (fresh identities for a replay)"
+                         : "prepended to every user id (file default: 'lg<seed tag>-', so each "
+                           "run's replay is new to the dedup)");
+  flags.AddInt("products", "", &s.products,
+               "generator: catalogue size B0CD000000.. (Zipf-like popularity; bench: also what "
+               "summary reads pick from)",
+               kHeavyUserRequests, 999'999);
+  flags.AddInt("seed", "", &s.seed, "random seed (0 = pick one, printed)", 0, INT64_MAX);
+  flags.AddString("json", "", &s.json_path, "also write every figure as JSON to this path");
+  flags.AddBool("progress", "", &s.progress, "a progress line on stderr every second");
+}
+
+RunInfo NewRunInfo(Mode mode, const CommonSettings& s, const Mix& mix, int64_t concurrency,
+                   int64_t channels, std::string source) {
+  RunInfo info;
+  info.mode = mode == Mode::kReplay ? "replay" : "bench";
   info.started_at = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone());
   info.git_commit = GitCommit(&info.git_dirty);
   info.machine = ReadMachineInfo();
+  info.gateway = s.gateway;
+  info.mix = mix;
+  info.rate = s.rate;
+  info.concurrency = concurrency;
+  info.channels = channels;
+  info.deadline_ms = s.deadline_ms;
+  info.source = std::move(source);
+  return info;
 }
 
 LoadResult RunAndRecord(RunTargets& targets, const RunnerOptions& options, RunResult& result) {

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <string>
 
+#include "libs/core/flags.h"
+#include "tools/candor-drive/mix.h"
 #include "tools/candor-drive/report.h"
 #include "tools/candor-drive/runner.h"
 
@@ -17,6 +19,31 @@ int RunBench(int argc, char** argv);   // bench_mode.cc: open / closed loops ove
 // Helpers both modes share (main.cc).
 inline constexpr int kBadUsage = 2;
 
+enum class Mode { kReplay, kBench };
+
+// The flags both modes have. Each mode sets its defaults before AddCommonFlags.
+struct CommonSettings {
+  std::string gateway = "127.0.0.1:50051";
+  double rate = 0;          // calls per second, open loop; 0 = closed loop
+  int64_t concurrency = 0;  // calls in flight (see --help per mode)
+  int64_t deadline_ms = 0;  // per call
+  int64_t limit = 0;        // file: rows to read (0 = all)
+  std::string user_prefix;  // prepended to every user id
+  int64_t products = 200;   // generator: catalogue size
+  int64_t seed = 0;         // 0 = pick one (PickSeed)
+  std::string json_path;    // --json
+  bool progress = true;
+};
+
+// Registers --gateway, --rate, --concurrency, --deadline-ms, --limit, --user-prefix, --products,
+// --seed, --json and --progress, with `mode`'s help texts and ranges.
+void AddCommonFlags(core::Flags& flags, Mode mode, CommonSettings& s);
+
+// The run metadata from the common settings: mode, start time, commit, machine, gateway, rate,
+// deadline, plus what the mode decides (the mix, the effective concurrency, channels, source).
+RunInfo NewRunInfo(Mode mode, const CommonSettings& s, const Mix& mix, int64_t concurrency,
+                   int64_t channels, std::string source);
+
 // Prints "candor-drive: <message>\n(see --help)" and returns kBadUsage.
 int Usage(const std::string& message);
 
@@ -29,9 +56,6 @@ uint64_t PickSeed(int64_t flag);
 
 // User + system CPU seconds of this process so far (all threads).
 double ProcessCpuSeconds();
-
-// Fills the run metadata every report carries: start time, commit, machine.
-void StampRunInfo(RunInfo& info);
 
 // Runs the load (RunLoad) and copies its figures and the client's CPU cost into `result`.
 LoadResult RunAndRecord(RunTargets& targets, const RunnerOptions& options, RunResult& result);

@@ -22,19 +22,26 @@ struct Call {
 };
 
 template <typename Req, typename Resp>
-Call<Req, Resp>* NewCall(const CallInput& in, absl::Duration deadline, AnswerCallback done) {
+Call<Req, Resp>* NewCall(const std::string& bearer, absl::Duration deadline, AnswerCallback done) {
   auto* call = new Call<Req, Resp>;
-  if (!in.bearer.empty()) call->ctx.AddMetadata("authorization", in.bearer);
+  if (!bearer.empty()) call->ctx.AddMetadata("authorization", bearer);
   call->ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(deadline));
   call->done = std::move(done);
   return call;
 }
 
-Answer FromStatus(const grpc::Status& s) {
-  Answer a;
-  a.code = static_cast<absl::StatusCode>(s.error_code());
-  a.message = s.error_message();
-  return a;
+// gRPC's completion callback for `call`: the answer is the status plus what `read(call, ok,
+// answer)` takes from the response; then the call is freed and its `done` runs.
+template <typename Req, typename Resp, typename Read>
+auto Finish(Call<Req, Resp>* call, Read read) {
+  return [call, read](const grpc::Status& s) {
+    std::unique_ptr<Call<Req, Resp>> owned(call);
+    Answer a;
+    a.code = static_cast<absl::StatusCode>(s.error_code());
+    a.message = s.error_message();
+    read(*owned, s.ok(), a);
+    owned->done(std::move(a));
+  };
 }
 
 // Moves the review into the request (bodies run to a few KB; no second copy).
@@ -51,17 +58,13 @@ class SubmitOperation final : public Operation {
   Op op() const override { return Op::kSubmit; }
   void Start(Connection& c, CallInput in, absl::Duration deadline,
              AnswerCallback done) const override {
-    using C = Call<review::v1::SubmitReviewRequest, review::v1::SubmitReviewResponse>;
-    C* call = NewCall<review::v1::SubmitReviewRequest, review::v1::SubmitReviewResponse>(
-        in, deadline, std::move(done));
+    auto* call = NewCall<review::v1::SubmitReviewRequest, review::v1::SubmitReviewResponse>(
+        in.bearer, deadline, std::move(done));
     FillSubmit(std::move(in.review), &call->req);
     c.review->async()->SubmitReview(&call->ctx, &call->req, &call->resp,
-                                    [call](const grpc::Status& s) {
-                                      Answer a = FromStatus(s);
-                                      if (s.ok()) a.review_id = call->resp.review_id();
-                                      std::unique_ptr<C> owned(call);
-                                      owned->done(std::move(a));
-                                    });
+                                    Finish(call, [](const auto& done_call, bool ok, Answer& a) {
+                                      if (ok) a.review_id = done_call.resp.review_id();
+                                    }));
   }
 };
 
@@ -70,27 +73,23 @@ class SummaryOperation final : public Operation {
   Op op() const override { return Op::kSummary; }
   void Start(Connection& c, CallInput in, absl::Duration deadline,
              AnswerCallback done) const override {
-    using C = Call<review::v1::GetProductSummaryRequest, review::v1::ProductSummary>;
-    C* call = NewCall<review::v1::GetProductSummaryRequest, review::v1::ProductSummary>(
-        in, deadline, std::move(done));
+    auto* call = NewCall<review::v1::GetProductSummaryRequest, review::v1::ProductSummary>(
+        in.bearer, deadline, std::move(done));
     call->req.set_asin(std::move(in.asin));
-    c.review->async()->GetProductSummary(&call->ctx, &call->req, &call->resp,
-                                         [call](const grpc::Status& s) {
-                                           Answer a = FromStatus(s);
-                                           a.view.asin = call->req.asin();
-                                           if (s.ok()) {
-                                             const review::v1::ProductSummary& p = call->resp;
-                                             a.view.review_count = p.review_count();
-                                             a.view.average = p.average();
-                                             a.view.display_average = p.display_average();
-                                             a.view.verified_count = p.verified_count();
-                                             a.view.verified_average = p.verified_average();
-                                             for (int k = 0; k < 5 && k < p.histogram_size(); ++k)
-                                               a.view.histogram[k] = p.histogram(k);
-                                           }
-                                           std::unique_ptr<C> owned(call);
-                                           owned->done(std::move(a));
-                                         });
+    c.review->async()->GetProductSummary(
+        &call->ctx, &call->req, &call->resp,
+        Finish(call, [](const auto& done_call, bool ok, Answer& a) {
+          a.view.asin = done_call.req.asin();
+          if (!ok) return;
+          const review::v1::ProductSummary& p = done_call.resp;
+          a.view.review_count = p.review_count();
+          a.view.average = p.average();
+          a.view.display_average = p.display_average();
+          a.view.verified_count = p.verified_count();
+          a.view.verified_average = p.verified_average();
+          for (int k = 0; k < 5 && k < p.histogram_size(); ++k)
+            a.view.histogram[k] = p.histogram(k);
+        }));
   }
 };
 
@@ -100,14 +99,11 @@ class NoopOperation final : public Operation {
   Op op() const override { return Op::kNoop; }
   void Start(Connection& c, CallInput in, absl::Duration deadline,
              AnswerCallback done) const override {
-    using C = Call<bench::v1::NoopRequest, review::v1::SubmitReviewResponse>;
-    C* call = NewCall<bench::v1::NoopRequest, review::v1::SubmitReviewResponse>(in, deadline,
-                                                                                std::move(done));
+    auto* call = NewCall<bench::v1::NoopRequest, review::v1::SubmitReviewResponse>(
+        in.bearer, deadline, std::move(done));
     FillSubmit(std::move(in.review), call->req.mutable_review());
-    c.bench->async()->Noop(&call->ctx, &call->req, &call->resp, [call](const grpc::Status& s) {
-      std::unique_ptr<C> owned(call);
-      owned->done(FromStatus(s));
-    });
+    c.bench->async()->Noop(&call->ctx, &call->req, &call->resp,
+                           Finish(call, [](const auto&, bool, Answer&) {}));
   }
 };
 

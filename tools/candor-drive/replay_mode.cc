@@ -27,27 +27,21 @@ namespace {
 
 constexpr char kReaderUser[] = "candor-drive";
 
-struct Settings {
-  // Source
-  int64_t limit = 0;
-  std::string user_prefix;
-  int64_t products = 200;
+struct Settings : CommonSettings {
+  Settings() {
+    rate = 500;
+    concurrency = 64;
+    deadline_ms = 2000;
+  }
+  // Generator
   int64_t users = 2000;
   int64_t count = 2000;
   double retry_ratio = 0.03;
-  int64_t seed = 0;
-  // Load
-  double rate = 500;
-  int64_t concurrency = 64;
-  std::string gateway = "127.0.0.1:50051";
-  int64_t deadline_ms = 2000;
-  // Checks and output
+  // Checks
   std::string pg_dsn;
   int64_t fresh_timeout_s = 60;
   int64_t show = 3;
-  std::string json_path;
   bool probe = false;
-  bool progress = true;
 };
 
 // Products whose aggregates this run may have changed: those of answered, well-formed requests.
@@ -147,31 +141,18 @@ int RunReplay(int argc, char** argv) {
       "The signing secret for the per-user tokens comes from $CANDOR_JWT_SECRET.\n"
       "Benchmarks (open / closed loops over an operation mix): candor-drive bench --help.\n"
       "Exit: 0 all good, 1 a check failed or the run was interrupted, 2 bad usage.");
-  flags.AddInt("limit", "", &s.limit, "file: read at most N reviews (0 = all)", 0, 1'000'000'000);
-  flags.AddString("user-prefix", "", &s.user_prefix,
-                  "file: prepended to every reviewerID (fresh identities for a replay)");
-  flags.AddInt("products", "", &s.products, "generator: catalogue size", kHeavyUserRequests,
-               999'999);
+  AddCommonFlags(flags, Mode::kReplay, s);
   flags.AddInt("users", "", &s.users, "generator: ordinary shoppers", 1, 10'000'000);
   flags.AddInt("count", "", &s.count, "generator: submissions in all", 1, 10'000'000);
   flags.AddDouble("retry-ratio", "", &s.retry_ratio,
                   "generator: share of submissions that are client retries", 0, 0.4);
-  flags.AddInt("seed", "", &s.seed, "generator: random seed (0 = pick one, printed)", 0, INT64_MAX);
-  flags.AddDouble("rate", "", &s.rate, "submissions per second, open loop (0 = closed loop)", 0,
-                  1'000'000);
-  flags.AddInt("concurrency", "", &s.concurrency,
-               "calls in flight at most (closed loop: kept at this)", 1, 100'000);
-  flags.AddString("gateway", "CANDOR_GATEWAY_ADDR", &s.gateway, "review-gateway address");
-  flags.AddInt("deadline-ms", "", &s.deadline_ms, "deadline of each call", 1, 600'000);
   flags.AddString("pg-dsn", "CANDOR_PG_DSN", &s.pg_dsn,
                   "Postgres DSN; enables the freshness check (empty = skip it)");
   flags.AddInt("fresh-timeout-s", "", &s.fresh_timeout_s,
                "how long the freshness check waits for the read side", 0, 3600);
   flags.AddInt("show", "", &s.show, "summaries of the N most-reviewed products to print", 0, 100);
-  flags.AddString("json", "", &s.json_path, "also write the figures as JSON to this path");
   flags.AddBool("probe", "", &s.probe,
                 "one GetProductSummary call; exit 0 if a server answered anything");
-  flags.AddBool("progress", "", &s.progress, "a status line on stderr every second");
   if (int code = core::ParseOrExit(flags, argc, argv); code >= 0) return code;
   if (flags.positional().size() > 1) return Usage("at most one REVIEWS_FILE");
 
@@ -226,17 +207,8 @@ int RunReplay(int argc, char** argv) {
             << s.gateway << " (" << tokens.size() - 1 << " users)\n";
 
   RunResult result;
-  RunInfo& info = result.info;
-  info.mode = "replay";
-  StampRunInfo(info);
-  info.gateway = s.gateway;
-  info.mix = *mix;
-  info.rate = s.rate;
-  info.concurrency = s.concurrency;
-  info.channels = 1;
-  info.count = static_cast<int64_t>(plan->size());
-  info.deadline_ms = s.deadline_ms;
-  info.source = plan->source;
+  result.info = NewRunInfo(Mode::kReplay, s, *mix, s.concurrency, 1, plan->source);
+  result.info.count = static_cast<int64_t>(plan->size());
 
   // Primaries are spaced so that, with their follow-ups, the whole plan goes at `rate`.
   const auto primaries = static_cast<double>(plan->primaries.size());
