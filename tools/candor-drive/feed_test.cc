@@ -88,7 +88,7 @@ TEST(FeedTest, BackgroundRefillKeepsUp) {
 }
 
 TEST(FeedTest, ReplayWrapsWithAFreshPrefixPerPass) {
-  const std::string path = ::testing::TempDir() + "/loadgen_feed_test.json";
+  const std::string path = ::testing::TempDir() + "/drive_feed_test.json";
   {
     std::ofstream f(path);
     f << R"({"reviewerID":"A1","asin":"B000000001","overall":5.0,"reviewText":"Good strings, stay in tune.","summary":"Good"})"

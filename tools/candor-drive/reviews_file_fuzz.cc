@@ -26,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = "/proc/self/fd/" + std::to_string(fd);
 
   candor::drive::ReadStats stats;
-  absl::StatusOr<candor::Plan> plan =
+  absl::StatusOr<candor::drive::Plan> plan =
       candor::drive::ReadReviewsFile(path, /*limit=*/0, "p-", &stats);
   close(fd);
   if (!plan.ok()) return 0;
