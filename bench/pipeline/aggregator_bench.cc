@@ -544,7 +544,7 @@ int Main(int argc, char** argv) {
                     "aggregator instances (threads) to run the peak with, comma list (at most 8)");
   };
   auto validate = [&]() -> std::string {
-    auto s = ParseIntList("sizes", o.sizes, 1, INT64_MAX);
+    auto s = ParseIntList("sizes", o.sizes, 1, 100'000'000);
     if (!s.ok()) return std::string(s.status().message());
     sizes = *std::move(s);
     auto c = ParseIntList("peak-consumers", o.peak_consumers, 1, 64);
