@@ -23,7 +23,7 @@ inline constexpr std::array<Op, kOpCount> kAllOps = {Op::kSubmit, Op::kSummary, 
 std::string_view OpName(Op op);
 // True for the operations this version can send: submit (ReviewService/SubmitReview), summary
 // (ReviewService/GetProductSummary) and noop (BenchService/Noop, needs the gateway's
-// --bench-noop).
+// --bench-noop). Each has an Operation in operation.cc (ServedOperations checks they agree).
 bool IsServed(Op op);
 
 // The weighted operation mix of a run, e.g. "submit=70,summary=30,noop=0".

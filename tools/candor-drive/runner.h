@@ -21,7 +21,8 @@ struct RunnerOptions {
   absl::Duration deadline = absl::Seconds(5);
   Nanos late_after = std::chrono::milliseconds(1);
   Nanos give_up_grace = std::chrono::seconds(1);
-  Mix mix;  // the operations the progress line and the timeline follow
+  // Every operation the workload may send: figures, timeline and progress are kept for these.
+  Mix mix;
   bool progress = true;
 };
 
