@@ -48,6 +48,14 @@ using rating_aggregator::Aggregator;
 using rating_aggregator::LedgerEvent;
 using rating_aggregator::PgRatingLedger;
 
+// What --help says, and the logger's name.
+const BenchSpec kSpec{
+    "candor-aggregator-bench",
+    "Rating aggregator vs the naive SELECT AVG() recompute as a product grows, and "
+    "the aggregator's peak events/s. Needs PostgreSQL (migrated) and Redis: "
+    "tools/stack/stack.sh up, or bench/run_pipeline.sh.",
+    "aggregator-bench"};
+
 struct Options : CommonOptions {
   std::string sizes = "10,1000,10000,100000,1000000";
   int64_t reviews = 5000;
@@ -553,13 +561,7 @@ int Main(int argc, char** argv) {
     return consumer_counts.size() > 8 ? "--peak-consumers: at most 8 runs" : "";
   };
   RunContext context;
-  const BenchSpec spec{
-      "candor-aggregator-bench",
-      "Rating aggregator vs the naive SELECT AVG() recompute as a product grows, and "
-      "the aggregator's peak events/s. Needs PostgreSQL (migrated) and Redis: "
-      "tools/stack/stack.sh up, or bench/run_pipeline.sh.",
-      "aggregator-bench"};
-  if (auto rc = StartBench(spec, o, add_flags, validate, argc, argv, &context)) {
+  if (auto rc = StartBench(kSpec, o, add_flags, validate, argc, argv, &context)) {
     return *rc;
   }
 

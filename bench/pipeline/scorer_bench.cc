@@ -57,6 +57,13 @@ using fraud_scorer::ScoredReview;
 using fraud_scorer::StoredReview;
 using fraud_scorer::UserActivity;
 
+// What --help says, and the logger's name.
+const BenchSpec kSpec{"candor-scorer-bench",
+                      "Fraud-scorer throughput and per-review latency through ReviewIntake on real "
+                      "Redis and PostgreSQL. Needs a stack: tools/stack/stack.sh up, or "
+                      "bench/run_pipeline.sh.",
+                      "scorer-bench"};
+
 struct Options : CommonOptions {
   std::string kafka_brokers = "127.0.0.1:9093";
   std::string publish = "mock";
@@ -411,13 +418,7 @@ int Main(int argc, char** argv) {
     return "";
   };
   RunContext context;
-  const BenchSpec spec{
-      "candor-scorer-bench",
-      "Fraud-scorer throughput and per-review latency through ReviewIntake on real "
-      "Redis and PostgreSQL. Needs a stack: tools/stack/stack.sh up, or "
-      "bench/run_pipeline.sh.",
-      "scorer-bench"};
-  if (auto rc = StartBench(spec, o, add_flags, validate, argc, argv, &context)) {
+  if (auto rc = StartBench(kSpec, o, add_flags, validate, argc, argv, &context)) {
     return *rc;
   }
 

@@ -98,12 +98,7 @@ LoadResult RunAndRecord(RunTargets& targets, const RunnerOptions& options, RunRe
   result.client_wall_s = absl::ToDoubleSeconds(absl::Now() - wall_before);
   result.client_calls = load.answered;
   result.unreachable = load.unreachable;
-  result.ops = load.ops;
-  result.timeline = load.timeline;
-  result.schedule = load.schedule;
-  result.window_s = load.window_s;
-  result.warmup_calls = load.warmup_calls;
-  result.interrupted = load.interrupted;
+  static_cast<LoadFigures&>(result) = load;
   return load;
 }
 

@@ -149,16 +149,21 @@ struct ReplayChecks {
   std::vector<ProductView> top_products;
 };
 
-// The result of one run, in either mode.
-struct RunResult {
-  RunInfo info;
+// What the rate controller measured (runner.h fills it in).
+struct LoadFigures {
   std::map<Op, OpStats> ops;  // every operation of the mix, even if it got no call
   std::map<Op, std::vector<Interval>> timeline;  // per second, every operation of the mix
-  int64_t load_started_unix_ms = 0;              // the timeline's zero, as wall-clock time
   ScheduleStats schedule;
-  FreshnessStats freshness;
   double window_s = 0;       // the measured part: end of warm-up to the last measured send
   int64_t warmup_calls = 0;  // sent during the warm-up, left out
+  bool interrupted = false;  // SIGINT / SIGTERM stopped the sending early
+};
+
+// The result of one run, in either mode: the load's figures and what the mode adds.
+struct RunResult : LoadFigures {
+  RunInfo info;
+  int64_t load_started_unix_ms = 0;  // the timeline's zero, as wall-clock time
+  FreshnessStats freshness;
   int64_t feed_generated = 0;
   int64_t feed_stalls = 0;  // a submit waited for the generator
   // CPU time (user + system) the tool itself used from the start of the load to the last
@@ -169,7 +174,6 @@ struct RunResult {
   int64_t client_calls = 0;
   int64_t unreachable = 0;          // of client_calls, UNAVAILABLE or DEADLINE_EXCEEDED
   double client_process_cpu_s = 0;  // the whole process, start-up and traffic generation included
-  bool interrupted = false;
   std::optional<ReplayChecks> replay;  // set in replay mode
 };
 

@@ -72,16 +72,10 @@ struct RunTargets {
   FreshnessProber* prober = nullptr;               // optional: started when the warm-up ends
 };
 
-struct LoadResult {
-  std::map<Op, OpStats> ops;
-  std::map<Op, std::vector<Interval>> timeline;
-  ScheduleStats schedule;
-  double window_s = 0;
-  int64_t warmup_calls = 0;
+struct LoadResult : LoadFigures {
   int64_t answered = 0;     // every call answered, warm-up included
   int64_t unreachable = 0;  // of those, UNAVAILABLE or DEADLINE_EXCEEDED
   double active_s = 0;      // from the start to the last answer
-  bool interrupted = false;
 };
 
 // The one rate controller of candor-drive, for the replay and the benchmarks alike. Runs the
