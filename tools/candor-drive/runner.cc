@@ -27,7 +27,6 @@ class Runner {
 
   LoadResult Run() {
     start_ = Clock::now();
-    last_answer_ = start_;
     std::thread control([this] { ControlLoop(); });
     if (open_loop_) {
       SendOpenLoop();
@@ -209,9 +208,10 @@ class Runner {
       slot.stats.latency_us.Record(timing.latency_us);
       slot.stats.service_us.Record(timing.service_us);
     }
-    {
-      std::lock_guard lock(mu_);
-      if (answered > last_answer_) last_answer_ = answered;
+    const int64_t answered_ns = Since(answered).count();
+    int64_t latest = last_answer_ns_.load(std::memory_order_relaxed);
+    while (latest < answered_ns &&
+           !last_answer_ns_.compare_exchange_weak(latest, answered_ns, std::memory_order_relaxed)) {
     }
     const int64_t follow_up = t_.workload->OnAnswer(call->n, answer);
     if (follow_up >= 0 && !core::ShutdownRequested()) {
@@ -315,7 +315,7 @@ class Runner {
     r.answered = answered_total_.load();
     r.unreachable = unreachable_total_.load();
     r.interrupted = interrupted_ || core::ShutdownRequested();
-    r.active_s = std::chrono::duration<double>(last_answer_ - start_).count();
+    r.active_s = static_cast<double>(last_answer_ns_.load()) / 1e9;
     const RunShape& s = o_.shape;
     double end_s = 0;
     if (open_loop_) {
@@ -345,7 +345,7 @@ class Runner {
   std::array<OpSlot, kOpCount> slots_;
   Clock::time_point start_;
   Clock::time_point sending_end_;
-  Clock::time_point last_answer_;  // guarded by mu_
+  std::atomic<int64_t> last_answer_ns_{0};  // since start_: the latest answer so far
 
   std::mutex mu_;
   std::condition_variable slot_cv_;
