@@ -18,8 +18,8 @@ usage() {
 Usage: bench/run_reliability.sh [options]
 
 Expects the release preset built:  cmake --preset release && cmake --build --preset release
-Starts Redis / PostgreSQL / dev Kafka on 6795 / 5795 / 9795 and the three services, then sends
---count generated submissions at --rate with candor-drive. Meanwhile, every --kill-every-s, it
+Starts Redis / PostgreSQL / dev Kafka on 6795 / 5795 / 9795 (--ports) and the three services,
+then sends --count generated submissions at --rate with candor-drive. Every --kill-every-s, it
 hits one of fraud-scorer, Redis (SIGSTOP: frozen for max(--down-s, 3) s, past the gateway's 2 s
 Redis timeout), Redis (SIGKILL), rating-aggregator and PostgreSQL in turn; a killed one is
 restarted --down-s later. Afterwards it waits for the read side and checks:
@@ -38,6 +38,7 @@ Options:
   --down-s N         seconds a killed component stays down (default 3)
   --build-dir DIR    binaries (default build/release)
   --out DIR          results (default bench/results/<YYYY-MM-DD>, files prefixed HHMMSS-)
+  --ports R,P,K,G    Redis, PostgreSQL, Kafka and gateway ports (default 6795,5795,9795,50795)
   --keep             leave the stack directory behind
   --help             this text
 
@@ -54,6 +55,7 @@ down_s=3
 build_dir=build/release
 out_dir=""
 keep=0
+ports=6795,5795,9795,50795
 while (($# > 0)); do
   case $1 in
     -h | --help) usage; exit 0 ;;
@@ -63,6 +65,7 @@ while (($# > 0)); do
     --down-s) down_s=${2:?--down-s needs a value}; shift 2 ;;
     --build-dir) build_dir=${2:?--build-dir needs a value}; shift 2 ;;
     --out) out_dir=${2:?--out needs a value}; shift 2 ;;
+    --ports) ports=${2:?--ports needs a value}; shift 2 ;;
     --keep) keep=1; shift ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
@@ -71,19 +74,10 @@ for v in count rate kill_every down_s; do
   [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "--${v//_/-} must be a positive integer"
 done
 
-redis_port=6795
-pg_port=5795
-kafka_port=9795
-gateway_addr=127.0.0.1:50795
-gateway_bin=${build_dir}/services/review-gateway/candor-review-gateway
-fraud_bin=${build_dir}/services/fraud-scorer/candor-fraud-scorer
-aggregator_bin=${build_dir}/services/rating-aggregator/candor-rating-aggregator
-kafka_bin=${build_dir}/tools/dev-kafka/candor-dev-kafka
-drive_bin=${build_dir}/tools/candor-drive/candor-drive
-for bin in "${gateway_bin}" "${fraud_bin}" "${aggregator_bin}" "${kafka_bin}" "${drive_bin}"; do
-  [[ -x ${bin} ]] || die "missing ${bin}: build the release preset first" \
-    "(cmake --preset release && cmake --build --preset release)"
-done
+set_ports "${ports}"
+write_path_binaries "${build_dir}"
+((${#missing_bins[@]} == 0)) || die "missing ${missing_bins[0]}: build the release preset first" \
+  "(cmake --preset release && cmake --build --preset release)"
 for tool in redis-cli jq psql; do
   command -v "${tool}" >/dev/null || die "${tool} is not installed"
 done
@@ -238,8 +232,8 @@ done
 
 drive_json=$(result reliability-drive.json)
 accepted=$(jq '.outcomes.ok' "${drive_json}")
-lost=$(jq '.freshness.reviews_missing' "${drive_json}")
-stale=$(jq '.freshness.products_stale' "${drive_json}")
+lost=$(jq '.convergence.reviews_missing' "${drive_json}")
+stale=$(jq '.convergence.products_stale' "${drive_json}")
 stored=$(psql_q "SELECT count(*) FROM reviews")
 double=$(psql_q "SELECT count(*) FROM product_ratings p
   LEFT JOIN (SELECT asin, count(*) AS n, sum(rating) AS s FROM reviews WHERE counted

@@ -3,7 +3,7 @@
 # gateway's own server and auth path (BenchService/Noop, --bench-noop) against SubmitReview at the
 # maximum, submit latency and freshness at 2,000/s, product summary reads at a high rate, and
 # redis-benchmark for the Redis operations the gateway performs. Builds nothing; starts a stack of
-# its own on its own ports, the three services, runs candor-loadgen, writes every JSON into
+# its own on its own ports, the three services, runs candor-drive bench, writes every JSON into
 # bench/results/<date>/, prints the ratios and stops everything.
 set -euo pipefail
 
@@ -15,7 +15,7 @@ usage() {
 Usage: bench/run_submit_vs_noop.sh [options]
 
 Expects the release preset built:  cmake --preset release && cmake --build --preset release
-Starts Redis / PostgreSQL / dev Kafka on 6791 / 5791 / 9791 (tools/stack/stack.sh, in a temp
+Starts Redis / PostgreSQL / dev Kafka on 6791 / 5791 / 9791 (--ports) (tools/stack/stack.sh, in a temp
 dir), rating-aggregator, fraud-scorer and review-gateway (--bench-noop) on 127.0.0.1:50791, then
 runs, one after the other:
   1. noop-max       closed loop, BenchService/Noop at the maximum (the reference)
@@ -39,8 +39,10 @@ Options:
   --build-dir DIR     binaries (default build/release)
   --out DIR           results (default bench/results/<YYYY-MM-DD>; files are prefixed HHMMSS-;
                       the services' logs go to HHMMSS-logs/)
-  --duration-s N      measured seconds of each loadgen run (default 20; warm-up 3 s each)
+  --duration-s N      measured seconds of each load run (default 20; warm-up 3 s each)
   --concurrency N     calls in flight in the closed loops (default 128)
+  --ports R,P,K,G     Redis, PostgreSQL, Kafka and gateway ports (default 6791,5791,9791,50791),
+                      for two runs (or a test stack) on one machine
   --keep              leave the stack directory (logs) behind
   --perf              also record the gateway with perf during submit-max, submit-max-gw and
                       summary-max and write the hottest symbols to <run>-perf.txt (needs perf)
@@ -53,8 +55,9 @@ Options:
                       services start as always. summary-open without summary-max runs at 20,000/s
   --help              this text
 
-The load generator runs on the same machine as the services: on a 2-core box it takes a large
-share of the CPU, which is why only the ratio measured in the same run is the figure that counts.
+The load generator (candor-drive bench, "loadgen" in the CPU tables) runs on the same machine as
+the services: on a 2-core box it takes a large share of the CPU, which is why only the ratio
+measured in the same run is the figure that counts.
 EOF
 }
 
@@ -71,6 +74,7 @@ perf=0
 runs=""
 background_nice=0
 gateway_flags=""
+ports=6791,5791,9791,50791
 while (($# > 0)); do
   case $1 in
     -h | --help) usage; exit 0 ;;
@@ -78,6 +82,7 @@ while (($# > 0)); do
     --out) out_dir=${2:?--out needs a value}; shift 2 ;;
     --duration-s) duration=${2:?--duration-s needs a value}; shift 2 ;;
     --concurrency) concurrency=${2:?--concurrency needs a value}; shift 2 ;;
+    --ports) ports=${2:?--ports needs a value}; shift 2 ;;
     --keep) keep=1; shift ;;
     --perf) perf=1; shift ;;
     --runs) runs=${2:?--runs needs a value}; shift 2 ;;
@@ -96,21 +101,12 @@ for r in ${runs//,/ }; do
 done
 want() { [[ -z ${runs} || ",${runs}," == *",$1,"* ]]; }
 
-redis_port=6791
-pg_port=5791
-kafka_port=9791
-gateway_addr=127.0.0.1:50791
+set_ports "${ports}"
 warmup=3
 
-gateway_bin=${build_dir}/services/review-gateway/candor-review-gateway
-fraud_bin=${build_dir}/services/fraud-scorer/candor-fraud-scorer
-aggregator_bin=${build_dir}/services/rating-aggregator/candor-rating-aggregator
-kafka_bin=${build_dir}/tools/dev-kafka/candor-dev-kafka
-loadgen_bin=${build_dir}/bench/loadgen/candor-loadgen
-for bin in "${gateway_bin}" "${fraud_bin}" "${aggregator_bin}" "${kafka_bin}" "${loadgen_bin}"; do
-  [[ -x ${bin} ]] || die "missing ${bin}: build the release preset first" \
-    "(cmake --preset release && cmake --build --preset release)"
-done
+write_path_binaries "${build_dir}"
+((${#missing_bins[@]} == 0)) || die "missing ${missing_bins[0]}: build the release preset first" \
+  "(cmake --preset release && cmake --build --preset release)"
 tools=(redis-benchmark redis-cli jq kcat psql)
 ((perf)) && tools+=(perf)
 for tool in "${tools[@]}"; do
@@ -361,7 +357,7 @@ cpu_seconds_start() {
   (
     loadgen_pid=""
     while :; do
-      [[ -n ${loadgen_pid} ]] || loadgen_pid=$(pgrep -x -n candor-loadgen || true)
+      [[ -n ${loadgen_pid} ]] || loadgen_pid=$(pgrep -x -n candor-drive || true)
       present=() present_labels=()
       for i in "${!files[@]}"; do
         [[ -e ${files[i]} ]] || continue
@@ -421,11 +417,11 @@ cpu_seconds_stop() {
 # ---------------------------------------------------------------------------------------------
 # The runs
 
-loadgen() {
+load_run() {
   local name=$1
   shift
-  log "run ${name}: candor-loadgen $*"
-  "${loadgen_bin}" --gateway "${gateway_addr}" --json "$(result "${name}.json")" --wait-s 30 \
+  log "run ${name}: candor-drive bench $*"
+  "${drive_bin}" bench --gateway "${gateway_addr}" --json "$(result "${name}.json")" --wait-s 30 \
     --warmup-s "${warmup}" --no-progress "$@" | tee "$(result "${name}.txt")"
   check_services
 }
@@ -456,7 +452,7 @@ perf_report() {
 
 if want noop-max; then
   snapshot noop0
-  loadgen noop-max --mix noop --rate 0 --concurrency "${concurrency}" --duration-s "${duration}"
+  load_run noop-max --mix noop --rate 0 --concurrency "${concurrency}" --duration-s "${duration}"
   snapshot noop1
   cpu_report noop-max noop0 noop1
 fi
@@ -466,7 +462,7 @@ fi
 if want submit-max-gw; then
   snapshot gmax0
   perf_gateway submit-max-gw $((warmup + duration))
-  loadgen submit-max-gw --mix submit --rate 0 --concurrency "${concurrency}" \
+  load_run submit-max-gw --mix submit --rate 0 --concurrency "${concurrency}" \
     --duration-s "${duration}" --freshness-probes 0
   perf_report submit-max-gw
   snapshot gmax1
@@ -476,7 +472,7 @@ fi
 if want submit-2000-gw; then
   snapshot g2k0
   cpu_seconds_start submit-2000-gw
-  loadgen submit-2000-gw --mix submit --rate 2000 --duration-s "${duration}" --freshness-probes 0
+  load_run submit-2000-gw --mix submit --rate 2000 --duration-s "${duration}" --freshness-probes 0
   cpu_seconds_stop submit-2000-gw
   snapshot g2k1
   cpu_report submit-2000-gw g2k0 g2k1
@@ -486,13 +482,13 @@ start_gateway
 start_consumers
 # A little traffic the consumers must store and count: proof that both have joined their groups
 # before the measured runs (a group join takes seconds, which would land in submit-2000).
-loadgen consumers-warmup --mix submit --rate 200 --duration-s 2 --freshness-probes 0 >/dev/null
+load_run consumers-warmup --mix submit --rate 200 --duration-s 2 --freshness-probes 0 >/dev/null
 log "waiting for the consumers to join their groups and drain the warm-up"
 wait_consumers_idle
 if want submit-2000; then
   snapshot s2k0
   cpu_seconds_start submit-2000
-  loadgen submit-2000 --mix submit --rate 2000 --duration-s "${duration}" \
+  load_run submit-2000 --mix submit --rate 2000 --duration-s "${duration}" \
     --freshness-probes 2 --freshness-poll-ms 10
   cpu_seconds_stop submit-2000
   log "waiting for the consumers to drain"
@@ -504,7 +500,7 @@ fi
 if want submit-max; then
   snapshot smax0
   perf_gateway submit-max $((warmup + duration))
-  loadgen submit-max --mix submit --rate 0 --concurrency "${concurrency}" \
+  load_run submit-max --mix submit --rate 0 --concurrency "${concurrency}" \
     --duration-s "${duration}" --freshness-probes 0
   perf_report submit-max
   log "waiting for the consumers to drain"
@@ -516,7 +512,7 @@ summary_rate=20000
 if want summary-max; then
   snapshot rmax0
   perf_gateway summary-max $((warmup + 10))
-  loadgen summary-max --mix summary --rate 0 --concurrency "${concurrency}" --duration-s 10
+  load_run summary-max --mix summary --rate 0 --concurrency "${concurrency}" --duration-s 10
   perf_report summary-max
   snapshot rmax1
   cpu_report summary-max rmax0 rmax1
@@ -532,7 +528,7 @@ if want summary-max; then
 fi
 if want summary-open; then
   cpu_seconds_start summary-open
-  loadgen summary-open --mix summary --rate "${summary_rate}" --duration-s "${duration}" \
+  load_run summary-open --mix summary --rate "${summary_rate}" --duration-s "${duration}" \
     --concurrency 1000
   cpu_seconds_stop summary-open
 fi
@@ -540,7 +536,7 @@ sweep_rates=(2500 5000 10000 15000 20000)
 if want summary-sweep; then
   for rate in "${sweep_rates[@]}"; do
     snapshot "sw${rate}a"
-    loadgen "summary-${rate}" --mix summary --rate "${rate}" --duration-s 10 --concurrency 1000 \
+    load_run "summary-${rate}" --mix summary --rate "${rate}" --duration-s 10 --concurrency 1000 \
       >/dev/null
     snapshot "sw${rate}b"
     cpu_report "summary-${rate}" "sw${rate}a" "sw${rate}b"

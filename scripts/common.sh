@@ -9,6 +9,33 @@ die() {
   exit 1
 }
 
+# write_path_binaries DIR: sets gateway_bin, fraud_bin, aggregator_bin, kafka_bin and drive_bin
+# (the write path, the dev Kafka broker and the traffic tool) under the build directory DIR, and
+# lists in `missing_bins` those that are not built (empty when all are).
+# shellcheck disable=SC2034 # the variables are the sourcing script's
+write_path_binaries() {
+  gateway_bin=$1/services/review-gateway/candor-review-gateway
+  fraud_bin=$1/services/fraud-scorer/candor-fraud-scorer
+  aggregator_bin=$1/services/rating-aggregator/candor-rating-aggregator
+  kafka_bin=$1/tools/dev-kafka/candor-dev-kafka
+  drive_bin=$1/tools/candor-drive/candor-drive
+  missing_bins=()
+  local bin
+  for bin in "${gateway_bin}" "${fraud_bin}" "${aggregator_bin}" "${kafka_bin}" "${drive_bin}"; do
+    [[ -x ${bin} ]] || missing_bins+=("${bin}")
+  done
+}
+
+# set_ports R,P,K,G: sets redis_port, pg_port, kafka_port and gateway_addr (127.0.0.1:G) from a
+# script's --ports value; dies on anything else.
+# shellcheck disable=SC2034 # the variables are the sourcing script's
+set_ports() {
+  [[ $1 =~ ^[0-9]+,[0-9]+,[0-9]+,[0-9]+$ ]] || die "--ports wants four numbers: R,P,K,G"
+  local gateway_port
+  IFS=, read -r redis_port pg_port kafka_port gateway_port <<<"$1"
+  gateway_addr=127.0.0.1:${gateway_port}
+}
+
 # The services a script runs, by name (start_service fills it in); the script sets `log_dir`.
 declare -A pid=()
 

@@ -79,11 +79,7 @@ log_dir=${stack_dir}/logs
 pid_file=${log_dir}/demo.pids
 gateway_addr=${CANDOR_GATEWAY_LISTEN:-127.0.0.1:50051}
 
-gateway_bin=${build_dir}/services/review-gateway/candor-review-gateway
-fraud_bin=${build_dir}/services/fraud-scorer/candor-fraud-scorer
-aggregator_bin=${build_dir}/services/rating-aggregator/candor-rating-aggregator
-kafka_bin=${build_dir}/tools/dev-kafka/candor-dev-kafka
-drive_bin=${build_dir}/tools/candor-drive/candor-drive
+write_path_binaries "${build_dir}"
 token_bin=${build_dir}/tools/candor-token/candor-token
 
 # ---------------------------------------------------------------------------------------------
@@ -127,11 +123,7 @@ fi
 # ---------------------------------------------------------------------------------------------
 # 1. Binaries
 
-missing=0
-for bin in "${gateway_bin}" "${fraud_bin}" "${aggregator_bin}" "${kafka_bin}" "${drive_bin}"; do
-  [[ -x ${bin} ]] || missing=1
-done
-if ((missing)); then
+if ((${#missing_bins[@]})); then
   preset=$(basename "${build_dir}")
   [[ $(realpath -m "${build_dir}") == "${root}/build/${preset}" &&
     ${preset} =~ ^(dev|asan|release)$ ]] ||

@@ -27,9 +27,7 @@
 #include <thread>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "bench/pipeline/bench_util.h"
 #include "libs/core/flags.h"
 #include "libs/core/log.h"
@@ -50,9 +48,15 @@ using rating_aggregator::Aggregator;
 using rating_aggregator::LedgerEvent;
 using rating_aggregator::PgRatingLedger;
 
-struct Options {
-  std::string pg_dsn = "postgresql://postgres@127.0.0.1:5440/candor";
-  std::string redis_addr = "127.0.0.1:6390";
+// What --help says, and the logger's name.
+const BenchSpec kSpec{
+    "candor-aggregator-bench",
+    "Rating aggregator vs the naive SELECT AVG() recompute as a product grows, and "
+    "the aggregator's peak events/s. Needs PostgreSQL (migrated) and Redis: "
+    "tools/stack/stack.sh up, or bench/run_pipeline.sh.",
+    "aggregator-bench"};
+
+struct Options : CommonOptions {
   std::string sizes = "10,1000,10000,100000,1000000";
   int64_t reviews = 5000;
   int64_t batch = 500;
@@ -61,26 +65,7 @@ struct Options {
   int64_t peak_events = 100000;
   int64_t peak_products = 1000;
   std::string peak_consumers = "1,2";
-  std::string json;
-  std::string log_level = "info";
 };
-
-std::vector<int64_t> ParseList(const std::string& flag, const std::string& text) {
-  std::vector<int64_t> out;
-  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipEmpty())) {
-    int64_t v = 0;
-    if (!absl::SimpleAtoi(part, &v) || v < 1) {
-      std::cerr << "--" << flag << ": '" << std::string(part) << "' is not a positive integer\n";
-      std::exit(2);
-    }
-    out.push_back(v);
-  }
-  if (out.empty()) {
-    std::cerr << "--" << flag << " is empty\n";
-    std::exit(2);
-  }
-  return out;
-}
 
 // Everything a run talks to, plus the asins it created (deleted at the end).
 struct Env {
@@ -100,10 +85,7 @@ class TimedLedger final : public rating_aggregator::RatingLedger {
   absl::StatusOr<rating_aggregator::LedgerResult> Apply(
       const std::vector<rating_aggregator::LedgerPhase>& phases,
       const std::vector<std::string>& touched_asins) override {
-    const double t0 = NowSeconds();
-    auto r = inner_.Apply(phases, touched_asins);
-    seconds += NowSeconds() - t0;
-    return r;
+    return AddTime(seconds, [&] { return inner_.Apply(phases, touched_asins); });
   }
   double seconds = 0;
 
@@ -118,19 +100,13 @@ class TimedCache final : public ratings::RatingCache {
     return inner_.Get(asin);
   }
   absl::StatusOr<bool> Put(const review::RatingAggregate& aggregate) override {
-    const double t0 = NowSeconds();
-    auto r = inner_.Put(aggregate);
-    seconds += NowSeconds() - t0;
     ++puts;
-    return r;
+    return AddTime(seconds, [&] { return inner_.Put(aggregate); });
   }
   absl::StatusOr<std::vector<bool>> PutMany(
       const std::vector<review::RatingAggregate>& aggregates) override {
-    const double t0 = NowSeconds();
-    auto r = inner_.PutMany(aggregates);
-    seconds += NowSeconds() - t0;
     puts += static_cast<int64_t>(aggregates.size());
-    return r;
+    return AddTime(seconds, [&] { return inner_.PutMany(aggregates); });
   }
   double seconds = 0;
   int64_t puts = 0;
@@ -462,12 +438,8 @@ FROM generate_series(1, $3::bigint) AS g)sql",
   std::vector<std::unique_ptr<pg::Pool>> pools;
   std::vector<std::unique_ptr<redis::Client>> clients;
   for (int c = 0; c < consumers; ++c) {
-    auto pool = pg::Pool::Create(env.options.pg_dsn, 1);
-    Check("pg pool", pool.status());
-    pools.push_back(*std::move(pool));
-    auto client = redis::Client::Connect(env.options.redis_addr, 1, absl::Seconds(5));
-    Check("redis", client.status());
-    clients.push_back(*std::move(client));
+    pools.push_back(ConnectPostgres(env.options.pg_dsn, 1));
+    clients.push_back(ConnectRedis(env.options.redis_addr, 1));
   }
   spdlog::info("peak x{}: applying {} events in batches of {}", consumers, events.size(),
                env.options.batch);
@@ -562,46 +534,45 @@ WHERE p.asin = ANY($1::text[])
 
 int Main(int argc, char** argv) {
   Options o;
-  core::Flags flags("candor-aggregator-bench",
-                    "Rating aggregator vs the naive SELECT AVG() recompute as a product grows, and "
-                    "the aggregator's peak events/s. Needs PostgreSQL (migrated) and Redis: "
-                    "tools/stack/stack.sh up, or bench/run_pipeline.sh.");
-  AddStoreFlags(flags, &o.pg_dsn, &o.redis_addr);
-  flags.AddString("sizes", "", &o.sizes, "product sizes N (existing counted reviews), comma list");
-  flags.AddInt("reviews", "", &o.reviews, "K: new reviews applied per size by Candor", 1, 1000000);
-  flags.AddInt("batch", "", &o.batch, "events per batch (one ledger transaction)", 1, 100000);
-  flags.AddInt("naive-reviews", "", &o.naive_reviews, "most reviews per size for the naive way", 1,
-               1000000);
-  flags.AddDouble("naive-budget-s", "", &o.naive_budget_s,
-                  "stop the naive way of one size after this many seconds", 0.1, 3600);
-  flags.AddInt("peak-events", "", &o.peak_events, "events of the peak run (0: skip it)", 0,
-               10000000);
-  flags.AddInt("peak-products", "", &o.peak_products, "products of the peak run", 1, 1000);
-  flags.AddString("peak-consumers", "", &o.peak_consumers,
-                  "aggregator instances (threads) to run the peak with, comma list");
-  AddOutputFlags(flags, &o.json, &o.log_level);
-  if (int rc = core::ParseOrExit(flags, argc, argv); rc >= 0) return rc;
-  const std::vector<int64_t> sizes = ParseList("sizes", o.sizes);
-  const std::vector<int64_t> consumer_counts = ParseList("peak-consumers", o.peak_consumers);
-  if (consumer_counts.size() > 8) {
-    std::cerr << "--peak-consumers: at most 8 runs\n";
-    return 2;
+  std::vector<int64_t> sizes, consumer_counts;
+  auto add_flags = [&](core::Flags& flags) {
+    flags.AddString("sizes", "", &o.sizes,
+                    "product sizes N (existing counted reviews), comma list");
+    flags.AddInt("reviews", "", &o.reviews, "K: new reviews applied per size by Candor", 1,
+                 1000000);
+    flags.AddInt("batch", "", &o.batch, "events per batch (one ledger transaction)", 1, 100000);
+    flags.AddInt("naive-reviews", "", &o.naive_reviews, "most reviews per size for the naive way",
+                 1, 1000000);
+    flags.AddDouble("naive-budget-s", "", &o.naive_budget_s,
+                    "stop the naive way of one size after this many seconds", 0.1, 3600);
+    flags.AddInt("peak-events", "", &o.peak_events, "events of the peak run (0: skip it)", 0,
+                 10000000);
+    flags.AddInt("peak-products", "", &o.peak_products, "products of the peak run", 1, 1000);
+    flags.AddString("peak-consumers", "", &o.peak_consumers,
+                    "aggregator instances (threads) to run the peak with, comma list (at most 8)");
+  };
+  auto validate = [&]() -> std::string {
+    auto s = ParseIntList("sizes", o.sizes, 1, 100'000'000);
+    if (!s.ok()) return std::string(s.status().message());
+    sizes = *std::move(s);
+    auto c = ParseIntList("peak-consumers", o.peak_consumers, 1, 64);
+    if (!c.ok()) return std::string(c.status().message());
+    consumer_counts = *std::move(c);
+    return consumer_counts.size() > 8 ? "--peak-consumers: at most 8 runs" : "";
+  };
+  RunContext context;
+  if (auto rc = StartBench(kSpec, o, add_flags, validate, argc, argv, &context)) {
+    return *rc;
   }
-  core::InitLogging("aggregator-bench", o.log_level);
 
   Env env;
   env.options = o;
-  auto pool = pg::Pool::Create(o.pg_dsn, 2);
-  Check("postgres", pool.status());
-  env.pool = *std::move(pool);
-  auto redis = redis::Client::Connect(o.redis_addr, 2, absl::Seconds(5));
-  Check("redis", redis.status());
-  env.redis = *std::move(redis);
+  env.pool = ConnectPostgres(o.pg_dsn, 2);
+  env.redis = ConnectRedis(o.redis_addr, 2);
   std::mt19937_64 seed_rng(std::random_device{}());
   env.tag = "Y" + RandomTag(seed_rng, 5);
   spdlog::info("run tag {} (every asin of this run starts with it)", env.tag);
 
-  const RunContext context = StartRun();
   std::vector<SizeResult> results;
   for (size_t i = 0; i < sizes.size(); ++i) {
     results.push_back(RunSize(env, sizes[i], static_cast<int>(i)));

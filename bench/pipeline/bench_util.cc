@@ -9,7 +9,9 @@
 #include <fstream>
 #include <iostream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "libs/core/log.h"
 
 namespace candor::bench {
@@ -176,20 +178,54 @@ void Check(const std::string& what, const absl::Status& s) {
   std::exit(1);
 }
 
-void AddStoreFlags(core::Flags& flags, std::string* pg_dsn, std::string* redis_addr) {
-  flags.AddString("pg-dsn", "CANDOR_PG_DSN", pg_dsn, "PostgreSQL connection string");
-  flags.AddString("redis-addr", "CANDOR_REDIS_ADDR", redis_addr, "Redis host:port");
+std::unique_ptr<pg::Pool> ConnectPostgres(const std::string& dsn, int connections) {
+  auto pool = pg::Pool::Create(dsn, connections);
+  Check("postgres", pool.status());
+  return *std::move(pool);
 }
 
-void AddOutputFlags(core::Flags& flags, std::string* json, std::string* log_level) {
-  flags.AddString("json", "", json, "write the figures to this JSON file");
-  flags.AddString("log-level", "CANDOR_LOG_LEVEL", log_level, "progress log level (stderr)");
+std::unique_ptr<redis::Client> ConnectRedis(const std::string& addr, int connections,
+                                            absl::Duration timeout) {
+  auto client = redis::Client::Connect(addr, connections, timeout);
+  Check("redis", client.status());
+  return *std::move(client);
 }
 
-RunContext StartRun() {
-  RunContext run{MachineLine(), LoadAverage()};
-  spdlog::info("machine: {}; load average {}", run.machine, run.load_at_start);
-  return run;
+absl::StatusOr<std::vector<int64_t>> ParseIntList(const std::string& flag, const std::string& text,
+                                                  int64_t min, int64_t max) {
+  std::vector<int64_t> out;
+  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipEmpty())) {
+    int64_t v = 0;
+    if (!absl::SimpleAtoi(part, &v) || v < min || v > max) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", flag, ": '", part, "' is not an integer in ", min, "..", max));
+    }
+    out.push_back(v);
+  }
+  if (out.empty()) return absl::InvalidArgumentError(absl::StrCat("--", flag, " is empty"));
+  return out;
+}
+
+std::optional<int> StartBench(const BenchSpec& spec, CommonOptions& common,
+                              const std::function<void(core::Flags&)>& add_flags,
+                              const std::function<std::string()>& validate, int argc, char** argv,
+                              RunContext* run) {
+  core::Flags flags(spec.program, spec.summary);
+  flags.AddString("pg-dsn", "CANDOR_PG_DSN", &common.pg_dsn, "PostgreSQL connection string");
+  flags.AddString("redis-addr", "CANDOR_REDIS_ADDR", &common.redis_addr, "Redis host:port");
+  add_flags(flags);
+  flags.AddString("json", "", &common.json, "write the figures to this JSON file");
+  flags.AddString("log-level", "CANDOR_LOG_LEVEL", &common.log_level,
+                  "progress log level (stderr)");
+  if (int rc = core::ParseOrExit(flags, argc, argv); rc >= 0) return rc;
+  if (std::string bad = validate(); !bad.empty()) {
+    std::cerr << bad << "\n";
+    return 2;
+  }
+  core::InitLogging(spec.log_name, common.log_level);
+  *run = RunContext{MachineLine(), LoadAverage()};
+  spdlog::info("machine: {}; load average {}", run->machine, run->load_at_start);
+  return std::nullopt;
 }
 
 std::string ReportTitle(const std::string& title, const RunContext& run) {

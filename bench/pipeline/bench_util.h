@@ -6,11 +6,16 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "libs/core/flags.h"
 #include "libs/pg/array_literal.h"
 #include "libs/pg/pg_pool.h"
@@ -24,6 +29,16 @@ using pg::ArrayLiteral;  // the bench files bind batches as arrays too
 // Monotonic time in seconds since an arbitrary point.
 inline double NowSeconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Runs `fn`, adds its wall time to `seconds` and returns what it returned: the body of every
+// timing decorator the benches put around a port.
+template <typename Fn>
+auto AddTime(double& seconds, Fn&& fn) {
+  const double t0 = NowSeconds();
+  auto result = fn();
+  seconds += NowSeconds() - t0;
+  return result;
 }
 
 // The q-quantile (0..1) of `values` by nearest rank; 0 for an empty vector. Sorts a copy.
@@ -76,10 +91,25 @@ std::string LoadAverage();
 // Logs `what: s` as critical and exits 1 unless `s` is OK: a bench cannot go on without it.
 void Check(const std::string& what, const absl::Status& s);
 
-// --pg-dsn and --redis-addr (the stack's defaults), which every bench registers first.
-void AddStoreFlags(core::Flags& flags, std::string* pg_dsn, std::string* redis_addr);
-// --json and --log-level, which every bench registers last.
-void AddOutputFlags(core::Flags& flags, std::string* json, std::string* log_level);
+// A Postgres pool of `connections` to `dsn`, or a logged exit (Check).
+std::unique_ptr<pg::Pool> ConnectPostgres(const std::string& dsn, int connections);
+// A Redis client of `connections` to `addr`, or a logged exit (Check).
+std::unique_ptr<redis::Client> ConnectRedis(const std::string& addr, int connections,
+                                            absl::Duration timeout = absl::Seconds(5));
+
+// Parses a comma list of integers in [min, max] ("1,2,4"); InvalidArgument naming `flag` and the
+// offending item, or an empty list.
+absl::StatusOr<std::vector<int64_t>> ParseIntList(const std::string& flag, const std::string& text,
+                                                  int64_t min, int64_t max);
+
+// The options every bench has: where the stores are (the stack's defaults) and where the
+// figures go.
+struct CommonOptions {
+  std::string pg_dsn = "postgresql://postgres@127.0.0.1:5440/candor";
+  std::string redis_addr = "127.0.0.1:6390";
+  std::string json;
+  std::string log_level = "info";
+};
 
 // The machine a run happens on, read when it starts.
 struct RunContext {
@@ -87,8 +117,21 @@ struct RunContext {
   std::string load_at_start;  // LoadAverage()
 };
 
-// Reads the RunContext and logs it ("machine: ...; load average ...").
-RunContext StartRun();
+// The start of every bench's main: the flags of `spec.program`: --pg-dsn and --redis-addr, then the
+// bench's own flags (`add_flags`), then --json and --log-level; parses argv and runs `validate` (a
+// message for a bad combination, "" when fine); starts logging as `spec.log_name` and reads the
+// RunContext (logged: "machine: ...; load average ..."). Returns the exit code when the process
+// must stop
+// (--help: 0, bad flags: 2), nullopt to go on.
+struct BenchSpec {
+  std::string program;   // "candor-aggregator-bench", for --help
+  std::string summary;   // what it measures and needs, for --help
+  std::string log_name;  // the logger's name
+};
+std::optional<int> StartBench(const BenchSpec& spec, CommonOptions& common,
+                              const std::function<void(core::Flags&)>& add_flags,
+                              const std::function<std::string()>& validate, int argc, char** argv,
+                              RunContext* run);
 
 // The first line of a report on stdout, after a blank line:
 // "<title> (<machine>; load average at start <load>)".

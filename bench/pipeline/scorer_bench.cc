@@ -28,7 +28,6 @@
 #include <thread>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "bench/pipeline/bench_util.h"
@@ -58,9 +57,14 @@ using fraud_scorer::ScoredReview;
 using fraud_scorer::StoredReview;
 using fraud_scorer::UserActivity;
 
-struct Options {
-  std::string pg_dsn = "postgresql://postgres@127.0.0.1:5440/candor";
-  std::string redis_addr = "127.0.0.1:6390";
+// What --help says, and the logger's name.
+const BenchSpec kSpec{"candor-scorer-bench",
+                      "Fraud-scorer throughput and per-review latency through ReviewIntake on real "
+                      "Redis and PostgreSQL. Needs a stack: tools/stack/stack.sh up, or "
+                      "bench/run_pipeline.sh.",
+                      "scorer-bench"};
+
+struct Options : CommonOptions {
   std::string kafka_brokers = "127.0.0.1:9093";
   std::string publish = "mock";
   std::string kafka_topic = "bench.review-events";
@@ -73,8 +77,6 @@ struct Options {
   int64_t warmup_batches = 4;
   int64_t users = 50000;
   int64_t products = 1000;
-  std::string json;
-  std::string log_level = "info";
 };
 
 // Hides RecordBatch, so the scorer falls back to one Record (one round trip) per review: the
@@ -99,18 +101,14 @@ class TimedWindow final : public BehaviourWindow {
   absl::StatusOr<UserActivity> Record(const std::string& user_id, const std::string& review_id,
                                       const std::string& asin, absl::Time at,
                                       absl::Time now) override {
-    const double t0 = NowSeconds();
-    auto r = inner_.Record(user_id, review_id, asin, at, now);
-    seconds += NowSeconds() - t0;
+    auto r = AddTime(seconds, [&] { return inner_.Record(user_id, review_id, asin, at, now); });
     ++round_trips;
     if (!r.ok()) ++failures;
     return r;
   }
   std::vector<absl::StatusOr<UserActivity>> RecordBatch(
       const std::vector<fraud_scorer::WindowEntry>& entries, absl::Time now) override {
-    const double t0 = NowSeconds();
-    auto r = inner_.RecordBatch(entries, now);
-    seconds += NowSeconds() - t0;
+    auto r = AddTime(seconds, [&] { return inner_.RecordBatch(entries, now); });
     ++round_trips;
     for (const auto& one : r) {
       if (!one.ok()) ++failures;
@@ -149,11 +147,8 @@ class TimedPublisher final : public AcceptedPublisher {
   explicit TimedPublisher(AcceptedPublisher* inner) : inner_(inner) {}
   absl::Status PublishAccepted(const std::vector<StoredReview>& reviews) override {
     if (inner_ == nullptr) return absl::OkStatus();  // --publish=none
-    const double t0 = NowSeconds();
-    absl::Status s = inner_->PublishAccepted(reviews);
-    seconds += NowSeconds() - t0;
     published += static_cast<int64_t>(reviews.size());
-    return s;
+    return AddTime(seconds, [&] { return inner_->PublishAccepted(reviews); });
   }
   double seconds = 0;
   int64_t published = 0;
@@ -232,12 +227,8 @@ void DeleteWindowKeys(redis::Client& redis, const std::vector<std::string>& user
 // ports, its own Redis and Postgres connections, and the products it owns (its partitions).
 struct Instance {
   Instance(const Options& o, const std::string& mode, AcceptedPublisher* publisher) {
-    auto r = redis::Client::Connect(o.redis_addr, 2, absl::Milliseconds(500));
-    Check("redis", r.status());
-    redis = *std::move(r);
-    auto p = pg::Pool::Create(o.pg_dsn, 2);
-    Check("postgres", p.status());
-    pool = *std::move(p);
+    redis = ConnectRedis(o.redis_addr, 2, absl::Milliseconds(500));
+    pool = ConnectPostgres(o.pg_dsn, 2);
     redis_window = std::make_unique<fraud_scorer::RedisBehaviourWindow>(*redis, clock);
     // The timer sits next to Redis, so it counts round trips whichever way the scorer calls.
     window = std::make_unique<TimedWindow>(*redis_window);
@@ -386,64 +377,50 @@ ModeResult RunMode(const Options& o, const std::string& mode, int instances, con
 
 int Main(int argc, char** argv) {
   Options o;
-  core::Flags flags("candor-scorer-bench",
-                    "Fraud-scorer throughput and per-review latency through ReviewIntake on real "
-                    "Redis and PostgreSQL. Needs a stack: tools/stack/stack.sh up, or "
-                    "bench/run_pipeline.sh.");
-  AddStoreFlags(flags, &o.pg_dsn, &o.redis_addr);
-  flags.AddString("kafka-brokers", "CANDOR_KAFKA_BROKERS", &o.kafka_brokers,
-                  "Kafka bootstrap servers (only with --publish=kafka)");
-  flags.AddString("publish", "", &o.publish,
-                  "where Accepted goes: mock (in-process mock cluster), kafka (--kafka-brokers), "
-                  "none");
-  flags.AddString("kafka-topic", "", &o.kafka_topic, "topic for Accepted with --publish=kafka");
-  flags.AddString("kafka-props", "", &o.kafka_props,
-                  "extra librdkafka producer properties, k=v,k=v (tuning experiments)");
-  flags.AddString("window-modes", "", &o.window_modes,
-                  "comma list of per-review and/or pipelined (see the file comment)");
-  flags.AddString("instances", "", &o.instances,
-                  "comma list of scorer instance counts (threads, each owning its share of the "
-                  "products as a partition owner does); every mode runs with each");
-  flags.AddInt("reviews", "", &o.reviews, "measured reviews per run (all instances together)", 1,
-               10000000);
-  flags.AddInt("repeat", "", &o.repeat,
-               "rounds of every configuration, interleaved; the table shows the median", 1, 20);
-  flags.AddInt("batch", "", &o.batch, "reviews per batch (the service's --max-batch)", 1, 10000);
-  flags.AddInt("warmup-batches", "", &o.warmup_batches, "batches run before measuring", 0, 1000);
-  flags.AddInt("users", "", &o.users, "distinct users the reviews come from", 1, 10000000);
-  flags.AddInt("products", "", &o.products, "distinct products", 1, 1000);
-  AddOutputFlags(flags, &o.json, &o.log_level);
-  if (int rc = core::ParseOrExit(flags, argc, argv); rc >= 0) return rc;
-  std::vector<std::string> modes = absl::StrSplit(o.window_modes, ',', absl::SkipEmpty());
-  for (const std::string& m : modes) {
-    if (m != "per-review" && m != "pipelined") {
-      std::cerr << "--window-modes: unknown mode '" << m << "'\n";
-      return 2;
+  std::vector<std::string> modes;
+  std::vector<int64_t> instance_counts;
+  auto add_flags = [&](core::Flags& flags) {
+    flags.AddString("kafka-brokers", "CANDOR_KAFKA_BROKERS", &o.kafka_brokers,
+                    "Kafka bootstrap servers (only with --publish=kafka)");
+    flags.AddString("publish", "", &o.publish,
+                    "where Accepted goes: mock (in-process mock cluster), kafka (--kafka-brokers), "
+                    "none");
+    flags.AddString("kafka-topic", "", &o.kafka_topic, "topic for Accepted with --publish=kafka");
+    flags.AddString("kafka-props", "", &o.kafka_props,
+                    "extra librdkafka producer properties, k=v,k=v (tuning experiments)");
+    flags.AddString("window-modes", "", &o.window_modes,
+                    "comma list of per-review and/or pipelined (see the file comment)");
+    flags.AddString("instances", "", &o.instances,
+                    "comma list of scorer instance counts (threads, each owning its share of the "
+                    "products as a partition owner does); every mode runs with each");
+    flags.AddInt("reviews", "", &o.reviews, "measured reviews per run (all instances together)", 1,
+                 10000000);
+    flags.AddInt("repeat", "", &o.repeat,
+                 "rounds of every configuration, interleaved; the table shows the median", 1, 20);
+    flags.AddInt("batch", "", &o.batch, "reviews per batch (the service's --max-batch)", 1, 10000);
+    flags.AddInt("warmup-batches", "", &o.warmup_batches, "batches run before measuring", 0, 1000);
+    flags.AddInt("users", "", &o.users, "distinct users the reviews come from", 1, 10000000);
+    flags.AddInt("products", "", &o.products, "distinct products", 1, 1000);
+  };
+  auto validate = [&]() -> std::string {
+    modes = absl::StrSplit(o.window_modes, ',', absl::SkipEmpty());
+    for (const std::string& m : modes) {
+      if (m != "per-review" && m != "pipelined") return "--window-modes: unknown mode '" + m + "'";
     }
-  }
-  if (modes.empty() || modes.size() > 8) {
-    std::cerr << "--window-modes: give 1..8 modes\n";
-    return 2;
-  }
-  std::vector<int> instance_counts;
-  for (absl::string_view part : absl::StrSplit(o.instances, ',', absl::SkipEmpty())) {
-    int n = 0;
-    if (!absl::SimpleAtoi(part, &n) || n < 1 || n > 16) {
-      std::cerr << "--instances: '" << std::string(part) << "' is not 1..16\n";
-      return 2;
+    if (modes.empty() || modes.size() > 8) return "--window-modes: give 1..8 modes";
+    auto counts = ParseIntList("instances", o.instances, 1, 16);
+    if (!counts.ok()) return std::string(counts.status().message());
+    instance_counts = *std::move(counts);
+    if (instance_counts.size() * modes.size() > 26) return "--instances: give 1 to a few counts";
+    if (o.publish != "mock" && o.publish != "kafka" && o.publish != "none") {
+      return "--publish: mock, kafka or none, got '" + o.publish + "'";
     }
-    instance_counts.push_back(n);
+    return "";
+  };
+  RunContext context;
+  if (auto rc = StartBench(kSpec, o, add_flags, validate, argc, argv, &context)) {
+    return *rc;
   }
-  if (instance_counts.empty() || instance_counts.size() * modes.size() > 26) {
-    std::cerr << "--instances: give 1 to a few counts\n";
-    return 2;
-  }
-  if (o.publish != "mock" && o.publish != "kafka" && o.publish != "none") {
-    std::cerr << "--publish: mock, kafka or none, got '" << o.publish << "'\n";
-    return 2;
-  }
-  core::InitLogging("scorer-bench", o.log_level);
-  const RunContext context = StartRun();
 
   std::unique_ptr<kafka::MockCluster> cluster;
   std::string brokers = o.kafka_brokers;
@@ -477,26 +454,21 @@ int Main(int argc, char** argv) {
   // hurts them alike; the table shows each configuration's median round.
   int run = 0;
   for (int64_t round = 0; round < o.repeat; ++round) {
-    for (int instances : instance_counts) {
+    for (int64_t instances : instance_counts) {
       for (const std::string& mode : modes) {
         // A fresh tag per run: fresh users (empty windows) and products, the same shape of load.
         const std::string tag = "X" + RandomTag(rng, 4) + static_cast<char>('A' + run % 26) +
                                 static_cast<char>('A' + run / 26);
         ++run;
-        results.push_back(RunMode(o, mode, instances, tag, publisher.get(), rng, &created));
+        results.push_back(
+            RunMode(o, mode, static_cast<int>(instances), tag, publisher.get(), rng, &created));
         results.back().round = static_cast<int>(round);
       }
     }
   }
 
-  {
-    auto pool = pg::Pool::Create(o.pg_dsn, 1);
-    Check("postgres", pool.status());
-    auto redis = redis::Client::Connect(o.redis_addr, 1, absl::Seconds(5));
-    Check("redis", redis.status());
-    spdlog::info("deleting the {} products of this run", created.size());
-    DeleteProducts(**pool, **redis, created);
-  }
+  spdlog::info("deleting the {} products of this run", created.size());
+  DeleteProducts(*ConnectPostgres(o.pg_dsn, 1), *ConnectRedis(o.redis_addr, 1), created);
 
   std::cout << ReportTitle("Fraud scoring through ReviewIntake", context) << o.reviews
             << " reviews per run, " << o.repeat
@@ -511,7 +483,7 @@ int Main(int argc, char** argv) {
   Table table({"instances", "window", "reviews/s", "(min-max)", "p50 ms", "p99 ms", "max ms",
                "(commit p99)", "window us/rev", "window calls", "store us/rev", "publish us/rev",
                "pass/queue/reject/unscored"});
-  for (int instances : instance_counts) {
+  for (int64_t instances : instance_counts) {
     for (const std::string& mode : modes) {
       std::vector<const ModeResult*> rounds;
       for (const ModeResult& r : results) {

@@ -41,13 +41,13 @@ FreshnessReport WaitForFreshness(ReviewLedger& ledger, const SummaryFetcher& fet
       if (!counts.ok()) {
         last_error = std::string(counts.status().message());
       } else {
-        std::vector<SummaryAnswer> answers = fetch(pending);
+        std::vector<Answer> answers = fetch(pending);
         std::vector<std::string> still;
         for (size_t i = 0; i < pending.size(); ++i) {
           const std::string& asin = pending[i];
           auto it = counts->find(asin);
           FreshnessReport::Lag l{asin, -1, it == counts->end() ? 0 : it->second, ""};
-          const SummaryAnswer& a = answers[i];
+          const Answer& a = answers[i];
           if (a.code == absl::StatusCode::kOk) {
             l.summary_count = a.view.review_count;
           } else if (a.code == absl::StatusCode::kNotFound) {

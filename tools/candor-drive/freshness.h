@@ -27,8 +27,7 @@ class ReviewLedger {
 };
 
 // Fetches GetProductSummary for each asin (one answer per asin, same order).
-using SummaryFetcher =
-    std::function<std::vector<SummaryAnswer>(const std::vector<std::string>& asins)>;
+using SummaryFetcher = std::function<std::vector<Answer>(const std::vector<std::string>& asins)>;
 
 struct FreshnessOptions {
   absl::Duration timeout = absl::Seconds(60);

@@ -54,9 +54,9 @@ TEST(FreshnessTest, ConvergesWhenRowsAndSummariesCatchUp) {
   int fetches = 0;
   SummaryFetcher fetch = [&](const std::vector<std::string>& asins) {
     ++fetches;
-    std::vector<SummaryAnswer> out;
+    std::vector<Answer> out;
     for (const auto& a : asins) {
-      SummaryAnswer ans;
+      Answer ans;
       ans.view.asin = a;
       if (summary.contains(a)) {
         ans.code = absl::StatusCode::kOk;
@@ -83,7 +83,7 @@ TEST(FreshnessTest, ConvergesWhenRowsAndSummariesCatchUp) {
 TEST(FreshnessTest, NotFoundCountsAsZero) {
   FakeLedger ledger;
   SummaryFetcher fetch = [](const std::vector<std::string>& asins) {
-    std::vector<SummaryAnswer> out(asins.size());
+    std::vector<Answer> out(asins.size());
     for (auto& a : out) a.code = absl::StatusCode::kNotFound;
     return out;
   };
@@ -97,9 +97,9 @@ TEST(FreshnessTest, StaleProductsAreNamed) {
   ledger.rows = {"r1"};
   ledger.active = {{"A", 3}, {"B", 1}};
   SummaryFetcher fetch = [](const std::vector<std::string>& asins) {
-    std::vector<SummaryAnswer> out;
+    std::vector<Answer> out;
     for (const auto& a : asins) {
-      SummaryAnswer ans;
+      Answer ans;
       ans.view.asin = a;
       ans.code = a == "B" ? absl::StatusCode::kOk : absl::StatusCode::kInternal;
       ans.view.review_count = 1;
@@ -124,7 +124,7 @@ TEST(FreshnessTest, MissingRowsAreAnI1Failure) {
   FakeLedger ledger;
   ledger.rows = {"r1"};
   SummaryFetcher fetch = [](const std::vector<std::string>& asins) {
-    return std::vector<SummaryAnswer>(asins.size());
+    return std::vector<Answer>(asins.size());
   };
   FreshnessReport r =
       WaitForFreshness(ledger, fetch, {"r1", "lost"}, {"A"}, std::chrono::steady_clock::now(),
@@ -140,7 +140,7 @@ TEST(FreshnessTest, LedgerErrorsAndCancellation) {
   FakeLedger ledger;
   ledger.fail = true;
   SummaryFetcher fetch = [](const std::vector<std::string>& asins) {
-    return std::vector<SummaryAnswer>(asins.size());
+    return std::vector<Answer>(asins.size());
   };
   FreshnessReport r =
       WaitForFreshness(ledger, fetch, {"r1"}, {"A"}, std::chrono::steady_clock::now(),
@@ -155,22 +155,6 @@ TEST(FreshnessTest, LedgerErrorsAndCancellation) {
   EXPECT_EQ(r.state, FreshnessReport::State::kStale);
   EXPECT_EQ(ledger.polls, 1);
   EXPECT_NE(r.message.find("interrupted"), std::string::npos);
-}
-
-TEST(ReportTest, StarBarsAndExitCode) {
-  std::string bars = StarBars({1, 0, 10, 20, 60}, 6);
-  EXPECT_EQ(bars, "5★ ██████ 60\n4★ ██ 20\n3★ █ 10\n2★ 0\n1★ █ 1\n");
-  RunReport r;
-  EXPECT_EQ(ExitCode(r), 0);
-  r.counts.unavailable = 1;
-  EXPECT_EQ(ExitCode(r), 1);
-  r.counts.unavailable = 0;
-  r.freshness.state = FreshnessReport::State::kStale;
-  EXPECT_EQ(ExitCode(r), 1);
-  r.freshness.state = FreshnessReport::State::kFresh;
-  r.expectations.limit_groups_failed = 1;
-  EXPECT_EQ(ExitCode(r), 1);
-  EXPECT_EQ(ToJson(r)["exit_code"], 1);
 }
 
 }  // namespace

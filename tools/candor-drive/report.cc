@@ -1,15 +1,20 @@
 #include "tools/candor-drive/report.h"
 
+#include <sys/utsname.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 
 namespace candor::drive {
 namespace {
-
-double Ms(int64_t us) { return static_cast<double>(us) / 1000.0; }
 
 std::string Share(int64_t n, int64_t total) {
   return total == 0 ? std::string("     -")
@@ -74,7 +79,345 @@ std::string FreshnessText(const FreshnessReport& f) {
   return out;
 }
 
+// Submit latency from the send (the replay's figure; empty when no submit was measured).
+const core::Histogram& SubmitServiceUs(const RunResult& r) {
+  static const core::Histogram kEmpty;
+  auto it = r.ops.find(Op::kSubmit);
+  return it == r.ops.end() ? kEmpty : it->second.service_us;
+}
+
+std::string ReplayText(const RunResult& result);
+nlohmann::json ReplayJson(const RunResult& result);
+
+double Ms(int64_t us) { return static_cast<double>(us) / 1000.0; }
+double Round3(double v) { return std::round(v * 1000.0) / 1000.0; }
+
+nlohmann::json LatencyJson(const core::Histogram& h) {
+  return {{"count", h.count()},
+          {"p50", Ms(h.Percentile(50))},
+          {"p90", Ms(h.Percentile(90))},
+          {"p99", Ms(h.Percentile(99))},
+          {"p999", Ms(h.Percentile(99.9))},
+          {"max", Ms(h.max())},
+          {"mean", Round3(h.Mean() / 1000.0)}};
+}
+
+double PerSecond(int64_t n, double seconds) {
+  return seconds > 0 ? Round3(static_cast<double>(n) / seconds) : 0;
+}
+
+std::string Cell(const core::Histogram& h, double p) {
+  if (h.count() == 0) return "-";
+  return absl::StrFormat("%.2f", Ms(p >= 100 ? h.max() : h.Percentile(p)));
+}
+
+std::string NonOkCodes(const OpStats& s) {
+  std::vector<std::string> parts;
+  for (const auto& [code, n] : s.codes) {
+    if (code != absl::StatusCode::kOk) parts.push_back(absl::StrCat(CodeName(code), " ", n));
+  }
+  return parts.empty() ? "-" : absl::StrJoin(parts, ", ");
+}
+
 }  // namespace
+
+int64_t OpStats::ok() const {
+  auto it = codes.find(absl::StatusCode::kOk);
+  return it == codes.end() ? 0 : it->second;
+}
+
+void OpStats::Merge(const OpStats& other) {
+  calls += other.calls;
+  late += other.late;
+  for (const auto& [code, n] : other.codes) codes[code] += n;
+  latency_us.Merge(other.latency_us);
+  service_us.Merge(other.service_us);
+}
+
+nlohmann::json ToJson(const RunResult& r) {
+  const RunInfo& i = r.info;
+  nlohmann::json mix = nlohmann::json::object();
+  for (Op op : kAllOps) {
+    if (i.mix.Weight(op) > 0) mix[std::string(OpName(op))] = i.mix.Weight(op);
+  }
+  nlohmann::json j;
+  j["tool"] = "candor-drive";
+  j["mode"] = i.mode;
+  j["schema"] = 1;
+  j["started_at"] = i.started_at;
+  j["git_commit"] = i.git_commit ? nlohmann::json(*i.git_commit) : nlohmann::json(nullptr);
+  j["git_dirty"] = i.git_dirty;
+  j["machine"] = {{"nproc", i.machine.nproc},
+                  {"cpu_model", i.machine.cpu_model},
+                  {"kernel", i.machine.kernel},
+                  {"mem_total_mb", i.machine.mem_total_mb},
+                  {"note", "the load generator runs on the same machine as the services"}};
+  j["config"] = {{"gateway", i.gateway},
+                 {"mode", i.rate > 0 ? "open" : "closed"},
+                 {"rate", i.rate},
+                 {"concurrency", i.concurrency},
+                 {"channels", i.channels},
+                 {"mix", mix},
+                 {"mix_text", i.mix.ToString()},
+                 {"warmup_s", i.warmup_s},
+                 {"duration_s", i.duration_s},
+                 {"count", i.count},
+                 {"deadline_ms", i.deadline_ms},
+                 {"source", i.source},
+                 {"farm_ratio", i.farm_ratio},
+                 {"seed", i.seed},
+                 {"freshness_probes_per_s", r.freshness.per_second}};
+  j["window_s"] = Round3(r.window_s);
+  j["interrupted"] = r.interrupted;
+  j["warmup_calls"] = r.warmup_calls;
+
+  nlohmann::json ops = nlohmann::json::object();
+  OpStats total;
+  for (const auto& [op, s] : r.ops) {
+    nlohmann::json codes = nlohmann::json::object();
+    for (const auto& [code, n] : s.codes) codes[CodeName(code)] = n;
+    ops[std::string(OpName(op))] = {{"calls", s.calls},
+                                    {"ok", s.ok()},
+                                    {"throughput_per_s", PerSecond(s.calls, r.window_s)},
+                                    {"ok_per_s", PerSecond(s.ok(), r.window_s)},
+                                    {"late", s.late},
+                                    {"latency_ms", LatencyJson(s.latency_us)},
+                                    {"service_ms", LatencyJson(s.service_us)},
+                                    {"codes", codes}};
+    total.Merge(s);
+  }
+  j["ops"] = ops;
+  nlohmann::json timeline = nlohmann::json::object();
+  for (const auto& [op, seconds] : r.timeline) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const Interval& iv : seconds) {
+      rows.push_back({{"t_s", Round3(iv.end_s)},
+                      {"measured", iv.measured},
+                      {"calls", iv.calls},
+                      {"p50_ms", Round3(static_cast<double>(iv.p50_us) / 1e3)},
+                      {"p99_ms", Round3(static_cast<double>(iv.p99_us) / 1e3)},
+                      {"max_ms", Round3(static_cast<double>(iv.max_us) / 1e3)}});
+    }
+    timeline[std::string(OpName(op))] = rows;
+  }
+  j["load_started_unix_ms"] = r.load_started_unix_ms;
+  j["timeline"] = timeline;
+  j["total"] = {{"calls", total.calls},
+                {"ok", total.ok()},
+                {"throughput_per_s", PerSecond(total.calls, r.window_s)},
+                {"ok_per_s", PerSecond(total.ok(), r.window_s)}};
+  const ScheduleStats& sc = r.schedule;
+  j["schedule"] = {{"scheduled", sc.scheduled},
+                   {"sent", sc.sent},
+                   {"late", sc.late},
+                   {"unsent", sc.unsent},
+                   {"late_after_ms", sc.late_after_ms},
+                   {"lag_ms", LatencyJson(sc.lag_us)}};
+  const FreshnessStats& f = r.freshness;
+  j["freshness"] = {{"enabled", f.enabled},         {"per_second", f.per_second},
+                    {"poll_ms", f.poll_ms},         {"timeout_s", f.timeout_s},
+                    {"probes", f.probes},           {"submit_failed", f.submit_failed},
+                    {"readable", f.readable},       {"timed_out", f.timed_out},
+                    {"poll_errors", f.poll_errors}, {"readable_ms", LatencyJson(f.readable_us)}};
+  j["feed"] = {{"generated", r.feed_generated}, {"stalls", r.feed_stalls}};
+  const double per_call =
+      r.client_calls > 0 ? r.client_cpu_s * 1e6 / static_cast<double>(r.client_calls) : 0.0;
+  j["client"] = {{"cpu_s", Round3(r.client_cpu_s)},
+                 {"wall_s", Round3(r.client_wall_s)},
+                 {"calls", r.client_calls},
+                 {"cpu_us_per_call", Round3(per_call)},
+                 {"cores", r.client_wall_s > 0 ? Round3(r.client_cpu_s / r.client_wall_s) : 0.0},
+                 {"process_cpu_s", Round3(r.client_process_cpu_s)}};
+  if (r.replay) j.update(ReplayJson(r));
+  j["exit_code"] = ExitCode(r);
+  return j;
+}
+
+namespace {
+
+// One line per operation: how the p99 of single measured seconds spread, and the worst three.
+std::string TimelineText(const std::map<Op, std::vector<Interval>>& timeline) {
+  std::string out;
+  for (const auto& [op, seconds] : timeline) {
+    std::vector<Interval> measured;
+    for (const Interval& iv : seconds) {
+      if (iv.measured && iv.calls > 0) measured.push_back(iv);
+    }
+    if (measured.size() < 2) continue;
+    std::sort(measured.begin(), measured.end(),
+              [](const Interval& a, const Interval& b) { return a.p99_us > b.p99_us; });
+    const auto ms = [](int64_t us) {
+      return absl::StrFormat("%.2f", static_cast<double>(us) / 1e3);
+    };
+    absl::StrAppend(&out, "  ", std::string(OpName(op)), " p99 of each second: median ",
+                    ms(measured[measured.size() / 2].p99_us), " ms; worst");
+    for (size_t k = 0; k < std::min<size_t>(3, measured.size()); ++k) {
+      absl::StrAppend(&out, k == 0 ? " " : ", ", ms(measured[k].p99_us), " ms at ",
+                      absl::StrFormat("%.0f", measured[k].end_s), " s");
+    }
+    absl::StrAppend(&out, " (timeline in the JSON)\n");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RenderText(const RunResult& r) {
+  if (r.replay) return ReplayText(r);
+  const RunInfo& i = r.info;
+  std::string out;
+  absl::StrAppend(
+      &out, "candor-drive bench: ",
+      i.rate > 0
+          ? absl::StrFormat("open loop at %.0f/s (at most %d in flight)", i.rate, i.concurrency)
+          : absl::StrFormat("closed loop, %d in flight", i.concurrency),
+      ", mix ", i.mix.ToString(), ", gateway ", i.gateway, " (", i.channels, " channels)\n");
+  absl::StrAppend(&out, "  measured ", absl::StrFormat("%.1f", r.window_s), " s after ",
+                  absl::StrFormat("%.1f", i.warmup_s), " s warm-up (", r.warmup_calls,
+                  " calls left out)", r.interrupted ? "; INTERRUPTED" : "", "\n");
+  absl::StrAppend(&out, "  traffic: ", i.source, "\n");
+  absl::StrAppend(&out, "  machine: ", i.machine.nproc, " CPUs (", i.machine.cpu_model,
+                  "), shared with the services; commit ", i.git_commit.value_or("unknown"),
+                  i.git_dirty ? " (dirty)" : "", "\n\n");
+
+  absl::StrAppend(
+      &out, absl::StrFormat("%-8s %9s %9s %9s %8s %8s %8s %8s %8s %7s\n", "op", "calls", "calls/s",
+                            "ok/s", "p50 ms", "p90", "p99", "p99.9", "max", "late"));
+  OpStats total;
+  for (const auto& [op, s] : r.ops) {
+    absl::StrAppend(
+        &out,
+        absl::StrFormat("%-8s %9d %9.0f %9.0f %8s %8s %8s %8s %8s %7d\n", std::string(OpName(op)),
+                        s.calls, PerSecond(s.calls, r.window_s), PerSecond(s.ok(), r.window_s),
+                        Cell(s.latency_us, 50), Cell(s.latency_us, 90), Cell(s.latency_us, 99),
+                        Cell(s.latency_us, 99.9), Cell(s.latency_us, 100), s.late));
+    total.Merge(s);
+  }
+  if (r.ops.size() > 1) {
+    absl::StrAppend(&out, absl::StrFormat("%-8s %9d %9.0f %9.0f %8s %8s %8s %8s %8s %7d\n", "total",
+                                          total.calls, PerSecond(total.calls, r.window_s),
+                                          PerSecond(total.ok(), r.window_s),
+                                          Cell(total.latency_us, 50), Cell(total.latency_us, 90),
+                                          Cell(total.latency_us, 99), Cell(total.latency_us, 99.9),
+                                          Cell(total.latency_us, 100), total.late));
+  }
+  if (i.rate > 0) {
+    absl::StrAppend(&out,
+                    "  (latency from each call's due time, so waiting to be sent counts; "
+                    "service time from the send:");
+    for (const auto& [op, s] : r.ops) {
+      absl::StrAppend(&out, " ", std::string(OpName(op)), " p99 ", Cell(s.service_us, 99), " ms");
+    }
+    absl::StrAppend(&out, ")\n");
+  } else {
+    absl::StrAppend(&out, "  (latency from the send)\n");
+  }
+  absl::StrAppend(&out, TimelineText(r.timeline));
+  absl::StrAppend(&out, "\nanswers other than OK:\n");
+  for (const auto& [op, s] : r.ops) {
+    absl::StrAppend(&out, absl::StrFormat("  %-8s %s\n", std::string(OpName(op)), NonOkCodes(s)));
+  }
+  if (i.rate > 0) {
+    const ScheduleStats& sc = r.schedule;
+    absl::StrAppend(&out, "\nschedule: ", sc.scheduled, " due, ", sc.sent, " sent, ", sc.late,
+                    " late (> ", sc.late_after_ms, " ms), ", sc.unsent,
+                    " never sent; send lag p50 ", Cell(sc.lag_us, 50), " ms, p99 ",
+                    Cell(sc.lag_us, 99), " ms, max ", Cell(sc.lag_us, 100), " ms\n");
+  }
+  const FreshnessStats& f = r.freshness;
+  if (f.enabled) {
+    absl::StrAppend(
+        &out, "\nfreshness (submit OK -> visible in GetProductSummary; ", f.per_second,
+        " probe/s, poll every ", f.poll_ms, " ms): ", f.probes, " probes, ", f.readable,
+        " readable, ", f.timed_out, " not readable within ", f.timeout_s, " s",
+        f.submit_failed > 0 ? absl::StrCat(", ", f.submit_failed, " probe submits failed") : "",
+        "\n");
+    if (f.readable > 0) {
+      absl::StrAppend(&out, "  p50 ", Cell(f.readable_us, 50), " ms  p90 ", Cell(f.readable_us, 90),
+                      " ms  p99 ", Cell(f.readable_us, 99), " ms  max ", Cell(f.readable_us, 100),
+                      " ms\n");
+    }
+  } else {
+    absl::StrAppend(&out, "\nfreshness: not probed\n");
+  }
+  if (r.client_calls > 0 && r.client_wall_s > 0) {
+    absl::StrAppend(
+        &out, "\nclient (this tool): ",
+        absl::StrFormat("%.1f s CPU over %.1f s (%.2f cores), %.0f us per call", r.client_cpu_s,
+                        r.client_wall_s, r.client_cpu_s / r.client_wall_s,
+                        r.client_cpu_s * 1e6 / static_cast<double>(r.client_calls)),
+        ", on the machine it shares with the server\n");
+  }
+  if (r.feed_stalls > 0) {
+    absl::StrAppend(&out, "\nwarning: ", r.feed_stalls,
+                    " submits waited for the traffic generator (raise --prefill)\n");
+  }
+  return out;
+}
+
+std::string CpuModelFromCpuinfo(std::string_view cpuinfo) {
+  std::istringstream in{std::string(cpuinfo)};
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) != 0) continue;
+    auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string v = line.substr(colon + 1);
+    v.erase(0, v.find_first_not_of(" \t"));
+    v.erase(v.find_last_not_of(" \t\r") + 1);
+    return v;
+  }
+  return "";
+}
+
+MachineInfo ReadMachineInfo() {
+  MachineInfo m;
+  m.nproc = sysconf(_SC_NPROCESSORS_ONLN);
+  {
+    std::ifstream f("/proc/cpuinfo");
+    std::stringstream buf;
+    buf << f.rdbuf();
+    m.cpu_model = CpuModelFromCpuinfo(buf.str());
+  }
+  {
+    std::ifstream f("/proc/meminfo");
+    std::string key;
+    int64_t kb = 0;
+    while (f >> key >> kb) {
+      if (key == "MemTotal:") {
+        m.mem_total_mb = kb / 1024;
+        break;
+      }
+      f.ignore(256, '\n');
+    }
+  }
+  struct utsname u {};
+  if (uname(&u) == 0) m.kernel = absl::StrCat(u.sysname, " ", u.release, " ", u.machine);
+  return m;
+}
+
+namespace {
+std::optional<std::string> RunCommand(const char* command) {
+  std::FILE* p = popen(command, "r");
+  if (p == nullptr) return std::nullopt;
+  std::string out;
+  char buf[256];
+  while (std::fgets(buf, sizeof(buf), p) != nullptr) out += buf;
+  if (pclose(p) != 0) return std::nullopt;
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+}  // namespace
+
+std::optional<std::string> GitCommit(bool* dirty) {
+  *dirty = false;
+  std::optional<std::string> head = RunCommand("git rev-parse HEAD 2>/dev/null");
+  if (!head || head->empty()) return std::nullopt;
+  std::optional<std::string> status =
+      RunCommand("git status --porcelain --untracked-files=no 2>/dev/null");
+  *dirty = status.has_value() && !status->empty();
+  return head;
+}
 
 LatencySummary LatencySummary::From(const core::Histogram& h) {
   return {h.count(),        h.Percentile(50),   h.Percentile(90),
@@ -97,17 +440,21 @@ std::string StarBars(const std::array<int64_t, 5>& histogram, int width) {
   return out;
 }
 
-std::string RenderText(const RunReport& r) {
+namespace {
+
+std::string ReplayText(const RunResult& result) {
+  const ReplayChecks& r = *result.replay;
+  const RunInfo& info = result.info;
   const OutcomeCounts& c = r.counts;
   const int64_t answered = c.answered();
   std::string out;
-  absl::StrAppend(&out, "\nCandor drive: ", r.planned, " submissions to ", r.target, "\n");
-  absl::StrAppend(&out, "  source: ", r.source, "\n");
+  absl::StrAppend(&out, "\nCandor drive: ", r.planned, " submissions to ", info.gateway, "\n");
+  absl::StrAppend(&out, "  source: ", info.source, "\n");
   absl::StrAppend(&out, "  mode:   ",
-                  r.target_rate > 0 ? absl::StrFormat("open loop at %.0f/s", r.target_rate)
-                                    : std::string("closed loop"),
-                  ", at most ", r.concurrency, " calls in flight\n");
-  if (r.interrupted) absl::StrAppend(&out, "  INTERRUPTED: the run was stopped early\n");
+                  info.rate > 0 ? absl::StrFormat("open loop at %.0f/s", info.rate)
+                                : std::string("closed loop"),
+                  ", at most ", info.concurrency, " calls in flight\n");
+  if (result.interrupted) absl::StrAppend(&out, "  INTERRUPTED: the run was stopped early\n");
 
   absl::StrAppend(&out, "\nOutcomes                           count     share\n");
   auto row = [&](const char* name, int64_t n, const std::string& extra = "") {
@@ -137,7 +484,7 @@ std::string RenderText(const RunReport& r) {
   if (!other_codes.empty()) other_codes += "]";
   row("other", c.other, other_codes);
   if (answered > 0 && c.unavailable == answered) {
-    absl::StrAppend(&out, "  (every call was UNAVAILABLE: is the gateway running at ", r.target,
+    absl::StrAppend(&out, "  (every call was UNAVAILABLE: is the gateway running at ", info.gateway,
                     "?)\n");
   } else if (answered > 0 && c.unauthenticated == answered) {
     absl::StrAppend(&out,
@@ -157,7 +504,7 @@ std::string RenderText(const RunReport& r) {
   out += "\n";
   for (const std::string& ex : e.examples) absl::StrAppend(&out, "  ! ", ex, "\n");
 
-  const LatencySummary& l = r.latency;
+  const LatencySummary l = LatencySummary::From(SubmitServiceUs(result));
   absl::StrAppend(&out, "\n",
                   absl::StrFormat("Submit latency  p50 %.2f ms   p90 %.2f ms   p99 %.2f ms   "
                                   "p99.9 %.2f ms   max %.2f ms   (%d calls)\n",
@@ -165,7 +512,7 @@ std::string RenderText(const RunReport& r) {
   double throughput = r.duration_s > 0 ? static_cast<double>(answered) / r.duration_s : 0;
   absl::StrAppend(&out, absl::StrFormat("Throughput      %.1f submissions/s over %.2f s\n",
                                         throughput, r.duration_s));
-  absl::StrAppend(&out, FreshnessText(r.freshness));
+  absl::StrAppend(&out, FreshnessText(r.convergence));
 
   if (!r.top_products.empty()) {
     absl::StrAppend(&out, "\nMost-reviewed products\n");
@@ -183,16 +530,18 @@ std::string RenderText(const RunReport& r) {
       }
     }
   }
-  absl::StrAppend(&out, "\nResult          ", ExitCode(r) == 0 ? "PASS" : "FAIL", "\n");
+  absl::StrAppend(&out, "\nResult          ", ExitCode(result) == 0 ? "PASS" : "FAIL", "\n");
   return out;
 }
 
-nlohmann::json ToJson(const RunReport& r) {
+nlohmann::json ReplayJson(const RunResult& result) {
+  const ReplayChecks& r = *result.replay;
+  const RunInfo& info = result.info;
   const OutcomeCounts& c = r.counts;
   nlohmann::json by_code = nlohmann::json::object();
   for (const auto& [code, n] : c.by_code) by_code[CodeName(code)] = n;
-  const LatencySummary& l = r.latency;
-  const FreshnessReport& f = r.freshness;
+  const LatencySummary l = LatencySummary::From(SubmitServiceUs(result));
+  const FreshnessReport& f = r.convergence;
   nlohmann::json lagging = nlohmann::json::array();
   for (const auto& lag : f.lagging) {
     lagging.push_back({{"asin", lag.asin},
@@ -212,12 +561,12 @@ nlohmann::json ToJson(const RunReport& r) {
   }
   const int64_t answered = c.answered();
   return {
-      {"target", r.target},
-      {"source", r.source},
+      {"target", info.gateway},
+      {"source", info.source},
       {"planned", r.planned},
-      {"target_rate", r.target_rate},
-      {"concurrency", r.concurrency},
-      {"interrupted", r.interrupted},
+      {"target_rate", info.rate},
+      {"concurrency", info.concurrency},
+      {"interrupted", result.interrupted},
       {"outcomes",
        {{"ok", c.ok},
         {"duplicate", c.duplicate},
@@ -244,7 +593,7 @@ nlohmann::json ToJson(const RunReport& r) {
         {"max", l.max}}},
       {"duration_s", r.duration_s},
       {"throughput_per_s", r.duration_s > 0 ? static_cast<double>(answered) / r.duration_s : 0},
-      {"freshness",
+      {"convergence",
        {{"state", StateName(f.state)},
         {"message", f.message},
         {"fresh_ms", f.fresh_ms},
@@ -254,16 +603,21 @@ nlohmann::json ToJson(const RunReport& r) {
         {"products_stale", f.products_stale},
         {"lagging", lagging}}},
       {"top_products", products},
-      {"exit_code", ExitCode(r)},
   };
 }
 
-int ExitCode(const RunReport& r) {
-  if (r.interrupted) return 1;
+}  // namespace
+
+int ExitCode(const RunResult& result) {
+  if (result.interrupted) return 1;
+  if (!result.replay) {
+    return result.client_calls > 0 && result.unreachable == result.client_calls ? 1 : 0;
+  }
+  const ReplayChecks& r = *result.replay;
   if (r.expectations.mismatched > 0 || r.expectations.limit_groups_failed > 0) return 1;
   if (r.counts.failures() > 0) return 1;
-  if (r.freshness.state == FreshnessReport::State::kStale ||
-      r.freshness.state == FreshnessReport::State::kError) {
+  if (r.convergence.state == FreshnessReport::State::kStale ||
+      r.convergence.state == FreshnessReport::State::kError) {
     return 1;
   }
   return 0;

@@ -1,5 +1,7 @@
-// Fuzz target: the Amazon JSON-lines reader behind replayed traffic (drive::ReadReviewsFile, also
-// bench/loadgen's file feed), fed the input as a whole file, plain or gzip (fuzz/README.md).
+// Fuzz target: the Amazon JSON-lines reader behind replayed traffic (drive::ReadReviewsFile, for
+// the replay and the benchmarks' file feed), fed the input as a whole file, plain or gzip
+// (fuzz/README.md).
+//
 // The reader takes a path, so the bytes go into an anonymous in-memory file (memfd) read back
 // through /proc/self/fd: nothing touches the disk.
 #include <sys/mman.h>

@@ -12,15 +12,15 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "bench/loadgen/farm.h"
+#include "tools/candor-drive/farm.h"
 #include "tools/candor-drive/generator.h"
 #include "tools/candor-drive/traffic.h"
 
-namespace candor::loadgen {
+namespace candor::drive {
 
 // One submission ready to send: the review and its author's bearer token.
 struct Request {
-  drive::Review review;
+  Review review;
   std::string bearer;  // "Bearer <jwt>"
   bool farm = false;
 };
@@ -47,7 +47,7 @@ struct FeedOptions {
 };
 
 // An endless supply of fresh submissions (each sent once: a second send would be a duplicate).
-// Generated traffic comes in chunks from drive::Generate with a new seed per chunk (so new users;
+// Generated traffic comes in chunks from Generate with a new seed per chunk (so new users;
 // same catalogue "B0CD000000"...); a file is replayed in order and, when it runs out, again with
 // a pass prefix ("p1-", "p2-", ...) added to every user id so that each pass is new to the
 // gateway's dedup. A background thread keeps a buffer filled. Thread-safe.
@@ -82,13 +82,15 @@ class SubmitFeed {
   explicit SubmitFeed(const FeedOptions& options);
   // Appends the next chunk of requests to `out` (outside the lock).
   void MakeChunk(std::vector<Request>* out);
+  // Makes the next chunk and appends it to the buffer, waking any Next() waiting.
+  void AddChunk();
   void RefillLoop();
 
   FeedOptions options_;
   std::string source_;
   Farm farm_;
-  drive::ProductSampler sampler_;
-  drive::Plan file_;  // the file's rows (replay only)
+  ProductSampler sampler_;
+  Plan file_;  // the file's rows (replay only)
   std::vector<std::string> file_asins_;
 
   // Producer-side state, touched only by whoever runs MakeChunk (one at a time: make_mu_).
@@ -111,4 +113,4 @@ class SubmitFeed {
   std::thread refill_;
 };
 
-}  // namespace candor::loadgen
+}  // namespace candor::drive

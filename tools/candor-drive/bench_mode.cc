@@ -1,52 +1,42 @@
-// candor-loadgen: a gRPC load generator for Candor (open or closed loop, a weighted operation
-// mix, latency histograms per operation, freshness probes). See README.md.
-
-#include <sys/resource.h>
+// candor-drive bench: the benchmarks' load (open or closed loop, a weighted operation mix,
+// latency histograms per operation, freshness probes). See README.md.
 
 #include <algorithm>
-#include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <random>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "bench/loadgen/client.h"
-#include "bench/loadgen/feed.h"
-#include "bench/loadgen/mix.h"
-#include "bench/loadgen/prober.h"
-#include "bench/loadgen/report.h"
-#include "bench/loadgen/runner.h"
-#include "bench/loadgen/schedule.h"
-#include "libs/auth/jwt.h"
 #include "libs/core/flags.h"
 #include "libs/core/runtime.h"
 #include "libs/core/shutdown.h"
+#include "tools/candor-drive/feed.h"
+#include "tools/candor-drive/mix.h"
+#include "tools/candor-drive/modes.h"
+#include "tools/candor-drive/operation.h"
+#include "tools/candor-drive/prober.h"
+#include "tools/candor-drive/runner.h"
+#include "tools/candor-drive/schedule.h"
 
-namespace candor::loadgen {
+namespace candor::drive {
 namespace {
 
-constexpr int kBadUsage = 2;
 constexpr int64_t kNoopPool = 4096;
 
-struct Settings {
-  std::string gateway = "127.0.0.1:50051";
+struct Settings : CommonSettings {
+  Settings() {
+    rate = 1000;
+    concurrency = 0;  // 64 closed, 1000 open
+    deadline_ms = 5000;
+  }
   std::string mix = "submit=100";
-  double rate = 1000;
-  int64_t concurrency = 0;
   int64_t channels = 4;
   double duration_s = 0;
   int64_t count = 0;
   double warmup_s = 2;
-  int64_t deadline_ms = 5000;
   double late_ms = 1;
   // Traffic
-  int64_t limit = 0;
-  std::string user_prefix;
-  int64_t products = 200;
-  int64_t seed = 0;
   bool include_refusals = false;
   double farm_ratio = 0;
   int64_t farm_products = 5;
@@ -55,35 +45,15 @@ struct Settings {
   double probes = -1;
   double poll_ms = 5;
   double probe_timeout_s = 10;
-  // Output
-  std::string json_path;
-  bool progress = true;
   double wait_s = 10;
 };
 
-int Usage(const std::string& message) {
-  std::cerr << "candor-loadgen: " << message << "\n(see --help)\n";
-  return kBadUsage;
-}
+}  // namespace
 
-// User + system CPU seconds of this process so far (all threads).
-double ProcessCpuSeconds() {
-  struct rusage u {};
-  getrusage(RUSAGE_SELF, &u);
-  auto seconds = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-  };
-  return seconds(u.ru_utime) + seconds(u.ru_stime);
-}
-
-std::string Rfc3339Now() {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone());
-}
-
-int Run(int argc, char** argv) {
+int RunBench(int argc, char** argv) {
   Settings s;
   core::Flags flags(
-      "candor-loadgen [REVIEWS_FILE]",
+      "candor-drive bench [REVIEWS_FILE]",
       "Drives a weighted mix of gRPC calls at Candor's review-gateway, as an open loop at --rate\n"
       "(latency counted from each call's due time, so a server that falls behind cannot hide\n"
       "it: coordinated omission is visible as 'late' calls) or a closed loop at the maximum\n"
@@ -93,18 +63,11 @@ int Run(int argc, char** argv) {
       "(BenchService/Noop: the gateway must run with --bench-noop). vote, list and search are\n"
       "known names but not served by this version.\n"
       "REVIEWS_FILE: replay Amazon JSON lines (gzip or plain); without it, generated traffic\n"
-      "(candor-drive's generator). Tokens are minted with $CANDOR_JWT_SECRET (required).\n"
+      "(the replay's generator). Tokens are minted with $CANDOR_JWT_SECRET (required).\n"
       "Exit: 0 the run completed, 1 interrupted or no server answered, 2 bad usage.");
-  flags.AddString("gateway", "CANDOR_GATEWAY_ADDR", &s.gateway, "review-gateway address");
+  AddCommonFlags(flags, Mode::kBench, s);
   flags.AddString("mix", "", &s.mix,
                   "operations and weights, e.g. submit=70,summary=30,noop=0 (a bare name = 1)");
-  flags.AddDouble("rate", "", &s.rate,
-                  "calls per second in all, open loop; 0 = closed loop at the maximum", 0,
-                  10'000'000);
-  flags.AddInt("concurrency", "", &s.concurrency,
-               "closed loop: calls kept in flight; open loop: the most in flight, beyond which "
-               "calls wait and turn late (0 = 64 closed, 1000 open)",
-               0, 100'000);
   flags.AddInt("channels", "", &s.channels, "gRPC channels (TCP connections), used in turn", 1,
                256);
   flags.AddDouble("duration-s", "", &s.duration_s,
@@ -115,18 +78,8 @@ int Run(int argc, char** argv) {
                0, 1'000'000'000);
   flags.AddDouble("warmup-s", "", &s.warmup_s,
                   "seconds of load at the start left out of every figure", 0, 3600);
-  flags.AddInt("deadline-ms", "", &s.deadline_ms, "deadline of each call", 1, 600'000);
   flags.AddDouble("late-ms", "", &s.late_ms,
                   "open loop: a call sent more than this after its due time is late", 0, 60'000);
-  flags.AddInt("limit", "", &s.limit, "file: read at most N reviews (0 = all)", 0, 1'000'000'000);
-  flags.AddString("user-prefix", "", &s.user_prefix,
-                  "prepended to every user id (file default: 'lg<seed tag>-', so each run's "
-                  "replay is new to the dedup)");
-  flags.AddInt("products", "", &s.products,
-               "generator: catalogue size B0CD000000.. (Zipf-like popularity), also what "
-               "summary reads pick from",
-               14, 999'999);
-  flags.AddInt("seed", "", &s.seed, "random seed (0 = pick one, printed)", 0, INT64_MAX);
   flags.AddBool("include-refusals", "", &s.include_refusals,
                 "keep the generator's deliberate invalid / duplicate / over-limit requests "
                 "(and a file's invalid rows); default: only requests the gateway should accept");
@@ -147,8 +100,6 @@ int Run(int argc, char** argv) {
                   1, 1000);
   flags.AddDouble("freshness-timeout-s", "", &s.probe_timeout_s,
                   "a probe not readable this long after its OK is a failure", 0.1, 600);
-  flags.AddString("json", "", &s.json_path, "also write every figure and the run's metadata");
-  flags.AddBool("progress", "", &s.progress, "a progress line on stderr every second");
   flags.AddDouble("wait-s", "", &s.wait_s,
                   "wait this long for the gateway to answer before starting", 0, 600);
   if (int code = core::ParseOrExit(flags, argc, argv); code >= 0) return code;
@@ -159,17 +110,10 @@ int Run(int argc, char** argv) {
   if (absl::Status served = CheckServed(*mix); !served.ok()) {
     return Usage(std::string(served.message()));
   }
-  const char* secret_env = std::getenv("CANDOR_JWT_SECRET");
-  const std::string secret = secret_env != nullptr ? secret_env : "";
+  const std::string secret = JwtSecret();
   if (secret.empty()) return Usage("CANDOR_JWT_SECRET is not set (the gateway's token secret)");
 
-  uint64_t seed = static_cast<uint64_t>(s.seed);
-  if (seed == 0) {
-    // 53 bits, so the seed survives JSON tools that read numbers as doubles (jq).
-    seed = (std::random_device{}() | (uint64_t{std::random_device{}()} << 32)) &
-           ((uint64_t{1} << 53) - 1);
-    if (seed == 0) seed = 1;
-  }
+  const uint64_t seed = PickSeed(s.seed);
   const bool open_loop = s.rate > 0;
   const int64_t concurrency = s.concurrency > 0 ? s.concurrency : open_loop ? 1000 : 64;
   if (s.duration_s == 0 && s.count == 0) s.duration_s = 10;
@@ -212,21 +156,22 @@ int Run(int argc, char** argv) {
   const absl::Time gen_start = absl::Now();
   if (mix->Weight(Op::kNoop) > 0) noop_pool = (*feed)->Take(kNoopPool);
   if (prefill > 0) {
-    std::cerr << "candor-loadgen: generating " << prefill << " submissions before the run\n";
+    std::cerr << "candor-drive: generating " << prefill << " submissions before the run\n";
     (*feed)->Prefill(prefill);
   }
   if (submit_share > 0) (*feed)->StartRefill(std::max<int64_t>(prefill / 4, 20'000));
-  std::cerr << "candor-loadgen: traffic ready in " << absl::FormatDuration(absl::Now() - gen_start)
+  std::cerr << "candor-drive: traffic ready in " << absl::FormatDuration(absl::Now() - gen_start)
             << " (seed " << seed << ")\n";
 
   std::vector<Connection> connections = Connect(s.gateway, static_cast<int>(s.channels));
-  const absl::Time now = absl::Now();
-  const std::string reader_bearer = absl::StrCat(
-      "Bearer ",
-      auth::MintHs256({"candor-loadgen-reader", "customer", now + absl::Hours(24)}, secret, now));
-  if (absl::Status ready = Preflight(connections[0], *mix, reader_bearer, absl::Seconds(s.wait_s));
+  const Operations ops = ServedOperations();
+  const std::string reader_bearer = MintBearer("candor-drive-reader", secret, absl::Hours(24));
+  std::string detail;
+  if (absl::Status ready = Preflight(ops, connections[0], *mix, reader_bearer,
+                                     absl::Seconds(s.wait_s), absl::Seconds(1),
+                                     /*check_tokens=*/true, &detail);
       !ready.ok()) {
-    std::cerr << "candor-loadgen: " << ready.message() << "\n";
+    std::cerr << "candor-drive: " << ready.message() << "\n";
     return 1;
   }
 
@@ -241,28 +186,19 @@ int Run(int argc, char** argv) {
     p.seed = seed;
     p.user_prefix = s.user_prefix;
     p.jwt_secret = secret;
-    prober = std::make_unique<FreshnessProber>(*connections[0].review, p);
+    prober = std::make_unique<FreshnessProber>(connections[0], ops, p);
   }
 
   RunResult result;
   RunInfo& info = result.info;
-  info.started_at = Rfc3339Now();
-  info.gateway = s.gateway;
-  info.git_commit = GitCommit(&info.git_dirty);
-  info.machine = ReadMachineInfo();
-  info.mix = *mix;
-  info.rate = s.rate;
-  info.concurrency = concurrency;
-  info.channels = s.channels;
+  info = NewRunInfo(Mode::kBench, s, *mix, concurrency, s.channels, (*feed)->source());
   info.warmup_s = s.warmup_s;
   info.duration_s = s.duration_s;
   info.count = s.count;
-  info.deadline_ms = s.deadline_ms;
-  info.source = (*feed)->source();
   info.farm_ratio = s.farm_ratio;
   info.seed = seed;
 
-  std::cerr << "candor-loadgen: "
+  std::cerr << "candor-drive: "
             << (open_loop ? absl::StrCat("open loop at ", s.rate, "/s")
                           : absl::StrCat("closed loop, ", concurrency, " in flight"))
             << ", mix " << mix->ToString() << ", " << s.warmup_s << " s warm-up + "
@@ -271,11 +207,11 @@ int Run(int argc, char** argv) {
             << (s.count > 0 ? absl::StrCat(s.count, " calls") : "") << " against " << s.gateway
             << "\n";
 
+  MixWorkload workload(*mix, seed, **feed, noop_pool, reader_bearer);
   RunTargets targets;
   targets.connections = &connections;
-  targets.feed = feed->get();
-  targets.noop_pool = &noop_pool;
-  targets.reader_bearer = reader_bearer;
+  targets.operations = &ops;
+  targets.workload = &workload;
   targets.prober = prober.get();
   RunnerOptions o;
   o.shape = shape;
@@ -284,24 +220,10 @@ int Run(int argc, char** argv) {
   o.late_after =
       std::chrono::duration_cast<Nanos>(std::chrono::duration<double, std::milli>(s.late_ms));
   o.mix = *mix;
-  o.seed = seed;
   o.progress = s.progress;
-  const double cpu_before = ProcessCpuSeconds();
-  const absl::Time wall_before = absl::Now();
-  result.load_started_unix_ms = absl::ToUnixMillis(wall_before);
-  LoadResult load = RunLoad(targets, o);
-  result.client_cpu_s = ProcessCpuSeconds() - cpu_before;
-  result.client_wall_s = absl::ToDoubleSeconds(absl::Now() - wall_before);
-  result.client_calls = load.answered;
-
-  result.ops = std::move(load.ops);
-  result.timeline = std::move(load.timeline);
-  result.schedule = load.schedule;
-  result.window_s = load.window_s;
-  result.warmup_calls = load.warmup_calls;
-  result.interrupted = load.interrupted;
+  RunAndRecord(targets, o, result);
   if (prober != nullptr) {
-    std::cerr << "candor-loadgen: waiting for the freshness probes under way\n";
+    std::cerr << "candor-drive: waiting for the freshness probes under way\n";
     result.freshness = prober->Finish();
   } else {
     result.freshness.enabled = false;
@@ -310,24 +232,11 @@ int Run(int argc, char** argv) {
   result.feed_stalls = (*feed)->stalls();
 
   result.client_process_cpu_s = ProcessCpuSeconds();
-  std::cout << RenderText(result) << std::flush;
-  if (!s.json_path.empty()) {
-    std::ofstream out(s.json_path);
-    out << ToJson(result).dump(2) << "\n";
-    if (!out) {
-      std::cerr << "candor-loadgen: cannot write " << s.json_path << "\n";
-      return 1;
-    }
+  const int code = Emit(result, s.json_path);
+  if (result.client_calls > 0 && result.unreachable == result.client_calls) {
+    std::cerr << "candor-drive: every call was UNAVAILABLE or DEADLINE_EXCEEDED\n";
   }
-  if (result.interrupted) return 1;
-  if (load.answered > 0 && load.unreachable == load.answered) {
-    std::cerr << "candor-loadgen: every call was UNAVAILABLE or DEADLINE_EXCEEDED\n";
-    return 1;
-  }
-  return 0;
+  return code;
 }
 
-}  // namespace
-}  // namespace candor::loadgen
-
-int main(int argc, char** argv) { return candor::loadgen::Run(argc, argv); }
+}  // namespace candor::drive

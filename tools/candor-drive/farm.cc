@@ -1,11 +1,11 @@
-#include "bench/loadgen/farm.h"
+#include "tools/candor-drive/farm.h"
 
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
-#include "bench/loadgen/mix.h"
+#include "tools/candor-drive/mix.h"
 
-namespace candor::loadgen {
+namespace candor::drive {
 namespace {
 
 // One farm script: slots of interchangeable phrases. A farm reuses one text and swaps a few
@@ -59,10 +59,10 @@ Farm::Farm(uint64_t seed, int64_t products) : seed_(seed) {
   }
 }
 
-drive::Review Farm::Make(int64_t n) const {
+Review Farm::Make(int64_t n) const {
   const auto& scripts = Scripts();
   const auto& script = scripts[seed_ % scripts.size()];
-  drive::Review r;
+  Review r;
   r.user = absl::StrCat("farm", tag_, "-", n);
   r.asin = targets_[static_cast<size_t>(n) % targets_.size()];
   r.rating = 5;
@@ -77,4 +77,4 @@ drive::Review Farm::Make(int64_t n) const {
   return r;
 }
 
-}  // namespace candor::loadgen
+}  // namespace candor::drive

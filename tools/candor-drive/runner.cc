@@ -1,4 +1,4 @@
-#include "bench/loadgen/runner.h"
+#include "tools/candor-drive/runner.h"
 
 #include <algorithm>
 #include <array>
@@ -12,7 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "libs/core/shutdown.h"
 
-namespace candor::loadgen {
+namespace candor::drive {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -47,15 +47,10 @@ class Runner {
 
  private:
   struct Call {
-    grpc::ClientContext ctx;
+    uint64_t n = 0;
     Op op = Op::kSubmit;
     bool measured = false;
     Clock::time_point due, sent;
-    review::v1::SubmitReviewRequest submit;
-    review::v1::SubmitReviewResponse submit_resp;  // also Noop's answer
-    review::v1::GetProductSummaryRequest summary;
-    review::v1::ProductSummary summary_resp;
-    bench::v1::NoopRequest noop;
   };
 
   struct OpSlot {
@@ -173,53 +168,26 @@ class Runner {
 
   void Launch(uint64_t n, Clock::time_point due, Clock::time_point sent, bool measured) {
     auto* call = new Call;
-    call->op = o_.mix.Pick(UniformFor(o_.seed, n));
+    call->n = n;
+    CallInput in;
+    call->op = t_.workload->Make(n, &in);
     call->measured = measured;
     call->due = due;
     call->sent = sent;
-    call->ctx.set_deadline(std::chrono::system_clock::now() +
-                           absl::ToChronoMilliseconds(o_.deadline));
+    const Operation* op = (*t_.operations)[static_cast<size_t>(call->op)].get();
+    if (op == nullptr) {  // refused by CheckServed before any run
+      std::fprintf(stderr, "candor-drive: bug: unserved operation %s\n",
+                   std::string(OpName(call->op)).c_str());
+      std::abort();
+    }
     Connection& c = (*t_.connections)[n % t_.connections->size()];
     sent_total_.fetch_add(1, std::memory_order_relaxed);
-    auto done = [this, call](const grpc::Status& s) { OnDone(call, s); };
-    switch (call->op) {
-      case Op::kSubmit: {
-        Request r = t_.feed->Next();
-        call->submit.set_asin(std::move(r.review.asin));
-        call->submit.set_rating(r.review.rating);
-        call->submit.set_title(std::move(r.review.title));
-        call->submit.set_body(std::move(r.review.body));
-        call->submit.set_verified_purchase(r.review.verified_purchase);
-        call->ctx.AddMetadata("authorization", r.bearer);
-        c.review->async()->SubmitReview(&call->ctx, &call->submit, &call->submit_resp, done);
-        break;
-      }
-      case Op::kNoop: {
-        const Request& r = (*t_.noop_pool)[n % t_.noop_pool->size()];
-        review::v1::SubmitReviewRequest* m = call->noop.mutable_review();
-        m->set_asin(r.review.asin);
-        m->set_rating(r.review.rating);
-        m->set_title(r.review.title);
-        m->set_body(r.review.body);
-        m->set_verified_purchase(r.review.verified_purchase);
-        call->ctx.AddMetadata("authorization", r.bearer);
-        c.bench->async()->Noop(&call->ctx, &call->noop, &call->submit_resp, done);
-        break;
-      }
-      case Op::kSummary:
-        call->summary.set_asin(t_.feed->SummaryAsin());
-        call->ctx.AddMetadata("authorization", t_.reader_bearer);
-        c.review->async()->GetProductSummary(&call->ctx, &call->summary, &call->summary_resp, done);
-        break;
-      default:  // refused by CheckServed before any run
-        std::fprintf(stderr, "candor-loadgen: bug: unserved operation in the mix\n");
-        std::abort();
-    }
+    op->Start(c, std::move(in), o_.deadline, [this, call](Answer a) { OnDone(call, a); });
   }
 
-  void OnDone(Call* call, const grpc::Status& s) {
+  void OnDone(Call* call, const Answer& answer) {
     const Clock::time_point answered = Clock::now();
-    const auto code = static_cast<absl::StatusCode>(s.error_code());
+    const absl::StatusCode code = answer.code;
     answered_total_.fetch_add(1, std::memory_order_relaxed);
     if (code != absl::StatusCode::kOk) non_ok_total_.fetch_add(1, std::memory_order_relaxed);
     if (code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kDeadlineExceeded) {
@@ -239,6 +207,20 @@ class Runner {
       ++slot.stats.codes[code];
       slot.stats.latency_us.Record(timing.latency_us);
       slot.stats.service_us.Record(timing.service_us);
+    }
+    const int64_t answered_ns = Since(answered).count();
+    int64_t latest = last_answer_ns_.load(std::memory_order_relaxed);
+    while (latest < answered_ns &&
+           !last_answer_ns_.compare_exchange_weak(latest, answered_ns, std::memory_order_relaxed)) {
+    }
+    const int64_t follow_up = t_.workload->OnAnswer(call->n, answer);
+    if (follow_up >= 0 && !core::ShutdownRequested()) {
+      // The follow-up keeps this call's slot and counts where its parent counted.
+      const Clock::time_point now = Clock::now();
+      const bool measured = call->measured;
+      delete call;
+      Launch(static_cast<uint64_t>(follow_up), now, now, measured);
+      return;
     }
     delete call;
     if (!open_loop_ && LaunchNextClosed()) return;  // the chain keeps its slot
@@ -289,14 +271,16 @@ class Runner {
                             static_cast<double>(slot.stats.latency_us.Percentile(99)) / 1000.0,
                             second_ms));
       }
+      std::string note = t_.workload->ProgressNote();
+      if (!note.empty()) note = "  " + note;
       std::fprintf(stderr,
                    "[%4.0fs] %-7s answered %6.0f/s  in flight %4lld  sent %lld  late %lld  "
-                   "not OK %lld%s\n",
+                   "not OK %lld%s%s\n",
                    std::chrono::duration<double>(now - start_).count(),
                    measuring ? "measure" : "warm-up", rate, static_cast<long long>(in_flight),
                    static_cast<long long>(sent_total_.load()),
                    static_cast<long long>(late_total_.load()),
-                   static_cast<long long>(non_ok_total_.load()), p99s.c_str());
+                   static_cast<long long>(non_ok_total_.load()), p99s.c_str(), note.c_str());
       lock.lock();
     }
   }
@@ -331,6 +315,7 @@ class Runner {
     r.answered = answered_total_.load();
     r.unreachable = unreachable_total_.load();
     r.interrupted = interrupted_ || core::ShutdownRequested();
+    r.active_s = static_cast<double>(last_answer_ns_.load()) / 1e9;
     const RunShape& s = o_.shape;
     double end_s = 0;
     if (open_loop_) {
@@ -360,6 +345,7 @@ class Runner {
   std::array<OpSlot, kOpCount> slots_;
   Clock::time_point start_;
   Clock::time_point sending_end_;
+  std::atomic<int64_t> last_answer_ns_{0};  // since start_: the latest answer so far
 
   std::mutex mu_;
   std::condition_variable slot_cv_;
@@ -386,9 +372,34 @@ class Runner {
 
 }  // namespace
 
+Op MixWorkload::Make(uint64_t n, CallInput* input) {
+  const Op op = mix_.Pick(UniformFor(seed_, n));
+  switch (op) {
+    case Op::kSubmit: {
+      Request r = feed_.Next();
+      input->review = std::move(r.review);
+      input->bearer = std::move(r.bearer);
+      break;
+    }
+    case Op::kNoop: {
+      const Request& r = noop_pool_[n % noop_pool_.size()];
+      input->review = r.review;
+      input->bearer = r.bearer;
+      break;
+    }
+    case Op::kSummary:
+      input->asin = feed_.SummaryAsin();
+      input->bearer = reader_bearer_;
+      break;
+    default:  // no payload yet; the runner refuses unserved operations
+      break;
+  }
+  return op;
+}
+
 LoadResult RunLoad(RunTargets& targets, const RunnerOptions& options) {
   Runner runner(targets, options);
   return runner.Run();
 }
 
-}  // namespace candor::loadgen
+}  // namespace candor::drive

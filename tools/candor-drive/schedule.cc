@@ -1,9 +1,9 @@
-#include "bench/loadgen/schedule.h"
+#include "tools/candor-drive/schedule.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace candor::loadgen {
+namespace candor::drive {
 
 Nanos OpenLoopSchedule::Due(int64_t n) const {
   return Nanos(std::llround(static_cast<double>(n) * 1e9 / rate_));
@@ -58,4 +58,4 @@ bool GiveUp(const RunShape& shape, Nanos now, Nanos grace) {
   return now > shape.warmup + shape.duration + grace;
 }
 
-}  // namespace candor::loadgen
+}  // namespace candor::drive

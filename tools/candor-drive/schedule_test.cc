@@ -1,8 +1,8 @@
-#include "bench/loadgen/schedule.h"
+#include "tools/candor-drive/schedule.h"
 
 #include "gtest/gtest.h"
 
-namespace candor::loadgen {
+namespace candor::drive {
 namespace {
 
 using std::chrono::microseconds;
@@ -110,4 +110,4 @@ TEST(ScheduleTest, GiveUpOnlyAfterTheGraceOfADurationRun) {
 }
 
 }  // namespace
-}  // namespace candor::loadgen
+}  // namespace candor::drive

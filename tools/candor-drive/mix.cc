@@ -1,4 +1,4 @@
-#include "bench/loadgen/mix.h"
+#include "tools/candor-drive/mix.h"
 
 #include <cmath>
 
@@ -8,7 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
-namespace candor::loadgen {
+namespace candor::drive {
 
 std::string_view OpName(Op op) {
   switch (op) {
@@ -124,4 +124,4 @@ double UniformFor(uint64_t seed, uint64_t n) {
   return static_cast<double>(z >> 11) * 0x1.0p-53;
 }
 
-}  // namespace candor::loadgen
+}  // namespace candor::drive

@@ -1,4 +1,4 @@
-#include "bench/loadgen/farm.h"
+#include "tools/candor-drive/farm.h"
 
 #include <set>
 
@@ -6,7 +6,7 @@
 #include "libs/review/submission.h"
 #include "libs/review/validation.h"
 
-namespace candor::loadgen {
+namespace candor::drive {
 namespace {
 
 TEST(FarmTest, FreshAccountsFewTargetsFiveStarsValid) {
@@ -14,7 +14,7 @@ TEST(FarmTest, FreshAccountsFewTargetsFiveStarsValid) {
   ASSERT_EQ(farm.targets().size(), 5u);
   std::set<std::string> users, asins, bodies;
   for (int64_t n = 0; n < 500; ++n) {
-    drive::Review r = farm.Make(n);
+    Review r = farm.Make(n);
     users.insert(r.user);
     asins.insert(r.asin);
     bodies.insert(r.body);
@@ -58,4 +58,4 @@ TEST(FarmTest, DeterministicPerSeed) {
 }
 
 }  // namespace
-}  // namespace candor::loadgen
+}  // namespace candor::drive

@@ -9,7 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-namespace candor::loadgen {
+namespace candor::drive {
 
 // Every operation the mix syntax knows. Only the first three are served by this Candor version;
 // the others are accepted by the parser (so scripts written for later versions parse) and
@@ -23,7 +23,7 @@ inline constexpr std::array<Op, kOpCount> kAllOps = {Op::kSubmit, Op::kSummary, 
 std::string_view OpName(Op op);
 // True for the operations this version can send: submit (ReviewService/SubmitReview), summary
 // (ReviewService/GetProductSummary) and noop (BenchService/Noop, needs the gateway's
-// --bench-noop).
+// --bench-noop). Each has an Operation in operation.cc (ServedOperations checks they agree).
 bool IsServed(Op op);
 
 // The weighted operation mix of a run, e.g. "submit=70,summary=30,noop=0".
@@ -61,4 +61,4 @@ absl::Status CheckServed(const Mix& mix);
 // operation call number n performs is reproducible and free of shared random state.
 double UniformFor(uint64_t seed, uint64_t n);
 
-}  // namespace candor::loadgen
+}  // namespace candor::drive

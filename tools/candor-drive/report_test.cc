@@ -1,9 +1,9 @@
-#include "bench/loadgen/report.h"
+#include "tools/candor-drive/report.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace candor::loadgen {
+namespace candor::drive {
 namespace {
 
 using ::testing::HasSubstr;
@@ -59,7 +59,7 @@ TEST(ReportTest, JsonShape) {
         "interrupted", "warmup_calls", "ops", "total", "schedule", "freshness", "feed", "client"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
-  EXPECT_EQ(j["tool"], "candor-loadgen");
+  EXPECT_EQ(j["tool"], "candor-drive");
   EXPECT_EQ(j["machine"]["nproc"], 2);
   EXPECT_EQ(j["machine"]["cpu_model"], "AMD EPYC");
   EXPECT_EQ(j["config"]["mode"], "open");
@@ -152,5 +152,69 @@ TEST(ReportTest, CpuModel) {
   EXPECT_EQ(CpuModelFromCpuinfo("processor : 0\n"), "");
 }
 
+TEST(ReportTest, StarBarsAndReplayExitCode) {
+  std::string bars = StarBars({1, 0, 10, 20, 60}, 6);
+  EXPECT_EQ(bars, "5★ ██████ 60\n4★ ██ 20\n3★ █ 10\n2★ 0\n1★ █ 1\n");
+  RunResult result;
+  ReplayChecks& r = result.replay.emplace();
+  EXPECT_EQ(ExitCode(result), 0);
+  r.counts.unavailable = 1;
+  EXPECT_EQ(ExitCode(result), 1);
+  r.counts.unavailable = 0;
+  r.convergence.state = FreshnessReport::State::kStale;
+  EXPECT_EQ(ExitCode(result), 1);
+  r.convergence.state = FreshnessReport::State::kFresh;
+  r.expectations.limit_groups_failed = 1;
+  EXPECT_EQ(ExitCode(result), 1);
+  EXPECT_EQ(ToJson(result)["exit_code"], 1);
+  r.expectations.limit_groups_failed = 0;
+  result.interrupted = true;
+  EXPECT_EQ(ExitCode(result), 1);
+}
+
+TEST(ReportTest, BenchExitCodeFailsOnlyWhenNothingReachedAServer) {
+  RunResult r = Sample();
+  EXPECT_EQ(ExitCode(r), 0);
+  r.unreachable = r.client_calls;
+  EXPECT_EQ(ExitCode(r), 1);
+  EXPECT_EQ(ToJson(r)["mode"], "bench");
+}
+
+// The replay's figures sit beside the load's in one JSON: what bench/run_reliability.sh and
+// scripts read (outcomes, convergence) and the per-operation table of every run.
+TEST(ReportTest, ReplayJsonAndText) {
+  RunResult result = Sample();
+  result.info.mode = "replay";
+  ReplayChecks& r = result.replay.emplace();
+  r.planned = 1000;
+  r.counts.ok = 990;
+  r.counts.limited = 10;
+  r.counts.by_code[absl::StatusCode::kOk] = 990;
+  r.counts.by_code[absl::StatusCode::kResourceExhausted] = 10;
+  r.duration_s = 2;
+  r.convergence.state = FreshnessReport::State::kFresh;
+  r.convergence.fresh_ms = 120;
+  r.convergence.reviews_expected = 990;
+  r.convergence.products = 7;
+  nlohmann::json j = ToJson(result);
+  EXPECT_EQ(j["mode"], "replay");
+  EXPECT_EQ(j["outcomes"]["ok"], 990);
+  EXPECT_EQ(j["outcomes"]["limited"], 10);
+  EXPECT_EQ(j["convergence"]["state"], "fresh");
+  EXPECT_EQ(j["convergence"]["reviews_missing"], 0);
+  EXPECT_EQ(j["convergence"]["products_stale"], 0);
+  EXPECT_EQ(j["freshness"]["probes"], 10);  // the probes keep their key
+  EXPECT_DOUBLE_EQ(j["throughput_per_s"].get<double>(), 500.0);
+  EXPECT_EQ(j["submit_latency_us"]["count"], 1000);
+  EXPECT_EQ(j["ops"]["submit"]["calls"], 1000);
+  EXPECT_EQ(j["exit_code"], 0);
+
+  std::string text = RenderText(result);
+  EXPECT_THAT(text, HasSubstr("Candor drive: 1000 submissions to 127.0.0.1:50051"));
+  EXPECT_THAT(text, HasSubstr("all aggregates fresh 120 ms after the last OK"));
+  EXPECT_THAT(text, HasSubstr("Submit latency  p50 2.5"));
+  EXPECT_THAT(text, HasSubstr("Result          PASS"));
+}
+
 }  // namespace
-}  // namespace candor::loadgen
+}  // namespace candor::drive

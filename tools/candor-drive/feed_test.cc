@@ -1,4 +1,4 @@
-#include "bench/loadgen/feed.h"
+#include "tools/candor-drive/feed.h"
 
 #include <cstdio>
 #include <fstream>
@@ -10,7 +10,7 @@
 #include "libs/review/submission.h"
 #include "libs/review/validation.h"
 
-namespace candor::loadgen {
+namespace candor::drive {
 namespace {
 
 constexpr char kSecret[] = "a-test-secret-of-enough-bytes-0123456789";
@@ -23,7 +23,7 @@ FeedOptions Generated(uint64_t seed) {
   return o;
 }
 
-bool Valid(const drive::Review& r) {
+bool Valid(const Review& r) {
   review::SubmissionInput in;
   in.asin = r.asin;
   in.rating = r.rating;
@@ -51,7 +51,7 @@ TEST(FeedTest, GeneratedTrafficIsFreshValidAndSigned) {
     ASSERT_TRUE(claims.ok()) << claims.status();
     EXPECT_EQ(claims->subject, r.review.user);
   }
-  for (const auto& [user, n] : per_user) EXPECT_LE(n, drive::kMaxPerUser) << user;
+  for (const auto& [user, n] : per_user) EXPECT_LE(n, kMaxPerUser) << user;
   // Chunks of 500 less the generator's refusals (invalid requests, heavy users), left out.
   EXPECT_GE((*feed)->generated(), 1500);
   EXPECT_LT((*feed)->generated(), 2000);
@@ -88,7 +88,7 @@ TEST(FeedTest, BackgroundRefillKeepsUp) {
 }
 
 TEST(FeedTest, ReplayWrapsWithAFreshPrefixPerPass) {
-  const std::string path = ::testing::TempDir() + "/loadgen_feed_test.json";
+  const std::string path = ::testing::TempDir() + "/drive_feed_test.json";
   {
     std::ofstream f(path);
     f << R"({"reviewerID":"A1","asin":"B000000001","overall":5.0,"reviewText":"Good strings, stay in tune.","summary":"Good"})"
@@ -137,4 +137,4 @@ TEST(FeedTest, BadOptions) {
 }
 
 }  // namespace
-}  // namespace candor::loadgen
+}  // namespace candor::drive

@@ -1,11 +1,11 @@
-#include "bench/loadgen/mix.h"
+#include "tools/candor-drive/mix.h"
 
 #include <map>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace candor::loadgen {
+namespace candor::drive {
 namespace {
 
 using ::testing::HasSubstr;
@@ -96,4 +96,4 @@ TEST(MixTest, UniformForIsDeterministicAndInRange) {
 }
 
 }  // namespace
-}  // namespace candor::loadgen
+}  // namespace candor::drive

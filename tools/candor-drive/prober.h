@@ -9,10 +9,10 @@
 #include <thread>
 
 #include "absl/time/time.h"
-#include "bench/loadgen/client.h"
-#include "bench/loadgen/report.h"
+#include "tools/candor-drive/operation.h"
+#include "tools/candor-drive/report.h"
 
-namespace candor::loadgen {
+namespace candor::drive {
 
 struct ProbeOptions {
   double per_second = 1;
@@ -34,7 +34,8 @@ struct ProbeOptions {
 // Thread-safe; runs its own thread. Callers: Start, then StopLaunching, then Finish.
 class FreshnessProber {
  public:
-  FreshnessProber(ReviewStub& stub, const ProbeOptions& options);
+  // `conn` and `ops` must outlive the prober.
+  FreshnessProber(Connection& conn, const Operations& ops, const ProbeOptions& options);
   ~FreshnessProber();
 
   // Starts launching probes at the configured rate (idempotent).
@@ -58,7 +59,9 @@ class FreshnessProber {
   void LaunchLocked(int64_t k);
   void PollLocked(int64_t id, Probe& p);
 
-  ReviewStub& stub_;
+  Connection& conn_;
+  const Operation& submit_;
+  const Operation& summary_;
   ProbeOptions options_;
   std::string tag_;
   std::string reader_bearer_;
@@ -75,4 +78,4 @@ class FreshnessProber {
   std::thread thread_;
 };
 
-}  // namespace candor::loadgen
+}  // namespace candor::drive

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <cstdint>
 
-namespace candor::loadgen {
+namespace candor::drive {
 
 using Nanos = std::chrono::nanoseconds;
 
@@ -58,4 +58,4 @@ bool Measured(const RunShape& shape, Nanos t);
 // by a count never give up.
 bool GiveUp(const RunShape& shape, Nanos now, Nanos grace);
 
-}  // namespace candor::loadgen
+}  // namespace candor::drive

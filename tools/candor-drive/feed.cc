@@ -1,4 +1,4 @@
-#include "bench/loadgen/feed.h"
+#include "tools/candor-drive/feed.h"
 
 #include <algorithm>
 #include <unordered_map>
@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/auth/jwt.h"
 
-namespace candor::loadgen {
+namespace candor::drive {
 
 absl::StatusOr<std::unique_ptr<SubmitFeed>> SubmitFeed::Create(const FeedOptions& options) {
   if (options.jwt_secret.empty()) return absl::InvalidArgumentError("feed: no JWT secret");
@@ -17,33 +17,32 @@ absl::StatusOr<std::unique_ptr<SubmitFeed>> SubmitFeed::Create(const FeedOptions
   }
   std::unique_ptr<SubmitFeed> feed(new SubmitFeed(options));
   if (!options.reviews_file.empty()) {
-    drive::ReadStats stats;
-    absl::StatusOr<drive::Plan> plan =
-        drive::ReadReviewsFile(options.reviews_file, options.file_limit, "", &stats);
+    ReadStats stats;
+    absl::StatusOr<Plan> plan =
+        ReadReviewsFile(options.reviews_file, options.file_limit, "", &stats);
     if (!plan.ok()) return plan.status();
     if (!options.include_refusals) {
-      std::erase_if(plan->primaries, [](const drive::PlannedRequest& p) {
-        return p.expect == drive::Expect::kInvalid;
-      });
+      std::erase_if(plan->primaries,
+                    [](const PlannedRequest& p) { return p.expect == Expect::kInvalid; });
       if (plan->primaries.empty()) {
         return absl::InvalidArgumentError(
             absl::StrCat(options.reviews_file, ": every row breaks the validation rules"));
       }
     }
-    for (const drive::PlannedRequest& p : plan->primaries) {
+    for (const PlannedRequest& p : plan->primaries) {
       feed->file_asins_.push_back(p.review.asin);
     }
     feed->source_ = absl::StrCat("replay of ", plan->source);
     feed->file_ = std::move(*plan);
   } else {
     // Validate the generator options once, on a tiny plan, so a bad flag fails at startup.
-    drive::GeneratorOptions g;
+    GeneratorOptions g;
     g.count = 1;
     g.products = options.products;
     g.users = 1;
     g.retry_ratio = 0;
     g.seed = options.seed;
-    if (absl::StatusOr<drive::Plan> p = drive::Generate(g); !p.ok()) return p.status();
+    if (absl::StatusOr<Plan> p = Generate(g); !p.ok()) return p.status();
     feed->source_ =
         absl::StrCat("generated (candor-drive generator, seed ", options.seed, ", ",
                      options.products, " products, fresh users per chunk of ", options.chunk, ")");
@@ -73,13 +72,13 @@ SubmitFeed::~SubmitFeed() {
 
 void SubmitFeed::MakeChunk(std::vector<Request>* out) {
   std::lock_guard make_lock(make_mu_);
-  std::vector<drive::Review> source;
+  std::vector<Review> source;
   if (!options_.reviews_file.empty()) {
     const auto& rows = file_.primaries;
     const std::string pass_prefix =
         absl::StrCat(options_.user_prefix, pass_ > 0 ? absl::StrCat("p", pass_, "-") : "");
     for (int64_t i = 0; i < options_.chunk; ++i) {
-      drive::Review r = rows[file_pos_].review;
+      Review r = rows[file_pos_].review;
       r.user = pass_prefix + r.user;
       source.push_back(std::move(r));
       if (++file_pos_ == rows.size()) {
@@ -89,28 +88,28 @@ void SubmitFeed::MakeChunk(std::vector<Request>* out) {
       }
     }
   } else {
-    drive::GeneratorOptions g;
+    GeneratorOptions g;
     g.count = options_.chunk;
     g.products = options_.products;
     g.users = options_.chunk;  // about one review per user: far below every per-user rule
     g.retry_ratio = 0;
     g.seed = options_.seed + static_cast<uint64_t>(chunk_index_) * 0x9E3779B97F4A7C15ULL;
     if (g.seed == 0) g.seed = 1;
-    absl::StatusOr<drive::Plan> plan = drive::Generate(g);
+    absl::StatusOr<Plan> plan = Generate(g);
     if (!plan.ok()) {  // the options were checked in Create; this cannot happen
-      std::fprintf(stderr, "candor-loadgen: bug: generator: %s\n",
+      std::fprintf(stderr, "candor-drive: bug: generator: %s\n",
                    std::string(plan.status().message()).c_str());
       std::abort();
     }
-    for (drive::PlannedRequest& p : plan->primaries) {
-      if (!options_.include_refusals && (p.expect != drive::Expect::kOk || p.user_limit >= 0)) {
+    for (PlannedRequest& p : plan->primaries) {
+      if (!options_.include_refusals && (p.expect != Expect::kOk || p.user_limit >= 0)) {
         continue;
       }
       p.review.user = options_.user_prefix + p.review.user;
       source.push_back(std::move(p.review));
     }
     if (options_.include_refusals) {
-      for (drive::PlannedRequest& p : plan->follow_ups) {
+      for (PlannedRequest& p : plan->follow_ups) {
         p.review.user = options_.user_prefix + p.review.user;
         source.push_back(std::move(p.review));
       }
@@ -121,7 +120,7 @@ void SubmitFeed::MakeChunk(std::vector<Request>* out) {
   ++chunk_index_;
 
   // Interleave farm reviews at the requested share, then mint the tokens.
-  std::vector<std::pair<drive::Review, bool>> reviews;
+  std::vector<std::pair<Review, bool>> reviews;
   reviews.reserve(source.size());
   std::uniform_real_distribution<double> uniform(0, 1);
   const double ratio = options_.farm_ratio;
@@ -148,21 +147,25 @@ void SubmitFeed::MakeChunk(std::vector<Request>* out) {
   }
 }
 
+void SubmitFeed::AddChunk() {
+  std::vector<Request> chunk;
+  MakeChunk(&chunk);  // outside the lock: generating text is the slow part
+  std::lock_guard lock(mu_);
+  for (Request& r : chunk) {
+    farm_generated_ += r.farm ? 1 : 0;
+    buffer_.push_back(std::move(r));
+  }
+  generated_ += static_cast<int64_t>(chunk.size());
+  ready_cv_.notify_all();
+}
+
 void SubmitFeed::Prefill(int64_t n) {
   while (true) {
     {
       std::lock_guard lock(mu_);
       if (static_cast<int64_t>(buffer_.size()) >= n) return;
     }
-    std::vector<Request> chunk;
-    MakeChunk(&chunk);
-    std::lock_guard lock(mu_);
-    for (Request& r : chunk) {
-      farm_generated_ += r.farm ? 1 : 0;
-      buffer_.push_back(std::move(r));
-    }
-    generated_ += static_cast<int64_t>(chunk.size());
-    ready_cv_.notify_all();
+    AddChunk();
   }
 }
 
@@ -182,15 +185,7 @@ void SubmitFeed::RefillLoop() {
           lock, [this] { return stopping_ || static_cast<int64_t>(buffer_.size()) < low_water_; });
       if (stopping_) return;
     }
-    std::vector<Request> chunk;
-    MakeChunk(&chunk);
-    std::lock_guard lock(mu_);
-    for (Request& r : chunk) {
-      farm_generated_ += r.farm ? 1 : 0;
-      buffer_.push_back(std::move(r));
-    }
-    generated_ += static_cast<int64_t>(chunk.size());
-    ready_cv_.notify_all();
+    AddChunk();
   }
 }
 
@@ -226,7 +221,7 @@ std::string SubmitFeed::SummaryAsin() {
   if (!file_asins_.empty()) {
     return file_asins_[std::uniform_int_distribution<size_t>(0, file_asins_.size() - 1)(rng)];
   }
-  return drive::ProductAsin(sampler_.Sample(rng));
+  return ProductAsin(sampler_.Sample(rng));
 }
 
 int64_t SubmitFeed::generated() const {
@@ -244,4 +239,4 @@ int64_t SubmitFeed::stalls() const {
   return stalls_;
 }
 
-}  // namespace candor::loadgen
+}  // namespace candor::drive

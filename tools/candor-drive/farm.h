@@ -6,7 +6,7 @@
 
 #include "tools/candor-drive/traffic.h"
 
-namespace candor::loadgen {
+namespace candor::drive {
 
 // A review farm, as design.md section 4 describes it: many fresh accounts, each posting one
 // 5-star review, all slightly varied copies of one text, about a small set of target products.
@@ -19,7 +19,7 @@ class Farm {
   Farm(uint64_t seed, int64_t products);
 
   // The n-th farm review (n >= 0): account "farm<tag>-<n>", target products taken in turn.
-  drive::Review Make(int64_t n) const;
+  Review Make(int64_t n) const;
   // The target products' ASINs ("B0FM" + 6 digits).
   const std::vector<std::string>& targets() const { return targets_; }
 
@@ -29,4 +29,4 @@ class Farm {
   std::vector<std::string> targets_;
 };
 
-}  // namespace candor::loadgen
+}  // namespace candor::drive

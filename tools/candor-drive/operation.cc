@@ -1,0 +1,253 @@
+#include "tools/candor-drive/operation.h"
+
+#include <condition_variable>
+#include <cstdlib>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "libs/auth/jwt.h"
+
+namespace candor::drive {
+namespace {
+
+// A call's state lives on the heap until gRPC's callback has run.
+template <typename Req, typename Resp>
+struct Call {
+  grpc::ClientContext ctx;
+  Req req;
+  Resp resp;
+  AnswerCallback done;
+};
+
+template <typename Req, typename Resp>
+Call<Req, Resp>* NewCall(const std::string& bearer, absl::Duration deadline, AnswerCallback done) {
+  auto* call = new Call<Req, Resp>;
+  if (!bearer.empty()) call->ctx.AddMetadata("authorization", bearer);
+  call->ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(deadline));
+  call->done = std::move(done);
+  return call;
+}
+
+// gRPC's completion callback for `call`: the answer is the status plus what `read(call, ok,
+// answer)` takes from the response; then the call is freed and its `done` runs.
+template <typename Req, typename Resp, typename Read>
+auto Finish(Call<Req, Resp>* call, Read read) {
+  return [call, read](const grpc::Status& s) {
+    std::unique_ptr<Call<Req, Resp>> owned(call);
+    Answer a;
+    a.code = static_cast<absl::StatusCode>(s.error_code());
+    a.message = s.error_message();
+    read(*owned, s.ok(), a);
+    owned->done(std::move(a));
+  };
+}
+
+// Moves the review into the request (bodies run to a few KB; no second copy).
+void FillSubmit(Review&& r, review::v1::SubmitReviewRequest* m) {
+  m->set_asin(std::move(r.asin));
+  m->set_rating(r.rating);
+  m->set_title(std::move(r.title));
+  m->set_body(std::move(r.body));
+  m->set_verified_purchase(r.verified_purchase);
+}
+
+class SubmitOperation final : public Operation {
+ public:
+  Op op() const override { return Op::kSubmit; }
+  void Start(Connection& c, CallInput in, absl::Duration deadline,
+             AnswerCallback done) const override {
+    auto* call = NewCall<review::v1::SubmitReviewRequest, review::v1::SubmitReviewResponse>(
+        in.bearer, deadline, std::move(done));
+    FillSubmit(std::move(in.review), &call->req);
+    c.review->async()->SubmitReview(&call->ctx, &call->req, &call->resp,
+                                    Finish(call, [](const auto& done_call, bool ok, Answer& a) {
+                                      if (ok) a.review_id = done_call.resp.review_id();
+                                    }));
+  }
+};
+
+class SummaryOperation final : public Operation {
+ public:
+  Op op() const override { return Op::kSummary; }
+  void Start(Connection& c, CallInput in, absl::Duration deadline,
+             AnswerCallback done) const override {
+    auto* call = NewCall<review::v1::GetProductSummaryRequest, review::v1::ProductSummary>(
+        in.bearer, deadline, std::move(done));
+    call->req.set_asin(std::move(in.asin));
+    c.review->async()->GetProductSummary(
+        &call->ctx, &call->req, &call->resp,
+        Finish(call, [](const auto& done_call, bool ok, Answer& a) {
+          a.view.asin = done_call.req.asin();
+          if (!ok) return;
+          const review::v1::ProductSummary& p = done_call.resp;
+          a.view.review_count = p.review_count();
+          a.view.average = p.average();
+          a.view.display_average = p.display_average();
+          a.view.verified_count = p.verified_count();
+          a.view.verified_average = p.verified_average();
+          for (int k = 0; k < 5 && k < p.histogram_size(); ++k)
+            a.view.histogram[k] = p.histogram(k);
+        }));
+  }
+};
+
+// BenchService/Noop: the gateway authenticates the token and answers at once (--bench-noop).
+class NoopOperation final : public Operation {
+ public:
+  Op op() const override { return Op::kNoop; }
+  void Start(Connection& c, CallInput in, absl::Duration deadline,
+             AnswerCallback done) const override {
+    auto* call = NewCall<bench::v1::NoopRequest, review::v1::SubmitReviewResponse>(
+        in.bearer, deadline, std::move(done));
+    FillSubmit(std::move(in.review), call->req.mutable_review());
+    c.bench->async()->Noop(&call->ctx, &call->req, &call->resp,
+                           Finish(call, [](const auto&, bool, Answer&) {}));
+  }
+};
+
+// Runs one call and waits for its answer.
+Answer CallAndWait(const Operation& op, Connection& c, const CallInput& in,
+                   absl::Duration deadline) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  Answer answer;
+  op.Start(c, in, deadline, [&](Answer a) {
+    std::lock_guard lock(mu);
+    answer = std::move(a);
+    done = true;
+    cv.notify_all();
+  });
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return done; });
+  return answer;
+}
+
+}  // namespace
+
+std::vector<Connection> Connect(const std::string& target, int n) {
+  std::vector<Connection> out;
+  for (int i = 0; i < n; ++i) {
+    grpc::ChannelArguments args;
+    // The default backoff grows to two minutes; a gateway that starts late should be seen soon.
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    // Without these, channels with equal arguments share one subchannel (one connection).
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    args.SetInt("candor.drive.channel", i);
+    Connection c;
+    c.channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+    c.review = review::v1::ReviewService::NewStub(c.channel);
+    c.bench = bench::v1::BenchService::NewStub(c.channel);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Operations ServedOperations() {
+  Operations ops;
+  ops[static_cast<size_t>(Op::kSubmit)] = std::make_unique<SubmitOperation>();
+  ops[static_cast<size_t>(Op::kSummary)] = std::make_unique<SummaryOperation>();
+  ops[static_cast<size_t>(Op::kNoop)] = std::make_unique<NoopOperation>();
+  for (Op op : kAllOps) {
+    if ((ops[static_cast<size_t>(op)] != nullptr) != IsServed(op)) {
+      std::cerr << "candor-drive: bug: mix.h IsServed and ServedOperations disagree on "
+                << OpName(op) << "\n";
+      std::abort();
+    }
+  }
+  return ops;
+}
+
+std::string MintBearer(const std::string& user, const std::string& secret, absl::Duration ttl) {
+  const absl::Time now = absl::Now();
+  return absl::StrCat("Bearer ", auth::MintHs256({user, "customer", now + ttl}, secret, now));
+}
+
+void TokenBook::Add(const std::string& user) {
+  if (!bearer_.contains(user)) bearer_[user] = MintBearer(user, secret_, ttl_);
+}
+
+const std::string& TokenBook::BearerFor(const std::string& user) const {
+  auto it = bearer_.find(user);
+  if (it == bearer_.end()) {
+    std::cerr << "candor-drive: bug: no token minted for user '" << user << "'\n";
+    std::abort();
+  }
+  return it->second;
+}
+
+std::vector<Answer> FetchSummaries(const Operation& summary, Connection& c,
+                                   const std::string& bearer, const std::vector<std::string>& asins,
+                                   int concurrency, absl::Duration deadline) {
+  std::vector<Answer> answers(asins.size());
+  std::mutex mu;
+  std::condition_variable cv;
+  int in_flight = 0;
+  for (size_t i = 0; i < asins.size(); ++i) {
+    {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return in_flight < concurrency; });
+      ++in_flight;
+    }
+    CallInput in;
+    in.asin = asins[i];
+    in.bearer = bearer;
+    summary.Start(c, in, deadline, [&, i](Answer a) {
+      std::lock_guard lock(mu);
+      answers[i] = std::move(a);
+      --in_flight;
+      cv.notify_all();
+    });
+  }
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return in_flight == 0; });
+  return answers;
+}
+
+absl::Status Preflight(const Operations& ops, Connection& c, const Mix& mix,
+                       const std::string& bearer, absl::Duration wait, absl::Duration deadline,
+                       bool check_tokens, std::string* detail) {
+  const absl::Time give_up = absl::Now() + wait;
+  CallInput probe;
+  probe.asin = "B0PROBE000";  // any well-formed ASIN will do; NOT_FOUND is as good as OK
+  probe.bearer = bearer;
+  Answer a;
+  while (true) {
+    a = CallAndWait(*ops[static_cast<size_t>(Op::kSummary)], c, probe, deadline);
+    *detail = absl::StrCat(CodeName(a.code), a.message.empty() ? "" : ": ", a.message);
+    if (a.code != absl::StatusCode::kUnavailable && a.code != absl::StatusCode::kDeadlineExceeded) {
+      break;
+    }
+    if (absl::Now() >= give_up) {
+      return absl::UnavailableError(
+          absl::StrCat("no gateway answered within ", absl::FormatDuration(wait), ": ", *detail));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (!check_tokens) return absl::OkStatus();
+  if (a.code == absl::StatusCode::kUnauthenticated) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the gateway refuses our tokens (", a.message,
+                     "): is CANDOR_JWT_SECRET the gateway's secret?"));
+  }
+  if (mix.Weight(Op::kNoop) > 0) {
+    CallInput noop;
+    noop.bearer = bearer;
+    Answer n = CallAndWait(*ops[static_cast<size_t>(Op::kNoop)], c, noop, absl::Seconds(2));
+    if (n.code == absl::StatusCode::kUnimplemented) {
+      return absl::FailedPreconditionError(
+          "the gateway does not serve candor.bench.v1.BenchService/Noop: start it with "
+          "--bench-noop (or CANDOR_GATEWAY_BENCH_NOOP=1)");
+    }
+    if (n.code != absl::StatusCode::kOk) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("BenchService/Noop answered ", CodeName(n.code), ": ", n.message));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace candor::drive

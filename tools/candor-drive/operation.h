@@ -1,0 +1,101 @@
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "candor/bench/v1/bench_service.grpc.pb.h"
+#include "candor/review/v1/review_service.grpc.pb.h"
+#include "tools/candor-drive/mix.h"
+#include "tools/candor-drive/report.h"
+#include "tools/candor-drive/traffic.h"
+
+namespace candor::drive {
+
+using ReviewStub = review::v1::ReviewService::Stub;
+using BenchStub = bench::v1::BenchService::Stub;
+
+// The stubs of one channel (one HTTP/2 connection).
+struct Connection {
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<ReviewStub> review;
+  std::unique_ptr<BenchStub> bench;
+};
+
+// `n` insecure channels to `target`, each its own TCP connection (gRPC would otherwise share one
+// subchannel between channels with equal arguments), reconnecting within a second after the
+// server (re)appears.
+std::vector<Connection> Connect(const std::string& target, int n);
+
+// What one call carries. Each operation reads the fields it needs: submit and noop the review,
+// summary the asin; every call sends `bearer` ("Bearer <jwt>", "" = none) as authorization.
+struct CallInput {
+  Review review;
+  std::string asin;
+  std::string bearer;
+};
+
+// Receives a call's answer, once, on a gRPC thread.
+using AnswerCallback = std::function<void(Answer)>;
+
+// One kind of call the tool can send (port; the adapters are the gRPC calls in operation.cc).
+// The replay, the benchmark mixes, the freshness probes and the convergence check all send
+// their calls through these, so a new RPC (vote, list, search, recommend) is added once: an Op
+// in mix.h and an Operation here. Implementations are stateless and thread-safe.
+class Operation {
+ public:
+  virtual ~Operation() = default;
+  virtual Op op() const = 0;
+  // Starts one call on `c` (which must outlive it) with `deadline`; `done` runs exactly once
+  // with the answer. Never blocks.
+  virtual void Start(Connection& c, CallInput in, absl::Duration deadline,
+                     AnswerCallback done) const = 0;
+};
+
+// Every operation this version serves, indexed by Op; null where IsServed(op) is false.
+using Operations = std::array<std::unique_ptr<Operation>, kOpCount>;
+Operations ServedOperations();
+
+// Bearer tokens per user, minted in-process with libs/auth (HS256, role customer). Add()
+// everyone before the run; BearerFor() is then safe to call from many threads.
+class TokenBook {
+ public:
+  TokenBook(std::string secret, absl::Duration ttl) : secret_(std::move(secret)), ttl_(ttl) {}
+  void Add(const std::string& user);
+  // "Bearer <jwt>" for a user passed to Add (crashes otherwise: a bug).
+  const std::string& BearerFor(const std::string& user) const;
+  size_t size() const { return bearer_.size(); }
+
+ private:
+  std::string secret_;
+  absl::Duration ttl_;
+  std::unordered_map<std::string, std::string> bearer_;
+};
+
+// "Bearer <jwt>" for `user` (role customer) valid for `ttl`, signed with `secret`.
+std::string MintBearer(const std::string& user, const std::string& secret, absl::Duration ttl);
+
+// Calls `summary` for every asin, at most `concurrency` calls in flight; one answer per asin, in
+// order. Blocks.
+std::vector<Answer> FetchSummaries(const Operation& summary, Connection& c,
+                                   const std::string& bearer, const std::vector<std::string>& asins,
+                                   int concurrency, absl::Duration deadline);
+
+// Waits up to `wait` for the gateway to answer GetProductSummary (any answer but UNAVAILABLE /
+// DEADLINE_EXCEEDED; wait 0 = one try). `detail` says what came back. Then, unless
+// `check_tokens` is false, checks what the mix needs: UNAUTHENTICATED means our tokens are not
+// signed with the gateway's secret; with noop in the mix, BenchService/Noop must be served
+// (UNIMPLEMENTED: the gateway was started without --bench-noop). Unavailable /
+// FailedPrecondition with a message saying which; OK when the run can start.
+absl::Status Preflight(const Operations& ops, Connection& c, const Mix& mix,
+                       const std::string& bearer, absl::Duration wait, absl::Duration deadline,
+                       bool check_tokens, std::string* detail);
+
+}  // namespace candor::drive

@@ -1,0 +1,278 @@
+// candor-drive's checked replay: drives review submissions (a reviews file or generated traffic)
+// through the gateway, judges every answer it can predict, and then waits until the read side
+// has caught up. See README.md.
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <iostream>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "absl/strings/str_format.h"
+#include "libs/core/flags.h"
+#include "libs/core/runtime.h"
+#include "libs/core/shutdown.h"
+#include "libs/review/validation.h"
+#include "tools/candor-drive/freshness.h"
+#include "tools/candor-drive/generator.h"
+#include "tools/candor-drive/modes.h"
+#include "tools/candor-drive/operation.h"
+#include "tools/candor-drive/pg_ledger.h"
+#include "tools/candor-drive/traffic.h"
+
+namespace candor::drive {
+namespace {
+
+constexpr char kReaderUser[] = "candor-drive";
+
+struct Settings : CommonSettings {
+  Settings() {
+    rate = 500;
+    concurrency = 64;
+    deadline_ms = 2000;
+  }
+  // Generator
+  int64_t users = 2000;
+  int64_t count = 2000;
+  double retry_ratio = 0.03;
+  // Checks
+  std::string pg_dsn;
+  int64_t fresh_timeout_s = 60;
+  int64_t show = 3;
+  bool probe = false;
+};
+
+// Products whose aggregates this run may have changed: those of answered, well-formed requests.
+std::vector<std::string> TouchedProducts(const Plan& plan, const std::vector<Outcome>& outcomes) {
+  std::set<std::string> asins;
+  for (size_t n = 0; n < plan.size(); ++n) {
+    const std::string& asin = plan.at(n).review.asin;
+    if (outcomes[n].answered && review::IsValidAsin(asin)) asins.insert(asin);
+  }
+  return {asins.begin(), asins.end()};
+}
+
+// The plan as a workload: request n is a submit of plan.at(n); a primary's answer releases its
+// follow-up (Plan::FollowUpNumber). Records every answer as an Outcome.
+class PlanWorkload final : public Workload {
+ public:
+  PlanWorkload(const Plan& plan, const TokenBook& tokens) : plan_(plan), tokens_(tokens) {
+    outcomes_.resize(plan.size());
+  }
+
+  Op Make(uint64_t n, CallInput* input) override {
+    input->review = plan_.at(n).review;
+    input->bearer = tokens_.BearerFor(input->review.user);
+    return Op::kSubmit;
+  }
+
+  int64_t OnAnswer(uint64_t n, const Answer& a) override {
+    std::lock_guard lock(mu_);
+    Outcome& o = outcomes_[n];
+    o.answered = true;
+    o.code = a.code;
+    o.review_id = a.review_id;
+    o.message = a.message;
+    switch (a.code) {
+      case absl::StatusCode::kOk:
+        ++ok_;
+        any_ok_ = true;
+        last_ok_ = std::chrono::steady_clock::now();
+        break;
+      case absl::StatusCode::kAlreadyExists:
+        ++duplicate_;
+        break;
+      case absl::StatusCode::kResourceExhausted:
+        ++limited_;
+        break;
+      case absl::StatusCode::kInvalidArgument:
+        ++invalid_;
+        break;
+      default:
+        ++failed_;
+    }
+    return n < plan_.primaries.size() ? plan_.FollowUpNumber(n) : -1;
+  }
+
+  std::string ProgressNote() override {
+    std::lock_guard lock(mu_);
+    return absl::StrFormat("ok %d  dup %d  limited %d  invalid %d  errors %d  of %d", ok_,
+                           duplicate_, limited_, invalid_, failed_, plan_.size());
+  }
+
+  // After the run (no call in flight).
+  const std::vector<Outcome>& outcomes() const { return outcomes_; }
+  // When the last OK answer arrived, or now if none did.
+  std::chrono::steady_clock::time_point last_ok() const {
+    return any_ok_ ? last_ok_ : std::chrono::steady_clock::now();
+  }
+
+ private:
+  const Plan& plan_;
+  const TokenBook& tokens_;
+  std::mutex mu_;
+  std::vector<Outcome> outcomes_;
+  int64_t ok_ = 0, duplicate_ = 0, limited_ = 0, invalid_ = 0, failed_ = 0;
+  bool any_ok_ = false;
+  std::chrono::steady_clock::time_point last_ok_;
+};
+
+std::vector<std::string> AcceptedIds(const std::vector<Outcome>& outcomes) {
+  std::set<std::string> ids;
+  for (const Outcome& o : outcomes) {
+    if (o.answered && o.code == absl::StatusCode::kOk && !o.review_id.empty()) {
+      ids.insert(o.review_id);
+    }
+  }
+  return {ids.begin(), ids.end()};
+}
+
+}  // namespace
+
+int RunReplay(int argc, char** argv) {
+  Settings s;
+  core::Flags flags(
+      "candor-drive [replay] [REVIEWS_FILE]",
+      "Drives review submissions through Candor's gRPC API and reports outcomes, latency,\n"
+      "throughput and (with --pg-dsn) how soon the aggregates caught up.\n"
+      "REVIEWS_FILE: Amazon JSON lines (gzip or plain); without it, generated traffic.\n"
+      "The signing secret for the per-user tokens comes from $CANDOR_JWT_SECRET.\n"
+      "Benchmarks (open / closed loops over an operation mix): candor-drive bench --help.\n"
+      "Exit: 0 all good, 1 a check failed or the run was interrupted, 2 bad usage.");
+  AddCommonFlags(flags, Mode::kReplay, s);
+  flags.AddInt("users", "", &s.users, "generator: ordinary shoppers", 1, 10'000'000);
+  flags.AddInt("count", "", &s.count, "generator: submissions in all", 1, 10'000'000);
+  flags.AddDouble("retry-ratio", "", &s.retry_ratio,
+                  "generator: share of submissions that are client retries", 0, 0.4);
+  flags.AddString("pg-dsn", "CANDOR_PG_DSN", &s.pg_dsn,
+                  "Postgres DSN; enables the freshness check (empty = skip it)");
+  flags.AddInt("fresh-timeout-s", "", &s.fresh_timeout_s,
+               "how long the freshness check waits for the read side", 0, 3600);
+  flags.AddInt("show", "", &s.show, "summaries of the N most-reviewed products to print", 0, 100);
+  flags.AddBool("probe", "", &s.probe,
+                "one GetProductSummary call; exit 0 if a server answered anything");
+  if (int code = core::ParseOrExit(flags, argc, argv); code >= 0) return code;
+  if (flags.positional().size() > 1) return Usage("at most one REVIEWS_FILE");
+
+  core::ConfigureRuntime();
+  core::InstallSignalHandlers();
+  const std::string secret = JwtSecret();
+  std::vector<Connection> connections = Connect(s.gateway, 1);
+  Connection& conn = connections[0];
+  const Operations ops = ServedOperations();
+  const absl::Duration deadline = absl::Milliseconds(s.deadline_ms);
+  absl::StatusOr<Mix> mix = ParseMix("submit");
+
+  if (s.probe) {
+    std::string detail;
+    const std::string bearer =
+        secret.empty() ? "" : MintBearer(kReaderUser, secret, absl::Minutes(5));
+    const bool answered = Preflight(ops, conn, *mix, bearer, absl::ZeroDuration(), deadline,
+                                    /*check_tokens=*/false, &detail)
+                              .ok();
+    std::cerr << "candor-drive: " << s.gateway << (answered ? " answered " : " did not answer: ")
+              << detail << "\n";
+    return answered ? 0 : 1;
+  }
+  if (secret.empty()) {
+    return Usage(
+        "CANDOR_JWT_SECRET is not set (the gateway's token secret; tokens are minted "
+        "per user)");
+  }
+
+  // The traffic.
+  absl::StatusOr<Plan> plan;
+  if (!flags.positional().empty()) {
+    ReadStats stats;
+    plan = ReadReviewsFile(flags.positional()[0], s.limit, s.user_prefix, &stats);
+  } else {
+    GeneratorOptions g;
+    g.count = s.count;
+    g.products = s.products;
+    g.users = s.users;
+    g.retry_ratio = s.retry_ratio;
+    g.seed = PickSeed(s.seed);
+    plan = Generate(g);
+  }
+  if (!plan.ok()) return Usage(std::string(plan.status().message()));
+
+  TokenBook tokens(secret, absl::Hours(24));
+  for (const PlannedRequest& p : plan->primaries) tokens.Add(p.review.user);
+  for (const PlannedRequest& p : plan->follow_ups) tokens.Add(p.review.user);
+  tokens.Add(kReaderUser);
+
+  std::cerr << "candor-drive: " << plan->size() << " submissions from " << plan->source << " to "
+            << s.gateway << " (" << tokens.size() - 1 << " users)\n";
+
+  RunResult result;
+  result.info = NewRunInfo(Mode::kReplay, s, *mix, s.concurrency, 1, plan->source);
+  result.info.count = static_cast<int64_t>(plan->size());
+
+  // Primaries are spaced so that, with their follow-ups, the whole plan goes at `rate`.
+  const auto primaries = static_cast<double>(plan->primaries.size());
+  RunnerOptions o;
+  o.shape.rate = s.rate > 0 ? s.rate * primaries / static_cast<double>(plan->size()) : 0;
+  o.shape.count = static_cast<int64_t>(plan->primaries.size());
+  o.concurrency = s.concurrency;
+  o.deadline = deadline;
+  o.mix = *mix;
+  o.progress = s.progress;
+  PlanWorkload workload(*plan, tokens);
+  RunTargets targets;
+  targets.connections = &connections;
+  targets.operations = &ops;
+  targets.workload = &workload;
+  const LoadResult load = RunAndRecord(targets, o, result);
+
+  ReplayChecks& checks = result.replay.emplace();
+  checks.planned = static_cast<int64_t>(plan->size());
+  checks.counts = Tally(workload.outcomes());
+  checks.expectations = CheckExpectations(*plan, workload.outcomes());
+  checks.duration_s = load.active_s;
+
+  const std::vector<std::string> products = TouchedProducts(*plan, workload.outcomes());
+  const std::string& reader_bearer = tokens.BearerFor(kReaderUser);
+  const Operation& summary = *ops[static_cast<size_t>(Op::kSummary)];
+  auto fetch = [&](const std::vector<std::string>& asins) {
+    return FetchSummaries(summary, conn, reader_bearer, asins, 32, deadline);
+  };
+
+  if (s.pg_dsn.empty()) {
+    checks.convergence.message = "no --pg-dsn / CANDOR_PG_DSN";
+  } else if (result.interrupted) {
+    checks.convergence.message = "the run was interrupted";
+  } else {
+    std::cerr << "candor-drive: waiting up to " << s.fresh_timeout_s
+              << " s for the read side to catch up\n";
+    absl::StatusOr<std::unique_ptr<PgLedger>> ledger = PgLedger::Connect(s.pg_dsn);
+    if (!ledger.ok()) {
+      checks.convergence.state = FreshnessReport::State::kError;
+      checks.convergence.message =
+          std::string("cannot connect to Postgres: ") + std::string(ledger.status().message());
+    } else {
+      FreshnessOptions f;
+      f.timeout = absl::Seconds(s.fresh_timeout_s);
+      checks.convergence =
+          WaitForFreshness(**ledger, fetch, AcceptedIds(workload.outcomes()), products,
+                           workload.last_ok(), f, [] { return core::ShutdownRequested(); });
+    }
+  }
+
+  if (s.show > 0 && !products.empty() && !core::ShutdownRequested()) {
+    std::vector<ProductView> views;
+    for (const Answer& a : fetch(products)) {
+      if (a.code == absl::StatusCode::kOk) views.push_back(a.view);
+    }
+    std::sort(views.begin(), views.end(), [](const ProductView& a, const ProductView& b) {
+      return a.review_count != b.review_count ? a.review_count > b.review_count : a.asin < b.asin;
+    });
+    if (views.size() > static_cast<size_t>(s.show)) views.resize(static_cast<size_t>(s.show));
+    checks.top_products = std::move(views);
+  }
+  result.client_process_cpu_s = ProcessCpuSeconds();
+  return Emit(result, s.json_path);
+}
+
+}  // namespace candor::drive
