@@ -42,7 +42,7 @@ grpc::ServerUnaryReactor* ReviewGrpcService::SubmitReview(grpc::CallbackServerCo
                  [reactor, response](absl::StatusOr<std::string> review_id) {
                    if (review_id.ok()) {
                      response->set_review_id(*review_id);
-                     response->set_status(v1::REVIEW_STATUS_PENDING);
+                     response->set_status(v1::REVIEW_STATUS_AWAITING_SCORING);
                    }
                    reactor->Finish(ToGrpc(review_id.status()));
                  });
@@ -85,7 +85,7 @@ grpc::ServerUnaryReactor* BenchGrpcService::Noop(grpc::CallbackServerContext* ct
   absl::StatusOr<std::string> user = AuthenticateCall(ctx, verifier_, clock_);
   if (user.ok()) {
     response->set_review_id(request->review().asin());
-    response->set_status(v1::REVIEW_STATUS_PENDING);
+    response->set_status(v1::REVIEW_STATUS_AWAITING_SCORING);
   }
   reactor->Finish(ToGrpc(user.status()));
   return reactor;

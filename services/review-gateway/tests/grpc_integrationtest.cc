@@ -104,12 +104,12 @@ class GatewayTest : public ::testing::Test {
 
 kafka::MockCluster* GatewayTest::cluster_ = nullptr;
 
-TEST_F(GatewayTest, SubmitPublishesToKafkaThenAnswersPending) {
+TEST_F(GatewayTest, SubmitPublishesToKafkaThenAnswersAwaitingScoring) {
   std::string asin = testing::UniqueAsin();
   v1::SubmitReviewResponse resp;
   grpc::Status s = Submit(Valid(asin), &resp);
   ASSERT_TRUE(s.ok()) << s.error_message();
-  EXPECT_EQ(resp.status(), v1::REVIEW_STATUS_PENDING);
+  EXPECT_EQ(resp.status(), v1::REVIEW_STATUS_AWAITING_SCORING);
   EXPECT_EQ(resp.review_id().size(), 32u);
 
   auto consumer = kafka::Consumer::Create({cluster_->bootstrap(), "t", {}},
