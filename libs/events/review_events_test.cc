@@ -3,21 +3,15 @@
 #include "candor/review/v1/events.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/events/wire_testing.h"
 
 namespace candor::events {
 namespace {
 
+using ::candor::events::testing::WithUnknownField;
 using candor::review::v1::ReviewEvent;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-
-// A field number no version of events.proto uses (key of field 99, wire type 2, length, bytes).
-std::string WithUnknownField(std::string bytes) {
-  const std::string value = "from a newer producer";
-  bytes += "\x9a\x06";
-  bytes += static_cast<char>(value.size());
-  return bytes + value;
-}
 
 review::ReviewEvent Event(decltype(review::ReviewEvent::change) change) {
   review::ReviewEvent e;

@@ -51,14 +51,7 @@ absl::StatusOr<review::Submission> DecodeReviewSubmitted(std::string_view bytes)
 }
 
 absl::Status ValidateReviewSubmitted(const review::Submission& s) {
-  review::SubmissionInput in;
-  in.asin = s.asin;
-  in.rating = s.rating;
-  in.title = s.title;
-  in.body = s.body;
-  in.verified_purchase = s.verified_purchase;
-  in.device_id = s.device_id;
-  if (absl::Status st = review::ValidateSubmission(in); !st.ok()) return st;
+  if (absl::Status st = review::ValidateSubmission(review::ShopperInput(s)); !st.ok()) return st;
   return review::ValidateGatewayFields(s);
 }
 

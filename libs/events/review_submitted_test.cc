@@ -5,22 +5,15 @@
 #include "candor/review/v1/events.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/events/wire_testing.h"
 #include "libs/review/fingerprint.h"
 
 namespace candor::events {
 namespace {
 
+using ::candor::events::testing::WithUnknownField;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-
-// A field number no version of events.proto uses, as a newer producer would add one: the key of
-// field 99 with wire type 2 (length-delimited), its length, its bytes.
-std::string WithUnknownField(std::string bytes) {
-  const std::string value = "from a newer producer";
-  bytes += "\x9a\x06";
-  bytes += static_cast<char>(value.size());
-  return bytes + value;
-}
 
 review::Submission ValidSubmission() {
   review::Submission s;

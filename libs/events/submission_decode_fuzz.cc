@@ -24,14 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                "a payload that cannot be applied is InvalidArgument (poison)");
     return 0;
   }
-  candor::review::SubmissionInput in;
-  in.asin = s->asin;
-  in.rating = s->rating;
-  in.title = s->title;
-  in.body = s->body;
-  in.verified_purchase = s->verified_purchase;
-  in.device_id = s->device_id;
-  FUZZ_CHECK(candor::review::ValidateSubmission(in).ok(), "the gateway's rules hold");
+  FUZZ_CHECK(candor::review::ValidateSubmission(candor::review::ShopperInput(*s)).ok(),
+             "the gateway's rules hold");
   FUZZ_CHECK(!s->user_id.empty() && candor::review::IsValidUtf8(s->user_id), "a user id");
   FUZZ_CHECK(candor::review::IsValidUtf8(s->client_ip), "client_ip is UTF-8 (text column)");
   FUZZ_CHECK(!HasNul(s->user_id) && !HasNul(s->title) && !HasNul(s->body) &&
