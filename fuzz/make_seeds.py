@@ -209,8 +209,11 @@ def submission_seeds():
     write(t, "empty", b"")
 
 
-def event(review_id="0123456789abcdef0123456789abcdef", asin="B00004Y2UT", kind=10, body=b""):
-    m = field_bytes(1, review_id) + field_bytes(2, asin) + field_bytes(3, timestamp(1700000000))
+def event(review_id="0123456789abcdef0123456789abcdef", asin="B00004Y2UT", kind=10, body=b"",
+          ts=(1700000000,)):
+    m = field_bytes(1, review_id) + field_bytes(2, asin)
+    if ts is not None:
+        m += field_bytes(3, timestamp(*ts))
     if kind is not None:
         m += field_bytes(kind, body)
     return m
@@ -228,6 +231,11 @@ def review_event_seeds():
     write(t, "upper-case-review-id", event(review_id="0123456789ABCDEF0123456789ABCDEF"))
     write(t, "bad-asin", event(asin="b00004y2ut"))
     write(t, "truncated", event(body=accepted)[:20])
+    write(t, "no-occurred-at", event(kind=11, body=field_bytes(1, "spam"), ts=None))
+    write(t, "occurred-at-negative-nanos", event(kind=11, ts=(1700000000, -1)))
+    write(t, "accepted-rating-zero", event(kind=10, body=field_bytes(3, "shopper-1")))
+    write(t, "unknown-fields", event(kind=10, body=accepted + field_bytes(99, "newer"))
+          + field_bytes(99, "from a newer producer"))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,8 @@ from grpc_tools import protoc
 def load_stubs(proto_root):
     out = tempfile.mkdtemp(prefix="candor-py-")
     args = ["protoc", f"-I{proto_root}", f"--python_out={out}", f"--grpc_python_out={out}",
-            "candor/review/v1/review_service.proto", "candor/review/v1/events.proto"]
+            "candor/review/v1/review_service.proto", "candor/review/v1/review_status.proto",
+            "candor/review/v1/events.proto"]
     if protoc.main(args) != 0:
         sys.exit("protoc failed")
     sys.path.insert(0, out)

@@ -32,4 +32,9 @@ struct Submission {
   std::string device_id;
 };
 
+// The shopper's part of `s`, as the gateway received it: what ValidateSubmission checks. Copies.
+inline SubmissionInput ShopperInput(const Submission& s) {
+  return SubmissionInput{s.asin, s.rating, s.title, s.body, s.verified_purchase, s.device_id};
+}
+
 }  // namespace candor::review

@@ -150,12 +150,17 @@ absl::Status CheckText(std::string_view field, std::string_view value, TextKind 
   return ScanText(field, value, kind, nullptr);
 }
 
-absl::Status ValidateSubmission(const SubmissionInput& in) {
-  if (in.asin.empty()) return absl::InvalidArgumentError("asin: required");
-  if (!IsValidAsin(in.asin)) {
+absl::Status ValidateAsin(std::string_view asin) {
+  if (asin.empty()) return absl::InvalidArgumentError("asin: required");
+  if (!IsValidAsin(asin)) {
     return absl::InvalidArgumentError(
         "asin: must be 10 characters of A-Z and 0-9 (an Amazon standard id)");
   }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateSubmission(const SubmissionInput& in) {
+  if (absl::Status s = ValidateAsin(in.asin); !s.ok()) return s;
   if (in.rating < 1 || in.rating > 5) {
     return absl::InvalidArgumentError(absl::StrCat("rating: must be 1..5, got ", in.rating));
   }
@@ -206,14 +211,26 @@ absl::Status ValidateReviewId(std::string_view review_id, std::string_view finge
   return absl::OkStatus();
 }
 
-absl::Status ValidateSubmittedAt(absl::Time submitted_at) {
+absl::Status ValidateReviewIdFormat(std::string_view review_id) {
+  if (review_id.empty()) return absl::InvalidArgumentError("review_id: required");
+  if (!IsLowerHex(review_id, 32)) {
+    return absl::InvalidArgumentError("review_id: must be 32 lower-case hex characters");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateTime(std::string_view field, absl::Time t) {
   // 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999999Z
   static const absl::Time kMin = absl::FromUnixSeconds(-62135596800);
   static const absl::Time kMax = absl::FromUnixSeconds(253402300799) + absl::Nanoseconds(999999999);
-  if (submitted_at < kMin || submitted_at > kMax) {
-    return absl::InvalidArgumentError("submitted_at: outside years 1..9999");
+  if (t < kMin || t > kMax) {
+    return absl::InvalidArgumentError(absl::StrFormat("%s: outside years 1..9999", field));
   }
   return absl::OkStatus();
+}
+
+absl::Status ValidateSubmittedAt(absl::Time submitted_at) {
+  return ValidateTime("submitted_at", submitted_at);
 }
 
 absl::Status ValidateClientIp(std::string_view client_ip) {

@@ -29,6 +29,9 @@ size_t Utf8Length(std::string_view s);
 // True for an Amazon standard id: exactly 10 characters of [A-Z0-9].
 bool IsValidAsin(std::string_view asin);
 
+// asin: present and IsValidAsin. InvalidArgument "asin: ..." otherwise. Pure function.
+absl::Status ValidateAsin(std::string_view asin);
+
 // True when valid UTF-8 `s` shows nothing: every code point is Unicode White_Space (space, tab,
 // \v, \f, U+00A0, U+2028, U+3000, ...), Default_Ignorable (U+00AD, U+200B..U+200F, U+2060,
 // U+FEFF, variation selectors, Hangul fillers, ...) or U+2800 BRAILLE PATTERN BLANK. The empty
@@ -64,8 +67,15 @@ absl::Status ValidateFingerprint(std::string_view fingerprint);
 // review_id: present and ReviewIdFromFingerprint(fingerprint).
 absl::Status ValidateReviewId(std::string_view review_id, std::string_view fingerprint);
 
-// submitted_at: within google.protobuf.Timestamp's range (years 1..9999), which PostgreSQL's
-// timestamptz holds.
+// review_id on its own, where no fingerprint travels with it (review-events): present and 32
+// lower-case hex characters, the shape ReviewIdFromFingerprint gives. Pure function.
+absl::Status ValidateReviewIdFormat(std::string_view review_id);
+
+// A point in time `field` names: within google.protobuf.Timestamp's range (years 1..9999), which
+// PostgreSQL's timestamptz holds. InvalidArgument "<field>: outside years 1..9999" otherwise.
+absl::Status ValidateTime(std::string_view field, absl::Time t);
+
+// submitted_at: ValidateTime("submitted_at", submitted_at).
 absl::Status ValidateSubmittedAt(absl::Time submitted_at);
 
 // client_ip: at most kMaxClientIpBytes bytes, CheckText kIdentifier; may be empty.

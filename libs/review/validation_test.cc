@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
@@ -76,6 +77,34 @@ TEST(ValidationTest, Asin) {
     in.asin = bad;
     ExpectInvalid(in, "asin");
   }
+}
+
+TEST(ValidationTest, AsinOnItsOwn) {
+  EXPECT_TRUE(ValidateAsin("B00004Y2UT").ok());
+  EXPECT_EQ(ValidateAsin("").message(), "asin: required");
+  EXPECT_TRUE(absl::StartsWith(ValidateAsin("b00004y2ut").message(), "asin: must be 10"));
+}
+
+TEST(ValidationTest, ReviewIdFormat) {
+  EXPECT_TRUE(
+      ValidateReviewIdFormat(ReviewIdFromFingerprint(Fingerprint("B00004Y2UT", "u", "x"))).ok());
+  EXPECT_EQ(ValidateReviewIdFormat("").message(), "review_id: required");
+  for (const char* bad :
+       {"0123456789abcdef", "0123456789ABCDEF0123456789ABCDEF", "0123456789abcdef0123456789abcdeg",
+        "0123456789abcdef0123456789abcdef0"}) {
+    EXPECT_EQ(ValidateReviewIdFormat(bad).message(),
+              "review_id: must be 32 lower-case hex characters")
+        << bad;
+  }
+}
+
+TEST(ValidationTest, TimeNamesItsField) {
+  EXPECT_TRUE(ValidateTime("occurred_at", absl::FromUnixSeconds(-62135596800)).ok());
+  EXPECT_TRUE(ValidateTime("occurred_at", absl::FromUnixSeconds(253402300799)).ok());
+  EXPECT_EQ(ValidateTime("occurred_at", absl::FromUnixSeconds(253402300800)).message(),
+            "occurred_at: outside years 1..9999");
+  EXPECT_EQ(ValidateTime("x", absl::FromUnixSeconds(-62135596801)).message(),
+            "x: outside years 1..9999");
 }
 
 TEST(Utf8Test, RejectsMalformed) {

@@ -1,19 +1,18 @@
 // The contract between review-gateway and fraud-scorer on `review-submissions` (invariant I1):
 // whatever the gateway answers OK, the scorer decodes. Random and hostile inputs go through the
 // gateway's real domain step (ReviewIntake: validation, fingerprint, the fields it adds), are
-// encoded as KafkaSubmissionLog encodes them, and must come out of DecodeSubmission unchanged.
+// encoded by the topic's codec as KafkaSubmissionLog encodes them (events::EncodeReviewSubmitted),
+// and must come out of the decoder fraud-scorer runs (events::DecodeReviewSubmitted) unchanged.
 
 #include <optional>
 #include <random>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "candor/review/v1/events.pb.h"
 #include "gtest/gtest.h"
 #include "libs/core/clock.h"
+#include "libs/events/review_submitted.h"
 #include "libs/review/hostile_text_testing.h"
-#include "services/fraud-scorer/submission_consumer.h"
-#include "services/review-gateway/kafka_submission_log.h"
 #include "services/review-gateway/review_intake.h"
 
 namespace candor::fraud_scorer {
@@ -76,7 +75,8 @@ class GatewayContractTest : public ::testing::Test {
     EXPECT_TRUE(log_.published.has_value());
     if (!log_.published.has_value()) return false;
     const review::Submission& sent = *log_.published;
-    absl::StatusOr<review::Submission> got = DecodeSubmission(gateway::EncodeReviewSubmitted(sent));
+    absl::StatusOr<review::Submission> got =
+        events::DecodeReviewSubmitted(events::EncodeReviewSubmitted(sent));
     EXPECT_TRUE(got.ok()) << "gateway answered OK, scorer refuses: " << got.status() << "\n"
                           << Describe(caller, in);
     if (!got.ok()) return true;

@@ -5,7 +5,7 @@
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
-#include "candor/review/v1/events.pb.h"
+#include "libs/events/review_events.h"
 
 namespace candor::fraud_scorer {
 namespace {
@@ -22,23 +22,18 @@ struct Outstanding {
 
 }  // namespace
 
+review::ReviewEvent AcceptedEvent(const StoredReview& r) {
+  review::ReviewEvent e;
+  e.review_id = r.review_id;
+  e.asin = r.asin;
+  e.occurred_at = r.stored_at;
+  e.change = review::ReviewAccepted{r.rating, r.verified_purchase, r.user_id};
+  return e;
+}
+
 KafkaAcceptedPublisher::KafkaAcceptedPublisher(kafka::Producer& producer, std::string topic,
                                                absl::Duration timeout)
     : producer_(producer), topic_(std::move(topic)), timeout_(timeout) {}
-
-std::string KafkaAcceptedPublisher::Encode(const StoredReview& r) {
-  candor::review::v1::ReviewEvent event;
-  event.set_review_id(r.review_id);
-  event.set_asin(r.asin);
-  const int64_t micros = absl::ToUnixMicros(r.stored_at);
-  event.mutable_occurred_at()->set_seconds(micros / 1000000);
-  event.mutable_occurred_at()->set_nanos(static_cast<int32_t>((micros % 1000000) * 1000));
-  auto* accepted = event.mutable_accepted();
-  accepted->set_rating(r.rating);
-  accepted->set_verified_purchase(r.verified_purchase);
-  accepted->set_user_id(r.user_id);
-  return event.SerializeAsString();
-}
 
 absl::Status KafkaAcceptedPublisher::PublishAccepted(const std::vector<StoredReview>& reviews) {
   auto out = std::make_shared<Outstanding>();
@@ -48,14 +43,15 @@ absl::Status KafkaAcceptedPublisher::PublishAccepted(const std::vector<StoredRev
       std::lock_guard lock(out->mu);
       ++out->left;
     }
-    absl::Status s = producer_.Produce(topic_, r.asin, Encode(r), [out](absl::Status st) {
-      std::lock_guard lock(out->mu);
-      if (!st.ok()) {
-        ++out->failed;
-        if (out->first_error.ok()) out->first_error = st;
-      }
-      if (--out->left == 0) out->cv.notify_all();
-    });
+    absl::Status s = producer_.Produce(topic_, r.asin, events::EncodeReviewEvent(AcceptedEvent(r)),
+                                       [out](absl::Status st) {
+                                         std::lock_guard lock(out->mu);
+                                         if (!st.ok()) {
+                                           ++out->failed;
+                                           if (out->first_error.ok()) out->first_error = st;
+                                         }
+                                         if (--out->left == 0) out->cv.notify_all();
+                                       });
     if (!s.ok()) {
       std::lock_guard lock(out->mu);
       --out->left;  // no report will come for this one

@@ -40,7 +40,7 @@ grpc::ServerUnaryReactor* ReviewGrpcService::SubmitReview(grpc::CallbackServerCo
                  [call, response](absl::StatusOr<std::string> review_id) {
                    if (review_id.ok()) {
                      response->set_review_id(*review_id);
-                     response->set_status(v1::REVIEW_STATUS_PENDING);
+                     response->set_status(v1::REVIEW_STATUS_AWAITING_SCORING);
                    }
                    call.Finish(review_id.status());
                  });
@@ -82,7 +82,7 @@ grpc::ServerUnaryReactor* BenchGrpcService::Noop(grpc::CallbackServerContext* ct
   absl::StatusOr<auth::Claims> caller = call.Authorize();
   if (caller.ok()) {
     response->set_review_id(request->review().asin());
-    response->set_status(v1::REVIEW_STATUS_PENDING);
+    response->set_status(v1::REVIEW_STATUS_AWAITING_SCORING);
   }
   return call.Finish(caller.status());
 }

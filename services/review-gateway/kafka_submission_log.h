@@ -7,12 +7,9 @@
 
 namespace candor::gateway {
 
-// The `review-submissions` payload for `s` (candor.review.v1.ReviewSubmitted), as published.
-// fraud-scorer's DecodeSubmission is its inverse.
-std::string EncodeReviewSubmitted(const review::Submission& s);
-
-// SubmissionLog on Kafka: encodes candor.review.v1.ReviewSubmitted, keyed by asin, on an
-// idempotent acks=all producer whose delivery timeout is the publish budget. Borrows `producer`.
+// SubmissionLog on Kafka: the `review-submissions` payload (events::EncodeReviewSubmitted), keyed
+// by asin, on an idempotent acks=all producer whose delivery timeout is the publish budget.
+// Borrows `producer`.
 class KafkaSubmissionLog final : public SubmissionLog {
  public:
   KafkaSubmissionLog(kafka::Producer& producer, std::string topic)

@@ -9,10 +9,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "candor/bench/v1/bench_service.grpc.pb.h"
-#include "candor/review/v1/events.pb.h"
 #include "candor/review/v1/review_service.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "libs/auth/jwt.h"
+#include "libs/events/review_submitted.h"
+#include "libs/events/topics.h"
 #include "libs/kafka/kafka.h"
 #include "libs/kafka/mock_cluster.h"
 #include "libs/ratings/redis_rating_cache.h"
@@ -30,7 +31,7 @@ class GatewayTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     cluster_ = new kafka::MockCluster();
-    cluster_->CreateTopic("review-submissions", 2);
+    cluster_->CreateTopic(events::kReviewSubmissionsTopic, 2);
   }
   static void TearDownTestSuite() {
     delete cluster_;
@@ -105,16 +106,17 @@ class GatewayTest : public ::testing::Test {
 
 kafka::MockCluster* GatewayTest::cluster_ = nullptr;
 
-TEST_F(GatewayTest, SubmitPublishesToKafkaThenAnswersPending) {
+TEST_F(GatewayTest, SubmitPublishesToKafkaThenAnswersAwaitingScoring) {
   std::string asin = testing::UniqueAsin();
   v1::SubmitReviewResponse resp;
   grpc::Status s = Submit(Valid(asin), &resp);
   ASSERT_TRUE(s.ok()) << s.error_message();
-  EXPECT_EQ(resp.status(), v1::REVIEW_STATUS_PENDING);
+  EXPECT_EQ(resp.status(), v1::REVIEW_STATUS_AWAITING_SCORING);
   EXPECT_EQ(resp.review_id().size(), 32u);
 
-  auto consumer = kafka::Consumer::Create({cluster_->bootstrap(), "t", {}},
-                                          testing::UniqueUser("g"), {"review-submissions"});
+  auto consumer =
+      kafka::Consumer::Create({cluster_->bootstrap(), "t", {}}, testing::UniqueUser("g"),
+                              {events::kReviewSubmissionsTopic});
   ASSERT_TRUE(consumer.ok());
   bool found = false;
   absl::Time deadline = absl::Now() + absl::Seconds(15);
@@ -122,15 +124,15 @@ TEST_F(GatewayTest, SubmitPublishesToKafkaThenAnswersPending) {
     auto batch = (*consumer)->PollBatch(100, absl::Milliseconds(200));
     ASSERT_TRUE(batch.ok());
     for (const kafka::Message& m : *batch) {
-      v1::ReviewSubmitted event;
-      ASSERT_TRUE(event.ParseFromString(m.value));
-      if (event.review_id() != resp.review_id()) continue;
+      absl::StatusOr<review::Submission> event = events::DecodeReviewSubmitted(m.value);
+      ASSERT_TRUE(event.ok()) << event.status();
+      if (event->review_id != resp.review_id()) continue;
       found = true;
       EXPECT_EQ(m.key, asin);
-      EXPECT_EQ(event.user_id(), user_);
-      EXPECT_EQ(event.rating(), 4);
-      EXPECT_TRUE(event.verified_purchase());
-      EXPECT_EQ(event.fingerprint().substr(0, 32), resp.review_id());
+      EXPECT_EQ(event->user_id, user_);
+      EXPECT_EQ(event->rating, 4);
+      EXPECT_TRUE(event->verified_purchase);
+      EXPECT_EQ(event->fingerprint.substr(0, 32), resp.review_id());
     }
   }
   EXPECT_TRUE(found) << "submission never reached review-submissions";

@@ -1,15 +1,14 @@
-// Fuzz target: DecodeSubmission, the `review-submissions` payload decoder (fuzz/README.md). What
-// it accepts must be storable and must survive a second trip through the wire format unchanged.
+// Fuzz target: DecodeReviewSubmitted, the `review-submissions` payload decoder (fuzz/README.md).
+// What it accepts must be storable and must survive a second trip through the wire format
+// unchanged.
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-#include "candor/review/v1/events.pb.h"
 #include "fuzz/check.h"
+#include "libs/events/review_submitted.h"
 #include "libs/review/fingerprint.h"
 #include "libs/review/validation.h"
-#include "services/fraud-scorer/submission_consumer.h"
-#include "services/review-gateway/kafka_submission_log.h"
 
 namespace {
 
@@ -19,20 +18,14 @@ bool HasNul(std::string_view s) { return s.find('\0') != std::string_view::npos;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  absl::StatusOr<candor::review::Submission> s = candor::fraud_scorer::DecodeSubmission(bytes);
+  absl::StatusOr<candor::review::Submission> s = candor::events::DecodeReviewSubmitted(bytes);
   if (!s.ok()) {
     FUZZ_CHECK(s.status().code() == absl::StatusCode::kInvalidArgument,
                "a payload that cannot be applied is InvalidArgument (poison)");
     return 0;
   }
-  candor::review::SubmissionInput in;
-  in.asin = s->asin;
-  in.rating = s->rating;
-  in.title = s->title;
-  in.body = s->body;
-  in.verified_purchase = s->verified_purchase;
-  in.device_id = s->device_id;
-  FUZZ_CHECK(candor::review::ValidateSubmission(in).ok(), "the gateway's rules hold");
+  FUZZ_CHECK(candor::review::ValidateSubmission(candor::review::ShopperInput(*s)).ok(),
+             "the gateway's rules hold");
   FUZZ_CHECK(!s->user_id.empty() && candor::review::IsValidUtf8(s->user_id), "a user id");
   FUZZ_CHECK(candor::review::IsValidUtf8(s->client_ip), "client_ip is UTF-8 (text column)");
   FUZZ_CHECK(!HasNul(s->user_id) && !HasNul(s->title) && !HasNul(s->body) &&
@@ -45,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
              "the review id derives from the fingerprint");
 
   absl::StatusOr<candor::review::Submission> again =
-      candor::fraud_scorer::DecodeSubmission(candor::gateway::EncodeReviewSubmitted(*s));
+      candor::events::DecodeReviewSubmitted(candor::events::EncodeReviewSubmitted(*s));
   FUZZ_CHECK(again.ok(), "a decoded submission re-encodes to a valid payload");
   FUZZ_CHECK(again->review_id == s->review_id && again->asin == s->asin &&
                  again->user_id == s->user_id && again->rating == s->rating &&

@@ -1,0 +1,186 @@
+#include "libs/events/review_submitted.h"
+
+#include <cctype>
+
+#include "candor/review/v1/events.pb.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/events/wire_testing.h"
+#include "libs/review/fingerprint.h"
+
+namespace candor::events {
+namespace {
+
+using ::candor::events::testing::WithUnknownField;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+review::Submission ValidSubmission() {
+  review::Submission s;
+  s.asin = "B000000001";
+  s.user_id = "u1";
+  s.rating = 4;
+  s.title = "Solid";
+  s.body = "Boils fast and the lid closes well.";
+  s.verified_purchase = true;
+  s.fingerprint = review::Fingerprint(s.asin, s.user_id, s.body);
+  s.review_id = review::ReviewIdFromFingerprint(s.fingerprint);
+  s.submitted_at = absl::FromUnixSeconds(1700000000) + absl::Nanoseconds(5000);
+  s.client_ip = "ipv4:10.0.0.1:5000";
+  s.device_id = "device-7f3a";
+  return s;
+}
+
+candor::review::v1::ReviewSubmitted Valid() {
+  candor::review::v1::ReviewSubmitted m;
+  m.ParseFromString(EncodeReviewSubmitted(ValidSubmission()));
+  return m;
+}
+
+void ExpectSame(const review::Submission& got, const review::Submission& want) {
+  EXPECT_EQ(got.review_id, want.review_id);
+  EXPECT_EQ(got.asin, want.asin);
+  EXPECT_EQ(got.user_id, want.user_id);
+  EXPECT_EQ(got.rating, want.rating);
+  EXPECT_EQ(got.title, want.title);
+  EXPECT_EQ(got.body, want.body);
+  EXPECT_EQ(got.verified_purchase, want.verified_purchase);
+  EXPECT_EQ(got.fingerprint, want.fingerprint);
+  EXPECT_EQ(got.submitted_at, want.submitted_at);
+  EXPECT_EQ(got.client_ip, want.client_ip);
+  EXPECT_EQ(got.device_id, want.device_id);
+}
+
+std::string Error(const candor::review::v1::ReviewSubmitted& m) {
+  auto s = DecodeReviewSubmitted(m.SerializeAsString());
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+  return std::string(s.status().message());
+}
+
+TEST(ReviewSubmittedTest, RoundTrip) {
+  const review::Submission sent = ValidSubmission();
+  auto got = DecodeReviewSubmitted(EncodeReviewSubmitted(sent));
+  ASSERT_TRUE(got.ok()) << got.status();
+  ExpectSame(*got, sent);
+}
+
+TEST(ReviewSubmittedTest, EncodesEveryFieldOnTheWire) {
+  candor::review::v1::ReviewSubmitted m = Valid();
+  const review::Submission s = ValidSubmission();
+  EXPECT_EQ(m.review_id(), s.review_id);
+  EXPECT_EQ(m.asin(), "B000000001");
+  EXPECT_EQ(m.user_id(), "u1");
+  EXPECT_EQ(m.rating(), 4);
+  EXPECT_EQ(m.title(), "Solid");
+  EXPECT_EQ(m.body(), s.body);
+  EXPECT_TRUE(m.verified_purchase());
+  EXPECT_EQ(m.fingerprint(), s.fingerprint);
+  EXPECT_EQ(m.submitted_at().seconds(), 1700000000);
+  EXPECT_EQ(m.submitted_at().nanos(), 5000);
+  EXPECT_EQ(m.client_ip(), "ipv4:10.0.0.1:5000");
+  EXPECT_EQ(m.device_id(), "device-7f3a");
+}
+
+TEST(ReviewSubmittedTest, TimesBefore1970KeepNanosNonNegative) {
+  review::Submission sent = ValidSubmission();
+  sent.submitted_at = absl::FromUnixSeconds(-86401) + absl::Nanoseconds(5);
+  candor::review::v1::ReviewSubmitted m;
+  ASSERT_TRUE(m.ParseFromString(EncodeReviewSubmitted(sent)));
+  EXPECT_EQ(m.submitted_at().seconds(), -86401);
+  EXPECT_EQ(m.submitted_at().nanos(), 5);
+  sent.submitted_at = absl::FromUnixSeconds(-1) - absl::Nanoseconds(1);
+  ASSERT_TRUE(m.ParseFromString(EncodeReviewSubmitted(sent)));
+  EXPECT_EQ(m.submitted_at().seconds(), -2);
+  EXPECT_EQ(m.submitted_at().nanos(), 999999999);
+  auto got = DecodeReviewSubmitted(EncodeReviewSubmitted(sent));
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->submitted_at, sent.submitted_at);
+}
+
+TEST(ReviewSubmittedTest, UnknownFieldsAreIgnored) {
+  auto got = DecodeReviewSubmitted(WithUnknownField(EncodeReviewSubmitted(ValidSubmission())));
+  ASSERT_TRUE(got.ok()) << got.status();
+  ExpectSame(*got, ValidSubmission());
+}
+
+TEST(ReviewSubmittedTest, UndecodableBytes) {
+  auto s = DecodeReviewSubmitted("not a protobuf");
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(s.status().message()), HasSubstr("cannot decode"));
+}
+
+TEST(ReviewSubmittedTest, EachInvalidFieldIsNamed) {
+  auto m = Valid();
+  m.set_rating(6);
+  EXPECT_THAT(Error(m), StartsWith("rating"));
+  m = Valid();
+  m.set_asin("short");
+  EXPECT_THAT(Error(m), StartsWith("asin"));
+  m = Valid();
+  m.set_body("   ");
+  EXPECT_THAT(Error(m), StartsWith("body"));
+  m = Valid();
+  m.set_title(std::string(300, 'x'));
+  EXPECT_THAT(Error(m), StartsWith("title"));
+  m = Valid();
+  m.set_body(std::string("bad \xff utf8"));  // proto3 strings: the parser itself refuses it
+  EXPECT_THAT(Error(m), HasSubstr("cannot decode"));
+  m = Valid();
+  m.set_body(std::string("nul \0 inside", 12));
+  EXPECT_THAT(Error(m), HasSubstr("body: control character U+0000"));
+  m = Valid();
+  m.set_device_id(std::string("\0", 1));
+  EXPECT_THAT(Error(m), StartsWith("device_id:"));
+  m = Valid();
+  m.set_user_id(std::string("u\0", 2));
+  EXPECT_THAT(Error(m), StartsWith("user_id:"));
+  m = Valid();
+  m.set_client_ip(std::string(300, '1'));
+  EXPECT_THAT(Error(m), StartsWith("client_ip:"));
+  m = Valid();
+  m.mutable_submitted_at()->set_nanos(-1);
+  EXPECT_THAT(Error(m), StartsWith("submitted_at"));
+  m = Valid();
+  m.mutable_submitted_at()->set_nanos(1000000000);
+  EXPECT_THAT(Error(m), StartsWith("submitted_at"));
+  m = Valid();
+  m.clear_user_id();
+  EXPECT_THAT(Error(m), StartsWith("user_id"));
+  m = Valid();
+  m.clear_review_id();
+  EXPECT_THAT(Error(m), StartsWith("review_id"));
+  m = Valid();
+  m.set_fingerprint("ABC");
+  EXPECT_THAT(Error(m), StartsWith("fingerprint"));
+  m = Valid();
+  std::string upper = m.fingerprint();
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  m.set_fingerprint(upper);
+  EXPECT_THAT(Error(m), StartsWith("fingerprint"));
+  m = Valid();
+  m.set_review_id("0123456789abcdef0123456789abcdef");
+  EXPECT_THAT(Error(m), StartsWith("review_id"));
+  m = Valid();
+  m.clear_submitted_at();
+  EXPECT_THAT(Error(m), StartsWith("submitted_at"));
+  m = Valid();
+  m.mutable_submitted_at()->set_seconds(int64_t{1} << 50);
+  EXPECT_THAT(Error(m), StartsWith("submitted_at"));
+}
+
+TEST(ReviewSubmittedTest, ValidateIsWhatDecodeChecks) {
+  EXPECT_TRUE(ValidateReviewSubmitted(ValidSubmission()).ok());
+  review::Submission s = ValidSubmission();
+  s.rating = 0;
+  EXPECT_THAT(std::string(ValidateReviewSubmitted(s).message()), StartsWith("rating"));
+  s = ValidSubmission();
+  s.review_id = "0123456789abcdef0123456789abcdef";
+  EXPECT_THAT(std::string(ValidateReviewSubmitted(s).message()), StartsWith("review_id"));
+  // What Validate refuses, Decode refuses with the same message.
+  auto decoded = DecodeReviewSubmitted(EncodeReviewSubmitted(s));
+  EXPECT_EQ(decoded.status(), ValidateReviewSubmitted(s));
+}
+
+}  // namespace
+}  // namespace candor::events
