@@ -45,7 +45,7 @@ std::string InsertReview(pqxx::transaction_base& tx, TestReview review) {
   if (review.user_id.empty()) review.user_id = candor::testing::UniqueUser();
   if (review.body.empty()) review.body = "body of " + review.user_id;
   const std::string fingerprint = review::Fingerprint(review.asin, review.user_id, review.body);
-  const std::string id = review::ReviewIdFromFingerprint(fingerprint);
+  std::string id = review::ReviewIdFromFingerprint(fingerprint);
   tx.exec_params(
       "INSERT INTO reviews (review_id, fingerprint, asin, user_id, rating, body, "
       "verified_purchase, status, counted, submitted_at) "

@@ -272,7 +272,7 @@ class Runner {
                             second_ms));
       }
       std::string note = t_.workload->ProgressNote();
-      if (!note.empty()) note = "  " + note;
+      if (!note.empty()) note.insert(0, "  ");
       std::fprintf(stderr,
                    "[%4.0fs] %-7s answered %6.0f/s  in flight %4lld  sent %lld  late %lld  "
                    "not OK %lld%s%s\n",
