@@ -34,6 +34,7 @@
 #include "libs/core/clock.h"
 #include "libs/core/flags.h"
 #include "libs/core/log.h"
+#include "libs/events/topics.h"
 #include "libs/kafka/kafka.h"
 #include "libs/kafka/mock_cluster.h"
 #include "libs/pg/pg_pool.h"
@@ -427,7 +428,7 @@ int Main(int argc, char** argv) {
   std::string topic = o.kafka_topic;
   if (o.publish == "mock") {
     cluster = std::make_unique<kafka::MockCluster>(1);
-    topic = "review-events";
+    topic = events::kReviewEventsTopic;
     cluster->CreateTopic(topic, 4);
     brokers = cluster->bootstrap();
   }

@@ -7,18 +7,41 @@
 namespace candor::pg {
 namespace {
 
-TEST(PgPoolTest, TransactionsCommitAndRollBack) {
+// The pool is generic: its tests use scratch tables of their own, not the review tables (whose
+// statements live in libs/reviewdb). A primary key, a CHECK and a foreign key, to provoke the
+// constraint errors a store meets.
+class PgPoolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto pool = Pool::Create(testing::PgDsn(), 1);
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    ASSERT_TRUE((*pool)
+                    ->InTransaction([](pqxx::work& tx) {
+                      tx.exec(
+                          "CREATE TABLE IF NOT EXISTS pg_pool_test_parent (key text PRIMARY KEY)");
+                      tx.exec(
+                          "CREATE TABLE IF NOT EXISTS pg_pool_test_item ("
+                          "key text PRIMARY KEY, "
+                          "version bigint NOT NULL DEFAULT 0, "
+                          "amount bigint NOT NULL DEFAULT 0 CHECK (amount >= 0), "
+                          "parent text REFERENCES pg_pool_test_parent (key))");
+                    })
+                    .ok());
+  }
+};
+
+TEST_F(PgPoolTest, TransactionsCommitAndRollBack) {
   auto pool = Pool::Create(testing::PgDsn(), 2);
   ASSERT_TRUE(pool.ok()) << pool.status();
-  std::string asin = testing::UniqueAsin();
+  const std::string key = testing::UniqueAsin();
   ASSERT_TRUE((*pool)
                   ->InTransaction([&](pqxx::work& tx) {
-                    tx.exec_params("INSERT INTO product_ratings (asin) VALUES ($1)", asin);
+                    tx.exec_params("INSERT INTO pg_pool_test_item (key) VALUES ($1)", key);
                   })
                   .ok());
   // A throwing body rolls back and surfaces as Internal, naming the problem.
   absl::Status failed = (*pool)->InTransaction([&](pqxx::work& tx) {
-    tx.exec_params("UPDATE product_ratings SET version = 99 WHERE asin = $1", asin);
+    tx.exec_params("UPDATE pg_pool_test_item SET version = 99 WHERE key = $1", key);
     tx.exec("SELECT * FROM no_such_table");
   });
   EXPECT_EQ(failed.code(), absl::StatusCode::kInternal);
@@ -27,10 +50,10 @@ TEST(PgPoolTest, TransactionsCommitAndRollBack) {
   ASSERT_TRUE((*pool)
                   ->WithConnection([&](pqxx::connection& c) {
                     pqxx::nontransaction tx(c);
-                    version = tx.exec_params1("SELECT version FROM product_ratings WHERE asin = $1",
-                                              asin)[0]
+                    version = tx.exec_params1(
+                                    "SELECT version FROM pg_pool_test_item WHERE key = $1", key)[0]
                                   .as<int64_t>();
-                    tx.exec_params("DELETE FROM product_ratings WHERE asin = $1", asin);
+                    tx.exec_params("DELETE FROM pg_pool_test_item WHERE key = $1", key);
                   })
                   .ok());
   EXPECT_EQ(version, 0);
@@ -38,7 +61,7 @@ TEST(PgPoolTest, TransactionsCommitAndRollBack) {
 
 // Arrays bound as one parameter each survive the round trip exactly, whatever the text holds,
 // and a prepared statement can run again on the same connection (and in later transactions).
-TEST(PgPoolTest, PreparedStatementsTakeArrayParameters) {
+TEST_F(PgPoolTest, PreparedStatementsTakeArrayParameters) {
   auto pool = Pool::Create(testing::PgDsn(), 1);
   ASSERT_TRUE(pool.ok()) << pool.status();
   constexpr Statement kEcho{"pg_pool_test_echo", R"sql(
@@ -66,22 +89,22 @@ SELECT t, n, b FROM unnest($1::text[], $2::bigint[], $3::boolean[]) WITH ORDINAL
 
 // Errors carry a code that says whether repeating can help (StatusCodeForSqlState), from real
 // statements that fail the way consumers' batches do.
-TEST(PgPoolTest, SqlErrorsMapToCodesThatSayWhetherToRetry) {
+TEST_F(PgPoolTest, SqlErrorsMapToCodesThatSayWhetherToRetry) {
   auto pool = Pool::Create(testing::PgDsn(), 1);
   ASSERT_TRUE(pool.ok()) << pool.status();
-  const std::string asin = testing::UniqueAsin();
+  const std::string key = testing::UniqueAsin();
   auto run = [&](const std::string& sql) {
-    return (*pool)->InTransaction([&](pqxx::work& tx) { tx.exec_params(sql, asin); }, 1);
+    return (*pool)->InTransaction([&](pqxx::work& tx) { tx.exec_params(sql, key); }, 1);
   };
-  ASSERT_TRUE(run("INSERT INTO product_ratings (asin) VALUES ($1)").ok());
+  ASSERT_TRUE(run("INSERT INTO pg_pool_test_item (key) VALUES ($1)").ok());
 
-  absl::Status unique = run("INSERT INTO product_ratings (asin) VALUES ($1)");
+  absl::Status unique = run("INSERT INTO pg_pool_test_item (key) VALUES ($1)");
   EXPECT_EQ(unique.code(), absl::StatusCode::kFailedPrecondition) << unique;
   EXPECT_NE(unique.message().find("23505"), std::string_view::npos) << unique;
-  absl::Status check = run("UPDATE product_ratings SET review_count = -1 WHERE asin = $1");
+  absl::Status check = run("UPDATE pg_pool_test_item SET amount = -1 WHERE key = $1");
   EXPECT_EQ(check.code(), absl::StatusCode::kFailedPrecondition) << check;
-  absl::Status foreign_key = run(
-      "INSERT INTO fraud_audit (review_id, decision, score, scorer) VALUES ($1, 'pass', 0, 't')");
+  absl::Status foreign_key =
+      run("UPDATE pg_pool_test_item SET parent = 'no such parent' WHERE key = $1");
   EXPECT_EQ(foreign_key.code(), absl::StatusCode::kFailedPrecondition) << foreign_key;
   absl::Status out_of_range = run("SELECT length($1) * 100000::smallint");
   EXPECT_EQ(out_of_range.code(), absl::StatusCode::kInvalidArgument) << out_of_range;
@@ -117,10 +140,10 @@ TEST(PgPoolTest, SqlErrorsMapToCodesThatSayWhetherToRetry) {
     EXPECT_EQ(s.code(), code) << sqlstate << ": " << s;
   }
   // The connection is still good after all of them.
-  EXPECT_TRUE(run("DELETE FROM product_ratings WHERE asin = $1").ok());
+  EXPECT_TRUE(run("DELETE FROM pg_pool_test_item WHERE key = $1").ok());
 }
 
-TEST(PgPoolTest, UnreachableIsUnavailable) {
+TEST(PgPoolUnreachableTest, UnreachableIsUnavailable) {
   auto pool = Pool::Create("postgresql://postgres@127.0.0.1:1/candor?connect_timeout=1", 1);
   EXPECT_EQ(pool.status().code(), absl::StatusCode::kUnavailable);
 }

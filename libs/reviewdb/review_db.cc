@@ -367,6 +367,39 @@ absl::StatusOr<CountResult> ReviewDb::ApplyCounts(const std::vector<CountPhase>&
   return result;
 }
 
+absl::StatusOr<std::vector<std::string>> ReviewDb::ExistingReviewIds(
+    const std::vector<std::string>& review_ids) {
+  std::vector<std::string> found;
+  if (review_ids.empty()) return found;
+  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    for (const pqxx::row& row :
+         tx.exec_params("SELECT review_id FROM reviews WHERE review_id = ANY($1::text[])",
+                        pg::ArrayLiteral(review_ids))) {
+      found.push_back(row[0].as<std::string>());
+    }
+  });
+  if (!s.ok()) return s;
+  return found;
+}
+
+absl::StatusOr<std::map<std::string, int64_t>> ReviewDb::CountInStatus(
+    const std::vector<std::string>& asins, ReviewStatus status) {
+  std::map<std::string, int64_t> counts;
+  if (asins.empty()) return counts;
+  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    for (const pqxx::row& row : tx.exec_params(
+             "SELECT asin, count(*) FROM reviews WHERE asin = ANY($1::text[]) AND status = $2 "
+             "GROUP BY asin",
+             pg::ArrayLiteral(asins), std::string(StatusName(status)))) {
+      counts[row[0].as<std::string>()] = row[1].as<int64_t>();
+    }
+  });
+  if (!s.ok()) return s;
+  return counts;
+}
+
 absl::StatusOr<std::optional<review::RatingAggregate>> ReviewDb::GetRating(
     const std::string& asin) {
   std::optional<review::RatingAggregate> out;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,7 +14,7 @@
 namespace candor::reviewdb {
 
 // The product_ratings columns every aggregate read selects, in the order RatingFromRow decodes
-// them. For code that still reads product_ratings itself (the end-to-end test, benchmarks).
+// them. For code that still reads product_ratings itself (benchmarks).
 inline constexpr const char* kRatingColumns =
     "asin, review_count, rating_sum, verified_count, verified_sum, stars_1, stars_2, stars_3, "
     "stars_4, stars_5, version";
@@ -66,6 +68,16 @@ class ReviewDb {
   // not contend; a deadlock during a rebalance is Aborted, and the pool retries it.
   absl::StatusOr<CountResult> ApplyCounts(const std::vector<CountPhase>& phases,
                                           const std::vector<std::string>& touched_asins);
+
+  // --- reviews: reads (checks from outside the services, e.g. candor-drive's freshness) ---
+
+  // The subset of `review_ids` that have a row, in any status; in no particular order.
+  absl::StatusOr<std::vector<std::string>> ExistingReviewIds(
+      const std::vector<std::string>& review_ids);
+
+  // How many reviews of each of `asins` are stored in `status`; an asin with none is absent.
+  absl::StatusOr<std::map<std::string, int64_t>> CountInStatus(
+      const std::vector<std::string>& asins, review::ReviewStatus status);
 
   // --- product_ratings: reads ---
 

@@ -1,6 +1,7 @@
 // ReviewDb on the real Postgres of the test stack (ctest fixture `stack`). The scorer's insert is
 // also covered through its adapter by services/fraud-scorer/fraud_scorer_storetest.cc, the ledger
 // by services/rating-aggregator/rating_aggregator_storetest.cc.
+#include <algorithm>
 #include <map>
 
 #include "gtest/gtest.h"
@@ -136,6 +137,34 @@ TEST_F(ReviewDbTest, CountsOnlyActiveReviewsAndUncountsOnlyRemovedOnes) {
   EXPECT_EQ(result->uncounted, 1);
   EXPECT_EQ(result->aggregates[0].count, 0);
   EXPECT_EQ(result->aggregates[0].version, 2);
+}
+
+// The reads a checker outside the services runs (candor-drive's freshness check): which reviews
+// are stored, and how many of a product's are in a status.
+TEST_F(ReviewDbTest, FindsStoredReviewsAndCountsThemByStatus) {
+  const std::string other_asin = candor::testing::UniqueAsin();
+  const std::string active = InsertReview(*pool_, {.asin = asin_});
+  const std::string held = InsertReview(*pool_, {.asin = asin_, .status = ReviewStatus::kHeld});
+  const std::string active_too = InsertReview(*pool_, {.asin = asin_});
+  const std::string elsewhere = InsertReview(*pool_, {.asin = other_asin});
+  const std::string missing = review::ReviewIdFromFingerprint(
+      review::Fingerprint(asin_, candor::testing::UniqueUser(), "never submitted"));
+
+  auto existing = db_->ExistingReviewIds({active, missing, held, active_too, elsewhere});
+  ASSERT_TRUE(existing.ok()) << existing.status();
+  std::sort(existing->begin(), existing->end());
+  std::vector<std::string> want = {active, held, active_too, elsewhere};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(*existing, want);
+  EXPECT_TRUE(db_->ExistingReviewIds({})->empty());
+
+  const std::string empty_asin = candor::testing::UniqueAsin();
+  auto counts = db_->CountInStatus({asin_, other_asin, empty_asin}, ReviewStatus::kActive);
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(*counts, (std::map<std::string, int64_t>{{asin_, 2}, {other_asin, 1}}));
+  counts = db_->CountInStatus({asin_, other_asin}, ReviewStatus::kHeld);
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(*counts, (std::map<std::string, int64_t>{{asin_, 1}}));
 }
 
 TEST_F(ReviewDbTest, ReadsRatingRow) {

@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "libs/core/flags.h"
+#include "libs/events/topics.h"
 #include "libs/service/service_config.h"
 
 namespace candor::fraud_scorer {
@@ -24,11 +25,11 @@ struct Config {
   service::ServiceConfig service = {.redis_timeout_ms = 500};
   service::ConsumerConfig consumer = {
       .group = "fraud-scorer",
-      .input_topic = "review-submissions",
+      .input_topic = events::kReviewSubmissionsTopic,
       .max_batch = kDefaultMaxBatch,
   };
 
-  std::string output_topic = "review-events";
+  std::string output_topic = events::kReviewEventsTopic;
   double queue_threshold = 0.30;
   double reject_threshold = 0.70;
   int64_t publish_timeout_ms = 10000;

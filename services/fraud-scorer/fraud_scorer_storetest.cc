@@ -13,6 +13,7 @@
 #include "libs/reviewdb/reviewdb_testing.h"
 #include "libs/testing/hang_up_server.h"
 #include "libs/testing/stack_env.h"
+#include "libs/testing/wait.h"
 #include "services/fraud-scorer/pg_review_repository.h"
 #include "services/fraud-scorer/redis_behaviour_window.h"
 
@@ -61,6 +62,22 @@ class PgReviewRepositoryTest : public ::testing::Test {
   size_t AuditRowsOf(const std::vector<std::string>& ids) {
     size_t n = 0;
     for (const std::string& id : ids) n += reviewdb::testing::AuditOf(*pool_, id).size();
+    return n;
+  }
+
+  // How many backends wait on a lock that backend `pid` holds (pg_stat_activity, read on a
+  // connection of pool_ outside any transaction, so each call sees the current state).
+  int64_t BackendsBlockedBy(int pid) {
+    int64_t n = 0;
+    absl::Status s = pool_->WithConnection([&](pqxx::connection& c) {
+      pqxx::nontransaction tx(c);
+      n = tx.exec_params1(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND $1 = ANY(pg_blocking_pids(pid))",
+                pid)[0]
+              .as<int64_t>();
+    });
+    EXPECT_TRUE(s.ok()) << s;
     return n;
   }
 
@@ -159,8 +176,10 @@ TEST_F(PgReviewRepositoryTest, RowStoredConcurrentlyByAnotherInstanceIsReturned)
 
   absl::StatusOr<std::vector<StoredReview>> stored;
   std::thread store([&] { stored = repo_->Store({r}); });
-  // Store is now blocked on the uncommitted row's unique fingerprint.
-  absl::SleepFor(absl::Milliseconds(300));
+  // Commit only once Store is blocked on the uncommitted row's unique fingerprint (the case under
+  // test): its backend then waits on a lock that the other instance's backend holds.
+  EXPECT_TRUE(testing::WaitUntil([&] { return BackendsBlockedBy(other.backendpid()) > 0; }))
+      << "Store never waited for the other instance's row";
   other_tx.commit();
   store.join();
 

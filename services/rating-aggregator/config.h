@@ -2,6 +2,7 @@
 
 #include "absl/status/status.h"
 #include "libs/core/flags.h"
+#include "libs/events/topics.h"
 #include "libs/service/service_config.h"
 
 namespace candor::rating_aggregator {
@@ -17,7 +18,7 @@ struct Config {
   service::ServiceConfig service = {.redis_timeout_ms = 1000};
   service::ConsumerConfig consumer = {
       .group = "rating-aggregator",
-      .input_topic = "review-events",
+      .input_topic = events::kReviewEventsTopic,
       .max_batch = 1000,
   };
   // How often the healer checks Redis against Postgres (0: never); also how long it leaves a

@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "libs/auth/jwt.h"
 #include "libs/core/flags.h"
+#include "libs/events/topics.h"
 
 namespace candor::gateway {
 
@@ -15,7 +16,7 @@ struct Config {
   std::string kafka_brokers = "127.0.0.1:9093";
   std::string redis_addr = "127.0.0.1:6390";
   std::string pg_dsn = "postgresql://postgres@127.0.0.1:5440/candor";
-  std::string submissions_topic = "review-submissions";
+  std::string submissions_topic = events::kReviewSubmissionsTopic;
   std::string jwt_secret;  // environment only (CANDOR_JWT_SECRET)
   std::string jwt_issuer = std::string(auth::kDefaultIssuer);
   std::string jwt_audience = std::string(auth::kDefaultAudience);

@@ -6,10 +6,10 @@
 #include <unistd.h>
 
 #include <array>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <thread>
+
+#include "libs/testing/wait.h"
 
 namespace candor::e2e {
 
@@ -54,12 +54,12 @@ bool ChildProcess::Running() {
 std::optional<int> ChildProcess::Stop(int sig, int timeout_ms) {
   if (!Running()) return status_;
   kill(pid_, sig);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (!Running()) return status_;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // waitpid has no timeout: poll the child's state until it has exited.
+  if (!testing::WaitUntil([&] { return !Running(); }, absl::Milliseconds(timeout_ms),
+                          absl::Milliseconds(20))) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  return status_;
 }
 
 int RunCommand(const std::string& command, std::string* out) {

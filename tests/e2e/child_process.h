@@ -21,8 +21,8 @@ class ChildProcess {
   bool Start(const std::vector<std::string>& argv, const std::vector<std::string>& env,
              const std::string& log_path);
   bool Running();
-  // Sends `sig`, waits up to `timeout_ms` for exit; returns the exit code, or nullopt if the
-  // process did not exit in time or died by a signal.
+  // Sends `sig`, waits up to `timeout_ms` for exit; returns the exit code (128 + the signal's
+  // number when a signal ended it), or nullopt if the process did not exit in time.
   std::optional<int> Stop(int sig, int timeout_ms);
   pid_t pid() const { return pid_; }
 

@@ -14,7 +14,6 @@
 #include <map>
 #include <random>
 #include <set>
-#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -23,21 +22,27 @@
 #include "candor/review/v1/review_service.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "libs/auth/jwt.h"
+#include "libs/events/topics.h"
 #include "libs/kafka/kafka.h"
 #include "libs/pg/pg_pool.h"
-#include "libs/ratings/pg_rating_store.h"
 #include "libs/ratings/redis_rating_cache.h"
 #include "libs/redis/hash_tag.h"
 #include "libs/redis/redis_client.h"
 #include "libs/review/fingerprint.h"
 #include "libs/review/rating_aggregate.h"
+#include "libs/review/review_status.h"
+#include "libs/reviewdb/review_db.h"
+#include "libs/reviewdb/reviewdb_testing.h"
 #include "libs/testing/hang_up_server.h"
+#include "libs/testing/wait.h"
 #include "tests/e2e/child_process.h"
 
 namespace candor::e2e {
 namespace {
 
 namespace v1 = candor::review::v1;
+using review::ReviewStatus;
+using reviewdb::testing::ReviewRow;
 
 constexpr char kSecret[] = "e2e-secret-0123456789abcdef0123456789";
 
@@ -171,7 +176,7 @@ TEST_F(WritePathE2eTest, ExactlyOnceFromGatewayToRedis) {
   // Poison first: the partitions must move past it (dead-letter, not block).
   auto producer = kafka::Producer::Create({brokers_, "e2e", {}}, absl::Seconds(10));
   ASSERT_TRUE(producer.ok());
-  for (const char* topic : {"review-submissions", "review-events"}) {
+  for (const char* topic : {events::kReviewSubmissionsTopic, events::kReviewEventsTopic}) {
     ASSERT_TRUE((*producer)
                     ->ProduceSync(topic, asins[0], "\xff\xfe not a protobuf", absl::Seconds(10))
                     .ok());
@@ -235,60 +240,44 @@ TEST_F(WritePathE2eTest, ExactlyOnceFromGatewayToRedis) {
   // holds product_ratings' version for every product.
   auto pool = pg::Pool::Create(pg_dsn_, 1);
   ASSERT_TRUE(pool.ok()) << pool.status();
+  reviewdb::ReviewDb db(**pool);
   auto redis = redis::Client::Connect(redis_addr_, 1, absl::Seconds(2));
   ASSERT_TRUE(redis.ok());
   ratings::RedisRatingCache cache(**redis);
-  std::string asin_array = "{";
-  for (size_t i = 0; i < asins.size(); ++i) absl::StrAppend(&asin_array, i ? "," : "", asins[i]);
-  asin_array += "}";
 
-  struct Row {
-    std::string asin, status;
-    int rating;
-    bool verified, counted;
-  };
-  std::map<std::string, Row> rows;
+  std::map<std::string, ReviewRow> rows;  // by review id
   std::map<std::string, review::RatingAggregate> stored;
-  bool drained = false;
-  absl::Time deadline = absl::Now() + absl::Seconds(90);
-  while (!drained && absl::Now() < deadline) {
+  auto is_active = [](const ReviewRow& row) { return row.status == ReviewStatus::kActive; };
+  auto drained = [&] {
     rows.clear();
     stored.clear();
-    ASSERT_TRUE((*pool)
-                    ->WithConnection([&](pqxx::connection& c) {
-                      pqxx::nontransaction tx(c);
-                      for (const auto& r : tx.exec_params(
-                               "SELECT review_id, asin, status, rating, verified_purchase, counted "
-                               "FROM reviews WHERE asin = ANY($1::text[])",
-                               asin_array)) {
-                        rows[r[0].as<std::string>()] = {r[1].as<std::string>(),
-                                                        r[2].as<std::string>(), r[3].as<int>(),
-                                                        r[4].as<bool>(), r[5].as<bool>()};
-                      }
-                      for (const auto& r : tx.exec_params(
-                               std::string("SELECT ") + ratings::PgRatingStore::kColumns +
-                                   " FROM product_ratings WHERE asin = ANY($1::text[])",
-                               asin_array)) {
-                        review::RatingAggregate a = ratings::PgRatingStore::FromRow(r);
-                        stored[a.asin] = a;
-                      }
-                    })
-                    .ok());
-    drained = rows.size() >= ok.size();
-    for (const auto& [id, row] : rows)
-      drained = drained && (row.counted == (row.status == "active"));
     for (const std::string& asin : asins) {
-      auto cached = cache.Get(asin);
-      bool has_active = false;
-      for (const auto& [id, row] : rows) has_active |= (row.asin == asin && row.status == "active");
-      if (!has_active) continue;
-      drained = drained && stored.count(asin) && cached.ok() && cached->has_value() &&
-                (*cached)->version == stored[asin].version;
+      for (ReviewRow& row : reviewdb::testing::ReviewsOf(**pool, asin)) {
+        rows[row.review_id] = std::move(row);
+      }
+      absl::StatusOr<std::optional<review::RatingAggregate>> rating = db.GetRating(asin);
+      EXPECT_TRUE(rating.ok()) << rating.status();
+      if (rating.ok() && rating->has_value()) stored[asin] = **rating;
     }
-    if (!drained) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  ASSERT_TRUE(drained) << "consumers did not drain within 90 s: " << rows.size() << " of "
-                       << ok.size() << " rows; see logs in " << stack_dir_;
+    if (rows.size() < ok.size()) return false;
+    for (const auto& [id, row] : rows) {
+      if (row.counted != is_active(row)) return false;
+    }
+    for (const std::string& asin : asins) {
+      bool has_active = false;
+      for (const auto& [id, row] : rows) has_active |= (row.asin == asin && is_active(row));
+      if (!has_active) continue;
+      auto cached = cache.Get(asin);
+      if (!stored.count(asin) || !cached.ok() || !cached->has_value() ||
+          (*cached)->version != stored[asin].version) {
+        return false;
+      }
+    }
+    return true;
+  };
+  ASSERT_TRUE(testing::WaitUntil(drained, absl::Seconds(90), absl::Milliseconds(200)))
+      << "consumers did not drain within 90 s: " << rows.size() << " of " << ok.size()
+      << " rows; see logs in " << stack_dir_;
 
   // I1: every OK is exactly one row (review_id is the primary key), with what was sent, and
   // nothing that was refused became a row.
@@ -299,8 +288,8 @@ TEST_F(WritePathE2eTest, ExactlyOnceFromGatewayToRedis) {
     ASSERT_NE(it, rows.end()) << "OK review " << id << " is missing";
     EXPECT_EQ(it->second.asin, sent.asin);
     EXPECT_EQ(it->second.rating, sent.rating);
-    EXPECT_EQ(it->second.verified, sent.verified);
-    active += it->second.status == "active";
+    EXPECT_EQ(it->second.verified_purchase, sent.verified);
+    active += is_active(it->second);
   }
   EXPECT_GE(active, static_cast<int>(ordinary * 9 / 10))
       << "fraud rules held back ordinary reviews";
@@ -311,8 +300,7 @@ TEST_F(WritePathE2eTest, ExactlyOnceFromGatewayToRedis) {
     review::RatingAggregate expected;
     expected.asin = asin;
     for (const auto& [id, sent] : ok) {
-      if (sent.asin == asin && rows[id].status == "active")
-        expected.Apply(sent.rating, sent.verified, 1);
+      if (sent.asin == asin && is_active(rows[id])) expected.Apply(sent.rating, sent.verified, 1);
     }
     if (expected.count == 0) {
       EXPECT_TRUE(!stored.count(asin) || stored[asin].count == 0) << asin;
@@ -342,7 +330,8 @@ TEST_F(WritePathE2eTest, ExactlyOnceFromGatewayToRedis) {
   }
 
   // Poison went to the dead-letter topics.
-  for (const char* dlq : {"review-submissions.dlq", "review-events.dlq"}) {
+  for (const std::string& dlq : {events::DeadLetterTopic(events::kReviewSubmissionsTopic),
+                                 events::DeadLetterTopic(events::kReviewEventsTopic)}) {
     auto consumer = kafka::Consumer::Create({brokers_, "e2e", {}}, "e2e-dlq-check", {dlq});
     ASSERT_TRUE(consumer.ok());
     bool seen = false;
@@ -377,12 +366,12 @@ TEST_F(WritePathE2eTest, GatewayKilledBetweenGuardAndDeliveryThenRetryCompletes)
   ASSERT_EQ(RunCommand("kill -STOP " + kafka_pid), 0);
   std::future<grpc::StatusCode> first =
       std::async(std::launch::async, [&] { return Submit(user, asin, 4, body, true, nullptr); });
-  bool admitted = false;
-  for (absl::Time until = absl::Now() + absl::Seconds(10); !admitted && absl::Now() < until;) {
-    auto v = (*redis)->Command({"GET", marker_key});
-    admitted = v.ok() && !v->str.empty();
-    if (!admitted) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  const bool admitted = testing::WaitUntil(
+      [&] {
+        auto v = (*redis)->Command({"GET", marker_key});
+        return v.ok() && !v->str.empty();
+      },
+      absl::Seconds(10), absl::Milliseconds(10));
   gateway_.Stop(SIGKILL, 5000);
   RunCommand("kill -CONT " + kafka_pid);
   ASSERT_TRUE(admitted) << "the guard never admitted the first attempt";
@@ -396,24 +385,15 @@ TEST_F(WritePathE2eTest, GatewayKilledBetweenGuardAndDeliveryThenRetryCompletes)
   EXPECT_EQ(id, expected_id);
   EXPECT_EQ(Submit(user, asin, 4, body, true, nullptr), grpc::StatusCode::ALREADY_EXISTS);
 
-  // Exactly one row, with what the client was told OK for.
+  // Exactly one row (review_id is the primary key), with what the client was told OK for.
   auto pool = pg::Pool::Create(pg_dsn_, 1);
   ASSERT_TRUE(pool.ok());
-  int rows = 0, rating = 0;
-  for (absl::Time until = absl::Now() + absl::Seconds(60); rows == 0 && absl::Now() < until;) {
-    ASSERT_TRUE((*pool)
-                    ->WithConnection([&](pqxx::connection& c) {
-                      pqxx::nontransaction tx(c);
-                      auto r = tx.exec_params(
-                          "SELECT count(*), max(rating) FROM reviews WHERE review_id = $1", id);
-                      rows = r[0][0].as<int>();
-                      rating = r[0][1].is_null() ? 0 : r[0][1].as<int>();
-                    })
-                    .ok());
-    if (rows == 0) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  EXPECT_EQ(rows, 1);
-  EXPECT_EQ(rating, 4);
+  std::optional<ReviewRow> row;
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] { return (row = reviewdb::testing::ReadReview(**pool, id)).has_value(); },
+      absl::Seconds(60), absl::Milliseconds(200)))
+      << "review " << id << " was never stored";
+  EXPECT_EQ(row->rating, 4);
 }
 
 }  // namespace

@@ -4,12 +4,13 @@
 #include <string>
 
 #include "libs/pg/pg_pool.h"
+#include "libs/reviewdb/review_db.h"
 #include "tools/candor-drive/freshness.h"
 
 namespace candor::drive {
 
-// ReviewLedger over the `reviews` table (db/migrations/0001_reviews.sql), read-only, one
-// connection. Not thread-safe beyond what pg::Pool provides.
+// ReviewLedger over the `reviews` table, read-only, through reviewdb::ReviewDb (the tables' one
+// owner), on one connection. Not thread-safe beyond what pg::Pool provides.
 class PgLedger final : public ReviewLedger {
  public:
   // Connects now, so a bad DSN fails before the run's figures are printed.
@@ -21,8 +22,9 @@ class PgLedger final : public ReviewLedger {
       const std::vector<std::string>& asins) override;
 
  private:
-  explicit PgLedger(std::unique_ptr<pg::Pool> pool) : pool_(std::move(pool)) {}
+  explicit PgLedger(std::unique_ptr<pg::Pool> pool) : pool_(std::move(pool)), db_(*pool_) {}
   std::unique_ptr<pg::Pool> pool_;
+  reviewdb::ReviewDb db_;  // borrows *pool_
 };
 
 }  // namespace candor::drive

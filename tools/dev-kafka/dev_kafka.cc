@@ -39,6 +39,8 @@
 #include <variant>
 #include <vector>
 
+#include "libs/events/topics.h"
+
 namespace candor::dev_kafka {
 namespace {
 
@@ -46,9 +48,31 @@ constexpr std::string_view kProgram = "candor-dev-kafka";
 constexpr int kDefaultPort = 9092;
 constexpr int kDefaultBrokers = 1;
 constexpr int kDefaultPartitions = 4;
-constexpr std::string_view kDefaultTopics =
-    "review-submissions,review-events,helpful-votes,review-scores,reco-impressions,"
-    "review-submissions.dlq,review-events.dlq,helpful-votes.dlq";
+
+// The topics a local stack needs: those the services produce and consume and, for each topic a
+// consumer service reads, its dead-letter topic. The ones with a codec in libs/events are named
+// by its constants; the others have no contract there yet.
+std::vector<std::string> DefaultTopics() {
+  const std::string helpful_votes = "helpful-votes";
+  return {events::kReviewSubmissionsTopic,
+          events::kReviewEventsTopic,
+          helpful_votes,
+          "review-scores",
+          "reco-impressions",
+          events::DeadLetterTopic(events::kReviewSubmissionsTopic),
+          events::DeadLetterTopic(events::kReviewEventsTopic),
+          events::DeadLetterTopic(helpful_votes)};
+}
+
+// `topics` as the --topics flag takes them: comma-separated.
+std::string JoinTopics(const std::vector<std::string>& topics) {
+  std::string out;
+  for (const std::string& topic : topics) {
+    if (!out.empty()) out += ',';
+    out += topic;
+  }
+  return out;
+}
 
 // Per direction. Large enough that a fetch response moves in a few syscalls, small enough that a
 // stalled reader cannot make the tool hoard memory.
@@ -104,7 +128,7 @@ void PrintUsage(FILE* out) {
           "\n"
           "Exit codes: 0 after SIGTERM/SIGINT, 1 on failure (e.g. port in use), 2 on bad usage.\n",
           kProgram.data(), kDefaultPort, kDefaultBrokers, kDefaultPartitions,
-          kDefaultTopics.data());
+          JoinTopics(DefaultTopics()).c_str());
 }
 
 std::optional<int> ParseInt(std::string_view text, int min, int max) {
@@ -134,7 +158,7 @@ std::vector<std::string> SplitTopics(std::string_view list) {
 // usage: 2). Accepts both "--flag value" and "--flag=value".
 std::variant<Options, int> ParseFlags(int argc, char** argv) {
   Options options;
-  options.topics = SplitTopics(kDefaultTopics);
+  options.topics = DefaultTopics();
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {

@@ -5,6 +5,7 @@
 
 #include "candor/review/v1/events.pb.h"
 #include "gtest/gtest.h"
+#include "libs/events/topics.h"
 #include "libs/kafka/kafka.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/review/fingerprint.h"
@@ -22,7 +23,8 @@ using testing::HeaderOf;
 
 class FraudScorerDeadLetterTest : public testing::ConsumerAppTest {
  protected:
-  FraudScorerDeadLetterTest() : ConsumerAppTest({"review-submissions"}, {"review-events"}) {}
+  FraudScorerDeadLetterTest()
+      : ConsumerAppTest({events::kReviewSubmissionsTopic}, {events::kReviewEventsTopic}) {}
 
   // The stored fingerprint of `review_id`, or "" when it is not stored.
   std::string FingerprintOf(const std::string& review_id) {
@@ -64,7 +66,8 @@ TEST_F(FraudScorerDeadLetterTest, ASubmissionPostgresRefusesIsDeadLetteredAndThe
   Produce(asin, after.SerializeAsString());
 
   ASSERT_TRUE(WaitStored(after.review_id())) << "the partition stalled behind the crafted message";
-  std::vector<kafka::Message> dead = ReadTopic("review-submissions.dlq", 1);
+  std::vector<kafka::Message> dead =
+      ReadTopic(events::DeadLetterTopic(events::kReviewSubmissionsTopic), 1);
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(dead[0].value, crafted.SerializeAsString());
   const std::string reason = HeaderOf(dead[0], "dlq-reason");

@@ -3,6 +3,7 @@
 
 #include "candor/review/v1/events.pb.h"
 #include "gtest/gtest.h"
+#include "libs/events/topics.h"
 #include "libs/kafka/kafka.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/redis/redis_client.h"
@@ -23,7 +24,8 @@ using review::ReviewStatus;
 
 class FraudScorerIntegrationTest : public testing::ConsumerAppTest {
  protected:
-  FraudScorerIntegrationTest() : ConsumerAppTest({"review-submissions"}, {"review-events"}) {}
+  FraudScorerIntegrationTest()
+      : ConsumerAppTest({events::kReviewSubmissionsTopic}, {events::kReviewEventsTopic}) {}
 
   // The stored status, or nullopt when the review is not stored.
   std::optional<ReviewStatus> StatusOf(const std::string& review_id) {
@@ -39,7 +41,7 @@ class FraudScorerIntegrationTest : public testing::ConsumerAppTest {
   // Accepted events per review id, with a check that each is well-formed.
   std::map<std::string, int> AcceptedCounts(size_t want) {
     std::map<std::string, int> counts;
-    for (const kafka::Message& m : ReadTopic("review-events", want)) {
+    for (const kafka::Message& m : ReadTopic(events::kReviewEventsTopic, want)) {
       ReviewEvent e;
       EXPECT_TRUE(e.ParseFromString(m.value));
       EXPECT_TRUE(e.has_accepted());
@@ -98,7 +100,8 @@ TEST_F(FraudScorerIntegrationTest, ScoresStoresPublishesDeadLettersAndMovesOn) {
   EXPECT_EQ(accepted.size(), 2u);
 
   // The poison messages went to the dead-letter topic, bytes intact.
-  std::vector<kafka::Message> dead = ReadTopic("review-submissions.dlq", 2);
+  std::vector<kafka::Message> dead =
+      ReadTopic(events::DeadLetterTopic(events::kReviewSubmissionsTopic), 2);
   ASSERT_EQ(dead.size(), 2u);
   EXPECT_EQ(dead[0].value, "this is not a protobuf");
   EXPECT_EQ(dead[1].value, invalid.SerializeAsString());

@@ -5,6 +5,7 @@
 
 #include "candor/review/v1/events.pb.h"
 #include "gtest/gtest.h"
+#include "libs/events/topics.h"
 #include "libs/kafka/kafka.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/reviewdb/review_db.h"
@@ -23,7 +24,7 @@ using testing::HeaderOf;
 
 class RatingAggregatorDeadLetterTest : public testing::ConsumerAppTest {
  protected:
-  RatingAggregatorDeadLetterTest() : ConsumerAppTest({"review-events"}) {}
+  RatingAggregatorDeadLetterTest() : ConsumerAppTest({events::kReviewEventsTopic}) {}
 
   std::string AddReview(const std::string& asin, ReviewStatus status, bool counted) {
     return reviewdb::testing::InsertReview(*pool_,
@@ -72,7 +73,8 @@ TEST_F(RatingAggregatorDeadLetterTest,
 
   ASSERT_TRUE(testing::WaitUntil([&] { return ReviewCount(good_asin) == 1; }))
       << "the partition stalled behind the refused event";
-  std::vector<kafka::Message> dead = ReadTopic("review-events.dlq", 1);
+  std::vector<kafka::Message> dead =
+      ReadTopic(events::DeadLetterTopic(events::kReviewEventsTopic), 1);
   ASSERT_EQ(dead.size(), 1u);
   ReviewEvent e;
   ASSERT_TRUE(e.ParseFromString(dead[0].value));

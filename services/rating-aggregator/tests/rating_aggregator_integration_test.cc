@@ -4,6 +4,7 @@
 
 #include "candor/review/v1/events.pb.h"
 #include "gtest/gtest.h"
+#include "libs/events/topics.h"
 #include "libs/kafka/kafka.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/ratings/pg_rating_store.h"
@@ -22,7 +23,7 @@ using review::ReviewStatus;
 
 class RatingAggregatorIntegrationTest : public testing::ConsumerAppTest {
  protected:
-  RatingAggregatorIntegrationTest() : ConsumerAppTest({"review-events"}) {}
+  RatingAggregatorIntegrationTest() : ConsumerAppTest({events::kReviewEventsTopic}) {}
 
   std::string AddReview(int rating, bool verified, ReviewStatus status) {
     return reviewdb::testing::InsertReview(
@@ -113,7 +114,8 @@ TEST_F(RatingAggregatorIntegrationTest, AggregatesDeadLettersAndMovesOn) {
   EXPECT_EQ((*cached)->version, p->version);
 
   // Both poison messages are on the dead-letter topic, bytes intact.
-  std::vector<kafka::Message> dead = ReadTopic("review-events.dlq", 2);
+  std::vector<kafka::Message> dead =
+      ReadTopic(events::DeadLetterTopic(events::kReviewEventsTopic), 2);
   ASSERT_EQ(dead.size(), 2u);
   EXPECT_EQ(dead[0].value, "this is not a protobuf");
   EXPECT_EQ(dead[1].value, empty.SerializeAsString());

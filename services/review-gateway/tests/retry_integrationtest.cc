@@ -8,13 +8,13 @@
 #include <grpcpp/grpcpp.h>
 
 #include <future>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "candor/review/v1/events.pb.h"
 #include "candor/review/v1/review_service.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "libs/auth/jwt.h"
+#include "libs/events/topics.h"
 #include "libs/kafka/kafka.h"
 #include "libs/kafka/mock_cluster.h"
 #include "libs/redis/redis_client.h"
@@ -23,6 +23,7 @@
 #include "libs/testing/fault_proxy.h"
 #include "libs/testing/redis_server.h"
 #include "libs/testing/stack_env.h"
+#include "libs/testing/wait.h"
 #include "services/review-gateway/app.h"
 
 namespace candor::gateway {
@@ -31,13 +32,12 @@ namespace {
 namespace v1 = candor::review::v1;
 using testing::FaultProxy;
 constexpr char kSecret[] = "retry-test-secret-0123456789abcdef";
-constexpr char kTopic[] = "review-submissions";
 
 class RetryTest : public ::testing::Test {
  protected:
   void SetUp() override {
     cluster_ = std::make_unique<kafka::MockCluster>();
-    cluster_->CreateTopic(kTopic, 1);
+    cluster_->CreateTopic(events::kReviewSubmissionsTopic, 1);
     proxy_ = std::make_unique<FaultProxy>(Port(redis_.address()));
     auto direct = redis::Client::Connect(redis_.address(), 1, absl::Seconds(2));
     ASSERT_TRUE(direct.ok()) << direct.status();
@@ -122,18 +122,14 @@ class RetryTest : public ::testing::Test {
   // Waits until the marker satisfies `pred`; false at the deadline.
   bool WaitForMarker(const std::function<bool(const std::string&)>& pred,
                      absl::Duration within = absl::Seconds(10)) {
-    absl::Time until = absl::Now() + within;
-    while (absl::Now() < until) {
-      if (pred(Marker())) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return false;
+    return testing::WaitUntil([&] { return pred(Marker()); }, within, absl::Milliseconds(10));
   }
 
   // The ratings of every record for `review_id` on the topic (the log is the truth).
   std::vector<int> PublishedRatings(const std::string& review_id, size_t at_least) {
-    auto consumer = kafka::Consumer::Create({cluster_->bootstrap(), "t", {}},
-                                            testing::UniqueUser("g"), {kTopic});
+    auto consumer =
+        kafka::Consumer::Create({cluster_->bootstrap(), "t", {}}, testing::UniqueUser("g"),
+                                {events::kReviewSubmissionsTopic});
     EXPECT_TRUE(consumer.ok());
     std::vector<int> ratings;
     absl::Time until = absl::Now() + absl::Seconds(10);
@@ -261,13 +257,10 @@ TEST_F(RetryTest, FatalProducerErrorTurnsHealthNotServing) {
   ASSERT_NE(app, nullptr);
   ASSERT_EQ(rpc::HealthCheck(app->port()), 1);
   app->producer_for_testing().SimulateFatalErrorForTesting("test: producer fenced");
-  absl::Time until = absl::Now() + absl::Seconds(10);
   int status = 1;
-  while (status != 2 && absl::Now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    status = rpc::HealthCheck(app->port());
-  }
-  EXPECT_EQ(status, 2) << "health stayed SERVING after a fatal producer error";
+  EXPECT_TRUE(testing::WaitUntil([&] { return (status = rpc::HealthCheck(app->port())) == 2; },
+                                 absl::Seconds(10), absl::Milliseconds(20)))
+      << "health stayed SERVING after a fatal producer error (status " << status << ")";
   EXPECT_FALSE(app->producer_for_testing().Health().ok());
   v1::SubmitReviewResponse resp;
   EXPECT_EQ(Submit(*app, Request(), &resp).error_code(), grpc::StatusCode::UNAVAILABLE);
