@@ -35,8 +35,16 @@ set(CANDOR_SANITIZER_ENV
   "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/cmake/lsan.supp:print_suppressions=0")
 
 # candor_library(<name> SRCS ... DEPS ...): static library candor_<name>, alias candor::<name>.
+# Without SRCS, a header-only (INTERFACE) library: a port that only declares interfaces.
 function(candor_library name)
   cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
+  if(NOT ARG_SRCS)
+    add_library(candor_${name} INTERFACE)
+    add_library(candor::${name} ALIAS candor_${name})
+    target_include_directories(candor_${name} INTERFACE ${PROJECT_SOURCE_DIR})
+    target_link_libraries(candor_${name} INTERFACE ${ARG_DEPS})
+    return()
+  endif()
   add_library(candor_${name} STATIC ${ARG_SRCS})
   add_library(candor::${name} ALIAS candor_${name})
   target_include_directories(candor_${name} PUBLIC ${PROJECT_SOURCE_DIR})

@@ -2,7 +2,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/redis/hash_tag.h"
-#include "libs/review/fingerprint.h"
 
 namespace candor::gateway {
 namespace {
@@ -101,16 +100,6 @@ return 1
 }
 
 }  // namespace
-
-std::string ContentDigest(const review::Submission& s) {
-  // Length-prefixed fields, so no two different submissions share an input.
-  std::string input;
-  for (const std::string* field : {&s.asin, &s.user_id, &s.title, &s.body, &s.device_id}) {
-    absl::StrAppend(&input, field->size(), ":", *field, ";");
-  }
-  absl::StrAppend(&input, s.rating, ";", s.verified_purchase ? 1 : 0);
-  return review::Sha256Hex(input).substr(0, 32);
-}
 
 RedisSubmissionGuard::Keys RedisSubmissionGuard::KeysFor(const review::Submission& s) {
   std::string prefix = absl::StrCat("g:", redis::HashTag(s.user_id), ":");
