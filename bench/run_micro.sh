@@ -6,8 +6,9 @@
 # (figures from a run with other load are not comparable).
 set -euo pipefail
 
-script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo_root=$(cd "${script_dir}/.." && pwd)
+script_name=run_micro
+# shellcheck source=scripts/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"  # also sets repo_root
 
 usage() {
   cat <<EOF
@@ -23,10 +24,6 @@ Options:
 Extra Google Benchmark flags go after '--' (e.g. -- --benchmark_filter=Score).
 EOF
 }
-
-script_name=run_micro
-# shellcheck source=scripts/common.sh
-source "${repo_root}/scripts/common.sh"
 
 build_dir=${repo_root}/build/release
 redis_port=6691

@@ -6,8 +6,9 @@
 # stderr.
 set -euo pipefail
 
-script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo_root=$(cd "${script_dir}/.." && pwd)
+script_name=run_pipeline
+# shellcheck source=scripts/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"  # also sets repo_root
 
 usage() {
   cat <<EOF
@@ -35,10 +36,6 @@ Build first (Release; figures from other build types mean little):
   cmake --build --preset release --target candor-aggregator-bench candor-scorer-bench candor-dev-kafka
 EOF
 }
-
-script_name=run_pipeline
-# shellcheck source=scripts/common.sh
-source "${repo_root}/scripts/common.sh"
 
 build_dir=${repo_root}/build/release
 stack_dir=""

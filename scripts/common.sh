@@ -3,6 +3,10 @@
 # this file; and starting, checking and stopping the services a script runs.
 # shellcheck shell=bash
 
+# The repository's root, for the sourcing script's paths (this file is <root>/scripts/common.sh).
+# shellcheck disable=SC2034 # the variable is the sourcing script's
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
 log() { printf '%s %s: %s\n' "$(date +%H:%M:%S)" "${script_name:-candor}" "$*" >&2; }
 die() {
   log "error: $*"

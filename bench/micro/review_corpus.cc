@@ -16,17 +16,7 @@ const absl::Time kSubmittedAt = absl::FromUnixSeconds(1700000000);
 
 // The submission the gateway would publish for `r`, which passed validation.
 review::Submission Admitted(const drive::Review& r) {
-  review::Submission s;
-  s.asin = r.asin;
-  s.user_id = r.user;
-  s.rating = r.rating;
-  s.title = r.title;
-  s.body = r.body;
-  s.verified_purchase = r.verified_purchase;
-  s.fingerprint = review::Fingerprint(s.asin, s.user_id, s.body);
-  s.review_id = review::ReviewIdFromFingerprint(s.fingerprint);
-  s.submitted_at = kSubmittedAt;
-  return s;
+  return review::Admitted(drive::ShopperInput(r), r.user, "", kSubmittedAt);
 }
 
 }  // namespace

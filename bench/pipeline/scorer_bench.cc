@@ -80,48 +80,50 @@ struct Options : CommonOptions {
   int64_t products = 1000;
 };
 
-// Hides RecordBatch, so the scorer falls back to one Record (one round trip) per review: the
-// window as it was before pipelining.
-class PerReviewWindow final : public BehaviourWindow {
- public:
-  explicit PerReviewWindow(BehaviourWindow& inner) : inner_(inner) {}
-  absl::StatusOr<UserActivity> Record(const std::string& user_id, const std::string& review_id,
-                                      const std::string& asin, absl::Time at,
-                                      absl::Time now) override {
-    return inner_.Record(user_id, review_id, asin, at, now);
-  }
+// What a timing decorator adds up about its port: the time spent in it, what it counts (the
+// window: Redis round trips; the publisher: reviews published) and the failed results.
+struct PortFigures {
+  double seconds = 0;
+  int64_t count = 0;
+  int64_t failures = 0;
 
- private:
-  BehaviourWindow& inner_;
+  void Add(const PortFigures& other) {
+    seconds += other.seconds;
+    count += other.count;
+    failures += other.failures;
+  }
 };
 
-// Adds up the time spent in the window, whichever way it is called.
+// The window, timed whichever way it is called, counting Redis round trips: one per Record, one
+// per RecordBatch. Unless `pipelined`, it hides the adapter's RecordBatch, so the scorer falls
+// back to one Record (one round trip) per review: the window as it was before pipelining.
 class TimedWindow final : public BehaviourWindow {
  public:
-  explicit TimedWindow(BehaviourWindow& inner) : inner_(inner) {}
+  TimedWindow(BehaviourWindow& inner, bool pipelined) : inner_(inner), pipelined_(pipelined) {}
   absl::StatusOr<UserActivity> Record(const std::string& user_id, const std::string& review_id,
                                       const std::string& asin, absl::Time at,
                                       absl::Time now) override {
-    auto r = AddTime(seconds, [&] { return inner_.Record(user_id, review_id, asin, at, now); });
-    ++round_trips;
-    if (!r.ok()) ++failures;
+    auto r =
+        AddTime(figures.seconds, [&] { return inner_.Record(user_id, review_id, asin, at, now); });
+    ++figures.count;
+    if (!r.ok()) ++figures.failures;
     return r;
   }
   std::vector<absl::StatusOr<UserActivity>> RecordBatch(
       const std::vector<fraud_scorer::WindowEntry>& entries, absl::Time now) override {
-    auto r = AddTime(seconds, [&] { return inner_.RecordBatch(entries, now); });
-    ++round_trips;
+    if (!pipelined_) return BehaviourWindow::RecordBatch(entries, now);  // Record per entry
+    auto r = AddTime(figures.seconds, [&] { return inner_.RecordBatch(entries, now); });
+    ++figures.count;
     for (const auto& one : r) {
-      if (!one.ok()) ++failures;
+      if (!one.ok()) ++figures.failures;
     }
     return r;
   }
-  double seconds = 0;
-  int64_t round_trips = 0;  // Redis round trips: one per Record, one per RecordBatch
-  int64_t failures = 0;
+  PortFigures figures;
 
  private:
   BehaviourWindow& inner_;
+  const bool pipelined_;
 };
 
 // Adds up the time of Store and remembers when the last one returned (the commit).
@@ -133,10 +135,10 @@ class TimedRepository final : public ReviewRepository {
     const double t0 = NowSeconds();
     auto r = inner_.Store(reviews);
     committed_at = NowSeconds();
-    seconds += committed_at - t0;
+    figures.seconds += committed_at - t0;
     return r;
   }
-  double seconds = 0;
+  PortFigures figures;
   double committed_at = 0;
 
  private:
@@ -148,11 +150,10 @@ class TimedPublisher final : public AcceptedPublisher {
   explicit TimedPublisher(AcceptedPublisher* inner) : inner_(inner) {}
   absl::Status PublishAccepted(const std::vector<StoredReview>& reviews) override {
     if (inner_ == nullptr) return absl::OkStatus();  // --publish=none
-    published += static_cast<int64_t>(reviews.size());
-    return AddTime(seconds, [&] { return inner_->PublishAccepted(reviews); });
+    figures.count += static_cast<int64_t>(reviews.size());
+    return AddTime(figures.seconds, [&] { return inner_->PublishAccepted(reviews); });
   }
-  double seconds = 0;
-  int64_t published = 0;
+  PortFigures figures;
 
  private:
   AcceptedPublisher* inner_;
@@ -162,20 +163,17 @@ struct ModeResult {
   std::string mode;
   int instances = 1;
   int round = 0;
-  int64_t reviews = 0;
-  int64_t batches = 0;
   double seconds = 0;
-  double window_s = 0;
-  int64_t window_calls = 0;
-  int64_t window_failures = 0;
-  double store_s = 0;
-  double publish_s = 0;
-  int64_t published = 0;
-  double p50_ms = 0, p99_ms = 0, max_ms = 0;    // to the end of the batch
-  double commit_p50_ms = 0, commit_p99_ms = 0;  // to the commit
+  // Every measured review's latency in ms: to its batch's end, and to its batch's commit.
+  std::vector<double> review_ms, commit_ms;
+  PortFigures window, store, publish;  // summed over the instances
   int64_t pass = 0, queue = 0, reject = 0, unscored = 0;
-  double ReviewsPerSecond() const { return static_cast<double>(reviews) / seconds; }
-  double Us(double s) const { return 1e6 * s / static_cast<double>(reviews); }
+
+  int64_t reviews() const { return static_cast<int64_t>(review_ms.size()); }
+  double ReviewsPerSecond() const { return static_cast<double>(reviews()) / seconds; }
+  double Us(const PortFigures& port) const {
+    return 1e6 * port.seconds / static_cast<double>(reviews());
+  }
 };
 
 // Submissions as the gateway produces them: fingerprinted, ids derived, plausible text, users
@@ -195,19 +193,16 @@ std::vector<review::Submission> MakeSubmissions(const Options& o, const std::str
   out.reserve(static_cast<size_t>(total));
   const absl::Time now = absl::Now();
   for (int64_t i = 0; i < total; ++i) {
-    review::Submission s;
-    s.asin = (*asins)[rng() % asins->size()];
-    s.user_id = (*users)[rng() % users->size()];
-    s.rating = SkewedRating(rng);
-    s.title = i % 7 == 0 ? "BEST PURCHASE EVER!!!!" : "Works as described";
-    s.body = ReviewText(rng, i % 11 == 0 ? 25 : 120 + rng() % 600);
-    s.verified_purchase = rng() % 5 != 0;
-    s.fingerprint = review::Fingerprint(s.asin, s.user_id, s.body);
-    s.review_id = review::ReviewIdFromFingerprint(s.fingerprint);
-    s.submitted_at = now - absl::Seconds(static_cast<int64_t>(rng() % 86400));
-    s.client_ip = "203.0.113.7";
-    s.device_id = "bench-device";
-    out.push_back(std::move(s));
+    review::SubmissionInput in;
+    in.asin = (*asins)[rng() % asins->size()];
+    const std::string& user = (*users)[rng() % users->size()];
+    in.rating = SkewedRating(rng);
+    in.title = i % 7 == 0 ? "BEST PURCHASE EVER!!!!" : "Works as described";
+    in.body = ReviewText(rng, i % 11 == 0 ? 25 : 120 + rng() % 600);
+    in.verified_purchase = rng() % 5 != 0;
+    in.device_id = "bench-device";
+    const absl::Time at = now - absl::Seconds(static_cast<int64_t>(rng() % 86400));
+    out.push_back(review::Admitted(in, user, "203.0.113.7", at));
   }
   return out;
 }
@@ -227,23 +222,16 @@ void DeleteWindowKeys(redis::Client& redis, const std::vector<std::string>& user
 // One fraud-scorer instance: the service's own wiring (app.cc) with timing decorators around the
 // ports, its own Redis and Postgres connections, and the products it owns (its partitions).
 struct Instance {
-  Instance(const Options& o, const std::string& mode, AcceptedPublisher* publisher) {
-    redis = ConnectRedis(o.redis_addr, 2, absl::Milliseconds(500));
-    pool = ConnectPostgres(o.pg_dsn, 2);
-    redis_window = std::make_unique<fraud_scorer::RedisBehaviourWindow>(*redis, clock);
-    // The timer sits next to Redis, so it counts round trips whichever way the scorer calls.
-    window = std::make_unique<TimedWindow>(*redis_window);
-    one_at_a_time = std::make_unique<PerReviewWindow>(*window);
-    scorer = std::make_unique<fraud_scorer::RuleScorer>(
-        mode == "per-review" ? static_cast<BehaviourWindow&>(*one_at_a_time)
-                             : static_cast<BehaviourWindow&>(*window),
-        fraud_scorer::Thresholds{});
-    pg_repository = std::make_unique<fraud_scorer::PgReviewRepository>(*pool);
-    repository = std::make_unique<TimedRepository>(*pg_repository);
-    timed_publisher = std::make_unique<TimedPublisher>(publisher);
-    intake =
-        std::make_unique<fraud_scorer::ReviewIntake>(*scorer, *repository, *timed_publisher, clock);
-  }
+  Instance(const Options& o, const std::string& mode, AcceptedPublisher* publisher)
+      : redis(ConnectRedis(o.redis_addr, 2, absl::Milliseconds(500))),
+        pool(ConnectPostgres(o.pg_dsn, 2)),
+        redis_window(*redis, clock),
+        window(redis_window, mode == "pipelined"),
+        scorer(window, fraud_scorer::Thresholds{}),
+        pg_repository(*pool),
+        repository(pg_repository),
+        timed_publisher(publisher),
+        intake(scorer, repository, timed_publisher, clock) {}
 
   // Runs `subs` in batches; records latencies unless `warmup`.
   void Run(const std::vector<review::Submission>& subs, int64_t batch_size, bool warmup) {
@@ -253,34 +241,33 @@ struct Instance {
                                             subs.begin() + static_cast<std::ptrdiff_t>(end));
       next = end;
       const double t0 = NowSeconds();
-      Check("intake", intake->Process(batch));
+      Check("intake", intake.Process(batch));
       const double t1 = NowSeconds();
       if (warmup) continue;
       batch_ms.push_back(1e3 * (t1 - t0));
-      commit_ms.push_back(1e3 * (repository->committed_at - t0));
+      commit_ms.push_back(1e3 * (repository.committed_at - t0));
       batch_sizes.push_back(batch.size());
     }
   }
 
   // Forgets what the warm-up did.
   void ResetCounters() {
-    window->seconds = repository->seconds = timed_publisher->seconds = 0;
-    window->round_trips = window->failures = timed_publisher->published = 0;
-    const fraud_scorer::IntakeStats& st = intake->stats();
+    window.figures = repository.figures = timed_publisher.figures = {};
+    const fraud_scorer::IntakeStats& st = intake.stats();
     base = {st.pass.load(), st.queue.load(), st.reject.load(), st.unscored.load()};
   }
 
+  // In construction order: each borrows those above it.
   core::SystemClock clock;
   std::unique_ptr<redis::Client> redis;
   std::unique_ptr<pg::Pool> pool;
-  std::unique_ptr<fraud_scorer::RedisBehaviourWindow> redis_window;
-  std::unique_ptr<TimedWindow> window;
-  std::unique_ptr<PerReviewWindow> one_at_a_time;
-  std::unique_ptr<fraud_scorer::RuleScorer> scorer;
-  std::unique_ptr<fraud_scorer::PgReviewRepository> pg_repository;
-  std::unique_ptr<TimedRepository> repository;
-  std::unique_ptr<TimedPublisher> timed_publisher;
-  std::unique_ptr<fraud_scorer::ReviewIntake> intake;
+  fraud_scorer::RedisBehaviourWindow redis_window;
+  TimedWindow window;
+  fraud_scorer::RuleScorer scorer;
+  fraud_scorer::PgReviewRepository pg_repository;
+  TimedRepository repository;
+  TimedPublisher timed_publisher;
+  fraud_scorer::ReviewIntake intake;
   std::vector<double> batch_ms, commit_ms;
   std::vector<size_t> batch_sizes;
   std::array<int64_t, 4> base{};
@@ -342,36 +329,26 @@ ModeResult RunMode(const Options& o, const std::string& mode, int instances, con
 
   // Every review of a batch has that batch's latency, so the per-review quantiles are the batch
   // quantiles weighted by batch size.
-  std::vector<double> per_review, per_review_commit;
   for (const auto& p : parts) {
     for (size_t b = 0; b < p->batch_ms.size(); ++b) {
-      per_review.insert(per_review.end(), p->batch_sizes[b], p->batch_ms[b]);
-      per_review_commit.insert(per_review_commit.end(), p->batch_sizes[b], p->commit_ms[b]);
-      out.reviews += static_cast<int64_t>(p->batch_sizes[b]);
-      ++out.batches;
+      out.review_ms.insert(out.review_ms.end(), p->batch_sizes[b], p->batch_ms[b]);
+      out.commit_ms.insert(out.commit_ms.end(), p->batch_sizes[b], p->commit_ms[b]);
     }
-    out.window_s += p->window->seconds;
-    out.window_calls += p->window->round_trips;
-    out.window_failures += p->window->failures;
-    out.store_s += p->repository->seconds;
-    out.publish_s += p->timed_publisher->seconds;
-    out.published += p->timed_publisher->published;
-    const fraud_scorer::IntakeStats& st = p->intake->stats();
+    out.window.Add(p->window.figures);
+    out.store.Add(p->repository.figures);
+    out.publish.Add(p->timed_publisher.figures);
+    const fraud_scorer::IntakeStats& st = p->intake.stats();
     out.pass += st.pass - p->base[0];
     out.queue += st.queue - p->base[1];
     out.reject += st.reject - p->base[2];
     out.unscored += st.unscored - p->base[3];
   }
-  out.p50_ms = Quantile(per_review, 0.5);
-  out.p99_ms = Quantile(per_review, 0.99);
-  out.max_ms = Quantile(per_review, 1.0);
-  out.commit_p50_ms = Quantile(per_review_commit, 0.5);
-  out.commit_p99_ms = Quantile(per_review_commit, 0.99);
   spdlog::info(
       "{} x{}: {:.0f} reviews/s, per-review p50 {:.1f} ms p99 {:.1f} ms; window {:.1f} us/review "
       "in {} calls, store {:.1f}, publish {:.1f}",
-      mode, instances, out.ReviewsPerSecond(), out.p50_ms, out.p99_ms, out.Us(out.window_s),
-      out.window_calls, out.Us(out.store_s), out.Us(out.publish_s));
+      mode, instances, out.ReviewsPerSecond(), Quantile(out.review_ms, 0.5),
+      Quantile(out.review_ms, 0.99), out.Us(out.window), out.window.count, out.Us(out.store),
+      out.Us(out.publish));
   DeleteWindowKeys(*parts[0]->redis, users);
   return out;
 }
@@ -497,10 +474,10 @@ int Main(int argc, char** argv) {
       table.AddRow({absl::StrCat(r.instances), r.mode, Fixed(r.ReviewsPerSecond(), 0),
                     absl::StrCat(Fixed(rounds.front()->ReviewsPerSecond(), 0), "-",
                                  Fixed(rounds.back()->ReviewsPerSecond(), 0)),
-                    Fixed(r.p50_ms, 1), Fixed(r.p99_ms, 1), Fixed(r.max_ms, 1),
-                    Fixed(r.commit_p99_ms, 1), Fixed(r.Us(r.window_s), 1),
-                    absl::StrCat(r.window_calls), Fixed(r.Us(r.store_s), 1),
-                    Fixed(r.Us(r.publish_s), 1),
+                    Fixed(Quantile(r.review_ms, 0.5), 1), Fixed(Quantile(r.review_ms, 0.99), 1),
+                    Fixed(Quantile(r.review_ms, 1.0), 1), Fixed(Quantile(r.commit_ms, 0.99), 1),
+                    Fixed(r.Us(r.window), 1), absl::StrCat(r.window.count), Fixed(r.Us(r.store), 1),
+                    Fixed(r.Us(r.publish), 1),
                     absl::StrCat(r.pass, "/", r.queue, "/", r.reject, "/", r.unscored)});
     }
   }
@@ -512,23 +489,23 @@ int Main(int argc, char** argv) {
   j["kafka_props"] = o.kafka_props;
   bool ok = true;
   for (const ModeResult& r : results) {
-    ok = ok && r.window_failures == 0 && r.unscored == 0;
+    ok = ok && r.window.failures == 0 && r.unscored == 0;
     j["runs"].push_back({{"round", r.round},
                          {"instances", r.instances},
                          {"window", r.mode},
-                         {"reviews", r.reviews},
+                         {"reviews", r.reviews()},
                          {"seconds", r.seconds},
                          {"reviews_per_s", r.ReviewsPerSecond()},
-                         {"p50_ms", r.p50_ms},
-                         {"p99_ms", r.p99_ms},
-                         {"max_ms", r.max_ms},
-                         {"commit_p50_ms", r.commit_p50_ms},
-                         {"commit_p99_ms", r.commit_p99_ms},
-                         {"window_us_per_review", r.Us(r.window_s)},
-                         {"window_calls", r.window_calls},
-                         {"store_us_per_review", r.Us(r.store_s)},
-                         {"publish_us_per_review", r.Us(r.publish_s)},
-                         {"published", r.published},
+                         {"p50_ms", Quantile(r.review_ms, 0.5)},
+                         {"p99_ms", Quantile(r.review_ms, 0.99)},
+                         {"max_ms", Quantile(r.review_ms, 1.0)},
+                         {"commit_p50_ms", Quantile(r.commit_ms, 0.5)},
+                         {"commit_p99_ms", Quantile(r.commit_ms, 0.99)},
+                         {"window_us_per_review", r.Us(r.window)},
+                         {"window_calls", r.window.count},
+                         {"store_us_per_review", r.Us(r.store)},
+                         {"publish_us_per_review", r.Us(r.publish)},
+                         {"published", r.publish.count},
                          {"pass", r.pass},
                          {"queue", r.queue},
                          {"reject", r.reject},

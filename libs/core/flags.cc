@@ -3,11 +3,38 @@
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
+#include <type_traits>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace candor::core {
+namespace {
+
+// The setter of a numeric flag: the whole value must parse as a T (an integer for int64_t, any
+// number for double) within [min, max]; errors name the flag.
+template <typename T>
+std::function<absl::Status(const std::string&)> InRange(std::string flag, T* target, T min, T max) {
+  return [target, min, max, flag = std::move(flag)](const std::string& v) {
+    T parsed = 0;
+    if constexpr (std::is_integral_v<T>) {
+      if (!absl::SimpleAtoi(v, &parsed)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--", flag, ": '", v, "' is not an integer"));
+      }
+    } else if (!absl::SimpleAtod(v, &parsed)) {
+      return absl::InvalidArgumentError(absl::StrCat("--", flag, ": '", v, "' is not a number"));
+    }
+    if (parsed < min || parsed > max) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", flag, ": ", parsed, " is outside [", min, ", ", max, "]"));
+    }
+    *target = parsed;
+    return absl::OkStatus();
+  };
+}
+
+}  // namespace
 
 Flags::Flags(std::string program, std::string summary)
     : program_(std::move(program)), summary_(std::move(summary)) {}
@@ -26,19 +53,7 @@ void Flags::AddInt(std::string name, std::string env, int64_t* target, std::stri
                    int64_t min, int64_t max) {
   std::string flag = name;
   Add({std::move(name), std::move(env), std::move(help), std::to_string(*target), false,
-       [target, min, max, flag](const std::string& v) {
-         int64_t parsed = 0;
-         if (!absl::SimpleAtoi(v, &parsed)) {
-           return absl::InvalidArgumentError(
-               absl::StrCat("--", flag, ": '", v, "' is not an integer"));
-         }
-         if (parsed < min || parsed > max) {
-           return absl::InvalidArgumentError(
-               absl::StrCat("--", flag, ": ", parsed, " is outside [", min, ", ", max, "]"));
-         }
-         *target = parsed;
-         return absl::OkStatus();
-       }});
+       InRange(std::move(flag), target, min, max)});
 }
 
 void Flags::AddDouble(std::string name, std::string env, double* target, std::string help,
@@ -47,19 +62,7 @@ void Flags::AddDouble(std::string name, std::string env, double* target, std::st
   std::ostringstream def;
   def << *target;
   Add({std::move(name), std::move(env), std::move(help), def.str(), false,
-       [target, min, max, flag](const std::string& v) {
-         double parsed = 0;
-         if (!absl::SimpleAtod(v, &parsed)) {
-           return absl::InvalidArgumentError(
-               absl::StrCat("--", flag, ": '", v, "' is not a number"));
-         }
-         if (parsed < min || parsed > max) {
-           return absl::InvalidArgumentError(
-               absl::StrCat("--", flag, ": ", parsed, " is outside [", min, ", ", max, "]"));
-         }
-         *target = parsed;
-         return absl::OkStatus();
-       }});
+       InRange(std::move(flag), target, min, max)});
 }
 
 void Flags::AddBool(std::string name, std::string env, bool* target, std::string help) {

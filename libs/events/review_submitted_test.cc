@@ -37,20 +37,6 @@ candor::review::v1::ReviewSubmitted Valid() {
   return m;
 }
 
-void ExpectSame(const review::Submission& got, const review::Submission& want) {
-  EXPECT_EQ(got.review_id, want.review_id);
-  EXPECT_EQ(got.asin, want.asin);
-  EXPECT_EQ(got.user_id, want.user_id);
-  EXPECT_EQ(got.rating, want.rating);
-  EXPECT_EQ(got.title, want.title);
-  EXPECT_EQ(got.body, want.body);
-  EXPECT_EQ(got.verified_purchase, want.verified_purchase);
-  EXPECT_EQ(got.fingerprint, want.fingerprint);
-  EXPECT_EQ(got.submitted_at, want.submitted_at);
-  EXPECT_EQ(got.client_ip, want.client_ip);
-  EXPECT_EQ(got.device_id, want.device_id);
-}
-
 std::string Error(const candor::review::v1::ReviewSubmitted& m) {
   auto s = DecodeReviewSubmitted(m.SerializeAsString());
   EXPECT_FALSE(s.ok());
@@ -62,7 +48,7 @@ TEST(ReviewSubmittedTest, RoundTrip) {
   const review::Submission sent = ValidSubmission();
   auto got = DecodeReviewSubmitted(EncodeReviewSubmitted(sent));
   ASSERT_TRUE(got.ok()) << got.status();
-  ExpectSame(*got, sent);
+  EXPECT_EQ(*got, sent);
 }
 
 TEST(ReviewSubmittedTest, EncodesEveryFieldOnTheWire) {
@@ -101,7 +87,7 @@ TEST(ReviewSubmittedTest, TimesBefore1970KeepNanosNonNegative) {
 TEST(ReviewSubmittedTest, UnknownFieldsAreIgnored) {
   auto got = DecodeReviewSubmitted(WithUnknownField(EncodeReviewSubmitted(ValidSubmission())));
   ASSERT_TRUE(got.ok()) << got.status();
-  ExpectSame(*got, ValidSubmission());
+  EXPECT_EQ(*got, ValidSubmission());
 }
 
 TEST(ReviewSubmittedTest, UndecodableBytes) {

@@ -4,9 +4,12 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libs/kafka/kafka.h"
 
@@ -37,6 +40,41 @@ class BatchHandler {
   // The code says what kind of failure it is (IsDeterministicFailure): a deterministic one makes
   // RunBatchLoop look for the message that fails on its own by handing in smaller batches.
   virtual absl::Status Handle(const std::vector<Message>& batch, std::vector<Poison>* poison) = 0;
+};
+
+// The BatchHandler of a topic whose every message decodes on its own to one T (a libs/events
+// decoder, perhaps followed by a pure mapping): decodes each message of a batch with `decode`,
+// lists the ones it refuses as poison (the decoder's message is the reason, so it should name the
+// field), and hands the rest, in offset order, to `apply` as one batch, returning its status
+// unchanged: its code tells RunBatchLoop the kind of failure. `decode` must be pure and `apply`
+// idempotent, as Handle must be. Not thread-safe (RunBatchLoop calls it from its one thread);
+// whatever the two functions capture is borrowed.
+template <typename T>
+class DecodingHandler final : public BatchHandler {
+ public:
+  using Decode = std::function<absl::StatusOr<T>(std::string_view bytes)>;
+  using Apply = std::function<absl::Status(const std::vector<T>& decoded)>;
+
+  DecodingHandler(Decode decode, Apply apply)
+      : decode_(std::move(decode)), apply_(std::move(apply)) {}
+
+  absl::Status Handle(const std::vector<Message>& batch, std::vector<Poison>* poison) override {
+    std::vector<T> decoded;
+    decoded.reserve(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      absl::StatusOr<T> item = decode_(batch[i].value);
+      if (!item.ok()) {
+        poison->push_back({i, std::string(item.status().message())});
+        continue;
+      }
+      decoded.push_back(*std::move(item));
+    }
+    return apply_(decoded);
+  }
+
+ private:
+  Decode decode_;
+  Apply apply_;
 };
 
 struct BatchLoopOptions {

@@ -3,29 +3,19 @@
 #include "libs/kafka/batch_loop.h"
 
 #include <map>
-#include <mutex>
 #include <set>
-#include <thread>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "libs/kafka/kafka.h"
-#include "libs/kafka/mock_cluster.h"
+#include "libs/kafka/kafka_testing.h"
 
 namespace candor::kafka {
 namespace {
 
-std::vector<Message> Drain(Consumer& c, size_t want, absl::Duration budget) {
-  std::vector<Message> all;
-  for (absl::Time deadline = absl::Now() + budget; all.size() < want && absl::Now() < deadline;) {
-    auto batch = c.PollBatch(100, absl::Milliseconds(200));
-    EXPECT_TRUE(batch.ok()) << batch.status();
-    if (!batch.ok()) break;
-    for (auto& m : *batch) all.push_back(std::move(m));
-  }
-  return all;
-}
+using testing::Drain;
 
 std::string HeaderOf(const Message& m, const std::string& name) {
   for (const auto& [k, v] : m.headers) {
@@ -36,15 +26,13 @@ std::string HeaderOf(const Message& m, const std::string& name) {
 
 // Applies a batch all or nothing. A message whose value starts with "bad" fails the whole batch
 // with `deterministic`; "poison" is reported as poison; the first `transient_failures` calls fail
-// with Unavailable. Thread-safe (the loop runs on its own thread).
+// with Unavailable. Not thread-safe: RunBatchLoop calls it on the test's own thread.
 class FakeHandler final : public BatchHandler {
  public:
   absl::Status deterministic = absl::FailedPreconditionError("violates check constraint \"c\"");
   int transient_failures = 0;
 
   absl::Status Handle(const std::vector<Message>& batch, std::vector<Poison>* poison) override {
-    std::lock_guard lock(mu_);
-    ++calls_;
     batch_sizes_.push_back(batch.size());
     if (transient_failures > 0) {
       --transient_failures;
@@ -63,43 +51,27 @@ class FakeHandler final : public BatchHandler {
     return absl::OkStatus();
   }
 
-  std::map<std::string, int> applied() const {
-    std::lock_guard lock(mu_);
-    return applied_;
-  }
-  int calls() const {
-    std::lock_guard lock(mu_);
-    return calls_;
-  }
-  std::string batch_sizes() const {
-    std::lock_guard lock(mu_);
-    return absl::StrJoin(batch_sizes_, ",");
-  }
+  const std::map<std::string, int>& applied() const { return applied_; }
+  std::string batch_sizes() const { return absl::StrJoin(batch_sizes_, ","); }
 
  private:
-  mutable std::mutex mu_;
   std::map<std::string, int> applied_;
   std::vector<size_t> batch_sizes_;
-  int calls_ = 0;
 };
 
-class BatchLoopTest : public ::testing::Test {
+class BatchLoopTest : public testing::MockClusterTest {
  protected:
   void SetUp() override {
+    MockClusterTest::SetUp();
     cluster_.CreateTopic("in", 1);
     cluster_.CreateTopic("in.dlq", 1);
-    auto producer = Producer::Create(options_, absl::Seconds(5));
-    ASSERT_TRUE(producer.ok()) << producer.status();
-    producer_ = *std::move(producer);
     loop_.initial_backoff = absl::Milliseconds(10);
     loop_.max_backoff = absl::Milliseconds(40);
     loop_.dlq_timeout = absl::Seconds(5);
   }
 
   void Produce(const std::vector<std::string>& values) {
-    for (const std::string& v : values) {
-      ASSERT_TRUE(producer_->ProduceSync("in", "key", v, absl::Seconds(5)).ok());
-    }
+    for (const std::string& v : values) Send("in", "key", v);
   }
 
   // Runs the loop as group "g" until `done()` (checked between batches and during backoff) or 20
@@ -123,12 +95,53 @@ class BatchLoopTest : public ::testing::Test {
     return values;
   }
 
-  MockCluster cluster_;
-  ClientOptions options_{cluster_.bootstrap(), "test", {}};
-  std::unique_ptr<Producer> producer_;
   BatchLoopOptions loop_;
   BatchLoopStats stats_;
 };
+
+// Decodes one message at a time: an integer, or poison naming the field.
+absl::StatusOr<int> DecodeNumber(std::string_view bytes) {
+  const absl::string_view text(bytes.data(), bytes.size());
+  int n = 0;
+  if (!absl::SimpleAtoi(text, &n)) {
+    return absl::InvalidArgumentError(absl::StrCat("number: not an integer: ", text));
+  }
+  return n;
+}
+
+TEST(DecodingHandlerTest, PoisonsWhatDoesNotDecodeAndAppliesTheRestInOrder) {
+  std::vector<std::vector<int>> applied;
+  absl::Status answer = absl::OkStatus();
+  DecodingHandler<int> handler(DecodeNumber, [&](const std::vector<int>& batch) {
+    applied.push_back(batch);
+    return answer;
+  });
+  auto batch = [](std::vector<std::string> values) {
+    std::vector<Message> messages;
+    for (std::string& v : values) {
+      Message m;
+      m.value = std::move(v);
+      messages.push_back(std::move(m));
+    }
+    return messages;
+  };
+
+  std::vector<Poison> poison;
+  EXPECT_TRUE(handler.Handle(batch({"3", "x", "1", "", "2"}), &poison).ok());
+  ASSERT_EQ(poison.size(), 2u);
+  EXPECT_EQ(poison[0].index, 1u);
+  EXPECT_EQ(poison[0].reason, "number: not an integer: x");
+  EXPECT_EQ(poison[1].index, 3u);
+  EXPECT_EQ(applied, (std::vector<std::vector<int>>{{3, 1, 2}}));
+
+  // The applier's status comes back unchanged (its code decides retry or bisection); an all
+  // poison batch still reaches it, empty.
+  answer = absl::FailedPreconditionError("violates check constraint");
+  poison.clear();
+  EXPECT_EQ(handler.Handle(batch({"y"}), &poison), answer);
+  EXPECT_EQ(poison.size(), 1u);
+  EXPECT_EQ(applied.back(), std::vector<int>{});
+}
 
 TEST(IsDeterministicFailureTest, OnlyCodesThatRepeatingCannotCure) {
   EXPECT_TRUE(IsDeterministicFailure(absl::InvalidArgumentError("22P02")));
@@ -153,7 +166,7 @@ TEST_F(BatchLoopTest, DeterministicFailureDeadLettersOnlyTheCulpritAndMovesOn) {
   EXPECT_EQ(stats_.messages.load(), 10)
       << "the partition stalled; batch sizes handed in: " << handler.batch_sizes();
 
-  std::map<std::string, int> applied = handler.applied();
+  const std::map<std::string, int>& applied = handler.applied();
   std::set<std::string> good;
   for (const auto& [value, times] : applied) good.insert(value);
   EXPECT_EQ(good, (std::set<std::string>{"v0", "v1", "v2", "v4", "v6", "v7", "v8", "v9"}));
@@ -192,8 +205,7 @@ TEST_F(BatchLoopTest, TransientFailureIsRetriedUntilItSucceedsWithoutDeadLetter)
   EXPECT_EQ(stats_.retries.load(), 5);
   EXPECT_EQ(stats_.dead_lettered.load(), 0);
   EXPECT_EQ(stats_.splits.load(), 0);
-  std::map<std::string, int> applied = handler.applied();
-  EXPECT_EQ(applied, (std::map<std::string, int>{{"v0", 1}, {"v1", 1}, {"v2", 1}}));
+  EXPECT_EQ(handler.applied(), (std::map<std::string, int>{{"v0", 1}, {"v1", 1}, {"v2", 1}}));
   Produce({"after"});
   EXPECT_EQ(NextForGroup(1), std::vector<std::string>{"after"});
 }
@@ -228,7 +240,7 @@ TEST_F(BatchLoopTest, EveryCulpritIsIsolatedWhateverItsPlace) {
   absl::Status run = RunUntil(handler, [&] { return stats_.messages.load() >= 5; });
   ASSERT_TRUE(run.ok()) << run;
   EXPECT_EQ(stats_.dead_lettered.load(), 2) << "batch sizes handed in: " << handler.batch_sizes();
-  std::map<std::string, int> applied = handler.applied();
+  const std::map<std::string, int>& applied = handler.applied();
   EXPECT_EQ(applied.size(), 3u);
   EXPECT_EQ(applied.count("bad0") + applied.count("bad4"), 0u);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <future>
 #include <map>
 
@@ -115,8 +116,13 @@ void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partiti
   rd_kafka_assign(rk, parts);
 }
 
-absl::StatusOr<rd_kafka_conf_t*> BaseConf(const ClientOptions& options,
-                                          std::map<std::string, std::string> props) {
+// A librdkafka client of `type` ("kafka <what>: ..." in its errors) on `options`, with the
+// properties `props` (options.extra overrides them), our log callback, and whatever `configure`
+// adds to its configuration (an opaque, more callbacks) before the handle takes it over.
+absl::StatusOr<rd_kafka_t*> NewClient(rd_kafka_type_t type, const char* what,
+                                      const ClientOptions& options,
+                                      std::map<std::string, std::string> props,
+                                      const std::function<void(rd_kafka_conf_t*)>& configure) {
   if (options.brokers.empty()) return absl::InvalidArgumentError("kafka: no brokers configured");
   props["bootstrap.servers"] = options.brokers;
   props["client.id"] = options.client_id;
@@ -132,36 +138,40 @@ absl::StatusOr<rd_kafka_conf_t*> BaseConf(const ClientOptions& options,
     return s;
   }
   rd_kafka_conf_set_log_cb(conf, OnLog);
-  return conf;
+  if (configure) configure(conf);
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof(err));
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return absl::InvalidArgumentError(absl::StrCat("kafka ", what, ": ", err));
+  }
+  return rk;
 }
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(const ClientOptions& options,
                                                            absl::Duration delivery_timeout) {
-  auto conf = BaseConf(options, {
-                                    {"enable.idempotence", "true"},
-                                    {"acks", "all"},
-                                    {"linger.ms", "1"},
-                                    {"compression.type", "lz4"},
-                                    // Nagle held small produce requests back ~40 ms per batch
-                                    // (bench/pipeline): latency matters more than packet count.
-                                    {"socket.nagle.disable", "true"},
-                                    {"message.timeout.ms",
-                                     std::to_string(absl::ToInt64Milliseconds(delivery_timeout))},
-                                });
-  if (!conf.ok()) return conf.status();
-  rd_kafka_conf_set_dr_msg_cb(*conf, OnDelivery);
   auto fatal = std::make_unique<ProducerFatal>();
-  rd_kafka_conf_set_opaque(*conf, fatal.get());
-  rd_kafka_conf_set_error_cb(*conf, OnError);
-  char err[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, err, sizeof(err));
-  if (rk == nullptr) {
-    rd_kafka_conf_destroy(*conf);
-    return absl::InvalidArgumentError(absl::StrCat("kafka producer: ", err));
-  }
-  return std::unique_ptr<Producer>(new Producer(rk, std::move(fatal)));
+  auto rk = NewClient(
+      RD_KAFKA_PRODUCER, "producer", options,
+      {
+          {"enable.idempotence", "true"},
+          {"acks", "all"},
+          {"linger.ms", "1"},
+          {"compression.type", "lz4"},
+          // Nagle held small produce requests back ~40 ms per batch (bench/pipeline): latency
+          // matters more than packet count.
+          {"socket.nagle.disable", "true"},
+          {"message.timeout.ms", std::to_string(absl::ToInt64Milliseconds(delivery_timeout))},
+      },
+      [&fatal](rd_kafka_conf_t* conf) {
+        rd_kafka_conf_set_dr_msg_cb(conf, OnDelivery);
+        rd_kafka_conf_set_opaque(conf, fatal.get());
+        rd_kafka_conf_set_error_cb(conf, OnError);
+      });
+  if (!rk.ok()) return rk.status();
+  return std::unique_ptr<Producer>(new Producer(*rk, std::move(fatal)));
 }
 
 Producer::Producer(rd_kafka_t* rk, std::unique_ptr<ProducerFatal> fatal)
@@ -242,29 +252,27 @@ absl::Status Producer::Flush(absl::Duration timeout) {
 absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(const ClientOptions& options,
                                                            const std::string& group_id,
                                                            const std::vector<std::string>& topics) {
-  auto conf = BaseConf(options, {
-                                    {"group.id", group_id},
-                                    {"enable.auto.commit", "false"},
-                                    {"enable.auto.offset.store", "false"},
-                                    {"auto.offset.reset", "earliest"},
-                                    {"enable.partition.eof", "false"},
-                                    // A member that died without leaving holds its partitions
-                                    // this long; the broker's minimum keeps it short.
-                                    {"session.timeout.ms", "6000"},
-                                    // librdkafka's default lets an idle fetch wait 500 ms,
-                                    // which alone would eat half the 1 s freshness budget.
-                                    {"fetch.wait.max.ms", "10"},
-                                });
-  if (!conf.ok()) return conf.status();
   auto continuity = std::make_unique<OffsetContinuity>();
-  rd_kafka_conf_set_opaque(*conf, continuity.get());
-  rd_kafka_conf_set_rebalance_cb(*conf, OnRebalance);
-  char err[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, *conf, err, sizeof(err));
-  if (rk == nullptr) {
-    rd_kafka_conf_destroy(*conf);
-    return absl::InvalidArgumentError(absl::StrCat("kafka consumer: ", err));
-  }
+  auto client = NewClient(RD_KAFKA_CONSUMER, "consumer", options,
+                          {
+                              {"group.id", group_id},
+                              {"enable.auto.commit", "false"},
+                              {"enable.auto.offset.store", "false"},
+                              {"auto.offset.reset", "earliest"},
+                              {"enable.partition.eof", "false"},
+                              // A member that died without leaving holds its partitions this
+                              // long; the broker's minimum keeps it short.
+                              {"session.timeout.ms", "6000"},
+                              // librdkafka's default lets an idle fetch wait 500 ms, which
+                              // alone would eat half the 1 s freshness budget.
+                              {"fetch.wait.max.ms", "10"},
+                          },
+                          [&continuity](rd_kafka_conf_t* conf) {
+                            rd_kafka_conf_set_opaque(conf, continuity.get());
+                            rd_kafka_conf_set_rebalance_cb(conf, OnRebalance);
+                          });
+  if (!client.ok()) return client.status();
+  rd_kafka_t* rk = *client;
   rd_kafka_poll_set_consumer(rk);
   rd_kafka_topic_partition_list_t* subs =
       rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
@@ -385,14 +393,9 @@ void Consumer::Close() {
 }
 
 absl::Status CheckBrokers(const ClientOptions& options, absl::Duration timeout) {
-  auto conf = BaseConf(options, {});
-  if (!conf.ok()) return conf.status();
-  char err[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, err, sizeof(err));
-  if (rk == nullptr) {
-    rd_kafka_conf_destroy(*conf);
-    return absl::InvalidArgumentError(absl::StrCat("kafka probe: ", err));
-  }
+  auto client = NewClient(RD_KAFKA_PRODUCER, "probe", options, {}, nullptr);
+  if (!client.ok()) return client.status();
+  rd_kafka_t* rk = *client;
   const rd_kafka_metadata_t* metadata = nullptr;
   rd_kafka_resp_err_t merr =
       rd_kafka_metadata(rk, /*all_topics=*/0, nullptr, &metadata,

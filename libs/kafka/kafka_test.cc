@@ -9,36 +9,21 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "libs/kafka/mock_cluster.h"
+#include "libs/kafka/kafka_testing.h"
 
 namespace candor::kafka {
 namespace {
 
-std::vector<Message> Drain(Consumer& c, size_t want, absl::Duration budget) {
-  std::vector<Message> all;
-  absl::Time deadline = absl::Now() + budget;
-  while (all.size() < want && absl::Now() < deadline) {
-    auto batch = c.PollBatch(100, absl::Milliseconds(200));
-    EXPECT_TRUE(batch.ok()) << batch.status();
-    for (auto& m : *batch) all.push_back(std::move(m));
-  }
-  return all;
-}
+using testing::Drain;
 
-TEST(KafkaTest, ProduceConsumeCommitResume) {
-  MockCluster cluster;
-  cluster.CreateTopic("t", 2);
-  ClientOptions opts{cluster.bootstrap(), "test", {}};
-  auto producer = Producer::Create(opts, absl::Seconds(5));
-  ASSERT_TRUE(producer.ok()) << producer.status();
-  for (int i = 0; i < 20; ++i) {
-    ASSERT_TRUE(
-        (*producer)
-            ->ProduceSync("t", absl::StrCat("k", i % 3), absl::StrCat("v", i), absl::Seconds(5))
-            .ok());
-  }
+// Each test's own mock cluster, with a producer on it.
+using KafkaTest = testing::MockClusterTest;
+
+TEST_F(KafkaTest, ProduceConsumeCommitResume) {
+  cluster_.CreateTopic("t", 2);
+  for (int i = 0; i < 20; ++i) Send("t", absl::StrCat("k", i % 3), absl::StrCat("v", i));
   {
-    auto consumer = Consumer::Create(opts, "g1", {"t"});
+    auto consumer = Consumer::Create(options_, "g1", {"t"});
     ASSERT_TRUE(consumer.ok()) << consumer.status();
     std::vector<Message> got = Drain(**consumer, 10, absl::Seconds(15));
     ASSERT_GE(got.size(), 10u);
@@ -46,7 +31,7 @@ TEST(KafkaTest, ProduceConsumeCommitResume) {
     got.resize(10);
     ASSERT_TRUE((*consumer)->Commit(got).ok());
   }
-  auto again = Consumer::Create(opts, "g1", {"t"});
+  auto again = Consumer::Create(options_, "g1", {"t"});
   ASSERT_TRUE(again.ok());
   absl::Time t0 = absl::Now();
   std::vector<Message> rest = Drain(**again, 10, absl::Seconds(30));
@@ -60,18 +45,12 @@ TEST(KafkaTest, ProduceConsumeCommitResume) {
 
 // A lingering batch takes a message that arrives after its first; without linger the batch
 // closes with what was buffered.
-TEST(KafkaTest, PollBatchLingersForMoreAfterTheFirstMessage) {
-  MockCluster cluster;
-  cluster.CreateTopic("linger", 1);
-  ClientOptions opts{cluster.bootstrap(), "test", {}};
-  auto producer = Producer::Create(opts, absl::Seconds(5));
-  ASSERT_TRUE(producer.ok()) << producer.status();
-  auto consumer = Consumer::Create(opts, "g-linger", {"linger"});
+TEST_F(KafkaTest, PollBatchLingersForMoreAfterTheFirstMessage) {
+  cluster_.CreateTopic("linger", 1);
+  auto consumer = Consumer::Create(options_, "g-linger", {"linger"});
   ASSERT_TRUE(consumer.ok()) << consumer.status();
 
-  auto send = [&](const std::string& v) {
-    ASSERT_TRUE((*producer)->ProduceSync("linger", "k", v, absl::Seconds(5)).ok());
-  };
+  auto send = [&](const std::string& v) { Send("linger", "k", v); };
   // Wait for the group to form and the consumer to reach the end of the (empty) partition.
   send("warm-up");
   ASSERT_EQ(Drain(**consumer, 1, absl::Seconds(20)).size(), 1u);
@@ -124,15 +103,11 @@ TEST(OffsetContinuityTest, CountsForwardJumpsPerPartition) {
 // A consumer whose group committed offset 1 comes back after the broker deleted past it (the
 // mock keeps 5 MB per partition): the first message it gets is later than the committed offset,
 // and the gap is counted.
-TEST(KafkaTest, ConsumerReportsMessagesDeletedBeforeItReadThem) {
-  MockCluster cluster;
-  cluster.CreateTopic("retained", 1);
-  ClientOptions opts{cluster.bootstrap(), "test", {}};
-  auto producer = Producer::Create(opts, absl::Seconds(5));
-  ASSERT_TRUE(producer.ok()) << producer.status();
-  ASSERT_TRUE((*producer)->ProduceSync("retained", "k", "first", absl::Seconds(5)).ok());
+TEST_F(KafkaTest, ConsumerReportsMessagesDeletedBeforeItReadThem) {
+  cluster_.CreateTopic("retained", 1);
+  Send("retained", "k", "first");
   {
-    auto consumer = Consumer::Create(opts, "g-retained", {"retained"});
+    auto consumer = Consumer::Create(options_, "g-retained", {"retained"});
     ASSERT_TRUE(consumer.ok()) << consumer.status();
     std::vector<Message> got = Drain(**consumer, 1, absl::Seconds(20));
     ASSERT_EQ(got.size(), 1u);
@@ -144,9 +119,9 @@ TEST(KafkaTest, ConsumerReportsMessagesDeletedBeforeItReadThem) {
   std::string big(64 * 1024, '\0');
   for (int i = 0; i < 100; ++i) {
     for (char& c : big) c = static_cast<char>(random());
-    ASSERT_TRUE((*producer)->ProduceSync("retained", "k", big, absl::Seconds(5)).ok());
+    Send("retained", "k", big);
   }
-  auto again = Consumer::Create(opts, "g-retained", {"retained"});
+  auto again = Consumer::Create(options_, "g-retained", {"retained"});
   ASSERT_TRUE(again.ok()) << again.status();
   std::vector<Message> rest = Drain(**again, 1, absl::Seconds(20));
   ASSERT_FALSE(rest.empty());
@@ -154,18 +129,14 @@ TEST(KafkaTest, ConsumerReportsMessagesDeletedBeforeItReadThem) {
   EXPECT_EQ((*again)->skipped(), rest.front().offset - 1);
 }
 
-TEST(KafkaTest, DeadLetterKeepsBytesAndReason) {
-  MockCluster cluster;
-  cluster.CreateTopic("in", 1);
-  cluster.CreateTopic("in.dlq", 1);
-  ClientOptions opts{cluster.bootstrap(), "test", {}};
-  auto producer = Producer::Create(opts, absl::Seconds(5));
-  ASSERT_TRUE(producer.ok());
+TEST_F(KafkaTest, DeadLetterKeepsBytesAndReason) {
+  cluster_.CreateTopic("in", 1);
+  cluster_.CreateTopic("in.dlq", 1);
   Message poison{"in", 0, 7, "KEY", std::string("\xff\x00garbage", 9), absl::Now(), {}};
-  ASSERT_TRUE(SendToDeadLetter(**producer, poison, "cannot decode", absl::Seconds(5),
+  ASSERT_TRUE(SendToDeadLetter(*producer_, poison, "cannot decode", absl::Seconds(5),
                                {{"dlq-attempts", "1"}})
                   .ok());
-  auto consumer = Consumer::Create(opts, "g-dlq", {"in.dlq"});
+  auto consumer = Consumer::Create(options_, "g-dlq", {"in.dlq"});
   ASSERT_TRUE(consumer.ok());
   std::vector<Message> got = Drain(**consumer, 1, absl::Seconds(15));
   ASSERT_EQ(got.size(), 1u);
@@ -176,7 +147,7 @@ TEST(KafkaTest, DeadLetterKeepsBytesAndReason) {
   EXPECT_EQ(got[0].headers, want);
 }
 
-TEST(KafkaTest, UnreachableBrokerTimesOutAsUnavailable) {
+TEST(KafkaUnreachableTest, BrokerTimesOutAsUnavailable) {
   // Nothing listens on port 1: the delivery report must come back as a failure in time.
   ClientOptions opts{"127.0.0.1:1", "test", {}};
   auto producer = Producer::Create(opts, absl::Milliseconds(500));

@@ -86,54 +86,40 @@ class Flood {
         auto waited = std::chrono::steady_clock::now() - sent;
         std::lock_guard lock(mu_);
         if (!call->first) call->second = true;
-        if (r.ok()) {
-          ++ok_;
-        } else if (r.status().code() == absl::StatusCode::kUnavailable) {
-          ++unavailable_;
-          if (r.status().message().find("queue full") != absl::string_view::npos) ++queue_full_;
+        if (r.status().code() == absl::StatusCode::kUnavailable) {
+          ++tally_.unavailable;
+          if (r.status().message().find("queue full") != absl::string_view::npos) {
+            ++tally_.queue_full;
+          }
         }
-        slowest_ = std::max(slowest_, waited);
+        tally_.slowest = std::max(tally_.slowest, absl::FromChrono(waited));
         if (++answered_ == n_) all_answered_.Notify();
       });
       std::lock_guard lock(mu_);
       call->first = true;
-      if (call->second) ++inline_;
+      if (call->second) ++tally_.answered_inline;
     }
   }
   // Waits for every answer; false when some are still missing after `limit`.
   bool Wait(absl::Duration limit) { return all_answered_.WaitForNotificationWithTimeout(limit); }
 
-  int ok() const {
+  // The answers so far.
+  struct Tally {
+    int unavailable = 0;
+    int queue_full = 0;       // of those unavailable, refused with "queue full"
+    int answered_inline = 0;  // answered before Command returned (refused at once)
+    absl::Duration slowest;   // the longest wait from Command to its callback
+  };
+  Tally tally() const {
     std::lock_guard lock(mu_);
-    return ok_;
-  }
-  int unavailable() const {
-    std::lock_guard lock(mu_);
-    return unavailable_;
-  }
-  int queue_full() const {
-    std::lock_guard lock(mu_);
-    return queue_full_;
-  }
-  // Answered before Command returned (refused at once).
-  int answered_inline() const {
-    std::lock_guard lock(mu_);
-    return inline_;
-  }
-  absl::Duration slowest() const {
-    std::lock_guard lock(mu_);
-    return absl::FromChrono(slowest_);
+    return tally_;
   }
 
  private:
   const int n_;
   mutable std::mutex mu_;
   int answered_ = 0;
-  int ok_ = 0;
-  int unavailable_ = 0;
-  int queue_full_ = 0;
-  int inline_ = 0;
-  std::chrono::steady_clock::duration slowest_{};
+  Tally tally_;
   absl::Notification all_answered_;
 };
 
@@ -161,8 +147,9 @@ TEST(AsyncClientTest, FrozenRedisFailsEveryCommandWithinItsTimeoutAndRecovers) {
   for (int round = 0; round < 3; ++round) {
     Flood flood(**client, 2000);
     ASSERT_TRUE(flood.Wait(absl::Seconds(10))) << "round " << round;
-    EXPECT_EQ(flood.unavailable(), 2000) << "round " << round;
-    EXPECT_LE(flood.slowest(), kTimeout + absl::Milliseconds(400)) << "round " << round;
+    const Flood::Tally answers = flood.tally();
+    EXPECT_EQ(answers.unavailable, 2000) << "round " << round;
+    EXPECT_LE(answers.slowest, kTimeout + absl::Milliseconds(400)) << "round " << round;
   }
   server.Thaw();
   EXPECT_TRUE(AnswersAgainWithin(**client, absl::Seconds(5)));
@@ -188,10 +175,11 @@ TEST(AsyncClientTest, QueueIsBoundedWhileRedisIsFrozen) {
     Flood flood(**client, kFlood);
     EXPECT_LE((*client)->queued(), options.max_queued) << "round " << round;
     ASSERT_TRUE(flood.Wait(absl::Seconds(10))) << "round " << round;
-    EXPECT_EQ(flood.unavailable(), kFlood) << "round " << round;
-    EXPECT_GE(flood.queue_full(), kFlood - kMostAccepted) << "round " << round;
-    EXPECT_EQ(flood.answered_inline(), flood.queue_full()) << "round " << round;
-    EXPECT_LE(flood.slowest(), options.timeout + absl::Milliseconds(400)) << "round " << round;
+    const Flood::Tally answers = flood.tally();
+    EXPECT_EQ(answers.unavailable, kFlood) << "round " << round;
+    EXPECT_GE(answers.queue_full, kFlood - kMostAccepted) << "round " << round;
+    EXPECT_EQ(answers.answered_inline, answers.queue_full) << "round " << round;
+    EXPECT_LE(answers.slowest, options.timeout + absl::Milliseconds(400)) << "round " << round;
   }
   EXPECT_EQ((*client)->queued(), 0u);
   server.Thaw();

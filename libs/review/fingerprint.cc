@@ -110,4 +110,21 @@ std::string ReviewIdFromFingerprint(std::string_view fingerprint_hex) {
   return std::string(fingerprint_hex.substr(0, 32));
 }
 
+Submission Admitted(const SubmissionInput& input, std::string_view user_id,
+                    std::string_view client_ip, absl::Time submitted_at) {
+  Submission s;
+  s.asin = input.asin;
+  s.user_id = user_id;
+  s.rating = static_cast<int>(input.rating);
+  s.title = input.title;
+  s.body = input.body;
+  s.verified_purchase = input.verified_purchase;
+  s.device_id = input.device_id;
+  s.client_ip = client_ip;
+  s.submitted_at = submitted_at;
+  s.fingerprint = Fingerprint(s.asin, s.user_id, s.body);
+  s.review_id = ReviewIdFromFingerprint(s.fingerprint);
+  return s;
+}
+
 }  // namespace candor::review

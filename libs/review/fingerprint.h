@@ -3,6 +3,9 @@
 #include <string>
 #include <string_view>
 
+#include "absl/time/time.h"
+#include "libs/review/submission.h"
+
 namespace candor::review {
 
 // Canonical form of review text for exact-duplicate detection:
@@ -24,6 +27,12 @@ std::string Fingerprint(std::string_view asin, std::string_view user_id, std::st
 // The review id derived from a fingerprint: its first 128 bits as 32 hex characters. Deriving it
 // makes a retried submission keep its id, so an OK's id always names the stored row (I1).
 std::string ReviewIdFromFingerprint(std::string_view fingerprint_hex);
+
+// The submission the gateway admits for `input` from `user_id` at `client_ip`, submitted at
+// `submitted_at`: the shopper's fields, and the fingerprint and review id derived from them. Does
+// not validate (ValidateSubmission checks `input` first, ValidateGatewayFields the result).
+Submission Admitted(const SubmissionInput& input, std::string_view user_id,
+                    std::string_view client_ip, absl::Time submitted_at);
 
 // Lower-case hex SHA-256 of arbitrary bytes.
 std::string Sha256Hex(std::string_view data);

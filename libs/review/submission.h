@@ -30,6 +30,8 @@ struct Submission {
   absl::Time submitted_at;
   std::string client_ip;
   std::string device_id;
+
+  bool operator==(const Submission&) const = default;
 };
 
 // The shopper's part of `s`, as the gateway received it: what ValidateSubmission checks. Copies.

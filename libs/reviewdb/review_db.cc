@@ -468,4 +468,24 @@ absl::StatusOr<RatingsPage> ReviewDb::ListChangedRatings(absl::Duration newer_th
   return page;
 }
 
+absl::StatusOr<std::vector<review::RatingAggregate>> ReviewDb::CountedSums(
+    const std::vector<std::string>& asins) {
+  std::vector<review::RatingAggregate> out;
+  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    // The columns of kRatingColumns, in its order, so RatingFromRow decodes them.
+    pqxx::result r = tx.exec_params(R"sql(
+SELECT asin, count(*), sum(rating), count(*) FILTER (WHERE verified_purchase),
+       coalesce(sum(rating) FILTER (WHERE verified_purchase), 0),
+       count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 2),
+       count(*) FILTER (WHERE rating = 3), count(*) FILTER (WHERE rating = 4),
+       count(*) FILTER (WHERE rating = 5), 0
+FROM reviews WHERE asin = ANY($1::text[]) AND counted GROUP BY asin ORDER BY asin)sql",
+                                    pg::ArrayLiteral(asins));
+    for (const pqxx::row& row : r) out.push_back(RatingFromRow(row));
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
 }  // namespace candor::reviewdb

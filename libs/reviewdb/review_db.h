@@ -95,6 +95,14 @@ class ReviewDb {
                                                  absl::Duration older_than,
                                                  const std::string& cursor, int limit);
 
+  // --- reviews.counted: the ledger's own sums, for checks of I2 ---
+
+  // The aggregate of each of `asins` recomputed from its counted reviews (counts, sums and
+  // histogram; version 0), in asin order; a product without a counted review is left out. I2
+  // holds when these equal the products' product_ratings rows (RatingAggregate::SameCounts).
+  absl::StatusOr<std::vector<review::RatingAggregate>> CountedSums(
+      const std::vector<std::string>& asins);
+
  private:
   pg::Pool& pool_;
 };

@@ -225,5 +225,28 @@ TEST_F(ReviewDbTest, ListsRatingsInPages) {
             absl::StatusCode::kInvalidArgument);
 }
 
+// The ledger's own sums count exactly the counted reviews, whatever their status now.
+TEST_F(ReviewDbTest, CountedSumsAreTheSumsOverCountedReviews) {
+  const std::string other = candor::testing::UniqueAsin();
+  InsertReview(*pool_, {.asin = asin_, .rating = 5, .verified_purchase = true, .counted = true});
+  InsertReview(*pool_, {.asin = asin_, .rating = 2, .counted = true});
+  InsertReview(*pool_, {.asin = asin_, .rating = 1});  // active, not counted yet
+  InsertReview(*pool_,
+               {.asin = asin_, .rating = 3, .status = ReviewStatus::kRemoved, .counted = true});
+  InsertReview(*pool_, {.asin = other, .rating = 4});  // no counted review: left out
+
+  auto sums = db_->CountedSums({asin_, other, candor::testing::UniqueAsin()});
+  ASSERT_TRUE(sums.ok()) << sums.status();
+  review::RatingAggregate want;
+  want.asin = asin_;
+  want.Apply(5, /*verified=*/true, +1);
+  want.Apply(2, /*verified=*/false, +1);
+  want.Apply(3, /*verified=*/false, +1);
+  ASSERT_EQ(sums->size(), 1u);
+  EXPECT_EQ((*sums)[0].asin, asin_);
+  EXPECT_TRUE((*sums)[0].SameCounts(want));
+  EXPECT_EQ((*sums)[0].version, 0);
+}
+
 }  // namespace
 }  // namespace candor::reviewdb

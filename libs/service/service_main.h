@@ -48,4 +48,19 @@ int ServiceMain(int argc, char** argv, const ServiceSpec<Config>& service) {
   return RunUntilShutdown(service.create_app(config));
 }
 
+// The same for a service laid out as style.md says: the namespace of its `Config` declares
+// `RegisterFlags(core::Flags&, Config*)` and `ValidateConfig(const Config&)` (config.h) and
+// `CreateApp(const Config&)` (app.h), which this finds there (argument-dependent lookup).
+template <typename Config>
+int ServiceMain(int argc, char** argv, const char* name, const char* summary) {
+  return ServiceMain<Config>(
+      argc, argv,
+      ServiceSpec<Config>{.name = name,
+                          .summary = summary,
+                          .register_flags = [](core::Flags& flags,
+                                               Config* config) { RegisterFlags(flags, config); },
+                          .validate = [](const Config& config) { return ValidateConfig(config); },
+                          .create_app = [](const Config& config) { return CreateApp(config); }});
+}
+
 }  // namespace candor::service

@@ -7,45 +7,30 @@
 #include <unistd.h>
 
 #include "gtest/gtest.h"
-#include "libs/testing/hang_up_server.h"
 
 namespace candor::testing {
 
-FaultProxy::FaultProxy(int upstream_port) : upstream_port_(upstream_port) {
-  listen_fd_ = ListenOnLoopback(&port_);
-  acceptor_ = std::thread([this] { Accept(); });
-}
+FaultProxy::FaultProxy(int upstream_port)
+    : upstream_port_(upstream_port), listener_([this](int client) { Connect(client); }) {}
 
 FaultProxy::~FaultProxy() {
   stop_ = true;
-  acceptor_.join();
+  listener_.Stop();
   std::lock_guard lock(mu_);
   for (std::thread& t : pumps_) t.join();
-  close(listen_fd_);
 }
 
-void FaultProxy::Accept() {
-  while (!stop_) {
-    pollfd p{listen_fd_, POLLIN, 0};
-    if (poll(&p, 1, 20) <= 0) continue;
-    int client = accept(listen_fd_, nullptr, nullptr);
-    if (client < 0) continue;
-    int server = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(upstream_port_));
-    if (connect(server, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-      close(server);
-      close(client);
-      continue;
-    }
-    int one = 1;
-    setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    setsockopt(server, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    std::lock_guard lock(mu_);
-    pumps_.emplace_back([this, client, server] { Pump(client, server); });
+void FaultProxy::Connect(int client) {
+  int server = ConnectToLoopback(upstream_port_);
+  if (server < 0) {
+    close(client);
+    return;
   }
+  int one = 1;
+  setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  setsockopt(server, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  std::lock_guard lock(mu_);
+  pumps_.emplace_back([this, client, server] { Pump(client, server); });
 }
 
 void FaultProxy::Pump(int client, int server) {

@@ -6,6 +6,8 @@
 #include <thread>
 #include <vector>
 
+#include "libs/testing/loopback.h"
+
 namespace candor::testing {
 
 // A TCP proxy on loopback (port 0) in front of a real server, for the network faults a test cannot
@@ -26,24 +28,22 @@ class FaultProxy {
 
   enum class Mode { kForward, kDropReplies, kCutRequests };
 
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string address() const { return listener_.address(); }
   void SetMode(Mode mode) { mode_ = mode; }
   // Connections cut by a fault so far.
   int cut() const { return cut_.load(); }
 
  private:
-  void Accept();
+  void Connect(int client);
   void Pump(int client, int server);
 
   int upstream_port_;
-  int listen_fd_ = -1;
-  int port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<Mode> mode_{Mode::kForward};
   std::atomic<int> cut_{0};
   std::mutex mu_;
   std::vector<std::thread> pumps_;
-  std::thread acceptor_;
+  LoopbackListener listener_;  // stopped first by the destructor: no pump starts after
 };
 
 }  // namespace candor::testing

@@ -1,9 +1,6 @@
 #include "libs/testing/redis_server.h"
 
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,32 +10,18 @@
 #include <thread>
 
 #include "gtest/gtest.h"
+#include "libs/testing/loopback.h"
 
 namespace candor::testing {
-namespace {
-
-// A port the kernel just handed out for loopback: redis-server cannot bind port 0 and report it,
-// so the port is picked here and is free unless another process grabs it in between.
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), len), 0);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-}  // namespace
 
 RedisServer::RedisServer(std::vector<std::string> extra_args) : extra_args_(std::move(extra_args)) {
   std::string tmpl = (std::filesystem::temp_directory_path() / "candor-redis-XXXXXX").string();
   char* made = mkdtemp(tmpl.data());
   EXPECT_NE(made, nullptr) << "mkdtemp failed";
   dir_ = tmpl;
-  port_ = FreePort();
+  // redis-server cannot bind port 0 and report it, so the port is one the kernel just handed out
+  // for loopback, free unless another process grabs it in between.
+  close(ListenOnLoopback(&port_));
   Spawn();
 }
 
@@ -81,22 +64,13 @@ void RedisServer::Spawn() {
 }
 
 bool RedisServer::AnswersPing() const {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  timeval tv{1, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port_));
-  bool ok = false;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-    static constexpr char kPing[] = "PING\r\n";
-    char buf[64] = {};
-    // "-LOADING" while it reads its files counts as not yet answering.
-    ok = write(fd, kPing, sizeof(kPing) - 1) > 0 && read(fd, buf, sizeof(buf) - 1) > 0 &&
-         std::string(buf).rfind("+PONG", 0) == 0;
-  }
+  int fd = ConnectToLoopback(port_, /*io_timeout_s=*/1);
+  if (fd < 0) return false;
+  static constexpr char kPing[] = "PING\r\n";
+  char buf[64] = {};
+  // "-LOADING" while it reads its files counts as not yet answering.
+  const bool ok = write(fd, kPing, sizeof(kPing) - 1) > 0 && read(fd, buf, sizeof(buf) - 1) > 0 &&
+                  std::string(buf).rfind("+PONG", 0) == 0;
   close(fd);
   return ok;
 }

@@ -27,7 +27,7 @@ class FraudScoring final : public service::ServiceDomain {
         publisher_(*adapters.producer, config.output_topic,
                    absl::Milliseconds(config.publish_timeout_ms)),
         intake_(scorer_, repository_, publisher_, clock_),
-        handler_(intake_) {}
+        handler_(SubmissionConsumer(intake_)) {}
 
   std::vector<service::ConsumerLoop> consumers() override {
     return {{.config = config_.consumer,
@@ -54,7 +54,7 @@ class FraudScoring final : public service::ServiceDomain {
   PgReviewRepository repository_;
   KafkaAcceptedPublisher publisher_;  // on the shared producer, which also sends dead letters
   ReviewIntake intake_;
-  SubmissionConsumer handler_;
+  kafka::DecodingHandler<review::Submission> handler_;
 };
 
 }  // namespace

@@ -4,13 +4,8 @@
 #include "services/fraud-scorer/config.h"
 
 int main(int argc, char** argv) {
-  namespace scorer = candor::fraud_scorer;
-  return candor::service::ServiceMain<scorer::Config>(
-      argc, argv,
-      {.name = "fraud-scorer",
-       .summary = "Consumes review-submissions, scores each review for fraud, stores it with its "
-                  "audit row in Postgres and publishes Accepted events to review-events.",
-       .register_flags = scorer::RegisterFlags,
-       .validate = scorer::ValidateConfig,
-       .create_app = scorer::CreateApp});
+  return candor::service::ServiceMain<candor::fraud_scorer::Config>(
+      argc, argv, "fraud-scorer",
+      "Consumes review-submissions, scores each review for fraud, stores it with its audit row in "
+      "Postgres and publishes Accepted events to review-events.");
 }

@@ -4,19 +4,10 @@
 
 namespace candor::fraud_scorer {
 
-absl::Status SubmissionConsumer::Handle(const std::vector<kafka::Message>& batch,
-                                        std::vector<kafka::Poison>* poison) {
-  std::vector<review::Submission> good;
-  good.reserve(batch.size());
-  for (size_t i = 0; i < batch.size(); ++i) {
-    absl::StatusOr<review::Submission> s = events::DecodeReviewSubmitted(batch[i].value);
-    if (!s.ok()) {
-      poison->push_back({i, std::string(s.status().message())});
-      continue;
-    }
-    good.push_back(*std::move(s));
-  }
-  return intake_.Process(good);
+kafka::DecodingHandler<review::Submission> SubmissionConsumer(ReviewIntake& intake) {
+  return {events::DecodeReviewSubmitted, [&intake](const std::vector<review::Submission>& batch) {
+            return intake.Process(batch);
+          }};
 }
 
 }  // namespace candor::fraud_scorer

@@ -35,7 +35,7 @@ class RatingAggregation final : public service::ServiceDomain {
         cache_(*adapters.redis),
         store_(*adapters.pg),
         aggregator_(ledger_, cache_),
-        handler_(aggregator_),
+        handler_(ReviewEventConsumer(aggregator_)),
         healer_(store_, cache_, HealerOptionsFrom(config)),
         // Its own thread, beside the consume loop: a Redis that lost writes is healed even while
         // no events arrive. The adapters' pools are shared with the consume loop.
@@ -84,7 +84,7 @@ class RatingAggregation final : public service::ServiceDomain {
   ratings::RedisRatingCache cache_;
   ratings::PgRatingStore store_;
   Aggregator aggregator_;
-  ReviewEventConsumer handler_;
+  kafka::DecodingHandler<LedgerEvent> handler_;
   RatingHealer healer_;
   service::PeriodicComponent heal_timer_;  // started and stopped by ServiceApp::Run
 };

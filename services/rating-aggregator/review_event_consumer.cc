@@ -31,19 +31,14 @@ LedgerEvent ToLedgerEvent(review::ReviewEvent event) {
   return e;
 }
 
-absl::Status ReviewEventConsumer::Handle(const std::vector<kafka::Message>& batch,
-                                         std::vector<kafka::Poison>* poison) {
-  std::vector<LedgerEvent> ledger_events;
-  ledger_events.reserve(batch.size());
-  for (size_t i = 0; i < batch.size(); ++i) {
-    absl::StatusOr<review::ReviewEvent> e = events::DecodeReviewEvent(batch[i].value);
-    if (!e.ok()) {
-      poison->push_back({i, std::string(e.status().message())});
-      continue;
-    }
-    ledger_events.push_back(ToLedgerEvent(*std::move(e)));
-  }
-  return aggregator_.Apply(ledger_events);
+kafka::DecodingHandler<LedgerEvent> ReviewEventConsumer(Aggregator& aggregator) {
+  return {
+      [](std::string_view bytes) -> absl::StatusOr<LedgerEvent> {
+        absl::StatusOr<review::ReviewEvent> e = events::DecodeReviewEvent(bytes);
+        if (!e.ok()) return e.status();
+        return ToLedgerEvent(*std::move(e));
+      },
+      [&aggregator](const std::vector<LedgerEvent>& events) { return aggregator.Apply(events); }};
 }
 
 }  // namespace candor::rating_aggregator

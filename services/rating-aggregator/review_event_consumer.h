@@ -1,6 +1,5 @@
 #pragma once
 
-#include "absl/status/status.h"
 #include "libs/kafka/batch_loop.h"
 #include "libs/review/review_event.h"
 #include "services/rating-aggregator/aggregator.h"
@@ -14,19 +13,11 @@ LedgerEvent ToLedgerEvent(review::ReviewEvent event);
 
 // The kafka::BatchHandler of rating-aggregator: decodes every `review-events` message with
 // events::DecodeReviewEvent, lists the ones it refuses as poison (with the field it names), and
-// hands the rest (ToLedgerEvent), in offset order, to the Aggregator as one batch. Returns the
+// hands the rest (ToLedgerEvent), in offset order, to Aggregator::Apply as one batch. Returns the
 // Aggregator's status unchanged, so its code tells the batch loop the kind of failure: the
 // ledger's FailedPrecondition (a CHECK on product_ratings refused the batch) is deterministic and
 // gets the culprit isolated and dead-lettered; Unavailable / Aborted are retried. Borrows
 // `aggregator`.
-class ReviewEventConsumer final : public kafka::BatchHandler {
- public:
-  explicit ReviewEventConsumer(Aggregator& aggregator) : aggregator_(aggregator) {}
-  absl::Status Handle(const std::vector<kafka::Message>& batch,
-                      std::vector<kafka::Poison>* poison) override;
-
- private:
-  Aggregator& aggregator_;
-};
+kafka::DecodingHandler<LedgerEvent> ReviewEventConsumer(Aggregator& aggregator);
 
 }  // namespace candor::rating_aggregator

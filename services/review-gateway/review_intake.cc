@@ -16,18 +16,7 @@ void ReviewIntake::Submit(const Caller& caller, const review::SubmissionInput& i
     Finish({.outcome = Outcome::kInvalid}, start, std::move(valid), done);
     return;
   }
-  review::Submission s;
-  s.asin = input.asin;
-  s.user_id = caller.user_id;
-  s.rating = static_cast<int>(input.rating);
-  s.title = input.title;
-  s.body = input.body;
-  s.verified_purchase = input.verified_purchase;
-  s.device_id = input.device_id;
-  s.client_ip = caller.client_ip;
-  s.submitted_at = start;
-  s.fingerprint = review::Fingerprint(s.asin, s.user_id, s.body);
-  s.review_id = review::ReviewIdFromFingerprint(s.fingerprint);
+  review::Submission s = review::Admitted(input, caller.user_id, caller.client_ip, start);
   // fraud-scorer runs this check too: a token subject or peer it would refuse is refused here,
   // never answered OK and dead-lettered (I1).
   if (absl::Status valid = review::ValidateGatewayFields(s); !valid.ok()) {

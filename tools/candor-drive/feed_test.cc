@@ -23,14 +23,7 @@ FeedOptions Generated(uint64_t seed) {
   return o;
 }
 
-bool Valid(const Review& r) {
-  review::SubmissionInput in;
-  in.asin = r.asin;
-  in.rating = r.rating;
-  in.title = r.title;
-  in.body = r.body;
-  return review::ValidateSubmission(in).ok();
-}
+bool Valid(const Review& r) { return review::ValidateSubmission(ShopperInput(r)).ok(); }
 
 TEST(FeedTest, GeneratedTrafficIsFreshValidAndSigned) {
   auto feed = SubmitFeed::Create(Generated(11));

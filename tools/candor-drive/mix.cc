@@ -10,25 +10,39 @@
 
 namespace candor::drive {
 
-std::string_view OpName(Op op) {
-  switch (op) {
-    case Op::kSubmit:
-      return "submit";
-    case Op::kSummary:
-      return "summary";
-    case Op::kNoop:
-      return "noop";
-    case Op::kVote:
-      return "vote";
-    case Op::kList:
-      return "list";
-    case Op::kSearch:
-      return "search";
-  }
-  return "?";
-}
+namespace {
 
-bool IsServed(Op op) { return op == Op::kSubmit || op == Op::kSummary || op == Op::kNoop; }
+// Every operation of the mix syntax, in the enum's order: its name on the command line and in the
+// report, and whether this version serves it.
+struct OpInfo {
+  Op op;
+  std::string_view name;
+  bool served;
+};
+constexpr std::array<OpInfo, kOpCount> kOps = {{
+    {Op::kSubmit, "submit", true},
+    {Op::kSummary, "summary", true},
+    {Op::kNoop, "noop", true},
+    {Op::kVote, "vote", false},
+    {Op::kList, "list", false},
+    {Op::kSearch, "search", false},
+}};
+
+constexpr bool InEnumOrder() {
+  for (size_t i = 0; i < kOps.size(); ++i) {
+    if (kOps[i].op != kAllOps[i]) return false;
+  }
+  return true;
+}
+static_assert(InEnumOrder(), "kOps lists every Op in kAllOps order");
+
+const OpInfo& Info(Op op) { return kOps[static_cast<size_t>(op)]; }
+
+}  // namespace
+
+std::string_view OpName(Op op) { return Info(op).name; }
+
+bool IsServed(Op op) { return Info(op).served; }
 
 std::vector<Op> Mix::Active() const {
   std::vector<Op> ops;
@@ -83,14 +97,19 @@ absl::StatusOr<Mix> ParseMix(std::string_view text) {
       }
     }
     int index = -1;
-    for (Op op : kAllOps) {
-      std::string_view n = OpName(op);
-      if (absl::string_view(n.data(), n.size()) == name) index = static_cast<int>(op);
+    for (const OpInfo& known : kOps) {
+      if (absl::string_view(known.name.data(), known.name.size()) == name) {
+        index = static_cast<int>(known.op);
+      }
     }
     if (index < 0) {
       return absl::InvalidArgumentError(
-          absl::StrCat("mix: unknown operation '", name,
-                       "' (known: submit, summary, noop, vote, list, search)"));
+          absl::StrCat("mix: unknown operation '", name, "' (known: ",
+                       absl::StrJoin(kOps, ", ",
+                                     [](std::string* out, const OpInfo& known) {
+                                       out->append(known.name.data(), known.name.size());
+                                     }),
+                       ")"));
     }
     if (seen[static_cast<size_t>(index)]) {
       return absl::InvalidArgumentError(absl::StrCat("mix: '", name, "' given twice"));

@@ -12,38 +12,6 @@
 namespace candor::drive {
 namespace {
 
-// A call's state lives on the heap until gRPC's callback has run.
-template <typename Req, typename Resp>
-struct Call {
-  grpc::ClientContext ctx;
-  Req req;
-  Resp resp;
-  AnswerCallback done;
-};
-
-template <typename Req, typename Resp>
-Call<Req, Resp>* NewCall(const std::string& bearer, absl::Duration deadline, AnswerCallback done) {
-  auto* call = new Call<Req, Resp>;
-  if (!bearer.empty()) call->ctx.AddMetadata("authorization", bearer);
-  call->ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(deadline));
-  call->done = std::move(done);
-  return call;
-}
-
-// gRPC's completion callback for `call`: the answer is the status plus what `read(call, ok,
-// answer)` takes from the response; then the call is freed and its `done` runs.
-template <typename Req, typename Resp, typename Read>
-auto Finish(Call<Req, Resp>* call, Read read) {
-  return [call, read](const grpc::Status& s) {
-    std::unique_ptr<Call<Req, Resp>> owned(call);
-    Answer a;
-    a.code = static_cast<absl::StatusCode>(s.error_code());
-    a.message = s.error_message();
-    read(*owned, s.ok(), a);
-    owned->done(std::move(a));
-  };
-}
-
 // Moves the review into the request (bodies run to a few KB; no second copy).
 void FillSubmit(Review&& r, review::v1::SubmitReviewRequest* m) {
   m->set_asin(std::move(r.asin));
@@ -53,58 +21,52 @@ void FillSubmit(Review&& r, review::v1::SubmitReviewRequest* m) {
   m->set_verified_purchase(r.verified_purchase);
 }
 
-class SubmitOperation final : public Operation {
+// One unary RPC as an Operation, from what sets it apart from the others: how its request is
+// filled from the call's input, which stub method sends it, and what the answer takes from the
+// response (`ok`: the call's status was OK).
+template <typename Req, typename Resp>
+class UnaryOperation final : public Operation {
  public:
-  Op op() const override { return Op::kSubmit; }
-  void Start(Connection& c, CallInput in, absl::Duration deadline,
-             AnswerCallback done) const override {
-    auto* call = NewCall<review::v1::SubmitReviewRequest, review::v1::SubmitReviewResponse>(
-        in.bearer, deadline, std::move(done));
-    FillSubmit(std::move(in.review), &call->req);
-    c.review->async()->SubmitReview(&call->ctx, &call->req, &call->resp,
-                                    Finish(call, [](const auto& done_call, bool ok, Answer& a) {
-                                      if (ok) a.review_id = done_call.resp.review_id();
-                                    }));
-  }
-};
+  using Fill = void (*)(CallInput& in, Req* req);
+  using Send = void (*)(Connection& c, grpc::ClientContext* ctx, const Req* req, Resp* resp,
+                        std::function<void(grpc::Status)> finished);
+  using Read = void (*)(const Req& req, const Resp& resp, bool ok, Answer* answer);
 
-class SummaryOperation final : public Operation {
- public:
-  Op op() const override { return Op::kSummary; }
-  void Start(Connection& c, CallInput in, absl::Duration deadline,
-             AnswerCallback done) const override {
-    auto* call = NewCall<review::v1::GetProductSummaryRequest, review::v1::ProductSummary>(
-        in.bearer, deadline, std::move(done));
-    call->req.set_asin(std::move(in.asin));
-    c.review->async()->GetProductSummary(
-        &call->ctx, &call->req, &call->resp,
-        Finish(call, [](const auto& done_call, bool ok, Answer& a) {
-          a.view.asin = done_call.req.asin();
-          if (!ok) return;
-          const review::v1::ProductSummary& p = done_call.resp;
-          a.view.review_count = p.review_count();
-          a.view.average = p.average();
-          a.view.display_average = p.display_average();
-          a.view.verified_count = p.verified_count();
-          a.view.verified_average = p.verified_average();
-          for (int k = 0; k < 5 && k < p.histogram_size(); ++k)
-            a.view.histogram[k] = p.histogram(k);
-        }));
-  }
-};
+  UnaryOperation(Op op, Fill fill, Send send, Read read)
+      : op_(op), fill_(fill), send_(send), read_(read) {}
 
-// BenchService/Noop: the gateway authenticates the token and answers at once (--bench-noop).
-class NoopOperation final : public Operation {
- public:
-  Op op() const override { return Op::kNoop; }
+  Op op() const override { return op_; }
+
   void Start(Connection& c, CallInput in, absl::Duration deadline,
              AnswerCallback done) const override {
-    auto* call = NewCall<bench::v1::NoopRequest, review::v1::SubmitReviewResponse>(
-        in.bearer, deadline, std::move(done));
-    FillSubmit(std::move(in.review), call->req.mutable_review());
-    c.bench->async()->Noop(&call->ctx, &call->req, &call->resp,
-                           Finish(call, [](const auto&, bool, Answer&) {}));
+    // The call's state lives on the heap until gRPC's callback has run.
+    auto* call = new Call;
+    call->done = std::move(done);
+    if (!in.bearer.empty()) call->ctx.AddMetadata("authorization", in.bearer);
+    call->ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(deadline));
+    fill_(in, &call->req);
+    send_(c, &call->ctx, &call->req, &call->resp, [call, read = read_](const grpc::Status& s) {
+      std::unique_ptr<Call> owned(call);
+      Answer a;
+      a.code = static_cast<absl::StatusCode>(s.error_code());
+      a.message = s.error_message();
+      read(owned->req, owned->resp, s.ok(), &a);
+      owned->done(std::move(a));
+    });
   }
+
+ private:
+  struct Call {
+    grpc::ClientContext ctx;
+    Req req;
+    Resp resp;
+    AnswerCallback done;
+  };
+
+  Op op_;
+  Fill fill_;
+  Send send_;
+  Read read_;
 };
 
 // Runs one call and waits for its answer.
@@ -147,10 +109,45 @@ std::vector<Connection> Connect(const std::string& target, int n) {
 }
 
 Operations ServedOperations() {
+  using review::v1::GetProductSummaryRequest;
+  using review::v1::ProductSummary;
+  using review::v1::SubmitReviewRequest;
+  using review::v1::SubmitReviewResponse;
   Operations ops;
-  ops[static_cast<size_t>(Op::kSubmit)] = std::make_unique<SubmitOperation>();
-  ops[static_cast<size_t>(Op::kSummary)] = std::make_unique<SummaryOperation>();
-  ops[static_cast<size_t>(Op::kNoop)] = std::make_unique<NoopOperation>();
+  ops[static_cast<size_t>(Op::kSubmit)] =
+      std::make_unique<UnaryOperation<SubmitReviewRequest, SubmitReviewResponse>>(
+          Op::kSubmit,
+          [](CallInput& in, SubmitReviewRequest* req) { FillSubmit(std::move(in.review), req); },
+          [](Connection& c, auto... call) { c.review->async()->SubmitReview(call...); },
+          [](const SubmitReviewRequest&, const SubmitReviewResponse& resp, bool ok, Answer* a) {
+            if (ok) a->review_id = resp.review_id();
+          });
+  ops[static_cast<size_t>(Op::kSummary)] =
+      std::make_unique<UnaryOperation<GetProductSummaryRequest, ProductSummary>>(
+          Op::kSummary,
+          [](CallInput& in, GetProductSummaryRequest* req) { req->set_asin(std::move(in.asin)); },
+          [](Connection& c, auto... call) { c.review->async()->GetProductSummary(call...); },
+          [](const GetProductSummaryRequest& req, const ProductSummary& p, bool ok, Answer* a) {
+            a->view.asin = req.asin();
+            if (!ok) return;
+            a->view.review_count = p.review_count();
+            a->view.average = p.average();
+            a->view.display_average = p.display_average();
+            a->view.verified_count = p.verified_count();
+            a->view.verified_average = p.verified_average();
+            for (int k = 0; k < 5 && k < p.histogram_size(); ++k) {
+              a->view.histogram[k] = p.histogram(k);
+            }
+          });
+  // BenchService/Noop: the gateway authenticates the token and answers at once (--bench-noop).
+  ops[static_cast<size_t>(Op::kNoop)] =
+      std::make_unique<UnaryOperation<bench::v1::NoopRequest, SubmitReviewResponse>>(
+          Op::kNoop,
+          [](CallInput& in, bench::v1::NoopRequest* req) {
+            FillSubmit(std::move(in.review), req->mutable_review());
+          },
+          [](Connection& c, auto... call) { c.bench->async()->Noop(call...); },
+          [](const bench::v1::NoopRequest&, const SubmitReviewResponse&, bool, Answer*) {});
   for (Op op : kAllOps) {
     if ((ops[static_cast<size_t>(op)] != nullptr) != IsServed(op)) {
       std::cerr << "candor-drive: bug: mix.h IsServed and ServedOperations disagree on "

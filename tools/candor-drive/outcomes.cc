@@ -23,6 +23,26 @@ std::string CodeName(absl::StatusCode code) {
   return name;
 }
 
+const std::array<OutcomeBucket, 6> kOutcomeBuckets = {{
+    {absl::StatusCode::kOk, "ok", "accepted (OK)", &OutcomeCounts::ok},
+    {absl::StatusCode::kAlreadyExists, "duplicate", "duplicate (ALREADY_EXISTS)",
+     &OutcomeCounts::duplicate},
+    {absl::StatusCode::kResourceExhausted, "limited", "limited (RESOURCE_EXHAUSTED)",
+     &OutcomeCounts::limited},
+    {absl::StatusCode::kInvalidArgument, "invalid", "invalid (INVALID_ARGUMENT)",
+     &OutcomeCounts::invalid},
+    {absl::StatusCode::kUnauthenticated, "unauthenticated", "unauthenticated",
+     &OutcomeCounts::unauthenticated},
+    {absl::StatusCode::kUnavailable, "unavailable", "unavailable", &OutcomeCounts::unavailable},
+}};
+
+const OutcomeBucket* BucketOf(absl::StatusCode code) {
+  for (const OutcomeBucket& bucket : kOutcomeBuckets) {
+    if (bucket.code == code) return &bucket;
+  }
+  return nullptr;
+}
+
 OutcomeCounts Tally(const std::vector<Outcome>& outcomes) {
   OutcomeCounts c;
   for (const Outcome& o : outcomes) {
@@ -31,28 +51,8 @@ OutcomeCounts Tally(const std::vector<Outcome>& outcomes) {
       continue;
     }
     ++c.by_code[o.code];
-    switch (o.code) {
-      case absl::StatusCode::kOk:
-        ++c.ok;
-        break;
-      case absl::StatusCode::kAlreadyExists:
-        ++c.duplicate;
-        break;
-      case absl::StatusCode::kResourceExhausted:
-        ++c.limited;
-        break;
-      case absl::StatusCode::kInvalidArgument:
-        ++c.invalid;
-        break;
-      case absl::StatusCode::kUnauthenticated:
-        ++c.unauthenticated;
-        break;
-      case absl::StatusCode::kUnavailable:
-        ++c.unavailable;
-        break;
-      default:
-        ++c.other;
-    }
+    const OutcomeBucket* bucket = BucketOf(o.code);
+    ++(bucket != nullptr ? c.*(bucket->count) : c.other);
   }
   return c;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -38,6 +39,22 @@ struct OutcomeCounts {
   int64_t failures() const { return unauthenticated + unavailable + other; }
 };
 
+// A named bucket of OutcomeCounts: the code it counts, its key in the JSON report and its row in
+// the text report. Every other code counts as `other`.
+struct OutcomeBucket {
+  absl::StatusCode code;
+  const char* key;
+  const char* label;
+  int64_t OutcomeCounts::*count;
+};
+
+// The named buckets, in the order the reports list them (ok first).
+extern const std::array<OutcomeBucket, 6> kOutcomeBuckets;
+
+// The bucket that counts `code`; nullptr for the codes that count as `other`.
+const OutcomeBucket* BucketOf(absl::StatusCode code);
+
+// The counts of `outcomes`.
 OutcomeCounts Tally(const std::vector<Outcome>& outcomes);
 
 // How the answers compare with what the plan expected.

@@ -23,6 +23,15 @@ Plan SmallPlan() {
   return plan;
 }
 
+// `requests` primaries, all by `user` and all under one daily limit of 10 (exact or not).
+Plan OneHeavyUser(const std::string& user, size_t requests, bool exact) {
+  Plan plan;
+  plan.user_limits.push_back({user, 10, exact});
+  plan.primaries.resize(requests);
+  for (auto& p : plan.primaries) p.user_limit = 0;
+  return plan;
+}
+
 TEST(OutcomesTest, TallyByKind) {
   OutcomeCounts c = Tally(
       {Ok("a"), Err(absl::StatusCode::kAlreadyExists), Err(absl::StatusCode::kResourceExhausted),
@@ -74,10 +83,7 @@ TEST(OutcomesTest, FollowUpOfAFailedFirstIsInconclusive) {
 }
 
 TEST(OutcomesTest, ExactDailyLimit) {
-  Plan plan;
-  plan.user_limits.push_back({"heavy", 10, true});
-  plan.primaries.resize(14);
-  for (auto& p : plan.primaries) p.user_limit = 0;
+  const Plan plan = OneHeavyUser("heavy", 14, /*exact=*/true);
   std::vector<Outcome> good(14, Err(absl::StatusCode::kResourceExhausted));
   for (int i = 0; i < 10; ++i) good[i * 13 % 14] = Ok("id");
   ExpectationReport r = CheckExpectations(plan, good);
@@ -104,10 +110,7 @@ TEST(OutcomesTest, ExactDailyLimit) {
 }
 
 TEST(OutcomesTest, InexactLimitOnlyCapsAccepted) {
-  Plan plan;
-  plan.user_limits.push_back({"replayed", 10, false});
-  plan.primaries.resize(12);
-  for (auto& p : plan.primaries) p.user_limit = 0;
+  const Plan plan = OneHeavyUser("replayed", 12, /*exact=*/false);
   // All duplicates (a second replay): fine.
   std::vector<Outcome> dups(12, Err(absl::StatusCode::kAlreadyExists));
   EXPECT_EQ(CheckExpectations(plan, dups).limit_groups_failed, 0);

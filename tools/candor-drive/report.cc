@@ -14,25 +14,31 @@
 #include "absl/strings/str_join.h"
 
 namespace candor::drive {
+
+// The JSON of the report's parts whose keys are their fields' names (README.md, "JSON").
+NLOHMANN_JSON_SERIALIZE_ENUM(FreshnessReport::State, {{FreshnessReport::State::kSkipped, "skipped"},
+                                                      {FreshnessReport::State::kFresh, "fresh"},
+                                                      {FreshnessReport::State::kStale, "stale"},
+                                                      {FreshnessReport::State::kError, "error"}})
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FreshnessReport::Lag, asin, summary_count, db_count, error)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FreshnessReport, state, message, fresh_ms, reviews_expected,
+                                   reviews_missing, products, products_stale, lagging)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ProductView, asin, review_count, average, display_average,
+                                   verified_count, verified_average, histogram)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ExpectationReport, checked, mismatched, inconclusive,
+                                   limit_groups_checked, limit_groups_failed, examples)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LatencySummary, count, p50, p90, p99, p99_9, max)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MachineInfo, nproc, cpu_model, kernel, mem_total_mb)
+// The settings of a run: the JSON's "config" (what identifies the run, its mode, start, commit and
+// machine, is at the JSON's top level).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RunInfo, gateway, rate, concurrency, channels, warmup_s,
+                                   duration_s, count, deadline_ms, source, farm_ratio, seed)
+
 namespace {
 
 std::string Share(int64_t n, int64_t total) {
   return total == 0 ? std::string("     -")
                     : absl::StrFormat("%5.1f %%", 100.0 * static_cast<double>(n) / total);
-}
-
-const char* StateName(FreshnessReport::State s) {
-  switch (s) {
-    case FreshnessReport::State::kSkipped:
-      return "skipped";
-    case FreshnessReport::State::kFresh:
-      return "fresh";
-    case FreshnessReport::State::kStale:
-      return "stale";
-    case FreshnessReport::State::kError:
-      return "error";
-  }
-  return "?";
 }
 
 std::string FreshnessText(const FreshnessReport& f) {
@@ -147,26 +153,13 @@ nlohmann::json ToJson(const RunResult& r) {
   j["started_at"] = i.started_at;
   j["git_commit"] = i.git_commit ? nlohmann::json(*i.git_commit) : nlohmann::json(nullptr);
   j["git_dirty"] = i.git_dirty;
-  j["machine"] = {{"nproc", i.machine.nproc},
-                  {"cpu_model", i.machine.cpu_model},
-                  {"kernel", i.machine.kernel},
-                  {"mem_total_mb", i.machine.mem_total_mb},
-                  {"note", "the load generator runs on the same machine as the services"}};
-  j["config"] = {{"gateway", i.gateway},
-                 {"mode", i.rate > 0 ? "open" : "closed"},
-                 {"rate", i.rate},
-                 {"concurrency", i.concurrency},
-                 {"channels", i.channels},
-                 {"mix", mix},
-                 {"mix_text", i.mix.ToString()},
-                 {"warmup_s", i.warmup_s},
-                 {"duration_s", i.duration_s},
-                 {"count", i.count},
-                 {"deadline_ms", i.deadline_ms},
-                 {"source", i.source},
-                 {"farm_ratio", i.farm_ratio},
-                 {"seed", i.seed},
-                 {"freshness_probes_per_s", r.freshness.per_second}};
+  j["machine"] = i.machine;
+  j["machine"]["note"] = "the load generator runs on the same machine as the services";
+  nlohmann::json& config = j["config"] = i;
+  config["mode"] = i.rate > 0 ? "open" : "closed";
+  config["mix"] = mix;
+  config["mix_text"] = i.mix.ToString();
+  config["freshness_probes_per_s"] = r.freshness.per_second;
   j["window_s"] = Round3(r.window_s);
   j["interrupted"] = r.interrupted;
   j["warmup_calls"] = r.warmup_calls;
@@ -461,25 +454,11 @@ std::string ReplayText(const RunResult& result) {
     absl::StrAppend(&out,
                     absl::StrFormat("  %-30s %7d   %s%s\n", name, n, Share(n, answered), extra));
   };
-  row("accepted (OK)", c.ok);
-  row("duplicate (ALREADY_EXISTS)", c.duplicate);
-  row("limited (RESOURCE_EXHAUSTED)", c.limited);
-  row("invalid (INVALID_ARGUMENT)", c.invalid);
-  row("unauthenticated", c.unauthenticated);
-  row("unavailable", c.unavailable);
+  for (const OutcomeBucket& bucket : kOutcomeBuckets) row(bucket.label, c.*(bucket.count));
   std::string other_codes;
   for (const auto& [code, n] : c.by_code) {
-    switch (code) {
-      case absl::StatusCode::kOk:
-      case absl::StatusCode::kAlreadyExists:
-      case absl::StatusCode::kResourceExhausted:
-      case absl::StatusCode::kInvalidArgument:
-      case absl::StatusCode::kUnauthenticated:
-      case absl::StatusCode::kUnavailable:
-        break;
-      default:
-        absl::StrAppend(&other_codes, other_codes.empty() ? "   [" : ", ", CodeName(code), " ", n);
-    }
+    if (BucketOf(code) != nullptr) continue;
+    absl::StrAppend(&other_codes, other_codes.empty() ? "   [" : ", ", CodeName(code), " ", n);
   }
   if (!other_codes.empty()) other_codes += "]";
   row("other", c.other, other_codes);
@@ -505,10 +484,11 @@ std::string ReplayText(const RunResult& result) {
   for (const std::string& ex : e.examples) absl::StrAppend(&out, "  ! ", ex, "\n");
 
   const LatencySummary l = LatencySummary::From(SubmitServiceUs(result));
-  absl::StrAppend(&out, "\n",
-                  absl::StrFormat("Submit latency  p50 %.2f ms   p90 %.2f ms   p99 %.2f ms   "
-                                  "p99.9 %.2f ms   max %.2f ms   (%d calls)\n",
-                                  Ms(l.p50), Ms(l.p90), Ms(l.p99), Ms(l.p999), Ms(l.max), l.count));
+  absl::StrAppend(
+      &out, "\n",
+      absl::StrFormat("Submit latency  p50 %.2f ms   p90 %.2f ms   p99 %.2f ms   "
+                      "p99.9 %.2f ms   max %.2f ms   (%d calls)\n",
+                      Ms(l.p50), Ms(l.p90), Ms(l.p99), Ms(l.p99_9), Ms(l.max), l.count));
   double throughput = r.duration_s > 0 ? static_cast<double>(answered) / r.duration_s : 0;
   absl::StrAppend(&out, absl::StrFormat("Throughput      %.1f submissions/s over %.2f s\n",
                                         throughput, r.duration_s));
@@ -538,27 +518,10 @@ nlohmann::json ReplayJson(const RunResult& result) {
   const ReplayChecks& r = *result.replay;
   const RunInfo& info = result.info;
   const OutcomeCounts& c = r.counts;
-  nlohmann::json by_code = nlohmann::json::object();
+  nlohmann::json outcomes = {{"other", c.other}, {"not_sent", c.not_sent}};
+  for (const OutcomeBucket& bucket : kOutcomeBuckets) outcomes[bucket.key] = c.*(bucket.count);
+  nlohmann::json& by_code = outcomes["by_code"] = nlohmann::json::object();
   for (const auto& [code, n] : c.by_code) by_code[CodeName(code)] = n;
-  const LatencySummary l = LatencySummary::From(SubmitServiceUs(result));
-  const FreshnessReport& f = r.convergence;
-  nlohmann::json lagging = nlohmann::json::array();
-  for (const auto& lag : f.lagging) {
-    lagging.push_back({{"asin", lag.asin},
-                       {"summary_count", lag.summary_count},
-                       {"db_count", lag.db_count},
-                       {"error", lag.error}});
-  }
-  nlohmann::json products = nlohmann::json::array();
-  for (const ProductView& p : r.top_products) {
-    products.push_back({{"asin", p.asin},
-                        {"review_count", p.review_count},
-                        {"average", p.average},
-                        {"display_average", p.display_average},
-                        {"verified_count", p.verified_count},
-                        {"verified_average", p.verified_average},
-                        {"histogram", p.histogram}});
-  }
   const int64_t answered = c.answered();
   return {
       {"target", info.gateway},
@@ -567,42 +530,13 @@ nlohmann::json ReplayJson(const RunResult& result) {
       {"target_rate", info.rate},
       {"concurrency", info.concurrency},
       {"interrupted", result.interrupted},
-      {"outcomes",
-       {{"ok", c.ok},
-        {"duplicate", c.duplicate},
-        {"limited", c.limited},
-        {"invalid", c.invalid},
-        {"unauthenticated", c.unauthenticated},
-        {"unavailable", c.unavailable},
-        {"other", c.other},
-        {"not_sent", c.not_sent},
-        {"by_code", by_code}}},
-      {"expectations",
-       {{"checked", r.expectations.checked},
-        {"mismatched", r.expectations.mismatched},
-        {"inconclusive", r.expectations.inconclusive},
-        {"limit_groups_checked", r.expectations.limit_groups_checked},
-        {"limit_groups_failed", r.expectations.limit_groups_failed},
-        {"examples", r.expectations.examples}}},
-      {"submit_latency_us",
-       {{"count", l.count},
-        {"p50", l.p50},
-        {"p90", l.p90},
-        {"p99", l.p99},
-        {"p99_9", l.p999},
-        {"max", l.max}}},
+      {"outcomes", outcomes},
+      {"expectations", r.expectations},
+      {"submit_latency_us", LatencySummary::From(SubmitServiceUs(result))},
       {"duration_s", r.duration_s},
       {"throughput_per_s", r.duration_s > 0 ? static_cast<double>(answered) / r.duration_s : 0},
-      {"convergence",
-       {{"state", StateName(f.state)},
-        {"message", f.message},
-        {"fresh_ms", f.fresh_ms},
-        {"reviews_expected", f.reviews_expected},
-        {"reviews_missing", f.reviews_missing},
-        {"products", f.products},
-        {"products_stale", f.products_stale},
-        {"lagging", lagging}}},
-      {"top_products", products},
+      {"convergence", r.convergence},
+      {"top_products", r.top_products},
   };
 }
 

@@ -39,7 +39,7 @@ struct Answer {
 
 // Latency in microseconds.
 struct LatencySummary {
-  int64_t count = 0, p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
+  int64_t count = 0, p50 = 0, p90 = 0, p99 = 0, p99_9 = 0, max = 0;
   static LatencySummary From(const core::Histogram& h);
 };
 

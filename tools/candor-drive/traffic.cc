@@ -56,17 +56,13 @@ std::string StringField(const nlohmann::json& row, const char* key) {
 }
 
 // Whether the gateway's validation rules (shared code: libs/review) refuse the review.
-bool BreaksValidation(const Review& r) {
-  review::SubmissionInput in;
-  in.asin = r.asin;
-  in.rating = r.rating;
-  in.title = r.title;
-  in.body = r.body;
-  in.verified_purchase = r.verified_purchase;
-  return !review::ValidateSubmission(in).ok();
-}
+bool BreaksValidation(const Review& r) { return !review::ValidateSubmission(ShopperInput(r)).ok(); }
 
 }  // namespace
+
+review::SubmissionInput ShopperInput(const Review& r) {
+  return review::SubmissionInput{r.asin, r.rating, r.title, r.body, r.verified_purchase, ""};
+}
 
 bool VerifiedByHash(const std::string& user, const std::string& asin) {
   return Fnv1a(absl::StrCat(user, ":", asin)) % 100 < 70;

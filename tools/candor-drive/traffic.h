@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "libs/review/submission.h"
 
 namespace candor::drive {
 
@@ -70,6 +71,9 @@ struct Plan {
 
 // The daily limit per user the gateway enforces (design.md 3.2).
 inline constexpr int kReviewsPerUserPerDay = 10;
+
+// What the shopper sends in `r`: the input of the gateway's validation rules (libs/review).
+review::SubmissionInput ShopperInput(const Review& r);
 
 // Deterministic ~70 % "verified purchase" flag from (user, asin), so replays and reruns agree.
 bool VerifiedByHash(const std::string& user, const std::string& asin);

@@ -25,17 +25,6 @@ constexpr char kRows[] =
     R"({"reviewerID": "A1", "asin": "B00004Y2UT", "reviewText": "Second one.", "overall": 2.0,)"
     R"( "summary": "so-so"})";  // no final newline
 
-class TempDir : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/candor-drive-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::system(("rm -rf '" + dir_ + "'").c_str()); }
-  std::string dir_;
-};
-
 void WritePlain(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
@@ -47,6 +36,33 @@ void WriteGzip(const std::string& path, const std::string& text) {
             static_cast<int>(text.size()));
   ASSERT_EQ(gzclose(f), Z_OK);
 }
+
+// A fresh temporary directory per test, and reviews files written into it.
+class TempDir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/candor-drive-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::system(("rm -rf '" + dir_ + "'").c_str()); }
+
+  // Writes `text` to `name` in the directory (gzip-compressed when the name ends in .gz), then
+  // reads it back with ReadReviewsFile into `stats_`.
+  absl::StatusOr<Plan> WriteAndRead(const std::string& name, const std::string& text,
+                                    int64_t limit = 0, const std::string& user_prefix = "") {
+    const std::string path = dir_ + "/" + name;
+    if (name.ends_with(".gz")) {
+      WriteGzip(path, text);
+    } else {
+      WritePlain(path, text);
+    }
+    return ReadReviewsFile(path, limit, user_prefix, &stats_);
+  }
+
+  std::string dir_;
+  ReadStats stats_;
+};
 
 void ExpectRows(const Plan& plan) {
   ASSERT_EQ(plan.primaries.size(), 3u);
@@ -65,34 +81,21 @@ void ExpectRows(const Plan& plan) {
   EXPECT_EQ(plan.primaries[2].review.rating, 2);
 }
 
-TEST_F(TempDir, ReadsPlainJsonLines) {
-  std::string path = dir_ + "/reviews.json";
-  WritePlain(path, kRows);
-  ReadStats stats;
-  absl::StatusOr<Plan> plan = ReadReviewsFile(path, 0, "", &stats);
-  ASSERT_TRUE(plan.ok()) << plan.status();
-  ExpectRows(*plan);
-  EXPECT_FALSE(stats.gzip);
-  EXPECT_EQ(stats.lines, 5);
-  EXPECT_EQ(stats.malformed, 2);
-  EXPECT_NE(plan->source.find("plain"), std::string::npos);
-}
-
-TEST_F(TempDir, ReadsGzipJsonLines) {
-  std::string path = dir_ + "/reviews.json.gz";
-  WriteGzip(path, kRows);
-  ReadStats stats;
-  absl::StatusOr<Plan> plan = ReadReviewsFile(path, 0, "", &stats);
-  ASSERT_TRUE(plan.ok()) << plan.status();
-  ExpectRows(*plan);
-  EXPECT_TRUE(stats.gzip);
+TEST_F(TempDir, ReadsPlainAndGzipJsonLines) {
+  for (const bool gzip : {false, true}) {
+    SCOPED_TRACE(gzip ? "gzip" : "plain");
+    absl::StatusOr<Plan> plan = WriteAndRead(gzip ? "reviews.json.gz" : "reviews.json", kRows);
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    ExpectRows(*plan);
+    EXPECT_EQ(stats_.gzip, gzip);
+    EXPECT_EQ(stats_.lines, 5);
+    EXPECT_EQ(stats_.malformed, 2);
+    EXPECT_NE(plan->source.find(gzip ? "(gzip" : "(plain"), std::string::npos) << plan->source;
+  }
 }
 
 TEST_F(TempDir, LimitAndPrefix) {
-  std::string path = dir_ + "/reviews.json.gz";
-  WriteGzip(path, kRows);
-  ReadStats stats;
-  absl::StatusOr<Plan> plan = ReadReviewsFile(path, 2, "run7-", &stats);
+  absl::StatusOr<Plan> plan = WriteAndRead("reviews.json.gz", kRows, 2, "run7-");
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_EQ(plan->primaries.size(), 2u);
   EXPECT_EQ(plan->primaries[0].review.user, "run7-A1");
@@ -100,11 +103,9 @@ TEST_F(TempDir, LimitAndPrefix) {
 
 TEST_F(TempDir, LongLinesSurvive) {
   std::string body(200'000, 'x');
-  std::string path = dir_ + "/long.json";
-  WritePlain(path, R"({"reviewerID":"A9","asin":"B000000002","overall":4,"reviewText":")" + body +
-                       "\"}\n");
-  ReadStats stats;
-  absl::StatusOr<Plan> plan = ReadReviewsFile(path, 0, "", &stats);
+  absl::StatusOr<Plan> plan = WriteAndRead(
+      "long.json",
+      R"({"reviewerID":"A9","asin":"B000000002","overall":4,"reviewText":")" + body + "\"}\n");
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->primaries[0].review.body.size(), body.size());
   EXPECT_EQ(plan->primaries[0].expect, Expect::kInvalid);  // over 5,000 characters
@@ -116,10 +117,7 @@ TEST_F(TempDir, HeavyReplayedUsersGetAnInexactLimit) {
     rows += R"({"reviewerID":"HEAVY","asin":"B00000000)" + std::to_string(i % 10) +
             R"(","overall":5,"reviewText":"ok )" + std::to_string(i) + "\"}\n";
   }
-  std::string path = dir_ + "/heavy.json";
-  WritePlain(path, rows);
-  ReadStats stats;
-  absl::StatusOr<Plan> plan = ReadReviewsFile(path, 0, "", &stats);
+  absl::StatusOr<Plan> plan = WriteAndRead("heavy.json", rows);
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_EQ(plan->user_limits.size(), 1u);
   EXPECT_FALSE(plan->user_limits[0].exact);
@@ -127,12 +125,9 @@ TEST_F(TempDir, HeavyReplayedUsersGetAnInexactLimit) {
 }
 
 TEST_F(TempDir, MissingAndEmptyFiles) {
-  ReadStats stats;
-  EXPECT_EQ(ReadReviewsFile(dir_ + "/nope.json", 0, "", &stats).status().code(),
+  EXPECT_EQ(ReadReviewsFile(dir_ + "/nope.json", 0, "", &stats_).status().code(),
             absl::StatusCode::kNotFound);
-  std::string path = dir_ + "/junk.json";
-  WritePlain(path, "hello\nworld\n");
-  EXPECT_EQ(ReadReviewsFile(path, 0, "", &stats).status().code(),
+  EXPECT_EQ(WriteAndRead("junk.json", "hello\nworld\n").status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
@@ -143,10 +138,9 @@ TEST_F(TempDir, TruncatedGzipIsAnError) {
   WriteGzip(full, rows);
   std::ifstream in(full, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::string cut = dir_ + "/cut.json.gz";
-  WritePlain(cut, bytes.substr(0, bytes.size() / 2));
-  ReadStats stats;
-  EXPECT_EQ(ReadReviewsFile(cut, 0, "", &stats).status().code(), absl::StatusCode::kDataLoss);
+  // Written as it is: half of a gzip stream.
+  EXPECT_EQ(WriteAndRead("cut.json", bytes.substr(0, bytes.size() / 2)).status().code(),
+            absl::StatusCode::kDataLoss);
 }
 
 TEST(VerifiedByHashTest, DeterministicAndAboutSeventyPercent) {
