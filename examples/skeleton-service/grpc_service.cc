@@ -2,8 +2,6 @@
 
 namespace candor::skeleton {
 
-namespace v1 = candor::skeleton::v1;
-
 SkeletonGrpcService::SkeletonGrpcService(const EventTally& tally, auth::Verifier verifier,
                                          const core::Clock& clock)
     : tally_(tally),

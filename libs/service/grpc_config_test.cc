@@ -2,9 +2,11 @@
 
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "libs/service/flags_testing.h"
 
 namespace candor::service {
 namespace {
@@ -17,11 +19,7 @@ absl::Status ParseGrpc(GrpcConfig* config, std::vector<std::string> args,
   core::Flags flags("candor-grpctest", "A test service.");
   RegisterGrpcFlags(flags, "CANDOR_GRPCTEST_", config);
   if (usage != nullptr) *usage = flags.Usage();
-  args.insert(args.begin(), "candor-grpctest");
-  std::vector<char*> argv;
-  argv.reserve(args.size());
-  for (std::string& a : args) argv.push_back(a.data());
-  return flags.Parse(static_cast<int>(argv.size()), argv.data());
+  return ParseArgsForTest(flags, std::move(args));
 }
 
 TEST(GrpcConfigTest, FlagsKeepTheServicesDefaultsAndReadItsPrefix) {

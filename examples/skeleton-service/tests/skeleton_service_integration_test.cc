@@ -23,8 +23,6 @@
 namespace candor::skeleton {
 namespace {
 
-namespace v1 = candor::skeleton::v1;
-
 constexpr char kSecret[] = "skeleton-service-test-secret-0123456789";
 constexpr int kServing = 1;  // grpc.health.v1.HealthCheckResponse.SERVING
 
