@@ -116,6 +116,13 @@ absl::Status ServiceApp::Run(const std::function<bool()>& stop) {
   // loop writes), and a component that cannot start fails the service before it consumes.
   size_t started = 0;
   absl::Status status;
+  // Tells the started components, last started first, that shutdown has begun; once.
+  bool prepared = false;
+  auto prepare_stop = [&] {
+    if (prepared) return;
+    prepared = true;
+    for (size_t i = started; i > 0; --i) components_[i - 1]->PrepareStop();
+  };
   for (; started < components_.size(); ++started) {
     status = components_[started]->Start();
     if (!status.ok()) {
@@ -173,6 +180,9 @@ absl::Status ServiceApp::Run(const std::function<bool()>& stop) {
         ended.wait_for(lock, std::chrono::milliseconds(100), [&] { return failed; });
       }
     }
+    // Before waiting for the loops: their batches in flight may take a while, and a server
+    // should say NOT_SERVING from the moment shutdown begins, not after them.
+    prepare_stop();
     for (std::thread& t : threads) t.join();
   }
 
@@ -188,6 +198,7 @@ absl::Status ServiceApp::Run(const std::function<bool()>& stop) {
   for (const std::unique_ptr<Loop>& loop : loops_) loop->consumer->Close();
   // Then the components, last started first: nothing consumes any more, so nothing hands them
   // work, and they still have the stores, which close when the ServiceApp is destroyed.
+  prepare_stop();
   while (started > 0) components_[--started]->Stop();
   for (const std::unique_ptr<Loop>& loop : loops_) {
     const kafka::BatchLoopStats& l = loop->stats;

@@ -96,12 +96,23 @@ class ServiceApp {
   // Starts the components, then every consume loop on its own thread, and logs a stats line per
   // loop and component every stats_interval_s, until `stop()` returns true or a loop fails
   // fatally (which stops the others). `stop` is called from every loop's thread and from the
-  // calling thread, so it must be thread-safe. Then shuts down in order: every loop finishes its
-  // batch in flight, the producer is flushed, the consumers are closed (leaving their groups),
-  // the components are stopped in reverse order. The domain and the stores close when the
-  // ServiceApp is destroyed. Returns a component's Start error or the first fatal loop error.
-  // Call once.
+  // calling thread, so it must be thread-safe. Then shuts down in order: the components are told
+  // (Component::PrepareStop, in reverse order) while every loop finishes its batch in flight,
+  // the producer is flushed, the consumers are closed (leaving their groups), the components are
+  // stopped in reverse order. The domain and the stores close when the ServiceApp is destroyed.
+  // Returns a component's Start error or the first fatal loop error. Call once.
   absl::Status Run(const std::function<bool()>& stop);
+
+  // The first of the domain's components that is a `T`, or null: for tests and runners that ask
+  // a running component something (the port a GrpcComponent bound). Thread-safe; the pointer is
+  // valid as long as the ServiceApp.
+  template <typename T>
+  T* FindComponent() const {
+    for (Component* c : components_) {
+      if (auto* found = dynamic_cast<T*>(c); found != nullptr) return found;
+    }
+    return nullptr;
+  }
 
  private:
   struct Loop;

@@ -80,6 +80,7 @@ class NotingComponent final : public Component {
     journal_.Add("start " + name_);
     return absl::OkStatus();
   }
+  void PrepareStop() override { journal_.Add("prepare " + name_); }
   void Stop() override { journal_.Add("stop " + name_); }
   std::string StatsLine() const override { return "noted=1"; }
 
@@ -184,10 +185,12 @@ class ServiceAppTest : public testing::ConsumerAppTest {
     }
   }
 
-  // Components start in order before anything is consumed and stop in reverse after the loops.
+  // Components start in order before anything is consumed, are told in reverse when shutdown
+  // begins and stop in reverse after the loops.
   void ExpectComponentsStartedAndStoppedInOrder() {
-    EXPECT_EQ(journal_.Events(), (std::vector<std::string>{"start first", "start second",
-                                                           "stop second", "stop first"}));
+    EXPECT_EQ(journal_.Events(),
+              (std::vector<std::string>{"start first", "start second", "prepare second",
+                                        "prepare first", "stop second", "stop first"}));
   }
 
   TestConfig config_;
@@ -234,7 +237,8 @@ TEST_F(ServiceAppTest, AComponentThatCannotStartFailsRunAndStopsThoseBeforeIt) {
   ASSERT_NO_FATAL_FAILURE(StartApp(CreateTestApp(config_, journal_)));
   ProduceTo("alpha", "k", "a1");
   EXPECT_EQ(StopApp().code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(journal_.Events(), (std::vector<std::string>{"start first", "stop first"}));
+  EXPECT_EQ(journal_.Events(),
+            (std::vector<std::string>{"start first", "prepare first", "stop first"}));
   EXPECT_EQ(Handled("alpha", "a1"), 0);
 }
 

@@ -2,9 +2,11 @@
 
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "libs/service/flags_testing.h"
 
 namespace candor::service {
 namespace {
@@ -27,11 +29,7 @@ absl::Status Parse(ConsumerConfig* config, std::vector<std::string> args,
   more.insert(more.begin(), {kConsumerSpec, config});
   RegisterServiceFlags(flags, spec, service != nullptr ? service : &own, more);
   if (usage != nullptr) *usage = flags.Usage();
-  args.insert(args.begin(), "candor-svctest");
-  std::vector<char*> argv;
-  argv.reserve(args.size());
-  for (std::string& a : args) argv.push_back(a.data());
-  return flags.Parse(static_cast<int>(argv.size()), argv.data());
+  return ParseArgsForTest(flags, std::move(args));
 }
 
 TEST(ConsumerConfigTest, ServiceDefaultsStayUntilSet) {
