@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs clang-tidy (repo .clang-tidy) on the tracked .cc files of the product (libs, services,
-# tools; with --all also tests, fuzz targets and bench), two at a time, with every finding an
+# tools, examples; with --all also tests, fuzz targets and bench), two at a time, with every finding an
 # error. Uses build/<preset>/compile_commands.json (default preset: asan, the
 # tree CI builds); the generated protobuf headers must exist there (any build of it makes them).
 set -euo pipefail
@@ -10,7 +10,7 @@ usage() {
 Usage: scripts/tidy.sh [--preset P] [--jobs J] [--all] [FILE.cc...]
 
 Runs clang-tidy with --warnings-as-errors='*' on FILEs (default: the tracked .cc files of
-libs/, services/ and tools/ that are not tests or fuzz targets and that the compilation database
+libs/, services/, tools/ and examples/ that are not tests or fuzz targets and that the compilation database
 of build/P lists, P default asan; --all: every tracked .cc file there, tests and bench too), J at
 a time (default 2). Fails on any finding. CI runs the default set (the product's code) to stay
 within its time budget.
@@ -54,7 +54,7 @@ tracked = subprocess.run(["git", "ls-files", "*.cc"], cwd=root, capture_output=T
 for f in tracked:
     if os.path.realpath(os.path.join(root, f)) not in compiled:
         continue
-    product = re.match(r"(libs|services|tools)/", f) and not re.search(r"(test|_fuzz)\.cc$", f)
+    product = re.match(r"(libs|services|tools|examples)/", f) and not re.search(r"(test|_fuzz)\.cc$", f)
     if everything or product:
         print(f)
 PY
@@ -62,7 +62,7 @@ PY
 fi
 
 # Headers of ours only (not protoc's output under build/, not /usr/include).
-header_filter="^$root/(libs|services|tools|tests|bench|fuzz)/"
+header_filter="^$root/(libs|services|tools|examples|tests|bench|fuzz)/"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 start=$(date +%s)
