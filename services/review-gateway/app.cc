@@ -6,20 +6,6 @@
 #include "libs/core/log.h"
 
 namespace candor::gateway {
-namespace {
-
-// The gRPC server's settings from the gateway's: reflection on, keepalive and the response size
-// limit left at gRPC's defaults.
-rpc::ServerOptions ServerOptionsOf(const Config& c) {
-  rpc::ServerOptions o;
-  o.listen = c.listen;
-  o.max_receive_bytes = static_cast<int>(c.max_request_bytes);
-  o.drain_grace = absl::Milliseconds(c.drain_grace_ms);
-  o.drain_timeout = absl::Milliseconds(c.drain_timeout_ms);
-  return o;
-}
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
   if (absl::Status s = Validate(config); !s.ok()) return s;
@@ -72,27 +58,29 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
   }
   app->summaries_ =
       std::make_unique<SummaryReader>(*app->cache_, *app->store_, *app->summary_fallback_);
-  absl::StatusOr<auth::Verifier> verifier = auth::Verifier::Create(VerifierOptionsOf(config));
+  absl::StatusOr<auth::Verifier> verifier =
+      auth::Verifier::Create(service::VerifierOptionsOf(config.grpc));
   if (!verifier.ok()) return verifier.status();
   app->service_ = std::make_unique<ReviewGrpcService>(
       *app->intake_, *app->summaries_, *verifier,
       review::DisplayPrior{config.prior_weight, config.prior_mean}, app->clock_);
 
-  auto host = std::make_unique<rpc::ServiceHost>(ServerOptionsOf(config));
-  host->AddService(app->service_.get(), app->service_->gate());
+  // Named after the service, so that Start logs "review-gateway listening on <listen> (port n)".
+  auto grpc = std::make_unique<service::GrpcComponent>(service::ServerOptionsOf(config.grpc),
+                                                       "review-gateway");
+  rpc::ServiceHost& host = grpc->host();
+  host.AddService(app->service_.get(), app->service_->gate());
   if (config.bench_noop) {
     app->bench_ = std::make_unique<BenchGrpcService>(*verifier, app->clock_);
-    host->AddService(app->bench_.get(), app->bench_->gate());
+    host.AddService(app->bench_.get(), app->bench_->gate());
   }
   // A fatal producer error (e.g. the idempotent producer lost its sequence state) fails every
   // later submit: stop advertising SERVING so load balancers and orchestrators move traffic away
   // and restart this instance, instead of it answering UNAVAILABLE forever while healthy.
-  host->AddHealthSource("submits cannot be published",
-                        [producer = app->producer_.get()] { return producer->Health(); });
-  if (absl::Status s = host->Start(); !s.ok()) return s;
-  app->port_ = host->port();
-  app->host_ = std::move(host);
-  spdlog::info("review-gateway listening on {} (port {})", config.listen, app->port_);
+  host.AddHealthSource("submits cannot be published",
+                       [producer = app->producer_.get()] { return producer->Health(); });
+  if (absl::Status s = grpc->Start(); !s.ok()) return s;
+  app->grpc_ = std::move(grpc);
   return app;
 }
 
@@ -108,12 +96,12 @@ void App::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
   // Create() may have failed before the server existed: then there is nothing to drain.
-  if (host_ == nullptr) return;
+  if (grpc_ == nullptr) return;
   spdlog::info("shutting down: draining in-flight calls");
   // 1. Tell load balancers to go elsewhere (health NOT_SERVING, --drain-grace-ms of serving
   //    on), then stop accepting calls and let in-flight ones finish: their answers wait on
   //    Kafka delivery reports, so the producer must still run.
-  host_->Shutdown();
+  grpc_->Stop();
   // 2. Flush whatever the producer still holds (nothing acknowledged is left behind: OK answers
   //    were only sent after delivery reports).
   if (absl::Status s = producer_->Flush(absl::Seconds(5)); !s.ok()) {

@@ -11,7 +11,7 @@
 #include "libs/ratings/async_redis_rating_cache.h"
 #include "libs/ratings/pg_rating_store.h"
 #include "libs/redis/async_client.h"
-#include "libs/rpc/service_host.h"
+#include "libs/service/grpc_component.h"
 #include "services/review-gateway/bounded_executor.h"
 #include "services/review-gateway/config.h"
 #include "services/review-gateway/grpc_service.h"
@@ -31,7 +31,7 @@ class App {
   ~App();
 
   // The bound port (useful when listening on port 0).
-  int port() const { return port_; }
+  int port() const { return grpc_->port(); }
 
   absl::Status Run(const std::function<bool()>& stop);
 
@@ -62,10 +62,9 @@ class App {
   std::unique_ptr<SummaryReader> summaries_;
   std::unique_ptr<ReviewGrpcService> service_;
   std::unique_ptr<BenchGrpcService> bench_;  // only with --bench-noop
-  // Serves the two services above; destroyed (drained) before them. Its health follows the
-  // producer (a fatal producer error turns it NOT_SERVING).
-  std::unique_ptr<rpc::ServiceHost> host_;
-  int port_ = 0;
+  // The server (an rpc::ServiceHost) serving the two services above; destroyed (drained) before
+  // them. Its health follows the producer (a fatal producer error turns it NOT_SERVING).
+  std::unique_ptr<service::GrpcComponent> grpc_;
   bool shut_down_ = false;
 };
 

@@ -1,4 +1,3 @@
-#include <cstdlib>
 #include <iostream>
 
 #include "libs/core/flags.h"
@@ -14,7 +13,6 @@ int main(int argc, char** argv) {
                             "The HS256 secret comes from $CANDOR_JWT_SECRET only.");
   candor::gateway::RegisterFlags(flags, &config);
   if (int code = candor::core::ParseOrExit(flags, argc, argv); code >= 0) return code;
-  if (const char* secret = std::getenv("CANDOR_JWT_SECRET")) config.jwt_secret = secret;
 
   // Bad settings are reported before logging exists (a bad --log-level would silence it).
   if (absl::Status s = candor::gateway::Validate(config); !s.ok()) {

@@ -40,11 +40,11 @@ class GatewayTest : public ::testing::Test {
 
   Config BaseConfig() {
     Config c;
-    c.listen = "127.0.0.1:0";
+    c.grpc.listen = "127.0.0.1:0";
     c.kafka_brokers = cluster_->bootstrap();
     c.redis_addr = testing::RedisAddr();
     c.pg_dsn = testing::PgDsn();
-    c.jwt_secret = kSecret;
+    c.grpc.jwt_secret = kSecret;
     c.log_level = "warn";
     c.bench_noop = true;
     return c;
@@ -355,7 +355,7 @@ TEST_F(GatewayTest, StartupFailsCleanlyWhenADependencyIsDown) {
   auto app = App::Create(c);  // must return the error, not crash while tearing down
   EXPECT_EQ(app.status().code(), absl::StatusCode::kUnavailable) << app.status();
   c = BaseConfig();
-  c.jwt_secret = "short";
+  c.grpc.jwt_secret = "short";
   EXPECT_EQ(App::Create(c).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
@@ -427,7 +427,7 @@ TEST_F(GatewayTest, TokenForAnotherAudienceOrIssuerIsRefused) {
 
   // A gateway configured for another audience refuses our default tokens.
   Config other = BaseConfig();
-  other.jwt_audience = "candor-staging";
+  other.grpc.jwt_audience = "candor-staging";
   auto app = App::Create(other);
   ASSERT_TRUE(app.ok()) << app.status();
   ExpectStatus(
@@ -486,18 +486,18 @@ TEST_F(GatewayTest, OversizedAuthorizationIsRefusedAndTheServerCarriesOn) {
 
 TEST_F(GatewayTest, TokenSettingsAreValidated) {
   Config c = BaseConfig();
-  c.jwt_secret = std::string(31, 's');  // RFC 7518: at least 32 bytes
+  c.grpc.jwt_secret = std::string(31, 's');  // RFC 7518: at least 32 bytes
   absl::Status s = App::Create(c).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("at least 32 bytes"), absl::string_view::npos) << s;
   c = BaseConfig();
-  c.jwt_issuer = "";
+  c.grpc.jwt_issuer = "";
   EXPECT_NE(Validate(c).message().find("--jwt-issuer"), absl::string_view::npos);
   c = BaseConfig();
-  c.jwt_audience = "";
+  c.grpc.jwt_audience = "";
   EXPECT_NE(Validate(c).message().find("--jwt-audience"), absl::string_view::npos);
   c = BaseConfig();
-  c.jwt_leeway_s = 3600;
+  c.grpc.jwt_leeway_s = 3600;
   EXPECT_EQ(Validate(c).code(), absl::StatusCode::kInvalidArgument);
 }
 

@@ -52,11 +52,11 @@ class RetryTest : public ::testing::Test {
 
   Config BaseConfig() {
     Config c;
-    c.listen = "127.0.0.1:0";
+    c.grpc.listen = "127.0.0.1:0";
     c.kafka_brokers = cluster_->bootstrap();
     c.redis_addr = proxy_->address();
     c.pg_dsn = testing::PgDsn();
-    c.jwt_secret = kSecret;
+    c.grpc.jwt_secret = kSecret;
     c.log_level = "warn";
     c.publish_timeout_ms = 1000;
     return c;
