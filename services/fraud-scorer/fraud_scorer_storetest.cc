@@ -11,6 +11,7 @@
 #include "libs/review/hostile_text_testing.h"
 #include "libs/review/validation.h"
 #include "libs/reviewdb/reviewdb_testing.h"
+#include "libs/testing/assign.h"
 #include "libs/testing/hang_up_server.h"
 #include "libs/testing/stack_env.h"
 #include "libs/testing/wait.h"
@@ -52,9 +53,7 @@ ScoredReview Make(const std::string& asin, const std::string& user, const std::s
 class PgReviewRepositoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto pool = pg::Pool::Create(testing::PgDsn(), 2);
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    pool_ = *std::move(pool);
+    ASSERT_TRUE(testing::Assign(&pool_, pg::Pool::Create(testing::PgDsn(), 2)));
     repo_ = std::make_unique<PgReviewRepository>(*pool_);
   }
 
@@ -250,13 +249,21 @@ TEST_F(PgReviewRepositoryTest, EmptyBatch) {
   EXPECT_TRUE(stored->empty());
 }
 
+// How long the window fails fast after a failure; the outage tests move the clock past it.
+constexpr absl::Duration kCooldown = absl::Seconds(2);
+
+// A RedisBehaviourWindow on a clock the test moves, over the stack's Redis.
 class RedisBehaviourWindowTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto client = redis::Client::Connect(testing::RedisAddr(), 2, absl::Seconds(2));
-    ASSERT_TRUE(client.ok()) << client.status();
-    client_ = *std::move(client);
-    window_ = std::make_unique<RedisBehaviourWindow>(*client_, clock_);
+    ASSERT_NO_FATAL_FAILURE(Open(testing::RedisAddr(), 2, absl::Seconds(2)));
+  }
+
+  // Connects a client of `pool_size` connections to the Redis at `address` and builds the window
+  // on it. Fails the test fatally when Redis cannot be reached.
+  void Open(const std::string& address, int pool_size, absl::Duration timeout) {
+    ASSERT_TRUE(testing::Assign(&client_, redis::Client::Connect(address, pool_size, timeout)));
+    window_ = std::make_unique<RedisBehaviourWindow>(*client_, clock_, kCooldown);
   }
 
   UserActivity Record(const std::string& review, const std::string& asin, absl::Time at) {
@@ -373,53 +380,49 @@ TEST_F(RedisBehaviourWindowTest, RecordBatchEqualsRecordOneByOne) {
   EXPECT_TRUE(window_->RecordBatch({}, now).empty());
 }
 
-using testing::HangUpServer;
+// The same window over a "Redis" that answers the connect and then hangs up on every command.
+class RedisBehaviourWindowOutageTest : public RedisBehaviourWindowTest {
+ protected:
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(Open(server_.address(), 1, absl::Milliseconds(500)));
+  }
 
-TEST(RedisBehaviourWindowOutageTest, FailsFastForTheCooldownAfterAFailure) {
-  HangUpServer server;
-  auto client = redis::Client::Connect(server.address(), 1, absl::Milliseconds(500));
-  ASSERT_TRUE(client.ok()) << client.status();
-  core::ManualClock clock(absl::FromUnixSeconds(1700000000));
-  RedisBehaviourWindow window(**client, clock, absl::Seconds(2));
-  const absl::Time now = clock.Now();
+  testing::HangUpServer server_;
+  const absl::Time now_ = clock_.Now();
+};
 
-  auto first = window.Record("u", "r1", "P1", now, now);  // the server hung up: a real failure
+TEST_F(RedisBehaviourWindowOutageTest, FailsFastForTheCooldownAfterAFailure) {
+  auto first = window_->Record("u", "r1", "P1", now_, now_);  // the server hung up: a real failure
   EXPECT_EQ(first.status().code(), absl::StatusCode::kUnavailable);
-  const int dialled = server.accepted();
+  const int dialled = server_.accepted();
   for (int i = 0; i < 50; ++i) {
-    auto skipped = window.Record("u", "r1", "P1", now, now);
+    auto skipped = window_->Record("u", "r1", "P1", now_, now_);
     EXPECT_EQ(skipped.status().code(), absl::StatusCode::kUnavailable);
   }
-  EXPECT_EQ(server.accepted(), dialled) << "Redis was touched during the cooldown";
+  EXPECT_EQ(server_.accepted(), dialled) << "Redis was touched during the cooldown";
 
-  clock.Advance(absl::Seconds(3));
-  EXPECT_FALSE(window.Record("u", "r1", "P1", clock.Now(), clock.Now()).ok());
-  EXPECT_EQ(server.accepted(), dialled + 1) << "no new attempt after the cooldown";
+  clock_.Advance(kCooldown + absl::Seconds(1));
+  EXPECT_FALSE(window_->Record("u", "r1", "P1", clock_.Now(), clock_.Now()).ok());
+  EXPECT_EQ(server_.accepted(), dialled + 1) << "no new attempt after the cooldown";
 }
 
-TEST(RedisBehaviourWindowOutageTest, RecordBatchFailsWholeAndThenWaitsOutTheCooldown) {
-  HangUpServer server;
-  auto client = redis::Client::Connect(server.address(), 1, absl::Milliseconds(500));
-  ASSERT_TRUE(client.ok()) << client.status();
-  core::ManualClock clock(absl::FromUnixSeconds(1700000000));
-  RedisBehaviourWindow window(**client, clock, absl::Seconds(2));
-  const absl::Time now = clock.Now();
-  const std::vector<WindowEntry> entries = {{"u", "r1", "P1", now}, {"v", "r2", "P2", now}};
+TEST_F(RedisBehaviourWindowOutageTest, RecordBatchFailsWholeAndThenWaitsOutTheCooldown) {
+  const std::vector<WindowEntry> entries = {{"u", "r1", "P1", now_}, {"v", "r2", "P2", now_}};
 
-  auto first = window.RecordBatch(entries, now);  // the server hung up: a real failure
+  auto first = window_->RecordBatch(entries, now_);  // the server hung up: a real failure
   ASSERT_EQ(first.size(), 2u);
   for (const auto& a : first) EXPECT_EQ(a.status().code(), absl::StatusCode::kUnavailable);
-  const int dialled = server.accepted();
-  auto skipped = window.RecordBatch(entries, now);
+  const int dialled = server_.accepted();
+  auto skipped = window_->RecordBatch(entries, now_);
   ASSERT_EQ(skipped.size(), 2u);
   for (const auto& a : skipped) EXPECT_EQ(a.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_FALSE(window.Record("u", "r1", "P1", now, now).ok());  // one cooldown for both paths
-  EXPECT_EQ(server.accepted(), dialled) << "Redis was touched during the cooldown";
+  EXPECT_FALSE(window_->Record("u", "r1", "P1", now_, now_).ok());  // one cooldown for both paths
+  EXPECT_EQ(server_.accepted(), dialled) << "Redis was touched during the cooldown";
 
-  clock.Advance(absl::Seconds(3));
-  auto again = window.RecordBatch(entries, clock.Now());
+  clock_.Advance(kCooldown + absl::Seconds(1));
+  auto again = window_->RecordBatch(entries, clock_.Now());
   EXPECT_FALSE(again[0].ok());
-  EXPECT_EQ(server.accepted(), dialled + 1) << "no new attempt after the cooldown";
+  EXPECT_EQ(server_.accepted(), dialled + 1) << "no new attempt after the cooldown";
 }
 
 TEST(RedisBehaviourWindowDownTest, UnreachableRedisFailsAtConnect) {

@@ -6,6 +6,24 @@
 #include "libs/core/log.h"
 
 namespace candor::fraud_scorer {
+namespace {
+
+// The counter of new reviews decided `kind`.
+std::atomic<int64_t>& DecidedCounter(IntakeStats& stats, Decision::Kind kind) {
+  switch (kind) {
+    case Decision::Kind::kPass:
+      return stats.pass;
+    case Decision::Kind::kQueue:
+      return stats.queue;
+    case Decision::Kind::kReject:
+      return stats.reject;
+    case Decision::Kind::kUnscored:
+      return stats.unscored;
+  }
+  return stats.unscored;
+}
+
+}  // namespace
 
 ReviewIntake::ReviewIntake(Scorer& scorer, ReviewRepository& repository,
                            AcceptedPublisher& publisher, const core::Clock& clock)
@@ -68,20 +86,7 @@ absl::Status ReviewIntake::Process(const std::vector<review::Submission>& batch)
     const StoredReview& st = (*stored)[i];
     if (st.inserted) {
       stats_.inserted.fetch_add(1);
-      switch (scored[i].decision.kind) {
-        case Decision::Kind::kPass:
-          stats_.pass.fetch_add(1);
-          break;
-        case Decision::Kind::kQueue:
-          stats_.queue.fetch_add(1);
-          break;
-        case Decision::Kind::kReject:
-          stats_.reject.fetch_add(1);
-          break;
-        case Decision::Kind::kUnscored:
-          stats_.unscored.fetch_add(1);
-          break;
-      }
+      DecidedCounter(stats_, scored[i].decision.kind).fetch_add(1);
     } else {
       stats_.duplicates.fetch_add(1);
     }

@@ -1,6 +1,9 @@
 #include "services/fraud-scorer/rule_scorer.h"
 
 #include <map>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -78,64 +81,91 @@ TEST_F(RuleScorerTest, FutureSubmissionTimeIsClampedToNow) {
   EXPECT_EQ(window_.last_at, kNow);
 }
 
-TEST_F(RuleScorerTest, ShortBody) {
+// One case of the text rules: Genuine() with these fields changed, and what the scorer must
+// decide. Only the fields set are checked.
+struct TextCase {
+  std::string name{};
+  std::string body{};
+  std::optional<std::string> title{};  // Genuine()'s when unset
+  int rating = 4;
+  std::vector<std::string> rules{};  // the ids of all reasons, in order (empty: no reasons)
+  std::string first_reason_has{};    // a substring of the first reason
+  std::optional<double> score{};
+  std::optional<Decision::Kind> kind{};
+};
+
+class RuleScorerTextTest : public RuleScorerTest, public ::testing::WithParamInterface<TextCase> {};
+
+TEST_P(RuleScorerTextTest, Decides) {
+  const TextCase& c = GetParam();
   review::Submission s = Genuine();
-  s.body = "Works as expected";  // 17 characters, rating 4: not extreme
+  s.body = c.body;
+  if (c.title) s.title = *c.title;
+  s.rating = c.rating;
   auto d = scorer_.Score(s, kNow);
-  EXPECT_THAT(RuleIds(*d), ElementsAre("short_body"));
-  EXPECT_DOUBLE_EQ(d->score, 0.10);
-  EXPECT_EQ(d->kind, Decision::Kind::kPass);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(RuleIds(*d), c.rules);
+  if (!c.first_reason_has.empty()) {
+    ASSERT_FALSE(d->reasons.empty());
+    EXPECT_THAT(d->reasons[0], HasSubstr(c.first_reason_has));
+  }
+  if (c.score) {
+    EXPECT_DOUBLE_EQ(d->score, *c.score);
+  }
+  if (c.kind) {
+    EXPECT_EQ(d->kind, *c.kind);
+  }
 }
 
-TEST_F(RuleScorerTest, ShortBodyCountsCharactersNotBytes) {
-  review::Submission s = Genuine();
-  s.body = "Très bien, très beau";  // 20 code points, 22 bytes: not short
-  EXPECT_THAT(scorer_.Score(s, kNow)->reasons, IsEmpty());
-}
-
-TEST_F(RuleScorerTest, ShoutingNeedsEnoughLetters) {
-  review::Submission s = Genuine();
-  s.title = "";
-  s.body = "THIS KETTLE IS THE BEST THING I EVER BOUGHT, honestly";
-  auto d = scorer_.Score(s, kNow);
-  EXPECT_THAT(RuleIds(*d), ElementsAre("shouting"));
-  s.body = "OK GOOD but the lid rattles a little when it boils";  // mostly lower case
-  EXPECT_THAT(scorer_.Score(s, kNow)->reasons, IsEmpty());
-  s.title = "WOW";
-  s.body = "NICE ONE, lid";  // 10 of 13 letters upper (77%) -> shouting, plus short_body
-  EXPECT_THAT(RuleIds(*scorer_.Score(s, kNow)), ElementsAre("shouting", "short_body"));
-}
-
-TEST_F(RuleScorerTest, Exclamations) {
-  review::Submission s = Genuine();
-  s.title = "Love it!!";
-  s.body = "Boils fast and the lid closes well! Really! Great kettle for the price.";
-  auto d = scorer_.Score(s, kNow);
-  EXPECT_THAT(RuleIds(*d), ElementsAre("exclamations"));
-  EXPECT_THAT(d->reasons[0], HasSubstr("4 '!'"));
-}
-
-TEST_F(RuleScorerTest, ExtremeRatingWithShortText) {
-  review::Submission s = Genuine();
-  s.rating = 5;
-  s.body = "Great kettle, would buy again.";  // 30 characters
-  EXPECT_THAT(RuleIds(*scorer_.Score(s, kNow)), ElementsAre("extreme_short"));
-  s.rating = 1;
-  EXPECT_THAT(RuleIds(*scorer_.Score(s, kNow)), ElementsAre("extreme_short"));
-  s.rating = 3;
-  EXPECT_THAT(scorer_.Score(s, kNow)->reasons, IsEmpty());
-}
-
-TEST_F(RuleScorerTest, TextAloneNeverRejects) {
-  review::Submission s = Genuine();
-  s.rating = 5;
-  s.title = "BEST!!!!";
-  s.body = "BUY IT NOW!!!";  // every text rule fires
-  auto d = scorer_.Score(s, kNow);
-  EXPECT_THAT(RuleIds(*d), ElementsAre("shouting", "exclamations", "extreme_short", "short_body"));
-  EXPECT_DOUBLE_EQ(d->score, 0.60);
-  EXPECT_EQ(d->kind, Decision::Kind::kQueue);
-}
+INSTANTIATE_TEST_SUITE_P(
+    TextRules, RuleScorerTextTest,
+    ::testing::Values(
+        // 17 characters, rating 4: not extreme.
+        TextCase{.name = "ShortBody",
+                 .body = "Works as expected",
+                 .rules = {"short_body"},
+                 .score = 0.10,
+                 .kind = Decision::Kind::kPass},
+        // 20 code points, 22 bytes: not short.
+        TextCase{.name = "ShortBodyCountsCharactersNotBytes", .body = "Très bien, très beau"},
+        TextCase{.name = "Shouting",
+                 .body = "THIS KETTLE IS THE BEST THING I EVER BOUGHT, honestly",
+                 .title = "",
+                 .rules = {"shouting"}},
+        TextCase{.name = "ShoutingNeedsMostlyUpperCase",
+                 .body = "OK GOOD but the lid rattles a little when it boils",
+                 .title = ""},
+        // 10 of 13 letters upper (77%): shouting, plus short_body.
+        TextCase{.name = "ShoutingCountsTitleAndBody",
+                 .body = "NICE ONE, lid",
+                 .title = "WOW",
+                 .rules = {"shouting", "short_body"}},
+        TextCase{.name = "Exclamations",
+                 .body = "Boils fast and the lid closes well! Really! Great kettle for the price.",
+                 .title = "Love it!!",
+                 .rules = {"exclamations"},
+                 .first_reason_has = "4 '!'"},
+        // 30 characters.
+        TextCase{.name = "ExtremeRatingWithShortText",
+                 .body = "Great kettle, would buy again.",
+                 .rating = 5,
+                 .rules = {"extreme_short"}},
+        TextCase{.name = "ExtremeLowRatingWithShortText",
+                 .body = "Great kettle, would buy again.",
+                 .rating = 1,
+                 .rules = {"extreme_short"}},
+        TextCase{.name = "MiddleRatingWithShortTextIsNotExtreme",
+                 .body = "Great kettle, would buy again.",
+                 .rating = 3},
+        // Every text rule fires, and still the review is only queued.
+        TextCase{.name = "TextAloneNeverRejects",
+                 .body = "BUY IT NOW!!!",
+                 .title = "BEST!!!!",
+                 .rating = 5,
+                 .rules = {"shouting", "exclamations", "extreme_short", "short_body"},
+                 .score = 0.60,
+                 .kind = Decision::Kind::kQueue}),
+    [](const ::testing::TestParamInfo<TextCase>& param) { return param.param.name; });
 
 TEST_F(RuleScorerTest, BehaviourRules) {
   window_.activity = {5, 4, 9};

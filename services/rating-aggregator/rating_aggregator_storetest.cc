@@ -2,31 +2,19 @@
 #include <random>
 
 #include "gtest/gtest.h"
-#include "libs/ratings/pg_rating_store.h"
-#include "libs/ratings/redis_rating_cache.h"
 #include "libs/reviewdb/reviewdb_testing.h"
 #include "libs/testing/stack_env.h"
-#include "services/rating-aggregator/aggregator.h"
-#include "services/rating-aggregator/pg_rating_ledger.h"
+#include "services/rating-aggregator/store_testing.h"
 
 namespace candor::rating_aggregator {
 namespace {
 
 using review::ReviewStatus;
 
-class LedgerStoreTest : public ::testing::Test {
+class LedgerStoreTest : public AggregatorStoreTest {
  protected:
   void SetUp() override {
-    auto pool = pg::Pool::Create(testing::PgDsn(), 2);
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    pool_ = *std::move(pool);
-    auto redis = redis::Client::Connect(testing::RedisAddr(), 2, absl::Seconds(2));
-    ASSERT_TRUE(redis.ok()) << redis.status();
-    redis_ = *std::move(redis);
-    ledger_ = std::make_unique<PgRatingLedger>(*pool_);
-    cache_ = std::make_unique<ratings::RedisRatingCache>(*redis_);
-    store_ = std::make_unique<ratings::PgRatingStore>(*pool_);
-    aggregator_ = std::make_unique<Aggregator>(*ledger_, *cache_);
+    ASSERT_NO_FATAL_FAILURE(Connect(testing::RedisAddr(), absl::Seconds(2)));
   }
 
   // Inserts a review row directly and returns its id.
@@ -74,12 +62,6 @@ class LedgerStoreTest : public ::testing::Test {
     EXPECT_EQ((*cached)->version, stored->version);
   }
 
-  std::unique_ptr<pg::Pool> pool_;
-  std::unique_ptr<redis::Client> redis_;
-  std::unique_ptr<PgRatingLedger> ledger_;
-  std::unique_ptr<ratings::RedisRatingCache> cache_;
-  std::unique_ptr<ratings::PgRatingStore> store_;
-  std::unique_ptr<Aggregator> aggregator_;
   std::string asin_ = testing::UniqueAsin();
 };
 

@@ -6,14 +6,11 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "libs/core/periodic_reporter.h"
-#include "libs/ratings/pg_rating_store.h"
-#include "libs/ratings/redis_rating_cache.h"
 #include "libs/reviewdb/reviewdb_testing.h"
 #include "libs/testing/redis_server.h"
 #include "libs/testing/stack_env.h"
-#include "services/rating-aggregator/aggregator.h"
-#include "services/rating-aggregator/pg_rating_ledger.h"
 #include "services/rating-aggregator/rating_healer.h"
+#include "services/rating-aggregator/store_testing.h"
 
 namespace candor::rating_aggregator {
 namespace {
@@ -21,25 +18,14 @@ namespace {
 constexpr absl::Duration kHealInterval = absl::Milliseconds(100);
 constexpr absl::Duration kHealedWithin = absl::Seconds(5);
 
-class RatingHealerStoreTest : public ::testing::Test {
+class RatingHealerStoreTest : public AggregatorStoreTest {
  protected:
   // A server whose state on disk is only what SAVE wrote: a kill loses everything after it, as a
   // kill -9 under appendfsync everysec loses the last second. DEBUG is allowed from loopback so
   // a test can reload the dump without a restart.
   RatingHealerStoreTest() : server_({"--appendonly", "no", "--enable-debug-command", "local"}) {}
 
-  void SetUp() override {
-    auto pool = pg::Pool::Create(testing::PgDsn(), 2);
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    pool_ = *std::move(pool);
-    auto redis = redis::Client::Connect(server_.address(), 2, absl::Seconds(1));
-    ASSERT_TRUE(redis.ok()) << redis.status();
-    redis_ = *std::move(redis);
-    ledger_ = std::make_unique<PgRatingLedger>(*pool_);
-    cache_ = std::make_unique<ratings::RedisRatingCache>(*redis_);
-    store_ = std::make_unique<ratings::PgRatingStore>(*pool_);
-    aggregator_ = std::make_unique<Aggregator>(*ledger_, *cache_);
-  }
+  void SetUp() override { ASSERT_NO_FATAL_FAILURE(Connect(server_.address(), absl::Seconds(1))); }
 
   void TearDown() override {
     if (healer_ != nullptr) healer_->Cancel();
@@ -124,12 +110,6 @@ class RatingHealerStoreTest : public ::testing::Test {
   }
 
   testing::RedisServer server_;
-  std::unique_ptr<pg::Pool> pool_;
-  std::unique_ptr<redis::Client> redis_;
-  std::unique_ptr<PgRatingLedger> ledger_;
-  std::unique_ptr<ratings::RedisRatingCache> cache_;
-  std::unique_ptr<ratings::PgRatingStore> store_;
-  std::unique_ptr<Aggregator> aggregator_;
   std::unique_ptr<RatingHealer> healer_;
   std::mutex mu_;
   std::vector<HealReport> reports_;

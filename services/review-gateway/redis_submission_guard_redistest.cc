@@ -6,6 +6,7 @@
 #include "gtest/gtest.h"
 #include "libs/redis/hash_tag.h"
 #include "libs/review/fingerprint.h"
+#include "libs/testing/assign.h"
 #include "libs/testing/stack_env.h"
 #include "services/review-gateway/redis_submission_guard.h"
 
@@ -51,9 +52,8 @@ class SyncGuard {
 class GuardTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto c = redis::AsyncClient::Connect(testing::RedisAddr(), 2, absl::Seconds(2));
-    ASSERT_TRUE(c.ok()) << c.status();
-    client_ = std::move(*c);
+    ASSERT_TRUE(testing::Assign(
+        &client_, redis::AsyncClient::Connect(testing::RedisAddr(), 2, absl::Seconds(2))));
     redis_guard_ = std::make_unique<RedisSubmissionGuard>(*client_, GuardPolicy{});
     guard_ = std::make_unique<SyncGuard>(*redis_guard_);
   }

@@ -12,6 +12,7 @@
 #include "libs/ratings/pg_rating_store.h"
 #include "libs/ratings/redis_rating_cache.h"
 #include "libs/reviewdb/reviewdb_testing.h"
+#include "libs/testing/assign.h"
 #include "libs/testing/stack_env.h"
 #include "services/review-gateway/bounded_executor.h"
 #include "services/review-gateway/summary_reader.h"
@@ -22,15 +23,11 @@ namespace {
 class SummaryReaderStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto async_client = redis::AsyncClient::Connect(testing::RedisAddr(), 1, absl::Seconds(2));
-    ASSERT_TRUE(async_client.ok()) << async_client.status();
-    async_client_ = std::move(*async_client);
-    auto client = redis::Client::Connect(testing::RedisAddr(), 1, absl::Seconds(2));
-    ASSERT_TRUE(client.ok()) << client.status();
-    client_ = std::move(*client);
-    auto pool = pg::Pool::Create(testing::PgDsn(), 2);
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    pool_ = std::move(*pool);
+    ASSERT_TRUE(testing::Assign(
+        &async_client_, redis::AsyncClient::Connect(testing::RedisAddr(), 1, absl::Seconds(2))));
+    ASSERT_TRUE(testing::Assign(&client_,
+                                redis::Client::Connect(testing::RedisAddr(), 1, absl::Seconds(2))));
+    ASSERT_TRUE(testing::Assign(&pool_, pg::Pool::Create(testing::PgDsn(), 2)));
     cache_ = std::make_unique<ratings::AsyncRedisRatingCache>(*async_client_);
     store_ = std::make_unique<ratings::PgRatingStore>(*pool_);
     direct_ = std::make_unique<ratings::RedisRatingCache>(*client_);

@@ -58,6 +58,12 @@ bool ReadSecretFile(const std::string& path, std::string* secret) {
   return true;
 }
 
+// Registers --`name`, an offset in seconds from now, within ten years either way.
+void AddSecondsFromNow(candor::core::Flags& flags, const std::string& name, int64_t* seconds,
+                       const std::string& help) {
+  flags.AddInt(name, "", seconds, help, -kTenYears, kTenYears);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -85,17 +91,15 @@ int main(int argc, char** argv) {
       "  grpcurl -H \"authorization: Bearer $(candor-token --sub alice)\" ...");
   flags.AddString("sub", "", &subject, "user id put in the `sub` claim (required)");
   flags.AddString("role", "", &role, "`role` claim: customer, moderator or service");
-  flags.AddInt("ttl", "", &ttl_s,
-               "lifetime in seconds; negative mints an already expired token for tests", -kTenYears,
-               kTenYears);
+  AddSecondsFromNow(flags, "ttl", &ttl_s,
+                    "lifetime in seconds; negative mints an already expired token for tests");
   flags.AddString("iss", "CANDOR_JWT_ISSUER", &issuer,
                   "`iss` claim; must equal the gateway's --jwt-issuer");
   flags.AddString("aud", "CANDOR_JWT_AUDIENCE", &audience,
                   "`aud` claim; several audiences separated by commas mint an array; one must be "
                   "the gateway's --jwt-audience");
-  flags.AddInt("iat", "", &iat_s,
-               "`iat` claim, in seconds from now (positive: in the future, for tests)", -kTenYears,
-               kTenYears);
+  AddSecondsFromNow(flags, "iat", &iat_s,
+                    "`iat` claim, in seconds from now (positive: in the future, for tests)");
   flags.AddString("nbf", "", &nbf_s,
                   "`nbf` claim, in seconds from now (e.g. 60); empty mints no nbf");
   flags.AddString("secret-file", "", &secret_file,

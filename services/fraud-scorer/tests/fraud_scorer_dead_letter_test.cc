@@ -13,6 +13,7 @@
 #include "libs/testing/consumer_app_fixture.h"
 #include "libs/testing/stack_env.h"
 #include "services/fraud-scorer/app.h"
+#include "services/fraud-scorer/tests/app_fixture.h"
 #include "services/fraud-scorer/tests/submissions.h"
 
 namespace candor::fraud_scorer {
@@ -21,20 +22,12 @@ namespace {
 using candor::review::v1::ReviewSubmitted;
 using testing::HeaderOf;
 
-class FraudScorerDeadLetterTest : public testing::ConsumerAppTest {
+class FraudScorerDeadLetterTest : public FraudScorerAppTest {
  protected:
-  FraudScorerDeadLetterTest()
-      : ConsumerAppTest({events::kReviewSubmissionsTopic}, {events::kReviewEventsTopic}) {}
-
   // The stored fingerprint of `review_id`, or "" when it is not stored.
   std::string FingerprintOf(const std::string& review_id) {
-    std::optional<reviewdb::testing::ReviewRow> row =
-        reviewdb::testing::ReadReview(*pool_, review_id);
+    std::optional<reviewdb::testing::ReviewRow> row = StoredReview(review_id);
     return row ? row->fingerprint : "";
-  }
-
-  bool WaitStored(const std::string& review_id) {
-    return testing::WaitUntil([&] { return !FingerprintOf(review_id).empty(); });
   }
 };
 

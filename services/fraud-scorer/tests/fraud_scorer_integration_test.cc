@@ -13,6 +13,7 @@
 #include "libs/testing/stack_env.h"
 #include "services/fraud-scorer/app.h"
 #include "services/fraud-scorer/redis_behaviour_window.h"
+#include "services/fraud-scorer/tests/app_fixture.h"
 #include "services/fraud-scorer/tests/submissions.h"
 
 namespace candor::fraud_scorer {
@@ -22,20 +23,12 @@ using candor::review::v1::ReviewEvent;
 using candor::review::v1::ReviewSubmitted;
 using review::ReviewStatus;
 
-class FraudScorerIntegrationTest : public testing::ConsumerAppTest {
+class FraudScorerIntegrationTest : public FraudScorerAppTest {
  protected:
-  FraudScorerIntegrationTest()
-      : ConsumerAppTest({events::kReviewSubmissionsTopic}, {events::kReviewEventsTopic}) {}
-
   // The stored status, or nullopt when the review is not stored.
   std::optional<ReviewStatus> StatusOf(const std::string& review_id) {
-    std::optional<reviewdb::testing::ReviewRow> row =
-        reviewdb::testing::ReadReview(*pool_, review_id);
+    std::optional<reviewdb::testing::ReviewRow> row = StoredReview(review_id);
     return row ? row->status : std::nullopt;
-  }
-
-  bool WaitStored(const std::string& review_id) {
-    return testing::WaitUntil([&] { return StatusOf(review_id).has_value(); });
   }
 
   // Accepted events per review id, with a check that each is well-formed.
