@@ -28,9 +28,6 @@ struct ReviewFacts {
   TextSignature signature;                    // of the normalised title and body
 };
 
-// Makes the facts of a decoded submission (fills signature and text_length). Pure.
-// (Declared here, defined with the features; see README.md.)
-
 // Port: the sliding behaviour windows the scorer keeps itself (design.md 4): per user, per
 // product, per client address and device, per product's text signatures. Implementations: the
 // Redis adapter (the service) and an in-memory one with the same semantics (the trainer's
@@ -52,7 +49,7 @@ struct ReviewFacts {
 class FeatureStore {
  public:
   virtual ~FeatureStore() = default;
-  virtual std::vector<absl::StatusOr<FeatureVector>> RecordBatch(
+  virtual std::vector<absl::StatusOr<FeatureRow>> RecordBatch(
       const std::vector<ReviewFacts>& reviews) = 0;
   virtual void MarkRejected(const std::vector<ReviewFacts>& reviews) = 0;
 };

@@ -65,6 +65,13 @@ const std::array<std::string_view, kFeatureCount>& FeatureNames();
 // One review's features, indexed by Feature.
 using FeatureVector = std::array<float, kFeatureCount>;
 
+// One review's features as computed, with the features whose raw value was out of range (clock
+// skew, a negative age, an absurd count) and was clamped into range: flagged, never a crash.
+struct FeatureRow {
+  FeatureVector values{};
+  std::vector<Feature> clamped;
+};
+
 inline float& At(FeatureVector& v, Feature f) { return v[static_cast<std::size_t>(f)]; }
 inline float At(const FeatureVector& v, Feature f) { return v[static_cast<std::size_t>(f)]; }
 
