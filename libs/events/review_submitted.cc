@@ -19,6 +19,8 @@ std::string EncodeReviewSubmitted(const review::Submission& s) {
   ToProtoTimestamp(s.submitted_at, msg.mutable_submitted_at());
   msg.set_client_ip(s.client_ip);
   msg.set_device_id(s.device_id);
+  msg.set_imported(s.imported);
+  if (s.account_created_at) ToProtoTimestamp(*s.account_created_at, msg.mutable_account_created_at());
   return msg.SerializeAsString();
 }
 
@@ -30,6 +32,13 @@ absl::StatusOr<review::Submission> DecodeReviewSubmitted(std::string_view bytes)
   if (!m.has_submitted_at()) return absl::InvalidArgumentError("submitted_at: required");
   absl::StatusOr<absl::Time> submitted_at = FromProtoTimestamp("submitted_at", m.submitted_at());
   if (!submitted_at.ok()) return submitted_at.status();
+  std::optional<absl::Time> account_created_at;
+  if (m.has_account_created_at()) {
+    absl::StatusOr<absl::Time> t =
+        FromProtoTimestamp("account_created_at", m.account_created_at());
+    if (!t.ok()) return t.status();
+    account_created_at = *t;
+  }
 
   // The message is ours alone, so its strings move rather than copy.
   review::Submission s;
@@ -44,6 +53,8 @@ absl::StatusOr<review::Submission> DecodeReviewSubmitted(std::string_view bytes)
   s.submitted_at = *submitted_at;
   s.client_ip = std::move(*m.mutable_client_ip());
   s.device_id = std::move(*m.mutable_device_id());
+  s.imported = m.imported();
+  s.account_created_at = account_created_at;
   // The same checks the gateway ran before it answered OK, so whatever it accepted decodes here
   // (I1); the consumer has no rule of its own.
   if (absl::Status st = ValidateReviewSubmitted(s); !st.ok()) return st;

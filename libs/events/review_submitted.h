@@ -14,8 +14,8 @@ namespace candor::events {
 // decodes. All three functions are pure and thread-safe.
 
 // The payload for `s`. Does not validate: the producer checks `s` (ValidateReviewSubmitted, or the
-// two review:: checks it is made of) before it decides to publish. `s.submitted_at` must be
-// finite.
+// two review:: checks it is made of) before it decides to publish. `s.submitted_at`, and
+// `s.account_created_at` when set, must be finite.
 std::string EncodeReviewSubmitted(const review::Submission& s);
 
 // The inverse of EncodeReviewSubmitted, then ValidateReviewSubmitted, so that whatever the gateway
@@ -28,7 +28,8 @@ absl::StatusOr<review::Submission> DecodeReviewSubmitted(std::string_view bytes)
 
 // The rules every submission on the topic obeys: review::ValidateSubmission on the shopper's
 // fields, then review::ValidateGatewayFields on user id, fingerprint, review id, submission time
-// and client address. InvalidArgument naming the field, or OK.
+// (an imported review's from 1995 on), account creation time and client address.
+// InvalidArgument naming the field, or OK.
 absl::Status ValidateReviewSubmitted(const review::Submission& s);
 
 }  // namespace candor::events

@@ -26,7 +26,7 @@ review::Submission ValidSubmission() {
   s.fingerprint = review::Fingerprint(s.asin, s.user_id, s.body);
   s.review_id = review::ReviewIdFromFingerprint(s.fingerprint);
   s.submitted_at = absl::FromUnixSeconds(1700000000) + absl::Nanoseconds(5000);
-  s.client_ip = "ipv4:10.0.0.1:5000";
+  s.client_ip = "10.0.0.1";
   s.device_id = "device-7f3a";
   return s;
 }
@@ -64,8 +64,44 @@ TEST(ReviewSubmittedTest, EncodesEveryFieldOnTheWire) {
   EXPECT_EQ(m.fingerprint(), s.fingerprint);
   EXPECT_EQ(m.submitted_at().seconds(), 1700000000);
   EXPECT_EQ(m.submitted_at().nanos(), 5000);
-  EXPECT_EQ(m.client_ip(), "ipv4:10.0.0.1:5000");
+  EXPECT_EQ(m.client_ip(), "10.0.0.1");
   EXPECT_EQ(m.device_id(), "device-7f3a");
+}
+
+TEST(ReviewSubmittedTest, ImportedWithItsOriginalTimeAndAccountCreationRoundTrip) {
+  review::Submission sent = ValidSubmission();
+  sent.imported = true;
+  sent.submitted_at = absl::FromUnixSeconds(1095724800);  // 2004-09-21: kept, not clamped
+  sent.account_created_at = absl::FromUnixSeconds(1000000000) + absl::Nanoseconds(7);
+  candor::review::v1::ReviewSubmitted m;
+  ASSERT_TRUE(m.ParseFromString(EncodeReviewSubmitted(sent)));
+  EXPECT_TRUE(m.imported());
+  EXPECT_EQ(m.submitted_at().seconds(), 1095724800);
+  EXPECT_EQ(m.account_created_at().seconds(), 1000000000);
+  EXPECT_EQ(m.account_created_at().nanos(), 7);
+  auto got = DecodeReviewSubmitted(EncodeReviewSubmitted(sent));
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, sent);
+  // A live submission: not imported, and no account creation time on the wire.
+  ASSERT_TRUE(m.ParseFromString(EncodeReviewSubmitted(ValidSubmission())));
+  EXPECT_FALSE(m.imported());
+  EXPECT_FALSE(m.has_account_created_at());
+  got = DecodeReviewSubmitted(m.SerializeAsString());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_FALSE(got->imported);
+  EXPECT_EQ(got->account_created_at, std::nullopt);
+}
+
+TEST(ReviewSubmittedTest, AnOlderProducersPayloadDecodes) {
+  // A gateway from before `imported` and `account_created_at` (fields 12, 13) wrote neither:
+  // its messages decode as live submissions of unknown account age.
+  candor::review::v1::ReviewSubmitted m = Valid();
+  m.clear_imported();
+  m.clear_account_created_at();
+  auto got = DecodeReviewSubmitted(m.SerializeAsString());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_FALSE(got->imported);
+  EXPECT_FALSE(got->account_created_at.has_value());
 }
 
 TEST(ReviewSubmittedTest, TimesBefore1970KeepNanosNonNegative) {
@@ -88,6 +124,12 @@ TEST(ReviewSubmittedTest, UnknownFieldsAreIgnored) {
   auto got = DecodeReviewSubmitted(WithUnknownField(EncodeReviewSubmitted(ValidSubmission())));
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(*got, ValidSubmission());
+  review::Submission imported = ValidSubmission();
+  imported.imported = true;
+  imported.account_created_at = absl::FromUnixSeconds(1200000000);
+  got = DecodeReviewSubmitted(WithUnknownField(EncodeReviewSubmitted(imported)));
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, imported);
 }
 
 TEST(ReviewSubmittedTest, UndecodableBytes) {
@@ -124,6 +166,19 @@ TEST(ReviewSubmittedTest, EachInvalidFieldIsNamed) {
   m = Valid();
   m.set_client_ip(std::string(300, '1'));
   EXPECT_THAT(Error(m), StartsWith("client_ip:"));
+  m = Valid();
+  m.set_client_ip("ipv4:10.0.0.1:5000");  // the gateway hands on the bare address
+  EXPECT_THAT(Error(m), StartsWith("client_ip:"));
+  m = Valid();
+  m.mutable_account_created_at()->set_nanos(-1);
+  EXPECT_THAT(Error(m), StartsWith("account_created_at"));
+  m = Valid();
+  m.mutable_account_created_at()->set_seconds(int64_t{1} << 50);
+  EXPECT_THAT(Error(m), StartsWith("account_created_at"));
+  m = Valid();
+  m.set_imported(true);
+  m.mutable_submitted_at()->set_seconds(700000000);  // 1992: before any online shop's reviews
+  EXPECT_THAT(Error(m), StartsWith("submitted_at: an imported review's time"));
   m = Valid();
   m.mutable_submitted_at()->set_nanos(-1);
   EXPECT_THAT(Error(m), StartsWith("submitted_at"));

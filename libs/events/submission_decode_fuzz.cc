@@ -9,6 +9,7 @@
 #include "libs/events/decode_fuzzing.h"
 #include "libs/events/review_submitted.h"
 #include "libs/review/fingerprint.h"
+#include "libs/review/ip_address.h"
 #include "libs/review/validation.h"
 
 namespace {
@@ -19,7 +20,11 @@ void CheckDecoded(const candor::review::Submission& s) {
   FUZZ_CHECK(candor::review::ValidateSubmission(candor::review::ShopperInput(s)).ok(),
              "the gateway's rules hold");
   FUZZ_CHECK(!s.user_id.empty() && candor::review::IsValidUtf8(s.user_id), "a user id");
-  FUZZ_CHECK(candor::review::IsValidUtf8(s.client_ip), "client_ip is UTF-8 (text column)");
+  FUZZ_CHECK(s.client_ip.empty() || candor::review::IpAddress::Parse(s.client_ip)->ToString() ==
+                                         s.client_ip,
+             "client_ip is empty or a canonical IP address");
+  FUZZ_CHECK(!s.imported || s.submitted_at >= candor::review::kEarliestImportTime,
+             "an imported review's time is from 1995 on");
   FUZZ_CHECK(!HasNul(s.user_id) && !HasNul(s.title) && !HasNul(s.body) && !HasNul(s.device_id) &&
                  !HasNul(s.client_ip),
              "no NUL in anything stored as text");
