@@ -1,6 +1,7 @@
 // db/migrations through the operator's `migrate` command (tools/stack/migrate.sh) on a fresh
 // database of the test stack's Postgres: 0003 moves a stored 'pending' review to 'held', and the
-// status constraint refuses 'pending' afterwards.
+// status constraint refuses 'pending' afterwards; 0004 gives open queue rows the reasons of
+// their latest audit row, in the stored shape readers accept.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -9,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "libs/reviewdb/review_db.h"
 #include "libs/testing/stack_env.h"
 
 namespace candor::reviewdb {
@@ -111,6 +113,51 @@ TEST_F(MigrationsTest, RenamesStoredPendingToHeld) {
   } catch (const pqxx::check_violation&) {
   }
   // Applied once: a second run finds nothing to do.
+  EXPECT_NE(Migrate().find("up to date"), std::string::npos);
+}
+
+TEST_F(MigrationsTest, QueueRowsGetTheirLatestAuditReasons) {
+  // The schema before 0004: a held review with two audit rows in the old shape (strings), its
+  // queue row, and an active review with no queue row.
+  for (const char* name : {"0001_reviews.sql", "0002_product_ratings_updated_at.sql",
+                           "0003_review_status_held.sql"}) {
+    fs::copy_file(fs::path(RepoRoot()) / "db/migrations" / name, dir_ / name);
+  }
+  Migrate(dir_.string());
+  pqxx::connection db(DsnFor(database_));
+  {
+    pqxx::work tx(db);
+    const char* kInsert =
+        "INSERT INTO reviews (review_id, fingerprint, asin, user_id, rating, body, status, "
+        "submitted_at) VALUES ($1, $1, 'B000000001', 'u', 4, 'text', $2, now())";
+    tx.exec_params(kInsert, "held", "held");
+    tx.exec_params(kInsert, "live", "active");
+    const char* kAudit =
+        "INSERT INTO fraud_audit (review_id, decision, score, scorer, reasons) "
+        "VALUES ($1, $2, 0.5, 'rules-v1', $3::jsonb)";
+    tx.exec_params(kAudit, "held", "pass", R"(["short_body: 5 characters, under 20"])");
+    tx.exec_params(kAudit, "held", "queue",
+                   R"(["burst_24h: 6 submissions by this user in 24 h", "free text"])");
+    tx.exec_params(kAudit, "live", "pass", "[]");
+    tx.exec("INSERT INTO moderation_queue (review_id, reason) VALUES ('held', 'summary')");
+    tx.commit();
+  }
+
+  EXPECT_NE(Migrate().find("applied 0004_"), std::string::npos);
+  pqxx::nontransaction tx(db);
+  pqxx::row q = tx.exec1("SELECT reason, reasons::text FROM moderation_queue");
+  EXPECT_EQ(q[0].as<std::string>(), "summary");  // the summary stays
+  const std::vector<review::Reason> reasons = ReasonsFromJson(q[1].as<std::string>());
+  ASSERT_EQ(reasons.size(), 2u);
+  EXPECT_EQ(reasons[0].code, "burst_24h");
+  EXPECT_EQ(reasons[0].text, "6 submissions by this user in 24 h");
+  EXPECT_EQ(reasons[1].code, "");
+  EXPECT_EQ(reasons[1].text, "free text");
+  // New queue rows without reasons get the empty array.
+  tx.exec("INSERT INTO moderation_queue (review_id, reason) VALUES ('live', 's')");
+  EXPECT_EQ(tx.exec1("SELECT reasons::text FROM moderation_queue WHERE review_id = 'live'")[0]
+                .as<std::string>(),
+            "[]");
   EXPECT_NE(Migrate().find("up to date"), std::string::npos);
 }
 

@@ -1,6 +1,7 @@
 #include "libs/reviewdb/review_db.h"
 
 #include <array>
+#include <cmath>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -19,13 +20,6 @@ using review::StatusName;
 
 // ---------------------------------------------------------------------------------------------
 // InsertScored
-
-std::string ReasonsJson(const std::vector<std::string>& reasons) {
-  nlohmann::json arr = nlohmann::json::array();
-  for (const std::string& r : reasons) arr.push_back(r);
-  // Reasons are our own text, but never let a stray byte fail the whole batch.
-  return arr.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
 
 // The batch as one array per column (see kInsert): bound parameters instead of a VALUES list,
 // so the statement text and its plan are the same for every batch.
@@ -53,7 +47,7 @@ struct Columns {
           absl::FormatTime(absl::RFC3339_full, s.submitted_at, absl::UTCTimeZone()));
       decision.push_back(r.decision);
       scorer.push_back(r.scorer);
-      reasons.push_back(ReasonsJson(r.reasons));
+      reasons.push_back(ReasonsToJson(r.reasons));
       queue_reason.push_back(r.queue_reason);
     }
   }
@@ -88,8 +82,8 @@ audit AS (
   FROM input i JOIN inserted USING (review_id)
 ),
 queued AS (
-  INSERT INTO moderation_queue (review_id, reason)
-  SELECT i.review_id, i.queue_reason
+  INSERT INTO moderation_queue (review_id, reason, reasons)
+  SELECT i.review_id, i.queue_reason, i.reasons
   FROM input i JOIN inserted USING (review_id)
   WHERE i.status = $16
   ON CONFLICT (review_id) DO NOTHING
@@ -128,6 +122,37 @@ StoredReview StoredFromRow(const pqxx::row& row) {
   st.stored_at = absl::FromUnixMicros(row[6].as<int64_t>());
   st.inserted = row[7].as<bool>();
   return st;
+}
+
+// ---------------------------------------------------------------------------------------------
+// GetReviewDecision
+
+// The review and its latest audit row (the highest audit_id: rows are only ever appended, one
+// per decision). $1 is the review id.
+constexpr pg::Statement kReviewDecision{"reviewdb_review_decision", R"sql(
+SELECT r.user_id, r.status, a.decision, (extract(epoch FROM a.decided_at) * 1000000)::bigint,
+       a.reasons::text
+FROM reviews r
+LEFT JOIN LATERAL (
+  SELECT decision, decided_at, reasons FROM fraud_audit
+  WHERE review_id = r.review_id ORDER BY audit_id DESC LIMIT 1
+) a ON true
+WHERE r.review_id = $1)sql"};
+
+// A stored reason in its pre-structure form, "short_body: 5 characters, under 20".
+review::Reason ReasonFromLegacyText(const std::string& s) {
+  review::Reason r;
+  const size_t colon = s.find(": ");
+  const bool identifier =
+      colon != std::string::npos && colon > 0 &&
+      s.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == colon;
+  if (identifier) {
+    r.code = s.substr(0, colon);
+    r.text = s.substr(colon + 2);
+  } else {
+    r.text = s;
+  }
+  return r;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -218,6 +243,40 @@ struct Deltas {
 constexpr char kCursorSeparator = '|';
 
 }  // namespace
+
+std::string ReasonsToJson(const std::vector<review::Reason>& reasons) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const review::Reason& r : reasons) {
+    // JSON has no NaN or infinity: a scorer's bug must not fail the batch, so they become 0.
+    auto finite = [](double v) { return std::isfinite(v) ? v : 0.0; };
+    arr.push_back({{"code", r.code},
+                   {"value", finite(r.value)},
+                   {"weight", finite(r.weight)},
+                   {"text", r.text}});
+  }
+  // Reasons are our own text, but never let a stray byte fail the whole batch.
+  return arr.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::vector<review::Reason> ReasonsFromJson(std::string_view json) {
+  std::vector<review::Reason> out;
+  nlohmann::json arr = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (!arr.is_array()) return out;
+  for (const nlohmann::json& item : arr) {
+    if (item.is_string()) {
+      out.push_back(ReasonFromLegacyText(item.get<std::string>()));
+      continue;
+    }
+    if (!item.is_object()) continue;
+    review::Reason r;
+    if (auto it = item.find("code"); it != item.end() && it->is_string()) r.code = *it;
+    if (auto it = item.find("value"); it != item.end() && it->is_number()) r.value = *it;
+    if (auto it = item.find("weight"); it != item.end() && it->is_number()) r.weight = *it;
+    if (auto it = item.find("text"); it != item.end() && it->is_string()) r.text = *it;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
 
 review::RatingAggregate RatingFromRow(const pqxx::row& row) {
   review::RatingAggregate a;
@@ -365,6 +424,30 @@ absl::StatusOr<CountResult> ReviewDb::ApplyCounts(const std::vector<CountPhase>&
   });
   if (!s.ok()) return s;
   return result;
+}
+
+absl::StatusOr<std::optional<ReviewDecision>> ReviewDb::GetReviewDecision(
+    const std::string& review_id) {
+  std::optional<ReviewDecision> out;
+  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
+    out.reset();
+    pqxx::nontransaction tx(c);
+    pqxx::result r = pg::ExecPrepared(tx, kReviewDecision, review_id);
+    if (r.empty()) return;
+    const pqxx::row& row = r[0];
+    ReviewDecision d;
+    d.review_id = review_id;
+    d.user_id = row[0].as<std::string>();
+    d.status = StatusOf(row[1]);
+    if (!row[2].is_null()) {
+      d.decision = row[2].as<std::string>();
+      d.decided_at = absl::FromUnixMicros(row[3].as<int64_t>());
+      d.reasons = ReasonsFromJson(row[4].as<std::string>());
+    }
+    out = std::move(d);
+  });
+  if (!s.ok()) return s;
+  return out;
 }
 
 absl::StatusOr<std::vector<std::string>> ReviewDb::ExistingReviewIds(

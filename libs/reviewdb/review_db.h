@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -21,6 +22,18 @@ inline constexpr const char* kRatingColumns =
 
 // Decodes a row that starts with kRatingColumns. Throws what libpqxx throws on a bad value.
 review::RatingAggregate RatingFromRow(const pqxx::row& row);
+
+// The JSON of fraud_audit.reasons and moderation_queue.reasons: an array of objects
+// {"code": text, "value": number, "weight": number, "text": text}, in the given order. Bytes
+// that are not UTF-8 become U+FFFD rather than fail a batch. Pure.
+std::string ReasonsToJson(const std::vector<review::Reason>& reasons);
+
+// The reasons in `json` (a stored array). Reads both shapes the column has held: objects as
+// ReasonsToJson writes them, and the plain strings "<code>: <text>" of rows stored before
+// reasons had structure (code = the part before ": " when it is a lower-case identifier, value
+// and weight 0; otherwise the whole string is the text). Anything else in the array (or text
+// that is not an array) reads as no reason. Pure; never throws.
+std::vector<review::Reason> ReasonsFromJson(std::string_view json);
 
 // Every statement on the review tables (`reviews`, `fraud_audit`, `moderation_queue`,
 // `product_ratings`; schema in db/migrations), as typed operations on Postgres. Status values
@@ -70,6 +83,10 @@ class ReviewDb {
                                           const std::vector<std::string>& touched_asins);
 
   // --- reviews: reads (checks from outside the services, e.g. candor-drive's freshness) ---
+
+  // The stored status of `review_id`, its author, and its latest fraud_audit row (decision, time,
+  // reasons); nullopt when no such review is stored.
+  absl::StatusOr<std::optional<ReviewDecision>> GetReviewDecision(const std::string& review_id);
 
   // The subset of `review_ids` that have a row, in any status; in no particular order.
   absl::StatusOr<std::vector<std::string>> ExistingReviewIds(

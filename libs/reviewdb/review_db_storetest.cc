@@ -2,6 +2,7 @@
 // also covered through its adapter by services/fraud-scorer/fraud_scorer_storetest.cc, the ledger
 // by services/rating-aggregator/rating_aggregator_storetest.cc.
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "gtest/gtest.h"
@@ -40,7 +41,8 @@ class ReviewDbTest : public ::testing::Test {
     r.fraud_score = 0.5;
     r.decision = status == ReviewStatus::kHeld ? "queue" : "pass";
     r.scorer = "rules-v1";
-    r.reasons = {"caps: 80% upper case"};
+    r.reasons = {{.code = "shouting", .value = 0.8, .weight = 0.2, .text = "80% upper case"},
+                 {.code = "short_body", .value = 8, .weight = 0.1, .text = "quote \" and \\"}};
     r.queue_reason = "rules-v1 score 0.5: caps";
     return r;
   }
@@ -74,11 +76,69 @@ TEST_F(ReviewDbTest, HeldReviewIsStoredAsHeldAndQueued) {
   ASSERT_TRUE(queued.has_value());
   EXPECT_EQ(queued->state, "open");
   EXPECT_EQ(queued->reason, held.queue_reason);
+  EXPECT_EQ(queued->reasons, held.reasons);  // the same structured reasons as the audit row
   EXPECT_FALSE(testing::QueueEntryOf(*pool_, active.submission.review_id).has_value());
   std::vector<testing::AuditRow> audit = testing::AuditOf(*pool_, held.submission.review_id);
   ASSERT_EQ(audit.size(), 1u);
   EXPECT_EQ(audit[0].decision, "queue");
   EXPECT_EQ(audit[0].reasons, held.reasons);
+}
+
+TEST_F(ReviewDbTest, ReviewDecisionIsTheRowAndItsLatestAudit) {
+  const NewReview held = Scored(ReviewStatus::kHeld, "SHOUTY!!");
+  const absl::Time before = absl::Now() - absl::Seconds(5);  // the clocks of test and database
+  ASSERT_TRUE(db_->InsertScored({held}).ok());
+  auto d = db_->GetReviewDecision(held.submission.review_id);
+  ASSERT_TRUE(d.ok()) << d.status();
+  ASSERT_TRUE(d->has_value());
+  EXPECT_EQ((*d)->review_id, held.submission.review_id);
+  EXPECT_EQ((*d)->user_id, held.submission.user_id);
+  EXPECT_EQ((*d)->status, ReviewStatus::kHeld);
+  EXPECT_EQ((*d)->decision, "queue");
+  ASSERT_TRUE((*d)->decided_at.has_value());
+  EXPECT_GT(*(*d)->decided_at, before);
+  EXPECT_EQ((*d)->reasons, held.reasons);
+
+  // A later decision (a re-score) is the one read; rows from before reasons had structure
+  // (plain "rule: detail" strings) read too.
+  testing::AddAuditRow(*pool_, held.submission.review_id, "reject",
+                       R"(["burst_24h: 6 submissions by this user in 24 h", "no code here"])");
+  d = db_->GetReviewDecision(held.submission.review_id);
+  ASSERT_TRUE(d.ok() && d->has_value()) << d.status();
+  EXPECT_EQ((*d)->decision, "reject");
+  ASSERT_EQ((*d)->reasons.size(), 2u);
+  EXPECT_EQ((*d)->reasons[0], (review::Reason{"burst_24h", 0, 0, "6 submissions by this user in 24 h"}));
+  EXPECT_EQ((*d)->reasons[1], (review::Reason{"", 0, 0, "no code here"}));
+
+  // A review with no audit row (written by a test helper) has no decision.
+  const std::string bare = InsertReview(*pool_, {.asin = asin_, .status = ReviewStatus::kActive});
+  d = db_->GetReviewDecision(bare);
+  ASSERT_TRUE(d.ok() && d->has_value()) << d.status();
+  EXPECT_EQ((*d)->status, ReviewStatus::kActive);
+  EXPECT_EQ((*d)->decision, "");
+  EXPECT_FALSE((*d)->decided_at.has_value());
+  EXPECT_TRUE((*d)->reasons.empty());
+
+  // An unknown id: nothing.
+  d = db_->GetReviewDecision(std::string(32, '0'));
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_FALSE(d->has_value());
+}
+
+TEST(ReasonsJsonTest, RoundTripsAndReadsTheOldShape) {
+  const std::vector<review::Reason> reasons = {
+      {.code = "reviews_24h", .value = 12, .weight = 0.31, .text = "12 reviews in 24 hours"},
+      {.code = "x", .value = -0.5, .weight = 0, .text = "ünïcode and \"quotes\""}};
+  EXPECT_EQ(ReasonsFromJson(ReasonsToJson(reasons)), reasons);
+  EXPECT_EQ(ReasonsToJson({}), "[]");
+  // Not finite: stored as 0 rather than failing the batch (JSON has no NaN).
+  EXPECT_EQ(ReasonsFromJson(ReasonsToJson({{"c", std::nan(""), 1, ""}}))[0].value, 0);
+  EXPECT_EQ(ReasonsFromJson(R"(["short_body: 5 characters, under 20"])")[0],
+            (review::Reason{"short_body", 0, 0, "5 characters, under 20"}));
+  EXPECT_EQ(ReasonsFromJson(R"(["Has Space: x"])")[0], (review::Reason{"", 0, 0, "Has Space: x"}));
+  EXPECT_TRUE(ReasonsFromJson("not json").empty());
+  EXPECT_TRUE(ReasonsFromJson("{}").empty());
+  EXPECT_EQ(ReasonsFromJson(R"([1, {"code": "c"}])").size(), 1u);
 }
 
 TEST_F(ReviewDbTest, AReviewAwaitingScoringIsNeverStored) {

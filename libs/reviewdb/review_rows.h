@@ -1,11 +1,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/time/time.h"
 #include "libs/review/rating_aggregate.h"
+#include "libs/review/reason.h"
 #include "libs/review/review_status.h"
 #include "libs/review/submission.h"
 
@@ -19,10 +21,28 @@ struct NewReview {
   review::Submission submission;
   review::ReviewStatus status = review::ReviewStatus::kActive;  // never kAwaitingScoring
   double fraud_score = 0.0;
-  std::string decision;              // fraud_audit.decision: "pass", "queue", "reject", "unscored"
-  std::string scorer;                // fraud_audit.scorer, e.g. "rules-v1"
-  std::vector<std::string> reasons;  // fraud_audit.reasons (a JSON array), most important first
-  std::string queue_reason;          // moderation_queue.reason; used only when status is kHeld
+  std::string decision;  // fraud_audit.decision: "pass", "queue", "reject", "unscored"
+  std::string scorer;    // fraud_audit.scorer, e.g. "rules-v1"
+  // fraud_audit.reasons and, when held, moderation_queue.reasons: a JSON array of objects
+  // {"code", "value", "weight", "text"}, most important first.
+  std::vector<review::Reason> reasons;
+  std::string queue_reason;  // moderation_queue.reason (the summary); used only when kHeld
+};
+
+// The names in fraud_audit.decision (and NewReview::decision) of a decision that failed open:
+// the review was not scored.
+inline constexpr char kUnscoredDecision[] = "unscored";
+
+// A review's stored status and its latest scoring decision (GetReviewStatus). Plain value type.
+struct ReviewDecision {
+  std::string review_id;
+  std::string user_id;  // the author
+  review::ReviewStatus status = review::ReviewStatus::kActive;
+  // The latest fraud_audit row: decision ("pass", ..., kUnscoredDecision), when, and its reasons
+  // (most important first). Empty / nullopt when the review has no audit row.
+  std::string decision;
+  std::optional<absl::Time> decided_at;
+  std::vector<review::Reason> reasons;
 };
 
 // A review as `reviews` holds it after a store: a new row, or the row an earlier delivery stored

@@ -4,8 +4,8 @@
 
 #include "gtest/gtest.h"
 #include "libs/review/fingerprint.h"
+#include "libs/reviewdb/review_db.h"
 #include "libs/testing/stack_env.h"
-#include "nlohmann/json.hpp"
 
 namespace candor::reviewdb::testing {
 namespace {
@@ -104,21 +104,34 @@ std::vector<AuditRow> AuditOf(pg::Pool& pool, const std::string& review_id) {
       a.decision = row[0].as<std::string>();
       a.scorer = row[1].as<std::string>();
       a.score = row[2].as<double>();
-      for (const auto& reason : nlohmann::json::parse(row[3].as<std::string>())) {
-        a.reasons.push_back(reason.get<std::string>());
-      }
+      a.reasons = ReasonsFromJson(row[3].as<std::string>());
       out.push_back(std::move(a));
     }
   });
   return out;
 }
 
+void AddAuditRow(pg::Pool& pool, const std::string& review_id, const std::string& decision,
+                 const std::string& reasons_json) {
+  absl::Status s = pool.InTransaction([&](pqxx::work& tx) {
+    tx.exec_params(
+        "INSERT INTO fraud_audit (review_id, decision, score, scorer, reasons) "
+        "VALUES ($1, $2, 0.5, 'test', $3::jsonb)",
+        review_id, decision, reasons_json);
+  });
+  EXPECT_TRUE(s.ok()) << s;
+}
+
 std::optional<QueueRow> QueueEntryOf(pg::Pool& pool, const std::string& review_id) {
   std::optional<QueueRow> out;
   Read(pool, [&](pqxx::nontransaction& tx) {
     pqxx::result r = tx.exec_params(
-        "SELECT reason, state FROM moderation_queue WHERE review_id = $1", review_id);
-    if (!r.empty()) out = QueueRow{r[0][0].as<std::string>(), r[0][1].as<std::string>()};
+        "SELECT reason, state, reasons::text FROM moderation_queue WHERE review_id = $1",
+        review_id);
+    if (!r.empty()) {
+      out = QueueRow{r[0][0].as<std::string>(), r[0][1].as<std::string>(),
+                     ReasonsFromJson(r[0][2].as<std::string>())};
+    }
   });
   return out;
 }

@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/review/rating_aggregate.h"
+#include "libs/review/reason.h"
 #include "libs/review/review_status.h"
 
 // Tests only: rows of the review tables written and read directly, for tests that set up a state
@@ -56,14 +57,19 @@ std::vector<ReviewRow> ReviewsOf(pg::Pool& pool, const std::string& asin);
 struct AuditRow {
   std::string decision, scorer;
   double score = 0;
-  std::vector<std::string> reasons;
+  std::vector<review::Reason> reasons;  // read by ReasonsFromJson
 };
 // The fraud_audit rows of `review_id`, oldest first.
 std::vector<AuditRow> AuditOf(pg::Pool& pool, const std::string& review_id);
+// Appends a fraud_audit row for `review_id` with `reasons_json` stored as given (any shape,
+// e.g. the plain strings of rows written before reasons had structure).
+void AddAuditRow(pg::Pool& pool, const std::string& review_id, const std::string& decision,
+                 const std::string& reasons_json);
 
 // A moderation_queue row.
 struct QueueRow {
   std::string reason, state;
+  std::vector<review::Reason> reasons;  // read by ReasonsFromJson
 };
 // The moderation_queue row of `review_id`; nullopt when it has none.
 std::optional<QueueRow> QueueEntryOf(pg::Pool& pool, const std::string& review_id);

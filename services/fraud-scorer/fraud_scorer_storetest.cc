@@ -45,7 +45,8 @@ ScoredReview Make(const std::string& asin, const std::string& user, const std::s
   r.decision.kind = kind;
   r.decision.score = kind == Decision::Kind::kPass ? 0.1 : 0.5;
   r.decision.scorer = "rules-v1";
-  r.decision.reasons = {"short_body: 5 characters, under 20", "quote \" and \\ backslash"};
+  r.decision.reasons = {{"short_body", 5, 0.1, "5 characters, under 20"},
+                        {"odd_text", 0.25, 0.05, "quote \" and \\ backslash"}};
   r.status = StatusFor(kind);
   return r;
 }
@@ -120,7 +121,13 @@ TEST_F(PgReviewRepositoryTest, InsertsRowsAuditAndQueueInOneBatch) {
   EXPECT_EQ(queue_rows, 1);
   const std::string queued = batch[1].submission.review_id;
   EXPECT_EQ(QueueEntryOf(*pool_, queued)->state, "open");
-  // The audit row carries the decision, scorer, score and the reasons as a JSON array.
+  // The queue row: a one-line summary for the list, and the same reasons as the audit row.
+  EXPECT_EQ(QueueEntryOf(*pool_, queued)->reason,
+            "rules-v1 score 0.5: short_body: 5 characters, under 20; odd_text: quote \" and \\ "
+            "backslash");
+  EXPECT_EQ(QueueEntryOf(*pool_, queued)->reasons, batch[1].decision.reasons);
+  // The audit row carries the decision, scorer, score and the reasons (code, value, weight,
+  // text) as a JSON array.
   std::vector<reviewdb::testing::AuditRow> audit = AuditOf(*pool_, queued);
   ASSERT_EQ(audit.size(), 1u);
   EXPECT_EQ(audit[0].decision, "queue");

@@ -34,7 +34,7 @@ Decision ReviewIntake::FailOpen(const review::Submission& s, const absl::Status&
   spdlog::warn("scorer failed for review {}, storing it unscored: {}", s.review_id, error);
   Decision open;
   open.kind = Decision::Kind::kUnscored;
-  open.reasons.push_back(absl::StrCat("scorer_error: ", error.message()));
+  open.reasons.push_back({"scorer_error", 0, 0, std::string(error.message())});
   return open;
 }
 

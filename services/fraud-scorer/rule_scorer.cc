@@ -12,11 +12,12 @@ namespace {
 
 struct Accumulator {
   double score = 0.0;
-  std::vector<std::pair<double, std::string>> fired;
+  std::vector<review::Reason> fired;
 
-  void Fire(double weight, std::string reason) {
+  // Rule `code` fired having measured `value`; `text` says what it saw.
+  void Fire(std::string code, double weight, double value, std::string text) {
     score += weight;
-    fired.emplace_back(weight, std::move(reason));
+    fired.push_back({std::move(code), value, weight, std::move(text)});
   }
 
   // The score capped to [0, 1] and rounded to 4 decimals, so a sum of weights that should equal a
@@ -24,21 +25,18 @@ struct Accumulator {
   double Final() const { return std::round(std::clamp(score, 0.0, 1.0) * 1e4) / 1e4; }
 
   // The reasons, heaviest rule first (stable, so equal weights keep rule order).
-  std::vector<std::string> Reasons() {
+  std::vector<review::Reason> Reasons() {
     std::stable_sort(fired.begin(), fired.end(),
-                     [](const auto& a, const auto& b) { return a.first > b.first; });
-    std::vector<std::string> out;
-    out.reserve(fired.size());
-    for (auto& f : fired) out.push_back(std::move(f.second));
-    return out;
+                     [](const auto& a, const auto& b) { return a.weight > b.weight; });
+    return std::move(fired);
   }
 };
 
 void ApplyTextRules(const RuleSet& rules, const review::Submission& s, Accumulator* acc) {
   const auto body_chars = static_cast<int64_t>(review::Utf8Length(s.body));
   if (body_chars < rules.short_body_chars) {
-    acc->Fire(rules.short_body_weight, absl::StrCat("short_body: ", body_chars,
-                                                    " characters, under ", rules.short_body_chars));
+    acc->Fire("short_body", rules.short_body_weight, static_cast<double>(body_chars),
+              absl::StrCat(body_chars, " characters, under ", rules.short_body_chars));
   }
 
   int64_t letters = 0;
@@ -58,27 +56,30 @@ void ApplyTextRules(const RuleSet& rules, const review::Submission& s, Accumulat
   }
   if (letters >= rules.shouting_min_letters &&
       static_cast<double>(upper) >= rules.shouting_upper_ratio * static_cast<double>(letters)) {
-    acc->Fire(rules.shouting_weight,
-              absl::StrCat("shouting: ", upper, " of ", letters, " letters upper case"));
+    acc->Fire("shouting", rules.shouting_weight,
+              static_cast<double>(upper) / static_cast<double>(letters),
+              absl::StrCat(upper, " of ", letters, " letters upper case"));
   }
   if (bangs >= rules.exclamations) {
-    acc->Fire(rules.exclamations_weight, absl::StrCat("exclamations: ", bangs, " '!'"));
+    acc->Fire("exclamations", rules.exclamations_weight, static_cast<double>(bangs),
+              absl::StrCat(bangs, " '!'"));
   }
   if ((s.rating == 1 || s.rating == 5) && body_chars < rules.extreme_short_chars) {
-    acc->Fire(rules.extreme_short_weight,
-              absl::StrCat("extreme_short: ", s.rating, " stars with ", body_chars,
-                           " characters, under ", rules.extreme_short_chars));
+    acc->Fire("extreme_short", rules.extreme_short_weight, static_cast<double>(body_chars),
+              absl::StrCat(s.rating, " stars with ", body_chars, " characters, under ",
+                           rules.extreme_short_chars));
   }
 }
 
 void ApplyBehaviourRules(const RuleSet& rules, const UserActivity& a, Accumulator* acc) {
   if (a.reviews_24h >= rules.burst_reviews_24h) {
-    acc->Fire(rules.burst_weight,
-              absl::StrCat("burst_24h: ", a.reviews_24h, " submissions by this user in 24 h"));
+    acc->Fire("burst_24h", rules.burst_weight, static_cast<double>(a.reviews_24h),
+              absl::StrCat(a.reviews_24h, " submissions by this user in 24 h"));
   }
   if (a.products_24h >= rules.many_products_24h) {
-    acc->Fire(rules.many_products_weight,
-              absl::StrCat("many_products_24h: ", a.products_24h, " products reviewed in 24 h"));
+    acc->Fire("many_products_24h", rules.many_products_weight,
+              static_cast<double>(a.products_24h),
+              absl::StrCat(a.products_24h, " products reviewed in 24 h"));
   }
 }
 
@@ -100,7 +101,7 @@ Decision Decide(const RuleSet& rules, const Thresholds& thresholds, Accumulator 
     d.kind = Decision::Kind::kUnscored;
     d.score = acc.Final();
     d.reasons = acc.Reasons();
-    d.reasons.push_back(absl::StrCat("behaviour_unavailable: ", activity.status().message()));
+    d.reasons.push_back({"behaviour_unavailable", 0, 0, std::string(activity.status().message())});
     return d;
   }
   ApplyBehaviourRules(rules, *activity, &acc);

@@ -50,7 +50,7 @@ review::Submission Genuine() {
 
 std::vector<std::string> RuleIds(const Decision& d) {
   std::vector<std::string> ids;
-  for (const std::string& r : d.reasons) ids.push_back(r.substr(0, r.find(':')));
+  for (const review::Reason& r : d.reasons) ids.push_back(r.code);
   return ids;
 }
 
@@ -89,7 +89,7 @@ struct TextCase {
   std::optional<std::string> title{};  // Genuine()'s when unset
   int rating = 4;
   std::vector<std::string> rules{};  // the ids of all reasons, in order (empty: no reasons)
-  std::string first_reason_has{};    // a substring of the first reason
+  std::string first_reason_has{};    // a substring of the first reason's text
   std::optional<double> score{};
   std::optional<Decision::Kind> kind{};
 };
@@ -107,7 +107,7 @@ TEST_P(RuleScorerTextTest, Decides) {
   EXPECT_EQ(RuleIds(*d), c.rules);
   if (!c.first_reason_has.empty()) {
     ASSERT_FALSE(d->reasons.empty());
-    EXPECT_THAT(d->reasons[0], HasSubstr(c.first_reason_has));
+    EXPECT_THAT(d->reasons[0].text, HasSubstr(c.first_reason_has));
   }
   if (c.score) {
     EXPECT_DOUBLE_EQ(d->score, *c.score);
@@ -190,6 +190,25 @@ TEST_F(RuleScorerTest, TextAndBehaviourTogetherRejectAndScoreIsCapped) {
   EXPECT_EQ(d->reasons.size(), 6u);
 }
 
+TEST_F(RuleScorerTest, EachReasonCarriesTheRuleItsWeightAndWhatItMeasured) {
+  window_.activity = {12, 10, 40};
+  review::Submission s = Genuine();
+  s.rating = 1;
+  s.title = "SCAM!!!!";
+  s.body = "DO NOT BUY!!!";  // 13 characters, 7 '!', 12 of 12 letters upper case
+  auto d = scorer_.Score(s, kNow);
+  ASSERT_TRUE(d.ok()) << d.status();
+  const std::vector<review::Reason> expected = {
+      {"burst_24h", 12, 0.35, "12 submissions by this user in 24 h"},
+      {"many_products_24h", 10, 0.30, "10 products reviewed in 24 h"},
+      {"shouting", 1.0, 0.20, "12 of 12 letters upper case"},
+      {"exclamations", 7, 0.15, "7 '!'"},
+      {"extreme_short", 13, 0.15, "1 stars with 13 characters, under 40"},
+      {"short_body", 13, 0.10, "13 characters, under 20"},
+  };
+  EXPECT_EQ(d->reasons, expected);
+}
+
 TEST_F(RuleScorerTest, RoutingAtTheThresholds) {
   Thresholds t;  // 0.30 / 0.70
   EXPECT_EQ(t.Route(0.0), Decision::Kind::kPass);
@@ -232,7 +251,7 @@ TEST_F(RuleScorerTest, WindowDownFailsOpenKeepingTextReasons) {
   EXPECT_EQ(d->kind, Decision::Kind::kUnscored);
   EXPECT_DOUBLE_EQ(d->score, 0.10);
   EXPECT_THAT(RuleIds(*d), ElementsAre("short_body", "behaviour_unavailable"));
-  EXPECT_THAT(d->reasons.back(), HasSubstr("connection refused"));
+  EXPECT_THAT(d->reasons.back().text, HasSubstr("connection refused"));
 }
 
 // Counts every user's reviews, as a tiny in-memory window would: the result depends on the order
@@ -310,7 +329,7 @@ TEST(RuleScorerBatchTest, AWindowReturningTooFewResultsFailsTheBatchOpen) {
   for (const auto& d : got) {
     ASSERT_TRUE(d.ok());
     EXPECT_EQ(d->kind, Decision::Kind::kUnscored);
-    EXPECT_THAT(d->reasons.back(), HasSubstr("11 results for 12 reviews"));
+    EXPECT_THAT(d->reasons.back().text, HasSubstr("11 results for 12 reviews"));
   }
 }
 

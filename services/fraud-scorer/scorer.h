@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/review/reason.h"
 #include "libs/review/submission.h"
 
 namespace candor::fraud_scorer {
@@ -15,9 +16,11 @@ namespace candor::fraud_scorer {
 struct Decision {
   enum class Kind { kPass, kQueue, kReject, kUnscored };
   Kind kind = Kind::kUnscored;
-  double score = 0.0;                // fraud likelihood in [0, 1]
-  std::vector<std::string> reasons;  // most important first; "rule: detail"
-  std::string scorer;                // which scorer and version decided ("rules-v1")
+  double score = 0.0;  // fraud likelihood in [0, 1]
+  // Most important first: for rules-v1 the rules that fired (code = rule name, value = what it
+  // measured, weight = the rule's weight, text = the detail), heaviest first.
+  std::vector<review::Reason> reasons;
+  std::string scorer;  // which scorer and version decided ("rules-v1")
 };
 
 // The name stored in fraud_audit.decision: "pass", "queue", "reject" or "unscored".
