@@ -30,6 +30,10 @@ class AdmitAll final : public gateway::SubmissionGuard {
     done(absl::OkStatus());
   }
   void Release(const review::Submission&, DoneCallback done) override { done(absl::OkStatus()); }
+  void WasConfirmed(const std::string&, const std::string&, absl::Time,
+                    std::function<void(absl::StatusOr<bool>)> done) override {
+    done(false);
+  }
   const gateway::GuardPolicy& policy() const override { return policy_; }
 
  private:
@@ -88,7 +92,34 @@ class GatewayContractTest : public ::testing::Test {
     EXPECT_EQ(got->device_id, in.device_id);
     EXPECT_EQ(got->user_id, caller.user_id);
     EXPECT_EQ(got->client_ip, caller.client_ip);
+    EXPECT_EQ(got->account_created_at, caller.account_created_at);
     EXPECT_EQ(got->fingerprint, sent.fingerprint);
+    return true;
+  }
+
+  // The same for the import path: on OK, the scorer decodes the published message unchanged,
+  // imported, with the original time. Returns whether the gateway accepted it.
+  bool CheckImport(const gateway::ImportInput& in) {
+    log_.published.reset();
+    std::optional<absl::StatusOr<std::string>> answer;
+    intake_.Import(in, [&](absl::StatusOr<std::string> r) { answer = std::move(r); });
+    EXPECT_TRUE(answer.has_value());
+    if (!answer.has_value()) return false;
+    if (!answer->ok()) {
+      EXPECT_EQ(answer->status().code(), absl::StatusCode::kInvalidArgument) << answer->status();
+      return false;
+    }
+    EXPECT_TRUE(log_.published.has_value());
+    if (!log_.published.has_value()) return false;
+    absl::StatusOr<review::Submission> got =
+        events::DecodeReviewSubmitted(events::EncodeReviewSubmitted(*log_.published));
+    EXPECT_TRUE(got.ok()) << "gateway answered OK to an import, scorer refuses: " << got.status()
+                          << "\nuser_id=" << absl::CEscape(in.user_id)
+                          << " client_ip=" << absl::CEscape(in.client_ip);
+    if (!got.ok()) return true;
+    EXPECT_EQ(*got, *log_.published);
+    EXPECT_TRUE(got->imported);
+    EXPECT_EQ(got->submitted_at, *in.submitted_at);
     return true;
   }
 
@@ -108,7 +139,7 @@ class GatewayContractTest : public ::testing::Test {
 };
 
 TEST_F(GatewayContractTest, HostileTextInEveryFieldOnlyOkWhenTheScorerDecodesIt) {
-  const gateway::Caller caller{"user-1", "ipv4:10.0.0.1:5000"};
+  const gateway::Caller caller{"user-1", "10.0.0.1", absl::FromUnixSeconds(1'600'000'000)};
   int accepted = 0;
   for (const std::string& text : review::testing::HostileTexts()) {
     review::SubmissionInput in = Valid();
@@ -120,8 +151,8 @@ TEST_F(GatewayContractTest, HostileTextInEveryFieldOnlyOkWhenTheScorerDecodesIt)
     in = Valid();
     in.device_id = text;
     accepted += Check(caller, in);
-    accepted += Check({text, caller.client_ip}, Valid());
-    accepted += Check({caller.user_id, text}, Valid());
+    accepted += Check({text, caller.client_ip, std::nullopt}, Valid());
+    accepted += Check({caller.user_id, text, std::nullopt}, Valid());
   }
   EXPECT_GT(accepted, 50);
 }
@@ -135,7 +166,7 @@ TEST_F(GatewayContractTest, RandomInputsOkImpliesDecoded) {
   constexpr int kRounds = 30000;
   for (int i = 0; i < kRounds; ++i) {
     review::SubmissionInput in = Valid();
-    gateway::Caller caller{"user-1", "ipv4:10.0.0.1:5000"};
+    gateway::Caller caller{"user-1", "10.0.0.1", std::nullopt};
     if (chance(5)) in.asin = RandomText(rng);
     if (chance(5)) in.rating = std::uniform_int_distribution<int64_t>(-2, 8)(rng);
     if (chance(5)) in.rating = int64_t{1} << 32 | 4;  // an int32 cast would read 4
@@ -144,9 +175,38 @@ TEST_F(GatewayContractTest, RandomInputsOkImpliesDecoded) {
     if (chance(30)) in.device_id = RandomText(rng);
     if (chance(15)) caller.user_id = RandomText(rng);
     if (chance(15)) caller.client_ip = RandomText(rng);
+    if (chance(5)) caller.client_ip = "2001:db8::1";
+    if (chance(10)) caller.account_created_at = absl::FromUnixSeconds(chance(50) ? 0 : 1'600'000'000);
     in.verified_purchase = chance(50);
     accepted += Check(caller, in);
     if (HasFailure()) break;  // one counter-example is enough to read
+  }
+  EXPECT_GT(accepted, kRounds / 10);
+}
+
+TEST_F(GatewayContractTest, RandomImportsOkImpliesDecoded) {
+  std::mt19937_64 rng(::testing::UnitTest::GetInstance()->random_seed());
+  auto chance = [&rng](int percent) {
+    return std::uniform_int_distribution<int>(0, 99)(rng) < percent;
+  };
+  const std::vector<std::string> addresses = {"",         "10.0.0.1",        "::ffff:10.0.0.1",
+                                              "2001:DB8::1", "10.0.0.1:80",   "[::1]",
+                                              "fe80::1%eth0", "not an address"};
+  int accepted = 0;
+  constexpr int kRounds = 5000;
+  for (int i = 0; i < kRounds; ++i) {
+    gateway::ImportInput in;
+    in.review = Valid();
+    in.user_id = chance(15) ? RandomText(rng) : "A2IBPI20UZIR0U";
+    if (chance(40)) in.review.body = RandomText(rng);
+    in.client_ip = addresses[std::uniform_int_distribution<size_t>(0, addresses.size() - 1)(rng)];
+    if (chance(10)) in.client_ip = RandomText(rng);
+    // 1990..2030 around the gateway's clock (2023-11): some too early, some in the future.
+    in.submitted_at = absl::FromUnixSeconds(
+        std::uniform_int_distribution<int64_t>(631152000, 1893456000)(rng));
+    if (chance(30)) in.account_created_at = absl::FromUnixSeconds(chance(50) ? 0 : 1'200'000'000);
+    accepted += CheckImport(in);
+    if (HasFailure()) break;
   }
   EXPECT_GT(accepted, kRounds / 10);
 }

@@ -54,15 +54,27 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
         absl::Seconds(config.stats_interval_s), [intake = app->intake_.get()](absl::Duration dt) {
           SubmitStats::Window w = intake->stats().Take();
           if (w.calls() > 0) spdlog::info("submits: {}", SubmitStats::Describe(w, dt));
+          SubmitStats::Window imports = intake->import_stats().Take();
+          if (imports.calls() > 0) {
+            spdlog::info("imports: {}", SubmitStats::Describe(imports, dt));
+          }
         });
   }
   app->summaries_ =
       std::make_unique<SummaryReader>(*app->cache_, *app->store_, *app->summary_fallback_);
+  app->decisions_ = std::make_unique<PgReviewDecisions>(*app->pg_);
+  // Status reads share the fallback pool: both are short Postgres reads that must stay off the
+  // gRPC and Redis threads, and one bounded pool keeps what the gateway asks of Postgres bounded.
+  app->statuses_ = std::make_unique<ReviewStatusReader>(*app->decisions_, *app->guard_,
+                                                        *app->summary_fallback_, app->clock_);
+  // Validate() parsed the list already.
+  app->addresses_ =
+      std::make_unique<ClientAddressResolver>(*review::ParseCidrList(config.trusted_proxies));
   absl::StatusOr<auth::Verifier> verifier =
       auth::Verifier::Create(service::VerifierOptionsOf(config.grpc));
   if (!verifier.ok()) return verifier.status();
   app->service_ = std::make_unique<ReviewGrpcService>(
-      *app->intake_, *app->summaries_, *verifier,
+      *app->intake_, *app->summaries_, *app->statuses_, *app->addresses_, *verifier,
       review::DisplayPrior{config.prior_weight, config.prior_mean}, app->clock_);
 
   // Named after the service, so that Start logs "review-gateway listening on <listen> (port n)".

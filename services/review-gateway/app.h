@@ -15,9 +15,12 @@
 #include "services/review-gateway/bounded_executor.h"
 #include "services/review-gateway/config.h"
 #include "services/review-gateway/grpc_service.h"
+#include "services/review-gateway/client_address.h"
 #include "services/review-gateway/kafka_submission_log.h"
+#include "services/review-gateway/pg_review_decisions.h"
 #include "services/review-gateway/redis_submission_guard.h"
 #include "services/review-gateway/review_intake.h"
+#include "services/review-gateway/review_status_reader.h"
 #include "services/review-gateway/summary_reader.h"
 
 namespace candor::gateway {
@@ -54,12 +57,16 @@ class App {
   std::unique_ptr<KafkaSubmissionLog> log_;
   std::unique_ptr<ratings::AsyncRedisRatingCache> cache_;
   std::unique_ptr<ratings::PgRatingStore> store_;
-  // Summary misses read Postgres here. Destroyed (queued tasks drained, threads joined) before
-  // the stores its tasks use, and after the server, so every accepted task still answers.
+  std::unique_ptr<PgReviewDecisions> decisions_;
+  // Summary misses and review status reads read Postgres here. Destroyed (queued tasks drained,
+  // threads joined) before the stores its tasks use, and after the server, so every accepted
+  // task still answers.
   std::unique_ptr<BoundedExecutor> summary_fallback_;
   std::unique_ptr<ReviewIntake> intake_;
   std::unique_ptr<core::PeriodicReporter> stats_reporter_;  // reads intake_'s stats
   std::unique_ptr<SummaryReader> summaries_;
+  std::unique_ptr<ReviewStatusReader> statuses_;
+  std::unique_ptr<ClientAddressResolver> addresses_;
   std::unique_ptr<ReviewGrpcService> service_;
   std::unique_ptr<BenchGrpcService> bench_;  // only with --bench-noop
   // The server (an rpc::ServiceHost) serving the two services above; destroyed (drained) before

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/log.h"
+#include "libs/review/ip_address.h"
 
 namespace candor::gateway {
 namespace {
@@ -37,6 +38,9 @@ void RegisterFlags(core::Flags& f, Config* c) {
            "cache misses that may wait for a fallback thread; more get UNAVAILABLE", 1, 65536);
   f.AddInt("user-daily-limit", "", &c->user_daily_limit, "reviews per user per sliding 24 h", 1,
            10000);
+  f.AddString("trusted-proxies", "CANDOR_GATEWAY_TRUSTED_PROXIES", &c->trusted_proxies,
+              "comma-separated CIDRs of proxies whose x-forwarded-for names the client "
+              "(e.g. 10.0.0.0/8,::1); empty: never trust x-forwarded-for");
   f.AddDouble("prior-weight", "", &c->prior_weight, "C of the Bayesian display average", 0, 1e6);
   f.AddDouble("prior-mean", "", &c->prior_mean, "m of the Bayesian display average", 1, 5);
   f.AddInt("stats-interval-s", "CANDOR_GATEWAY_STATS_INTERVAL_S", &c->stats_interval_s,
@@ -56,6 +60,11 @@ absl::Status Validate(const Config& c) {
     return absl::InvalidArgumentError(
         absl::StrCat("--max-request-bytes: ", c.grpc.max_request_bytes, " is outside [",
                      kMinRequestBytes, ", ", kMaxRequestBytesLimit, "]"));
+  }
+  if (absl::StatusOr<std::vector<review::Cidr>> proxies = review::ParseCidrList(c.trusted_proxies);
+      !proxies.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--trusted-proxies: ", proxies.status().message()));
   }
   return service::ValidateGrpcConfig(c.grpc);
 }

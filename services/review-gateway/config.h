@@ -26,6 +26,9 @@ struct Config {
   int64_t summary_fallback_threads = 4;
   int64_t summary_fallback_queue = 256;
   int64_t user_daily_limit = 10;
+  // CIDR list of the proxies whose x-forwarded-for is believed ("" = none: the peer is the
+  // client). See README.md, "The client's address".
+  std::string trusted_proxies;
   double prior_weight = 10.0;
   double prior_mean = 3.0;
   int64_t stats_interval_s = 10;
@@ -40,8 +43,9 @@ void RegisterFlags(core::Flags& flags, Config* config);
 
 // Checks what flags alone cannot: a known log level, service::ValidateGrpcConfig (a listen
 // address; the secret present and long enough, RFC 7518: at least 32 bytes; the token issuer and
-// audience not empty), and --max-request-bytes at most 4 MiB (the gateway's range is narrower
-// than service::GrpcConfig's). InvalidArgument naming the setting.
+// audience not empty), --max-request-bytes at most 4 MiB (the gateway's range is narrower
+// than service::GrpcConfig's) and --trusted-proxies a CIDR list. InvalidArgument naming the
+// setting.
 absl::Status Validate(const Config& config);
 
 }  // namespace candor::gateway

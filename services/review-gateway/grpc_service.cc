@@ -1,20 +1,59 @@
 #include "services/review-gateway/grpc_service.h"
 
+#include "libs/events/review_status_proto.h"
+#include "libs/events/timestamp.h"
+
 namespace candor::gateway {
 
 namespace v1 = candor::review::v1;
 using auth::Role;
 
-// Shoppers submit reviews; product pages (any signed-in caller: shoppers, moderators, other
-// services) read summaries.
+namespace {
+
+// The client's address: the peer, or behind a trusted proxy what x-forwarded-for says.
+std::string ClientAddress(const grpc::CallbackServerContext& ctx,
+                          const ClientAddressResolver& addresses) {
+  std::vector<std::string_view> forwarded;
+  if (addresses.trusts_any()) {
+    auto [begin, end] = ctx.client_metadata().equal_range("x-forwarded-for");
+    for (auto it = begin; it != end; ++it) {
+      forwarded.emplace_back(it->second.data(), it->second.size());
+    }
+  }
+  return addresses.Resolve(ctx.peer(), forwarded);
+}
+
+std::optional<absl::Time> OptionalTime(bool has, const google::protobuf::Timestamp& ts,
+                                       std::string_view field, absl::Status* error) {
+  if (!has) return std::nullopt;
+  absl::StatusOr<absl::Time> t = events::FromProtoTimestamp(field, ts);
+  if (!t.ok()) {
+    *error = t.status();
+    return std::nullopt;
+  }
+  return *t;
+}
+
+}  // namespace
+
+// Shoppers submit reviews and ask about their own; product pages (any signed-in caller:
+// shoppers, moderators, other services) read summaries; only another Candor service (an
+// importer) hands over historical reviews with their original times.
 ReviewGrpcService::ReviewGrpcService(ReviewIntake& intake, SummaryReader& summaries,
+                                     ReviewStatusReader& statuses,
+                                     const ClientAddressResolver& addresses,
                                      auth::Verifier verifier, review::DisplayPrior prior,
                                      const core::Clock& clock, rpc::CallObserver& observer)
     : intake_(intake),
       summaries_(summaries),
+      statuses_(statuses),
+      addresses_(addresses),
       prior_(prior),
       gate_(v1::ReviewService::service_full_name(),
-            {{"SubmitReview", {Role::kCustomer}}, {"GetProductSummary", auth::RoleSet::All()}},
+            {{"SubmitReview", {Role::kCustomer}},
+             {"GetProductSummary", auth::RoleSet::All()},
+             {"ImportReview", {Role::kService}},
+             {"GetReviewStatus", {Role::kCustomer}}},
             std::move(verifier), clock, observer) {}
 
 // The reference must cost what SubmitReview's edge costs, so it admits whom SubmitReview does.
@@ -36,7 +75,9 @@ grpc::ServerUnaryReactor* ReviewGrpcService::SubmitReview(grpc::CallbackServerCo
   input.body = request->body();
   input.verified_purchase = request->verified_purchase();
   input.device_id = request->device_id();
-  intake_.Submit({std::move(caller->subject), ctx->peer()}, input,
+  intake_.Submit({std::move(caller->subject), ClientAddress(*ctx, addresses_),
+                  caller->account_created},
+                 input,
                  [call, response](absl::StatusOr<std::string> review_id) {
                    if (review_id.ok()) {
                      response->set_review_id(*review_id);
@@ -72,6 +113,70 @@ grpc::ServerUnaryReactor* ReviewGrpcService::GetProductSummary(
                     response->set_version(a->version);
                     call.Finish(absl::OkStatus());
                   });
+  return call.reactor();
+}
+
+grpc::ServerUnaryReactor* ReviewGrpcService::ImportReview(grpc::CallbackServerContext* ctx,
+                                                          const v1::ImportReviewRequest* request,
+                                                          v1::ImportReviewResponse* response) {
+  rpc::Call call = gate_.Begin(ctx, import_);
+  if (absl::StatusOr<auth::Claims> caller = call.Authorize(); !caller.ok()) {
+    return call.Finish(caller.status());
+  }
+  ImportInput input;
+  input.review.asin = request->asin();
+  input.review.rating = request->rating();
+  input.review.title = request->title();
+  input.review.body = request->body();
+  input.review.verified_purchase = request->verified_purchase();
+  input.review.device_id = request->device_id();
+  // The user and the address are the earlier system's, not this call's: the caller is the
+  // importing service, its peer the importer's host.
+  input.user_id = request->user_id();
+  input.client_ip = request->client_ip();
+  absl::Status bad_time;
+  input.submitted_at = OptionalTime(request->has_submitted_at(), request->submitted_at(),
+                                    "submitted_at", &bad_time);
+  input.account_created_at = OptionalTime(request->has_account_created_at(),
+                                          request->account_created_at(), "account_created_at",
+                                          &bad_time);
+  if (!bad_time.ok()) return call.Finish(bad_time);
+  intake_.Import(input, [call, response](absl::StatusOr<std::string> review_id) {
+    if (review_id.ok()) {
+      response->set_review_id(*review_id);
+      response->set_status(v1::REVIEW_STATUS_AWAITING_SCORING);
+    }
+    call.Finish(review_id.status());
+  });
+  return call.reactor();
+}
+
+grpc::ServerUnaryReactor* ReviewGrpcService::GetReviewStatus(
+    grpc::CallbackServerContext* ctx, const v1::GetReviewStatusRequest* request,
+    v1::ReviewStatusReport* response) {
+  rpc::Call call = gate_.Begin(ctx, status_);
+  absl::StatusOr<auth::Claims> caller = call.Authorize();
+  if (!caller.ok()) return call.Finish(caller.status());
+  statuses_.Read(caller->subject, request->review_id(),
+                 [call, response](absl::StatusOr<ReviewStatusView> view) {
+                   if (!view.ok()) {
+                     call.Finish(view.status());
+                     return;
+                   }
+                   response->set_review_id(view->review_id);
+                   response->set_status(events::ReviewStatusToProto(view->status));
+                   if (view->decided_at) {
+                     events::ToProtoTimestamp(*view->decided_at, response->mutable_decided_at());
+                   }
+                   // The weights stay inside: they are the scorer's internals (see the proto).
+                   for (const review::Reason& r : view->reasons) {
+                     v1::ReviewReason* out = response->add_reasons();
+                     out->set_code(r.code);
+                     out->set_value(r.value);
+                     out->set_text(r.text);
+                   }
+                   call.Finish(absl::OkStatus());
+                 });
   return call.reactor();
 }
 

@@ -13,19 +13,23 @@
 #include "libs/review/rating_aggregate.h"
 #include "libs/rpc/call_observer.h"
 #include "libs/rpc/service_gate.h"
+#include "services/review-gateway/client_address.h"
 #include "services/review-gateway/review_intake.h"
+#include "services/review-gateway/review_status_reader.h"
 #include "services/review-gateway/summary_reader.h"
 
 namespace candor::gateway {
 
-// The gRPC face of the gateway (callback API). It only translates proto <-> domain; the work is
-// in ReviewIntake and SummaryReader, and its rpc::ServiceGate authenticates each call, checks
-// the caller's role (SubmitReview: customer; GetProductSummary: every role), maps statuses
-// with rpc::ToGrpc and reports each call to `observer`. Thread-safe. Borrows everything it is
-// given.
+// The gRPC face of the gateway (callback API). It only translates proto <-> domain (and the
+// transport's peer and x-forwarded-for into the client's address, with `addresses`); the work is
+// in ReviewIntake, SummaryReader and ReviewStatusReader, and its rpc::ServiceGate authenticates
+// each call, checks the caller's role (SubmitReview and GetReviewStatus: customer; ImportReview:
+// service; GetProductSummary: every role), maps statuses with rpc::ToGrpc and reports each call
+// to `observer`. Thread-safe. Borrows everything it is given.
 class ReviewGrpcService final : public candor::review::v1::ReviewService::CallbackService {
  public:
-  ReviewGrpcService(ReviewIntake& intake, SummaryReader& summaries, auth::Verifier verifier,
+  ReviewGrpcService(ReviewIntake& intake, SummaryReader& summaries, ReviewStatusReader& statuses,
+                    const ClientAddressResolver& addresses, auth::Verifier verifier,
                     review::DisplayPrior prior, const core::Clock& clock,
                     rpc::CallObserver& observer = rpc::NoopObserver());
 
@@ -37,16 +41,28 @@ class ReviewGrpcService final : public candor::review::v1::ReviewService::Callba
       grpc::CallbackServerContext* ctx, const candor::review::v1::GetProductSummaryRequest* request,
       candor::review::v1::ProductSummary* response) override;
 
+  grpc::ServerUnaryReactor* ImportReview(
+      grpc::CallbackServerContext* ctx, const candor::review::v1::ImportReviewRequest* request,
+      candor::review::v1::ImportReviewResponse* response) override;
+
+  grpc::ServerUnaryReactor* GetReviewStatus(
+      grpc::CallbackServerContext* ctx, const candor::review::v1::GetReviewStatusRequest* request,
+      candor::review::v1::ReviewStatusReport* response) override;
+
   // Who may call each method; rpc::ServiceHost checks it covers the service.
   const rpc::ServiceGate& gate() const { return gate_; }
 
  private:
   ReviewIntake& intake_;
   SummaryReader& summaries_;
+  ReviewStatusReader& statuses_;
+  const ClientAddressResolver& addresses_;
   review::DisplayPrior prior_;
   rpc::ServiceGate gate_;
   const rpc::ServiceGate::Method& submit_ = gate_.method("SubmitReview");
   const rpc::ServiceGate::Method& summary_ = gate_.method("GetProductSummary");
+  const rpc::ServiceGate::Method& import_ = gate_.method("ImportReview");
+  const rpc::ServiceGate::Method& status_ = gate_.method("GetReviewStatus");
 };
 
 // The benchmark reference (--bench-noop): same server, threads, authentication and role check

@@ -36,8 +36,12 @@ class LenientTypes {
     file.set_name(absl::StrCat("candor/lenient/", d->full_name(), ".proto"));
     file.set_package(absl::StrCat("candor.lenient.", d->file()->package()));
     file.set_syntax(pb::FileDescriptor::SyntaxName(d->file()->syntax()));
-    // Types the fields name (".candor.review.v1.ReviewStatus") resolve in the generated pool.
+    // Types the fields name (".candor.review.v1.ReviewStatus", ".google.protobuf.Timestamp")
+    // resolve in the generated pool, from the files the request's own file imports.
     file.add_dependency(d->file()->name());
+    for (int i = 0; i < d->file()->dependency_count(); ++i) {
+      file.add_dependency(d->file()->dependency(i)->name());
+    }
     pb::DescriptorProto* message = file.add_message_type();
     d->CopyTo(message);
     for (pb::FieldDescriptorProto& f : *message->mutable_field()) {

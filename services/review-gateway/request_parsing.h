@@ -5,7 +5,8 @@
 // proto3 `string` fields must hold UTF-8, and protobuf's parser fails on anything else. gRPC's
 // callback server answers such a failed parse itself (gRPC 1.51: UNIMPLEMENTED with an empty
 // message, see CallbackUnaryHandler::RunHandler), before any gateway code runs, so a client
-// that sends `asin` or `device_id` with a stray byte could not learn which field is wrong. The
+// that sends `asin` or `device_id` (or, to ImportReview, `user_id`, `client_ip`; to
+// GetReviewStatus, `review_id`) with a stray byte could not learn which field is wrong. The
 // SerializationTraits specialisations below keep those bytes instead: the handler's own
 // validation then answers INVALID_ARGUMENT naming the field, as it does for any other bad
 // value. Only the failure path differs from gRPC's: a well-formed request parses exactly once.
@@ -55,6 +56,32 @@ class SerializationTraits<candor::review::v1::GetProductSummaryRequest, void> {
         msg, bb, own_buffer);
   }
   static Status Deserialize(ByteBuffer* buffer, candor::review::v1::GetProductSummaryRequest* msg) {
+    return candor::gateway::ParseRequest(buffer, msg);
+  }
+};
+
+template <>
+class SerializationTraits<candor::review::v1::ImportReviewRequest, void> {
+ public:
+  static Status Serialize(const candor::review::v1::ImportReviewRequest& msg, ByteBuffer* bb,
+                          bool* own_buffer) {
+    return GenericSerialize<ProtoBufferWriter, candor::review::v1::ImportReviewRequest>(msg, bb,
+                                                                            own_buffer);
+  }
+  static Status Deserialize(ByteBuffer* buffer, candor::review::v1::ImportReviewRequest* msg) {
+    return candor::gateway::ParseRequest(buffer, msg);
+  }
+};
+
+template <>
+class SerializationTraits<candor::review::v1::GetReviewStatusRequest, void> {
+ public:
+  static Status Serialize(const candor::review::v1::GetReviewStatusRequest& msg, ByteBuffer* bb,
+                          bool* own_buffer) {
+    return GenericSerialize<ProtoBufferWriter, candor::review::v1::GetReviewStatusRequest>(msg, bb,
+                                                                            own_buffer);
+  }
+  static Status Deserialize(ByteBuffer* buffer, candor::review::v1::GetReviewStatusRequest* msg) {
     return candor::gateway::ParseRequest(buffer, msg);
   }
 };

@@ -4,6 +4,7 @@
 #include "libs/core/error.h"
 #include "libs/core/log.h"
 #include "libs/review/fingerprint.h"
+#include "libs/review/ip_address.h"
 #include "libs/review/validation.h"
 
 namespace candor::gateway {
@@ -13,20 +14,58 @@ using Outcome = SubmitStats::Outcome;
 void ReviewIntake::Submit(const Caller& caller, const review::SubmissionInput& input, Done done) {
   const absl::Time start = clock_.Now();
   if (absl::Status valid = review::ValidateSubmission(input); !valid.ok()) {
-    Finish({.outcome = Outcome::kInvalid}, start, std::move(valid), done);
+    Finish(false, {.outcome = Outcome::kInvalid}, start, std::move(valid), done);
     return;
   }
   review::Submission s = review::Admitted(input, caller.user_id, caller.client_ip, start);
+  s.account_created_at = caller.account_created_at;
+  Admit(std::move(s), start, std::move(done));
+}
+
+void ReviewIntake::Import(const ImportInput& input, Done done) {
+  const absl::Time start = clock_.Now();
+  auto invalid = [&](absl::Status status) {
+    Finish(true, {.outcome = Outcome::kInvalid}, start, std::move(status), done);
+  };
+  if (absl::Status valid = review::ValidateSubmission(input.review); !valid.ok()) {
+    return invalid(std::move(valid));
+  }
+  if (!input.submitted_at) {
+    return invalid(absl::InvalidArgumentError(
+        "submitted_at: required (the review's original submission time)"));
+  }
+  if (absl::Status valid = review::ValidateImportTime(*input.submitted_at, start); !valid.ok()) {
+    return invalid(std::move(valid));
+  }
+  std::string client_ip;
+  if (!input.client_ip.empty()) {
+    std::optional<review::IpAddress> ip = review::IpAddress::Parse(input.client_ip);
+    if (!ip) {
+      return invalid(absl::InvalidArgumentError(
+          "client_ip: must be an IPv4 or IPv6 address (no port, scheme, brackets or zone)"));
+    }
+    client_ip = ip->ToString();
+  }
+  review::Submission s =
+      review::Admitted(input.review, input.user_id, client_ip, *input.submitted_at);
+  s.imported = true;
+  s.account_created_at = input.account_created_at;
+  Admit(std::move(s), start, std::move(done));
+}
+
+void ReviewIntake::Admit(review::Submission s, absl::Time start, Done done) {
   // fraud-scorer runs this check too: a token subject or peer it would refuse is refused here,
   // never answered OK and dead-lettered (I1).
   if (absl::Status valid = review::ValidateGatewayFields(s); !valid.ok()) {
-    Finish({.outcome = Outcome::kInvalid}, start, std::move(valid), done);
+    Finish(s.imported, {.outcome = Outcome::kInvalid}, start, std::move(valid), done);
     return;
   }
 
-  // The callback gets its own copy: `s` itself is still being read by Admit.
+  // The guard's clock is the gateway's, for an import too: its windows and markers are about
+  // when the gateway saw the submission. The callback gets its own copy: `s` itself is still
+  // being read by Admit.
   guard_.Admit(
-      s, s.submitted_at,
+      s, start,
       [this, s, start, done = std::move(done)](absl::StatusOr<GuardVerdict> verdict) mutable {
         SubmitStats::Call call;
         call.guard = clock_.Now() - start;
@@ -34,10 +73,10 @@ void ReviewIntake::Submit(const Caller& caller, const review::SubmissionInput& i
       });
 }
 
-void ReviewIntake::Finish(SubmitStats::Call call, absl::Time start,
+void ReviewIntake::Finish(bool imported, SubmitStats::Call call, absl::Time start,
                           absl::StatusOr<std::string> answer, const Done& done) {
   call.total = clock_.Now() - start;
-  stats_.Record(call);
+  StatsFor(imported).Record(call);
   done(std::move(answer));
 }
 
@@ -47,7 +86,7 @@ void ReviewIntake::OnVerdict(review::Submission s, const absl::StatusOr<GuardVer
     // The script may still have run (a reply lost to a timeout or a dropped connection): its
     // markers stay unconfirmed, and the client's identical retry resumes them.
     call.outcome = Outcome::kGuardUnavailable;
-    Finish(call, start,
+    Finish(s.imported, call, start,
            core::WithInternalDetail(
                absl::UnavailableError("dedup store unavailable; safe to retry the same request"),
                verdict.status().ToString()),
@@ -59,14 +98,14 @@ void ReviewIntake::OnVerdict(review::Submission s, const absl::StatusOr<GuardVer
     case GuardVerdict::Kind::kDuplicate:
       call.outcome = Outcome::kDuplicate;
       Finish(
-          call, start,
+          s.imported, call, start,
           absl::AlreadyExistsError(absl::StrCat(
               "duplicate: this review was already submitted (review_id ", verdict->review_id, ")")),
           done);
       return;
     case GuardVerdict::Kind::kAlreadyReviewed:
       call.outcome = Outcome::kAlreadyReviewed;
-      Finish(call, start,
+      Finish(s.imported, call, start,
              absl::AlreadyExistsError(absl::StrCat("already reviewed: one review per product per ",
                                                    absl::FormatDuration(policy.per_product_window),
                                                    " (asin ", s.asin, ", review_id ",
@@ -75,7 +114,7 @@ void ReviewIntake::OnVerdict(review::Submission s, const absl::StatusOr<GuardVer
       return;
     case GuardVerdict::Kind::kInDoubt:
       call.outcome = Outcome::kInDoubt;
-      Finish(call, start,
+      Finish(s.imported, call, start,
              absl::AbortedError(absl::StrCat(
                  "an earlier submission (review_id ", verdict->review_id,
                  ") of this review or for this product was not confirmed and may be stored; "
@@ -85,7 +124,7 @@ void ReviewIntake::OnVerdict(review::Submission s, const absl::StatusOr<GuardVer
     case GuardVerdict::Kind::kRateLimited: {
       int64_t secs = absl::ToInt64Seconds(absl::Ceil(verdict->retry_after, absl::Seconds(1)));
       call.outcome = Outcome::kRateLimited;
-      Finish(call, start,
+      Finish(s.imported, call, start,
              core::WithRetryDelay(
                  absl::ResourceExhaustedError(absl::StrCat(
                      "rate limited: at most ", policy.user_limit, " reviews per ",
@@ -115,7 +154,7 @@ void ReviewIntake::OnVerdict(review::Submission s, const absl::StatusOr<GuardVer
           spdlog::warn("confirming guard keys of {} failed (it stays resumable): {}", s.review_id,
                        confirmed);
         }
-        Finish(call, start, s.review_id, done);
+        Finish(s.imported, call, start, s.review_id, done);
       });
       return;
     }
@@ -124,7 +163,7 @@ void ReviewIntake::OnVerdict(review::Submission s, const absl::StatusOr<GuardVer
       // second review of this product be stored beside it; keeping them unconfirmed lets the
       // identical retry publish again and settle it.
       call.outcome = Outcome::kLogInDoubt;
-      Finish(call, start,
+      Finish(s.imported, call, start,
              core::WithInternalDetail(
                  absl::UnavailableError(absl::StrCat(
                      "review log did not confirm in time and may have stored it; retry the same "
@@ -143,7 +182,7 @@ void ReviewIntake::OnVerdict(review::Submission s, const absl::StatusOr<GuardVer
         spdlog::warn("release of guard keys for {} failed (it stays resumable): {}", s.review_id,
                      released);
       }
-      Finish(call, start,
+      Finish(s.imported, call, start,
              core::WithInternalDetail(
                  absl::UnavailableError("review log did not take it in time; safe to retry"),
                  published.ToString()),

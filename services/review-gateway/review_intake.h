@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -15,7 +16,18 @@ namespace candor::gateway {
 // Who submits, as established by authentication and the transport.
 struct Caller {
   std::string user_id;
-  std::string client_ip;
+  std::string client_ip;  // canonical IP address (ClientAddressResolver), or "" when unknown
+  std::optional<absl::Time> account_created_at;  // the token's `acct_created` claim
+};
+
+// One review an earlier system hands over (ImportReview): the shopper's fields plus what a
+// live submission gets from the token and the transport, and its original time.
+struct ImportInput {
+  review::SubmissionInput review;
+  std::string user_id;
+  std::string client_ip;  // any spelling of an IP address, or "" when unknown
+  std::optional<absl::Time> account_created_at;
+  std::optional<absl::Time> submitted_at;  // required
 };
 
 // The domain step of SubmitReview (design.md 3.1-3.3): validate, fingerprint, admit through the
@@ -47,12 +59,26 @@ class ReviewIntake {
   // thread; it must not block.
   void Submit(const Caller& caller, const review::SubmissionInput& input, Done done);
 
+  // The import path (a service-role call): `input` validated as Submit validates, plus its time
+  // (review::ValidateImportTime against the clock: from 1995, not in the future) and its client
+  // address (canonicalised; InvalidArgument "client_ip: ..." for one that is no IP address).
+  // The submission is marked imported and keeps the original time; the guard holds it to the
+  // exact-duplicate rule only (GuardPolicy). Then as Submit: publish, confirm, answer; the same
+  // answers except ResourceExhausted and the per-product AlreadyExists, which do not apply.
+  void Import(const ImportInput& input, Done done);
+
   SubmitStats& stats() { return stats_; }
+  SubmitStats& import_stats() { return import_stats_; }
 
  private:
-  // Records the call in stats_, its total counted from `start`, and answers.
-  void Finish(SubmitStats::Call call, absl::Time start, absl::StatusOr<std::string> answer,
-              const Done& done);
+  // Validates `s` (built from a valid SubmissionInput) and sends it through the guard and the
+  // log; `start` is when the call began.
+  void Admit(review::Submission s, absl::Time start, Done done);
+  // The stats a call of `s` counts in: imports apart from live submissions.
+  SubmitStats& StatsFor(bool imported) { return imported ? import_stats_ : stats_; }
+  // Records the call in its stats, its total counted from `start`, and answers.
+  void Finish(bool imported, SubmitStats::Call call, absl::Time start,
+              absl::StatusOr<std::string> answer, const Done& done);
   void OnVerdict(review::Submission s, const absl::StatusOr<GuardVerdict>& verdict,
                  SubmitStats::Call call, absl::Time start, Done done);
 
@@ -60,6 +86,7 @@ class ReviewIntake {
   SubmissionLog& log_;
   const core::Clock& clock_;
   SubmitStats stats_;
+  SubmitStats import_stats_;
 };
 
 }  // namespace candor::gateway

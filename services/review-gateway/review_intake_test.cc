@@ -18,6 +18,7 @@ class FakeGuard final : public SubmissionGuard {
     bool confirmed = false;
   };
   void Admit(const review::Submission& s, absl::Time now, AdmitCallback done) override {
+    admitted_at = now;
     if (clock != nullptr) clock->Advance(takes);
     done(AdmitSync(s, now));
   }
@@ -37,6 +38,13 @@ class FakeGuard final : public SubmissionGuard {
       markers.erase(it);
     }
     done(absl::OkStatus());
+  }
+  void WasConfirmed(const std::string&, const std::string& review_id, absl::Time,
+                    std::function<void(absl::StatusOr<bool>)> done) override {
+    for (const auto& [fp, m] : markers) {
+      if (m.review_id == review_id && m.confirmed) return done(true);
+    }
+    done(false);
   }
   const GuardPolicy& policy() const override { return policy_; }
   absl::StatusOr<GuardVerdict> AdmitSync(const review::Submission& s, absl::Time) {
@@ -68,6 +76,7 @@ class FakeGuard final : public SubmissionGuard {
   int confirms = 0;
   core::ManualClock* clock = nullptr;  // moved on by `takes` in each Admit
   absl::Duration takes;
+  absl::Time admitted_at;  // the `now` of the last Admit
   GuardPolicy policy_{.user_limit = 7};
 };
 
@@ -88,10 +97,25 @@ class ReviewIntakeTest : public ::testing::Test {
  protected:
   absl::StatusOr<std::string> Submit(const review::SubmissionInput& in) {
     std::optional<absl::StatusOr<std::string>> result;
-    intake_.Submit({"user-1", "ipv4:127.0.0.1:1"}, in,
+    intake_.Submit({"user-1", "127.0.0.1", std::nullopt}, in,
                    [&](absl::StatusOr<std::string> r) { result = std::move(r); });
     EXPECT_TRUE(result.has_value()) << "done was not called";
     return *result;
+  }
+  absl::StatusOr<std::string> Import(const ImportInput& in) {
+    std::optional<absl::StatusOr<std::string>> result;
+    intake_.Import(in, [&](absl::StatusOr<std::string> r) { result = std::move(r); });
+    EXPECT_TRUE(result.has_value()) << "done was not called";
+    return *result;
+  }
+  static ImportInput ValidImport() {
+    ImportInput in;
+    in.review = Valid();
+    in.user_id = "A2IBPI20UZIR0U";
+    in.client_ip = "::ffff:198.51.100.4";
+    in.account_created_at = absl::FromUnixSeconds(1'000'000'000);
+    in.submitted_at = absl::FromUnixSeconds(1'393'545'600);  // 2014-02-28
+    return in;
   }
   static review::SubmissionInput Valid() {
     review::SubmissionInput in;
@@ -113,6 +137,97 @@ TEST_F(ReviewIntakeTest, AcceptsAndPublishesWithDerivedId) {
   EXPECT_EQ(log_.published[0].review_id, *id);
   EXPECT_EQ(log_.published[0].user_id, "user-1");
   EXPECT_EQ(log_.published[0].submitted_at, clock_.Now());
+}
+
+TEST_F(ReviewIntakeTest, SubmitCarriesTheCallersAccountCreationTime) {
+  std::optional<absl::StatusOr<std::string>> result;
+  intake_.Submit({"user-1", "2001:db8::7", absl::FromUnixSeconds(1'600'000'000)}, Valid(),
+                 [&](absl::StatusOr<std::string> r) { result = std::move(r); });
+  ASSERT_TRUE(result.has_value() && result->ok());
+  ASSERT_EQ(log_.published.size(), 1u);
+  EXPECT_FALSE(log_.published[0].imported);
+  EXPECT_EQ(log_.published[0].client_ip, "2001:db8::7");
+  EXPECT_EQ(log_.published[0].account_created_at, absl::FromUnixSeconds(1'600'000'000));
+}
+
+TEST_F(ReviewIntakeTest, ACallerWhoseAddressTheScorerWouldRefuseIsInvalid) {
+  std::optional<absl::StatusOr<std::string>> result;
+  intake_.Submit({"user-1", "ipv4:127.0.0.1:1", std::nullopt}, Valid(),
+                 [&](absl::StatusOr<std::string> r) { result = std::move(r); });
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(log_.published.empty());
+}
+
+TEST_F(ReviewIntakeTest, ImportKeepsTheOriginalTimeAndMarksItImported) {
+  absl::StatusOr<std::string> id = Import(ValidImport());
+  ASSERT_TRUE(id.ok()) << id.status();
+  ASSERT_EQ(log_.published.size(), 1u);
+  const review::Submission& s = log_.published[0];
+  EXPECT_EQ(s.review_id, *id);
+  EXPECT_TRUE(s.imported);
+  EXPECT_EQ(s.user_id, "A2IBPI20UZIR0U");
+  EXPECT_EQ(s.submitted_at, absl::FromUnixSeconds(1'393'545'600));
+  EXPECT_EQ(s.account_created_at, absl::FromUnixSeconds(1'000'000'000));
+  EXPECT_EQ(s.client_ip, "198.51.100.4");  // canonical
+  // The guard's rules run on the gateway's clock, not on the review's time.
+  EXPECT_EQ(guard_.admitted_at, clock_.Now());
+  EXPECT_EQ(guard_.confirms, 1);
+  // Imports are counted apart from live submissions.
+  EXPECT_EQ(intake_.import_stats().Take().calls(), 1);
+  EXPECT_EQ(intake_.stats().Take().calls(), 0);
+  // The same review again: the exact-duplicate rule holds for imports.
+  EXPECT_EQ(Import(ValidImport()).status().code(), absl::StatusCode::kAlreadyExists);
+}
+
+TEST_F(ReviewIntakeTest, ImportValidatesTimeAddressAndFields) {
+  auto expect_invalid = [&](const ImportInput& in, const std::string& field) {
+    absl::Status s = Import(in).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << field << ": " << s;
+    EXPECT_EQ(s.message().substr(0, field.size() + 1), field + ":") << s;
+  };
+  ImportInput in = ValidImport();
+  in.submitted_at.reset();
+  expect_invalid(in, "submitted_at");
+  in.submitted_at = absl::FromUnixSeconds(700'000'000);  // 1992
+  expect_invalid(in, "submitted_at");
+  in.submitted_at = clock_.Now() + absl::Hours(1);
+  expect_invalid(in, "submitted_at");
+  in = ValidImport();
+  in.submitted_at = clock_.Now() + absl::Minutes(4);  // within the clock skew
+  EXPECT_TRUE(Import(in).ok());
+  in = ValidImport();
+  in.client_ip = "198.51.100.4:80";
+  expect_invalid(in, "client_ip");
+  in = ValidImport();
+  in.client_ip = "";  // unknown is fine
+  in.review.body = "Another text, another review.";
+  EXPECT_TRUE(Import(in).ok());
+  EXPECT_EQ(log_.published.back().client_ip, "");
+  in = ValidImport();
+  in.user_id = "";
+  expect_invalid(in, "user_id");
+  in = ValidImport();
+  in.review.rating = 0;
+  expect_invalid(in, "rating");
+  in = ValidImport();
+  in.account_created_at = absl::InfiniteFuture();
+  expect_invalid(in, "account_created_at");
+  EXPECT_EQ(log_.published.size(), 2u);  // only the two valid ones
+  EXPECT_EQ(intake_.import_stats().Take().outcomes[static_cast<size_t>(
+                SubmitStats::Outcome::kInvalid)],
+            7);
+}
+
+TEST_F(ReviewIntakeTest, AnImportRetriedWithAnotherTimeIsInDoubtNotOk) {
+  log_.outcome = absl::DeadlineExceededError("may be stored");
+  EXPECT_EQ(Import(ValidImport()).status().code(), absl::StatusCode::kUnavailable);
+  log_.outcome = absl::OkStatus();
+  // The row may keep the first time: a retry that changes it must not be told OK.
+  ImportInput other = ValidImport();
+  other.submitted_at = *other.submitted_at + absl::Hours(1);
+  EXPECT_EQ(Import(other).status().code(), absl::StatusCode::kAborted);
+  EXPECT_TRUE(Import(ValidImport()).ok());
 }
 
 TEST_F(ReviewIntakeTest, DuplicateIsAlreadyExists) {
