@@ -44,6 +44,13 @@ class SyncGuard {
     g_.Confirm(s, now, [&p](absl::Status st) { p.set_value(std::move(st)); });
     return p.get_future().get();
   }
+  absl::StatusOr<bool> WasConfirmed(const std::string& user, const std::string& review_id,
+                                    absl::Time now) {
+    std::promise<absl::StatusOr<bool>> p;
+    g_.WasConfirmed(user, review_id, now,
+                    [&p](absl::StatusOr<bool> v) { p.set_value(std::move(v)); });
+    return p.get_future().get();
+  }
 
  private:
   SubmissionGuard& g_;
@@ -56,6 +63,12 @@ class GuardTest : public ::testing::Test {
         &client_, redis::AsyncClient::Connect(testing::RedisAddr(), 2, absl::Seconds(2))));
     redis_guard_ = std::make_unique<RedisSubmissionGuard>(*client_, GuardPolicy{});
     guard_ = std::make_unique<SyncGuard>(*redis_guard_);
+  }
+  absl::StatusOr<redis::Reply> SyncCommand(std::vector<std::string> args) {
+    std::promise<absl::StatusOr<redis::Reply>> p;
+    client_->Command(std::move(args),
+                     [&p](absl::StatusOr<redis::Reply> r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
   }
   std::unique_ptr<redis::AsyncClient> client_;
   std::unique_ptr<RedisSubmissionGuard> redis_guard_;
@@ -79,6 +92,86 @@ TEST_F(GuardTest, DuplicateThenSameProductThenAdmitOther) {
   // Another user may write the same words about the same product.
   EXPECT_EQ(guard_->Admit(Make(testing::UniqueUser(), asin, "first text"), now_)->kind,
             Kind::kAdmitted);
+}
+
+review::Submission Imported(const std::string& user, const std::string& asin,
+                            const std::string& body, absl::Time original) {
+  review::Submission s = Make(user, asin, body);
+  s.imported = true;
+  s.submitted_at = original;
+  return s;
+}
+
+TEST_F(GuardTest, ImportsKeepTheDuplicateRuleButNotTheProductWindowOrTheDailyLimit) {
+  const std::string user = testing::UniqueUser();
+  const std::string asin = testing::UniqueAsin();
+  const absl::Time y2010 = absl::FromUnixSeconds(1262304000);
+  // A user's years of history: 15 reviews, two of them of the same product, all within one day of
+  // the gateway's clock. Live submissions would be limited at 10 and refused the second product.
+  for (int i = 0; i < 15; ++i) {
+    review::Submission s = Imported(user, i < 2 ? asin : testing::UniqueAsin(),
+                                    absl::StrCat("review ", i), y2010 + absl::Hours(24 * 30 * i));
+    auto v = guard_->Admit(s, now_ + absl::Seconds(i));
+    ASSERT_TRUE(v.ok()) << v.status();
+    EXPECT_EQ(v->kind, Kind::kAdmitted) << i;
+    ASSERT_TRUE(guard_->Confirm(s, now_ + absl::Seconds(i)).ok());
+  }
+  // The same text again is a duplicate, imported or live.
+  auto dup = guard_->Admit(Imported(user, asin, "Review 0!", y2010), now_);
+  EXPECT_EQ(dup->kind, Kind::kDuplicate);
+  EXPECT_EQ(guard_->Admit(Make(user, asin, "review 0"), now_)->kind, Kind::kDuplicate);
+  // Imports left the user's live limits alone: a live review of the imported product, and ten
+  // more, are admitted.
+  EXPECT_EQ(guard_->Admit(Make(user, asin, "live text"), now_)->kind, Kind::kAdmitted);
+  for (int i = 0; i < 9; ++i) {
+    EXPECT_EQ(guard_->Admit(Make(user, testing::UniqueAsin(), "t"), now_)->kind, Kind::kAdmitted);
+  }
+  EXPECT_EQ(guard_->Admit(Make(user, testing::UniqueAsin(), "t"), now_)->kind, Kind::kRateLimited);
+  // A live submission's markers do not hold up an import either (only the same text does).
+  EXPECT_EQ(guard_->Admit(Imported(user, asin, "old text", y2010), now_)->kind, Kind::kAdmitted);
+}
+
+TEST_F(GuardTest, AnUnconfirmedImportIsResumedOnlyWithTheSameTime) {
+  const std::string user = testing::UniqueUser();
+  const absl::Time t = absl::FromUnixSeconds(1262304000);
+  review::Submission s = Imported(user, testing::UniqueAsin(), "text", t);
+  ASSERT_EQ(guard_->Admit(s, now_)->kind, Kind::kAdmitted);
+  review::Submission later = s;
+  later.submitted_at = t + absl::Hours(1);  // the row may keep the first time
+  EXPECT_EQ(guard_->Admit(later, now_)->kind, Kind::kInDoubt);
+  EXPECT_EQ(guard_->Admit(s, now_)->kind, Kind::kResumed);
+  ASSERT_TRUE(guard_->Release(s).ok());
+  EXPECT_EQ(guard_->Admit(later, now_)->kind, Kind::kAdmitted);
+}
+
+TEST_F(GuardTest, WasConfirmedForTheUserWithinTheMemory) {
+  const std::string user = testing::UniqueUser();
+  review::Submission live = Make(user, testing::UniqueAsin(), "live");
+  review::Submission imported =
+      Imported(user, testing::UniqueAsin(), "old", absl::FromUnixSeconds(1262304000));
+  ASSERT_EQ(guard_->Admit(live, now_)->kind, Kind::kAdmitted);
+  ASSERT_EQ(guard_->Admit(imported, now_)->kind, Kind::kAdmitted);
+  // Admitted is not confirmed: the log may never take it.
+  EXPECT_FALSE(*guard_->WasConfirmed(user, live.review_id, now_));
+  ASSERT_TRUE(guard_->Confirm(live, now_).ok());
+  ASSERT_TRUE(guard_->Confirm(imported, now_).ok());
+  EXPECT_TRUE(*guard_->WasConfirmed(user, live.review_id, now_));
+  EXPECT_TRUE(*guard_->WasConfirmed(user, imported.review_id, now_));
+  // Only the author's: another user asking about the same id is told no.
+  EXPECT_FALSE(*guard_->WasConfirmed(testing::UniqueUser(), live.review_id, now_));
+  // Remembered for confirmed_memory (24 h), then forgotten.
+  EXPECT_TRUE(*guard_->WasConfirmed(user, live.review_id, now_ + absl::Hours(23)));
+  EXPECT_FALSE(*guard_->WasConfirmed(user, live.review_id, now_ + absl::Hours(25)));
+  // The set expires with its memory and is trimmed by later confirmations.
+  auto ttl = SyncCommand({"PTTL", RedisSubmissionGuard::ConfirmedKey(user)});
+  ASSERT_TRUE(ttl.ok()) << ttl.status();
+  EXPECT_GT(ttl->integer, 0);
+  EXPECT_LE(ttl->integer, 24 * 3600 * 1000);
+  review::Submission next_day = Make(user, testing::UniqueAsin(), "next day");
+  ASSERT_TRUE(guard_->Confirm(next_day, now_ + absl::Hours(25)).ok());
+  auto count = SyncCommand({"ZCARD", RedisSubmissionGuard::ConfirmedKey(user)});
+  ASSERT_TRUE(count.ok()) << count.status();
+  EXPECT_EQ(count->integer, 1);
 }
 
 TEST_F(GuardTest, TenPerDaySlidingWindow) {

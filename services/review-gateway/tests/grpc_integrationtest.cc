@@ -17,6 +17,7 @@
 #include "libs/kafka/kafka.h"
 #include "libs/kafka/mock_cluster.h"
 #include "libs/ratings/redis_rating_cache.h"
+#include "libs/reviewdb/review_db.h"
 #include "libs/reviewdb/reviewdb_testing.h"
 #include "libs/testing/stack_env.h"
 #include "services/review-gateway/app.h"
@@ -99,12 +100,43 @@ class GatewayTest : public ::testing::Test {
 
   static kafka::MockCluster* cluster_;
   std::unique_ptr<App> app_;
+
+ public:
+  static std::string Bootstrap() { return cluster_->bootstrap(); }
+
+ protected:
   std::unique_ptr<v1::ReviewService::Stub> stub_;
   std::string user_;
   std::string token_;
 };
 
 kafka::MockCluster* GatewayTest::cluster_ = nullptr;
+
+// The submission published under `review_id` on review-submissions (its Kafka key in `key`), or
+// nullopt if none arrives within 15 s. Reads the topic from the start with a group of its own.
+std::optional<review::Submission> Published(const std::string& review_id,
+                                            std::string* key = nullptr) {
+  auto consumer =
+      kafka::Consumer::Create({GatewayTest::Bootstrap(), "t", {}}, testing::UniqueUser("g"),
+                              {events::kReviewSubmissionsTopic});
+  EXPECT_TRUE(consumer.ok()) << consumer.status();
+  if (!consumer.ok()) return std::nullopt;
+  absl::Time deadline = absl::Now() + absl::Seconds(15);
+  while (absl::Now() < deadline) {
+    auto batch = (*consumer)->PollBatch(100, absl::Milliseconds(200));
+    EXPECT_TRUE(batch.ok()) << batch.status();
+    if (!batch.ok()) return std::nullopt;
+    for (const kafka::Message& m : *batch) {
+      absl::StatusOr<review::Submission> event = events::DecodeReviewSubmitted(m.value);
+      EXPECT_TRUE(event.ok()) << event.status();
+      if (!event.ok() || event->review_id != review_id) continue;
+      if (key != nullptr) *key = m.key;
+      return *event;
+    }
+  }
+  ADD_FAILURE() << "review " << review_id << " never reached review-submissions";
+  return std::nullopt;
+}
 
 TEST_F(GatewayTest, SubmitPublishesToKafkaThenAnswersAwaitingScoring) {
   std::string asin = testing::UniqueAsin();
@@ -114,28 +146,68 @@ TEST_F(GatewayTest, SubmitPublishesToKafkaThenAnswersAwaitingScoring) {
   EXPECT_EQ(resp.status(), v1::REVIEW_STATUS_AWAITING_SCORING);
   EXPECT_EQ(resp.review_id().size(), 32u);
 
-  auto consumer =
-      kafka::Consumer::Create({cluster_->bootstrap(), "t", {}}, testing::UniqueUser("g"),
-                              {events::kReviewSubmissionsTopic});
-  ASSERT_TRUE(consumer.ok());
-  bool found = false;
-  absl::Time deadline = absl::Now() + absl::Seconds(15);
-  while (!found && absl::Now() < deadline) {
-    auto batch = (*consumer)->PollBatch(100, absl::Milliseconds(200));
-    ASSERT_TRUE(batch.ok());
-    for (const kafka::Message& m : *batch) {
-      absl::StatusOr<review::Submission> event = events::DecodeReviewSubmitted(m.value);
-      ASSERT_TRUE(event.ok()) << event.status();
-      if (event->review_id != resp.review_id()) continue;
-      found = true;
-      EXPECT_EQ(m.key, asin);
-      EXPECT_EQ(event->user_id, user_);
-      EXPECT_EQ(event->rating, 4);
-      EXPECT_TRUE(event->verified_purchase);
-      EXPECT_EQ(event->fingerprint.substr(0, 32), resp.review_id());
-    }
-  }
-  EXPECT_TRUE(found) << "submission never reached review-submissions";
+  std::string key;
+  std::optional<review::Submission> event = Published(resp.review_id(), &key);
+  ASSERT_TRUE(event.has_value());
+  EXPECT_EQ(key, asin);
+  EXPECT_EQ(event->user_id, user_);
+  EXPECT_EQ(event->rating, 4);
+  EXPECT_TRUE(event->verified_purchase);
+  EXPECT_EQ(event->fingerprint.substr(0, 32), resp.review_id());
+  EXPECT_FALSE(event->imported);
+  // The client address is the peer's IP, without scheme and port.
+  EXPECT_EQ(event->client_ip, "127.0.0.1");
+  EXPECT_FALSE(event->account_created_at.has_value());
+}
+
+TEST_F(GatewayTest, TheTokensAccountCreationTimeTravelsWithTheSubmission) {
+  auth::Claims c(user_, "customer", absl::Now() + absl::Hours(1));
+  c.account_created = absl::FromUnixSeconds(1'500'000'000);
+  v1::SubmitReviewResponse resp;
+  grpc::Status s =
+      Submit(Valid(testing::UniqueAsin()), &resp, "Bearer " + auth::MintHs256(c, kSecret, absl::Now()));
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  std::optional<review::Submission> event = Published(resp.review_id());
+  ASSERT_TRUE(event.has_value());
+  EXPECT_EQ(event->account_created_at, absl::FromUnixSeconds(1'500'000'000));
+  // A malformed claim refuses the token.
+  std::string bad = auth::SignHs256(
+      R"({"alg":"HS256","typ":"JWT"})",
+      absl::StrCat(R"({"sub":")", user_, R"(","iss":"candor-dev","aud":"candor","exp":)",
+                   absl::ToUnixSeconds(absl::Now()) + 600, R"(,"acct_created":"yesterday"})"),
+      kSecret);
+  ExpectError(Valid(testing::UniqueAsin()), grpc::StatusCode::UNAUTHENTICATED,
+              "claim 'acct_created' is not a number", "Bearer " + bad);
+}
+
+TEST_F(GatewayTest, XForwardedForCountsOnlyFromTrustedProxies) {
+  auto submit_with_xff = [&](v1::ReviewService::Stub& stub, const std::string& xff) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ctx.AddMetadata("authorization", "Bearer " + token_);
+    ctx.AddMetadata("x-forwarded-for", xff);
+    v1::SubmitReviewResponse resp;
+    grpc::Status st = stub.SubmitReview(&ctx, Valid(testing::UniqueAsin()), &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    std::optional<review::Submission> event = Published(resp.review_id());
+    return event ? event->client_ip : std::string("<none>");
+  };
+  // Default: no proxy is trusted, so a client cannot name another address.
+  EXPECT_EQ(submit_with_xff(*stub_, "198.51.100.9"), "127.0.0.1");
+  // Behind a trusted proxy (this test's loopback), the right-most untrusted hop.
+  Config c = BaseConfig();
+  c.trusted_proxies = "127.0.0.0/8, ::1";
+  auto app = App::Create(c);
+  ASSERT_TRUE(app.ok()) << app.status();
+  auto stub = Stub((*app)->port());
+  EXPECT_EQ(submit_with_xff(*stub, "203.0.113.1, 198.51.100.9, 127.0.0.2"), "198.51.100.9");
+  EXPECT_EQ(submit_with_xff(*stub, "unknown"), "");
+  // A bad list is refused at startup, naming the flag and the item.
+  c.trusted_proxies = "10.0.0.0/8, 10.0.0.0/33";
+  absl::Status bad = App::Create(c).status();
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.message().find("--trusted-proxies: '10.0.0.0/33'"), absl::string_view::npos)
+      << bad;
 }
 
 TEST_F(GatewayTest, DuplicatesAndPerProductLimit) {
@@ -605,6 +677,209 @@ TEST_F(GatewayTest, InvalidUtf8InStringFieldsIsInvalidArgumentNamingTheField) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
       << s.error_code() << " " << s.error_message();
   EXPECT_NE(s.error_message().find("asin"), std::string::npos) << s.error_message();
+}
+
+// --- ImportReview: historical reviews with their original times (service role) ----------------
+
+std::string Bearer(const std::string& sub, const std::string& role) {
+  return "Bearer " + auth::MintHs256({sub, role, absl::Now() + absl::Hours(1)}, kSecret, absl::Now());
+}
+
+v1::ImportReviewRequest ValidImport(const std::string& user, const std::string& asin,
+                                    int64_t unix_seconds) {
+  v1::ImportReviewRequest r;
+  r.set_user_id(user);
+  r.set_asin(asin);
+  r.set_rating(5);
+  r.set_title("Old favourite");
+  r.set_body(absl::StrCat("Bought it years ago, still works. (", asin, ")"));
+  r.set_verified_purchase(true);
+  r.set_device_id("dev-1");
+  r.set_client_ip("::ffff:198.51.100.7");
+  r.mutable_submitted_at()->set_seconds(unix_seconds);
+  return r;
+}
+
+grpc::Status Import(v1::ReviewService::Stub& stub, const v1::ImportReviewRequest& req,
+                    const std::string& bearer, v1::ImportReviewResponse* resp) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  ctx.AddMetadata("authorization", bearer);
+  return stub.ImportReview(&ctx, req, resp);
+}
+
+TEST_F(GatewayTest, ImportPublishesTheOriginalTimeMarkedImported) {
+  const std::string author = testing::UniqueUser("shopper");
+  const std::string asin = testing::UniqueAsin();
+  v1::ImportReviewRequest req = ValidImport(author, asin, 1'095'724'800);  // 2004-09-21
+  req.mutable_account_created_at()->set_seconds(1'000'000'000);
+  v1::ImportReviewResponse resp;
+  grpc::Status s = Import(*stub_, req, Bearer("importer", "service"), &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resp.status(), v1::REVIEW_STATUS_AWAITING_SCORING);
+  std::optional<review::Submission> event = Published(resp.review_id());
+  ASSERT_TRUE(event.has_value());
+  EXPECT_TRUE(event->imported);
+  EXPECT_EQ(event->submitted_at, absl::FromUnixSeconds(1'095'724'800));
+  EXPECT_EQ(event->user_id, author);  // the review's author, not the importing service
+  EXPECT_EQ(event->client_ip, "198.51.100.7");
+  EXPECT_EQ(event->device_id, "dev-1");
+  EXPECT_EQ(event->account_created_at, absl::FromUnixSeconds(1'000'000'000));
+  // The same review again: the exact-duplicate rule holds for imports.
+  s = Import(*stub_, req, Bearer("importer", "service"), &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS) << s.error_message();
+}
+
+TEST_F(GatewayTest, ACustomerCanNeverSetTheTime) {
+  // SubmitReview has no time field; ImportReview refuses every role but service.
+  v1::ImportReviewRequest req = ValidImport(user_, testing::UniqueAsin(), 1'095'724'800);
+  v1::ImportReviewResponse resp;
+  for (const char* role : {"customer", "moderator"}) {
+    grpc::Status s = Import(*stub_, req, Bearer(user_, role), &resp);
+    ExpectStatus(s, grpc::StatusCode::PERMISSION_DENIED,
+                 "/candor.review.v1.ReviewService/ImportReview requires role 'service'");
+  }
+  EXPECT_EQ(v1::SubmitReviewRequest::descriptor()->FindFieldByName("submitted_at"), nullptr);
+  grpc::ClientContext anon;
+  EXPECT_EQ(stub_->ImportReview(&anon, req, &resp).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(GatewayTest, ImportsAreNotRateLimitedButValidated) {
+  // Fifteen reviews of one user, two of one product, at their times over a year: a live user
+  // would be limited at 10 and refused the second review of the product.
+  const std::string author = testing::UniqueUser("shopper");
+  const std::string asin = testing::UniqueAsin();
+  const std::string service = Bearer("importer", "service");
+  for (int i = 0; i < 15; ++i) {
+    v1::ImportReviewRequest req =
+        ValidImport(author, i < 2 ? asin : testing::UniqueAsin(), 1'300'000'000 + i * 86400 * 20);
+    req.set_body(absl::StrCat("Review number ", i, " of my long history."));
+    v1::ImportReviewResponse resp;
+    grpc::Status s = Import(*stub_, req, service, &resp);
+    EXPECT_TRUE(s.ok()) << i << ": " << s.error_message();
+  }
+  auto expect_invalid = [&](v1::ImportReviewRequest req, const std::string& fragment) {
+    v1::ImportReviewResponse resp;
+    ExpectStatus(Import(*stub_, req, service, &resp), grpc::StatusCode::INVALID_ARGUMENT,
+                 fragment);
+  };
+  v1::ImportReviewRequest req = ValidImport(author, testing::UniqueAsin(), 1'300'000'000);
+  req.clear_submitted_at();
+  expect_invalid(req, "submitted_at: required");
+  req = ValidImport(author, testing::UniqueAsin(), 700'000'000);  // 1992
+  expect_invalid(req, "submitted_at: an imported review's time must not be before 1995-01-01");
+  req = ValidImport(author, testing::UniqueAsin(), absl::ToUnixSeconds(absl::Now()) + 3600);
+  expect_invalid(req, "is in the future");
+  req = ValidImport(author, testing::UniqueAsin(), 1'300'000'000);
+  req.mutable_submitted_at()->set_nanos(-1);
+  expect_invalid(req, "submitted_at: nanos");
+  req = ValidImport("", testing::UniqueAsin(), 1'300'000'000);
+  expect_invalid(req, "user_id: required");
+  req = ValidImport(author, testing::UniqueAsin(), 1'300'000'000);
+  req.set_client_ip("198.51.100.7:443");
+  expect_invalid(req, "client_ip:");
+  req = ValidImport(author, "nope", 1'300'000'000);
+  expect_invalid(req, "asin:");
+  req = ValidImport(author, testing::UniqueAsin(), 1'300'000'000);
+  req.mutable_account_created_at()->set_seconds(int64_t{1} << 50);
+  expect_invalid(req, "account_created_at:");
+  // A string field that is not UTF-8 is named too, as for SubmitReview.
+  std::string raw = ValidImport(author, testing::UniqueAsin(), 1'300'000'000).SerializeAsString() +
+                    WireField(1, "user-\xFF");
+  grpc::Status s = RawCall(app_->port(), "/candor.review.v1.ReviewService/ImportReview", raw,
+                           auth::MintHs256({"importer", "service", absl::Now() + absl::Hours(1)},
+                                           kSecret, absl::Now()));
+  ExpectStatus(s, grpc::StatusCode::INVALID_ARGUMENT, "user_id:");
+}
+
+// --- GetReviewStatus: the author sees their review's status and why -----------------------------
+
+grpc::Status Status(v1::ReviewService::Stub& stub, const std::string& review_id,
+                    const std::string& bearer, v1::ReviewStatusReport* report) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  ctx.AddMetadata("authorization", bearer);
+  v1::GetReviewStatusRequest req;
+  req.set_review_id(review_id);
+  return stub.GetReviewStatus(&ctx, req, report);
+}
+
+TEST_F(GatewayTest, TheAuthorSeesStatusAndReasonsOthersGetNotFound) {
+  const std::string asin = testing::UniqueAsin();
+  v1::SubmitReviewResponse submitted;
+  ASSERT_TRUE(Submit(Valid(asin), &submitted).ok());
+  const std::string id = submitted.review_id();
+  const std::string other = "Bearer " + Token(testing::UniqueUser(), absl::Hours(1));
+
+  // In Kafka, not yet scored: the author sees it awaiting scoring; nobody else sees anything.
+  v1::ReviewStatusReport report;
+  grpc::Status s = Status(*stub_, id, "Bearer " + token_, &report);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(report.review_id(), id);
+  EXPECT_EQ(report.status(), v1::REVIEW_STATUS_AWAITING_SCORING);
+  EXPECT_FALSE(report.has_decided_at());
+  EXPECT_EQ(report.reasons_size(), 0);
+  grpc::Status theirs = Status(*stub_, id, other, &report);
+  const std::string unknown_id = std::string(32, 'e');
+  grpc::Status unknown = Status(*stub_, unknown_id, "Bearer " + token_, &report);
+  EXPECT_EQ(theirs.error_code(), grpc::StatusCode::NOT_FOUND) << theirs.error_message();
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND) << unknown.error_message();
+  EXPECT_EQ(theirs.error_message(), absl::StrCat("review ", id, ": not found"));
+  EXPECT_EQ(unknown.error_message(), absl::StrCat("review ", unknown_id, ": not found"));
+
+  // Scored and stored (as fraud-scorer stores it): held, with its reasons.
+  std::optional<review::Submission> event = Published(id);
+  ASSERT_TRUE(event.has_value());
+  auto pool = pg::Pool::Create(testing::PgDsn(), 1);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  reviewdb::NewReview row;
+  row.submission = *event;
+  row.status = review::ReviewStatus::kHeld;
+  row.fraud_score = 0.55;
+  row.decision = "queue";
+  row.scorer = "rules-v1";
+  row.reasons = {{"burst_24h", 6, 0.35, "6 submissions by this user in 24 h"},
+                 {"shouting", 0.9, 0.2, "9 of 10 letters upper case"}};
+  row.queue_reason = "rules-v1 score 0.55";
+  const absl::Time before = absl::Now() - absl::Seconds(5);
+  ASSERT_TRUE(reviewdb::ReviewDb(**pool).InsertScored({row}).ok());
+
+  s = Status(*stub_, id, "Bearer " + token_, &report);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(report.status(), v1::REVIEW_STATUS_HELD);
+  ASSERT_TRUE(report.has_decided_at());
+  EXPECT_GT(report.decided_at().seconds(), absl::ToUnixSeconds(before));
+  ASSERT_EQ(report.reasons_size(), 2);
+  EXPECT_EQ(report.reasons(0).code(), "burst_24h");
+  EXPECT_EQ(report.reasons(0).value(), 6);
+  EXPECT_EQ(report.reasons(0).text(), "6 submissions by this user in 24 h");
+  EXPECT_EQ(report.reasons(1).code(), "shouting");
+  // The weights are the scorer's, not the author's: the message has no field for them.
+  EXPECT_EQ(v1::ReviewReason::descriptor()->FindFieldByName("weight"), nullptr);
+  // Another customer still gets the very same NOT_FOUND as for an unknown id.
+  theirs = Status(*stub_, id, other, &report);
+  EXPECT_EQ(theirs.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(theirs.error_message(), absl::StrCat("review ", id, ": not found"));
+
+  // Bad ids are INVALID_ARGUMENT; other roles may not ask at all.
+  ExpectStatus(Status(*stub_, "XYZ", "Bearer " + token_, &report),
+               grpc::StatusCode::INVALID_ARGUMENT, "review_id:");
+  ExpectStatus(Status(*stub_, id, Bearer("staff-1", "moderator"), &report),
+               grpc::StatusCode::PERMISSION_DENIED,
+               "/candor.review.v1.ReviewService/GetReviewStatus requires role 'customer'");
+}
+
+TEST_F(GatewayTest, AnImportedReviewsAuthorSeesItAwaitingScoring) {
+  const std::string author = testing::UniqueUser("shopper");
+  v1::ImportReviewResponse resp;
+  ASSERT_TRUE(Import(*stub_, ValidImport(author, testing::UniqueAsin(), 1'300'000'000),
+                     Bearer("importer", "service"), &resp)
+                  .ok());
+  v1::ReviewStatusReport report;
+  grpc::Status s = Status(*stub_, resp.review_id(), Bearer(author, "customer"), &report);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(report.status(), v1::REVIEW_STATUS_AWAITING_SCORING);
 }
 
 }  // namespace
