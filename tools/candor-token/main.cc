@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
   std::string audience(candor::auth::kDefaultAudience);
   int64_t iat_s = 0;
   std::string nbf_s;
+  std::string acct_created_s;
 
   candor::core::Flags flags(
       "candor-token",
@@ -102,6 +103,9 @@ int main(int argc, char** argv) {
                     "`iat` claim, in seconds from now (positive: in the future, for tests)");
   flags.AddString("nbf", "", &nbf_s,
                   "`nbf` claim, in seconds from now (e.g. 60); empty mints no nbf");
+  flags.AddString("acct-created", "", &acct_created_s,
+                  "`acct_created` claim: when the account was created, in Unix seconds (e.g. "
+                  "1500000000); empty mints none");
   flags.AddString("secret-file", "", &secret_file,
                   "file holding the signing secret (one trailing newline is ignored)");
   if (int code = candor::core::ParseOrExit(flags, argc, argv); code >= 0) return code;
@@ -143,6 +147,14 @@ int main(int argc, char** argv) {
     }
     nbf = v;
   }
+  std::optional<int64_t> acct_created;
+  if (!acct_created_s.empty()) {
+    int64_t v = 0;
+    if (!absl::SimpleAtoi(acct_created_s, &v) || v < 0 || v > 253402300799) {
+      return Fail(kBadUsage, "--acct-created must be whole Unix seconds (0..253402300799)");
+    }
+    acct_created = v;
+  }
 
   absl::Time now = absl::Now();
   candor::auth::Claims claims{subject, role, now + absl::Seconds(ttl_s)};
@@ -150,6 +162,7 @@ int main(int argc, char** argv) {
   claims.audience = audiences;
   claims.issued_at = now + absl::Seconds(iat_s);
   if (nbf) claims.not_before = now + absl::Seconds(*nbf);
+  if (acct_created) claims.account_created = absl::FromUnixSeconds(*acct_created);
   // Minted anyway (tests want such tokens), but say why the gateway will refuse it.
   if (absl::Seconds(ttl_s - iat_s) > absl::Hours(24)) {
     std::cerr << "candor-token: note: this token lives longer than 24 h, which the gateway "
