@@ -14,13 +14,16 @@ Usage: scripts/demo.sh [REVIEWS_FILE] [--rate R] [--count N] [--keep-running]
 
 Starts the local stack and Candor's write path, drives reviews through the gRPC API and prints
 candor-drive's report: outcomes (accepted, duplicate, limited, invalid), submit latency,
-throughput, how long after the last accepted review every product summary matched Postgres, and
-the most-reviewed products. Then stops everything (SIGTERM: services drain and commit first).
+throughput, how long after the last accepted review every product summary matched Postgres, how
+fraud scoring decided the accepted reviews (active, held, rejected), and the most-reviewed
+products. Then stops everything (SIGTERM: services drain and commit first).
 
   REVIEWS_FILE      Amazon JSON-lines reviews (gzip or plain) to replay, e.g.
                     ../shared/data/amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz
-                    Without it, candor-drive generates realistic traffic.
-  --rate R          submissions per second (default 500; 0 = as fast as possible)
+                    They are history: imported (ImportReview, a service-role token) with their
+                    original times (unixReviewTime), so they are judged as they happened.
+                    Without it, candor-drive generates realistic live traffic (SubmitReview).
+  --rate R          reviews per second (default 500; 0 = as fast as possible)
   --count N         submissions (generator, default 2000) or reviews replayed (file, default all)
   --keep-running    leave the stack and services up afterwards and print how to reach them
   --stop            stop what an earlier --keep-running left up
@@ -241,7 +244,7 @@ drive_args=(--gateway "${gateway_addr}" --rate "${rate}" --pg-dsn "${CANDOR_PG_D
 if [[ -n ${reviews_file} ]]; then
   drive_args=("${reviews_file}" "${drive_args[@]}")
   [[ -z ${count} ]] || drive_args+=(--limit "${count}")
-  log "replaying ${reviews_file}${count:+ (first ${count} reviews)} at ${rate}/s"
+  log "importing ${reviews_file}${count:+ (first ${count} reviews)} with their original times at ${rate}/s"
 else
   drive_args+=(--count "${count:-2000}")
   log "driving ${count:-2000} generated submissions at ${rate}/s"

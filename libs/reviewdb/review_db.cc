@@ -466,6 +466,24 @@ absl::StatusOr<std::vector<std::string>> ReviewDb::ExistingReviewIds(
   return found;
 }
 
+absl::StatusOr<std::map<ReviewStatus, int64_t>> ReviewDb::CountByStatus(
+    const std::vector<std::string>& review_ids) {
+  std::map<ReviewStatus, int64_t> counts;
+  if (review_ids.empty()) return counts;
+  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
+    counts.clear();
+    pqxx::nontransaction tx(c);
+    for (const pqxx::row& row : tx.exec_params(
+             "SELECT status, count(*) FROM reviews WHERE review_id = ANY($1::text[]) "
+             "GROUP BY status",
+             pg::ArrayLiteral(review_ids))) {
+      counts[StatusOf(row[0])] = row[1].as<int64_t>();
+    }
+  });
+  if (!s.ok()) return s;
+  return counts;
+}
+
 absl::StatusOr<std::map<std::string, int64_t>> ReviewDb::CountInStatus(
     const std::vector<std::string>& asins, ReviewStatus status) {
   std::map<std::string, int64_t> counts;

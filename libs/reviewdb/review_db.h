@@ -92,6 +92,11 @@ class ReviewDb {
   absl::StatusOr<std::vector<std::string>> ExistingReviewIds(
       const std::vector<std::string>& review_ids);
 
+  // How many of `review_ids` are stored in each status; a status with none is absent (and so
+  // are ids not stored).
+  absl::StatusOr<std::map<review::ReviewStatus, int64_t>> CountByStatus(
+      const std::vector<std::string>& review_ids);
+
   // How many reviews of each of `asins` are stored in `status`; an asin with none is absent.
   absl::StatusOr<std::map<std::string, int64_t>> CountInStatus(
       const std::vector<std::string>& asins, review::ReviewStatus status);

@@ -141,6 +141,21 @@ TEST(ReasonsJsonTest, RoundTripsAndReadsTheOldShape) {
   EXPECT_EQ(ReasonsFromJson(R"([1, {"code": "c"}])").size(), 1u);
 }
 
+TEST_F(ReviewDbTest, CountByStatusCountsTheGivenReviews) {
+  const std::string a = InsertReview(*pool_, {.asin = asin_});
+  const std::string b = InsertReview(*pool_, {.asin = asin_});
+  const std::string held = InsertReview(*pool_, {.asin = asin_, .status = ReviewStatus::kHeld});
+  const std::string rejected =
+      InsertReview(*pool_, {.asin = asin_, .status = ReviewStatus::kRejected});
+  InsertReview(*pool_, {.asin = asin_});  // not asked about
+  auto counts = db_->CountByStatus({a, b, held, rejected, std::string(32, '0')});
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(*counts, (std::map<ReviewStatus, int64_t>{{ReviewStatus::kActive, 2},
+                                                      {ReviewStatus::kHeld, 1},
+                                                      {ReviewStatus::kRejected, 1}}));
+  EXPECT_TRUE(db_->CountByStatus({})->empty());
+}
+
 TEST_F(ReviewDbTest, AReviewAwaitingScoringIsNeverStored) {
   const NewReview r = Scored(ReviewStatus::kAwaitingScoring, "not scored yet");
   EXPECT_EQ(db_->InsertScored({r}).status().code(), absl::StatusCode::kInvalidArgument);

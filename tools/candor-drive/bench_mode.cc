@@ -124,6 +124,8 @@ int RunBench(int argc, char** argv) {
   shape.count = s.count;
   const double submit_share = mix->Share(Op::kSubmit);
   const double probes_per_s = s.probes >= 0 ? s.probes : (submit_share > 0 ? 1 : 0);
+  // Submits and imports both take their reviews from the feed.
+  const double feed_share = submit_share + mix->Share(Op::kImport);
 
   // Traffic.
   FeedOptions f;
@@ -143,12 +145,12 @@ int RunBench(int argc, char** argv) {
   if (!feed.ok()) return Usage(std::string(feed.status().message()));
 
   int64_t prefill = s.prefill;
-  if (prefill == 0 && submit_share > 0) {
+  if (prefill == 0 && feed_share > 0) {
     const double calls = open_loop     ? static_cast<double>(ScheduledCalls(shape))
                          : s.count > 0 ? static_cast<double>(s.count) + 6000.0 * s.warmup_s
                                        : 6000.0 * (s.warmup_s + s.duration_s);
     prefill =
-        std::min<int64_t>(static_cast<int64_t>(calls * submit_share * 1.05) + 1000, 3'000'000);
+        std::min<int64_t>(static_cast<int64_t>(calls * feed_share * 1.05) + 1000, 3'000'000);
   }
   core::ConfigureRuntime();
   core::InstallSignalHandlers();
@@ -159,7 +161,7 @@ int RunBench(int argc, char** argv) {
     std::cerr << "candor-drive: generating " << prefill << " submissions before the run\n";
     (*feed)->Prefill(prefill);
   }
-  if (submit_share > 0) (*feed)->StartRefill(std::max<int64_t>(prefill / 4, 20'000));
+  if (feed_share > 0) (*feed)->StartRefill(std::max<int64_t>(prefill / 4, 20'000));
   std::cerr << "candor-drive: traffic ready in " << absl::FormatDuration(absl::Now() - gen_start)
             << " (seed " << seed << ")\n";
 
@@ -207,7 +209,8 @@ int RunBench(int argc, char** argv) {
             << (s.count > 0 ? absl::StrCat(s.count, " calls") : "") << " against " << s.gateway
             << "\n";
 
-  MixWorkload workload(*mix, seed, **feed, noop_pool, reader_bearer);
+  MixWorkload workload(*mix, seed, **feed, noop_pool, reader_bearer,
+                       MintBearer(kImporterSubject, secret, absl::Hours(24), "service"));
   RunTargets targets;
   targets.connections = &connections;
   targets.operations = &ops;

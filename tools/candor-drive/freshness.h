@@ -24,6 +24,10 @@ class ReviewLedger {
   // count(*) of status 'active' reviews per asin; asins without any are absent.
   virtual absl::StatusOr<std::map<std::string, int64_t>> ActiveCounts(
       const std::vector<std::string>& asins) = 0;
+  // How many of `review_ids` are stored in each status ("active", "held", "rejected", ...);
+  // statuses with none, and ids not stored, are absent.
+  virtual absl::StatusOr<std::map<std::string, int64_t>> StatusCounts(
+      const std::vector<std::string>& review_ids) = 0;
 };
 
 // Fetches GetProductSummary for each asin (one answer per asin, same order).

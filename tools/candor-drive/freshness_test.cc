@@ -32,6 +32,14 @@ class FakeLedger : public ReviewLedger {
     }
     return out;
   }
+  absl::StatusOr<std::map<std::string, int64_t>> StatusCounts(
+      const std::vector<std::string>& ids) override {
+    std::map<std::string, int64_t> out;
+    for (const auto& id : ids) {
+      if (rows.contains(id)) ++out["active"];
+    }
+    return out;
+  }
   std::set<std::string> rows, arriving;
   std::map<std::string, int64_t> active;
   bool fail = false;

@@ -296,7 +296,8 @@ absl::StatusOr<Plan> Generate(const GeneratorOptions& o) {
                     rating,
                     Title(rng, rating),
                     Body(rng, rating),
-                    VerifiedByHash(user, ProductAsin(p))};
+                    VerifiedByHash(user, ProductAsin(p)),
+                    std::nullopt};
       req.expect = Expect::kUnknown;  // judged as a group by its UserLimit
       primaries.emplace_back(std::move(req), FollowUp::kNone);
     }

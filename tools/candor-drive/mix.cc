@@ -23,6 +23,7 @@ constexpr std::array<OpInfo, kOpCount> kOps = {{
     {Op::kSubmit, "submit", true},
     {Op::kSummary, "summary", true},
     {Op::kNoop, "noop", true},
+    {Op::kImport, "import", true},
     {Op::kVote, "vote", false},
     {Op::kList, "list", false},
     {Op::kSearch, "search", false},

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/auth/jwt.h"
+#include "libs/events/timestamp.h"
 
 namespace candor::drive {
 namespace {
@@ -110,6 +111,7 @@ std::vector<Connection> Connect(const std::string& target, int n) {
 
 Operations ServedOperations() {
   using review::v1::GetProductSummaryRequest;
+  using review::v1::ImportReviewResponse;
   using review::v1::ProductSummary;
   using review::v1::SubmitReviewRequest;
   using review::v1::SubmitReviewResponse;
@@ -139,6 +141,25 @@ Operations ServedOperations() {
               a->view.histogram[k] = p.histogram(k);
             }
           });
+  // ReviewService/ImportReview: the review with its author and original time (service role).
+  ops[static_cast<size_t>(Op::kImport)] =
+      std::make_unique<UnaryOperation<review::v1::ImportReviewRequest, ImportReviewResponse>>(
+          Op::kImport,
+          [](CallInput& in, review::v1::ImportReviewRequest* req) {
+            Review& r = in.review;
+            req->set_user_id(std::move(r.user));
+            if (r.submitted_at) events::ToProtoTimestamp(*r.submitted_at, req->mutable_submitted_at());
+            req->set_asin(std::move(r.asin));
+            req->set_rating(r.rating);
+            req->set_title(std::move(r.title));
+            req->set_body(std::move(r.body));
+            req->set_verified_purchase(r.verified_purchase);
+          },
+          [](Connection& c, auto... call) { c.review->async()->ImportReview(call...); },
+          [](const review::v1::ImportReviewRequest&, const ImportReviewResponse& resp, bool ok,
+             Answer* a) {
+            if (ok) a->review_id = resp.review_id();
+          });
   // BenchService/Noop: the gateway authenticates the token and answers at once (--bench-noop).
   ops[static_cast<size_t>(Op::kNoop)] =
       std::make_unique<UnaryOperation<bench::v1::NoopRequest, SubmitReviewResponse>>(
@@ -158,9 +179,10 @@ Operations ServedOperations() {
   return ops;
 }
 
-std::string MintBearer(const std::string& user, const std::string& secret, absl::Duration ttl) {
+std::string MintBearer(const std::string& user, const std::string& secret, absl::Duration ttl,
+                       const std::string& role) {
   const absl::Time now = absl::Now();
-  return absl::StrCat("Bearer ", auth::MintHs256({user, "customer", now + ttl}, secret, now));
+  return absl::StrCat("Bearer ", auth::MintHs256({user, role, now + ttl}, secret, now));
 }
 
 void TokenBook::Add(const std::string& user) {

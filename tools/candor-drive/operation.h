@@ -34,8 +34,9 @@ struct Connection {
 // server (re)appears.
 std::vector<Connection> Connect(const std::string& target, int n);
 
-// What one call carries. Each operation reads the fields it needs: submit and noop the review,
-// summary the asin; every call sends `bearer` ("Bearer <jwt>", "" = none) as authorization.
+// What one call carries. Each operation reads the fields it needs: submit, noop and import the
+// review (import also its user and original time), summary the asin; every call sends `bearer`
+// ("Bearer <jwt>", "" = none) as authorization.
 struct CallInput {
   Review review;
   std::string asin;
@@ -79,8 +80,12 @@ class TokenBook {
   std::unordered_map<std::string, std::string> bearer_;
 };
 
-// "Bearer <jwt>" for `user` (role customer) valid for `ttl`, signed with `secret`.
-std::string MintBearer(const std::string& user, const std::string& secret, absl::Duration ttl);
+// "Bearer <jwt>" for `user` with `role` valid for `ttl`, signed with `secret`.
+std::string MintBearer(const std::string& user, const std::string& secret, absl::Duration ttl,
+                       const std::string& role = "customer");
+
+// The `sub` of the service-role token the tool imports with (ImportReview).
+inline constexpr char kImporterSubject[] = "candor-drive-importer";
 
 // Calls `summary` for every asin, at most `concurrency` calls in flight; one answer per asin, in
 // order. Blocks.

@@ -20,4 +20,13 @@ absl::StatusOr<std::map<std::string, int64_t>> PgLedger::ActiveCounts(
   return db_.CountInStatus(asins, review::ReviewStatus::kActive);
 }
 
+absl::StatusOr<std::map<std::string, int64_t>> PgLedger::StatusCounts(
+    const std::vector<std::string>& review_ids) {
+  absl::StatusOr<std::map<review::ReviewStatus, int64_t>> counts = db_.CountByStatus(review_ids);
+  if (!counts.ok()) return counts.status();
+  std::map<std::string, int64_t> out;
+  for (const auto& [status, n] : *counts) out[std::string(review::StatusName(status))] = n;
+  return out;
+}
+
 }  // namespace candor::drive

@@ -20,6 +20,8 @@ class PgLedger final : public ReviewLedger {
       const std::vector<std::string>& review_ids) override;
   absl::StatusOr<std::map<std::string, int64_t>> ActiveCounts(
       const std::vector<std::string>& asins) override;
+  absl::StatusOr<std::map<std::string, int64_t>> StatusCounts(
+      const std::vector<std::string>& review_ids) override;
 
  private:
   explicit PgLedger(std::unique_ptr<pg::Pool> pool) : pool_(std::move(pool)), db_(*pool_) {}

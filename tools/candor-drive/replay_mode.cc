@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -54,16 +55,23 @@ std::vector<std::string> TouchedProducts(const Plan& plan, const std::vector<Out
   return {asins.begin(), asins.end()};
 }
 
-// The plan as a workload: request n is a submit of plan.at(n); a primary's answer releases its
-// follow-up (Plan::FollowUpNumber). Records every answer as an Outcome.
+// The plan as a workload: request n sends plan.at(n), as a submit with its author's token, or as
+// an import with the importer's (service) token; a primary's answer releases its follow-up
+// (Plan::FollowUpNumber). Records every answer as an Outcome.
 class PlanWorkload final : public Workload {
  public:
-  PlanWorkload(const Plan& plan, const TokenBook& tokens) : plan_(plan), tokens_(tokens) {
+  // `importer_bearer` empty: submits; else imports sent with it.
+  PlanWorkload(const Plan& plan, const TokenBook& tokens, std::string importer_bearer)
+      : plan_(plan), tokens_(tokens), importer_bearer_(std::move(importer_bearer)) {
     outcomes_.resize(plan.size());
   }
 
   Op Make(uint64_t n, CallInput* input) override {
     input->review = plan_.at(n).review;
+    if (!importer_bearer_.empty()) {
+      input->bearer = importer_bearer_;
+      return Op::kImport;
+    }
     input->bearer = tokens_.BearerFor(input->review.user);
     return Op::kSubmit;
   }
@@ -112,6 +120,7 @@ class PlanWorkload final : public Workload {
  private:
   const Plan& plan_;
   const TokenBook& tokens_;
+  const std::string importer_bearer_;
   std::mutex mu_;
   std::vector<Outcome> outcomes_;
   int64_t ok_ = 0, duplicate_ = 0, limited_ = 0, invalid_ = 0, failed_ = 0;
@@ -137,8 +146,9 @@ int RunReplay(int argc, char** argv) {
       "candor-drive [replay] [REVIEWS_FILE]",
       "Drives review submissions through Candor's gRPC API and reports outcomes, latency,\n"
       "throughput and (with --pg-dsn) how soon the aggregates caught up.\n"
-      "REVIEWS_FILE: Amazon JSON lines (gzip or plain); without it, generated traffic.\n"
-      "The signing secret for the per-user tokens comes from $CANDOR_JWT_SECRET.\n"
+      "REVIEWS_FILE: Amazon JSON lines (gzip or plain), imported with their original times\n"
+      "(ImportReview, a service-role token); without it, generated traffic (SubmitReview).\n"
+      "The signing secret for the tokens comes from $CANDOR_JWT_SECRET.\n"
       "Benchmarks (open / closed loops over an operation mix): candor-drive bench --help.\n"
       "Exit: 0 all good, 1 a check failed or the run was interrupted, 2 bad usage.");
   AddCommonFlags(flags, Mode::kReplay, s);
@@ -163,7 +173,10 @@ int RunReplay(int argc, char** argv) {
   Connection& conn = connections[0];
   const Operations ops = ServedOperations();
   const absl::Duration deadline = absl::Milliseconds(s.deadline_ms);
-  absl::StatusOr<Mix> mix = ParseMix("submit");
+  // A reviews file is history: it goes through the import path with its original times (the
+  // fraud scorer judges each review at its own time); generated traffic is live shoppers.
+  const bool import = !flags.positional().empty();
+  absl::StatusOr<Mix> mix = ParseMix(import ? "import" : "submit");
 
   if (s.probe) {
     std::string detail;
@@ -187,6 +200,7 @@ int RunReplay(int argc, char** argv) {
   if (!flags.positional().empty()) {
     ReadStats stats;
     plan = ReadReviewsFile(flags.positional()[0], s.limit, s.user_prefix, &stats);
+    if (plan.ok()) ForImport(*plan, absl::Now());
   } else {
     GeneratorOptions g;
     g.count = s.count;
@@ -198,13 +212,22 @@ int RunReplay(int argc, char** argv) {
   }
   if (!plan.ok()) return Usage(std::string(plan.status().message()));
 
+  // Imports carry their authors as user ids under one service-role token; submits need a token
+  // per author.
   TokenBook tokens(secret, absl::Hours(24));
-  for (const PlannedRequest& p : plan->primaries) tokens.Add(p.review.user);
-  for (const PlannedRequest& p : plan->follow_ups) tokens.Add(p.review.user);
+  std::set<std::string> users;
+  for (const PlannedRequest& p : plan->primaries) users.insert(p.review.user);
+  for (const PlannedRequest& p : plan->follow_ups) users.insert(p.review.user);
+  if (!import) {
+    for (const std::string& user : users) tokens.Add(user);
+  }
   tokens.Add(kReaderUser);
+  const std::string importer_bearer =
+      import ? MintBearer(kImporterSubject, secret, absl::Hours(24), "service") : "";
 
-  std::cerr << "candor-drive: " << plan->size() << " submissions from " << plan->source << " to "
-            << s.gateway << " (" << tokens.size() - 1 << " users)\n";
+  std::cerr << "candor-drive: " << plan->size() << (import ? " imports" : " submissions")
+            << " from " << plan->source << " to " << s.gateway << " (" << users.size()
+            << " users)\n";
 
   RunResult result;
   result.info = NewRunInfo(Mode::kReplay, s, *mix, s.concurrency, 1, plan->source);
@@ -219,7 +242,7 @@ int RunReplay(int argc, char** argv) {
   o.deadline = deadline;
   o.mix = *mix;
   o.progress = s.progress;
-  PlanWorkload workload(*plan, tokens);
+  PlanWorkload workload(*plan, tokens, importer_bearer);
   RunTargets targets;
   targets.connections = &connections;
   targets.operations = &ops;
@@ -254,9 +277,19 @@ int RunReplay(int argc, char** argv) {
     } else {
       FreshnessOptions f;
       f.timeout = absl::Seconds(s.fresh_timeout_s);
-      checks.convergence =
-          WaitForFreshness(**ledger, fetch, AcceptedIds(workload.outcomes()), products,
-                           workload.last_ok(), f, [] { return core::ShutdownRequested(); });
+      const std::vector<std::string> accepted = AcceptedIds(workload.outcomes());
+      checks.convergence = WaitForFreshness(**ledger, fetch, accepted, products,
+                                            workload.last_ok(), f,
+                                            [] { return core::ShutdownRequested(); });
+      // Every accepted review is stored now: how did fraud scoring decide them?
+      if (checks.convergence.state == FreshnessReport::State::kFresh && !accepted.empty()) {
+        absl::StatusOr<std::map<std::string, int64_t>> decided = (*ledger)->StatusCounts(accepted);
+        if (decided.ok()) {
+          checks.decisions = *std::move(decided);
+        } else {
+          checks.decisions_error = std::string(decided.status().message());
+        }
+      }
     }
   }
 

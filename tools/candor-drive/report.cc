@@ -85,10 +85,13 @@ std::string FreshnessText(const FreshnessReport& f) {
   return out;
 }
 
-// Submit latency from the send (the replay's figure; empty when no submit was measured).
+// The operation a replay sent its reviews with: import for a file, submit for generated traffic.
+Op ReplayOp(const RunResult& r) { return r.ops.contains(Op::kImport) ? Op::kImport : Op::kSubmit; }
+
+// Submit (or import) latency from the send (the replay's figure; empty when none was measured).
 const core::Histogram& SubmitServiceUs(const RunResult& r) {
   static const core::Histogram kEmpty;
-  auto it = r.ops.find(Op::kSubmit);
+  auto it = r.ops.find(ReplayOp(r));
   return it == r.ops.end() ? kEmpty : it->second.service_us;
 }
 
@@ -435,13 +438,43 @@ std::string StarBars(const std::array<int64_t, 5>& histogram, int width) {
 
 namespace {
 
+// "Decisions       of 10,254 accepted: active 10,190 (99.4 %), held 52 (0.5 %), rejected 12
+// (0.1 %)": how fraud scoring stored the accepted reviews.
+std::string DecisionsText(const ReplayChecks& r) {
+  if (!r.decisions_error.empty()) {
+    return absl::StrCat("Decisions       not read: ", r.decisions_error, "\n");
+  }
+  if (r.decisions.empty()) return "";
+  int64_t total = 0;
+  for (const auto& [status, n] : r.decisions) total += n;
+  std::string out = absl::StrCat("Decisions       of ", total, " accepted reviews:");
+  // The lifecycle's order, then anything else the table holds.
+  std::vector<std::string> order = {"active", "held", "rejected", "removed"};
+  for (const auto& [status, n] : r.decisions) {
+    if (std::find(order.begin(), order.end(), status) == order.end()) order.push_back(status);
+  }
+  const char* sep = " ";
+  for (const std::string& status : order) {
+    auto it = r.decisions.find(status);
+    const int64_t n = it == r.decisions.end() ? 0 : it->second;
+    absl::StrAppend(&out, sep, status, " ", n,
+                    absl::StrFormat(" (%.2f %%)", total > 0 ? 100.0 * static_cast<double>(n) /
+                                                                  static_cast<double>(total)
+                                                            : 0.0));
+    sep = ", ";
+  }
+  return out + "\n";
+}
+
 std::string ReplayText(const RunResult& result) {
   const ReplayChecks& r = *result.replay;
   const RunInfo& info = result.info;
   const OutcomeCounts& c = r.counts;
   const int64_t answered = c.answered();
   std::string out;
-  absl::StrAppend(&out, "\nCandor drive: ", r.planned, " submissions to ", info.gateway, "\n");
+  absl::StrAppend(&out, "\nCandor drive: ", r.planned,
+                  ReplayOp(result) == Op::kImport ? " imports (original times)" : " submissions",
+                  " to ", info.gateway, "\n");
   absl::StrAppend(&out, "  source: ", info.source, "\n");
   absl::StrAppend(&out, "  mode:   ",
                   info.rate > 0 ? absl::StrFormat("open loop at %.0f/s", info.rate)
@@ -484,15 +517,18 @@ std::string ReplayText(const RunResult& result) {
   for (const std::string& ex : e.examples) absl::StrAppend(&out, "  ! ", ex, "\n");
 
   const LatencySummary l = LatencySummary::From(SubmitServiceUs(result));
+  const bool imports = ReplayOp(result) == Op::kImport;
   absl::StrAppend(
       &out, "\n",
-      absl::StrFormat("Submit latency  p50 %.2f ms   p90 %.2f ms   p99 %.2f ms   "
+      absl::StrFormat("%s latency  p50 %.2f ms   p90 %.2f ms   p99 %.2f ms   "
                       "p99.9 %.2f ms   max %.2f ms   (%d calls)\n",
-                      Ms(l.p50), Ms(l.p90), Ms(l.p99), Ms(l.p99_9), Ms(l.max), l.count));
+                      imports ? "Import" : "Submit", Ms(l.p50), Ms(l.p90), Ms(l.p99), Ms(l.p99_9),
+                      Ms(l.max), l.count));
   double throughput = r.duration_s > 0 ? static_cast<double>(answered) / r.duration_s : 0;
-  absl::StrAppend(&out, absl::StrFormat("Throughput      %.1f submissions/s over %.2f s\n",
-                                        throughput, r.duration_s));
+  absl::StrAppend(&out, absl::StrFormat("Throughput      %.1f %s/s over %.2f s\n", throughput,
+                                        imports ? "imports" : "submissions", r.duration_s));
   absl::StrAppend(&out, FreshnessText(r.convergence));
+  absl::StrAppend(&out, DecisionsText(r));
 
   if (!r.top_products.empty()) {
     absl::StrAppend(&out, "\nMost-reviewed products\n");
@@ -536,6 +572,7 @@ nlohmann::json ReplayJson(const RunResult& result) {
       {"duration_s", r.duration_s},
       {"throughput_per_s", r.duration_s > 0 ? static_cast<double>(answered) / r.duration_s : 0},
       {"convergence", r.convergence},
+      {"decisions", r.decisions},
       {"top_products", r.top_products},
   };
 }

@@ -146,6 +146,10 @@ struct ReplayChecks {
   ExpectationReport expectations;
   double duration_s = 0;  // first send to last answer
   FreshnessReport convergence;
+  // Once converged: how the accepted reviews were decided, by stored status ("active", "held",
+  // "rejected", ...); empty when not checked. `decisions_error` says why it could not be read.
+  std::map<std::string, int64_t> decisions;
+  std::string decisions_error;
   std::vector<ProductView> top_products;
 };
 

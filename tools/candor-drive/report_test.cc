@@ -7,6 +7,7 @@ namespace candor::drive {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 RunResult Sample() {
   RunResult r;
@@ -214,6 +215,36 @@ TEST(ReportTest, ReplayJsonAndText) {
   EXPECT_THAT(text, HasSubstr("all aggregates fresh 120 ms after the last OK"));
   EXPECT_THAT(text, HasSubstr("Submit latency  p50 2.5"));
   EXPECT_THAT(text, HasSubstr("Result          PASS"));
+  EXPECT_THAT(text, Not(HasSubstr("Decisions")));  // not read: nothing to say
+}
+
+TEST(ReportTest, AFileReplayReportsImportsAndDecisions) {
+  RunResult result = Sample();
+  result.info.mode = "replay";
+  // The replay of a file sends imports: its latency is the import's.
+  result.ops[Op::kImport] = result.ops[Op::kSubmit];
+  result.ops.erase(Op::kSubmit);
+  ReplayChecks& r = result.replay.emplace();
+  r.planned = 1000;
+  r.counts.ok = 1000;
+  r.counts.by_code[absl::StatusCode::kOk] = 1000;
+  r.duration_s = 2;
+  r.convergence.state = FreshnessReport::State::kFresh;
+  r.convergence.reviews_expected = 1000;
+  r.decisions = {{"active", 970}, {"held", 25}, {"rejected", 5}};
+  std::string text = RenderText(result);
+  EXPECT_THAT(text, HasSubstr("Candor drive: 1000 imports (original times) to"));
+  EXPECT_THAT(text, HasSubstr("Import latency  p50 2.5"));
+  EXPECT_THAT(text, HasSubstr("imports/s"));
+  EXPECT_THAT(text, HasSubstr("Decisions       of 1000 accepted reviews: active 970 (97.00 %), "
+                              "held 25 (2.50 %), rejected 5 (0.50 %), removed 0 (0.00 %)"));
+  nlohmann::json j = ToJson(result);
+  EXPECT_EQ(j["submit_latency_us"]["count"], 1000);  // the key stays: the replay's latency
+  EXPECT_EQ(j["decisions"]["held"], 25);
+  EXPECT_EQ(j["ops"]["import"]["calls"], 1000);
+  r.decisions.clear();
+  r.decisions_error = "connection refused";
+  EXPECT_THAT(RenderText(result), HasSubstr("Decisions       not read: connection refused"));
 }
 
 }  // namespace

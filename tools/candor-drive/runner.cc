@@ -381,6 +381,15 @@ Op MixWorkload::Make(uint64_t n, CallInput* input) {
       input->bearer = std::move(r.bearer);
       break;
     }
+    case Op::kImport: {
+      // A fresh review from the feed, as its author's history: the file's time, or for generated
+      // traffic (which has none) the time of sending.
+      Request r = feed_.Next();
+      input->review = std::move(r.review);
+      if (!input->review.submitted_at) input->review.submitted_at = absl::Now();
+      input->bearer = importer_bearer_;
+      break;
+    }
     case Op::kNoop: {
       const Request& r = noop_pool_[n % noop_pool_.size()];
       input->review = r.review;

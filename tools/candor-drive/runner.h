@@ -46,13 +46,16 @@ class Workload {
 class MixWorkload final : public Workload {
  public:
   // Everything must outlive the workload.
+  // `importer_bearer` is the service-role token imports are sent with.
   MixWorkload(const Mix& mix, uint64_t seed, SubmitFeed& feed,
-              const std::vector<Request>& noop_pool, std::string reader_bearer)
+              const std::vector<Request>& noop_pool, std::string reader_bearer,
+              std::string importer_bearer)
       : mix_(mix),
         seed_(seed),
         feed_(feed),
         noop_pool_(noop_pool),
-        reader_bearer_(std::move(reader_bearer)) {}
+        reader_bearer_(std::move(reader_bearer)),
+        importer_bearer_(std::move(importer_bearer)) {}
   Op Make(uint64_t n, CallInput* input) override;
   int64_t OnAnswer(uint64_t, const Answer&) override { return -1; }
 
@@ -62,6 +65,7 @@ class MixWorkload final : public Workload {
   SubmitFeed& feed_;
   const std::vector<Request>& noop_pool_;
   std::string reader_bearer_;
+  std::string importer_bearer_;
 };
 
 // What the calls need. Everything must outlive RunLoad.

@@ -85,6 +85,17 @@ void AddUserLimits(Plan& plan, bool exact) {
   }
 }
 
+void ForImport(Plan& plan, absl::Time now) {
+  plan.user_limits.clear();
+  for (std::vector<PlannedRequest>* requests : {&plan.primaries, &plan.follow_ups}) {
+    for (PlannedRequest& p : *requests) {
+      p.user_limit = -1;
+      const std::optional<absl::Time>& at = p.review.submitted_at;
+      if (!at || !review::ValidateImportTime(*at, now).ok()) p.expect = Expect::kInvalid;
+    }
+  }
+}
+
 absl::StatusOr<Plan> ReadReviewsFile(const std::string& path, int64_t limit,
                                      const std::string& user_prefix, ReadStats* stats) {
   *stats = ReadStats{};
@@ -121,6 +132,9 @@ absl::StatusOr<Plan> ReadReviewsFile(const std::string& path, int64_t limit,
     }
     r.title = StringField(row, "summary");
     r.body = StringField(row, "reviewText");
+    if (auto it = row.find("unixReviewTime"); it != row.end() && it->is_number_integer()) {
+      r.submitted_at = absl::FromUnixSeconds(it->get<int64_t>());
+    }
     r.verified_purchase = VerifiedByHash(r.user, r.asin);
     p.expect = BreaksValidation(r) ? Expect::kInvalid : Expect::kUnknown;
     plan.primaries.push_back(std::move(p));

@@ -1,22 +1,28 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "libs/review/submission.h"
 
 namespace candor::drive {
 
-// One review as the driver sends it (the fields of SubmitReviewRequest plus the author).
+// One review as the driver sends it (the fields of SubmitReviewRequest plus the author, and for
+// a replayed file its original time).
 struct Review {
-  std::string user;  // the token's `sub`
+  std::string user;  // the token's `sub` for a submit; ImportReviewRequest.user_id for an import
   std::string asin;
   int32_t rating = 0;
   std::string title;
   std::string body;
   bool verified_purchase = false;
+  // When it was originally written (a file's `unixReviewTime`); what ImportReview sends. nullopt
+  // for generated reviews and file rows without a time.
+  std::optional<absl::Time> submitted_at;
 };
 
 // What the driver expects the gateway to answer, where the traffic source knows it.
@@ -84,13 +90,21 @@ struct ReadStats {
   int64_t malformed = 0;  // lines skipped: not JSON, or no reviewerID / asin
 };
 
-// Reads reviews in the Amazon JSON-lines format (reviewerID, asin, overall, reviewText, summary;
-// other fields ignored), gzip or plain, at most `limit` rows (0 = all). The user is
-// `user_prefix` + reviewerID. Rows that fail the gateway's validation rules are expected to be
-// INVALID_ARGUMENT; users with more than 10 valid rows get an (inexact) daily-limit check.
-// Errors: NotFound / InvalidArgument when the file cannot be opened or holds no review at all.
+// Reads reviews in the Amazon JSON-lines format (reviewerID, asin, overall, reviewText, summary,
+// unixReviewTime; other fields ignored), gzip or plain, at most `limit` rows (0 = all). The user
+// is `user_prefix` + reviewerID; the original time is unixReviewTime (whole seconds). Rows that
+// fail the gateway's validation rules are expected to be INVALID_ARGUMENT; users with more than
+// 10 valid rows get an (inexact) daily-limit check, for sending the plan as submits (see
+// ForImport). Errors: NotFound / InvalidArgument when the file cannot be opened or holds no
+// review at all.
 absl::StatusOr<Plan> ReadReviewsFile(const std::string& path, int64_t limit,
                                      const std::string& user_prefix, ReadStats* stats);
+
+// Readies a file's plan to go through ImportReview instead of SubmitReview: imports have no
+// daily limit, so the limit checks go; a row whose original time the gateway must refuse
+// (none, before 1995-01-01, or in the future of `now`: review::ValidateImportTime) is expected to
+// be INVALID_ARGUMENT.
+void ForImport(Plan& plan, absl::Time now);
 
 // Attaches user-limit checks to every user with more than kReviewsPerUserPerDay valid primaries
 // (exact or not). Used by both sources.

@@ -74,11 +74,13 @@ void ExpectRows(const Plan& plan) {
   EXPECT_EQ(a.title, "good");
   EXPECT_EQ(a.body, "Works well.");
   EXPECT_EQ(a.verified_purchase, VerifiedByHash("A1", "1384719342"));
+  EXPECT_EQ(a.submitted_at, absl::FromUnixSeconds(1393545600));  // unixReviewTime
   EXPECT_EQ(plan.primaries[0].expect, Expect::kUnknown);
   // Empty text breaks the gateway's rules: predicted INVALID_ARGUMENT.
   EXPECT_EQ(plan.primaries[1].expect, Expect::kInvalid);
   EXPECT_EQ(plan.primaries[2].review.body, "Second one.");
   EXPECT_EQ(plan.primaries[2].review.rating, 2);
+  EXPECT_FALSE(plan.primaries[2].review.submitted_at.has_value());  // the row has no time
 }
 
 TEST_F(TempDir, ReadsPlainAndGzipJsonLines) {
@@ -122,6 +124,35 @@ TEST_F(TempDir, HeavyReplayedUsersGetAnInexactLimit) {
   ASSERT_EQ(plan->user_limits.size(), 1u);
   EXPECT_FALSE(plan->user_limits[0].exact);
   EXPECT_EQ(plan->primaries[11].user_limit, 0);
+}
+
+TEST_F(TempDir, ForImportDropsTheLimitAndExpectsTimelessRowsRefused) {
+  std::string rows;
+  for (int i = 0; i < 12; ++i) {
+    rows += R"({"reviewerID":"HEAVY","asin":"B00000000)" + std::to_string(i % 10) +
+            R"(","overall":5,"reviewText":"ok )" + std::to_string(i) +
+            R"(","unixReviewTime":)" + std::to_string(1'300'000'000 + i * 86400) + "}\n";
+  }
+  rows += R"({"reviewerID":"OLD","asin":"B000000001","overall":4,"reviewText":"t",)"
+          R"("unixReviewTime":700000000})"
+          "\n";
+  rows += R"({"reviewerID":"NOTIME","asin":"B000000001","overall":4,"reviewText":"t"})"
+          "\n";
+  rows += R"({"reviewerID":"LATER","asin":"B000000001","overall":4,"reviewText":"t",)"
+          R"("unixReviewTime":1900000000})"
+          "\n";
+  absl::StatusOr<Plan> plan = WriteAndRead("import.json", rows);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->user_limits.size(), 1u);
+  ForImport(*plan, absl::FromUnixSeconds(1'800'000'000));
+  EXPECT_TRUE(plan->user_limits.empty());
+  for (int i = 0; i < 12; ++i) {
+    EXPECT_EQ(plan->primaries[i].user_limit, -1);
+    EXPECT_EQ(plan->primaries[i].expect, Expect::kUnknown);
+  }
+  EXPECT_EQ(plan->primaries[12].expect, Expect::kInvalid);  // 1992: before 1995
+  EXPECT_EQ(plan->primaries[13].expect, Expect::kInvalid);  // no time
+  EXPECT_EQ(plan->primaries[14].expect, Expect::kInvalid);  // after "now"
 }
 
 TEST_F(TempDir, MissingAndEmptyFiles) {
