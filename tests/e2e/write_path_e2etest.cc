@@ -1,8 +1,9 @@
 // The write path end to end on a fresh local stack, with the three services as real processes:
 // gateway -> Kafka -> fraud-scorer -> Postgres -> rating-aggregator -> Redis. Submits valid,
-// duplicate, rate-limited, invalid and unauthenticated requests plus poison Kafka messages,
-// waits for the consumers to drain, and checks invariants I1-I3 (design.md) exactly against a
-// recomputation from what it sent.
+// duplicate, rate-limited, invalid and unauthenticated requests, imports historical reviews with
+// their original times, and sends poison Kafka messages; waits for the consumers to drain, checks
+// invariants I1-I3 (design.md) exactly against a recomputation from what it sent, that imports
+// keep their times, and that an author (only) reads their review's status and reasons.
 
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
@@ -223,6 +224,34 @@ TEST_F(WritePathE2eTest, ExactlyOnceFromGatewayToRedis) {
       EXPECT_EQ(c, grpc::StatusCode::RESOURCE_EXHAUSTED);
     }
   }
+  // History handed over by an importing service with the original times (1.1e9 = 2004-11):
+  // counted like any review, stored with its own time, and its author can ask how it was judged.
+  // Five products of one user within a few seconds: no live limit applies to imports.
+  const std::string importer =
+      "Bearer " + auth::MintHs256({"e2e-importer", "service", absl::Now() + absl::Hours(1)},
+                                  kSecret, absl::Now());
+  std::map<std::string, absl::Time> imported_at;  // review_id -> original time
+  std::string short_import;                       // the one a text rule fires on
+  for (int i = 0; i < 5; ++i) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ctx.AddMetadata("authorization", importer);
+    v1::ImportReviewRequest req;
+    req.set_user_id("e2e-historian");
+    req.set_asin(asins[i]);
+    req.set_rating(3 + i % 3);
+    req.set_body(i == 0 ? "Works great" : Body(rng, ++n));  // 11 characters: short_body fires
+    req.set_verified_purchase(i % 2 == 0);
+    const absl::Time at = absl::FromUnixSeconds(1'100'000'000 + i * 86400 * 30);
+    req.mutable_submitted_at()->set_seconds(absl::ToUnixSeconds(at));
+    v1::ImportReviewResponse resp;
+    grpc::Status st = stub_->ImportReview(&ctx, req, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    ok[resp.review_id()] = {asins[i], 3 + i % 3, i % 2 == 0};
+    imported_at[resp.review_id()] = at;
+    if (i == 0) short_import = resp.review_id();
+  }
+
   // Invalid and unauthenticated requests change nothing.
   EXPECT_EQ(Submit("e2e-bad", asins[0], 0, "zero stars", true, nullptr),
             grpc::StatusCode::INVALID_ARGUMENT);
@@ -293,6 +322,32 @@ TEST_F(WritePathE2eTest, ExactlyOnceFromGatewayToRedis) {
   }
   EXPECT_GE(active, static_cast<int>(ordinary * 9 / 10))
       << "fraud rules held back ordinary reviews";
+
+  // Imported reviews keep their original time in the ledger.
+  for (const auto& [id, at] : imported_at) EXPECT_EQ(rows[id].submitted_at, at) << id;
+  // Their author sees the decision and its reasons; anyone else learns nothing.
+  auto status_of = [&](const std::string& id, const std::string& user,
+                       v1::ReviewStatusReport* report) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ctx.AddMetadata("authorization",
+                    "Bearer " + auth::MintHs256({user, "customer", absl::Now() + absl::Hours(1)},
+                                                kSecret, absl::Now()));
+    v1::GetReviewStatusRequest req;
+    req.set_review_id(id);
+    return stub_->GetReviewStatus(&ctx, req, report);
+  };
+  v1::ReviewStatusReport report;
+  grpc::Status st = status_of(short_import, "e2e-historian", &report);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(report.status(), v1::REVIEW_STATUS_ACTIVE);
+  EXPECT_TRUE(report.has_decided_at());
+  ASSERT_GE(report.reasons_size(), 1);
+  EXPECT_EQ(report.reasons(0).code(), "short_body");
+  EXPECT_EQ(report.reasons(0).value(), 11);
+  EXPECT_EQ(report.reasons(0).text(), "11 characters, under 20");
+  EXPECT_EQ(status_of(short_import, "e2e-user-0", &report).error_code(),
+            grpc::StatusCode::NOT_FOUND);
 
   // I2: product_ratings equals the recomputation from what was sent, over the reviews the
   // scorer made active (exactly those are counted).
