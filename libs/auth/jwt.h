@@ -113,8 +113,8 @@ absl::StatusOr<Claims> Authenticate(std::span<const std::string_view> authorizat
 
 // Mints an HS256 token for local use and tests: header {"alg":"HS256","typ":"JWT"}, claims
 // `sub`, `role`, `iss`, `aud` (a string when there is one audience, else an array), `iat`
-// (claims.issued_at, else `issued_at`), `nbf` and `acct_created` when set, `exp`. Never fails: a short secret or
-// an expired time mint a token the verifier refuses, as tests want.
+// (claims.issued_at, else `issued_at`), `nbf` and `acct_created` when set, `exp`. Never fails: a
+// short secret or an expired time mint a token the verifier refuses, as tests want.
 std::string MintHs256(const Claims& claims, std::string_view secret, absl::Time issued_at);
 
 // Signs arbitrary header and payload JSON text with HS256, for tests of hostile tokens.

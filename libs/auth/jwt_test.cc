@@ -77,8 +77,7 @@ TEST(JwtTest, AccountCreatedRoundTripsAndIsOptional) {
   EXPECT_EQ(r->account_created, absl::FromUnixMillis(1'500'000'000'500));
   EXPECT_TRUE(v.Verify(Payload(absl::StrCat(exp, R"(,"acct_created":0)")), kNow).ok());
   // Within the leeway of now is fine (an account made a second ago, clocks apart).
-  EXPECT_TRUE(
-      v.Verify(Payload(absl::StrCat(exp, R"(,"acct_created":)", kNowS + 20)), kNow).ok());
+  EXPECT_TRUE(v.Verify(Payload(absl::StrCat(exp, R"(,"acct_created":)", kNowS + 20)), kNow).ok());
 }
 
 TEST(JwtTest, MalformedAccountCreatedRefusesTheToken) {

@@ -20,7 +20,8 @@ std::string EncodeReviewSubmitted(const review::Submission& s) {
   msg.set_client_ip(s.client_ip);
   msg.set_device_id(s.device_id);
   msg.set_imported(s.imported);
-  if (s.account_created_at) ToProtoTimestamp(*s.account_created_at, msg.mutable_account_created_at());
+  if (s.account_created_at)
+    ToProtoTimestamp(*s.account_created_at, msg.mutable_account_created_at());
   return msg.SerializeAsString();
 }
 
@@ -34,8 +35,7 @@ absl::StatusOr<review::Submission> DecodeReviewSubmitted(std::string_view bytes)
   if (!submitted_at.ok()) return submitted_at.status();
   std::optional<absl::Time> account_created_at;
   if (m.has_account_created_at()) {
-    absl::StatusOr<absl::Time> t =
-        FromProtoTimestamp("account_created_at", m.account_created_at());
+    absl::StatusOr<absl::Time> t = FromProtoTimestamp("account_created_at", m.account_created_at());
     if (!t.ok()) return t.status();
     account_created_at = *t;
   }

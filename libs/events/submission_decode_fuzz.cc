@@ -20,8 +20,8 @@ void CheckDecoded(const candor::review::Submission& s) {
   FUZZ_CHECK(candor::review::ValidateSubmission(candor::review::ShopperInput(s)).ok(),
              "the gateway's rules hold");
   FUZZ_CHECK(!s.user_id.empty() && candor::review::IsValidUtf8(s.user_id), "a user id");
-  FUZZ_CHECK(s.client_ip.empty() || candor::review::IpAddress::Parse(s.client_ip)->ToString() ==
-                                         s.client_ip,
+  FUZZ_CHECK(s.client_ip.empty() ||
+                 candor::review::IpAddress::Parse(s.client_ip)->ToString() == s.client_ip,
              "client_ip is empty or a canonical IP address");
   FUZZ_CHECK(!s.imported || s.submitted_at >= candor::review::kEarliestImportTime,
              "an imported review's time is from 1995 on");

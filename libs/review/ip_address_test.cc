@@ -28,9 +28,9 @@ TEST(IpAddressTest, V4MappedIsTheV4Address) {
 }
 
 TEST(IpAddressTest, RefusesAnythingElse) {
-  for (const char* bad : {"", "10.0.0", "10.0.0.256", "010.0.0.1", "10.0.0.1:80", "[::1]",
-                          "fe80::1%eth0", "::1/128", "localhost", " 10.0.0.1", "10.0.0.1 ",
-                          "1:2:3:4:5:6:7:8:9", "ipv4:10.0.0.1:1"}) {
+  for (const char* bad :
+       {"", "10.0.0", "10.0.0.256", "010.0.0.1", "10.0.0.1:80", "[::1]", "fe80::1%eth0", "::1/128",
+        "localhost", " 10.0.0.1", "10.0.0.1 ", "1:2:3:4:5:6:7:8:9", "ipv4:10.0.0.1:1"}) {
     EXPECT_FALSE(IpAddress::Parse(bad).has_value()) << bad;
   }
   EXPECT_FALSE(IpAddress::Parse(std::string_view("10.0.0.1\0", 9)).has_value());
@@ -68,9 +68,9 @@ TEST(CidrTest, HostBitsAreMaskedAndMappedNetworksAreV4) {
 }
 
 TEST(CidrTest, BadTextIsNamed) {
-  for (const char* bad : {"", "/8", "10.0.0.0/", "10.0.0.0/33", "::/129", "10.0.0.0/-1",
-                          "10.0.0.0/8/8", "10.0.0.0/a", "10.0.0/8", "::ffff:10.0.0.0/90",
-                          "10.0.0.0/0008"}) {
+  for (const char* bad :
+       {"", "/8", "10.0.0.0/", "10.0.0.0/33", "::/129", "10.0.0.0/-1", "10.0.0.0/8/8", "10.0.0.0/a",
+        "10.0.0/8", "::ffff:10.0.0.0/90", "10.0.0.0/0008"}) {
     absl::StatusOr<Cidr> c = Cidr::Parse(bad);
     EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument) << bad;
     if (!c.ok()) {

@@ -238,10 +238,10 @@ absl::Status ValidateTime(std::string_view field, absl::Time t) {
 absl::Status ValidateSubmittedAt(absl::Time submitted_at, bool imported) {
   if (absl::Status s = ValidateTime("submitted_at", submitted_at); !s.ok()) return s;
   if (imported && submitted_at < kEarliestImportTime) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "submitted_at: an imported review's time must not be before ",
-        absl::FormatTime("%Y-%m-%d", kEarliestImportTime, absl::UTCTimeZone()), ", got ",
-        Rfc3339(submitted_at)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("submitted_at: an imported review's time must not be before ",
+                     absl::FormatTime("%Y-%m-%d", kEarliestImportTime, absl::UTCTimeZone()),
+                     ", got ", Rfc3339(submitted_at)));
   }
   return absl::OkStatus();
 }
@@ -249,9 +249,9 @@ absl::Status ValidateSubmittedAt(absl::Time submitted_at, bool imported) {
 absl::Status ValidateImportTime(absl::Time submitted_at, absl::Time now) {
   if (absl::Status s = ValidateSubmittedAt(submitted_at, /*imported=*/true); !s.ok()) return s;
   if (submitted_at > now + kImportClockSkew) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "submitted_at: ", Rfc3339(submitted_at), " is in the future (more than ", absl::FormatDuration(kImportClockSkew),
-        " past the gateway's clock)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("submitted_at: ", Rfc3339(submitted_at), " is in the future (more than ",
+                     absl::FormatDuration(kImportClockSkew), " past the gateway's clock)"));
   }
   return absl::OkStatus();
 }
@@ -264,8 +264,8 @@ absl::Status ValidateClientIp(std::string_view client_ip) {
         "client_ip: must be an IPv4 or IPv6 address (no port, scheme, brackets or zone)");
   }
   if (ip->ToString() != client_ip) {
-    return absl::InvalidArgumentError(absl::StrCat("client_ip: not in canonical form (",
-                                                   ip->ToString(), ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("client_ip: not in canonical form (", ip->ToString(), ")"));
   }
   return absl::OkStatus();
 }

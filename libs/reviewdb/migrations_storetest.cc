@@ -119,8 +119,8 @@ TEST_F(MigrationsTest, RenamesStoredPendingToHeld) {
 TEST_F(MigrationsTest, QueueRowsGetTheirLatestAuditReasons) {
   // The schema before 0004: a held review with two audit rows in the old shape (strings), its
   // queue row, and an active review with no queue row.
-  for (const char* name : {"0001_reviews.sql", "0002_product_ratings_updated_at.sql",
-                           "0003_review_status_held.sql"}) {
+  for (const char* name :
+       {"0001_reviews.sql", "0002_product_ratings_updated_at.sql", "0003_review_status_held.sql"}) {
     fs::copy_file(fs::path(RepoRoot()) / "db/migrations" / name, dir_ / name);
   }
   Migrate(dir_.string());

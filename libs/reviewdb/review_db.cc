@@ -143,9 +143,8 @@ WHERE r.review_id = $1)sql"};
 review::Reason ReasonFromLegacyText(const std::string& s) {
   review::Reason r;
   const size_t colon = s.find(": ");
-  const bool identifier =
-      colon != std::string::npos && colon > 0 &&
-      s.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == colon;
+  const bool identifier = colon != std::string::npos && colon > 0 &&
+                          s.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == colon;
   if (identifier) {
     r.code = s.substr(0, colon);
     r.text = s.substr(colon + 2);
@@ -473,10 +472,10 @@ absl::StatusOr<std::map<ReviewStatus, int64_t>> ReviewDb::CountByStatus(
   absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
     counts.clear();
     pqxx::nontransaction tx(c);
-    for (const pqxx::row& row : tx.exec_params(
-             "SELECT status, count(*) FROM reviews WHERE review_id = ANY($1::text[]) "
-             "GROUP BY status",
-             pg::ArrayLiteral(review_ids))) {
+    for (const pqxx::row& row :
+         tx.exec_params("SELECT status, count(*) FROM reviews WHERE review_id = ANY($1::text[]) "
+                        "GROUP BY status",
+                        pg::ArrayLiteral(review_ids))) {
       counts[StatusOf(row[0])] = row[1].as<int64_t>();
     }
   });

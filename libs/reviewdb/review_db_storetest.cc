@@ -107,7 +107,8 @@ TEST_F(ReviewDbTest, ReviewDecisionIsTheRowAndItsLatestAudit) {
   ASSERT_TRUE(d.ok() && d->has_value()) << d.status();
   EXPECT_EQ((*d)->decision, "reject");
   ASSERT_EQ((*d)->reasons.size(), 2u);
-  EXPECT_EQ((*d)->reasons[0], (review::Reason{"burst_24h", 0, 0, "6 submissions by this user in 24 h"}));
+  EXPECT_EQ((*d)->reasons[0],
+            (review::Reason{"burst_24h", 0, 0, "6 submissions by this user in 24 h"}));
   EXPECT_EQ((*d)->reasons[1], (review::Reason{"", 0, 0, "no code here"}));
 
   // A review with no audit row (written by a test helper) has no decision.

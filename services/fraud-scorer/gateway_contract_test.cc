@@ -176,7 +176,8 @@ TEST_F(GatewayContractTest, RandomInputsOkImpliesDecoded) {
     if (chance(15)) caller.user_id = RandomText(rng);
     if (chance(15)) caller.client_ip = RandomText(rng);
     if (chance(5)) caller.client_ip = "2001:db8::1";
-    if (chance(10)) caller.account_created_at = absl::FromUnixSeconds(chance(50) ? 0 : 1'600'000'000);
+    if (chance(10))
+      caller.account_created_at = absl::FromUnixSeconds(chance(50) ? 0 : 1'600'000'000);
     in.verified_purchase = chance(50);
     accepted += Check(caller, in);
     if (HasFailure()) break;  // one counter-example is enough to read
@@ -189,9 +190,9 @@ TEST_F(GatewayContractTest, RandomImportsOkImpliesDecoded) {
   auto chance = [&rng](int percent) {
     return std::uniform_int_distribution<int>(0, 99)(rng) < percent;
   };
-  const std::vector<std::string> addresses = {"",         "10.0.0.1",        "::ffff:10.0.0.1",
-                                              "2001:DB8::1", "10.0.0.1:80",   "[::1]",
-                                              "fe80::1%eth0", "not an address"};
+  const std::vector<std::string> addresses = {
+      "",      "10.0.0.1",     "::ffff:10.0.0.1", "2001:DB8::1", "10.0.0.1:80",
+      "[::1]", "fe80::1%eth0", "not an address"};
   int accepted = 0;
   constexpr int kRounds = 5000;
   for (int i = 0; i < kRounds; ++i) {
@@ -202,8 +203,8 @@ TEST_F(GatewayContractTest, RandomImportsOkImpliesDecoded) {
     in.client_ip = addresses[std::uniform_int_distribution<size_t>(0, addresses.size() - 1)(rng)];
     if (chance(10)) in.client_ip = RandomText(rng);
     // 1990..2030 around the gateway's clock (2023-11): some too early, some in the future.
-    in.submitted_at = absl::FromUnixSeconds(
-        std::uniform_int_distribution<int64_t>(631152000, 1893456000)(rng));
+    in.submitted_at =
+        absl::FromUnixSeconds(std::uniform_int_distribution<int64_t>(631152000, 1893456000)(rng));
     if (chance(30)) in.account_created_at = absl::FromUnixSeconds(chance(50) ? 0 : 1'200'000'000);
     accepted += CheckImport(in);
     if (HasFailure()) break;

@@ -77,8 +77,7 @@ void ApplyBehaviourRules(const RuleSet& rules, const UserActivity& a, Accumulato
               absl::StrCat(a.reviews_24h, " submissions by this user in 24 h"));
   }
   if (a.products_24h >= rules.many_products_24h) {
-    acc->Fire("many_products_24h", rules.many_products_weight,
-              static_cast<double>(a.products_24h),
+    acc->Fire("many_products_24h", rules.many_products_weight, static_cast<double>(a.products_24h),
               absl::StrCat(a.products_24h, " products reviewed in 24 h"));
   }
 }

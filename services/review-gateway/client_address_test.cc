@@ -21,9 +21,9 @@ TEST(PeerAddressTest, TheAddressOfEveryIpPeerGrpcWrites) {
 }
 
 TEST(PeerAddressTest, NoAddressForOtherPeers) {
-  for (const char* peer : {"unix:/tmp/gateway.sock", "unix-abstract:x", "", "ipv4:", "ipv4:host:1",
-                           "ipv4:1.2.3.4:port", "ipv6:[::1", "ipv6:[::1]x", "ipv4:1.2.3.4:5:6",
-                           "tcp:1.2.3.4:5"}) {
+  for (const char* peer :
+       {"unix:/tmp/gateway.sock", "unix-abstract:x", "", "ipv4:", "ipv4:host:1",
+        "ipv4:1.2.3.4:port", "ipv6:[::1", "ipv6:[::1]x", "ipv4:1.2.3.4:5:6", "tcp:1.2.3.4:5"}) {
     EXPECT_EQ(Peer(peer), "<none>") << peer;
   }
 }
@@ -53,8 +53,7 @@ TEST(ClientAddressResolverTest, BehindTrustedProxiesTheRightMostUntrustedHop) {
   // client -> proxy 10.0.0.5 -> peer 10.0.0.9
   EXPECT_EQ(Resolve(r, "ipv4:10.0.0.9:5000", {"198.51.100.1, 10.0.0.5"}), "198.51.100.1");
   // The client wrote a fake hop to the left of its own address: ignored.
-  EXPECT_EQ(Resolve(r, "ipv4:10.0.0.9:5000", {"1.1.1.1, 198.51.100.1, 10.0.0.5"}),
-            "198.51.100.1");
+  EXPECT_EQ(Resolve(r, "ipv4:10.0.0.9:5000", {"1.1.1.1, 198.51.100.1, 10.0.0.5"}), "198.51.100.1");
   // Several header values are one list, in order.
   EXPECT_EQ(Resolve(r, "ipv4:10.0.0.9:5000", {"1.1.1.1", "198.51.100.1", "10.0.0.5"}),
             "198.51.100.1");

@@ -75,16 +75,15 @@ grpc::ServerUnaryReactor* ReviewGrpcService::SubmitReview(grpc::CallbackServerCo
   input.body = request->body();
   input.verified_purchase = request->verified_purchase();
   input.device_id = request->device_id();
-  intake_.Submit({std::move(caller->subject), ClientAddress(*ctx, addresses_),
-                  caller->account_created},
-                 input,
-                 [call, response](absl::StatusOr<std::string> review_id) {
-                   if (review_id.ok()) {
-                     response->set_review_id(*review_id);
-                     response->set_status(v1::REVIEW_STATUS_AWAITING_SCORING);
-                   }
-                   call.Finish(review_id.status());
-                 });
+  intake_.Submit(
+      {std::move(caller->subject), ClientAddress(*ctx, addresses_), caller->account_created}, input,
+      [call, response](absl::StatusOr<std::string> review_id) {
+        if (review_id.ok()) {
+          response->set_review_id(*review_id);
+          response->set_status(v1::REVIEW_STATUS_AWAITING_SCORING);
+        }
+        call.Finish(review_id.status());
+      });
   return call.reactor();
 }
 
@@ -135,11 +134,11 @@ grpc::ServerUnaryReactor* ReviewGrpcService::ImportReview(grpc::CallbackServerCo
   input.user_id = request->user_id();
   input.client_ip = request->client_ip();
   absl::Status bad_time;
-  input.submitted_at = OptionalTime(request->has_submitted_at(), request->submitted_at(),
-                                    "submitted_at", &bad_time);
-  input.account_created_at = OptionalTime(request->has_account_created_at(),
-                                          request->account_created_at(), "account_created_at",
-                                          &bad_time);
+  input.submitted_at =
+      OptionalTime(request->has_submitted_at(), request->submitted_at(), "submitted_at", &bad_time);
+  input.account_created_at =
+      OptionalTime(request->has_account_created_at(), request->account_created_at(),
+                   "account_created_at", &bad_time);
   if (!bad_time.ok()) return call.Finish(bad_time);
   intake_.Import(input, [call, response](absl::StatusOr<std::string> review_id) {
     if (review_id.ok()) {

@@ -131,50 +131,50 @@ std::string RedisSubmissionGuard::ConfirmedKey(const std::string& user_id) {
 
 void RedisSubmissionGuard::Admit(const review::Submission& s, absl::Time now, AdmitCallback done) {
   Keys k = KeysFor(s);
-  client_.Eval(AdmitScript(), {k.fingerprint, k.product, k.window},
-               {std::to_string(absl::ToUnixMillis(now)),
-                std::to_string(absl::ToInt64Milliseconds(policy_.fingerprint_ttl)),
-                std::to_string(absl::ToInt64Milliseconds(policy_.per_product_window)),
-                std::to_string(absl::ToInt64Milliseconds(policy_.user_window)),
-                std::to_string(policy_.user_limit), s.review_id, ContentDigest(s),
-                s.imported ? "1" : "0"},
-               [done = std::move(done)](absl::StatusOr<redis::Reply> r) {
-                 if (!r.ok()) {
-                   done(r.status());
-                   return;
-                 }
-                 if (r->elements.size() != 3) {
-                   done(absl::InternalError("guard script: unexpected reply"));
-                   return;
-                 }
-                 GuardVerdict v;
-                 v.review_id = r->elements[2].str;
-                 switch (r->elements[0].integer) {
-                   case 0:
-                     v.kind = GuardVerdict::Kind::kAdmitted;
-                     break;
-                   case 1:
-                     v.kind = GuardVerdict::Kind::kDuplicate;
-                     break;
-                   case 2:
-                     v.kind = GuardVerdict::Kind::kAlreadyReviewed;
-                     break;
-                   case 3:
-                     v.kind = GuardVerdict::Kind::kRateLimited;
-                     v.retry_after = absl::Milliseconds(r->elements[1].integer);
-                     break;
-                   case 4:
-                     v.kind = GuardVerdict::Kind::kInDoubt;
-                     break;
-                   case 5:
-                     v.kind = GuardVerdict::Kind::kResumed;
-                     break;
-                   default:
-                     done(absl::InternalError("guard script: unknown verdict"));
-                     return;
-                 }
-                 done(v);
-               });
+  client_.Eval(
+      AdmitScript(), {k.fingerprint, k.product, k.window},
+      {std::to_string(absl::ToUnixMillis(now)),
+       std::to_string(absl::ToInt64Milliseconds(policy_.fingerprint_ttl)),
+       std::to_string(absl::ToInt64Milliseconds(policy_.per_product_window)),
+       std::to_string(absl::ToInt64Milliseconds(policy_.user_window)),
+       std::to_string(policy_.user_limit), s.review_id, ContentDigest(s), s.imported ? "1" : "0"},
+      [done = std::move(done)](absl::StatusOr<redis::Reply> r) {
+        if (!r.ok()) {
+          done(r.status());
+          return;
+        }
+        if (r->elements.size() != 3) {
+          done(absl::InternalError("guard script: unexpected reply"));
+          return;
+        }
+        GuardVerdict v;
+        v.review_id = r->elements[2].str;
+        switch (r->elements[0].integer) {
+          case 0:
+            v.kind = GuardVerdict::Kind::kAdmitted;
+            break;
+          case 1:
+            v.kind = GuardVerdict::Kind::kDuplicate;
+            break;
+          case 2:
+            v.kind = GuardVerdict::Kind::kAlreadyReviewed;
+            break;
+          case 3:
+            v.kind = GuardVerdict::Kind::kRateLimited;
+            v.retry_after = absl::Milliseconds(r->elements[1].integer);
+            break;
+          case 4:
+            v.kind = GuardVerdict::Kind::kInDoubt;
+            break;
+          case 5:
+            v.kind = GuardVerdict::Kind::kResumed;
+            break;
+          default:
+            done(absl::InternalError("guard script: unknown verdict"));
+            return;
+        }
+        done(v);
+      });
 }
 
 void RedisSubmissionGuard::Confirm(const review::Submission& s, absl::Time now, DoneCallback done) {

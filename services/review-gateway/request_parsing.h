@@ -66,7 +66,7 @@ class SerializationTraits<candor::review::v1::ImportReviewRequest, void> {
   static Status Serialize(const candor::review::v1::ImportReviewRequest& msg, ByteBuffer* bb,
                           bool* own_buffer) {
     return GenericSerialize<ProtoBufferWriter, candor::review::v1::ImportReviewRequest>(msg, bb,
-                                                                            own_buffer);
+                                                                                        own_buffer);
   }
   static Status Deserialize(ByteBuffer* buffer, candor::review::v1::ImportReviewRequest* msg) {
     return candor::gateway::ParseRequest(buffer, msg);
@@ -78,8 +78,8 @@ class SerializationTraits<candor::review::v1::GetReviewStatusRequest, void> {
  public:
   static Status Serialize(const candor::review::v1::GetReviewStatusRequest& msg, ByteBuffer* bb,
                           bool* own_buffer) {
-    return GenericSerialize<ProtoBufferWriter, candor::review::v1::GetReviewStatusRequest>(msg, bb,
-                                                                            own_buffer);
+    return GenericSerialize<ProtoBufferWriter, candor::review::v1::GetReviewStatusRequest>(
+        msg, bb, own_buffer);
   }
   static Status Deserialize(ByteBuffer* buffer, candor::review::v1::GetReviewStatusRequest* msg) {
     return candor::gateway::ParseRequest(buffer, msg);

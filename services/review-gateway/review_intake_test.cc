@@ -214,9 +214,9 @@ TEST_F(ReviewIntakeTest, ImportValidatesTimeAddressAndFields) {
   in.account_created_at = absl::InfiniteFuture();
   expect_invalid(in, "account_created_at");
   EXPECT_EQ(log_.published.size(), 2u);  // only the two valid ones
-  EXPECT_EQ(intake_.import_stats().Take().outcomes[static_cast<size_t>(
-                SubmitStats::Outcome::kInvalid)],
-            7);
+  EXPECT_EQ(
+      intake_.import_stats().Take().outcomes[static_cast<size_t>(SubmitStats::Outcome::kInvalid)],
+      7);
 }
 
 TEST_F(ReviewIntakeTest, AnImportRetriedWithAnotherTimeIsInDoubtNotOk) {

@@ -19,8 +19,7 @@ absl::Status Unavailable(const absl::Status& cause) {
 
 }  // namespace
 
-void ReviewStatusReader::Read(const std::string& user_id, const std::string& review_id,
-                              Done done) {
+void ReviewStatusReader::Read(const std::string& user_id, const std::string& review_id, Done done) {
   if (absl::Status valid = review::ValidateReviewIdFormat(review_id); !valid.ok()) {
     done(std::move(valid));
     return;
@@ -44,9 +43,9 @@ void ReviewStatusReader::Read(const std::string& user_id, const std::string& rev
     done(std::move(view));
   });
   if (!queued) {
-    done(core::WithInternalDetail(
-        absl::UnavailableError("review status unavailable; safe to retry"),
-        "the Postgres read queue is full"));
+    done(
+        core::WithInternalDetail(absl::UnavailableError("review status unavailable; safe to retry"),
+                                 "the Postgres read queue is full"));
   }
 }
 

@@ -153,8 +153,8 @@ TEST_F(ReviewStatusReaderTest, AnUnscoredDecisionShowsNoReasons) {
 }
 
 TEST_F(ReviewStatusReaderTest, BadIdsAreInvalidWithoutReadingAnything) {
-  for (const std::string& bad : {std::string(""), std::string("xyz"), std::string(32, 'G'),
-                                 kMine.substr(1), kMine + "0"}) {
+  for (const std::string& bad :
+       {std::string(""), std::string("xyz"), std::string(32, 'G'), kMine.substr(1), kMine + "0"}) {
     EXPECT_EQ(Read("alice", bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
   EXPECT_EQ(decisions_.reads, 0);

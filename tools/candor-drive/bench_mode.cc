@@ -149,8 +149,7 @@ int RunBench(int argc, char** argv) {
     const double calls = open_loop     ? static_cast<double>(ScheduledCalls(shape))
                          : s.count > 0 ? static_cast<double>(s.count) + 6000.0 * s.warmup_s
                                        : 6000.0 * (s.warmup_s + s.duration_s);
-    prefill =
-        std::min<int64_t>(static_cast<int64_t>(calls * feed_share * 1.05) + 1000, 3'000'000);
+    prefill = std::min<int64_t>(static_cast<int64_t>(calls * feed_share * 1.05) + 1000, 3'000'000);
   }
   core::ConfigureRuntime();
   core::InstallSignalHandlers();

@@ -16,15 +16,15 @@ namespace candor::drive {
 // refused by CheckServed.
 enum class Op { kSubmit, kSummary, kNoop, kImport, kVote, kList, kSearch };
 inline constexpr int kOpCount = 7;
-inline constexpr std::array<Op, kOpCount> kAllOps = {Op::kSubmit, Op::kSummary, Op::kNoop,
-                                                     Op::kImport, Op::kVote,    Op::kList,
-                                                     Op::kSearch};
+inline constexpr std::array<Op, kOpCount> kAllOps = {
+    Op::kSubmit, Op::kSummary, Op::kNoop, Op::kImport, Op::kVote, Op::kList, Op::kSearch};
 
 // "submit", "summary", ... as used on the command line and in the JSON report.
 std::string_view OpName(Op op);
 // True for the operations this version can send: submit (ReviewService/SubmitReview), summary
 // (ReviewService/GetProductSummary), noop (BenchService/Noop, needs the gateway's
-// --bench-noop) and import (ReviewService/ImportReview, with a service-role token). Each has an Operation in operation.cc (ServedOperations checks they agree).
+// --bench-noop) and import (ReviewService/ImportReview, with a service-role token). Each has an
+// Operation in operation.cc (ServedOperations checks they agree).
 bool IsServed(Op op);
 
 // The weighted operation mix of a run, e.g. "submit=70,summary=30,noop=0".

@@ -148,7 +148,8 @@ Operations ServedOperations() {
           [](CallInput& in, review::v1::ImportReviewRequest* req) {
             Review& r = in.review;
             req->set_user_id(std::move(r.user));
-            if (r.submitted_at) events::ToProtoTimestamp(*r.submitted_at, req->mutable_submitted_at());
+            if (r.submitted_at)
+              events::ToProtoTimestamp(*r.submitted_at, req->mutable_submitted_at());
             req->set_asin(std::move(r.asin));
             req->set_rating(r.rating);
             req->set_title(std::move(r.title));

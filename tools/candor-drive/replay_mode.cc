@@ -278,9 +278,8 @@ int RunReplay(int argc, char** argv) {
       FreshnessOptions f;
       f.timeout = absl::Seconds(s.fresh_timeout_s);
       const std::vector<std::string> accepted = AcceptedIds(workload.outcomes());
-      checks.convergence = WaitForFreshness(**ledger, fetch, accepted, products,
-                                            workload.last_ok(), f,
-                                            [] { return core::ShutdownRequested(); });
+      checks.convergence = WaitForFreshness(**ledger, fetch, accepted, products, workload.last_ok(),
+                                            f, [] { return core::ShutdownRequested(); });
       // Every accepted review is stored now: how did fraud scoring decide them?
       if (checks.convergence.state == FreshnessReport::State::kFresh && !accepted.empty()) {
         absl::StatusOr<std::map<std::string, int64_t>> decided = (*ledger)->StatusCounts(accepted);

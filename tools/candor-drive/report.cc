@@ -518,12 +518,11 @@ std::string ReplayText(const RunResult& result) {
 
   const LatencySummary l = LatencySummary::From(SubmitServiceUs(result));
   const bool imports = ReplayOp(result) == Op::kImport;
-  absl::StrAppend(
-      &out, "\n",
-      absl::StrFormat("%s latency  p50 %.2f ms   p90 %.2f ms   p99 %.2f ms   "
-                      "p99.9 %.2f ms   max %.2f ms   (%d calls)\n",
-                      imports ? "Import" : "Submit", Ms(l.p50), Ms(l.p90), Ms(l.p99), Ms(l.p99_9),
-                      Ms(l.max), l.count));
+  absl::StrAppend(&out, "\n",
+                  absl::StrFormat("%s latency  p50 %.2f ms   p90 %.2f ms   p99 %.2f ms   "
+                                  "p99.9 %.2f ms   max %.2f ms   (%d calls)\n",
+                                  imports ? "Import" : "Submit", Ms(l.p50), Ms(l.p90), Ms(l.p99),
+                                  Ms(l.p99_9), Ms(l.max), l.count));
   double throughput = r.duration_s > 0 ? static_cast<double>(answered) / r.duration_s : 0;
   absl::StrAppend(&out, absl::StrFormat("Throughput      %.1f %s/s over %.2f s\n", throughput,
                                         imports ? "imports" : "submissions", r.duration_s));

@@ -130,8 +130,8 @@ TEST_F(TempDir, ForImportDropsTheLimitAndExpectsTimelessRowsRefused) {
   std::string rows;
   for (int i = 0; i < 12; ++i) {
     rows += R"({"reviewerID":"HEAVY","asin":"B00000000)" + std::to_string(i % 10) +
-            R"(","overall":5,"reviewText":"ok )" + std::to_string(i) +
-            R"(","unixReviewTime":)" + std::to_string(1'300'000'000 + i * 86400) + "}\n";
+            R"(","overall":5,"reviewText":"ok )" + std::to_string(i) + R"(","unixReviewTime":)" +
+            std::to_string(1'300'000'000 + i * 86400) + "}\n";
   }
   rows += R"({"reviewerID":"OLD","asin":"B000000001","overall":4,"reviewText":"t",)"
           R"("unixReviewTime":700000000})"

@@ -164,8 +164,8 @@ TEST_F(GatewayTest, TheTokensAccountCreationTimeTravelsWithTheSubmission) {
   auth::Claims c(user_, "customer", absl::Now() + absl::Hours(1));
   c.account_created = absl::FromUnixSeconds(1'500'000'000);
   v1::SubmitReviewResponse resp;
-  grpc::Status s =
-      Submit(Valid(testing::UniqueAsin()), &resp, "Bearer " + auth::MintHs256(c, kSecret, absl::Now()));
+  grpc::Status s = Submit(Valid(testing::UniqueAsin()), &resp,
+                          "Bearer " + auth::MintHs256(c, kSecret, absl::Now()));
   ASSERT_TRUE(s.ok()) << s.error_message();
   std::optional<review::Submission> event = Published(resp.review_id());
   ASSERT_TRUE(event.has_value());
@@ -206,8 +206,7 @@ TEST_F(GatewayTest, XForwardedForCountsOnlyFromTrustedProxies) {
   c.trusted_proxies = "10.0.0.0/8, 10.0.0.0/33";
   absl::Status bad = App::Create(c).status();
   EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(bad.message().find("--trusted-proxies: '10.0.0.0/33'"), absl::string_view::npos)
-      << bad;
+  EXPECT_NE(bad.message().find("--trusted-proxies: '10.0.0.0/33'"), absl::string_view::npos) << bad;
 }
 
 TEST_F(GatewayTest, DuplicatesAndPerProductLimit) {
@@ -682,7 +681,8 @@ TEST_F(GatewayTest, InvalidUtf8InStringFieldsIsInvalidArgumentNamingTheField) {
 // --- ImportReview: historical reviews with their original times (service role) ----------------
 
 std::string Bearer(const std::string& sub, const std::string& role) {
-  return "Bearer " + auth::MintHs256({sub, role, absl::Now() + absl::Hours(1)}, kSecret, absl::Now());
+  return "Bearer " +
+         auth::MintHs256({sub, role, absl::Now() + absl::Hours(1)}, kSecret, absl::Now());
 }
 
 v1::ImportReviewRequest ValidImport(const std::string& user, const std::string& asin,
@@ -741,8 +741,7 @@ TEST_F(GatewayTest, ACustomerCanNeverSetTheTime) {
   }
   EXPECT_EQ(v1::SubmitReviewRequest::descriptor()->FindFieldByName("submitted_at"), nullptr);
   grpc::ClientContext anon;
-  EXPECT_EQ(stub_->ImportReview(&anon, req, &resp).error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(stub_->ImportReview(&anon, req, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(GatewayTest, ImportsAreNotRateLimitedButValidated) {
@@ -761,8 +760,7 @@ TEST_F(GatewayTest, ImportsAreNotRateLimitedButValidated) {
   }
   auto expect_invalid = [&](v1::ImportReviewRequest req, const std::string& fragment) {
     v1::ImportReviewResponse resp;
-    ExpectStatus(Import(*stub_, req, service, &resp), grpc::StatusCode::INVALID_ARGUMENT,
-                 fragment);
+    ExpectStatus(Import(*stub_, req, service, &resp), grpc::StatusCode::INVALID_ARGUMENT, fragment);
   };
   v1::ImportReviewRequest req = ValidImport(author, testing::UniqueAsin(), 1'300'000'000);
   req.clear_submitted_at();
@@ -787,9 +785,9 @@ TEST_F(GatewayTest, ImportsAreNotRateLimitedButValidated) {
   // A string field that is not UTF-8 is named too, as for SubmitReview.
   std::string raw = ValidImport(author, testing::UniqueAsin(), 1'300'000'000).SerializeAsString() +
                     WireField(1, "user-\xFF");
-  grpc::Status s = RawCall(app_->port(), "/candor.review.v1.ReviewService/ImportReview", raw,
-                           auth::MintHs256({"importer", "service", absl::Now() + absl::Hours(1)},
-                                           kSecret, absl::Now()));
+  grpc::Status s = RawCall(
+      app_->port(), "/candor.review.v1.ReviewService/ImportReview", raw,
+      auth::MintHs256({"importer", "service", absl::Now() + absl::Hours(1)}, kSecret, absl::Now()));
   ExpectStatus(s, grpc::StatusCode::INVALID_ARGUMENT, "user_id:");
 }
 
