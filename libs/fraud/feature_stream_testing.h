@@ -17,7 +17,7 @@
 #include "libs/fraud/feature_store.h"
 #include "libs/fraud/text_signature.h"
 
-namespace candor::fraud::testing {
+namespace candor::fraud::stream {
 
 struct StreamOptions {
   int reviews = 3000;
@@ -124,4 +124,4 @@ inline std::vector<StreamStep> RandomStream(const StreamOptions& o) {
   return steps;
 }
 
-}  // namespace candor::fraud::testing
+}  // namespace candor::fraud::stream

@@ -380,6 +380,7 @@ MemoryFeatureStore::Size MemoryFeatureStore::size() const {
     s.product_reviews += p.recent.size();
     s.new_account_reviews += p.fresh.size();
     s.signatures += p.signatures.size();
+    s.buckets += p.buckets.size();
     for (const auto& [__, ids] : p.buckets) s.bucket_entries += ids.size();
   }
   for (const auto* sets : {&ips_, &devices_}) {

@@ -43,6 +43,7 @@ class MemoryFeatureStore final : public FeatureStore {
     std::size_t product_reviews = 0;
     std::size_t new_account_reviews = 0;
     std::size_t signatures = 0;
+    std::size_t buckets = 0;  // non-empty LSH buckets
     std::size_t bucket_entries = 0;
     std::size_t rejected_accounts = 0;
   };

@@ -259,12 +259,12 @@ TEST(MemoryFeatureStoreTest, CandidatesPerReviewAreCapped) {
 }
 
 TEST(MemoryFeatureStoreTest, RecordBatchEqualsOneByOne) {
-  testing::StreamOptions o;
+  stream::StreamOptions o;
   o.reviews = 2000;
   MemoryFeatureStore batched;
   MemoryFeatureStore single;
   int n = 0;
-  for (const testing::StreamStep& step : testing::RandomStream(o)) {
+  for (const stream::StreamStep& step : stream::RandomStream(o)) {
     batched.MarkRejected(step.marks);
     single.MarkRejected(step.marks);
     std::vector<absl::StatusOr<FeatureRow>> rows = batched.RecordBatch(step.batch);
