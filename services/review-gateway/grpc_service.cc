@@ -23,6 +23,25 @@ std::string ClientAddress(const grpc::CallbackServerContext& ctx,
   return addresses.Resolve(ctx.peer(), forwarded);
 }
 
+// The shopper's fields of a SubmitReviewRequest or an ImportReviewRequest.
+template <typename Request>
+review::SubmissionInput ShopperFields(const Request& r) {
+  return review::SubmissionInput{
+      r.asin(), r.rating(), r.title(), r.body(), r.verified_purchase(), r.device_id()};
+}
+
+// Finishes a submit or an import: OK with the review id and AWAITING_SCORING, or the error.
+template <typename Response>
+ReviewIntake::Done AnswerAwaitingScoring(rpc::Call call, Response* response) {
+  return [call, response](absl::StatusOr<std::string> review_id) {
+    if (review_id.ok()) {
+      response->set_review_id(*review_id);
+      response->set_status(v1::REVIEW_STATUS_AWAITING_SCORING);
+    }
+    call.Finish(review_id.status());
+  };
+}
+
 std::optional<absl::Time> OptionalTime(bool has, const google::protobuf::Timestamp& ts,
                                        std::string_view field, absl::Status* error) {
   if (!has) return std::nullopt;
@@ -68,22 +87,10 @@ grpc::ServerUnaryReactor* ReviewGrpcService::SubmitReview(grpc::CallbackServerCo
   rpc::Call call = gate_.Begin(ctx, submit_);
   absl::StatusOr<auth::Claims> caller = call.Authorize();
   if (!caller.ok()) return call.Finish(caller.status());
-  review::SubmissionInput input;
-  input.asin = request->asin();
-  input.rating = request->rating();
-  input.title = request->title();
-  input.body = request->body();
-  input.verified_purchase = request->verified_purchase();
-  input.device_id = request->device_id();
+  review::SubmissionInput input = ShopperFields(*request);
   intake_.Submit(
       {std::move(caller->subject), ClientAddress(*ctx, addresses_), caller->account_created}, input,
-      [call, response](absl::StatusOr<std::string> review_id) {
-        if (review_id.ok()) {
-          response->set_review_id(*review_id);
-          response->set_status(v1::REVIEW_STATUS_AWAITING_SCORING);
-        }
-        call.Finish(review_id.status());
-      });
+      AnswerAwaitingScoring(call, response));
   return call.reactor();
 }
 
@@ -123,12 +130,7 @@ grpc::ServerUnaryReactor* ReviewGrpcService::ImportReview(grpc::CallbackServerCo
     return call.Finish(caller.status());
   }
   ImportInput input;
-  input.review.asin = request->asin();
-  input.review.rating = request->rating();
-  input.review.title = request->title();
-  input.review.body = request->body();
-  input.review.verified_purchase = request->verified_purchase();
-  input.review.device_id = request->device_id();
+  input.review = ShopperFields(*request);
   // The user and the address are the earlier system's, not this call's: the caller is the
   // importing service, its peer the importer's host.
   input.user_id = request->user_id();
@@ -140,13 +142,7 @@ grpc::ServerUnaryReactor* ReviewGrpcService::ImportReview(grpc::CallbackServerCo
       OptionalTime(request->has_account_created_at(), request->account_created_at(),
                    "account_created_at", &bad_time);
   if (!bad_time.ok()) return call.Finish(bad_time);
-  intake_.Import(input, [call, response](absl::StatusOr<std::string> review_id) {
-    if (review_id.ok()) {
-      response->set_review_id(*review_id);
-      response->set_status(v1::REVIEW_STATUS_AWAITING_SCORING);
-    }
-    call.Finish(review_id.status());
-  });
+  intake_.Import(input, AnswerAwaitingScoring(call, response));
   return call.reactor();
 }
 

@@ -32,58 +32,34 @@ grpc::Status ParseRequest(grpc::ByteBuffer* buffer, google::protobuf::Message* m
 
 }  // namespace candor::gateway
 
+namespace candor::gateway {
+
+// gRPC's serialization traits for `Request`, except that Deserialize is ParseRequest.
+template <typename Request>
+struct LenientTraits {
+  static grpc::Status Serialize(const Request& msg, grpc::ByteBuffer* bb, bool* own_buffer) {
+    return grpc::GenericSerialize<grpc::ProtoBufferWriter, Request>(msg, bb, own_buffer);
+  }
+  static grpc::Status Deserialize(grpc::ByteBuffer* buffer, Request* msg) {
+    return ParseRequest(buffer, msg);
+  }
+};
+
+}  // namespace candor::gateway
+
 namespace grpc {
 
 template <>
-class SerializationTraits<candor::review::v1::SubmitReviewRequest, void> {
- public:
-  static Status Serialize(const candor::review::v1::SubmitReviewRequest& msg, ByteBuffer* bb,
-                          bool* own_buffer) {
-    return GenericSerialize<ProtoBufferWriter, candor::review::v1::SubmitReviewRequest>(msg, bb,
-                                                                                        own_buffer);
-  }
-  static Status Deserialize(ByteBuffer* buffer, candor::review::v1::SubmitReviewRequest* msg) {
-    return candor::gateway::ParseRequest(buffer, msg);
-  }
-};
-
+class SerializationTraits<candor::review::v1::SubmitReviewRequest, void>
+    : public candor::gateway::LenientTraits<candor::review::v1::SubmitReviewRequest> {};
 template <>
-class SerializationTraits<candor::review::v1::GetProductSummaryRequest, void> {
- public:
-  static Status Serialize(const candor::review::v1::GetProductSummaryRequest& msg, ByteBuffer* bb,
-                          bool* own_buffer) {
-    return GenericSerialize<ProtoBufferWriter, candor::review::v1::GetProductSummaryRequest>(
-        msg, bb, own_buffer);
-  }
-  static Status Deserialize(ByteBuffer* buffer, candor::review::v1::GetProductSummaryRequest* msg) {
-    return candor::gateway::ParseRequest(buffer, msg);
-  }
-};
-
+class SerializationTraits<candor::review::v1::GetProductSummaryRequest, void>
+    : public candor::gateway::LenientTraits<candor::review::v1::GetProductSummaryRequest> {};
 template <>
-class SerializationTraits<candor::review::v1::ImportReviewRequest, void> {
- public:
-  static Status Serialize(const candor::review::v1::ImportReviewRequest& msg, ByteBuffer* bb,
-                          bool* own_buffer) {
-    return GenericSerialize<ProtoBufferWriter, candor::review::v1::ImportReviewRequest>(msg, bb,
-                                                                                        own_buffer);
-  }
-  static Status Deserialize(ByteBuffer* buffer, candor::review::v1::ImportReviewRequest* msg) {
-    return candor::gateway::ParseRequest(buffer, msg);
-  }
-};
-
+class SerializationTraits<candor::review::v1::ImportReviewRequest, void>
+    : public candor::gateway::LenientTraits<candor::review::v1::ImportReviewRequest> {};
 template <>
-class SerializationTraits<candor::review::v1::GetReviewStatusRequest, void> {
- public:
-  static Status Serialize(const candor::review::v1::GetReviewStatusRequest& msg, ByteBuffer* bb,
-                          bool* own_buffer) {
-    return GenericSerialize<ProtoBufferWriter, candor::review::v1::GetReviewStatusRequest>(
-        msg, bb, own_buffer);
-  }
-  static Status Deserialize(ByteBuffer* buffer, candor::review::v1::GetReviewStatusRequest* msg) {
-    return candor::gateway::ParseRequest(buffer, msg);
-  }
-};
+class SerializationTraits<candor::review::v1::GetReviewStatusRequest, void>
+    : public candor::gateway::LenientTraits<candor::review::v1::GetReviewStatusRequest> {};
 
 }  // namespace grpc
