@@ -52,7 +52,12 @@ class UnaryOperation final : public Operation {
       a.code = static_cast<absl::StatusCode>(s.error_code());
       a.message = s.error_message();
       read(owned->req, owned->resp, s.ok(), &a);
-      owned->done(std::move(a));
+      // The call's state (its ClientContext above all) goes before anyone hears the answer: the
+      // one who waits for it may return and end the process at once, and a ClientContext
+      // destroyed on this thread while the process exits corrupts the heap.
+      AnswerCallback answer = std::move(owned->done);
+      owned.reset();
+      answer(std::move(a));
     });
   }
 
