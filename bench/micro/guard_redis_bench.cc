@@ -1,6 +1,6 @@
-// candor-micro-redis-bench: the gateway's dedup guard (RedisSubmissionGuard: one Lua script per
-// Admit and per Release, over the pipelining AsyncClient) against a real Redis at
-// $CANDOR_REDIS_ADDR. See README.md.
+// candor-micro-redis-bench (with feature_store_redis_bench.cc): the gateway's dedup guard
+// (RedisSubmissionGuard: one Lua script per Admit and per Release, over the pipelining AsyncClient)
+// against a real Redis at $CANDOR_REDIS_ADDR. See README.md.
 //
 // Every Admit is a fresh user, product and fingerprint, so the script takes its full path (both
 // EXISTS, trim and count the window, two SETs, ZADD, PEXPIRE) and admits. /1 has one call in
@@ -23,9 +23,9 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
+#include "bench/micro/feature_store_redis_bench.h"
+#include "bench/micro/redis_info.h"
 #include "libs/redis/async_client.h"
 #include "services/review-gateway/config.h"
 #include "services/review-gateway/redis_submission_guard.h"
@@ -196,16 +196,7 @@ absl::StatusOr<double> RedisCpuSeconds(GuardEnv& env) {
   });
   env.countdown.Wait().IgnoreError();
   if (!reply.ok()) return reply.status();
-  double total = 0;
-  for (absl::string_view line : absl::StrSplit(reply->str, "\r\n")) {
-    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(line, ':');
-    double v = 0;
-    if ((kv.first == "used_cpu_user" || kv.first == "used_cpu_sys") &&
-        absl::SimpleAtod(kv.second, &v)) {
-      total += v;
-    }
-  }
-  return total;
+  return CpuSecondsFromInfo(reply->str);
 }
 
 // Both guard benchmarks: 1, 16 and 64 calls in flight, timed by the wall clock (the work is in
@@ -291,6 +282,7 @@ int main(int argc, char** argv) {
   const char* addr = std::getenv(candor::bench::kAddrVar);
   benchmark::AddCustomContext("redis", addr != nullptr && *addr != '\0' ? addr : "(not set)");
   benchmark::RunSpecifiedBenchmarks();
+  candor::bench::CleanUpFeatureStoreBench();
   benchmark::Shutdown();
   return 0;
 }

@@ -22,13 +22,6 @@ absl::Status ValidateLimits(const FeatureStoreLimits& l) {
       return absl::InvalidArgumentError(absl::StrCat("feature store ", name, ": ", value, " < 1"));
     }
   }
-  // The records of a product's signatures are those of its newest product_signatures reviews;
-  // the review the cap on product_reviews drops must never be one of them.
-  if (l.product_signatures >= l.product_reviews) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("feature store product_signatures: ", l.product_signatures,
-                     " must be < product_reviews (", l.product_reviews, ")"));
-  }
   const absl::Duration longest_window = absl::Milliseconds(kUserKeepMs);
   if (l.window_ttl <= longest_window || l.counters_ttl < l.window_ttl) {
     return absl::InvalidArgumentError(

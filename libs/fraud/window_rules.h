@@ -32,6 +32,10 @@ inline constexpr int64_t kProductKeepMs = 30 * kDayMs;     // the velocity basel
 inline constexpr int64_t kNewAccountKeepMs = kDayMs;       // the new-account ratio
 inline constexpr int64_t kNearDupWindowMs = 30 * kDayMs;   // signatures and their buckets
 inline constexpr int64_t kRejectedWindowMs = 30 * kDayMs;  // rejected accounts per address
+// A product's review and new-account windows are trimmed (by time, then by the cap) on every
+// kTrimEvery-th review of the product rather than on each: the counts never depend on it, because
+// they start no earlier than the product's newest time minus what is kept.
+inline constexpr int64_t kTrimEvery = 16;
 
 // Bounds on what a store keeps; each cap keeps the newest entries by (time, id). Defaults suit
 // the service; tests shrink them to see trimming.
@@ -49,8 +53,8 @@ struct FeatureStoreLimits {
   absl::Duration counters_ttl = absl::Hours(24 * 400);
 };
 
-// OK, or InvalidArgument naming the first bad field (every cap >= 1, product_signatures <
-// product_reviews, TTLs longer than the windows they hold).
+// OK, or InvalidArgument naming the first bad field (every cap >= 1, TTLs longer than the
+// windows they hold).
 absl::Status ValidateLimits(const FeatureStoreLimits& limits);
 
 // ReviewFacts::at (or a creation claim) in Unix milliseconds, rounded down.
