@@ -355,7 +355,7 @@ MemoryFeatureStore::Size MemoryFeatureStore::size() const {
     s.new_account_reviews += p.fresh.size();
     s.signatures += p.slots.size();
     s.buckets += p.buckets.size();
-    for (const auto& [__, seqs] : p.buckets) s.bucket_entries += seqs.size();
+    for (const auto& bucket : p.buckets) s.bucket_entries += bucket.second.size();
   }
   for (const auto* sets : {&ips_, &devices_}) {
     for (const auto& [_, set] : *sets) s.rejected_accounts += set.by_time.size();

@@ -100,9 +100,8 @@ double EstimatedSimilarity(const TextSignature& a, const TextSignature& b) {
 uint64_t BandKey(const TextSignature& s, int band) {
   // The band number is mixed in, so equal values in two different bands give different keys.
   uint64_t x = Mix(0x4c53484261ULL + static_cast<uint64_t>(band));
-  for (int r = 0; r < kLshRows; ++r) {
-    x = Mix(x ^ s[static_cast<std::size_t>(band * kLshRows + r)]);
-  }
+  const auto first = static_cast<std::size_t>(band) * kLshRows;
+  for (std::size_t r = 0; r < kLshRows; ++r) x = Mix(x ^ s[first + r]);
   return x;
 }
 
