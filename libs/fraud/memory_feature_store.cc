@@ -211,56 +211,42 @@ void MemoryFeatureStore::NearDup(Product& p, const ReviewFacts& r, int64_t at, i
   std::array<uint64_t, kLshBands> bands{};
   for (int b = 0; b < kLshBands; ++b) bands[static_cast<std::size_t>(b)] = BandKey(r.signature, b);
   const auto slots = static_cast<int64_t>(limits_.product_signatures);
-  // Candidates: the signatures in this review's buckets, band by band, newest first, as many as
-  // near_dup_candidates.
+  // How recent a slot's signature is: 0 for the last one recorded.
+  auto age = [&](int64_t slot) { return ((p.seq - slot) % slots + slots) % slots; };
+  // Candidates: band by band, the slots whose signature has this review's band key, newest first,
+  // as many as near_dup_candidates. A zero key is skipped (the Redis index's empty slots hold
+  // zeros).
   std::vector<int64_t> chosen;
   std::unordered_set<int64_t> seen;
   const auto max = static_cast<std::size_t>(limits_.near_dup_candidates);
-  for (uint64_t key : bands) {
-    if (chosen.size() >= max) break;
-    auto bucket = p.buckets.find(key);
-    if (bucket == p.buckets.end()) continue;
-    const std::vector<int64_t>& seqs = bucket->second;
-    for (auto s = seqs.rbegin(); s != seqs.rend(); ++s) {
-      if (!seen.insert(*s).second) continue;
-      chosen.push_back(*s);
+  std::vector<int64_t> hits;
+  for (std::size_t b = 0; b < bands.size() && chosen.size() < max; ++b) {
+    if (bands[b] == 0) continue;
+    hits.clear();
+    for (const auto& [slot, s] : p.slots) {
+      if (s.bands[b] == bands[b]) hits.push_back(slot);
+    }
+    std::sort(hits.begin(), hits.end(), [&](int64_t x, int64_t y) { return age(x) < age(y); });
+    for (int64_t slot : hits) {
+      if (!seen.insert(slot).second) continue;
+      chosen.push_back(slot);
       if (chosen.size() >= max) break;
     }
   }
-  const int64_t lower = std::max(at - kNearDupWindowMs, top - kNearDupWindowMs);
+  const int64_t lower = std::max(at, top) - kNearDupWindowMs;
   std::vector<NearDupCandidate> candidates;
-  for (int64_t s : chosen) {
-    auto rec = p.slots.find(s % slots);
-    if (rec == p.slots.end()) continue;
-    const Signature& c = rec->second;
-    if (c.seq != s || c.id == r.review_id || c.user == r.user_id || c.at <= lower) continue;
+  for (int64_t slot : chosen) {
+    const Signature& c = p.slots.at(slot);
+    if (c.id == r.review_id || c.user == r.user_id || c.at <= lower) continue;
     candidates.push_back({c.user, &c.sig});
   }
   ApplyNearDup(r.signature, candidates, raw);
   if (!writes) return;
 
-  // This review takes the next slot; the signature there before leaves its buckets.
-  const int64_t seq = p.seq + 1;
-  p.seq = seq;
+  // This review takes the next slot, in place of the signature recorded there before.
+  p.seq += 1;
   p.text_written = clock_;
-  auto old = p.slots.find(seq % slots);
-  if (old != p.slots.end()) {
-    for (uint64_t key : old->second.bands) {
-      auto bucket = p.buckets.find(key);
-      if (bucket == p.buckets.end()) continue;
-      std::vector<int64_t>& seqs = bucket->second;
-      seqs.erase(std::remove(seqs.begin(), seqs.end(), old->second.seq), seqs.end());
-      if (seqs.empty()) p.buckets.erase(bucket);
-    }
-  }
-  const auto cap = static_cast<std::size_t>(limits_.bucket_reviews);
-  for (uint64_t key : bands) {
-    std::vector<int64_t>& seqs = p.buckets[key];
-    seqs.push_back(seq);
-    if (seqs.size() > cap) seqs.erase(seqs.begin(), seqs.end() - static_cast<std::ptrdiff_t>(cap));
-  }
-  Signature& s = p.slots[seq % slots];
-  s.seq = seq;
+  Signature& s = p.slots[p.seq % slots];
   s.id = r.review_id;
   s.user = r.user_id;
   s.at = at;
@@ -326,10 +312,7 @@ void MemoryFeatureStore::Sweep() {
     Product& p = it->second;
     if (idle(p.recent_written, window_ttl)) p.recent.clear();
     if (idle(p.fresh_written, window_ttl)) p.fresh.clear();
-    if (idle(p.text_written, window_ttl)) {
-      p.buckets.clear();
-      p.slots.clear();
-    }
+    if (idle(p.text_written, window_ttl)) p.slots.clear();
     if (p.has_counters && idle(p.counters_written, counters_ttl)) {
       p.has_counters = false;
       p.n = p.sum = p.newest = p.seq = 0;
@@ -354,8 +337,6 @@ MemoryFeatureStore::Size MemoryFeatureStore::size() const {
     s.product_reviews += p.recent.size();
     s.new_account_reviews += p.fresh.size();
     s.signatures += p.slots.size();
-    s.buckets += p.buckets.size();
-    for (const auto& bucket : p.buckets) s.bucket_entries += bucket.second.size();
   }
   for (const auto* sets : {&ips_, &devices_}) {
     for (const auto& [_, set] : *sets) s.rejected_accounts += set.by_time.size();

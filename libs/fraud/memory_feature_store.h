@@ -43,8 +43,6 @@ class MemoryFeatureStore final : public FeatureStore {
     std::size_t product_reviews = 0;
     std::size_t new_account_reviews = 0;
     std::size_t signatures = 0;
-    std::size_t buckets = 0;  // non-empty LSH buckets
-    std::size_t bucket_entries = 0;
     std::size_t rejected_accounts = 0;
   };
   Size size() const;
@@ -70,7 +68,6 @@ class MemoryFeatureStore final : public FeatureStore {
     std::string id;
   };
   struct Signature {
-    int64_t seq = 0;  // the product's signature number: it lives in slot seq % cap
     std::string id;
     std::string user;
     int64_t at = 0;
@@ -85,8 +82,7 @@ class MemoryFeatureStore final : public FeatureStore {
     int64_t recent_written = 0;
     std::deque<ProductRow> fresh;  // new-account reviews of 24 h
     int64_t fresh_written = 0;
-    std::unordered_map<int64_t, Signature> slots;                // seq % product_signatures
-    std::unordered_map<uint64_t, std::vector<int64_t>> buckets;  // band key -> seqs, oldest first
+    std::unordered_map<int64_t, Signature> slots;  // seq % product_signatures
     int64_t text_written = 0;
   };
   struct Rejected {

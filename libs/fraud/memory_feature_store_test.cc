@@ -229,7 +229,7 @@ TEST(MemoryFeatureStoreTest, NearDuplicatesAcrossAccountsOfOneProduct) {
   // other two count.
   row = post("f4", "farm1", "P1", kT0 + absl::Minutes(3), text);
   EXPECT_EQ(Get(row, Feature::kNearDupAccounts), 2);
-  // Another product has its own buckets.
+  // Another product has signatures of its own.
   row = post("g1", "farm4", "P2", kT0 + absl::Minutes(4), text);
   EXPECT_EQ(Get(row, Feature::kNearDupSimilarity), 0);
   // Thirty days later they are gone.
@@ -246,7 +246,6 @@ TEST(MemoryFeatureStoreTest, NearDuplicatesAcrossAccountsOfOneProduct) {
 TEST(MemoryFeatureStoreTest, CandidatesPerReviewAreCapped) {
   FeatureStoreLimits limits;
   limits.near_dup_candidates = 5;
-  limits.bucket_reviews = 100;
   MemoryFeatureStore store(limits);
   FeatureRow row;
   for (int i = 0; i < 20; ++i) {
@@ -283,7 +282,6 @@ TEST(MemoryFeatureStoreTest, CapsBoundWhatIsKept) {
   limits.user_reviews = 4;
   limits.product_reviews = 10;
   limits.product_signatures = 3;
-  limits.bucket_reviews = 2;
   limits.rejected_accounts = 2;
   MemoryFeatureStore store(limits);
   std::vector<ReviewFacts> rejected;
@@ -301,7 +299,6 @@ TEST(MemoryFeatureStoreTest, CapsBoundWhatIsKept) {
   EXPECT_LE(s.product_reviews, static_cast<std::size_t>(10 + kTrimEvery - 1));
   EXPECT_GE(s.product_reviews, 10u);
   EXPECT_EQ(s.signatures, 3u);
-  EXPECT_LE(s.bucket_entries, 3u * kLshBands);
   EXPECT_EQ(s.rejected_accounts, 2u);
   // The windows count what is kept.
   ReviewFacts probe = Review("probe", "u9", "P1", kT0 + absl::Minutes(200));
@@ -350,8 +347,6 @@ TEST(MemoryFeatureStoreTest, SignaturesLiveInARingOfSlots) {
     store.Record(r);
   }
   EXPECT_EQ(store.size().signatures, 4u);
-  EXPECT_LE(store.size().buckets, 4u * kLshBands);  // similar texts share some band keys
-  EXPECT_EQ(store.size().bucket_entries, 4u * kLshBands);
   // The first texts left with their slots; the last ones are still found.
   auto probe = [&](int i) {
     ReviewFacts r = Review(absl::StrCat("p", i), "prober", "P1", kT0 + absl::Minutes(30));

@@ -1,5 +1,6 @@
 #include "libs/fraud/redis_feature_store.h"
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
@@ -17,12 +18,12 @@ namespace {
 // 'm' marks one rejected account on one address or device set:
 //   KEYS[1] = the set; ARGV = 'm', at (ms), user.
 // 'r' records one review and returns its raw numbers:
-//   KEYS = author, product counters, product reviews, product new-account reviews, product text,
-//          address set, device set;
+//   KEYS = author, product counters, product signature index, product reviews, product
+//          new-account reviews, product signatures, address set, device set;
 //   ARGV = 'r', at, review id, user, asin, rating, verified (0/1), text length, creation claim
 //          (ms, '' when none), signature (64 x uint32 LE, '' when the text has no words), has
-//          address (0/1), has device (0/1), then the 16 bucket fields ('b' + band key, 8 bytes
-//          LE) when there is a signature.
+//          address (0/1), has device (0/1), then, when there is a signature, its 16 band keys as
+//          8 bytes big-endian and the same as signed 64-bit decimals (for BITFIELD).
 //   Returns {new (0/1), first seen, prior n, verified, rating sum, rating square sum,
 //            reviews 24 h, reviews 7 d, products 24 h, text length 7 d, product prior n,
 //            product prior rating sum, product 1 h, 24 h, 30 d, product new-account 24 h,
@@ -54,7 +55,7 @@ local id, user, asin = ARGV[3], ARGV[4], ARGV[5]
 local rating, verified, len = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local claim = tonumber(ARGV[9])
 local sig = ARGV[10]
-local blobs = redis.call('MGET', KEYS[1], KEYS[2])
+local blobs = redis.call('MGET', KEYS[1], KEYS[2], KEYS[3])
 
 -- The author: {n, verified, rating sum, square sum, first seen, newest, then (time, entry)
 -- pairs by time, equal times in the order recorded}.
@@ -112,7 +113,7 @@ local pc = blobs[2] and cmsgpack.unpack(blobs[2]) or {0, 0, at, 0}
 local pcount, psum, seq = pc[1], pc[2], pc[4]
 local top = max(pc[3], at)
 local kept_from = top - @PRODUCT_KEEP@
-local pr, pn = KEYS[3], KEYS[4]
+local pr, pn = KEYS[4], KEYS[5]
 local p1 = redis.call('ZCOUNT', pr, above(max(at - 3600000, kept_from)), ats)
 local p24 = redis.call('ZCOUNT', pr, above(max(at - DAY, kept_from)), ats)
 local p30 = redis.call('ZCOUNT', pr, above(max(at - 30 * DAY, kept_from)), ats)
@@ -148,102 +149,86 @@ end
 local out = {is_new and 1 or 0, first, n, v, s, q, c24, c7, d24, len7, pcount, psum, p1, p24,
              p30, pnew, 0, 0}
 
--- Near-duplicate text. The product's signatures sit in SIGNATURES slots (the nth in slot
--- n % SIGNATURES, {n, review id, user, at, signature, its bucket fields}); each bucket holds the
--- numbers of the newest BUCKET_CAP signatures with that band key.
+-- Near-duplicate text. The product's signatures sit in SIGNATURES slots, the nth recorded in
+-- slot n % SIGNATURES. The index (KEYS[3], a string) holds the band keys band-major: band b of
+-- slot s at byte ((b * cap) + s) * 8, big-endian, for cap = #index / 128 slots (doubled when a
+-- slot needs it; empty slots hold zeros). The record of slot s is field 'r<s>' of KEYS[6]:
+-- {id length, user length, at} (struct '>I4I4d'), the id, the user and the signature.
 if sig ~= '' then
-  local pt = KEYS[5]
-  local fields = {}
-  for b = 1, @BANDS@ do fields[b] = ARGV[12 + b] end
-  local slot = 'r' .. ((seq + 1) % @SIGNATURES@)
-  if writes then fields[@BANDS@ + 1] = slot end
-  local got = redis.call('HMGET', pt, unpack(fields))
-  local lists = {}
-  for b = 1, @BANDS@ do lists[fields[b]] = got[b] and cmsgpack.unpack(got[b]) or false end
+  local N = @SIGNATURES@
+  local idx = blobs[3] or ''
+  local cap = #idx / (8 * @BANDS@)
+  local zero = string.rep('\0', 8)
   local cands, chosen = {}, {}
-  for b = 1, @BANDS@ do
-    if #cands >= @CANDIDATES@ then break end
-    local l = lists[fields[b]]
-    if l then
-      for i = #l, 1, -1 do
-        local c = l[i]
-        if not chosen[c] then
-          chosen[c] = true
-          cands[#cands + 1] = c
-          if #cands >= @CANDIDATES@ then break end
+  if cap > 0 then
+    local function newer(x, y) return (seq - x) % N < (seq - y) % N end
+    for b = 0, @BANDS@ - 1 do
+      if #cands >= @CANDIDATES@ then break end
+      local key = ARGV[13 + b]
+      if key ~= zero then
+        local base, hits = b * cap * 8, {}
+        local from, last = base + 1, base + cap * 8
+        while true do
+          local p = string.find(idx, key, from, true)
+          if not p or p > last then break end
+          if (p - 1 - base) % 8 == 0 then hits[#hits + 1] = (p - 1 - base) / 8 end
+          from = p + 1
+        end
+        if #hits > 1 then table.sort(hits, newer) end
+        for _, slot in ipairs(hits) do
+          if not chosen[slot] then
+            chosen[slot] = true
+            cands[#cands + 1] = 'r' .. slot
+            if #cands >= @CANDIDATES@ then break end
+          end
         end
       end
     end
   end
   if #cands > 0 then
-    local rf = {}
-    for i = 1, #cands do rf[i] = 'r' .. (cands[i] % @SIGNATURES@) end
-    local recs = redis.call('HMGET', pt, unpack(rf))
+    local recs = redis.call('HMGET', KEYS[6], unpack(cands))
     local lower = max(at, top) - @NEAR_WINDOW@
     for i = 1, #recs do
-      if recs[i] then
-        local r = cmsgpack.unpack(recs[i])
-        if r[1] == cands[i] and r[2] ~= id and r[3] ~= user and r[4] > lower then
-          out[#out + 1] = r[3]
-          out[#out + 1] = r[5]
+      local rec = recs[i]
+      if rec then
+        local il, ul, rat, p = struct.unpack('>I4I4d', rec)
+        if rat > lower and string.sub(rec, p, p + il - 1) ~= id then
+          local ru = string.sub(rec, p + il, p + il + ul - 1)
+          if ru ~= user then
+            out[#out + 1] = ru
+            out[#out + 1] = string.sub(rec, p + il + ul)
+          end
         end
       end
     end
   end
   if writes then
-    -- This review takes the next slot; the signature there before leaves its buckets.
-    local seq2 = seq + 1
-    local dirty, sets, dels = {}, {}, {}
-    local old = got[@BANDS@ + 1]
-    if old then
-      local r = cmsgpack.unpack(old)
-      local of, need = {}, {}
+    -- This review takes the next slot, in place of the signature recorded there before.
+    local slot = (seq + 1) % N
+    local want = cap
+    if want == 0 then want = 4 end
+    while want <= slot and want < N do want = want * 2 end
+    if want > N then want = N end
+    if want ~= cap then
+      local parts = {}
       for b = 0, @BANDS@ - 1 do
-        local f = string.sub(r[6], b * 9 + 1, b * 9 + 9)
-        of[#of + 1] = f
-        if lists[f] == nil then need[#need + 1] = f end
+        if cap > 0 then parts[#parts + 1] = string.sub(idx, b * cap * 8 + 1, (b + 1) * cap * 8) end
+        parts[#parts + 1] = string.rep('\0', (want - cap) * 8)
       end
-      if #need > 0 then
-        local more = redis.call('HMGET', pt, unpack(need))
-        for i = 1, #need do lists[need[i]] = more[i] and cmsgpack.unpack(more[i]) or false end
-      end
-      for _, f in ipairs(of) do
-        local l = lists[f]
-        if l then
-          local kept = {}
-          for _, x in ipairs(l) do
-            if x ~= r[1] then kept[#kept + 1] = x end
-          end
-          lists[f] = kept
-          dirty[f] = true
-        end
-      end
+      redis.call('SET', KEYS[3], table.concat(parts))
+      cap = want
     end
-    for b = 1, @BANDS@ do
-      local f = fields[b]
-      local l = lists[f] or {}
-      l[#l + 1] = seq2
-      if #l > @BUCKET_CAP@ then
-        local kept = {}
-        for i = #l - @BUCKET_CAP@ + 1, #l do kept[#kept + 1] = l[i] end
-        l = kept
-      end
-      lists[f] = l
-      dirty[f] = true
+    local ops = {}
+    for b = 0, @BANDS@ - 1 do
+      ops[#ops + 1] = 'SET'
+      ops[#ops + 1] = 'i64'
+      ops[#ops + 1] = '#' .. (b * cap + slot)
+      ops[#ops + 1] = ARGV[13 + @BANDS@ + b]
     end
-    sets[1] = slot
-    sets[2] = cmsgpack.pack({seq2, id, user, at, sig, table.concat(fields, '', 1, @BANDS@)})
-    for f in pairs(dirty) do
-      if #lists[f] > 0 then
-        sets[#sets + 1] = f
-        sets[#sets + 1] = cmsgpack.pack(lists[f])
-      else
-        dels[#dels + 1] = f
-      end
-    end
-    if #dels > 0 then redis.call('HDEL', pt, unpack(dels)) end
-    redis.call('HSET', pt, unpack(sets))
-    redis.call('PEXPIRE', pt, @WINDOW_TTL@)
+    redis.call('BITFIELD', KEYS[3], unpack(ops))
+    redis.call('PEXPIRE', KEYS[3], @WINDOW_TTL@)
+    redis.call('HSET', KEYS[6], 'r' .. slot, struct.pack('>I4I4d', #id, #user, at) .. id .. user .. sig)
+    redis.call('PEXPIRE', KEYS[6], @WINDOW_TTL@)
   end
 end
 
@@ -256,8 +241,8 @@ local function rejected(key)
   end
   return c
 end
-if ARGV[11] == '1' then out[17] = rejected(KEYS[6]) end
-if ARGV[12] == '1' then out[18] = rejected(KEYS[7]) end
+if ARGV[11] == '1' then out[17] = rejected(KEYS[7]) end
+if ARGV[12] == '1' then out[18] = rejected(KEYS[8]) end
 return out
 )lua";
 
@@ -282,7 +267,6 @@ std::string ScriptSource(const FeatureStoreLimits& l) {
           {"@BANDS@", absl::StrCat(kLshBands)},
           {"@CANDIDATES@", absl::StrCat(l.near_dup_candidates)},
           {"@NEAR_WINDOW@", absl::StrCat(kNearDupWindowMs)},
-          {"@BUCKET_CAP@", absl::StrCat(l.bucket_reviews)},
       });
 }
 
@@ -331,6 +315,9 @@ std::string RedisFeatureStore::ProductNewAccountKey(const std::string& asin) con
 std::string RedisFeatureStore::ProductCountersKey(const std::string& asin) const {
   return absl::StrCat(prefix_, "p:", redis::HashTag(asin), ":c");
 }
+std::string RedisFeatureStore::ProductIndexKey(const std::string& asin) const {
+  return absl::StrCat(prefix_, "p:", redis::HashTag(asin), ":i");
+}
 std::string RedisFeatureStore::ProductTextKey(const std::string& asin) const {
   return absl::StrCat(prefix_, "p:", redis::HashTag(asin), ":t");
 }
@@ -343,9 +330,9 @@ std::string RedisFeatureStore::DeviceKey(const std::string& device_id) const {
 
 redis::ScriptCall RedisFeatureStore::RecordCall(const ReviewFacts& r) const {
   redis::ScriptCall call;
-  call.keys = {AuthorKey(r.user_id),         ProductCountersKey(r.asin), ProductReviewsKey(r.asin),
-               ProductNewAccountKey(r.asin), ProductTextKey(r.asin),     AddressKey(r.client_ip),
-               DeviceKey(r.device_id)};
+  call.keys = {AuthorKey(r.user_id),      ProductCountersKey(r.asin),   ProductIndexKey(r.asin),
+               ProductReviewsKey(r.asin), ProductNewAccountKey(r.asin), ProductTextKey(r.asin),
+               AddressKey(r.client_ip),   DeviceKey(r.device_id)};
   const bool has_text = !IsEmptySignature(r.signature);
   std::string sig;
   if (has_text) {
@@ -365,11 +352,16 @@ redis::ScriptCall RedisFeatureStore::RecordCall(const ReviewFacts& r) const {
                r.client_ip.empty() ? "0" : "1",
                r.device_id.empty() ? "0" : "1"};
   if (has_text) {
-    for (int b = 0; b < kLshBands; ++b) {
-      std::string field = "b";
-      PutLe(field, BandKey(r.signature, b), 8);
-      call.args.push_back(std::move(field));
+    std::array<uint64_t, kLshBands> keys{};
+    for (int b = 0; b < kLshBands; ++b) keys[static_cast<std::size_t>(b)] = BandKey(r.signature, b);
+    for (uint64_t key : keys) {
+      std::string be(8, '\0');
+      for (int i = 0; i < 8; ++i)
+        be[static_cast<std::size_t>(i)] = static_cast<char>(key >> (56 - 8 * i));
+      call.args.push_back(std::move(be));
     }
+    // BITFIELD's i64 stores the two's complement big-endian: the same 8 bytes.
+    for (uint64_t key : keys) call.args.push_back(absl::StrCat(static_cast<int64_t>(key)));
   }
   return call;
 }

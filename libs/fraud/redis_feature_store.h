@@ -53,7 +53,8 @@ class RedisFeatureStore final : public FeatureStore {
   std::string ProductCountersKey(const std::string& asin) const;    // string (msgpack)
   std::string ProductReviewsKey(const std::string& asin) const;     // sorted set
   std::string ProductNewAccountKey(const std::string& asin) const;  // sorted set
-  std::string ProductTextKey(const std::string& asin) const;        // hash: slots and buckets
+  std::string ProductIndexKey(const std::string& asin) const;       // string: band keys by slot
+  std::string ProductTextKey(const std::string& asin) const;        // hash: signature records
   std::string AddressKey(const std::string& client_ip) const;       // sorted set
   std::string DeviceKey(const std::string& device_id) const;        // sorted set
 

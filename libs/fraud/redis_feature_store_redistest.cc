@@ -140,7 +140,7 @@ void ExpectSameAsMemory(RedisFeatureStoreTest& t, RedisFeatureStore& redis_store
   EXPECT_GT(near_dups, n / 20) << "near-duplicates";
   EXPECT_GT(shared, n / 20) << "shared addresses";
 
-  // Equal state: entries per window, signature records, buckets, marks.
+  // Equal state: entries per window, signature records, marks.
   const MemoryFeatureStore::Size want = memory.size();
   MemoryFeatureStore::Size got;
   for (const std::string& key : t.Keys()) {
@@ -156,9 +156,7 @@ void ExpectSameAsMemory(RedisFeatureStoreTest& t, RedisFeatureStore& redis_store
     } else if (key.ends_with(":t")) {
       absl::StatusOr<redis::Reply> fields = t.client_->Command({"HKEYS", key});
       ASSERT_TRUE(fields.ok());
-      for (const redis::Reply& f : fields->elements) {
-        (f.str[0] == 'r' ? got.signatures : got.buckets) += 1;
-      }
+      for (const redis::Reply& f : fields->elements) got.signatures += f.str[0] == 'r' ? 1 : 0;
     } else if (type == "zset") {
       got.rejected_accounts += static_cast<std::size_t>(t.Integer({"ZCARD", key}));
     }
@@ -167,7 +165,6 @@ void ExpectSameAsMemory(RedisFeatureStoreTest& t, RedisFeatureStore& redis_store
   EXPECT_EQ(got.product_reviews, want.product_reviews);
   EXPECT_EQ(got.new_account_reviews, want.new_account_reviews);
   EXPECT_EQ(got.signatures, want.signatures);
-  EXPECT_EQ(got.buckets, want.buckets);
   EXPECT_EQ(got.rejected_accounts, want.rejected_accounts);
 }
 
@@ -183,7 +180,6 @@ TEST_F(RedisFeatureStoreTest, SameRowsAsTheMemoryStoreWhenEveryCapBites) {
   tight.user_reviews = 6;
   tight.product_reviews = 40;
   tight.product_signatures = 7;
-  tight.bucket_reviews = 2;
   tight.near_dup_candidates = 4;
   tight.rejected_accounts = 3;
   stream::StreamOptions o;
@@ -201,9 +197,10 @@ TEST_F(RedisFeatureStoreTest, SameRowsAsTheMemoryStoreWhenEveryCapBites) {
       int records = 0;
       for (const redis::Reply& f : fields->elements) records += f.str[0] == 'r' ? 1 : 0;
       EXPECT_LE(records, tight.product_signatures) << key;
-      EXPECT_LE(fields->elements.size() - static_cast<std::size_t>(records),
-                static_cast<std::size_t>(records * kLshBands))
-          << key;
+      EXPECT_EQ(fields->elements.size(), static_cast<std::size_t>(records)) << key;
+    } else if (key.ends_with(":i")) {
+      // The index: 16 band keys of 8 bytes per slot, for at most product_signatures slots.
+      EXPECT_LE(Integer({"STRLEN", key}), tight.product_signatures * kLshBands * 8) << key;
     } else if (key.find(":u:{") != std::string::npos) {
       absl::StatusOr<redis::Reply> blob = client_->Command({"GET", key});
       ASSERT_TRUE(blob.ok());
@@ -249,6 +246,7 @@ TEST_F(RedisFeatureStoreTest, KeysCarryTheirOwnerAsAHashTag) {
   EXPECT_EQ(store->ProductReviewsKey("B000000001"), prefix_ + "p:{B000000001}:r");
   EXPECT_EQ(store->ProductNewAccountKey("B000000001"), prefix_ + "p:{B000000001}:n");
   EXPECT_EQ(store->ProductCountersKey("B000000001"), prefix_ + "p:{B000000001}:c");
+  EXPECT_EQ(store->ProductIndexKey("B000000001"), prefix_ + "p:{B000000001}:i");
   EXPECT_EQ(store->ProductTextKey("B000000001"), prefix_ + "p:{B000000001}:t");
   EXPECT_EQ(store->AddressKey("10.0.0.1"), prefix_ + "ip:{10.0.0.1}");
   EXPECT_EQ(store->DeviceKey("a}b"), prefix_ + "dev:{a%7Db}");
@@ -279,8 +277,9 @@ TEST_F(RedisFeatureStoreTest, MarksTravelWithTheNextBatch) {
   ASSERT_TRUE(store->RecordBatch({bad})[0].ok());
   store->MarkRejected({bad});
   EXPECT_EQ(store->queued_marks(), 2u);
-  // Author, product counters, reviews, new-account reviews, text: no address or device set yet.
-  EXPECT_EQ(Keys().size(), 5u) << "nothing sent before the next batch";
+  // Author; product counters, signature index, reviews, new-account reviews, signatures; no
+  // address or device set yet.
+  EXPECT_EQ(Keys().size(), 6u) << "nothing sent before the next batch";
   // An empty batch carries them too.
   EXPECT_TRUE(store->RecordBatch({}).empty());
   EXPECT_EQ(store->queued_marks(), 0u);
