@@ -18,8 +18,8 @@ namespace {
 // 'm' marks one rejected account on one address or device set:
 //   KEYS[1] = the set; ARGV = 'm', at (ms), user.
 // 'r' records one review and returns its raw numbers:
-//   KEYS = author, product counters, product signature index, product reviews, product
-//          new-account reviews, product signatures, address set, device set;
+//   KEYS = author, product counters, product signature index, product reviews (and new-account
+//          reviews), product signatures, address set, device set;
 //   ARGV = 'r', at, review id, user, asin, rating, verified (0/1), text length, creation claim
 //          (ms, '' when none), signature (64 x uint32 LE, '' when the text has no words), has
 //          address (0/1), has device (0/1), then, when there is a signature, its 16 band keys as
@@ -113,17 +113,21 @@ local pc = blobs[2] and cmsgpack.unpack(blobs[2]) or {0, 0, at, 0}
 local pcount, psum, seq = pc[1], pc[2], pc[4]
 local top = max(pc[3], at)
 local kept_from = top - @PRODUCT_KEEP@
-local pr, pn = KEYS[4], KEYS[5]
+-- The product's reviews and its new-account reviews share one sorted set: a review at its time,
+-- a new-account review also as '\0' .. id at NEW + its time (above every time).
+local pr, NEW = KEYS[4], 4503599627370496
 local p1 = redis.call('ZCOUNT', pr, above(max(at - 3600000, kept_from)), ats)
 local p24 = redis.call('ZCOUNT', pr, above(max(at - DAY, kept_from)), ats)
 local p30 = redis.call('ZCOUNT', pr, above(max(at - 30 * DAY, kept_from)), ats)
-local pnew = redis.call('ZCOUNT', pn, above(max(at - DAY, top - DAY)), ats)
+local pnew = redis.call('ZCOUNT', pr, above(NEW + max(at - DAY, top - DAY)), NEW + at)
 if not is_new then
   pcount, psum = pcount - 1, psum - rating
   if at > kept_from and tonumber(redis.call('ZSCORE', pr, id)) == at then
     p1, p24, p30 = p1 - 1, p24 - 1, p30 - 1
   end
-  if at > top - DAY and tonumber(redis.call('ZSCORE', pn, id)) == at then pnew = pnew - 1 end
+  if at > top - DAY and tonumber(redis.call('ZSCORE', pr, '\0' .. id)) == NEW + at then
+    pnew = pnew - 1
+  end
 end
 p1, p24, p30 = p1 + 1, p24 + 1, p30 + 1
 if new_account then pnew = pnew + 1 end
@@ -132,17 +136,22 @@ if is_new then
   local n2 = pcount + 1
   redis.call('SET', KEYS[2], cmsgpack.pack({n2, psum + rating, top, writes and seq + 1 or seq}),
              'PX', @COUNTERS_TTL@)
-  redis.call('ZADD', pr, ats, id)
-  redis.call('PEXPIRE', pr, @WINDOW_TTL@)
   if new_account then
-    redis.call('ZADD', pn, ats, id)
-    redis.call('PEXPIRE', pn, @WINDOW_TTL@)
+    redis.call('ZADD', pr, ats, id, NEW + at, '\0' .. id)
+  else
+    redis.call('ZADD', pr, ats, id)
   end
+  redis.call('PEXPIRE', pr, @WINDOW_TTL@)
   if n2 % @TRIM_EVERY@ == 0 then
+    local split = NEW / 2
     redis.call('ZREMRANGEBYSCORE', pr, '-inf', upto(kept_from))
-    redis.call('ZREMRANGEBYRANK', pr, 0, -(@PRODUCT_CAP@ + 1))
-    redis.call('ZREMRANGEBYSCORE', pn, '-inf', upto(top - DAY))
-    redis.call('ZREMRANGEBYRANK', pn, 0, -(@PRODUCT_CAP@ + 1))
+    redis.call('ZREMRANGEBYSCORE', pr, split, upto(NEW + top - DAY))
+    local times = redis.call('ZCOUNT', pr, '-inf', split)
+    if times > @PRODUCT_CAP@ then redis.call('ZREMRANGEBYRANK', pr, 0, times - @PRODUCT_CAP@ - 1) end
+    local fresh = redis.call('ZCARD', pr) - times
+    if fresh > @PRODUCT_CAP@ then
+      redis.call('ZREMRANGEBYRANK', pr, times, times + fresh - @PRODUCT_CAP@ - 1)
+    end
   end
 end
 
@@ -152,7 +161,7 @@ local out = {is_new and 1 or 0, first, n, v, s, q, c24, c7, d24, len7, pcount, p
 -- Near-duplicate text. The product's signatures sit in SIGNATURES slots, the nth recorded in
 -- slot n % SIGNATURES. The index (KEYS[3], a string) holds the band keys band-major: band b of
 -- slot s at byte ((b * cap) + s) * 8, big-endian, for cap = #index / 128 slots (doubled when a
--- slot needs it; empty slots hold zeros). The record of slot s is field 'r<s>' of KEYS[6]:
+-- slot needs it; empty slots hold zeros). The record of slot s is field 'r<s>' of KEYS[5]:
 -- {id length, user length, at} (struct '>I4I4d'), the id, the user and the signature.
 if sig ~= '' then
   local N = @SIGNATURES@
@@ -186,7 +195,7 @@ if sig ~= '' then
     end
   end
   if #cands > 0 then
-    local recs = redis.call('HMGET', KEYS[6], unpack(cands))
+    local recs = redis.call('HMGET', KEYS[5], unpack(cands))
     local lower = max(at, top) - @NEAR_WINDOW@
     for i = 1, #recs do
       local rec = recs[i]
@@ -227,8 +236,8 @@ if sig ~= '' then
     end
     redis.call('BITFIELD', KEYS[3], unpack(ops))
     redis.call('PEXPIRE', KEYS[3], @WINDOW_TTL@)
-    redis.call('HSET', KEYS[6], 'r' .. slot, struct.pack('>I4I4d', #id, #user, at) .. id .. user .. sig)
-    redis.call('PEXPIRE', KEYS[6], @WINDOW_TTL@)
+    redis.call('HSET', KEYS[5], 'r' .. slot, struct.pack('>I4I4d', #id, #user, at) .. id .. user .. sig)
+    redis.call('PEXPIRE', KEYS[5], @WINDOW_TTL@)
   end
 end
 
@@ -241,8 +250,8 @@ local function rejected(key)
   end
   return c
 end
-if ARGV[11] == '1' then out[17] = rejected(KEYS[7]) end
-if ARGV[12] == '1' then out[18] = rejected(KEYS[8]) end
+if ARGV[11] == '1' then out[17] = rejected(KEYS[6]) end
+if ARGV[12] == '1' then out[18] = rejected(KEYS[7]) end
 return out
 )lua";
 
@@ -309,9 +318,6 @@ std::string RedisFeatureStore::AuthorKey(const std::string& user_id) const {
 std::string RedisFeatureStore::ProductReviewsKey(const std::string& asin) const {
   return absl::StrCat(prefix_, "p:", redis::HashTag(asin), ":r");
 }
-std::string RedisFeatureStore::ProductNewAccountKey(const std::string& asin) const {
-  return absl::StrCat(prefix_, "p:", redis::HashTag(asin), ":n");
-}
 std::string RedisFeatureStore::ProductCountersKey(const std::string& asin) const {
   return absl::StrCat(prefix_, "p:", redis::HashTag(asin), ":c");
 }
@@ -330,9 +336,9 @@ std::string RedisFeatureStore::DeviceKey(const std::string& device_id) const {
 
 redis::ScriptCall RedisFeatureStore::RecordCall(const ReviewFacts& r) const {
   redis::ScriptCall call;
-  call.keys = {AuthorKey(r.user_id),      ProductCountersKey(r.asin),   ProductIndexKey(r.asin),
-               ProductReviewsKey(r.asin), ProductNewAccountKey(r.asin), ProductTextKey(r.asin),
-               AddressKey(r.client_ip),   DeviceKey(r.device_id)};
+  call.keys = {AuthorKey(r.user_id),      ProductCountersKey(r.asin), ProductIndexKey(r.asin),
+               ProductReviewsKey(r.asin), ProductTextKey(r.asin),     AddressKey(r.client_ip),
+               DeviceKey(r.device_id)};
   const bool has_text = !IsEmptySignature(r.signature);
   std::string sig;
   if (has_text) {
