@@ -219,23 +219,29 @@ if sig ~= '' then
     while want <= slot and want < N do want = want * 2 end
     if want > N then want = N end
     if want ~= cap then
+      -- A new or grown index (a product's first signature, or a doubling): written whole, this
+      -- review's keys included.
       local parts = {}
       for b = 0, @BANDS@ - 1 do
-        if cap > 0 then parts[#parts + 1] = string.sub(idx, b * cap * 8 + 1, (b + 1) * cap * 8) end
-        parts[#parts + 1] = string.rep('\0', (want - cap) * 8)
+        local block = ''
+        if cap > 0 then block = string.sub(idx, b * cap * 8 + 1, (b + 1) * cap * 8) end
+        block = block .. string.rep('\0', (want - cap) * 8)
+        parts[#parts + 1] = string.sub(block, 1, slot * 8)
+        parts[#parts + 1] = ARGV[13 + b]
+        parts[#parts + 1] = string.sub(block, slot * 8 + 9)
       end
-      redis.call('SET', KEYS[3], table.concat(parts))
-      cap = want
+      redis.call('SET', KEYS[3], table.concat(parts), 'PX', @WINDOW_TTL@)
+    else
+      local ops = {}
+      for b = 0, @BANDS@ - 1 do
+        ops[#ops + 1] = 'SET'
+        ops[#ops + 1] = 'i64'
+        ops[#ops + 1] = '#' .. (b * cap + slot)
+        ops[#ops + 1] = ARGV[13 + @BANDS@ + b]
+      end
+      redis.call('BITFIELD', KEYS[3], unpack(ops))
+      redis.call('PEXPIRE', KEYS[3], @WINDOW_TTL@)
     end
-    local ops = {}
-    for b = 0, @BANDS@ - 1 do
-      ops[#ops + 1] = 'SET'
-      ops[#ops + 1] = 'i64'
-      ops[#ops + 1] = '#' .. (b * cap + slot)
-      ops[#ops + 1] = ARGV[13 + @BANDS@ + b]
-    end
-    redis.call('BITFIELD', KEYS[3], unpack(ops))
-    redis.call('PEXPIRE', KEYS[3], @WINDOW_TTL@)
     redis.call('HSET', KEYS[5], 'r' .. slot, struct.pack('>I4I4d', #id, #user, at) .. id .. user .. sig)
     redis.call('PEXPIRE', KEYS[5], @WINDOW_TTL@)
   end

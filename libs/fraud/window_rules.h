@@ -42,7 +42,7 @@ inline constexpr int64_t kTrimEvery = 16;
 struct FeatureStoreLimits {
   int user_reviews = 300;        // an author's recent reviews (30 d)
   int product_reviews = 20000;   // a product's reviews of 30 d (and its 24 h new-account ones)
-  int product_signatures = 128;  // text signatures per product, the last recorded (<= 65536)
+  int product_signatures = 64;   // text signatures per product, the last recorded (<= 65536)
   int near_dup_candidates = 64;  // candidates examined per review
   int rejected_accounts = 1000;  // rejected accounts per address or device
   // Idle keys expire: windows after window_ttl without a write, an author's or product's
