@@ -1,6 +1,6 @@
-// candor-micro-redis-bench: the gateway's dedup guard (RedisSubmissionGuard: one Lua script per
-// Admit and per Release, over the pipelining AsyncClient) against a real Redis at
-// $CANDOR_REDIS_ADDR. See README.md.
+// candor-micro-redis-bench (with feature_store_redis_bench.cc): the gateway's dedup guard
+// (RedisSubmissionGuard: one Lua script per Admit and per Release, over the pipelining AsyncClient)
+// against a real Redis at $CANDOR_REDIS_ADDR. See README.md.
 //
 // Every Admit is a fresh user, product and fingerprint, so the script takes its full path (both
 // EXISTS, trim and count the window, two SETs, ZADD, PEXPIRE) and admits. /1 has one call in
@@ -26,6 +26,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "bench/micro/feature_store_redis_bench.h"
 #include "libs/redis/async_client.h"
 #include "services/review-gateway/config.h"
 #include "services/review-gateway/redis_submission_guard.h"
@@ -294,6 +295,7 @@ int main(int argc, char** argv) {
   const char* addr = std::getenv(candor::bench::kAddrVar);
   benchmark::AddCustomContext("redis", addr != nullptr && *addr != '\0' ? addr : "(not set)");
   benchmark::RunSpecifiedBenchmarks();
+  candor::bench::CleanUpFeatureStoreBench();
   benchmark::Shutdown();
   return 0;
 }

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <string>
 
+#include "bench/micro/fraud_features_bench.h"
 #include "bench/micro/review_corpus.h"
 #include "bench/micro/scorer_bench.h"
 
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
   }
   benchmark::AddCustomContext("reviews", corpus->source);
   candor::bench::RegisterScorerBenchmarks(*corpus);
+  candor::bench::RegisterFraudFeatureBenchmarks(*corpus);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

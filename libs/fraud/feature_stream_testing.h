@@ -43,9 +43,11 @@ inline std::vector<StreamStep> RandomStream(const StreamOptions& o) {
   auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   auto chance = [&](double p) { return std::bernoulli_distribution(p)(rng); };
   std::vector<std::string> words;
+  words.reserve(300);
   for (int i = 0; i < 300; ++i) words.push_back(absl::StrCat("w", i, i % 7 == 0 ? "x" : ""));
   auto random_text = [&](int n) {
     std::vector<std::string> t;
+    t.reserve(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) t.push_back(words[static_cast<std::size_t>(uniform(0, 299))]);
     return t;
   };

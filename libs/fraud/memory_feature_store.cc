@@ -6,36 +6,39 @@
 #include <unordered_set>
 
 namespace candor::fraud {
+
+// The keys product rows are ordered by after their time.
+struct MemoryFeatureStore::Keys {
+  static const std::string& Product(const ProductRow& row) { return row.id; }
+};
+
 namespace {
 
-// Rows of a window deque ordered by (time, key); the key orders rows of equal time exactly as
+// Rows of a product window ordered by (time, id); the id orders rows of equal time exactly as
 // Redis orders sorted-set members of equal score (bytewise).
 template <typename Row, typename KeyOf>
 auto Find(const std::deque<Row>& rows, int64_t at, const std::string& key, KeyOf key_of) {
-  auto it =
-      std::lower_bound(rows.begin(), rows.end(), std::pair<int64_t, const std::string*>(at, &key),
-                       [&](const Row& row, const std::pair<int64_t, const std::string*>& k) {
-                         return row.at < k.first || (row.at == k.first && key_of(row) < *k.second);
-                       });
-  return it;
+  return std::lower_bound(
+      rows.begin(), rows.end(), std::pair<int64_t, const std::string*>(at, &key),
+      [&](const Row& row, const std::pair<int64_t, const std::string*>& k) {
+        return row.at < k.first || (row.at == k.first && key_of(row) < *k.second);
+      });
 }
 
-// Inserts `row` in order unless a row with its time and key is there; returns whether it was.
+// Inserts `row` in (time, key) order unless it is there (as ZADD).
 template <typename Row, typename KeyOf>
-bool InsertRow(std::deque<Row>& rows, Row row, KeyOf key_of) {
+void InsertRow(std::deque<Row>& rows, Row row, KeyOf key_of) {
   // Most reviews arrive in time order: check the back first.
   if (rows.empty() || rows.back().at < row.at ||
       (rows.back().at == row.at && key_of(rows.back()) < key_of(row))) {
     rows.push_back(std::move(row));
-    return true;
+    return;
   }
   auto it = Find(rows, row.at, key_of(row), key_of);
-  if (it != rows.end() && it->at == row.at && key_of(*it) == key_of(row)) return false;
+  if (it != rows.end() && it->at == row.at && key_of(*it) == key_of(row)) return;
   rows.insert(it, std::move(row));
-  return true;
 }
 
-// Whether a row with this time and key is in `rows`.
 template <typename Row, typename KeyOf>
 bool Contains(const std::deque<Row>& rows, int64_t at, const std::string& key, KeyOf key_of) {
   auto it = Find(rows, at, key, key_of);
@@ -45,32 +48,22 @@ bool Contains(const std::deque<Row>& rows, int64_t at, const std::string& key, K
 // Rows with time in (lo, hi].
 template <typename Row>
 int64_t CountIn(const std::deque<Row>& rows, int64_t lo, int64_t hi) {
+  if (lo >= hi) return 0;
   auto first =
       std::partition_point(rows.begin(), rows.end(), [&](const Row& r) { return r.at <= lo; });
   auto last = std::partition_point(first, rows.end(), [&](const Row& r) { return r.at <= hi; });
   return last - first;
 }
 
-// Drops rows with time <= horizon, then the oldest beyond `cap`; calls `gone` for each dropped
-// by time (not by the cap).
-template <typename Row, typename Gone>
-void Trim(std::deque<Row>& rows, int64_t horizon, std::size_t cap, Gone gone) {
-  while (!rows.empty() && rows.front().at <= horizon) {
-    gone(rows.front());
-    rows.pop_front();
-  }
+// Drops rows with time <= horizon, then the oldest beyond `cap` (ZREMRANGEBYSCORE and
+// ZREMRANGEBYRANK).
+template <typename Row>
+void Trim(std::deque<Row>& rows, int64_t horizon, std::size_t cap) {
+  while (!rows.empty() && rows.front().at <= horizon) rows.pop_front();
   while (rows.size() > cap) rows.pop_front();
 }
 
 }  // namespace
-
-// The keys rows are ordered by after their time.
-struct MemoryFeatureStore::Keys {
-  static const std::string& Author(const AuthorRow& row) { return row.key; }
-  static const std::string& Product(const ProductRow& row) { return row.id; }
-};
-
-namespace {}  // namespace
 
 MemoryFeatureStore::MemoryFeatureStore(FeatureStoreLimits limits) : limits_(limits) {
   if (absl::Status s = ValidateLimits(limits_); !s.ok()) {
@@ -92,35 +85,28 @@ FeatureRow MemoryFeatureStore::Record(const ReviewFacts& r) {
   Tick(at);
   RawFeatures raw;
 
-  // The author: is this review new (its entry not among the recent ones), the windows without
-  // it, then the review itself.
+  // The author: a new review is one whose entry is not among the recent ones. The windows count
+  // the others, then the review itself.
   Author& a = authors_[r.user_id];
-  AuthorRow own;
-  own.at = at;
-  own.key = AuthorEntry(r);
-  own.asin_pos = own.key.size() - r.review_id.size() - r.asin.size();
-  own.asin_len = r.asin.size();
-  own.text_length = r.text_length;
-  const bool is_new = !Contains(a.recent, at, own.key, &Keys::Author);
-  const int64_t first_seen = a.has_counters ? std::min(a.first_seen, at) : at;
-  {
-    raw.reviews_24h = 1;
-    raw.reviews_7d = 1;
-    raw.text_length_sum_7d = r.text_length;
-    std::unordered_set<std::string_view> products = {r.asin};
-    auto it = std::partition_point(a.recent.begin(), a.recent.end(),
-                                   [&](const AuthorRow& x) { return x.at <= at - kWindow7dMs; });
-    for (; it != a.recent.end() && it->at <= at; ++it) {
-      if (it->key == own.key) continue;
-      ++raw.reviews_7d;
-      raw.text_length_sum_7d += it->text_length;
-      if (it->at > at - kDayMs) {
-        ++raw.reviews_24h;
-        products.insert(std::string_view(it->key).substr(it->asin_pos, it->asin_len));
-      }
+  const std::string key = AuthorEntry(r);
+  bool is_new = true;
+  raw.text_length_sum_7d = r.text_length;
+  std::unordered_set<std::string_view> products = {r.asin};
+  for (const AuthorRow& row : a.recent) {
+    if (row.key == key) {
+      is_new = false;
+      continue;
     }
-    raw.distinct_products_24h = static_cast<int64_t>(products.size());
+    if (row.at <= at - kWindow7dMs || row.at > at) continue;
+    ++raw.reviews_7d;
+    raw.text_length_sum_7d += row.text_length;
+    if (row.at > at - kDayMs) {
+      ++raw.reviews_24h;
+      products.insert(std::string_view(row.key).substr(row.asin_pos, row.asin_len));
+    }
   }
+  raw.distinct_products_24h = static_cast<int64_t>(products.size());
+  const int64_t first_seen = a.has_counters ? std::min(a.first_seen, at) : at;
   const int64_t verified = r.verified_purchase ? 1 : 0;
   const int64_t rating = r.rating;
   if (is_new) {
@@ -135,11 +121,18 @@ FeatureRow MemoryFeatureStore::Record(const ReviewFacts& r) {
     a.sum += rating;
     a.squares += rating * rating;
     a.first_seen = first_seen;
-    a.counters_written = clock_;
-    InsertRow(a.recent, std::move(own), &Keys::Author);
-    Trim(a.recent, a.newest - kUserKeepMs, static_cast<std::size_t>(limits_.user_reviews),
-         [](const AuthorRow&) {});
-    a.recent_written = clock_;
+    AuthorRow row;
+    row.at = at;
+    row.key = key;
+    row.asin_pos = key.size() - r.review_id.size() - r.asin.size();
+    row.asin_len = r.asin.size();
+    row.text_length = r.text_length;
+    // After every row at or before its time, so rows of equal time keep the order recorded.
+    auto pos = std::partition_point(a.recent.begin(), a.recent.end(),
+                                    [&](const AuthorRow& x) { return x.at <= at; });
+    a.recent.insert(pos, std::move(row));
+    Trim(a.recent, a.newest - kUserKeepMs, static_cast<std::size_t>(limits_.user_reviews));
+    a.written = clock_;
   } else {
     raw.prior_reviews = a.n - 1;
     raw.prior_verified = a.verified - verified;
@@ -150,23 +143,27 @@ FeatureRow MemoryFeatureStore::Record(const ReviewFacts& r) {
   const bool new_account = IsNewAccount(at, created);
   ApplyReviewFacts(r, created, raw);
 
-  // The product.
+  // The product. `top` is its newest time with this review: the windows start no earlier than
+  // what is kept behind it, trimmed yet or not.
   Product& p = products_[r.asin];
+  const int64_t top = p.has_counters ? std::max(p.newest, at) : at;
+  const int64_t kept_from = top - kProductKeepMs;
   raw.product_prior_reviews = p.n;
   raw.product_prior_rating_sum = p.sum;
-  raw.product_reviews_1h = CountIn(p.recent, at - kHourMs, at);
-  raw.product_reviews_24h = CountIn(p.recent, at - kDayMs, at);
-  raw.product_reviews_30d = CountIn(p.recent, at - kWindow30dMs, at);
-  raw.product_new_account_reviews_24h = CountIn(p.fresh, at - kDayMs, at);
+  raw.product_reviews_1h = CountIn(p.recent, std::max(at - kHourMs, kept_from), at);
+  raw.product_reviews_24h = CountIn(p.recent, std::max(at - kDayMs, kept_from), at);
+  raw.product_reviews_30d = CountIn(p.recent, std::max(at - kWindow30dMs, kept_from), at);
+  raw.product_new_account_reviews_24h =
+      CountIn(p.fresh, std::max(at - kDayMs, top - kNewAccountKeepMs), at);
   if (!is_new) {
     raw.product_prior_reviews -= 1;
     raw.product_prior_rating_sum -= rating;
-    if (Contains(p.recent, at, r.review_id, &Keys::Product)) {
+    if (at > kept_from && Contains(p.recent, at, r.review_id, &Keys::Product)) {
       raw.product_reviews_1h -= 1;
       raw.product_reviews_24h -= 1;
       raw.product_reviews_30d -= 1;
     }
-    if (Contains(p.fresh, at, r.review_id, &Keys::Product)) {
+    if (at > top - kNewAccountKeepMs && Contains(p.fresh, at, r.review_id, &Keys::Product)) {
       raw.product_new_account_reviews_24h -= 1;
     }
   }
@@ -175,75 +172,27 @@ FeatureRow MemoryFeatureStore::Record(const ReviewFacts& r) {
   raw.product_reviews_30d += 1;
   raw.product_new_account_reviews_24h += new_account ? 1 : 0;
 
-  std::vector<std::string> removed;  // reviews whose signature records go
-  bool keeps_signature = false;
+  const bool has_text = !IsEmptySignature(r.signature);
+  const bool writes_signature = is_new && has_text && at > top - kNearDupWindowMs;
   if (is_new) {
-    p.newest = p.has_counters ? std::max(p.newest, at) : at;
     p.has_counters = true;
+    p.newest = top;
     p.n += 1;
     p.sum += rating;
     p.counters_written = clock_;
     InsertRow(p.recent, ProductRow{at, r.review_id}, &Keys::Product);
-    // Only the newest product_signatures reviews can hold records, so only the newest of those
-    // trimmed by time need looking at.
-    std::vector<std::string> trimmed;
-    Trim(p.recent, p.newest - kProductKeepMs, static_cast<std::size_t>(limits_.product_reviews),
-         [&](const ProductRow& x) { trimmed.push_back(x.id); });
-    const auto sig_cap = static_cast<std::size_t>(limits_.product_signatures);
-    if (trimmed.size() > sig_cap)
-      trimmed.erase(trimmed.begin(), trimmed.end() - static_cast<std::ptrdiff_t>(sig_cap));
-    removed = std::move(trimmed);
     p.recent_written = clock_;
-    if (new_account) InsertRow(p.fresh, ProductRow{at, r.review_id}, &Keys::Product);
-    Trim(p.fresh, p.newest - kNewAccountKeepMs, static_cast<std::size_t>(limits_.product_reviews),
-         [](const ProductRow&) {});
-    if (new_account) p.fresh_written = clock_;
-    // Is this review among the newest product_signatures? Then it keeps its signature, and the
-    // review it pushed down past the cap loses its record.
-    if (at > p.newest - kProductKeepMs) {
-      auto it = Find(p.recent, at, r.review_id, &Keys::Product);
-      if (it != p.recent.end() && it->at == at && it->id == r.review_id) {
-        const auto rank = static_cast<std::size_t>(p.recent.end() - it) - 1;  // 0 = newest
-        if (rank < sig_cap) {
-          keeps_signature = true;
-          if (p.recent.size() > sig_cap)
-            removed.push_back(p.recent[p.recent.size() - 1 - sig_cap].id);
-        }
-      }
+    if (new_account) {
+      InsertRow(p.fresh, ProductRow{at, r.review_id}, &Keys::Product);
+      p.fresh_written = clock_;
+    }
+    if (p.n % kTrimEvery == 0) {
+      const auto cap = static_cast<std::size_t>(limits_.product_reviews);
+      Trim(p.recent, top - kProductKeepMs, cap);
+      Trim(p.fresh, top - kNewAccountKeepMs, cap);
     }
   }
-
-  // Near-duplicate text: candidates from the buckets as they were before this review.
-  if (!IsEmptySignature(r.signature)) {
-    std::array<uint64_t, kLshBands> bands{};
-    for (int b = 0; b < kLshBands; ++b)
-      bands[static_cast<std::size_t>(b)] = BandKey(r.signature, b);
-    std::vector<const std::string*> chosen;
-    std::unordered_set<std::string_view> seen;
-    const auto max = static_cast<std::size_t>(limits_.near_dup_candidates);
-    for (uint64_t key : bands) {
-      if (chosen.size() >= max) break;
-      auto bucket = p.buckets.find(key);
-      if (bucket == p.buckets.end()) continue;
-      const std::vector<std::string>& ids = bucket->second;
-      for (auto id = ids.rbegin(); id != ids.rend(); ++id) {
-        if (*id == r.review_id || !seen.insert(*id).second) continue;
-        chosen.push_back(&*id);
-        if (chosen.size() >= max) break;
-      }
-    }
-    std::vector<NearDupCandidate> candidates;
-    for (const std::string* id : chosen) {
-      auto rec = p.signatures.find(*id);
-      if (rec == p.signatures.end()) continue;
-      if (rec->second.user == r.user_id || rec->second.at <= at - kNearDupWindowMs) continue;
-      candidates.push_back({rec->second.user, &rec->second.sig});
-    }
-    ApplyNearDup(r.signature, candidates, raw);
-    if (is_new) UpdateSignatures(p, r, at, removed, keeps_signature);
-  } else if (is_new) {
-    UpdateSignatures(p, r, at, removed, false);
-  }
+  if (has_text) NearDup(p, r, at, top, writes_signature, raw);
 
   // Addresses shared with rejected accounts.
   if (!r.client_ip.empty()) {
@@ -257,37 +206,52 @@ FeatureRow MemoryFeatureStore::Record(const ReviewFacts& r) {
   return ComputeFeatures(raw);
 }
 
-void MemoryFeatureStore::UpdateSignatures(Product& p, const ReviewFacts& r, int64_t at,
-                                          const std::vector<std::string>& removed,
-                                          bool keeps_signature) {
-  p.lsh_written = clock_;
-  for (const std::string& id : removed) {
-    auto rec = p.signatures.find(id);
-    if (rec == p.signatures.end()) continue;
-    for (uint64_t key : rec->second.bands) {
-      auto bucket = p.buckets.find(key);
-      if (bucket == p.buckets.end()) continue;
-      std::vector<std::string>& ids = bucket->second;
-      ids.erase(std::remove(ids.begin(), ids.end(), id), ids.end());
-      if (ids.empty()) p.buckets.erase(bucket);
+void MemoryFeatureStore::NearDup(Product& p, const ReviewFacts& r, int64_t at, int64_t top,
+                                 bool writes, RawFeatures& raw) {
+  std::array<uint64_t, kLshBands> bands{};
+  for (int b = 0; b < kLshBands; ++b) bands[static_cast<std::size_t>(b)] = BandKey(r.signature, b);
+  const auto slots = static_cast<int64_t>(limits_.product_signatures);
+  // How recent a slot's signature is: 0 for the last one recorded.
+  auto age = [&](int64_t slot) { return ((p.seq - slot) % slots + slots) % slots; };
+  // Candidates: band by band, the slots whose signature has this review's band key, newest first,
+  // as many as near_dup_candidates. A zero key is skipped (the Redis index's empty slots hold
+  // zeros).
+  std::vector<int64_t> chosen;
+  std::unordered_set<int64_t> seen;
+  const auto max = static_cast<std::size_t>(limits_.near_dup_candidates);
+  std::vector<int64_t> hits;
+  for (std::size_t b = 0; b < bands.size() && chosen.size() < max; ++b) {
+    if (bands[b] == 0) continue;
+    hits.clear();
+    for (const auto& [slot, s] : p.slots) {
+      if (s.bands[b] == bands[b]) hits.push_back(slot);
     }
-    p.signatures.erase(rec);
+    std::sort(hits.begin(), hits.end(), [&](int64_t x, int64_t y) { return age(x) < age(y); });
+    for (int64_t slot : hits) {
+      if (!seen.insert(slot).second) continue;
+      chosen.push_back(slot);
+      if (chosen.size() >= max) break;
+    }
   }
-  if (!keeps_signature) return;
-  Signature s;
-  s.at = at;
+  const int64_t lower = std::max(at, top) - kNearDupWindowMs;
+  std::vector<NearDupCandidate> candidates;
+  for (int64_t slot : chosen) {
+    const Signature& c = p.slots.at(slot);
+    if (c.id == r.review_id || c.user == r.user_id || c.at <= lower) continue;
+    candidates.push_back({c.user, &c.sig});
+  }
+  ApplyNearDup(r.signature, candidates, raw);
+  if (!writes) return;
+
+  // This review takes the next slot, in place of the signature recorded there before.
+  p.seq += 1;
+  p.text_written = clock_;
+  Signature& s = p.slots[p.seq % slots];
+  s.id = r.review_id;
   s.user = r.user_id;
+  s.at = at;
   s.sig = r.signature;
-  const auto cap = static_cast<std::size_t>(limits_.bucket_reviews);
-  for (int b = 0; b < kLshBands; ++b) {
-    const uint64_t key = BandKey(r.signature, b);
-    s.bands[static_cast<std::size_t>(b)] = key;
-    std::vector<std::string>& ids = p.buckets[key];
-    if (!ids.empty() && ids.back() == r.review_id) continue;
-    ids.push_back(r.review_id);
-    if (ids.size() > cap) ids.erase(ids.begin(), ids.end() - static_cast<std::ptrdiff_t>(cap));
-  }
-  p.signatures[r.review_id] = std::move(s);
+  s.bands = bands;
 }
 
 void MemoryFeatureStore::MarkRejected(const std::vector<ReviewFacts>& reviews) {
@@ -300,13 +264,11 @@ void MemoryFeatureStore::MarkRejected(const std::vector<ReviewFacts>& reviews) {
 }
 
 void MemoryFeatureStore::Mark(Rejected& set, const std::string& user, int64_t at) {
+  set.written = clock_;
   // As ZADD GT: a known account keeps its latest rejection.
   auto [it, added] = set.at_of.try_emplace(user, at);
   if (!added) {
-    if (at <= it->second) {
-      set.written = clock_;
-      return;
-    }
+    if (at <= it->second) return;
     set.by_time.erase({it->second, user});
     it->second = at;
   }
@@ -318,7 +280,6 @@ void MemoryFeatureStore::Mark(Rejected& set, const std::string& user, int64_t at
     set.at_of.erase(set.by_time.begin()->second);
     set.by_time.erase(set.by_time.begin());
   }
-  set.written = clock_;
 }
 
 int64_t MemoryFeatureStore::CountOthers(const Rejected& set, const std::string& user, int64_t at) {
@@ -340,27 +301,23 @@ void MemoryFeatureStore::Tick(int64_t at) {
 
 void MemoryFeatureStore::Sweep() {
   since_sweep_ = 0;
-  // absl::Duration to milliseconds once; the clock is review time (see the class comment).
+  // The clock is review time (see the class comment).
   const int64_t window_ttl = absl::ToInt64Milliseconds(limits_.window_ttl);
   const int64_t counters_ttl = absl::ToInt64Milliseconds(limits_.counters_ttl);
   auto idle = [&](int64_t written, int64_t ttl) { return clock_ - written >= ttl; };
   for (auto it = authors_.begin(); it != authors_.end();) {
-    Author& a = it->second;
-    if (idle(a.recent_written, window_ttl)) a.recent.clear();
-    if (a.has_counters && idle(a.counters_written, counters_ttl)) a.has_counters = false;
-    it = (!a.has_counters && a.recent.empty()) ? authors_.erase(it) : std::next(it);
+    it = idle(it->second.written, counters_ttl) ? authors_.erase(it) : std::next(it);
   }
   for (auto it = products_.begin(); it != products_.end();) {
     Product& p = it->second;
     if (idle(p.recent_written, window_ttl)) p.recent.clear();
     if (idle(p.fresh_written, window_ttl)) p.fresh.clear();
-    if (idle(p.lsh_written, window_ttl)) {
-      p.buckets.clear();
-      p.signatures.clear();
+    if (idle(p.text_written, window_ttl)) p.slots.clear();
+    if (p.has_counters && idle(p.counters_written, counters_ttl)) {
+      p.has_counters = false;
+      p.n = p.sum = p.newest = p.seq = 0;
     }
-    if (p.has_counters && idle(p.counters_written, counters_ttl)) p.has_counters = false;
-    const bool empty = !p.has_counters && p.recent.empty() && p.fresh.empty() &&
-                       p.signatures.empty() && p.buckets.empty();
+    const bool empty = !p.has_counters && p.recent.empty() && p.fresh.empty() && p.slots.empty();
     it = empty ? products_.erase(it) : std::next(it);
   }
   for (auto* sets : {&ips_, &devices_}) {
@@ -379,9 +336,7 @@ MemoryFeatureStore::Size MemoryFeatureStore::size() const {
   for (const auto& [_, p] : products_) {
     s.product_reviews += p.recent.size();
     s.new_account_reviews += p.fresh.size();
-    s.signatures += p.signatures.size();
-    s.buckets += p.buckets.size();
-    for (const auto& [__, ids] : p.buckets) s.bucket_entries += ids.size();
+    s.signatures += p.slots.size();
   }
   for (const auto* sets : {&ips_, &devices_}) {
     for (const auto& [_, set] : *sets) s.rejected_accounts += set.by_time.size();

@@ -43,8 +43,6 @@ class MemoryFeatureStore final : public FeatureStore {
     std::size_t product_reviews = 0;
     std::size_t new_account_reviews = 0;
     std::size_t signatures = 0;
-    std::size_t buckets = 0;  // non-empty LSH buckets
-    std::size_t bucket_entries = 0;
     std::size_t rejected_accounts = 0;
   };
   Size size() const;
@@ -62,32 +60,30 @@ class MemoryFeatureStore final : public FeatureStore {
     bool has_counters = false;
     int64_t n = 0, verified = 0, sum = 0, squares = 0;
     int64_t first_seen = 0, newest = 0;
-    int64_t counters_written = 0;  // the store's clock at the last write, for expiry
-    std::deque<AuthorRow> recent;  // by (at, key)
-    int64_t recent_written = 0;
+    std::deque<AuthorRow> recent;  // by time; equal times in the order recorded
+    int64_t written = 0;           // the store's clock at the last write, for expiry
   };
   struct ProductRow {
     int64_t at = 0;
     std::string id;
   };
   struct Signature {
-    int64_t at = 0;
+    std::string id;
     std::string user;
+    int64_t at = 0;
     TextSignature sig{};
     std::array<uint64_t, kLshBands> bands{};
   };
   struct Product {
     bool has_counters = false;
-    int64_t n = 0, sum = 0, newest = 0;
+    int64_t n = 0, sum = 0, newest = 0, seq = 0;
     int64_t counters_written = 0;
     std::deque<ProductRow> recent;  // 30 d, by (at, id)
     int64_t recent_written = 0;
     std::deque<ProductRow> fresh;  // new-account reviews of 24 h
     int64_t fresh_written = 0;
-    std::unordered_map<uint64_t, std::vector<std::string>>
-        buckets;  // band key -> ids, oldest first
-    std::unordered_map<std::string, Signature> signatures;
-    int64_t lsh_written = 0;
+    std::unordered_map<int64_t, Signature> slots;  // seq % product_signatures
+    int64_t text_written = 0;
   };
   struct Rejected {
     std::unordered_map<std::string, int64_t> at_of;
@@ -97,8 +93,8 @@ class MemoryFeatureStore final : public FeatureStore {
 
   void Mark(Rejected& set, const std::string& user, int64_t at);
   static int64_t CountOthers(const Rejected& set, const std::string& user, int64_t at);
-  void UpdateSignatures(Product& p, const ReviewFacts& r, int64_t at,
-                        const std::vector<std::string>& removed, bool keeps_signature);
+  void NearDup(Product& p, const ReviewFacts& r, int64_t at, int64_t top, bool writes,
+               RawFeatures& raw);
   void Tick(int64_t at);
   void Sweep();
 

@@ -229,7 +229,7 @@ TEST(MemoryFeatureStoreTest, NearDuplicatesAcrossAccountsOfOneProduct) {
   // other two count.
   row = post("f4", "farm1", "P1", kT0 + absl::Minutes(3), text);
   EXPECT_EQ(Get(row, Feature::kNearDupAccounts), 2);
-  // Another product has its own buckets.
+  // Another product has signatures of its own.
   row = post("g1", "farm4", "P2", kT0 + absl::Minutes(4), text);
   EXPECT_EQ(Get(row, Feature::kNearDupSimilarity), 0);
   // Thirty days later they are gone.
@@ -246,7 +246,6 @@ TEST(MemoryFeatureStoreTest, NearDuplicatesAcrossAccountsOfOneProduct) {
 TEST(MemoryFeatureStoreTest, CandidatesPerReviewAreCapped) {
   FeatureStoreLimits limits;
   limits.near_dup_candidates = 5;
-  limits.bucket_reviews = 100;
   MemoryFeatureStore store(limits);
   FeatureRow row;
   for (int i = 0; i < 20; ++i) {
@@ -283,7 +282,6 @@ TEST(MemoryFeatureStoreTest, CapsBoundWhatIsKept) {
   limits.user_reviews = 4;
   limits.product_reviews = 10;
   limits.product_signatures = 3;
-  limits.bucket_reviews = 2;
   limits.rejected_accounts = 2;
   MemoryFeatureStore store(limits);
   std::vector<ReviewFacts> rejected;
@@ -297,9 +295,10 @@ TEST(MemoryFeatureStoreTest, CapsBoundWhatIsKept) {
   store.MarkRejected(rejected);
   const MemoryFeatureStore::Size s = store.size();
   EXPECT_EQ(s.author_reviews, 3u * 4);
-  EXPECT_EQ(s.product_reviews, 10u);
+  // The product's window is trimmed on every kTrimEvery-th review.
+  EXPECT_LE(s.product_reviews, static_cast<std::size_t>(10 + kTrimEvery - 1));
+  EXPECT_GE(s.product_reviews, 10u);
   EXPECT_EQ(s.signatures, 3u);
-  EXPECT_LE(s.bucket_entries, 3u * kLshBands);
   EXPECT_EQ(s.rejected_accounts, 2u);
   // The windows count what is kept.
   ReviewFacts probe = Review("probe", "u9", "P1", kT0 + absl::Minutes(200));
@@ -311,17 +310,51 @@ TEST(MemoryFeatureStoreTest, CapsBoundWhatIsKept) {
 
 TEST(MemoryFeatureStoreTest, TrimmingFollowsTheNewestTimeOfEachKey) {
   MemoryFeatureStore store;
-  for (int i = 0; i < 10; ++i) {
-    store.Record(Review(absl::StrCat("r", i), "ann", "P1", kT0 + absl::Hours(i)));
+  const std::string text = "the same words from the same farm every time";
+  for (int i = 0; i < kTrimEvery - 1; ++i) {
+    ReviewFacts r = Review(absl::StrCat("r", i), "ann", "P1", kT0 + absl::Hours(i));
+    r.signature = MinHashSignature(text);
+    store.Record(r);
   }
-  EXPECT_EQ(store.size().author_reviews, 10u);
-  EXPECT_EQ(store.size().product_reviews, 10u);
-  // 40 days on: the author's and the product's old entries are trimmed, their counters stay.
-  const FeatureRow row = store.Record(Review("late", "ann", "P1", kT0 + Days(40)));
-  EXPECT_EQ(store.size().author_reviews, 1u);
+  EXPECT_EQ(store.size().author_reviews, static_cast<std::size_t>(kTrimEvery - 1));
+  EXPECT_EQ(store.size().product_reviews, static_cast<std::size_t>(kTrimEvery - 1));
+  // 40 days on (the product's kTrimEvery-th review): the old entries are trimmed, the counters
+  // stay, and the old signatures (kept until their slots are reused) are no candidates.
+  ReviewFacts late = Review("late", "bob", "P1", kT0 + Days(40));
+  late.signature = MinHashSignature(text);
+  const FeatureRow row = store.Record(late);
+  EXPECT_EQ(store.size().author_reviews, static_cast<std::size_t>(kTrimEvery));  // ann's and bob's
   EXPECT_EQ(store.size().product_reviews, 1u);
-  EXPECT_EQ(store.size().signatures, 1u);
-  EXPECT_EQ(Get(row, Feature::kLifetimeReviews), 10);
+  EXPECT_EQ(Get(row, Feature::kProductVelocityRatio), 10);
+  EXPECT_EQ(Get(row, Feature::kNearDupSimilarity), 0);
+  EXPECT_FLOAT_EQ(Get(row, Feature::kRatingDeviation), 0);  // 5 - mean of fifteen 5s
+  // The author's window is trimmed at once, on her next review.
+  store.Record(Review("ann-late", "ann", "P2", kT0 + Days(40)));
+  EXPECT_EQ(store.size().author_reviews, 2u);  // ann's latest and bob's
+  EXPECT_EQ(Get(store.Record(Review("ann-later", "ann", "P3", kT0 + Days(40) + absl::Hours(1))),
+                Feature::kLifetimeReviews),
+            kTrimEvery);
+}
+
+TEST(MemoryFeatureStoreTest, SignaturesLiveInARingOfSlots) {
+  FeatureStoreLimits limits;
+  limits.product_signatures = 4;
+  MemoryFeatureStore store(limits);
+  for (int i = 0; i < 10; ++i) {
+    ReviewFacts r =
+        Review(absl::StrCat("r", i), absl::StrCat("u", i), "P1", kT0 + absl::Minutes(i));
+    r.signature = MinHashSignature(absl::StrCat("text number ", i, " of the ten we post"));
+    store.Record(r);
+  }
+  EXPECT_EQ(store.size().signatures, 4u);
+  // The first texts left with their slots; the last ones are still found.
+  auto probe = [&](int i) {
+    ReviewFacts r = Review(absl::StrCat("p", i), "prober", "P1", kT0 + absl::Minutes(30));
+    r.signature = MinHashSignature(absl::StrCat("text number ", i, " of the ten we post"));
+    return Get(store.Record(r), Feature::kNearDupSimilarity);
+  };
+  EXPECT_EQ(probe(9), 1);
+  EXPECT_LT(probe(0), 1);
 }
 
 TEST(MemoryFeatureStoreTest, IdleKeysExpireByReviewTime) {

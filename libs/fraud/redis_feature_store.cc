@@ -1,5 +1,6 @@
 #include "libs/fraud/redis_feature_store.h"
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
@@ -17,237 +18,233 @@ namespace {
 // 'm' marks one rejected account on one address or device set:
 //   KEYS[1] = the set; ARGV = 'm', at (ms), user.
 // 'r' records one review and returns its raw numbers:
-//   KEYS = author reviews, author counters, product reviews, product new-account reviews,
-//          product counters, product text, address set, device set;
+//   KEYS = author, product counters, product signature index, product reviews (and new-account
+//          reviews), product signatures, address set, device set;
 //   ARGV = 'r', at, review id, user, asin, rating, verified (0/1), text length, creation claim
-//          (ms, '' when none), signature (64 x uint32 LE, '' when the text has no words), band
-//          keys (16 x uint64 LE), has address (0/1), has device (0/1).
+//          (ms, '' when none), signature (64 x uint32 LE, '' when the text has no words), has
+//          address (0/1), has device (0/1), then, when there is a signature, its 16 band keys as
+//          8 bytes big-endian and the same as signed 64-bit decimals (for BITFIELD).
 //   Returns {new (0/1), first seen, prior n, verified, rating sum, rating square sum,
 //            reviews 24 h, reviews 7 d, products 24 h, text length 7 d, product prior n,
 //            product prior rating sum, product 1 h, 24 h, 30 d, product new-account 24 h,
 //            rejected on the address, rejected on the device, then (user, signature) per
 //            near-duplicate candidate}.
-// Every read happens before this review's writes (or excludes the review), so the counts are
+// Every read happens before this review's writes (or leaves the review out), so the counts are
 // "the others, plus this review", and a redelivery (its author entry already there) reads the
-// same way and writes nothing. Numbers go to Redis as Lua numbers or '%.0f' strings: exact for
-// milliseconds (doubles hold integers to 2^53).
+// same way and writes nothing. The author and the product's counters are msgpack blobs written
+// whole with their TTL (SET PX); times are milliseconds, exact in Lua's doubles.
 constexpr char kScriptTemplate[] = R"lua(
 local DAY = 86400000
-local function num(x) return string.format('%.0f', x) end
 local function above(x) return '(' .. string.format('%.0f', x) end
+local function upto(x) return string.format('%.0f', x) end
+local function max(a, b) if a > b then return a end return b end
 
 if ARGV[1] == 'm' then
   local key = KEYS[1]
   redis.call('ZADD', key, 'GT', ARGV[2], ARGV[3])
   local top = redis.call('ZREVRANGE', key, 0, 0, 'WITHSCORES')
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', num(tonumber(top[2]) - @REJECTED_WINDOW@))
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', upto(tonumber(top[2]) - @REJECTED_WINDOW@))
   redis.call('ZREMRANGEBYRANK', key, 0, -(@REJECTED_CAP@ + 1))
   redis.call('PEXPIRE', key, @WINDOW_TTL@)
   return 1
 end
 
-local ur, uh, pr, pn, ph, pl = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local ats = ARGV[2]
 local at = tonumber(ats)
 local id, user, asin = ARGV[3], ARGV[4], ARGV[5]
 local rating, verified, len = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local claim = tonumber(ARGV[9])
-local sig, bands = ARGV[10], ARGV[11]
+local sig = ARGV[10]
+local blobs = redis.call('MGET', KEYS[1], KEYS[2], KEYS[3])
 
--- The author: a new review is one whose entry was not there.
+-- The author: {n, verified, rating sum, square sum, first seen, newest, then (time, entry)
+-- pairs by time, equal times in the order recorded}.
+local a = blobs[1] and cmsgpack.unpack(blobs[1]) or {0, 0, 0, 0, at, at}
 local entry = ARGV[8] .. ':' .. #asin .. ':' .. asin .. id
-local is_new = redis.call('ZADD', ur, 'NX', ats, entry) == 1
-local u = redis.call('HMGET', uh, 'n', 'v', 's', 'q', 'f', 't')
-local n, v, s, q = tonumber(u[1]) or 0, tonumber(u[2]) or 0, tonumber(u[3]) or 0, tonumber(u[4]) or 0
-local first = tonumber(u[5])
-if first == nil or at < first then first = at end
+local is_new, pos = true, #a + 1
 local c24, c7, len7, d24 = 1, 1, len, 1
 local products = {[asin] = true}
-local rows = redis.call('ZRANGEBYSCORE', ur, above(at - 7 * DAY), ats, 'WITHSCORES')
-for i = 1, #rows, 2 do
-  local m = rows[i]
-  if m ~= entry then
-    local l, al, p = string.match(m, '^(%d+):(%d+):()')
+for i = 7, #a, 2 do
+  local t, e = a[i], a[i + 1]
+  if e == entry then
+    is_new = false
+  elseif t > at - 7 * DAY and t <= at then
+    local l, al, p = string.match(e, '^(%d+):(%d+):()')
     c7 = c7 + 1
     len7 = len7 + tonumber(l)
-    if tonumber(rows[i + 1]) > at - DAY then
+    if t > at - DAY then
       c24 = c24 + 1
-      local a = string.sub(m, p, p + tonumber(al) - 1)
-      if not products[a] then
-        products[a] = true
+      local x = string.sub(e, p, p + tonumber(al) - 1)
+      if not products[x] then
+        products[x] = true
         d24 = d24 + 1
       end
     end
   end
+  if t > at and pos > i then pos = i end
 end
+local n, v, s, q = a[1], a[2], a[3], a[4]
+local first = a[5]
+if at < first then first = at end
 if is_new then
-  local newest = tonumber(u[6])
-  if newest == nil or at > newest then newest = at end
-  redis.call('HSET', uh, 'n', n + 1, 'v', v + verified, 's', s + rating,
-             'q', q + rating * rating, 'f', first, 't', newest)
-  redis.call('PEXPIRE', uh, @COUNTERS_TTL@)
-  redis.call('ZREMRANGEBYSCORE', ur, '-inf', num(newest - @USER_KEEP@))
-  redis.call('ZREMRANGEBYRANK', ur, 0, -(@USER_CAP@ + 1))
-  redis.call('PEXPIRE', ur, @WINDOW_TTL@)
+  local newest = max(a[6], at)
+  local w = {n + 1, v + verified, s + rating, q + rating * rating, first, newest}
+  local kept = {}
+  for i = 7, #a + 1, 2 do
+    if i == pos and at > newest - @USER_KEEP@ then
+      kept[#kept + 1] = at
+      kept[#kept + 1] = entry
+    end
+    if i <= #a and a[i] > newest - @USER_KEEP@ then
+      kept[#kept + 1] = a[i]
+      kept[#kept + 1] = a[i + 1]
+    end
+  end
+  for i = max(1, #kept - 2 * @USER_CAP@ + 1), #kept do w[#w + 1] = kept[i] end
+  redis.call('SET', KEYS[1], cmsgpack.pack(w), 'PX', @COUNTERS_TTL@)
 else
   n, v, s, q = n - 1, v - verified, s - rating, q - rating * rating
 end
 local new_account = at - (claim or first) < @NEW_ACCOUNT_AGE@
 
--- The product.
-local p = redis.call('HMGET', ph, 'n', 's', 't')
-local pc, ps = tonumber(p[1]) or 0, tonumber(p[2]) or 0
-local p1 = redis.call('ZCOUNT', pr, above(at - 3600000), ats)
-local p24 = redis.call('ZCOUNT', pr, above(at - DAY), ats)
-local p30 = redis.call('ZCOUNT', pr, above(at - 30 * DAY), ats)
-local pnew = redis.call('ZCOUNT', pn, above(at - DAY), ats)
+-- The product: {n, rating sum, newest, signatures recorded}. Its windows start no earlier than
+-- what is kept behind its newest time (top), trimmed yet or not.
+local pc = blobs[2] and cmsgpack.unpack(blobs[2]) or {0, 0, at, 0}
+local pcount, psum, seq = pc[1], pc[2], pc[4]
+local top = max(pc[3], at)
+local kept_from = top - @PRODUCT_KEEP@
+-- The product's reviews and its new-account reviews share one sorted set: a review at its time,
+-- a new-account review also as '\0' .. id at NEW + its time (above every time).
+local pr, NEW = KEYS[4], 4503599627370496
+local p1 = redis.call('ZCOUNT', pr, above(max(at - 3600000, kept_from)), ats)
+local p24 = redis.call('ZCOUNT', pr, above(max(at - DAY, kept_from)), ats)
+local p30 = redis.call('ZCOUNT', pr, above(max(at - 30 * DAY, kept_from)), ats)
+local pnew = redis.call('ZCOUNT', pr, above(NEW + max(at - DAY, top - DAY)), NEW + at)
 if not is_new then
-  pc, ps = pc - 1, ps - rating
-  if tonumber(redis.call('ZSCORE', pr, id)) == at then p1, p24, p30 = p1 - 1, p24 - 1, p30 - 1 end
-  if tonumber(redis.call('ZSCORE', pn, id)) == at then pnew = pnew - 1 end
+  pcount, psum = pcount - 1, psum - rating
+  if at > kept_from and tonumber(redis.call('ZSCORE', pr, id)) == at then
+    p1, p24, p30 = p1 - 1, p24 - 1, p30 - 1
+  end
+  if at > top - DAY and tonumber(redis.call('ZSCORE', pr, '\0' .. id)) == NEW + at then
+    pnew = pnew - 1
+  end
 end
 p1, p24, p30 = p1 + 1, p24 + 1, p30 + 1
 if new_account then pnew = pnew + 1 end
-
--- removed: reviews whose signature records go (trimmed by time, or pushed out of the newest
--- SIGNATURES by this one); keeps: whether this review keeps its signature.
-local removed, keeps = {}, false
+local writes = is_new and sig ~= '' and at > top - @NEAR_WINDOW@
 if is_new then
-  local newest = tonumber(p[3])
-  if newest == nil or at > newest then newest = at end
-  redis.call('HSET', ph, 'n', pc + 1, 's', ps + rating, 't', newest)
-  redis.call('PEXPIRE', ph, @COUNTERS_TTL@)
-  redis.call('ZADD', pr, ats, id)
-  local horizon = num(newest - @PRODUCT_KEEP@)
-  removed = redis.call('ZREVRANGEBYSCORE', pr, horizon, '-inf', 'LIMIT', 0, @SIGNATURES@)
-  if #removed > 0 then redis.call('ZREMRANGEBYSCORE', pr, '-inf', horizon) end
-  redis.call('ZREMRANGEBYRANK', pr, 0, -(@PRODUCT_CAP@ + 1))
-  redis.call('PEXPIRE', pr, @WINDOW_TTL@)
-  if new_account then redis.call('ZADD', pn, ats, id) end
-  redis.call('ZREMRANGEBYSCORE', pn, '-inf', num(newest - DAY))
+  local n2 = pcount + 1
+  redis.call('SET', KEYS[2], cmsgpack.pack({n2, psum + rating, top, writes and seq + 1 or seq}),
+             'PX', @COUNTERS_TTL@)
   if new_account then
-    redis.call('ZREMRANGEBYRANK', pn, 0, -(@PRODUCT_CAP@ + 1))
-    redis.call('PEXPIRE', pn, @WINDOW_TTL@)
+    redis.call('ZADD', pr, ats, id, NEW + at, '\0' .. id)
+  else
+    redis.call('ZADD', pr, ats, id)
   end
-  if at > newest - @PRODUCT_KEEP@ then
-    local e = redis.call('ZREVRANGE', pr, @SIGNATURES@, @SIGNATURES@, 'WITHSCORES')
-    if #e == 0 then
-      keeps = true
-    elseif e[1] ~= id then
-      local es = tonumber(e[2])
-      if es == at then
-        local rank = redis.call('ZREVRANK', pr, id)
-        keeps = rank ~= false and rank < @SIGNATURES@
-      else
-        keeps = es < at
-      end
-      if keeps then removed[#removed + 1] = e[1] end
+  redis.call('PEXPIRE', pr, @WINDOW_TTL@)
+  if n2 % @TRIM_EVERY@ == 0 then
+    local split = NEW / 2
+    redis.call('ZREMRANGEBYSCORE', pr, '-inf', upto(kept_from))
+    redis.call('ZREMRANGEBYSCORE', pr, split, upto(NEW + top - DAY))
+    local times = redis.call('ZCOUNT', pr, '-inf', split)
+    if times > @PRODUCT_CAP@ then redis.call('ZREMRANGEBYRANK', pr, 0, times - @PRODUCT_CAP@ - 1) end
+    local fresh = redis.call('ZCARD', pr) - times
+    if fresh > @PRODUCT_CAP@ then
+      redis.call('ZREMRANGEBYRANK', pr, times, times + fresh - @PRODUCT_CAP@ - 1)
     end
   end
 end
 
-local out = {is_new and 1 or 0, first, n, v, s, q, c24, c7, d24, len7, pc, ps, p1, p24, p30, pnew,
-             0, 0}
+local out = {is_new and 1 or 0, first, n, v, s, q, c24, c7, d24, len7, pcount, psum, p1, p24,
+             p30, pnew, 0, 0}
 
--- Near-duplicate text: candidates from this review's LSH buckets, newest first, band by band.
-local own_fields, lists = {}, {}
+-- Near-duplicate text. The product's signatures sit in SIGNATURES slots, the nth recorded in
+-- slot n % SIGNATURES. The index (KEYS[3], a string) holds the band keys band-major: band b of
+-- slot s at byte ((b * cap) + s) * 8, big-endian, for cap = #index / 128 slots (doubled when a
+-- slot needs it; empty slots hold zeros). The record of slot s is field 'r<s>' of KEYS[5]:
+-- {id length, user length, at} (struct '>I4I4d'), the id, the user and the signature.
 if sig ~= '' then
-  for b = 0, @BANDS@ - 1 do own_fields[b + 1] = 'b' .. string.sub(bands, b * 8 + 1, b * 8 + 8) end
-  local packed = redis.call('HMGET', pl, unpack(own_fields))
-  for b = 1, @BANDS@ do
-    lists[own_fields[b]] = packed[b] and cmsgpack.unpack(packed[b]) or {}
-  end
+  local N = @SIGNATURES@
+  local idx = blobs[3] or ''
+  local cap = #idx / (8 * @BANDS@)
+  local zero = string.rep('\0', 8)
   local cands, chosen = {}, {}
-  for b = 1, @BANDS@ do
-    if #cands >= @CANDIDATES@ then break end
-    local ids = lists[own_fields[b]]
-    for i = #ids, 1, -1 do
-      local c = ids[i]
-      if c ~= id and not chosen[c] then
-        chosen[c] = true
-        cands[#cands + 1] = 'r' .. c
-        if #cands >= @CANDIDATES@ then break end
+  if cap > 0 then
+    local function newer(x, y) return (seq - x) % N < (seq - y) % N end
+    for b = 0, @BANDS@ - 1 do
+      if #cands >= @CANDIDATES@ then break end
+      local key = ARGV[13 + b]
+      if key ~= zero then
+        local base, hits = b * cap * 8, {}
+        local from, last = base + 1, base + cap * 8
+        while true do
+          local p = string.find(idx, key, from, true)
+          if not p or p > last then break end
+          if (p - 1 - base) % 8 == 0 then hits[#hits + 1] = (p - 1 - base) / 8 end
+          from = p + 1
+        end
+        if #hits > 1 then table.sort(hits, newer) end
+        for _, slot in ipairs(hits) do
+          if not chosen[slot] then
+            chosen[slot] = true
+            cands[#cands + 1] = 'r' .. slot
+            if #cands >= @CANDIDATES@ then break end
+          end
+        end
       end
     end
   end
   if #cands > 0 then
-    local recs = redis.call('HMGET', pl, unpack(cands))
+    local recs = redis.call('HMGET', KEYS[5], unpack(cands))
+    local lower = max(at, top) - @NEAR_WINDOW@
     for i = 1, #recs do
-      if recs[i] then
-        local r = cmsgpack.unpack(recs[i])
-        if r[2] ~= user and r[1] > at - @NEAR_WINDOW@ then
-          out[#out + 1] = r[2]
-          out[#out + 1] = r[3]
+      local rec = recs[i]
+      if rec then
+        local il, ul, rat, p = struct.unpack('>I4I4d', rec)
+        if rat > lower and string.sub(rec, p, p + il - 1) ~= id then
+          local ru = string.sub(rec, p + il, p + il + ul - 1)
+          if ru ~= user then
+            out[#out + 1] = ru
+            out[#out + 1] = string.sub(rec, p + il + ul)
+          end
         end
       end
     end
   end
-end
-
-if is_new then
-  local dirty, sets, dels = {}, {}, {}
-  if #removed > 0 then
-    local fields = {}
-    for i = 1, #removed do fields[i] = 'r' .. removed[i] end
-    local recs = redis.call('HMGET', pl, unpack(fields))
-    local strip = {}
-    for i = 1, #recs do
-      if recs[i] then
-        local r = cmsgpack.unpack(recs[i])
-        dels[#dels + 1] = fields[i]
-        for b = 0, @BANDS@ - 1 do
-          local f = 'b' .. string.sub(r[4], b * 8 + 1, b * 8 + 8)
-          strip[f] = strip[f] or {}
-          strip[f][removed[i]] = true
-        end
+  if writes then
+    -- This review takes the next slot, in place of the signature recorded there before.
+    local slot = (seq + 1) % N
+    local want = cap
+    if want == 0 then want = 4 end
+    while want <= slot and want < N do want = want * 2 end
+    if want > N then want = N end
+    if want ~= cap then
+      -- A new or grown index (a product's first signature, or a doubling): written whole, this
+      -- review's keys included.
+      local parts = {}
+      for b = 0, @BANDS@ - 1 do
+        local block = ''
+        if cap > 0 then block = string.sub(idx, b * cap * 8 + 1, (b + 1) * cap * 8) end
+        block = block .. string.rep('\0', (want - cap) * 8)
+        parts[#parts + 1] = string.sub(block, 1, slot * 8)
+        parts[#parts + 1] = ARGV[13 + b]
+        parts[#parts + 1] = string.sub(block, slot * 8 + 9)
       end
-    end
-    local need = {}
-    for f in pairs(strip) do
-      if lists[f] == nil then need[#need + 1] = f end
-    end
-    if #need > 0 then
-      local got = redis.call('HMGET', pl, unpack(need))
-      for i = 1, #need do lists[need[i]] = got[i] and cmsgpack.unpack(got[i]) or {} end
-    end
-    for f, gone in pairs(strip) do
-      local kept = {}
-      for _, x in ipairs(lists[f]) do
-        if not gone[x] then kept[#kept + 1] = x end
-      end
-      lists[f] = kept
-      dirty[f] = true
-    end
-  end
-  if keeps and sig ~= '' then
-    for b = 1, @BANDS@ do
-      local f = own_fields[b]
-      local ids = lists[f]
-      if ids[#ids] ~= id then
-        ids[#ids + 1] = id
-        if #ids > @BUCKET_CAP@ then
-          local kept = {}
-          for i = #ids - @BUCKET_CAP@ + 1, #ids do kept[#kept + 1] = ids[i] end
-          lists[f] = kept
-        end
-        dirty[f] = true
-      end
-    end
-    sets[1] = 'r' .. id
-    sets[2] = cmsgpack.pack({at, user, sig, bands})
-  end
-  for f in pairs(dirty) do
-    local ids = lists[f]
-    if #ids > 0 then
-      sets[#sets + 1] = f
-      sets[#sets + 1] = cmsgpack.pack(ids)
+      redis.call('SET', KEYS[3], table.concat(parts), 'PX', @WINDOW_TTL@)
     else
-      dels[#dels + 1] = f
+      local ops = {}
+      for b = 0, @BANDS@ - 1 do
+        ops[#ops + 1] = 'SET'
+        ops[#ops + 1] = 'i64'
+        ops[#ops + 1] = '#' .. (b * cap + slot)
+        ops[#ops + 1] = ARGV[13 + @BANDS@ + b]
+      end
+      redis.call('BITFIELD', KEYS[3], unpack(ops))
+      redis.call('PEXPIRE', KEYS[3], @WINDOW_TTL@)
     end
+    redis.call('HSET', KEYS[5], 'r' .. slot, struct.pack('>I4I4d', #id, #user, at) .. id .. user .. sig)
+    redis.call('PEXPIRE', KEYS[5], @WINDOW_TTL@)
   end
-  if #dels > 0 then redis.call('HDEL', pl, unpack(dels)) end
-  if #sets > 0 then redis.call('HSET', pl, unpack(sets)) end
-  redis.call('PEXPIRE', pl, @WINDOW_TTL@)
 end
 
 -- Accounts already rejected on this address and device (this author's own rejection aside).
@@ -259,8 +256,8 @@ local function rejected(key)
   end
   return c
 end
-if ARGV[12] == '1' then out[17] = rejected(KEYS[7]) end
-if ARGV[13] == '1' then out[18] = rejected(KEYS[8]) end
+if ARGV[11] == '1' then out[17] = rejected(KEYS[6]) end
+if ARGV[12] == '1' then out[18] = rejected(KEYS[7]) end
 return out
 )lua";
 
@@ -276,6 +273,7 @@ std::string ScriptSource(const FeatureStoreLimits& l) {
           {"@WINDOW_TTL@", absl::StrCat(absl::ToInt64Milliseconds(l.window_ttl))},
           {"@COUNTERS_TTL@", absl::StrCat(absl::ToInt64Milliseconds(l.counters_ttl))},
           {"@USER_KEEP@", absl::StrCat(kUserKeepMs)},
+          {"@TRIM_EVERY@", absl::StrCat(kTrimEvery)},
           {"@USER_CAP@", absl::StrCat(l.user_reviews)},
           {"@NEW_ACCOUNT_AGE@", absl::StrCat(kNewAccountAgeMs)},
           {"@PRODUCT_KEEP@", absl::StrCat(kProductKeepMs)},
@@ -284,7 +282,6 @@ std::string ScriptSource(const FeatureStoreLimits& l) {
           {"@BANDS@", absl::StrCat(kLshBands)},
           {"@CANDIDATES@", absl::StrCat(l.near_dup_candidates)},
           {"@NEAR_WINDOW@", absl::StrCat(kNearDupWindowMs)},
-          {"@BUCKET_CAP@", absl::StrCat(l.bucket_reviews)},
       });
 }
 
@@ -321,20 +318,17 @@ RedisFeatureStore::RedisFeatureStore(redis::Client& client, const core::Clock& c
   }
 }
 
-std::string RedisFeatureStore::AuthorReviewsKey(const std::string& user_id) const {
-  return absl::StrCat(prefix_, "u:", redis::HashTag(user_id), ":r");
-}
-std::string RedisFeatureStore::AuthorCountersKey(const std::string& user_id) const {
-  return absl::StrCat(prefix_, "u:", redis::HashTag(user_id), ":h");
+std::string RedisFeatureStore::AuthorKey(const std::string& user_id) const {
+  return absl::StrCat(prefix_, "u:", redis::HashTag(user_id));
 }
 std::string RedisFeatureStore::ProductReviewsKey(const std::string& asin) const {
   return absl::StrCat(prefix_, "p:", redis::HashTag(asin), ":r");
 }
-std::string RedisFeatureStore::ProductNewAccountKey(const std::string& asin) const {
-  return absl::StrCat(prefix_, "p:", redis::HashTag(asin), ":n");
-}
 std::string RedisFeatureStore::ProductCountersKey(const std::string& asin) const {
-  return absl::StrCat(prefix_, "p:", redis::HashTag(asin), ":h");
+  return absl::StrCat(prefix_, "p:", redis::HashTag(asin), ":c");
+}
+std::string RedisFeatureStore::ProductIndexKey(const std::string& asin) const {
+  return absl::StrCat(prefix_, "p:", redis::HashTag(asin), ":i");
 }
 std::string RedisFeatureStore::ProductTextKey(const std::string& asin) const {
   return absl::StrCat(prefix_, "p:", redis::HashTag(asin), ":t");
@@ -348,17 +342,14 @@ std::string RedisFeatureStore::DeviceKey(const std::string& device_id) const {
 
 redis::ScriptCall RedisFeatureStore::RecordCall(const ReviewFacts& r) const {
   redis::ScriptCall call;
-  call.keys = {AuthorReviewsKey(r.user_id), AuthorCountersKey(r.user_id),
-               ProductReviewsKey(r.asin),   ProductNewAccountKey(r.asin),
-               ProductCountersKey(r.asin),  ProductTextKey(r.asin),
-               AddressKey(r.client_ip),     DeviceKey(r.device_id)};
+  call.keys = {AuthorKey(r.user_id),      ProductCountersKey(r.asin), ProductIndexKey(r.asin),
+               ProductReviewsKey(r.asin), ProductTextKey(r.asin),     AddressKey(r.client_ip),
+               DeviceKey(r.device_id)};
+  const bool has_text = !IsEmptySignature(r.signature);
   std::string sig;
-  std::string bands;
-  if (!IsEmptySignature(r.signature)) {
+  if (has_text) {
     sig.reserve(kSignatureBytes);
     for (uint32_t v : r.signature) PutLe(sig, v, 4);
-    bands.reserve(kLshBands * 8);
-    for (int b = 0; b < kLshBands; ++b) PutLe(bands, BandKey(r.signature, b), 8);
   }
   call.args = {"r",
                absl::StrCat(ToMs(r.at)),
@@ -370,9 +361,20 @@ redis::ScriptCall RedisFeatureStore::RecordCall(const ReviewFacts& r) const {
                absl::StrCat(r.text_length),
                r.account_created ? absl::StrCat(ToMs(*r.account_created)) : "",
                std::move(sig),
-               std::move(bands),
                r.client_ip.empty() ? "0" : "1",
                r.device_id.empty() ? "0" : "1"};
+  if (has_text) {
+    std::array<uint64_t, kLshBands> keys{};
+    for (int b = 0; b < kLshBands; ++b) keys[static_cast<std::size_t>(b)] = BandKey(r.signature, b);
+    for (uint64_t key : keys) {
+      std::string be(8, '\0');
+      for (int i = 0; i < 8; ++i)
+        be[static_cast<std::size_t>(i)] = static_cast<char>(key >> (56 - 8 * i));
+      call.args.push_back(std::move(be));
+    }
+    // BITFIELD's i64 stores the two's complement big-endian: the same 8 bytes.
+    for (uint64_t key : keys) call.args.push_back(absl::StrCat(static_cast<int64_t>(key)));
+  }
   return call;
 }
 

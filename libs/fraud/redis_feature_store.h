@@ -49,14 +49,13 @@ class RedisFeatureStore final : public FeatureStore {
   int64_t failed_marks() const { return failed_marks_; }
 
   // The keys (README.md). Each is "<prefix><kind>:{<id>}<suffix>" with the id as a hash tag.
-  std::string AuthorReviewsKey(const std::string& user_id) const;   // sorted set
-  std::string AuthorCountersKey(const std::string& user_id) const;  // hash
-  std::string ProductReviewsKey(const std::string& asin) const;     // sorted set
-  std::string ProductNewAccountKey(const std::string& asin) const;  // sorted set
-  std::string ProductCountersKey(const std::string& asin) const;    // hash
-  std::string ProductTextKey(const std::string& asin) const;        // hash: buckets and records
-  std::string AddressKey(const std::string& client_ip) const;       // sorted set
-  std::string DeviceKey(const std::string& device_id) const;        // sorted set
+  std::string AuthorKey(const std::string& user_id) const;        // string (msgpack)
+  std::string ProductCountersKey(const std::string& asin) const;  // string (msgpack)
+  std::string ProductReviewsKey(const std::string& asin) const;   // sorted set (both windows)
+  std::string ProductIndexKey(const std::string& asin) const;     // string: band keys by slot
+  std::string ProductTextKey(const std::string& asin) const;      // hash: signature records
+  std::string AddressKey(const std::string& client_ip) const;     // sorted set
+  std::string DeviceKey(const std::string& device_id) const;      // sorted set
 
  private:
   redis::ScriptCall RecordCall(const ReviewFacts& r) const;

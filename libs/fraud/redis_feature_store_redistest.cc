@@ -37,6 +37,22 @@ ReviewFacts Review(const std::string& id, const std::string& user, const std::st
   return r;
 }
 
+// Where a product's sorted set divides review times from new-account entries.
+constexpr char kSplit[] = "2251799813685248";
+
+// The length of the msgpack array `blob` (the author's entry: 6 counters, then pairs).
+std::size_t MsgpackArrayLength(const std::string& blob) {
+  const auto b = [&](std::size_t i) {
+    return static_cast<std::size_t>(static_cast<uint8_t>(blob[i]));
+  };
+  if (blob.empty()) return 0;
+  if (b(0) >= 0x90 && b(0) <= 0x9f) return b(0) - 0x90;
+  if (b(0) == 0xdc) return (b(1) << 8) | b(2);
+  if (b(0) == 0xdd) return (b(1) << 24) | (b(2) << 16) | (b(3) << 8) | b(4);
+  ADD_FAILURE() << "not a msgpack array";
+  return 0;
+}
+
 // Names the features where two rows differ.
 std::string Diff(const FeatureRow& a, const FeatureRow& b) {
   std::string out;
@@ -127,23 +143,24 @@ void ExpectSameAsMemory(RedisFeatureStoreTest& t, RedisFeatureStore& redis_store
   EXPECT_GT(near_dups, n / 20) << "near-duplicates";
   EXPECT_GT(shared, n / 20) << "shared addresses";
 
-  // Equal state: entries per window, signature records, buckets, marks.
+  // Equal state: entries per window, signature records, marks.
   const MemoryFeatureStore::Size want = memory.size();
   MemoryFeatureStore::Size got;
   for (const std::string& key : t.Keys()) {
     const std::string type = t.Type(key);
-    if (key.ends_with(":r") && key.find(":u:{") != std::string::npos) {
-      got.author_reviews += static_cast<std::size_t>(t.Integer({"ZCARD", key}));
+    if (key.find(":u:{") != std::string::npos) {
+      absl::StatusOr<redis::Reply> blob = t.client_->Command({"GET", key});
+      ASSERT_TRUE(blob.ok());
+      got.author_reviews += (MsgpackArrayLength(blob->str) - 6) / 2;
     } else if (key.ends_with(":r")) {
-      got.product_reviews += static_cast<std::size_t>(t.Integer({"ZCARD", key}));
-    } else if (key.ends_with(":n")) {
-      got.new_account_reviews += static_cast<std::size_t>(t.Integer({"ZCARD", key}));
+      // Times below 2^51, new-account entries at 2^52 + time.
+      got.product_reviews += static_cast<std::size_t>(t.Integer({"ZCOUNT", key, "-inf", kSplit}));
+      got.new_account_reviews +=
+          static_cast<std::size_t>(t.Integer({"ZCOUNT", key, kSplit, "+inf"}));
     } else if (key.ends_with(":t")) {
       absl::StatusOr<redis::Reply> fields = t.client_->Command({"HKEYS", key});
       ASSERT_TRUE(fields.ok());
-      for (const redis::Reply& f : fields->elements) {
-        (f.str[0] == 'r' ? got.signatures : got.buckets) += 1;
-      }
+      for (const redis::Reply& f : fields->elements) got.signatures += f.str[0] == 'r' ? 1 : 0;
     } else if (type == "zset") {
       got.rejected_accounts += static_cast<std::size_t>(t.Integer({"ZCARD", key}));
     }
@@ -152,7 +169,6 @@ void ExpectSameAsMemory(RedisFeatureStoreTest& t, RedisFeatureStore& redis_store
   EXPECT_EQ(got.product_reviews, want.product_reviews);
   EXPECT_EQ(got.new_account_reviews, want.new_account_reviews);
   EXPECT_EQ(got.signatures, want.signatures);
-  EXPECT_EQ(got.buckets, want.buckets);
   EXPECT_EQ(got.rejected_accounts, want.rejected_accounts);
 }
 
@@ -168,7 +184,6 @@ TEST_F(RedisFeatureStoreTest, SameRowsAsTheMemoryStoreWhenEveryCapBites) {
   tight.user_reviews = 6;
   tight.product_reviews = 40;
   tight.product_signatures = 7;
-  tight.bucket_reviews = 2;
   tight.near_dup_candidates = 4;
   tight.rejected_accounts = 3;
   stream::StreamOptions o;
@@ -186,14 +201,26 @@ TEST_F(RedisFeatureStoreTest, SameRowsAsTheMemoryStoreWhenEveryCapBites) {
       int records = 0;
       for (const redis::Reply& f : fields->elements) records += f.str[0] == 'r' ? 1 : 0;
       EXPECT_LE(records, tight.product_signatures) << key;
-      EXPECT_LE(fields->elements.size() - static_cast<std::size_t>(records),
-                static_cast<std::size_t>(records * kLshBands))
+      EXPECT_EQ(fields->elements.size(), static_cast<std::size_t>(records)) << key;
+    } else if (key.ends_with(":i")) {
+      // The index: 16 band keys of 8 bytes per slot, for at most product_signatures slots.
+      EXPECT_LE(Integer({"STRLEN", key}), tight.product_signatures * kLshBands * 8) << key;
+    } else if (key.find(":u:{") != std::string::npos) {
+      absl::StatusOr<redis::Reply> blob = client_->Command({"GET", key});
+      ASSERT_TRUE(blob.ok());
+      EXPECT_LE((MsgpackArrayLength(blob->str) - 6) / 2,
+                static_cast<std::size_t>(tight.user_reviews))
           << key;
     } else if (type == "zset") {
-      const int64_t cap = key.find(":u:{") != std::string::npos   ? tight.user_reviews
-                          : key.find(":p:{") != std::string::npos ? tight.product_reviews
-                                                                  : tight.rejected_accounts;
-      EXPECT_LE(Integer({"ZCARD", key}), cap) << key;
+      // Product windows are trimmed on every kTrimEvery-th review of the product.
+      if (key.find(":p:{") != std::string::npos) {
+        EXPECT_LE(Integer({"ZCOUNT", key, "-inf", kSplit}), tight.product_reviews + kTrimEvery - 1)
+            << key;
+        EXPECT_LE(Integer({"ZCOUNT", key, kSplit, "+inf"}), tight.product_reviews + kTrimEvery - 1)
+            << key;
+      } else {
+        EXPECT_LE(Integer({"ZCARD", key}), tight.rejected_accounts) << key;
+      }
     }
   }
 }
@@ -212,7 +239,7 @@ TEST_F(RedisFeatureStoreTest, EveryKeyHasATtl) {
   for (const std::string& key : keys) {
     const int64_t ttl = Integer({"PTTL", key});
     EXPECT_GT(ttl, 0) << key;
-    const bool counters = key.ends_with(":h");
+    const bool counters = key.ends_with(":c") || key.find(":u:{") != std::string::npos;
     EXPECT_LE(ttl, absl::ToInt64Milliseconds(counters ? limits.counters_ttl : limits.window_ttl))
         << key;
     if (!counters) {
@@ -223,11 +250,10 @@ TEST_F(RedisFeatureStoreTest, EveryKeyHasATtl) {
 
 TEST_F(RedisFeatureStoreTest, KeysCarryTheirOwnerAsAHashTag) {
   auto store = Store();
-  EXPECT_EQ(store->AuthorReviewsKey("ann"), prefix_ + "u:{ann}:r");
-  EXPECT_EQ(store->AuthorCountersKey("ann"), prefix_ + "u:{ann}:h");
+  EXPECT_EQ(store->AuthorKey("ann"), prefix_ + "u:{ann}");
   EXPECT_EQ(store->ProductReviewsKey("B000000001"), prefix_ + "p:{B000000001}:r");
-  EXPECT_EQ(store->ProductNewAccountKey("B000000001"), prefix_ + "p:{B000000001}:n");
-  EXPECT_EQ(store->ProductCountersKey("B000000001"), prefix_ + "p:{B000000001}:h");
+  EXPECT_EQ(store->ProductCountersKey("B000000001"), prefix_ + "p:{B000000001}:c");
+  EXPECT_EQ(store->ProductIndexKey("B000000001"), prefix_ + "p:{B000000001}:i");
   EXPECT_EQ(store->ProductTextKey("B000000001"), prefix_ + "p:{B000000001}:t");
   EXPECT_EQ(store->AddressKey("10.0.0.1"), prefix_ + "ip:{10.0.0.1}");
   EXPECT_EQ(store->DeviceKey("a}b"), prefix_ + "dev:{a%7Db}");
@@ -235,10 +261,10 @@ TEST_F(RedisFeatureStoreTest, KeysCarryTheirOwnerAsAHashTag) {
 
 TEST_F(RedisFeatureStoreTest, AScriptErrorFailsItsReviewAlone) {
   auto store = Store();
-  // The author's window key holds a string: the script's ZADD fails for that review only.
-  ASSERT_TRUE(client_->Command({"SET", store->AuthorReviewsKey("broken"), "x", "EX", "60"}).ok());
+  // The product's review window holds a string: the script's ZCOUNT fails for that review only.
+  ASSERT_TRUE(client_->Command({"SET", store->ProductReviewsKey("PX"), "x", "EX", "60"}).ok());
   std::vector<absl::StatusOr<FeatureRow>> rows =
-      store->RecordBatch({Review("a1", "ann", "P1", kT0), Review("b1", "broken", "P1", kT0),
+      store->RecordBatch({Review("a1", "ann", "P1", kT0), Review("b1", "bob", "PX", kT0),
                           Review("a2", "ann", "P1", kT0 + absl::Minutes(1))});
   ASSERT_EQ(rows.size(), 3u);
   ASSERT_TRUE(rows[0].ok()) << rows[0].status();
@@ -258,7 +284,8 @@ TEST_F(RedisFeatureStoreTest, MarksTravelWithTheNextBatch) {
   ASSERT_TRUE(store->RecordBatch({bad})[0].ok());
   store->MarkRejected({bad});
   EXPECT_EQ(store->queued_marks(), 2u);
-  EXPECT_EQ(Keys().size(), 6u) << "nothing sent before the next batch";
+  // Author; product counters, signature index, reviews, signatures; no address or device set yet.
+  EXPECT_EQ(Keys().size(), 5u) << "nothing sent before the next batch";
   // An empty batch carries them too.
   EXPECT_TRUE(store->RecordBatch({}).empty());
   EXPECT_EQ(store->queued_marks(), 0u);

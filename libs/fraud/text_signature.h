@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 namespace candor::fraud {
 
@@ -22,6 +23,10 @@ using TextSignature = std::array<uint32_t, kMinHashSize>;
 // it has fewer than 3 words), each shingle hashed by kMinHashSize seeded hashes; the minimum of
 // each. Deterministic across processes and builds (no std::hash). Empty text: all values max.
 TextSignature MinHashSignature(std::string_view text);
+
+// The hashes of the words of `text` as MinHashSignature sees them (review::NormalizeText's
+// words; ASCII text takes a faster path with the same result). Exposed for tests.
+std::vector<uint64_t> WordHashes(std::string_view text);
 
 // Estimated Jaccard similarity: the share of positions where the two agree.
 double EstimatedSimilarity(const TextSignature& a, const TextSignature& b);

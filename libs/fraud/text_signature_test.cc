@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "libs/fraud/window_rules.h"
+#include "libs/review/fingerprint.h"
 
 namespace candor::fraud {
 namespace {
@@ -27,6 +29,16 @@ constexpr char kReview[] =
     "is bright enough to read on a dark stage, the clip holds firmly without scratching "
     "the headstock, and it picks up the low E string quickly. Battery life seems fine. For the "
     "price I would happily buy it again for my bass too.";
+
+// A word's hash as the NormalizeText path computes it: FNV-1a over its bytes, then splitmix64.
+uint64_t WordHashOf(absl::string_view w) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (char c : w) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  h += 0x9e3779b97f4a7c15ULL;
+  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+  return h ^ (h >> 31);
+}
 
 std::string Spun() {
   std::vector<std::string> w = absl::StrSplit(kReview, ' ');
@@ -90,6 +102,23 @@ TEST(MinHashTest, IsDeterministicAcrossBuilds) {
   EXPECT_EQ(s[63], kGolden63);
   EXPECT_EQ(BandKey(s, 0), kGoldenBand0);
   EXPECT_EQ(BandKey(s, 15), kGoldenBand15);
+}
+
+// The ASCII fast path must split and fold exactly as NormalizeText does.
+TEST(WordHashesTest, AsciiFastPathMatchesNormalizeText) {
+  std::mt19937 rng(7);
+  const std::string alphabet = "abcXYZ019 \t\n\r!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\x01\x7f";
+  for (int i = 0; i < 2000; ++i) {
+    std::string text;
+    for (int n = static_cast<int>(rng() % 40); n > 0; --n)
+      text += alphabet[rng() % alphabet.size()];
+    std::vector<uint64_t> slow;
+    const std::string norm = review::NormalizeText(text);
+    if (!norm.empty()) {
+      for (absl::string_view w : absl::StrSplit(norm, ' ')) slow.push_back(WordHashOf(w));
+    }
+    EXPECT_EQ(WordHashes(text), slow) << text;
+  }
 }
 
 TEST(BandKeyTest, DependsOnTheBandAndItsValuesOnly) {

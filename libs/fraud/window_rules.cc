@@ -13,7 +13,6 @@ absl::Status ValidateLimits(const FeatureStoreLimits& l) {
       {"user_reviews", l.user_reviews},
       {"product_reviews", l.product_reviews},
       {"product_signatures", l.product_signatures},
-      {"bucket_reviews", l.bucket_reviews},
       {"near_dup_candidates", l.near_dup_candidates},
       {"rejected_accounts", l.rejected_accounts},
   };
@@ -22,12 +21,9 @@ absl::Status ValidateLimits(const FeatureStoreLimits& l) {
       return absl::InvalidArgumentError(absl::StrCat("feature store ", name, ": ", value, " < 1"));
     }
   }
-  // The records of a product's signatures are those of its newest product_signatures reviews;
-  // the review the cap on product_reviews drops must never be one of them.
-  if (l.product_signatures >= l.product_reviews) {
+  if (l.product_signatures > 65536) {
     return absl::InvalidArgumentError(
-        absl::StrCat("feature store product_signatures: ", l.product_signatures,
-                     " must be < product_reviews (", l.product_reviews, ")"));
+        absl::StrCat("feature store product_signatures: ", l.product_signatures, " > 65536"));
   }
   const absl::Duration longest_window = absl::Milliseconds(kUserKeepMs);
   if (l.window_ttl <= longest_window || l.counters_ttl < l.window_ttl) {

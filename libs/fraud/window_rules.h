@@ -30,16 +30,19 @@ inline constexpr int64_t kNewAccountAgeMs = 30 * kDayMs;
 inline constexpr int64_t kUserKeepMs = 30 * kDayMs;
 inline constexpr int64_t kProductKeepMs = 30 * kDayMs;     // the velocity baseline
 inline constexpr int64_t kNewAccountKeepMs = kDayMs;       // the new-account ratio
-inline constexpr int64_t kNearDupWindowMs = 30 * kDayMs;   // signatures and their buckets
+inline constexpr int64_t kNearDupWindowMs = 30 * kDayMs;   // candidates for near-duplicates
 inline constexpr int64_t kRejectedWindowMs = 30 * kDayMs;  // rejected accounts per address
+// A product's review and new-account windows are trimmed (by time, then by the cap) on every
+// kTrimEvery-th review of the product rather than on each: the counts never depend on it, because
+// they start no earlier than the product's newest time minus what is kept.
+inline constexpr int64_t kTrimEvery = 16;
 
-// Bounds on what a store keeps; each cap keeps the newest entries by (time, id). Defaults suit
-// the service; tests shrink them to see trimming.
+// Bounds on what a store keeps; each cap keeps the newest entries. Defaults suit the service;
+// tests shrink them to see trimming.
 struct FeatureStoreLimits {
-  int user_reviews = 1000;       // an author's recent reviews (30 d)
+  int user_reviews = 300;        // an author's recent reviews (30 d)
   int product_reviews = 20000;   // a product's reviews of 30 d (and its 24 h new-account ones)
-  int product_signatures = 500;  // a product's newest reviews that keep their text signature
-  int bucket_reviews = 16;       // review ids per LSH bucket, newest kept
+  int product_signatures = 64;   // text signatures per product, the last recorded (<= 65536)
   int near_dup_candidates = 64;  // candidates examined per review
   int rejected_accounts = 1000;  // rejected accounts per address or device
   // Idle keys expire: windows after window_ttl without a write, an author's or product's
@@ -49,8 +52,8 @@ struct FeatureStoreLimits {
   absl::Duration counters_ttl = absl::Hours(24 * 400);
 };
 
-// OK, or InvalidArgument naming the first bad field (every cap >= 1, product_signatures <
-// product_reviews, TTLs longer than the windows they hold).
+// OK, or InvalidArgument naming the first bad field (every cap >= 1, product_signatures <=
+// 65536, TTLs longer than the windows they hold).
 absl::Status ValidateLimits(const FeatureStoreLimits& limits);
 
 // ReviewFacts::at (or a creation claim) in Unix milliseconds, rounded down.
