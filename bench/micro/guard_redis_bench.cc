@@ -89,8 +89,11 @@ GuardEnv& Env() {
       return e;
     }
     e->addr = addr;
+    // The gateway's default pool. A static object: GCC 12 at -O3 misreads the copy of a
+    // temporary Config as reading an uninitialised string (-Wmaybe-uninitialized).
+    static const gateway::Config kGatewayDefaults;
     auto client = redis::AsyncClient::Connect(
-        addr, static_cast<int>(gateway::Config{}.redis_async_connections), absl::Seconds(2));
+        addr, static_cast<int>(kGatewayDefaults.redis_async_connections), absl::Seconds(2));
     if (!client.ok()) {
       e->status = absl::UnavailableError(
           absl::StrCat("$", kAddrVar, "=", addr, " is unreachable: ", client.status().message()));

@@ -360,6 +360,9 @@ absl::StatusOr<Claims> Verifier::Verify(std::string_view token, absl::Time now) 
   absl::StatusOr<std::optional<absl::Time>> iat = OptionalDate(*payload, "iat");
   if (!iat.ok()) return iat.status();
   claims.issued_at = *iat;
+  absl::StatusOr<std::optional<absl::Time>> created = OptionalDate(*payload, "acct_created");
+  if (!created.ok()) return created.status();
+  claims.account_created = *created;
 
   // The leeway absorbs clock skew between the minting host and us, on every time claim.
   const absl::Duration leeway = options_.leeway;
@@ -374,6 +377,10 @@ absl::StatusOr<Claims> Verifier::Verify(std::string_view token, absl::Time now) 
       return Unauth(absl::StrCat("issued in the future (", Format(*claims.issued_at), ")"));
     }
     if (claims.expires_at < *claims.issued_at) return Unauth("expires before it was issued");
+  }
+  if (claims.account_created && *claims.account_created - leeway > now) {
+    return Unauth(
+        absl::StrCat("account created in the future (", Format(*claims.account_created), ")"));
   }
   // A stolen token is only useful until it expires: cap how long that can be, so a token "valid
   // until 9999" is refused rather than honoured for ever.
@@ -423,6 +430,9 @@ std::string MintHs256(const Claims& claims, std::string_view secret, absl::Time 
     payload["aud"] = claims.audience;
   }
   if (claims.not_before) payload["nbf"] = absl::ToUnixSeconds(*claims.not_before);
+  if (claims.account_created) {
+    payload["acct_created"] = absl::ToUnixSeconds(*claims.account_created);
+  }
   return SignHs256(header.dump(), payload.dump(), secret);
 }
 

@@ -42,6 +42,10 @@ struct Claims {
   // `iat` and `nbf`: optional. MintHs256 sets `iat` to its `issued_at` when this is empty.
   std::optional<absl::Time> issued_at;
   std::optional<absl::Time> not_before;
+  // `acct_created` (ours, optional): when the identity provider created the user's account, a
+  // NumericDate. Fraud scoring uses it for the account's age; without it Candor counts from the
+  // first time it saw the account.
+  std::optional<absl::Time> account_created;
 };
 
 // What a verifier accepts. Check() says whether a value is usable; Verifier::Create refuses
@@ -74,7 +78,8 @@ struct VerifierOptions {
 //  - `exp` (required), `nbf` and `iat` (optional) are JSON numbers between 0 and the end of
 //    year 9999 (fractions allowed, RFC 7519 NumericDate); now < exp + leeway,
 //    nbf - leeway <= now, iat - leeway <= now, iat <= exp;
-//  - the lifetime (exp - iat, or exp - now without `iat`) is at most max_lifetime.
+//  - the lifetime (exp - iat, or exp - now without `iat`) is at most max_lifetime;
+//  - `acct_created` (optional) is a NumericDate like `iat`, and acct_created - leeway <= now.
 // Every refusal is Unauthenticated with a message starting "token: " that names the problem.
 // Immutable after Create: thread-safe.
 class Verifier {
@@ -108,7 +113,7 @@ absl::StatusOr<Claims> Authenticate(std::span<const std::string_view> authorizat
 
 // Mints an HS256 token for local use and tests: header {"alg":"HS256","typ":"JWT"}, claims
 // `sub`, `role`, `iss`, `aud` (a string when there is one audience, else an array), `iat`
-// (claims.issued_at, else `issued_at`), `nbf` when set, `exp`. Never fails: a short secret or
+// (claims.issued_at, else `issued_at`), `nbf` and `acct_created` when set, `exp`. Never fails: a short secret or
 // an expired time mint a token the verifier refuses, as tests want.
 std::string MintHs256(const Claims& claims, std::string_view secret, absl::Time issued_at);
 

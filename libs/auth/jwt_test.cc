@@ -58,6 +58,42 @@ TEST(JwtTest, RoundTrip) {
   EXPECT_EQ(r->audience, std::vector<std::string>{"candor"});
   EXPECT_EQ(r->expires_at, kNow + absl::Hours(1));
   EXPECT_EQ(r->issued_at, kNow);
+  EXPECT_EQ(r->account_created, std::nullopt);
+}
+
+// --- acct_created: the account's creation time, optional ---------------------------------------
+
+TEST(JwtTest, AccountCreatedRoundTripsAndIsOptional) {
+  Verifier v = MakeVerifier();
+  Claims c{"u", "customer", kNow + absl::Minutes(10)};
+  c.account_created = absl::FromUnixSeconds(1'500'000'000);
+  auto r = v.Verify(MintHs256(c, kSecret, kNow), kNow);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->account_created, absl::FromUnixSeconds(1'500'000'000));
+  std::string exp = absl::StrCat(R"("exp":)", kNowS + 600);
+  // A fraction is a NumericDate too; 0 (1970) is a time, however unlikely.
+  r = v.Verify(Payload(absl::StrCat(exp, R"(,"acct_created":1500000000.5)")), kNow);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->account_created, absl::FromUnixMillis(1'500'000'000'500));
+  EXPECT_TRUE(v.Verify(Payload(absl::StrCat(exp, R"(,"acct_created":0)")), kNow).ok());
+  // Within the leeway of now is fine (an account made a second ago, clocks apart).
+  EXPECT_TRUE(
+      v.Verify(Payload(absl::StrCat(exp, R"(,"acct_created":)", kNowS + 20)), kNow).ok());
+}
+
+TEST(JwtTest, MalformedAccountCreatedRefusesTheToken) {
+  Verifier v = MakeVerifier();
+  std::string exp = absl::StrCat(R"("exp":)", kNowS + 600);
+  ExpectUnauth(v.Verify(Payload(absl::StrCat(exp, R"(,"acct_created":"2019-01-01")")), kNow),
+               "claim 'acct_created' is not a number");
+  ExpectUnauth(v.Verify(Payload(absl::StrCat(exp, R"(,"acct_created":null)")), kNow),
+               "claim 'acct_created' is not a number");
+  ExpectUnauth(v.Verify(Payload(absl::StrCat(exp, R"(,"acct_created":-1)")), kNow),
+               "claim 'acct_created' out of range");
+  ExpectUnauth(v.Verify(Payload(absl::StrCat(exp, R"(,"acct_created":1e300)")), kNow),
+               "claim 'acct_created' out of range");
+  ExpectUnauth(v.Verify(Payload(absl::StrCat(exp, R"(,"acct_created":)", kNowS + 40)), kNow),
+               "account created in the future");
 }
 
 TEST(JwtTest, Expired) {

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "libs/review/fingerprint.h"
+#include "libs/review/ip_address.h"
 
 namespace candor::review {
 namespace {
@@ -97,6 +98,11 @@ absl::Status ScanText(std::string_view field, std::string_view value, TextKind k
   }
   if (chars != nullptr) *chars = count;
   return absl::OkStatus();
+}
+
+// RFC 3339 in UTC with a "Z", as times are spelled in messages.
+std::string Rfc3339(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone());
 }
 
 bool IsLowerHex(std::string_view s, size_t length) {
@@ -229,23 +235,51 @@ absl::Status ValidateTime(std::string_view field, absl::Time t) {
   return absl::OkStatus();
 }
 
-absl::Status ValidateSubmittedAt(absl::Time submitted_at) {
-  return ValidateTime("submitted_at", submitted_at);
+absl::Status ValidateSubmittedAt(absl::Time submitted_at, bool imported) {
+  if (absl::Status s = ValidateTime("submitted_at", submitted_at); !s.ok()) return s;
+  if (imported && submitted_at < kEarliestImportTime) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "submitted_at: an imported review's time must not be before ",
+        absl::FormatTime("%Y-%m-%d", kEarliestImportTime, absl::UTCTimeZone()), ", got ",
+        Rfc3339(submitted_at)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateImportTime(absl::Time submitted_at, absl::Time now) {
+  if (absl::Status s = ValidateSubmittedAt(submitted_at, /*imported=*/true); !s.ok()) return s;
+  if (submitted_at > now + kImportClockSkew) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "submitted_at: ", Rfc3339(submitted_at), " is in the future (more than ", absl::FormatDuration(kImportClockSkew),
+        " past the gateway's clock)"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ValidateClientIp(std::string_view client_ip) {
-  if (client_ip.size() > kMaxClientIpBytes) {
+  if (client_ip.empty()) return absl::OkStatus();
+  std::optional<IpAddress> ip = IpAddress::Parse(client_ip);
+  if (!ip) {
     return absl::InvalidArgumentError(
-        absl::StrCat("client_ip: at most ", kMaxClientIpBytes, " bytes, got ", client_ip.size()));
+        "client_ip: must be an IPv4 or IPv6 address (no port, scheme, brackets or zone)");
   }
-  return CheckText("client_ip", client_ip, TextKind::kIdentifier);
+  if (ip->ToString() != client_ip) {
+    return absl::InvalidArgumentError(absl::StrCat("client_ip: not in canonical form (",
+                                                   ip->ToString(), ")"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ValidateGatewayFields(const Submission& s) {
   if (absl::Status st = ValidateUserId(s.user_id); !st.ok()) return st;
   if (absl::Status st = ValidateFingerprint(s.fingerprint); !st.ok()) return st;
   if (absl::Status st = ValidateReviewId(s.review_id, s.fingerprint); !st.ok()) return st;
-  if (absl::Status st = ValidateSubmittedAt(s.submitted_at); !st.ok()) return st;
+  if (absl::Status st = ValidateSubmittedAt(s.submitted_at, s.imported); !st.ok()) return st;
+  if (s.account_created_at) {
+    if (absl::Status st = ValidateTime("account_created_at", *s.account_created_at); !st.ok()) {
+      return st;
+    }
+  }
   return ValidateClientIp(s.client_ip);
 }
 

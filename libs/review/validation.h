@@ -17,8 +17,12 @@ inline constexpr int kMaxBodyChars = 5000;
 inline constexpr int kMaxTitleChars = 256;
 inline constexpr int kMaxDeviceIdBytes = 128;
 inline constexpr int kMaxUserIdBytes = 128;
-// Room for any peer gRPC names ("ipv6:%5B...%5D:port", "unix:/path"); not stored in PostgreSQL.
-inline constexpr int kMaxClientIpBytes = 256;
+
+// The earliest original time an imported review may carry (1995-01-01T00:00:00Z: no online shop
+// took reviews before), and how far past the importing gateway's clock it may lie (clock skew
+// between the earlier system and us).
+inline constexpr absl::Time kEarliestImportTime = absl::FromUnixSeconds(788918400);
+inline constexpr absl::Duration kImportClockSkew = absl::Minutes(5);
 
 // True when `s` is well-formed UTF-8 (no overlong forms, surrogates or code points > U+10FFFF).
 bool IsValidUtf8(std::string_view s);
@@ -75,16 +79,27 @@ absl::Status ValidateReviewIdFormat(std::string_view review_id);
 // PostgreSQL's timestamptz holds. InvalidArgument "<field>: outside years 1..9999" otherwise.
 absl::Status ValidateTime(std::string_view field, absl::Time t);
 
-// submitted_at: ValidateTime("submitted_at", submitted_at).
-absl::Status ValidateSubmittedAt(absl::Time submitted_at);
+// submitted_at: ValidateTime("submitted_at", submitted_at) and, when `imported`, not before
+// kEarliestImportTime. A live submission's time is the gateway's clock, so only the range of the
+// wire format applies to it. Pure function.
+absl::Status ValidateSubmittedAt(absl::Time submitted_at, bool imported);
 
-// client_ip: at most kMaxClientIpBytes bytes, CheckText kIdentifier; may be empty.
+// The original time an importer gives for a review (ImportReview), at the gateway: not before
+// kEarliestImportTime and not after now + kImportClockSkew. InvalidArgument "submitted_at: ..."
+// otherwise. The upper bound depends on the clock, so only the gateway checks it; a consumer
+// (which may run late) checks ValidateSubmittedAt. Pure function.
+absl::Status ValidateImportTime(absl::Time submitted_at, absl::Time now);
+
+// client_ip: empty (unknown), or an IPv4 or IPv6 address in its canonical text
+// (IpAddress::Parse(client_ip)->ToString() == client_ip: "203.0.113.7", "2001:db8::1"; no port,
+// scheme, brackets or zone), so one client has one spelling wherever it is counted.
 absl::Status ValidateClientIp(std::string_view client_ip);
 
 // The fields the gateway fills in after ValidateSubmission (user_id, fingerprint, review_id,
-// submitted_at, client_ip), each checked as above. The gateway runs it before publishing and
-// fraud-scorer after decoding, so a token subject or peer the scorer would refuse is refused
-// at the gateway instead of being answered OK and dead-lettered. Pure function.
+// submitted_at, client_ip, account_created_at), each checked as above; account_created_at, when
+// set, within years 1..9999. The gateway runs it before publishing and fraud-scorer after
+// decoding, so a token subject or peer the scorer would refuse is refused at the gateway instead
+// of being answered OK and dead-lettered. Pure function.
 absl::Status ValidateGatewayFields(const Submission& s);
 
 }  // namespace candor::review

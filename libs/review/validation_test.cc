@@ -244,7 +244,7 @@ TEST(GatewayFieldsTest, EachFieldIsChecked) {
   s.fingerprint = Fingerprint("B00004Y2UT", s.user_id, "body");
   s.review_id = ReviewIdFromFingerprint(s.fingerprint);
   s.submitted_at = absl::FromUnixSeconds(1700000000);
-  s.client_ip = "ipv6:%5B::1%5D:43210";
+  s.client_ip = "2001:db8::1";
   EXPECT_TRUE(ValidateGatewayFields(s).ok());
   auto expect = [](const Submission& bad, const std::string& field) {
     absl::Status st = ValidateGatewayFields(bad);
@@ -273,12 +273,71 @@ TEST(GatewayFieldsTest, EachFieldIsChecked) {
     expect(bad, "submitted_at");
   }
   bad = s;
-  bad.client_ip = std::string(kMaxClientIpBytes + 1, '1');
-  expect(bad, "client_ip");
-  bad.client_ip = std::string("1\0", 2);
-  expect(bad, "client_ip");
-  bad.client_ip = "unix:/" + std::string(200, 'p');  // a long socket path is still fine
+  bad.account_created_at = absl::FromUnixSeconds(253402300800);
+  expect(bad, "account_created_at");
+  bad.account_created_at = absl::FromUnixSeconds(0);  // 1970: odd, but a time; features clamp
   EXPECT_TRUE(ValidateGatewayFields(bad).ok());
+}
+
+TEST(GatewayFieldsTest, ClientIpIsEmptyOrACanonicalAddress) {
+  Submission s;
+  s.user_id = "user-1";
+  s.fingerprint = Fingerprint("B00004Y2UT", s.user_id, "body");
+  s.review_id = ReviewIdFromFingerprint(s.fingerprint);
+  s.submitted_at = absl::FromUnixSeconds(1700000000);
+  for (const char* good : {"", "10.0.0.1", "203.0.113.7", "::1", "2001:db8::1", "fe80::1"}) {
+    s.client_ip = good;
+    EXPECT_TRUE(ValidateGatewayFields(s).ok()) << good;
+  }
+  // What gRPC's peer looks like, a port, a zone, another spelling of a valid address: refused,
+  // so the gateway must hand on the bare canonical address (and one address one spelling).
+  for (const char* bad : {"ipv4:10.0.0.1:5000", "ipv6:%5B::1%5D:43210", "10.0.0.1:5000", "[::1]",
+                          "fe80::1%eth0", "unix:/tmp/s", "2001:DB8::1", "2001:db8:0:0:0:0:0:1",
+                          "::ffff:10.0.0.1", "010.0.0.1", "10.0.0", "localhost", " 10.0.0.1"}) {
+    s.client_ip = bad;
+    absl::Status st = ValidateGatewayFields(s);
+    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(st.message().substr(0, 10), "client_ip:") << bad << ": " << st.message();
+  }
+  s.client_ip = std::string("1\0", 2);
+  EXPECT_FALSE(ValidateGatewayFields(s).ok());
+  s.client_ip = "2001:DB8::1";
+  EXPECT_EQ(std::string(ValidateGatewayFields(s).message()),
+            "client_ip: not in canonical form (2001:db8::1)");
+}
+
+TEST(GatewayFieldsTest, ImportedTimesGoBackTo1995LiveOnesKeepTheWireRange) {
+  Submission s;
+  s.user_id = "user-1";
+  s.fingerprint = Fingerprint("B00004Y2UT", s.user_id, "body");
+  s.review_id = ReviewIdFromFingerprint(s.fingerprint);
+  // A live submission's time is the gateway's clock: any time the wire format carries passes.
+  s.submitted_at = absl::FromUnixSeconds(0);
+  EXPECT_TRUE(ValidateGatewayFields(s).ok());
+  // An imported one keeps its original time, from 1995 on.
+  s.imported = true;
+  s.submitted_at = absl::FromUnixSeconds(1095724800);  // 2004-09-21, an old Amazon review
+  EXPECT_TRUE(ValidateGatewayFields(s).ok());
+  s.submitted_at = kEarliestImportTime;
+  EXPECT_TRUE(ValidateGatewayFields(s).ok());
+  s.submitted_at = kEarliestImportTime - absl::Seconds(1);
+  EXPECT_EQ(std::string(ValidateGatewayFields(s).message()),
+            "submitted_at: an imported review's time must not be before 1995-01-01, got "
+            "1994-12-31T23:59:59Z");
+}
+
+TEST(ImportTimeTest, BoundedBy1995AndTheClock) {
+  const absl::Time now = absl::FromUnixSeconds(1700000000);
+  EXPECT_TRUE(ValidateImportTime(absl::FromUnixSeconds(1095724800), now).ok());
+  EXPECT_TRUE(ValidateImportTime(now, now).ok());
+  EXPECT_TRUE(ValidateImportTime(now + kImportClockSkew, now).ok());
+  absl::Status future = ValidateImportTime(now + kImportClockSkew + absl::Seconds(1), now);
+  EXPECT_EQ(future.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(future.message().substr(0, 13), "submitted_at:") << future;
+  EXPECT_NE(future.message().find("in the future"), absl::string_view::npos) << future;
+  EXPECT_EQ(ValidateImportTime(kEarliestImportTime - absl::Seconds(1), now).message().substr(0, 13),
+            "submitted_at:");
+  EXPECT_FALSE(ValidateImportTime(absl::InfinitePast(), now).ok());
 }
 
 }  // namespace

@@ -22,6 +22,10 @@ struct ServiceSpec {
   void (*register_flags)(core::Flags&, Config*);
   absl::Status (*validate)(const Config&);
   absl::StatusOr<std::unique_ptr<ServiceApp>> (*create_app)(const Config&);
+  // Optional: checks of the files the settings name (a model, an address list), run after
+  // `validate` and before anything connects. A failure is a bad setting, not an outage: it is
+  // reported the same way and exits 2.
+  absl::Status (*check_files)(const Config&) = nullptr;
 };
 
 // Runs `app` (just created) until SIGTERM / SIGINT. Logs why it cannot start or why it
@@ -44,23 +48,32 @@ int ServiceMain(int argc, char** argv, const ServiceSpec<Config>& service) {
     std::cerr << argv[0] << ": " << s.message() << "\n(see --help)\n";
     return 2;
   }
+  if (service.check_files != nullptr) {
+    if (absl::Status s = service.check_files(config); !s.ok()) {
+      std::cerr << argv[0] << ": " << s.message() << "\n";
+      return 2;
+    }
+  }
   core::InitLogging(service.name, config.service.log_level);
   return RunUntilShutdown(service.create_app(config));
 }
 
 // The same for a service laid out as style.md says: the namespace of its `Config` declares
 // `RegisterFlags(core::Flags&, Config*)` and `ValidateConfig(const Config&)` (config.h) and
-// `CreateApp(const Config&)` (app.h), which this finds there (argument-dependent lookup).
+// `CreateApp(const Config&)` (app.h), which this finds there (argument-dependent lookup), and,
+// when it declares one, `CheckConfigFiles(const Config&)` (ServiceSpec::check_files).
 template <typename Config>
 int ServiceMain(int argc, char** argv, const char* name, const char* summary) {
-  return ServiceMain<Config>(
-      argc, argv,
-      ServiceSpec<Config>{.name = name,
-                          .summary = summary,
-                          .register_flags = [](core::Flags& flags,
-                                               Config* config) { RegisterFlags(flags, config); },
-                          .validate = [](const Config& config) { return ValidateConfig(config); },
-                          .create_app = [](const Config& config) { return CreateApp(config); }});
+  ServiceSpec<Config> spec{
+      .name = name,
+      .summary = summary,
+      .register_flags = [](core::Flags& flags, Config* config) { RegisterFlags(flags, config); },
+      .validate = [](const Config& config) { return ValidateConfig(config); },
+      .create_app = [](const Config& config) { return CreateApp(config); }};
+  if constexpr (requires(const Config& c) { CheckConfigFiles(c); }) {
+    spec.check_files = [](const Config& config) { return CheckConfigFiles(config); };
+  }
+  return ServiceMain<Config>(argc, argv, spec);
 }
 
 }  // namespace candor::service

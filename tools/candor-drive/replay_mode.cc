@@ -246,7 +246,16 @@ int RunReplay(int argc, char** argv) {
   } else {
     std::cerr << "candor-drive: waiting up to " << s.fresh_timeout_s
               << " s for the read side to catch up\n";
+    // Postgres may be restarting or still recovering (a chaos run kills it): keep trying until
+    // the same deadline the read side has to catch up by.
+    const absl::Time give_up = absl::Now() + absl::Seconds(s.fresh_timeout_s);
     absl::StatusOr<std::unique_ptr<PgLedger>> ledger = PgLedger::Connect(s.pg_dsn);
+    while (!ledger.ok() && absl::Now() < give_up && !core::ShutdownRequested()) {
+      std::cerr << "candor-drive: Postgres not reachable yet (" << ledger.status().message()
+                << "); retrying\n";
+      absl::SleepFor(absl::Seconds(1));
+      ledger = PgLedger::Connect(s.pg_dsn);
+    }
     if (!ledger.ok()) {
       checks.convergence.state = FreshnessReport::State::kError;
       checks.convergence.message =

@@ -1,0 +1,334 @@
+// RedisFeatureStore against the stack's Redis (CTest fixture `stack`), held equal to
+// MemoryFeatureStore on the same random stream, and against private Redis servers that stop or
+// freeze.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "libs/core/clock.h"
+#include "libs/fraud/feature_stream_testing.h"
+#include "libs/fraud/memory_feature_store.h"
+#include "libs/fraud/redis_feature_store.h"
+#include "libs/testing/assign.h"
+#include "libs/testing/redis_server.h"
+#include "libs/testing/stack_env.h"
+
+namespace candor::fraud {
+namespace {
+
+using ::testing::HasSubstr;
+
+const absl::Time kT0 = absl::FromUnixSeconds(1'700'000'000);
+
+ReviewFacts Review(const std::string& id, const std::string& user, const std::string& asin,
+                   absl::Time at) {
+  ReviewFacts r;
+  r.review_id = id;
+  r.user_id = user;
+  r.asin = asin;
+  r.rating = 4;
+  r.at = at;
+  r.text_length = 80;
+  r.signature = MinHashSignature(absl::StrCat("the text of ", id));
+  return r;
+}
+
+// Names the features where two rows differ.
+std::string Diff(const FeatureRow& a, const FeatureRow& b) {
+  std::string out;
+  for (std::size_t i = 0; i < kFeatureCount; ++i) {
+    if (a.values[i] != b.values[i]) {
+      absl::StrAppend(&out, std::string(FeatureNames()[i]), ": ", a.values[i], " vs ", b.values[i],
+                      "; ");
+    }
+  }
+  if (a.clamped != b.clamped) absl::StrAppend(&out, "clamped lists differ");
+  return out;
+}
+
+class RedisFeatureStoreTest : public ::testing::Test {
+ public:
+  void SetUp() override {
+    ASSERT_TRUE(candor::testing::Assign(
+        &client_, redis::Client::Connect(candor::testing::RedisAddr(), 2, absl::Seconds(10))));
+    prefix_ = absl::StrCat("frt:", candor::testing::UniqueUser("t"), ":");
+  }
+
+  void TearDown() override {
+    if (client_ == nullptr) return;
+    for (const std::string& key : Keys()) {
+      client_->Command({"UNLINK", key}).IgnoreError();
+    }
+  }
+
+  std::unique_ptr<RedisFeatureStore> Store(FeatureStoreLimits limits = {}) {
+    return std::make_unique<RedisFeatureStore>(*client_, clock_, limits, prefix_);
+  }
+
+  // Every key of this test's store.
+  std::vector<std::string> Keys() {
+    std::vector<std::string> keys;
+    std::string cursor = "0";
+    do {
+      absl::StatusOr<redis::Reply> r =
+          client_->Command({"SCAN", cursor, "MATCH", prefix_ + "*", "COUNT", "1000"});
+      EXPECT_TRUE(r.ok()) << r.status();
+      if (!r.ok()) break;
+      cursor = r->elements[0].str;
+      for (const redis::Reply& k : r->elements[1].elements) keys.push_back(k.str);
+    } while (cursor != "0");
+    return keys;
+  }
+
+  int64_t Integer(const std::vector<std::string_view>& command) {
+    absl::StatusOr<redis::Reply> r = client_->Command(command);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? r->integer : -1;
+  }
+
+  std::string Type(const std::string& key) {
+    absl::StatusOr<redis::Reply> r = client_->Command({"TYPE", key});
+    return r.ok() ? r->str : "";
+  }
+
+  std::unique_ptr<redis::Client> client_;
+  core::ManualClock clock_{kT0};
+  std::string prefix_;
+};
+
+// The same stream through both stores: equal rows, review by review, and equal state.
+void ExpectSameAsMemory(RedisFeatureStoreTest& t, RedisFeatureStore& redis_store,
+                        const FeatureStoreLimits& limits, const stream::StreamOptions& o) {
+  MemoryFeatureStore memory(limits);
+  int n = 0;
+  int near_dups = 0;
+  int shared = 0;
+  for (const stream::StreamStep& step : stream::RandomStream(o)) {
+    memory.MarkRejected(step.marks);
+    redis_store.MarkRejected(step.marks);
+    std::vector<absl::StatusOr<FeatureRow>> got = redis_store.RecordBatch(step.batch);
+    ASSERT_EQ(got.size(), step.batch.size());
+    for (std::size_t i = 0; i < got.size(); ++i, ++n) {
+      ASSERT_TRUE(got[i].ok()) << "review " << n << ": " << got[i].status();
+      const FeatureRow want = memory.Record(step.batch[i]);
+      ASSERT_TRUE(got[i]->values == want.values && got[i]->clamped == want.clamped)
+          << "review " << n << " (" << step.batch[i].review_id << "): " << Diff(*got[i], want);
+      near_dups += At(want.values, Feature::kNearDupAccounts) > 0 ? 1 : 0;
+      shared += At(want.values, Feature::kSharedIpRejected) > 0 ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(redis_store.queued_marks(), 0u);
+  EXPECT_EQ(redis_store.failed_marks(), 0);
+  // The stream exercised what it is meant to.
+  EXPECT_GT(near_dups, n / 20) << "near-duplicates";
+  EXPECT_GT(shared, n / 20) << "shared addresses";
+
+  // Equal state: entries per window, signature records, buckets, marks.
+  const MemoryFeatureStore::Size want = memory.size();
+  MemoryFeatureStore::Size got;
+  for (const std::string& key : t.Keys()) {
+    const std::string type = t.Type(key);
+    if (key.ends_with(":r") && key.find(":u:{") != std::string::npos) {
+      got.author_reviews += static_cast<std::size_t>(t.Integer({"ZCARD", key}));
+    } else if (key.ends_with(":r")) {
+      got.product_reviews += static_cast<std::size_t>(t.Integer({"ZCARD", key}));
+    } else if (key.ends_with(":n")) {
+      got.new_account_reviews += static_cast<std::size_t>(t.Integer({"ZCARD", key}));
+    } else if (key.ends_with(":t")) {
+      absl::StatusOr<redis::Reply> fields = t.client_->Command({"HKEYS", key});
+      ASSERT_TRUE(fields.ok());
+      for (const redis::Reply& f : fields->elements) {
+        (f.str[0] == 'r' ? got.signatures : got.buckets) += 1;
+      }
+    } else if (type == "zset") {
+      got.rejected_accounts += static_cast<std::size_t>(t.Integer({"ZCARD", key}));
+    }
+  }
+  EXPECT_EQ(got.author_reviews, want.author_reviews);
+  EXPECT_EQ(got.product_reviews, want.product_reviews);
+  EXPECT_EQ(got.new_account_reviews, want.new_account_reviews);
+  EXPECT_EQ(got.signatures, want.signatures);
+  EXPECT_EQ(got.buckets, want.buckets);
+  EXPECT_EQ(got.rejected_accounts, want.rejected_accounts);
+}
+
+TEST_F(RedisFeatureStoreTest, SameRowsAsTheMemoryStoreOnTheSameStream) {
+  stream::StreamOptions o;
+  o.reviews = 3000;
+  auto store = Store();
+  ExpectSameAsMemory(*this, *store, {}, o);
+}
+
+TEST_F(RedisFeatureStoreTest, SameRowsAsTheMemoryStoreWhenEveryCapBites) {
+  FeatureStoreLimits tight;
+  tight.user_reviews = 6;
+  tight.product_reviews = 40;
+  tight.product_signatures = 7;
+  tight.bucket_reviews = 2;
+  tight.near_dup_candidates = 4;
+  tight.rejected_accounts = 3;
+  stream::StreamOptions o;
+  o.reviews = 3000;
+  o.seed = 7;
+  o.mean_gap = absl::Minutes(30);  // 60 days: the 30 d trimming runs too
+  auto store = Store(tight);
+  ExpectSameAsMemory(*this, *store, tight, o);
+  // What the caps promise, key by key.
+  for (const std::string& key : Keys()) {
+    const std::string type = Type(key);
+    if (key.ends_with(":t")) {
+      absl::StatusOr<redis::Reply> fields = client_->Command({"HKEYS", key});
+      ASSERT_TRUE(fields.ok());
+      int records = 0;
+      for (const redis::Reply& f : fields->elements) records += f.str[0] == 'r' ? 1 : 0;
+      EXPECT_LE(records, tight.product_signatures) << key;
+      EXPECT_LE(fields->elements.size() - static_cast<std::size_t>(records),
+                static_cast<std::size_t>(records * kLshBands))
+          << key;
+    } else if (type == "zset") {
+      const int64_t cap = key.find(":u:{") != std::string::npos   ? tight.user_reviews
+                          : key.find(":p:{") != std::string::npos ? tight.product_reviews
+                                                                  : tight.rejected_accounts;
+      EXPECT_LE(Integer({"ZCARD", key}), cap) << key;
+    }
+  }
+}
+
+TEST_F(RedisFeatureStoreTest, EveryKeyHasATtl) {
+  auto store = Store();
+  stream::StreamOptions o;
+  o.reviews = 500;
+  for (const stream::StreamStep& step : stream::RandomStream(o)) {
+    store->MarkRejected(step.marks);
+    for (const auto& row : store->RecordBatch(step.batch)) ASSERT_TRUE(row.ok()) << row.status();
+  }
+  const std::vector<std::string> keys = Keys();
+  ASSERT_GT(keys.size(), 50u);
+  const FeatureStoreLimits limits;
+  for (const std::string& key : keys) {
+    const int64_t ttl = Integer({"PTTL", key});
+    EXPECT_GT(ttl, 0) << key;
+    const bool counters = key.ends_with(":h");
+    EXPECT_LE(ttl, absl::ToInt64Milliseconds(counters ? limits.counters_ttl : limits.window_ttl))
+        << key;
+    if (!counters) {
+      EXPECT_GT(ttl, absl::ToInt64Milliseconds(limits.window_ttl - absl::Hours(1))) << key;
+    }
+  }
+}
+
+TEST_F(RedisFeatureStoreTest, KeysCarryTheirOwnerAsAHashTag) {
+  auto store = Store();
+  EXPECT_EQ(store->AuthorReviewsKey("ann"), prefix_ + "u:{ann}:r");
+  EXPECT_EQ(store->AuthorCountersKey("ann"), prefix_ + "u:{ann}:h");
+  EXPECT_EQ(store->ProductReviewsKey("B000000001"), prefix_ + "p:{B000000001}:r");
+  EXPECT_EQ(store->ProductNewAccountKey("B000000001"), prefix_ + "p:{B000000001}:n");
+  EXPECT_EQ(store->ProductCountersKey("B000000001"), prefix_ + "p:{B000000001}:h");
+  EXPECT_EQ(store->ProductTextKey("B000000001"), prefix_ + "p:{B000000001}:t");
+  EXPECT_EQ(store->AddressKey("10.0.0.1"), prefix_ + "ip:{10.0.0.1}");
+  EXPECT_EQ(store->DeviceKey("a}b"), prefix_ + "dev:{a%7Db}");
+}
+
+TEST_F(RedisFeatureStoreTest, AScriptErrorFailsItsReviewAlone) {
+  auto store = Store();
+  // The author's window key holds a string: the script's ZADD fails for that review only.
+  ASSERT_TRUE(client_->Command({"SET", store->AuthorReviewsKey("broken"), "x", "EX", "60"}).ok());
+  std::vector<absl::StatusOr<FeatureRow>> rows =
+      store->RecordBatch({Review("a1", "ann", "P1", kT0), Review("b1", "broken", "P1", kT0),
+                          Review("a2", "ann", "P1", kT0 + absl::Minutes(1))});
+  ASSERT_EQ(rows.size(), 3u);
+  ASSERT_TRUE(rows[0].ok()) << rows[0].status();
+  EXPECT_EQ(rows[1].status().code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(rows[1].status().message(), HasSubstr("WRONGTYPE"));
+  ASSERT_TRUE(rows[2].ok()) << rows[2].status();
+  EXPECT_EQ(At(rows[2]->values, Feature::kReviews24h), 2);
+  // No cooldown for a script error: the next batch runs.
+  EXPECT_TRUE(store->RecordBatch({Review("a3", "ann", "P1", kT0)})[0].ok());
+}
+
+TEST_F(RedisFeatureStoreTest, MarksTravelWithTheNextBatch) {
+  auto store = Store();
+  ReviewFacts bad = Review("x1", "mallory", "P1", kT0);
+  bad.client_ip = "198.51.100.1";
+  bad.device_id = "phone-1";
+  ASSERT_TRUE(store->RecordBatch({bad})[0].ok());
+  store->MarkRejected({bad});
+  EXPECT_EQ(store->queued_marks(), 2u);
+  EXPECT_EQ(Keys().size(), 6u) << "nothing sent before the next batch";
+  // An empty batch carries them too.
+  EXPECT_TRUE(store->RecordBatch({}).empty());
+  EXPECT_EQ(store->queued_marks(), 0u);
+  ReviewFacts other = Review("y1", "eve", "P2", kT0 + absl::Hours(1));
+  other.client_ip = "198.51.100.1";
+  other.device_id = "phone-1";
+  absl::StatusOr<FeatureRow> row = store->RecordBatch({other})[0];
+  ASSERT_TRUE(row.ok()) << row.status();
+  EXPECT_EQ(At(row->values, Feature::kSharedIpRejected), 1);
+  EXPECT_EQ(At(row->values, Feature::kSharedDeviceRejected), 1);
+}
+
+// Private servers: one to stop, one to freeze.
+class RedisFeatureStoreOutageTest : public ::testing::Test {
+ protected:
+  void Open(absl::Duration timeout) {
+    ASSERT_TRUE(
+        candor::testing::Assign(&client_, redis::Client::Connect(server_.address(), 1, timeout)));
+    store_ = std::make_unique<RedisFeatureStore>(*client_, clock_, FeatureStoreLimits{},
+                                                 "fr:", absl::Seconds(2));
+  }
+
+  candor::testing::RedisServer server_;
+  core::ManualClock clock_{kT0};
+  std::unique_ptr<redis::Client> client_;
+  std::unique_ptr<RedisFeatureStore> store_;
+};
+
+TEST_F(RedisFeatureStoreOutageTest, EveryReviewIsUnavailableWhenRedisIsGone) {
+  ASSERT_NO_FATAL_FAILURE(Open(absl::Seconds(2)));
+  ASSERT_TRUE(store_->RecordBatch({Review("a1", "ann", "P1", kT0)})[0].ok());
+  server_.Kill();  // its port is now unused: connections are refused
+  ReviewFacts bad = Review("x1", "mallory", "P1", kT0);
+  bad.client_ip = "198.51.100.1";
+  store_->MarkRejected({bad});
+  std::vector<absl::StatusOr<FeatureRow>> rows =
+      store_->RecordBatch({Review("a2", "ann", "P1", kT0), Review("b1", "bob", "P2", kT0)});
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& row : rows) {
+    EXPECT_EQ(row.status().code(), absl::StatusCode::kUnavailable) << row.status();
+  }
+  EXPECT_EQ(store_->queued_marks(), 1u) << "marks wait for a batch that reaches Redis";
+  // Within the cooldown: Unavailable without trying.
+  rows = store_->RecordBatch({Review("a3", "ann", "P1", kT0)});
+  EXPECT_EQ(rows[0].status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(rows[0].status().message(), HasSubstr("skipped"));
+  // Back, and past the cooldown: the queued mark arrives first.
+  server_.Restart();
+  clock_.Advance(absl::Seconds(3));
+  ReviewFacts other = Review("y1", "eve", "P2", kT0 + absl::Hours(1));
+  other.client_ip = "198.51.100.1";
+  rows = store_->RecordBatch({other});
+  ASSERT_TRUE(rows[0].ok()) << rows[0].status();
+  EXPECT_EQ(At(rows[0]->values, Feature::kSharedIpRejected), 1);
+  EXPECT_EQ(store_->queued_marks(), 0u);
+}
+
+TEST_F(RedisFeatureStoreOutageTest, ATimeoutIsUnavailableForTheWholeBatch) {
+  ASSERT_NO_FATAL_FAILURE(Open(absl::Milliseconds(300)));
+  ASSERT_TRUE(store_->RecordBatch({Review("a1", "ann", "P1", kT0)})[0].ok());
+  server_.Freeze();
+  const absl::Time start = absl::Now();
+  std::vector<absl::StatusOr<FeatureRow>> rows =
+      store_->RecordBatch({Review("a2", "ann", "P1", kT0), Review("b1", "bob", "P2", kT0)});
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  for (const auto& row : rows) {
+    EXPECT_EQ(row.status().code(), absl::StatusCode::kUnavailable) << row.status();
+  }
+  server_.Thaw();
+}
+
+}  // namespace
+}  // namespace candor::fraud

@@ -1,0 +1,58 @@
+#include "libs/fraud/review_facts.h"
+
+#include <gtest/gtest.h>
+
+namespace candor::fraud {
+namespace {
+
+review::Submission Submission() {
+  review::Submission s;
+  s.review_id = "0123456789abcdef0123456789abcdef";
+  s.asin = "B000000001";
+  s.user_id = "ann";
+  s.rating = 2;
+  s.title = "Meh";
+  s.body = "Caf\xc3\xa9 quality, not great \xf0\x9f\x98\x90";  // é and an emoji
+  s.verified_purchase = true;
+  s.submitted_at = absl::FromUnixSeconds(1'700'000'000);
+  s.client_ip = "ipv4:203.0.113.9:51234";
+  s.device_id = "phone-1";
+  return s;
+}
+
+TEST(ReviewFactsTest, FromASubmission) {
+  const ReviewFacts f = FactsOf(Submission());
+  EXPECT_EQ(f.review_id, "0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(f.user_id, "ann");
+  EXPECT_EQ(f.asin, "B000000001");
+  EXPECT_EQ(f.rating, 2);
+  EXPECT_TRUE(f.verified_purchase);
+  EXPECT_EQ(f.text_length, 25);  // code points, not bytes
+  EXPECT_EQ(f.at, absl::FromUnixSeconds(1'700'000'000));
+  EXPECT_FALSE(f.account_created.has_value());
+  EXPECT_EQ(f.client_ip, "203.0.113.9");  // one machine, whatever the port
+  EXPECT_EQ(f.device_id, "phone-1");
+  EXPECT_EQ(f.signature, MinHashSignature("Meh\nCaf\xc3\xa9 quality, not great \xf0\x9f\x98\x90"));
+}
+
+TEST(ReviewFactsTest, ClaimAndAddressForms) {
+  review::Submission s = Submission();
+  s.client_ip = "ipv6:[2001:DB8::1]:443";
+  const absl::Time created = absl::FromUnixSeconds(1'600'000'000);
+  ReviewFacts f = FactsOf(s, created);
+  EXPECT_EQ(f.account_created, created);
+  EXPECT_EQ(f.client_ip, "2001:db8::1");
+  s.client_ip = "unix:/run/gateway.sock";
+  EXPECT_EQ(FactsOf(s).client_ip, "");
+  s.client_ip = "";
+  EXPECT_EQ(FactsOf(s).client_ip, "");
+}
+
+TEST(CodePointsTest, CountsCodePoints) {
+  EXPECT_EQ(CodePoints(""), 0);
+  EXPECT_EQ(CodePoints("abc"), 3);
+  EXPECT_EQ(CodePoints("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x90"), 3);
+}
+
+}  // namespace
+}  // namespace candor::fraud
