@@ -34,15 +34,18 @@ std::vector<fraud::FeatureVector> ComputeFeatures(const std::vector<SimReview>& 
       store.MarkRejected(due);
       stats->marks += static_cast<int64_t>(due.size());
     }
-    // A batch ends early where a rejection falls due.
+    // A batch ends early where a rejection falls due, one of an earlier batch or of this one.
     std::size_t end = std::min(reviews.size(), i + static_cast<std::size_t>(batch));
+    absl::Time due_next = marks.empty() ? absl::InfiniteFuture() : marks.top().first;
     facts.clear();
     for (std::size_t j = i; j < end; ++j) {
-      if (j > i && !marks.empty() && marks.top().first <= reviews[j].facts.at) {
+      if (j > i && due_next <= reviews[j].facts.at) {
         end = j;
         break;
       }
       facts.push_back(reviews[j].facts);
+      if (reviews[j].rejected_at.has_value())
+        due_next = std::min(due_next, *reviews[j].rejected_at);
     }
     std::vector<absl::StatusOr<fraud::FeatureRow>> rows = store.RecordBatch(facts);
     for (std::size_t j = i; j < end; ++j) {
