@@ -28,9 +28,14 @@ static_assert(sizeof(FeatureVector) == kFeatureCount * sizeof(float));
 // which the routing thresholds and the contributions (log-odds) assume.
 constexpr char kObjective[] = "binary:logistic";
 
-// XGBoost's prediction types (XGBoosterPredictFromDMatrix's "type").
+// XGBoost's prediction types (XGBoosterPredictFromDMatrix's "type"). The reasons are the
+// approximate contributions (XGBoost's approx_contribs: along the row's path through each tree,
+// every split's change of the expected value is credited to its feature). Like exact TreeSHAP
+// (type 2) they add up, with the bias, to the margin; TreeSHAP costs about 15 times as much (180
+// us per review with the committed model against 12, bench/micro), more than the scorer's whole
+// budget per review.
 constexpr int kPredictValue = 0;
-constexpr int kPredictContributions = 2;
+constexpr int kPredictContributions = 3;
 
 // XGBoost's message for the call that just failed on this thread, without its trailing space.
 std::string LastXgbError() {

@@ -19,7 +19,8 @@ struct ModelMetadata {
   std::string metadata_json;  // the whole file (how it was trained, its evaluation), verbatim
 };
 
-// One feature's share in one prediction (XGBoost's per-feature contribution, in log-odds).
+// One feature's share in one prediction (XGBoost's approximate per-feature contribution, in
+// log-odds; with the bias they add up to the margin).
 struct Contribution {
   Feature feature = Feature::kCount;
   float value = 0;   // the feature's value

@@ -172,15 +172,16 @@ TEST_F(ModelTest, ABatchScoresEachRowAsAloneWould) {
   }
 }
 
-// The reasons are XGBoost's own per-feature contributions: all of them (with the bias) add up to
-// the margin, and the reasons are the largest positive ones, largest first, with their values.
+// The reasons are XGBoost's own per-feature (approximate) contributions: all of them (with the
+// bias) add up to the margin, and the reasons are the largest positive ones, largest first, with
+// their values.
 TEST_F(ModelTest, ReasonsAreTheLargestPositiveContributions) {
   WriteGood();
   auto m = FraudModel::Load(model_);
   ASSERT_TRUE(m.ok()) << m.status();
   const std::vector<FeatureVector> rows = {Row(20, 0.9F), Row(9, 0.2F), Row(1, 0.95F)};
 
-  // The full contributions, straight from the C API on the same model file.
+  // The full (approximate) contributions, straight from the C API on the same model file.
   BoosterHandle b = nullptr;
   Check(XGBoosterCreate(nullptr, 0, &b));
   Check(XGBoosterLoadModel(b, model_.c_str()));
@@ -188,7 +189,8 @@ TEST_F(ModelTest, ReasonsAreTheLargestPositiveContributions) {
   Check(XGDMatrixCreateFromMat(rows.front().data(), rows.size(), kFeatureCount, NAN, &d));
   bst_ulong len = 0;
   const float* all = nullptr;
-  Check(XGBoosterPredict(b, d, /*option_mask=*/4, 0, 0, &len, &all));
+  // 4: contributions, 8: approximate ones.
+  Check(XGBoosterPredict(b, d, /*option_mask=*/4 | 8, 0, 0, &len, &all));
   ASSERT_EQ(len, rows.size() * (kFeatureCount + 1));
   const std::vector<float> contributions(all, all + len);
   Check(XGDMatrixFree(d));
