@@ -5,8 +5,6 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "libs/fraud/review_facts.h"
-#include "libs/review/submission.h"
 #include "tools/candor-drive/farm.h"
 #include "tools/candor-drive/traffic.h"
 #include "tools/candor-fraud-train/evaluation.h"
@@ -24,19 +22,12 @@ constexpr std::size_t kPredictBatch = 250;
 
 enum class Part { kReplayTrain, kReplayTest, kFarm, kBomb };
 
+// An imported review: no creation claim, address or device.
 SimReview Imported(std::string id, std::string user, std::string asin, int rating,
                    std::string title, std::string body, bool verified, absl::Time at) {
-  review::Submission s;
-  s.review_id = std::move(id);
-  s.user_id = std::move(user);
-  s.asin = std::move(asin);
-  s.rating = rating;
-  s.title = std::move(title);
-  s.body = std::move(body);
-  s.verified_purchase = verified;
-  s.submitted_at = at;
   SimReview r;
-  r.facts = fraud::FactsOf(s);
+  r.facts = FactsOfReview(std::move(id), std::move(user), std::move(asin), rating, std::move(title),
+                          std::move(body), verified, at, "", "", std::nullopt);
   return r;
 }
 

@@ -91,25 +91,6 @@ struct Context {
   int new_products = 0;
 };
 
-// A review as the scorer would see it (fraud::FactsOf: text length, MinHash signature, address).
-fraud::ReviewFacts Facts(std::string review_id, std::string user, std::string asin, int rating,
-                         std::string title, std::string body, bool verified, absl::Time at,
-                         std::string ip, std::string device,
-                         std::optional<absl::Time> account_created) {
-  review::Submission s;
-  s.review_id = std::move(review_id);
-  s.user_id = std::move(user);
-  s.asin = std::move(asin);
-  s.rating = rating;
-  s.title = std::move(title);
-  s.body = std::move(body);
-  s.verified_purchase = verified;
-  s.submitted_at = at;
-  s.client_ip = std::move(ip);
-  s.device_id = std::move(device);
-  return fraud::FactsOf(s, account_created);
-}
-
 Split SplitOf(double u, const SimOptions& o) {
   if (u < o.train_share) return Split::kTrain;
   return u < o.train_share + o.valid_share ? Split::kValid : Split::kTest;
@@ -161,8 +142,9 @@ void AddGenuine(Context& c) {
         if (Uniform(rng) >= g.no_device) device = devices[Index(rng, devices.size())];
       }
       SimReview s;
-      s.facts = Facts(absl::StrCat("g", rows[k]), user, r.asin, r.rating, r.title, r.body,
-                      Uniform(rng) < verified, times[k], std::move(ip), std::move(device), created);
+      s.facts = FactsOfReview(absl::StrCat("g", rows[k]), user, r.asin, r.rating, r.title, r.body,
+                              Uniform(rng) < verified, times[k], std::move(ip), std::move(device),
+                              created);
       s.kind = Kind::kGenuine;
       s.split = split;
       if (Uniform(rng) < g.mistaken_rejection) {
@@ -282,8 +264,9 @@ void AddCampaign(Context& c, Kind kind, int number, Split split) {
       const bool verified_warm_up = Uniform(rng) < 0.5;
       const absl::Time at = acc.created + (last - acc.created) * Uniform(rng);
       SimReview s;
-      s.facts = Facts(absl::StrCat(acc.id, "-w", w), acc.id, std::move(asin), text.rating,
-                      text.title, text.body, verified_warm_up, at, acc.ip, acc.device, acc.claim);
+      s.facts =
+          FactsOfReview(absl::StrCat(acc.id, "-w", w), acc.id, std::move(asin), text.rating,
+                        text.title, text.body, verified_warm_up, at, acc.ip, acc.device, acc.claim);
       s.kind = kind;
       s.campaign = id;
       s.split = split;
@@ -319,9 +302,9 @@ void AddCampaign(Context& c, Kind kind, int number, Split split) {
     const int rating = Weighted(spec.rating_weights, rng);
     const bool is_verified = Uniform(rng) < verified;
     SimReview s;
-    s.facts =
-        Facts(absl::StrCat(tag, "-", i), acc.id, targets[pairs[i].second], rating, std::move(title),
-              std::move(body), is_verified, times[i], acc.ip, acc.device, acc.claim);
+    s.facts = FactsOfReview(absl::StrCat(tag, "-", i), acc.id, targets[pairs[i].second], rating,
+                            std::move(title), std::move(body), is_verified, times[i], acc.ip,
+                            acc.device, acc.claim);
     s.kind = kind;
     s.campaign = id;
     s.split = split;
@@ -368,6 +351,25 @@ std::string SplitName(Split s) {
       return "test";
   }
   return "?";
+}
+
+fraud::ReviewFacts FactsOfReview(std::string review_id, std::string user, std::string asin,
+                                 int rating, std::string title, std::string body, bool verified,
+                                 absl::Time at, std::string ip, std::string device,
+                                 std::optional<absl::Time> account_created) {
+  review::Submission s;
+  s.review_id = std::move(review_id);
+  s.user_id = std::move(user);
+  s.asin = std::move(asin);
+  s.rating = rating;
+  s.title = std::move(title);
+  s.body = std::move(body);
+  s.verified_purchase = verified;
+  s.submitted_at = at;
+  s.client_ip = std::move(ip);
+  s.device_id = std::move(device);
+  s.account_created_at = account_created;
+  return fraud::FactsOf(s, account_created);
 }
 
 Split GenuineSplit(const std::string& user, const SimOptions& options) {

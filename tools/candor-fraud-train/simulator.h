@@ -148,6 +148,13 @@ class AddressBook {
   const fraud::CidrList* list_ = nullptr;
 };
 
+// What fraud::FactsOf makes of a submission with these fields (as the scorer sees it: text
+// length, MinHash signature, canonical address); `account_created` is the creation claim.
+fraud::ReviewFacts FactsOfReview(std::string review_id, std::string user, std::string asin,
+                                 int rating, std::string title, std::string body, bool verified,
+                                 absl::Time at, std::string ip, std::string device,
+                                 std::optional<absl::Time> account_created);
+
 // The split of a genuine shopper (by a hash of the user id and the seed).
 Split GenuineSplit(const std::string& user, const SimOptions& options);
 
