@@ -213,8 +213,8 @@ void AddCampaign(Context& c, Kind kind, int number, Split split) {
     }
   }
   Shuffle(pairs, rng);
-  std::vector<absl::Time> times;
-  for (int i = 0; i < n; ++i) times.push_back(start + span * Uniform(rng));
+  std::vector<absl::Time> times(static_cast<std::size_t>(n));
+  for (absl::Time& t : times) t = start + span * Uniform(rng);
   std::sort(times.begin(), times.end());
   std::vector<absl::Time> first(account_count, absl::InfiniteFuture());
   for (int i = 0; i < n; ++i) first[pairs[i].first] = std::min(first[pairs[i].first], times[i]);

@@ -1,6 +1,7 @@
 #include "tools/candor-fraud-train/spinner.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <iterator>
@@ -66,6 +67,9 @@ Script::Script(const std::vector<std::string_view>& sentences, std::vector<std::
   }
 }
 
+// The scripts' sentences are too long for one line, so they are split into adjacent literals on
+// purpose.
+// NOLINTBEGIN(bugprone-suspicious-missing-comma)
 const std::vector<Script>& PositiveScripts() {
   static const std::vector<Script> kScripts = {
       Script({"{This|The} {item|product} is {absolutely|truly|simply|just} "
@@ -186,6 +190,8 @@ const std::vector<Script>& NegativeScripts() {
   return kScripts;
 }
 
+// NOLINTEND(bugprone-suspicious-missing-comma)
+
 Spinner::Spinner(const Script& script, double spin, std::mt19937_64& rng)
     : script_(&script), spin_(std::clamp(spin, 0.0, 1.0)) {
   for (const Script::Sentence& s : script.sentences()) {
@@ -231,7 +237,7 @@ std::string SpinSentences(std::vector<std::string> sentences, double spin, std::
     std::swap(sentences[at], sentences[at + 1]);
   }
   std::vector<std::string> words = absl::StrSplit(absl::StrJoin(sentences, " "), ' ');
-  const int edits = static_cast<int>(6 * spin * Uniform(rng) + 0.5);
+  const auto edits = static_cast<int>(std::lround(6 * spin * Uniform(rng)));
   for (int e = 0; e < edits && words.size() > 2; ++e) {
     const std::size_t at = 1 + Index(rng, words.size() - 1);
     if (Uniform(rng) < 0.5) {
