@@ -39,13 +39,15 @@ struct Loaded {
   absl::StatusOr<std::unique_ptr<fraud::FraudModel>> model;
 };
 
+// Loaded once and never destroyed: at exit, XGBoost's own static state may be gone before a
+// static booster's destructor would run.
 Loaded& Model() {
-  static Loaded loaded = [] {
-    Loaded l{NewestModel(), absl::NotFoundError("no model in models/fraud")};
-    if (!l.path.empty()) l.model = fraud::FraudModel::Load(l.path);
+  static Loaded* loaded = [] {
+    auto* l = new Loaded{NewestModel(), absl::NotFoundError("no model in models/fraud")};
+    if (!l->path.empty()) l->model = fraud::FraudModel::Load(l->path);
     return l;
   }();
-  return loaded;
+  return *loaded;
 }
 
 // Feature rows in the ranges reviews have: most like a shopper's, some like a campaign's, so the
