@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "libs/core/flags.h"
@@ -142,7 +143,7 @@ int Run(int argc, char** argv) {
 
   core::Flags flags(
       "candor-fraud-train",
-      "Usage: candor-fraud-train [flags] [AMAZON_REVIEWS.json[.gz] ...]\n"
+      "Arguments: AMAZON_REVIEWS.json[.gz] ... (Amazon 2014 JSON lines, gzip or plain).\n"
       "Simulates genuine shoppers (the real reviews of the files; default: the Musical\n"
       "Instruments 5-core file in ../shared/data) and fraud campaigns, computes their features\n"
       "through the in-memory feature store, trains the XGBoost fraud model and writes\n"
@@ -158,8 +159,10 @@ int Run(int argc, char** argv) {
                   "campaign type held out of training entirely (aged_farm, review_bomb, "
                   "competitor_one_star, incentivised_burst, slow_drip)");
   for (int t = 0; t < kCampaignTypes; ++t) {
-    flags.AddInt(absl::StrCat("campaigns-", KindName(CampaignKind(t))), "", &s.campaigns[t],
-                 absl::StrCat("number of ", KindName(CampaignKind(t)), " campaigns"), 0, 100000);
+    flags.AddInt(
+        absl::StrCat("campaigns-", absl::StrReplaceAll(KindName(CampaignKind(t)), {{"_", "-"}})),
+        "", &s.campaigns[t], absl::StrCat("number of ", KindName(CampaignKind(t)), " campaigns"), 0,
+        100000);
   }
   flags.AddDouble("claim", "", &s.claim,
                   "share of accounts whose creation time the identity provider states", 0, 1);
