@@ -35,3 +35,12 @@ find_package(nlohmann_json CONFIG REQUIRED)
 # googletest, libbenchmark-dev
 find_package(GTest CONFIG REQUIRED)
 find_package(benchmark CONFIG REQUIRED)
+
+# libxgboost-dev (XGBoost 1.7 C API: libs/fraud's model, candor-fraud-train). Its CMake package
+# config is broken on Debian 12 (it imports an `xgboost` command-line binary the package does not
+# install, so find_package fails), so the library and header are found directly.
+find_library(CANDOR_XGBOOST_LIBRARY xgboost REQUIRED)
+find_path(CANDOR_XGBOOST_INCLUDE_DIR xgboost/c_api.h REQUIRED)
+add_library(xgboost::c_api INTERFACE IMPORTED)
+target_link_libraries(xgboost::c_api INTERFACE ${CANDOR_XGBOOST_LIBRARY})
+target_include_directories(xgboost::c_api SYSTEM INTERFACE ${CANDOR_XGBOOST_INCLUDE_DIR})

@@ -43,6 +43,7 @@ packages=(
   libssl-dev zlib1g-dev                          # SHA-256/HMAC, gzip replay files
   libicu-dev                                     # Unicode NFKC, character properties
   libspdlog-dev nlohmann-json3-dev               # logging, JSON
+  libxgboost-dev                                 # gradient-boosted fraud model (C API)
   libgtest-dev libgmock-dev libbenchmark-dev     # tests, micro-benchmarks
   redis-server postgresql-15 postgresql-client-15 # the local stack's stores
   kcat                                           # a Kafka client that is not ours

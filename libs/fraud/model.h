@@ -19,7 +19,8 @@ struct ModelMetadata {
   std::string metadata_json;  // the whole file (how it was trained, its evaluation), verbatim
 };
 
-// One feature's share in one prediction (XGBoost's per-feature contribution, in log-odds).
+// One feature's share in one prediction (XGBoost's approximate per-feature contribution, in
+// log-odds; with the bias they add up to the margin).
 struct Contribution {
   Feature feature = Feature::kCount;
   float value = 0;   // the feature's value
@@ -31,6 +32,10 @@ struct Prediction {
   std::vector<Contribution> reasons;  // the largest positive contributions, largest first
 };
 
+// The XGBoost attribute in which candor-fraud-train stamps ModelMetadata::version into the model
+// file, so that metadata beside the wrong model is refused.
+inline constexpr char kModelVersionAttribute[] = "candor_version";
+
 // A trained gradient-boosted model run through the XGBoost C API (libxgboost-dev 1.7).
 // Immutable after Load; PredictBatch is safe to call from one thread at a time (XGBoost's booster
 // is not documented thread-safe for concurrent predicts).
@@ -40,7 +45,8 @@ class FraudModel {
 
   // Loads `model_path` and its metadata `<model_path>.meta.json`. Errors (a missing or corrupt
   // file, metadata whose feature list differs from FeatureNames(), a booster whose feature count
-  // differs) are FailedPrecondition with a message naming the file and the problem.
+  // differs, an objective other than binary:logistic, a model whose kModelVersionAttribute is not
+  // the metadata's version) are FailedPrecondition with a message naming the file and the problem.
   static absl::StatusOr<std::unique_ptr<FraudModel>> Load(const std::string& model_path);
 
   virtual const ModelMetadata& metadata() const = 0;
