@@ -64,7 +64,7 @@ const char* Pick(Rng& rng, const char* const (&list)[N]) {
 }
 
 // 1..5 stars at 2/3/8/20/67 %, the shape of real review data (J-shaped).
-int32_t SampleRating(Rng& rng) {
+int32_t JShapedRating(Rng& rng) {
   int r = std::uniform_int_distribution<int>(0, 99)(rng);
   if (r < 2) return 1;
   if (r < 5) return 2;
@@ -201,6 +201,10 @@ int64_t HeavyUsersFor(int64_t count) {
   return std::clamp<int64_t>(count / 400, 1, 50);
 }
 
+int32_t SampleRating(std::mt19937_64& rng) { return JShapedRating(rng); }
+std::string GeneratedTitle(std::mt19937_64& rng, int32_t rating) { return Title(rng, rating); }
+std::string GeneratedBody(std::mt19937_64& rng, int32_t rating) { return Body(rng, rating); }
+
 std::string ProductAsin(int64_t index) {
   char buf[16];
   std::snprintf(buf, sizeof(buf), "B0CD%06lld", static_cast<long long>(index % 1000000));
@@ -266,7 +270,7 @@ absl::StatusOr<Plan> Generate(const GeneratorOptions& o) {
       return absl::InternalError("generator: could not place a review (users too few?)");
     }
     PlannedRequest req;
-    req.review = review_for(u, p, SampleRating(rng));
+    req.review = review_for(u, p, JShapedRating(rng));
     req.expect = Expect::kOk;
     if (is_invalid) {
       req.expect = Expect::kInvalid;
@@ -290,14 +294,13 @@ absl::StatusOr<Plan> Generate(const GeneratorOptions& o) {
       int64_t p = sampler.Sample(rng);
       if (!seen.insert(p).second) continue;
       PlannedRequest req;
-      int32_t rating = SampleRating(rng);
-      req.review = {user,
-                    ProductAsin(p),
-                    rating,
-                    Title(rng, rating),
-                    Body(rng, rating),
-                    VerifiedByHash(user, ProductAsin(p)),
-                    std::nullopt};
+      int32_t rating = JShapedRating(rng);
+      req.review.user = user;
+      req.review.asin = ProductAsin(p);
+      req.review.rating = rating;
+      req.review.title = Title(rng, rating);
+      req.review.body = Body(rng, rating);
+      req.review.verified_purchase = VerifiedByHash(user, req.review.asin);
       req.expect = Expect::kUnknown;  // judged as a group by its UserLimit
       primaries.emplace_back(std::move(req), FollowUp::kNone);
     }
@@ -313,7 +316,7 @@ absl::StatusOr<Plan> Generate(const GeneratorOptions& o) {
         next.review = req.review;
         next.expect = Expect::kSameAsFirst;
       } else {
-        int32_t rating = SampleRating(rng);
+        int32_t rating = JShapedRating(rng);
         next.review = req.review;
         next.review.rating = rating;
         next.review.title = Title(rng, rating);

@@ -55,4 +55,11 @@ absl::StatusOr<Plan> Generate(const GeneratorOptions& options);
 // The ASIN of catalogue product `index` (0-based): "B0CD" + 6 digits.
 std::string ProductAsin(int64_t index);
 
+// The generator's parts, for other traffic sources (scenario.h): a rating drawn at 1..5 stars =
+// 2/3/8/20/67 %, and a review's title (empty one time in ten) and body (one sentence to a few
+// hundred words from word lists) in the tone of `rating`.
+int32_t SampleRating(std::mt19937_64& rng);
+std::string GeneratedTitle(std::mt19937_64& rng, int32_t rating);
+std::string GeneratedBody(std::mt19937_64& rng, int32_t rating);
+
 }  // namespace candor::drive

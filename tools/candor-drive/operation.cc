@@ -20,6 +20,7 @@ void FillSubmit(Review&& r, review::v1::SubmitReviewRequest* m) {
   m->set_title(std::move(r.title));
   m->set_body(std::move(r.body));
   m->set_verified_purchase(r.verified_purchase);
+  m->set_device_id(std::move(r.device_id));
 }
 
 // One unary RPC as an Operation, from what sets it apart from the others: how its request is
@@ -44,6 +45,7 @@ class UnaryOperation final : public Operation {
     auto* call = new Call;
     call->done = std::move(done);
     if (!in.bearer.empty()) call->ctx.AddMetadata("authorization", in.bearer);
+    if (!in.forwarded_for.empty()) call->ctx.AddMetadata("x-forwarded-for", in.forwarded_for);
     call->ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(deadline));
     fill_(in, &call->req);
     send_(c, &call->ctx, &call->req, &call->resp, [call, read = read_](const grpc::Status& s) {
@@ -160,6 +162,11 @@ Operations ServedOperations() {
             req->set_title(std::move(r.title));
             req->set_body(std::move(r.body));
             req->set_verified_purchase(r.verified_purchase);
+            req->set_device_id(std::move(r.device_id));
+            req->set_client_ip(std::move(r.client_ip));
+            if (r.account_created) {
+              events::ToProtoTimestamp(*r.account_created, req->mutable_account_created_at());
+            }
           },
           [](Connection& c, auto... call) { c.review->async()->ImportReview(call...); },
           [](const review::v1::ImportReviewRequest&, const ImportReviewResponse& resp, bool ok,
@@ -186,13 +193,17 @@ Operations ServedOperations() {
 }
 
 std::string MintBearer(const std::string& user, const std::string& secret, absl::Duration ttl,
-                       const std::string& role) {
+                       const std::string& role, std::optional<absl::Time> account_created) {
   const absl::Time now = absl::Now();
-  return absl::StrCat("Bearer ", auth::MintHs256({user, role, now + ttl}, secret, now));
+  auth::Claims claims(user, role, now + ttl);
+  claims.account_created = account_created;
+  return absl::StrCat("Bearer ", auth::MintHs256(claims, secret, now));
 }
 
-void TokenBook::Add(const std::string& user) {
-  if (!bearer_.contains(user)) bearer_[user] = MintBearer(user, secret_, ttl_);
+void TokenBook::Add(const std::string& user, std::optional<absl::Time> account_created) {
+  if (!bearer_.contains(user)) {
+    bearer_[user] = MintBearer(user, secret_, ttl_, "customer", account_created);
+  }
 }
 
 const std::string& TokenBook::BearerFor(const std::string& user) const {

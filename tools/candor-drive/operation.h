@@ -5,6 +5,7 @@
 #include <array>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -35,12 +36,14 @@ struct Connection {
 std::vector<Connection> Connect(const std::string& target, int n);
 
 // What one call carries. Each operation reads the fields it needs: submit, noop and import the
-// review (import also its user and original time), summary the asin; every call sends `bearer`
-// ("Bearer <jwt>", "" = none) as authorization.
+// review (import also its user, original time, client address and account creation), summary
+// the asin; every call sends `bearer` ("Bearer <jwt>", "" = none) as authorization and, when
+// set, `forwarded_for` as `x-forwarded-for` (the client's address as a proxy would state it).
 struct CallInput {
   Review review;
   std::string asin;
   std::string bearer;
+  std::string forwarded_for;
 };
 
 // Receives a call's answer, once, on a gRPC thread.
@@ -69,7 +72,10 @@ Operations ServedOperations();
 class TokenBook {
  public:
   TokenBook(std::string secret, absl::Duration ttl) : secret_(std::move(secret)), ttl_(ttl) {}
-  void Add(const std::string& user);
+  // `account_created`, when set, goes into the token as `acct_created` (the account's creation
+  // time, from which fraud scoring takes the account's age). A user already added keeps their
+  // first token.
+  void Add(const std::string& user, std::optional<absl::Time> account_created = std::nullopt);
   // "Bearer <jwt>" for a user passed to Add (crashes otherwise: a bug).
   const std::string& BearerFor(const std::string& user) const;
   size_t size() const { return bearer_.size(); }
@@ -80,9 +86,11 @@ class TokenBook {
   std::unordered_map<std::string, std::string> bearer_;
 };
 
-// "Bearer <jwt>" for `user` with `role` valid for `ttl`, signed with `secret`.
+// "Bearer <jwt>" for `user` with `role` valid for `ttl`, signed with `secret`, with an
+// `acct_created` claim when `account_created` is set.
 std::string MintBearer(const std::string& user, const std::string& secret, absl::Duration ttl,
-                       const std::string& role = "customer");
+                       const std::string& role = "customer",
+                       std::optional<absl::Time> account_created = std::nullopt);
 
 // The `sub` of the service-role token the tool imports with (ImportReview).
 inline constexpr char kImporterSubject[] = "candor-drive-importer";

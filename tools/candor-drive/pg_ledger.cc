@@ -29,4 +29,15 @@ absl::StatusOr<std::map<std::string, int64_t>> PgLedger::StatusCounts(
   return out;
 }
 
+absl::StatusOr<std::map<std::string, reviewdb::ReviewDecision>> PgLedger::Decisions(
+    const std::vector<std::string>& review_ids) {
+  std::map<std::string, reviewdb::ReviewDecision> out;
+  for (const std::string& id : review_ids) {
+    absl::StatusOr<std::optional<reviewdb::ReviewDecision>> d = db_.GetReviewDecision(id);
+    if (!d.ok()) return d.status();
+    if (*d) out.emplace(id, **std::move(d));
+  }
+  return out;
+}
+
 }  // namespace candor::drive

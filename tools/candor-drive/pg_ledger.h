@@ -23,6 +23,11 @@ class PgLedger final : public ReviewLedger {
   absl::StatusOr<std::map<std::string, int64_t>> StatusCounts(
       const std::vector<std::string>& review_ids) override;
 
+  // The stored decision (status, latest audit row, reasons) of every review of `review_ids`
+  // that has a row, by id; one read per review.
+  absl::StatusOr<std::map<std::string, reviewdb::ReviewDecision>> Decisions(
+      const std::vector<std::string>& review_ids);
+
  private:
   explicit PgLedger(std::unique_ptr<pg::Pool> pool) : pool_(std::move(pool)), db_(*pool_) {}
   std::unique_ptr<pg::Pool> pool_;

@@ -21,6 +21,7 @@
 #include "tools/candor-drive/modes.h"
 #include "tools/candor-drive/operation.h"
 #include "tools/candor-drive/pg_ledger.h"
+#include "tools/candor-drive/scenario.h"
 #include "tools/candor-drive/traffic.h"
 
 namespace candor::drive {
@@ -43,6 +44,15 @@ struct Settings : CommonSettings {
   int64_t fresh_timeout_s = 60;
   int64_t show = 3;
   bool probe = false;
+  // Scenario
+  std::string scenario;
+  int64_t attack = 0;
+  int64_t spread_s = 0;
+  int64_t background = ScenarioOptions{}.background;
+  int64_t history = ScenarioOptions{}.history;
+  std::string target;
+  bool forwarded_for = true;
+  double expect_caught = -1;  // percent; < 0 = no expectation
 };
 
 // Products whose aggregates this run may have changed: those of answered, well-formed requests.
@@ -73,6 +83,7 @@ class PlanWorkload final : public Workload {
       return Op::kImport;
     }
     input->bearer = tokens_.BearerFor(input->review.user);
+    input->forwarded_for = input->review.client_ip;
     return Op::kSubmit;
   }
 
@@ -163,8 +174,40 @@ int RunReplay(int argc, char** argv) {
   flags.AddInt("show", "", &s.show, "summaries of the N most-reviewed products to print", 0, 100);
   flags.AddBool("probe", "", &s.probe,
                 "one GetProductSummary call; exit 0 if a server answered anything");
+  flags.AddString("scenario", "", &s.scenario,
+                  "an attack instead of the generator: 'farm' (fresh accounts, spun five-star "
+                  "texts, one product) or 'bomb' (new accounts, one-star, one product); needs "
+                  "--pg-dsn, ignores --rate and --count");
+  flags.AddInt("attack", "", &s.attack, "scenario: attack reviews (0 = farm 300, bomb 200)", 0,
+               20'000);
+  flags.AddInt("spread-s", "", &s.spread_s,
+               "scenario: seconds the attack and background are spread over, evenly (0 = farm "
+               "3600, bomb 600)",
+               0, 82'800);
+  flags.AddInt("background", "", &s.background,
+               "scenario: genuine live reviews of the target during the attack", 0, 100'000);
+  flags.AddInt("history", "", &s.history,
+               "scenario: genuine reviews of the target from the 90 days before (imported first "
+               "with their times)",
+               0, 100'000);
+  flags.AddString("target", "", &s.target,
+                  "scenario: the attacked product (default: a product of the run's own)");
+  flags.AddBool("forwarded-for", "", &s.forwarded_for,
+                "scenario: send each account's own address as x-forwarded-for (the gateway must "
+                "trust this client: --trusted-proxies 127.0.0.1/32)");
+  flags.AddDouble("expect-caught", "", &s.expect_caught,
+                  "scenario: exit 1 unless at least this percent of the accepted attack reviews "
+                  "were held or rejected (< 0 = no expectation)",
+                  -1, 100);
   if (int code = core::ParseOrExit(flags, argc, argv); code >= 0) return code;
   if (flags.positional().size() > 1) return Usage("at most one REVIEWS_FILE");
+  if (!s.scenario.empty() && !flags.positional().empty()) {
+    return Usage("--scenario sends its own traffic: no REVIEWS_FILE with it");
+  }
+  if (!s.scenario.empty() && s.pg_dsn.empty()) {
+    return Usage(
+        "--scenario reads the decisions from Postgres: it needs --pg-dsn (or CANDOR_PG_DSN)");
+  }
 
   core::ConfigureRuntime();
   core::InstallSignalHandlers();
@@ -197,7 +240,24 @@ int RunReplay(int argc, char** argv) {
 
   // The traffic.
   absl::StatusOr<Plan> plan;
-  if (!flags.positional().empty()) {
+  std::optional<Scenario> scenario;
+  if (!s.scenario.empty()) {
+    const std::optional<ScenarioKind> kind = ParseScenarioKind(s.scenario);
+    if (!kind) return Usage("--scenario: 'farm' or 'bomb', not '" + s.scenario + "'");
+    ScenarioOptions so;
+    so.kind = *kind;
+    so.attack = s.attack;
+    so.spread = absl::Seconds(s.spread_s);
+    so.background = s.background;
+    so.history = s.history;
+    so.target = s.target;
+    so.forwarded_for = s.forwarded_for;
+    so.seed = PickSeed(s.seed);
+    absl::StatusOr<Scenario> built = BuildScenario(so, absl::Now());
+    if (!built.ok()) return Usage(std::string(built.status().message()));
+    scenario = *std::move(built);
+    plan = scenario->live;
+  } else if (!flags.positional().empty()) {
     ReadStats stats;
     plan = ReadReviewsFile(flags.positional()[0], s.limit, s.user_prefix, &stats);
     if (plan.ok()) ForImport(*plan, absl::Now());
@@ -216,14 +276,35 @@ int RunReplay(int argc, char** argv) {
   // per author.
   TokenBook tokens(secret, absl::Hours(24));
   std::set<std::string> users;
-  for (const PlannedRequest& p : plan->primaries) users.insert(p.review.user);
-  for (const PlannedRequest& p : plan->follow_ups) users.insert(p.review.user);
-  if (!import) {
-    for (const std::string& user : users) tokens.Add(user);
+  for (const std::vector<PlannedRequest>* requests : {&plan->primaries, &plan->follow_ups}) {
+    for (const PlannedRequest& p : *requests) {
+      users.insert(p.review.user);
+      if (!import) tokens.Add(p.review.user, p.review.account_created);
+    }
   }
   tokens.Add(kReaderUser);
   const std::string importer_bearer =
-      import ? MintBearer(kImporterSubject, secret, absl::Hours(24), "service") : "";
+      import || scenario ? MintBearer(kImporterSubject, secret, absl::Hours(24), "service") : "";
+
+  // A scenario's target gets its history first: imported, so it is in Kafka before the attack.
+  std::vector<Outcome> history_outcomes;
+  if (scenario && !scenario->history.primaries.empty()) {
+    std::cerr << "candor-drive: importing " << scenario->history.size() << " genuine reviews of "
+              << scenario->target << " from before the attack\n";
+    PlanWorkload history(scenario->history, tokens, importer_bearer);
+    RunnerOptions h;
+    h.shape.count = static_cast<int64_t>(scenario->history.size());
+    h.concurrency = std::min<int64_t>(s.concurrency, 16);
+    h.deadline = deadline;
+    h.mix = *ParseMix("import");
+    h.progress = false;
+    RunTargets targets;
+    targets.connections = &connections;
+    targets.operations = &ops;
+    targets.workload = &history;
+    RunLoad(targets, h);
+    history_outcomes = history.outcomes();
+  }
 
   std::cerr << "candor-drive: " << plan->size() << (import ? " imports" : " submissions")
             << " from " << plan->source << " to " << s.gateway << " (" << users.size()
@@ -232,11 +313,14 @@ int RunReplay(int argc, char** argv) {
   RunResult result;
   result.info = NewRunInfo(Mode::kReplay, s, *mix, s.concurrency, 1, plan->source);
   result.info.count = static_cast<int64_t>(plan->size());
+  if (scenario) result.info.rate = scenario->rate();
 
-  // Primaries are spaced so that, with their follow-ups, the whole plan goes at `rate`.
+  // Primaries are spaced so that, with their follow-ups, the whole plan goes at `rate`; a
+  // scenario's over its spread.
   const auto primaries = static_cast<double>(plan->primaries.size());
   RunnerOptions o;
   o.shape.rate = s.rate > 0 ? s.rate * primaries / static_cast<double>(plan->size()) : 0;
+  if (scenario) o.shape.rate = scenario->rate();
   o.shape.count = static_cast<int64_t>(plan->primaries.size());
   o.concurrency = s.concurrency;
   o.deadline = deadline;
@@ -286,7 +370,8 @@ int RunReplay(int argc, char** argv) {
     } else {
       FreshnessOptions f;
       f.timeout = absl::Seconds(s.fresh_timeout_s);
-      const std::vector<std::string> accepted = AcceptedIds(workload.outcomes());
+      std::vector<std::string> accepted = AcceptedIds(workload.outcomes());
+      for (const std::string& id : AcceptedIds(history_outcomes)) accepted.push_back(id);
       checks.convergence = WaitForFreshness(**ledger, fetch, accepted, products, workload.last_ok(),
                                             f, [] { return core::ShutdownRequested(); });
       // Every accepted review is stored now: how did fraud scoring decide them?
@@ -298,8 +383,21 @@ int RunReplay(int argc, char** argv) {
           checks.decisions_error = std::string(decided.status().message());
         }
       }
+      if (scenario) {
+        absl::StatusOr<std::map<std::string, reviewdb::ReviewDecision>> decisions =
+            (*ledger)->Decisions(accepted);
+        checks.scenario = TallyScenario(
+            *scenario, history_outcomes, workload.outcomes(),
+            decisions.ok() ? *decisions : std::map<std::string, reviewdb::ReviewDecision>{});
+        if (!decisions.ok()) checks.scenario->error = std::string(decisions.status().message());
+      }
     }
   }
+  if (scenario && !checks.scenario) {
+    checks.scenario = TallyScenario(*scenario, history_outcomes, workload.outcomes(), {});
+    checks.scenario->error = checks.convergence.message;
+  }
+  if (checks.scenario && s.expect_caught >= 0) checks.scenario->expect_caught_pct = s.expect_caught;
 
   if (s.show > 0 && !products.empty() && !core::ShutdownRequested()) {
     std::vector<ProductView> views;

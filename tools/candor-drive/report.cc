@@ -528,6 +528,7 @@ std::string ReplayText(const RunResult& result) {
                                         imports ? "imports" : "submissions", r.duration_s));
   absl::StrAppend(&out, FreshnessText(r.convergence));
   absl::StrAppend(&out, DecisionsText(r));
+  if (r.scenario) absl::StrAppend(&out, ScenarioText(*r.scenario));
 
   if (!r.top_products.empty()) {
     absl::StrAppend(&out, "\nMost-reviewed products\n");
@@ -573,6 +574,7 @@ nlohmann::json ReplayJson(const RunResult& result) {
       {"convergence", r.convergence},
       {"decisions", r.decisions},
       {"top_products", r.top_products},
+      {"scenario", r.scenario ? ScenarioJson(*r.scenario) : nlohmann::json(nullptr)},
   };
 }
 
@@ -590,6 +592,7 @@ int ExitCode(const RunResult& result) {
       r.convergence.state == FreshnessReport::State::kError) {
     return 1;
   }
+  if (r.scenario && !r.scenario->Met()) return 1;
   return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "nlohmann/json.hpp"
 #include "tools/candor-drive/mix.h"
 #include "tools/candor-drive/outcomes.h"
+#include "tools/candor-drive/scenario.h"
 
 namespace candor::drive {
 
@@ -151,6 +152,8 @@ struct ReplayChecks {
   std::map<std::string, int64_t> decisions;
   std::string decisions_error;
   std::vector<ProductView> top_products;
+  // With --scenario: how the attack, and the genuine reviews beside it, were decided.
+  std::optional<ScenarioOutcome> scenario;
 };
 
 // What the rate controller measured (runner.h fills it in).
@@ -188,7 +191,8 @@ struct RunResult : LoadFigures {
 // codes{<CODE>: n}}}, total{...}, load_started_unix_ms, timeline{<op>[...]}, schedule{...},
 // freshness{...}, feed{...}, client{...}, exit_code} and, in replay mode, {target, source,
 // planned, target_rate, concurrency, outcomes{...}, expectations{...}, submit_latency_us{...},
-// duration_s, throughput_per_s, convergence{...}, top_products[...]}.
+// duration_s, throughput_per_s, convergence{...}, decisions{...}, top_products[...],
+// scenario{...} (null without --scenario)}.
 nlohmann::json ToJson(const RunResult& result);
 
 // The human-readable report for stdout: the replay's outcomes, checks and products, or the
@@ -196,8 +200,9 @@ nlohmann::json ToJson(const RunResult& result);
 std::string RenderText(const RunResult& result);
 
 // 0 when the run completed and: replay, every expectation held, no call failed (UNAVAILABLE,
-// UNAUTHENTICATED, other codes) and, if checked, the read side converged; bench, some call
-// reached a server. 1 otherwise.
+// UNAUTHENTICATED, other codes), if checked, the read side converged and, in a scenario with
+// --expect-caught, enough of the attack was caught; bench, some call reached a server. 1
+// otherwise.
 int ExitCode(const RunResult& result);
 
 // "5★ ██████████ 120": one line per star, longest bar `width` blocks.

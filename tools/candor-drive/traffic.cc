@@ -61,7 +61,8 @@ bool BreaksValidation(const Review& r) { return !review::ValidateSubmission(Shop
 }  // namespace
 
 review::SubmissionInput ShopperInput(const Review& r) {
-  return review::SubmissionInput{r.asin, r.rating, r.title, r.body, r.verified_purchase, ""};
+  return review::SubmissionInput{r.asin,     r.rating, r.title, r.body, r.verified_purchase,
+                                 r.device_id};
 }
 
 bool VerifiedByHash(const std::string& user, const std::string& asin) {

@@ -23,6 +23,14 @@ struct Review {
   // When it was originally written (a file's `unixReviewTime`); what ImportReview sends. nullopt
   // for generated reviews and file rows without a time.
   std::optional<absl::Time> submitted_at;
+  // What an attack scenario (scenario.h) sets, empty / nullopt elsewhere. The client's address:
+  // a submit sends it as `x-forwarded-for` (believed only by a gateway that trusts the driver's
+  // address as a proxy, --trusted-proxies), an import as `client_ip`.
+  std::string client_ip;
+  std::string device_id;
+  // When the author's account was created: a submit's token carries it as `acct_created`, an
+  // import sends it as `account_created_at`.
+  std::optional<absl::Time> account_created;
 };
 
 // What the driver expects the gateway to answer, where the traffic source knows it.
