@@ -326,7 +326,7 @@ int RunReplay(int argc, char** argv) {
   o.deadline = deadline;
   o.mix = *mix;
   o.progress = s.progress;
-  PlanWorkload workload(*plan, tokens, importer_bearer);
+  PlanWorkload workload(*plan, tokens, import ? importer_bearer : "");
   RunTargets targets;
   targets.connections = &connections;
   targets.operations = &ops;
