@@ -4,49 +4,50 @@
 
 #include "absl/strings/str_cat.h"
 #include "tools/candor-drive/mix.h"
+#include "tools/candor-drive/spinner.h"
 
 namespace candor::drive {
 namespace {
 
-// One farm script: slots of interchangeable phrases. A farm reuses one text and swaps a few
-// words per account so that exact-duplicate checks (the gateway's fingerprint) miss it.
-struct Slot {
-  std::vector<const char*> choices;
-};
-
-const std::vector<std::vector<Slot>>& Scripts() {
-  static const std::vector<std::vector<Slot>> kScripts = {
-      {{{"This", "The", "Honestly this", "Wow, this"}},
-       {{" product", " item", " unit", " thing"}},
-       {{" is absolutely amazing.", " is just amazing.", " is truly amazing.",
-         " is simply amazing."}},
-       {{" I bought it for my", " Got it for my", " Picked it up for my", " Ordered it for my"}},
-       {{" studio", " band", " son", " home setup", " church group"}},
-       {{" and it works perfectly.", " and it works great.", " and it works flawlessly."}},
-       {{" Best purchase I have made this year", " Best money I have spent this year",
-         " Best buy of the year"}},
-       {{".", "!"}},
-       {{"", " Highly recommend to everyone.", " Recommend it to everyone.",
-         " Would recommend to anyone."}}},
-      {{{"Five stars", "5 stars", "Top marks", "Full marks"}},
-       {{" from me.", " all the way.", ", no doubt."}},
-       {{" Quality is", " Build quality is", " The quality is"}},
-       {{" outstanding", " excellent", " superb", " first class"}},
-       {{" and the seller shipped fast.", " and shipping was quick.", " and it arrived early."}},
-       {{" Beats every other brand I tried", " Better than the expensive brands",
-         " Nothing else comes close"}},
-       {{".", "!"}},
-       {{"", " Buy it, you will not regret it.", " You will not regret it.", " Do not hesitate."}}},
+// The farm's scripts, in spintax (spinner.h): one text, a few words swapped per account so that
+// exact-duplicate checks (the gateway's fingerprint) miss it.
+// Long alternatives are split over lines as adjacent literals, on purpose.
+// NOLINTBEGIN(bugprone-suspicious-missing-comma)
+const std::vector<SpinTemplate>& Scripts() {
+  static const std::vector<SpinTemplate> kScripts = {
+      {.sentences = {"{This|The|Honestly this|Wow, this} {product|item|unit|thing} is "
+                     "{absolutely|just|truly|simply} amazing.",
+                     "{I bought it|Got it|Picked it up|Ordered it} for my {studio|band|son|home "
+                     "setup|church group} and it works {perfectly|great|flawlessly}.",
+                     "{Best purchase I have made this year|Best money I have spent this "
+                     "year|Best buy of the year}{.|!}",
+                     "{|Highly recommend to everyone.|Recommend it to everyone.|Would recommend "
+                     "to anyone.}"},
+       .title = "{Amazing|Must buy|Love it|Five stars|Best ever|Perfect}"},
+      {.sentences = {"{Five stars|5 stars|Top marks|Full marks}{ from me.| all the way.|, no "
+                     "doubt.}",
+                     "{Quality|Build quality|The quality} is {outstanding|excellent|superb|first "
+                     "class} and {the seller shipped fast.|shipping was quick.|it arrived early.}",
+                     "{Beats every other brand I tried|Better than the expensive brands|Nothing "
+                     "else comes close}{.|!}",
+                     "{|Buy it, you will not regret it.|You will not regret it.|Do not "
+                     "hesitate.}"},
+       .title = "{Amazing|Must buy|Love it|Five stars|Best ever|Perfect}"},
   };
   return kScripts;
 }
+// NOLINTEND(bugprone-suspicious-missing-comma)
 
-constexpr const char* kTitles[] = {"Amazing",    "Must buy",  "Love it",
-                                   "Five stars", "Best ever", "Perfect"};
+// The same script for every account, only its choices vary: no reordering, no insertions.
+TextSpinner ScriptSpinner(uint64_t seed) {
+  const auto& scripts = Scripts();
+  return *TextSpinner::Create(scripts[seed % scripts.size()], seed,
+                              {.swap_probability = 0, .insertion_probability = 0});
+}
 
 }  // namespace
 
-Farm::Farm(uint64_t seed, int64_t products) : seed_(seed) {
+Farm::Farm(uint64_t seed, int64_t products) : spinner_(ScriptSpinner(seed)) {
   char tag[16];
   std::snprintf(tag, sizeof(tag), "%06llx",
                 static_cast<unsigned long long>((seed * 0x9E3779B97F4A7C15ULL) >> 40));
@@ -60,20 +61,14 @@ Farm::Farm(uint64_t seed, int64_t products) : seed_(seed) {
 }
 
 Review Farm::Make(int64_t n) const {
-  const auto& scripts = Scripts();
-  const auto& script = scripts[seed_ % scripts.size()];
   Review r;
   r.user = absl::StrCat("farm", tag_, "-", n);
   r.asin = targets_[static_cast<size_t>(n) % targets_.size()];
   r.rating = 5;
   r.verified_purchase = false;  // farm accounts rarely buy what they review
-  uint64_t salt = 1;
-  for (const Slot& slot : script) {
-    const double u = UniformFor(seed_ ^ (salt++ * 0x51ED27), static_cast<uint64_t>(n));
-    r.body += slot.choices[static_cast<size_t>(u * static_cast<double>(slot.choices.size()))];
-  }
-  const double t = UniformFor(seed_ ^ 0x7171, static_cast<uint64_t>(n));
-  r.title = kTitles[static_cast<size_t>(t * std::size(kTitles))];
+  TextSpinner::Copy copy = spinner_.Make(n);
+  r.title = std::move(copy.title);
+  r.body = std::move(copy.body);
   return r;
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/candor-drive/spinner.h"
 #include "tools/candor-drive/traffic.h"
 
 namespace candor::drive {
@@ -24,7 +25,7 @@ class Farm {
   const std::vector<std::string>& targets() const { return targets_; }
 
  private:
-  uint64_t seed_;
+  TextSpinner spinner_;
   std::string tag_;
   std::vector<std::string> targets_;
 };

@@ -304,6 +304,7 @@ std::string TopReasons(const std::map<std::string, int64_t>& counts, int64_t of)
   });
   if (v.size() > 6) v.resize(6);
   std::vector<std::string> parts;
+  parts.reserve(v.size());
   for (const auto& [code, n] : v) parts.push_back(absl::StrCat(code, " ", n, "/", of));
   return absl::StrJoin(parts, ", ");
 }

@@ -18,16 +18,20 @@ std::vector<const Review*> Group(const Scenario& s, ScenarioGroup g) {
   return out;
 }
 
+Scenario Build(ScenarioKind kind) {
+  ScenarioOptions o;
+  o.kind = kind;
+  o.seed = 42;
+  return *BuildScenario(o, kNow);
+}
+
 void ExpectValid(const Review& r) {
   EXPECT_TRUE(review::ValidateSubmission(ShopperInput(r)).ok()) << r.user << ": " << r.body;
   EXPECT_TRUE(review::ValidateClientIp(r.client_ip).ok()) << r.client_ip;
 }
 
 TEST(ScenarioTest, FarmIsTheIssuesFarm) {
-  ScenarioOptions o;
-  o.kind = ScenarioKind::kFarm;
-  o.seed = 42;
-  const Scenario s = *BuildScenario(o, kNow);
+  const Scenario s = Build(ScenarioKind::kFarm);
   // 300 fresh accounts, each one five-star review of one product, within an hour.
   const std::vector<const Review*> attack = Group(s, ScenarioGroup::kAttack);
   ASSERT_EQ(attack.size(), 300u);
@@ -77,10 +81,7 @@ TEST(ScenarioTest, LiveTrafficIsSpreadEvenlyOverTheWindow) {
 }
 
 TEST(ScenarioTest, BombIsTheIssuesBomb) {
-  ScenarioOptions o;
-  o.kind = ScenarioKind::kBomb;
-  o.seed = 42;
-  const Scenario s = *BuildScenario(o, kNow);
+  const Scenario s = Build(ScenarioKind::kBomb);
   const std::vector<const Review*> attack = Group(s, ScenarioGroup::kAttack);
   ASSERT_EQ(attack.size(), 200u);
   EXPECT_EQ(s.spread, absl::Minutes(10));

@@ -82,7 +82,10 @@ TextSpinner::Copy TextSpinner::Make(int64_t n) const {
   // Create() checked every text, so expanding cannot fail.
   std::vector<std::string> sentences;
   sentences.reserve(t_.sentences.size() + 1);
-  for (const std::string& s : t_.sentences) sentences.push_back(*ExpandSpintax(s, pick));
+  for (const std::string& s : t_.sentences) {
+    std::string sentence = *ExpandSpintax(s, pick);
+    if (!sentence.empty()) sentences.push_back(std::move(sentence));  // an optional one left out
+  }
   // Reordering: the opening sentence stays (it says what the text is about), two neighbours
   // after it may trade places.
   if (sentences.size() >= 3 && uniform() < options_.swap_probability) {
@@ -115,6 +118,8 @@ absl::StatusOr<std::vector<TextSpinner::Copy>> TextSpinner::Distinct(int64_t cou
   return out;
 }
 
+// Long sentences are split over lines as adjacent literals, on purpose.
+// NOLINTBEGIN(bugprone-suspicious-missing-comma)
 const SpinTemplate& FarmTemplate() {
   static const SpinTemplate kTemplate = {
       .sentences =
@@ -142,5 +147,6 @@ const SpinTemplate& FarmTemplate() {
   };
   return kTemplate;
 }
+// NOLINTEND(bugprone-suspicious-missing-comma)
 
 }  // namespace candor::drive

@@ -13,7 +13,8 @@ namespace candor::drive {
 
 // A text to spin, as review farms do it ("article spinning"): the same text posted by many
 // accounts, varied just enough that no two copies are identical. Sentences are written in
-// spintax, `{a|b|c}` choosing one alternative (not nested; an empty alternative is allowed).
+// spintax, `{a|b|c}` choosing one alternative (not nested; an empty alternative is allowed, and
+// a sentence that comes out empty is left out).
 struct SpinTemplate {
   std::vector<std::string> sentences{};   // in the text's original order
   std::vector<std::string> insertions{};  // short spintax sentences a copy may add
