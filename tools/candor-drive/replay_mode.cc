@@ -158,7 +158,8 @@ int RunReplay(int argc, char** argv) {
       "Drives review submissions through Candor's gRPC API and reports outcomes, latency,\n"
       "throughput and (with --pg-dsn) how soon the aggregates caught up.\n"
       "REVIEWS_FILE: Amazon JSON lines (gzip or plain), imported with their original times\n"
-      "(ImportReview, a service-role token); without it, generated traffic (SubmitReview).\n"
+      "(ImportReview, a service-role token); without it, generated traffic (SubmitReview),\n"
+      "or with --scenario farm|bomb an attack on one product from fresh accounts.\n"
       "The signing secret for the tokens comes from $CANDOR_JWT_SECRET.\n"
       "Benchmarks (open / closed loops over an operation mix): candor-drive bench --help.\n"
       "Exit: 0 all good, 1 a check failed or the run was interrupted, 2 bad usage.");
