@@ -186,11 +186,11 @@ int RunReplay(int argc, char** argv) {
                "3600, bomb 600)",
                0, 82'800);
   flags.AddInt("background", "", &s.background,
-               "scenario: genuine live reviews of the target during the attack", 0, 100'000);
+               "scenario: genuine live reviews of the target during the attack", 0, 20'000);
   flags.AddInt("history", "", &s.history,
                "scenario: genuine reviews of the target from the 90 days before (imported first "
                "with their times)",
-               0, 100'000);
+               0, 20'000);
   flags.AddString("target", "", &s.target,
                   "scenario: the attacked product (default: a product of the run's own)");
   flags.AddBool("forwarded-for", "", &s.forwarded_for,

@@ -22,12 +22,14 @@ namespace {
 
 using Rng = std::mt19937_64;
 
+// Every account has a /64 of the run's /48: 65,536 of them, attack and genuine together.
 constexpr int64_t kMaxAttack = 20'000;
-constexpr int64_t kMaxGenuine = 100'000;
+constexpr int64_t kMaxGenuine = 20'000;
 
-// 16 bits of the seed: the run's /48 in 2001:db8::/32 and part of its names.
+// 24 bits of a hash of the seed: the run's names (as the generator's) and, the top 16 of them,
+// its /48 in 2001:db8::/32.
 uint32_t RunTag(uint64_t seed) {
-  return static_cast<uint32_t>((seed * 0x9E3779B97F4A7C15ULL) >> 48);
+  return static_cast<uint32_t>((seed * 0x9E3779B97F4A7C15ULL) >> 40);
 }
 
 // A /64 of its own per account: attack accounts count up from 0, genuine ones down from ffff.
@@ -131,7 +133,8 @@ absl::StatusOr<Scenario> BuildScenario(const ScenarioOptions& o, absl::Time now)
   if (s.spread < absl::Seconds(1)) {
     return absl::InvalidArgumentError("spread: at least one second");
   }
-  const uint32_t tag = RunTag(o.seed);
+  const uint32_t name_tag = RunTag(o.seed);
+  const uint32_t tag = name_tag >> 8;
   Rng rng(o.seed);
   s.target = o.target;
   if (s.target.empty()) {
@@ -140,7 +143,7 @@ absl::StatusOr<Scenario> BuildScenario(const ScenarioOptions& o, absl::Time now)
   if (!review::IsValidAsin(s.target)) {
     return absl::InvalidArgumentError(absl::StrCat("target: '", s.target, "' is not an ASIN"));
   }
-  const std::string prefix = absl::StrFormat("%s%04x-", ScenarioName(o.kind), tag);
+  const std::string prefix = absl::StrFormat("%s%06x-", ScenarioName(o.kind), name_tag);
 
   // The attack: fresh accounts, one review each.
   std::vector<Review> attack;

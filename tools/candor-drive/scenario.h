@@ -84,7 +84,7 @@ struct Scenario {
 //  - Every account has its own device id and, with forwarded_for, its own address in the IPv6
 //    documentation range (2001:db8::/32, RFC 3849; a /64 per account, a /48 per run).
 // InvalidArgument for counts out of range (attack 1..20,000, background and history
-// 0..100,000), a spread under a second, or a target that is not an ASIN.
+// 0..20,000 each), a spread under a second, or a target that is not an ASIN.
 absl::StatusOr<Scenario> BuildScenario(const ScenarioOptions& o, absl::Time now);
 
 // How fraud scoring decided one group's reviews.

@@ -163,8 +163,23 @@ TEST(ScenarioTest, OptionsAreChecked) {
   o.attack = 20'001;
   EXPECT_FALSE(BuildScenario(o, kNow).ok());
   o = {};
+  o.history = 20'001;
+  EXPECT_FALSE(BuildScenario(o, kNow).ok());
+  o = {};
   o.spread = absl::Milliseconds(500);
   EXPECT_FALSE(BuildScenario(o, kNow).ok());
+  // The most accounts a run can have, each with an address of its own.
+  o = {};
+  o.attack = 20'000;
+  o.background = 20'000;
+  o.history = 20'000;
+  const Scenario big = *BuildScenario(o, kNow);
+  std::set<std::string> addresses;
+  for (const PlannedRequest& p : big.live.primaries) addresses.insert(p.review.client_ip);
+  for (const PlannedRequest& p : big.history.primaries) addresses.insert(p.review.client_ip);
+  EXPECT_EQ(addresses.size(), 60'000u);
+  EXPECT_TRUE(review::ValidateClientIp(*addresses.begin()).ok());
+  EXPECT_TRUE(review::ValidateClientIp(*addresses.rbegin()).ok());
   o = {};
   o.forwarded_for = false;
   o.target = "B00TARGET1";
