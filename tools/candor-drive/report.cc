@@ -477,8 +477,9 @@ std::string ReplayText(const RunResult& result) {
                   " to ", info.gateway, "\n");
   absl::StrAppend(&out, "  source: ", info.source, "\n");
   absl::StrAppend(&out, "  mode:   ",
-                  info.rate > 0 ? absl::StrFormat("open loop at %.0f/s", info.rate)
-                                : std::string("closed loop"),
+                  info.rate >= 10 ? absl::StrFormat("open loop at %.0f/s", info.rate)
+                  : info.rate > 0 ? absl::StrFormat("open loop at %.3g/s", info.rate)
+                                  : std::string("closed loop"),
                   ", at most ", info.concurrency, " calls in flight\n");
   if (result.interrupted) absl::StrAppend(&out, "  INTERRUPTED: the run was stopped early\n");
 

@@ -247,5 +247,26 @@ TEST(ReportTest, AFileReplayReportsImportsAndDecisions) {
   EXPECT_THAT(RenderText(result), HasSubstr("Decisions       not read: connection refused"));
 }
 
+TEST(ReportTest, AScenarioReportsItsSlowRateAndItsExpectation) {
+  RunResult result = Sample();
+  result.info.mode = "replay";
+  result.info.rate = 310.0 / 3600;  // a farm spread over an hour
+  ReplayChecks& r = result.replay.emplace();
+  r.convergence.state = FreshnessReport::State::kFresh;
+  ScenarioOutcome& s = r.scenario.emplace();
+  s.kind = "farm";
+  GroupTally& attack = s.groups[ScenarioGroup::kAttack];
+  attack.submitted = attack.accepted = 300;
+  attack.rejected = 299;
+  attack.active = 1;
+  s.expect_caught_pct = 95;
+  EXPECT_THAT(RenderText(result), HasSubstr("open loop at 0.0861/s"));
+  EXPECT_THAT(RenderText(result), HasSubstr("met (99.7 %)"));
+  EXPECT_EQ(ExitCode(result), 0);
+  EXPECT_EQ(ToJson(result)["scenario"]["groups"]["attack"]["rejected"], 299);
+  s.expect_caught_pct = 99.9;
+  EXPECT_EQ(ExitCode(result), 1);
+}
+
 }  // namespace
 }  // namespace candor::drive
