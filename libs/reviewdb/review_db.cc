@@ -270,7 +270,7 @@ WITH input AS (
           reasons, queue_reason)
 ),
 current AS (
-  SELECT i.*, r.asin, r.user_id, r.rating, r.verified_purchase
+  SELECT i.*
   FROM input i JOIN reviews r ON r.review_id = i.review_id
   WHERE r.status = i.from_status
     AND coalesce((SELECT max(f.audit_id) FROM fraud_audit f WHERE f.review_id = i.review_id), 0)
@@ -300,8 +300,7 @@ closed AS (
   WHERE q.review_id = c.review_id AND c.from_status = $10 AND c.to_status <> $10
     AND q.state = 'open'
 )
-SELECT c.review_id, c.asin, c.user_id, c.rating, c.verified_purchase, c.from_status, c.to_status,
-       a.decided_us
+SELECT c.review_id, c.from_status, c.to_status, a.decided_us
 FROM current c JOIN audit a ON a.review_id = c.review_id)sql"};
 
 // ---------------------------------------------------------------------------------------------
@@ -615,13 +614,9 @@ absl::StatusOr<std::vector<AppliedRescore>> ReviewDb::ApplyRescores(
              std::string(StatusName(ReviewStatus::kHeld)), std::string(kQueueStateRescored))) {
       AppliedRescore a;
       a.review_id = row[0].as<std::string>();
-      a.asin = row[1].as<std::string>();
-      a.user_id = row[2].as<std::string>();
-      a.rating = row[3].as<int>();
-      a.verified_purchase = row[4].as<bool>();
-      a.from = StatusOf(row[5]);
-      a.to = StatusOf(row[6]);
-      a.decided_at = absl::FromUnixMicros(row[7].as<int64_t>());
+      a.from = StatusOf(row[1]);
+      a.to = StatusOf(row[2]);
+      a.decided_at = absl::FromUnixMicros(row[3].as<int64_t>());
       applied.push_back(std::move(a));
     }
   });

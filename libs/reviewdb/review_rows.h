@@ -137,13 +137,9 @@ struct RescoreDecision {
   std::string queue_reason{};             // moderation_queue.reason when the review becomes held
 };
 
-// A decision ApplyRescores enacted, with what the review's events need. Plain value type.
+// A decision ApplyRescores enacted. Plain value type.
 struct AppliedRescore {
   std::string review_id;
-  std::string asin;
-  std::string user_id;
-  int rating = 0;
-  bool verified_purchase = false;
   review::ReviewStatus from = review::ReviewStatus::kActive;
   review::ReviewStatus to = review::ReviewStatus::kActive;
   absl::Time decided_at;  // the new audit row's time
