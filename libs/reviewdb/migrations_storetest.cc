@@ -1,7 +1,8 @@
 // db/migrations through the operator's `migrate` command (tools/stack/migrate.sh) on a fresh
 // database of the test stack's Postgres: 0003 moves a stored 'pending' review to 'held', and the
 // status constraint refuses 'pending' afterwards; 0004 gives open queue rows the reasons of
-// their latest audit row, in the stored shape readers accept.
+// their latest audit row, in the stored shape readers accept; 0005 adds the re-scorer's columns
+// (empty for stored rows) and queue state.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -158,6 +159,49 @@ TEST_F(MigrationsTest, QueueRowsGetTheirLatestAuditReasons) {
   EXPECT_EQ(tx.exec1("SELECT reasons::text FROM moderation_queue WHERE review_id = 'live'")[0]
                 .as<std::string>(),
             "[]");
+  EXPECT_NE(Migrate().find("up to date"), std::string::npos);
+}
+
+TEST_F(MigrationsTest, RescoreColumnsAndQueueStateKeepStoredRows) {
+  // The schema before 0005: a held review with its open queue row.
+  for (const char* name : {"0001_reviews.sql", "0002_product_ratings_updated_at.sql",
+                           "0003_review_status_held.sql", "0004_moderation_queue_reasons.sql"}) {
+    fs::copy_file(fs::path(RepoRoot()) / "db/migrations" / name, dir_ / name);
+  }
+  Migrate(dir_.string());
+  pqxx::connection db(DsnFor(database_));
+  {
+    pqxx::work tx(db);
+    tx.exec(
+        "INSERT INTO reviews (review_id, fingerprint, asin, user_id, rating, body, status, "
+        "submitted_at) VALUES ('held', 'held', 'B000000001', 'u', 4, 'text', 'held', now())");
+    tx.exec("INSERT INTO moderation_queue (review_id, reason) VALUES ('held', 'summary')");
+    tx.commit();
+  }
+
+  EXPECT_NE(Migrate().find("applied 0005_"), std::string::npos);
+  {
+    pqxx::nontransaction tx(db);
+    // Rows stored before know no address, device or claim.
+    pqxx::row r = tx.exec1(
+        "SELECT client_ip, device_id, account_created_at IS NULL FROM reviews "
+        "WHERE review_id = 'held'");
+    EXPECT_EQ(r[0].as<std::string>(), "");
+    EXPECT_EQ(r[1].as<std::string>(), "");
+    EXPECT_TRUE(r[2].as<bool>());
+    EXPECT_EQ(tx.exec1("SELECT state FROM moderation_queue")[0].as<std::string>(), "open");
+  }
+  {
+    pqxx::work tx(db);
+    tx.exec_params("UPDATE moderation_queue SET state = $1", std::string(kQueueStateRescored));
+    tx.commit();
+  }
+  try {
+    pqxx::work tx(db);
+    tx.exec("UPDATE moderation_queue SET state = 'withdrawn'");
+    ADD_FAILURE() << "the state constraint took 'withdrawn'";
+  } catch (const pqxx::check_violation&) {
+  }
   EXPECT_NE(Migrate().find("up to date"), std::string::npos);
 }
 

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/pg/array_literal.h"
 #include "libs/pg/statement.h"
@@ -23,9 +24,14 @@ using review::StatusName;
 
 // The batch as one array per column (see kInsert): bound parameters instead of a VALUES list,
 // so the statement text and its plan are the same for every batch.
+// A time as Postgres reads it back to the same microsecond.
+std::string TimeText(absl::Time t) {
+  return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
+}
+
 struct Columns {
   std::vector<std::string> review_id, fingerprint, asin, user_id, title, body, status, submitted_at,
-      decision, scorer, reasons, queue_reason;
+      decision, scorer, reasons, queue_reason, client_ip, device_id, account_created_at;
   std::vector<int> rating;
   std::vector<bool> verified_purchase;
   std::vector<float> score;
@@ -43,12 +49,15 @@ struct Columns {
       verified_purchase.push_back(s.verified_purchase);
       status.push_back(std::string(StatusName(r.status)));
       score.push_back(static_cast<float>(r.fraud_score));
-      submitted_at.push_back(
-          absl::FormatTime(absl::RFC3339_full, s.submitted_at, absl::UTCTimeZone()));
+      submitted_at.push_back(TimeText(s.submitted_at));
       decision.push_back(r.decision);
       scorer.push_back(r.scorer);
       reasons.push_back(ReasonsToJson(r.reasons));
       queue_reason.push_back(r.queue_reason);
+      client_ip.push_back(s.client_ip);
+      device_id.push_back(s.device_id);
+      // '' is NULL (no claim): array literals have no NULL, the statement maps it.
+      account_created_at.push_back(s.account_created_at ? TimeText(*s.account_created_at) : "");
     }
   }
 };
@@ -59,19 +68,25 @@ struct Columns {
 // exist. The statement also returns the rows an earlier delivery stored (the last UNION arm: its
 // snapshot predates this statement's inserts, so it sees exactly the rows that were there
 // before), which saves a second round trip in the common case. $16 is the held status's name.
+// client_ip, device_id and account_created_at (migration 0005) are what a re-score needs to
+// record the review as the scorer would have.
 constexpr pg::Statement kInsert{"reviewdb_insert_scored", R"sql(
 WITH input AS (
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::smallint[],
                        $6::text[], $7::text[], $8::boolean[], $9::text[], $10::real[],
-                       $11::timestamptz[], $12::text[], $13::text[], $14::jsonb[], $15::text[])
+                       $11::timestamptz[], $12::text[], $13::text[], $14::jsonb[], $15::text[],
+                       $17::text[], $18::text[], $19::text[])
     AS t (review_id, fingerprint, asin, user_id, rating, title, body, verified_purchase, status,
-          fraud_score, submitted_at, decision, scorer, reasons, queue_reason)
+          fraud_score, submitted_at, decision, scorer, reasons, queue_reason, client_ip,
+          device_id, account_created_at)
 ),
 inserted AS (
   INSERT INTO reviews (review_id, fingerprint, asin, user_id, rating, title, body,
-                       verified_purchase, status, fraud_score, submitted_at)
+                       verified_purchase, status, fraud_score, submitted_at, client_ip, device_id,
+                       account_created_at)
   SELECT review_id, fingerprint, asin, user_id, rating, title, body, verified_purchase, status,
-         fraud_score, submitted_at
+         fraud_score, submitted_at, client_ip, device_id,
+         nullif(account_created_at, '')::timestamptz
   FROM input
   ON CONFLICT (fingerprint) DO NOTHING
   RETURNING review_id, asin, user_id, rating, verified_purchase, status, stored_at
@@ -155,6 +170,140 @@ review::Reason ReasonFromLegacyText(const std::string& s) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Re-scoring: ListRescoreCandidates, CountRescoreCandidates, ApplyRescores
+
+// The candidate's columns, in the order CandidateFromRow decodes them: the review, then its
+// latest audit row (`a`, NULLs when it has none). Times in whole microseconds since the epoch.
+constexpr const char* kCandidateColumns = R"sql(
+r.review_id, r.fingerprint, r.asin, r.user_id, r.rating, r.title, r.body, r.verified_purchase,
+(extract(epoch FROM r.submitted_at) * 1000000)::bigint, r.client_ip, r.device_id,
+(extract(epoch FROM r.account_created_at) * 1000000)::bigint, r.status, r.counted,
+a.audit_id, a.decision, a.scorer, a.reasons::text,
+(extract(epoch FROM a.decided_at) * 1000000)::bigint)sql";
+constexpr int kCandidateColumnCount = 19;
+
+// A review's latest audit row (rows are only ever appended, one per decision).
+constexpr const char* kLatestAudit = R"sql(
+LEFT JOIN LATERAL (
+  SELECT audit_id, decision, scorer, reasons, decided_at FROM fraud_audit
+  WHERE review_id = r.review_id ORDER BY audit_id DESC LIMIT 1
+) a ON true)sql";
+
+RescoreCandidate CandidateFromRow(const pqxx::row& row) {
+  RescoreCandidate c;
+  review::Submission& s = c.submission;
+  s.review_id = row[0].as<std::string>();
+  s.fingerprint = row[1].as<std::string>();
+  s.asin = row[2].as<std::string>();
+  s.user_id = row[3].as<std::string>();
+  s.rating = row[4].as<int>();
+  s.title = row[5].as<std::string>();
+  s.body = row[6].as<std::string>();
+  s.verified_purchase = row[7].as<bool>();
+  s.submitted_at = absl::FromUnixMicros(row[8].as<int64_t>());
+  s.client_ip = row[9].as<std::string>();
+  s.device_id = row[10].as<std::string>();
+  if (!row[11].is_null()) s.account_created_at = absl::FromUnixMicros(row[11].as<int64_t>());
+  c.status = StatusOf(row[12]);
+  c.counted = row[13].as<bool>();
+  if (!row[14].is_null()) {
+    c.audit_id = row[14].as<int64_t>();
+    c.decision = row[15].as<std::string>();
+    c.scorer = row[16].as<std::string>();
+    c.reasons = ReasonsFromJson(row[17].as<std::string>());
+    c.decided_at = absl::FromUnixMicros(row[18].as<int64_t>());
+  }
+  return c;
+}
+
+// One query over a selection: its text and its parameters, all bound as text and cast in the
+// SQL, so that the text names only the conditions the selection has (an unnamed statement, planned
+// with its values: the partial index of 0005 needs the decision's value at plan time).
+class CandidateQuery {
+ public:
+  // Binds `value` and returns its placeholder, cast to `type`: "$3::timestamptz".
+  std::string Bind(std::string value, const char* type) {
+    params_.push_back(std::move(value));
+    return absl::StrCat("$", params_.size(), "::", type);
+  }
+  // The selection's conditions on `r` (the reviews row), each starting with " AND".
+  std::string Filters(const RescoreSelection& selection) {
+    std::string where;
+    if (selection.from) {
+      absl::StrAppend(&where,
+                      " AND r.submitted_at >= ", Bind(TimeText(*selection.from), "timestamptz"));
+    }
+    if (selection.to) {
+      absl::StrAppend(&where, " AND r.submitted_at < ",
+                      Bind(TimeText(*selection.to), "timestamptz"));
+    }
+    if (!selection.asin.empty()) {
+      absl::StrAppend(&where, " AND r.asin = ", Bind(selection.asin, "text"));
+    }
+    return where;
+  }
+  pqxx::result Run(pqxx::transaction_base& tx, const std::string& sql) const {
+    return tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params_));
+  }
+
+ private:
+  std::vector<std::string> params_;
+};
+
+// A range selection's cursor: the last row's submitted_at in microseconds and its review id.
+constexpr char kRangeCursorSeparator = '|';
+
+// The advisory lock every ApplyRescores transaction takes (pg_advisory_xact_lock): any constant
+// no other code uses; these are the ASCII bytes of "rescore".
+constexpr int64_t kRescoreLock = 0x72657363'6f7265;
+
+// One statement enacts a batch: `current` locks the reviews still as the re-score read them
+// (status $3 = `from`, latest audit row $2); the data-modifying CTEs then set status and score,
+// append the audit rows, open queue rows for reviews becoming held ($10: the held status's name)
+// and close the open rows of reviews leaving it ($11: kQueueStateRescored). All CTEs see the
+// same snapshot and the final SELECT reads `current`, not the updated rows.
+constexpr pg::Statement kApplyRescores{"reviewdb_apply_rescores", R"sql(
+WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::real[], $6::text[],
+                       $7::text[], $8::jsonb[], $9::text[])
+    AS t (review_id, seen_audit_id, from_status, to_status, fraud_score, decision, scorer,
+          reasons, queue_reason)
+),
+current AS (
+  SELECT i.*
+  FROM input i JOIN reviews r ON r.review_id = i.review_id
+  WHERE r.status = i.from_status
+    AND coalesce((SELECT max(f.audit_id) FROM fraud_audit f WHERE f.review_id = i.review_id), 0)
+        = i.seen_audit_id
+  ORDER BY i.review_id
+  FOR UPDATE OF r
+),
+moved AS (
+  UPDATE reviews r SET status = c.to_status, fraud_score = c.fraud_score
+  FROM current c WHERE r.review_id = c.review_id
+),
+audit AS (
+  INSERT INTO fraud_audit (review_id, decision, score, scorer, reasons)
+  SELECT review_id, decision, fraud_score, scorer, reasons FROM current
+  RETURNING review_id, (extract(epoch FROM decided_at) * 1000000)::bigint AS decided_us
+),
+opened AS (
+  INSERT INTO moderation_queue (review_id, reason, reasons)
+  SELECT review_id, queue_reason, reasons FROM current
+  WHERE to_status = $10 AND from_status <> $10
+  ON CONFLICT (review_id) DO UPDATE
+    SET state = 'open', reason = excluded.reason, reasons = excluded.reasons, enqueued_at = now()
+),
+closed AS (
+  UPDATE moderation_queue q SET state = $11
+  FROM current c
+  WHERE q.review_id = c.review_id AND c.from_status = $10 AND c.to_status <> $10
+    AND q.state = 'open'
+)
+SELECT c.review_id, c.from_status, c.to_status, a.decided_us
+FROM current c JOIN audit a ON a.review_id = c.review_id)sql"};
+
+// ---------------------------------------------------------------------------------------------
 // Transition
 
 constexpr pg::Statement kTransition{"reviewdb_transition", R"sql(
@@ -165,8 +314,9 @@ RETURNING review_id)sql"};
 // ---------------------------------------------------------------------------------------------
 // ApplyCounts
 
-// The status guards ($2: the name of kActive for a count, kRemoved for an uncount) make each
-// event idempotent and order-safe (see ApplyCounts).
+// The status guards ($2: the name of kActive for both) make each event idempotent and order-safe
+// (see ApplyCounts): a review counts only while active, and stops counting once it is anything
+// else (removed by a moderator, held or rejected by a re-score).
 constexpr pg::Statement kCount{"reviewdb_count", R"sql(
 UPDATE reviews SET counted = true
 WHERE review_id = ANY($1::text[]) AND NOT counted AND status = $2
@@ -174,7 +324,7 @@ RETURNING asin, rating, verified_purchase)sql"};
 
 constexpr pg::Statement kUncount{"reviewdb_uncount", R"sql(
 UPDATE reviews SET counted = false
-WHERE review_id = ANY($1::text[]) AND counted AND status = $2
+WHERE review_id = ANY($1::text[]) AND counted AND status <> $2
 RETURNING asin, rating, verified_purchase)sql"};
 
 // Creates the rows of products seen for the first time (all zero, version 0), so that the
@@ -313,7 +463,9 @@ absl::StatusOr<std::vector<StoredReview>> ReviewDb::InsertScored(
              ArrayLiteral(c.user_id), ArrayLiteral(c.rating), ArrayLiteral(c.title),
              ArrayLiteral(c.body), ArrayLiteral(c.verified_purchase), ArrayLiteral(c.status),
              ArrayLiteral(c.score), ArrayLiteral(c.submitted_at), ArrayLiteral(c.decision),
-             ArrayLiteral(c.scorer), ArrayLiteral(c.reasons), ArrayLiteral(c.queue_reason), held)) {
+             ArrayLiteral(c.scorer), ArrayLiteral(c.reasons), ArrayLiteral(c.queue_reason), held,
+             ArrayLiteral(c.client_ip), ArrayLiteral(c.device_id),
+             ArrayLiteral(c.account_created_at))) {
       StoredReview st = StoredFromRow(row);
       stored.emplace(st.review_id, std::move(st));
     }
@@ -339,6 +491,137 @@ absl::StatusOr<std::vector<StoredReview>> ReviewDb::InsertScored(
   });
   if (!s.ok()) return s;
   return out;
+}
+
+absl::StatusOr<int64_t> ReviewDb::CountRescoreCandidates(const RescoreSelection& selection) {
+  int64_t count = 0;
+  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    CandidateQuery q;
+    std::string sql;
+    if (selection.unscored_only) {
+      // The same rows ListRescoreCandidates pages through: unscored rows that are their review's
+      // latest.
+      sql = absl::StrCat(
+          "SELECT count(*) FROM fraud_audit u JOIN reviews r ON r.review_id = u.review_id "
+          "WHERE u.decision = ",
+          q.Bind(kUnscoredDecision, "text"),
+          " AND NOT EXISTS (SELECT 1 FROM fraud_audit b WHERE b.review_id = u.review_id AND "
+          "b.audit_id > u.audit_id)",
+          q.Filters(selection));
+    } else {
+      sql = absl::StrCat("SELECT count(*) FROM reviews r WHERE true", q.Filters(selection));
+    }
+    count = q.Run(tx, sql)[0][0].as<int64_t>();
+  });
+  if (!s.ok()) return s;
+  return count;
+}
+
+absl::StatusOr<CandidatePage> ReviewDb::ListRescoreCandidates(const RescoreSelection& selection,
+                                                              const std::string& cursor,
+                                                              int limit) {
+  CandidateQuery q;
+  std::string sql;
+  if (selection.unscored_only) {
+    int64_t after = 0;
+    if (!cursor.empty() && !absl::SimpleAtoi(cursor, &after)) {
+      return absl::InvalidArgumentError(absl::StrCat("bad unscored cursor '", cursor, "'"));
+    }
+    // Walks the partial index of unscored audit rows in audit_id order; a row that is no longer
+    // its review's latest (decided since) is passed over.
+    sql = absl::StrCat("SELECT ", kCandidateColumns,
+                       ", u.audit_id::text FROM fraud_audit u "
+                       "JOIN reviews r ON r.review_id = u.review_id",
+                       kLatestAudit, " WHERE u.decision = ", q.Bind(kUnscoredDecision, "text"),
+                       " AND u.audit_id > ", q.Bind(absl::StrCat(after), "bigint"),
+                       " AND a.audit_id = u.audit_id", q.Filters(selection),
+                       " ORDER BY u.audit_id LIMIT ", q.Bind(absl::StrCat(limit), "int"));
+  } else {
+    std::string after;
+    if (!cursor.empty()) {
+      const size_t sep = cursor.find(kRangeCursorSeparator);
+      int64_t micros = 0;
+      if (sep == std::string::npos || !absl::SimpleAtoi(cursor.substr(0, sep), &micros)) {
+        return absl::InvalidArgumentError(absl::StrCat("bad range cursor '", cursor, "'"));
+      }
+      after = absl::StrCat(" AND (r.submitted_at, r.review_id) > (",
+                           q.Bind(TimeText(absl::FromUnixMicros(micros)), "timestamptz"), ", ",
+                           q.Bind(cursor.substr(sep + 1), "text"), ")");
+    }
+    sql = absl::StrCat("SELECT ", kCandidateColumns,
+                       ", (extract(epoch FROM r.submitted_at) * 1000000)::bigint::text || '",
+                       std::string(1, kRangeCursorSeparator), "' || r.review_id FROM reviews r",
+                       kLatestAudit, " WHERE true", q.Filters(selection), after,
+                       " ORDER BY r.submitted_at, r.review_id LIMIT ",
+                       q.Bind(absl::StrCat(limit), "int"));
+  }
+  CandidatePage page;
+  std::string last_cursor;
+  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
+    page = CandidatePage{};
+    pqxx::nontransaction tx(c);
+    for (const pqxx::row& row : q.Run(tx, sql)) {
+      page.candidates.push_back(CandidateFromRow(row));
+      last_cursor = row[kCandidateColumnCount].as<std::string>();
+    }
+  });
+  if (!s.ok()) return s;
+  if (static_cast<int>(page.candidates.size()) == limit) page.next = last_cursor;
+  return page;
+}
+
+absl::StatusOr<std::vector<AppliedRescore>> ReviewDb::ApplyRescores(
+    const std::vector<RescoreDecision>& decisions) {
+  std::vector<AppliedRescore> applied;
+  if (decisions.empty()) return applied;
+  std::set<std::string> ids;
+  std::vector<std::string> review_id, from, to, decision, scorer, reasons, queue_reason;
+  std::vector<int64_t> seen_audit_id;
+  std::vector<float> score;
+  for (const RescoreDecision& d : decisions) {
+    if (!IsRescoreTransition(d.from, d.to)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("review ", d.review_id, ": no re-score transition ",
+                       std::string(StatusName(d.from)), " -> ", std::string(StatusName(d.to))));
+    }
+    if (d.decision != "pass" && d.decision != "queue" && d.decision != "reject") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("review ", d.review_id, ": a re-score decides pass, queue or reject, not '",
+                       d.decision, "'"));
+    }
+    if (!ids.insert(d.review_id).second) {
+      return absl::InvalidArgumentError(absl::StrCat("review ", d.review_id, " given twice"));
+    }
+    review_id.push_back(d.review_id);
+    seen_audit_id.push_back(d.seen_audit_id);
+    from.emplace_back(StatusName(d.from));
+    to.emplace_back(StatusName(d.to));
+    score.push_back(static_cast<float>(d.fraud_score));
+    decision.push_back(d.decision);
+    scorer.push_back(d.scorer);
+    reasons.push_back(ReasonsToJson(d.reasons));
+    queue_reason.push_back(d.queue_reason);
+  }
+  using pg::ArrayLiteral;
+  absl::Status s = pool_.InTransaction([&](pqxx::work& tx) {
+    applied.clear();  // InTransaction may run this again after a serialization failure
+    tx.exec_params("SELECT pg_advisory_xact_lock($1)", kRescoreLock);
+    for (const pqxx::row& row : pg::ExecPrepared(
+             tx, kApplyRescores, ArrayLiteral(review_id), ArrayLiteral(seen_audit_id),
+             ArrayLiteral(from), ArrayLiteral(to), ArrayLiteral(score), ArrayLiteral(decision),
+             ArrayLiteral(scorer), ArrayLiteral(reasons), ArrayLiteral(queue_reason),
+             std::string(StatusName(ReviewStatus::kHeld)), std::string(kQueueStateRescored))) {
+      AppliedRescore a;
+      a.review_id = row[0].as<std::string>();
+      a.from = StatusOf(row[1]);
+      a.to = StatusOf(row[2]);
+      a.decided_at = absl::FromUnixMicros(row[3].as<int64_t>());
+      applied.push_back(std::move(a));
+    }
+  });
+  if (!s.ok()) return s;
+  return applied;
 }
 
 absl::StatusOr<std::vector<std::string>> ReviewDb::Transition(
@@ -368,11 +651,10 @@ absl::StatusOr<CountResult> ReviewDb::ApplyCounts(const std::vector<CountPhase>&
   absl::Status s = pool_.InTransaction([&](pqxx::work& tx) {
     result = CountResult{};  // InTransaction may run this again after a serialization failure
     std::map<std::string, review::RatingAggregate> deltas;  // by asin: stable statement text
-    auto flip = [&](const pg::Statement& statement, const std::vector<std::string>& ids,
-                    ReviewStatus guard, int sign) {
+    const std::string active(StatusName(ReviewStatus::kActive));
+    auto flip = [&](const pg::Statement& statement, const std::vector<std::string>& ids, int sign) {
       if (ids.empty()) return;
-      for (const pqxx::row& row :
-           pg::ExecPrepared(tx, statement, pg::ArrayLiteral(ids), std::string(StatusName(guard)))) {
+      for (const pqxx::row& row : pg::ExecPrepared(tx, statement, pg::ArrayLiteral(ids), active)) {
         const std::string asin = row[0].as<std::string>();
         review::RatingAggregate& d = deltas[asin];
         d.asin = asin;
@@ -381,8 +663,8 @@ absl::StatusOr<CountResult> ReviewDb::ApplyCounts(const std::vector<CountPhase>&
       }
     };
     for (const CountPhase& phase : phases) {
-      flip(kCount, phase.count_ids, ReviewStatus::kActive, +1);
-      flip(kUncount, phase.uncount_ids, ReviewStatus::kRemoved, -1);
+      flip(kCount, phase.count_ids, +1);
+      flip(kUncount, phase.uncount_ids, -1);
     }
 
     std::set<std::string> unchanged(touched_asins.begin(), touched_asins.end());

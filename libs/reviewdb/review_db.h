@@ -58,6 +58,36 @@ class ReviewDb {
   // (InvalidArgument). Nothing is stored on error.
   absl::StatusOr<std::vector<StoredReview>> InsertScored(const std::vector<NewReview>& reviews);
 
+  // --- reviews, fraud_audit, moderation_queue: re-scoring (candor-fraud-rescore) ---
+
+  // How many reviews `selection` holds (ListRescoreCandidates would list), read now.
+  absl::StatusOr<int64_t> CountRescoreCandidates(const RescoreSelection& selection);
+
+  // The reviews of `selection` with their latest audit row, `limit` per page: with
+  // `unscored_only` in the order their unscored audit rows were written (the order the scorer met
+  // them; migration 0005's partial index), otherwise in (submitted_at, review_id) order (its
+  // reviews_submitted_at_idx). `cursor`: "" for the first page, then the previous page's `next`;
+  // InvalidArgument for a cursor this function did not return for the same kind of selection.
+  // Keyset pages: each page costs the same however deep, and a review changed between pages is
+  // neither skipped nor read twice (an unscored one that was decided meanwhile drops out).
+  absl::StatusOr<CandidatePage> ListRescoreCandidates(const RescoreSelection& selection,
+                                                      const std::string& cursor, int limit);
+
+  // In one transaction, enacts each decision whose review is still as it was read: its status is
+  // `from` and its latest audit row is `seen_audit_id` (the row is locked first, so a moderator's
+  // concurrent transition either precedes and wins, or waits). For each: a new fraud_audit row
+  // (decision, score, scorer, reasons), the status set to `to` and fraud_score to the new score,
+  // and when the review becomes kHeld a moderation_queue row (state 'open', `queue_reason`, the
+  // reasons; a row it had is reopened with them), when it leaves kHeld its open queue row set to
+  // kQueueStateRescored. `counted` is not touched: the aggregator flips it when it applies the
+  // event the caller publishes after the commit. Returns the decisions enacted, in no particular
+  // order; a review that changed since it was read is left alone and left out. Transactions of
+  // this call take one advisory lock, so two re-scores never decide one review twice at once.
+  // InvalidArgument (nothing stored) unless every pair is IsRescoreTransition, every decision is
+  // pass, queue or reject, and no review id repeats.
+  absl::StatusOr<std::vector<AppliedRescore>> ApplyRescores(
+      const std::vector<RescoreDecision>& decisions);
+
   // --- reviews.status: the moderation transitions ---
 
   // Moves every review of `review_ids` whose status is `from` to `to`, in one statement; returns
@@ -71,14 +101,15 @@ class ReviewDb {
   // --- reviews.counted and product_ratings: the aggregator's ledger (design.md 3.5) ---
 
   // In one transaction, runs the phases in order: a count flips `counted` false -> true only
-  // while the review is kActive, an uncount true -> false only while it is kRemoved. Those guards
-  // make every event idempotent and order-safe (a redelivered Accepted cannot re-count a removed
-  // review). Each product whose flipped reviews change its sums gets them added in one statement,
-  // with version + 1 and updated_at = now() (a new product ends at version 1); a review counted
-  // and uncounted in the same call nets to nothing. Returns the aggregates of `touched_asins` and
-  // of every changed product. A delta the CHECK (>= 0) constraints refuse (a corrupt ledger) is
-  // FailedPrecondition. Only the owner of a product's partition writes its row, so instances do
-  // not contend; a deadlock during a rebalance is Aborted, and the pool retries it.
+  // while the review is kActive, an uncount true -> false only while it is not (removed by a
+  // moderator, or held or rejected by a re-score). Those guards make every event idempotent and
+  // order-safe (a redelivered Accepted cannot re-count a removed review, a stale Removed cannot
+  // uncount a restored one). Each product whose flipped reviews change its sums gets them added in
+  // one statement, with version + 1 and updated_at = now() (a new product ends at version 1); a
+  // review counted and uncounted in the same call nets to nothing. Returns the aggregates of
+  // `touched_asins` and of every changed product. A delta the CHECK (>= 0) constraints refuse (a
+  // corrupt ledger) is FailedPrecondition. Only the owner of a product's partition writes its row,
+  // so instances do not contend; a deadlock during a rebalance is Aborted, and the pool retries it.
   absl::StatusOr<CountResult> ApplyCounts(const std::vector<CountPhase>& phases,
                                           const std::vector<std::string>& touched_asins);
 

@@ -186,7 +186,7 @@ TEST_F(ReviewDbTest, TransitionsMoveOnlyReviewsInTheFromStatus) {
   EXPECT_EQ(ReadReview(*pool_, held)->status, ReviewStatus::kRemoved);
 }
 
-TEST_F(ReviewDbTest, CountsOnlyActiveReviewsAndUncountsOnlyRemovedOnes) {
+TEST_F(ReviewDbTest, CountsOnlyActiveReviewsAndUncountsThemOnceNoLongerActive) {
   const std::string active = InsertReview(*pool_, {.asin = asin_, .rating = 4});
   const std::string held =
       InsertReview(*pool_, {.asin = asin_, .rating = 1, .status = ReviewStatus::kHeld});
@@ -213,6 +213,20 @@ TEST_F(ReviewDbTest, CountsOnlyActiveReviewsAndUncountsOnlyRemovedOnes) {
   EXPECT_EQ(result->uncounted, 1);
   EXPECT_EQ(result->aggregates[0].count, 0);
   EXPECT_EQ(result->aggregates[0].version, 2);
+
+  // A counted review a re-score held or rejected uncounts too (its Removed), once.
+  const std::string now_held = InsertReview(*pool_, {.asin = asin_, .rating = 5});
+  const std::string now_rejected = InsertReview(*pool_, {.asin = asin_, .rating = 2});
+  ASSERT_TRUE(db_->ApplyCounts({{.count_ids = {now_held, now_rejected}}}, {asin_}).ok());
+  testing::SetStatus(*pool_, now_held, ReviewStatus::kHeld);
+  testing::SetStatus(*pool_, now_rejected, ReviewStatus::kRejected);
+  for (int64_t uncounted : {2, 0}) {
+    result = db_->ApplyCounts({{.uncount_ids = {now_held, now_rejected}}}, {asin_});
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_EQ(result->uncounted, uncounted);
+    EXPECT_EQ(result->aggregates[0].count, 0);
+    EXPECT_EQ(result->aggregates[0].version, 4);
+  }
 }
 
 // The reads a checker outside the services runs (candor-drive's freshness check): which reviews
@@ -322,6 +336,256 @@ TEST_F(ReviewDbTest, CountedSumsAreTheSumsOverCountedReviews) {
   EXPECT_EQ((*sums)[0].asin, asin_);
   EXPECT_TRUE((*sums)[0].SameCounts(want));
   EXPECT_EQ((*sums)[0].version, 0);
+}
+
+// --- re-scoring ---
+
+// A review scored `decision` (stored in the status it routes to) at `at`, with the facts only
+// the gateway knows.
+NewReview Decided(const std::string& asin, const std::string& decision, absl::Time at) {
+  NewReview r;
+  review::Submission& s = r.submission;
+  s.asin = asin;
+  s.user_id = candor::testing::UniqueUser();
+  s.rating = 4;
+  s.title = "Title";
+  s.body = "body by " + s.user_id;
+  s.verified_purchase = true;
+  s.fingerprint = review::Fingerprint(s.asin, s.user_id, s.body);
+  s.review_id = review::ReviewIdFromFingerprint(s.fingerprint);
+  s.submitted_at = at;
+  s.client_ip = "203.0.113.7";
+  s.device_id = "device-" + s.user_id;
+  s.account_created_at = at - absl::Hours(24 * 400);
+  r.status = decision == "queue"    ? ReviewStatus::kHeld
+             : decision == "reject" ? ReviewStatus::kRejected
+                                    : ReviewStatus::kActive;
+  r.fraud_score = 0.2;
+  r.decision = decision;
+  r.scorer = "model-v1";
+  r.reasons = {{.code = "features_unavailable", .value = 0, .weight = 0, .text = "down"}};
+  r.queue_reason = "held";
+  return r;
+}
+
+std::vector<std::string> IdsOf(const std::vector<RescoreCandidate>& candidates) {
+  std::vector<std::string> ids;
+  ids.reserve(candidates.size());
+  for (const RescoreCandidate& c : candidates) ids.push_back(c.submission.review_id);
+  return ids;
+}
+
+// Every candidate of `selection`, page by page (`limit` each); fails the test on an error.
+std::vector<RescoreCandidate> AllPages(ReviewDb& db, const RescoreSelection& selection, int limit) {
+  std::vector<RescoreCandidate> all;
+  std::string cursor;
+  do {
+    auto page = db.ListRescoreCandidates(selection, cursor, limit);
+    EXPECT_TRUE(page.ok()) << page.status();
+    if (!page.ok()) break;
+    EXPECT_LE(static_cast<int>(page->candidates.size()), limit);
+    all.insert(all.end(), page->candidates.begin(), page->candidates.end());
+    cursor = page->next;
+  } while (!cursor.empty());
+  return all;
+}
+
+TEST_F(ReviewDbTest, ACandidateIsTheSubmissionAsTheScorerHadIt) {
+  const absl::Time at = absl::FromUnixMicros(1'700'000'000'123'456);
+  NewReview r = Decided(asin_, "unscored", at);
+  NewReview no_claim = Decided(asin_, "pass", at + absl::Seconds(1));
+  no_claim.submission.account_created_at.reset();
+  no_claim.submission.client_ip.clear();
+  ASSERT_TRUE(db_->InsertScored({r, no_claim}).ok());
+
+  const std::vector<RescoreCandidate> got = AllPages(*db_, {.from = at, .asin = asin_}, 10);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].submission, r.submission);  // client address, device and claim included
+  EXPECT_EQ(got[1].submission, no_claim.submission);
+  EXPECT_EQ(got[0].status, ReviewStatus::kActive);
+  EXPECT_FALSE(got[0].counted);
+  EXPECT_GT(got[0].audit_id, 0);
+  EXPECT_EQ(got[0].decision, "unscored");
+  EXPECT_EQ(got[0].scorer, "model-v1");
+  EXPECT_EQ(got[0].reasons, r.reasons);
+  EXPECT_EQ(got[1].decision, "pass");
+
+  // A review without an audit row (written by a test helper) has none.
+  InsertReview(*pool_, {.asin = asin_});
+  const std::vector<RescoreCandidate> with_bare = AllPages(*db_, {.asin = asin_}, 10);
+  ASSERT_EQ(with_bare.size(), 3u);
+  EXPECT_EQ(with_bare[2].audit_id, 0);
+  EXPECT_EQ(with_bare[2].decision, "");
+}
+
+TEST_F(ReviewDbTest, ARangeIsPagedInTimeOrderWithinItsBounds) {
+  const absl::Time t0 = absl::FromUnixSeconds(1'650'000'000);
+  std::vector<NewReview> reviews;
+  // Six reviews, two of them at the same time (the review id breaks the tie), one before and one
+  // at the end bound (excluded).
+  for (int s : {0, 10, 10, 20, 30, 40})
+    reviews.push_back(Decided(asin_, "pass", t0 + absl::Seconds(s)));
+  reviews.push_back(Decided(asin_, "pass", t0 - absl::Seconds(1)));
+  reviews.push_back(Decided(asin_, "reject", t0 + absl::Seconds(50)));
+  ASSERT_TRUE(db_->InsertScored(reviews).ok());
+  InsertReview(*pool_, {.asin = candor::testing::UniqueAsin()});  // another product
+
+  const RescoreSelection range{.from = t0, .to = t0 + absl::Seconds(50), .asin = asin_};
+  auto count = db_->CountRescoreCandidates(range);
+  ASSERT_TRUE(count.ok()) << count.status();
+  EXPECT_EQ(*count, 6);
+  for (int limit : {1, 2, 4, 100}) {
+    const std::vector<RescoreCandidate> got = AllPages(*db_, range, limit);
+    ASSERT_EQ(got.size(), 6u) << "limit " << limit;
+    for (size_t i = 1; i < got.size(); ++i) {
+      const review::Submission& a = got[i - 1].submission;
+      const review::Submission& b = got[i].submission;
+      EXPECT_TRUE(a.submitted_at < b.submitted_at ||
+                  (a.submitted_at == b.submitted_at && a.review_id < b.review_id));
+    }
+    EXPECT_EQ(got.front().submission.submitted_at, t0);
+  }
+  EXPECT_EQ(db_->ListRescoreCandidates(range, "not a cursor", 10).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ReviewDbTest, UnscoredReviewsArePagedInAuditOrderUntilDecided) {
+  const absl::Time at = absl::Now() - absl::Hours(1);
+  std::vector<NewReview> unscored;
+  unscored.reserve(5);
+  for (int i = 0; i < 5; ++i) unscored.push_back(Decided(asin_, "unscored", at - absl::Minutes(i)));
+  ASSERT_TRUE(db_->InsertScored(unscored).ok());
+  ASSERT_TRUE(db_->InsertScored({Decided(asin_, "pass", at)}).ok());
+  const RescoreSelection selection{.unscored_only = true, .asin = asin_};
+  EXPECT_EQ(*db_->CountRescoreCandidates(selection), 5);
+
+  // In the order the audit rows were written (the batch's), not by time.
+  std::vector<std::string> want;
+  want.reserve(unscored.size());
+  for (const NewReview& r : unscored) want.push_back(r.submission.review_id);
+  EXPECT_EQ(IdsOf(AllPages(*db_, selection, 2)), want);
+
+  // A review decided since (a later audit row) drops out, and time bounds narrow the rest.
+  testing::AddAuditRow(*pool_, want[1], "pass", "[]");
+  EXPECT_EQ(*db_->CountRescoreCandidates(selection), 4);
+  EXPECT_EQ(IdsOf(AllPages(*db_, selection, 3)),
+            (std::vector<std::string>{want[0], want[2], want[3], want[4]}));
+  const RescoreSelection recent{
+      .unscored_only = true, .from = at - absl::Minutes(2) - absl::Seconds(1), .asin = asin_};
+  EXPECT_EQ(IdsOf(AllPages(*db_, recent, 10)), (std::vector<std::string>{want[0], want[2]}));
+  EXPECT_EQ(*db_->CountRescoreCandidates(recent), 2);
+  EXPECT_EQ(db_->ListRescoreCandidates(selection, "x", 10).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ReviewDbTest, ApplyRescoresMovesAuditsAndQueuesReviewsStillAsRead) {
+  const absl::Time at = absl::Now();
+  const NewReview active = Decided(asin_, "unscored", at);
+  const NewReview stays = Decided(asin_, "pass", at);
+  const NewReview held = Decided(asin_, "queue", at);
+  const NewReview rejected = Decided(asin_, "reject", at);
+  const NewReview moderated = Decided(asin_, "pass", at);
+  const NewReview redecided = Decided(asin_, "pass", at);
+  ASSERT_TRUE(db_->InsertScored({active, stays, held, rejected, moderated, redecided}).ok());
+  std::map<std::string, RescoreCandidate> read;
+  for (RescoreCandidate& c : AllPages(*db_, {.asin = asin_}, 100)) {
+    read[c.submission.review_id] = std::move(c);
+  }
+  ASSERT_EQ(read.size(), 6u);
+  // Between the read and the apply: a moderator removes one, another decision lands on one.
+  ASSERT_TRUE(db_->Transition({moderated.submission.review_id}, ReviewStatus::kActive,
+                              ReviewStatus::kRemoved)
+                  .ok());
+  testing::AddAuditRow(*pool_, redecided.submission.review_id, "pass", "[]");
+
+  const std::vector<review::Reason> reasons = {
+      {.code = "near_dup_accounts", .value = 12, .weight = 1.5, .text = "12 accounts"}};
+  auto decide = [&](const NewReview& r, ReviewStatus to, const std::string& decision) {
+    const RescoreCandidate& c = read.at(r.submission.review_id);
+    return RescoreDecision{.review_id = r.submission.review_id,
+                           .seen_audit_id = c.audit_id,
+                           .from = c.status,
+                           .to = to,
+                           .fraud_score = 0.5,
+                           .decision = decision,
+                           .scorer = "model-v2",
+                           .reasons = reasons,
+                           .queue_reason = "model-v2 score 0.5"};
+  };
+  auto applied = db_->ApplyRescores(
+      {decide(active, ReviewStatus::kHeld, "queue"), decide(stays, ReviewStatus::kActive, "pass"),
+       decide(held, ReviewStatus::kActive, "pass"), decide(rejected, ReviewStatus::kHeld, "queue"),
+       decide(moderated, ReviewStatus::kRejected, "reject"),
+       decide(redecided, ReviewStatus::kRejected, "reject")});
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  std::map<std::string, AppliedRescore> by_id;
+  for (const AppliedRescore& a : *applied) by_id[a.review_id] = a;
+  ASSERT_EQ(by_id.size(), 4u);  // not the two that changed since they were read
+  const AppliedRescore& a = by_id.at(active.submission.review_id);
+  EXPECT_EQ(a.from, ReviewStatus::kActive);
+  EXPECT_EQ(a.to, ReviewStatus::kHeld);
+  EXPECT_GT(a.decided_at, at - absl::Seconds(30));
+
+  // Statuses, audit rows and queue rows.
+  EXPECT_EQ(ReadReview(*pool_, active.submission.review_id)->status, ReviewStatus::kHeld);
+  EXPECT_EQ(ReadReview(*pool_, stays.submission.review_id)->status, ReviewStatus::kActive);
+  EXPECT_EQ(ReadReview(*pool_, held.submission.review_id)->status, ReviewStatus::kActive);
+  EXPECT_EQ(ReadReview(*pool_, rejected.submission.review_id)->status, ReviewStatus::kHeld);
+  EXPECT_EQ(ReadReview(*pool_, moderated.submission.review_id)->status, ReviewStatus::kRemoved);
+  EXPECT_EQ(ReadReview(*pool_, redecided.submission.review_id)->status, ReviewStatus::kActive);
+  const std::vector<testing::AuditRow> audit =
+      testing::AuditOf(*pool_, active.submission.review_id);
+  ASSERT_EQ(audit.size(), 2u);
+  EXPECT_EQ(audit[1].decision, "queue");
+  EXPECT_EQ(audit[1].scorer, "model-v2");
+  EXPECT_FLOAT_EQ(audit[1].score, 0.5);
+  EXPECT_EQ(audit[1].reasons, reasons);
+  EXPECT_EQ(testing::AuditOf(*pool_, stays.submission.review_id).size(), 2u);
+  EXPECT_EQ(testing::AuditOf(*pool_, moderated.submission.review_id).size(), 1u);
+  EXPECT_EQ(testing::AuditOf(*pool_, redecided.submission.review_id).size(), 2u);
+  std::optional<testing::QueueRow> q = testing::QueueEntryOf(*pool_, active.submission.review_id);
+  ASSERT_TRUE(q.has_value());
+  EXPECT_EQ(q->state, "open");
+  EXPECT_EQ(q->reason, "model-v2 score 0.5");
+  EXPECT_EQ(q->reasons, reasons);
+  EXPECT_EQ(testing::QueueEntryOf(*pool_, held.submission.review_id)->state, kQueueStateRescored);
+  EXPECT_EQ(testing::QueueEntryOf(*pool_, rejected.submission.review_id)->state, "open");
+  EXPECT_FALSE(testing::QueueEntryOf(*pool_, stays.submission.review_id).has_value());
+
+  // The same decisions again: each review has moved on (a new audit row), nothing is enacted.
+  std::vector<RescoreDecision> again = {decide(active, ReviewStatus::kHeld, "queue"),
+                                        decide(stays, ReviewStatus::kActive, "pass")};
+  applied = db_->ApplyRescores(again);
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  EXPECT_TRUE(applied->empty());
+  EXPECT_EQ(testing::AuditOf(*pool_, stays.submission.review_id).size(), 2u);
+
+  // A held review that the next re-score queues again after passing gets its queue row reopened.
+  auto reread = AllPages(*db_, {.asin = asin_}, 100);
+  for (RescoreCandidate& c : reread) read[c.submission.review_id] = std::move(c);
+  applied = db_->ApplyRescores({decide(held, ReviewStatus::kHeld, "queue")});
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  EXPECT_EQ(applied->size(), 1u);
+  EXPECT_EQ(testing::QueueEntryOf(*pool_, held.submission.review_id)->state, "open");
+}
+
+TEST_F(ReviewDbTest, ApplyRescoresRefusesWhatARescoreCannotDecide) {
+  const NewReview r = Decided(asin_, "pass", absl::Now());
+  ASSERT_TRUE(db_->InsertScored({r}).ok());
+  const RescoreDecision ok{.review_id = r.submission.review_id,
+                           .seen_audit_id = 1,
+                           .decision = "pass",
+                           .scorer = "model-v2"};
+  RescoreDecision removed = ok;
+  removed.to = ReviewStatus::kRemoved;
+  RescoreDecision unscored = ok;
+  unscored.decision = "unscored";
+  for (const std::vector<RescoreDecision>& bad :
+       {std::vector<RescoreDecision>{removed}, {unscored}, {ok, ok}}) {
+    EXPECT_EQ(db_->ApplyRescores(bad).status().code(), absl::StatusCode::kInvalidArgument);
+  }
+  EXPECT_EQ(testing::AuditOf(*pool_, r.submission.review_id).size(), 1u);
+  EXPECT_TRUE(db_->ApplyRescores({})->empty());
 }
 
 }  // namespace

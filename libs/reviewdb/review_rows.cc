@@ -18,4 +18,12 @@ bool IsTransition(review::ReviewStatus from, review::ReviewStatus to) {
   return false;
 }
 
+bool IsRescoreTransition(review::ReviewStatus from, review::ReviewStatus to) {
+  using review::ReviewStatus;
+  auto scored = [](ReviewStatus s) {
+    return s == ReviewStatus::kActive || s == ReviewStatus::kHeld || s == ReviewStatus::kRejected;
+  };
+  return scored(from) && scored(to);
+}
+
 }  // namespace candor::reviewdb

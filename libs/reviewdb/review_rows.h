@@ -89,4 +89,69 @@ struct RatingsPage {
 // active). Everything else, kAwaitingScoring (never stored) included, is not. Pure.
 bool IsTransition(review::ReviewStatus from, review::ReviewStatus to);
 
+// --- re-scoring (services/fraud-scorer/rescore, candor-fraud-rescore) ---
+
+// Which stored reviews a re-score reads (ReviewDb::ListRescoreCandidates). Plain value type.
+struct RescoreSelection {
+  // Only the reviews whose latest fraud_audit decision is kUnscoredDecision, in the order those
+  // rows were written; otherwise every review, in (submitted_at, review_id) order.
+  bool unscored_only = false;
+  std::optional<absl::Time> from{};  // submitted_at >= from
+  std::optional<absl::Time> to{};    // submitted_at < to
+  std::string asin{};                // only this product's reviews; "" for every product
+};
+
+// A stored review as a re-score reads it: the submission as the scorer had it (the row's ids,
+// text, rating, flags, submission time, client address, device id and account creation claim;
+// `imported` is not stored and reads false), its status and `counted` flag, and its latest
+// fraud_audit row. Plain value type.
+struct RescoreCandidate {
+  review::Submission submission;
+  review::ReviewStatus status = review::ReviewStatus::kActive;
+  bool counted = false;
+  int64_t audit_id = 0;  // the latest fraud_audit row's id; 0 when the review has none
+  std::string decision;  // its decision ("pass", ..., kUnscoredDecision); "" when none
+  std::string scorer;    // its scorer (a model version, "rules-v1")
+  std::vector<review::Reason> reasons;  // its reasons (ReasonsFromJson)
+  absl::Time decided_at;                // its time
+};
+
+// One page of re-score candidates and the opaque cursor that continues after them (empty when
+// this was the last page).
+struct CandidatePage {
+  std::vector<RescoreCandidate> candidates;
+  std::string next;
+};
+
+// A re-score's decision to enact on one review (ReviewDb::ApplyRescores): a new fraud_audit row
+// and the status it routes to, made against the review's state when it was read. Plain value.
+struct RescoreDecision {
+  std::string review_id{};
+  int64_t seen_audit_id = 0;  // RescoreCandidate::audit_id: the latest audit row when read
+  review::ReviewStatus from = review::ReviewStatus::kActive;  // the status when read
+  review::ReviewStatus to = review::ReviewStatus::kActive;    // == from: the status stays
+  double fraud_score = 0.0;
+  std::string decision{};                 // "pass", "queue" or "reject"
+  std::string scorer{};                   // the model's version
+  std::vector<review::Reason> reasons{};  // most important first
+  std::string queue_reason{};             // moderation_queue.reason when the review becomes held
+};
+
+// A decision ApplyRescores enacted. Plain value type.
+struct AppliedRescore {
+  std::string review_id;
+  review::ReviewStatus from = review::ReviewStatus::kActive;
+  review::ReviewStatus to = review::ReviewStatus::kActive;
+  absl::Time decided_at;  // the new audit row's time
+};
+
+// The moderation_queue.state of a queue row whose review a re-score moved out of kHeld
+// (migration 0005); a moderator's rows are 'approved' or 'rejected', waiting ones 'open'.
+inline constexpr char kQueueStateRescored[] = "rescored";
+
+// Whether a re-score may move a stored review from `from` to `to`: both are statuses a scoring
+// decision routes to (kActive, kHeld, kRejected), equal ones included (the status stays).
+// kRemoved (a moderator's) and kAwaitingScoring (never stored) are not. Pure.
+bool IsRescoreTransition(review::ReviewStatus from, review::ReviewStatus to);
+
 }  // namespace candor::reviewdb

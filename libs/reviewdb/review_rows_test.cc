@@ -26,5 +26,26 @@ TEST(IsTransitionTest, OnlyTheModerationTransitions) {
   EXPECT_FALSE(IsTransition(ReviewStatus::kActive, ReviewStatus::kActive));
 }
 
+TEST(IsRescoreTransitionTest, BetweenTheStatusesADecisionRoutesTo) {
+  const ReviewStatus all[] = {ReviewStatus::kAwaitingScoring, ReviewStatus::kActive,
+                              ReviewStatus::kHeld, ReviewStatus::kRejected, ReviewStatus::kRemoved};
+  const ReviewStatus scored[] = {ReviewStatus::kActive, ReviewStatus::kHeld,
+                                 ReviewStatus::kRejected};
+  int allowed = 0;
+  for (ReviewStatus from : all) {
+    for (ReviewStatus to : all) {
+      if (IsRescoreTransition(from, to)) ++allowed;
+    }
+  }
+  EXPECT_EQ(allowed, 9);
+  for (ReviewStatus from : scored) {
+    for (ReviewStatus to : scored) EXPECT_TRUE(IsRescoreTransition(from, to));
+  }
+  // A moderator's removal is never undone by a re-score, and nothing is moved to removed.
+  EXPECT_FALSE(IsRescoreTransition(ReviewStatus::kRemoved, ReviewStatus::kActive));
+  EXPECT_FALSE(IsRescoreTransition(ReviewStatus::kActive, ReviewStatus::kRemoved));
+  EXPECT_FALSE(IsRescoreTransition(ReviewStatus::kHeld, ReviewStatus::kAwaitingScoring));
+}
+
 }  // namespace
 }  // namespace candor::reviewdb

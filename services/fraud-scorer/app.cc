@@ -89,21 +89,11 @@ absl::StatusOr<std::unique_ptr<service::ServiceApp>> CreateApp(const Config& con
   std::unique_ptr<fraud::FraudModel> model;
   fraud::CidrList datacenters;
   if (config.scorer == "model") {
-    absl::StatusOr<std::unique_ptr<fraud::FraudModel>> loaded =
-        fraud::FraudModel::Load(config.model_path);
-    if (!loaded.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat("--model: ", loaded.status().message()));
-    }
-    model = *std::move(loaded);
-    if (!config.datacenter_cidrs_path.empty()) {
-      absl::StatusOr<fraud::CidrList> list =
-          fraud::CidrList::LoadFile(config.datacenter_cidrs_path);
-      if (!list.ok()) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("--datacenter-cidrs: ", list.status().message()));
-      }
-      datacenters = *std::move(list);
-    }
+    absl::StatusOr<ModelFiles> files =
+        LoadModelFiles(config.model_path, config.datacenter_cidrs_path);
+    if (!files.ok()) return files.status();
+    model = std::move(files->model);
+    datacenters = std::move(files->datacenters);
     spdlog::info("fraud model {} ({} features), {} datacenter networks", model->metadata().version,
                  model->metadata().feature_names.size(), datacenters.size());
   }

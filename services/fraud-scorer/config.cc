@@ -1,8 +1,6 @@
 #include "services/fraud-scorer/config.h"
 
 #include "absl/strings/str_cat.h"
-#include "libs/fraud/cidr_list.h"
-#include "libs/fraud/model.h"
 
 namespace candor::fraud_scorer {
 
@@ -21,31 +19,45 @@ void RegisterFlags(core::Flags& flags, Config* c) {
         &c->consumer}});
   flags.AddString("output-topic", "CANDOR_FRAUD_OUTPUT_TOPIC", &c->output_topic,
                   "topic the ReviewEvent{accepted} messages go to");
-  flags.AddDouble("queue-threshold", "CANDOR_FRAUD_QUEUE_THRESHOLD", &c->queue_threshold,
-                  "scores at or above this go to the moderation queue (status held)", 0.0, 1.0);
-  flags.AddDouble("reject-threshold", "CANDOR_FRAUD_REJECT_THRESHOLD", &c->reject_threshold,
-                  "scores above this are rejected; must be >= --queue-threshold", 0.0, 1.0);
   flags.AddString("scorer", "CANDOR_FRAUD_SCORER", &c->scorer,
                   "model (the trained model over the behaviour features) or rules (rules-v1)");
-  flags.AddString("model", "CANDOR_FRAUD_MODEL", &c->model_path,
-                  "the fraud model (XGBoost JSON) written by candor-fraud-train; its metadata is "
-                  "<model>.meta.json");
-  flags.AddString("datacenter-cidrs", "CANDOR_FRAUD_DATACENTER_CIDRS", &c->datacenter_cidrs_path,
-                  "file of datacenter networks (one CIDR a line, # comments) for the "
-                  "datacenter_ip feature; empty for none");
-  flags.AddInt("top-reasons", "CANDOR_FRAUD_TOP_REASONS", &c->top_reasons,
-               "the model's largest contributions stored as reasons with each decision", 0, 21);
+  RegisterModelFlags(flags, {.model_path = &c->model_path,
+                             .datacenter_cidrs_path = &c->datacenter_cidrs_path,
+                             .top_reasons = &c->top_reasons,
+                             .queue_threshold = &c->queue_threshold,
+                             .reject_threshold = &c->reject_threshold});
   flags.AddInt("publish-timeout-ms", "CANDOR_FRAUD_PUBLISH_TIMEOUT_MS", &c->publish_timeout_ms,
                "how long a batch waits for Kafka to confirm its Accepted events before it is "
                "retried",
                100, 600000);
 }
 
+void RegisterModelFlags(core::Flags& flags, const ModelFlagTargets& t) {
+  flags.AddDouble("queue-threshold", "CANDOR_FRAUD_QUEUE_THRESHOLD", t.queue_threshold,
+                  "scores at or above this go to the moderation queue (status held)", 0.0, 1.0);
+  flags.AddDouble("reject-threshold", "CANDOR_FRAUD_REJECT_THRESHOLD", t.reject_threshold,
+                  "scores above this are rejected; must be >= --queue-threshold", 0.0, 1.0);
+  flags.AddString("model", "CANDOR_FRAUD_MODEL", t.model_path,
+                  "the fraud model (XGBoost JSON) written by candor-fraud-train; its metadata is "
+                  "<model>.meta.json");
+  flags.AddString("datacenter-cidrs", "CANDOR_FRAUD_DATACENTER_CIDRS", t.datacenter_cidrs_path,
+                  "file of datacenter networks (one CIDR a line, # comments) for the "
+                  "datacenter_ip feature; empty for none");
+  flags.AddInt("top-reasons", "CANDOR_FRAUD_TOP_REASONS", t.top_reasons,
+               "the model's largest contributions stored as reasons with each decision", 0, 21);
+}
+
+absl::Status ValidateThresholds(double queue, double reject) {
+  if (queue > reject) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--queue-threshold (", queue, ") must not exceed --reject-threshold (", reject, ")"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateConfig(const Config& c) {
-  if (c.queue_threshold > c.reject_threshold) {
-    return absl::InvalidArgumentError(absl::StrCat("--queue-threshold (", c.queue_threshold,
-                                                   ") must not exceed --reject-threshold (",
-                                                   c.reject_threshold, ")"));
+  if (absl::Status s = ValidateThresholds(c.queue_threshold, c.reject_threshold); !s.ok()) {
+    return s;
   }
   if (c.scorer != "model" && c.scorer != "rules") {
     return absl::InvalidArgumentError(
@@ -66,25 +78,28 @@ absl::Status ValidateConfig(const Config& c) {
   return absl::OkStatus();
 }
 
-}  // namespace candor::fraud_scorer
-
-namespace candor::fraud_scorer {
-
-absl::Status CheckConfigFiles(const Config& c) {
-  if (c.scorer != "model") return absl::OkStatus();
-  if (absl::StatusOr<std::unique_ptr<fraud::FraudModel>> model =
-          fraud::FraudModel::Load(c.model_path);
-      !model.ok()) {
+absl::StatusOr<ModelFiles> LoadModelFiles(const std::string& model_path,
+                                          const std::string& datacenter_cidrs_path) {
+  ModelFiles files;
+  absl::StatusOr<std::unique_ptr<fraud::FraudModel>> model = fraud::FraudModel::Load(model_path);
+  if (!model.ok()) {
     return absl::FailedPreconditionError(absl::StrCat("--model: ", model.status().message()));
   }
-  if (!c.datacenter_cidrs_path.empty()) {
-    if (absl::StatusOr<fraud::CidrList> list = fraud::CidrList::LoadFile(c.datacenter_cidrs_path);
-        !list.ok()) {
+  files.model = *std::move(model);
+  if (!datacenter_cidrs_path.empty()) {
+    absl::StatusOr<fraud::CidrList> list = fraud::CidrList::LoadFile(datacenter_cidrs_path);
+    if (!list.ok()) {
       return absl::FailedPreconditionError(
           absl::StrCat("--datacenter-cidrs: ", list.status().message()));
     }
+    files.datacenters = *std::move(list);
   }
-  return absl::OkStatus();
+  return files;
+}
+
+absl::Status CheckConfigFiles(const Config& c) {
+  if (c.scorer != "model") return absl::OkStatus();
+  return LoadModelFiles(c.model_path, c.datacenter_cidrs_path).status();
 }
 
 }  // namespace candor::fraud_scorer

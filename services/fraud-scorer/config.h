@@ -1,11 +1,15 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "libs/core/flags.h"
 #include "libs/events/topics.h"
+#include "libs/fraud/cidr_list.h"
+#include "libs/fraud/model.h"
 #include "libs/service/service_config.h"
 
 namespace candor::fraud_scorer {
@@ -45,6 +49,36 @@ struct Config {
 
 // Registers every field of `config` (which must outlive the parse) with `flags`.
 void RegisterFlags(core::Flags& flags, Config* config);
+
+// Where the model scorer's settings live, for registering their flags: the service's Config and
+// candor-fraud-rescore's (services/fraud-scorer/rescore) hold the same five, read from the same
+// flags and environment variables, so a re-score routes as the service does.
+struct ModelFlagTargets {
+  std::string* model_path;
+  std::string* datacenter_cidrs_path;
+  int64_t* top_reasons;
+  double* queue_threshold;
+  double* reject_threshold;
+};
+
+// Registers --queue-threshold, --reject-threshold, --model, --datacenter-cidrs and --top-reasons
+// (environment CANDOR_FRAUD_*) for the targets, which must outlive the parse.
+void RegisterModelFlags(core::Flags& flags, const ModelFlagTargets& targets);
+
+// InvalidArgument naming both flags when `queue` exceeds `reject`.
+absl::Status ValidateThresholds(double queue, double reject);
+
+// The model scorer's files, loaded.
+struct ModelFiles {
+  std::unique_ptr<fraud::FraudModel> model;
+  fraud::CidrList datacenters;  // empty when no file is named
+};
+
+// Loads the model at `model_path` (with its metadata) and the datacenter list at
+// `datacenter_cidrs_path` ("" for none). FailedPrecondition naming the flag, the file and the
+// problem (a missing, corrupt or mismatched model; a CIDR file's bad line by number).
+absl::StatusOr<ModelFiles> LoadModelFiles(const std::string& model_path,
+                                          const std::string& datacenter_cidrs_path);
 
 // Checks what single-flag ranges cannot: queue <= reject, a known log level, non-empty names,
 // distinct input and output topics, a known --scorer.

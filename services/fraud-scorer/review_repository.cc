@@ -1,5 +1,8 @@
 #include "services/fraud-scorer/review_repository.h"
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
 namespace candor::fraud_scorer {
 
 ReviewStatus StatusFor(Decision::Kind kind) {
@@ -13,6 +16,13 @@ ReviewStatus StatusFor(Decision::Kind kind) {
       return ReviewStatus::kRejected;
   }
   return ReviewStatus::kActive;
+}
+
+std::string QueueReason(const Decision& d) {
+  return absl::StrCat(d.scorer, " score ", d.score, ": ",
+                      absl::StrJoin(d.reasons, "; ", [](std::string* out, const review::Reason& r) {
+                        absl::StrAppend(out, r.code, ": ", r.text);
+                      }));
 }
 
 }  // namespace candor::fraud_scorer

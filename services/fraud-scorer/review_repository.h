@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -16,6 +17,12 @@ using review::ReviewStatus;
 // Where a decision sends a review: pass and unscored -> active (it counts), queue -> held (a
 // moderator decides), reject -> rejected. Held and rejected reviews are stored, not counted.
 ReviewStatus StatusFor(Decision::Kind kind);
+
+// The moderation_queue.reason a moderator sees first, one line: the scorer, the score and the
+// reasons ("rules-v1 score 0.6: shouting: 12 of 14 letters upper case; exclamations: 5 '!'"). The
+// structured reasons go beside it (moderation_queue.reasons). For the scorer's held reviews and
+// the re-scorer's newly held ones. Pure.
+std::string QueueReason(const Decision& decision);
 
 // A review with the scorer's decision, ready to be stored.
 struct ScoredReview {

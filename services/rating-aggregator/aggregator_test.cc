@@ -38,7 +38,7 @@ class FakeLedger final : public RatingLedger {
       }
       for (const std::string& id : phase.uncount_ids) {
         Row& r = reviews.at(id);
-        if (r.counted && r.status == review::ReviewStatus::kRemoved) {
+        if (r.counted && r.status != review::ReviewStatus::kActive) {
           r.counted = false;
           deltas[r.asin].Apply(r.rating, r.verified, -1);
           ++result.uncounted;
@@ -143,6 +143,20 @@ TEST_F(AggregatorTest, RemovalSubtractsExactlyAndALateAcceptedDoesNotRecount) {
   EXPECT_EQ(Product().version, 2);
   ASSERT_TRUE(aggregator_.Apply({Accepted("a"), Removed("a")}).ok());  // both redelivered
   EXPECT_EQ(Product().count, 1);
+  EXPECT_EQ(Product().version, 2);
+}
+
+TEST_F(AggregatorTest, AReviewARescoreHeldOrRejectedStopsCounting) {
+  AddReview("a", 5);
+  AddReview("b", 2);
+  AddReview("c", 4);
+  ASSERT_TRUE(aggregator_.Apply({Accepted("a"), Accepted("b"), Accepted("c")}).ok());
+  ledger_.reviews.at("a").status = review::ReviewStatus::kHeld;
+  ledger_.reviews.at("b").status = review::ReviewStatus::kRejected;
+  ASSERT_TRUE(aggregator_.Apply({Removed("a"), Removed("b"), Removed("c")}).ok());
+  EXPECT_TRUE(ledger_.reviews.at("c").counted);  // still active: a stale Removed changes nothing
+  EXPECT_EQ(Product().count, 1);
+  EXPECT_EQ(Product().sum, 4);
   EXPECT_EQ(Product().version, 2);
 }
 

@@ -37,10 +37,12 @@ class RatingLedger {
   virtual ~RatingLedger() = default;
   // In one transaction, runs the phases in order. A count flips a review's `counted` false ->
   // true only while its status is kActive; an uncount flips it true -> false only while its
-  // status is kRemoved. Those guards make every event idempotent and order-safe: a redelivered
-  // Accepted cannot re-count a removed review. Each product whose flipped reviews change its sums
-  // gets them added in one upsert, with version + 1. Returns the aggregates of `touched_asins`
-  // and of every changed product. Unavailable / Aborted / Internal from the database.
+  // status is not (removed by a moderator, held or rejected by a re-score). Those guards make
+  // every event idempotent and order-safe: a redelivered Accepted cannot re-count a removed
+  // review, a stale Removed cannot uncount a restored one. Each product whose flipped reviews
+  // change its sums gets them added in one upsert, with version + 1. Returns the aggregates of
+  // `touched_asins` and of every changed product. Unavailable / Aborted / Internal from the
+  // database.
   virtual absl::StatusOr<LedgerResult> Apply(const std::vector<LedgerPhase>& phases,
                                              const std::vector<std::string>& touched_asins) = 0;
 };
