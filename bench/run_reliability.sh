@@ -139,6 +139,7 @@ export CANDOR_REDIS_ADDR CANDOR_PG_DSN CANDOR_KAFKA_BROKERS
 CANDOR_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export CANDOR_JWT_SECRET CANDOR_GATEWAY_LISTEN=${gateway_addr} CANDOR_GATEWAY_ADDR=${gateway_addr}
 export CANDOR_LOG_LEVEL=info
+trust_the_driver
 
 start_service rating-aggregator "${aggregator_bin}"
 start_service fraud-scorer "${fraud_bin}"

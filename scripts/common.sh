@@ -44,6 +44,15 @@ set_ports() {
 declare -A pid=()
 
 # start_service NAME CMD...: starts CMD in its own session, output appended to LOG_DIR/NAME.log.
+# candor-drive gives every synthetic shopper an address of its own and sends it as
+# x-forwarded-for (tools/candor-drive/README.md), as a shop's edge proxy would; the gateway
+# believes that header only from the proxies it trusts, here the driver's loopback address.
+# Without it every review would come from 127.0.0.1 and the fraud model's shared-address features
+# would see one machine behind all shoppers. An operator's own setting is kept.
+trust_the_driver() {
+  export CANDOR_GATEWAY_TRUSTED_PROXIES=${CANDOR_GATEWAY_TRUSTED_PROXIES:-127.0.0.1/32,::1/128}
+}
+
 start_service() {
   local name=$1
   shift

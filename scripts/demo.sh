@@ -190,6 +190,7 @@ fi
 export CANDOR_JWT_SECRET
 export CANDOR_GATEWAY_LISTEN=${gateway_addr}
 export CANDOR_GATEWAY_ADDR=${gateway_addr}
+trust_the_driver
 
 # ---------------------------------------------------------------------------------------------
 # 4. The services, consumers first so they are subscribed when the first review arrives.

@@ -3,7 +3,8 @@
 // duplicate, rate-limited, invalid and unauthenticated requests, imports historical reviews with
 // their original times, and sends poison Kafka messages; waits for the consumers to drain, checks
 // invariants I1-I3 (design.md) exactly against a recomputation from what it sent, that imports
-// keep their times, and that an author (only) reads their review's status and reasons.
+// keep their times, and that an author (only) reads their review's status and reasons. The scorer
+// runs its rule set (--scorer rules), whose decisions the test can predict.
 
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
@@ -96,7 +97,13 @@ class WritePathE2eTest : public ::testing::Test {
             "CANDOR_KAFKA_BROKERS=" + brokers_, std::string("CANDOR_JWT_SECRET=") + kSecret,
             "CANDOR_GATEWAY_LISTEN=" + gateway_addr_};
     ASSERT_TRUE(gateway_.Start({Env("CANDOR_GATEWAY_BIN")}, env_, stack_dir_ + "/gateway.log"));
-    ASSERT_TRUE(scorer_.Start({Env("CANDOR_FRAUD_SCORER_BIN")}, env_, stack_dir_ + "/scorer.log"));
+    // The rule set: its decisions are fixed by the text, so this test can recompute which reviews
+    // count. The model scorer's decisions are tested on the real app in
+    // services/fraud-scorer/tests/fraud_scorer_model_integration_test.cc.
+    std::vector<std::string> scorer_env = env_;
+    scorer_env.push_back("CANDOR_FRAUD_SCORER=rules");
+    ASSERT_TRUE(
+        scorer_.Start({Env("CANDOR_FRAUD_SCORER_BIN")}, scorer_env, stack_dir_ + "/scorer.log"));
     ASSERT_TRUE(
         aggregator_.Start({Env("CANDOR_AGGREGATOR_BIN")}, env_, stack_dir_ + "/aggregator.log"));
     auto channel = grpc::CreateChannel(gateway_addr_, grpc::InsecureChannelCredentials());

@@ -240,8 +240,8 @@ absl::StatusOr<Plan> Generate(const GeneratorOptions& o) {
 
   Rng rng(o.seed);
   char tag[16];
-  std::snprintf(tag, sizeof(tag), "%06llx",
-                static_cast<unsigned long long>((o.seed * 0x9E3779B97F4A7C15ULL) >> 40));
+  std::snprintf(tag, sizeof(tag), "%06x", RunTag(o.seed));
+  const uint32_t net = RunTag(o.seed) >> 8;
   auto user_name = [&](int64_t u) { return absl::StrCat("u", tag, "-", u); };
 
   ProductSampler sampler(o.products);
@@ -254,6 +254,8 @@ absl::StatusOr<Plan> Generate(const GeneratorOptions& o) {
     r.title = Title(rng, rating);
     r.body = Body(rng, rating);
     r.verified_purchase = VerifiedByHash(r.user, r.asin);
+    // Every shopper its own machine (sent as x-forwarded-for; see traffic.h).
+    r.client_ip = AccountAddress(net, static_cast<uint32_t>(u));
     return r;
   };
 
@@ -301,6 +303,7 @@ absl::StatusOr<Plan> Generate(const GeneratorOptions& o) {
       req.review.title = Title(rng, rating);
       req.review.body = Body(rng, rating);
       req.review.verified_purchase = VerifiedByHash(user, req.review.asin);
+      req.review.client_ip = AccountAddress(net, static_cast<uint32_t>(0xffff - h));
       req.expect = Expect::kUnknown;  // judged as a group by its UserLimit
       primaries.emplace_back(std::move(req), FollowUp::kNone);
     }

@@ -26,17 +26,8 @@ using Rng = std::mt19937_64;
 constexpr int64_t kMaxAttack = 20'000;
 constexpr int64_t kMaxGenuine = 20'000;
 
-// 24 bits of a hash of the seed: the run's names (as the generator's) and, the top 16 of them,
-// its /48 in 2001:db8::/32.
-uint32_t RunTag(uint64_t seed) {
-  return static_cast<uint32_t>((seed * 0x9E3779B97F4A7C15ULL) >> 40);
-}
-
-// A /64 of its own per account: attack accounts count up from 0, genuine ones down from ffff.
-std::string AccountAddress(uint32_t tag, uint32_t slot) {
-  // Canonical text (RFC 5952), as the gateway stores it.
-  return review::IpAddress::Parse(absl::StrFormat("2001:db8:%x:%x::1", tag, slot))->ToString();
-}
+// Attack accounts take the run's address slots (AccountAddress) from 0 up, genuine ones from
+// ffff down.
 
 std::string DeviceId(Rng& rng) {
   return absl::StrFormat("dev-%016x", static_cast<uint64_t>(rng()));

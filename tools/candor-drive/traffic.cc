@@ -7,6 +7,8 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "libs/review/ip_address.h"
 #include "libs/review/submission.h"
 #include "libs/review/validation.h"
 #include "nlohmann/json.hpp"
@@ -161,6 +163,15 @@ absl::StatusOr<Plan> ReadReviewsFile(const std::string& path, int64_t limit,
       stats->malformed > 0 ? absl::StrCat(", ", stats->malformed, " malformed lines skipped") : "",
       ")");
   return plan;
+}
+
+uint32_t RunTag(uint64_t seed) {
+  return static_cast<uint32_t>((seed * 0x9E3779B97F4A7C15ULL) >> 40);
+}
+
+std::string AccountAddress(uint32_t net, uint32_t slot) {
+  return review::IpAddress::Parse(absl::StrFormat("2001:db8:%x:%x::1", net & 0xffff, slot & 0xffff))
+      ->ToString();
 }
 
 }  // namespace candor::drive

@@ -118,4 +118,14 @@ void ForImport(Plan& plan, absl::Time now);
 // (exact or not). Used by both sources.
 void AddUserLimits(Plan& plan, bool exact);
 
+// 24 bits of a hash of `seed`: a generated run's names ("u<tag>-...") and, the top 16 of them,
+// its /48 in the documentation range 2001:db8::/32.
+uint32_t RunTag(uint64_t seed);
+
+// The client address of account `slot` (0..65535) of a run whose /48 is 2001:db8:`net`::/48
+// (net = RunTag(seed) >> 8): a /64 of its own in it, in canonical text as the gateway stores it.
+// Synthetic shoppers each get one, so the fraud model's shared-address features see one machine per
+// account, as with real shoppers, not the driver's single loopback address.
+std::string AccountAddress(uint32_t net, uint32_t slot);
+
 }  // namespace candor::drive
