@@ -242,6 +242,7 @@ absl::StatusOr<Plan> Generate(const GeneratorOptions& o) {
   char tag[16];
   std::snprintf(tag, sizeof(tag), "%06x", RunTag(o.seed));
   const uint32_t net = RunTag(o.seed) >> 8;
+  const absl::Time now = absl::Now();
   auto user_name = [&](int64_t u) { return absl::StrCat("u", tag, "-", u); };
 
   ProductSampler sampler(o.products);
@@ -256,6 +257,7 @@ absl::StatusOr<Plan> Generate(const GeneratorOptions& o) {
     r.verified_purchase = VerifiedByHash(r.user, r.asin);
     // Every shopper its own machine (sent as x-forwarded-for; see traffic.h).
     r.client_ip = AccountAddress(net, static_cast<uint32_t>(u));
+    r.account_created = AccountCreatedByHash(r.user, now);
     return r;
   };
 
@@ -304,6 +306,7 @@ absl::StatusOr<Plan> Generate(const GeneratorOptions& o) {
       req.review.body = Body(rng, rating);
       req.review.verified_purchase = VerifiedByHash(user, req.review.asin);
       req.review.client_ip = AccountAddress(net, static_cast<uint32_t>(0xffff - h));
+      req.review.account_created = AccountCreatedByHash(user, now);
       req.expect = Expect::kUnknown;  // judged as a group by its UserLimit
       primaries.emplace_back(std::move(req), FollowUp::kNone);
     }

@@ -71,6 +71,10 @@ bool VerifiedByHash(const std::string& user, const std::string& asin) {
   return Fnv1a(absl::StrCat(user, ":", asin)) % 100 < 70;
 }
 
+absl::Time AccountCreatedByHash(const std::string& user, absl::Time now) {
+  return now - absl::Hours(24 * (60 + static_cast<int64_t>(Fnv1a(user) % 1800)));
+}
+
 void AddUserLimits(Plan& plan, bool exact) {
   std::map<std::string, int> valid_per_user;
   for (const PlannedRequest& p : plan.primaries) {

@@ -92,6 +92,11 @@ review::SubmissionInput ShopperInput(const Review& r);
 // Deterministic ~70 % "verified purchase" flag from (user, asin), so replays and reruns agree.
 bool VerifiedByHash(const std::string& user, const std::string& asin);
 
+// When a generated shopper's account was created: 60 to 1,859 days before `now`, fixed by a hash
+// of the user id. Sent as the token's `acct_created` claim, so the fraud model sees the aged
+// accounts of a running shop rather than thousands of accounts created this second.
+absl::Time AccountCreatedByHash(const std::string& user, absl::Time now);
+
 struct ReadStats {
   bool gzip = false;
   int64_t lines = 0;      // non-empty lines read
