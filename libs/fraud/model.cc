@@ -37,10 +37,13 @@ constexpr char kObjective[] = "binary:logistic";
 constexpr int kPredictValue = 0;
 constexpr int kPredictContributions = 3;
 
-// XGBoost's message for the call that just failed on this thread, without its trailing space.
+// XGBoost's message for the call that just failed on this thread: its first line (a debug build
+// of XGBoost appends a stack trace), without the trailing space and colon.
 std::string LastXgbError() {
   const char* e = XGBGetLastError();
-  std::string text = e != nullptr ? std::string(absl::StripTrailingAsciiWhitespace(e)) : "";
+  absl::string_view first = e != nullptr ? absl::string_view(e) : absl::string_view();
+  first = first.substr(0, first.find('\n'));
+  std::string text(absl::StripTrailingAsciiWhitespace(first));
   if (!text.empty() && text.back() == ':') text.pop_back();
   return text.empty() ? std::string("no message") : text;
 }

@@ -2,11 +2,15 @@
 
 #include "libs/core/clock.h"
 #include "libs/core/log.h"
+#include "libs/fraud/cidr_list.h"
+#include "libs/fraud/model.h"
+#include "libs/fraud/redis_feature_store.h"
 #include "libs/kafka/kafka.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/redis/redis_client.h"
 #include "services/fraud-scorer/intake.h"
 #include "services/fraud-scorer/kafka_accepted_publisher.h"
+#include "services/fraud-scorer/model_scorer.h"
 #include "services/fraud-scorer/pg_review_repository.h"
 #include "services/fraud-scorer/redis_behaviour_window.h"
 #include "services/fraud-scorer/rule_scorer.h"
@@ -17,28 +21,44 @@ namespace {
 
 // The fraud-scorer's domain on the shared adapters. Members are declared in construction order:
 // each borrows only those above it (and the adapters, which ServiceApp destroys after this).
+// With --scorer model, `model` and `datacenters` are the files CreateApp loaded; with rules they
+// are null and the rule set's behaviour window is used instead.
 class FraudScoring final : public service::ServiceDomain {
  public:
-  FraudScoring(const Config& config, const service::Adapters& adapters)
+  FraudScoring(const Config& config, const service::Adapters& adapters,
+               std::unique_ptr<fraud::FraudModel> model, fraud::CidrList datacenters)
       : config_(config),
-        window_(*adapters.redis, clock_),
-        scorer_(window_, Thresholds{config.queue_threshold, config.reject_threshold}),
+        model_(std::move(model)),
+        datacenters_(std::move(datacenters)),
+        scorer_(MakeScorer(config, adapters)),
         repository_(*adapters.pg),
         publisher_(*adapters.producer, config.output_topic,
                    absl::Milliseconds(config.publish_timeout_ms)),
-        intake_(scorer_, repository_, publisher_, clock_),
+        intake_(*scorer_, repository_, publisher_, clock_),
         handler_(SubmissionConsumer(intake_)) {}
 
   std::vector<service::ConsumerLoop> consumers() override {
     return {{.config = config_.consumer,
              .handler = &handler_,
              .stats = [this] { return StatsLine(); },
-             .startup_details = fmt::format(", publishing to {}, thresholds queue>={} reject>{}",
-                                            config_.output_topic, config_.queue_threshold,
-                                            config_.reject_threshold)}};
+             .startup_details = fmt::format(
+                 ", scorer {}, publishing to {}, thresholds queue>={} reject>{}",
+                 model_ != nullptr ? model_->metadata().version : RuleScorer::kName,
+                 config_.output_topic, config_.queue_threshold, config_.reject_threshold)}};
   }
 
  private:
+  std::unique_ptr<Scorer> MakeScorer(const Config& config, const service::Adapters& adapters) {
+    const Thresholds thresholds{config.queue_threshold, config.reject_threshold};
+    if (model_ != nullptr) {
+      features_ = std::make_unique<fraud::RedisFeatureStore>(*adapters.redis, clock_);
+      return std::make_unique<ModelScorer>(*features_, *model_, datacenters_, thresholds,
+                                           static_cast<int>(config.top_reasons));
+    }
+    window_ = std::make_unique<RedisBehaviourWindow>(*adapters.redis, clock_);
+    return std::make_unique<RuleScorer>(*window_, thresholds);
+  }
+
   std::string StatsLine() const {
     const IntakeStats& i = intake_.stats();
     return fmt::format(
@@ -49,8 +69,11 @@ class FraudScoring final : public service::ServiceDomain {
 
   const Config config_;
   core::SystemClock clock_;
-  RedisBehaviourWindow window_;
-  RuleScorer scorer_;
+  std::unique_ptr<fraud::FraudModel> model_;  // null with --scorer rules
+  fraud::CidrList datacenters_;
+  std::unique_ptr<fraud::RedisFeatureStore> features_;  // the model's windows
+  std::unique_ptr<RedisBehaviourWindow> window_;        // the rule set's window
+  std::unique_ptr<Scorer> scorer_;
   PgReviewRepository repository_;
   KafkaAcceptedPublisher publisher_;  // on the shared producer, which also sends dead letters
   ReviewIntake intake_;
@@ -61,14 +84,38 @@ class FraudScoring final : public service::ServiceDomain {
 
 absl::StatusOr<std::unique_ptr<service::ServiceApp>> CreateApp(const Config& config) {
   if (absl::Status s = ValidateConfig(config); !s.ok()) return s;
+  // The files first (CheckConfigFiles has already refused bad ones when run from main), so a
+  // bad model never costs a connection.
+  std::unique_ptr<fraud::FraudModel> model;
+  fraud::CidrList datacenters;
+  if (config.scorer == "model") {
+    absl::StatusOr<std::unique_ptr<fraud::FraudModel>> loaded =
+        fraud::FraudModel::Load(config.model_path);
+    if (!loaded.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat("--model: ", loaded.status().message()));
+    }
+    model = *std::move(loaded);
+    if (!config.datacenter_cidrs_path.empty()) {
+      absl::StatusOr<fraud::CidrList> list =
+          fraud::CidrList::LoadFile(config.datacenter_cidrs_path);
+      if (!list.ok()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("--datacenter-cidrs: ", list.status().message()));
+      }
+      datacenters = *std::move(list);
+    }
+    spdlog::info("fraud model {} ({} features), {} datacenter networks", model->metadata().version,
+                 model->metadata().feature_names.size(), datacenters.size());
+  }
   return service::ServiceApp::Create(
       config.service,
       {.client_id = "candor-fraud-scorer",
        .adapters = kAdapters,
        // The producer carries the Accepted events, which a batch waits for as long as this.
        .delivery_timeout = absl::Milliseconds(config.publish_timeout_ms)},
-      [&config](const service::Adapters& adapters) {
-        return std::make_unique<FraudScoring>(config, adapters);
+      [&config, &model, &datacenters](const service::Adapters& adapters) {
+        return std::make_unique<FraudScoring>(config, adapters, std::move(model),
+                                              std::move(datacenters));
       });
 }
 

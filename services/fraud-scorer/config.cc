@@ -1,6 +1,8 @@
 #include "services/fraud-scorer/config.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/fraud/cidr_list.h"
+#include "libs/fraud/model.h"
 
 namespace candor::fraud_scorer {
 
@@ -23,6 +25,16 @@ void RegisterFlags(core::Flags& flags, Config* c) {
                   "scores at or above this go to the moderation queue (status held)", 0.0, 1.0);
   flags.AddDouble("reject-threshold", "CANDOR_FRAUD_REJECT_THRESHOLD", &c->reject_threshold,
                   "scores above this are rejected; must be >= --queue-threshold", 0.0, 1.0);
+  flags.AddString("scorer", "CANDOR_FRAUD_SCORER", &c->scorer,
+                  "model (the trained model over the behaviour features) or rules (rules-v1)");
+  flags.AddString("model", "CANDOR_FRAUD_MODEL", &c->model_path,
+                  "the fraud model (XGBoost JSON) written by candor-fraud-train; its metadata is "
+                  "<model>.meta.json");
+  flags.AddString("datacenter-cidrs", "CANDOR_FRAUD_DATACENTER_CIDRS", &c->datacenter_cidrs_path,
+                  "file of datacenter networks (one CIDR a line, # comments) for the "
+                  "datacenter_ip feature; empty for none");
+  flags.AddInt("top-reasons", "CANDOR_FRAUD_TOP_REASONS", &c->top_reasons,
+               "the model's largest contributions stored as reasons with each decision", 0, 21);
   flags.AddInt("publish-timeout-ms", "CANDOR_FRAUD_PUBLISH_TIMEOUT_MS", &c->publish_timeout_ms,
                "how long a batch waits for Kafka to confirm its Accepted events before it is "
                "retried",
@@ -35,6 +47,13 @@ absl::Status ValidateConfig(const Config& c) {
                                                    ") must not exceed --reject-threshold (",
                                                    c.reject_threshold, ")"));
   }
+  if (c.scorer != "model" && c.scorer != "rules") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--scorer: '", c.scorer, "' is not a scorer (model or rules)"));
+  }
+  if (c.scorer == "model" && c.model_path.empty()) {
+    return absl::InvalidArgumentError("--model: must name the model file with --scorer model");
+  }
   if (absl::Status s = service::ValidateServiceConfig(c.service, kAdapters); !s.ok()) return s;
   if (absl::Status s = service::ValidateConsumerConfig(c.consumer); !s.ok()) return s;
   if (c.output_topic.empty())
@@ -42,6 +61,27 @@ absl::Status ValidateConfig(const Config& c) {
   for (const std::string& input : service::InputTopics(c.consumer)) {
     if (input == c.output_topic) {
       return absl::InvalidArgumentError("--input-topic and --output-topic must differ");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace candor::fraud_scorer
+
+namespace candor::fraud_scorer {
+
+absl::Status CheckConfigFiles(const Config& c) {
+  if (c.scorer != "model") return absl::OkStatus();
+  if (absl::StatusOr<std::unique_ptr<fraud::FraudModel>> model =
+          fraud::FraudModel::Load(c.model_path);
+      !model.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat("--model: ", model.status().message()));
+  }
+  if (!c.datacenter_cidrs_path.empty()) {
+    if (absl::StatusOr<fraud::CidrList> list = fraud::CidrList::LoadFile(c.datacenter_cidrs_path);
+        !list.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("--datacenter-cidrs: ", list.status().message()));
     }
   }
   return absl::OkStatus();

@@ -30,6 +30,14 @@ struct Config {
   };
 
   std::string output_topic = events::kReviewEventsTopic;
+  // "model" (design.md 4: the behaviour features through the trained model) or "rules" (the
+  // documented rule set rules-v1, kept for comparison and for tests that need fixed decisions).
+  std::string scorer = "model";
+  // The model file (XGBoost JSON) with its metadata beside it (<model>.meta.json).
+  std::string model_path = "models/fraud/current.json";
+  // Datacenter networks behind the datacenter_ip feature, one CIDR a line; empty = none.
+  std::string datacenter_cidrs_path = "models/fraud/datacenter-cidrs.txt";
+  int64_t top_reasons = 3;
   double queue_threshold = 0.30;
   double reject_threshold = 0.70;
   int64_t publish_timeout_ms = 10000;
@@ -39,7 +47,12 @@ struct Config {
 void RegisterFlags(core::Flags& flags, Config* config);
 
 // Checks what single-flag ranges cannot: queue <= reject, a known log level, non-empty names,
-// distinct input and output topics.
+// distinct input and output topics, a known --scorer.
 absl::Status ValidateConfig(const Config& config);
+
+// With --scorer model: loads the model (and its metadata) and the datacenter list, so a missing,
+// corrupt or mismatched file stops the service before it connects (exit 2, the message naming
+// the file and the problem).
+absl::Status CheckConfigFiles(const Config& config);
 
 }  // namespace candor::fraud_scorer

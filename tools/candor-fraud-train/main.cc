@@ -46,7 +46,7 @@ struct Settings {
   std::string version;
   std::string out_dir = std::string(CANDOR_SOURCE_DIR) + "/models/fraud";
   std::string datacenter_cidrs =
-      std::string(CANDOR_SOURCE_DIR) + "/tools/candor-fraud-train/datacenter-cidrs.txt";
+      std::string(CANDOR_SOURCE_DIR) + "/models/fraud/datacenter-cidrs.txt";
   std::string unseen = "competitor_one_star";
   std::array<int64_t, kCampaignTypes> campaigns{};
   double claim = 0;

@@ -37,6 +37,7 @@ class FraudScorerDeadLetterTest : public FraudScorerAppTest {
 // nothing behind it on the partition was stored.
 TEST_F(FraudScorerDeadLetterTest, ASubmissionPostgresRefusesIsDeadLetteredAndThePartitionMovesOn) {
   Config config;
+  config.scorer = "rules";
   UseStack(&config, "fraud-scorer-dlq-test-");
   config.consumer.max_apply_attempts = 2;
   ASSERT_NO_FATAL_FAILURE(StartApp(CreateApp(config)));

@@ -48,6 +48,7 @@ class FraudScorerIntegrationTest : public FraudScorerAppTest {
 
 TEST_F(FraudScorerIntegrationTest, ScoresStoresPublishesDeadLettersAndMovesOn) {
   Config config;
+  config.scorer = "rules";  // fixed decisions: the text rules queue the shouty one
   UseStack(&config, "fraud-scorer-test-");
   ASSERT_NO_FATAL_FAILURE(StartApp(CreateApp(config)));
 
@@ -117,11 +118,14 @@ TEST_F(FraudScorerIntegrationTest, ScoresStoresPublishesDeadLettersAndMovesOn) {
 }
 
 TEST_F(FraudScorerIntegrationTest, StartupFailsFastWhenAStoreIsUnreachable) {
-  ExpectStartupFailsFastWhenAnAdapterIsUnreachable(Config{}, CreateApp, kAdapters);
+  Config config;
+  config.scorer = "rules";
+  ExpectStartupFailsFastWhenAnAdapterIsUnreachable(config, CreateApp, kAdapters);
 }
 
 TEST_F(FraudScorerIntegrationTest, StartupFailsOnBadThresholds) {
   Config config;
+  config.scorer = "rules";
   UseStack(&config, "fraud-scorer-test-");
   config.queue_threshold = 0.8;  // above the reject threshold
   EXPECT_EQ(CreateApp(config).status().code(), absl::StatusCode::kInvalidArgument);
