@@ -1,11 +1,10 @@
 #include "libs/fraud/cidr_list.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -24,48 +23,17 @@ std::string_view Strip(std::string_view s) {
 
 absl::string_view Absl(std::string_view s) { return {s.data(), s.size()}; }
 
-// A prefix length: 1 to 3 decimal digits.
-std::optional<int> ParseLength(std::string_view s) {
-  if (s.empty() || s.size() > 3) return std::nullopt;
-  int v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  return v;
+uint32_t V4Of(const review::IpAddress& ip) {
+  const uint8_t* b = ip.bytes();
+  return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | uint32_t{b[3]};
 }
 
-std::optional<IpAddress> ParseBare(std::string_view s) {
-  // inet_pton needs a NUL-terminated string; addresses are short.
-  if (s.empty() || s.size() >= INET6_ADDRSTRLEN) return std::nullopt;
-  char buf[INET6_ADDRSTRLEN] = {};
-  std::memcpy(buf, s.data(), s.size());
-  IpAddress ip;
-  if (inet_pton(AF_INET, buf, ip.bytes.data()) == 1) {
-    ip.v4 = true;
-    return ip;
-  }
-  if (inet_pton(AF_INET6, buf, ip.bytes.data()) != 1) return std::nullopt;
-  static constexpr uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (std::memcmp(ip.bytes.data(), kMapped, sizeof(kMapped)) == 0) {
-    IpAddress v4;
-    v4.v4 = true;
-    std::memcpy(v4.bytes.data(), ip.bytes.data() + 12, 4);
-    return v4;
-  }
-  return ip;
-}
-
-uint32_t V4Of(const IpAddress& ip) {
-  return (uint32_t{ip.bytes[0]} << 24) | (uint32_t{ip.bytes[1]} << 16) |
-         (uint32_t{ip.bytes[2]} << 8) | uint32_t{ip.bytes[3]};
-}
-
-std::pair<uint64_t, uint64_t> V6Of(const IpAddress& ip) {
+std::pair<uint64_t, uint64_t> V6Of(const review::IpAddress& ip) {
+  const uint8_t* b = ip.bytes();
   uint64_t hi = 0;
   uint64_t lo = 0;
-  for (int i = 0; i < 8; ++i) hi = (hi << 8) | ip.bytes[static_cast<std::size_t>(i)];
-  for (int i = 8; i < 16; ++i) lo = (lo << 8) | ip.bytes[static_cast<std::size_t>(i)];
+  for (int i = 0; i < 8; ++i) hi = (hi << 8) | b[i];
+  for (int i = 8; i < 16; ++i) lo = (lo << 8) | b[i];
   return {hi, lo};
 }
 
@@ -102,37 +70,6 @@ void Merge(std::vector<std::pair<T, T>>& ranges) {
 
 }  // namespace
 
-std::optional<IpAddress> ParseClientAddress(std::string_view client) {
-  std::string s(client);
-  if (s.rfind("ipv4:", 0) == 0 || s.rfind("ipv6:", 0) == 0) s.erase(0, 5);
-  // gRPC percent-encodes the brackets of an IPv6 peer in some versions.
-  for (std::string_view enc : {"%5B", "%5b"}) {
-    if (std::size_t p = s.find(enc); p == 0) s.replace(p, 3, "[");
-  }
-  for (std::string_view enc : {"%5D", "%5d"}) {
-    if (std::size_t p = s.find(enc); p != std::string::npos) s.replace(p, 3, "]");
-  }
-  std::string_view v = s;
-  if (!v.empty() && v.front() == '[') {
-    v.remove_prefix(1);
-    const std::size_t close = v.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
-    std::string_view rest = v.substr(close + 1);
-    v = v.substr(0, close);
-    if (!rest.empty() && rest[0] != ':') return std::nullopt;
-  } else if (std::count(v.begin(), v.end(), ':') == 1) {
-    v = v.substr(0, v.find(':'));  // IPv4 with a port
-  }
-  if (std::size_t zone = v.find('%'); zone != std::string_view::npos) v = v.substr(0, zone);
-  return ParseBare(v);
-}
-
-std::string FormatIp(const IpAddress& ip) {
-  char buf[INET6_ADDRSTRLEN] = {};
-  inet_ntop(ip.v4 ? AF_INET : AF_INET6, ip.bytes.data(), buf, sizeof(buf));
-  return buf;
-}
-
 absl::StatusOr<CidrList> CidrList::Parse(std::string_view text, std::string_view source) {
   CidrList list;
   int line_no = 0;
@@ -141,49 +78,26 @@ absl::StatusOr<CidrList> CidrList::Parse(std::string_view text, std::string_view
     const std::size_t eol = text.find('\n');
     std::string_view line = text.substr(0, eol);
     text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
-    const std::string_view raw = Strip(line);
     if (std::size_t hash = line.find('#'); hash != std::string_view::npos) {
       line = line.substr(0, hash);
     }
     line = Strip(line);
     if (line.empty()) continue;
-    auto bad = [&](std::string_view why) {
-      return absl::InvalidArgumentError(absl::StrCat(Absl(source), ":", line_no, ": '", Absl(raw),
-                                                     "' is not an IPv4 or IPv6 CIDR: ", Absl(why)));
-    };
-    std::string_view addr = line;
-    std::optional<std::string_view> len_text;
-    if (std::size_t slash = line.find('/'); slash != std::string_view::npos) {
-      addr = Strip(line.substr(0, slash));
-      len_text = Strip(line.substr(slash + 1));
+    absl::StatusOr<review::Cidr> cidr = review::Cidr::Parse(line);
+    if (!cidr.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(Absl(source), ":", line_no, ": ", cidr.status().message()));
     }
-    std::optional<IpAddress> ip = ParseBare(addr);
-    if (!ip) return bad("bad address");
-    const int max_len = ip->v4 ? 32 : 128;
-    // A mapped address (::ffff:a.b.c.d/len) is read as IPv4 with len - 96.
-    const bool mapped = ip->v4 && addr.find(':') != std::string_view::npos;
-    int len = mapped ? 128 : max_len;
-    if (len_text) {
-      std::optional<int> parsed = ParseLength(*len_text);
-      if (!parsed) return bad("the prefix length is not a number");
-      len = *parsed;
-    }
-    if (mapped) {
-      if (len < 96 || len > 128) return bad("the prefix length of a mapped address is 96..128");
-      len -= 96;
-    }
-    if (len < 0 || len > max_len) {
-      return bad(absl::StrCat("the prefix length is ", len, ", not 0..", max_len));
-    }
-    if (ip->v4) {
+    // The network's host bits are zero (Cidr::Parse masks them): the range is network to
+    // network with every host bit set.
+    const int len = cidr->prefix();
+    if (cidr->network().is_v4()) {
       const uint32_t mask = len == 0 ? 0 : ~uint32_t{0} << (32 - len);
-      const uint32_t net = V4Of(*ip) & mask;
+      const uint32_t net = V4Of(cidr->network());
       list.v4_.emplace_back(net, net | ~mask);
     } else {
-      const auto [hi, lo] = V6Of(*ip);
-      const uint64_t mhi = Mask64(len);
-      const uint64_t mlo = Mask64(len - 64);
-      list.v6_.push_back({{hi & mhi, lo & mlo}, {hi | ~mhi, lo | ~mlo}});
+      const auto [hi, lo] = V6Of(cidr->network());
+      list.v6_.push_back({{hi, lo}, {hi | ~Mask64(len), lo | ~Mask64(len - 64)}});
     }
     ++list.networks_;
   }
@@ -203,13 +117,13 @@ absl::StatusOr<CidrList> CidrList::LoadFile(const std::string& path) {
   return Parse(text.str(), path);
 }
 
-bool CidrList::Contains(std::string_view client) const {
-  std::optional<IpAddress> ip = ParseClientAddress(client);
-  return ip && Contains(*ip);
+bool CidrList::Contains(std::string_view ip) const {
+  std::optional<review::IpAddress> parsed = review::IpAddress::Parse(ip);
+  return parsed && Contains(*parsed);
 }
 
-bool CidrList::Contains(const IpAddress& ip) const {
-  if (ip.v4) {
+bool CidrList::Contains(const review::IpAddress& ip) const {
+  if (ip.is_v4()) {
     const uint32_t x = V4Of(ip);
     auto it = std::upper_bound(v4_.begin(), v4_.end(), x,
                                [](uint32_t v, const auto& r) { return v < r.first; });

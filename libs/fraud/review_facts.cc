@@ -2,8 +2,6 @@
 
 #include <string>
 
-#include "libs/fraud/cidr_list.h"
-
 namespace candor::fraud {
 
 int64_t CodePoints(std::string_view text) {
@@ -12,7 +10,7 @@ int64_t CodePoints(std::string_view text) {
   return n;
 }
 
-ReviewFacts FactsOf(const review::Submission& s, std::optional<absl::Time> account_created) {
+ReviewFacts FactsOf(const review::Submission& s) {
   ReviewFacts f;
   f.review_id = s.review_id;
   f.user_id = s.user_id;
@@ -21,8 +19,8 @@ ReviewFacts FactsOf(const review::Submission& s, std::optional<absl::Time> accou
   f.verified_purchase = s.verified_purchase;
   f.text_length = CodePoints(s.body);
   f.at = s.submitted_at;
-  f.account_created = account_created;
-  if (std::optional<IpAddress> ip = ParseClientAddress(s.client_ip)) f.client_ip = FormatIp(*ip);
+  f.account_created = s.account_created_at;
+  f.client_ip = s.client_ip;
   f.device_id = s.device_id;
   std::string text;
   text.reserve(s.title.size() + 1 + s.body.size());

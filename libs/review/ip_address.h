@@ -49,6 +49,10 @@ class Cidr {
   // True when `ip` is of the same family and within the network.
   bool Contains(const IpAddress& ip) const;
 
+  // The network address (host bits zero) and the prefix length (0..32 or 0..128).
+  const IpAddress& network() const { return network_; }
+  int prefix() const { return prefix_; }
+
   // "10.0.0.0/8": the network address and the prefix length.
   std::string ToString() const;
 

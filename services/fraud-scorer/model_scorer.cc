@@ -47,7 +47,7 @@ std::vector<absl::StatusOr<Decision>> ModelScorer::ScoreBatch(
   std::vector<fraud::ReviewFacts> facts;
   facts.reserve(submissions.size());
   for (const review::Submission& s : submissions) {
-    fraud::ReviewFacts f = fraud::FactsOf(s, s.account_created_at);
+    fraud::ReviewFacts f = fraud::FactsOf(s);
     // A live submission's time is the gateway's clock; one from the future (a skewed gateway)
     // is judged at the scorer's now. An imported review keeps its original time.
     if (f.at > now) f.at = now;

@@ -369,7 +369,7 @@ fraud::ReviewFacts FactsOfReview(std::string review_id, std::string user, std::s
   s.client_ip = std::move(ip);
   s.device_id = std::move(device);
   s.account_created_at = account_created;
-  return fraud::FactsOf(s, account_created);
+  return fraud::FactsOf(s);
 }
 
 Split GenuineSplit(const std::string& user, const SimOptions& options) {

@@ -149,7 +149,8 @@ class AddressBook {
 };
 
 // What fraud::FactsOf makes of a submission with these fields (as the scorer sees it: text
-// length, MinHash signature, canonical address); `account_created` is the creation claim.
+// length, MinHash signature); `ip` is canonical text, as the gateway writes it, and
+// `account_created` the creation claim (the submission's account_created_at).
 fraud::ReviewFacts FactsOfReview(std::string review_id, std::string user, std::string asin,
                                  int rating, std::string title, std::string body, bool verified,
                                  absl::Time at, std::string ip, std::string device,
