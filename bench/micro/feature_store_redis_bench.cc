@@ -1,5 +1,6 @@
-// The fraud feature store on Redis (libs/fraud RedisFeatureStore: one Lua script per review, all
-// of a batch in one pipeline) against a real Redis at $CANDOR_REDIS_ADDR. See README.md.
+// The fraud feature store on Redis (libs/fraud RedisFeatureStore: one Lua script call per 250
+// reviews, all of a batch in one pipeline) against a real Redis at $CANDOR_REDIS_ADDR. See
+// README.md.
 //
 // Reviews are made up so that the keys behave as in production: authors drawn from a million
 // (most write one review), products from 100,000 with a skew (a few are busy), 100 ms of review

@@ -1,11 +1,13 @@
 // Micro-benchmarks of the fraud features' CPU work per review (libs/fraud): the facts of a
 // submission (normalisation, MinHash signature of title and body, the client address), the
-// signature alone, the pure feature arithmetic, and the in-memory feature store recording a batch
-// (windows, counters, LSH buckets and candidates) as the trainer's simulator runs it.
+// signature alone, the near-duplicate comparison with the LSH candidates a store returns, the
+// pure feature arithmetic, and the in-memory feature store recording a batch (windows, counters,
+// LSH buckets and candidates) as the trainer's simulator runs it.
 #include "bench/micro/fraud_features_bench.h"
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,7 @@
 #include "libs/fraud/memory_feature_store.h"
 #include "libs/fraud/raw_features.h"
 #include "libs/fraud/review_facts.h"
+#include "libs/fraud/window_rules.h"
 
 namespace candor::bench {
 namespace {
@@ -52,6 +55,37 @@ void MinHashReview(benchmark::State& state, const ReviewCorpus& corpus) {
   }
   state.SetItemsProcessed(state.iterations());
   state.SetBytesProcessed(bytes);
+}
+
+// The LSH candidates' part of a review on the scorer's side: ApplyNearDup's estimated similarity
+// against each of N candidates (the signatures a store returned for the review's bands: at most
+// near_dup_candidates, 64) and the distinct accounts at >= 0.5. Candidates are other corpus
+// reviews' signatures, every fourth by the same few accounts, so the account set is used.
+void NearDupCandidates(benchmark::State& state, const ReviewCorpus& corpus) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  std::vector<fraud::TextSignature> sigs;
+  sigs.reserve(corpus.submissions.size());
+  for (const review::Submission& s : corpus.submissions) {
+    sigs.push_back(fraud::MinHashSignature(absl::StrCat(s.title, "\n", s.body)));
+  }
+  std::vector<std::string> users;
+  for (std::size_t k = 0; k < n; ++k) users.push_back(absl::StrCat("user", k % 4 == 0 ? 0 : k));
+  // Made before timing: review i's candidates are the n signatures after it.
+  const std::size_t reviews = std::min<std::size_t>(sigs.size(), 1024);
+  std::vector<std::vector<fraud::NearDupCandidate>> candidates(reviews);
+  for (std::size_t i = 0; i < reviews; ++i) {
+    for (std::size_t k = 0; k < n; ++k) {
+      candidates[i].push_back({users[k], &sigs[(i + 1 + k) % sigs.size()]});
+    }
+  }
+  std::size_t next = 0;
+  for (auto _ : state) {
+    fraud::RawFeatures raw;
+    fraud::ApplyNearDup(sigs[next], candidates[next], raw);
+    benchmark::DoNotOptimize(raw);
+    if (++next == reviews) next = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
 }
 
 void ComputeFeatures(benchmark::State& state) {
@@ -103,6 +137,11 @@ void RegisterFraudFeatureBenchmarks(const ReviewCorpus& corpus) {
       "BM_FactsOf", [&corpus](benchmark::State& state) { FactsOfReview(state, corpus); });
   benchmark::RegisterBenchmark(
       "BM_MinHashSignature", [&corpus](benchmark::State& state) { MinHashReview(state, corpus); });
+  benchmark::RegisterBenchmark(
+      "BM_NearDupCandidates",
+      [&corpus](benchmark::State& state) { NearDupCandidates(state, corpus); })
+      ->Arg(8)
+      ->Arg(64);
   benchmark::RegisterBenchmark("BM_ComputeFeatures", ComputeFeatures);
   benchmark::RegisterBenchmark(
       "BM_MemoryFeatureStoreBatch",

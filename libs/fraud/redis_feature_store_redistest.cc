@@ -225,6 +225,34 @@ TEST_F(RedisFeatureStoreTest, SameRowsAsTheMemoryStoreWhenEveryCapBites) {
   }
 }
 
+// Batches of up to 700: several script calls in one pipeline (RedisFeatureStore::kMaxReviewsPerCall
+// reviews each), an author's reviews in more than one call of the same batch.
+TEST_F(RedisFeatureStoreTest, SameRowsAsTheMemoryStoreInBatchesOfSeveralScriptCalls) {
+  stream::StreamOptions o;
+  o.reviews = 4000;
+  o.max_batch = 700;
+  o.seed = 11;
+  static_assert(RedisFeatureStore::kMaxReviewsPerCall < 700);
+  auto store = Store();
+  ExpectSameAsMemory(*this, *store, {}, o);
+}
+
+TEST_F(RedisFeatureStoreTest, AWindowKeyMadeAgainGetsItsTtlAtOnce) {
+  auto store = Store();
+  ASSERT_TRUE(store->RecordBatch({Review("a1", "ann", "P1", kT0)})[0].ok());
+  // Gone behind the store's back (an eviction, an operator) within the hour in which the product's
+  // windows are not refreshed: the next review makes them again, with a TTL.
+  for (const std::string& key : {store->ProductReviewsKey("P1"), store->ProductTextKey("P1"),
+                                 store->ProductIndexKey("P1")}) {
+    ASSERT_EQ(Integer({"UNLINK", key}), 1) << key;
+  }
+  ASSERT_TRUE(store->RecordBatch({Review("b1", "bob", "P1", kT0 + absl::Minutes(1))})[0].ok());
+  for (const std::string& key : {store->ProductReviewsKey("P1"), store->ProductTextKey("P1"),
+                                 store->ProductIndexKey("P1")}) {
+    EXPECT_GT(Integer({"PTTL", key}), 0) << key;
+  }
+}
+
 TEST_F(RedisFeatureStoreTest, EveryKeyHasATtl) {
   auto store = Store();
   stream::StreamOptions o;
@@ -240,7 +268,9 @@ TEST_F(RedisFeatureStoreTest, EveryKeyHasATtl) {
     const int64_t ttl = Integer({"PTTL", key});
     EXPECT_GT(ttl, 0) << key;
     const bool counters = key.ends_with(":c") || key.find(":u:{") != std::string::npos;
-    EXPECT_LE(ttl, absl::ToInt64Milliseconds(counters ? limits.counters_ttl : limits.window_ttl))
+    EXPECT_LE(ttl, absl::ToInt64Milliseconds(counters ? limits.counters_ttl
+                                                      : limits.window_ttl +
+                                                            RedisFeatureStore::kTtlRefresh))
         << key;
     if (!counters) {
       EXPECT_GT(ttl, absl::ToInt64Milliseconds(limits.window_ttl - absl::Hours(1))) << key;
@@ -253,8 +283,8 @@ TEST_F(RedisFeatureStoreTest, KeysCarryTheirOwnerAsAHashTag) {
   EXPECT_EQ(store->AuthorKey("ann"), prefix_ + "u:{ann}");
   EXPECT_EQ(store->ProductReviewsKey("B000000001"), prefix_ + "p:{B000000001}:r");
   EXPECT_EQ(store->ProductCountersKey("B000000001"), prefix_ + "p:{B000000001}:c");
-  EXPECT_EQ(store->ProductIndexKey("B000000001"), prefix_ + "p:{B000000001}:i");
   EXPECT_EQ(store->ProductTextKey("B000000001"), prefix_ + "p:{B000000001}:t");
+  EXPECT_EQ(store->ProductIndexKey("B000000001"), prefix_ + "p:{B000000001}:i");
   EXPECT_EQ(store->AddressKey("10.0.0.1"), prefix_ + "ip:{10.0.0.1}");
   EXPECT_EQ(store->DeviceKey("a}b"), prefix_ + "dev:{a%7Db}");
 }
@@ -284,7 +314,7 @@ TEST_F(RedisFeatureStoreTest, MarksTravelWithTheNextBatch) {
   ASSERT_TRUE(store->RecordBatch({bad})[0].ok());
   store->MarkRejected({bad});
   EXPECT_EQ(store->queued_marks(), 2u);
-  // Author; product counters, signature index, reviews, signatures; no address or device set yet.
+  // Author; product counters, reviews, signatures, signature index; no address or device set yet.
   EXPECT_EQ(Keys().size(), 5u) << "nothing sent before the next batch";
   // An empty batch carries them too.
   EXPECT_TRUE(store->RecordBatch({}).empty());
