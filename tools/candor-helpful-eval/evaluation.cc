@@ -52,6 +52,13 @@ double NdcgAtK(const std::vector<double>& relevance_in_order, int k) {
   return best <= 0 ? 1.0 : dcg(relevance_in_order) / best;
 }
 
+double NdcgOf(const std::vector<JudgedReview>& ranked, int k) {
+  std::vector<double> rel;
+  rel.reserve(ranked.size());
+  for (const JudgedReview& j : ranked) rel.push_back(j.relevance);
+  return NdcgAtK(rel, k);
+}
+
 std::vector<JudgedReview> Rank(std::vector<JudgedReview> judged, Order order,
                                const helpfulness::ScoreParams& params, std::mt19937_64& rng) {
   std::sort(judged.begin(), judged.end(), [](const JudgedReview& a, const JudgedReview& b) {
@@ -82,12 +89,12 @@ std::vector<JudgedReview> Rank(std::vector<JudgedReview> judged, Order order,
   };
   std::vector<std::pair<double, JudgedReview>> keyed;
   keyed.reserve(judged.size());
-  for (JudgedReview& j : judged) keyed.emplace_back(key(j), std::move(j));
+  for (const JudgedReview& j : judged) keyed.emplace_back(key(j), j);
   std::stable_sort(keyed.begin(), keyed.end(),
                    [](const auto& a, const auto& b) { return a.first > b.first; });
   std::vector<JudgedReview> out;
   out.reserve(keyed.size());
-  for (auto& [unused, j] : keyed) out.push_back(std::move(j));
+  for (const auto& [unused, j] : keyed) out.push_back(j);
   return out;
 }
 
@@ -116,11 +123,7 @@ SeedResult EvaluateSeed(const std::vector<VotedReview>& reviews, uint64_t seed,
                     [&](const JudgedReview& j) { return j.relevance != first; });
     if (!informative) continue;
     for (size_t o = 0; o < std::size(kAllOrders); ++o) {
-      std::vector<JudgedReview> ranked = Rank(c.judged, kAllOrders[o], options.params, rng);
-      std::vector<double> rel;
-      rel.reserve(ranked.size());
-      for (const JudgedReview& j : ranked) rel.push_back(j.relevance);
-      result.ndcg[o] += NdcgAtK(rel, options.k);
+      result.ndcg[o] += NdcgOf(Rank(c.judged, kAllOrders[o], options.params, rng), options.k);
     }
     ++result.products;
     result.judged += static_cast<int64_t>(c.judged.size());

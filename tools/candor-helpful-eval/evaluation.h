@@ -90,4 +90,7 @@ SeedResult EvaluateSeed(const std::vector<VotedReview>& reviews, uint64_t seed,
 std::vector<JudgedReview> Rank(std::vector<JudgedReview> judged, Order order,
                                const helpfulness::ScoreParams& params, std::mt19937_64& rng);
 
+// NdcgAtK of `ranked` (best first) with each review's relevance.
+double NdcgOf(const std::vector<JudgedReview>& ranked, int k);
+
 }  // namespace candor::helpful_eval

@@ -106,15 +106,11 @@ void PrintExamples(const SeedResult& first, const Settings& s, const Options& op
   for (const ProductCase* c : cases) {
     std::vector<JudgedReview> wilson = Rank(c->judged, Order::kWilson, options.params, unused);
     std::vector<JudgedReview> count = Rank(c->judged, Order::kHelpfulCount, options.params, unused);
-    auto ndcg = [&](const std::vector<JudgedReview>& ranked) {
-      std::vector<double> rel;
-      for (const JudgedReview& j : ranked) rel.push_back(j.relevance);
-      return NdcgAtK(rel, options.k);
-    };
     std::cout << absl::StrFormat(
         "\n### Product %s (seed %d): %d judged reviews; NDCG@%d wilson %.3f, helpful count "
         "%.3f\n\n",
-        c->asin, first.seed, c->judged.size(), s.k, ndcg(wilson), ndcg(count));
+        c->asin, first.seed, c->judged.size(), s.k, NdcgOf(wilson, options.k),
+        NdcgOf(count, options.k));
     std::cout << "| rank | by Wilson: helpful/total seen, future ratio | by helpful count |\n"
               << "|---|---|---|\n";
     const size_t rows = std::min<size_t>(wilson.size(), static_cast<size_t>(s.k));
