@@ -123,6 +123,16 @@ nlohmann::json Counts(const Simulation& sim) {
   nlohmann::json campaigns = per_type;
   counts["warm_up_reviews"] = warm_ups;
   counts["genuine_shoppers"] = sim.genuine_users;
+  counts["newcomers"] = sim.newcomers;
+  counts["crowds"] = static_cast<int64_t>(sim.crowds.size());
+  std::array<int64_t, kOrigins> origin{};
+  for (const SimReview& r : sim.reviews) {
+    if (r.kind == Kind::kGenuine) ++origin[static_cast<std::size_t>(r.origin)];
+  }
+  for (int o = 0; o < kOrigins; ++o) {
+    counts["genuine_reviews_by_origin"][OriginName(static_cast<Origin>(o))] =
+        origin[static_cast<std::size_t>(o)];
+  }
   counts["campaigns"] = campaigns;
   return counts;
 }
@@ -337,6 +347,8 @@ int Run(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<fraud::FraudModel>> model = fraud::FraudModel::Load(model_path);
   if (!model.ok()) return Fail(std::string(model.status().message()));
   std::vector<Scored> scored;
+  // Genuine test reviews per origin: reviews, queued, rejected.
+  std::array<std::array<int64_t, 3>, kOrigins> by_origin{};
   std::array<int64_t, fraud::kFeatureCount> first_reason{};
   int64_t flagged = 0;
   for (std::size_t i = 0; i < test_rows.size(); i += static_cast<std::size_t>(s.batch)) {
@@ -349,6 +361,13 @@ int Run(int argc, char** argv) {
       const fraud::Prediction& pred = (*p)[j - i];
       const SimReview& r = sim.reviews[test_rows[j]];
       scored.push_back({pred.score, r.kind, r.campaign});
+      if (r.kind == Kind::kGenuine) {
+        std::array<int64_t, 3>& o = by_origin[static_cast<std::size_t>(r.origin)];
+        const Route route = RouteOf(pred.score, s.queue_threshold, s.reject_threshold);
+        o[0] += 1;
+        o[1] += route == Route::kQueue ? 1 : 0;
+        o[2] += route == Route::kReject ? 1 : 0;
+      }
       if (pred.score >= s.queue_threshold && !pred.reasons.empty()) {
         ++first_reason[static_cast<std::size_t>(pred.reasons.front().feature)];
         ++flagged;
@@ -359,6 +378,15 @@ int Run(int argc, char** argv) {
   meta["evaluation"] = ToJson(evaluation);
   meta["evaluation"]["split"] = "test: held-out shoppers (by user) and held-out campaigns";
   meta["evaluation"]["unseen_type"] = s.unseen;
+  nlohmann::json origins = nlohmann::json::object();
+  for (int o = 0; o < kOrigins; ++o) {
+    const std::array<int64_t, 3>& v = by_origin[static_cast<std::size_t>(o)];
+    const auto n = static_cast<double>(std::max<int64_t>(v[0], 1));
+    origins[OriginName(static_cast<Origin>(o))] = {{"reviews", v[0]},
+                                                   {"queued", static_cast<double>(v[1]) / n},
+                                                   {"rejected", static_cast<double>(v[2]) / n}};
+  }
+  meta["evaluation"]["genuine_by_origin"] = origins;
 
   absl::StatusOr<std::array<double, fraud::kFeatureCount>> gain = TotalGain(model_path);
   if (!gain.ok()) return Fail(std::string(gain.status().message()));
