@@ -174,6 +174,22 @@ std::optional<std::size_t> Established(Context& c, Split split, absl::Time at,
   return std::nullopt;
 }
 
+// The shopper of one genuine review at `at`: with chance 1 - `newcomers` one of the data's
+// shoppers of `split` not in `taken` (then added to it), otherwise (or when none is found) a
+// newcomer, kept in `fresh`.
+const Person& ShopperAt(Context& c, Split split, absl::Time at, double newcomers,
+                        std::set<std::size_t>& taken, std::optional<Person>& fresh,
+                        std::mt19937_64& rng) {
+  std::optional<std::size_t> who;
+  if (Uniform(rng) >= newcomers) who = Established(c, split, at, taken, rng);
+  if (!who.has_value()) {
+    fresh = Newcomer(c, at, rng);
+    return *fresh;
+  }
+  taken.insert(*who);
+  return c.people[static_cast<std::size_t>(split)][*who];
+}
+
 // A real review's text and rating, drawn from the whole data.
 const SourceReview& AnyText(Context& c, std::mt19937_64& rng) {
   return c.source[Index(rng, c.source.size())];
@@ -276,16 +292,9 @@ void AddCrowd(Context& c, int number, Split split) {
   CrowdInfo info{split, start, span, n, 0, launch, target};
   std::set<std::size_t> taken;
   for (int i = 0; i < n; ++i) {
-    std::optional<std::size_t> who;
-    if (Uniform(rng) >= newcomers) who = Established(c, split, times[i], taken, rng);
     std::optional<Person> fresh;
-    if (who.has_value()) {
-      taken.insert(*who);
-    } else {
-      fresh = Newcomer(c, times[i], rng);
-      ++info.newcomers;
-    }
-    const Person& p = who ? c.people[static_cast<std::size_t>(split)][*who] : *fresh;
+    const Person& p = ShopperAt(c, split, times[i], newcomers, taken, fresh, rng);
+    info.newcomers += fresh.has_value() ? 1 : 0;
     SimReview r = GenuineReview(c, p, absl::StrCat("crowd", id, "-", i), AnyText(c, rng), target,
                                 times[i], Origin::kCrowd, split, rng);
     r.crowd = id;
@@ -305,15 +314,8 @@ void AddCollateral(Context& c, const CampaignInfo& campaign, const std::string& 
   for (int i = 0; i < n; ++i) {
     const absl::Time at = campaign.start + campaign.span * Uniform(rng);
     std::string asin = campaign.targets[Index(rng, campaign.targets.size())];
-    std::optional<std::size_t> who;
-    if (Uniform(rng) >= spec.newcomers) who = Established(c, campaign.split, at, taken, rng);
     std::optional<Person> fresh;
-    if (who.has_value()) {
-      taken.insert(*who);
-    } else {
-      fresh = Newcomer(c, at, rng);
-    }
-    const Person& p = who ? c.people[static_cast<std::size_t>(campaign.split)][*who] : *fresh;
+    const Person& p = ShopperAt(c, campaign.split, at, spec.newcomers, taken, fresh, rng);
     c.sim.reviews.push_back(GenuineReview(c, p, absl::StrCat(tag, "-genuine", i), AnyText(c, rng),
                                           std::move(asin), at, Origin::kCollateral, campaign.split,
                                           rng));
