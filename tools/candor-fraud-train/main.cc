@@ -49,6 +49,8 @@ struct Settings {
       std::string(CANDOR_SOURCE_DIR) + "/models/fraud/datacenter-cidrs.txt";
   std::string unseen = "competitor_one_star";
   std::array<int64_t, kCampaignTypes> campaigns{};
+  int64_t crowds = 0;
+  int64_t newcomers = 0;
   double claim = 0;
   double time_of_day = 0;
   double campaign_prior = 0.2;
@@ -143,6 +145,8 @@ int Run(int argc, char** argv) {
   const SimOptions defaults = DefaultSimOptions();
   const TrainParams train_defaults;
   for (int t = 0; t < kCampaignTypes; ++t) s.campaigns[t] = defaults.campaigns[t].campaigns;
+  s.crowds = defaults.crowds.crowds;
+  s.newcomers = defaults.newcomers.shoppers;
   s.claim = defaults.genuine.claim;
   s.time_of_day = defaults.genuine.time_of_day;
   s.max_depth = train_defaults.max_depth;
@@ -155,7 +159,8 @@ int Run(int argc, char** argv) {
       "candor-fraud-train",
       "Arguments: AMAZON_REVIEWS.json[.gz] ... (Amazon 2014 JSON lines, gzip or plain).\n"
       "Simulates genuine shoppers (the real reviews of the files; default: the Musical\n"
-      "Instruments 5-core file in ../shared/data) and fraud campaigns, computes their features\n"
+      "Instruments 5-core file in ../shared/data; also flash crowds, newcomers and genuine\n"
+      "reviews of attacked products) and fraud campaigns, computes their features\n"
       "through the in-memory feature store, trains the XGBoost fraud model and writes\n"
       "<out-dir>/<version>.json, its .meta.json and a .report.md (README.md). Exit 0 on\n"
       "success, 1 on a failure, 2 on bad usage or when the reviews files are absent.");
@@ -174,6 +179,11 @@ int Run(int argc, char** argv) {
         "", &s.campaigns[t], absl::StrCat("number of ", KindName(CampaignKind(t)), " campaigns"), 0,
         100000);
   }
+  flags.AddInt("crowds", "", &s.crowds,
+               "number of genuine flash crowds (many shoppers on one product within hours)", 0,
+               100000);
+  flags.AddInt("newcomers", "", &s.newcomers,
+               "number of standalone genuine newcomers (new to Candor, no history)", 0, 10000000);
   flags.AddDouble("claim", "", &s.claim,
                   "share of accounts whose creation time the identity provider states", 0, 1);
   flags.AddDouble("time-of-day", "", &s.time_of_day,
@@ -256,6 +266,8 @@ int Run(int argc, char** argv) {
   options.seed = static_cast<uint64_t>(s.seed);
   options.unseen = *unseen;
   options.genuine.claim = s.claim;
+  options.crowds.crowds = static_cast<int>(s.crowds);
+  options.newcomers.shoppers = static_cast<int>(s.newcomers);
   options.genuine.time_of_day = s.time_of_day;
   for (int t = 0; t < kCampaignTypes; ++t) {
     options.campaigns[t].campaigns = static_cast<int>(s.campaigns[t]);
