@@ -49,6 +49,8 @@ struct Settings {
       std::string(CANDOR_SOURCE_DIR) + "/models/fraud/datacenter-cidrs.txt";
   std::string unseen = "competitor_one_star";
   std::array<int64_t, kCampaignTypes> campaigns{};
+  int64_t crowds = 0;
+  int64_t newcomers = 0;
   double claim = 0;
   double time_of_day = 0;
   double campaign_prior = 0.2;
@@ -123,6 +125,16 @@ nlohmann::json Counts(const Simulation& sim) {
   nlohmann::json campaigns = per_type;
   counts["warm_up_reviews"] = warm_ups;
   counts["genuine_shoppers"] = sim.genuine_users;
+  counts["newcomers"] = sim.newcomers;
+  counts["crowds"] = static_cast<int64_t>(sim.crowds.size());
+  std::array<int64_t, kOrigins> origin{};
+  for (const SimReview& r : sim.reviews) {
+    if (r.kind == Kind::kGenuine) ++origin[static_cast<std::size_t>(r.origin)];
+  }
+  for (int o = 0; o < kOrigins; ++o) {
+    counts["genuine_reviews_by_origin"][OriginName(static_cast<Origin>(o))] =
+        origin[static_cast<std::size_t>(o)];
+  }
   counts["campaigns"] = campaigns;
   return counts;
 }
@@ -133,6 +145,8 @@ int Run(int argc, char** argv) {
   const SimOptions defaults = DefaultSimOptions();
   const TrainParams train_defaults;
   for (int t = 0; t < kCampaignTypes; ++t) s.campaigns[t] = defaults.campaigns[t].campaigns;
+  s.crowds = defaults.crowds.crowds;
+  s.newcomers = defaults.newcomers.shoppers;
   s.claim = defaults.genuine.claim;
   s.time_of_day = defaults.genuine.time_of_day;
   s.max_depth = train_defaults.max_depth;
@@ -145,7 +159,8 @@ int Run(int argc, char** argv) {
       "candor-fraud-train",
       "Arguments: AMAZON_REVIEWS.json[.gz] ... (Amazon 2014 JSON lines, gzip or plain).\n"
       "Simulates genuine shoppers (the real reviews of the files; default: the Musical\n"
-      "Instruments 5-core file in ../shared/data) and fraud campaigns, computes their features\n"
+      "Instruments 5-core file in ../shared/data; also flash crowds, newcomers and genuine\n"
+      "reviews of attacked products) and fraud campaigns, computes their features\n"
       "through the in-memory feature store, trains the XGBoost fraud model and writes\n"
       "<out-dir>/<version>.json, its .meta.json and a .report.md (README.md). Exit 0 on\n"
       "success, 1 on a failure, 2 on bad usage or when the reviews files are absent.");
@@ -164,6 +179,11 @@ int Run(int argc, char** argv) {
         "", &s.campaigns[t], absl::StrCat("number of ", KindName(CampaignKind(t)), " campaigns"), 0,
         100000);
   }
+  flags.AddInt("crowds", "", &s.crowds,
+               "number of genuine flash crowds (many shoppers on one product within hours)", 0,
+               100000);
+  flags.AddInt("newcomers", "", &s.newcomers,
+               "number of standalone genuine newcomers (new to Candor, no history)", 0, 10000000);
   flags.AddDouble("claim", "", &s.claim,
                   "share of accounts whose creation time the identity provider states", 0, 1);
   flags.AddDouble("time-of-day", "", &s.time_of_day,
@@ -246,6 +266,8 @@ int Run(int argc, char** argv) {
   options.seed = static_cast<uint64_t>(s.seed);
   options.unseen = *unseen;
   options.genuine.claim = s.claim;
+  options.crowds.crowds = static_cast<int>(s.crowds);
+  options.newcomers.shoppers = static_cast<int>(s.newcomers);
   options.genuine.time_of_day = s.time_of_day;
   for (int t = 0; t < kCampaignTypes; ++t) {
     options.campaigns[t].campaigns = static_cast<int>(s.campaigns[t]);
@@ -337,6 +359,8 @@ int Run(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<fraud::FraudModel>> model = fraud::FraudModel::Load(model_path);
   if (!model.ok()) return Fail(std::string(model.status().message()));
   std::vector<Scored> scored;
+  // Genuine test reviews per origin: reviews, queued, rejected.
+  std::array<std::array<int64_t, 3>, kOrigins> by_origin{};
   std::array<int64_t, fraud::kFeatureCount> first_reason{};
   int64_t flagged = 0;
   for (std::size_t i = 0; i < test_rows.size(); i += static_cast<std::size_t>(s.batch)) {
@@ -349,6 +373,13 @@ int Run(int argc, char** argv) {
       const fraud::Prediction& pred = (*p)[j - i];
       const SimReview& r = sim.reviews[test_rows[j]];
       scored.push_back({pred.score, r.kind, r.campaign});
+      if (r.kind == Kind::kGenuine) {
+        std::array<int64_t, 3>& o = by_origin[static_cast<std::size_t>(r.origin)];
+        const Route route = RouteOf(pred.score, s.queue_threshold, s.reject_threshold);
+        o[0] += 1;
+        o[1] += route == Route::kQueue ? 1 : 0;
+        o[2] += route == Route::kReject ? 1 : 0;
+      }
       if (pred.score >= s.queue_threshold && !pred.reasons.empty()) {
         ++first_reason[static_cast<std::size_t>(pred.reasons.front().feature)];
         ++flagged;
@@ -359,6 +390,15 @@ int Run(int argc, char** argv) {
   meta["evaluation"] = ToJson(evaluation);
   meta["evaluation"]["split"] = "test: held-out shoppers (by user) and held-out campaigns";
   meta["evaluation"]["unseen_type"] = s.unseen;
+  nlohmann::json origins = nlohmann::json::object();
+  for (int o = 0; o < kOrigins; ++o) {
+    const std::array<int64_t, 3>& v = by_origin[static_cast<std::size_t>(o)];
+    const auto n = static_cast<double>(std::max<int64_t>(v[0], 1));
+    origins[OriginName(static_cast<Origin>(o))] = {{"reviews", v[0]},
+                                                   {"queued", static_cast<double>(v[1]) / n},
+                                                   {"rejected", static_cast<double>(v[2]) / n}};
+  }
+  meta["evaluation"]["genuine_by_origin"] = origins;
 
   absl::StatusOr<std::array<double, fraud::kFeatureCount>> gain = TotalGain(model_path);
   if (!gain.ok()) return Fail(std::string(gain.status().message()));

@@ -55,7 +55,14 @@ nlohmann::json Meta(double auc, double genuine_rejected) {
             {"roc_auc_against_genuine", 0.96},
             {"campaigns_at_least_half_caught", 4}}}}}}},
       {"forecast",
-       {{"replay", shares}, {"replay_test_users", shares}, {"farm", caught}, {"bomb", caught}}},
+       {{"replay", shares},
+        {"replay_test_users", shares},
+        {"farm", caught},
+        {"bomb", caught},
+        {"crowd_new_product", shares},
+        {"crowd_established_product", shares},
+        {"demo_real_texts", shares},
+        {"demo_generated", caught}}},
       {"feature_importance",
        {{{"feature", "reviews_24h"}, {"total_gain_share", 0.1}, {"first_reason_share", 0.2}},
         {{"feature", "near_dup_similarity"},
@@ -82,7 +89,13 @@ TEST(ReportTest, StatesEachFigureAgainstItsTarget) {
   EXPECT_THAT(good, HasSubstr("| `competitor_one_star` (unseen in training) | 5 | 50 |"));
   EXPECT_THAT(good, HasSubstr("| genuine | 980 | 10 | 10 |"));
   EXPECT_THAT(good, HasSubstr("| `review_bomb` | 3 | 0 | 1 |"));
-  EXPECT_THAT(good, Not(HasSubstr("not met")));
+  EXPECT_THAT(good, HasSubstr("a new product, one hour | 100 | 1.00 % | 0.20 % | rejected <= 5 %: "
+                              "met |"));
+  EXPECT_THAT(good, HasSubstr("aged history-less accounts, an address each, real texts | 100 | "
+                              "1.00 % | 0.20 % | passed >= 90 %: met (98.80 %) |"));
+  // The demo as generated, every review caught: far below its target.
+  EXPECT_THAT(good, HasSubstr("word-list texts and ratings | 300 |"));
+  EXPECT_THAT(good, HasSubstr("passed >= 90 %: **not met**"));
   // Importance is sorted by gain.
   EXPECT_LT(good.find("`near_dup_similarity` | 60.00 %"), good.find("`reviews_24h` | 10.00 %"));
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <set>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -76,6 +77,17 @@ class OwnTexts final : public Writer {
   mutable std::size_t next_ = 0;
 };
 
+// A genuine shopper: one of the data's, or one new to Candor.
+struct Person {
+  std::string user;
+  absl::Time first;                   // the first review (for the data's: as the data has it)
+  std::optional<absl::Time> created;  // the identity provider's creation claim, if any
+  double verified = 0;                // share of verified purchases
+  bool unknown = false;               // neither address nor device (imported)
+  std::string home;
+  std::vector<std::string> devices;
+};
+
 struct Context {
   const std::vector<SourceReview>& source;
   std::vector<std::size_t> by_time;  // source indices in time order
@@ -89,11 +101,108 @@ struct Context {
   std::vector<std::size_t> ordinary;
   Simulation& sim;
   int new_products = 0;
+  int launches = 0;
+  // The data's shoppers, by split: who joins a crowd or reviews a product under attack.
+  std::array<std::vector<Person>, 3> people;
 };
 
 Split SplitOf(double u, const SimOptions& o) {
   if (u < o.train_share) return Split::kTrain;
   return u < o.train_share + o.valid_share ? Split::kValid : Split::kTest;
+}
+
+// Where one review of `p` comes from: home, a carrier's shared address or a datacenter (VPN),
+// and one of the shopper's devices or none (web).
+void Where(Context& c, const Person& p, std::mt19937_64& rng, std::string& ip,
+           std::string& device) {
+  const GenuineSpec& g = c.options.genuine;
+  if (p.unknown) return;
+  const double where = Uniform(rng);
+  ip = where < g.vpn              ? c.addresses.Datacenter(rng)
+       : where < g.vpn + g.mobile ? c.carrier[Index(rng, c.carrier.size())]
+                                  : p.home;
+  if (Uniform(rng) >= g.no_device) device = p.devices[Index(rng, p.devices.size())];
+}
+
+// One genuine review by `p` with the text and rating of source review `text`.
+SimReview GenuineReview(Context& c, const Person& p, std::string id, const SourceReview& text,
+                        std::string asin, absl::Time at, Origin origin, Split split,
+                        std::mt19937_64& rng) {
+  std::string ip;
+  std::string device;
+  Where(c, p, rng, ip, device);
+  SimReview s;
+  s.facts =
+      FactsOfReview(std::move(id), p.user, std::move(asin), text.rating, text.title, text.body,
+                    Uniform(rng) < p.verified, at, std::move(ip), std::move(device), p.created);
+  s.kind = Kind::kGenuine;
+  s.origin = origin;
+  s.split = split;
+  if (Uniform(rng) < c.options.genuine.mistaken_rejection) {
+    s.rejected_at = at + Days(c.options.confirm_days.Draw(rng));
+  }
+  return s;
+}
+
+// A shopper new to Candor whose first review here is at `first`: an account the identity
+// provider created long before (stated at the `claim` share), and no history.
+Person Newcomer(Context& c, absl::Time first, std::mt19937_64& rng) {
+  const NewcomerSpec& n = c.options.newcomers;
+  const GenuineSpec& g = c.options.genuine;
+  Person p;
+  p.user = absl::StrCat("n", c.sim.newcomers++);
+  p.first = first;
+  if (Uniform(rng) < n.claim) p.created = first - Days(n.age_days.Draw(rng));
+  p.verified = g.verified.Draw(rng);
+  p.unknown = Uniform(rng) < g.unknown_address;
+  p.home = c.addresses.Residential(rng);
+  p.devices = {"d-" + Hex(rng())};
+  if (Uniform(rng) < 0.3) p.devices.push_back("d-" + Hex(rng()));
+  return p;
+}
+
+// One of the data's shoppers of `split` who had reviewed before `at`, not in `taken`; nullopt
+// when a few draws find none.
+std::optional<std::size_t> Established(Context& c, Split split, absl::Time at,
+                                       const std::set<std::size_t>& taken, std::mt19937_64& rng) {
+  const std::vector<Person>& pool = c.people[static_cast<std::size_t>(split)];
+  if (pool.empty()) return std::nullopt;
+  for (int attempt = 0; attempt < 30; ++attempt) {
+    const std::size_t i = Index(rng, pool.size());
+    if (pool[i].first < at && !taken.contains(i)) return i;
+  }
+  return std::nullopt;
+}
+
+// The shopper of one genuine review at `at`: with chance 1 - `newcomers` one of the data's
+// shoppers of `split` not in `taken` (then added to it), otherwise (or when none is found) a
+// newcomer, kept in `fresh`.
+const Person& ShopperAt(Context& c, Split split, absl::Time at, double newcomers,
+                        std::set<std::size_t>& taken, std::optional<Person>& fresh,
+                        std::mt19937_64& rng) {
+  std::optional<std::size_t> who;
+  if (Uniform(rng) >= newcomers) who = Established(c, split, at, taken, rng);
+  if (!who.has_value()) {
+    fresh = Newcomer(c, at, rng);
+    return *fresh;
+  }
+  taken.insert(*who);
+  return c.people[static_cast<std::size_t>(split)][*who];
+}
+
+// A real review's text and rating, drawn from the whole data.
+const SourceReview& AnyText(Context& c, std::mt19937_64& rng) {
+  return c.source[Index(rng, c.source.size())];
+}
+
+// A product reviewed in the data at about `at` (one of the reviews near it in time).
+std::string ProductNear(Context& c, absl::Time at, std::mt19937_64& rng) {
+  const auto it = std::lower_bound(c.by_time.begin(), c.by_time.end(), at,
+                                   [&](std::size_t i, absl::Time t) { return c.source[i].at < t; });
+  const auto pos = static_cast<std::size_t>(it - c.by_time.begin());
+  const std::size_t lo = pos > kNeighbourReviews ? pos - kNeighbourReviews : 0;
+  const std::size_t hi = std::min(c.by_time.size(), pos + kNeighbourReviews + 1);
+  return c.source[c.by_time[lo + Index(rng, hi - lo)]].asin;
 }
 
 void AddGenuine(Context& c) {
@@ -106,18 +215,19 @@ void AddGenuine(Context& c) {
     const Split split = GenuineSplit(user, c.options);
     std::stable_sort(rows.begin(), rows.end(),
                      [&](std::size_t a, std::size_t b) { return c.source[a].at < c.source[b].at; });
-    const absl::Time first = c.source[rows.front()].at;
-    std::optional<absl::Time> created;
+    Person p;
+    p.user = user;
+    p.first = c.source[rows.front()].at;
     if (Uniform(rng) < g.claim) {
-      created = first - (Uniform(rng) < g.recent_signup ? Days(Uniform(rng, 0, 30))
-                                                        : Days(g.signup_days.Draw(rng)));
+      p.created = p.first - (Uniform(rng) < g.recent_signup ? Days(Uniform(rng, 0, 30))
+                                                            : Days(g.signup_days.Draw(rng)));
     }
-    const double verified = g.verified.Draw(rng);
+    p.verified = g.verified.Draw(rng);
     const bool time_of_day = Uniform(rng) < g.time_of_day;
-    const bool unknown = Uniform(rng) < g.unknown_address;
-    const std::string home = c.addresses.Residential(rng);
-    std::vector<std::string> devices = {"d-" + Hex(rng())};
-    if (Uniform(rng) < 0.3) devices.push_back("d-" + Hex(rng()));
+    p.unknown = Uniform(rng) < g.unknown_address;
+    p.home = c.addresses.Residential(rng);
+    p.devices = {"d-" + Hex(rng())};
+    if (Uniform(rng) < 0.3) p.devices.push_back("d-" + Hex(rng()));
 
     // A time of day for each review, in the order the data gives within a day.
     std::vector<absl::Time> times;
@@ -132,26 +242,83 @@ void AddGenuine(Context& c) {
     }
     for (std::size_t k = 0; k < rows.size(); ++k) {
       const SourceReview& r = c.source[rows[k]];
-      std::string ip;
-      std::string device;
-      if (!unknown) {
-        const double where = Uniform(rng);
-        ip = where < g.vpn              ? c.addresses.Datacenter(rng)
-             : where < g.vpn + g.mobile ? c.carrier[Index(rng, c.carrier.size())]
-                                        : home;
-        if (Uniform(rng) >= g.no_device) device = devices[Index(rng, devices.size())];
-      }
-      SimReview s;
-      s.facts = FactsOfReview(absl::StrCat("g", rows[k]), user, r.asin, r.rating, r.title, r.body,
-                              Uniform(rng) < verified, times[k], std::move(ip), std::move(device),
-                              created);
-      s.kind = Kind::kGenuine;
-      s.split = split;
-      if (Uniform(rng) < g.mistaken_rejection) {
-        s.rejected_at = times[k] + Days(c.options.confirm_days.Draw(rng));
-      }
-      c.sim.reviews.push_back(std::move(s));
+      c.sim.reviews.push_back(GenuineReview(c, p, absl::StrCat("g", rows[k]), r, r.asin, times[k],
+                                            Origin::kData, split, rng));
     }
+    c.people[static_cast<std::size_t>(split)].push_back(std::move(p));
+  }
+}
+
+// Standalone newcomers: each reviews a product then reviewed in the data, at a time of day, and
+// perhaps a few more later.
+void AddNewcomers(Context& c) {
+  const NewcomerSpec& n = c.options.newcomers;
+  std::mt19937_64 rng = Stream(c.options.seed, "newcomers");
+  for (int k = 0; k < n.shoppers; ++k) {
+    const SourceReview& anchor = c.source[c.by_time[Index(rng, c.by_time.size())]];
+    absl::Time at = anchor.at + Days(Uniform(rng));
+    Person p = Newcomer(c, at, rng);
+    const Split split = GenuineSplit(p.user, c.options);
+    const int reviews = std::max(1, Round(n.reviews.Draw(rng)));
+    std::set<std::string> done;
+    for (int j = 0; j < reviews; ++j) {
+      std::string asin = j == 0 ? anchor.asin : ProductNear(c, at, rng);
+      if (!done.insert(asin).second) continue;
+      c.sim.reviews.push_back(GenuineReview(c, p, absl::StrCat(p.user, "-", j), AnyText(c, rng),
+                                            std::move(asin), at, Origin::kNewcomer, split, rng));
+      at += Days(n.gap_days.Draw(rng));
+    }
+  }
+}
+
+// A genuine flash crowd: many shoppers, established and new, each reviewing one product once
+// within hours, with their own real texts and ratings.
+void AddCrowd(Context& c, int number, Split split) {
+  const CrowdSpec& spec = c.options.crowds;
+  std::mt19937_64 rng = Stream(c.options.seed, absl::StrCat("crowd#", number));
+  const std::size_t anchor_pos = Index(rng, c.by_time.size());
+  const absl::Time start = c.source[c.by_time[anchor_pos]].at +
+                           Days(Uniform(rng, -kAnchorSpreadDays, kAnchorSpreadDays));
+  const absl::Duration span = absl::Seconds(spec.span_hours.Draw(rng) * 3600);
+  const int n = std::max(1, Round(spec.reviews.Draw(rng)));
+  const bool launch = Uniform(rng) < spec.new_product;
+  const std::string target =
+      launch ? absl::StrFormat("L%09d", ++c.launches) : c.source[c.by_time[anchor_pos]].asin;
+  const double newcomers = spec.newcomers.Draw(rng);
+  std::vector<absl::Time> times(static_cast<std::size_t>(n));
+  for (absl::Time& t : times) t = start + span * Uniform(rng);
+  std::sort(times.begin(), times.end());
+  const int id = static_cast<int>(c.sim.crowds.size());
+  CrowdInfo info{split, start, span, n, 0, launch, target};
+  std::set<std::size_t> taken;
+  for (int i = 0; i < n; ++i) {
+    std::optional<Person> fresh;
+    const Person& p = ShopperAt(c, split, times[i], newcomers, taken, fresh, rng);
+    info.newcomers += fresh.has_value() ? 1 : 0;
+    SimReview r = GenuineReview(c, p, absl::StrCat("crowd", id, "-", i), AnyText(c, rng), target,
+                                times[i], Origin::kCrowd, split, rng);
+    r.crowd = id;
+    c.sim.reviews.push_back(std::move(r));
+  }
+  c.sim.crowds.push_back(std::move(info));
+}
+
+// Genuine reviews of a campaign's targets while it runs (shoppers who happen to review the product
+// then; one per shopper).
+void AddCollateral(Context& c, const CampaignInfo& campaign, const std::string& tag) {
+  const CollateralSpec& spec = c.options.collateral;
+  std::mt19937_64 rng = Stream(c.options.seed, absl::StrCat("collateral#", tag));
+  if (Uniform(rng) >= spec.campaigns || campaign.targets.empty()) return;
+  const int n = Round(spec.reviews.Draw(rng));
+  std::set<std::size_t> taken;
+  for (int i = 0; i < n; ++i) {
+    const absl::Time at = campaign.start + campaign.span * Uniform(rng);
+    std::string asin = campaign.targets[Index(rng, campaign.targets.size())];
+    std::optional<Person> fresh;
+    const Person& p = ShopperAt(c, campaign.split, at, spec.newcomers, taken, fresh, rng);
+    c.sim.reviews.push_back(GenuineReview(c, p, absl::StrCat(tag, "-genuine", i), AnyText(c, rng),
+                                          std::move(asin), at, Origin::kCollateral, campaign.split,
+                                          rng));
   }
 }
 
@@ -312,6 +479,7 @@ void AddCampaign(Context& c, Kind kind, int number, Split split) {
     c.sim.reviews.push_back(std::move(s));
   }
   c.sim.campaigns.push_back(CampaignInfo{kind, split, start, span, n, account_count, targets});
+  AddCollateral(c, c.sim.campaigns.back(), tag);
 }
 
 }  // namespace
@@ -339,6 +507,20 @@ std::optional<Kind> ParseCampaignType(std::string_view name) {
     if (KindName(CampaignKind(i)) == name) return CampaignKind(i);
   }
   return std::nullopt;
+}
+
+std::string OriginName(Origin o) {
+  switch (o) {
+    case Origin::kData:
+      return "data";
+    case Origin::kNewcomer:
+      return "newcomer";
+    case Origin::kCrowd:
+      return "crowd";
+    case Origin::kCollateral:
+      return "collateral";
+  }
+  return "?";
 }
 
 std::string SplitName(Split s) {
@@ -496,6 +678,22 @@ nlohmann::json ToJson(const SimOptions& o) {
             {"no_device", g.no_device},
             {"mistaken_rejection", g.mistaken_rejection}}},
           {"campaigns", campaigns},
+          {"crowds",
+           {{"crowds", o.crowds.crowds},
+            {"reviews", ToJson(o.crowds.reviews)},
+            {"span_hours", ToJson(o.crowds.span_hours)},
+            {"new_product", o.crowds.new_product},
+            {"newcomers", ToJson(o.crowds.newcomers)}}},
+          {"newcomers",
+           {{"shoppers", o.newcomers.shoppers},
+            {"reviews", ToJson(o.newcomers.reviews)},
+            {"gap_days", ToJson(o.newcomers.gap_days)},
+            {"claim", o.newcomers.claim},
+            {"age_days", ToJson(o.newcomers.age_days)}}},
+          {"collateral",
+           {{"campaigns", o.collateral.campaigns},
+            {"reviews", ToJson(o.collateral.reviews)},
+            {"newcomers", o.collateral.newcomers}}},
           {"unseen", std::string(KindName(o.unseen))},
           {"train_share", o.train_share},
           {"valid_share", o.valid_share},
@@ -549,7 +747,7 @@ std::string AddressBook::Residential(std::mt19937_64& rng) const {
 Simulation Simulate(const std::vector<SourceReview>& source, const SimOptions& options,
                     const AddressBook& addresses, std::ostream* progress) {
   Simulation sim;
-  Context c{source, {}, options, addresses, {}, {}, {}, {}, sim};
+  Context c{source, {}, options, addresses, {}, {}, {}, {}, sim, 0, 0, {}};
   c.by_time.resize(source.size());
   for (std::size_t i = 0; i < source.size(); ++i) c.by_time[i] = i;
   std::stable_sort(c.by_time.begin(), c.by_time.end(),
@@ -571,6 +769,27 @@ Simulation Simulate(const std::vector<SourceReview>& source, const SimOptions& o
     *progress << "simulate: " << sim.reviews.size() << " genuine reviews from " << sim.genuine_users
               << " shoppers\n";
   }
+  std::size_t before = sim.reviews.size();
+  AddNewcomers(c);
+  if (progress != nullptr) {
+    *progress << "simulate: " << sim.reviews.size() - before << " genuine reviews from "
+              << sim.newcomers << " newcomers (new to Candor, no history)\n";
+  }
+  before = sim.reviews.size();
+  {
+    const int count = options.crowds.crowds;
+    std::vector<int> order(static_cast<std::size_t>(count));
+    for (int i = 0; i < count; ++i) order[i] = i;
+    std::mt19937_64 rng = Stream(options.seed, "split-crowds");
+    Shuffle(order, rng);
+    std::vector<Split> splits(static_cast<std::size_t>(count));
+    for (int i = 0; i < count; ++i) splits[order[i]] = SplitOf((i + 0.5) / count, options);
+    for (int i = 0; i < count; ++i) AddCrowd(c, i, splits[i]);
+  }
+  if (progress != nullptr) {
+    *progress << "simulate: " << options.crowds.crowds << " genuine flash crowds, "
+              << sim.reviews.size() - before << " reviews\n";
+  }
   for (int t = 0; t < kCampaignTypes; ++t) {
     const Kind kind = CampaignKind(t);
     const int count = options.campaigns[t].campaigns;
@@ -585,11 +804,12 @@ Simulation Simulate(const std::vector<SourceReview>& source, const SimOptions& o
         splits[order[i]] = SplitOf((i + 0.5) / count, options);
       }
     }
-    const std::size_t before = sim.reviews.size();
+    before = sim.reviews.size();
     for (int i = 0; i < count; ++i) AddCampaign(c, kind, i, splits[i]);
     if (progress != nullptr) {
       *progress << "simulate: " << count << " " << KindName(kind) << " campaigns, "
-                << sim.reviews.size() - before << " reviews (warm-ups included)"
+                << sim.reviews.size() - before
+                << " reviews (warm-ups and genuine reviews of their targets included)"
                 << (kind == options.unseen ? ", all held out (unseen in training)" : "") << "\n";
     }
   }

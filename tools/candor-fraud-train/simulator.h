@@ -88,9 +88,40 @@ struct GenuineSpec {
   double mistaken_rejection = 0.002;  // genuine reviews a moderator rejects anyway
 };
 
+// Genuine flash crowds: many real shoppers reviewing one product within hours (a launch, a sale,
+// a viral item). README.md, "Flash crowds, newcomers and collateral".
+struct CrowdSpec {
+  int crowds = 60;
+  Range reviews{20, 400};      // reviews per crowd, each by a different shopper
+  Range span_hours{0.25, 8};   // from the first review to the last
+  double new_product = 0.5;    // chance the product is a new one without reviews (a launch)
+  Range newcomers{0.2, 0.95};  // share of the crowd's shoppers new to Candor (the others are the
+                               // data's shoppers, who have history)
+};
+
+// Genuine shoppers new to Candor: accounts the identity provider created long ago (or states
+// nothing about), with no history here, reviewing like anyone else.
+struct NewcomerSpec {
+  int shoppers = 1500;       // standalone newcomers (crowds and collateral add their own)
+  Range reviews{1, 3};       // reviews each, on products then reviewed in the data
+  Range gap_days{0, 60};     // between one newcomer's reviews
+  double claim = 0.8;        // newcomers whose creation time the identity provider states
+  Range age_days{30, 3000};  // those accounts' age at their first review here
+};
+
+// Genuine reviews of products under attack, written while the campaign runs.
+struct CollateralSpec {
+  double campaigns = 0.6;  // share of campaigns whose targets get genuine reviews meanwhile
+  Range reviews{2, 15};    // genuine reviews per such campaign
+  double newcomers = 0.5;  // share of them by newcomers (the others: the data's shoppers)
+};
+
 struct SimOptions {
   uint64_t seed = 1;
   GenuineSpec genuine;
+  CrowdSpec crowds;
+  NewcomerSpec newcomers;
+  CollateralSpec collateral;
   std::array<CampaignSpec, kCampaignTypes> campaigns;  // by CampaignIndex
   // Held out entirely: its campaigns are all in the test split.
   Kind unseen = Kind::kCompetitorOneStar;
@@ -107,11 +138,20 @@ SimOptions DefaultSimOptions();
 // Every parameter, as the model's metadata records them.
 nlohmann::json ToJson(const SimOptions& o);
 
+// Where a genuine review comes from: the data as it happened, a standalone newcomer, a flash
+// crowd, or a review of a product under attack.
+enum class Origin : int { kData, kNewcomer, kCrowd, kCollateral };
+inline constexpr int kOrigins = 4;
+// "data", "newcomer", "crowd", "collateral".
+std::string OriginName(Origin o);
+
 // One simulated review.
 struct SimReview {
   fraud::ReviewFacts facts;
   Kind kind = Kind::kGenuine;
-  int campaign = -1;  // index into Simulation::campaigns
+  Origin origin = Origin::kData;  // for genuine reviews
+  int crowd = -1;                 // index into Simulation::crowds for a crowd's reviews
+  int campaign = -1;              // index into Simulation::campaigns
   Split split = Split::kTrain;
   bool warm_up = false;                   // a campaign account's history: recorded, never a sample
   std::optional<absl::Time> rejected_at;  // when a moderator rejects it (MarkRejected)
@@ -127,10 +167,22 @@ struct CampaignInfo {
   std::vector<std::string> targets;
 };
 
+struct CrowdInfo {
+  Split split = Split::kTrain;
+  absl::Time start;
+  absl::Duration span;
+  int reviews = 0;
+  int newcomers = 0;
+  bool new_product = false;
+  std::string target;
+};
+
 struct Simulation {
   std::vector<SimReview> reviews;  // by (time, review id)
   std::vector<CampaignInfo> campaigns;
-  int64_t genuine_users = 0;
+  std::vector<CrowdInfo> crowds;
+  int64_t genuine_users = 0;  // the data's shoppers
+  int64_t newcomers = 0;      // shoppers new to Candor (standalone, in crowds, collateral)
 };
 
 // Datacenter and residential addresses for the simulation: datacenter ones drawn from the IPv4

@@ -1,5 +1,6 @@
 #include "tools/candor-fraud-train/simulator.h"
 
+#include <array>
 #include <map>
 #include <set>
 #include <string>
@@ -40,6 +41,10 @@ SimOptions SmallOptions(uint64_t seed) {
   SimOptions o = DefaultSimOptions();
   o.seed = seed;
   for (CampaignSpec& c : o.campaigns) c.campaigns = 5;
+  o.crowds.crowds = 6;
+  o.crowds.reviews = {5, 20};
+  o.newcomers.shoppers = 30;
+  o.collateral.campaigns = 1;
   return o;
 }
 
@@ -92,7 +97,7 @@ TEST_F(SimulatorTest, GenuineShoppersAreTheDataAsItHappened) {
   std::map<std::string, absl::Time> first_of;
   int genuine = 0;
   for (const SimReview& r : sim.reviews) {
-    if (r.kind != Kind::kGenuine) continue;
+    if (r.kind != Kind::kGenuine || r.origin != Origin::kData) continue;
     ++genuine;
     const fraud::ReviewFacts& f = r.facts;
     // g<index into the source>
@@ -114,6 +119,71 @@ TEST_F(SimulatorTest, GenuineShoppersAreTheDataAsItHappened) {
   std::set<Split> splits;
   for (const auto& [user, split] : split_of) splits.insert(split);
   EXPECT_EQ(splits.size(), 3u);
+}
+
+TEST_F(SimulatorTest, CrowdsNewcomersAndCollateralAreGenuineShoppersOfTheirOwn) {
+  const Simulation sim = Run(3);
+  const SimOptions o = SmallOptions(3);
+  ASSERT_EQ(static_cast<int>(sim.crowds.size()), o.crowds.crowds);
+  // The data's texts, by their signature as the store sees them, with their ratings.
+  std::map<fraud::TextSignature, std::set<int>> data_text;
+  for (const SourceReview& s : source_) {
+    const fraud::ReviewFacts f = FactsOfReview("x", "x", s.asin, s.rating, s.title, s.body, false,
+                                               s.at, "", "", std::nullopt);
+    data_text[f.signature].insert(s.rating);
+  }
+  std::map<int, std::set<std::string>> crowd_users;
+  std::map<int, std::set<std::string>> crowd_addresses;
+  std::map<int, int> crowd_reviews;
+  std::array<int, kOrigins> origins{};
+  std::set<std::string> targets;
+  for (const CampaignInfo& c : sim.campaigns) targets.insert(c.targets.begin(), c.targets.end());
+  int collateral_on_targets = 0;
+  for (const SimReview& r : sim.reviews) {
+    if (r.kind != Kind::kGenuine) continue;
+    ++origins[static_cast<std::size_t>(r.origin)];
+    const fraud::ReviewFacts& f = r.facts;
+    if (r.origin == Origin::kData) continue;
+    // A real review's text with its own rating.
+    ASSERT_EQ(data_text.count(f.signature), 1u) << f.review_id;
+    EXPECT_EQ(data_text[f.signature].count(f.rating), 1u) << f.review_id;
+    const bool newcomer = f.user_id.rfind("n", 0) == 0;
+    if (newcomer && f.account_created.has_value()) {
+      // Aged at its first review here: at least NewcomerSpec::age_days.lo.
+      EXPECT_GE(f.at - *f.account_created,
+                absl::Hours(24 * o.newcomers.age_days.lo) - absl::Hours(24 * 60));
+    }
+    if (r.origin == Origin::kCrowd) {
+      ASSERT_GE(r.crowd, 0);
+      const CrowdInfo& c = sim.crowds[static_cast<std::size_t>(r.crowd)];
+      EXPECT_EQ(f.asin, c.target);
+      EXPECT_EQ(r.split, c.split);
+      EXPECT_GE(f.at, c.start);
+      EXPECT_LE(f.at, c.start + c.span);
+      EXPECT_TRUE(crowd_users[r.crowd].insert(f.user_id).second) << "one review per shopper";
+      if (!f.client_ip.empty() && f.client_ip.find(':') == std::string::npos) {
+        crowd_addresses[r.crowd].insert(f.client_ip);
+      }
+      ++crowd_reviews[r.crowd];
+    }
+    if (r.origin == Origin::kCollateral) collateral_on_targets += targets.count(f.asin) ? 1 : 0;
+  }
+  EXPECT_GT(origins[static_cast<std::size_t>(Origin::kNewcomer)], o.newcomers.shoppers - 1);
+  EXPECT_GT(origins[static_cast<std::size_t>(Origin::kCrowd)], 0);
+  EXPECT_GT(origins[static_cast<std::size_t>(Origin::kCollateral)], 0);
+  EXPECT_EQ(collateral_on_targets, origins[static_cast<std::size_t>(Origin::kCollateral)]);
+  bool launch = false;
+  bool established = false;
+  for (std::size_t i = 0; i < sim.crowds.size(); ++i) {
+    const CrowdInfo& c = sim.crowds[i];
+    EXPECT_EQ(crowd_reviews[static_cast<int>(i)], c.reviews);
+    (c.new_product ? launch : established) = true;
+    // Shoppers mostly at addresses of their own (some share a carrier's).
+    EXPECT_GT(crowd_addresses[static_cast<int>(i)].size() * 2,
+              static_cast<std::size_t>(c.reviews) / 2);
+  }
+  EXPECT_TRUE(launch);
+  EXPECT_TRUE(established);
 }
 
 TEST_F(SimulatorTest, CampaignsAreWholeInOneSplitAndTheUnseenTypeOnlyInTest) {
