@@ -44,3 +44,10 @@ find_path(CANDOR_XGBOOST_INCLUDE_DIR xgboost/c_api.h REQUIRED)
 add_library(xgboost::c_api INTERFACE IMPORTED)
 target_link_libraries(xgboost::c_api INTERFACE ${CANDOR_XGBOOST_LIBRARY})
 target_include_directories(xgboost::c_api SYSTEM INTERFACE ${CANDOR_XGBOOST_INCLUDE_DIR})
+
+# libxapian-dev (Xapian 1.4: libs/search's embedded index). Its CMake config sets variables only
+# (design.md 2), so one imported target wraps them.
+find_package(Xapian REQUIRED)
+add_library(xapian::xapian INTERFACE IMPORTED)
+target_link_libraries(xapian::xapian INTERFACE ${XAPIAN_LIBRARIES})
+target_include_directories(xapian::xapian SYSTEM INTERFACE ${XAPIAN_INCLUDE_DIR})

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "libs/search/search_index.h"
+
+namespace Xapian {
+class Database;
+class WritableDatabase;
+}  // namespace Xapian
+
+namespace candor::search {
+
+// The embedded search index (design.md 2): a Xapian database in a directory on local disk.
+// English stemming, BM25 over title and body, boolean filters, exact facet counts, three sorts
+// and highlighted snippets (README.md, "Xapian layout").
+//
+// One process writes (index-writer: Mode::kWrite holds Xapian's write lock); any number of
+// processes read (Mode::kRead), each search seeing the last Commit. Thread-safe: calls are
+// serialised on one handle, which is what Xapian's objects need.
+class XapianSearchIndex final : public SearchIndex {
+ public:
+  enum class Mode { kRead, kWrite };
+
+  // Opens `dir` (kWrite creates it when absent). FAILED_PRECONDITION when another process holds
+  // the write lock; DATA_LOSS naming the directory and the rebuild command when the database is
+  // corrupt or not a Xapian database; NOT_FOUND for kRead on a missing directory.
+  static absl::StatusOr<std::unique_ptr<XapianSearchIndex>> Open(const std::string& dir, Mode mode);
+  ~XapianSearchIndex() override;
+
+  absl::Status Upsert(const std::vector<ReviewDocument>& documents) override;
+  absl::Status Remove(const std::vector<std::string>& review_ids) override;
+  absl::StatusOr<int64_t> UpdateScores(const std::vector<ScoreUpdate>& updates) override;
+  absl::Status Commit() override;
+  absl::StatusOr<SearchResult> Search(const SearchRequest& request) override;
+  absl::Status ForEachReviewId(const std::function<void(std::string_view)>& fn) override;
+  absl::StatusOr<int64_t> DocumentCount() override;
+
+  // What a DATA_LOSS at start tells the operator to run.
+  static constexpr char kRebuildHint[] =
+      "rebuild it from PostgreSQL with `candor-index-writer --rebuild` (services/index-writer)";
+
+ private:
+  XapianSearchIndex(std::string dir, Mode mode);
+
+  const std::string dir_;
+  const Mode mode_;
+  std::mutex mu_;
+  std::unique_ptr<Xapian::WritableDatabase> writer_;  // kWrite
+  std::unique_ptr<Xapian::Database> reader_;          // kRead
+};
+
+}  // namespace candor::search
