@@ -782,6 +782,66 @@ absl::StatusOr<std::map<std::string, int64_t>> ReviewDb::CountInStatus(
   return counts;
 }
 
+namespace {
+
+constexpr char kContentColumns[] =
+    "review_id, asin, rating, title, body, verified_purchase, "
+    "(extract(epoch FROM submitted_at) * 1000000)::bigint, status";
+
+ReviewContent ContentFromRow(const pqxx::row& row) {
+  ReviewContent c;
+  c.review_id = row[0].as<std::string>();
+  c.asin = row[1].as<std::string>();
+  c.rating = row[2].as<int32_t>();
+  c.title = row[3].as<std::string>();
+  c.body = row[4].as<std::string>();
+  c.verified_purchase = row[5].as<bool>();
+  c.submitted_at = absl::FromUnixMicros(row[6].as<int64_t>());
+  c.status = StatusOf(row[7]);
+  return c;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<ReviewContent>> ReviewDb::ReadContent(
+    const std::vector<std::string>& review_ids) {
+  std::vector<ReviewContent> out;
+  if (review_ids.empty()) return out;
+  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
+    out.clear();
+    pqxx::nontransaction tx(c);
+    for (const pqxx::row& row :
+         tx.exec_params(absl::StrCat("SELECT ", kContentColumns,
+                                     " FROM reviews WHERE review_id = ANY($1::text[])"),
+                        pg::ArrayLiteral(review_ids))) {
+      out.push_back(ContentFromRow(row));
+    }
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::vector<ReviewContent>> ReviewDb::ListActiveContent(const std::string& after,
+                                                                       int limit) {
+  if (limit < 1 || limit > 10'000) {
+    return absl::InvalidArgumentError(absl::StrCat("limit: must be 1..10000, got ", limit));
+  }
+  std::vector<ReviewContent> out;
+  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
+    out.clear();
+    pqxx::nontransaction tx(c);
+    for (const pqxx::row& row :
+         tx.exec_params(absl::StrCat("SELECT ", kContentColumns,
+                                     " FROM reviews WHERE review_id > $1 AND status = $2 "
+                                     "ORDER BY review_id LIMIT $3"),
+                        after, std::string(StatusName(ReviewStatus::kActive)), limit)) {
+      out.push_back(ContentFromRow(row));
+    }
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
 absl::StatusOr<std::optional<review::RatingAggregate>> ReviewDb::GetRating(
     const std::string& asin) {
   std::optional<review::RatingAggregate> out;

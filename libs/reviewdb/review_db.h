@@ -132,6 +132,17 @@ class ReviewDb {
   absl::StatusOr<std::map<std::string, int64_t>> CountInStatus(
       const std::vector<std::string>& asins, review::ReviewStatus status);
 
+  // --- reviews: content for the search index (index-writer) ---
+
+  // The content and status of each of `review_ids` that has a row (any status), in no
+  // particular order.
+  absl::StatusOr<std::vector<ReviewContent>> ReadContent(
+      const std::vector<std::string>& review_ids);
+
+  // Active reviews whose review_id is greater than `after` ("" for the first page), in
+  // review_id order, at most `limit` (1..10,000): a scan that pages on the primary key.
+  absl::StatusOr<std::vector<ReviewContent>> ListActiveContent(const std::string& after, int limit);
+
   // --- product_ratings: reads ---
 
   // The aggregate of `asin`; nullopt when it has no row.

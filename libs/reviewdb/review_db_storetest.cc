@@ -257,6 +257,50 @@ TEST_F(ReviewDbTest, FindsStoredReviewsAndCountsThemByStatus) {
   EXPECT_EQ(*counts, (std::map<std::string, int64_t>{{asin_, 1}}));
 }
 
+// What index-writer reads: a review's content and status by id, and the active reviews in pages
+// on the primary key.
+TEST_F(ReviewDbTest, ReadsContentAndPagesThroughActiveReviews) {
+  const std::string active = InsertReview(
+      *pool_, {.asin = asin_, .body = "strings buzz", .rating = 2, .verified_purchase = true});
+  const std::string held = InsertReview(*pool_, {.asin = asin_, .status = ReviewStatus::kHeld});
+  auto content = db_->ReadContent({active, held, "0123456789abcdef0123456789abcdef"});
+  ASSERT_TRUE(content.ok()) << content.status();
+  ASSERT_EQ(content->size(), 2u);
+  const ReviewContent& a = (*content)[0].review_id == active ? (*content)[0] : (*content)[1];
+  const ReviewContent& h = (*content)[0].review_id == active ? (*content)[1] : (*content)[0];
+  EXPECT_EQ(a.asin, asin_);
+  EXPECT_EQ(a.body, "strings buzz");
+  EXPECT_EQ(a.rating, 2);
+  EXPECT_TRUE(a.verified_purchase);
+  EXPECT_EQ(a.status, ReviewStatus::kActive);
+  EXPECT_LT(absl::AbsDuration(a.submitted_at - absl::Now()), absl::Minutes(5));
+  EXPECT_EQ(h.status, ReviewStatus::kHeld);
+  EXPECT_TRUE(db_->ReadContent({})->empty());
+
+  // A page starts after the given id: a prefix of `active` sorts just before it.
+  auto first = db_->ListActiveContent(active.substr(0, 31), 1);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_EQ((*first)[0].review_id, active);
+  // Every active review once, in id order, across pages; the held one never.
+  std::vector<std::string> seen;
+  std::string after;
+  for (;;) {
+    auto page = db_->ListActiveContent(after, 1000);
+    ASSERT_TRUE(page.ok()) << page.status();
+    if (page->empty()) break;
+    for (const ReviewContent& c : *page) {
+      EXPECT_EQ(c.status, ReviewStatus::kActive);
+      seen.push_back(c.review_id);
+    }
+    after = page->back().review_id;
+  }
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), active), 1);
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), held), 0);
+  EXPECT_EQ(db_->ListActiveContent("", 0).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST_F(ReviewDbTest, ReadsRatingRow) {
   EXPECT_FALSE(db_->GetRating(asin_)->has_value());
   AddRatingRow(asin_, 1, 4, 7);

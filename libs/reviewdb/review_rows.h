@@ -45,6 +45,19 @@ struct ReviewDecision {
   std::vector<review::Reason> reasons;
 };
 
+// A stored review's shopper-visible content and status: what the search index holds
+// (index-writer). Plain value type.
+struct ReviewContent {
+  std::string review_id;
+  std::string asin;
+  int32_t rating = 0;
+  std::string title;
+  std::string body;
+  bool verified_purchase = false;
+  absl::Time submitted_at;
+  review::ReviewStatus status = review::ReviewStatus::kActive;
+};
+
 // A review as `reviews` holds it after a store: a new row, or the row an earlier delivery stored
 // (whose values win over the new one's). Plain value type.
 struct StoredReview {

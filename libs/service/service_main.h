@@ -26,6 +26,9 @@ struct ServiceSpec {
   // `validate` and before anything connects. A failure is a bad setting, not an outage: it is
   // reported the same way and exits 2.
   absl::Status (*check_files)(const Config&) = nullptr;
+  // Optional: a one-shot command the settings may ask for instead of the service (index-writer's
+  // --rebuild): run after logging starts; returns the exit code, or -1 to run the service.
+  int (*run_command)(const Config&) = nullptr;
 };
 
 // Runs `app` (just created) until SIGTERM / SIGINT. Logs why it cannot start or why it
@@ -55,6 +58,9 @@ int ServiceMain(int argc, char** argv, const ServiceSpec<Config>& service) {
     }
   }
   core::InitLogging(service.name, config.service.log_level);
+  if (service.run_command != nullptr) {
+    if (const int rc = service.run_command(config); rc >= 0) return rc;
+  }
   return RunUntilShutdown(service.create_app(config));
 }
 

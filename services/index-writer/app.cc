@@ -1,0 +1,117 @@
+#include "services/index-writer/app.h"
+
+#include <iostream>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "libs/core/log.h"
+#include "libs/events/review_events.h"
+#include "libs/kafka/batch_loop.h"
+#include "libs/pg/pg_pool.h"
+#include "libs/reviewdb/review_db.h"
+#include "libs/search/xapian_index.h"
+#include "services/index-writer/index_maintenance.h"
+#include "services/index-writer/indexer.h"
+#include "services/index-writer/pg_review_source.h"
+
+namespace candor::index_writer {
+namespace {
+
+// index-writer's domain on the shared adapters. Members are declared in construction order:
+// each borrows only those above it.
+class IndexWriter final : public service::ServiceDomain {
+ public:
+  IndexWriter(const Config& config, pg::Pool& pg, std::unique_ptr<search::SearchIndex> index)
+      : consumer_config_(config.consumer),
+        db_(pg),
+        source_(db_, helpfulness::ScoreParams{}),
+        index_(std::move(index)),
+        indexer_(source_, *index_),
+        handler_(
+            [](std::string_view bytes) -> absl::StatusOr<std::string> {
+              absl::StatusOr<review::ReviewEvent> e = events::DecodeReviewEvent(bytes);
+              if (!e.ok()) return e.status();
+              return e->review_id;
+            },
+            [this](const std::vector<std::string>& ids) { return indexer_.Sync(ids); }) {}
+
+  std::vector<service::ConsumerLoop> consumers() override {
+    return {{.config = consumer_config_, .handler = &handler_, .stats = [this] {
+               const IndexerStats& s = indexer_.stats();
+               return absl::StrFormat("%d batches committed, %d documents written, %d removed",
+                                      s.batches, s.upserted, s.removed);
+             }}};
+  }
+
+ private:
+  const service::ConsumerConfig consumer_config_;
+  reviewdb::ReviewDb db_;
+  PgReviewSource source_;
+  std::unique_ptr<search::SearchIndex> index_;
+  Indexer indexer_;
+  kafka::DecodingHandler<std::string> handler_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<service::ServiceApp>> CreateApp(const Config& config) {
+  if (absl::Status s = ValidateConfig(config); !s.ok()) return s;
+  absl::StatusOr<std::unique_ptr<search::XapianSearchIndex>> index =
+      search::XapianSearchIndex::Open(config.index_dir, search::XapianSearchIndex::Mode::kWrite);
+  if (!index.ok()) return index.status();
+  std::unique_ptr<search::SearchIndex> owned = *std::move(index);
+  return service::ServiceApp::Create(
+      config.service, {.client_id = "candor-index-writer", .adapters = kAdapters},
+      [&](const service::Adapters& adapters) {
+        return std::make_unique<IndexWriter>(config, *adapters.pg, std::move(owned));
+      });
+}
+
+int RunCommand(const Config& config) {
+  if (!config.rebuild && !config.check) return -1;
+  absl::StatusOr<std::unique_ptr<pg::Pool>> pool = pg::Pool::Create(config.service.pg_dsn, 1);
+  if (!pool.ok()) {
+    std::cerr << "candor-index-writer: " << pool.status().message() << "\n";
+    return 1;
+  }
+  reviewdb::ReviewDb db(**pool);
+  PgReviewSource source(db, helpfulness::ScoreParams{});
+  const int page = static_cast<int>(config.page);
+  if (config.rebuild) {
+    std::cerr << "candor-index-writer: rebuilding " << config.index_dir
+              << " from Postgres's active reviews\n";
+    absl::StatusOr<RebuildStats> stats = RebuildXapianIndex(
+        source, config.index_dir, page,
+        [](int64_t done) { std::cerr << "candor-index-writer: " << done << " reviews indexed\n"; });
+    if (!stats.ok()) {
+      std::cerr << "candor-index-writer: rebuild failed: " << stats.status().message() << "\n";
+      return 1;
+    }
+    std::cout << absl::StrFormat("rebuilt %s: %d reviews in %.1f s\n", config.index_dir,
+                                 stats->documents, absl::ToDoubleSeconds(stats->took));
+    return 0;
+  }
+  absl::StatusOr<std::unique_ptr<search::XapianSearchIndex>> index =
+      search::XapianSearchIndex::Open(config.index_dir, search::XapianSearchIndex::Mode::kRead);
+  if (!index.ok()) {
+    std::cerr << "candor-index-writer: " << index.status().message() << "\n";
+    return 1;
+  }
+  absl::StatusOr<IndexCheck> check = CheckIndex(source, **index, page);
+  if (!check.ok()) {
+    std::cerr << "candor-index-writer: check failed: " << check.status().message() << "\n";
+    return 1;
+  }
+  std::cout << absl::StrFormat(
+      "index %s against Postgres: %d active reviews, %d documents; missing %d, extra %d%s\n",
+      config.index_dir, check->active, check->indexed, check->missing, check->extra,
+      check->clean() ? " (I5 holds)" : "");
+  for (const std::string& e : check->examples) std::cout << "  " << e << "\n";
+  return check->clean() ? 0 : 1;
+}
+
+}  // namespace candor::index_writer

@@ -1,0 +1,34 @@
+#include "services/index-writer/config.h"
+
+namespace candor::index_writer {
+
+void RegisterFlags(core::Flags& flags, Config* c) {
+  service::RegisterServiceFlags(
+      flags, {.env_prefix = "CANDOR_INDEX_", .adapters = kAdapters}, &c->service,
+      {{{.input_topic_help = "topic of ReviewEvent messages; poison goes to <topic>.dlq",
+         .max_batch_help = "most events applied (and committed to the index) in one batch"},
+        &c->consumer}});
+  flags.AddString("index-dir", "CANDOR_INDEX_DIR", &c->index_dir,
+                  "the Xapian index directory (created when absent; one index-writer per "
+                  "directory)");
+  flags.AddBool("rebuild", "", &c->rebuild,
+                "rebuild the index from Postgres's active reviews instead of running, then exit "
+                "(stop the running index-writer first)");
+  flags.AddBool("check", "", &c->check,
+                "compare the index with Postgres's active reviews (I5) instead of running: "
+                "print the difference, exit 0 when there is none, 1 otherwise");
+  flags.AddInt("page", "", &c->page, "reviews per Postgres page for --rebuild and --check", 1,
+               10000);
+}
+
+absl::Status ValidateConfig(const Config& c) {
+  if (absl::Status s = service::ValidateServiceConfig(c.service, kAdapters); !s.ok()) return s;
+  if (absl::Status s = service::ValidateConsumerConfig(c.consumer); !s.ok()) return s;
+  if (c.index_dir.empty()) return absl::InvalidArgumentError("--index-dir: required");
+  if (c.rebuild && c.check) {
+    return absl::InvalidArgumentError("--rebuild and --check: one at a time");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace candor::index_writer

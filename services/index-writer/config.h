@@ -1,0 +1,37 @@
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "libs/core/flags.h"
+#include "libs/events/topics.h"
+#include "libs/service/service_config.h"
+
+namespace candor::index_writer {
+
+// What it connects: Postgres (the reviews' content and status) and Kafka. No Redis, no producer
+// of its own (dead letters have one).
+inline constexpr service::AdapterSet kAdapters = {.postgres = true};
+
+// Every setting of candor-index-writer; README.md documents each one. Defaults suit the local
+// stack of tools/stack/stack.sh.
+struct Config {
+  service::ServiceConfig service{};
+  service::ConsumerConfig consumer = {
+      .group = "index-writer",
+      .input_topic = events::kReviewEventsTopic,
+  };
+  std::string index_dir = ".stack/search-index";
+  // One-shot commands instead of the service (README.md, "Rebuild and check").
+  bool rebuild = false;
+  bool check = false;
+  int64_t page = 1000;  // reviews per Postgres page in --rebuild / --check
+};
+
+void RegisterFlags(core::Flags& flags, Config* config);
+
+// The shared checks, a non-empty index directory, and at most one of --rebuild / --check.
+// InvalidArgument naming the flag.
+absl::Status ValidateConfig(const Config& config);
+
+}  // namespace candor::index_writer

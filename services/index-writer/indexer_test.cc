@@ -1,0 +1,177 @@
+#include "services/index-writer/indexer.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "absl/strings/str_format.h"
+#include "gtest/gtest.h"
+#include "libs/search/xapian_index.h"
+#include "services/index-writer/index_maintenance.h"
+
+namespace candor::index_writer {
+namespace {
+
+using review::ReviewStatus;
+
+std::string Id(int n) { return absl::StrFormat("%032x", n); }
+
+// The store as a map: what a unit test of the domain needs from the port (the Postgres adapter
+// is tested against the stack's Postgres in tests/index_writer_integration_test.cc).
+class MapSource final : public ReviewSource {
+ public:
+  void Put(int n, ReviewStatus status, std::string body = "a review") {
+    SourceRow row;
+    row.document.review_id = Id(n);
+    row.document.asin = "B000GUITAR";
+    row.document.rating = 4;
+    row.document.body = std::move(body);
+    row.document.created = absl::FromUnixSeconds(1'700'000'000 + n);
+    row.status = status;
+    rows_[row.document.review_id] = row;
+  }
+  absl::StatusOr<std::vector<SourceRow>> Read(const std::vector<std::string>& ids) override {
+    if (down_) return absl::UnavailableError("store down");
+    std::vector<SourceRow> out;
+    for (const std::string& id : ids) {
+      if (auto it = rows_.find(id); it != rows_.end()) out.push_back(it->second);
+    }
+    return out;
+  }
+  absl::StatusOr<SourcePage> ListActive(const std::string& after, int limit) override {
+    if (down_) return absl::UnavailableError("store down");
+    SourcePage page;
+    for (auto it = rows_.upper_bound(after); it != rows_.end(); ++it) {
+      if (it->second.status != ReviewStatus::kActive) continue;
+      page.documents.push_back(it->second.document);
+      if (static_cast<int>(page.documents.size()) == limit) {
+        page.next_after = it->first;
+        break;
+      }
+    }
+    return page;
+  }
+  bool down_ = false;
+
+ private:
+  std::map<std::string, SourceRow> rows_;
+};
+
+class IndexerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/candor-indexer-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+    dir_ = root_ + "/index";
+    Open();
+  }
+  void TearDown() override {
+    index_.reset();
+    std::filesystem::remove_all(root_);
+  }
+  void Open() {
+    auto index = search::XapianSearchIndex::Open(dir_, search::XapianSearchIndex::Mode::kWrite);
+    ASSERT_TRUE(index.ok()) << index.status();
+    index_ = *std::move(index);
+  }
+  int64_t Total(const std::string& query = "") {
+    search::SearchRequest r;
+    r.asin = "B000GUITAR";
+    r.query = query;
+    absl::StatusOr<search::SearchResult> result = index_->Search(r);
+    EXPECT_TRUE(result.ok()) << result.status();
+    return result.ok() ? result->total : -1;
+  }
+
+  std::string root_, dir_;
+  MapSource source_;
+  std::unique_ptr<search::XapianSearchIndex> index_;
+};
+
+TEST_F(IndexerTest, TheIndexFollowsTheStoreWhateverTheEventsSay) {
+  Indexer indexer(source_, *index_);
+  source_.Put(1, ReviewStatus::kActive, "strings buzz");
+  source_.Put(2, ReviewStatus::kActive);
+  source_.Put(3, ReviewStatus::kHeld);
+  ASSERT_TRUE(indexer.Sync({Id(1), Id(2), Id(3), Id(1)}).ok());  // 1 twice: one document
+  EXPECT_EQ(Total(), 2);
+  EXPECT_EQ(Total("buzz"), 1);
+  // Redelivered: nothing changes.
+  ASSERT_TRUE(indexer.Sync({Id(1), Id(2), Id(3)}).ok());
+  EXPECT_EQ(Total(), 2);
+  // Removed in the store: an event naming it deletes it, whatever kind of event it was.
+  source_.Put(1, ReviewStatus::kRemoved, "strings buzz");
+  ASSERT_TRUE(indexer.Sync({Id(1)}).ok());
+  EXPECT_EQ(Total("buzz"), 0);
+  // Restored: back.
+  source_.Put(1, ReviewStatus::kActive, "strings buzz");
+  ASSERT_TRUE(indexer.Sync({Id(1)}).ok());
+  EXPECT_EQ(Total("buzz"), 1);
+  // A review the store does not have is deleted (never written).
+  ASSERT_TRUE(indexer.Sync({Id(99)}).ok());
+  EXPECT_EQ(Total(), 2);
+  EXPECT_EQ(indexer.stats().batches, 5);
+}
+
+TEST_F(IndexerTest, AStoreOutageChangesNothingAndIsTransient) {
+  Indexer indexer(source_, *index_);
+  source_.Put(1, ReviewStatus::kActive);
+  source_.down_ = true;
+  absl::Status s = indexer.Sync({Id(1)});
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(Total(), 0);
+  source_.down_ = false;
+  ASSERT_TRUE(indexer.Sync({Id(1)}).ok());
+  EXPECT_EQ(Total(), 1);
+}
+
+TEST_F(IndexerTest, CheckCountsTheDifferenceAndRebuildRepairsIt) {
+  for (int n = 1; n <= 7; ++n) source_.Put(n, ReviewStatus::kActive, "tuner battery");
+  Indexer indexer(source_, *index_);
+  ASSERT_TRUE(indexer.Sync({Id(1), Id(2), Id(3), Id(4), Id(5)}).ok());
+  source_.Put(2, ReviewStatus::kRemoved);  // removed, but its event never came: still indexed
+  auto check = CheckIndex(source_, *index_, 2);
+  ASSERT_TRUE(check.ok()) << check.status();
+  EXPECT_EQ(check->active, 6);
+  EXPECT_EQ(check->indexed, 5);
+  EXPECT_EQ(check->missing, 2);  // 6 and 7
+  EXPECT_EQ(check->extra, 1);    // 2
+  EXPECT_FALSE(check->clean());
+  EXPECT_EQ(check->examples.size(), 3u);
+
+  index_.reset();  // the rebuild needs the write lock
+  std::vector<int64_t> progress;
+  auto stats = RebuildXapianIndex(source_, dir_, 4, [&](int64_t n) { progress.push_back(n); });
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->documents, 6);
+  EXPECT_EQ(progress, (std::vector<int64_t>{4, 6}));
+  EXPECT_FALSE(std::filesystem::exists(dir_ + ".rebuild"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ + ".old"));
+  Open();
+  check = CheckIndex(source_, *index_, 1000);
+  ASSERT_TRUE(check.ok()) << check.status();
+  EXPECT_TRUE(check->clean()) << check->missing << " missing, " << check->extra << " extra";
+  EXPECT_EQ(Total("battery"), 6);
+}
+
+TEST_F(IndexerTest, ARebuildReplacesACorruptIndex) {
+  source_.Put(1, ReviewStatus::kActive, "string buzz");
+  index_.reset();
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    std::ofstream(entry.path(), std::ios::trunc) << "garbage";
+  }
+  EXPECT_EQ(search::XapianSearchIndex::Open(dir_, search::XapianSearchIndex::Mode::kWrite)
+                .status()
+                .code(),
+            absl::StatusCode::kDataLoss);
+  auto stats = RebuildXapianIndex(source_, dir_, 100, nullptr);
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  Open();
+  EXPECT_EQ(Total("buzz"), 1);
+}
+
+}  // namespace
+}  // namespace candor::index_writer
