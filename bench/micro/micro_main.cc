@@ -14,6 +14,7 @@
 #include "bench/micro/fraud_features_bench.h"
 #include "bench/micro/review_corpus.h"
 #include "bench/micro/scorer_bench.h"
+#include "bench/micro/search_bench.h"
 
 namespace {
 
@@ -61,6 +62,7 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("reviews", corpus->source);
   candor::bench::RegisterScorerBenchmarks(*corpus);
   candor::bench::RegisterFraudFeatureBenchmarks(*corpus);
+  candor::bench::RegisterSearchBenchmarks(*corpus);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;
