@@ -51,6 +51,17 @@ search::ReviewDocument DocumentOf(const ReviewCorpus& corpus, int64_t n) {
   return d;
 }
 
+// The next `batch` documents from `*n` on, built outside the timed region.
+std::vector<search::ReviewDocument> NextBatch(benchmark::State& state, const ReviewCorpus& corpus,
+                                              int64_t batch, int64_t* n) {
+  state.PauseTiming();
+  std::vector<search::ReviewDocument> docs;
+  docs.reserve(static_cast<size_t>(batch));
+  for (int64_t i = 0; i < batch; ++i) docs.push_back(DocumentOf(corpus, (*n)++));
+  state.ResumeTiming();
+  return docs;
+}
+
 void IndexCandor(benchmark::State& state, const ReviewCorpus& corpus) {
   const int64_t batch = state.range(0);
   TempDir dir;
@@ -62,11 +73,7 @@ void IndexCandor(benchmark::State& state, const ReviewCorpus& corpus) {
   }
   int64_t n = 0;
   for (auto _ : state) {
-    state.PauseTiming();
-    std::vector<search::ReviewDocument> docs;
-    docs.reserve(static_cast<size_t>(batch));
-    for (int64_t i = 0; i < batch; ++i) docs.push_back(DocumentOf(corpus, n++));
-    state.ResumeTiming();
+    const std::vector<search::ReviewDocument> docs = NextBatch(state, corpus, batch, &n);
     if (absl::Status s = (*index)->Upsert(docs); !s.ok()) {
       state.SkipWithError(std::string(s.message()).c_str());
       return;
@@ -90,11 +97,7 @@ void IndexBareXapian(benchmark::State& state, const ReviewCorpus& corpus) {
   indexer.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
   int64_t n = 0;
   for (auto _ : state) {
-    state.PauseTiming();
-    std::vector<search::ReviewDocument> docs;
-    docs.reserve(static_cast<size_t>(batch));
-    for (int64_t i = 0; i < batch; ++i) docs.push_back(DocumentOf(corpus, n++));
-    state.ResumeTiming();
+    const std::vector<search::ReviewDocument> docs = NextBatch(state, corpus, batch, &n);
     for (const search::ReviewDocument& d : docs) {
       Xapian::Document doc;
       doc.set_data(d.body);
