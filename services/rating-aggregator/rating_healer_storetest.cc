@@ -9,6 +9,7 @@
 #include "libs/reviewdb/reviewdb_testing.h"
 #include "libs/testing/redis_server.h"
 #include "libs/testing/stack_env.h"
+#include "libs/testing/wait.h"
 #include "services/rating-aggregator/rating_healer.h"
 #include "services/rating-aggregator/store_testing.h"
 
@@ -140,6 +141,14 @@ TEST_F(RatingHealerStoreTest, RestartedRedisThatLostWritesIsHealedWithoutNewEven
 
   StartTimer();
   EXPECT_TRUE(HealedWithin({behind, missing}, kHealedWithin));
+  // The check records its report after its last write to the cache, so the healed values can be
+  // seen a moment before the report is.
+  EXPECT_TRUE(testing::WaitUntil([&] {
+    for (const HealReport& r : Reports()) {
+      if (r.restarted) return true;
+    }
+    return false;
+  }));
   bool reported = false;
   for (const HealReport& r : Reports()) {
     if (!r.restarted) continue;
