@@ -340,7 +340,8 @@ struct Instance {
       std::vector<review::Submission> batch(subs.begin() + static_cast<std::ptrdiff_t>(next),
                                             subs.begin() + static_cast<std::ptrdiff_t>(end));
       next = end;
-      Storing s{.started = NowSeconds(), .size = batch.size(), .scored = intake.Score(batch)};
+      Storing s{
+          .started = NowSeconds(), .size = batch.size(), .scored = intake.Score(batch), .done = {}};
       if (storing.has_value()) finish();
       storing = std::move(s);
       fraud_scorer::ScoredBatch* scored = &storing->scored;
