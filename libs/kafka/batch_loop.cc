@@ -139,8 +139,9 @@ absl::Status RunPipelined(Consumer& consumer, Producer& dead_letters, StagedBatc
   // failed) and its dead letters are confirmed, commits it. False when stop() ended it first:
   // it is left uncommitted.
   auto finish = [&]() -> bool {
-    InFlight f = *std::move(in_flight);
-    in_flight.reset();
+    std::optional<InFlight> taken;
+    taken.swap(in_flight);  // in_flight is empty from here, whatever happens
+    InFlight& f = *taken;
     bool first = true;
     absl::Status worker_status = f.applied.get();
     // The worker's outcome first; then, on a failure, Apply again on the same prepared batch:
