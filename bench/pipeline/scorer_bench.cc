@@ -8,25 +8,31 @@
 // librdkafka's mock cluster in this process by default (--publish=mock), the stack's broker
 // (--publish=kafka, a topic of its own), or left out (--publish=none).
 //
-// Batches of --batch submissions, one after another, as the service's consumer thread takes them.
-// A review's latency is the time from its batch's start to the batch's end (stored, committed and,
-// unless --publish=none, every Accepted confirmed), and separately to the commit alone. Design
-// target (design.md 7): >= 10,000 reviews/s, p99 <= 50 ms per review.
+// Batches of --batch submissions, one after another, as the service's consume loop takes them:
+// with --overlap on (the service's way, kafka::RunBatchLoop with a StagedBatchHandler) batch N+1
+// is scored (ReviewIntake::Score) while batch N is stored and published (ReviewIntake::Store) on a
+// second thread; with off, each batch is scored, stored and published before the next starts.
+// A review's latency is the time from its batch's start (its scoring) to the batch's end (stored,
+// committed and, unless --publish=none, every Accepted confirmed), and separately to the commit
+// alone. Design target (design.md 7): >= 10,000 reviews/s, p99 <= 50 ms per review.
 //
 // Each configuration runs the same workload on fresh users and products: "model", and for the
 // rules once per --window-modes mode:
 //   pipelined   the window records a whole batch in one Redis round trip (RecordBatch);
 //   per-review  the window's single-review Record only (one round trip per review), as before
 //               the pipelining.
+// --overlap off,on runs every mode both ways (interleaved, for a comparison in one run).
 // --instances runs every mode with 1..n scorer instances at once (threads, each with its own
 // connections and its own share of the products, as partition owners; they share the producer).
 // The planner statistics are refreshed after the warm-up (see RunMode). Every row and key the
 // bench creates is deleted at the end.
 #include <algorithm>
 #include <array>
+#include <future>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -83,6 +89,7 @@ struct Options : CommonOptions {
   std::string datacenter_cidrs = CANDOR_SOURCE_DIR "/models/fraud/datacenter-cidrs.txt";
   std::string window_modes = "per-review,pipelined";
   std::string instances = "1";
+  std::string overlap = "on";
   int64_t reviews = 30000;
   int64_t repeat = 1;
   int64_t batch = fraud_scorer::kDefaultMaxBatch;  // what the service runs with
@@ -213,6 +220,7 @@ class TimedPublisher final : public AcceptedPublisher {
 
 struct ModeResult {
   std::string mode;
+  bool overlap = true;
   int instances = 1;
   int round = 0;
   double seconds = 0;
@@ -306,21 +314,45 @@ struct Instance {
         timed_publisher(publisher),
         intake(scorer, repository, timed_publisher, clock) {}
 
-  // Runs `subs` in batches; records latencies unless `warmup`.
-  void Run(const std::vector<review::Submission>& subs, int64_t batch_size, bool warmup) {
+  // Runs `subs` in batches, scoring each batch while the one before is stored (`overlap`, as
+  // the service's consume loop does) or each batch whole before the next; records latencies
+  // unless `warmup`.
+  void Run(const std::vector<review::Submission>& subs, int64_t batch_size, bool warmup,
+           bool overlap) {
+    struct Storing {
+      double started = 0;  // the batch's start: its scoring
+      size_t size = 0;
+      fraud_scorer::ScoredBatch scored;
+      std::future<double> done;  // when it was stored and published
+    };
+    std::optional<Storing> storing;
+    auto finish = [&] {
+      const double t1 = storing->done.get();
+      if (!warmup) {
+        batch_ms.push_back(1e3 * (t1 - storing->started));
+        commit_ms.push_back(1e3 * (repository.committed_at - storing->started));
+        batch_sizes.push_back(storing->size);
+      }
+      storing.reset();
+    };
     for (size_t next = 0; next < subs.size();) {
       const size_t end = std::min(subs.size(), next + static_cast<size_t>(batch_size));
       std::vector<review::Submission> batch(subs.begin() + static_cast<std::ptrdiff_t>(next),
                                             subs.begin() + static_cast<std::ptrdiff_t>(end));
       next = end;
-      const double t0 = NowSeconds();
-      Check("intake", intake.Process(batch));
-      const double t1 = NowSeconds();
-      if (warmup) continue;
-      batch_ms.push_back(1e3 * (t1 - t0));
-      commit_ms.push_back(1e3 * (repository.committed_at - t0));
-      batch_sizes.push_back(batch.size());
+      Storing s{
+          .started = NowSeconds(), .size = batch.size(), .scored = intake.Score(batch), .done = {}};
+      if (storing.has_value()) finish();
+      storing = std::move(s);
+      fraud_scorer::ScoredBatch* scored = &storing->scored;
+      auto store = [this, scored] {
+        Check("intake", intake.Store(*scored));
+        return NowSeconds();
+      };
+      storing->done = std::async(overlap ? std::launch::async : std::launch::deferred, store);
+      if (!overlap) finish();
     }
+    if (storing.has_value()) finish();
   }
 
   // Forgets what the warm-up did.
@@ -398,11 +430,12 @@ void OnEachInstance(size_t n, Fn fn) {
   for (auto& t : threads) t.join();
 }
 
-ModeResult RunMode(const Options& o, const std::string& mode, int instances, const std::string& tag,
-                   AcceptedPublisher* publisher, std::mt19937_64& rng,
+ModeResult RunMode(const Options& o, const std::string& mode, bool overlap, int instances,
+                   const std::string& tag, AcceptedPublisher* publisher, std::mt19937_64& rng,
                    std::vector<std::string>* created_asins) {
   ModeResult out;
   out.mode = mode;
+  out.overlap = overlap;
   out.instances = instances;
   Options sized = o;
   sized.warmup_batches = o.warmup_batches * instances;
@@ -425,11 +458,12 @@ ModeResult RunMode(const Options& o, const std::string& mode, int instances, con
     parts.push_back(std::make_unique<Instance>(o, mode, tag, publisher));
   }
 
+  const char* stages = overlap ? "overlapped" : "serial";
   spdlog::info(
-      "{} x{}: {} warm-up batches each, then {} reviews in batches of {} ({} users, {} "
+      "{} {} x{}: {} warm-up batches each, then {} reviews in batches of {} ({} users, {} "
       "products)",
-      mode, instances, o.warmup_batches, o.reviews, o.batch, o.users, o.products);
-  OnEachInstance(parts.size(), [&](size_t i) { parts[i]->Run(warm[i], o.batch, true); });
+      mode, stages, instances, o.warmup_batches, o.reviews, o.batch, o.users, o.products);
+  OnEachInstance(parts.size(), [&](size_t i) { parts[i]->Run(warm[i], o.batch, true, overlap); });
   // The tables were emptied by the bench before (or are new): let the planner see their real
   // size now, as autovacuum soon would on a live table, so the measured batches do not run on
   // the statistics of an empty table.
@@ -441,7 +475,8 @@ ModeResult RunMode(const Options& o, const std::string& mode, int instances, con
   for (auto& p : parts) p->ResetCounters();
 
   const double t0 = NowSeconds();
-  OnEachInstance(parts.size(), [&](size_t i) { parts[i]->Run(measured[i], o.batch, false); });
+  OnEachInstance(parts.size(),
+                 [&](size_t i) { parts[i]->Run(measured[i], o.batch, false, overlap); });
   out.seconds = NowSeconds() - t0;
 
   // Every review of a batch has that batch's latency, so the per-review quantiles are the batch
@@ -462,9 +497,9 @@ ModeResult RunMode(const Options& o, const std::string& mode, int instances, con
     out.unscored += st.unscored - p->base[3];
   }
   spdlog::info(
-      "{} x{}: {:.0f} reviews/s, per-review p50 {:.1f} ms p99 {:.1f} ms; score {:.1f} us/review, "
-      "of which {} {:.1f} in {} calls; store {:.1f}, publish {:.1f}",
-      mode, instances, out.ReviewsPerSecond(), Quantile(out.review_ms, 0.5),
+      "{} {} x{}: {:.0f} reviews/s, per-review p50 {:.1f} ms p99 {:.1f} ms; score {:.1f} "
+      "us/review, of which {} {:.1f} in {} calls; store {:.1f}, publish {:.1f}",
+      mode, stages, instances, out.ReviewsPerSecond(), Quantile(out.review_ms, 0.5),
       Quantile(out.review_ms, 0.99), out.Us(out.score), mode == kModelMode ? "features" : "window",
       out.Us(out.window), out.window.count, out.Us(out.store), out.Us(out.publish));
   if (mode == kModelMode) {
@@ -479,6 +514,7 @@ int Main(int argc, char** argv) {
   Options o;
   std::vector<std::string> modes;
   std::vector<int64_t> instance_counts;
+  std::vector<bool> overlaps;
   auto add_flags = [&](core::Flags& flags) {
     flags.AddString("kafka-brokers", "CANDOR_KAFKA_BROKERS", &o.kafka_brokers,
                     "Kafka bootstrap servers (only with --publish=kafka)");
@@ -498,6 +534,9 @@ int Main(int argc, char** argv) {
     flags.AddString("window-modes", "", &o.window_modes,
                     "with --scorers=rules: comma list of per-review and/or pipelined (see the file "
                     "comment)");
+    flags.AddString("overlap", "", &o.overlap,
+                    "on (the service's consume loop: the next batch is scored while this one is "
+                    "stored and published), off (one batch after another), or off,on (both)");
     flags.AddString("instances", "", &o.instances,
                     "comma list of scorer instance counts (threads, each owning its share of the "
                     "products as a partition owner does); every mode runs with each");
@@ -530,7 +569,12 @@ int Main(int argc, char** argv) {
     auto counts = ParseIntList("instances", o.instances, 1, 16);
     if (!counts.ok()) return std::string(counts.status().message());
     instance_counts = *std::move(counts);
-    if (instance_counts.size() * modes.size() > 26) return "--instances: give 1 to a few counts";
+    if (instance_counts.size() * modes.size() > 13) return "--instances: give 1 to a few counts";
+    for (absl::string_view v : absl::StrSplit(o.overlap, ',', absl::SkipEmpty())) {
+      if (v != "on" && v != "off") return "--overlap: on and/or off, got '" + std::string(v) + "'";
+      overlaps.push_back(v == "on");
+    }
+    if (overlaps.empty() || overlaps.size() > 2) return "--overlap: give on, off or off,on";
     if (o.publish != "mock" && o.publish != "kafka" && o.publish != "none") {
       return "--publish: mock, kafka or none, got '" + o.publish + "'";
     }
@@ -575,13 +619,16 @@ int Main(int argc, char** argv) {
   for (int64_t round = 0; round < o.repeat; ++round) {
     for (int64_t instances : instance_counts) {
       for (const std::string& mode : modes) {
-        // A fresh tag per run: fresh users (empty windows) and products, the same shape of load.
-        const std::string tag = "X" + RandomTag(rng, 4) + static_cast<char>('A' + run % 26) +
-                                static_cast<char>('A' + run / 26);
-        ++run;
-        results.push_back(
-            RunMode(o, mode, static_cast<int>(instances), tag, publisher.get(), rng, &created));
-        results.back().round = static_cast<int>(round);
+        for (const bool overlap : overlaps) {
+          // A fresh tag per run: fresh users (empty windows) and products, the same shape of
+          // load.
+          const std::string tag = "X" + RandomTag(rng, 4) + static_cast<char>('A' + run % 26) +
+                                  static_cast<char>('A' + run / 26);
+          ++run;
+          results.push_back(RunMode(o, mode, overlap, static_cast<int>(instances), tag,
+                                    publisher.get(), rng, &created));
+          results.back().round = static_cast<int>(round);
+        }
       }
     }
   }
@@ -600,30 +647,37 @@ int Main(int argc, char** argv) {
             << (absl::StrContains(o.scorers, kModelMode) ? "; the model is " + o.model_path : "")
             << ". Score = the scorer's whole step (for the model: facts, features, prediction, "
                "reasons); redis = its part in Redis (the model's feature store, or the rules' "
-               "window)"
+               "window); stages = overlapped (the next batch scored while this one is stored, as "
+               "the service runs) or serial (one batch after another)"
             << ". Latency of a review = its batch's start to the batch's end (to commit in "
                "brackets). Targets: >= 10,000 reviews/s, p99 <= 50 ms.\n\n";
-  Table table({"instances", "scorer", "reviews/s", "(min-max)", "p50 ms", "p99 ms", "max ms",
-               "(commit p99)", "score us/rev", "redis us/rev", "redis calls", "store us/rev",
-               "publish us/rev", "pass/queue/reject/unscored"});
+  Table table({"instances", "scorer", "stages", "reviews/s", "(min-max)", "p50 ms", "p99 ms",
+               "max ms", "(commit p99)", "score us/rev", "redis us/rev", "redis calls",
+               "store us/rev", "publish us/rev", "pass/queue/reject/unscored"});
   for (int64_t instances : instance_counts) {
     for (const std::string& mode : modes) {
-      std::vector<const ModeResult*> rounds;
-      for (const ModeResult& r : results) {
-        if (r.instances == instances && r.mode == mode) rounds.push_back(&r);
+      for (const bool overlap : overlaps) {
+        std::vector<const ModeResult*> rounds;
+        for (const ModeResult& r : results) {
+          if (r.instances == instances && r.mode == mode && r.overlap == overlap) {
+            rounds.push_back(&r);
+          }
+        }
+        std::sort(rounds.begin(), rounds.end(), [](const ModeResult* a, const ModeResult* b) {
+          return a->ReviewsPerSecond() < b->ReviewsPerSecond();
+        });
+        const ModeResult& r = *rounds[rounds.size() / 2];
+        table.AddRow({absl::StrCat(r.instances), r.mode, r.overlap ? "overlapped" : "serial",
+                      Fixed(r.ReviewsPerSecond(), 0),
+                      absl::StrCat(Fixed(rounds.front()->ReviewsPerSecond(), 0), "-",
+                                   Fixed(rounds.back()->ReviewsPerSecond(), 0)),
+                      Fixed(Quantile(r.review_ms, 0.5), 1), Fixed(Quantile(r.review_ms, 0.99), 1),
+                      Fixed(Quantile(r.review_ms, 1.0), 1), Fixed(Quantile(r.commit_ms, 0.99), 1),
+                      Fixed(r.Us(r.score), 1), Fixed(r.Us(r.window), 1),
+                      absl::StrCat(r.window.count), Fixed(r.Us(r.store), 1),
+                      Fixed(r.Us(r.publish), 1),
+                      absl::StrCat(r.pass, "/", r.queue, "/", r.reject, "/", r.unscored)});
       }
-      std::sort(rounds.begin(), rounds.end(), [](const ModeResult* a, const ModeResult* b) {
-        return a->ReviewsPerSecond() < b->ReviewsPerSecond();
-      });
-      const ModeResult& r = *rounds[rounds.size() / 2];
-      table.AddRow({absl::StrCat(r.instances), r.mode, Fixed(r.ReviewsPerSecond(), 0),
-                    absl::StrCat(Fixed(rounds.front()->ReviewsPerSecond(), 0), "-",
-                                 Fixed(rounds.back()->ReviewsPerSecond(), 0)),
-                    Fixed(Quantile(r.review_ms, 0.5), 1), Fixed(Quantile(r.review_ms, 0.99), 1),
-                    Fixed(Quantile(r.review_ms, 1.0), 1), Fixed(Quantile(r.commit_ms, 0.99), 1),
-                    Fixed(r.Us(r.score), 1), Fixed(r.Us(r.window), 1), absl::StrCat(r.window.count),
-                    Fixed(r.Us(r.store), 1), Fixed(r.Us(r.publish), 1),
-                    absl::StrCat(r.pass, "/", r.queue, "/", r.reject, "/", r.unscored)});
     }
   }
   std::cout << table.Render();
@@ -638,6 +692,7 @@ int Main(int argc, char** argv) {
     j["runs"].push_back({{"round", r.round},
                          {"instances", r.instances},
                          {"scorer", r.mode},
+                         {"overlap", r.overlap},
                          {"reviews", r.reviews()},
                          {"seconds", r.seconds},
                          {"reviews_per_s", r.ReviewsPerSecond()},

@@ -1,6 +1,9 @@
 #include "libs/kafka/batch_loop.h"
 
 #include <algorithm>
+#include <future>
+#include <memory>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -29,14 +32,19 @@ class BatchApplier {
         stop_(stop),
         stats_(stats) {}
 
+  // One attempt at the whole batch: applies it and lists its poison, as BatchHandler::Handle.
+  using Attempt = std::function<absl::Status(std::vector<Poison>* poison)>;
+
   // Applies `batch` (not empty): every message is applied, reported poison or dead-lettered
   // after failing alone, with its dead letters confirmed. False when stop() ended it first.
-  bool Apply(const std::vector<Message>& batch) {
+  // `attempt`, when given, is tried (and retried) on the whole batch instead of Handle; the
+  // halves of a split always go to Handle.
+  bool Apply(const std::vector<Message>& batch, const Attempt* attempt = nullptr) {
     absl::Duration backoff = options_.initial_backoff;
     int failed_alone = 0;  // deterministic failures of a batch of one
     while (true) {
       std::vector<Poison> poison;
-      absl::Status s = handler_.Handle(batch, &poison);
+      absl::Status s = attempt != nullptr ? (*attempt)(&poison) : handler_.Handle(batch, &poison);
       for (size_t i = 0; s.ok() && i < poison.size(); ++i) {
         s = SendToDeadLetter(dead_letters_, batch[poison[i].index], poison[i].reason,
                              options_.dlq_timeout, {{"dlq-attempts", "1"}});
@@ -95,6 +103,117 @@ class BatchApplier {
   int64_t dead_lettered_ = 0;
 };
 
+// Counts a committed batch (or one left for redelivery after a rebalance) in the stats.
+void CountBatch(const std::vector<Message>& batch, const BatchApplier& applier,
+                BatchLoopStats* stats) {
+  stats->batches.fetch_add(1);
+  stats->messages.fetch_add(static_cast<int64_t>(batch.size()));
+  stats->poisoned.fetch_add(applier.poisoned());
+  stats->dead_lettered.fetch_add(applier.dead_lettered());
+}
+
+// Commits `batch`. A failed commit (e.g. the partition moved to another member) only means
+// redelivery, which the idempotent handler absorbs; retrying the commit could spin forever.
+void CommitOrWarn(Consumer& consumer, const std::vector<Message>& batch) {
+  if (absl::Status c = consumer.Commit(batch); !c.ok()) {
+    spdlog::warn("offset commit failed, batch may be redelivered: {}", c);
+  }
+}
+
+// A batch of the pipeline: prepared, and being applied on the second thread.
+struct InFlight {
+  std::vector<Message> batch;
+  int64_t generation = 0;  // the consumer's when it was polled
+  std::unique_ptr<StagedBatchHandler::Prepared> prepared;
+  std::vector<Poison> poison;
+  std::future<absl::Status> applied;
+};
+
+// RunBatchLoop for a StagedBatchHandler (see batch_loop.h): Apply of batch N on a second thread
+// (std::async) while N+1 is polled and prepared here.
+absl::Status RunPipelined(Consumer& consumer, Producer& dead_letters, StagedBatchHandler& handler,
+                          const BatchLoopOptions& options, const std::function<bool()>& stop,
+                          BatchLoopStats* stats) {
+  std::optional<InFlight> in_flight;
+  // Waits for the batch in flight; once it is applied (retried or split here if its Apply
+  // failed) and its dead letters are confirmed, commits it. False when stop() ended it first:
+  // it is left uncommitted.
+  auto finish = [&]() -> bool {
+    std::optional<InFlight> taken;
+    taken.swap(in_flight);  // in_flight is empty from here, whatever happens
+    InFlight& f = *taken;
+    bool first = true;
+    absl::Status worker_status = f.applied.get();
+    // The worker's outcome first; then, on a failure, Apply again on the same prepared batch:
+    // scoring it again would see what the batch prepared meanwhile added.
+    BatchApplier::Attempt attempt = [&](std::vector<Poison>* poison) {
+      *poison = f.poison;
+      if (first) {
+        first = false;
+        return worker_status;
+      }
+      return handler.Apply(*f.prepared);
+    };
+    BatchApplier applier(dead_letters, handler, options, stop, stats);
+    if (!applier.Apply(f.batch, &attempt)) return false;
+    if (consumer.generation() == f.generation) {
+      CommitOrWarn(consumer, f.batch);
+    } else {
+      spdlog::info(
+          "kafka: partitions reassigned while a batch of {} was applied; not committing it "
+          "(redelivered to their owner, applied again idempotently)",
+          f.batch.size());
+    }
+    CountBatch(f.batch, applier, stats);
+    return true;
+  };
+  auto stopped_uncommitted = [] {
+    spdlog::warn("stopping with a failed batch uncommitted; it will be redelivered");
+    return absl::OkStatus();
+  };
+
+  while (!stop()) {
+    absl::StatusOr<std::vector<Message>> batch =
+        consumer.PollBatch(options.max_batch, options.poll_wait, options.linger);
+    if (!batch.ok()) {
+      if (in_flight.has_value()) in_flight->applied.wait();  // it borrows the handler
+      return batch.status();
+    }
+    if (batch->empty()) {
+      // Nothing new to overlap with: finish the batch in flight now rather than hold its
+      // commit until the next message arrives.
+      if (in_flight.has_value() && !finish()) return stopped_uncommitted();
+      continue;
+    }
+    InFlight next;
+    next.generation = consumer.generation();
+    next.batch = *std::move(batch);
+    // Prepared while the batch in flight is applied.
+    absl::StatusOr<std::unique_ptr<StagedBatchHandler::Prepared>> prepared =
+        handler.Prepare(next.batch, &next.poison);
+    if (in_flight.has_value() && !finish()) return stopped_uncommitted();
+    if (!prepared.ok()) {
+      // As a failed Handle: the synchronous path retries or splits it.
+      BatchApplier applier(dead_letters, handler, options, stop, stats);
+      stats->retries.fetch_add(1);
+      spdlog::warn("preparing a batch of {} failed, applying it alone: {}", next.batch.size(),
+                   prepared.status());
+      if (!applier.Apply(next.batch)) return stopped_uncommitted();
+      CommitOrWarn(consumer, next.batch);
+      CountBatch(next.batch, applier, stats);
+      continue;
+    }
+    next.prepared = *std::move(prepared);
+    StagedBatchHandler::Prepared* p = next.prepared.get();
+    next.applied = std::async(std::launch::async, [&handler, p] { return handler.Apply(*p); });
+    in_flight = std::move(next);
+  }
+  // Stopping: the batch in flight is finished and committed, as the synchronous loop finishes
+  // its batch.
+  if (in_flight.has_value() && !finish()) return stopped_uncommitted();
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 bool IsDeterministicFailure(const absl::Status& status) {
@@ -111,6 +230,9 @@ bool IsDeterministicFailure(const absl::Status& status) {
 absl::Status RunBatchLoop(Consumer& consumer, Producer& dead_letters, BatchHandler& handler,
                           const BatchLoopOptions& options, const std::function<bool()>& stop,
                           BatchLoopStats* stats) {
+  if (auto* staged = dynamic_cast<StagedBatchHandler*>(&handler); staged != nullptr) {
+    return RunPipelined(consumer, dead_letters, *staged, options, stop, stats);
+  }
   while (!stop()) {
     absl::StatusOr<std::vector<Message>> batch =
         consumer.PollBatch(options.max_batch, options.poll_wait, options.linger);
@@ -122,15 +244,8 @@ absl::Status RunBatchLoop(Consumer& consumer, Producer& dead_letters, BatchHandl
       spdlog::warn("stopping with a failed batch uncommitted; it will be redelivered");
       return absl::OkStatus();
     }
-    // A failed commit (e.g. the partition moved to another member) only means redelivery,
-    // which the idempotent handler absorbs; retrying the commit could spin forever.
-    if (absl::Status c = consumer.Commit(*batch); !c.ok()) {
-      spdlog::warn("offset commit failed, batch may be redelivered: {}", c);
-    }
-    stats->batches.fetch_add(1);
-    stats->messages.fetch_add(static_cast<int64_t>(batch->size()));
-    stats->poisoned.fetch_add(applier.poisoned());
-    stats->dead_lettered.fetch_add(applier.dead_lettered());
+    CommitOrWarn(consumer, *batch);
+    CountBatch(*batch, applier, stats);
   }
   return absl::OkStatus();
 }

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -42,6 +43,25 @@ class BatchHandler {
   virtual absl::Status Handle(const std::vector<Message>& batch, std::vector<Poison>* poison) = 0;
 };
 
+// Decodes every message of `batch` with `decode`, in offset order; those it refuses are listed in
+// `poison` with the decoder's message as the reason. The shared first step of DecodingHandler and
+// StagedDecodingHandler.
+template <typename T, typename Decode>
+std::vector<T> DecodeBatch(const Decode& decode, const std::vector<Message>& batch,
+                           std::vector<Poison>* poison) {
+  std::vector<T> decoded;
+  decoded.reserve(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    absl::StatusOr<T> item = decode(batch[i].value);
+    if (!item.ok()) {
+      poison->push_back({i, std::string(item.status().message())});
+      continue;
+    }
+    decoded.push_back(*std::move(item));
+  }
+  return decoded;
+}
+
 // The BatchHandler of a topic whose every message decodes on its own to one T (a libs/events
 // decoder, perhaps followed by a pure mapping): decodes each message of a batch with `decode`,
 // lists the ones it refuses as poison (the decoder's message is the reason, so it should name the
@@ -59,22 +79,79 @@ class DecodingHandler final : public BatchHandler {
       : decode_(std::move(decode)), apply_(std::move(apply)) {}
 
   absl::Status Handle(const std::vector<Message>& batch, std::vector<Poison>* poison) override {
-    std::vector<T> decoded;
-    decoded.reserve(batch.size());
-    for (size_t i = 0; i < batch.size(); ++i) {
-      absl::StatusOr<T> item = decode_(batch[i].value);
-      if (!item.ok()) {
-        poison->push_back({i, std::string(item.status().message())});
-        continue;
-      }
-      decoded.push_back(*std::move(item));
-    }
-    return apply_(decoded);
+    return apply_(DecodeBatch<T>(decode_, batch, poison));
   }
 
  private:
   Decode decode_;
   Apply apply_;
+};
+
+// A BatchHandler whose work has two stages, so that RunBatchLoop can overlap them across
+// batches: while batch N is in Apply (on a second thread), batch N+1 is polled and Prepared (on
+// the loop's thread). A batch then costs its slower stage instead of the sum of both.
+// - Prepare: decode, list the poison, and whatever must happen in offset order before the
+//   durable effects but commits nothing that redelivery could not repeat (fraud-scorer: scoring,
+//   which records the behaviour windows idempotently per review).
+// - Apply: the durable effects, as BatchHandler::Handle's apply part; the same contract (a
+//   non-OK status means nothing was applied but what is safe to repeat; the code is the kind of
+//   failure). Apply may be called again with the same prepared batch after a failure.
+// Prepare (of N+1) and Apply (of N) run at the same time on two threads; never two Prepares or two
+// Applies at once, and batches are prepared and applied in offset order. Handle = Prepare +
+// Apply, which RunBatchLoop uses when it splits a failing batch.
+class StagedBatchHandler : public BatchHandler {
+ public:
+  // What Prepare hands to Apply; the handler's own type.
+  class Prepared {
+   public:
+    virtual ~Prepared() = default;
+  };
+
+  // Prepares every good message of `batch` and lists the poison ones (as Handle does). An error
+  // is treated as a failed Handle (RunBatchLoop retries or splits the batch).
+  virtual absl::StatusOr<std::unique_ptr<Prepared>> Prepare(const std::vector<Message>& batch,
+                                                            std::vector<Poison>* poison) = 0;
+  virtual absl::Status Apply(Prepared& prepared) = 0;
+
+  absl::Status Handle(const std::vector<Message>& batch, std::vector<Poison>* poison) final {
+    absl::StatusOr<std::unique_ptr<Prepared>> prepared = Prepare(batch, poison);
+    if (!prepared.ok()) return prepared.status();
+    return Apply(**prepared);
+  }
+};
+
+// DecodingHandler in two stages: decodes as DecodingHandler does, hands the decoded batch to
+// `prepare` (its result P is kept for Apply) and then P to `apply`. `decode` must be pure,
+// `prepare` safe to repeat (a batch can be prepared again after a failure) and `apply`
+// idempotent. `prepare` and `apply` run on two threads at once (StagedBatchHandler); whatever the
+// functions capture is borrowed.
+template <typename T, typename P>
+class StagedDecodingHandler final : public StagedBatchHandler {
+ public:
+  using Decode = std::function<absl::StatusOr<T>(std::string_view bytes)>;
+  using PrepareFn = std::function<P(const std::vector<T>& decoded)>;
+  using ApplyFn = std::function<absl::Status(const P& prepared)>;
+
+  StagedDecodingHandler(Decode decode, PrepareFn prepare, ApplyFn apply)
+      : decode_(std::move(decode)), prepare_(std::move(prepare)), apply_(std::move(apply)) {}
+
+  absl::StatusOr<std::unique_ptr<Prepared>> Prepare(const std::vector<Message>& batch,
+                                                    std::vector<Poison>* poison) override {
+    return std::make_unique<Holder>(prepare_(DecodeBatch<T>(decode_, batch, poison)));
+  }
+  absl::Status Apply(Prepared& prepared) override {
+    return apply_(static_cast<Holder&>(prepared).value);
+  }
+
+ private:
+  struct Holder final : Prepared {
+    explicit Holder(P v) : value(std::move(v)) {}
+    P value;
+  };
+
+  Decode decode_;
+  PrepareFn prepare_;
+  ApplyFn apply_;
 };
 
 struct BatchLoopOptions {
@@ -115,6 +192,16 @@ struct BatchLoopStats {
 // consumer error. The batch in flight when stop is requested is finished or, if still failing,
 // left uncommitted for redelivery (parts already applied are applied again: Handle is
 // idempotent).
+//
+// A StagedBatchHandler is run as a two-stage pipeline: batch N+1 is polled and prepared on the
+// calling thread while batch N is applied on a second one, then N is committed, then N+1 is
+// applied. Everything above still holds per batch, in offset order: N is committed only after
+// it is applied and its dead letters are confirmed, and before N+1 is applied. When N's Apply
+// fails, N is retried with the same prepared batch (transient) or split (deterministic; the
+// halves are prepared again) before N+1 goes on. A batch is committed only if the consumer's
+// assignment did not change since it was polled (Consumer::generation): after a rebalance its
+// partitions may belong to another member, so it is left for redelivery instead. On stop the
+// batch in Apply is finished and committed; one prepared and not applied is left uncommitted.
 absl::Status RunBatchLoop(Consumer& consumer, Producer& dead_letters, BatchHandler& handler,
                           const BatchLoopOptions& options, const std::function<bool()>& stop,
                           BatchLoopStats* stats);

@@ -2,7 +2,9 @@
 // like a transactional store: a failed Handle applies nothing.
 #include "libs/kafka/batch_loop.h"
 
+#include <atomic>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "absl/strings/numbers.h"
@@ -11,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "libs/kafka/kafka.h"
 #include "libs/kafka/kafka_testing.h"
+#include "libs/testing/wait.h"
 
 namespace candor::kafka {
 namespace {
@@ -59,6 +62,87 @@ class FakeHandler final : public BatchHandler {
   std::vector<size_t> batch_sizes_;
 };
 
+// FakeHandler in two stages, for the pipelined loop: Prepare lists the poison and keeps the rest,
+// Apply fails (transient_failures, then "bad" deterministically) or applies all of them. Records
+// the order of the stages. Prepare and Apply run on two threads at once.
+class StagedFakeHandler final : public StagedBatchHandler {
+ public:
+  absl::Status deterministic = absl::FailedPreconditionError("violates check constraint \"c\"");
+  int transient_failures = 0;  // Apply's thread only
+  // A batch holding this value always fails with Unavailable.
+  std::string always_unavailable = "<none>";
+  // When set, the Apply of the first batch waits (up to WaitUntil's deadline) until the next
+  // batch is being prepared, and notes whether it was.
+  bool wait_for_overlap = false;
+  std::atomic<bool> overlapped{false};
+
+  absl::StatusOr<std::unique_ptr<Prepared>> Prepare(const std::vector<Message>& batch,
+                                                    std::vector<Poison>* poison) override {
+    auto p = std::make_unique<Values>();
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (batch[i].value == "poison") {
+        poison->push_back({i, "cannot decode"});
+      } else {
+        p->values.push_back(batch[i].value);
+      }
+    }
+    prepared_.fetch_add(1);
+    Note(absl::StrCat("prepare ", batch.front().value));
+    return p;
+  }
+
+  absl::Status Apply(Prepared& prepared) override {
+    const std::vector<std::string>& values = static_cast<Values&>(prepared).values;
+    if (wait_for_overlap && applies_++ == 0) {
+      overlapped = candor::testing::WaitUntil([&] { return prepared_.load() >= 2; });
+    }
+    if (transient_failures > 0) {
+      --transient_failures;
+      return absl::UnavailableError("connection lost");
+    }
+    for (const std::string& v : values) {
+      if (v.starts_with("bad")) return deterministic;
+      if (v == always_unavailable) return absl::UnavailableError("connection lost");
+    }
+    std::lock_guard lock(mu_);
+    for (const std::string& v : values) {
+      ++applied_[v];
+      order_.push_back(v);
+    }
+    return absl::OkStatus();
+  }
+
+  int prepared() const { return prepared_.load(); }
+  std::map<std::string, int> applied() const {
+    std::lock_guard lock(mu_);
+    return applied_;
+  }
+  std::vector<std::string> order() const {
+    std::lock_guard lock(mu_);
+    return order_;
+  }
+  std::vector<std::string> stages() const {
+    std::lock_guard lock(mu_);
+    return stages_;
+  }
+
+ private:
+  struct Values final : Prepared {
+    std::vector<std::string> values;
+  };
+  void Note(std::string what) {
+    std::lock_guard lock(mu_);
+    stages_.push_back(std::move(what));
+  }
+
+  mutable std::mutex mu_;
+  std::atomic<int> prepared_{0};
+  int applies_ = 0;  // Apply's thread only
+  std::map<std::string, int> applied_;
+  std::vector<std::string> order_;
+  std::vector<std::string> stages_;
+};
+
 class BatchLoopTest : public testing::MockClusterTest {
  protected:
   void SetUp() override {
@@ -93,6 +177,14 @@ class BatchLoopTest : public testing::MockClusterTest {
     if (!consumer.ok()) return values;
     for (const Message& m : Drain(**consumer, want, absl::Seconds(20))) values.push_back(m.value);
     return values;
+  }
+
+  // The first `want` messages of the dead-letter topic (fewer when 20 s pass first).
+  std::vector<Message> DeadLetters(size_t want) {
+    auto reader = Consumer::Create(options_, "dlq-reader", {"in.dlq"});
+    EXPECT_TRUE(reader.ok()) << reader.status();
+    if (!reader.ok()) return {};
+    return Drain(**reader, want, absl::Seconds(20));
   }
 
   BatchLoopOptions loop_;
@@ -173,9 +265,7 @@ TEST_F(BatchLoopTest, DeterministicFailureDeadLettersOnlyTheCulpritAndMovesOn) {
   EXPECT_EQ(stats_.dead_lettered.load(), 1);
   EXPECT_EQ(stats_.poisoned.load(), 1);
 
-  auto reader = Consumer::Create(options_, "dlq-reader", {"in.dlq"});
-  ASSERT_TRUE(reader.ok()) << reader.status();
-  std::vector<Message> dead = Drain(**reader, 2, absl::Seconds(20));
+  std::vector<Message> dead = DeadLetters(2);
   ASSERT_EQ(dead.size(), 2u);
   EXPECT_EQ(dead[0].value, "poison");
   EXPECT_EQ(HeaderOf(dead[0], "dlq-reason"), "cannot decode");
@@ -244,13 +334,85 @@ TEST_F(BatchLoopTest, EveryCulpritIsIsolatedWhateverItsPlace) {
   EXPECT_EQ(applied.size(), 3u);
   EXPECT_EQ(applied.count("bad0") + applied.count("bad4"), 0u);
 
-  auto reader = Consumer::Create(options_, "dlq-reader", {"in.dlq"});
-  ASSERT_TRUE(reader.ok()) << reader.status();
-  std::vector<Message> dead = Drain(**reader, 2, absl::Seconds(20));
+  std::vector<Message> dead = DeadLetters(2);
   ASSERT_EQ(dead.size(), 2u);
   EXPECT_EQ(dead[0].value, "bad0");
   EXPECT_EQ(dead[1].value, "bad4");
   EXPECT_EQ(HeaderOf(dead[1], "dlq-attempts"), "1");
+}
+
+// The pipeline: batch 2 is prepared while batch 1 is applied; every message is applied once, in
+// offset order, and everything is committed.
+TEST_F(BatchLoopTest, StagedHandlerPreparesTheNextBatchWhileThisOneIsApplied) {
+  std::vector<std::string> values;
+  for (int i = 0; i < 12; ++i) values.push_back(absl::StrCat("v", i));
+  Produce(values);
+  StagedFakeHandler handler;
+  handler.wait_for_overlap = true;
+  loop_.max_batch = 4;
+  loop_.linger = absl::Milliseconds(200);
+  absl::Status run = RunUntil(handler, [&] { return stats_.messages.load() >= 12; });
+  ASSERT_TRUE(run.ok()) << run;
+  EXPECT_TRUE(handler.overlapped.load()) << absl::StrJoin(handler.stages(), ", ");
+  EXPECT_EQ(handler.order(), values);
+  EXPECT_EQ(stats_.batches.load(), 3);
+  Produce({"after"});
+  EXPECT_EQ(NextForGroup(1), std::vector<std::string>{"after"});
+}
+
+// A transient failure of Apply is retried on the same prepared batch (nothing prepared again),
+// before the next batch is applied.
+TEST_F(BatchLoopTest, StagedHandlerRetriesApplyWithoutPreparingAgain) {
+  Produce({"v0", "v1", "v2", "v3"});
+  StagedFakeHandler handler;
+  handler.transient_failures = 3;
+  loop_.max_batch = 2;
+  loop_.linger = absl::Milliseconds(200);
+  absl::Status run = RunUntil(handler, [&] { return stats_.messages.load() >= 4; });
+  ASSERT_TRUE(run.ok()) << run;
+  EXPECT_EQ(stats_.retries.load(), 3);
+  EXPECT_EQ(handler.prepared(), 2);
+  EXPECT_EQ(handler.order(), (std::vector<std::string>{"v0", "v1", "v2", "v3"}));
+  EXPECT_EQ(stats_.dead_lettered.load(), 0);
+}
+
+// Poison and a message that fails deterministically: as with a plain handler, the culprit is
+// isolated by splitting (the halves prepared again) and dead-lettered, the rest applied in
+// order, and the partition moves on.
+TEST_F(BatchLoopTest, StagedHandlerSplitsADeterministicFailureAndDeadLettersOnlyTheCulprit) {
+  Produce({"v0", "v1", "v2", "poison", "v4", "bad5", "v6", "v7", "v8", "v9"});
+  StagedFakeHandler handler;
+  loop_.max_apply_attempts = 2;
+  loop_.max_batch = 4;
+  loop_.linger = absl::Milliseconds(200);
+  absl::Status run = RunUntil(handler, [&] { return stats_.messages.load() >= 10; });
+  ASSERT_TRUE(run.ok()) << run;
+  EXPECT_EQ(handler.order(),
+            (std::vector<std::string>{"v0", "v1", "v2", "v4", "v6", "v7", "v8", "v9"}));
+  EXPECT_EQ(stats_.dead_lettered.load(), 1);
+  EXPECT_EQ(stats_.poisoned.load(), 1);
+  std::vector<Message> dead = DeadLetters(2);
+  ASSERT_EQ(dead.size(), 2u);
+  EXPECT_EQ(dead[0].value, "poison");
+  EXPECT_EQ(dead[1].value, "bad5");
+  EXPECT_EQ(HeaderOf(dead[1], "dlq-attempts"), "2");
+  Produce({"after"});
+  EXPECT_EQ(NextForGroup(1), std::vector<std::string>{"after"});
+}
+
+// Stopped while a batch fails to apply and the next one is already prepared: neither is
+// committed, so the group gets both again, from the first one on.
+TEST_F(BatchLoopTest, StagedHandlerStoppedBetweenStagesLeavesBothBatchesUncommitted) {
+  Produce({"v0", "v1", "v2", "v3", "v4", "v5"});
+  StagedFakeHandler handler;
+  handler.always_unavailable = "v3";  // the second batch
+  loop_.max_batch = 2;
+  loop_.linger = absl::Milliseconds(200);
+  absl::Status run =
+      RunUntil(handler, [&] { return handler.prepared() >= 3 && stats_.retries.load() >= 1; });
+  ASSERT_TRUE(run.ok()) << run;
+  EXPECT_EQ(stats_.messages.load(), 2);
+  EXPECT_EQ(NextForGroup(4), (std::vector<std::string>{"v2", "v3", "v4", "v5"}));
 }
 
 }  // namespace

@@ -298,6 +298,17 @@ absl::StatusOr<std::vector<Message>> Consumer::PollBatch(size_t max_messages, ab
   std::vector<Message> batch;
   absl::Time deadline = absl::Now() + wait;  // for the first message; then first + linger
   bool lingering = false;
+  int64_t generation = continuity_->resets();
+  // After a rebalance (inside rd_kafka_consumer_poll) the messages polled before it may be of
+  // partitions this consumer no longer owns: they must not be committed, so they are dropped.
+  auto drop_if_rebalanced = [&] {
+    if (continuity_->resets() == generation) return;
+    if (!batch.empty()) {
+      spdlog::info("kafka: rebalance while polling, {} messages left for redelivery", batch.size());
+      batch.clear();
+    }
+    generation = continuity_->resets();
+  };
   while (batch.size() < max_messages) {
     if (!batch.empty() && !lingering) {
       deadline = absl::Now() + linger;
@@ -306,6 +317,7 @@ absl::StatusOr<std::vector<Message>> Consumer::PollBatch(size_t max_messages, ab
     const int64_t left_ms = absl::ToInt64Milliseconds(deadline - absl::Now());
     const int timeout_ms = static_cast<int>(std::clamp<int64_t>(left_ms, 0, 60'000));
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, timeout_ms);
+    drop_if_rebalanced();
     if (m == nullptr) break;
     std::unique_ptr<rd_kafka_message_t, decltype(&rd_kafka_message_destroy)> guard(
         m, rd_kafka_message_destroy);

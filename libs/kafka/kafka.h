@@ -110,13 +110,18 @@ class OffsetContinuity {
   int64_t Observe(const std::string& topic, int32_t partition, int64_t offset);
   // The next offset expected on (topic, partition), e.g. the committed one.
   void Seed(const std::string& topic, int32_t partition, int64_t next_offset);
-  // Forgets every partition (on a rebalance).
-  void Reset() { last_.clear(); }
+  // Forgets every partition (on a rebalance) and counts the rebalance.
+  void Reset() {
+    last_.clear();
+    ++resets_;
+  }
   int64_t skipped() const { return skipped_; }
+  int64_t resets() const { return resets_; }
 
  private:
   std::map<std::pair<std::string, int32_t>, int64_t> last_;
   int64_t skipped_ = 0;
+  int64_t resets_ = 0;
 };
 
 class Consumer {
@@ -132,7 +137,9 @@ class Consumer {
   // after the first for more (zero: only what is already buffered). Lingering trades a little
   // latency for larger batches when traffic is moderate, so the per-batch costs (a transaction, a
   // round trip) are shared by more messages. Empty on timeout. Partition EOF and transient broker
-  // errors are not errors; a fatal consumer error is Internal.
+  // errors are not errors; a fatal consumer error is Internal. Every message of a batch comes from
+  // one assignment: when a rebalance happens during the call, the messages polled before it are
+  // dropped (uncommitted, so whoever owns their partitions now gets them again).
   absl::StatusOr<std::vector<Message>> PollBatch(size_t max_messages, absl::Duration wait,
                                                  absl::Duration linger = absl::ZeroDuration());
 
@@ -141,6 +148,11 @@ class Consumer {
 
   // Leaves the group cleanly (triggers a rebalance so others take the partitions at once).
   void Close();
+
+  // Counts the rebalances (partitions revoked or assigned) this consumer went through; they
+  // happen only inside PollBatch. A batch may be committed only while this is what it was when
+  // the batch was polled: after a change, its partitions may be another member's.
+  int64_t generation() const { return continuity_->resets(); }
 
   // Messages this consumer never received because the broker had already deleted them when it
   // asked (it fell behind retention: auto.offset.reset moved it to the oldest message kept).

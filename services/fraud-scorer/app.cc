@@ -77,7 +77,7 @@ class FraudScoring final : public service::ServiceDomain {
   PgReviewRepository repository_;
   KafkaAcceptedPublisher publisher_;  // on the shared producer, which also sends dead letters
   ReviewIntake intake_;
-  kafka::DecodingHandler<review::Submission> handler_;
+  SubmissionHandler handler_;
 };
 
 }  // namespace

@@ -40,6 +40,12 @@ Decision ReviewIntake::FailOpen(const review::Submission& s, const absl::Status&
 
 absl::Status ReviewIntake::Process(const std::vector<review::Submission>& batch) {
   if (batch.empty()) return absl::OkStatus();
+  return Store(Score(batch));
+}
+
+ScoredBatch ReviewIntake::Score(const std::vector<review::Submission>& batch) {
+  ScoredBatch out;
+  if (batch.empty()) return out;
   const absl::Time now = clock_.Now();
 
   // Score before the transaction: scoring talks to Redis and must not hold a database
@@ -48,10 +54,9 @@ absl::Status ReviewIntake::Process(const std::vector<review::Submission>& batch)
   std::vector<review::Submission> unique;
   unique.reserve(batch.size());
   std::unordered_set<std::string> seen;
-  int64_t repeats = 0;
   for (const review::Submission& s : batch) {
     if (!seen.insert(s.review_id).second) {
-      ++repeats;
+      ++out.repeats;
       continue;
     }
     unique.push_back(s);
@@ -62,17 +67,21 @@ absl::Status ReviewIntake::Process(const std::vector<review::Submission>& batch)
                                         "scorer returned ", decisions.size(), " decisions for ",
                                         unique.size(), " reviews")));
   }
-  std::vector<ScoredReview> scored;
-  scored.reserve(unique.size());
+  out.reviews.reserve(unique.size());
   for (size_t i = 0; i < unique.size(); ++i) {
     ScoredReview r;
     r.decision =
         decisions[i].ok() ? *std::move(decisions[i]) : FailOpen(unique[i], decisions[i].status());
     r.submission = std::move(unique[i]);
     r.status = StatusFor(r.decision.kind);
-    scored.push_back(std::move(r));
+    out.reviews.push_back(std::move(r));
   }
+  return out;
+}
 
+absl::Status ReviewIntake::Store(const ScoredBatch& batch) {
+  const std::vector<ScoredReview>& scored = batch.reviews;
+  if (scored.empty()) return absl::OkStatus();
   absl::StatusOr<std::vector<StoredReview>> stored = repository_.Store(scored);
   if (!stored.ok()) return stored.status();
   if (stored->size() != scored.size()) {
@@ -92,7 +101,7 @@ absl::Status ReviewIntake::Process(const std::vector<review::Submission>& batch)
     }
     if (st.status == ReviewStatus::kActive) active.push_back(st);
   }
-  stats_.duplicates.fetch_add(repeats);
+  stats_.duplicates.fetch_add(batch.repeats);
   if (active.empty()) return absl::OkStatus();
   if (absl::Status s = publisher_.PublishAccepted(active); !s.ok()) return s;
   stats_.published.fetch_add(static_cast<int64_t>(active.size()));

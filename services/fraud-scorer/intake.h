@@ -24,9 +24,21 @@ struct IntakeStats {
   std::atomic<int64_t> published{0};   // Accepted events confirmed
 };
 
+// A batch scored and not yet stored: the first stage's result, the second stage's input.
+struct ScoredBatch {
+  std::vector<ScoredReview> reviews;  // each distinct review id once, in batch order
+  int64_t repeats = 0;                // review ids repeated inside the batch, dropped
+};
+
 // The fraud-scorer's write path for one batch (design.md 3.4): score every submission, store the
 // batch in one transaction, then announce the active ones. Knows nothing of Kafka or Postgres.
-// Borrows its ports; one thread at a time.
+// Borrows its ports.
+//
+// The two stages can run apart, so that a consume loop scores the next batch while this one is
+// being stored (kafka::StagedBatchHandler): Score uses only the scorer, Store only the repository
+// and the publisher. Score and Store may run at the same time on two threads, but never two
+// Scores or two Stores at once; batches must be scored in offset order (the behaviour windows
+// are recorded as they are scored) and stored in offset order (the Accepted events follow).
 class ReviewIntake {
  public:
   ReviewIntake(Scorer& scorer, ReviewRepository& repository, AcceptedPublisher& publisher,
@@ -38,6 +50,16 @@ class ReviewIntake {
   // transient: nothing downstream of the failure happened, and calling again with the same batch
   // is safe (the fingerprint makes the store a no-op, consumers of Accepted are idempotent).
   absl::Status Process(const std::vector<review::Submission>& batch);
+
+  // The first stage of Process: scores every distinct review of `batch` (recording it in the
+  // behaviour windows), before and outside any transaction. Never fails: a review the scorer
+  // cannot decide is stored unscored (fail open, design.md 4).
+  ScoredBatch Score(const std::vector<review::Submission>& batch);
+
+  // The second stage: stores `batch` in one transaction, then publishes and waits for the
+  // Accepted event of every review whose stored status is active. Errors as Process's; calling
+  // again with the same batch is safe and scores nothing again.
+  absl::Status Store(const ScoredBatch& batch);
 
   const IntakeStats& stats() const { return stats_; }
 

@@ -4,10 +4,10 @@
 
 namespace candor::fraud_scorer {
 
-kafka::DecodingHandler<review::Submission> SubmissionConsumer(ReviewIntake& intake) {
-  return {events::DecodeReviewSubmitted, [&intake](const std::vector<review::Submission>& batch) {
-            return intake.Process(batch);
-          }};
+SubmissionHandler SubmissionConsumer(ReviewIntake& intake) {
+  return {events::DecodeReviewSubmitted,
+          [&intake](const std::vector<review::Submission>& batch) { return intake.Score(batch); },
+          [&intake](const ScoredBatch& scored) { return intake.Store(scored); }};
 }
 
 }  // namespace candor::fraud_scorer
