@@ -57,6 +57,15 @@ std::string StringField(const nlohmann::json& row, const char* key) {
   return it != row.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// `helpful` = [helpful_yes, total_votes] as two integers with 0 <= yes <= total; else nullopt.
+std::optional<Review::Votes> VotesOf(const nlohmann::json& helpful) {
+  if (!helpful.is_array() || helpful.size() != 2) return std::nullopt;
+  if (!helpful[0].is_number_integer() || !helpful[1].is_number_integer()) return std::nullopt;
+  Review::Votes v{helpful[0].get<int64_t>(), helpful[1].get<int64_t>()};
+  if (v.helpful < 0 || v.helpful > v.total) return std::nullopt;
+  return v;
+}
+
 // Whether the gateway's validation rules (shared code: libs/review) refuse the review.
 bool BreaksValidation(const Review& r) { return !review::ValidateSubmission(ShopperInput(r)).ok(); }
 
@@ -141,6 +150,10 @@ absl::StatusOr<Plan> ReadReviewsFile(const std::string& path, int64_t limit,
     r.body = StringField(row, "reviewText");
     if (auto it = row.find("unixReviewTime"); it != row.end() && it->is_number_integer()) {
       r.submitted_at = absl::FromUnixSeconds(it->get<int64_t>());
+    }
+    if (auto it = row.find("helpful"); it != row.end()) {
+      r.votes = VotesOf(*it);
+      if (!r.votes) ++stats->bad_votes;
     }
     r.verified_purchase = VerifiedByHash(r.user, r.asin);
     p.expect = BreaksValidation(r) ? Expect::kInvalid : Expect::kUnknown;

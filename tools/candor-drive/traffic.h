@@ -31,6 +31,13 @@ struct Review {
   // When the author's account was created: a submit's token carries it as `acct_created`, an
   // import sends it as `account_created_at`.
   std::optional<absl::Time> account_created;
+  // A replayed file's helpfulness votes (`helpful` = [helpful_yes, total_votes]); nullopt when
+  // the row has none or they make no sense (negative, or more helpful than total).
+  struct Votes {
+    int64_t helpful = 0;
+    int64_t total = 0;
+  };
+  std::optional<Votes> votes;
 };
 
 // What the driver expects the gateway to answer, where the traffic source knows it.
@@ -101,13 +108,14 @@ struct ReadStats {
   bool gzip = false;
   int64_t lines = 0;      // non-empty lines read
   int64_t malformed = 0;  // lines skipped: not JSON, or no reviewerID / asin
+  int64_t bad_votes = 0;  // rows kept whose `helpful` is not [yes, total] with 0 <= yes <= total
 };
 
 // Reads reviews in the Amazon JSON-lines format (reviewerID, asin, overall, reviewText, summary,
-// unixReviewTime; other fields ignored), gzip or plain, at most `limit` rows (0 = all). The user
-// is `user_prefix` + reviewerID; the original time is unixReviewTime (whole seconds). Rows that
-// fail the gateway's validation rules are expected to be INVALID_ARGUMENT; users with more than
-// 10 valid rows get an (inexact) daily-limit check, for sending the plan as submits (see
+// unixReviewTime, helpful; other fields ignored), gzip or plain, at most `limit` rows (0 = all).
+// The user is `user_prefix` + reviewerID; the original time is unixReviewTime (whole seconds). Rows
+// that fail the gateway's validation rules are expected to be INVALID_ARGUMENT; users with more
+// than 10 valid rows get an (inexact) daily-limit check, for sending the plan as submits (see
 // ForImport). Errors: NotFound / InvalidArgument when the file cannot be opened or holds no
 // review at all.
 absl::StatusOr<Plan> ReadReviewsFile(const std::string& path, int64_t limit,

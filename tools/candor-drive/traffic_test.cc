@@ -113,6 +113,28 @@ TEST_F(TempDir, LongLinesSurvive) {
   EXPECT_EQ(plan->primaries[0].expect, Expect::kInvalid);  // over 5,000 characters
 }
 
+TEST_F(TempDir, HelpfulVotesAreReadWhereTheyMakeSense) {
+  absl::StatusOr<Plan> plan =
+      WriteAndRead("votes.json", R"({"reviewerID":"A","asin":"B1","helpful":[3,5]}
+{"reviewerID":"B","asin":"B1","helpful":[0,0]}
+{"reviewerID":"C","asin":"B1"}
+{"reviewerID":"D","asin":"B1","helpful":[6,5]}
+{"reviewerID":"E","asin":"B1","helpful":[-1,5]}
+{"reviewerID":"F","asin":"B1","helpful":"3/5"}
+{"reviewerID":"G","asin":"B1","helpful":[1.5,2]}
+)");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->primaries.size(), 7u);
+  const auto& votes = [&](int i) { return plan->primaries[i].review.votes; };
+  ASSERT_TRUE(votes(0).has_value());
+  EXPECT_EQ(votes(0)->helpful, 3);
+  EXPECT_EQ(votes(0)->total, 5);
+  ASSERT_TRUE(votes(1).has_value());
+  EXPECT_EQ(votes(1)->total, 0);
+  for (int i = 2; i < 7; ++i) EXPECT_FALSE(votes(i).has_value()) << i;
+  EXPECT_EQ(stats_.bad_votes, 4);  // C has no field at all, which is not an error
+}
+
 TEST_F(TempDir, HeavyReplayedUsersGetAnInexactLimit) {
   std::string rows;
   for (int i = 0; i < 12; ++i) {
