@@ -1,11 +1,10 @@
 // The ranking's scripts on the real Redis of the test stack (ctest fixture `stack`).
-#include "libs/rankcache/rank_cache.h"
-
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "libs/rankcache/rank_cache.h"
 #include "libs/testing/stack_env.h"
 
 namespace candor::rankcache {
@@ -77,11 +76,11 @@ TEST_F(RankCacheTest, TheSetStaysTheReviewsAboveItsFloor) {
 }
 
 TEST_F(RankCacheTest, PagesContinueAfterAPositionWithTies) {
-  ASSERT_TRUE(client_
-                  ->EvalPipeline(RebuildScript(),
-                                 {{{SetKey(asin_), FloorKey(asin_)},
-                                   {"-", "a", "2", "b", "2", "c", "2", "d", "1.25"}}})
-                  .ok());
+  ASSERT_TRUE(
+      client_
+          ->EvalPipeline(RebuildScript(), {{{SetKey(asin_), FloorKey(asin_)},
+                                            {"-", "a", "2", "b", "2", "c", "2", "d", "1.25"}}})
+          .ok());
   EXPECT_EQ(*Read(2), (std::vector<std::string>{"c", "b"}));
   EXPECT_EQ(*Read(2, std::make_pair(2.0, std::string("b"))), (std::vector<std::string>{"a", "d"}));
   EXPECT_EQ(*Read(2, std::make_pair(1.25, std::string("d"))), std::vector<std::string>{});
