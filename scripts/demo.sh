@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Candor's main job in one command: start the local stack (Redis, PostgreSQL, dev Kafka) and the
-# write path (review-gateway, fraud-scorer, rating-aggregator) with helpfulness-ranker, drive reviews through the gRPC
-# API with candor-drive, show what came back and how soon the ratings caught up, and stop it all.
+# Candor's main job in one command: start the local stack (Redis, PostgreSQL, dev Kafka), the
+# write path (review-gateway, fraud-scorer, rating-aggregator) and helpfulness-ranker, drive
+# reviews through the gRPC API with candor-drive, show what came back and how soon the ratings
+# caught up, and stop it all.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
