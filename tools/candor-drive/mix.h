@@ -12,8 +12,8 @@
 namespace candor::drive {
 
 // Every operation the mix syntax knows. submit, summary, noop, import and list are served by
-// this Candor version; the others are accepted by the parser (so scripts written for later versions parse) and
-// refused by CheckServed.
+// this Candor version; the others are accepted by the parser (so scripts written for later versions
+// parse) and refused by CheckServed.
 enum class Op { kSubmit, kSummary, kNoop, kImport, kVote, kList, kSearch };
 inline constexpr int kOpCount = 7;
 inline constexpr std::array<Op, kOpCount> kAllOps = {

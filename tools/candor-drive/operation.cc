@@ -178,12 +178,10 @@ Operations ServedOperations() {
   ops[static_cast<size_t>(Op::kList)] = std::make_unique<
       UnaryOperation<review::v1::ListReviewsRequest, review::v1::ListReviewsResponse>>(
       Op::kList,
-      [](CallInput& in, review::v1::ListReviewsRequest* req) {
-        req->set_asin(std::move(in.asin));
-      },
+      [](CallInput& in, review::v1::ListReviewsRequest* req) { req->set_asin(std::move(in.asin)); },
       [](Connection& c, auto... call) { c.review->async()->ListReviews(call...); },
-      [](const review::v1::ListReviewsRequest& req, const review::v1::ListReviewsResponse&,
-         bool, Answer* a) { a->view.asin = req.asin(); });
+      [](const review::v1::ListReviewsRequest& req, const review::v1::ListReviewsResponse&, bool,
+         Answer* a) { a->view.asin = req.asin(); });
   // BenchService/Noop: the gateway authenticates the token and answers at once (--bench-noop).
   ops[static_cast<size_t>(Op::kNoop)] =
       std::make_unique<UnaryOperation<bench::v1::NoopRequest, SubmitReviewResponse>>(
