@@ -238,9 +238,56 @@ def review_event_seeds():
           + field_bytes(99, "from a newer producer"))
 
 
+def helpful_vote(review_id="0123456789abcdef0123456789abcdef", asin="B00004Y2UT", user="voter-1",
+                 vote=1, ts=(1700000000, 0)):
+    m = field_bytes(1, review_id) + field_bytes(2, asin) + field_bytes(3, user)
+    if vote is not None:
+        m += field_varint(4, vote)
+    if ts is not None:
+        m += field_bytes(5, timestamp(*ts))
+    return m
+
+
+def helpful_vote_seeds():
+    t = "helpful_vote_decode_fuzz"
+    clear(t)
+    write(t, "helpful", helpful_vote())
+    write(t, "not-helpful", helpful_vote(vote=2))
+    write(t, "retracted", helpful_vote(vote=3))
+    write(t, "unset-vote", helpful_vote(vote=None))
+    write(t, "newer-vote", helpful_vote(vote=9))
+    write(t, "no-voted-at", helpful_vote(ts=None))
+    write(t, "empty-user", helpful_vote(user=""))
+    write(t, "before-1970", helpful_vote(ts=(-86400, 5)))
+    write(t, "unknown-fields", helpful_vote() + field_bytes(99, "from a newer producer"))
+
+
+def review_score(review_id="0123456789abcdef0123456789abcdef", asin="B00004Y2UT", helpful=480,
+                 total=500, key=b"\x00\x00\x00\x00\x00\x00\x29\x40", ranked=1,
+                 ts=(1700000000, 0)):
+    m = field_bytes(1, review_id) + field_bytes(2, asin) + field_varint(3, helpful)
+    m += field_varint(4, total) + varint((5 << 3) | 1) + key + field_varint(6, ranked)
+    if ts is not None:
+        m += field_bytes(7, timestamp(*ts))
+    return m
+
+
+def review_score_seeds():
+    t = "review_score_decode_fuzz"
+    clear(t)
+    write(t, "ranked", review_score())
+    write(t, "unranked", review_score(helpful=0, total=0, ranked=0))
+    write(t, "more-helpful-than-total", review_score(helpful=7, total=3))
+    write(t, "nan-key", review_score(key=b"\x00\x00\x00\x00\x00\x00\xf8\x7f"))
+    write(t, "no-scored-at", review_score(ts=None))
+    write(t, "unknown-fields", review_score() + field_bytes(99, "from a newer producer"))
+
+
 if __name__ == "__main__":
     jwt_seeds()
     review_seeds()
     reviews_file_seeds()
     submission_seeds()
     review_event_seeds()
+    helpful_vote_seeds()
+    review_score_seeds()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Candor's main job in one command: start the local stack (Redis, PostgreSQL, dev Kafka) and the
-# write path (review-gateway, fraud-scorer, rating-aggregator), drive reviews through the gRPC
-# API with candor-drive, show what came back and how soon the ratings caught up, and stop it all.
+# Candor's main job in one command: start the local stack (Redis, PostgreSQL, dev Kafka), the
+# write path (review-gateway, fraud-scorer, rating-aggregator) and helpfulness-ranker, drive
+# reviews through the gRPC API with candor-drive, show what came back and how soon the ratings
+# caught up, and stop it all.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -88,7 +89,8 @@ token_bin=${build_dir}/tools/candor-token/candor-token
 # ---------------------------------------------------------------------------------------------
 # Services
 
-stop_order=(review-gateway fraud-scorer rating-aggregator)  # front door first, then consumers
+stop_order=(review-gateway fraud-scorer rating-aggregator helpfulness-ranker)  # front door first
+ranker_bin=${build_dir}/services/helpfulness-ranker/candor-helpfulness-ranker
 
 stop_services() {
   local name
@@ -210,6 +212,12 @@ start_service() {
 
 
 start_service rating-aggregator "${aggregator_bin}"
+# Helpful votes and the ranking (VoteHelpful, ListReviews); it ranks the reviews the scorer accepts.
+if [[ -x ${ranker_bin} ]]; then
+  start_service helpfulness-ranker "${ranker_bin}"
+else
+  log "warning: ${ranker_bin} is not built; votes will not be counted"
+fi
 start_service fraud-scorer "${fraud_bin}"
 start_service review-gateway "${gateway_bin}"
 
@@ -229,7 +237,7 @@ done
 }
 sleep 1  # let the consumers join their groups; a failed start shows up in check_services
 check_services
-log "gateway, fraud-scorer and rating-aggregator are up"
+log "gateway, fraud-scorer, rating-aggregator and helpfulness-ranker are up"
 
 # The gateway's first publishes wait for Kafka metadata and a producer id (about half a second);
 # a few throw-away submissions keep that start-up cost out of the report's latency figures.

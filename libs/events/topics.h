@@ -15,6 +15,13 @@ inline constexpr char kReviewSubmissionsTopic[] = "review-submissions";
 // rating-aggregator and the other read models (review_events.h).
 inline constexpr char kReviewEventsTopic[] = "review-events";
 
+// candor.review.v1.HelpfulVote: review-gateway (VoteHelpful) -> helpfulness-ranker
+// (helpful_votes.h).
+inline constexpr char kHelpfulVotesTopic[] = "helpful-votes";
+
+// candor.review.v1.ReviewScore: helpfulness-ranker -> the search index (review_scores.h).
+inline constexpr char kReviewScoresTopic[] = "review-scores";
+
 // The topic a consumer of `topic` dead-letters to: "<topic>.dlq", the name libs/kafka's batch
 // loop (kafka::SendToDeadLetter) gives it. For code that creates or reads dead-letter topics
 // (the dev broker, tests); the consumer services' dead-letter tests check that both agree.

@@ -9,6 +9,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "libs/pg/array_literal.h"
 #include "libs/pg/statement.h"
 #include "nlohmann/json.hpp"
@@ -390,6 +391,93 @@ struct Deltas {
 // ListChangedRatings' cursor: the last row's updated_at as Postgres prints it (it parses that
 // back to the same microsecond), a space-free separator, and its asin.
 constexpr char kCursorSeparator = '|';
+
+// ---------------------------------------------------------------------------------------------
+// Helpful votes and the ranking
+
+// A double as text Postgres reads back to the same value (float8 parses the shortest exact
+// spelling; 17 significant digits always suffice).
+std::string KeyText(double key) { return absl::StrFormat("%.17g", key); }
+
+// Locks the stored reviews among $1 in review id order (two appliers of one review serialise
+// instead of deadlocking) and says which exist.
+constexpr pg::Statement kLockVotedReviews{"reviewdb_lock_voted_reviews", R"sql(
+SELECT review_id FROM reviews WHERE review_id = ANY($1::text[]) ORDER BY review_id FOR UPDATE)sql"};
+
+// The stored ledger rows of the (review, user) pairs $1, $2.
+constexpr pg::Statement kStoredVotes{"reviewdb_stored_votes", R"sql(
+SELECT v.review_id, v.user_id, v.vote, (extract(epoch FROM v.voted_at) * 1000000)::bigint
+FROM unnest($1::text[], $2::text[]) AS i (review_id, user_id)
+JOIN helpful_votes v ON v.review_id = i.review_id AND v.user_id = i.user_id)sql"};
+
+// Writes the votes that are newer than their row (the guard repeats the caller's check, so a
+// row is never moved back in time).
+constexpr pg::Statement kUpsertVotes{"reviewdb_upsert_votes", R"sql(
+INSERT INTO helpful_votes (review_id, user_id, vote, voted_at)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
+ON CONFLICT (review_id, user_id) DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at
+WHERE helpful_votes.voted_at < excluded.voted_at)sql"};
+
+constexpr pg::Statement kAddVoteCounts{"reviewdb_add_vote_counts", R"sql(
+UPDATE reviews r SET helpful_votes = r.helpful_votes + d.dh, total_votes = r.total_votes + d.dt
+FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS d (review_id, dh, dt)
+WHERE r.review_id = d.review_id)sql"};
+
+constexpr const char* kRankedColumns =
+    "review_id, asin, helpful_votes, total_votes, verified_purchase, "
+    "(extract(epoch FROM submitted_at) * 1000000)::bigint, status, sort_key";
+
+const pg::Statement& RankedReviewsStatement() {
+  static const std::string kSql =
+      absl::StrCat("SELECT ", kRankedColumns, " FROM reviews WHERE review_id = ANY($1::text[])");
+  static const pg::Statement kStatement{"reviewdb_ranked_reviews", kSql.c_str()};
+  return kStatement;
+}
+
+// '' in $2 is NULL: the review leaves the ranking.
+constexpr pg::Statement kSetSortKeys{"reviewdb_set_sort_keys", R"sql(
+UPDATE reviews r SET sort_key = nullif(d.k, '')::double precision
+FROM unnest($1::text[], $2::text[]) AS d (review_id, k)
+WHERE r.review_id = d.review_id)sql"};
+
+RankedReview RankedFromRow(const pqxx::row& row) {
+  RankedReview r;
+  r.review_id = row[0].as<std::string>();
+  r.asin = row[1].as<std::string>();
+  r.helpful_votes = row[2].as<int64_t>();
+  r.total_votes = row[3].as<int64_t>();
+  r.verified_purchase = row[4].as<bool>();
+  r.submitted_at = absl::FromUnixMicros(row[5].as<int64_t>());
+  r.status = StatusOf(row[6]);
+  if (!row[7].is_null()) r.sort_key = row[7].as<double>();
+  return r;
+}
+
+// What a ledger row counts: (helpful, total).
+std::pair<int64_t, int64_t> Contribution(std::string_view vote) {
+  if (vote == VoteName(review::Vote::kHelpful)) return {1, 1};
+  if (vote == VoteName(review::Vote::kNotHelpful)) return {0, 1};
+  return {0, 0};
+}
+
+constexpr const char* kListedColumns =
+    "review_id, asin, title, body, rating, verified_purchase, helpful_votes, total_votes, "
+    "(extract(epoch FROM submitted_at) * 1000000)::bigint, sort_key";
+
+ListedReview ListedFromRow(const pqxx::row& row) {
+  ListedReview r;
+  r.review_id = row[0].as<std::string>();
+  r.asin = row[1].as<std::string>();
+  r.title = row[2].as<std::string>();
+  r.body = row[3].as<std::string>();
+  r.rating = row[4].as<int>();
+  r.verified_purchase = row[5].as<bool>();
+  r.helpful_votes = row[6].as<int64_t>();
+  r.total_votes = row[7].as<int64_t>();
+  r.submitted_at = absl::FromUnixMicros(row[8].as<int64_t>());
+  if (!row[9].is_null()) r.sort_key = row[9].as<double>();
+  return r;
+}
 
 }  // namespace
 
@@ -908,6 +996,228 @@ absl::StatusOr<RatingsPage> ReviewDb::ListChangedRatings(absl::Duration newer_th
         absl::StrCat(last_time, std::string(1, kCursorSeparator), page.aggregates.back().asin);
   }
   return page;
+}
+
+absl::StatusOr<VoteResult> ReviewDb::ApplyVotes(const std::vector<review::HelpfulVote>& votes,
+                                                const std::vector<std::string>& rank_ids,
+                                                const SortKeyFn& sort_key) {
+  // Of one user's votes on one review the newest wins (a tie: the later one in the batch).
+  std::map<std::pair<std::string, std::string>, const review::HelpfulVote*> latest;
+  int64_t superseded = 0;
+  for (const review::HelpfulVote& v : votes) {
+    auto [it, inserted] = latest.try_emplace({v.review_id, v.user_id}, &v);
+    if (inserted) continue;
+    ++superseded;
+    if (v.voted_at >= it->second->voted_at) it->second = &v;
+  }
+  std::vector<std::string> pair_review, pair_user;
+  std::set<std::string> touched(rank_ids.begin(), rank_ids.end());
+  for (const auto& [key, v] : latest) {
+    pair_review.push_back(key.first);
+    pair_user.push_back(key.second);
+    touched.insert(key.first);
+  }
+  VoteResult result;
+  if (touched.empty()) return result;
+  using pg::ArrayLiteral;
+  const std::string touched_ids = ArrayLiteral(touched);
+  absl::Status s = pool_.InTransaction([&](pqxx::work& tx) {
+    result = VoteResult{};  // InTransaction may run this again after a serialization failure
+    result.unchanged = superseded;
+    std::set<std::string> stored;
+    for (const pqxx::row& row : pg::ExecPrepared(tx, kLockVotedReviews, touched_ids)) {
+      stored.insert(row[0].as<std::string>());
+    }
+    std::map<std::pair<std::string, std::string>, std::pair<std::string, int64_t>> rows;
+    if (!pair_review.empty()) {
+      for (const pqxx::row& row :
+           pg::ExecPrepared(tx, kStoredVotes, ArrayLiteral(pair_review), ArrayLiteral(pair_user))) {
+        rows[{row[0].as<std::string>(), row[1].as<std::string>()}] = {row[2].as<std::string>(),
+                                                                      row[3].as<int64_t>()};
+      }
+    }
+    std::vector<std::string> w_review, w_user, w_vote, w_at;
+    std::map<std::string, std::pair<int64_t, int64_t>> deltas;  // by review id
+    for (const auto& [key, v] : latest) {
+      if (stored.count(key.first) == 0) {
+        ++result.unknown;
+        continue;
+      }
+      const std::string_view name = VoteName(v->vote);
+      std::pair<int64_t, int64_t> before{0, 0};
+      if (auto it = rows.find(key); it != rows.end()) {
+        if (it->second.second >= absl::ToUnixMicros(v->voted_at)) {
+          ++result.unchanged;  // a replay, or older than what the row holds
+          continue;
+        }
+        before = Contribution(it->second.first);
+      }
+      w_review.push_back(key.first);
+      w_user.push_back(key.second);
+      w_vote.emplace_back(name);
+      w_at.push_back(TimeText(v->voted_at));
+      const std::pair<int64_t, int64_t> after = Contribution(name);
+      if (after == before) {
+        ++result.unchanged;
+        continue;
+      }
+      ++result.changed;
+      std::pair<int64_t, int64_t>& d = deltas[key.first];
+      d.first += after.first - before.first;
+      d.second += after.second - before.second;
+    }
+    if (!w_review.empty()) {
+      pg::ExecPrepared(tx, kUpsertVotes, ArrayLiteral(w_review), ArrayLiteral(w_user),
+                       ArrayLiteral(w_vote), ArrayLiteral(w_at));
+    }
+    std::vector<std::string> d_review;
+    std::vector<int64_t> d_helpful, d_total;
+    for (const auto& [id, d] : deltas) {
+      if (d.first == 0 && d.second == 0) continue;
+      d_review.push_back(id);
+      d_helpful.push_back(d.first);
+      d_total.push_back(d.second);
+    }
+    if (!d_review.empty()) {
+      pg::ExecPrepared(tx, kAddVoteCounts, ArrayLiteral(d_review), ArrayLiteral(d_helpful),
+                       ArrayLiteral(d_total));
+    }
+    std::vector<std::string> k_review, k_value;
+    for (const pqxx::row& row : pg::ExecPrepared(tx, RankedReviewsStatement(), touched_ids)) {
+      RankedReview r = RankedFromRow(row);
+      std::optional<double> key;
+      if (r.status == ReviewStatus::kActive) key = sort_key(r);
+      if (key != r.sort_key) {
+        k_review.push_back(r.review_id);
+        k_value.push_back(key ? KeyText(*key) : "");
+        r.sort_key = key;
+      }
+      result.reviews.push_back(std::move(r));
+    }
+    if (!k_review.empty()) {
+      pg::ExecPrepared(tx, kSetSortKeys, ArrayLiteral(k_review), ArrayLiteral(k_value));
+    }
+  });
+  if (!s.ok()) return s;
+  return result;
+}
+
+absl::StatusOr<std::vector<std::pair<double, std::string>>> ReviewDb::TopRanked(
+    const std::string& asin, int limit) {
+  std::vector<std::pair<double, std::string>> out;
+  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
+    out.clear();
+    pqxx::nontransaction tx(c);
+    for (const pqxx::row& row : tx.exec_params(
+             "SELECT sort_key, review_id FROM reviews WHERE asin = $1 AND status = $2 AND "
+             "sort_key IS NOT NULL ORDER BY sort_key DESC, review_id DESC LIMIT $3",
+             asin, std::string(StatusName(ReviewStatus::kActive)), limit)) {
+      out.emplace_back(row[0].as<double>(), row[1].as<std::string>());
+    }
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::vector<ListedReview>> ReviewDb::ListReviews(const ReviewListQuery& query) {
+  if (query.limit < 1 || query.limit > 1000) {
+    return absl::InvalidArgumentError(absl::StrCat("limit: must be 1..1000, got ", query.limit));
+  }
+  CandidateQuery q;
+  std::string sql = absl::StrCat(
+      "SELECT ", kListedColumns, " FROM reviews WHERE asin = ", q.Bind(query.asin, "text"),
+      " AND status = ", q.Bind(std::string(StatusName(ReviewStatus::kActive)), "text"));
+  if (query.stars_mask != 0) {
+    std::vector<int> stars;
+    for (int i = 0; i < 5; ++i) {
+      if ((query.stars_mask & (1U << i)) != 0) stars.push_back(i + 1);
+    }
+    absl::StrAppend(&sql, " AND rating = ANY(", q.Bind(pg::ArrayLiteral(stars), "smallint[]"), ")");
+  }
+  if (query.verified_only) absl::StrAppend(&sql, " AND verified_purchase");
+  if (query.order == ReviewOrder::kMostHelpful) {
+    absl::StrAppend(&sql, " AND sort_key IS NOT NULL");
+    if (query.after_key) {
+      absl::StrAppend(&sql, " AND (sort_key, review_id) < (",
+                      q.Bind(KeyText(query.after_key->first), "double precision"), ", ",
+                      q.Bind(query.after_key->second, "text"), ")");
+    }
+    absl::StrAppend(&sql, " ORDER BY sort_key DESC, review_id DESC");
+  } else {
+    if (query.after_time) {
+      absl::StrAppend(&sql, " AND (submitted_at, review_id) < (",
+                      q.Bind(TimeText(query.after_time->first), "timestamptz"), ", ",
+                      q.Bind(query.after_time->second, "text"), ")");
+    }
+    absl::StrAppend(&sql, " ORDER BY submitted_at DESC, review_id DESC");
+  }
+  absl::StrAppend(&sql, " LIMIT ", q.Bind(absl::StrCat(query.limit), "int"));
+  std::vector<ListedReview> out;
+  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
+    out.clear();
+    pqxx::nontransaction tx(c);
+    for (const pqxx::row& row : q.Run(tx, sql)) out.push_back(ListedFromRow(row));
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::vector<ListedReview>> ReviewDb::GetListedReviews(
+    const std::vector<std::string>& review_ids) {
+  std::vector<ListedReview> out;
+  if (review_ids.empty()) return out;
+  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
+    out.clear();
+    pqxx::nontransaction tx(c);
+    for (const pqxx::row& row : tx.exec_params(
+             absl::StrCat("SELECT ", kListedColumns,
+                          " FROM reviews WHERE review_id = ANY($1::text[]) AND status = $2"),
+             pg::ArrayLiteral(review_ids), std::string(StatusName(ReviewStatus::kActive)))) {
+      out.push_back(ListedFromRow(row));
+    }
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::optional<ReviewHead>> ReviewDb::GetReviewHead(const std::string& review_id) {
+  std::optional<ReviewHead> out;
+  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
+    out.reset();
+    pqxx::nontransaction tx(c);
+    pqxx::result r =
+        tx.exec_params("SELECT asin, user_id, status FROM reviews WHERE review_id = $1", review_id);
+    if (r.empty()) return;
+    out = ReviewHead{review_id, r[0][0].as<std::string>(), r[0][1].as<std::string>(),
+                     StatusOf(r[0][2])};
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::vector<VoteCountCheck>> ReviewDb::CheckVoteCounts(
+    const std::vector<std::string>& asins) {
+  std::vector<VoteCountCheck> out;
+  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
+    out.clear();
+    pqxx::nontransaction tx(c);
+    for (const pqxx::row& row :
+         tx.exec_params(R"sql(
+SELECT r.review_id, r.helpful_votes, r.total_votes,
+       count(*) FILTER (WHERE v.vote = $2), count(*) FILTER (WHERE v.vote IN ($2, $3))
+FROM reviews r LEFT JOIN helpful_votes v ON v.review_id = r.review_id
+WHERE r.asin = ANY($1::text[])
+GROUP BY r.review_id
+HAVING count(v.review_id) > 0 OR r.total_votes <> 0 OR r.helpful_votes <> 0
+ORDER BY r.review_id)sql",
+                        pg::ArrayLiteral(asins), std::string(VoteName(review::Vote::kHelpful)),
+                        std::string(VoteName(review::Vote::kNotHelpful)))) {
+      out.push_back({row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<int64_t>(),
+                     row[3].as<int64_t>(), row[4].as<int64_t>()});
+    }
+  });
+  if (!s.ok()) return s;
+  return out;
 }
 
 absl::StatusOr<std::vector<review::RatingAggregate>> ReviewDb::CountedSums(

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -158,6 +159,47 @@ class ReviewDb {
   absl::StatusOr<RatingsPage> ListChangedRatings(absl::Duration newer_than,
                                                  absl::Duration older_than,
                                                  const std::string& cursor, int limit);
+
+  // --- helpful_votes and reviews' counts and sort key: the ranker's ledger (design.md 5) ---
+
+  // A review's ranking key from its row (libs/helpfulness SortKey); pure.
+  using SortKeyFn = std::function<double(const RankedReview&)>;
+
+  // In one transaction: applies `votes` to the vote ledger, one row per (review, user) holding
+  // the user's latest vote by voted_at. A vote no newer than the stored one is a no-op (a replay
+  // or a late older vote), so applying the same votes twice changes nothing; of several votes of
+  // one user on one review in `votes` the newest wins. Every vote that changes what a row counts
+  // moves the review's helpful_votes / total_votes by exactly that change (I4: they always equal
+  // the ledger). Votes for a review not stored are left out (VoteResult::unknown). Then every
+  // review touched by a vote or named in `rank_ids` gets sort_key = `sort_key(row)` while it is
+  // kActive, NULL (not ranked) otherwise, and is returned as it now stands. The reviews' rows are
+  // locked in review id order, so two appliers of one review serialise and cannot deadlock on it.
+  absl::StatusOr<VoteResult> ApplyVotes(const std::vector<review::HelpfulVote>& votes,
+                                        const std::vector<std::string>& rank_ids,
+                                        const SortKeyFn& sort_key);
+
+  // The `limit` highest ranked active reviews of `asin` as (sort_key, review_id), best first
+  // ((sort_key, review_id) descending, the order of ListReviews).
+  absl::StatusOr<std::vector<std::pair<double, std::string>>> TopRanked(const std::string& asin,
+                                                                        int limit);
+
+  // One page of `query.asin`'s active reviews in the query's order, filtered, after its keyset
+  // position: kMostHelpful by (sort_key, review_id) descending over ranked reviews only (unranked
+  // ones are not yet seen by the ranker), kNewest by (submitted_at, review_id) descending.
+  // InvalidArgument for a limit outside 1..1000.
+  absl::StatusOr<std::vector<ListedReview>> ListReviews(const ReviewListQuery& query);
+
+  // The active reviews among `review_ids` (others are left out), in no particular order.
+  absl::StatusOr<std::vector<ListedReview>> GetListedReviews(
+      const std::vector<std::string>& review_ids);
+
+  // The product, author and status of `review_id`; nullopt when it is not stored.
+  absl::StatusOr<std::optional<ReviewHead>> GetReviewHead(const std::string& review_id);
+
+  // For every review of `asins` with a vote or non-zero counts: its counts next to its ledger's
+  // sums (checks of I4; a review whose pair differs breaks it). In review id order.
+  absl::StatusOr<std::vector<VoteCountCheck>> CheckVoteCounts(
+      const std::vector<std::string>& asins);
 
   // --- reviews.counted: the ledger's own sums, for checks of I2 ---
 

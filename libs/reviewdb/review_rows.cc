@@ -26,4 +26,16 @@ bool IsRescoreTransition(review::ReviewStatus from, review::ReviewStatus to) {
   return scored(from) && scored(to);
 }
 
+std::string_view VoteName(review::Vote v) {
+  switch (v) {
+    case review::Vote::kHelpful:
+      return "helpful";
+    case review::Vote::kNotHelpful:
+      return "not_helpful";
+    case review::Vote::kRetracted:
+      return "retracted";
+  }
+  return "retracted";
+}
+
 }  // namespace candor::reviewdb

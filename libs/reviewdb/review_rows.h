@@ -3,9 +3,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "libs/review/helpful_vote.h"
 #include "libs/review/rating_aggregate.h"
 #include "libs/review/reason.h"
 #include "libs/review/review_status.h"
@@ -166,5 +169,79 @@ inline constexpr char kQueueStateRescored[] = "rescored";
 // decision routes to (kActive, kHeld, kRejected), equal ones included (the status stays).
 // kRemoved (a moderator's) and kAwaitingScoring (never stored) are not. Pure.
 bool IsRescoreTransition(review::ReviewStatus from, review::ReviewStatus to);
+
+// --- helpful votes and the helpfulness ranking (helpfulness-ranker, ListReviews) ---
+
+// A review as the ranking sees it: its counts (equal to its vote ledger rows, I4), what its sort
+// key depends on, its status and the sort key stored now (nullopt: not ranked). Plain value.
+struct RankedReview {
+  std::string review_id;
+  std::string asin;
+  int64_t helpful_votes = 0;
+  int64_t total_votes = 0;
+  bool verified_purchase = false;
+  absl::Time submitted_at;
+  review::ReviewStatus status = review::ReviewStatus::kActive;
+  std::optional<double> sort_key;
+};
+
+// What one ReviewDb::ApplyVotes transaction did. Plain value.
+struct VoteResult {
+  // After the commit: every review a vote or `rank_ids` touched that is stored, with its sort
+  // key as this call left it.
+  std::vector<RankedReview> reviews;
+  int64_t changed = 0;    // votes that changed a ledger row (a new, changed or retracted vote)
+  int64_t unchanged = 0;  // votes older than or as old as the row's (replays), or repeating it
+  int64_t unknown = 0;    // votes for a review that is not stored (left out of the ledger)
+};
+
+// The ledger's own sums for one review next to the counts on its row: I4 holds when they agree.
+struct VoteCountCheck {
+  std::string review_id;
+  int64_t row_helpful = 0, row_total = 0;        // reviews.helpful_votes, total_votes
+  int64_t ledger_helpful = 0, ledger_total = 0;  // from helpful_votes rows
+};
+
+// How ListReviews orders a page.
+enum class ReviewOrder { kMostHelpful, kNewest };
+
+// Which active reviews of a product a page lists, and where it starts (a keyset position: the
+// last row of the previous page). Plain value.
+struct ReviewListQuery {
+  std::string asin;
+  ReviewOrder order = ReviewOrder::kMostHelpful;
+  uint8_t stars_mask = 0;  // bit (stars - 1) set: only those ratings; 0: every rating
+  bool verified_only = false;
+  // Start after this row: (sort_key, review_id) for kMostHelpful, (submitted_at, review_id) for
+  // kNewest; nullopt for the first page.
+  std::optional<std::pair<double, std::string>> after_key{};
+  std::optional<std::pair<absl::Time, std::string>> after_time{};
+  int limit = 50;
+};
+
+// One review as a product page lists it. Plain value.
+struct ListedReview {
+  std::string review_id;
+  std::string asin;
+  std::string title;
+  std::string body;
+  int rating = 0;
+  bool verified_purchase = false;
+  int64_t helpful_votes = 0;
+  int64_t total_votes = 0;
+  absl::Time submitted_at;
+  std::optional<double> sort_key;  // nullopt: not ranked
+};
+
+// The few facts VoteHelpful checks about a review. Plain value.
+struct ReviewHead {
+  std::string review_id;
+  std::string asin;
+  std::string user_id;  // the author
+  review::ReviewStatus status = review::ReviewStatus::kActive;
+};
+
+// The name helpful_votes.vote stores for `v` ("helpful", "not_helpful", "retracted"). Pure.
+std::string_view VoteName(review::Vote v);
 
 }  // namespace candor::reviewdb

@@ -67,6 +67,16 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
   // gRPC and Redis threads, and one bounded pool keeps what the gateway asks of Postgres bounded.
   app->statuses_ = std::make_unique<ReviewStatusReader>(*app->decisions_, *app->guard_,
                                                         *app->summary_fallback_, app->clock_);
+  // Votes and pages share the pool too: each is one short Postgres read.
+  app->vote_limiter_ = std::make_unique<RedisVoteLimiter>(*app->redis_async_, config.vote_limit,
+                                                          absl::Seconds(config.vote_window_s));
+  app->ranking_ = std::make_unique<RedisRankingReader>(*app->redis_async_);
+  app->vote_log_ = std::make_unique<KafkaVoteLog>(*app->producer_, config.votes_topic);
+  app->reads_ = std::make_unique<PgReviewReads>(*app->pg_);
+  app->votes_ = std::make_unique<VoteIntake>(*app->vote_limiter_, *app->reads_,
+                                             *app->summary_fallback_, *app->vote_log_, app->clock_);
+  app->lister_ =
+      std::make_unique<ReviewLister>(*app->ranking_, *app->reads_, *app->summary_fallback_);
   // Validate() parsed the list already.
   app->addresses_ =
       std::make_unique<ClientAddressResolver>(*review::ParseCidrList(config.trusted_proxies));
@@ -74,8 +84,9 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
       auth::Verifier::Create(service::VerifierOptionsOf(config.grpc));
   if (!verifier.ok()) return verifier.status();
   app->service_ = std::make_unique<ReviewGrpcService>(
-      *app->intake_, *app->summaries_, *app->statuses_, *app->addresses_, *verifier,
-      review::DisplayPrior{config.prior_weight, config.prior_mean}, app->clock_);
+      *app->intake_, *app->summaries_, *app->statuses_, *app->votes_, *app->lister_,
+      *app->addresses_, *verifier, review::DisplayPrior{config.prior_weight, config.prior_mean},
+      app->clock_);
 
   // Named after the service, so that Start logs "review-gateway listening on <listen> (port n)".
   auto grpc = std::make_unique<service::GrpcComponent>(service::ServerOptionsOf(config.grpc),

@@ -17,11 +17,16 @@
 #include "services/review-gateway/config.h"
 #include "services/review-gateway/grpc_service.h"
 #include "services/review-gateway/kafka_submission_log.h"
+#include "services/review-gateway/kafka_vote_log.h"
 #include "services/review-gateway/pg_review_decisions.h"
+#include "services/review-gateway/pg_review_reads.h"
+#include "services/review-gateway/redis_helpful.h"
 #include "services/review-gateway/redis_submission_guard.h"
 #include "services/review-gateway/review_intake.h"
+#include "services/review-gateway/review_lister.h"
 #include "services/review-gateway/review_status_reader.h"
 #include "services/review-gateway/summary_reader.h"
+#include "services/review-gateway/vote_intake.h"
 
 namespace candor::gateway {
 
@@ -66,6 +71,12 @@ class App {
   std::unique_ptr<core::PeriodicReporter> stats_reporter_;  // reads intake_'s stats
   std::unique_ptr<SummaryReader> summaries_;
   std::unique_ptr<ReviewStatusReader> statuses_;
+  std::unique_ptr<RedisVoteLimiter> vote_limiter_;
+  std::unique_ptr<RedisRankingReader> ranking_;
+  std::unique_ptr<KafkaVoteLog> vote_log_;
+  std::unique_ptr<PgReviewReads> reads_;
+  std::unique_ptr<VoteIntake> votes_;
+  std::unique_ptr<ReviewLister> lister_;
   std::unique_ptr<ClientAddressResolver> addresses_;
   std::unique_ptr<ReviewGrpcService> service_;
   std::unique_ptr<BenchGrpcService> bench_;  // only with --bench-noop

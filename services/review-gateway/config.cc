@@ -38,6 +38,11 @@ void RegisterFlags(core::Flags& f, Config* c) {
            "cache misses that may wait for a fallback thread; more get UNAVAILABLE", 1, 65536);
   f.AddInt("user-daily-limit", "", &c->user_daily_limit, "reviews per user per sliding 24 h", 1,
            10000);
+  f.AddString("votes-topic", "", &c->votes_topic, "topic helpful votes are published to");
+  f.AddInt("vote-limit", "CANDOR_GATEWAY_VOTE_LIMIT", &c->vote_limit,
+           "helpful votes per user per --vote-window-s (RESOURCE_EXHAUSTED beyond)", 1, 1000000);
+  f.AddInt("vote-window-s", "CANDOR_GATEWAY_VOTE_WINDOW_S", &c->vote_window_s,
+           "sliding window of --vote-limit, in seconds", 1, 86400 * 7);
   f.AddString("trusted-proxies", "CANDOR_GATEWAY_TRUSTED_PROXIES", &c->trusted_proxies,
               "comma-separated CIDRs of proxies whose x-forwarded-for names the client "
               "(e.g. 10.0.0.0/8,::1); empty: never trust x-forwarded-for");

@@ -26,6 +26,10 @@ struct Config {
   int64_t summary_fallback_threads = 4;
   int64_t summary_fallback_queue = 256;
   int64_t user_daily_limit = 10;
+  std::string votes_topic = events::kHelpfulVotesTopic;
+  // VoteHelpful's flood limit: votes per user per sliding window.
+  int64_t vote_limit = 100;
+  int64_t vote_window_s = 3600;
   // CIDR list of the proxies whose x-forwarded-for is believed ("" = none: the peer is the
   // client). See README.md, "The client's address".
   std::string trusted_proxies;

@@ -1,5 +1,6 @@
 #include "services/review-gateway/grpc_service.h"
 
+#include "libs/events/helpful_votes.h"
 #include "libs/events/review_status_proto.h"
 #include "libs/events/timestamp.h"
 
@@ -59,20 +60,24 @@ std::optional<absl::Time> OptionalTime(bool has, const google::protobuf::Timesta
 // shoppers, moderators, other services) read summaries; only another Candor service (an
 // importer) hands over historical reviews with their original times.
 ReviewGrpcService::ReviewGrpcService(ReviewIntake& intake, SummaryReader& summaries,
-                                     ReviewStatusReader& statuses,
-                                     const ClientAddressResolver& addresses,
+                                     ReviewStatusReader& statuses, VoteIntake& votes,
+                                     ReviewLister& lister, const ClientAddressResolver& addresses,
                                      auth::Verifier verifier, review::DisplayPrior prior,
                                      const core::Clock& clock, rpc::CallObserver& observer)
     : intake_(intake),
       summaries_(summaries),
       statuses_(statuses),
+      votes_(votes),
+      lister_(lister),
       addresses_(addresses),
       prior_(prior),
       gate_(v1::ReviewService::service_full_name(),
             {{"SubmitReview", {Role::kCustomer}},
              {"GetProductSummary", auth::RoleSet::All()},
              {"ImportReview", {Role::kService}},
-             {"GetReviewStatus", {Role::kCustomer}}},
+             {"GetReviewStatus", {Role::kCustomer}},
+             {"VoteHelpful", {Role::kCustomer}},
+             {"ListReviews", auth::RoleSet::All()}},
             std::move(verifier), clock, observer) {}
 
 // The reference must cost what SubmitReview's edge costs, so it admits whom SubmitReview does.
@@ -172,6 +177,59 @@ grpc::ServerUnaryReactor* ReviewGrpcService::GetReviewStatus(
                    }
                    call.Finish(absl::OkStatus());
                  });
+  return call.reactor();
+}
+
+grpc::ServerUnaryReactor* ReviewGrpcService::VoteHelpful(grpc::CallbackServerContext* ctx,
+                                                         const v1::VoteHelpfulRequest* request,
+                                                         v1::VoteHelpfulResponse* response) {
+  rpc::Call call = gate_.Begin(ctx, vote_);
+  absl::StatusOr<auth::Claims> caller = call.Authorize();
+  if (!caller.ok()) return call.Finish(caller.status());
+  absl::StatusOr<review::Vote> vote = events::VoteFromProto(request->vote());
+  if (!vote.ok()) return call.Finish(vote.status());
+  votes_.Vote(caller->subject, request->review_id(), *vote,
+              [call, response](absl::StatusOr<review::HelpfulVote> v) {
+                if (v.ok()) {
+                  response->set_review_id(v->review_id);
+                  response->set_vote(events::VoteToProto(v->vote));
+                }
+                call.Finish(v.status());
+              });
+  return call.reactor();
+}
+
+grpc::ServerUnaryReactor* ReviewGrpcService::ListReviews(grpc::CallbackServerContext* ctx,
+                                                         const v1::ListReviewsRequest* request,
+                                                         v1::ListReviewsResponse* response) {
+  rpc::Call call = gate_.Begin(ctx, list_);
+  if (absl::StatusOr<auth::Claims> caller = call.Authorize(); !caller.ok()) {
+    return call.Finish(caller.status());
+  }
+  ListRequest in;
+  in.asin = request->asin();
+  in.order = static_cast<int>(request->order());
+  in.stars.assign(request->stars().begin(), request->stars().end());
+  in.verified_only = request->verified_only();
+  in.page_size = request->page_size();
+  in.page_token = request->page_token();
+  lister_.List(in, [call, response](absl::StatusOr<ListPage> page) {
+    if (page.ok()) {
+      for (const reviewdb::ListedReview& r : page->reviews) {
+        v1::ListedReview* out = response->add_reviews();
+        out->set_review_id(r.review_id);
+        out->set_title(r.title);
+        out->set_body(r.body);
+        out->set_stars(r.rating);
+        out->set_verified_purchase(r.verified_purchase);
+        out->set_helpful_votes(r.helpful_votes);
+        out->set_total_votes(r.total_votes);
+        events::ToProtoTimestamp(r.submitted_at, out->mutable_submitted_at());
+      }
+      response->set_next_page_token(page->next_page_token);
+    }
+    call.Finish(page.status());
+  });
   return call.reactor();
 }
 

@@ -15,22 +15,25 @@
 #include "libs/rpc/service_gate.h"
 #include "services/review-gateway/client_address.h"
 #include "services/review-gateway/review_intake.h"
+#include "services/review-gateway/review_lister.h"
 #include "services/review-gateway/review_status_reader.h"
 #include "services/review-gateway/summary_reader.h"
+#include "services/review-gateway/vote_intake.h"
 
 namespace candor::gateway {
 
 // The gRPC face of the gateway (callback API). It only translates proto <-> domain (and the
 // transport's peer and x-forwarded-for into the client's address, with `addresses`); the work is
-// in ReviewIntake, SummaryReader and ReviewStatusReader, and its rpc::ServiceGate authenticates
-// each call, checks the caller's role (SubmitReview and GetReviewStatus: customer; ImportReview:
-// service; GetProductSummary: every role), maps statuses with rpc::ToGrpc and reports each call
+// in ReviewIntake, SummaryReader, ReviewStatusReader, VoteIntake and ReviewLister, and its
+// rpc::ServiceGate authenticates each call, checks the caller's role (SubmitReview,
+// GetReviewStatus and VoteHelpful: customer; ImportReview: service; GetProductSummary and
+// ListReviews: every role), maps statuses with rpc::ToGrpc and reports each call
 // to `observer`. Thread-safe. Borrows everything it is given.
 class ReviewGrpcService final : public candor::review::v1::ReviewService::CallbackService {
  public:
   ReviewGrpcService(ReviewIntake& intake, SummaryReader& summaries, ReviewStatusReader& statuses,
-                    const ClientAddressResolver& addresses, auth::Verifier verifier,
-                    review::DisplayPrior prior, const core::Clock& clock,
+                    VoteIntake& votes, ReviewLister& lister, const ClientAddressResolver& addresses,
+                    auth::Verifier verifier, review::DisplayPrior prior, const core::Clock& clock,
                     rpc::CallObserver& observer = rpc::NoopObserver());
 
   grpc::ServerUnaryReactor* SubmitReview(
@@ -49,6 +52,14 @@ class ReviewGrpcService final : public candor::review::v1::ReviewService::Callba
       grpc::CallbackServerContext* ctx, const candor::review::v1::GetReviewStatusRequest* request,
       candor::review::v1::ReviewStatusReport* response) override;
 
+  grpc::ServerUnaryReactor* VoteHelpful(grpc::CallbackServerContext* ctx,
+                                        const candor::review::v1::VoteHelpfulRequest* request,
+                                        candor::review::v1::VoteHelpfulResponse* response) override;
+
+  grpc::ServerUnaryReactor* ListReviews(grpc::CallbackServerContext* ctx,
+                                        const candor::review::v1::ListReviewsRequest* request,
+                                        candor::review::v1::ListReviewsResponse* response) override;
+
   // Who may call each method; rpc::ServiceHost checks it covers the service.
   const rpc::ServiceGate& gate() const { return gate_; }
 
@@ -56,6 +67,8 @@ class ReviewGrpcService final : public candor::review::v1::ReviewService::Callba
   ReviewIntake& intake_;
   SummaryReader& summaries_;
   ReviewStatusReader& statuses_;
+  VoteIntake& votes_;
+  ReviewLister& lister_;
   const ClientAddressResolver& addresses_;
   review::DisplayPrior prior_;
   rpc::ServiceGate gate_;
@@ -63,6 +76,8 @@ class ReviewGrpcService final : public candor::review::v1::ReviewService::Callba
   const rpc::ServiceGate::Method& summary_ = gate_.method("GetProductSummary");
   const rpc::ServiceGate::Method& import_ = gate_.method("ImportReview");
   const rpc::ServiceGate::Method& status_ = gate_.method("GetReviewStatus");
+  const rpc::ServiceGate::Method& vote_ = gate_.method("VoteHelpful");
+  const rpc::ServiceGate::Method& list_ = gate_.method("ListReviews");
 };
 
 // The benchmark reference (--bench-noop): same server, threads, authentication and role check

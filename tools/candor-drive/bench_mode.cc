@@ -59,9 +59,9 @@ int RunBench(int argc, char** argv) {
       "it: coordinated omission is visible as 'late' calls) or a closed loop at the maximum\n"
       "(--rate 0 --concurrency N). Reports per operation: calls/s, p50/p90/p99/p99.9/max, answers\n"
       "by gRPC code; and how long an accepted review takes to be readable (freshness probes).\n"
-      "Operations (--mix): submit (SubmitReview), summary (GetProductSummary), noop\n"
-      "(BenchService/Noop: the gateway must run with --bench-noop). vote, list and search are\n"
-      "known names but not served by this version.\n"
+      "Operations (--mix): submit (SubmitReview), summary (GetProductSummary), list\n"
+      "(ListReviews: a product's first page), noop (BenchService/Noop: the gateway must run with\n"
+      "--bench-noop). vote and search are known names but not served by this version.\n"
       "REVIEWS_FILE: replay Amazon JSON lines (gzip or plain); without it, generated traffic\n"
       "(the replay's generator). Tokens are minted with $CANDOR_JWT_SECRET (required).\n"
       "Exit: 0 the run completed, 1 interrupted or no server answered, 2 bad usage.");

@@ -25,7 +25,7 @@ constexpr std::array<OpInfo, kOpCount> kOps = {{
     {Op::kNoop, "noop", true},
     {Op::kImport, "import", true},
     {Op::kVote, "vote", false},
-    {Op::kList, "list", false},
+    {Op::kList, "list", true},
     {Op::kSearch, "search", false},
 }};
 

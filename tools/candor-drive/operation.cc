@@ -173,6 +173,15 @@ Operations ServedOperations() {
              Answer* a) {
             if (ok) a->review_id = resp.review_id();
           });
+  // ReviewService/ListReviews: a product's first page (50, most helpful first), what a product
+  // page shows; a product without reviews answers OK with none.
+  ops[static_cast<size_t>(Op::kList)] = std::make_unique<
+      UnaryOperation<review::v1::ListReviewsRequest, review::v1::ListReviewsResponse>>(
+      Op::kList,
+      [](CallInput& in, review::v1::ListReviewsRequest* req) { req->set_asin(std::move(in.asin)); },
+      [](Connection& c, auto... call) { c.review->async()->ListReviews(call...); },
+      [](const review::v1::ListReviewsRequest& req, const review::v1::ListReviewsResponse&, bool,
+         Answer* a) { a->view.asin = req.asin(); });
   // BenchService/Noop: the gateway authenticates the token and answers at once (--bench-noop).
   ops[static_cast<size_t>(Op::kNoop)] =
       std::make_unique<UnaryOperation<bench::v1::NoopRequest, SubmitReviewResponse>>(

@@ -397,6 +397,7 @@ Op MixWorkload::Make(uint64_t n, CallInput* input) {
       break;
     }
     case Op::kSummary:
+    case Op::kList:
       input->asin = feed_.SummaryAsin();
       input->bearer = reader_bearer_;
       break;

@@ -53,15 +53,14 @@ constexpr int kDefaultPartitions = 4;
 // consumer service reads, its dead-letter topic. The ones with a codec in libs/events are named
 // by its constants; the others have no contract there yet.
 std::vector<std::string> DefaultTopics() {
-  const std::string helpful_votes = "helpful-votes";
   return {events::kReviewSubmissionsTopic,
           events::kReviewEventsTopic,
-          helpful_votes,
-          "review-scores",
+          events::kHelpfulVotesTopic,
+          events::kReviewScoresTopic,
           "reco-impressions",
           events::DeadLetterTopic(events::kReviewSubmissionsTopic),
           events::DeadLetterTopic(events::kReviewEventsTopic),
-          events::DeadLetterTopic(helpful_votes)};
+          events::DeadLetterTopic(events::kHelpfulVotesTopic)};
 }
 
 // `topics` as the --topics flag takes them: comma-separated.

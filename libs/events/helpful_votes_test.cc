@@ -1,0 +1,90 @@
+#include "libs/events/helpful_votes.h"
+
+#include "candor/review/v1/events.pb.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/events/wire_testing.h"
+
+namespace candor::events {
+namespace {
+
+using ::candor::events::testing::WithUnknownField;
+using ::testing::StartsWith;
+namespace v1 = candor::review::v1;
+
+review::HelpfulVote Vote(review::Vote value) {
+  review::HelpfulVote v;
+  v.review_id = "0123456789abcdef0123456789abcdef";
+  v.asin = "B000000001";
+  v.user_id = "shopper-9";
+  v.vote = value;
+  v.voted_at = absl::FromUnixMicros(1'700'000'000'123'456);
+  return v;
+}
+
+v1::HelpfulVote Wire() {
+  v1::HelpfulVote m;
+  m.set_review_id("0123456789abcdef0123456789abcdef");
+  m.set_asin("B000000001");
+  m.set_user_id("shopper-9");
+  m.set_vote(v1::HELPFUL_VOTE_VALUE_HELPFUL);
+  m.mutable_voted_at()->set_seconds(1700000000);
+  return m;
+}
+
+std::string Error(const v1::HelpfulVote& m) {
+  auto d = DecodeHelpfulVote(m.SerializeAsString());
+  EXPECT_EQ(d.status().code(), absl::StatusCode::kInvalidArgument);
+  return std::string(d.status().message());
+}
+
+TEST(HelpfulVoteTest, EveryVoteRoundTrips) {
+  for (review::Vote value :
+       {review::Vote::kHelpful, review::Vote::kNotHelpful, review::Vote::kRetracted}) {
+    auto got = DecodeHelpfulVote(EncodeHelpfulVote(Vote(value)));
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(*got, Vote(value));
+    EXPECT_EQ(*VoteFromProto(VoteToProto(value)), value);
+  }
+}
+
+TEST(HelpfulVoteTest, TimesBefore1970RoundTrip) {
+  review::HelpfulVote v = Vote(review::Vote::kHelpful);
+  v.voted_at = absl::FromUnixMicros(-1'234'567);
+  EXPECT_EQ(*DecodeHelpfulVote(EncodeHelpfulVote(v)), v);
+}
+
+TEST(HelpfulVoteTest, UnknownFieldsAreIgnored) {
+  auto got = DecodeHelpfulVote(WithUnknownField(EncodeHelpfulVote(Vote(review::Vote::kHelpful))));
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, Vote(review::Vote::kHelpful));
+}
+
+TEST(HelpfulVoteTest, EveryRefusedFieldIsNamed) {
+  EXPECT_EQ(DecodeHelpfulVote("\xff\xff").status().message(),
+            "cannot decode candor.review.v1.HelpfulVote");
+  v1::HelpfulVote m = Wire();
+  m.set_review_id("short");
+  EXPECT_THAT(Error(m), StartsWith("review_id"));
+  m = Wire();
+  m.set_asin("b1");
+  EXPECT_THAT(Error(m), StartsWith("asin"));
+  m = Wire();
+  m.set_user_id("");
+  EXPECT_THAT(Error(m), StartsWith("user_id"));
+  m = Wire();
+  m.set_vote(v1::HELPFUL_VOTE_VALUE_UNSPECIFIED);
+  EXPECT_THAT(Error(m), StartsWith("vote: "));
+  m = Wire();
+  m.set_vote(static_cast<v1::HelpfulVoteValue>(42));  // a value newer than this binary
+  EXPECT_THAT(Error(m), StartsWith("vote: "));
+  m = Wire();
+  m.clear_voted_at();
+  EXPECT_EQ(Error(m), "voted_at: required");
+  m = Wire();
+  m.mutable_voted_at()->set_nanos(-1);
+  EXPECT_THAT(Error(m), StartsWith("voted_at"));
+}
+
+}  // namespace
+}  // namespace candor::events

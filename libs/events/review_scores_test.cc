@@ -1,0 +1,76 @@
+#include "libs/events/review_scores.h"
+
+#include <limits>
+
+#include "candor/review/v1/events.pb.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/events/wire_testing.h"
+
+namespace candor::events {
+namespace {
+
+using ::candor::events::testing::WithUnknownField;
+using ::testing::StartsWith;
+
+review::ReviewScore Score() {
+  review::ReviewScore s;
+  s.review_id = "0123456789abcdef0123456789abcdef";
+  s.asin = "B000000001";
+  s.helpful_votes = 480;
+  s.total_votes = 500;
+  s.sort_key = 12.5;
+  s.ranked = true;
+  s.scored_at = absl::FromUnixMicros(1'700'000'000'123'456);
+  return s;
+}
+
+std::string Error(const review::ReviewScore& s) {
+  absl::Status st = ValidateReviewScore(s);
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodeReviewScore(EncodeReviewScore(s)).status(), st);  // decode checks the same
+  return std::string(st.message());
+}
+
+TEST(ReviewScoreTest, RankedAndUnrankedRoundTrip) {
+  review::ReviewScore s = Score();
+  EXPECT_EQ(*DecodeReviewScore(EncodeReviewScore(s)), s);
+  s.ranked = false;
+  s.helpful_votes = 0;
+  s.total_votes = 0;
+  s.sort_key = -3.25;
+  EXPECT_EQ(*DecodeReviewScore(EncodeReviewScore(s)), s);
+}
+
+TEST(ReviewScoreTest, UnknownFieldsAreIgnored) {
+  auto got = DecodeReviewScore(WithUnknownField(EncodeReviewScore(Score())));
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, Score());
+}
+
+TEST(ReviewScoreTest, EveryRefusedFieldIsNamed) {
+  EXPECT_EQ(DecodeReviewScore("\xff\xff").status().message(),
+            "cannot decode candor.review.v1.ReviewScore");
+  review::ReviewScore s = Score();
+  s.review_id = "x";
+  EXPECT_THAT(Error(s), StartsWith("review_id"));
+  s = Score();
+  s.asin = "";
+  EXPECT_THAT(Error(s), StartsWith("asin"));
+  s = Score();
+  s.helpful_votes = 501;
+  EXPECT_THAT(Error(s), StartsWith("helpful_votes"));
+  s = Score();
+  s.helpful_votes = -1;
+  EXPECT_THAT(Error(s), StartsWith("helpful_votes"));
+  s = Score();
+  s.sort_key = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_THAT(Error(s), StartsWith("sort_key"));
+  candor::review::v1::ReviewScore m;
+  m.set_review_id(s.review_id);
+  m.set_asin(s.asin);
+  EXPECT_EQ(DecodeReviewScore(m.SerializeAsString()).status().message(), "scored_at: required");
+}
+
+}  // namespace
+}  // namespace candor::events

@@ -1,0 +1,70 @@
+#include "services/helpfulness-ranker/app.h"
+
+#include <memory>
+
+#include "libs/core/clock.h"
+#include "libs/core/log.h"
+#include "libs/kafka/kafka.h"
+#include "libs/pg/pg_pool.h"
+#include "libs/redis/redis_client.h"
+#include "services/helpfulness-ranker/kafka_score_publisher.h"
+#include "services/helpfulness-ranker/pg_vote_ledger.h"
+#include "services/helpfulness-ranker/ranker.h"
+#include "services/helpfulness-ranker/ranker_consumer.h"
+#include "services/helpfulness-ranker/redis_ranking_cache.h"
+
+namespace candor::helpfulness_ranker {
+namespace {
+
+// The ranker's domain on the shared adapters. Members are declared in construction order: each
+// borrows only those above it (and the adapters, which ServiceApp destroys after this).
+class HelpfulnessRanking final : public service::ServiceDomain {
+ public:
+  HelpfulnessRanking(const service::Adapters& adapters, const Config& config)
+      : config_(config),
+        ledger_(*adapters.pg),
+        cache_(*adapters.redis, static_cast<int>(config.top_n)),
+        publisher_(*adapters.producer, config.scores_topic),
+        ranker_(ledger_, cache_, publisher_, config.score, static_cast<int>(config.top_n), clock_),
+        handler_(ranker_) {}
+
+  std::vector<service::ConsumerLoop> consumers() override {
+    return {{.config = config_.consumer,
+             .handler = &handler_,
+             .stats = [this] { return StatsLine(); },
+             .startup_details = fmt::format(" (top {} per product in Redis, scores to {})",
+                                            config_.top_n, config_.scores_topic)}};
+  }
+
+ private:
+  std::string StatsLine() const {
+    const RankerStats& s = ranker_.stats();
+    return fmt::format(
+        "votes_changed={} votes_unchanged={} votes_unknown={} ranked={} unranked={} rebuilds={} "
+        "scores_published={}",
+        s.votes_changed.load(), s.votes_unchanged.load(), s.votes_unknown.load(),
+        s.reviews_ranked.load(), s.reviews_unranked.load(), s.rebuilds.load(),
+        s.scores_published.load());
+  }
+
+  const Config config_;
+  core::SystemClock clock_;
+  PgVoteLedger ledger_;
+  RedisRankingCache cache_;
+  KafkaScorePublisher publisher_;
+  Ranker ranker_;
+  RankerConsumer handler_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<service::ServiceApp>> CreateApp(const Config& config) {
+  if (absl::Status s = ValidateConfig(config); !s.ok()) return s;
+  return service::ServiceApp::Create(
+      config.service, {.client_id = "candor-helpfulness-ranker", .adapters = kAdapters},
+      [&config](const service::Adapters& adapters) {
+        return std::make_unique<HelpfulnessRanking>(adapters, config);
+      });
+}
+
+}  // namespace candor::helpfulness_ranker

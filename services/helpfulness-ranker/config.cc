@@ -1,0 +1,40 @@
+#include "services/helpfulness-ranker/config.h"
+
+namespace candor::helpfulness_ranker {
+
+void RegisterFlags(core::Flags& flags, Config* c) {
+  service::RegisterServiceFlags(
+      flags,
+      {.env_prefix = "CANDOR_RANKER_",
+       .adapters = kAdapters,
+       .redis_addr_help = "Redis host:port holding helpful:{asin}",
+       .redis_timeout_help = "Redis connect/command timeout; a failed update retries the batch"},
+      &c->service,
+      {{{.input_topic_help = "topics of HelpfulVote and ReviewEvent messages, comma-separated; "
+                             "poison goes to <topic>.dlq",
+         .max_batch_help = "most messages applied in one Postgres transaction",
+         .max_batch_limit = 100000},
+        &c->consumer}});
+  flags.AddString("scores-topic", "CANDOR_RANKER_SCORES_TOPIC", &c->scores_topic,
+                  "topic the ranker publishes ReviewScore messages to");
+  flags.AddInt("top-n", "CANDOR_RANKER_TOP_N", &c->top_n,
+               "reviews kept per product in the Redis sorted set; deeper pages come from Postgres",
+               10, 100000);
+  flags.AddDouble("score-z", "CANDOR_RANKER_SCORE_Z", &c->score.z,
+                  "normal quantile of the Wilson bound's confidence (1.96: 95 %)", 0.1, 10);
+  flags.AddDouble("decay-per-day", "CANDOR_RANKER_DECAY_PER_DAY", &c->score.decay_per_day,
+                  "recency decay lambda of exp(-lambda * days) after the grace", 0, 1);
+  flags.AddDouble("grace-days", "CANDOR_RANKER_GRACE_DAYS", &c->score.grace_days,
+                  "days before the recency decay starts", 0, 3650);
+  flags.AddDouble("verified-boost", "CANDOR_RANKER_VERIFIED_BOOST", &c->score.verified_boost,
+                  "score factor for a verified purchase", 1, 10);
+}
+
+absl::Status ValidateConfig(const Config& c) {
+  if (absl::Status s = service::ValidateServiceConfig(c.service, kAdapters); !s.ok()) return s;
+  if (absl::Status s = service::ValidateConsumerConfig(c.consumer); !s.ok()) return s;
+  if (c.scores_topic.empty()) return absl::InvalidArgumentError("--scores-topic: required");
+  return absl::OkStatus();
+}
+
+}  // namespace candor::helpfulness_ranker

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "libs/reviewdb/review_rows.h"
+#include "services/review-gateway/executor.h"
+#include "services/review-gateway/helpful_ports.h"
+
+namespace candor::gateway {
+
+// A ListReviews request in domain terms (the gRPC layer copies the proto's fields).
+struct ListRequest {
+  std::string asin{};
+  int order = 0;  // candor.review.v1.ReviewOrder: 0 most helpful, 1 newest
+  std::vector<int> stars{};
+  bool verified_only = false;
+  int page_size = 0;  // 0: kDefaultPageSize
+  std::string page_token{};
+};
+
+// One page and the token of the next (empty after the last page).
+struct ListPage {
+  std::vector<reviewdb::ListedReview> reviews;
+  std::string next_page_token;
+};
+
+inline constexpr int kDefaultPageSize = 50;
+inline constexpr int kMaxPageSize = 100;
+
+// The domain step of ListReviews. Most helpful first without filters: the product's cached
+// ranking (Redis, one round trip) gives the order of the first positions, the reviews themselves
+// come from Postgres (active ones only, so a removed review never shows, I6), and below the
+// cache's last member the page continues from Postgres in the same (sort key, review id) order.
+// With filters, or newest first, or when the cache does not know the product: Postgres alone.
+// Pages are keyset pages: the token holds the last position and the query it belongs to, with a
+// checksum, so a token edited or used for another query is refused. Borrows everything.
+// Thread-safe.
+class ReviewLister {
+ public:
+  using Done = std::function<void(absl::StatusOr<ListPage>)>;
+
+  ReviewLister(RankingReader& ranking, ReviewReads& reads, Executor& executor)
+      : ranking_(ranking), reads_(reads), executor_(executor) {}
+
+  // `done` gets the page, or: InvalidArgument naming the field (asin; page_size outside 0..100;
+  // a star outside 1..5; an unknown order; a page_token this call did not issue for the same
+  // query); Unavailable (the stores did not answer, or the executor is full). `done` runs exactly
+  // once and must not block.
+  void List(const ListRequest& request, Done done);
+
+ private:
+  void FromStore(reviewdb::ReviewListQuery query, std::vector<RankedEntry> cached, Done done);
+
+  RankingReader& ranking_;
+  ReviewReads& reads_;
+  Executor& executor_;
+};
+
+// The page token of the position after `last` for `query` (exposed for tests).
+std::string EncodePageToken(const reviewdb::ReviewListQuery& query,
+                            const reviewdb::ListedReview& last);
+
+// Sets `query`'s keyset position from `token`; InvalidArgument "page_token: ..." when the token
+// is malformed, altered, or was issued for another product, order or filter.
+absl::Status DecodePageToken(const std::string& token, reviewdb::ReviewListQuery* query);
+
+}  // namespace candor::gateway

@@ -1,0 +1,127 @@
+#include "services/review-gateway/review_lister.h"
+
+#include <optional>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/review-gateway/helpful_fakes_testing.h"
+
+namespace candor::gateway {
+namespace {
+
+using ::testing::StartsWith;
+
+std::string Id(int i) { return absl::StrCat("0000000000000000000000000000", 1000 + i); }
+
+class ReviewListerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // 8 reviews ranked 7.0 down to 0.0; the cache holds the first 3 (the rest below its floor).
+    for (int i = 0; i < 8; ++i) {
+      reviewdb::ListedReview r;
+      r.review_id = Id(i);
+      r.asin = "B000000001";
+      r.rating = 1 + i % 5;
+      r.sort_key = 7.0 - i;
+      reads_.ranked.push_back(r);
+      if (i < 3) ranking_.entries.push_back({r.review_id, *r.sort_key});
+    }
+  }
+
+  absl::StatusOr<ListPage> List(ListRequest r) {
+    r.asin = r.asin.empty() ? "B000000001" : r.asin;
+    std::optional<absl::StatusOr<ListPage>> got;
+    lister_.List(r, [&](absl::StatusOr<ListPage> p) { got = std::move(p); });
+    EXPECT_TRUE(got.has_value());
+    return got.value_or(absl::InternalError("no answer"));
+  }
+
+  std::vector<std::string> Ids(const ListPage& p) {
+    std::vector<std::string> ids;
+    for (const auto& r : p.reviews) ids.push_back(r.review_id);
+    return ids;
+  }
+
+  testing::FakeRankingReader ranking_;
+  testing::FakeReviewReads reads_;
+  testing::InlineExecutor executor_;
+  ReviewLister lister_{ranking_, reads_, executor_};
+};
+
+TEST_F(ReviewListerTest, PagesContinuePastTheCacheFromTheStoreInTheSameOrder) {
+  std::vector<std::string> all;
+  std::string token;
+  for (int page = 0; page < 4; ++page) {
+    auto p = List({.page_size = 3, .page_token = token});
+    ASSERT_TRUE(p.ok()) << p.status();
+    for (const std::string& id : Ids(*p)) all.push_back(id);
+    token = p->next_page_token;
+    if (token.empty()) break;
+  }
+  std::vector<std::string> want;
+  for (int i = 0; i < 8; ++i) want.push_back(Id(i));
+  EXPECT_EQ(all, want);
+}
+
+TEST_F(ReviewListerTest, AnUnknownCacheOrAFilterReadsTheStore) {
+  ranking_.known = false;
+  auto p = List({.page_size = 2});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(Ids(*p), (std::vector<std::string>{Id(0), Id(1)}));
+  ranking_.known = true;
+  p = List({.stars = {2}});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(Ids(*p), (std::vector<std::string>{Id(1), Id(6)}));
+  EXPECT_EQ(reads_.lists.back().stars_mask, 1U << 1);
+  EXPECT_TRUE(p->next_page_token.empty());
+}
+
+TEST_F(ReviewListerTest, ARemovedReviewStillCachedIsNotShown) {
+  reads_.ranked.erase(reads_.ranked.begin() + 1);  // no longer active; the cache lags
+  auto p = List({.page_size = 3});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(Ids(*p), (std::vector<std::string>{Id(0), Id(2)}));
+}
+
+TEST_F(ReviewListerTest, BadInputIsInvalidArgumentNamingTheField) {
+  auto code = [](const absl::StatusOr<ListPage>& p) { return p.status().code(); };
+  auto p = List({.page_size = 10000});
+  EXPECT_EQ(code(p), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(p.status().message(), "page_size: must be 0..100 (0: 50), got 10000");
+  EXPECT_THAT(std::string(List({.page_size = -1}).status().message()), StartsWith("page_size"));
+  EXPECT_THAT(std::string(List({.asin = "b1"}).status().message()), StartsWith("asin"));
+  EXPECT_THAT(std::string(List({.order = 7}).status().message()), StartsWith("order"));
+  EXPECT_THAT(std::string(List({.stars = {6}}).status().message()), StartsWith("stars"));
+
+  auto first = List({.page_size = 2});
+  ASSERT_TRUE(first.ok());
+  const std::string token = first->next_page_token;
+  ASSERT_FALSE(token.empty());
+  EXPECT_TRUE(List({.page_size = 2, .page_token = token}).ok());
+  // Forged, edited, or reused for another query: refused, with a clear message.
+  EXPECT_THAT(std::string(List({.page_token = "forged!"}).status().message()),
+              StartsWith("page_token: "));
+  std::string text;
+  ASSERT_TRUE(absl::WebSafeBase64Unescape(token, &text));
+  text[text.size() - 20] = text[text.size() - 20] == '1' ? '2' : '1';
+  EXPECT_EQ(List({.page_token = absl::WebSafeBase64Escape(text)}).status().message(),
+            "page_token: malformed or altered");
+  EXPECT_EQ(List({.order = 1, .page_token = token}).status().message(),
+            "page_token: issued for another product, order or filter");
+  EXPECT_EQ(code(List({.asin = "B000000002", .page_token = token})),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ReviewListerTest, OutagesAreUnavailable) {
+  ranking_.known = false;
+  reads_.down = true;
+  EXPECT_EQ(List({}).status().code(), absl::StatusCode::kUnavailable);
+  reads_.down = false;
+  executor_.full = true;
+  EXPECT_EQ(List({}).status().code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace candor::gateway
