@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "candor/review/v1/events.pb.h"
+#include "libs/events/payload.h"
 #include "libs/events/timestamp.h"
 #include "libs/review/validation.h"
 
@@ -47,9 +48,7 @@ std::string EncodeHelpfulVote(const review::HelpfulVote& v) {
 
 absl::StatusOr<review::HelpfulVote> DecodeHelpfulVote(std::string_view bytes) {
   v1::HelpfulVote m;
-  if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return absl::InvalidArgumentError("cannot decode candor.review.v1.HelpfulVote");
-  }
+  if (absl::Status parsed = ParsePayload(bytes, m); !parsed.ok()) return parsed;
   absl::StatusOr<review::Vote> vote = VoteFromProto(m.vote());
   if (!vote.ok()) return vote.status();
   if (!m.has_voted_at()) return absl::InvalidArgumentError("voted_at: required");

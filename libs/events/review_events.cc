@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "candor/review/v1/events.pb.h"
+#include "libs/events/payload.h"
 #include "libs/events/timestamp.h"
 #include "libs/review/validation.h"
 
@@ -50,9 +51,7 @@ std::string EncodeReviewEvent(const review::ReviewEvent& e) {
 
 absl::StatusOr<review::ReviewEvent> DecodeReviewEvent(std::string_view bytes) {
   v1::ReviewEvent m;
-  if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return absl::InvalidArgumentError("cannot decode candor.review.v1.ReviewEvent");
-  }
+  if (absl::Status parsed = ParsePayload(bytes, m); !parsed.ok()) return parsed;
   review::ReviewEvent e;
   switch (m.event_case()) {
     case v1::ReviewEvent::kAccepted: {

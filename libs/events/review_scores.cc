@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "candor/review/v1/events.pb.h"
+#include "libs/events/payload.h"
 #include "libs/events/timestamp.h"
 #include "libs/review/validation.h"
 
@@ -25,9 +26,7 @@ std::string EncodeReviewScore(const review::ReviewScore& s) {
 
 absl::StatusOr<review::ReviewScore> DecodeReviewScore(std::string_view bytes) {
   v1::ReviewScore m;
-  if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return absl::InvalidArgumentError("cannot decode candor.review.v1.ReviewScore");
-  }
+  if (absl::Status parsed = ParsePayload(bytes, m); !parsed.ok()) return parsed;
   if (!m.has_scored_at()) return absl::InvalidArgumentError("scored_at: required");
   absl::StatusOr<absl::Time> at = FromProtoTimestamp("scored_at", m.scored_at());
   if (!at.ok()) return at.status();

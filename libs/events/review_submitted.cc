@@ -1,6 +1,7 @@
 #include "libs/events/review_submitted.h"
 
 #include "candor/review/v1/events.pb.h"
+#include "libs/events/payload.h"
 #include "libs/events/timestamp.h"
 #include "libs/review/validation.h"
 
@@ -27,9 +28,7 @@ std::string EncodeReviewSubmitted(const review::Submission& s) {
 
 absl::StatusOr<review::Submission> DecodeReviewSubmitted(std::string_view bytes) {
   candor::review::v1::ReviewSubmitted m;
-  if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return absl::InvalidArgumentError("cannot decode candor.review.v1.ReviewSubmitted");
-  }
+  if (absl::Status parsed = ParsePayload(bytes, m); !parsed.ok()) return parsed;
   if (!m.has_submitted_at()) return absl::InvalidArgumentError("submitted_at: required");
   absl::StatusOr<absl::Time> submitted_at = FromProtoTimestamp("submitted_at", m.submitted_at());
   if (!submitted_at.ok()) return submitted_at.status();
