@@ -69,26 +69,27 @@ class CountingScorer final : public Scorer {
 
 // The repository of a scorer killed after its second transaction committed: that Store commits,
 // then waits until the next batch has been scored (which the overlap does meanwhile), then fails
-// as if the process died there, and asks the loop to stop.
+// as if the process died there, and asks the loop to stop. Whether the next batch was scored
+// meanwhile lands in `overlapped`, which the test owns: the repository dies with its process.
 class KilledAfterSecondCommit final : public ReviewRepository {
  public:
   KilledAfterSecondCommit(ReviewRepository& inner, const CountingScorer& scorer,
-                          std::atomic<bool>& stop)
-      : inner_(inner), scorer_(scorer), stop_(stop) {}
+                          std::atomic<bool>& stop, std::atomic<bool>& overlapped)
+      : inner_(inner), scorer_(scorer), stop_(stop), overlapped_(overlapped) {}
   absl::StatusOr<std::vector<StoredReview>> Store(
       const std::vector<ScoredReview>& reviews) override {
     auto stored = inner_.Store(reviews);
     if (++stores_ != 2 || !stored.ok()) return stored;
-    overlapped = testing::WaitUntil([&] { return scorer_.batches.load() >= 3; });
+    overlapped_ = testing::WaitUntil([&] { return scorer_.batches.load() >= 3; });
     stop_ = true;
     return absl::UnavailableError("killed after the commit");
   }
-  std::atomic<bool> overlapped{false};
 
  private:
   ReviewRepository& inner_;
   const CountingScorer& scorer_;
   std::atomic<bool>& stop_;
+  std::atomic<bool>& overlapped_;
   int stores_ = 0;  // Store's thread only
 };
 
@@ -172,16 +173,16 @@ TEST_F(FraudScorerOverlapTest, StoppedBetweenStagesLosesNothingAndStoresNothingT
   // First run: batch 1 stored, published and committed; batch 2 stored, then "killed" before
   // its Accepted events and its commit, while batch 3 was already scored (its features recorded).
   std::atomic<bool> stop{false};
-  KilledAfterSecondCommit* killer = nullptr;
+  std::atomic<bool> overlapped{false};
+  bool wrapped = false;
   auto [inserted1, duplicates1] = RunScorer(
       stop, [] { return false; },
       [&](ReviewRepository& pg, const CountingScorer& s) {
-        auto r = std::make_unique<KilledAfterSecondCommit>(pg, s, stop);
-        killer = r.get();
-        return r;
+        wrapped = true;
+        return std::make_unique<KilledAfterSecondCommit>(pg, s, stop, overlapped);
       });
-  ASSERT_NE(killer, nullptr);
-  EXPECT_TRUE(killer->overlapped.load()) << "batch 3 was not scored while batch 2 was stored";
+  ASSERT_TRUE(wrapped);
+  EXPECT_TRUE(overlapped.load()) << "batch 3 was not scored while batch 2 was stored";
   // The intake counts batch 1 only: batch 2's transaction committed, but the "process" died
   // before it heard so.
   EXPECT_EQ(inserted1, static_cast<int64_t>(kBatch));
