@@ -1,6 +1,7 @@
 #include "libs/kafka/kafka.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdlib>
 #include <functional>
 #include <future>
@@ -241,6 +242,55 @@ absl::Status Producer::ProduceSync(const std::string& topic, std::string_view ke
     return absl::UnavailableError("kafka: delivery not confirmed in time");
   }
   return result.get();
+}
+
+absl::Status Producer::ProduceAll(const std::string& topic,
+                                  const std::vector<std::pair<std::string, std::string>>& messages,
+                                  absl::Duration timeout) {
+  // Reports arrive on the delivery thread; shared, so a report after a timeout finds it alive.
+  struct Reports {
+    std::mutex mu;
+    std::condition_variable cv;
+    size_t left = 0;
+    size_t failed = 0;
+    absl::Status first_error;
+  };
+  auto reports = std::make_shared<Reports>();
+  absl::Status enqueue_error;
+  for (const auto& [key, value] : messages) {
+    {
+      std::lock_guard lock(reports->mu);
+      ++reports->left;
+    }
+    absl::Status s = Produce(topic, key, value, [reports](absl::Status st) {
+      std::lock_guard lock(reports->mu);
+      if (!st.ok()) {
+        ++reports->failed;
+        if (reports->first_error.ok()) reports->first_error = std::move(st);
+      }
+      if (--reports->left == 0) reports->cv.notify_all();
+    });
+    if (!s.ok()) {
+      std::lock_guard lock(reports->mu);
+      --reports->left;  // no report comes for this one
+      enqueue_error = std::move(s);
+      break;
+    }
+  }
+  std::unique_lock lock(reports->mu);
+  auto all_in = [&] { return reports->left == 0; };
+  if (timeout == absl::InfiniteDuration()) {
+    reports->cv.wait(lock, all_in);  // every enqueued message gets exactly one report
+  } else if (!reports->cv.wait_for(lock, absl::ToChronoMilliseconds(timeout), all_in)) {
+    return absl::UnavailableError(
+        absl::StrCat(reports->left, " of ", messages.size(), " not confirmed in time"));
+  }
+  if (!enqueue_error.ok()) return absl::UnavailableError(enqueue_error.message());
+  if (!reports->first_error.ok()) {
+    return absl::UnavailableError(absl::StrCat(reports->failed, " of ", messages.size(),
+                                               " failed: ", reports->first_error.message()));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Producer::Flush(absl::Duration timeout) {

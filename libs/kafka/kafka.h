@@ -62,6 +62,15 @@ class Producer {
   absl::Status ProduceSync(const std::string& topic, std::string_view key, std::string_view value,
                            absl::Duration timeout, const Headers& headers = {});
 
+  // Produces every (key, value) of `messages` to `topic` at once, then waits for all their
+  // delivery reports, at most `timeout` (InfiniteDuration: until the producer's delivery timeout
+  // has reported each). OK only when every message was confirmed; else Unavailable naming how
+  // many of them were not confirmed in time, could not be enqueued, or failed (with the first
+  // failure). A stop at the first enqueue error still waits for what is already in flight.
+  absl::Status ProduceAll(const std::string& topic,
+                          const std::vector<std::pair<std::string, std::string>>& messages,
+                          absl::Duration timeout);
+
   // Waits until every enqueued message is confirmed or failed. Unavailable on timeout.
   absl::Status Flush(absl::Duration timeout);
 

@@ -147,6 +147,31 @@ TEST_F(KafkaTest, DeadLetterKeepsBytesAndReason) {
   EXPECT_EQ(got[0].headers, want);
 }
 
+// ProduceAll returns once every message is confirmed; all of them are then on the topic.
+TEST_F(KafkaTest, ProduceAllWaitsForEveryDeliveryReport) {
+  cluster_.CreateTopic("all", 2);
+  std::vector<std::pair<std::string, std::string>> messages;
+  messages.reserve(30);
+  for (int i = 0; i < 30; ++i) messages.emplace_back(absl::StrCat("k", i), absl::StrCat("v", i));
+  ASSERT_TRUE(producer_->ProduceAll("all", messages, absl::Seconds(10)).ok());
+  auto consumer = Consumer::Create(options_, "g-all", {"all"});
+  ASSERT_TRUE(consumer.ok()) << consumer.status();
+  std::set<std::string> values;
+  for (const Message& m : Drain(**consumer, 30, absl::Seconds(15))) values.insert(m.value);
+  EXPECT_EQ(values.size(), 30u);
+}
+
+// Messages the broker never confirms make ProduceAll Unavailable, naming how many failed.
+TEST(KafkaUnreachableTest, ProduceAllCountsTheFailedDeliveries) {
+  auto producer =
+      Producer::Create(ClientOptions{"127.0.0.1:1", "test", {}}, absl::Milliseconds(500));
+  ASSERT_TRUE(producer.ok());
+  absl::Status s = (*producer)->ProduceAll("t", {{"k1", "v1"}, {"k2", "v2"}, {"k3", "v3"}},
+                                           absl::InfiniteDuration());
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+  EXPECT_NE(s.message().find("3 of 3 failed"), std::string_view::npos) << s;
+}
+
 TEST(KafkaUnreachableTest, BrokerTimesOutAsUnavailable) {
   // Nothing listens on port 1: the delivery report must come back as a failure in time.
   ClientOptions opts{"127.0.0.1:1", "test", {}};
