@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # Runs clang-tidy (repo .clang-tidy) on the tracked .cc files of the product (libs, services,
 # tools, examples; with --all also tests, fuzz targets and bench), two at a time, with every finding an
-# error. Uses build/<preset>/compile_commands.json (default preset: asan, the
+# error, skipping files whose inputs are unchanged since a clean run (scripts/tidy_run.py). Uses build/<preset>/compile_commands.json (default preset: asan, the
 # tree CI builds); the generated protobuf headers must exist there (any build of it makes them).
 set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: scripts/tidy.sh [--preset P] [--jobs J] [--all] [FILE.cc...]
+Usage: scripts/tidy.sh [--preset P] [--jobs J] [--all] [--no-cache] [FILE.cc...]
 
 Runs clang-tidy with --warnings-as-errors='*' on FILEs (default: the tracked .cc files of
 libs/, services/, tools/ and examples/ that are not tests or fuzz targets and that the compilation database
 of build/P lists, P default asan; --all: every tracked .cc file there, tests and bench too), J at
 a time (default 2). Fails on any finding. CI runs the default set (the product's code) to stay
 within its time budget.
+  --no-cache  lint every file again. By default a file whose inputs (preprocessed text with
+              comments, compile command, .clang-tidy, clang-tidy's version) are those of an
+              earlier clean run is not linted again; the cache is $CANDOR_TIDY_CACHE (default
+              ~/.cache/candor-tidy; empty: off), shared by clones on this machine.
 USAGE
 }
 
@@ -21,6 +25,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 preset=asan
 jobs=2
+cache="${CANDOR_TIDY_CACHE-${XDG_CACHE_HOME:-$HOME/.cache}/candor-tidy}"
 files=()
 all=0
 while [ $# -gt 0 ]; do
@@ -30,6 +35,7 @@ while [ $# -gt 0 ]; do
     --preset=*) preset="${1#*=}"; shift ;;
     --jobs) jobs="$2"; shift 2 ;;
     --jobs=*) jobs="${1#*=}"; shift ;;
+    --no-cache) cache=""; shift ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "tidy.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
     *) files+=("$1"); shift ;;
@@ -63,19 +69,9 @@ fi
 
 # Headers of ours only (not protoc's output under build/, not /usr/include).
 header_filter="^$root/(libs|services|tools|examples|tests|bench|fuzz)/"
-log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
-start=$(date +%s)
-status=0
 # gcc-only warning flags in the database (-Wno-restrict) are unknown to clang: not a finding;
 # librdkafka's RD_KAFKA_V_* macros are GNU statement expressions: not ours to change.
-printf '%s\n' "${files[@]}" | xargs -P "$jobs" -n 1 clang-tidy -p "$bdir" --quiet \
-  --warnings-as-errors='*' --header-filter="$header_filter" \
+exec python3 "$root/scripts/tidy_run.py" --db "$db" --root "$root" --jobs "$jobs" --cache "$cache" \
+  -- -p "$bdir" --quiet --warnings-as-errors='*' --header-filter="$header_filter" \
   --extra-arg=-Wno-unknown-warning-option --extra-arg=-Wno-gnu-statement-expression \
-  >"$log" 2>&1 || status=$?
-if [ "$status" -ne 0 ]; then
-  grep -E '(warning|error):' "$log" | sort -u >&2 || true
-  echo "tidy: findings (above); full output: rerun scripts/tidy.sh FILE.cc" >&2
-  exit 1
-fi
-echo "tidy: ${#files[@]} files clean in $(( $(date +%s) - start ))s" >&2
+  -- "${files[@]}"
