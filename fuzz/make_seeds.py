@@ -175,6 +175,11 @@ def timestamp(seconds, nanos=0):
     return field_varint(1, seconds) + (field_varint(2, nanos) if nanos else b"")
 
 
+def field_timestamp(num, ts):
+    """Field `num` holding the Timestamp (seconds[, nanos]) `ts`; nothing when `ts` is None."""
+    return b"" if ts is None else field_bytes(num, timestamp(*ts))
+
+
 def submitted(review_id=None, asin="B00004Y2UT", user="shopper-1", rating=5, title="Great",
               body="Bright tone, and they stay in tune.", verified=True, fingerprint=None,
               ts=(1700000000, 123000000), client_ip="203.0.113.7", device="device-7f3a"):
@@ -185,9 +190,7 @@ def submitted(review_id=None, asin="B00004Y2UT", user="shopper-1", rating=5, tit
     m = field_bytes(1, review_id) + field_bytes(2, asin) + field_bytes(3, user)
     m += field_varint(4, rating) + field_bytes(5, title) + field_bytes(6, body)
     m += field_varint(7, 1 if verified else 0) + field_bytes(8, fingerprint)
-    if ts is not None:
-        m += field_bytes(9, timestamp(*ts))
-    m += field_bytes(10, client_ip) + field_bytes(11, device)
+    m += field_timestamp(9, ts) + field_bytes(10, client_ip) + field_bytes(11, device)
     return m
 
 
@@ -211,9 +214,7 @@ def submission_seeds():
 
 def event(review_id="0123456789abcdef0123456789abcdef", asin="B00004Y2UT", kind=10, body=b"",
           ts=(1700000000,)):
-    m = field_bytes(1, review_id) + field_bytes(2, asin)
-    if ts is not None:
-        m += field_bytes(3, timestamp(*ts))
+    m = field_bytes(1, review_id) + field_bytes(2, asin) + field_timestamp(3, ts)
     if kind is not None:
         m += field_bytes(kind, body)
     return m
@@ -243,9 +244,7 @@ def helpful_vote(review_id="0123456789abcdef0123456789abcdef", asin="B00004Y2UT"
     m = field_bytes(1, review_id) + field_bytes(2, asin) + field_bytes(3, user)
     if vote is not None:
         m += field_varint(4, vote)
-    if ts is not None:
-        m += field_bytes(5, timestamp(*ts))
-    return m
+    return m + field_timestamp(5, ts)
 
 
 def helpful_vote_seeds():
@@ -267,9 +266,7 @@ def review_score(review_id="0123456789abcdef0123456789abcdef", asin="B00004Y2UT"
                  ts=(1700000000, 0)):
     m = field_bytes(1, review_id) + field_bytes(2, asin) + field_varint(3, helpful)
     m += field_varint(4, total) + varint((5 << 3) | 1) + key + field_varint(6, ranked)
-    if ts is not None:
-        m += field_bytes(7, timestamp(*ts))
-    return m
+    return m + field_timestamp(7, ts)
 
 
 def review_score_seeds():

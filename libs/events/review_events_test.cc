@@ -8,6 +8,8 @@
 namespace candor::events {
 namespace {
 
+using ::candor::events::testing::DecodeError;
+using ::candor::events::testing::ValidateError;
 using ::candor::events::testing::WithUnknownField;
 using candor::review::v1::ReviewEvent;
 using ::testing::HasSubstr;
@@ -32,18 +34,10 @@ ReviewEvent Base() {
   return e;
 }
 
-std::string Error(const ReviewEvent& e) {
-  auto d = DecodeReviewEvent(e.SerializeAsString());
-  EXPECT_EQ(d.status().code(), absl::StatusCode::kInvalidArgument);
-  return std::string(d.status().message());
-}
+std::string Error(const ReviewEvent& e) { return DecodeError(e, DecodeReviewEvent); }
 
 std::string Error(const review::ReviewEvent& e) {
-  absl::Status s = ValidateReviewEvent(e);
-  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  // Decode checks exactly what Validate checks.
-  EXPECT_EQ(DecodeReviewEvent(EncodeReviewEvent(e)).status(), s);
-  return std::string(s.message());
+  return ValidateError(e, ValidateReviewEvent, EncodeReviewEvent, DecodeReviewEvent);
 }
 
 TEST(ReviewEventTest, EveryKindRoundTrips) {

@@ -10,6 +10,7 @@
 namespace candor::events {
 namespace {
 
+using ::candor::events::testing::ValidateError;
 using ::candor::events::testing::WithUnknownField;
 using ::testing::StartsWith;
 
@@ -26,10 +27,7 @@ review::ReviewScore Score() {
 }
 
 std::string Error(const review::ReviewScore& s) {
-  absl::Status st = ValidateReviewScore(s);
-  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(DecodeReviewScore(EncodeReviewScore(s)).status(), st);  // decode checks the same
-  return std::string(st.message());
+  return ValidateError(s, ValidateReviewScore, EncodeReviewScore, DecodeReviewScore);
 }
 
 TEST(ReviewScoreTest, RankedAndUnrankedRoundTrip) {

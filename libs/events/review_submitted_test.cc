@@ -11,6 +11,7 @@
 namespace candor::events {
 namespace {
 
+using ::candor::events::testing::DecodeError;
 using ::candor::events::testing::WithUnknownField;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
@@ -38,10 +39,7 @@ candor::review::v1::ReviewSubmitted Valid() {
 }
 
 std::string Error(const candor::review::v1::ReviewSubmitted& m) {
-  auto s = DecodeReviewSubmitted(m.SerializeAsString());
-  EXPECT_FALSE(s.ok());
-  EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
-  return std::string(s.status().message());
+  return DecodeError(m, DecodeReviewSubmitted);
 }
 
 TEST(ReviewSubmittedTest, RoundTrip) {

@@ -40,5 +40,5 @@ void CheckDecoded(const candor::review::Submission& s) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   return candor::events::testing::FuzzDecoder<candor::review::Submission>(
       data, size, candor::events::DecodeReviewSubmitted, candor::events::EncodeReviewSubmitted,
-      CheckDecoded);
+      candor::events::ValidateReviewSubmitted, CheckDecoded);
 }

@@ -1,6 +1,11 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "gtest/gtest.h"
 
 namespace candor::events::testing {
 
@@ -12,6 +17,28 @@ inline std::string WithUnknownField(std::string bytes) {
   bytes += "\x9a\x06";  // the key: (99 << 3) | 2 as a varint
   bytes += static_cast<char>(value.size());
   return bytes + value;
+}
+
+// Tests only. The message with which `decode` refuses the wire message `m` (a protobuf message of
+// the topic); fails the test unless the refusal is InvalidArgument.
+template <typename Message, typename T>
+std::string DecodeError(const Message& m, absl::StatusOr<T> (*decode)(std::string_view)) {
+  const absl::StatusOr<T> decoded = decode(m.SerializeAsString());
+  EXPECT_EQ(decoded.status().code(), absl::StatusCode::kInvalidArgument);
+  return std::string(decoded.status().message());
+}
+
+// Tests only. The message with which `validate` refuses `value`; fails the test unless the
+// refusal is InvalidArgument and `decode` refuses `encode(value)` with the same status (a decoder
+// checks exactly what its Validate checks).
+template <typename T>
+std::string ValidateError(const T& value, absl::Status (*validate)(const T&),
+                          std::string (*encode)(const T&),
+                          absl::StatusOr<T> (*decode)(std::string_view)) {
+  const absl::Status refused = validate(value);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(decode(encode(value)).status(), refused);
+  return std::string(refused.message());
 }
 
 }  // namespace candor::events::testing

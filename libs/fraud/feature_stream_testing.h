@@ -3,18 +3,23 @@
 // Tests only: a random stream of reviews for the feature stores, with what makes them hard:
 // near-duplicate texts from a farm of accounts, old imports out of time order, redeliveries,
 // creation claims (some in the future), shared addresses and devices, marks of rejected reviews,
-// texts without words. Deterministic from its seed. Header-only.
+// texts without words. Deterministic from its seed. Also the check that holds a store equal to
+// MemoryFeatureStore on such a stream. Header-only.
 
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "gtest/gtest.h"
 #include "libs/fraud/feature_store.h"
+#include "libs/fraud/features.h"
+#include "libs/fraud/memory_feature_store.h"
 #include "libs/fraud/text_signature.h"
 
 namespace candor::fraud::stream {
@@ -124,6 +129,53 @@ inline std::vector<StreamStep> RandomStream(const StreamOptions& o) {
     steps.push_back(std::move(step));
   }
   return steps;
+}
+
+// Names the features where two rows differ.
+inline std::string Diff(const FeatureRow& a, const FeatureRow& b) {
+  std::string out;
+  for (std::size_t i = 0; i < kFeatureCount; ++i) {
+    if (a.values[i] != b.values[i]) {
+      absl::StrAppend(&out, std::string(FeatureNames()[i]), ": ", a.values[i], " vs ", b.values[i],
+                      "; ");
+    }
+  }
+  if (a.clamped != b.clamped) absl::StrAppend(&out, "clamped lists differ");
+  return out;
+}
+
+// Feeds the stream of `o` to `batched` a step at a time (MarkRejected, then RecordBatch) and to
+// `single` review by review (the same marks, then Record), and compares the rows. Returns every
+// row, in stream order; nullopt after failing the test at the first review whose rows differ
+// (values or clamped list) or that `batched` did not record.
+inline std::optional<std::vector<FeatureRow>> ExpectSameRows(FeatureStore& batched,
+                                                             MemoryFeatureStore& single,
+                                                             const StreamOptions& o) {
+  std::vector<FeatureRow> rows;
+  for (const StreamStep& step : RandomStream(o)) {
+    batched.MarkRejected(step.marks);
+    single.MarkRejected(step.marks);
+    std::vector<absl::StatusOr<FeatureRow>> got = batched.RecordBatch(step.batch);
+    if (got.size() != step.batch.size()) {
+      ADD_FAILURE() << "a batch of " << step.batch.size() << " gave " << got.size() << " rows";
+      return std::nullopt;
+    }
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      const std::size_t n = rows.size();
+      if (!got[i].ok()) {
+        ADD_FAILURE() << "review " << n << ": " << got[i].status();
+        return std::nullopt;
+      }
+      FeatureRow want = single.Record(step.batch[i]);
+      if (got[i]->values != want.values || got[i]->clamped != want.clamped) {
+        ADD_FAILURE() << "review " << n << " (" << step.batch[i].review_id
+                      << "): " << Diff(*got[i], want);
+        return std::nullopt;
+      }
+      rows.push_back(std::move(want));
+    }
+  }
+  return rows;
 }
 
 }  // namespace candor::fraud::stream

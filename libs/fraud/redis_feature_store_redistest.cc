@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,19 +52,6 @@ std::size_t MsgpackArrayLength(const std::string& blob) {
   if (b(0) == 0xdd) return (b(1) << 24) | (b(2) << 16) | (b(3) << 8) | b(4);
   ADD_FAILURE() << "not a msgpack array";
   return 0;
-}
-
-// Names the features where two rows differ.
-std::string Diff(const FeatureRow& a, const FeatureRow& b) {
-  std::string out;
-  for (std::size_t i = 0; i < kFeatureCount; ++i) {
-    if (a.values[i] != b.values[i]) {
-      absl::StrAppend(&out, std::string(FeatureNames()[i]), ": ", a.values[i], " vs ", b.values[i],
-                      "; ");
-    }
-  }
-  if (a.clamped != b.clamped) absl::StrAppend(&out, "clamped lists differ");
-  return out;
 }
 
 class RedisFeatureStoreTest : public ::testing::Test {
@@ -120,22 +108,15 @@ class RedisFeatureStoreTest : public ::testing::Test {
 void ExpectSameAsMemory(RedisFeatureStoreTest& t, RedisFeatureStore& redis_store,
                         const FeatureStoreLimits& limits, const stream::StreamOptions& o) {
   MemoryFeatureStore memory(limits);
-  int n = 0;
+  const std::optional<std::vector<FeatureRow>> rows =
+      stream::ExpectSameRows(redis_store, memory, o);
+  ASSERT_TRUE(rows.has_value());
+  const int n = static_cast<int>(rows->size());
   int near_dups = 0;
   int shared = 0;
-  for (const stream::StreamStep& step : stream::RandomStream(o)) {
-    memory.MarkRejected(step.marks);
-    redis_store.MarkRejected(step.marks);
-    std::vector<absl::StatusOr<FeatureRow>> got = redis_store.RecordBatch(step.batch);
-    ASSERT_EQ(got.size(), step.batch.size());
-    for (std::size_t i = 0; i < got.size(); ++i, ++n) {
-      ASSERT_TRUE(got[i].ok()) << "review " << n << ": " << got[i].status();
-      const FeatureRow want = memory.Record(step.batch[i]);
-      ASSERT_TRUE(got[i]->values == want.values && got[i]->clamped == want.clamped)
-          << "review " << n << " (" << step.batch[i].review_id << "): " << Diff(*got[i], want);
-      near_dups += At(want.values, Feature::kNearDupAccounts) > 0 ? 1 : 0;
-      shared += At(want.values, Feature::kSharedIpRejected) > 0 ? 1 : 0;
-    }
+  for (const FeatureRow& row : *rows) {
+    near_dups += At(row.values, Feature::kNearDupAccounts) > 0 ? 1 : 0;
+    shared += At(row.values, Feature::kSharedIpRejected) > 0 ? 1 : 0;
   }
   EXPECT_EQ(redis_store.queued_marks(), 0u);
   EXPECT_EQ(redis_store.failed_marks(), 0);

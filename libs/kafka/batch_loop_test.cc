@@ -179,6 +179,13 @@ class BatchLoopTest : public testing::MockClusterTest {
     return values;
   }
 
+  // Produces one more message and expects it to be the next group "g" gets: the loop committed
+  // past everything before it.
+  void ExpectCommittedPastEverything() {
+    Produce({"after"});
+    EXPECT_EQ(NextForGroup(1), std::vector<std::string>{"after"});
+  }
+
   // The first `want` messages of the dead-letter topic (fewer when 20 s pass first).
   std::vector<Message> DeadLetters(size_t want) {
     auto reader = Consumer::Create(options_, "dlq-reader", {"in.dlq"});
@@ -278,8 +285,7 @@ TEST_F(BatchLoopTest, DeterministicFailureDeadLettersOnlyTheCulpritAndMovesOn) {
   EXPECT_EQ(HeaderOf(dead[1], "dlq-attempts"), "3");
 
   // Offsets are committed past the culprit: the group's next message is a new one.
-  Produce({"after"});
-  EXPECT_EQ(NextForGroup(1), std::vector<std::string>{"after"});
+  ExpectCommittedPastEverything();
 }
 
 // A transient failure is retried (more times than max_apply_attempts) and then succeeds, with
@@ -296,8 +302,7 @@ TEST_F(BatchLoopTest, TransientFailureIsRetriedUntilItSucceedsWithoutDeadLetter)
   EXPECT_EQ(stats_.dead_lettered.load(), 0);
   EXPECT_EQ(stats_.splits.load(), 0);
   EXPECT_EQ(handler.applied(), (std::map<std::string, int>{{"v0", 1}, {"v1", 1}, {"v2", 1}}));
-  Produce({"after"});
-  EXPECT_EQ(NextForGroup(1), std::vector<std::string>{"after"});
+  ExpectCommittedPastEverything();
 }
 
 // A message that always fails transiently stalls its partition (nothing is lost) until stop,
@@ -345,6 +350,7 @@ TEST_F(BatchLoopTest, EveryCulpritIsIsolatedWhateverItsPlace) {
 // offset order, and everything is committed.
 TEST_F(BatchLoopTest, StagedHandlerPreparesTheNextBatchWhileThisOneIsApplied) {
   std::vector<std::string> values;
+  values.reserve(12);
   for (int i = 0; i < 12; ++i) values.push_back(absl::StrCat("v", i));
   Produce(values);
   StagedFakeHandler handler;
@@ -356,8 +362,7 @@ TEST_F(BatchLoopTest, StagedHandlerPreparesTheNextBatchWhileThisOneIsApplied) {
   EXPECT_TRUE(handler.overlapped.load()) << absl::StrJoin(handler.stages(), ", ");
   EXPECT_EQ(handler.order(), values);
   EXPECT_EQ(stats_.batches.load(), 3);
-  Produce({"after"});
-  EXPECT_EQ(NextForGroup(1), std::vector<std::string>{"after"});
+  ExpectCommittedPastEverything();
 }
 
 // A transient failure of Apply is retried on the same prepared batch (nothing prepared again),
@@ -396,8 +401,7 @@ TEST_F(BatchLoopTest, StagedHandlerSplitsADeterministicFailureAndDeadLettersOnly
   EXPECT_EQ(dead[0].value, "poison");
   EXPECT_EQ(dead[1].value, "bad5");
   EXPECT_EQ(HeaderOf(dead[1], "dlq-attempts"), "2");
-  Produce({"after"});
-  EXPECT_EQ(NextForGroup(1), std::vector<std::string>{"after"});
+  ExpectCommittedPastEverything();
 }
 
 // Stopped while a batch fails to apply and the next one is already prepared: neither is

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace candor::redis {
@@ -47,17 +46,14 @@ absl::StatusOr<std::unique_ptr<AsyncClient>> AsyncClient::Connect(const std::str
 
 absl::StatusOr<std::unique_ptr<AsyncClient>> AsyncClient::Connect(
     const std::string& address, const AsyncClientOptions& options) {
-  auto colon = address.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("redis address '", address, "' is not host:port"));
-  }
+  absl::StatusOr<HostPort> server = ParseHostPort(address);
+  if (!server.ok()) return server.status();
   if (options.timeout < absl::Milliseconds(1) || options.max_queued < 1) {
     return absl::InvalidArgumentError(
         "redis async client: timeout must be at least 1ms and max_queued at least 1");
   }
-  std::unique_ptr<AsyncClient> client(new AsyncClient(address.substr(0, colon), port, options));
+  std::unique_ptr<AsyncClient> client(
+      new AsyncClient(std::move(server->host), server->port, options));
   for (int i = 0; i < std::max(1, options.connections); ++i) {
     auto c = std::make_unique<Connection>();
     if (absl::Status s = client->Dial(*c, options.timeout); !s.ok()) return s;

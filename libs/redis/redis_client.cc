@@ -27,6 +27,16 @@ std::string Sha1Hex(std::string_view s) {
 
 }  // namespace
 
+absl::StatusOr<HostPort> ParseHostPort(const std::string& address) {
+  const auto colon = address.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("redis address '", address, "' is not host:port"));
+  }
+  return HostPort{address.substr(0, colon), port};
+}
+
 Reply FromHiredis(const redisReply* r) {
   Reply out;
   switch (r->type) {
@@ -59,14 +69,10 @@ Client::Client(std::string host, int port, int pool_size, absl::Duration timeout
 
 absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const std::string& address, int pool_size,
                                                         absl::Duration timeout) {
-  auto colon = address.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("redis address '", address, "' is not host:port"));
-  }
+  absl::StatusOr<HostPort> server = ParseHostPort(address);
+  if (!server.ok()) return server.status();
   std::unique_ptr<Client> client(
-      new Client(address.substr(0, colon), port, pool_size < 1 ? 1 : pool_size, timeout));
+      new Client(std::move(server->host), server->port, pool_size < 1 ? 1 : pool_size, timeout));
   // Fail fast at startup when Redis is not there (style.md: unreachable dependency).
   absl::StatusOr<Reply> pong = client->Command({"PING"});
   if (!pong.ok()) return pong.status();

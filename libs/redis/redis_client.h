@@ -45,6 +45,16 @@ struct ScriptCall {
   std::vector<std::string> args;
 };
 
+// A Redis server's address, "host:port" split into its parts.
+struct HostPort {
+  std::string host;
+  int port = 0;
+};
+
+// `address` as host and port (what both clients' Connect take apart first). InvalidArgument
+// "redis address '<address>' is not host:port" otherwise.
+absl::StatusOr<HostPort> ParseHostPort(const std::string& address);
+
 // A small pool of blocking hiredis connections. Thread-safe: each call borrows one connection.
 // A broken connection is dropped and re-dialled on the next call. Errors: Unavailable when Redis
 // cannot be reached or the call times out; Internal for an error reply (message included).

@@ -1,3 +1,6 @@
+#include <string>
+
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "libs/redis/redis_client.h"
 #include "libs/testing/hang_up_server.h"
@@ -36,6 +39,18 @@ TEST(RedisClientTest, UnreachableIsUnavailable) {
   EXPECT_EQ(client.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(Client::Connect("nonsense", 1, absl::Seconds(1)).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ParseHostPortTest, SplitsAtTheLastColon) {
+  absl::StatusOr<HostPort> a = ParseHostPort("127.0.0.1:6379");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->host, "127.0.0.1");
+  EXPECT_EQ(a->port, 6379);
+  EXPECT_EQ(ParseHostPort("::1:7000")->host, "::1");
+  for (const char* bad : {"nonsense", "host:", "host:port", ":"}) {
+    EXPECT_EQ(std::string(ParseHostPort(bad).status().message()),
+              absl::StrCat("redis address '", bad, "' is not host:port"));
+  }
 }
 
 std::unique_ptr<Client> ConnectOrDie() {
@@ -86,6 +101,7 @@ TEST(RedisClientPipelineTest, ThousandsOfCommandsInOneCall) {
   // reads, which works because Redis queues the replies of a normal client without a limit.
   const std::string pad(200, 'p');
   std::vector<std::vector<std::string>> commands;
+  commands.reserve(5000);
   for (int i = 0; i < 5000; ++i) {
     commands.push_back({"EVAL", "return redis.call('INCR', KEYS[1])", "1", key, pad});
   }
@@ -116,6 +132,7 @@ TEST(RedisClientPipelineTest, EvalPipelineLoadsTheScriptOnceAndKeepsOrder) {
   // A source no other test uses, so the first call really finds the script cache without it.
   Script append("-- " + key + "\nreturn redis.call('RPUSH', KEYS[1], ARGV[1])");
   std::vector<ScriptCall> calls;
+  calls.reserve(50);
   for (int i = 0; i < 50; ++i) calls.push_back({{key}, {std::to_string(i)}});
   auto first = client->EvalPipeline(append, calls);  // NOSCRIPT -> EVAL path
   ASSERT_TRUE(first.ok()) << first.status();

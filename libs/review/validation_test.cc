@@ -238,12 +238,18 @@ TEST(ValidationTest, WhatPassesHoldsNoNulNoBrokenUtf8AndNoRefusedCharacter) {
   EXPECT_GT(accepted, 1000);  // the generator is not refused wholesale
 }
 
-TEST(GatewayFieldsTest, EachFieldIsChecked) {
+// The fields the gateway sets, as it sets them for a live submission without a client address.
+Submission GatewayFilled() {
   Submission s;
   s.user_id = "user-1";
   s.fingerprint = Fingerprint("B00004Y2UT", s.user_id, "body");
   s.review_id = ReviewIdFromFingerprint(s.fingerprint);
   s.submitted_at = absl::FromUnixSeconds(1700000000);
+  return s;
+}
+
+TEST(GatewayFieldsTest, EachFieldIsChecked) {
+  Submission s = GatewayFilled();
   s.client_ip = "2001:db8::1";
   EXPECT_TRUE(ValidateGatewayFields(s).ok());
   auto expect = [](const Submission& bad, const std::string& field) {
@@ -280,11 +286,7 @@ TEST(GatewayFieldsTest, EachFieldIsChecked) {
 }
 
 TEST(GatewayFieldsTest, ClientIpIsEmptyOrACanonicalAddress) {
-  Submission s;
-  s.user_id = "user-1";
-  s.fingerprint = Fingerprint("B00004Y2UT", s.user_id, "body");
-  s.review_id = ReviewIdFromFingerprint(s.fingerprint);
-  s.submitted_at = absl::FromUnixSeconds(1700000000);
+  Submission s = GatewayFilled();
   for (const char* good : {"", "10.0.0.1", "203.0.113.7", "::1", "2001:db8::1", "fe80::1"}) {
     s.client_ip = good;
     EXPECT_TRUE(ValidateGatewayFields(s).ok()) << good;
@@ -307,10 +309,7 @@ TEST(GatewayFieldsTest, ClientIpIsEmptyOrACanonicalAddress) {
 }
 
 TEST(GatewayFieldsTest, ImportedTimesGoBackTo1995LiveOnesKeepTheWireRange) {
-  Submission s;
-  s.user_id = "user-1";
-  s.fingerprint = Fingerprint("B00004Y2UT", s.user_id, "body");
-  s.review_id = ReviewIdFromFingerprint(s.fingerprint);
+  Submission s = GatewayFilled();
   // A live submission's time is the gateway's clock: any time the wire format carries passes.
   s.submitted_at = absl::FromUnixSeconds(0);
   EXPECT_TRUE(ValidateGatewayFields(s).ok());

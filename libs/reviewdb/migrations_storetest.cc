@@ -69,6 +69,17 @@ class MigrationsTest : public ::testing::Test {
     return out;
   }
 
+  // The schema as it was before migration `number` ("0003"): every migration of db/migrations
+  // numbered below it, copied to dir_ and applied from there.
+  void MigrateBefore(const std::string& number) {
+    for (const fs::directory_entry& e :
+         fs::directory_iterator(fs::path(RepoRoot()) / "db/migrations")) {
+      const std::string name = e.path().filename().string();
+      if (e.path().extension() == ".sql" && name < number) fs::copy_file(e.path(), dir_ / name);
+    }
+    Migrate(dir_.string());
+  }
+
   std::string database_;
   std::unique_ptr<pqxx::connection> admin_;
   fs::path dir_;
@@ -76,10 +87,7 @@ class MigrationsTest : public ::testing::Test {
 
 TEST_F(MigrationsTest, RenamesStoredPendingToHeld) {
   // The schema as it was before 0003, with a review queued for a moderator under the old name.
-  for (const char* name : {"0001_reviews.sql", "0002_product_ratings_updated_at.sql"}) {
-    fs::copy_file(fs::path(RepoRoot()) / "db/migrations" / name, dir_ / name);
-  }
-  Migrate(dir_.string());
+  MigrateBefore("0003");
   pqxx::connection db(DsnFor(database_));
   const char* kInsert =
       "INSERT INTO reviews (review_id, fingerprint, asin, user_id, rating, body, status, "
@@ -120,11 +128,7 @@ TEST_F(MigrationsTest, RenamesStoredPendingToHeld) {
 TEST_F(MigrationsTest, QueueRowsGetTheirLatestAuditReasons) {
   // The schema before 0004: a held review with two audit rows in the old shape (strings), its
   // queue row, and an active review with no queue row.
-  for (const char* name :
-       {"0001_reviews.sql", "0002_product_ratings_updated_at.sql", "0003_review_status_held.sql"}) {
-    fs::copy_file(fs::path(RepoRoot()) / "db/migrations" / name, dir_ / name);
-  }
-  Migrate(dir_.string());
+  MigrateBefore("0004");
   pqxx::connection db(DsnFor(database_));
   {
     pqxx::work tx(db);
@@ -164,11 +168,7 @@ TEST_F(MigrationsTest, QueueRowsGetTheirLatestAuditReasons) {
 
 TEST_F(MigrationsTest, RescoreColumnsAndQueueStateKeepStoredRows) {
   // The schema before 0005: a held review with its open queue row.
-  for (const char* name : {"0001_reviews.sql", "0002_product_ratings_updated_at.sql",
-                           "0003_review_status_held.sql", "0004_moderation_queue_reasons.sql"}) {
-    fs::copy_file(fs::path(RepoRoot()) / "db/migrations" / name, dir_ / name);
-  }
-  Migrate(dir_.string());
+  MigrateBefore("0005");
   pqxx::connection db(DsnFor(database_));
   {
     pqxx::work tx(db);

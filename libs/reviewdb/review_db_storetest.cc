@@ -18,15 +18,8 @@ using review::ReviewStatus;
 using testing::InsertReview;
 using testing::ReadReview;
 
-class ReviewDbTest : public ::testing::Test {
+class ReviewDbTest : public testing::ReviewDbFixture {
  protected:
-  void SetUp() override {
-    auto pool = pg::Pool::Create(candor::testing::PgDsn(), 2);
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    pool_ = *std::move(pool);
-    db_ = std::make_unique<ReviewDb>(*pool_);
-  }
-
   NewReview Scored(ReviewStatus status, const std::string& body) {
     NewReview r;
     review::Submission& s = r.submission;
@@ -56,8 +49,6 @@ class ReviewDbTest : public ::testing::Test {
     testing::PutRating(*pool_, a);
   }
 
-  std::unique_ptr<pg::Pool> pool_;
-  std::unique_ptr<ReviewDb> db_;
   std::string asin_ = candor::testing::UniqueAsin();
 };
 

@@ -155,4 +155,11 @@ void DeleteRating(pg::Pool& pool, const std::string& asin) {
   EXPECT_TRUE(s.ok()) << s;
 }
 
+void ReviewDbFixture::SetUp() {
+  auto pool = pg::Pool::Create(candor::testing::PgDsn(), 2);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  pool_ = *std::move(pool);
+  db_ = std::make_unique<ReviewDb>(*pool_);
+}
+
 }  // namespace candor::reviewdb::testing

@@ -1,15 +1,18 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "gtest/gtest.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/review/rating_aggregate.h"
 #include "libs/review/reason.h"
 #include "libs/review/review_status.h"
+#include "libs/reviewdb/review_db.h"
 
 // Tests only: rows of the review tables written and read directly, for tests that set up a state
 // no service reaches on its own (a review already removed, a corrupt ledger) or check what a
@@ -73,6 +76,16 @@ struct QueueRow {
 };
 // The moderation_queue row of `review_id`; nullopt when it has none.
 std::optional<QueueRow> QueueEntryOf(pg::Pool& pool, const std::string& review_id);
+
+// A fixture for tests of ReviewDb itself: `pool_` (two connections) on the test stack's
+// Postgres and `db_` on it, both made by SetUp.
+class ReviewDbFixture : public ::testing::Test {
+ protected:
+  void SetUp() override;
+
+  std::unique_ptr<pg::Pool> pool_;
+  std::unique_ptr<ReviewDb> db_;
+};
 
 // Writes `aggregate` as the product_ratings row of aggregate.asin (counts, histogram and version
 // as given), replacing any row it had.

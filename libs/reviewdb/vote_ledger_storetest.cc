@@ -1,6 +1,7 @@
 // ReviewDb's vote ledger and ranking reads (migration 0006) on the real Postgres of the test
 // stack (ctest fixture `stack`). helpfulness-ranker's integration test covers them end to end.
 #include <algorithm>
+#include <cstddef>
 #include <random>
 
 #include "gtest/gtest.h"
@@ -20,15 +21,8 @@ double TestKey(const RankedReview& r) {
   return static_cast<double>(r.helpful_votes) * 1000.0 - static_cast<double>(r.total_votes);
 }
 
-class VoteLedgerTest : public ::testing::Test {
+class VoteLedgerTest : public testing::ReviewDbFixture {
  protected:
-  void SetUp() override {
-    auto pool = pg::Pool::Create(candor::testing::PgDsn(), 2);
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    pool_ = *std::move(pool);
-    db_ = std::make_unique<ReviewDb>(*pool_);
-  }
-
   review::HelpfulVote V(const std::string& review_id, const std::string& user, Vote vote,
                         int64_t at_s) {
     return {review_id, asin_, user, vote, absl::FromUnixSeconds(1'700'000'000 + at_s)};
@@ -58,8 +52,6 @@ class VoteLedgerTest : public ::testing::Test {
   }
 
   std::string asin_ = candor::testing::UniqueAsin();
-  std::unique_ptr<pg::Pool> pool_;
-  std::unique_ptr<ReviewDb> db_;
 };
 
 TEST_F(VoteLedgerTest, AChangedVoteMovesCountsOnceAndReplaysAreNoOps) {
@@ -148,16 +140,18 @@ TEST_F(VoteLedgerTest, OnlyActiveReviewsAreRankedAndListed) {
 
 TEST_F(VoteLedgerTest, RandomChangedRetractedAndDuplicatedVotesKeepI4) {
   std::vector<std::string> ids;
+  ids.reserve(5);
   for (int i = 0; i < 5; ++i) ids.push_back(InsertReview(*pool_, {.asin = asin_}));
   std::mt19937 rng(7);
   std::vector<review::HelpfulVote> all;
+  all.reserve(400);
   for (int t = 0; t < 400; ++t) {
     all.push_back(V(ids[rng() % ids.size()], absl::StrCat("u", rng() % 12),
                     static_cast<Vote>(rng() % 3), static_cast<int64_t>(rng() % 50)));
   }
   // Batches of random sizes, each replayed once (at-least-once delivery).
-  for (size_t i = 0; i < all.size();) {
-    const size_t n = std::min<size_t>(1 + rng() % 40, all.size() - i);
+  for (std::ptrdiff_t i = 0; i < std::ssize(all);) {
+    const auto n = std::min(static_cast<std::ptrdiff_t>(1 + rng() % 40), std::ssize(all) - i);
     std::vector<review::HelpfulVote> batch(all.begin() + i, all.begin() + i + n);
     Apply(batch);
     Apply(batch);

@@ -41,19 +41,20 @@ class FraudScoring final : public service::ServiceDomain {
     return {{.config = config_.consumer,
              .handler = &handler_,
              .stats = [this] { return StatsLine(); },
-             .startup_details = fmt::format(
-                 ", scorer {}, publishing to {}, thresholds queue>={} reject>{}",
-                 model_ != nullptr ? model_->metadata().version : RuleScorer::kName,
-                 config_.output_topic, config_.queue_threshold, config_.reject_threshold)}};
+             .startup_details =
+                 fmt::format(", scorer {}, publishing to {}, thresholds queue>={} reject>{}",
+                             model_ != nullptr ? model_->metadata().version : RuleScorer::kName,
+                             config_.output_topic, config_.model.queue_threshold,
+                             config_.model.reject_threshold)}};
   }
 
  private:
   std::unique_ptr<Scorer> MakeScorer(const Config& config, const service::Adapters& adapters) {
-    const Thresholds thresholds{config.queue_threshold, config.reject_threshold};
+    const Thresholds thresholds{config.model.queue_threshold, config.model.reject_threshold};
     if (model_ != nullptr) {
       features_ = std::make_unique<fraud::RedisFeatureStore>(*adapters.redis, clock_);
       return std::make_unique<ModelScorer>(*features_, *model_, datacenters_, thresholds,
-                                           static_cast<int>(config.top_reasons));
+                                           static_cast<int>(config.model.top_reasons));
     }
     window_ = std::make_unique<RedisBehaviourWindow>(*adapters.redis, clock_);
     return std::make_unique<RuleScorer>(*window_, thresholds);
@@ -90,7 +91,7 @@ absl::StatusOr<std::unique_ptr<service::ServiceApp>> CreateApp(const Config& con
   fraud::CidrList datacenters;
   if (config.scorer == "model") {
     absl::StatusOr<ModelFiles> files =
-        LoadModelFiles(config.model_path, config.datacenter_cidrs_path);
+        LoadModelFiles(config.model.model_path, config.model.datacenter_cidrs_path);
     if (!files.ok()) return files.status();
     model = std::move(files->model);
     datacenters = std::move(files->datacenters);

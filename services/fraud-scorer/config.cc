@@ -21,29 +21,25 @@ void RegisterFlags(core::Flags& flags, Config* c) {
                   "topic the ReviewEvent{accepted} messages go to");
   flags.AddString("scorer", "CANDOR_FRAUD_SCORER", &c->scorer,
                   "model (the trained model over the behaviour features) or rules (rules-v1)");
-  RegisterModelFlags(flags, {.model_path = &c->model_path,
-                             .datacenter_cidrs_path = &c->datacenter_cidrs_path,
-                             .top_reasons = &c->top_reasons,
-                             .queue_threshold = &c->queue_threshold,
-                             .reject_threshold = &c->reject_threshold});
+  RegisterModelFlags(flags, &c->model);
   flags.AddInt("publish-timeout-ms", "CANDOR_FRAUD_PUBLISH_TIMEOUT_MS", &c->publish_timeout_ms,
                "how long a batch waits for Kafka to confirm its Accepted events before it is "
                "retried",
                100, 600000);
 }
 
-void RegisterModelFlags(core::Flags& flags, const ModelFlagTargets& t) {
-  flags.AddDouble("queue-threshold", "CANDOR_FRAUD_QUEUE_THRESHOLD", t.queue_threshold,
+void RegisterModelFlags(core::Flags& flags, ModelSettings* m) {
+  flags.AddDouble("queue-threshold", "CANDOR_FRAUD_QUEUE_THRESHOLD", &m->queue_threshold,
                   "scores at or above this go to the moderation queue (status held)", 0.0, 1.0);
-  flags.AddDouble("reject-threshold", "CANDOR_FRAUD_REJECT_THRESHOLD", t.reject_threshold,
+  flags.AddDouble("reject-threshold", "CANDOR_FRAUD_REJECT_THRESHOLD", &m->reject_threshold,
                   "scores above this are rejected; must be >= --queue-threshold", 0.0, 1.0);
-  flags.AddString("model", "CANDOR_FRAUD_MODEL", t.model_path,
+  flags.AddString("model", "CANDOR_FRAUD_MODEL", &m->model_path,
                   "the fraud model (XGBoost JSON) written by candor-fraud-train; its metadata is "
                   "<model>.meta.json");
-  flags.AddString("datacenter-cidrs", "CANDOR_FRAUD_DATACENTER_CIDRS", t.datacenter_cidrs_path,
+  flags.AddString("datacenter-cidrs", "CANDOR_FRAUD_DATACENTER_CIDRS", &m->datacenter_cidrs_path,
                   "file of datacenter networks (one CIDR a line, # comments) for the "
                   "datacenter_ip feature; empty for none");
-  flags.AddInt("top-reasons", "CANDOR_FRAUD_TOP_REASONS", t.top_reasons,
+  flags.AddInt("top-reasons", "CANDOR_FRAUD_TOP_REASONS", &m->top_reasons,
                "the model's largest contributions stored as reasons with each decision", 0, 21);
 }
 
@@ -56,14 +52,15 @@ absl::Status ValidateThresholds(double queue, double reject) {
 }
 
 absl::Status ValidateConfig(const Config& c) {
-  if (absl::Status s = ValidateThresholds(c.queue_threshold, c.reject_threshold); !s.ok()) {
+  if (absl::Status s = ValidateThresholds(c.model.queue_threshold, c.model.reject_threshold);
+      !s.ok()) {
     return s;
   }
   if (c.scorer != "model" && c.scorer != "rules") {
     return absl::InvalidArgumentError(
         absl::StrCat("--scorer: '", c.scorer, "' is not a scorer (model or rules)"));
   }
-  if (c.scorer == "model" && c.model_path.empty()) {
+  if (c.scorer == "model" && c.model.model_path.empty()) {
     return absl::InvalidArgumentError("--model: must name the model file with --scorer model");
   }
   if (absl::Status s = service::ValidateServiceConfig(c.service, kAdapters); !s.ok()) return s;
@@ -99,7 +96,7 @@ absl::StatusOr<ModelFiles> LoadModelFiles(const std::string& model_path,
 
 absl::Status CheckConfigFiles(const Config& c) {
   if (c.scorer != "model") return absl::OkStatus();
-  return LoadModelFiles(c.model_path, c.datacenter_cidrs_path).status();
+  return LoadModelFiles(c.model.model_path, c.model.datacenter_cidrs_path).status();
 }
 
 }  // namespace candor::fraud_scorer

@@ -25,6 +25,21 @@ inline constexpr int64_t kDefaultMaxBatch = 250;
 inline constexpr service::AdapterSet kAdapters = {
     .redis = true, .postgres = true, .producer = true};
 
+// The model scorer's settings. The service's Config and candor-fraud-rescore's
+// (services/fraud-scorer/rescore) each hold one, read from the same flags and environment
+// variables (RegisterModelFlags) with the same defaults, so a re-score routes as the service does.
+struct ModelSettings {
+  // The model file (XGBoost JSON) with its metadata beside it (<model>.meta.json).
+  std::string model_path = "models/fraud/current.json";
+  // Datacenter networks behind the datacenter_ip feature, one CIDR a line; empty = none.
+  std::string datacenter_cidrs_path = "models/fraud/datacenter-cidrs.txt";
+  int64_t top_reasons = 3;
+  double queue_threshold = 0.30;
+  double reject_threshold = 0.70;
+
+  bool operator==(const ModelSettings&) const = default;
+};
+
 struct Config {
   service::ServiceConfig service = {.redis_timeout_ms = 500};
   service::ConsumerConfig consumer = {
@@ -37,33 +52,16 @@ struct Config {
   // "model" (design.md 4: the behaviour features through the trained model) or "rules" (the
   // documented rule set rules-v1, kept for comparison and for tests that need fixed decisions).
   std::string scorer = "model";
-  // The model file (XGBoost JSON) with its metadata beside it (<model>.meta.json).
-  std::string model_path = "models/fraud/current.json";
-  // Datacenter networks behind the datacenter_ip feature, one CIDR a line; empty = none.
-  std::string datacenter_cidrs_path = "models/fraud/datacenter-cidrs.txt";
-  int64_t top_reasons = 3;
-  double queue_threshold = 0.30;
-  double reject_threshold = 0.70;
+  ModelSettings model;
   int64_t publish_timeout_ms = 10000;
 };
 
 // Registers every field of `config` (which must outlive the parse) with `flags`.
 void RegisterFlags(core::Flags& flags, Config* config);
 
-// Where the model scorer's settings live, for registering their flags: the service's Config and
-// candor-fraud-rescore's (services/fraud-scorer/rescore) hold the same five, read from the same
-// flags and environment variables, so a re-score routes as the service does.
-struct ModelFlagTargets {
-  std::string* model_path;
-  std::string* datacenter_cidrs_path;
-  int64_t* top_reasons;
-  double* queue_threshold;
-  double* reject_threshold;
-};
-
 // Registers --queue-threshold, --reject-threshold, --model, --datacenter-cidrs and --top-reasons
-// (environment CANDOR_FRAUD_*) for the targets, which must outlive the parse.
-void RegisterModelFlags(core::Flags& flags, const ModelFlagTargets& targets);
+// (environment CANDOR_FRAUD_*) for the fields of `model`, which must outlive the parse.
+void RegisterModelFlags(core::Flags& flags, ModelSettings* model);
 
 // InvalidArgument naming both flags when `queue` exceeds `reject`.
 absl::Status ValidateThresholds(double queue, double reject);

@@ -111,6 +111,18 @@ Split SplitOf(double u, const SimOptions& o) {
   return u < o.train_share + o.valid_share ? Split::kValid : Split::kTest;
 }
 
+// The splits of `count` crowds or campaigns of one kind: the shares of SimOptions as nearly as
+// whole units allow, in an order shuffled by the sub-stream `stream`.
+std::vector<Split> SpreadSplits(int count, const SimOptions& o, std::string_view stream) {
+  std::vector<int> order(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) order[i] = i;
+  std::mt19937_64 rng = Stream(o.seed, stream);
+  Shuffle(order, rng);
+  std::vector<Split> splits(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) splits[order[i]] = SplitOf((i + 0.5) / count, o);
+  return splits;
+}
+
 // Where one review of `p` comes from: home, a carrier's shared address or a datacenter (VPN),
 // and one of the shopper's devices or none (web).
 void Where(Context& c, const Person& p, std::mt19937_64& rng, std::string& ip,
@@ -271,16 +283,33 @@ void AddNewcomers(Context& c) {
   }
 }
 
+// When and how big a burst of reviews (a crowd or a campaign) is: anchored on a review of the
+// data (a position in `by_time`), starting within kAnchorSpreadDays of it, lasting `span_hours`,
+// of at least one review.
+struct Burst {
+  std::size_t anchor_pos = 0;
+  absl::Time start;
+  absl::Duration span;
+  int reviews = 0;
+};
+
+Burst DrawBurst(const Context& c, const Range& span_hours, const Range& reviews,
+                std::mt19937_64& rng) {
+  Burst b;
+  b.anchor_pos = Index(rng, c.by_time.size());
+  b.start = c.source[c.by_time[b.anchor_pos]].at +
+            Days(Uniform(rng, -kAnchorSpreadDays, kAnchorSpreadDays));
+  b.span = absl::Seconds(span_hours.Draw(rng) * 3600);
+  b.reviews = std::max(1, Round(reviews.Draw(rng)));
+  return b;
+}
+
 // A genuine flash crowd: many shoppers, established and new, each reviewing one product once
 // within hours, with their own real texts and ratings.
 void AddCrowd(Context& c, int number, Split split) {
   const CrowdSpec& spec = c.options.crowds;
   std::mt19937_64 rng = Stream(c.options.seed, absl::StrCat("crowd#", number));
-  const std::size_t anchor_pos = Index(rng, c.by_time.size());
-  const absl::Time start = c.source[c.by_time[anchor_pos]].at +
-                           Days(Uniform(rng, -kAnchorSpreadDays, kAnchorSpreadDays));
-  const absl::Duration span = absl::Seconds(spec.span_hours.Draw(rng) * 3600);
-  const int n = std::max(1, Round(spec.reviews.Draw(rng)));
+  const auto [anchor_pos, start, span, n] = DrawBurst(c, spec.span_hours, spec.reviews, rng);
   const bool launch = Uniform(rng) < spec.new_product;
   const std::string target =
       launch ? absl::StrFormat("L%09d", ++c.launches) : c.source[c.by_time[anchor_pos]].asin;
@@ -361,11 +390,7 @@ void AddCampaign(Context& c, Kind kind, int number, Split split) {
   const int id = static_cast<int>(c.sim.campaigns.size());
   const std::string tag = absl::StrCat("c", id);
 
-  const std::size_t anchor_pos = Index(rng, c.by_time.size());
-  const absl::Time start = c.source[c.by_time[anchor_pos]].at +
-                           Days(Uniform(rng, -kAnchorSpreadDays, kAnchorSpreadDays));
-  const absl::Duration span = absl::Seconds(spec.span_hours.Draw(rng) * 3600);
-  const int n = std::max(1, Round(spec.reviews.Draw(rng)));
+  const auto [anchor_pos, start, span, n] = DrawBurst(c, spec.span_hours, spec.reviews, rng);
   const std::vector<std::string> targets =
       Targets(c, anchor_pos, std::max(1, Round(spec.products.Draw(rng))), spec.new_product, rng);
   const int k = static_cast<int>(targets.size());
@@ -777,14 +802,8 @@ Simulation Simulate(const std::vector<SourceReview>& source, const SimOptions& o
   }
   before = sim.reviews.size();
   {
-    const int count = options.crowds.crowds;
-    std::vector<int> order(static_cast<std::size_t>(count));
-    for (int i = 0; i < count; ++i) order[i] = i;
-    std::mt19937_64 rng = Stream(options.seed, "split-crowds");
-    Shuffle(order, rng);
-    std::vector<Split> splits(static_cast<std::size_t>(count));
-    for (int i = 0; i < count; ++i) splits[order[i]] = SplitOf((i + 0.5) / count, options);
-    for (int i = 0; i < count; ++i) AddCrowd(c, i, splits[i]);
+    const std::vector<Split> splits = SpreadSplits(options.crowds.crowds, options, "split-crowds");
+    for (int i = 0; i < options.crowds.crowds; ++i) AddCrowd(c, i, splits[i]);
   }
   if (progress != nullptr) {
     *progress << "simulate: " << options.crowds.crowds << " genuine flash crowds, "
@@ -794,16 +813,10 @@ Simulation Simulate(const std::vector<SourceReview>& source, const SimOptions& o
     const Kind kind = CampaignKind(t);
     const int count = options.campaigns[t].campaigns;
     // Whole campaigns are split; the unseen type is all test.
-    std::vector<Split> splits(static_cast<std::size_t>(count), Split::kTest);
-    if (kind != options.unseen) {
-      std::vector<int> order(static_cast<std::size_t>(count));
-      for (int i = 0; i < count; ++i) order[i] = i;
-      std::mt19937_64 rng = Stream(options.seed, absl::StrCat("split-", KindName(kind)));
-      Shuffle(order, rng);
-      for (int i = 0; i < count; ++i) {
-        splits[order[i]] = SplitOf((i + 0.5) / count, options);
-      }
-    }
+    const std::vector<Split> splits =
+        kind == options.unseen
+            ? std::vector<Split>(static_cast<std::size_t>(count), Split::kTest)
+            : SpreadSplits(count, options, absl::StrCat("split-", KindName(kind)));
     before = sim.reviews.size();
     for (int i = 0; i < count; ++i) AddCampaign(c, kind, i, splits[i]);
     if (progress != nullptr) {

@@ -17,6 +17,29 @@ double Similarity(const std::string& a, const std::string& b) {
   return fraud::EstimatedSimilarity(fraud::MinHashSignature(a), fraud::MinHashSignature(b));
 }
 
+// 40 texts each of a light and a heavy spin: how many distinct texts the light one wrote, and
+// each one's mean similarity to its base text.
+struct SpinSample {
+  std::size_t light_distinct = 0;
+  double light_similarity = 0;
+  double heavy_similarity = 0;
+};
+
+SpinSample Sample(const Writer& light, const std::string& light_base, const Writer& heavy,
+                  const std::string& heavy_base, std::mt19937_64& rng) {
+  constexpr int kTexts = 40;
+  std::set<std::string> distinct;
+  SpinSample out;
+  for (int i = 0; i < kTexts; ++i) {
+    const std::string t = light.Body(rng);
+    distinct.insert(t);
+    out.light_similarity += Similarity(light_base, t) / kTexts;
+    out.heavy_similarity += Similarity(heavy_base, heavy.Body(rng)) / kTexts;
+  }
+  out.light_distinct = distinct.size();
+  return out;
+}
+
 TEST(ScriptTest, ParsesSlotsAndOptionalSentences) {
   const Script s({"{A|B} is {good|fine}.", "?Fixed text."}, {"T1", "T2"});
   ASSERT_EQ(s.sentences().size(), 2u);
@@ -43,21 +66,12 @@ TEST(SpinnerTest, SpunTextsAreVariedNearDuplicates) {
     std::mt19937_64 rng(5);
     const Spinner light(script, 0.1, rng);
     const Spinner heavy(script, 0.9, rng);
-    std::set<std::string> distinct;
-    double light_sim = 0;
-    double heavy_sim = 0;
     const std::string base_light = light.Body(rng);
     const std::string base_heavy = heavy.Body(rng);
-    constexpr int kTexts = 40;
-    for (int i = 0; i < kTexts; ++i) {
-      const std::string t = light.Body(rng);
-      distinct.insert(t);
-      light_sim += Similarity(base_light, t) / kTexts;
-      heavy_sim += Similarity(base_heavy, heavy.Body(rng)) / kTexts;
-    }
-    EXPECT_GT(distinct.size(), 5u);
-    EXPECT_GT(light_sim, 0.25);
-    EXPECT_LT(heavy_sim, light_sim);
+    const SpinSample sample = Sample(light, base_light, heavy, base_heavy, rng);
+    EXPECT_GT(sample.light_distinct, 5u);
+    EXPECT_GT(sample.light_similarity, 0.25);
+    EXPECT_LT(sample.heavy_similarity, sample.light_similarity);
   }
 }
 
@@ -72,19 +86,10 @@ TEST(TextSpinnerTest, SpinsARealReview) {
   EXPECT_EQ(none.Title(rng), "Great buy");
   const TextSpinner light("Great buy", body, 0.1);
   const TextSpinner heavy("Great buy", body, 0.6);
-  std::set<std::string> distinct;
-  double light_sim = 0;
-  double heavy_sim = 0;
-  constexpr int kTexts = 40;
-  for (int i = 0; i < kTexts; ++i) {
-    const std::string t = light.Body(rng);
-    distinct.insert(t);
-    light_sim += Similarity(body, t) / kTexts;
-    heavy_sim += Similarity(body, heavy.Body(rng)) / kTexts;
-  }
-  EXPECT_GT(distinct.size(), 20u);
-  EXPECT_GT(light_sim, 0.5);
-  EXPECT_LT(heavy_sim, light_sim);
+  const SpinSample sample = Sample(light, body, heavy, body, rng);
+  EXPECT_GT(sample.light_distinct, 20u);
+  EXPECT_GT(sample.light_similarity, 0.5);
+  EXPECT_LT(sample.heavy_similarity, sample.light_similarity);
 }
 
 TEST(TextSpinnerTest, SynonymsKeepCapitalsAndPunctuation) {

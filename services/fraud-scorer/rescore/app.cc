@@ -33,8 +33,8 @@ std::string Describe(const reviewdb::RescoreSelection& s) {
 std::string Header(const Config& c, const reviewdb::RescoreSelection& selection,
                    const std::string& version) {
   std::string out = absl::StrCat("candor-fraud-rescore: ", c.apply ? "apply" : "shadow",
-                                 " run of model ", version, " (queue >= ", c.queue_threshold,
-                                 ", reject > ", c.reject_threshold, ")\n");
+                                 " run of model ", version, " (queue >= ", c.model.queue_threshold,
+                                 ", reject > ", c.model.reject_threshold, ")\n");
   absl::StrAppend(&out, "selection: ", Describe(selection), "\n");
   if (!c.apply) {
     absl::StrAppend(&out,
@@ -82,8 +82,8 @@ absl::Status RunRescore(const Config& config, fraud::FraudModel& model,
   fraud::RedisFeatureStore features(**redis, clock);
   HeldMarks marks(features);
   ModelScorer scorer(marks, model, datacenters,
-                     Thresholds{config.queue_threshold, config.reject_threshold},
-                     static_cast<int>(config.top_reasons));
+                     Thresholds{config.model.queue_threshold, config.model.reject_threshold},
+                     static_cast<int>(config.model.top_reasons));
   PgRescoreStore store(**pool);
   Rescorer rescorer(store, scorer, marks, publisher.get(), clock, version,
                     {.selection = *selection,

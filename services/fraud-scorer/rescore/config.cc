@@ -32,11 +32,7 @@ void RegisterFlags(core::Flags& flags, Config* c) {
   flags.AddBool("apply", "", &c->apply,
                 "enact the decisions (audit rows, statuses, moderation queue, review-events); "
                 "without it a shadow run prints what would change and writes nothing");
-  RegisterModelFlags(flags, {.model_path = &c->model_path,
-                             .datacenter_cidrs_path = &c->datacenter_cidrs_path,
-                             .top_reasons = &c->top_reasons,
-                             .queue_threshold = &c->queue_threshold,
-                             .reject_threshold = &c->reject_threshold});
+  RegisterModelFlags(flags, &c->model);
   flags.AddInt("batch", "", &c->batch,
                "reviews per page, per scoring call and (with --apply) per transaction", 1, 10000);
   flags.AddInt("examples", "", &c->examples,
@@ -89,10 +85,11 @@ absl::StatusOr<reviewdb::RescoreSelection> SelectionOf(const Config& c) {
 
 absl::Status ValidateConfig(const Config& c) {
   if (absl::StatusOr<reviewdb::RescoreSelection> s = SelectionOf(c); !s.ok()) return s.status();
-  if (absl::Status s = ValidateThresholds(c.queue_threshold, c.reject_threshold); !s.ok()) {
+  if (absl::Status s = ValidateThresholds(c.model.queue_threshold, c.model.reject_threshold);
+      !s.ok()) {
     return s;
   }
-  if (c.model_path.empty()) return absl::InvalidArgumentError("--model: must name the model");
+  if (c.model.model_path.empty()) return absl::InvalidArgumentError("--model: must name the model");
   if (c.pg_dsn.empty()) return absl::InvalidArgumentError("--pg-dsn: must not be empty");
   if (c.redis_addr.empty()) return absl::InvalidArgumentError("--redis-addr: must not be empty");
   if (c.apply && c.kafka_brokers.empty()) {

@@ -12,10 +12,10 @@
 
 namespace candor::fraud_scorer::rescore {
 
-// Every setting of candor-fraud-rescore; README.md documents each one. The model's five are the
-// service's (same flags, same environment variables, same defaults), so a re-score routes as the
-// scorer does; the connections read the fleet-wide CANDOR_PG_DSN, CANDOR_REDIS_ADDR and
-// CANDOR_KAFKA_BROKERS.
+// Every setting of candor-fraud-rescore; README.md documents each one. The model's settings are the
+// service's ModelSettings (same flags, same environment variables, same defaults), so a re-score
+// routes as the scorer does; the connections read the fleet-wide CANDOR_PG_DSN, CANDOR_REDIS_ADDR
+// and CANDOR_KAFKA_BROKERS.
 struct Config {
   // What to re-score: --unscored and/or a submitted_at range, optionally one product.
   bool unscored = false;
@@ -24,11 +24,7 @@ struct Config {
   std::string asin;
   bool apply = false;  // false: shadow mode
 
-  std::string model_path = fraud_scorer::Config{}.model_path;
-  std::string datacenter_cidrs_path = fraud_scorer::Config{}.datacenter_cidrs_path;
-  int64_t top_reasons = fraud_scorer::Config{}.top_reasons;
-  double queue_threshold = fraud_scorer::Config{}.queue_threshold;
-  double reject_threshold = fraud_scorer::Config{}.reject_threshold;
+  ModelSettings model;
 
   int64_t batch = fraud_scorer::kDefaultMaxBatch;
   int64_t examples = 3;

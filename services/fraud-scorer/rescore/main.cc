@@ -48,8 +48,8 @@ int main(int argc, char** argv) {
     return kBadSetting;
   }
   // The files before any connection, as the service loads them: a bad one exits 2.
-  absl::StatusOr<candor::fraud_scorer::ModelFiles> files =
-      candor::fraud_scorer::LoadModelFiles(config.model_path, config.datacenter_cidrs_path);
+  absl::StatusOr<candor::fraud_scorer::ModelFiles> files = candor::fraud_scorer::LoadModelFiles(
+      config.model.model_path, config.model.datacenter_cidrs_path);
   if (!files.ok()) {
     std::cerr << "candor-fraud-rescore: " << files.status().message() << "\n";
     return kBadSetting;

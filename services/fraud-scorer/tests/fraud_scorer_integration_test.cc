@@ -127,7 +127,7 @@ TEST_F(FraudScorerIntegrationTest, StartupFailsOnBadThresholds) {
   Config config;
   config.scorer = "rules";
   UseStack(&config, "fraud-scorer-test-");
-  config.queue_threshold = 0.8;  // above the reject threshold
+  config.model.queue_threshold = 0.8;  // above the reject threshold
   EXPECT_EQ(CreateApp(config).status().code(), absl::StatusCode::kInvalidArgument);
 }
 

@@ -44,8 +44,8 @@ class FraudScorerModelTest : public FraudScorerAppTest {
   Config ModelConfig(const std::string& group_prefix) {
     Config config;
     config.scorer = "model";
-    config.model_path = kModel;
-    config.datacenter_cidrs_path = kCidrs;
+    config.model.model_path = kModel;
+    config.model.datacenter_cidrs_path = kCidrs;
     UseStack(&config, group_prefix);
     return config;
   }
