@@ -59,14 +59,27 @@ TEST_F(PgPoolTest, TransactionsCommitAndRollBack) {
   EXPECT_EQ(version, 0);
 }
 
+constexpr const char* kEchoSql = R"sql(
+SELECT t, n, b FROM unnest($1::text[], $2::bigint[], $3::boolean[]) WITH ORDINALITY
+  AS u (t, n, b, i) ORDER BY i)sql";
+
+// Whether the connection holds a prepared statement of this name (the server's own view).
+bool IsPreparedOnServer(pqxx::work& tx, const char* name) {
+  return tx.exec_params1("SELECT count(*) FROM pg_prepared_statements WHERE name = $1", name)[0]
+             .as<int>() == 1;
+}
+
+class PgStatementTest : public PgPoolTest, public ::testing::WithParamInterface<Plan> {};
+
 // Arrays bound as one parameter each survive the round trip exactly, whatever the text holds,
-// and a prepared statement can run again on the same connection (and in later transactions).
-TEST_F(PgPoolTest, PreparedStatementsTakeArrayParameters) {
+// and a statement can run again on the same connection (and in later transactions), prepared
+// on the server only when its plan is kPrepared.
+TEST_P(PgStatementTest, StatementsTakeArrayParametersPreparedOrPlannedPerCall) {
   auto pool = Pool::Create(testing::PgDsn(), 1);
   ASSERT_TRUE(pool.ok()) << pool.status();
-  constexpr Statement kEcho{"pg_pool_test_echo", R"sql(
-SELECT t, n, b FROM unnest($1::text[], $2::bigint[], $3::boolean[]) WITH ORDINALITY
-  AS u (t, n, b, i) ORDER BY i)sql"};
+  const Statement echo{
+      GetParam() == Plan::kPrepared ? "pg_pool_test_echo" : "pg_pool_test_echo_per_call", kEchoSql,
+      GetParam()};
   const std::vector<std::string> texts = {"plain", R"(a "quoted" \ {brace}, comma)", "",
                                           "\xc3\xa9t\xc3\xa9 \xf0\x9f\x98\x80"};
   const std::vector<int64_t> numbers = {1, -7, 0, 4611686018427387904};
@@ -74,8 +87,9 @@ SELECT t, n, b FROM unnest($1::text[], $2::bigint[], $3::boolean[]) WITH ORDINAL
   for (int round = 0; round < 3; ++round) {
     ASSERT_TRUE((*pool)
                     ->InTransaction([&](pqxx::work& tx) {
-                      pqxx::result r = ExecPrepared(tx, kEcho, ArrayLiteral(texts),
-                                                    ArrayLiteral(numbers), ArrayLiteral(flags));
+                      pqxx::result r = Exec(tx, echo, ArrayLiteral(texts), ArrayLiteral(numbers),
+                                            ArrayLiteral(flags));
+                      EXPECT_EQ(IsPreparedOnServer(tx, echo.name), GetParam() == Plan::kPrepared);
                       ASSERT_EQ(r.size(), texts.size());
                       for (size_t i = 0; i < texts.size(); ++i) {
                         EXPECT_EQ(r[i][0].as<std::string>(), texts[i]);
@@ -86,6 +100,9 @@ SELECT t, n, b FROM unnest($1::text[], $2::bigint[], $3::boolean[]) WITH ORDINAL
                     .ok());
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Plans, PgStatementTest,
+                         ::testing::Values(Plan::kPrepared, Plan::kPerCall));
 
 // Errors carry a code that says whether repeating can help (StatusCodeForSqlState), from real
 // statements that fail the way consumers' batches do.

@@ -24,7 +24,9 @@ using review::StatusName;
 // InsertScored
 
 // The batch as one array per column (see kInsert): bound parameters instead of a VALUES list,
-// so the statement text and its plan are the same for every batch.
+// so the statement text is the same for every batch. Statements that find a batch's rows by
+// their keys in a table that grows (reviews, helpful_votes) are planned per call
+// (pg::Plan::kPerCall): a plan cached while the table was small scans it whole later.
 // A time as Postgres reads it back to the same microsecond.
 std::string TimeText(absl::Time t) {
   return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
@@ -110,7 +112,8 @@ FROM inserted
 UNION ALL
 SELECT review_id, asin, user_id, rating, verified_purchase, status,
        (extract(epoch FROM stored_at) * 1000000)::bigint, false
-FROM reviews WHERE review_id = ANY($1::text[]))sql"};
+FROM reviews WHERE review_id = ANY($1::text[]))sql",
+                                pg::Plan::kPerCall};
 
 // For the rare review that is in neither arm above: another instance stored its fingerprint
 // concurrently (the insert waited for that commit and skipped the row, but the statement's
@@ -118,7 +121,8 @@ FROM reviews WHERE review_id = ANY($1::text[]))sql"};
 constexpr pg::Statement kSelectStored{"reviewdb_select_stored", R"sql(
 SELECT review_id, asin, user_id, rating, verified_purchase, status,
        (extract(epoch FROM stored_at) * 1000000)::bigint, false
-FROM reviews WHERE review_id = ANY($1::text[]))sql"};
+FROM reviews WHERE review_id = ANY($1::text[]))sql",
+                                      pg::Plan::kPerCall};
 
 ReviewStatus StatusOf(const pqxx::field& field) {
   std::optional<ReviewStatus> status = review::ParseStatus(field.as<std::string>());
@@ -302,7 +306,8 @@ closed AS (
     AND q.state = 'open'
 )
 SELECT c.review_id, c.from_status, c.to_status, a.decided_us
-FROM current c JOIN audit a ON a.review_id = c.review_id)sql"};
+FROM current c JOIN audit a ON a.review_id = c.review_id)sql",
+                                       pg::Plan::kPerCall};
 
 // ---------------------------------------------------------------------------------------------
 // Transition
@@ -310,7 +315,8 @@ FROM current c JOIN audit a ON a.review_id = c.review_id)sql"};
 constexpr pg::Statement kTransition{"reviewdb_transition", R"sql(
 UPDATE reviews SET status = $3
 WHERE review_id = ANY($1::text[]) AND status = $2
-RETURNING review_id)sql"};
+RETURNING review_id)sql",
+                                    pg::Plan::kPerCall};
 
 // ---------------------------------------------------------------------------------------------
 // ApplyCounts
@@ -321,12 +327,14 @@ RETURNING review_id)sql"};
 constexpr pg::Statement kCount{"reviewdb_count", R"sql(
 UPDATE reviews SET counted = true
 WHERE review_id = ANY($1::text[]) AND NOT counted AND status = $2
-RETURNING asin, rating, verified_purchase)sql"};
+RETURNING asin, rating, verified_purchase)sql",
+                               pg::Plan::kPerCall};
 
 constexpr pg::Statement kUncount{"reviewdb_uncount", R"sql(
 UPDATE reviews SET counted = false
 WHERE review_id = ANY($1::text[]) AND counted AND status <> $2
-RETURNING asin, rating, verified_purchase)sql"};
+RETURNING asin, rating, verified_purchase)sql",
+                                 pg::Plan::kPerCall};
 
 // Creates the rows of products seen for the first time (all zero, version 0), so that the
 // update below can add every delta, negative ones included. An upsert cannot do it in one
@@ -402,13 +410,15 @@ std::string KeyText(double key) { return absl::StrFormat("%.17g", key); }
 // Locks the stored reviews among $1 in review id order (two appliers of one review serialise
 // instead of deadlocking) and says which exist.
 constexpr pg::Statement kLockVotedReviews{"reviewdb_lock_voted_reviews", R"sql(
-SELECT review_id FROM reviews WHERE review_id = ANY($1::text[]) ORDER BY review_id FOR UPDATE)sql"};
+SELECT review_id FROM reviews WHERE review_id = ANY($1::text[]) ORDER BY review_id FOR UPDATE)sql",
+                                          pg::Plan::kPerCall};
 
 // The stored ledger rows of the (review, user) pairs $1, $2.
 constexpr pg::Statement kStoredVotes{"reviewdb_stored_votes", R"sql(
 SELECT v.review_id, v.user_id, v.vote, (extract(epoch FROM v.voted_at) * 1000000)::bigint
 FROM unnest($1::text[], $2::text[]) AS i (review_id, user_id)
-JOIN helpful_votes v ON v.review_id = i.review_id AND v.user_id = i.user_id)sql"};
+JOIN helpful_votes v ON v.review_id = i.review_id AND v.user_id = i.user_id)sql",
+                                     pg::Plan::kPerCall};
 
 // Writes the votes that are newer than their row (the guard repeats the caller's check, so a
 // row is never moved back in time).
@@ -421,7 +431,8 @@ WHERE helpful_votes.voted_at < excluded.voted_at)sql"};
 constexpr pg::Statement kAddVoteCounts{"reviewdb_add_vote_counts", R"sql(
 UPDATE reviews r SET helpful_votes = r.helpful_votes + d.dh, total_votes = r.total_votes + d.dt
 FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS d (review_id, dh, dt)
-WHERE r.review_id = d.review_id)sql"};
+WHERE r.review_id = d.review_id)sql",
+                                       pg::Plan::kPerCall};
 
 constexpr const char* kRankedColumns =
     "review_id, asin, helpful_votes, total_votes, verified_purchase, "
@@ -438,7 +449,8 @@ const pg::Statement& RankedReviewsStatement() {
 constexpr pg::Statement kSetSortKeys{"reviewdb_set_sort_keys", R"sql(
 UPDATE reviews r SET sort_key = nullif(d.k, '')::double precision
 FROM unnest($1::text[], $2::text[]) AS d (review_id, k)
-WHERE r.review_id = d.review_id)sql"};
+WHERE r.review_id = d.review_id)sql",
+                                     pg::Plan::kPerCall};
 
 RankedReview RankedFromRow(const pqxx::row& row) {
   RankedReview r;
@@ -546,14 +558,14 @@ absl::StatusOr<std::vector<StoredReview>> ReviewDb::InsertScored(
   absl::Status s = pool_.InTransaction([&](pqxx::work& tx) {
     out.clear();  // InTransaction may run this again after a serialization failure
     std::unordered_map<std::string, StoredReview> stored;
-    for (const pqxx::row& row : pg::ExecPrepared(
-             tx, kInsert, ids, ArrayLiteral(c.fingerprint), ArrayLiteral(c.asin),
-             ArrayLiteral(c.user_id), ArrayLiteral(c.rating), ArrayLiteral(c.title),
-             ArrayLiteral(c.body), ArrayLiteral(c.verified_purchase), ArrayLiteral(c.status),
-             ArrayLiteral(c.score), ArrayLiteral(c.submitted_at), ArrayLiteral(c.decision),
-             ArrayLiteral(c.scorer), ArrayLiteral(c.reasons), ArrayLiteral(c.queue_reason), held,
-             ArrayLiteral(c.client_ip), ArrayLiteral(c.device_id),
-             ArrayLiteral(c.account_created_at))) {
+    for (const pqxx::row& row :
+         pg::Exec(tx, kInsert, ids, ArrayLiteral(c.fingerprint), ArrayLiteral(c.asin),
+                  ArrayLiteral(c.user_id), ArrayLiteral(c.rating), ArrayLiteral(c.title),
+                  ArrayLiteral(c.body), ArrayLiteral(c.verified_purchase), ArrayLiteral(c.status),
+                  ArrayLiteral(c.score), ArrayLiteral(c.submitted_at), ArrayLiteral(c.decision),
+                  ArrayLiteral(c.scorer), ArrayLiteral(c.reasons), ArrayLiteral(c.queue_reason),
+                  held, ArrayLiteral(c.client_ip), ArrayLiteral(c.device_id),
+                  ArrayLiteral(c.account_created_at))) {
       StoredReview st = StoredFromRow(row);
       stored.emplace(st.review_id, std::move(st));
     }
@@ -562,7 +574,7 @@ absl::StatusOr<std::vector<StoredReview>> ReviewDb::InsertScored(
       if (stored.count(id) == 0) missing.push_back(id);
     }
     if (!missing.empty()) {
-      for (const pqxx::row& row : pg::ExecPrepared(tx, kSelectStored, ArrayLiteral(missing))) {
+      for (const pqxx::row& row : pg::Exec(tx, kSelectStored, ArrayLiteral(missing))) {
         StoredReview st = StoredFromRow(row);
         stored.emplace(st.review_id, std::move(st));
       }
@@ -695,11 +707,11 @@ absl::StatusOr<std::vector<AppliedRescore>> ReviewDb::ApplyRescores(
   absl::Status s = pool_.InTransaction([&](pqxx::work& tx) {
     applied.clear();  // InTransaction may run this again after a serialization failure
     tx.exec_params("SELECT pg_advisory_xact_lock($1)", kRescoreLock);
-    for (const pqxx::row& row : pg::ExecPrepared(
-             tx, kApplyRescores, ArrayLiteral(review_id), ArrayLiteral(seen_audit_id),
-             ArrayLiteral(from), ArrayLiteral(to), ArrayLiteral(score), ArrayLiteral(decision),
-             ArrayLiteral(scorer), ArrayLiteral(reasons), ArrayLiteral(queue_reason),
-             std::string(StatusName(ReviewStatus::kHeld)), std::string(kQueueStateRescored))) {
+    for (const pqxx::row& row :
+         pg::Exec(tx, kApplyRescores, ArrayLiteral(review_id), ArrayLiteral(seen_audit_id),
+                  ArrayLiteral(from), ArrayLiteral(to), ArrayLiteral(score), ArrayLiteral(decision),
+                  ArrayLiteral(scorer), ArrayLiteral(reasons), ArrayLiteral(queue_reason),
+                  std::string(StatusName(ReviewStatus::kHeld)), std::string(kQueueStateRescored))) {
       AppliedRescore a;
       a.review_id = row[0].as<std::string>();
       a.from = StatusOf(row[1]);
@@ -724,8 +736,8 @@ absl::StatusOr<std::vector<std::string>> ReviewDb::Transition(
   absl::Status s = pool_.InTransaction([&](pqxx::work& tx) {
     moved.clear();
     for (const pqxx::row& row :
-         pg::ExecPrepared(tx, kTransition, pg::ArrayLiteral(review_ids),
-                          std::string(StatusName(from)), std::string(StatusName(to)))) {
+         pg::Exec(tx, kTransition, pg::ArrayLiteral(review_ids), std::string(StatusName(from)),
+                  std::string(StatusName(to)))) {
       moved.push_back(row[0].as<std::string>());
     }
   });
@@ -742,7 +754,7 @@ absl::StatusOr<CountResult> ReviewDb::ApplyCounts(const std::vector<CountPhase>&
     const std::string active(StatusName(ReviewStatus::kActive));
     auto flip = [&](const pg::Statement& statement, const std::vector<std::string>& ids, int sign) {
       if (ids.empty()) return;
-      for (const pqxx::row& row : pg::ExecPrepared(tx, statement, pg::ArrayLiteral(ids), active)) {
+      for (const pqxx::row& row : pg::Exec(tx, statement, pg::ArrayLiteral(ids), active)) {
         const std::string asin = row[0].as<std::string>();
         review::RatingAggregate& d = deltas[asin];
         d.asin = asin;
@@ -771,8 +783,8 @@ absl::StatusOr<CountResult> ReviewDb::ApplyCounts(const std::vector<CountPhase>&
       // The CHECKs still guard the result: a delta that would make a count negative means the
       // ledger is corrupt, and the call fails loudly (FailedPrecondition).
       using pg::ArrayLiteral;
-      pg::ExecPrepared(tx, kEnsureRatingRows, ArrayLiteral(changed.asin));
-      for (const pqxx::row& row : pg::ExecPrepared(
+      pg::Exec(tx, kEnsureRatingRows, ArrayLiteral(changed.asin));
+      for (const pqxx::row& row : pg::Exec(
                tx, AddRatingsStatement(), ArrayLiteral(changed.asin), ArrayLiteral(changed.count),
                ArrayLiteral(changed.sum), ArrayLiteral(changed.verified_count),
                ArrayLiteral(changed.verified_sum), ArrayLiteral(changed.stars[0]),
@@ -786,7 +798,7 @@ absl::StatusOr<CountResult> ReviewDb::ApplyCounts(const std::vector<CountPhase>&
     // a cache after a retried batch whose first attempt had committed.
     if (!unchanged.empty()) {
       for (const pqxx::row& row :
-           pg::ExecPrepared(tx, CurrentRatingsStatement(), pg::ArrayLiteral(unchanged))) {
+           pg::Exec(tx, CurrentRatingsStatement(), pg::ArrayLiteral(unchanged))) {
         result.aggregates.push_back(RatingFromRow(row));
       }
     }
@@ -801,7 +813,7 @@ absl::StatusOr<std::optional<ReviewDecision>> ReviewDb::GetReviewDecision(
   absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
     out.reset();
     pqxx::nontransaction tx(c);
-    pqxx::result r = pg::ExecPrepared(tx, kReviewDecision, review_id);
+    pqxx::result r = pg::Exec(tx, kReviewDecision, review_id);
     if (r.empty()) return;
     const pqxx::row& row = r[0];
     ReviewDecision d;
@@ -1025,13 +1037,13 @@ absl::StatusOr<VoteResult> ReviewDb::ApplyVotes(const std::vector<review::Helpfu
     result = VoteResult{};  // InTransaction may run this again after a serialization failure
     result.unchanged = superseded;
     std::set<std::string> stored;
-    for (const pqxx::row& row : pg::ExecPrepared(tx, kLockVotedReviews, touched_ids)) {
+    for (const pqxx::row& row : pg::Exec(tx, kLockVotedReviews, touched_ids)) {
       stored.insert(row[0].as<std::string>());
     }
     std::map<std::pair<std::string, std::string>, std::pair<std::string, int64_t>> rows;
     if (!pair_review.empty()) {
       for (const pqxx::row& row :
-           pg::ExecPrepared(tx, kStoredVotes, ArrayLiteral(pair_review), ArrayLiteral(pair_user))) {
+           pg::Exec(tx, kStoredVotes, ArrayLiteral(pair_review), ArrayLiteral(pair_user))) {
         rows[{row[0].as<std::string>(), row[1].as<std::string>()}] = {row[2].as<std::string>(),
                                                                       row[3].as<int64_t>()};
       }
@@ -1067,8 +1079,8 @@ absl::StatusOr<VoteResult> ReviewDb::ApplyVotes(const std::vector<review::Helpfu
       d.second += after.second - before.second;
     }
     if (!w_review.empty()) {
-      pg::ExecPrepared(tx, kUpsertVotes, ArrayLiteral(w_review), ArrayLiteral(w_user),
-                       ArrayLiteral(w_vote), ArrayLiteral(w_at));
+      pg::Exec(tx, kUpsertVotes, ArrayLiteral(w_review), ArrayLiteral(w_user), ArrayLiteral(w_vote),
+               ArrayLiteral(w_at));
     }
     std::vector<std::string> d_review;
     std::vector<int64_t> d_helpful, d_total;
@@ -1079,11 +1091,11 @@ absl::StatusOr<VoteResult> ReviewDb::ApplyVotes(const std::vector<review::Helpfu
       d_total.push_back(d.second);
     }
     if (!d_review.empty()) {
-      pg::ExecPrepared(tx, kAddVoteCounts, ArrayLiteral(d_review), ArrayLiteral(d_helpful),
-                       ArrayLiteral(d_total));
+      pg::Exec(tx, kAddVoteCounts, ArrayLiteral(d_review), ArrayLiteral(d_helpful),
+               ArrayLiteral(d_total));
     }
     std::vector<std::string> k_review, k_value;
-    for (const pqxx::row& row : pg::ExecPrepared(tx, RankedReviewsStatement(), touched_ids)) {
+    for (const pqxx::row& row : pg::Exec(tx, RankedReviewsStatement(), touched_ids)) {
       RankedReview r = RankedFromRow(row);
       std::optional<double> key;
       if (r.status == ReviewStatus::kActive) key = sort_key(r);
@@ -1095,7 +1107,7 @@ absl::StatusOr<VoteResult> ReviewDb::ApplyVotes(const std::vector<review::Helpfu
       result.reviews.push_back(std::move(r));
     }
     if (!k_review.empty()) {
-      pg::ExecPrepared(tx, kSetSortKeys, ArrayLiteral(k_review), ArrayLiteral(k_value));
+      pg::Exec(tx, kSetSortKeys, ArrayLiteral(k_review), ArrayLiteral(k_value));
     }
   });
   if (!s.ok()) return s;
