@@ -150,9 +150,11 @@ TEST_F(PgPoolTest, SqlErrorsMapToCodesThatSayWhetherToRetry) {
       {"XX000", absl::StatusCode::kInternal},
   };
   for (const auto& [sqlstate, code] : raised) {
+    const std::string sql =
+        "DO $$ BEGIN RAISE EXCEPTION 'raised' USING ERRCODE = '" + sqlstate + "'; END $$";
     absl::Status s = (*pool)->WithConnection([&](pqxx::connection& c) {
       pqxx::nontransaction tx(c);
-      tx.exec("DO $$ BEGIN RAISE EXCEPTION 'raised' USING ERRCODE = '" + sqlstate + "'; END $$");
+      tx.exec(sql);
     });
     EXPECT_EQ(s.code(), code) << sqlstate << ": " << s;
   }
