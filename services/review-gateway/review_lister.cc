@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "libs/core/error.h"
 #include "libs/review/fingerprint.h"
@@ -57,14 +58,18 @@ absl::Status DecodePageToken(const std::string& token, ReviewListQuery* query) {
   if (dot == std::string::npos || Checksum(text.substr(0, dot)) != text.substr(dot + 1)) {
     return BadToken("malformed or altered");
   }
+  // query (4 fields) . position . review id: a most-helpful position is a decimal number that
+  // has dots of its own ("37.119999999999997", "1.5e-05"), so it is what lies between the fourth
+  // dot and the last.
   std::vector<std::string> parts = absl::StrSplit(text.substr(0, dot), '.');
-  if (parts.size() != 6) return BadToken("malformed or altered");
+  if (parts.size() < 6) return BadToken("malformed or altered");
   const std::string issued_for =
       absl::StrCat(parts[0], ".", parts[1], ".", parts[2], ".", parts[3]);
   if (issued_for != QueryText(*query)) {
     return BadToken("issued for another product, order or filter");
   }
-  const std::string& id = parts[5];
+  const std::string id = parts.back();
+  parts[4] = absl::StrJoin(parts.begin() + 4, parts.end() - 1, ".");
   if (!review::ValidateReviewIdFormat(id).ok()) return BadToken("malformed or altered");
   if (query->order == ReviewOrder::kNewest) {
     int64_t micros = 0;

@@ -65,6 +65,24 @@ TEST_F(ReviewListerTest, PagesContinuePastTheCacheFromTheStoreInTheSameOrder) {
   EXPECT_EQ(all, want);
 }
 
+TEST(PageTokenTest, ARealSortKeyWithDotsOfItsOwnRoundTrips) {
+  // Sort keys are decimals: "%.17g" writes dots and exponents into the token's position.
+  for (double key : {37.119999999999997, -4.25, 1.5e-05, -2.5e+300, 0.0, 7.0}) {
+    reviewdb::ReviewListQuery query;
+    query.asin = "B000000001";
+    reviewdb::ListedReview last;
+    last.review_id = Id(3);
+    last.sort_key = key;
+    const std::string token = EncodePageToken(query, last);
+    reviewdb::ReviewListQuery next;
+    next.asin = "B000000001";
+    ASSERT_TRUE(DecodePageToken(token, &next).ok()) << key;
+    ASSERT_TRUE(next.after_key.has_value()) << key;
+    EXPECT_EQ(next.after_key->first, key);
+    EXPECT_EQ(next.after_key->second, Id(3));
+  }
+}
+
 TEST_F(ReviewListerTest, AnUnknownCacheOrAFilterReadsTheStore) {
   ranking_.known = false;
   auto p = List({.page_size = 2});
