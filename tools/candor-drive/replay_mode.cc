@@ -267,6 +267,7 @@ VoteReplayOutcome ReplayVotes(const Settings& s, const Plan& plan,
     if (counts.second > 0) ++n_reviews;
   }
   std::vector<std::string> asins;
+  asins.reserve(per_product.size());
   for (const auto& [asin, ignored] : per_product) asins.push_back(asin);
   std::cerr << "candor-drive: waiting up to " << s.fresh_timeout_s
             << " s for helpfulness-ranker to apply the votes\n";

@@ -143,6 +143,7 @@ void ScoreTop(std::vector<TopReview>& top, absl::Time now, const helpfulness::Sc
   for (size_t i = 0; i < top.size(); ++i) {
     TopReview& t = top[i];
     const double age_days = absl::ToDoubleHours(now - t.submitted_at) / 24;
+    t.wilson = helpfulness::WilsonLowerBound(t.helpful, t.total, params.z);
     t.score = helpfulness::Score(t.helpful, t.total, t.verified, age_days, params);
     if (i > 0 && t.score > top[i - 1].score * (1 + 1e-9) + 1e-12) *in_order = false;
   }
@@ -192,16 +193,20 @@ std::string VotesText(const VoteReplayOutcome& v) {
     absl::StrAppend(&out, absl::StrFormat("\nTop reviews     %s, the most-voted product (%d votes "
                                           "on %d reviews): ListReviews, most helpful first\n",
                                           v.top_asin, v.top_asin_votes, v.top_asin_reviews));
-    absl::StrAppend(&out, "  #  helpful/total   score  stars  verified  date        review\n");
+    absl::StrAppend(&out,
+                    "  #  helpful/total  wilson      score  stars  verified  date        review\n");
     int rank = 0;
     for (const TopReview& t : v.top) {
       absl::StrAppend(
-          &out, absl::StrFormat("  %d  %7d/%-5d  %6.3f  %5d  %-8s  %s  %s  %s\n", ++rank, t.helpful,
-                                t.total, t.score, t.stars, t.verified ? "yes" : "no",
-                                absl::FormatTime("%Y-%m-%d", t.submitted_at, absl::UTCTimeZone()),
-                                t.review_id.substr(0, 12), Clip(t.title, 40)));
+          &out,
+          absl::StrFormat("  %d  %7d/%-5d  %6.3f  %9.3e  %5d  %-8s  %s  %s  %s\n", ++rank,
+                          t.helpful, t.total, t.wilson, t.score, t.stars, t.verified ? "yes" : "no",
+                          absl::FormatTime("%Y-%m-%d", t.submitted_at, absl::UTCTimeZone()),
+                          t.review_id.substr(0, 12), Clip(t.title, 40)));
     }
-    absl::StrAppend(&out, "  score (Wilson 95 % x recency x verified, now): ",
+    absl::StrAppend(&out,
+                    "  score = Wilson lower bound (95 %) x exp(-0.0019 x (age - 30 d)) x 1.15 if "
+                    "verified, now: ",
                     v.top_in_score_order ? "non-increasing, as ranked" : "OUT OF ORDER", "\n");
   }
   return out;

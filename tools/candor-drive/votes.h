@@ -65,7 +65,8 @@ struct TopReview {
   int64_t helpful = 0;
   int64_t total = 0;
   absl::Time submitted_at;
-  double score = 0;  // libs/helpfulness Score now, default parameters (what the order follows)
+  double wilson = 0;  // Wilson lower bound (95 %) of helpful / total
+  double score = 0;   // libs/helpfulness Score now, default parameters (what the order follows)
 };
 
 // What the vote replay did and found.
@@ -123,8 +124,8 @@ std::map<std::string, std::pair<int64_t, int64_t>> ExpectedCounts(
 bool CompareVoteCounts(const std::map<std::string, std::pair<int64_t, int64_t>>& expected,
                        const std::vector<reviewdb::VoteCountCheck>& checks, VoteReplayOutcome& out);
 
-// Sets each review's score at `now` and top_in_score_order (scores non-increasing, within a
-// rounding tolerance).
+// Sets each review's Wilson bound and score at `now` and top_in_score_order (scores non-increasing,
+// within a rounding tolerance).
 void ScoreTop(std::vector<TopReview>& top, absl::Time now, const helpfulness::ScoreParams& params,
               bool* in_order);
 
