@@ -63,7 +63,7 @@ struct Options {
   int64_t products = 1'000;
   int64_t voters = 100'000;
   int64_t rounds = 2;
-  int64_t max_batch = 2'000;  // helpfulness-ranker's default
+  int64_t max_batch = 5'000;  // helpfulness-ranker's default
   int64_t linger_ms = 20;     // helpfulness-ranker's default
   int64_t top_n = 1'000;
   int64_t timeout_s = 600;
