@@ -10,7 +10,7 @@ cd "${root}"
 
 usage() {
   cat <<'EOF'
-Usage: scripts/demo.sh [REVIEWS_FILE] [--rate R] [--count N] [--keep-running]
+Usage: scripts/demo.sh [REVIEWS_FILE] [--rate R] [--count N] [--no-votes] [--keep-running]
        scripts/demo.sh --stop
 
 Starts the local stack and Candor's write path, drives reviews through the gRPC API and prints
