@@ -61,6 +61,7 @@ TEST_F(ReviewListerTest, PagesContinuePastTheCacheFromTheStoreInTheSameOrder) {
     if (token.empty()) break;
   }
   std::vector<std::string> want;
+  want.reserve(8);
   for (int i = 0; i < 8; ++i) want.push_back(Id(i));
   EXPECT_EQ(all, want);
 }

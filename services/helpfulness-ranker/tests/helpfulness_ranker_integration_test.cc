@@ -196,6 +196,7 @@ class Gateway {
 TEST_F(HelpfulnessRankerIntegrationTest, CountsEqualTheLedgerAfterChangedRetractedAndDuplicates) {
   ASSERT_NO_FATAL_FAILURE(Start());
   std::vector<std::string> ids;
+  ids.reserve(6);
   for (int i = 0; i < 6; ++i) ids.push_back(AddReview());
   for (const std::string& id : ids) SendEvent(id, review::ReviewAccepted{5, false, "author"});
 
@@ -309,10 +310,10 @@ TEST_F(HelpfulnessRankerIntegrationTest, RealVotesThroughTheGatewayKeepI4AndARem
   for (size_t i = 0; i < votes.size() / 4; ++i) {
     const drive::PlannedVote& v = votes[rng() % votes.size()];
     Vote& now = latest[{v.review_id, v.voter}];
-    const Vote next = rng() % 3 == 0             ? Vote::kRetracted
-                      : now == Vote::kHelpful    ? Vote::kNotHelpful
-                      : now == Vote::kNotHelpful ? Vote::kHelpful
-                                                 : Vote::kHelpful;
+    // Retract, or flip (a retracted vote comes back as helpful).
+    const Vote next = rng() % 3 == 0          ? Vote::kRetracted
+                      : now == Vote::kHelpful ? Vote::kNotHelpful
+                                              : Vote::kHelpful;
     ASSERT_EQ(gw.Cast(v.voter, v.review_id, next), grpc::StatusCode::OK);
     if (rng() % 5 == 0) {
       ASSERT_EQ(gw.Cast(v.voter, v.review_id, next), grpc::StatusCode::OK);
@@ -328,6 +329,7 @@ TEST_F(HelpfulnessRankerIntegrationTest, RealVotesThroughTheGatewayKeepI4AndARem
     if (v == Vote::kHelpful) ++h;
   }
   std::vector<std::string> asins;
+  asins.reserve(asin_of_product.size());
   for (const auto& [file_asin, asin] : asin_of_product) asins.push_back(asin);
 
   // I4 on every review, and each review's counts are its voters' latest word.
@@ -407,6 +409,7 @@ TEST_F(HelpfulnessRankerIntegrationTest, RealVotesThroughTheGatewayKeepI4AndARem
 TEST_F(HelpfulnessRankerIntegrationTest, ACacheLostWithRedisIsRebuiltAndBoundedByTopN) {
   ASSERT_NO_FATAL_FAILURE(Start(/*top_n=*/10));
   std::vector<std::string> ids;
+  ids.reserve(15);
   for (int i = 0; i < 15; ++i) ids.push_back(AddReview());
   for (const std::string& id : ids) SendEvent(id, review::ReviewAccepted{4, false, "author"});
   // The set keeps fewer than top_n (its last is the floor); the rest is Postgres's.
