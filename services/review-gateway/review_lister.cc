@@ -121,22 +121,23 @@ void ReviewLister::List(const ListRequest& request, Done done) {
   const bool cached_order =
       query.order == ReviewOrder::kMostHelpful && query.stars_mask == 0 && !query.verified_only;
   if (!cached_order) {
-    FromStore(std::move(query), {}, std::move(done));
+    FromStore(std::move(query), {}, /*cache_complete=*/false, std::move(done));
     return;
   }
-  ranking_.Read(
-      query.asin, query.limit, query.after_key,
-      [this, query, done](absl::StatusOr<std::optional<std::vector<RankedEntry>>> cached) mutable {
-        // A cache that cannot answer costs speed, not the page: Postgres has it all.
-        std::vector<RankedEntry> entries;
-        if (cached.ok() && cached->has_value()) entries = std::move(**cached);
-        FromStore(std::move(query), std::move(entries), std::move(done));
-      });
+  ranking_.Read(query.asin, query.limit, query.after_key,
+                [this, query, done](absl::StatusOr<std::optional<RankedRead>> cached) mutable {
+                  // A cache that cannot answer costs speed, not the page: Postgres has it all.
+                  RankedRead read;
+                  if (cached.ok() && cached->has_value()) read = std::move(**cached);
+                  FromStore(std::move(query), std::move(read.entries), read.complete,
+                            std::move(done));
+                });
 }
 
-void ReviewLister::FromStore(ReviewListQuery query, std::vector<RankedEntry> cached, Done done) {
+void ReviewLister::FromStore(ReviewListQuery query, std::vector<RankedEntry> cached,
+                             bool cache_complete, Done done) {
   const bool queued = executor_.TrySubmit(
-      [this, query = std::move(query), cached = std::move(cached), done]() mutable {
+      [this, query = std::move(query), cached = std::move(cached), cache_complete, done]() mutable {
         ListPage page;
         int positions = 0;  // positions of the order this page consumed
         ListedReview last;
@@ -161,7 +162,9 @@ void ReviewLister::FromStore(ReviewListQuery query, std::vector<RankedEntry> cac
           }
           query.after_key = {cached.back().sort_key, cached.back().review_id};
         }
-        if (positions < query.limit) {
+        // The rest of the page from Postgres, unless the cache holds the whole order (a product
+        // with at most --top-n ranked reviews): then there is no rest, and no query.
+        if (positions < query.limit && !cache_complete) {
           const int want = query.limit - positions;
           ReviewListQuery rest = query;
           rest.limit = want;

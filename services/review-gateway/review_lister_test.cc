@@ -66,6 +66,27 @@ TEST_F(ReviewListerTest, PagesContinuePastTheCacheFromTheStoreInTheSameOrder) {
   EXPECT_EQ(all, want);
 }
 
+TEST_F(ReviewListerTest, ACacheHoldingTheWholeOrderAnswersWithoutAskingTheStoreForMore) {
+  // Every ranked review in the cache (its floor is "-"): a page longer than the product ends
+  // there, with no query for the rest.
+  ranking_.entries.clear();
+  for (const reviewdb::ListedReview& r : reads_.ranked) {
+    ranking_.entries.push_back({r.review_id, *r.sort_key});
+  }
+  ranking_.complete = true;
+  auto p = List({.page_size = 50});
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->reviews.size(), 8u);
+  EXPECT_TRUE(p->next_page_token.empty());
+  EXPECT_TRUE(reads_.lists.empty());
+  // Not complete: the same page asks the store below the cache (and finds nothing more).
+  ranking_.complete = false;
+  p = List({.page_size = 50});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->reviews.size(), 8u);
+  EXPECT_EQ(reads_.lists.size(), 1u);
+}
+
 TEST(PageTokenTest, ARealSortKeyWithDotsOfItsOwnRoundTrips) {
   // Sort keys are decimals: "%.17g" writes dots and exponents into the token's position.
   for (double key : {37.119999999999997, -4.25, 1.5e-05, -2.5e+300, 0.0, 7.0}) {
