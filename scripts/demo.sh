@@ -10,22 +10,27 @@ cd "${root}"
 
 usage() {
   cat <<'EOF'
-Usage: scripts/demo.sh [REVIEWS_FILE] [--rate R] [--count N] [--keep-running]
+Usage: scripts/demo.sh [REVIEWS_FILE] [--rate R] [--count N] [--no-votes] [--keep-running]
        scripts/demo.sh --stop
 
 Starts the local stack and Candor's write path, drives reviews through the gRPC API and prints
 candor-drive's report: outcomes (accepted, duplicate, limited, invalid), submit latency,
 throughput, how long after the last accepted review every product summary matched Postgres, how
 fraud scoring decided the accepted reviews (active, held, rejected), and the most-reviewed
-products. Then stops everything (SIGTERM: services drain and commit first).
+products. A REVIEWS_FILE's real helpful votes are then replayed (VoteHelpful from synthetic
+voters), and the report adds how soon helpfulness-ranker applied them, invariant I4 (each review's
+helpful/total equal to the vote ledger) and the most-voted product's top reviews (ListReviews).
+Then stops everything (SIGTERM: services drain and commit first).
 
   REVIEWS_FILE      Amazon JSON-lines reviews (gzip or plain) to replay, e.g.
                     ../shared/data/amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz
                     They are history: imported (ImportReview, a service-role token) with their
-                    original times (unixReviewTime), so they are judged as they happened.
+                    original times (unixReviewTime), so they are judged as they happened; then
+                    their `helpful` [yes, total] votes are replayed (candor-drive --votes).
                     Without it, candor-drive generates realistic live traffic (SubmitReview).
   --rate R          reviews per second (default 500; 0 = as fast as possible)
   --count N         submissions (generator, default 2000) or reviews replayed (file, default all)
+  --no-votes        file: do not replay its helpful votes
   --keep-running    leave the stack and services up afterwards and print how to reach them
   --stop            stop what an earlier --keep-running left up
   --build-dir DIR   where the binaries are (default build/release; built by scripts/setup.sh
@@ -50,6 +55,7 @@ rate=500
 count=""
 keep_running=0
 stop_only=0
+votes=1
 build_dir=build/release
 need_value() { (($1 >= 2)) || { usage >&2; die "$2 needs a value"; }; }
 while (($# > 0)); do
@@ -62,6 +68,7 @@ while (($# > 0)); do
     --build-dir) need_value $# "$1"; build_dir=$2; shift 2 ;;
     --build-dir=*) build_dir=${1#*=}; shift ;;
     --keep-running) keep_running=1; shift ;;
+    --no-votes) votes=0; shift ;;
     --stop) stop_only=1; shift ;;
     -*) usage >&2; die "unknown option '$1'" ;;
     *)
@@ -254,6 +261,13 @@ if [[ -n ${reviews_file} ]]; then
   drive_args=("${reviews_file}" "${drive_args[@]}")
   [[ -z ${count} ]] || drive_args+=(--limit "${count}")
   log "importing ${reviews_file}${count:+ (first ${count} reviews)} with their original times at ${rate}/s"
+  if ((votes)) && [[ -n ${pid[helpfulness-ranker]:-} ]]; then
+    # The file's real helpful votes once its reviews are stored; the report shows the ranking.
+    drive_args+=(--votes)
+    log "then replaying the file's helpful votes (VoteHelpful, one synthetic voter per vote)"
+  elif ((votes)); then
+    log "warning: helpfulness-ranker is not running; the file's helpful votes are not replayed"
+  fi
 else
   drive_args+=(--count "${count:-2000}")
   log "driving ${count:-2000} generated submissions at ${rate}/s"

@@ -64,9 +64,11 @@ return 1
 
 const redis::Script& ReadScript() {
   static const redis::Script kScript(R"lua(
-if not redis.call('GET', KEYS[2]) then return {0} end
+local floor = redis.call('GET', KEYS[2])
+if not floor then return {0} end
 local n = tonumber(ARGV[1])
 local out = {1}
+if floor == '-' then out[1] = 2 end
 if not ARGV[2] then
   local r = redis.call('ZREVRANGE', KEYS[1], 0, n - 1, 'WITHSCORES')
   for i = 1, #r do out[#out + 1] = r[i] end
@@ -92,10 +94,16 @@ return out
 }
 
 absl::StatusOr<std::optional<std::vector<Entry>>> ParseRead(const redis::Reply& reply) {
+  return ParseRead(reply, nullptr);
+}
+
+absl::StatusOr<std::optional<std::vector<Entry>>> ParseRead(const redis::Reply& reply,
+                                                            bool* complete) {
   if (reply.type != redis::Reply::Type::kArray || reply.elements.empty() ||
       reply.elements.size() % 2 != 1) {
     return absl::InternalError("ranking read script: unexpected reply");
   }
+  if (complete != nullptr) *complete = reply.elements[0].integer == 2;
   if (reply.elements[0].integer == 0) return std::optional<std::vector<Entry>>();
   std::vector<Entry> entries;
   for (size_t i = 1; i + 1 < reply.elements.size(); i += 2) {

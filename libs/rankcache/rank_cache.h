@@ -41,7 +41,8 @@ const redis::Script& RebuildScript();
 
 // KEYS: set, floor. ARGV: n, then optionally (key text, review id) of the previous page's last
 // review. Returns {0} when the floor key is missing (unknown: read Postgres), else {1, id, key,
-// id, key, ...}: up to n members after the position, best first.
+// id, key, ...}: up to n members after the position, best first; {2, ...} instead of {1, ...}
+// when the floor is "-" (the set holds every ranked review: nothing lies below its last member).
 const redis::Script& ReadScript();
 
 // One member ReadScript returned.
@@ -53,5 +54,9 @@ struct Entry {
 // The parsed reply of ReadScript: nullopt when the product is unknown to the cache. Internal for
 // a reply of another shape.
 absl::StatusOr<std::optional<std::vector<Entry>>> ParseRead(const redis::Reply& reply);
+// The same, and `*complete` (when not null) says whether the set holds every ranked review of the
+// product (false when unknown).
+absl::StatusOr<std::optional<std::vector<Entry>>> ParseRead(const redis::Reply& reply,
+                                                            bool* complete);
 
 }  // namespace candor::rankcache

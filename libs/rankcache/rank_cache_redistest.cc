@@ -39,7 +39,7 @@ class RankCacheTest : public ::testing::Test {
     }
     auto reply = client_->EvalPipeline(ReadScript(), {{{SetKey(asin_), FloorKey(asin_)}, args}});
     EXPECT_TRUE(reply.ok() && reply->front().ok());
-    auto parsed = ParseRead(*reply->front());
+    auto parsed = ParseRead(*reply->front(), &complete_);
     EXPECT_TRUE(parsed.ok()) << parsed.status();
     if (!parsed->has_value()) return std::nullopt;
     std::vector<std::string> ids;
@@ -49,6 +49,7 @@ class RankCacheTest : public ::testing::Test {
 
   std::string asin_ = candor::testing::UniqueAsin();
   std::unique_ptr<redis::Client> client_;
+  bool complete_ = false;  // what the last Read said: the set holds every ranked review
 };
 
 TEST_F(RankCacheTest, AnUnknownProductIsLeftToARebuild) {
@@ -58,6 +59,7 @@ TEST_F(RankCacheTest, AnUnknownProductIsLeftToARebuild) {
                                  {{{SetKey(asin_), FloorKey(asin_)}, {"-", "a", "1", "b", "2"}}});
   ASSERT_TRUE(r.ok() && r->front().ok());
   EXPECT_EQ(*Read(10), (std::vector<std::string>{"b", "a"}));
+  EXPECT_TRUE(complete_);  // rebuilt with floor "-": nothing below
 }
 
 TEST_F(RankCacheTest, TheSetStaysTheReviewsAboveItsFloor) {
@@ -65,6 +67,7 @@ TEST_F(RankCacheTest, TheSetStaysTheReviewsAboveItsFloor) {
       client_->EvalPipeline(RebuildScript(), {{{SetKey(asin_), FloorKey(asin_)}, {"-"}}}).ok());
   EXPECT_EQ(Update(3, {{"a", "5"}, {"b", "4"}, {"c", "3"}, {"d", "2"}}), 4);
   EXPECT_EQ(*Read(10), (std::vector<std::string>{"a", "b", "c"}));  // d trimmed: floor (2, d)
+  EXPECT_FALSE(complete_);
   // A review below the floor stays out even when the set has room; one above it comes in.
   EXPECT_EQ(Update(3, {{"a", ""}, {"e", "1"}}), 2);
   EXPECT_EQ(*Read(10), (std::vector<std::string>{"b", "c"}));

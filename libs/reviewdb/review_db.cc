@@ -407,12 +407,6 @@ constexpr char kCursorSeparator = '|';
 // spelling; 17 significant digits always suffice).
 std::string KeyText(double key) { return absl::StrFormat("%.17g", key); }
 
-// Locks the stored reviews among $1 in review id order (two appliers of one review serialise
-// instead of deadlocking) and says which exist.
-constexpr pg::Statement kLockVotedReviews{"reviewdb_lock_voted_reviews", R"sql(
-SELECT review_id FROM reviews WHERE review_id = ANY($1::text[]) ORDER BY review_id FOR UPDATE)sql",
-                                          pg::Plan::kPerCall};
-
 // The stored ledger rows of the (review, user) pairs $1, $2.
 constexpr pg::Statement kStoredVotes{"reviewdb_stored_votes", R"sql(
 SELECT v.review_id, v.user_id, v.vote, (extract(epoch FROM v.voted_at) * 1000000)::bigint
@@ -428,29 +422,30 @@ SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
 ON CONFLICT (review_id, user_id) DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at
 WHERE helpful_votes.voted_at < excluded.voted_at)sql"};
 
-constexpr pg::Statement kAddVoteCounts{"reviewdb_add_vote_counts", R"sql(
-UPDATE reviews r SET helpful_votes = r.helpful_votes + d.dh, total_votes = r.total_votes + d.dt
-FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS d (review_id, dh, dt)
-WHERE r.review_id = d.review_id)sql",
-                                       pg::Plan::kPerCall};
-
 constexpr const char* kRankedColumns =
     "review_id, asin, helpful_votes, total_votes, verified_purchase, "
     "(extract(epoch FROM submitted_at) * 1000000)::bigint, status, sort_key";
 
-const pg::Statement& RankedReviewsStatement() {
+// The touched reviews, locked in review id order (so two batches never deadlock), with what
+// ranking them needs: their counts are then rewritten from these rows under the lock.
+const pg::Statement& LockRankedReviewsStatement() {
   static const std::string kSql =
-      absl::StrCat("SELECT ", kRankedColumns, " FROM reviews WHERE review_id = ANY($1::text[])");
-  static const pg::Statement kStatement{"reviewdb_ranked_reviews", kSql.c_str()};
+      absl::StrCat("SELECT ", kRankedColumns,
+                   " FROM reviews WHERE review_id = ANY($1::text[]) ORDER BY review_id FOR UPDATE");
+  static const pg::Statement kStatement{"reviewdb_lock_ranked_reviews", kSql.c_str(),
+                                        pg::Plan::kPerCall};
   return kStatement;
 }
 
-// '' in $2 is NULL: the review leaves the ranking.
-constexpr pg::Statement kSetSortKeys{"reviewdb_set_sort_keys", R"sql(
-UPDATE reviews r SET sort_key = nullif(d.k, '')::double precision
-FROM unnest($1::text[], $2::text[]) AS d (review_id, k)
+// A batch's new counts and sort keys in one write per review ('' in $4 is NULL: the review
+// leaves the ranking). One row version per review and batch instead of one for the counts and
+// another for the key.
+constexpr pg::Statement kSetVoteCounts{"reviewdb_set_vote_counts", R"sql(
+UPDATE reviews r
+SET helpful_votes = d.h, total_votes = d.t, sort_key = nullif(d.k, '')::double precision
+FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[]) AS d (review_id, h, t, k)
 WHERE r.review_id = d.review_id)sql",
-                                     pg::Plan::kPerCall};
+                                       pg::Plan::kPerCall};
 
 RankedReview RankedFromRow(const pqxx::row& row) {
   RankedReview r;
@@ -1036,9 +1031,13 @@ absl::StatusOr<VoteResult> ReviewDb::ApplyVotes(const std::vector<review::Helpfu
   absl::Status s = pool_.InTransaction([&](pqxx::work& tx) {
     result = VoteResult{};  // InTransaction may run this again after a serialization failure
     result.unchanged = superseded;
-    std::set<std::string> stored;
-    for (const pqxx::row& row : pg::Exec(tx, kLockVotedReviews, touched_ids)) {
-      stored.insert(row[0].as<std::string>());
+    // The stored ones among the touched reviews, locked (review id order: two appliers of one
+    // review serialise instead of deadlocking), as they stand before this batch.
+    std::map<std::string, RankedReview> locked;
+    for (const pqxx::row& row : pg::Exec(tx, LockRankedReviewsStatement(), touched_ids)) {
+      RankedReview r = RankedFromRow(row);
+      std::string id = r.review_id;
+      locked.emplace(std::move(id), std::move(r));
     }
     std::map<std::pair<std::string, std::string>, std::pair<std::string, int64_t>> rows;
     if (!pair_review.empty()) {
@@ -1051,7 +1050,7 @@ absl::StatusOr<VoteResult> ReviewDb::ApplyVotes(const std::vector<review::Helpfu
     std::vector<std::string> w_review, w_user, w_vote, w_at;
     std::map<std::string, std::pair<int64_t, int64_t>> deltas;  // by review id
     for (const auto& [key, v] : latest) {
-      if (stored.count(key.first) == 0) {
+      if (!locked.contains(key.first)) {
         ++result.unknown;
         continue;
       }
@@ -1082,32 +1081,35 @@ absl::StatusOr<VoteResult> ReviewDb::ApplyVotes(const std::vector<review::Helpfu
       pg::Exec(tx, kUpsertVotes, ArrayLiteral(w_review), ArrayLiteral(w_user), ArrayLiteral(w_vote),
                ArrayLiteral(w_at));
     }
-    std::vector<std::string> d_review;
-    std::vector<int64_t> d_helpful, d_total;
-    for (const auto& [id, d] : deltas) {
-      if (d.first == 0 && d.second == 0) continue;
-      d_review.push_back(id);
-      d_helpful.push_back(d.first);
-      d_total.push_back(d.second);
-    }
-    if (!d_review.empty()) {
-      pg::Exec(tx, kAddVoteCounts, ArrayLiteral(d_review), ArrayLiteral(d_helpful),
-               ArrayLiteral(d_total));
-    }
-    std::vector<std::string> k_review, k_value;
-    for (const pqxx::row& row : pg::Exec(tx, RankedReviewsStatement(), touched_ids)) {
-      RankedReview r = RankedFromRow(row);
+    // Each locked review's counts moved by its delta and its key from the result, written in one
+    // statement for the reviews where either changed.
+    std::vector<std::string> u_review, u_key;
+    std::vector<int64_t> u_helpful, u_total;
+    for (auto& [id, r] : locked) {
+      bool changed = false;
+      if (auto d = deltas.find(id);
+          d != deltas.end() && (d->second.first != 0 || d->second.second != 0)) {
+        r.helpful_votes += d->second.first;
+        r.total_votes += d->second.second;
+        changed = true;
+      }
       std::optional<double> key;
       if (r.status == ReviewStatus::kActive) key = sort_key(r);
       if (key != r.sort_key) {
-        k_review.push_back(r.review_id);
-        k_value.push_back(key ? KeyText(*key) : "");
         r.sort_key = key;
+        changed = true;
+      }
+      if (changed) {
+        u_review.push_back(id);
+        u_helpful.push_back(r.helpful_votes);
+        u_total.push_back(r.total_votes);
+        u_key.push_back(r.sort_key ? KeyText(*r.sort_key) : "");
       }
       result.reviews.push_back(std::move(r));
     }
-    if (!k_review.empty()) {
-      pg::Exec(tx, kSetSortKeys, ArrayLiteral(k_review), ArrayLiteral(k_value));
+    if (!u_review.empty()) {
+      pg::Exec(tx, kSetVoteCounts, ArrayLiteral(u_review), ArrayLiteral(u_helpful),
+               ArrayLiteral(u_total), ArrayLiteral(u_key));
     }
   });
   if (!s.ok()) return s;

@@ -22,7 +22,7 @@ struct Config {
   service::ConsumerConfig consumer = {
       .group = "helpfulness-ranker",
       .input_topic = std::string(events::kHelpfulVotesTopic) + "," + events::kReviewEventsTopic,
-      .max_batch = 2000,
+      .max_batch = 5000,
   };
   std::string scores_topic = events::kReviewScoresTopic;
   // Reviews kept per product in Redis (the rest is served from Postgres).

@@ -61,22 +61,23 @@ class FakeReviewReads final : public ReviewReads {
 
 class FakeRankingReader final : public RankingReader {
  public:
-  void Read(
-      const std::string&, int n, const std::optional<std::pair<double, std::string>>& after,
-      std::function<void(absl::StatusOr<std::optional<std::vector<RankedEntry>>>)> done) override {
+  void Read(const std::string&, int n, const std::optional<std::pair<double, std::string>>& after,
+            std::function<void(absl::StatusOr<std::optional<RankedRead>>)> done) override {
     if (!known) {
-      done(std::optional<std::vector<RankedEntry>>());
+      done(std::optional<RankedRead>());
       return;
     }
-    std::vector<RankedEntry> out;
+    RankedRead out;
+    out.complete = complete;
     for (const RankedEntry& e : entries) {
       if (after && std::make_pair(e.sort_key, e.review_id) >= *after) continue;
-      if (static_cast<int>(out.size()) == n) break;
-      out.push_back(e);
+      if (static_cast<int>(out.entries.size()) == n) break;
+      out.entries.push_back(e);
     }
-    done(std::optional<std::vector<RankedEntry>>(out));
+    done(std::optional<RankedRead>(out));
   }
   bool known = true;
+  bool complete = false;             // entries are every ranked review of the product
   std::vector<RankedEntry> entries;  // best first
 };
 

@@ -63,15 +63,23 @@ struct RankedEntry {
   double sort_key = 0;
 };
 
+// What the ranking cache answered for a product it knows.
+struct RankedRead {
+  std::vector<RankedEntry> entries;  // best first
+  // The cache holds every ranked review of the product (its floor is "-"): nothing of the order
+  // lies below the last entry, so Postgres need not be asked for the rest of a page.
+  bool complete = false;
+};
+
 // Port: the ranking cache's read side (Redis helpful:{asin}, libs/rankcache): up to `n` members
 // after `after` ((sort key, review id) of the previous page's last), best first; nullopt when the
 // cache does not know the product (read Postgres instead). Unavailable when unreachable.
 class RankingReader {
  public:
   virtual ~RankingReader() = default;
-  virtual void Read(
-      const std::string& asin, int n, const std::optional<std::pair<double, std::string>>& after,
-      std::function<void(absl::StatusOr<std::optional<std::vector<RankedEntry>>>)> done) = 0;
+  virtual void Read(const std::string& asin, int n,
+                    const std::optional<std::pair<double, std::string>>& after,
+                    std::function<void(absl::StatusOr<std::optional<RankedRead>>)> done) = 0;
 };
 
 }  // namespace candor::gateway

@@ -50,9 +50,9 @@ void RedisVoteLimiter::Admit(const std::string& user_id, absl::Time now,
                });
 }
 
-void RedisRankingReader::Read(
-    const std::string& asin, int n, const std::optional<std::pair<double, std::string>>& after,
-    std::function<void(absl::StatusOr<std::optional<std::vector<RankedEntry>>>)> done) {
+void RedisRankingReader::Read(const std::string& asin, int n,
+                              const std::optional<std::pair<double, std::string>>& after,
+                              std::function<void(absl::StatusOr<std::optional<RankedRead>>)> done) {
   std::vector<std::string> args = {absl::StrCat(n)};
   if (after) {
     args.push_back(rankcache::KeyText(after->first));
@@ -64,20 +64,22 @@ void RedisRankingReader::Read(
                    done(r.status());
                    return;
                  }
-                 auto parsed = rankcache::ParseRead(*r);
+                 bool complete = false;
+                 auto parsed = rankcache::ParseRead(*r, &complete);
                  if (!parsed.ok()) {
                    done(parsed.status());
                    return;
                  }
                  if (!parsed->has_value()) {
-                   done(std::optional<std::vector<RankedEntry>>());
+                   done(std::optional<RankedRead>());
                    return;
                  }
-                 std::vector<RankedEntry> entries;
+                 RankedRead read;
+                 read.complete = complete;
                  for (rankcache::Entry& e : **parsed) {
-                   entries.push_back({std::move(e.review_id), e.sort_key});
+                   read.entries.push_back({std::move(e.review_id), e.sort_key});
                  }
-                 done(std::optional<std::vector<RankedEntry>>(std::move(entries)));
+                 done(std::optional<RankedRead>(std::move(read)));
                });
 }
 

@@ -29,9 +29,9 @@ class RedisVoteLimiter final : public VoteLimiter {
 class RedisRankingReader final : public RankingReader {
  public:
   explicit RedisRankingReader(redis::AsyncClient& client) : client_(client) {}
-  void Read(
-      const std::string& asin, int n, const std::optional<std::pair<double, std::string>>& after,
-      std::function<void(absl::StatusOr<std::optional<std::vector<RankedEntry>>>)> done) override;
+  void Read(const std::string& asin, int n,
+            const std::optional<std::pair<double, std::string>>& after,
+            std::function<void(absl::StatusOr<std::optional<RankedRead>>)> done) override;
 
  private:
   redis::AsyncClient& client_;

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "libs/core/error.h"
 #include "libs/review/fingerprint.h"
@@ -57,14 +58,18 @@ absl::Status DecodePageToken(const std::string& token, ReviewListQuery* query) {
   if (dot == std::string::npos || Checksum(text.substr(0, dot)) != text.substr(dot + 1)) {
     return BadToken("malformed or altered");
   }
+  // query (4 fields) . position . review id: a most-helpful position is a decimal number that
+  // has dots of its own ("37.119999999999997", "1.5e-05"), so it is what lies between the fourth
+  // dot and the last.
   std::vector<std::string> parts = absl::StrSplit(text.substr(0, dot), '.');
-  if (parts.size() != 6) return BadToken("malformed or altered");
+  if (parts.size() < 6) return BadToken("malformed or altered");
   const std::string issued_for =
       absl::StrCat(parts[0], ".", parts[1], ".", parts[2], ".", parts[3]);
   if (issued_for != QueryText(*query)) {
     return BadToken("issued for another product, order or filter");
   }
-  const std::string& id = parts[5];
+  const std::string id = parts.back();
+  parts[4] = absl::StrJoin(parts.begin() + 4, parts.end() - 1, ".");
   if (!review::ValidateReviewIdFormat(id).ok()) return BadToken("malformed or altered");
   if (query->order == ReviewOrder::kNewest) {
     int64_t micros = 0;
@@ -116,22 +121,23 @@ void ReviewLister::List(const ListRequest& request, Done done) {
   const bool cached_order =
       query.order == ReviewOrder::kMostHelpful && query.stars_mask == 0 && !query.verified_only;
   if (!cached_order) {
-    FromStore(std::move(query), {}, std::move(done));
+    FromStore(std::move(query), {}, /*cache_complete=*/false, std::move(done));
     return;
   }
-  ranking_.Read(
-      query.asin, query.limit, query.after_key,
-      [this, query, done](absl::StatusOr<std::optional<std::vector<RankedEntry>>> cached) mutable {
-        // A cache that cannot answer costs speed, not the page: Postgres has it all.
-        std::vector<RankedEntry> entries;
-        if (cached.ok() && cached->has_value()) entries = std::move(**cached);
-        FromStore(std::move(query), std::move(entries), std::move(done));
-      });
+  ranking_.Read(query.asin, query.limit, query.after_key,
+                [this, query, done](absl::StatusOr<std::optional<RankedRead>> cached) mutable {
+                  // A cache that cannot answer costs speed, not the page: Postgres has it all.
+                  RankedRead read;
+                  if (cached.ok() && cached->has_value()) read = std::move(**cached);
+                  FromStore(std::move(query), std::move(read.entries), read.complete,
+                            std::move(done));
+                });
 }
 
-void ReviewLister::FromStore(ReviewListQuery query, std::vector<RankedEntry> cached, Done done) {
+void ReviewLister::FromStore(ReviewListQuery query, std::vector<RankedEntry> cached,
+                             bool cache_complete, Done done) {
   const bool queued = executor_.TrySubmit(
-      [this, query = std::move(query), cached = std::move(cached), done]() mutable {
+      [this, query = std::move(query), cached = std::move(cached), cache_complete, done]() mutable {
         ListPage page;
         int positions = 0;  // positions of the order this page consumed
         ListedReview last;
@@ -156,7 +162,9 @@ void ReviewLister::FromStore(ReviewListQuery query, std::vector<RankedEntry> cac
           }
           query.after_key = {cached.back().sort_key, cached.back().review_id};
         }
-        if (positions < query.limit) {
+        // The rest of the page from Postgres, unless the cache holds the whole order (a product
+        // with at most --top-n ranked reviews): then there is no rest, and no query.
+        if (positions < query.limit && !cache_complete) {
           const int want = query.limit - positions;
           ReviewListQuery rest = query;
           rest.limit = want;

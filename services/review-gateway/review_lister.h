@@ -52,7 +52,8 @@ class ReviewLister {
   void List(const ListRequest& request, Done done);
 
  private:
-  void FromStore(reviewdb::ReviewListQuery query, std::vector<RankedEntry> cached, Done done);
+  void FromStore(reviewdb::ReviewListQuery query, std::vector<RankedEntry> cached,
+                 bool cache_complete, Done done);
 
   RankingReader& ranking_;
   ReviewReads& reads_;

@@ -61,8 +61,48 @@ TEST_F(ReviewListerTest, PagesContinuePastTheCacheFromTheStoreInTheSameOrder) {
     if (token.empty()) break;
   }
   std::vector<std::string> want;
+  want.reserve(8);
   for (int i = 0; i < 8; ++i) want.push_back(Id(i));
   EXPECT_EQ(all, want);
+}
+
+TEST_F(ReviewListerTest, ACacheHoldingTheWholeOrderAnswersWithoutAskingTheStoreForMore) {
+  // Every ranked review in the cache (its floor is "-"): a page longer than the product ends
+  // there, with no query for the rest.
+  ranking_.entries.clear();
+  for (const reviewdb::ListedReview& r : reads_.ranked) {
+    ranking_.entries.push_back({r.review_id, *r.sort_key});
+  }
+  ranking_.complete = true;
+  auto p = List({.page_size = 50});
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->reviews.size(), 8u);
+  EXPECT_TRUE(p->next_page_token.empty());
+  EXPECT_TRUE(reads_.lists.empty());
+  // Not complete: the same page asks the store below the cache (and finds nothing more).
+  ranking_.complete = false;
+  p = List({.page_size = 50});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->reviews.size(), 8u);
+  EXPECT_EQ(reads_.lists.size(), 1u);
+}
+
+TEST(PageTokenTest, ARealSortKeyWithDotsOfItsOwnRoundTrips) {
+  // Sort keys are decimals: "%.17g" writes dots and exponents into the token's position.
+  for (double key : {37.119999999999997, -4.25, 1.5e-05, -2.5e+300, 0.0, 7.0}) {
+    reviewdb::ReviewListQuery query;
+    query.asin = "B000000001";
+    reviewdb::ListedReview last;
+    last.review_id = Id(3);
+    last.sort_key = key;
+    const std::string token = EncodePageToken(query, last);
+    reviewdb::ReviewListQuery next;
+    next.asin = "B000000001";
+    ASSERT_TRUE(DecodePageToken(token, &next).ok()) << key;
+    ASSERT_TRUE(next.after_key.has_value()) << key;
+    EXPECT_EQ(next.after_key->first, key);
+    EXPECT_EQ(next.after_key->second, Id(3));
+  }
 }
 
 TEST_F(ReviewListerTest, AnUnknownCacheOrAFilterReadsTheStore) {

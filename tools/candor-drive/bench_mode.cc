@@ -61,7 +61,8 @@ int RunBench(int argc, char** argv) {
       "by gRPC code; and how long an accepted review takes to be readable (freshness probes).\n"
       "Operations (--mix): submit (SubmitReview), summary (GetProductSummary), list\n"
       "(ListReviews: a product's first page), noop (BenchService/Noop: the gateway must run with\n"
-      "--bench-noop). vote and search are known names but not served by this version.\n"
+      "--bench-noop). vote is sent by the replay's --votes only; search is a known name but\n"
+      "not served by this version.\n"
       "REVIEWS_FILE: replay Amazon JSON lines (gzip or plain); without it, generated traffic\n"
       "(the replay's generator). Tokens are minted with $CANDOR_JWT_SECRET (required).\n"
       "Exit: 0 the run completed, 1 interrupted or no server answered, 2 bad usage.");
@@ -109,6 +110,12 @@ int RunBench(int argc, char** argv) {
   if (!mix.ok()) return Usage(std::string(mix.status().message()));
   if (absl::Status served = CheckServed(*mix); !served.ok()) {
     return Usage(std::string(served.message()));
+  }
+  if (mix->Weight(Op::kVote) > 0) {
+    // A vote needs a stored review to vote on, which the bench's traffic sources do not know.
+    return Usage(
+        "operation 'vote' is sent by the replay's --votes (a file's real votes on its stored "
+        "reviews), not in bench mixes");
   }
   const std::string secret = JwtSecret();
   if (secret.empty()) return Usage("CANDOR_JWT_SECRET is not set (the gateway's token secret)");

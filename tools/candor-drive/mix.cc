@@ -24,7 +24,7 @@ constexpr std::array<OpInfo, kOpCount> kOps = {{
     {Op::kSummary, "summary", true},
     {Op::kNoop, "noop", true},
     {Op::kImport, "import", true},
-    {Op::kVote, "vote", false},
+    {Op::kVote, "vote", true},
     {Op::kList, "list", true},
     {Op::kSearch, "search", false},
 }};

@@ -52,7 +52,7 @@ TEST(MixTest, FutureOperationsParseButAreRefused) {
   ASSERT_TRUE(mix.ok()) << mix.status();
   absl::Status served = CheckServed(*mix);
   EXPECT_EQ(served.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(served.message(), "operation 'vote' is not served by this Candor version");
+  EXPECT_EQ(served.message(), "operation 'search' is not served by this Candor version");
 
   mix = ParseMix("summary=1,search=3");
   ASSERT_TRUE(mix.ok());

@@ -182,6 +182,17 @@ Operations ServedOperations() {
       [](Connection& c, auto... call) { c.review->async()->ListReviews(call...); },
       [](const review::v1::ListReviewsRequest& req, const review::v1::ListReviewsResponse&, bool,
          Answer* a) { a->view.asin = req.asin(); });
+  // ReviewService/VoteHelpful: the caller's vote on a review (the replay's --votes).
+  ops[static_cast<size_t>(Op::kVote)] = std::make_unique<
+      UnaryOperation<review::v1::VoteHelpfulRequest, review::v1::VoteHelpfulResponse>>(
+      Op::kVote,
+      [](CallInput& in, review::v1::VoteHelpfulRequest* req) {
+        req->set_review_id(std::move(in.review_id));
+        req->set_vote(in.vote);
+      },
+      [](Connection& c, auto... call) { c.review->async()->VoteHelpful(call...); },
+      [](const review::v1::VoteHelpfulRequest& req, const review::v1::VoteHelpfulResponse&, bool,
+         Answer* a) { a->review_id = req.review_id(); });
   // BenchService/Noop: the gateway authenticates the token and answers at once (--bench-noop).
   ops[static_cast<size_t>(Op::kNoop)] =
       std::make_unique<UnaryOperation<bench::v1::NoopRequest, SubmitReviewResponse>>(
@@ -250,6 +261,38 @@ std::vector<Answer> FetchSummaries(const Operation& summary, Connection& c,
   std::unique_lock lock(mu);
   cv.wait(lock, [&] { return in_flight == 0; });
   return answers;
+}
+
+absl::StatusOr<std::vector<TopReview>> FetchTopReviews(Connection& c, const std::string& bearer,
+                                                       const std::string& asin, int n,
+                                                       absl::Duration deadline) {
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", bearer);
+  ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(deadline));
+  review::v1::ListReviewsRequest req;
+  req.set_asin(asin);
+  req.set_page_size(n);
+  review::v1::ListReviewsResponse resp;
+  const grpc::Status s = c.review->ListReviews(&ctx, req, &resp);
+  if (!s.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
+                        absl::StrCat("ListReviews ", asin, ": ", s.error_message()));
+  }
+  std::vector<TopReview> top;
+  for (const review::v1::ListedReview& r : resp.reviews()) {
+    TopReview t;
+    t.review_id = r.review_id();
+    t.title = r.title();
+    t.stars = r.stars();
+    t.verified = r.verified_purchase();
+    t.helpful = r.helpful_votes();
+    t.total = r.total_votes();
+    absl::StatusOr<absl::Time> at = events::FromProtoTimestamp("submitted_at", r.submitted_at());
+    if (!at.ok()) return at.status();
+    t.submitted_at = *at;
+    top.push_back(std::move(t));
+  }
+  return top;
 }
 
 absl::Status Preflight(const Operations& ops, Connection& c, const Mix& mix,

@@ -11,12 +11,14 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "candor/bench/v1/bench_service.grpc.pb.h"
 #include "candor/review/v1/review_service.grpc.pb.h"
 #include "tools/candor-drive/mix.h"
 #include "tools/candor-drive/report.h"
 #include "tools/candor-drive/traffic.h"
+#include "tools/candor-drive/votes.h"
 
 namespace candor::drive {
 
@@ -37,11 +39,14 @@ std::vector<Connection> Connect(const std::string& target, int n);
 
 // What one call carries. Each operation reads the fields it needs: submit, noop and import the
 // review (import also its user, original time, client address and account creation), summary
-// the asin; every call sends `bearer` ("Bearer <jwt>", "" = none) as authorization and, when
-// set, `forwarded_for` as `x-forwarded-for` (the client's address as a proxy would state it).
+// and list the asin, vote the review id and the vote; every call sends `bearer` ("Bearer <jwt>",
+// "" = none) as authorization and, when set, `forwarded_for` as `x-forwarded-for` (the client's
+// address as a proxy would state it).
 struct CallInput {
   Review review;
   std::string asin;
+  std::string review_id;
+  review::v1::HelpfulVoteValue vote = review::v1::HELPFUL_VOTE_VALUE_UNSPECIFIED;
   std::string bearer;
   std::string forwarded_for;
 };
@@ -100,6 +105,11 @@ inline constexpr char kImporterSubject[] = "candor-drive-importer";
 std::vector<Answer> FetchSummaries(const Operation& summary, Connection& c,
                                    const std::string& bearer, const std::vector<std::string>& asins,
                                    int concurrency, absl::Duration deadline);
+
+// ListReviews' first page of `asin` (most helpful first, `n` reviews) with `bearer`. Blocks.
+absl::StatusOr<std::vector<TopReview>> FetchTopReviews(Connection& c, const std::string& bearer,
+                                                       const std::string& asin, int n,
+                                                       absl::Duration deadline);
 
 // Waits up to `wait` for the gateway to answer GetProductSummary (any answer but UNAVAILABLE /
 // DEADLINE_EXCEEDED; wait 0 = one try). `detail` says what came back. Then, unless

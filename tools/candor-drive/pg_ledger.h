@@ -28,6 +28,13 @@ class PgLedger final : public ReviewLedger {
   absl::StatusOr<std::map<std::string, reviewdb::ReviewDecision>> Decisions(
       const std::vector<std::string>& review_ids);
 
+  // The helpful / total counts of every voted review of `asins` beside the vote ledger's sums
+  // (reviewdb::ReviewDb::CheckVoteCounts): the vote replay's check, and I4's.
+  absl::StatusOr<std::vector<reviewdb::VoteCountCheck>> VoteCounts(
+      const std::vector<std::string>& asins) {
+    return db_.CheckVoteCounts(asins);
+  }
+
  private:
   explicit PgLedger(std::unique_ptr<pg::Pool> pool) : pool_(std::move(pool)), db_(*pool_) {}
   std::unique_ptr<pg::Pool> pool_;

@@ -8,9 +8,11 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "libs/core/flags.h"
 #include "libs/core/runtime.h"
@@ -23,6 +25,7 @@
 #include "tools/candor-drive/pg_ledger.h"
 #include "tools/candor-drive/scenario.h"
 #include "tools/candor-drive/traffic.h"
+#include "tools/candor-drive/votes.h"
 
 namespace candor::drive {
 namespace {
@@ -53,6 +56,10 @@ struct Settings : CommonSettings {
   std::string target;
   bool forwarded_for = true;
   double expect_caught = -1;  // percent; < 0 = no expectation
+  // Real votes
+  bool votes = false;
+  double vote_rate = 2000;
+  int64_t top_reviews = 5;
 };
 
 // Products whose aggregates this run may have changed: those of answered, well-formed requests.
@@ -139,6 +146,180 @@ class PlanWorkload final : public Workload {
   std::chrono::steady_clock::time_point last_ok_;
 };
 
+// The vote replay's calls: vote n is votes[n], from its synthetic voter with the voter's token.
+// Records every answer's code.
+class VoteWorkload final : public Workload {
+ public:
+  VoteWorkload(const std::vector<PlannedVote>& votes, const TokenBook& voters)
+      : votes_(votes), voters_(voters), codes_(votes.size()) {}
+
+  Op Make(uint64_t n, CallInput* input) override {
+    const PlannedVote& v = votes_[n];
+    input->review_id = v.review_id;
+    input->vote = v.helpful ? review::v1::HELPFUL_VOTE_VALUE_HELPFUL
+                            : review::v1::HELPFUL_VOTE_VALUE_NOT_HELPFUL;
+    input->bearer = voters_.BearerFor(v.voter);
+    return Op::kVote;
+  }
+
+  int64_t OnAnswer(uint64_t n, const Answer& a) override {
+    std::lock_guard lock(mu_);
+    codes_[n] = a.code;
+    ++answered_;
+    if (a.code == absl::StatusCode::kOk) {
+      ++ok_;
+      any_ok_ = true;
+      last_ok_ = std::chrono::steady_clock::now();
+    }
+    return -1;
+  }
+
+  std::string ProgressNote() override {
+    std::lock_guard lock(mu_);
+    return absl::StrFormat("votes ok %d  answered %d  of %d", ok_, answered_, votes_.size());
+  }
+
+  // After the run (no call in flight).
+  const std::vector<std::optional<absl::StatusCode>>& codes() const { return codes_; }
+  std::chrono::steady_clock::time_point last_ok() const {
+    return any_ok_ ? last_ok_ : std::chrono::steady_clock::now();
+  }
+
+ private:
+  const std::vector<PlannedVote>& votes_;
+  const TokenBook& voters_;
+  std::mutex mu_;
+  std::vector<std::optional<absl::StatusCode>> codes_;
+  int64_t ok_ = 0, answered_ = 0;
+  bool any_ok_ = false;
+  std::chrono::steady_clock::time_point last_ok_;
+};
+
+// --votes: the file's real helpful votes as VoteHelpful calls on the stored reviews, then waits
+// until the ranker has applied them (each review's counts equal its OK votes), checks I4 on the
+// voted products, and reads the most-voted product's top reviews (ListReviews).
+VoteReplayOutcome ReplayVotes(const Settings& s, const Plan& plan,
+                              const std::vector<Outcome>& outcomes, const std::string& secret,
+                              std::vector<Connection>& connections, const Operations& ops,
+                              PgLedger& ledger, const std::string& reader_bearer) {
+  VoteReplayOutcome v;
+  std::vector<VotedReview> voted;
+  std::set<std::string> ids;
+  for (size_t n = 0; n < plan.size() && n < outcomes.size(); ++n) {
+    const Review& row = plan.at(n).review;
+    if (!row.votes || row.votes->total <= 0) continue;
+    std::optional<std::string> id = StoredReviewId(row, outcomes[n]);
+    if (!id) {
+      ++v.reviews_no_id;
+      continue;
+    }
+    if (ids.insert(*id).second) voted.push_back({*id, row.asin, *row.votes});
+  }
+  v.reviews = static_cast<int64_t>(voted.size());
+  const std::vector<PlannedVote> votes = PlanRealVotes(voted, PickSeed(s.seed));
+  v.planned = static_cast<int64_t>(votes.size());
+  TokenBook voters(secret, absl::Hours(24));
+  for (const PlannedVote& pv : votes) {
+    voters.Add(pv.voter);
+    if (pv.helpful) ++v.planned_helpful;
+  }
+  if (votes.empty()) {
+    v.message = "no replayed review carries helpful votes";
+    return v;
+  }
+  std::cerr << "candor-drive: replaying " << votes.size() << " helpful votes on " << voted.size()
+            << " reviews from as many synthetic voters\n";
+
+  VoteWorkload workload(votes, voters);
+  RunnerOptions o;
+  o.shape.rate = s.vote_rate;
+  o.shape.count = static_cast<int64_t>(votes.size());
+  o.concurrency = s.concurrency;
+  o.deadline = absl::Milliseconds(s.deadline_ms);
+  o.mix = *ParseMix("vote");
+  o.progress = s.progress;
+  RunTargets targets;
+  targets.connections = &connections;
+  targets.operations = &ops;
+  targets.workload = &workload;
+  const LoadResult load = RunLoad(targets, o);
+  v.duration_s = load.active_s;
+  for (const std::optional<absl::StatusCode>& code : workload.codes()) {
+    if (code) {
+      ++v.codes[*code];
+    } else {
+      ++v.not_sent;
+    }
+  }
+  if (load.interrupted || core::ShutdownRequested()) {
+    v.message = "the run was interrupted";
+    return v;
+  }
+
+  // Wait for the ranker: every review's counts equal its OK votes.
+  const auto expected = ExpectedCounts(votes, workload.codes());
+  std::map<std::string, std::pair<int64_t, int64_t>> per_product;  // asin -> (OK votes, reviews)
+  std::map<std::string, std::string> asin_of;
+  for (const VotedReview& r : voted) asin_of[r.review_id] = r.asin;
+  for (const auto& [id, counts] : expected) {
+    auto& [n_votes, n_reviews] = per_product[asin_of[id]];
+    n_votes += counts.second;
+    if (counts.second > 0) ++n_reviews;
+  }
+  std::vector<std::string> asins;
+  asins.reserve(per_product.size());
+  for (const auto& [asin, ignored] : per_product) asins.push_back(asin);
+  std::cerr << "candor-drive: waiting up to " << s.fresh_timeout_s
+            << " s for helpfulness-ranker to apply the votes\n";
+  const absl::Time give_up = absl::Now() + absl::Seconds(s.fresh_timeout_s);
+  v.state = VoteReplayOutcome::State::kStale;
+  while (true) {
+    absl::StatusOr<std::vector<reviewdb::VoteCountCheck>> checks = ledger.VoteCounts(asins);
+    if (!checks.ok()) {
+      v.state = VoteReplayOutcome::State::kError;
+      v.message = std::string(checks.status().message());
+    } else if (CompareVoteCounts(expected, *checks, v)) {
+      v.state = VoteReplayOutcome::State::kApplied;
+      v.message.clear();
+      v.applied_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now() - workload.last_ok())
+                         .count();
+      break;
+    } else {
+      v.state = VoteReplayOutcome::State::kStale;
+    }
+    if (absl::Now() >= give_up || core::ShutdownRequested()) {
+      if (v.message.empty()) {
+        v.message =
+            absl::StrCat("not within ", s.fresh_timeout_s, " s (is helpfulness-ranker running?)");
+      }
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+
+  // The most-voted product's page.
+  for (const auto& [asin, counts] : per_product) {
+    if (counts.first > v.top_asin_votes) {
+      v.top_asin = asin;
+      v.top_asin_votes = counts.first;
+      v.top_asin_reviews = counts.second;
+    }
+  }
+  if (!v.top_asin.empty() && s.top_reviews > 0) {
+    absl::StatusOr<std::vector<TopReview>> top =
+        FetchTopReviews(connections[0], reader_bearer, v.top_asin, static_cast<int>(s.top_reviews),
+                        absl::Milliseconds(s.deadline_ms));
+    if (top.ok()) {
+      v.top = *std::move(top);
+      ScoreTop(v.top, absl::Now(), helpfulness::ScoreParams{}, &v.top_in_score_order);
+    } else {
+      v.top_error = std::string(top.status().message());
+    }
+  }
+  return v;
+}
+
 std::vector<std::string> AcceptedIds(const std::vector<Outcome>& outcomes) {
   std::set<std::string> ids;
   for (const Outcome& o : outcomes) {
@@ -200,10 +381,24 @@ int RunReplay(int argc, char** argv) {
                   "scenario: exit 1 unless at least this percent of the accepted attack reviews "
                   "were held or rejected (< 0 = no expectation)",
                   -1, 100);
+  flags.AddBool("votes", "", &s.votes,
+                "file: then replay its real helpful votes ([yes, total] per review) as VoteHelpful "
+                "calls from synthetic voters, wait until helpfulness-ranker applied them, check "
+                "I4 and show the most-voted product's top reviews; needs --pg-dsn");
+  flags.AddDouble("vote-rate", "", &s.vote_rate,
+                  "--votes: votes per second, open loop (0 = closed loop)", 0, 1'000'000);
+  flags.AddInt("top-reviews", "", &s.top_reviews,
+               "--votes: reviews of the most-voted product to show (ListReviews)", 0, 100);
   if (int code = core::ParseOrExit(flags, argc, argv); code >= 0) return code;
   if (flags.positional().size() > 1) return Usage("at most one REVIEWS_FILE");
   if (!s.scenario.empty() && !flags.positional().empty()) {
     return Usage("--scenario sends its own traffic: no REVIEWS_FILE with it");
+  }
+  if (s.votes && flags.positional().empty()) {
+    return Usage("--votes replays a file's helpful votes: it needs a REVIEWS_FILE");
+  }
+  if (s.votes && s.pg_dsn.empty()) {
+    return Usage("--votes checks the counts in Postgres: it needs --pg-dsn (or CANDOR_PG_DSN)");
   }
   if (!s.scenario.empty() && s.pg_dsn.empty()) {
     return Usage(
@@ -384,6 +579,14 @@ int RunReplay(int argc, char** argv) {
           checks.decisions_error = std::string(decided.status().message());
         }
       }
+      if (s.votes) {
+        if (checks.convergence.state == FreshnessReport::State::kFresh) {
+          checks.votes = ReplayVotes(s, *plan, workload.outcomes(), secret, connections, ops,
+                                     **ledger, tokens.BearerFor(kReaderUser));
+        } else {
+          checks.votes.emplace().message = "the reviews did not all reach Postgres";
+        }
+      }
       if (scenario) {
         absl::StatusOr<std::map<std::string, reviewdb::ReviewDecision>> decisions =
             (*ledger)->Decisions(accepted);
@@ -394,6 +597,7 @@ int RunReplay(int argc, char** argv) {
       }
     }
   }
+  if (s.votes && !checks.votes) checks.votes.emplace().message = checks.convergence.message;
   if (scenario && !checks.scenario) {
     checks.scenario = TallyScenario(*scenario, history_outcomes, workload.outcomes(), {});
     checks.scenario->error = checks.convergence.message;

@@ -530,6 +530,7 @@ std::string ReplayText(const RunResult& result) {
   absl::StrAppend(&out, FreshnessText(r.convergence));
   absl::StrAppend(&out, DecisionsText(r));
   if (r.scenario) absl::StrAppend(&out, ScenarioText(*r.scenario));
+  if (r.votes) absl::StrAppend(&out, VotesText(*r.votes));
 
   if (!r.top_products.empty()) {
     absl::StrAppend(&out, "\nMost-reviewed products\n");
@@ -576,6 +577,7 @@ nlohmann::json ReplayJson(const RunResult& result) {
       {"decisions", r.decisions},
       {"top_products", r.top_products},
       {"scenario", r.scenario ? ScenarioJson(*r.scenario) : nlohmann::json(nullptr)},
+      {"votes", r.votes ? VotesJson(*r.votes) : nlohmann::json(nullptr)},
   };
 }
 
@@ -594,6 +596,7 @@ int ExitCode(const RunResult& result) {
     return 1;
   }
   if (r.scenario && !r.scenario->Met()) return 1;
+  if (r.votes && !r.votes->Met()) return 1;
   return 0;
 }
 

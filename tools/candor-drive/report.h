@@ -14,6 +14,7 @@
 #include "tools/candor-drive/mix.h"
 #include "tools/candor-drive/outcomes.h"
 #include "tools/candor-drive/scenario.h"
+#include "tools/candor-drive/votes.h"
 
 namespace candor::drive {
 
@@ -154,6 +155,8 @@ struct ReplayChecks {
   std::vector<ProductView> top_products;
   // With --scenario: how the attack, and the genuine reviews beside it, were decided.
   std::optional<ScenarioOutcome> scenario;
+  // With --votes: the file's real helpful votes, replayed once the reviews were stored.
+  std::optional<VoteReplayOutcome> votes;
 };
 
 // What the rate controller measured (runner.h fills it in).
@@ -192,7 +195,7 @@ struct RunResult : LoadFigures {
 // freshness{...}, feed{...}, client{...}, exit_code} and, in replay mode, {target, source,
 // planned, target_rate, concurrency, outcomes{...}, expectations{...}, submit_latency_us{...},
 // duration_s, throughput_per_s, convergence{...}, decisions{...}, top_products[...],
-// scenario{...} (null without --scenario)}.
+// scenario{...} (null without --scenario), votes{...} (null without --votes)}.
 nlohmann::json ToJson(const RunResult& result);
 
 // The human-readable report for stdout: the replay's outcomes, checks and products, or the
@@ -201,8 +204,8 @@ std::string RenderText(const RunResult& result);
 
 // 0 when the run completed and: replay, every expectation held, no call failed (UNAVAILABLE,
 // UNAUTHENTICATED, other codes), if checked, the read side converged and, in a scenario with
-// --expect-caught, enough of the attack was caught; bench, some call reached a server. 1
-// otherwise.
+// --expect-caught, enough of the attack was caught, and with --votes the votes were applied
+// (VoteReplayOutcome::Met); bench, some call reached a server. 1 otherwise.
 int ExitCode(const RunResult& result);
 
 // "5★ ██████████ 120": one line per star, longest bar `width` blocks.

@@ -1,12 +1,23 @@
 // The real App in-process: librdkafka's mock cluster for Kafka, the stack's Postgres and Redis.
 // Invariant I4 (helpful counts equal the vote ledger) after random changed, retracted and
-// duplicated votes; a removed review leaves the ranking; poison is dead-lettered.
+// duplicated votes; a removed review leaves the ranking; poison is dead-lettered. And the whole
+// vote path on real votes: review-gateway's App beside the ranker, a sample of the Musical
+// Instruments file's helpful pairs replayed through VoteHelpful as candor-drive --votes plans
+// them, then random changed and retracted votes; I4, the counts ListReviews shows, and a removed
+// review gone from ListReviews.
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <filesystem>
 #include <map>
 #include <random>
 #include <set>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "candor/review/v1/review_service.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "libs/auth/jwt.h"
 #include "libs/events/helpful_votes.h"
 #include "libs/events/review_events.h"
 #include "libs/events/review_scores.h"
@@ -17,6 +28,9 @@
 #include "libs/testing/consumer_app_fixture.h"
 #include "libs/testing/stack_env.h"
 #include "services/helpfulness-ranker/app.h"
+#include "services/review-gateway/app.h"
+#include "tools/candor-drive/traffic.h"
+#include "tools/candor-drive/votes.h"
 
 namespace candor::helpfulness_ranker {
 namespace {
@@ -28,7 +42,7 @@ class HelpfulnessRankerIntegrationTest : public testing::ConsumerAppTest {
  protected:
   HelpfulnessRankerIntegrationTest()
       : ConsumerAppTest({events::kHelpfulVotesTopic, events::kReviewEventsTopic},
-                        {events::kReviewScoresTopic}) {}
+                        {events::kReviewScoresTopic, events::kReviewSubmissionsTopic}) {}
 
   void Start(int64_t top_n = 1000) {
     Config config;
@@ -53,9 +67,10 @@ class HelpfulnessRankerIntegrationTest : public testing::ConsumerAppTest {
   }
 
   // The review ids of helpful:{asin}, best first; nullopt while Redis does not know the product.
-  std::optional<std::vector<std::string>> Cached() {
+  std::optional<std::vector<std::string>> Cached() { return Cached(asin_); }
+  std::optional<std::vector<std::string>> Cached(const std::string& asin) {
     auto r = redis_->Eval(rankcache::ReadScript(),
-                          {rankcache::SetKey(asin_), rankcache::FloorKey(asin_)}, {"1000"});
+                          {rankcache::SetKey(asin), rankcache::FloorKey(asin)}, {"1000"});
     if (!r.ok()) return std::nullopt;
     auto parsed = rankcache::ParseRead(*r);
     if (!parsed.ok() || !parsed->has_value()) return std::nullopt;
@@ -98,9 +113,90 @@ class HelpfulnessRankerIntegrationTest : public testing::ConsumerAppTest {
   std::map<std::pair<std::string, std::string>, std::pair<Vote, int64_t>> latest_;
 };
 
+namespace v1 = candor::review::v1;
+constexpr char kSecret[] = "integration-test-secret-0123456789";
+constexpr char kMusicalInstruments[] =
+    "/../shared/data/amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz";
+
+// review-gateway's App on the same mock cluster and stack, and a client of it.
+class Gateway {
+ public:
+  explicit Gateway(const std::string& kafka_brokers) {
+    gateway::Config c;
+    c.grpc.listen = "127.0.0.1:0";
+    c.grpc.jwt_secret = kSecret;
+    c.kafka_brokers = kafka_brokers;
+    c.redis_addr = testing::RedisAddr();
+    c.pg_dsn = testing::PgDsn();
+    c.log_level = "warn";
+    auto app = gateway::App::Create(c);
+    EXPECT_TRUE(app.ok()) << app.status();
+    if (!app.ok()) return;
+    app_ = std::move(*app);
+    stub_ = v1::ReviewService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", app_->port()),
+                                                           grpc::InsecureChannelCredentials()));
+  }
+  ~Gateway() {
+    if (app_) app_->Shutdown();
+  }
+  bool ok() const { return app_ != nullptr; }
+
+  grpc::StatusCode Cast(const std::string& voter, const std::string& review_id, Vote v) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ctx.AddMetadata("authorization", Bearer(voter));
+    v1::VoteHelpfulRequest req;
+    req.set_review_id(review_id);
+    req.set_vote(v == Vote::kHelpful      ? v1::HELPFUL_VOTE_VALUE_HELPFUL
+                 : v == Vote::kNotHelpful ? v1::HELPFUL_VOTE_VALUE_NOT_HELPFUL
+                                          : v1::HELPFUL_VOTE_VALUE_RETRACTED);
+    v1::VoteHelpfulResponse resp;
+    return stub_->VoteHelpful(&ctx, req, &resp).error_code();
+  }
+
+  // Every page of ListReviews (most helpful first) of `asin`: (review id, helpful, total) in
+  // order; nullopt when a call failed.
+  std::optional<std::vector<std::tuple<std::string, int64_t, int64_t>>> ListAll(
+      const std::string& asin) {
+    std::vector<std::tuple<std::string, int64_t, int64_t>> out;
+    std::string token;
+    do {
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+      ctx.AddMetadata("authorization", Bearer("reader"));
+      v1::ListReviewsRequest req;
+      req.set_asin(asin);
+      req.set_page_size(7);  // several pages, so the continuation below the cache is used too
+      req.set_page_token(token);
+      v1::ListReviewsResponse resp;
+      const grpc::Status status = stub_->ListReviews(&ctx, req, &resp);
+      if (!status.ok()) {
+        ADD_FAILURE() << "ListReviews " << asin << ": " << status.error_code() << " "
+                      << status.error_message();
+        return std::nullopt;
+      }
+      for (const v1::ListedReview& r : resp.reviews()) {
+        out.emplace_back(r.review_id(), r.helpful_votes(), r.total_votes());
+      }
+      token = resp.next_page_token();
+    } while (!token.empty());
+    return out;
+  }
+
+ private:
+  static std::string Bearer(const std::string& user) {
+    return "Bearer " +
+           auth::MintHs256({user, "customer", absl::Now() + absl::Hours(1)}, kSecret, absl::Now());
+  }
+
+  std::unique_ptr<gateway::App> app_;
+  std::unique_ptr<v1::ReviewService::Stub> stub_;
+};
+
 TEST_F(HelpfulnessRankerIntegrationTest, CountsEqualTheLedgerAfterChangedRetractedAndDuplicates) {
   ASSERT_NO_FATAL_FAILURE(Start());
   std::vector<std::string> ids;
+  ids.reserve(6);
   for (int i = 0; i < 6; ++i) ids.push_back(AddReview());
   for (const std::string& id : ids) SendEvent(id, review::ReviewAccepted{5, false, "author"});
 
@@ -167,9 +263,153 @@ TEST_F(HelpfulnessRankerIntegrationTest, ARemovedReviewLeavesTheRankingAndAResto
   ExpectCleanStop();
 }
 
+TEST_F(HelpfulnessRankerIntegrationTest, RealVotesThroughTheGatewayKeepI4AndARemovedReviewLeaves) {
+  const std::string path = std::string(CANDOR_SOURCE_DIR) + kMusicalInstruments;
+  if (!std::filesystem::exists(path)) {
+    GTEST_SKIP() << "no " << path << ": the real votes come from ../shared/data (its README)";
+  }
+  ASSERT_NO_FATAL_FAILURE(Start());
+  Gateway gw(cluster_.bootstrap());
+  ASSERT_TRUE(gw.ok());
+
+  // A sample of the file: its first 60 reviews that carry votes, stored as active reviews of
+  // products of this test's own (one per file product) and accepted into the ranking.
+  drive::ReadStats stats;
+  absl::StatusOr<drive::Plan> file = drive::ReadReviewsFile(path, 3000, "", &stats);
+  ASSERT_TRUE(file.ok()) << file.status();
+  std::map<std::string, std::string> asin_of_product;  // the file's asin -> this test's
+  std::vector<drive::VotedReview> voted;
+  for (const drive::PlannedRequest& p : file->primaries) {
+    if (!p.review.votes || p.review.votes->total == 0) continue;
+    auto [it, fresh] = asin_of_product.emplace(p.review.asin, "");
+    if (fresh) it->second = testing::UniqueAsin();
+    const std::string id = reviewdb::testing::InsertReview(
+        *pool_, {.asin = it->second, .user_id = testing::UniqueUser(p.review.user)});
+    ASSERT_FALSE(id.empty());
+    ProduceTo(events::kReviewEventsTopic, it->second,
+              events::EncodeReviewEvent(
+                  {id, it->second, absl::Now(), review::ReviewAccepted{5, false, "author"}}));
+    voted.push_back({id, it->second, *p.review.votes});
+    if (voted.size() == 60) break;
+  }
+  ASSERT_EQ(voted.size(), 60u);
+
+  // The real votes, as the demo's replay plans them, through VoteHelpful.
+  const std::vector<drive::PlannedVote> votes = drive::PlanRealVotes(voted, 5);
+  std::map<std::pair<std::string, std::string>, Vote> latest;  // (review, voter) -> vote
+  int64_t file_helpful = 0;
+  for (const drive::PlannedVote& v : votes) {
+    const Vote value = v.helpful ? Vote::kHelpful : Vote::kNotHelpful;
+    ASSERT_EQ(gw.Cast(v.voter, v.review_id, value), grpc::StatusCode::OK) << v.voter;
+    latest[{v.review_id, v.voter}] = value;
+    if (v.helpful) ++file_helpful;
+  }
+  // Then a quarter of the voters change their mind (flip or take it back), some twice, some
+  // send a vote again (a client's retry).
+  std::mt19937 rng(23);
+  for (size_t i = 0; i < votes.size() / 4; ++i) {
+    const drive::PlannedVote& v = votes[rng() % votes.size()];
+    Vote& now = latest[{v.review_id, v.voter}];
+    // Retract, or flip (a retracted vote comes back as helpful).
+    const Vote next = rng() % 3 == 0          ? Vote::kRetracted
+                      : now == Vote::kHelpful ? Vote::kNotHelpful
+                                              : Vote::kHelpful;
+    ASSERT_EQ(gw.Cast(v.voter, v.review_id, next), grpc::StatusCode::OK);
+    if (rng() % 5 == 0) {
+      ASSERT_EQ(gw.Cast(v.voter, v.review_id, next), grpc::StatusCode::OK);
+    }
+    now = next;
+  }
+  std::map<std::string, std::pair<int64_t, int64_t>> want;
+  for (const drive::VotedReview& r : voted) want[r.review_id] = {0, 0};
+  for (const auto& [key, v] : latest) {
+    auto& [h, t] = want[key.first];
+    if (v == Vote::kRetracted) continue;
+    ++t;
+    if (v == Vote::kHelpful) ++h;
+  }
+  std::vector<std::string> asins;
+  asins.reserve(asin_of_product.size());
+  for (const auto& [file_asin, asin] : asin_of_product) asins.push_back(asin);
+
+  // I4 on every review, and each review's counts are its voters' latest word.
+  auto counts_are_latest = [&] {
+    reviewdb::ReviewDb db(*pool_);
+    auto checks = db.CheckVoteCounts(asins);
+    if (!checks.ok()) return false;
+    drive::VoteReplayOutcome outcome;
+    const bool match = drive::CompareVoteCounts(want, *checks, outcome);
+    EXPECT_EQ(outcome.i4_broken, 0) << outcome.i4_examples.front();
+    return match;
+  };
+  EXPECT_TRUE(testing::WaitUntil(counts_are_latest))
+      << votes.size() << " votes, " << file_helpful << " helpful";
+
+  // ListReviews shows those counts, best first as Postgres ranks them, on every product (the
+  // cache is written just after the Postgres commit: wait for it).
+  auto listing_is_ranked = [&](const std::string& asin, std::string* why) {
+    auto fail = [why](std::string reason) {
+      *why = std::move(reason);
+      return false;
+    };
+    auto listed = gw.ListAll(asin);
+    reviewdb::ReviewDb db(*pool_);
+    auto ranked = db.TopRanked(asin, 1000);
+    if (!listed || !ranked.ok()) return fail("a read failed");
+    if (listed->size() != ranked->size()) {
+      return fail(absl::StrCat(listed->size(), " listed, ", ranked->size(), " ranked"));
+    }
+    for (size_t i = 0; i < listed->size(); ++i) {
+      const auto& [id, helpful, total] = (*listed)[i];
+      if (id != (*ranked)[i].second) return fail(absl::StrCat("#", i, " differs"));
+      if (std::make_pair(helpful, total) != want.at(id)) {
+        return fail(absl::StrCat(id, ": ", helpful, "/", total));
+      }
+    }
+    return true;
+  };
+  std::string top_asin;
+  std::string top_review;
+  size_t most = 0;
+  for (const std::string& asin : asins) {
+    std::string why;
+    EXPECT_TRUE(testing::WaitUntil([&] { return listing_is_ranked(asin, &why); }))
+        << asin << ": " << why;
+    auto listed = gw.ListAll(asin);
+    ASSERT_TRUE(listed.has_value()) << asin;
+    if (listed->size() > most) {
+      most = listed->size();
+      top_asin = asin;
+      top_review = std::get<0>(listed->front());
+    }
+  }
+  ASSERT_GE(most, 2u);
+
+  // Removing the best review of the biggest product: gone from the ranking and from ListReviews;
+  // a vote on it is refused; its votes stay in the ledger (I4 still holds).
+  reviewdb::testing::SetStatus(*pool_, top_review, ReviewStatus::kRemoved);
+  ProduceTo(events::kReviewEventsTopic, top_asin,
+            events::EncodeReviewEvent(
+                {top_review, top_asin, absl::Now(), review::ReviewRemoved{"spam"}}));
+  EXPECT_TRUE(testing::WaitUntil([&] {
+    auto cached = Cached(top_asin);
+    return cached && cached->size() == most - 1 &&
+           std::find(cached->begin(), cached->end(), top_review) == cached->end();
+  }));
+  auto listed = gw.ListAll(top_asin);
+  ASSERT_TRUE(listed.has_value());
+  EXPECT_EQ(listed->size(), most - 1);
+  for (const auto& [id, helpful, total] : *listed) EXPECT_NE(id, top_review);
+  EXPECT_EQ(gw.Cast("late-voter", top_review, Vote::kHelpful),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_TRUE(counts_are_latest());
+  ExpectCleanStop();
+}
+
 TEST_F(HelpfulnessRankerIntegrationTest, ACacheLostWithRedisIsRebuiltAndBoundedByTopN) {
   ASSERT_NO_FATAL_FAILURE(Start(/*top_n=*/10));
   std::vector<std::string> ids;
+  ids.reserve(15);
   for (int i = 0; i < 15; ++i) ids.push_back(AddReview());
   for (const std::string& id : ids) SendEvent(id, review::ReviewAccepted{4, false, "author"});
   // The set keeps fewer than top_n (its last is the floor); the rest is Postgres's.

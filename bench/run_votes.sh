@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The votes targets of design.md section 7 in one run on one machine: ListReviews in an open loop
+# beside the no-op RPC at the same rate (interleaved), and the votes one helpfulness-ranker applies
+# per second beside a no-op consumer of the same votes (candor-ranker-bench). The data is real:
+# the Musical Instruments reviews and their helpful votes, replayed by scripts/demo.sh on a stack
+# of its own. Builds nothing; writes every output into bench/results/<date>/.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "${root}"
+
+usage() {
+  cat <<'EOF'
+Usage: bench/run_votes.sh [options]
+
+Expects the release preset built (candor-ranker-bench besides what scripts/demo.sh runs):
+  cmake --preset release && cmake --build build/release --target candor-review-gateway \
+    candor-fraud-scorer candor-rating-aggregator candor-helpfulness-ranker candor-dev-kafka \
+    candor-drive candor-ranker-bench
+Then:
+  1. scripts/demo.sh REVIEWS_FILE --keep-running on a stack of its own (a temp dir, free ports;
+     the gateway with --bench-noop): the file's reviews imported, their real helpful votes
+     replayed and ranked (candor-drive --votes);
+  2. --rounds times, one after the other: BenchService/Noop, then ListReviews (the first page,
+     50 most helpful, of a product drawn from the file), each an open loop at --rate for
+     --duration-s (+2 s warm-up) (candor-drive bench REVIEWS_FILE --mix noop|list);
+  3. candor-ranker-bench --rounds 2 on the same stack (the services idle);
+  4. scripts/demo.sh --stop.
+and prints each run's figures. About 3 minutes with the defaults.
+
+Options:
+  --build-dir DIR     binaries (default build/release)
+  --out DIR           results (default bench/results/<YYYY-MM-DD>; files prefixed HHMMSS-votes-)
+  --rate R            calls per second of the open loops (default 5000)
+  --duration-s N      measured seconds per open-loop run (default 15)
+  --rounds N          noop + list pairs (default 2)
+  --ranker-flags S    extra flags for candor-ranker-bench (word-split), e.g. '--votes 100000'
+  --reviews-file F    default ../shared/data/amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz
+  --help
+EOF
+}
+
+build_dir=build/release
+out=""
+rate=5000
+duration=15
+rounds=2
+ranker_flags=""
+reviews_file=${root}/../shared/data/amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz
+while (($# > 0)); do
+  case $1 in
+    -h | --help) usage; exit 0 ;;
+    --build-dir | --out | --rate | --duration-s | --rounds | --ranker-flags | --reviews-file)
+      (($# >= 2)) || { echo "run_votes: $1 needs a value" >&2; exit 2; }
+      case $1 in
+        --build-dir) build_dir=$2 ;;
+        --out) out=$2 ;;
+        --rate) rate=$2 ;;
+        --duration-s) duration=$2 ;;
+        --rounds) rounds=$2 ;;
+        --ranker-flags) ranker_flags=$2 ;;
+        --reviews-file) reviews_file=$2 ;;
+      esac
+      shift 2
+      ;;
+    *) echo "run_votes: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+done
+[[ -r ${reviews_file} ]] || { echo "run_votes: cannot read ${reviews_file}" >&2; exit 2; }
+drive=${build_dir}/tools/candor-drive/candor-drive
+ranker_bench=${build_dir}/bench/pipeline/candor-ranker-bench
+for bin in "${drive}" "${ranker_bench}"; do
+  [[ -x ${bin} ]] || { echo "run_votes: ${bin} is not built (see --help)" >&2; exit 2; }
+done
+out=${out:-bench/results/$(date +%F)}
+mkdir -p "${out}"
+prefix=${out}/$(date +%H%M%S)-votes
+
+# A stack and a gateway port of the run's own, so a developer's stack and demo are left alone.
+stack_dir=$(mktemp -d /tmp/candor-votes-bench.XXXXXX)
+rmdir "${stack_dir}"  # stack.sh creates it
+gateway_port=$((20000 + RANDOM % 12000))
+export CANDOR_STACK_DIR=${stack_dir} CANDOR_REDIS_PORT=auto CANDOR_PG_PORT=auto CANDOR_KAFKA_PORT=auto
+export CANDOR_GATEWAY_LISTEN=127.0.0.1:${gateway_port} CANDOR_GATEWAY_ADDR=127.0.0.1:${gateway_port}
+export CANDOR_GATEWAY_BENCH_NOOP=1
+CANDOR_JWT_SECRET=$(openssl rand -hex 32)
+export CANDOR_JWT_SECRET
+
+stop() {
+  scripts/demo.sh --stop >/dev/null 2>&1 || true
+  tools/stack/stack.sh down --purge >/dev/null 2>&1 || true
+}
+trap stop EXIT
+
+echo "run_votes: load average before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "${prefix}-load.txt"
+echo "run_votes: 1. demo.sh ${reviews_file} --keep-running (log: ${prefix}-demo.txt)"
+scripts/demo.sh "${reviews_file}" --keep-running --build-dir "${build_dir}" >"${prefix}-demo.txt" 2>&1
+sed -n '/^Helpful votes/,/^Most-reviewed/p' "${prefix}-demo.txt" | sed '$d'
+
+echo "run_votes: 2. noop and list, open loop at ${rate}/s, ${duration} s each, ${rounds} rounds"
+for ((i = 1; i <= rounds; i++)); do
+  for op in noop list; do
+    echo "  $(cut -d' ' -f1-3 /proc/loadavg) before ${op}-${i}" >>"${prefix}-load.txt"
+    "${drive}" bench "${reviews_file}" --mix "${op}" --rate "${rate}" --duration-s "${duration}" \
+      --no-progress --json "${prefix}-${op}-${i}.json" >"${prefix}-${op}-${i}.txt" 2>&1
+    jq -r --arg op "${op}" --arg i "${i}" '.ops[$op] |
+      "  \($op)-\($i): \(.throughput_per_s | floor)/s sent, \(.ok_per_s | floor)/s OK, p50 \(.latency_ms.p50) ms, p99 \(.latency_ms.p99) ms, codes \(.codes)"' \
+      "${prefix}-${op}-${i}.json"
+  done
+done
+
+echo "run_votes: 3. candor-ranker-bench (log: ${prefix}-ranker.err)"
+eval "$(tools/stack/stack.sh env)"
+# shellcheck disable=SC2086 # word-split on purpose
+"${ranker_bench}" --rounds 2 --pg-dsn "${CANDOR_PG_DSN}" --redis-addr "${CANDOR_REDIS_ADDR}" \
+  --kafka-brokers "${CANDOR_KAFKA_BROKERS}" --json "${prefix}-ranker.json" ${ranker_flags} \
+  2>"${prefix}-ranker.err" | tee "${prefix}-ranker.txt"
+echo "run_votes: load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "${prefix}-load.txt"
+echo "run_votes: results in ${prefix}-*"
