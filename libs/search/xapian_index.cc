@@ -38,9 +38,12 @@ std::string IdTerm(std::string_view review_id) {
   return absl::StrCat(kIdPrefix, absl::string_view(review_id.data(), review_id.size()));
 }
 
+// One stemmer per thread: Xapian's handles count their references without atomics, so the
+// copies a QueryParser or a TermGenerator takes of one shared Stem would race between threads
+// searching through different XapianSearchIndex handles (XapianReaderPool).
 const Xapian::Stem& English() {
-  static const Xapian::Stem* stem = new Xapian::Stem("english");
-  return *stem;
+  thread_local const Xapian::Stem kStem("english");
+  return kStem;
 }
 
 std::string EncodeData(const ReviewDocument& d) {
