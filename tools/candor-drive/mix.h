@@ -11,9 +11,9 @@
 
 namespace candor::drive {
 
-// Every operation the mix syntax knows. submit, summary, noop, import and list are served by
-// this Candor version; the others are accepted by the parser (so scripts written for later versions
-// parse) and refused by CheckServed.
+// Every operation the mix syntax knows. submit, summary, noop, import, list and search are served
+// by this Candor version; the others are accepted by the parser (so scripts written for later
+// versions parse) and refused by CheckServed.
 enum class Op { kSubmit, kSummary, kNoop, kImport, kVote, kList, kSearch };
 inline constexpr int kOpCount = 7;
 inline constexpr std::array<Op, kOpCount> kAllOps = {
@@ -23,8 +23,9 @@ inline constexpr std::array<Op, kOpCount> kAllOps = {
 std::string_view OpName(Op op);
 // True for the operations this version can send: submit (ReviewService/SubmitReview), summary
 // (ReviewService/GetProductSummary), noop (BenchService/Noop, needs the gateway's
-// --bench-noop), import (ReviewService/ImportReview, with a service-role token) and list
-// (ReviewService/ListReviews: a product's first page, most helpful first). Each has an
+// --bench-noop), import (ReviewService/ImportReview, with a service-role token), list
+// (ReviewService/ListReviews: a product's first page, most helpful first) and search
+// (ReviewService/SearchReviews: words inside one product's reviews, by relevance). Each has an
 // Operation in operation.cc (ServedOperations checks they agree).
 bool IsServed(Op op);
 
