@@ -56,11 +56,14 @@ void Print(const std::string& asin, const std::string& query, const v1::SearchRe
   int rank = 0;
   for (const v1::SearchHit& h : r.hits()) {
     const v1::ListedReview& rv = h.review();
+    const std::string votes =
+        rv.total_votes() == 0
+            ? ""
+            : absl::StrFormat(", %d of %d found it helpful", rv.helpful_votes(), rv.total_votes());
     std::cout << absl::StrFormat(
-        "  %d. %-5s %s%s (relevance %.2f, %d of %d found it helpful, %s)\n", ++rank,
-        Stars(rv.stars()), rv.title().empty() ? "(no title)" : absl::StrCat("\"", rv.title(), "\""),
-        rv.verified_purchase() ? " [verified]" : "", h.relevance(), rv.helpful_votes(),
-        rv.total_votes(),
+        "  %d. %-5s %s%s (relevance %.2f%s, %s)\n", ++rank, Stars(rv.stars()),
+        rv.title().empty() ? "(no title)" : absl::StrCat("\"", rv.title(), "\""),
+        rv.verified_purchase() ? " [verified]" : "", h.relevance(), votes,
         absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(rv.submitted_at().seconds()),
                          absl::UTCTimeZone()));
     std::cout << "     " << Plain(h.snippet()) << "\n";
