@@ -69,6 +69,7 @@ struct Settings {
   int64_t batch = 5000;
   int64_t seed = 1;
   bool rebuild = false;
+  int64_t slowest = 0;
 };
 
 // Builds the index unless `dir` already holds `want` documents. Returns the products' asins as
@@ -140,8 +141,9 @@ struct Query {
 
 struct LoopResult {
   std::vector<double> latencies_ms;  // measured queries only
+  std::vector<int64_t> returned;     // what `run` returned for each measured query
   int64_t errors = 0;
-  int64_t matches = 0;  // sum of what `run` returned (SearchReviews: totals; bare: page sizes)
+  int64_t matches = 0;  // sum of what `run` returned (the matches, exact or estimated)
   double seconds = 0;
   double late_starts = 0;  // share of queries started more than 1 ms after their time
 };
@@ -154,6 +156,7 @@ LoopResult OpenLoop(const Settings& s, const std::vector<Query>& queries,
   const int64_t total = warm + static_cast<int64_t>(s.duration_s * s.rate);
   LoopResult out;
   out.latencies_ms.resize(static_cast<size_t>(total));
+  out.returned.resize(static_cast<size_t>(total));
   std::mutex mu;
   std::condition_variable cv;
   std::deque<std::pair<int64_t, Clock::time_point>> due;
@@ -175,6 +178,7 @@ LoopResult OpenLoop(const Settings& s, const std::vector<Query>& queries,
         absl::StatusOr<int64_t> got = run(queries[static_cast<size_t>(job.first) % queries.size()]);
         if (got.ok()) {
           matches += *got;
+          out.returned[static_cast<size_t>(job.first)] = *got;
         } else {
           ++errors;
         }
@@ -201,6 +205,7 @@ LoopResult OpenLoop(const Settings& s, const std::vector<Query>& queries,
   for (std::thread& w : workers) w.join();
   out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   out.latencies_ms.erase(out.latencies_ms.begin(), out.latencies_ms.begin() + warm);
+  out.returned.erase(out.returned.begin(), out.returned.begin() + warm);
   out.errors = errors;
   out.matches = matches;
   out.late_starts = static_cast<double>(late) / static_cast<double>(total);
@@ -227,7 +232,9 @@ void Report(const std::string& name, const LoopResult& r) {
 // The reference: Xapian alone, one handle per worker thread.
 class BareXapian {
  public:
-  explicit BareXapian(const std::string& dir) : dir_(dir) {}
+  // `exact`: also count every match (get_mset's checkatleast = the document count), which exact
+  // facets need; without it Xapian stops once the top 10 cannot change.
+  BareXapian(const std::string& dir, bool exact) : dir_(dir), exact_(exact) {}
 
   absl::StatusOr<int64_t> Run(const Query& q) {
     thread_local std::unique_ptr<Xapian::Database> db;
@@ -250,7 +257,8 @@ class BareXapian {
       Xapian::Enquire enquire(*db);
       enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, words,
                                       Xapian::Query(absl::StrCat("XP:", q.asin))));
-      return static_cast<int64_t>(enquire.get_mset(0, 10).size());
+      return static_cast<int64_t>(
+          enquire.get_mset(0, 10, exact_ ? db->get_doccount() : 0).get_matches_estimated());
     } catch (const Xapian::Error& e) {
       return absl::InternalError(e.get_description());
     }
@@ -258,6 +266,7 @@ class BareXapian {
 
  private:
   const std::string dir_;
+  const bool exact_;
 };
 
 int Main(int argc, char** argv) {
@@ -278,6 +287,9 @@ int Main(int argc, char** argv) {
   flags.AddInt("batch", "", &s.batch, "documents per Upsert + Commit while building", 1, 1'000'000);
   flags.AddInt("seed", "", &s.seed, "random seed (documents and queries)", 0, 1LL << 40);
   flags.AddBool("rebuild", "", &s.rebuild, "build the index even when one is there");
+  flags.AddInt("slowest", "", &s.slowest,
+               "also list this many slowest SearchReviews queries (product, words, matches)", 0,
+               1000);
   if (int code = core::ParseOrExit(flags, argc, argv); code >= 0) return code;
 
   absl::StatusOr<std::vector<std::string>> asins = BuildIndex(s);
@@ -311,10 +323,26 @@ int Main(int argc, char** argv) {
     if (!got.ok()) return got.status();
     return got->total;
   });
-  BareXapian bare(s.index_dir);
+  BareXapian bare(s.index_dir, /*exact=*/false);
   LoopResult reference = OpenLoop(s, queries, [&](const Query& q) { return bare.Run(q); });
+  BareXapian counted(s.index_dir, /*exact=*/true);
+  LoopResult exact = OpenLoop(s, queries, [&](const Query& q) { return counted.Run(q); });
   Report("SearchReviews path (XapianReaderPool)", candor);
+  if (s.slowest > 0) {
+    const auto warm = static_cast<size_t>(s.warmup_s * s.rate);
+    std::vector<size_t> order(candor.latencies_ms.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return candor.latencies_ms[a] > candor.latencies_ms[b]; });
+    for (size_t i = 0; i < order.size() && i < static_cast<size_t>(s.slowest); ++i) {
+      const Query& q = queries[(order[i] + warm) % queries.size()];
+      std::cout << absl::StrFormat("  %8.2f ms  %s  %-16s %d matches\n",
+                                   candor.latencies_ms[order[i]], q.asin, q.words,
+                                   candor.returned[order[i]]);
+    }
+  }
   Report("reference: bare Xapian top 10", reference);
+  Report("bare Xapian top 10, exact count", exact);
   std::cout << absl::StrFormat(
       "p99 ratio %.2f (SearchReviews path / bare Xapian); %.0f matches per search on average\n",
       Percentile(candor.latencies_ms, 0.99) / Percentile(reference.latencies_ms, 0.99),
