@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Candor's main job in one command: start the local stack (Redis, PostgreSQL, dev Kafka), the
-# write path (review-gateway, fraud-scorer, rating-aggregator) and helpfulness-ranker, drive
-# reviews through the gRPC API with candor-drive, show what came back and how soon the ratings
-# caught up, and stop it all.
+# write path (review-gateway, fraud-scorer, rating-aggregator), helpfulness-ranker and
+# index-writer, drive reviews through the gRPC API with candor-drive, show what came back, how
+# soon the ratings caught up and what a shopper's search finds, and stop it all.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,7 +20,10 @@ fraud scoring decided the accepted reviews (active, held, rejected), and the mos
 products. A REVIEWS_FILE's real helpful votes are then replayed (VoteHelpful from synthetic
 voters), and the report adds how soon helpfulness-ranker applied them, invariant I4 (each review's
 helpful/total equal to the vote ledger) and the most-voted product's top reviews (ListReviews).
-Then stops everything (SIGTERM: services drain and commit first).
+Then the search index is checked against Postgres (I5) and three searches show what a shopper
+finds ("string buzz", "tuner battery", "cable noise", each on the product with the most active
+reviews holding those words): matches, facet counts and the top hits. Then stops everything
+(SIGTERM: services drain and commit first).
 
   REVIEWS_FILE      Amazon JSON-lines reviews (gzip or plain) to replay, e.g.
                     ../shared/data/amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz
@@ -96,8 +99,14 @@ token_bin=${build_dir}/tools/candor-token/candor-token
 # ---------------------------------------------------------------------------------------------
 # Services
 
-stop_order=(review-gateway fraud-scorer rating-aggregator helpfulness-ranker)  # front door first
+# Front door first; index-writer last, as it consumes what the ranker publishes (review-scores).
+stop_order=(review-gateway fraud-scorer rating-aggregator helpfulness-ranker index-writer)
 ranker_bin=${build_dir}/services/helpfulness-ranker/candor-helpfulness-ranker
+index_bin=${build_dir}/services/index-writer/candor-index-writer
+search_bin=${build_dir}/tools/candor-search/candor-search
+# The search index beside the stack's Postgres data, which it mirrors: index-writer writes it,
+# the gateway reads it (both take CANDOR_INDEX_DIR).
+export CANDOR_INDEX_DIR=${CANDOR_INDEX_DIR:-${stack_dir}/search-index}
 
 stop_services() {
   local name
@@ -219,6 +228,19 @@ start_service() {
 
 
 start_service rating-aggregator "${aggregator_bin}"
+# The search index (SearchReviews): it must hold exactly Postgres's active reviews before
+# index-writer follows the events (Kafka here starts empty on every stack start, Postgres keeps
+# its data), so an index that is missing or differs is rebuilt from Postgres first.
+if [[ -x ${index_bin} ]]; then
+  if [[ ! -d ${CANDOR_INDEX_DIR} ]] || ! "${index_bin}" --check >>"${log_dir}/index-writer.log" 2>&1; then
+    log "rebuilding the search index ${CANDOR_INDEX_DIR} from Postgres"
+    "${index_bin}" --rebuild >>"${log_dir}/index-writer.log" 2>&1 ||
+      die "the search index rebuild failed; see ${log_dir}/index-writer.log"
+  fi
+  start_service index-writer "${index_bin}"
+else
+  log "warning: ${index_bin} is not built; SearchReviews will answer UNAVAILABLE"
+fi
 # Helpful votes and the ranking (VoteHelpful, ListReviews); it ranks the reviews the scorer accepts.
 if [[ -x ${ranker_bin} ]]; then
   start_service helpfulness-ranker "${ranker_bin}"
@@ -244,7 +266,7 @@ done
 }
 sleep 1  # let the consumers join their groups; a failed start shows up in check_services
 check_services
-log "gateway, fraud-scorer, rating-aggregator and helpfulness-ranker are up"
+log "gateway, fraud-scorer, rating-aggregator, helpfulness-ranker and index-writer are up"
 
 # The gateway's first publishes wait for Kafka metadata and a producer id (about half a second);
 # a few throw-away submissions keep that start-up cost out of the report's latency figures.
@@ -279,7 +301,45 @@ set -e
 check_services
 
 # ---------------------------------------------------------------------------------------------
-# 6. Stop, or say how to reach what runs.
+# 6. Search: the index against Postgres (I5), then what a shopper's search finds.
+
+# The active product with the most active reviews holding every one of the words (constants of
+# this script, never user input).
+pick_product() {
+  local where="status = 'active'" word
+  for word in "$@"; do where+=" AND (title || ' ' || body) ILIKE '%${word}%'"; done
+  psql "${CANDOR_PG_DSN}" -XAtq -c \
+    "SELECT asin FROM reviews WHERE ${where} GROUP BY asin ORDER BY count(*) DESC, asin LIMIT 1"
+}
+
+if [[ -x ${index_bin} && -x ${search_bin} ]]; then
+  echo
+  echo "== search"
+  # index-writer follows the events within a second; give it up to 30 s to hold every review.
+  for ((i = 0; i < 30; i++)); do
+    if check_out=$("${index_bin}" --check 2>&1); then break; fi
+    sleep 1
+  done
+  echo "${check_out}"
+  if command -v psql >/dev/null; then
+    for words in "string buzz" "tuner battery" "cable noise"; do
+      # shellcheck disable=SC2086 # the words are separate ILIKE terms
+      asin=$(pick_product ${words}) || asin=""
+      if [[ -z ${asin} ]]; then
+        echo "search \"${words}\": no active review holds these words"
+        continue
+      fi
+      echo
+      "${search_bin}" --gateway "${gateway_addr}" --asin "${asin}" --top 3 "${words}" ||
+        drive_rc=1
+    done
+  else
+    log "warning: psql is not installed; no searches shown"
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 7. Stop, or say how to reach what runs.
 
 if ((keep_running)); then
   keep_alive=1
@@ -294,6 +354,8 @@ Candor keeps running (scripts/demo.sh --stop stops it all):
              export CANDOR_JWT_SECRET=${CANDOR_JWT_SECRET}
   more load  ${drive_bin} --count 1000 --pg-dsn "\$CANDOR_PG_DSN"
   a token    ${token_bin} --sub alice
+  search     ${search_bin} --asin B003VWJ2K8 "tuner battery"
+  index      ${index_bin} --check   (CANDOR_INDEX_DIR=${CANDOR_INDEX_DIR})
 EOF
 fi
 exit "${drive_rc}"

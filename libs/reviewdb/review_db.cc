@@ -881,7 +881,8 @@ namespace {
 
 constexpr char kContentColumns[] =
     "review_id, asin, rating, title, body, verified_purchase, "
-    "(extract(epoch FROM submitted_at) * 1000000)::bigint, status";
+    "(extract(epoch FROM submitted_at) * 1000000)::bigint, status, helpful_votes, total_votes, "
+    "sort_key";
 
 ReviewContent ContentFromRow(const pqxx::row& row) {
   ReviewContent c;
@@ -893,6 +894,9 @@ ReviewContent ContentFromRow(const pqxx::row& row) {
   c.verified_purchase = row[5].as<bool>();
   c.submitted_at = absl::FromUnixMicros(row[6].as<int64_t>());
   c.status = StatusOf(row[7]);
+  c.helpful_votes = row[8].as<int64_t>();
+  c.total_votes = row[9].as<int64_t>();
+  if (!row[10].is_null()) c.sort_key = row[10].as<double>();
   return c;
 }
 

@@ -266,7 +266,15 @@ TEST_F(ReviewDbTest, ReadsContentAndPagesThroughActiveReviews) {
   EXPECT_EQ(a.status, ReviewStatus::kActive);
   EXPECT_LT(absl::AbsDuration(a.submitted_at - absl::Now()), absl::Minutes(5));
   EXPECT_EQ(h.status, ReviewStatus::kHeld);
+  EXPECT_EQ(a.helpful_votes, 0);
+  EXPECT_FALSE(a.sort_key.has_value());  // not ranked yet
   EXPECT_TRUE(db_->ReadContent({})->empty());
+  // The ranker's key on the row comes with the content (index-writer's upsert reads it).
+  ASSERT_TRUE(
+      db_->ApplyVotes({}, {active}, [](const reviewdb::RankedReview&) { return 4.5; }).ok());
+  auto ranked = db_->ReadContent({active});
+  ASSERT_TRUE(ranked.ok() && ranked->size() == 1u);
+  EXPECT_EQ((*ranked)[0].sort_key, 4.5);
 
   // A page starts after the given id: a prefix of `active` sorts just before it.
   auto first = db_->ListActiveContent(active.substr(0, 31), 1);

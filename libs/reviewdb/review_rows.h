@@ -59,6 +59,11 @@ struct ReviewContent {
   bool verified_purchase = false;
   absl::Time submitted_at;
   review::ReviewStatus status = review::ReviewStatus::kActive;
+  // helpfulness-ranker's counts and ranking key on the row (migration 0006); sort_key is unset
+  // while the ranker has not ranked the review.
+  int64_t helpful_votes = 0;
+  int64_t total_votes = 0;
+  std::optional<double> sort_key;
 };
 
 // A review as `reviews` holds it after a store: a new row, or the row an earlier delivery stored

@@ -2,14 +2,17 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
 #include "libs/search/search_request.h"
+#include "libs/search/xapian_reader_pool.h"
 
 // Requests are written with designated initializers naming only what each test sets; GCC 12
 // warns for the optional and vector members left to their defaults even though they have them.
@@ -250,6 +253,53 @@ TEST_F(XapianIndexTest, AReaderSeesCommitsAndTheWriteLockIsExclusive) {
   EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition) << second.status();
 }
 
+TEST_F(XapianIndexTest, AReaderPoolSearchesConcurrentlyAndIsReadOnly) {
+  auto pool = XapianReaderPool::Open(dir_, 3);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  SearchRequest r{.asin = "B000GUITAR", .query = "buzz", .now = kNow};
+  std::vector<std::thread> threads;
+  threads.reserve(6);
+  std::atomic<int> right{0};
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 20; ++i) {
+        absl::StatusOr<SearchResult> got = (*pool)->Search(r);
+        if (got.ok() && got->total == 3) ++right;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(right.load(), 120);
+  ASSERT_TRUE(index_->Upsert({Doc(8, "B000GUITAR", 3, false, 2, "Buzz", "New buzz.")}).ok());
+  ASSERT_TRUE(index_->Commit().ok());
+  EXPECT_EQ((*pool)->Search(r)->total, 4);  // every handle sees the last commit
+  EXPECT_EQ(*(*pool)->DocumentCount(), 6);
+  EXPECT_EQ((*pool)->Upsert({}).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*pool)->Commit().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(XapianReaderPoolTest, AMissingIndexIsUnavailableUntilItIsCreated) {
+  char tmpl[] = "/tmp/candor-xapian-pool-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = std::string(tmpl) + "/index";
+  auto pool = XapianReaderPool::Open(dir, 2);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  SearchRequest r{.asin = "B000GUITAR", .query = "buzz", .now = kNow};
+  absl::StatusOr<SearchResult> got = (*pool)->Search(r);
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kUnavailable) << got.status();
+  EXPECT_NE(got.status().message().find(dir), std::string::npos) << got.status();
+  {
+    auto writer = XapianSearchIndex::Open(dir, XapianSearchIndex::Mode::kWrite);
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    ASSERT_TRUE((*writer)->Upsert({Doc(1, "B000GUITAR", 2, true, 10, "Buzz", "buzz")}).ok());
+    ASSERT_TRUE((*writer)->Commit().ok());
+  }
+  got = (*pool)->Search(r);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->total, 1);
+  std::filesystem::remove_all(tmpl);
+}
+
 TEST(XapianIndexOpenTest, ACorruptIndexIsRefusedNamingTheRebuild) {
   char tmpl[] = "/tmp/candor-xapian-corrupt-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
@@ -271,6 +321,8 @@ TEST(XapianIndexOpenTest, ACorruptIndexIsRefusedNamingTheRebuild) {
     EXPECT_NE(index.status().message().find("candor-index-writer --rebuild"), std::string::npos)
         << index.status();
   }
+  auto pool = XapianReaderPool::Open(dir, 2);  // a server refuses it at start too
+  EXPECT_EQ(pool.status().code(), absl::StatusCode::kDataLoss) << pool.status();
   EXPECT_EQ(XapianSearchIndex::Open(std::string(tmpl) + "/absent", XapianSearchIndex::Mode::kRead)
                 .status()
                 .code(),

@@ -9,11 +9,11 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "libs/core/log.h"
-#include "libs/events/review_events.h"
 #include "libs/kafka/batch_loop.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/reviewdb/review_db.h"
 #include "libs/search/xapian_index.h"
+#include "services/index-writer/index_consumer.h"
 #include "services/index-writer/index_maintenance.h"
 #include "services/index-writer/indexer.h"
 #include "services/index-writer/pg_review_source.h"
@@ -31,19 +31,16 @@ class IndexWriter final : public service::ServiceDomain {
         source_(db_, helpfulness::ScoreParams{}),
         index_(std::move(index)),
         indexer_(source_, *index_),
-        handler_(
-            [](std::string_view bytes) -> absl::StatusOr<std::string> {
-              absl::StatusOr<review::ReviewEvent> e = events::DecodeReviewEvent(bytes);
-              if (!e.ok()) return e.status();
-              return e->review_id;
-            },
-            [this](const std::vector<std::string>& ids) { return indexer_.Sync(ids); }) {}
+        handler_(indexer_) {}
 
   std::vector<service::ConsumerLoop> consumers() override {
     return {{.config = consumer_config_, .handler = &handler_, .stats = [this] {
                const IndexerStats& s = indexer_.stats();
-               return absl::StrFormat("%d batches committed, %d documents written, %d removed",
-                                      s.batches, s.upserted, s.removed);
+               return absl::StrFormat(
+                   "%d batches committed, %d documents written, %d removed, scores: %d applied, "
+                   "%d before their review (read from Postgres at its upsert), %d unranked",
+                   s.batches, s.upserted, s.removed, s.scores_applied, s.scores_early,
+                   s.scores_unranked);
              }}};
   }
 
@@ -53,7 +50,7 @@ class IndexWriter final : public service::ServiceDomain {
   PgReviewSource source_;
   std::unique_ptr<search::SearchIndex> index_;
   Indexer indexer_;
-  kafka::DecodingHandler<std::string> handler_;
+  IndexConsumer handler_;
 };
 
 }  // namespace

@@ -5,7 +5,9 @@ namespace candor::index_writer {
 void RegisterFlags(core::Flags& flags, Config* c) {
   service::RegisterServiceFlags(
       flags, {.env_prefix = "CANDOR_INDEX_", .adapters = kAdapters}, &c->service,
-      {{{.input_topic_help = "topic of ReviewEvent messages; poison goes to <topic>.dlq",
+      {{{.input_topic_help =
+             "topics it consumes, comma-separated: ReviewEvent messages, and ReviewScore "
+             "messages from the one named review-scores; poison goes to <topic>.dlq",
          .max_batch_help = "most events applied (and committed to the index) in one batch"},
         &c->consumer}});
   flags.AddString("index-dir", "CANDOR_INDEX_DIR", &c->index_dir,

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "libs/core/flags.h"
 #include "libs/events/topics.h"
 #include "libs/service/service_config.h"
@@ -19,7 +20,8 @@ struct Config {
   service::ServiceConfig service{};
   service::ConsumerConfig consumer = {
       .group = "index-writer",
-      .input_topic = events::kReviewEventsTopic,
+      // Both in one loop: one thread applies them, one index commit per batch.
+      .input_topic = absl::StrCat(events::kReviewEventsTopic, ",", events::kReviewScoresTopic),
   };
   std::string index_dir = ".stack/search-index";
   // One-shot commands instead of the service (README.md, "Rebuild and check").

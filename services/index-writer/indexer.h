@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "libs/review/helpful_vote.h"
 #include "libs/search/search_index.h"
 #include "services/index-writer/review_source.h"
 
@@ -12,8 +13,12 @@ namespace candor::index_writer {
 
 struct IndexerStats {
   int64_t batches = 0;
-  int64_t upserted = 0;  // documents written (added or replaced)
-  int64_t removed = 0;   // documents deleted (a review not active, or not stored)
+  int64_t upserted = 0;        // documents written (added or replaced)
+  int64_t removed = 0;         // documents deleted (a review not active, or not stored)
+  int64_t scores_applied = 0;  // review-scores changed in indexed documents
+  // Scores for reviews not (yet) indexed: the review's own upsert reads them from the store.
+  int64_t scores_early = 0;
+  int64_t scores_unranked = 0;  // `ranked` false: the review's own events delete it
 };
 
 // index-writer's domain: makes the index's document of each named review match the review's
@@ -29,7 +34,18 @@ class Indexer {
 
   // The store's Unavailable, or the index's error, leaves the index as the last Commit left it
   // (the loop hands the batch in again).
-  absl::Status Sync(const std::vector<std::string>& review_ids);
+  absl::Status Sync(const std::vector<std::string>& review_ids) { return Apply(review_ids, {}); }
+
+  // One batch of both topics, one Commit: the helpfulness of `scores` (review-scores, newest
+  // scored_at per review) goes into the documents already indexed (SearchIndex::UpdateScores),
+  // then the reviews `review_ids` name are synced with the store as Sync does. Either order of a
+  // review and its score works: a score for a review not yet indexed is skipped, and the
+  // review's upsert later reads the ranker's counts and key from its row; a review synced in
+  // this batch takes the store's values, which are at least as new as any score in it. A score
+  // with `ranked` false changes nothing (the review's Removed event deletes the document).
+  // Errors as Sync.
+  absl::Status Apply(const std::vector<std::string>& review_ids,
+                     const std::vector<review::ReviewScore>& scores);
 
   const IndexerStats& stats() const { return stats_; }
 

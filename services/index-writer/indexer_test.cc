@@ -22,13 +22,17 @@ std::string Id(int n) { return absl::StrFormat("%032x", n); }
 // is tested against the stack's Postgres in tests/index_writer_integration_test.cc).
 class MapSource final : public ReviewSource {
  public:
-  void Put(int n, ReviewStatus status, std::string body = "a review") {
+  void Put(int n, ReviewStatus status, std::string body = "a review", double helpfulness = 0,
+           int64_t helpful_votes = 0) {
     SourceRow row;
     row.document.review_id = Id(n);
     row.document.asin = "B000GUITAR";
     row.document.rating = 4;
     row.document.body = std::move(body);
     row.document.created = absl::FromUnixSeconds(1'700'000'000 + n);
+    row.document.helpfulness = helpfulness;
+    row.document.helpful_votes = helpful_votes;
+    row.document.total_votes = helpful_votes;
     row.status = status;
     rows_[row.document.review_id] = row;
   }
@@ -114,6 +118,60 @@ TEST_F(IndexerTest, TheIndexFollowsTheStoreWhateverTheEventsSay) {
   ASSERT_TRUE(indexer.Sync({Id(99)}).ok());
   EXPECT_EQ(Total(), 2);
   EXPECT_EQ(indexer.stats().batches, 5);
+}
+
+review::ReviewScore Score(int n, double key, int64_t helpful, int64_t seconds = 1) {
+  review::ReviewScore s;
+  s.review_id = Id(n);
+  s.asin = "B000GUITAR";
+  s.helpful_votes = helpful;
+  s.total_votes = helpful;
+  s.sort_key = key;
+  s.scored_at = absl::FromUnixSeconds(seconds);
+  return s;
+}
+
+TEST_F(IndexerTest, ScoresReachTheIndexInEitherOrder) {
+  Indexer indexer(source_, *index_);
+  source_.Put(1, ReviewStatus::kActive, "one");
+  source_.Put(2, ReviewStatus::kActive, "two");
+  ASSERT_TRUE(indexer.Sync({Id(1), Id(2)}).ok());
+  auto helpful_first = [&] {
+    search::SearchRequest r;
+    r.asin = "B000GUITAR";
+    r.sort = search::SortOrder::kHelpfulness;
+    absl::StatusOr<search::SearchResult> got = index_->Search(r);
+    EXPECT_TRUE(got.ok()) << got.status();
+    return got.ok() && !got->hits.empty() ? got->hits[0].review : search::ReviewDocument{};
+  };
+  // Review first, then its score (the newest of two in one batch wins).
+  ASSERT_TRUE(indexer.Apply({}, {Score(1, 9.0, 4, 20), Score(1, 5.0, 2, 10)}).ok());
+  EXPECT_EQ(helpful_first().review_id, Id(1));
+  EXPECT_EQ(helpful_first().helpful_votes, 4);
+  EXPECT_EQ(indexer.stats().scores_applied, 1);
+
+  // Score first: review 3 is not indexed yet, so the score is skipped; the ranker has put the
+  // same counts and key on the review's row, which the review's upsert reads.
+  ASSERT_TRUE(indexer.Apply({}, {Score(3, 50.0, 7)}).ok());
+  EXPECT_EQ(indexer.stats().scores_early, 1);
+  source_.Put(3, ReviewStatus::kActive, "three", 50.0, 7);
+  ASSERT_TRUE(indexer.Sync({Id(3)}).ok());
+  EXPECT_EQ(helpful_first().review_id, Id(3));
+  EXPECT_EQ(helpful_first().helpful_votes, 7);
+
+  // A review synced in the same batch takes the store's values (newer than any score in it).
+  source_.Put(2, ReviewStatus::kActive, "two", 99.0, 12);
+  ASSERT_TRUE(indexer.Apply({Id(2)}, {Score(2, 1.0, 1)}).ok());
+  EXPECT_EQ(helpful_first().review_id, Id(2));
+  EXPECT_EQ(helpful_first().helpful_votes, 12);
+
+  // An unranked score changes nothing; the review's own removal deletes it.
+  review::ReviewScore gone = Score(2, 0, 0);
+  gone.ranked = false;
+  ASSERT_TRUE(indexer.Apply({}, {gone}).ok());
+  EXPECT_EQ(helpful_first().review_id, Id(2));
+  EXPECT_EQ(indexer.stats().scores_unranked, 1);
+  EXPECT_EQ(Total(), 3);
 }
 
 TEST_F(IndexerTest, AStoreOutageChangesNothingAndIsTransient) {

@@ -11,8 +11,13 @@ search::ReviewDocument PgReviewSource::DocumentOf(const reviewdb::ReviewContent&
   d.rating = c.rating;
   d.verified = c.verified_purchase;
   d.created = c.submitted_at;
-  d.helpfulness =
-      helpfulness::SortKey(d.helpful_votes, d.total_votes, d.verified, d.created, params_);
+  // The counts and key the ranker keeps on the row: a review-scores message that arrived before
+  // the review was indexed is not lost, its values are read here. Not yet ranked: the key of
+  // the row's counts (zero votes), which orders unvoted reviews by recency.
+  d.helpful_votes = c.helpful_votes;
+  d.total_votes = c.total_votes;
+  d.helpfulness = c.sort_key.value_or(
+      helpfulness::SortKey(d.helpful_votes, d.total_votes, d.verified, d.created, params_));
   return d;
 }
 

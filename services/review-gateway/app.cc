@@ -77,6 +77,19 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
                                              *app->summary_fallback_, *app->vote_log_, app->clock_);
   app->lister_ =
       std::make_unique<ReviewLister>(*app->ranking_, *app->reads_, *app->summary_fallback_);
+  // Searches read the disk and take milliseconds of CPU: they get threads of their own, so a
+  // burst of searches never queues behind (or ahead of) the short Postgres reads above, and one
+  // read handle per thread, so they run side by side (one handle serialises its calls). A
+  // corrupt index stops the start here (DATA_LOSS naming the rebuild command); a missing one
+  // only makes searches UNAVAILABLE until index-writer creates it.
+  auto search_index = search::XapianReaderPool::Open(config.search_index_dir,
+                                                     static_cast<int>(config.search_threads));
+  if (!search_index.ok()) return search_index.status();
+  app->search_index_ = std::move(*search_index);
+  app->search_pool_ = std::make_unique<BoundedExecutor>(static_cast<int>(config.search_threads),
+                                                        static_cast<size_t>(config.search_queue));
+  app->searcher_ =
+      std::make_unique<ReviewSearcher>(*app->search_index_, *app->search_pool_, app->clock_);
   // Validate() parsed the list already.
   app->addresses_ =
       std::make_unique<ClientAddressResolver>(*review::ParseCidrList(config.trusted_proxies));
@@ -85,8 +98,8 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
   if (!verifier.ok()) return verifier.status();
   app->service_ = std::make_unique<ReviewGrpcService>(
       *app->intake_, *app->summaries_, *app->statuses_, *app->votes_, *app->lister_,
-      *app->addresses_, *verifier, review::DisplayPrior{config.prior_weight, config.prior_mean},
-      app->clock_);
+      *app->searcher_, *app->addresses_, *verifier,
+      review::DisplayPrior{config.prior_weight, config.prior_mean}, app->clock_);
 
   // Named after the service, so that Start logs "review-gateway listening on <listen> (port n)".
   auto grpc = std::make_unique<service::GrpcComponent>(service::ServerOptionsOf(config.grpc),

@@ -11,6 +11,7 @@
 #include "libs/ratings/async_redis_rating_cache.h"
 #include "libs/ratings/pg_rating_store.h"
 #include "libs/redis/async_client.h"
+#include "libs/search/xapian_reader_pool.h"
 #include "libs/service/grpc_component.h"
 #include "services/review-gateway/bounded_executor.h"
 #include "services/review-gateway/client_address.h"
@@ -24,6 +25,7 @@
 #include "services/review-gateway/redis_submission_guard.h"
 #include "services/review-gateway/review_intake.h"
 #include "services/review-gateway/review_lister.h"
+#include "services/review-gateway/review_searcher.h"
 #include "services/review-gateway/review_status_reader.h"
 #include "services/review-gateway/summary_reader.h"
 #include "services/review-gateway/vote_intake.h"
@@ -77,6 +79,10 @@ class App {
   std::unique_ptr<PgReviewReads> reads_;
   std::unique_ptr<VoteIntake> votes_;
   std::unique_ptr<ReviewLister> lister_;
+  // SearchReviews: the index's read handles, then the threads that use them (joined first).
+  std::unique_ptr<search::XapianReaderPool> search_index_;
+  std::unique_ptr<BoundedExecutor> search_pool_;
+  std::unique_ptr<ReviewSearcher> searcher_;
   std::unique_ptr<ClientAddressResolver> addresses_;
   std::unique_ptr<ReviewGrpcService> service_;
   std::unique_ptr<BenchGrpcService> bench_;  // only with --bench-noop

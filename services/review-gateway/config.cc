@@ -46,6 +46,13 @@ void RegisterFlags(core::Flags& f, Config* c) {
   f.AddString("trusted-proxies", "CANDOR_GATEWAY_TRUSTED_PROXIES", &c->trusted_proxies,
               "comma-separated CIDRs of proxies whose x-forwarded-for names the client "
               "(e.g. 10.0.0.0/8,::1); empty: never trust x-forwarded-for");
+  f.AddString("search-index-dir", "CANDOR_INDEX_DIR", &c->search_index_dir,
+              "the search index index-writer keeps (opened read-only; SearchReviews answers "
+              "UNAVAILABLE until it exists; a corrupt one stops startup)");
+  f.AddInt("search-threads", "CANDOR_GATEWAY_SEARCH_THREADS", &c->search_threads,
+           "threads that run SearchReviews, each with its own read handle on the index", 1, 64);
+  f.AddInt("search-queue", "", &c->search_queue,
+           "searches that may wait for a search thread; more get UNAVAILABLE", 1, 65536);
   f.AddDouble("prior-weight", "", &c->prior_weight, "C of the Bayesian display average", 0, 1e6);
   f.AddDouble("prior-mean", "", &c->prior_mean, "m of the Bayesian display average", 1, 5);
   f.AddInt("stats-interval-s", "CANDOR_GATEWAY_STATS_INTERVAL_S", &c->stats_interval_s,
@@ -65,6 +72,9 @@ absl::Status Validate(const Config& c) {
     return absl::InvalidArgumentError(
         absl::StrCat("--max-request-bytes: ", c.grpc.max_request_bytes, " is outside [",
                      kMinRequestBytes, ", ", kMaxRequestBytesLimit, "]"));
+  }
+  if (c.search_index_dir.empty()) {
+    return absl::InvalidArgumentError("--search-index-dir: required");
   }
   if (absl::StatusOr<std::vector<review::Cidr>> proxies = review::ParseCidrList(c.trusted_proxies);
       !proxies.ok()) {

@@ -33,6 +33,11 @@ struct Config {
   // CIDR list of the proxies whose x-forwarded-for is believed ("" = none: the peer is the
   // client). See README.md, "The client's address".
   std::string trusted_proxies;
+  // SearchReviews: the Xapian index index-writer keeps (read-only here), the threads that
+  // search it (each with a read handle of its own) and the searches that may wait for one.
+  std::string search_index_dir = ".stack/search-index";
+  int64_t search_threads = 2;
+  int64_t search_queue = 256;
   double prior_weight = 10.0;
   double prior_mean = 3.0;
   int64_t stats_interval_s = 10;

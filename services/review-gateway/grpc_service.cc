@@ -57,11 +57,12 @@ std::optional<absl::Time> OptionalTime(bool has, const google::protobuf::Timesta
 }  // namespace
 
 // Shoppers submit reviews and ask about their own; product pages (any signed-in caller:
-// shoppers, moderators, other services) read summaries; only another Candor service (an
-// importer) hands over historical reviews with their original times.
+// shoppers, moderators, other services) read summaries, list and search reviews; only another
+// Candor service (an importer) hands over historical reviews with their original times.
 ReviewGrpcService::ReviewGrpcService(ReviewIntake& intake, SummaryReader& summaries,
                                      ReviewStatusReader& statuses, VoteIntake& votes,
-                                     ReviewLister& lister, const ClientAddressResolver& addresses,
+                                     ReviewLister& lister, ReviewSearcher& searcher,
+                                     const ClientAddressResolver& addresses,
                                      auth::Verifier verifier, review::DisplayPrior prior,
                                      const core::Clock& clock, rpc::CallObserver& observer)
     : intake_(intake),
@@ -69,6 +70,7 @@ ReviewGrpcService::ReviewGrpcService(ReviewIntake& intake, SummaryReader& summar
       statuses_(statuses),
       votes_(votes),
       lister_(lister),
+      searcher_(searcher),
       addresses_(addresses),
       prior_(prior),
       gate_(v1::ReviewService::service_full_name(),
@@ -77,7 +79,9 @@ ReviewGrpcService::ReviewGrpcService(ReviewIntake& intake, SummaryReader& summar
              {"ImportReview", {Role::kService}},
              {"GetReviewStatus", {Role::kCustomer}},
              {"VoteHelpful", {Role::kCustomer}},
-             {"ListReviews", auth::RoleSet::All()}},
+             {"ListReviews", auth::RoleSet::All()},
+             // Search reads what ListReviews shows, so the same callers may run it.
+             {"SearchReviews", auth::RoleSet::All()}},
             std::move(verifier), clock, observer) {}
 
 // The reference must cost what SubmitReview's edge costs, so it admits whom SubmitReview does.
@@ -229,6 +233,59 @@ grpc::ServerUnaryReactor* ReviewGrpcService::ListReviews(grpc::CallbackServerCon
       response->set_next_page_token(page->next_page_token);
     }
     call.Finish(page.status());
+  });
+  return call.reactor();
+}
+
+grpc::ServerUnaryReactor* ReviewGrpcService::SearchReviews(grpc::CallbackServerContext* ctx,
+                                                           const v1::SearchReviewsRequest* request,
+                                                           v1::SearchReviewsResponse* response) {
+  rpc::Call call = gate_.Begin(ctx, search_);
+  if (absl::StatusOr<auth::Claims> caller = call.Authorize(); !caller.ok()) {
+    return call.Finish(caller.status());
+  }
+  SearchInput in;
+  in.asin = request->asin();
+  in.query = request->query();
+  in.stars.assign(request->stars().begin(), request->stars().end());
+  if (request->has_verified_purchase()) in.verified = request->verified_purchase();
+  absl::Status bad_time;
+  in.submitted_from = OptionalTime(request->has_submitted_from(), request->submitted_from(),
+                                   "submitted_from", &bad_time);
+  in.submitted_before = OptionalTime(request->has_submitted_before(), request->submitted_before(),
+                                     "submitted_before", &bad_time);
+  if (!bad_time.ok()) return call.Finish(bad_time);
+  in.sort = static_cast<int>(request->sort());
+  in.page_size = request->page_size();
+  in.cursor = request->cursor();
+  searcher_.Search(in, [call, response](absl::StatusOr<search::SearchResult> result) {
+    if (result.ok()) {
+      for (const search::SearchHit& h : result->hits) {
+        v1::SearchHit* out = response->add_hits();
+        const search::ReviewDocument& d = h.review;
+        v1::ListedReview* r = out->mutable_review();
+        r->set_review_id(d.review_id);
+        r->set_title(d.title);
+        r->set_body(d.body);
+        r->set_stars(d.rating);
+        r->set_verified_purchase(d.verified);
+        r->set_helpful_votes(d.helpful_votes);
+        r->set_total_votes(d.total_votes);
+        events::ToProtoTimestamp(d.created, r->mutable_submitted_at());
+        out->set_relevance(h.relevance);
+        out->set_snippet(h.snippet);
+      }
+      response->set_total(result->total);
+      v1::SearchFacets* f = response->mutable_facets();
+      for (int64_t n : result->facets.stars) f->add_stars(n);
+      f->set_verified(result->facets.verified);
+      f->set_unverified(result->facets.unverified);
+      f->set_last_30_days(result->facets.last_30_days);
+      f->set_last_year(result->facets.last_year);
+      f->set_older(result->facets.older);
+      response->set_next_cursor(result->next_cursor);
+    }
+    call.Finish(result.status());
   });
   return call.reactor();
 }

@@ -16,6 +16,7 @@
 #include "services/review-gateway/client_address.h"
 #include "services/review-gateway/review_intake.h"
 #include "services/review-gateway/review_lister.h"
+#include "services/review-gateway/review_searcher.h"
 #include "services/review-gateway/review_status_reader.h"
 #include "services/review-gateway/summary_reader.h"
 #include "services/review-gateway/vote_intake.h"
@@ -24,16 +25,18 @@ namespace candor::gateway {
 
 // The gRPC face of the gateway (callback API). It only translates proto <-> domain (and the
 // transport's peer and x-forwarded-for into the client's address, with `addresses`); the work is
-// in ReviewIntake, SummaryReader, ReviewStatusReader, VoteIntake and ReviewLister, and its
-// rpc::ServiceGate authenticates each call, checks the caller's role (SubmitReview,
-// GetReviewStatus and VoteHelpful: customer; ImportReview: service; GetProductSummary and
-// ListReviews: every role), maps statuses with rpc::ToGrpc and reports each call
+// in ReviewIntake, SummaryReader, ReviewStatusReader, VoteIntake, ReviewLister and
+// ReviewSearcher, and its rpc::ServiceGate authenticates each call, checks the caller's role
+// (SubmitReview, GetReviewStatus and VoteHelpful: customer; ImportReview: service;
+// GetProductSummary, ListReviews and SearchReviews: every role), maps statuses with
+// rpc::ToGrpc and reports each call
 // to `observer`. Thread-safe. Borrows everything it is given.
 class ReviewGrpcService final : public candor::review::v1::ReviewService::CallbackService {
  public:
   ReviewGrpcService(ReviewIntake& intake, SummaryReader& summaries, ReviewStatusReader& statuses,
-                    VoteIntake& votes, ReviewLister& lister, const ClientAddressResolver& addresses,
-                    auth::Verifier verifier, review::DisplayPrior prior, const core::Clock& clock,
+                    VoteIntake& votes, ReviewLister& lister, ReviewSearcher& searcher,
+                    const ClientAddressResolver& addresses, auth::Verifier verifier,
+                    review::DisplayPrior prior, const core::Clock& clock,
                     rpc::CallObserver& observer = rpc::NoopObserver());
 
   grpc::ServerUnaryReactor* SubmitReview(
@@ -60,6 +63,10 @@ class ReviewGrpcService final : public candor::review::v1::ReviewService::Callba
                                         const candor::review::v1::ListReviewsRequest* request,
                                         candor::review::v1::ListReviewsResponse* response) override;
 
+  grpc::ServerUnaryReactor* SearchReviews(
+      grpc::CallbackServerContext* ctx, const candor::review::v1::SearchReviewsRequest* request,
+      candor::review::v1::SearchReviewsResponse* response) override;
+
   // Who may call each method; rpc::ServiceHost checks it covers the service.
   const rpc::ServiceGate& gate() const { return gate_; }
 
@@ -69,6 +76,7 @@ class ReviewGrpcService final : public candor::review::v1::ReviewService::Callba
   ReviewStatusReader& statuses_;
   VoteIntake& votes_;
   ReviewLister& lister_;
+  ReviewSearcher& searcher_;
   const ClientAddressResolver& addresses_;
   review::DisplayPrior prior_;
   rpc::ServiceGate gate_;
@@ -78,6 +86,7 @@ class ReviewGrpcService final : public candor::review::v1::ReviewService::Callba
   const rpc::ServiceGate::Method& status_ = gate_.method("GetReviewStatus");
   const rpc::ServiceGate::Method& vote_ = gate_.method("VoteHelpful");
   const rpc::ServiceGate::Method& list_ = gate_.method("ListReviews");
+  const rpc::ServiceGate::Method& search_ = gate_.method("SearchReviews");
 };
 
 // The benchmark reference (--bench-noop): same server, threads, authentication and role check

@@ -6,7 +6,8 @@
 // callback server answers such a failed parse itself (gRPC 1.51: UNIMPLEMENTED with an empty
 // message, see CallbackUnaryHandler::RunHandler), before any gateway code runs, so a client
 // that sends `asin` or `device_id` (or, to ImportReview, `user_id`, `client_ip`; to
-// GetReviewStatus, `review_id`) with a stray byte could not learn which field is wrong. The
+// GetReviewStatus, `review_id`; to
+// SearchReviews, `query`) with a stray byte could not learn which field is wrong. The
 // SerializationTraits specialisations below keep those bytes instead: the handler's own
 // validation then answers INVALID_ARGUMENT naming the field, as it does for any other bad
 // value. Only the failure path differs from gRPC's: a well-formed request parses exactly once.
@@ -61,5 +62,8 @@ class SerializationTraits<candor::review::v1::ImportReviewRequest, void>
 template <>
 class SerializationTraits<candor::review::v1::GetReviewStatusRequest, void>
     : public candor::gateway::LenientTraits<candor::review::v1::GetReviewStatusRequest> {};
+template <>
+class SerializationTraits<candor::review::v1::SearchReviewsRequest, void>
+    : public candor::gateway::LenientTraits<candor::review::v1::SearchReviewsRequest> {};
 
 }  // namespace grpc

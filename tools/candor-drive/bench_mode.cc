@@ -60,9 +60,9 @@ int RunBench(int argc, char** argv) {
       "(--rate 0 --concurrency N). Reports per operation: calls/s, p50/p90/p99/p99.9/max, answers\n"
       "by gRPC code; and how long an accepted review takes to be readable (freshness probes).\n"
       "Operations (--mix): submit (SubmitReview), summary (GetProductSummary), list\n"
-      "(ListReviews: a product's first page), noop (BenchService/Noop: the gateway must run with\n"
-      "--bench-noop). vote is sent by the replay's --votes only; search is a known name but\n"
-      "not served by this version.\n"
+      "(ListReviews: a product's first page), search (SearchReviews: words in a product's\n"
+      "reviews; the gateway needs index-writer's index), noop (BenchService/Noop: the gateway\n"
+      "must run with --bench-noop). vote is sent by the replay's --votes only.\n"
       "REVIEWS_FILE: replay Amazon JSON lines (gzip or plain); without it, generated traffic\n"
       "(the replay's generator). Tokens are minted with $CANDOR_JWT_SECRET (required).\n"
       "Exit: 0 the run completed, 1 interrupted or no server answered, 2 bad usage.");

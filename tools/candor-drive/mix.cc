@@ -26,7 +26,7 @@ constexpr std::array<OpInfo, kOpCount> kOps = {{
     {Op::kImport, "import", true},
     {Op::kVote, "vote", true},
     {Op::kList, "list", true},
-    {Op::kSearch, "search", false},
+    {Op::kSearch, "search", true},
 }};
 
 constexpr bool InEnumOrder() {

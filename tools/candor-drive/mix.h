@@ -11,9 +11,9 @@
 
 namespace candor::drive {
 
-// Every operation the mix syntax knows. submit, summary, noop, import, vote and list are served
-// by this Candor version; the others are accepted by the parser (so scripts written for later
-// versions parse) and refused by CheckServed.
+// Every operation the mix syntax knows; this Candor version serves them all. A name added for a
+// later RPC is accepted by the parser first (so scripts written for later versions parse) and
+// refused by CheckServed until its Operation exists.
 enum class Op { kSubmit, kSummary, kNoop, kImport, kVote, kList, kSearch };
 inline constexpr int kOpCount = 7;
 inline constexpr std::array<Op, kOpCount> kAllOps = {
@@ -24,8 +24,9 @@ std::string_view OpName(Op op);
 // True for the operations this version can send: submit (ReviewService/SubmitReview), summary
 // (ReviewService/GetProductSummary), noop (BenchService/Noop, needs the gateway's
 // --bench-noop), import (ReviewService/ImportReview, with a service-role token), vote
-// (ReviewService/VoteHelpful: the replay's --votes) and list (ReviewService/ListReviews: a
-// product's first page, most helpful first). Each has an Operation in operation.cc
+// (ReviewService/VoteHelpful: the replay's --votes), list (ReviewService/ListReviews: a
+// product's first page, most helpful first) and search (ReviewService/SearchReviews: words
+// inside one product's reviews, by relevance). Each has an Operation in operation.cc
 // (ServedOperations checks they agree).
 bool IsServed(Op op);
 
@@ -56,7 +57,7 @@ class Mix {
 // check that the operations are served (see CheckServed).
 absl::StatusOr<Mix> ParseMix(std::string_view text);
 
-// FailedPrecondition "operation 'search' is not served by this Candor version" for the first
+// FailedPrecondition "operation '<name>' is not served by this Candor version" for the first
 // operation with a weight above zero that IsServed refuses; OK otherwise.
 absl::Status CheckServed(const Mix& mix);
 

@@ -193,6 +193,19 @@ Operations ServedOperations() {
       [](Connection& c, auto... call) { c.review->async()->VoteHelpful(call...); },
       [](const review::v1::VoteHelpfulRequest& req, const review::v1::VoteHelpfulResponse&, bool,
          Answer* a) { a->review_id = req.review_id(); });
+  // ReviewService/SearchReviews: the words inside one product's reviews, the first page (10) by
+  // relevance with its facets, what a shopper's search box asks; no match answers OK with none.
+  ops[static_cast<size_t>(Op::kSearch)] = std::make_unique<
+      UnaryOperation<review::v1::SearchReviewsRequest, review::v1::SearchReviewsResponse>>(
+      Op::kSearch,
+      [](CallInput& in, review::v1::SearchReviewsRequest* req) {
+        req->set_asin(std::move(in.asin));
+        req->set_query(std::move(in.query));
+        req->set_sort(review::v1::SEARCH_SORT_RELEVANCE);
+      },
+      [](Connection& c, auto... call) { c.review->async()->SearchReviews(call...); },
+      [](const review::v1::SearchReviewsRequest& req, const review::v1::SearchReviewsResponse&,
+         bool, Answer* a) { a->view.asin = req.asin(); });
   // BenchService/Noop: the gateway authenticates the token and answers at once (--bench-noop).
   ops[static_cast<size_t>(Op::kNoop)] =
       std::make_unique<UnaryOperation<bench::v1::NoopRequest, SubmitReviewResponse>>(

@@ -39,12 +39,13 @@ std::vector<Connection> Connect(const std::string& target, int n);
 
 // What one call carries. Each operation reads the fields it needs: submit, noop and import the
 // review (import also its user, original time, client address and account creation), summary
-// and list the asin, vote the review id and the vote; every call sends `bearer` ("Bearer <jwt>",
-// "" = none) as authorization and, when set, `forwarded_for` as `x-forwarded-for` (the client's
-// address as a proxy would state it).
+// and list the asin, search the asin and the query, vote the review id and the vote; every call
+// sends `bearer` ("Bearer <jwt>", "" = none) as authorization and, when set, `forwarded_for` as
+// `x-forwarded-for` (the client's address as a proxy would state it).
 struct CallInput {
   Review review;
   std::string asin;
+  std::string query;  // search: the shopper's words
   std::string review_id;
   review::v1::HelpfulVoteValue vote = review::v1::HELPFUL_VOTE_VALUE_UNSPECIFIED;
   std::string bearer;

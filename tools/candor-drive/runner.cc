@@ -17,6 +17,17 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// What a shopper types into a product's review search: words common in instrument and gear
+// reviews, one or two (ANDed), chosen by the call's number so a run is reproducible.
+std::string SearchWords(uint64_t n) {
+  static constexpr std::array<const char*, 16> kWords = {
+      "sound", "strings", "price", "quality", "cable", "tuner", "battery", "easy",
+      "noise", "volume",  "buzz",  "case",    "strap", "pedal", "great",   "works"};
+  const char* first = kWords[n % kWords.size()];
+  if ((n / kWords.size()) % 2 == 0) return first;
+  return absl::StrCat(first, " ", kWords[(n / 7 + 3) % kWords.size()]);
+}
+
 class Runner {
  public:
   Runner(RunTargets& targets, const RunnerOptions& options)
@@ -399,6 +410,11 @@ Op MixWorkload::Make(uint64_t n, CallInput* input) {
     case Op::kSummary:
     case Op::kList:
       input->asin = feed_.SummaryAsin();
+      input->bearer = reader_bearer_;
+      break;
+    case Op::kSearch:
+      input->asin = feed_.SummaryAsin();
+      input->query = SearchWords(n);
       input->bearer = reader_bearer_;
       break;
     default:  // no payload yet; the runner refuses unserved operations

@@ -13,6 +13,7 @@
 
 #include "gtest/gtest.h"
 #include "libs/events/review_events.h"
+#include "libs/events/review_scores.h"
 #include "libs/events/topics.h"
 #include "libs/reviewdb/review_db.h"
 #include "libs/reviewdb/reviewdb_testing.h"
@@ -31,7 +32,7 @@ using reviewdb::testing::SetStatus;
 
 class IndexWriterTest : public testing::ConsumerAppTest {
  protected:
-  IndexWriterTest() : ConsumerAppTest({events::kReviewEventsTopic}) {}
+  IndexWriterTest() : ConsumerAppTest({events::kReviewEventsTopic, events::kReviewScoresTopic}) {}
 
   void SetUp() override {
     ConsumerAppTest::SetUp();
@@ -57,6 +58,39 @@ class IndexWriterTest : public testing::ConsumerAppTest {
   }
   void Accepted(const std::string& id) {
     Publish(id, review::ReviewAccepted{.rating = 5, .verified_purchase = false, .user_id = ""});
+  }
+
+  // The ranker's work for `review_id`: its counts and key on the row (in one transaction, as
+  // ReviewDb::ApplyVotes writes them), then the score published to review-scores.
+  void Rank(const std::string& review_id, int64_t helpful, double key) {
+    absl::Status stored = pool_->InTransaction([&](pqxx::work& tx) {
+      tx.exec_params(
+          "UPDATE reviews SET helpful_votes = $2, total_votes = $2, sort_key = $3 "
+          "WHERE review_id = $1",
+          review_id, helpful, key);
+    });
+    ASSERT_TRUE(stored.ok()) << stored;
+    review::ReviewScore s;
+    s.review_id = review_id;
+    s.asin = asin_;
+    s.helpful_votes = helpful;
+    s.total_votes = helpful;
+    s.sort_key = key;
+    s.scored_at = absl::Now();
+    ProduceTo(events::kReviewScoresTopic, asin_, events::EncodeReviewScore(s));
+  }
+
+  // The product's most helpful review in the index, and its helpful votes.
+  std::pair<std::string, int64_t> MostHelpful() {
+    auto reader =
+        search::XapianSearchIndex::Open(config_.index_dir, search::XapianSearchIndex::Mode::kRead);
+    if (!reader.ok()) return {};
+    search::SearchRequest r;
+    r.asin = asin_;
+    r.sort = search::SortOrder::kHelpfulness;
+    absl::StatusOr<search::SearchResult> result = (*reader)->Search(r);
+    if (!result.ok() || result->hits.empty()) return {};
+    return {result->hits[0].review.review_id, result->hits[0].review.helpful_votes};
   }
 
   // What a shopper's search of the product finds now, through a reader as the gateway opens it.
@@ -112,6 +146,27 @@ TEST_F(IndexWriterTest, TheIndexHoldsExactlyTheProductsActiveReviews) {
 
   // One writer per index.
   EXPECT_EQ(CreateApp(config_).status().code(), absl::StatusCode::kFailedPrecondition);
+  ExpectCleanStop();
+}
+
+TEST_F(IndexWriterTest, ScoresArriveBeforeOrAfterTheirReview) {
+  const std::string early = InsertReview(*pool_, {.asin = asin_, .body = "Scored early."});
+  const std::string late = InsertReview(*pool_, {.asin = asin_, .body = "Scored late."});
+  StartApp(CreateApp(config_));
+  // The score comes before the review's acceptance: nothing to update yet...
+  Rank(early, 9, 1e6);
+  ProduceTo(events::kReviewScoresTopic, asin_, "not a protobuf");
+  EXPECT_EQ(ReadTopic(std::string(events::kReviewScoresTopic) + ".dlq", 1).size(), 1u);
+  // ... and when the review arrives its upsert reads the ranker's counts from the row.
+  Accepted(early);
+  Accepted(late);
+  ASSERT_TRUE(testing::WaitUntil([&] { return Found() == 2; })) << Found();
+  EXPECT_EQ(MostHelpful(), std::make_pair(early, int64_t{9}));
+  // The review is indexed first, its score comes after: the document changes in place.
+  Rank(late, 20, 2e6);
+  ASSERT_TRUE(testing::WaitUntil([&] { return MostHelpful().first == late; }));
+  EXPECT_EQ(MostHelpful().second, 20);
+  EXPECT_EQ(Found(), 2);
   ExpectCleanStop();
 }
 
