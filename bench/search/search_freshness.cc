@@ -5,7 +5,8 @@
 // Each probe submits a review (4 stars, plain text no fraud rule flags, an aged account of its
 // own, from an address of its own in the IPv6 documentation range sent as x-forwarded-for, which
 // the gateway believes from loopback under bench/run_search.sh; so no shared-address or
-// new-account rule holds it) about a product of its own that no other traffic touches ("Z" + 9 characters), then polls, every
+// new-account rule holds it) about a product of its own that no other traffic touches ("Z" + 9
+// characters), then polls, every
 // --poll-ms, SearchReviews for the probe's own word on that product and GetProductSummary,
 // until each shows the review: the time from the submit's OK to each first showing is recorded.
 // The searchable time is fraud-scorer + index-writer (Postgres row, review-events, the index's
@@ -82,8 +83,8 @@ ProbeResult RunProbe(v1::ReviewService::Stub& stub, const Settings& s, const std
   {
     grpc::ClientContext ctx;
     ctx.AddMetadata("authorization", Bearer(user, secret, /*aged=*/true));
-    ctx.AddMetadata("x-forwarded-for", absl::StrFormat("2001:db8:5e:%x::%x", k / 65536 + 1,
-                                                       k % 65536 + 1));
+    ctx.AddMetadata("x-forwarded-for",
+                    absl::StrFormat("2001:db8:5e:%x::%x", k / 65536 + 1, k % 65536 + 1));
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
     v1::SubmitReviewResponse resp;
     if (!stub.SubmitReview(&ctx, req, &resp).ok()) return out;

@@ -75,8 +75,17 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
   app->reads_ = std::make_unique<PgReviewReads>(*app->pg_);
   app->votes_ = std::make_unique<VoteIntake>(*app->vote_limiter_, *app->reads_,
                                              *app->summary_fallback_, *app->vote_log_, app->clock_);
+  // A hot product's page shows the same cards on every call: they are read from Postgres once
+  // per --card-cache-ms, not once per call (votes always check the store).
+  ReviewReads* list_reads = app->reads_.get();
+  if (config.card_cache_ms > 0) {
+    app->cards_ = std::make_unique<CachedReviewReads>(
+        *app->reads_, app->clock_, absl::Milliseconds(config.card_cache_ms),
+        static_cast<size_t>(config.card_cache_entries));
+    list_reads = app->cards_.get();
+  }
   app->lister_ =
-      std::make_unique<ReviewLister>(*app->ranking_, *app->reads_, *app->summary_fallback_);
+      std::make_unique<ReviewLister>(*app->ranking_, *list_reads, *app->summary_fallback_);
   // Searches read the disk and take milliseconds of CPU: they get threads of their own, so a
   // burst of searches never queues behind (or ahead of) the short Postgres reads above, and one
   // read handle per thread, so they run side by side (one handle serialises its calls). A

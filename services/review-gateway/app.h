@@ -14,6 +14,7 @@
 #include "libs/search/xapian_reader_pool.h"
 #include "libs/service/grpc_component.h"
 #include "services/review-gateway/bounded_executor.h"
+#include "services/review-gateway/cached_review_reads.h"
 #include "services/review-gateway/client_address.h"
 #include "services/review-gateway/config.h"
 #include "services/review-gateway/grpc_service.h"
@@ -77,6 +78,7 @@ class App {
   std::unique_ptr<RedisRankingReader> ranking_;
   std::unique_ptr<KafkaVoteLog> vote_log_;
   std::unique_ptr<PgReviewReads> reads_;
+  std::unique_ptr<CachedReviewReads> cards_;  // null with --card-cache-ms 0
   std::unique_ptr<VoteIntake> votes_;
   std::unique_ptr<ReviewLister> lister_;
   // SearchReviews: the index's read handles, then the threads that use them (joined first).

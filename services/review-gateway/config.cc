@@ -43,6 +43,13 @@ void RegisterFlags(core::Flags& f, Config* c) {
            "helpful votes per user per --vote-window-s (RESOURCE_EXHAUSTED beyond)", 1, 1000000);
   f.AddInt("vote-window-s", "CANDOR_GATEWAY_VOTE_WINDOW_S", &c->vote_window_s,
            "sliding window of --vote-limit, in seconds", 1, 86400 * 7);
+  f.AddInt("card-cache-ms", "CANDOR_GATEWAY_CARD_CACHE_MS", &c->card_cache_ms,
+           "how long ListReviews serves a review's card (text, stars, votes) from memory before "
+           "reading it from PostgreSQL again: counts and a removal show at most this late; 0: "
+           "always read",
+           0, 60000);
+  f.AddInt("card-cache-entries", "", &c->card_cache_entries,
+           "review cards kept in memory at most (--card-cache-ms)", 1, 10000000);
   f.AddString("trusted-proxies", "CANDOR_GATEWAY_TRUSTED_PROXIES", &c->trusted_proxies,
               "comma-separated CIDRs of proxies whose x-forwarded-for names the client "
               "(e.g. 10.0.0.0/8,::1); empty: never trust x-forwarded-for");

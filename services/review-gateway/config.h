@@ -30,6 +30,9 @@ struct Config {
   // VoteHelpful's flood limit: votes per user per sliding window.
   int64_t vote_limit = 100;
   int64_t vote_window_s = 3600;
+  // ListReviews' review cards kept in memory (CachedReviewReads): how long (0: off) and how many.
+  int64_t card_cache_ms = 1000;
+  int64_t card_cache_entries = 200000;
   // CIDR list of the proxies whose x-forwarded-for is believed ("" = none: the peer is the
   // client). See README.md, "The client's address".
   std::string trusted_proxies;

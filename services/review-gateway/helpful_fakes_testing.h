@@ -45,6 +45,8 @@ class FakeReviewReads final : public ReviewReads {
   }
   absl::StatusOr<std::vector<reviewdb::ListedReview>> Cards(
       const std::vector<std::string>& ids) override {
+    if (down) return absl::UnavailableError("postgres down");
+    cards_asked.push_back(ids);
     std::vector<reviewdb::ListedReview> out;
     for (const reviewdb::ListedReview& r : ranked) {
       for (const std::string& id : ids) {
@@ -56,6 +58,7 @@ class FakeReviewReads final : public ReviewReads {
   std::map<std::string, reviewdb::ReviewHead> heads;
   std::vector<reviewdb::ListedReview> ranked;  // active, best first
   std::vector<reviewdb::ReviewListQuery> lists;
+  std::vector<std::vector<std::string>> cards_asked;  // each Cards call's ids
   bool down = false;
 };
 
