@@ -1,10 +1,8 @@
 #include "libs/fraud/model.h"
 
-#include <stdlib.h>
 #include <xgboost/c_api.h>
 
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
@@ -13,12 +11,12 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/testing/temp_dir.h"
 #include "nlohmann/json.hpp"
 
 namespace candor::fraud {
 namespace {
 
-namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
 constexpr char kVersion[] = "fraud-gbt-test-1";
@@ -94,13 +92,9 @@ std::string ReadAll(const std::string& path) {
 class ModelTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "candor-model-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    model_ = (dir_ / "model.json").string();
+    model_ = dir_.Path("model.json");
     meta_ = model_ + ".meta.json";
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   void WriteGood() {
     TrainTo(model_);
@@ -123,7 +117,7 @@ class ModelTest : public ::testing::Test {
     return v;
   }
 
-  fs::path dir_;
+  candor::testing::TempDir dir_{"candor-model"};
   std::string model_;
   std::string meta_;
 };

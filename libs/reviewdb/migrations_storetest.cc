@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "libs/reviewdb/review_db.h"
 #include "libs/testing/stack_env.h"
+#include "libs/testing/temp_dir.h"
 
 namespace candor::reviewdb {
 namespace {
@@ -50,13 +51,10 @@ class MigrationsTest : public ::testing::Test {
     database_ = absl::StrCat("candor_migrations_test_", rng() % 1000000000);
     admin_ = std::make_unique<pqxx::connection>(candor::testing::PgDsn());
     pqxx::nontransaction(*admin_).exec("CREATE DATABASE " + database_);
-    dir_ = fs::temp_directory_path() / database_;
-    fs::create_directories(dir_);
   }
 
   void TearDown() override {
     pqxx::nontransaction(*admin_).exec("DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)");
-    fs::remove_all(dir_);
   }
 
   // `migrate --dsn <fresh database> [--dir dir]`; fails the test unless it exits 0.
@@ -75,14 +73,15 @@ class MigrationsTest : public ::testing::Test {
     for (const fs::directory_entry& e :
          fs::directory_iterator(fs::path(RepoRoot()) / "db/migrations")) {
       const std::string name = e.path().filename().string();
-      if (e.path().extension() == ".sql" && name < number) fs::copy_file(e.path(), dir_ / name);
+      if (e.path().extension() == ".sql" && name < number)
+        fs::copy_file(e.path(), dir_.path() / name);
     }
-    Migrate(dir_.string());
+    Migrate(dir_.path().string());
   }
 
   std::string database_;
   std::unique_ptr<pqxx::connection> admin_;
-  fs::path dir_;
+  candor::testing::TempDir dir_{"candor-migrations"};
 };
 
 TEST_F(MigrationsTest, RenamesStoredPendingToHeld) {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
 #include "libs/search/xapian_index.h"
+#include "libs/testing/temp_dir.h"
 #include "services/index-writer/index_maintenance.h"
 
 namespace candor::index_writer {
@@ -65,17 +66,7 @@ class MapSource final : public ReviewSource {
 
 class IndexerTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/candor-indexer-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-    dir_ = root_ + "/index";
-    Open();
-  }
-  void TearDown() override {
-    index_.reset();
-    std::filesystem::remove_all(root_);
-  }
+  void SetUp() override { Open(); }
   void Open() {
     auto index = search::XapianSearchIndex::Open(dir_, search::XapianSearchIndex::Mode::kWrite);
     ASSERT_TRUE(index.ok()) << index.status();
@@ -90,9 +81,10 @@ class IndexerTest : public ::testing::Test {
     return result.ok() ? result->total : -1;
   }
 
-  std::string root_, dir_;
+  candor::testing::TempDir root_{"candor-indexer-test"};
+  const std::string dir_ = root_.Path("index");
   MapSource source_;
-  std::unique_ptr<search::XapianSearchIndex> index_;
+  std::unique_ptr<search::XapianSearchIndex> index_;  // closed before root_ is removed
 };
 
 TEST_F(IndexerTest, TheIndexFollowsTheStoreWhateverTheEventsSay) {

@@ -3,11 +3,11 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <string>
 
 #include "gtest/gtest.h"
+#include "libs/testing/temp_dir.h"
 
 namespace candor::drive {
 namespace {
@@ -38,20 +38,13 @@ void WriteGzip(const std::string& path, const std::string& text) {
 }
 
 // A fresh temporary directory per test, and reviews files written into it.
-class TempDir : public ::testing::Test {
+class ReviewsFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/candor-drive-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::system(("rm -rf '" + dir_ + "'").c_str()); }
-
   // Writes `text` to `name` in the directory (gzip-compressed when the name ends in .gz), then
   // reads it back with ReadReviewsFile into `stats_`.
   absl::StatusOr<Plan> WriteAndRead(const std::string& name, const std::string& text,
                                     int64_t limit = 0, const std::string& user_prefix = "") {
-    const std::string path = dir_ + "/" + name;
+    const std::string path = dir_.Path(name);
     if (name.ends_with(".gz")) {
       WriteGzip(path, text);
     } else {
@@ -60,7 +53,7 @@ class TempDir : public ::testing::Test {
     return ReadReviewsFile(path, limit, user_prefix, &stats_);
   }
 
-  std::string dir_;
+  candor::testing::TempDir dir_{"candor-drive-test"};
   ReadStats stats_;
 };
 
@@ -83,7 +76,7 @@ void ExpectRows(const Plan& plan) {
   EXPECT_FALSE(plan.primaries[2].review.submitted_at.has_value());  // the row has no time
 }
 
-TEST_F(TempDir, ReadsPlainAndGzipJsonLines) {
+TEST_F(ReviewsFileTest, ReadsPlainAndGzipJsonLines) {
   for (const bool gzip : {false, true}) {
     SCOPED_TRACE(gzip ? "gzip" : "plain");
     absl::StatusOr<Plan> plan = WriteAndRead(gzip ? "reviews.json.gz" : "reviews.json", kRows);
@@ -96,14 +89,14 @@ TEST_F(TempDir, ReadsPlainAndGzipJsonLines) {
   }
 }
 
-TEST_F(TempDir, LimitAndPrefix) {
+TEST_F(ReviewsFileTest, LimitAndPrefix) {
   absl::StatusOr<Plan> plan = WriteAndRead("reviews.json.gz", kRows, 2, "run7-");
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_EQ(plan->primaries.size(), 2u);
   EXPECT_EQ(plan->primaries[0].review.user, "run7-A1");
 }
 
-TEST_F(TempDir, LongLinesSurvive) {
+TEST_F(ReviewsFileTest, LongLinesSurvive) {
   std::string body(200'000, 'x');
   absl::StatusOr<Plan> plan = WriteAndRead(
       "long.json",
@@ -113,7 +106,7 @@ TEST_F(TempDir, LongLinesSurvive) {
   EXPECT_EQ(plan->primaries[0].expect, Expect::kInvalid);  // over 5,000 characters
 }
 
-TEST_F(TempDir, HelpfulVotesAreReadWhereTheyMakeSense) {
+TEST_F(ReviewsFileTest, HelpfulVotesAreReadWhereTheyMakeSense) {
   absl::StatusOr<Plan> plan =
       WriteAndRead("votes.json", R"({"reviewerID":"A","asin":"B1","helpful":[3,5]}
 {"reviewerID":"B","asin":"B1","helpful":[0,0]}
@@ -135,7 +128,7 @@ TEST_F(TempDir, HelpfulVotesAreReadWhereTheyMakeSense) {
   EXPECT_EQ(stats_.bad_votes, 4);  // C has no field at all, which is not an error
 }
 
-TEST_F(TempDir, HeavyReplayedUsersGetAnInexactLimit) {
+TEST_F(ReviewsFileTest, HeavyReplayedUsersGetAnInexactLimit) {
   std::string rows;
   for (int i = 0; i < 12; ++i) {
     rows += R"({"reviewerID":"HEAVY","asin":"B00000000)" + std::to_string(i % 10) +
@@ -148,7 +141,7 @@ TEST_F(TempDir, HeavyReplayedUsersGetAnInexactLimit) {
   EXPECT_EQ(plan->primaries[11].user_limit, 0);
 }
 
-TEST_F(TempDir, ForImportDropsTheLimitAndExpectsTimelessRowsRefused) {
+TEST_F(ReviewsFileTest, ForImportDropsTheLimitAndExpectsTimelessRowsRefused) {
   std::string rows;
   for (int i = 0; i < 12; ++i) {
     rows += R"({"reviewerID":"HEAVY","asin":"B00000000)" + std::to_string(i % 10) +
@@ -177,15 +170,15 @@ TEST_F(TempDir, ForImportDropsTheLimitAndExpectsTimelessRowsRefused) {
   EXPECT_EQ(plan->primaries[14].expect, Expect::kInvalid);  // after "now"
 }
 
-TEST_F(TempDir, MissingAndEmptyFiles) {
-  EXPECT_EQ(ReadReviewsFile(dir_ + "/nope.json", 0, "", &stats_).status().code(),
+TEST_F(ReviewsFileTest, MissingAndEmptyFiles) {
+  EXPECT_EQ(ReadReviewsFile(dir_.Path("nope.json"), 0, "", &stats_).status().code(),
             absl::StatusCode::kNotFound);
   EXPECT_EQ(WriteAndRead("junk.json", "hello\nworld\n").status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(TempDir, TruncatedGzipIsAnError) {
-  std::string full = dir_ + "/full.json.gz";
+TEST_F(ReviewsFileTest, TruncatedGzipIsAnError) {
+  std::string full = dir_.Path("full.json.gz");
   std::string rows;
   for (int i = 0; i < 2000; ++i) rows += kRows + std::string("\n");
   WriteGzip(full, rows);

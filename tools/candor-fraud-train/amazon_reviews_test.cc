@@ -1,17 +1,14 @@
 #include "tools/candor-fraud-train/amazon_reviews.h"
 
-#include <stdlib.h>
 #include <zlib.h>
 
-#include <filesystem>
 #include <fstream>
 
 #include "gtest/gtest.h"
+#include "libs/testing/temp_dir.h"
 
 namespace candor::fraud_train {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr char kLines[] =
     R"({"reviewerID": "A1", "asin": "B000000001", "overall": 5.0, "summary": "Good", "reviewText": "Works well.", "unixReviewTime": 1393545600})"
@@ -29,13 +26,7 @@ constexpr char kLines[] =
 
 class AmazonReviewsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "candor-amazon-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  candor::testing::TempDir dir_{"candor-amazon"};
 };
 
 void Check(const std::vector<SourceReview>& r, const SourceStats& s) {
@@ -55,7 +46,7 @@ void Check(const std::vector<SourceReview>& r, const SourceStats& s) {
 }
 
 TEST_F(AmazonReviewsTest, ReadsPlainAndGzip) {
-  const std::string plain = (dir_ / "r.json").string();
+  const std::string plain = dir_.Path("r.json");
   std::ofstream(plain) << kLines;
   SourceStats stats;
   absl::StatusOr<std::vector<SourceReview>> r = ReadAmazonReviews(plain, &stats);
@@ -63,7 +54,7 @@ TEST_F(AmazonReviewsTest, ReadsPlainAndGzip) {
   Check(*r, stats);
   EXPECT_EQ(stats.bytes, static_cast<int64_t>(sizeof(kLines) - 1));
 
-  const std::string gz = (dir_ / "r.json.gz").string();
+  const std::string gz = dir_.Path("r.json.gz");
   gzFile f = gzopen(gz.c_str(), "wb");
   ASSERT_NE(f, nullptr);
   gzputs(f, kLines);
@@ -75,9 +66,8 @@ TEST_F(AmazonReviewsTest, ReadsPlainAndGzip) {
 
 TEST_F(AmazonReviewsTest, MissingEmptyAndUselessFiles) {
   SourceStats stats;
-  EXPECT_TRUE(
-      absl::IsNotFound(ReadAmazonReviews((dir_ / "absent.json").string(), &stats).status()));
-  const std::string useless = (dir_ / "u.json").string();
+  EXPECT_TRUE(absl::IsNotFound(ReadAmazonReviews(dir_.Path("absent.json"), &stats).status()));
+  const std::string useless = dir_.Path("u.json");
   std::ofstream(useless) << "not json\n";
   EXPECT_TRUE(absl::IsInvalidArgument(ReadAmazonReviews(useless, &stats).status()));
 }

@@ -1,18 +1,15 @@
 #include "tools/candor-fraud-train/trainer.h"
 
-#include <stdlib.h>
-
-#include <filesystem>
 #include <fstream>
 #include <random>
 
 #include "gtest/gtest.h"
 #include "libs/fraud/model.h"
+#include "libs/testing/temp_dir.h"
 
 namespace candor::fraud_train {
 namespace {
 
-namespace fs = std::filesystem;
 using fraud::At;
 using fraud::Feature;
 
@@ -36,16 +33,8 @@ Dataset Make(int rows, uint64_t seed) {
 
 class TrainerTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "candor-train-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    model_ = (dir_ / "m.json").string();
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path dir_;
-  std::string model_;
+  candor::testing::TempDir dir_{"candor-train"};
+  std::string model_ = dir_.Path("m.json");
 };
 
 TEST_F(TrainerTest, StopsEarlyKeepsTheBestRoundsAndLoads) {

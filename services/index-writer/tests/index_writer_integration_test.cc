@@ -20,6 +20,7 @@
 #include "libs/search/xapian_index.h"
 #include "libs/testing/consumer_app_fixture.h"
 #include "libs/testing/stack_env.h"
+#include "libs/testing/temp_dir.h"
 #include "libs/testing/wait.h"
 #include "services/index-writer/app.h"
 
@@ -37,14 +38,7 @@ class IndexWriterTest : public testing::ConsumerAppTest {
   void SetUp() override {
     ConsumerAppTest::SetUp();
     UseStack(&config_, "index-writer-test-");
-    char tmpl[] = "/tmp/candor-index-writer-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-    config_.index_dir = root_ + "/index";
-  }
-  void TearDown() override {
-    ConsumerAppTest::TearDown();
-    std::filesystem::remove_all(root_);
+    config_.index_dir = root_.Path("index");
   }
 
   void Publish(
@@ -106,7 +100,7 @@ class IndexWriterTest : public testing::ConsumerAppTest {
   }
 
   Config config_;
-  std::string root_;
+  testing::TempDir root_{"candor-index-writer-test"};  // removed after TearDown stopped the App
   std::string asin_ = testing::UniqueAsin();
 };
 

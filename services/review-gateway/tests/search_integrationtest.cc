@@ -20,6 +20,7 @@
 #include "libs/kafka/mock_cluster.h"
 #include "libs/search/xapian_index.h"
 #include "libs/testing/stack_env.h"
+#include "libs/testing/temp_dir.h"
 #include "services/review-gateway/app.h"
 
 namespace candor::gateway {
@@ -33,10 +34,6 @@ std::string Id(int n) { return absl::StrFormat("%032x", n); }
 class SearchTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/candor-search-it-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-    dir_ = root_ + "/index";
     auto writer = search::XapianSearchIndex::Open(dir_, search::XapianSearchIndex::Mode::kWrite);
     ASSERT_TRUE(writer.ok()) << writer.status();
     writer_ = *std::move(writer);
@@ -77,7 +74,6 @@ class SearchTest : public ::testing::Test {
   void TearDown() override {
     app_.reset();
     writer_.reset();
-    std::filesystem::remove_all(root_);
   }
 
   Config ConfigFor(const std::string& dir) {
@@ -114,7 +110,8 @@ class SearchTest : public ::testing::Test {
     return (stub != nullptr ? stub : stub_.get())->SearchReviews(&ctx, req, resp);
   }
 
-  std::string root_, dir_;
+  testing::TempDir root_{"candor-search-it"};  // declared first: removed after the App closed
+  const std::string dir_ = root_.Path("index");
   std::string asin_ = testing::UniqueAsin();
   std::unique_ptr<search::XapianSearchIndex> writer_;
   std::unique_ptr<kafka::MockCluster> cluster_;
@@ -282,7 +279,7 @@ TEST_F(SearchTest, HostileQueriesAreNeverInternal) {
 }
 
 TEST_F(SearchTest, AMissingIndexIsUnavailableAndACorruptOneStopsTheStart) {
-  auto waiting = App::Create(ConfigFor(root_ + "/not-yet"));
+  auto waiting = App::Create(ConfigFor(root_.Path("not-yet")));
   ASSERT_TRUE(waiting.ok()) << waiting.status();
   auto stub = v1::ReviewService::NewStub(grpc::CreateChannel(
       absl::StrCat("127.0.0.1:", (*waiting)->port()), grpc::InsecureChannelCredentials()));
@@ -291,7 +288,7 @@ TEST_F(SearchTest, AMissingIndexIsUnavailableAndACorruptOneStopsTheStart) {
             grpc::StatusCode::UNAVAILABLE);
   waiting->reset();
 
-  const std::string corrupt = root_ + "/corrupt";
+  const std::string corrupt = root_.Path("corrupt");
   {
     auto w = search::XapianSearchIndex::Open(corrupt, search::XapianSearchIndex::Mode::kWrite);
     ASSERT_TRUE(w.ok()) << w.status();
