@@ -1,7 +1,7 @@
 'use strict';
 // The checks of scripts/validate-deploy.sh can fail: the committed files pass, and each broken
 // copy (made in memory from the committed files) is rejected with a message naming the problem.
-//   cd deploy/validate && node --test
+//   cd deploy/validate && node --test test/validate.test.js
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
