@@ -346,6 +346,54 @@ function checkCompose(compose, prometheus, topics) {
   return { errors, services };
 }
 
+// The Dockerfile: a target per service (and `migrate`) that compose builds, each exposing and
+// health-checking its admin port, and every runtime stage running as a non-root user.
+function checkDockerfile(text, compose) {
+  const errors = [];
+  const stages = new Map();  // target -> { base, lines }
+  let current = null;
+  for (const raw of text.replace(/\\\n/g, ' ').split('\n')) {
+    const line = raw.trim();
+    const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
+    if (from) {
+      current = { base: from[1], lines: [] };
+      stages.set(from[2] || `#${stages.size}`, current);
+    } else if (current && line && !line.startsWith('#')) {
+      current.lines.push(line);
+    }
+  }
+  // A stage's instructions, its base stages' included (USER is inherited).
+  const all = (name) => {
+    const st = stages.get(name);
+    if (!st) return [];
+    return [...(stages.has(st.base) ? all(st.base) : []), ...st.lines];
+  };
+  for (const [service, port] of Object.entries(ADMIN_PORTS)) {
+    if (!stages.has(service)) {
+      errors.push(`Dockerfile: no target ${service}`);
+      continue;
+    }
+    const lines = all(service);
+    const users = lines.filter((l) => /^USER\s/i.test(l));
+    const user = users.length ? users[users.length - 1].split(/\s+/)[1] : 'root';
+    if (/^(root|0)(:|$)/.test(user)) errors.push(`Dockerfile ${service}: runs as root`);
+    if (!lines.some((l) => /^HEALTHCHECK\s/i.test(l) && l.includes(`:${port}/`))) {
+      errors.push(`Dockerfile ${service}: no HEALTHCHECK on its admin port ${port}`);
+    }
+    if (!lines.some((l) => /^EXPOSE\s/i.test(l) && l.split(/\s+/).includes(String(port)))) {
+      errors.push(`Dockerfile ${service}: does not EXPOSE ${port}`);
+    }
+  }
+  if (!stages.has('migrate')) errors.push('Dockerfile: no target migrate');
+  for (const [name, s] of Object.entries(compose.services || {})) {
+    const target = s.build?.target;
+    if (s.build && (!target || !stages.has(target))) {
+      errors.push(`compose ${name}: builds target ${target}, which the Dockerfile does not have`);
+    }
+  }
+  return errors;
+}
+
 // Every Candor service in compose runs in Kubernetes and the other way round, consuming the
 // same topics.
 function checkParity(composeServices, k8sServices, label) {
@@ -366,5 +414,5 @@ function checkParity(composeServices, k8sServices, label) {
 
 module.exports = {
   ADMIN_PORTS, SECRET_NAME, SECRET_KEYS, parseTopics, checkTopicsAgainstHeader, checkK8s,
-  checkCompose, checkParity, quantity,
+  checkCompose, checkDockerfile, checkParity, quantity,
 };

@@ -4,7 +4,8 @@
 //  2. each kustomization (base, overlays/local) rendered by render.js, every object validated
 //     against the Kubernetes OpenAPI schemas (npm kubernetes-models), then Candor's rules
 //     (rules.js); with --kubectl, render.js's output must equal `kubectl kustomize`'s;
-//  3. `docker-compose config` output and deploy/prometheus/prometheus.yml against the rules;
+//  3. `docker-compose config` output, deploy/prometheus/prometheus.yml and the Dockerfile's
+//     targets against the rules;
 //  4. compose and every Kubernetes tree run the same Candor services on the same topics.
 //
 //   node validate.js --repo ROOT --compose-config FILE [--kubectl BIN] [--out DIR]
@@ -84,6 +85,8 @@ function main() {
     fs.readFileSync(path.join(repo, 'deploy/prometheus/prometheus.yml'), 'utf8'));
   const composeResult = rules.checkCompose(compose, prometheus, topics);
   report('docker-compose.yml rules', composeResult.errors);
+  report('Dockerfile targets', rules.checkDockerfile(
+    fs.readFileSync(path.join(repo, 'Dockerfile'), 'utf8'), compose));
 
   for (const tree of TREES) {
     let objects;

@@ -204,6 +204,20 @@ test('a Prometheus config without a service\'s scrape job is rejected', () => {
                  /prometheus\.yml: no scrape job index-writer on 9464/);
 });
 
+test('the Dockerfile: a missing target, a root user or no health check is rejected', () => {
+  const dockerfile = fs.readFileSync(path.join(repo, 'Dockerfile'), 'utf8');
+  assert.deepEqual(rules.checkDockerfile(dockerfile, compose), []);
+  const broken = dockerfile
+    .replace('FROM runtime AS rating-aggregator', 'FROM runtime AS rating-aggregator\nUSER root')
+    .replace(/HEALTHCHECK [^\n]*\n[^\n]*9463[^\n]*\n/, '')
+    .replace('AS index-writer', 'AS index-writer2');
+  const errors = rules.checkDockerfile(broken, compose);
+  assertRejected(errors, /Dockerfile rating-aggregator: runs as root/);
+  assertRejected(errors, /Dockerfile helpfulness-ranker: no HEALTHCHECK on its admin port 9463/);
+  assertRejected(errors, /Dockerfile: no target index-writer/);
+  assertRejected(errors, /compose index-writer: builds target index-writer, which the Dockerfile/);
+});
+
 test('topics.txt must list every topic of topics.h and its dead-letter topic', () => {
   const fewer = new Map(topics);
   fewer.delete('review-scores.dlq');
