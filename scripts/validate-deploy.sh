@@ -94,6 +94,7 @@ mkdir -p "$tmp/broken/libs/events"
 cp -r deploy "$tmp/broken/deploy"
 rm -rf "$tmp/broken/deploy/validate"
 cp libs/events/topics.h "$tmp/broken/libs/events/"
+cp Dockerfile "$tmp/broken/"
 sed -i 's/livenessProbe:/livenesProbe:/' "$tmp/broken/deploy/k8s/base/fraud-scorer.yaml"
 if node "$validate_dir/validate.js" --repo "$tmp/broken" --compose-config "$tmp/compose.yml" \
      >"$tmp/broken.log" 2>&1; then
