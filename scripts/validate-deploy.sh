@@ -12,7 +12,7 @@ overlays/local) and deploy/prometheus:
   1. docker-compose config -q with .env.example, and a refusal without the secrets;
   2. deploy/validate (Node): topics.txt against libs/events/topics.h; each kustomization rendered
      by deploy/validate/render.js and checked against the Kubernetes schemas (npm
-     kubernetes-models) and Candor's rules; compose and Kubernetes run the same services; when a
+     kubernetes-models), for unknown fields and against Candor's rules; compose and Kubernetes run the same services; when a
      kubectl with kustomize v5 is installed, render.js must equal `kubectl kustomize`;
   3. deploy/validate's own tests (node --test): each rule rejects a broken copy;
   4. the whole validator run on a broken copy of the tree (a misspelt livenessProbe) must fail.
@@ -88,8 +88,8 @@ node "$validate_dir/validate.js" --repo . --compose-config "$tmp/compose.yml" "$
 }
 echo "validate-deploy: deploy/validate tests: $(grep -E '^# (pass|fail) ' "$tmp/node-test.log" | tr '\n' ' ')" >&2
 
-# 4. The validator must fail on a broken tree: a copy with fraud-scorer's livenessProbe misspelt
-#    (the Kubernetes schema allows unknown fields, so only Candor's rule catches it).
+# 4. The validator must fail on a broken tree: a copy with fraud-scorer's livenessProbe misspelt,
+#    caught twice (an unknown field, and a container without a liveness probe).
 mkdir -p "$tmp/broken/libs/events"
 cp -r deploy "$tmp/broken/deploy"
 rm -rf "$tmp/broken/deploy/validate"
@@ -101,7 +101,8 @@ if node "$validate_dir/validate.js" --repo "$tmp/broken" --compose-config "$tmp/
   cat "$tmp/broken.log" >&2
   die "the validator accepted a container without a livenessProbe"
 fi
-grep -q 'Deployment fraud-scorer container fraud-scorer: no livenessProbe' "$tmp/broken.log" || {
+grep -q 'Deployment fraud-scorer container fraud-scorer: no livenessProbe' "$tmp/broken.log" &&
+  grep -q 'livenesProbe is not a field of Container' "$tmp/broken.log" || {
   cat "$tmp/broken.log" >&2
   die "the validator rejected the broken tree for another reason"
 }

@@ -2,7 +2,8 @@
 // Offline validation of Candor's deployment files (run by scripts/validate-deploy.sh):
 //  1. deploy/k8s/base/kafka/topics.txt against libs/events/topics.h;
 //  2. each kustomization (base, overlays/local) rendered by render.js, every object validated
-//     against the Kubernetes OpenAPI schemas (npm kubernetes-models), then Candor's rules
+//     against the Kubernetes OpenAPI schemas (npm kubernetes-models) and for unknown fields
+//     (fields.js, from the same package's type declarations), then Candor's rules
 //     (rules.js); with --kubectl, render.js's output must equal `kubectl kustomize`'s;
 //  3. `docker-compose config` output, deploy/prometheus/prometheus.yml and the Dockerfile's
 //     targets against the rules;
@@ -15,6 +16,7 @@ const path = require('path');
 const { execFileSync } = require('child_process');
 const YAML = require('yaml');
 const { render } = require('./render');
+const { unknownFields } = require('./fields');
 const rules = require('./rules');
 
 const TREES = ['deploy/k8s/base', 'deploy/k8s/overlays/local'];
@@ -30,12 +32,19 @@ function schemaErrors(o) {
   }
   const Model = module[o.kind];
   if (!Model) return [`${o.kind} ${o.metadata.name}: no kind ${o.kind} in ${o.apiVersion}`];
+  const errors = [];
   try {
     new Model(o).validate();
-    return [];
   } catch (e) {
-    return [`${o.kind} ${o.metadata.name}: schema: ${e.message}`];
+    errors.push(`${o.kind} ${o.metadata.name}: schema: ${e.message}`);
   }
+  const unknown = unknownFields(o);
+  if (unknown === null) {
+    errors.push(`${o.kind} ${o.metadata.name}: no type declaration for ${o.apiVersion} ${o.kind}`);
+  } else {
+    errors.push(...unknown.map((e) => `${o.kind} ${o.metadata.name}: ${e}`));
+  }
+  return errors;
 }
 
 // Objects in a stable form (keys sorted, objects ordered by kind and name) for comparing two

@@ -176,6 +176,19 @@ test('a manifest the Kubernetes schema refuses is rejected', () => {
                    ['Deployment x: unknown apiVersion apps/v9']);
 });
 
+test('a misspelt field anywhere in a manifest is rejected', () => {
+  const objects = fresh();
+  const c = container(objects, 'index-writer');
+  c.volumeMounts[1].mountpath = c.volumeMounts[1].mountPath;
+  find(objects, 'Job', 'candor-migrate').spec.ttlSecondsAfterFinish = 60;
+  find(objects, 'Deployment', 'review-gateway').spec.template.spec.containers[0]
+    .readinessProbe.grpc.servce = 'x';
+  const errors = objects.flatMap(schemaErrors);
+  assertRejected(errors, /Deployment index-writer: spec\.template\.spec\.containers\[0\]\.volumeMounts\[1\]\.mountpath is not a field of VolumeMount/);
+  assertRejected(errors, /Job candor-migrate: spec\.ttlSecondsAfterFinish is not a field of JobSpec/);
+  assertRejected(errors, /readinessProbe\.grpc\.servce is not a field of GRPCAction/);
+});
+
 test('compose: a service without health check or non-root user, or missing, is rejected', () => {
   const broken = clone(compose);
   delete broken.services['rating-aggregator'].healthcheck;
