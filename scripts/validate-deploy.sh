@@ -12,8 +12,9 @@ overlays/local) and deploy/prometheus:
   1. docker-compose config -q with .env.example, and a refusal without the secrets;
   2. deploy/validate (Node): topics.txt against libs/events/topics.h; each kustomization rendered
      by deploy/validate/render.js and checked against the Kubernetes schemas (npm
-     kubernetes-models), for unknown fields and against Candor's rules; compose and Kubernetes run the same services; when a
-     kubectl with kustomize v5 is installed, render.js must equal `kubectl kustomize`;
+     kubernetes-models), for unknown fields and against Candor's rules; compose and Kubernetes
+     run the same services; when a kubectl with kustomize v5 is installed, render.js must equal
+     `kubectl kustomize`;
   3. deploy/validate's own tests (node --test): each rule rejects a broken copy;
   4. the whole validator run on a broken copy of the tree (a misspelt livenessProbe) must fail.
 Needs docker-compose, node and npm (scripts/setup.sh installs them); the first run installs
