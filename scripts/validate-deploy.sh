@@ -10,6 +10,7 @@ Usage: scripts/validate-deploy.sh [--no-kubectl]
 Offline checks of docker-compose.yml, the Dockerfile's compose wiring, deploy/k8s (base and
 overlays/local) and deploy/prometheus:
   1. docker-compose config -q with .env.example, and a refusal without the secrets;
+     promtool check config on deploy/prometheus/prometheus.yml;
   2. deploy/validate (Node): topics.txt against libs/events/topics.h; each kustomization rendered
      by deploy/validate/render.js and checked against the Kubernetes schemas (npm
      kubernetes-models), for unknown fields and against Candor's rules; compose and Kubernetes
@@ -17,7 +18,7 @@ overlays/local) and deploy/prometheus:
      `kubectl kustomize`;
   3. deploy/validate's own tests (node --test): each rule rejects a broken copy;
   4. the whole validator run on a broken copy of the tree (a misspelt livenessProbe) must fail.
-Needs docker-compose, node and npm (scripts/setup.sh installs them); the first run installs
+Needs docker-compose, promtool, node and npm (scripts/setup.sh installs them); the first run installs
 deploy/validate's npm packages from package-lock.json (npm ci).
   --no-kubectl   skip the comparison with kubectl kustomize (also env CANDOR_DEPLOY_KUBECTL=none)
 USAGE
@@ -35,7 +36,7 @@ done
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 die() { echo "validate-deploy: $*" >&2; exit 1; }
-for tool in docker-compose node npm; do
+for tool in docker-compose node npm promtool; do
   command -v "$tool" >/dev/null || die "$tool is not installed (scripts/setup.sh --no-build installs it)"
 done
 
@@ -56,7 +57,14 @@ grep -q 'set POSTGRES_PASSWORD in .env' "$tmp/nosecret.err" ||
   die "docker-compose.yml without secrets failed for another reason: $(cat "$tmp/nosecret.err")"
 echo "validate-deploy: docker-compose.yml refuses to render without its secrets: ok" >&2
 
-# 2. npm packages, installed again only when package-lock.json changed.
+# 2. Prometheus's own check of compose's scrape config (Debian's prometheus 2.42 promtool).
+promtool check config deploy/prometheus/prometheus.yml >"$tmp/promtool.log" 2>&1 || {
+  cat "$tmp/promtool.log" >&2
+  die "promtool check config deploy/prometheus/prometheus.yml failed"
+}
+echo "validate-deploy: promtool check config deploy/prometheus/prometheus.yml: ok" >&2
+
+# 3. npm packages, installed again only when package-lock.json changed.
 validate_dir=deploy/validate
 lock_sum=$(sha256sum "$validate_dir/package-lock.json" | cut -d' ' -f1)
 if [ "$(cat "$validate_dir/node_modules/.candor-lock-sha256" 2>/dev/null)" != "$lock_sum" ]; then
@@ -82,14 +90,14 @@ fi
 
 node "$validate_dir/validate.js" --repo . --compose-config "$tmp/compose.yml" "${kubectl_args[@]}"
 
-# 3. The rules' own tests.
+# 4. The rules' own tests.
 (cd "$validate_dir" && node --test test/validate.test.js) >"$tmp/node-test.log" 2>&1 || {
   cat "$tmp/node-test.log" >&2
   die "deploy/validate tests failed"
 }
 echo "validate-deploy: deploy/validate tests: $(grep -E '^# (pass|fail) ' "$tmp/node-test.log" | tr '\n' ' ')" >&2
 
-# 4. The validator must fail on a broken tree: a copy with fraud-scorer's livenessProbe misspelt,
+# 5. The validator must fail on a broken tree: a copy with fraud-scorer's livenessProbe misspelt,
 #    caught twice (an unknown field, and a container without a liveness probe).
 mkdir -p "$tmp/broken/libs/events"
 cp -r deploy "$tmp/broken/deploy"
