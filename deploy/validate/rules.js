@@ -241,8 +241,20 @@ function checkK8s(objects, topics) {
   const pdbs = byKind('PodDisruptionBudget');
   for (const d of byKind('Deployment')) {
     const labels = d.spec?.template?.metadata?.labels;
-    if (!pdbs.some((p) => selects(p.spec?.selector?.matchLabels, labels))) {
-      errors.push(`${id(d)}: no PodDisruptionBudget selects its pods`);
+    const own = pdbs.filter((p) => selects(p.spec?.selector?.matchLabels, labels));
+    if (own.length === 0) errors.push(`${id(d)}: no PodDisruptionBudget selects its pods`);
+    // The fewest replicas it may run: an HPA's minReplicas, else its replicas.
+    const hpa = hpas.find((h) => h.spec?.scaleTargetRef?.kind === 'Deployment' &&
+                                 h.spec.scaleTargetRef.name === d.metadata.name);
+    const fewest = hpa ? (hpa.spec.minReplicas ?? 1) : (d.spec?.replicas ?? 1);
+    for (const p of own) {
+      if (p.spec.minAvailable !== undefined && p.spec.maxUnavailable !== undefined) {
+        errors.push(`${id(p)}: sets both minAvailable and maxUnavailable`);
+      }
+      if (Number.isInteger(p.spec.minAvailable) && p.spec.minAvailable >= fewest) {
+        errors.push(`${id(p)}: minAvailable ${p.spec.minAvailable} with as few as ${fewest} ` +
+                    `replica(s) of ${id(d)} blocks every node drain`);
+      }
     }
   }
   for (const s of byKind('Service')) {

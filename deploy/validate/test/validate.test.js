@@ -129,6 +129,15 @@ test('a consumer or the gateway without an HPA, or a Deployment without a PDB, i
   assertRejected(errors, /Deployment review-gateway: no PodDisruptionBudget/);
 });
 
+test('a PodDisruptionBudget that blocks every drain, or sets both bounds, is rejected', () => {
+  const objects = fresh();
+  find(objects, 'HorizontalPodAutoscaler', 'review-gateway').spec.minReplicas = 1;
+  find(objects, 'PodDisruptionBudget', 'fraud-scorer').spec.minAvailable = 1;
+  const errors = k8sErrors(objects);
+  assertRejected(errors, /PodDisruptionBudget review-gateway: minAvailable 1 with as few as 1 replica\(s\) of Deployment review-gateway blocks every node drain/);
+  assertRejected(errors, /PodDisruptionBudget fraud-scorer: sets both minAvailable and maxUnavailable/);
+});
+
 test('a second index writer is rejected', () => {
   const objects = fresh();
   const iw = find(objects, 'Deployment', 'index-writer');
