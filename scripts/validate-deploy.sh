@@ -49,13 +49,15 @@ compose=(env -u POSTGRES_PASSWORD -u CANDOR_JWT_SECRET docker-compose -f docker-
 "${compose[@]}" --env-file .env.example config -q || die "docker-compose config -q failed"
 echo "validate-deploy: docker-compose config -q: ok" >&2
 "${compose[@]}" --env-file .env.example config >"$tmp/compose.yml"
-: >"$tmp/empty.env"
-if "${compose[@]}" --env-file "$tmp/empty.env" config -q 2>"$tmp/nosecret.err"; then
-  die "docker-compose.yml renders without POSTGRES_PASSWORD and CANDOR_JWT_SECRET (secrets must come from .env)"
-fi
-grep -q 'set POSTGRES_PASSWORD in .env' "$tmp/nosecret.err" ||
-  die "docker-compose.yml without secrets failed for another reason: $(cat "$tmp/nosecret.err")"
-echo "validate-deploy: docker-compose.yml refuses to render without its secrets: ok" >&2
+for secret in POSTGRES_PASSWORD CANDOR_JWT_SECRET; do
+  grep -v "^${secret}=" .env.example >"$tmp/without.env"
+  if "${compose[@]}" --env-file "$tmp/without.env" config -q 2>"$tmp/nosecret.err"; then
+    die "docker-compose.yml renders without ${secret} (secrets must come from .env, never the file)"
+  fi
+  grep -q "set ${secret} in .env" "$tmp/nosecret.err" ||
+    die "docker-compose.yml without ${secret} failed for another reason: $(cat "$tmp/nosecret.err")"
+done
+echo "validate-deploy: docker-compose.yml refuses to render without either secret: ok" >&2
 
 # 2. Prometheus's own check of compose's scrape config (Debian's prometheus 2.42 promtool).
 promtool check config deploy/prometheus/prometheus.yml >"$tmp/promtool.log" 2>&1 || {
