@@ -15,8 +15,8 @@ usage() {
 Usage: scripts/test.sh [--preset P] [--only STAGES] [--skip STAGES] [--fuzz-seconds N]
                        [--] [ctest args...]
 
-Runs CI's stages in order: setup format deploy build tests fuzz tidy. Each prints its duration; the
-first failing stage stops the run (exit 1).
+Runs CI's stages in order: setup format deploy build tests fuzz tidy. Each prints its
+duration; the first failing stage stops the run (exit 1).
   --preset P        preset built and tested (default asan; also env CANDOR_TEST_PRESET). The
                     asan preset runs every label, e2e included, under ASan + UBSan + LSan.
   --only S1,S2      run only these stages (e.g. --only build,tests)
