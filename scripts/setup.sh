@@ -53,6 +53,7 @@ packages=(
   clang libclang-rt-14-dev                       # fuzz preset: clang 14 + libFuzzer/sanitizer runtimes
   clang-tidy                                     # lint in CI (scripts/tidy.sh)
   ccache                                         # optional compiler cache (used when present)
+  docker-compose nodejs prometheus               # deploy check (scripts/validate-deploy.sh): compose config, k8s manifests, promtool
 )
 
 if [ "$install" = 1 ]; then
@@ -63,6 +64,12 @@ if [ "$install" = 1 ]; then
   echo "setup: installing ${#packages[@]} packages (already installed ones are kept)" >&2
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
     "${packages[@]}" >/dev/null
+  # npm for deploy/validate's packages: Debian's `npm`, unless the installed nodejs brings its
+  # own (a nodejs from elsewhere conflicts with Debian's npm package).
+  if ! command -v npm >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends npm \
+      >/dev/null
+  fi
 fi
 
 if [ "$build" = 1 ]; then

@@ -2,6 +2,7 @@
 # Candor's test command (and CI's, through .ci/run). Stages, each timed:
 #   setup   install missing Debian packages (scripts/setup.sh --no-build)
 #   format  clang-format drift (scripts/check-format.sh)
+#   deploy  docker-compose.yml and deploy/k8s validated offline (scripts/validate-deploy.sh, ~10 s)
 #   build   configure + build the preset (default asan: AddressSanitizer + UBSan)
 #   tests   every CTest label these machines can run (unit, redis, pg, kafka, integration, e2e)
 #           under that preset; store tests start their own stack (the `stack` fixture)
@@ -14,8 +15,8 @@ usage() {
 Usage: scripts/test.sh [--preset P] [--only STAGES] [--skip STAGES] [--fuzz-seconds N]
                        [--] [ctest args...]
 
-Runs CI's stages in order: setup format build tests fuzz tidy. Each prints its duration; the
-first failing stage stops the run (exit 1).
+Runs CI's stages in order: setup format deploy build tests fuzz tidy. Each prints its
+duration; the first failing stage stops the run (exit 1).
   --preset P        preset built and tested (default asan; also env CANDOR_TEST_PRESET). The
                     asan preset runs every label, e2e included, under ASan + UBSan + LSan.
   --only S1,S2      run only these stages (e.g. --only build,tests)
@@ -31,7 +32,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 preset="${CANDOR_TEST_PRESET:-asan}"
 fuzz_seconds="${CANDOR_FUZZ_SECONDS:-60}"
-all_stages="setup format build tests fuzz tidy"
+all_stages="setup format deploy build tests fuzz tidy"
 only=""
 skip=""
 ctest_args=()
@@ -84,6 +85,7 @@ run_stage() {
 total_start=$(date +%s)
 run_stage setup scripts/setup.sh --no-build
 run_stage format scripts/check-format.sh
+run_stage deploy scripts/validate-deploy.sh
 run_stage build scripts/setup.sh --no-install --preset "$preset"
 run_stage tests ctest --preset "$preset" -j 2 "${ctest_args[@]}"
 run_stage fuzz scripts/fuzz.sh --seconds "$fuzz_seconds"
