@@ -191,7 +191,13 @@ absl::StatusOr<SearchResult> ElasticsearchIndex::Search(const SearchRequest& req
   absl::StatusOr<HttpResponse> response = http_->Send("POST", absl::StrCat("/", index_, "/_search"),
                                                       es::SearchBody(request, *offset, size));
   if (!response.ok()) return response.status();
-  if (response->status < 200 || response->status >= 300) return Failed(*response, "search");
+  if (response->status < 200 || response->status >= 300) {
+    absl::Status s = Failed(*response, "search");
+    // The request was validated above; a 400 is this backend's query, not the shopper's, and
+    // the port keeps INVALID_ARGUMENT for the shopper's mistakes.
+    if (absl::IsInvalidArgument(s)) return absl::InternalError(s.message());
+    return s;
+  }
   absl::StatusOr<SearchResult> result =
       es::ParseSearchResponse(response->body, !review::IsBlank(request.query));
   if (!result.ok()) return result.status();

@@ -329,7 +329,10 @@ std::string SearchBody(const SearchRequest& r, int64_t from, int64_t size) {
   json bool_query = {{"filter", filters}};
   const TextQuery text = TranslateShopperQuery(r.query);
   const bool words = !review::IsBlank(r.query);
-  if (words) {
+  if (words && review::IsBlank(text.text)) {
+    // Nothing searchable left ("*", a lone "-"): no match, as an empty Xapian query.
+    bool_query["must"] = json::array({json{{"match_none", json::object()}}});
+  } else if (words) {
     json sqs = {
         {"query", text.text},
         {"fields", json::array({absl::StrCat(kTitle, "^2"), kBody})},  // a title word counts twice

@@ -278,6 +278,10 @@ TEST(EsSearchBodyTest, EmptyQueryListsAndBadSyntaxSearchesPlainWords) {
   EXPECT_EQ(sqs["query"], "tuner  battery");
   EXPECT_EQ(sqs["flags"], "WHITESPACE");
   EXPECT_FALSE(sqs.contains("quote_field_suffix"));
+  // Nothing left to search: no match (as an empty Xapian query), not an empty query string.
+  const json none =
+      json::parse(SearchBody({.asin = "B000GUITAR", .query = "*", .now = kNow}, 0, 10));
+  EXPECT_EQ(none["query"]["bool"]["must"], json::parse(R"([{"match_none": {}}])"));
 }
 
 json SearchAnswer() {

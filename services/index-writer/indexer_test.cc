@@ -207,6 +207,24 @@ TEST_F(IndexerTest, CheckCountsTheDifferenceAndRebuildRepairsIt) {
   EXPECT_EQ(Total("battery"), 6);
 }
 
+// The Elasticsearch rebuild (no directory to swap) through the port, on a real Xapian index.
+TEST_F(IndexerTest, ARebuildInPlaceWritesTheActiveAndDeletesTheRest) {
+  for (int n = 1; n <= 7; ++n) source_.Put(n, ReviewStatus::kActive, "tuner battery");
+  Indexer indexer(source_, *index_);
+  ASSERT_TRUE(indexer.Sync({Id(1), Id(2), Id(3), Id(4), Id(5)}).ok());
+  source_.Put(2, ReviewStatus::kRemoved);  // its event never came: still indexed
+  std::vector<int64_t> progress;
+  auto stats = RebuildInPlace(source_, *index_, 4, [&](int64_t n) { progress.push_back(n); });
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->documents, 6);
+  EXPECT_EQ(stats->removed, 1);
+  EXPECT_EQ(progress, (std::vector<int64_t>{4, 6}));
+  auto check = CheckIndex(source_, *index_, 1000);
+  ASSERT_TRUE(check.ok()) << check.status();
+  EXPECT_TRUE(check->clean()) << check->missing << " missing, " << check->extra << " extra";
+  EXPECT_EQ(Total("battery"), 6);
+}
+
 TEST_F(IndexerTest, ARebuildReplacesACorruptIndex) {
   source_.Put(1, ReviewStatus::kActive, "string buzz");
   index_.reset();
