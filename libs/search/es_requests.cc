@@ -389,6 +389,10 @@ std::string SearchBody(const SearchRequest& r, int64_t from, int64_t size) {
           // Words the query matched through title^2 or body.exact are marked in the body too.
           {"require_field_match", false}}}}},
   };
+  if (bool_query.contains("must")) {
+    // Only the words are marked: the product and filter terms are not the shopper's.
+    highlight["fields"][kBody]["highlight_query"] = bool_query["must"][0];
+  }
   json body = {
       {"from", from},         {"size", size},           {"track_total_hits", true},
       {"track_scores", true}, {"sort", sort},           {"query", {{"bool", bool_query}}},

@@ -259,6 +259,7 @@ TEST(EsSearchBodyTest, FiltersWordsSortsFacetsHighlightAndPage) {
   EXPECT_EQ(hl["fields"]["body"]["number_of_fragments"], 1);
   EXPECT_EQ(hl["fields"]["body"]["fragment_size"], 240);
   EXPECT_EQ(hl["fields"]["body"]["no_match_size"], 240);
+  EXPECT_EQ(hl["fields"]["body"]["highlight_query"], b["query"]["bool"]["must"][0]);
 
   r.sort = SortOrder::kRelevance;
   EXPECT_EQ(json::parse(SearchBody(r, 0, 10))["sort"],
@@ -271,6 +272,7 @@ TEST(EsSearchBodyTest, FiltersWordsSortsFacetsHighlightAndPage) {
 TEST(EsSearchBodyTest, EmptyQueryListsAndBadSyntaxSearchesPlainWords) {
   const json all = json::parse(SearchBody({.asin = "B000GUITAR", .now = kNow}, 0, 10));
   EXPECT_FALSE(all["query"]["bool"].contains("must"));
+  EXPECT_FALSE(all["highlight"]["fields"]["body"].contains("highlight_query"));
   EXPECT_EQ(all["query"]["bool"]["filter"].size(), 1u);
   const json plain = json::parse(
       SearchBody({.asin = "B000GUITAR", .query = "\"tuner (battery", .now = kNow}, 0, 10));
