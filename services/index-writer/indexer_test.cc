@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "libs/search/xapian_index.h"
 #include "libs/testing/temp_dir.h"
+#include "services/index-writer/app.h"
 #include "services/index-writer/index_maintenance.h"
 
 namespace candor::index_writer {
@@ -239,6 +240,23 @@ TEST_F(IndexerTest, ARebuildReplacesACorruptIndex) {
   ASSERT_TRUE(stats.ok()) << stats.status();
   Open();
   EXPECT_EQ(Total("buzz"), 1);
+}
+
+// The backend is chosen before any adapter connects: a bad choice, or a cluster that does not
+// answer, stops the start naming it.
+TEST(IndexWriterStartTest, TheSearchBackendIsCheckedFirst) {
+  Config config;
+  config.search_backend.backend = "elasticsearch";
+  EXPECT_NE(CreateApp(config).status().message().find("--es-url: required"), std::string::npos);
+  config.search_backend.es_url = "http://127.0.0.1:1";  // nothing listens on port 1
+  config.search_backend.es_timeout_ms = 500;
+  absl::Status s = CreateApp(config).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+  EXPECT_NE(s.message().find("Elasticsearch at http://127.0.0.1:1 does not answer"),
+            std::string::npos)
+      << s;
+  config.search_backend.backend = "sphinx";
+  EXPECT_EQ(CreateApp(config).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace
