@@ -17,110 +17,19 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "libs/search/http_testing.h"
 
 namespace candor::search {
 namespace {
 
-// A loopback HTTP/1.1 server on a free port that answers every request with one status and
-// body and keeps connections open, so the tests see what the client sends and how many
-// connections it opens. `silent` reads requests and never answers (timeouts).
-class LoopbackServer {
- public:
-  LoopbackServer(int status, std::string body, bool silent = false)
-      : status_(status), body_(std::move(body)), silent_(silent) {
-    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    EXPECT_EQ(bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-    EXPECT_EQ(listen(listen_fd_, 16), 0);
-    socklen_t len = sizeof(addr);
-    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    acceptor_ = std::thread([this] { AcceptLoop(); });
-  }
-  ~LoopbackServer() {
-    stopping_ = true;
-    shutdown(listen_fd_, SHUT_RDWR);
-    acceptor_.join();
-    close(listen_fd_);
-    {
-      std::lock_guard lock(mu_);
-      for (int fd : client_fds_) shutdown(fd, SHUT_RDWR);
-    }
-    for (std::thread& t : handlers_) t.join();
-    for (int fd : client_fds_) close(fd);
-  }
+using testing::LoopbackHttpServer;
+using testing::ReceivedRequest;
 
-  std::string url() const { return absl::StrCat("http://127.0.0.1:", port_); }
-  int connections() {
-    std::lock_guard lock(mu_);
-    return static_cast<int>(client_fds_.size());
-  }
-  std::vector<std::string> requests() {
-    std::lock_guard lock(mu_);
-    return requests_;
-  }
-
- private:
-  void AcceptLoop() {
-    while (!stopping_) {
-      const int fd = accept(listen_fd_, nullptr, nullptr);
-      if (fd < 0) return;
-      std::lock_guard lock(mu_);
-      client_fds_.push_back(fd);
-      handlers_.emplace_back([this, fd] { Serve(fd); });
-    }
-  }
-
-  void Serve(int fd) {
-    std::string buffer;
-    char chunk[4096];
-    for (;;) {
-      size_t head_end;
-      while ((head_end = buffer.find("\r\n\r\n")) == std::string::npos) {
-        const ssize_t n = read(fd, chunk, sizeof(chunk));
-        if (n <= 0) return;
-        buffer.append(chunk, static_cast<size_t>(n));
-      }
-      size_t length = 0;
-      for (absl::string_view line : absl::StrSplit(buffer.substr(0, head_end), "\r\n")) {
-        std::pair<std::string, std::string> kv = absl::StrSplit(line, absl::MaxSplits(':', 1));
-        if (absl::AsciiStrToLower(kv.first) == "content-length") {
-          (void)absl::SimpleAtoi(absl::StripAsciiWhitespace(kv.second), &length);
-        }
-      }
-      while (buffer.size() < head_end + 4 + length) {
-        const ssize_t n = read(fd, chunk, sizeof(chunk));
-        if (n <= 0) return;
-        buffer.append(chunk, static_cast<size_t>(n));
-      }
-      {
-        std::lock_guard lock(mu_);
-        requests_.push_back(buffer.substr(0, head_end + 4 + length));
-      }
-      buffer.erase(0, head_end + 4 + length);
-      if (silent_) continue;
-      const std::string response =
-          absl::StrCat("HTTP/1.1 ", status_, " X\r\nContent-Type: application/json\r\n",
-                       "Content-Length: ", body_.size(), "\r\n\r\n", body_);
-      if (write(fd, response.data(), response.size()) < 0) return;
-    }
-  }
-
-  const int status_;
-  const std::string body_;
-  const bool silent_;
-  int listen_fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stopping_{false};
-  std::thread acceptor_;
-  std::mutex mu_;
-  std::vector<int> client_fds_;
-  std::vector<std::thread> handlers_;
-  std::vector<std::string> requests_;
-};
+LoopbackHttpServer::Answer Always(int status, std::string body) {
+  return [status, body = std::move(body)](const ReceivedRequest&) {
+    return std::make_pair(status, body);
+  };
+}
 
 // A loopback port nothing listens on: bound, then closed.
 int RefusedPort() {
@@ -161,7 +70,7 @@ TEST(HttpClientTest, ConnectionRefusedIsUnavailableNamingTheUrl) {
 }
 
 TEST(HttpClientTest, SendsBodiesKeepsTheConnectionAliveAndReturnsErrorAnswers) {
-  LoopbackServer server(404, R"({"error":{"type":"index_not_found_exception"}})");
+  LoopbackHttpServer server(Always(404, R"({"error":{"type":"index_not_found_exception"}})"));
   auto client = HttpClient::Create({.base_url = server.url() + "/prefix"});
   ASSERT_TRUE(client.ok()) << client.status();
   for (int i = 0; i < 3; ++i) {
@@ -172,18 +81,21 @@ TEST(HttpClientTest, SendsBodiesKeepsTheConnectionAliveAndReturnsErrorAnswers) {
     EXPECT_EQ(r->body, R"({"error":{"type":"index_not_found_exception"}})");
   }
   EXPECT_EQ(server.connections(), 1);  // keep-alive: one connection for three requests
-  const std::vector<std::string> requests = server.requests();
+  const std::vector<ReceivedRequest> requests = server.requests();
   ASSERT_EQ(requests.size(), 3u);
-  EXPECT_TRUE(requests[0].starts_with("POST /prefix/reviews/_bulk HTTP/1.1\r\n")) << requests[0];
-  EXPECT_NE(requests[0].find("Content-Type: application/x-ndjson\r\n"), std::string::npos);
-  EXPECT_TRUE(requests[0].ends_with("\r\n\r\n{\"index\":{}}\n{}\n")) << requests[0];
+  EXPECT_TRUE(requests[0].raw.starts_with("POST /prefix/reviews/_bulk HTTP/1.1\r\n"))
+      << requests[0].raw;
+  EXPECT_EQ(requests[0].content_type, "application/x-ndjson");
+  EXPECT_EQ(requests[0].body, "{\"index\":{}}\n{}\n");
+  EXPECT_EQ(requests[0].raw.find("Expect:"), std::string::npos);  // no 100-continue round trip
   absl::StatusOr<HttpResponse> del = (*client)->Send("DELETE", "/reviews");
   ASSERT_TRUE(del.ok()) << del.status();
-  EXPECT_TRUE(server.requests().back().starts_with("DELETE /prefix/reviews HTTP/1.1"));
+  EXPECT_EQ(server.requests().back().method, "DELETE");
+  EXPECT_EQ(server.requests().back().target, "/prefix/reviews");
 }
 
 TEST(HttpClientTest, ASilentServerTimesOutAsUnavailable) {
-  LoopbackServer server(200, "{}", /*silent=*/true);
+  LoopbackHttpServer server(Always(200, "{}"), /*silent=*/true);
   auto client = HttpClient::Create(
       {.base_url = server.url(), .request_timeout = absl::Milliseconds(300), .connections = 1});
   ASSERT_TRUE(client.ok()) << client.status();
@@ -193,7 +105,7 @@ TEST(HttpClientTest, ASilentServerTimesOutAsUnavailable) {
 }
 
 TEST(HttpClientTest, ConcurrentCallersEachGetAConnection) {
-  LoopbackServer server(200, R"({"ok":true})");
+  LoopbackHttpServer server(Always(200, R"({"ok":true})"));
   auto client = HttpClient::Create({.base_url = server.url(), .connections = 2});
   ASSERT_TRUE(client.ok()) << client.status();
   std::atomic<int> ok{0};
