@@ -161,6 +161,7 @@ TEST(ElasticsearchIndexTest, WritesAreChunkedBulksAndCommitRefreshesOnce) {
   EXPECT_EQ(requests[3].body, es::BulkDeleteBody({Id(1), Id(2)}));
   EXPECT_EQ(requests[4].method, "POST");
   EXPECT_EQ(requests[4].target, "/candor-test/_refresh");
+  EXPECT_NE(requests[4].raw.find("Content-Length: 0\r\n"), std::string::npos) << requests[4].raw;
 }
 
 TEST(ElasticsearchIndexTest, FailedItemsFailTheWriteNamingTheReview) {

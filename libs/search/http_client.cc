@@ -144,8 +144,9 @@ absl::StatusOr<HttpResponse> HttpClient::Send(absl::string_view method, absl::st
   } else if (method != "GET" || !body.empty()) {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method_string.c_str());
   }
-  if (!body.empty()) {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+  if (!body.empty() || method == "POST" || method == "PUT") {
+    // Content-Length: 0 for a POST without a body (_refresh): proxies may refuse one without.
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.empty() ? "" : body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   }
   const CURLcode rc = curl_easy_perform(curl);

@@ -37,7 +37,7 @@ int RefusedPort() {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
   socklen_t len = sizeof(addr);
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   close(fd);
@@ -71,6 +71,7 @@ TEST(HttpClientTest, ConnectionRefusedIsUnavailableNamingTheUrl) {
 
 TEST(HttpClientTest, SendsBodiesKeepsTheConnectionAliveAndReturnsErrorAnswers) {
   LoopbackHttpServer server(Always(404, R"({"error":{"type":"index_not_found_exception"}})"));
+  ASSERT_TRUE(server.bound());
   auto client = HttpClient::Create({.base_url = server.url() + "/prefix"});
   ASSERT_TRUE(client.ok()) << client.status();
   for (int i = 0; i < 3; ++i) {
@@ -110,6 +111,7 @@ TEST(HttpClientTest, ConcurrentCallersEachGetAConnection) {
   ASSERT_TRUE(client.ok()) << client.status();
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 25; ++i) {

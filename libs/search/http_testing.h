@@ -44,8 +44,8 @@ class LoopbackHttpServer {
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     addr.sin_port = 0;
-    bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    listen(listen_fd_, 16);
+    bound_ = bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+             listen(listen_fd_, 16) == 0;
     socklen_t len = sizeof(addr);
     getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
     port_ = ntohs(addr.sin_port);
@@ -66,6 +66,8 @@ class LoopbackHttpServer {
   LoopbackHttpServer(const LoopbackHttpServer&) = delete;
   LoopbackHttpServer& operator=(const LoopbackHttpServer&) = delete;
 
+  // False when the socket could not be bound (the test should fail).
+  bool bound() const { return bound_; }
   std::string url() const { return absl::StrCat("http://127.0.0.1:", port_); }
   int connections() {
     std::lock_guard lock(mu_);
@@ -141,6 +143,7 @@ class LoopbackHttpServer {
   const bool silent_;
   int listen_fd_ = -1;
   int port_ = 0;
+  bool bound_ = false;
   std::atomic<bool> stopping_{false};
   std::thread acceptor_;
   std::mutex mu_;

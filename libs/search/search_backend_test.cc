@@ -56,7 +56,7 @@ TEST(SearchBackendOpenTest, AnUnreachableClusterStopsTheStartNamingIt) {
   c.backend = "elasticsearch";
   c.es_url = "http://127.0.0.1:1";  // nothing listens on port 1
   c.es_timeout_ms = 500;
-  for (auto status :
+  for (const absl::Status& status :
        {OpenIndexForWriting(c, "").status(), OpenIndexForSearching(c, "", 2).status()}) {
     EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
     EXPECT_NE(status.message().find("Elasticsearch at http://127.0.0.1:1 does not answer"),
