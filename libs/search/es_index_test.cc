@@ -24,8 +24,8 @@ namespace candor::search {
 namespace {
 
 using nlohmann::json;
-using testing::LoopbackHttpServer;
-using testing::ReceivedRequest;
+using candor::testing::LoopbackHttpServer;
+using candor::testing::ReceivedRequest;
 
 constexpr char kIndex[] = "candor-test";
 const absl::Time kNow = absl::FromCivil(absl::CivilDay(2026, 12, 1), absl::UTCTimeZone());

@@ -22,8 +22,8 @@
 namespace candor::search {
 namespace {
 
-using testing::LoopbackHttpServer;
-using testing::ReceivedRequest;
+using candor::testing::LoopbackHttpServer;
+using candor::testing::ReceivedRequest;
 
 LoopbackHttpServer::Answer Always(int status, std::string body) {
   return [status, body = std::move(body)](const ReceivedRequest&) {

@@ -19,7 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 
-namespace candor::search::testing {
+namespace candor::testing {
 
 // One HTTP request as a LoopbackHttpServer received it.
 struct ReceivedRequest {
@@ -152,4 +152,4 @@ class LoopbackHttpServer {
   std::vector<ReceivedRequest> requests_;
 };
 
-}  // namespace candor::search::testing
+}  // namespace candor::testing
