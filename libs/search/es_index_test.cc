@@ -23,9 +23,9 @@
 namespace candor::search {
 namespace {
 
-using nlohmann::json;
 using candor::testing::LoopbackHttpServer;
 using candor::testing::ReceivedRequest;
+using nlohmann::json;
 
 constexpr char kIndex[] = "candor-test";
 const absl::Time kNow = absl::FromCivil(absl::CivilDay(2026, 12, 1), absl::UTCTimeZone());

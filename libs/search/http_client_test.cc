@@ -1,12 +1,8 @@
 #include "libs/search/http_client.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "libs/search/http_testing.h"
+#include "libs/testing/loopback.h"
 
 namespace candor::search {
 namespace {
@@ -31,17 +28,11 @@ LoopbackHttpServer::Answer Always(int status, std::string body) {
   };
 }
 
-// A loopback port nothing listens on: bound, then closed.
+// A loopback port nothing listens on: listened on, then closed.
 int RefusedPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
+  int port = 0;
+  close(candor::testing::ListenOnLoopback(&port));
+  return port;
 }
 
 TEST(HttpClientTest, RefusesUrlsThatAreNotAbsoluteHttp) {
@@ -71,7 +62,6 @@ TEST(HttpClientTest, ConnectionRefusedIsUnavailableNamingTheUrl) {
 
 TEST(HttpClientTest, SendsBodiesKeepsTheConnectionAliveAndReturnsErrorAnswers) {
   LoopbackHttpServer server(Always(404, R"({"error":{"type":"index_not_found_exception"}})"));
-  ASSERT_TRUE(server.bound());
   auto client = HttpClient::Create({.base_url = server.url() + "/prefix"});
   ASSERT_TRUE(client.ok()) << client.status();
   for (int i = 0; i < 3; ++i) {

@@ -1,11 +1,8 @@
 #pragma once
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -18,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "libs/testing/loopback.h"
 
 namespace candor::testing {
 
@@ -30,32 +28,18 @@ struct ReceivedRequest {
   std::string raw;  // the request line, headers and body as sent
 };
 
-// A loopback HTTP/1.1 server on a free port for the HTTP client's tests: `answer` decides each
-// response (status, JSON body); connections are kept open, so a test sees how many the client
-// opens. With `silent`, requests are read and never answered (timeouts). Test-only.
+// A loopback HTTP/1.1 server (LoopbackListener: a port the kernel picks) for the HTTP client's
+// tests: `answer` decides each response (status, JSON body); connections are kept open, so a
+// test sees how many the client opens. With `silent`, requests are read and never answered
+// (timeouts). Test-only.
 class LoopbackHttpServer {
  public:
   using Answer = std::function<std::pair<int, std::string>(const ReceivedRequest&)>;
 
   explicit LoopbackHttpServer(Answer answer, bool silent = false)
-      : answer_(std::move(answer)), silent_(silent) {
-    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    bound_ = bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-             listen(listen_fd_, 16) == 0;
-    socklen_t len = sizeof(addr);
-    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    acceptor_ = std::thread([this] { AcceptLoop(); });
-  }
+      : answer_(std::move(answer)), silent_(silent) {}
   ~LoopbackHttpServer() {
-    stopping_ = true;
-    shutdown(listen_fd_, SHUT_RDWR);
-    acceptor_.join();
-    close(listen_fd_);
+    listener_.Stop();
     {
       std::lock_guard lock(mu_);
       for (int fd : client_fds_) shutdown(fd, SHUT_RDWR);
@@ -66,9 +50,7 @@ class LoopbackHttpServer {
   LoopbackHttpServer(const LoopbackHttpServer&) = delete;
   LoopbackHttpServer& operator=(const LoopbackHttpServer&) = delete;
 
-  // False when the socket could not be bound (the test should fail).
-  bool bound() const { return bound_; }
-  std::string url() const { return absl::StrCat("http://127.0.0.1:", port_); }
+  std::string url() const { return absl::StrCat("http://", listener_.address()); }
   int connections() {
     std::lock_guard lock(mu_);
     return static_cast<int>(client_fds_.size());
@@ -79,14 +61,11 @@ class LoopbackHttpServer {
   }
 
  private:
-  void AcceptLoop() {
-    while (!stopping_) {
-      const int fd = accept(listen_fd_, nullptr, nullptr);
-      if (fd < 0) return;
-      std::lock_guard lock(mu_);
-      client_fds_.push_back(fd);
-      handlers_.emplace_back([this, fd] { Serve(fd); });
-    }
+  // Each connection is served on a thread of its own, so concurrent clients are not serialised.
+  void OnAccept(int fd) {
+    std::lock_guard lock(mu_);
+    client_fds_.push_back(fd);
+    handlers_.emplace_back([this, fd] { Serve(fd); });
   }
 
   void Serve(int fd) {
@@ -141,15 +120,11 @@ class LoopbackHttpServer {
 
   const Answer answer_;
   const bool silent_;
-  int listen_fd_ = -1;
-  int port_ = 0;
-  bool bound_ = false;
-  std::atomic<bool> stopping_{false};
-  std::thread acceptor_;
   std::mutex mu_;
   std::vector<int> client_fds_;
   std::vector<std::thread> handlers_;
   std::vector<ReceivedRequest> requests_;
+  LoopbackListener listener_{[this](int fd) { OnAccept(fd); }};  // last: accepts into the above
 };
 
 }  // namespace candor::testing

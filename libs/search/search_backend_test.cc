@@ -1,9 +1,9 @@
 #include "libs/search/search_backend.h"
 
 #include <cstdlib>
-#include <filesystem>
 
 #include "gtest/gtest.h"
+#include "libs/testing/temp_dir.h"
 
 namespace candor::search {
 namespace {
@@ -68,9 +68,8 @@ TEST(SearchBackendOpenTest, AnUnreachableClusterStopsTheStartNamingIt) {
 }
 
 TEST(SearchBackendOpenTest, XapianOpensTheDirectory) {
-  char tmpl[] = "/tmp/candor-backend-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::string dir = std::string(tmpl) + "/index";
+  candor::testing::TempDir root("candor-backend");
+  const std::string dir = root.Path("index");
   BackendConfig c;
   {
     auto writer = OpenIndexForWriting(c, dir);
@@ -84,7 +83,6 @@ TEST(SearchBackendOpenTest, XapianOpensTheDirectory) {
   c.backend = "elasticsearch";
   c.es_url = "http://u:p@es:9200";
   EXPECT_EQ(DescribeBackend(c, dir), "elasticsearch index candor-reviews at http://es:9200");
-  std::filesystem::remove_all(tmpl);
 }
 
 }  // namespace

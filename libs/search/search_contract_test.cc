@@ -9,7 +9,7 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <filesystem>
+#include <optional>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -18,6 +18,7 @@
 #include "libs/search/es_index.h"
 #include "libs/search/search_request.h"
 #include "libs/search/xapian_index.h"
+#include "libs/testing/temp_dir.h"
 
 // Requests are written with designated initializers naming only what each test sets; GCC 12
 // warns for the optional and vector members left to their defaults even though they have them.
@@ -67,10 +68,8 @@ class SearchContractTest : public ::testing::TestWithParam<std::string> {
       es_ = es->get();
       index_ = *std::move(es);
     } else {
-      char tmpl[] = "/tmp/candor-contract-XXXXXX";
-      ASSERT_NE(mkdtemp(tmpl), nullptr);
-      dir_ = tmpl;
-      auto xapian = XapianSearchIndex::Open(dir_ + "/index", XapianSearchIndex::Mode::kWrite);
+      dir_.emplace("candor-contract");
+      auto xapian = XapianSearchIndex::Open(dir_->Path("index"), XapianSearchIndex::Mode::kWrite);
       ASSERT_TRUE(xapian.ok()) << xapian.status();
       index_ = *std::move(xapian);
     }
@@ -95,7 +94,6 @@ class SearchContractTest : public ::testing::TestWithParam<std::string> {
       EXPECT_TRUE(es_->DeleteIndex().ok());
     }
     index_.reset();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
 
   SearchResult MustSearch(SearchRequest r) {
@@ -110,8 +108,8 @@ class SearchContractTest : public ::testing::TestWithParam<std::string> {
     return ids;
   }
 
-  std::string dir_;
-  std::unique_ptr<SearchIndex> index_;
+  std::optional<candor::testing::TempDir> dir_;  // Xapian's
+  std::unique_ptr<SearchIndex> index_;           // closed before dir_ goes
   ElasticsearchIndex* es_ = nullptr;
 };
 
