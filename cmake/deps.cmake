@@ -45,6 +45,9 @@ add_library(xgboost::c_api INTERFACE IMPORTED)
 target_link_libraries(xgboost::c_api INTERFACE ${CANDOR_XGBOOST_LIBRARY})
 target_include_directories(xgboost::c_api SYSTEM INTERFACE ${CANDOR_XGBOOST_INCLUDE_DIR})
 
+# libcurl4-openssl-dev (libcurl 7.88: the HTTP client of libs/search's Elasticsearch backend)
+find_package(CURL REQUIRED)
+
 # libxapian-dev (Xapian 1.4: libs/search's embedded index). Its CMake config sets variables only
 # (design.md 2), so one imported target wraps them.
 find_package(Xapian REQUIRED)

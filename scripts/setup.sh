@@ -45,6 +45,7 @@ packages=(
   libspdlog-dev nlohmann-json3-dev               # logging, JSON
   libxgboost-dev                                 # gradient-boosted fraud model (C API)
   libxapian-dev                                  # embedded review search index
+  libcurl4-openssl-dev                           # HTTP client of the Elasticsearch search backend
   libgtest-dev libgmock-dev libbenchmark-dev     # tests, micro-benchmarks
   redis-server postgresql-15 postgresql-client-15 # the local stack's stores
   kcat                                           # a Kafka client that is not ours

@@ -12,6 +12,7 @@
 #include "libs/kafka/batch_loop.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/reviewdb/review_db.h"
+#include "libs/search/search_backend.h"
 #include "libs/search/xapian_index.h"
 #include "services/index-writer/index_consumer.h"
 #include "services/index-writer/index_maintenance.h"
@@ -57,8 +58,8 @@ class IndexWriter final : public service::ServiceDomain {
 
 absl::StatusOr<std::unique_ptr<service::ServiceApp>> CreateApp(const Config& config) {
   if (absl::Status s = ValidateConfig(config); !s.ok()) return s;
-  absl::StatusOr<std::unique_ptr<search::XapianSearchIndex>> index =
-      search::XapianSearchIndex::Open(config.index_dir, search::XapianSearchIndex::Mode::kWrite);
+  absl::StatusOr<std::unique_ptr<search::SearchIndex>> index =
+      search::OpenIndexForWriting(config.search_backend, config.index_dir);
   if (!index.ok()) return index.status();
   std::unique_ptr<search::SearchIndex> owned = *std::move(index);
   return service::ServiceApp::Create(
@@ -78,12 +79,33 @@ int RunCommand(const Config& config) {
   reviewdb::ReviewDb db(**pool);
   PgReviewSource source(db, helpfulness::ScoreParams{});
   const int page = static_cast<int>(config.page);
+  const bool es = config.search_backend.backend == search::kElasticsearchBackend;
+  const std::string where = search::DescribeBackend(config.search_backend, config.index_dir);
+  auto report = [](int64_t done) {
+    std::cerr << "candor-index-writer: " << done << " reviews indexed\n";
+  };
+  if (config.rebuild && es) {
+    // No directory to swap: every active review is written over the live index, then what is
+    // no longer active is deleted (index_maintenance.h).
+    std::cerr << "candor-index-writer: rebuilding " << where << " in place from Postgres\n";
+    absl::StatusOr<std::unique_ptr<search::SearchIndex>> index =
+        search::OpenIndexForWriting(config.search_backend, config.index_dir);
+    absl::StatusOr<RebuildStats> stats =
+        index.ok() ? RebuildInPlace(source, **index, page, report) : index.status();
+    if (!stats.ok()) {
+      std::cerr << "candor-index-writer: rebuild failed: " << stats.status().message() << "\n";
+      return 1;
+    }
+    std::cout << absl::StrFormat(
+        "rebuilt %s: %d reviews written, %d stale documents deleted in "
+        "%.1f s\n",
+        where, stats->documents, stats->removed, absl::ToDoubleSeconds(stats->took));
+    return 0;
+  }
   if (config.rebuild) {
     std::cerr << "candor-index-writer: rebuilding " << config.index_dir
               << " from Postgres's active reviews\n";
-    absl::StatusOr<RebuildStats> stats = RebuildXapianIndex(
-        source, config.index_dir, page,
-        [](int64_t done) { std::cerr << "candor-index-writer: " << done << " reviews indexed\n"; });
+    absl::StatusOr<RebuildStats> stats = RebuildXapianIndex(source, config.index_dir, page, report);
     if (!stats.ok()) {
       std::cerr << "candor-index-writer: rebuild failed: " << stats.status().message() << "\n";
       return 1;
@@ -92,8 +114,10 @@ int RunCommand(const Config& config) {
                                  stats->documents, absl::ToDoubleSeconds(stats->took));
     return 0;
   }
-  absl::StatusOr<std::unique_ptr<search::XapianSearchIndex>> index =
-      search::XapianSearchIndex::Open(config.index_dir, search::XapianSearchIndex::Mode::kRead);
+  absl::StatusOr<std::unique_ptr<search::SearchIndex>> index =
+      es ? search::OpenIndexForSearching(config.search_backend, config.index_dir, 1)
+         : absl::StatusOr<std::unique_ptr<search::SearchIndex>>(search::XapianSearchIndex::Open(
+               config.index_dir, search::XapianSearchIndex::Mode::kRead));
   if (!index.ok()) {
     std::cerr << "candor-index-writer: " << index.status().message() << "\n";
     return 1;
@@ -104,8 +128,8 @@ int RunCommand(const Config& config) {
     return 1;
   }
   std::cout << absl::StrFormat(
-      "index %s against Postgres: %d active reviews, %d documents; missing %d, extra %d%s\n",
-      config.index_dir, check->active, check->indexed, check->missing, check->extra,
+      "%s against Postgres: %d active reviews, %d documents; missing %d, extra %d%s\n", where,
+      check->active, check->indexed, check->missing, check->extra,
       check->clean() ? " (I5 holds)" : "");
   for (const std::string& e : check->examples) std::cout << "  " << e << "\n";
   return check->clean() ? 0 : 1;

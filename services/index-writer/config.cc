@@ -10,9 +10,10 @@ void RegisterFlags(core::Flags& flags, Config* c) {
              "messages from the one named review-scores; poison goes to <topic>.dlq",
          .max_batch_help = "most events applied (and committed to the index) in one batch"},
         &c->consumer}});
+  search::RegisterBackendFlags(flags, &c->search_backend);
   flags.AddString("index-dir", "CANDOR_INDEX_DIR", &c->index_dir,
                   "the Xapian index directory (created when absent; one index-writer per "
-                  "directory)");
+                  "directory); with --search-backend xapian");
   flags.AddBool("rebuild", "", &c->rebuild,
                 "rebuild the index from Postgres's active reviews instead of running, then exit "
                 "(stop the running index-writer first)");
@@ -26,6 +27,7 @@ void RegisterFlags(core::Flags& flags, Config* c) {
 absl::Status ValidateConfig(const Config& c) {
   if (absl::Status s = service::ValidateServiceConfig(c.service, kAdapters); !s.ok()) return s;
   if (absl::Status s = service::ValidateConsumerConfig(c.consumer); !s.ok()) return s;
+  if (absl::Status s = search::ValidateBackendConfig(c.search_backend); !s.ok()) return s;
   if (c.index_dir.empty()) return absl::InvalidArgumentError("--index-dir: required");
   if (c.rebuild && c.check) {
     return absl::InvalidArgumentError("--rebuild and --check: one at a time");

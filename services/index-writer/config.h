@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/core/flags.h"
 #include "libs/events/topics.h"
+#include "libs/search/search_backend.h"
 #include "libs/service/service_config.h"
 
 namespace candor::index_writer {
@@ -23,6 +24,8 @@ struct Config {
       // Both in one loop: one thread applies them, one index commit per batch.
       .input_topic = absl::StrCat(events::kReviewEventsTopic, ",", events::kReviewScoresTopic),
   };
+  // Where the index lives: Xapian in index_dir (the default) or Elasticsearch (--search-backend).
+  search::BackendConfig search_backend;
   std::string index_dir = ".stack/search-index";
   // One-shot commands instead of the service (README.md, "Rebuild and check").
   bool rebuild = false;
@@ -32,7 +35,8 @@ struct Config {
 
 void RegisterFlags(core::Flags& flags, Config* config);
 
-// The shared checks, a non-empty index directory, and at most one of --rebuild / --check.
+// The shared checks, a known search backend (with elasticsearch, a well-formed --es-url and
+// --es-index), a non-empty index directory, and at most one of --rebuild / --check.
 // InvalidArgument naming the flag.
 absl::Status ValidateConfig(const Config& config);
 

@@ -70,6 +70,37 @@ absl::StatusOr<RebuildStats> RebuildXapianIndex(ReviewSource& source, const std:
   return stats;
 }
 
+absl::StatusOr<RebuildStats> RebuildInPlace(ReviewSource& source, search::SearchIndex& index,
+                                            int page,
+                                            const std::function<void(int64_t)>& progress) {
+  const absl::Time start = absl::Now();
+  RebuildStats stats;
+  std::set<std::string> active;
+  std::string after;
+  do {
+    absl::StatusOr<SourcePage> batch = source.ListActive(after, page);
+    if (!batch.ok()) return batch.status();
+    if (absl::Status s = index.Upsert(batch->documents); !s.ok()) return s;
+    if (absl::Status s = index.Commit(); !s.ok()) return s;
+    for (const search::ReviewDocument& d : batch->documents) active.insert(d.review_id);
+    stats.documents += static_cast<int64_t>(batch->documents.size());
+    if (progress) progress(stats.documents);
+    after = batch->next_after;
+  } while (!after.empty());
+  std::vector<std::string> stale;
+  if (absl::Status s = index.ForEachReviewId([&](std::string_view id) {
+        if (!active.contains(std::string(id))) stale.emplace_back(id);
+      });
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = index.Remove(stale); !s.ok()) return s;
+  if (absl::Status s = index.Commit(); !s.ok()) return s;
+  stats.removed = static_cast<int64_t>(stale.size());
+  stats.took = absl::Now() - start;
+  return stats;
+}
+
 absl::StatusOr<IndexCheck> CheckIndex(ReviewSource& source, search::SearchIndex& index, int page) {
   std::set<std::string> indexed;
   if (absl::Status s = index.ForEachReviewId([&](std::string_view id) { indexed.emplace(id); });

@@ -13,6 +13,7 @@ namespace candor::index_writer {
 // What a rebuild wrote.
 struct RebuildStats {
   int64_t documents = 0;
+  int64_t removed = 0;  // RebuildInPlace: documents of reviews no longer active, deleted
   absl::Duration took;
 };
 
@@ -24,6 +25,14 @@ struct RebuildStats {
 absl::StatusOr<RebuildStats> RebuildXapianIndex(ReviewSource& source, const std::string& dir,
                                                 int page,
                                                 const std::function<void(int64_t)>& progress);
+
+// Rebuilds an index that cannot be swapped as a directory (Elasticsearch) in place: writes every
+// active review of the store (pages of `page`, one Commit each: idempotent, the document id is
+// the review id), then deletes every document whose review is not active. Searches go on
+// meanwhile and see the store's state at the end (I5); a review written or removed during the
+// rebuild is the running index-writer's to sync. `progress` as RebuildXapianIndex's.
+absl::StatusOr<RebuildStats> RebuildInPlace(ReviewSource& source, search::SearchIndex& index,
+                                            int page, const std::function<void(int64_t)>& progress);
 
 // The index against the store (I5: the index holds exactly the active reviews).
 struct IndexCheck {

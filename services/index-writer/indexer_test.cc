@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "libs/search/xapian_index.h"
 #include "libs/testing/temp_dir.h"
+#include "services/index-writer/app.h"
 #include "services/index-writer/index_maintenance.h"
 
 namespace candor::index_writer {
@@ -207,6 +208,24 @@ TEST_F(IndexerTest, CheckCountsTheDifferenceAndRebuildRepairsIt) {
   EXPECT_EQ(Total("battery"), 6);
 }
 
+// The Elasticsearch rebuild (no directory to swap) through the port, on a real Xapian index.
+TEST_F(IndexerTest, ARebuildInPlaceWritesTheActiveAndDeletesTheRest) {
+  for (int n = 1; n <= 7; ++n) source_.Put(n, ReviewStatus::kActive, "tuner battery");
+  Indexer indexer(source_, *index_);
+  ASSERT_TRUE(indexer.Sync({Id(1), Id(2), Id(3), Id(4), Id(5)}).ok());
+  source_.Put(2, ReviewStatus::kRemoved);  // its event never came: still indexed
+  std::vector<int64_t> progress;
+  auto stats = RebuildInPlace(source_, *index_, 4, [&](int64_t n) { progress.push_back(n); });
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->documents, 6);
+  EXPECT_EQ(stats->removed, 1);
+  EXPECT_EQ(progress, (std::vector<int64_t>{4, 6}));
+  auto check = CheckIndex(source_, *index_, 1000);
+  ASSERT_TRUE(check.ok()) << check.status();
+  EXPECT_TRUE(check->clean()) << check->missing << " missing, " << check->extra << " extra";
+  EXPECT_EQ(Total("battery"), 6);
+}
+
 TEST_F(IndexerTest, ARebuildReplacesACorruptIndex) {
   source_.Put(1, ReviewStatus::kActive, "string buzz");
   index_.reset();
@@ -221,6 +240,23 @@ TEST_F(IndexerTest, ARebuildReplacesACorruptIndex) {
   ASSERT_TRUE(stats.ok()) << stats.status();
   Open();
   EXPECT_EQ(Total("buzz"), 1);
+}
+
+// The backend is chosen before any adapter connects: a bad choice, or a cluster that does not
+// answer, stops the start naming it.
+TEST(IndexWriterStartTest, TheSearchBackendIsCheckedFirst) {
+  Config config;
+  config.search_backend.backend = "elasticsearch";
+  EXPECT_NE(CreateApp(config).status().message().find("--es-url: required"), std::string::npos);
+  config.search_backend.es_url = "http://127.0.0.1:1";  // nothing listens on port 1
+  config.search_backend.es_timeout_ms = 500;
+  absl::Status s = CreateApp(config).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+  EXPECT_NE(s.message().find("Elasticsearch at http://127.0.0.1:1 does not answer"),
+            std::string::npos)
+      << s;
+  config.search_backend.backend = "sphinx";
+  EXPECT_EQ(CreateApp(config).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

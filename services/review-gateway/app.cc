@@ -88,11 +88,12 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
       std::make_unique<ReviewLister>(*app->ranking_, *list_reads, *app->summary_fallback_);
   // Searches read the disk and take milliseconds of CPU: they get threads of their own, so a
   // burst of searches never queues behind (or ahead of) the short Postgres reads above, and one
-  // read handle per thread, so they run side by side (one handle serialises its calls). A
-  // corrupt index stops the start here (DATA_LOSS naming the rebuild command); a missing one
-  // only makes searches UNAVAILABLE until index-writer creates it.
-  auto search_index = search::XapianReaderPool::Open(config.search_index_dir,
-                                                     static_cast<int>(config.search_threads));
+  // read handle (Xapian) or connection (Elasticsearch) per thread, so they run side by side. A
+  // corrupt index or an unreachable cluster stops the start here (DATA_LOSS naming the rebuild
+  // command, UNAVAILABLE naming the URL); a missing index only makes searches UNAVAILABLE until
+  // index-writer creates it.
+  auto search_index = search::OpenIndexForSearching(config.search_backend, config.search_index_dir,
+                                                    static_cast<int>(config.search_threads));
   if (!search_index.ok()) return search_index.status();
   app->search_index_ = std::move(*search_index);
   app->search_pool_ = std::make_unique<BoundedExecutor>(static_cast<int>(config.search_threads),

@@ -11,7 +11,7 @@
 #include "libs/ratings/async_redis_rating_cache.h"
 #include "libs/ratings/pg_rating_store.h"
 #include "libs/redis/async_client.h"
-#include "libs/search/xapian_reader_pool.h"
+#include "libs/search/search_index.h"
 #include "libs/service/grpc_component.h"
 #include "services/review-gateway/bounded_executor.h"
 #include "services/review-gateway/cached_review_reads.h"
@@ -82,7 +82,7 @@ class App {
   std::unique_ptr<VoteIntake> votes_;
   std::unique_ptr<ReviewLister> lister_;
   // SearchReviews: the index's read handles, then the threads that use them (joined first).
-  std::unique_ptr<search::XapianReaderPool> search_index_;
+  std::unique_ptr<search::SearchIndex> search_index_;
   std::unique_ptr<BoundedExecutor> search_pool_;
   std::unique_ptr<ReviewSearcher> searcher_;
   std::unique_ptr<ClientAddressResolver> addresses_;

@@ -53,9 +53,11 @@ void RegisterFlags(core::Flags& f, Config* c) {
   f.AddString("trusted-proxies", "CANDOR_GATEWAY_TRUSTED_PROXIES", &c->trusted_proxies,
               "comma-separated CIDRs of proxies whose x-forwarded-for names the client "
               "(e.g. 10.0.0.0/8,::1); empty: never trust x-forwarded-for");
+  search::RegisterBackendFlags(f, &c->search_backend);
   f.AddString("search-index-dir", "CANDOR_INDEX_DIR", &c->search_index_dir,
-              "the search index index-writer keeps (opened read-only; SearchReviews answers "
-              "UNAVAILABLE until it exists; a corrupt one stops startup)");
+              "the Xapian search index index-writer keeps (opened read-only; SearchReviews "
+              "answers UNAVAILABLE until it exists; a corrupt one stops startup); with "
+              "--search-backend xapian");
   f.AddInt("search-threads", "CANDOR_GATEWAY_SEARCH_THREADS", &c->search_threads,
            "threads that run SearchReviews, each with its own read handle on the index", 1, 64);
   f.AddInt("search-queue", "", &c->search_queue,
@@ -80,6 +82,7 @@ absl::Status Validate(const Config& c) {
         absl::StrCat("--max-request-bytes: ", c.grpc.max_request_bytes, " is outside [",
                      kMinRequestBytes, ", ", kMaxRequestBytesLimit, "]"));
   }
+  if (absl::Status s = search::ValidateBackendConfig(c.search_backend); !s.ok()) return s;
   if (c.search_index_dir.empty()) {
     return absl::InvalidArgumentError("--search-index-dir: required");
   }

@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "libs/core/flags.h"
 #include "libs/events/topics.h"
+#include "libs/search/search_backend.h"
 #include "libs/service/grpc_config.h"
 
 namespace candor::gateway {
@@ -36,8 +37,10 @@ struct Config {
   // CIDR list of the proxies whose x-forwarded-for is believed ("" = none: the peer is the
   // client). See README.md, "The client's address".
   std::string trusted_proxies;
-  // SearchReviews: the Xapian index index-writer keeps (read-only here), the threads that
-  // search it (each with a read handle of its own) and the searches that may wait for one.
+  // SearchReviews: the index index-writer keeps (read-only here: Xapian in search_index_dir, or
+  // Elasticsearch, per search_backend), the threads that search it (each with a read handle or
+  // a kept-alive connection of its own) and the searches that may wait for one.
+  search::BackendConfig search_backend;
   std::string search_index_dir = ".stack/search-index";
   int64_t search_threads = 2;
   int64_t search_queue = 256;
@@ -56,7 +59,8 @@ void RegisterFlags(core::Flags& flags, Config* config);
 // Checks what flags alone cannot: a known log level, service::ValidateGrpcConfig (a listen
 // address; the secret present and long enough, RFC 7518: at least 32 bytes; the token issuer and
 // audience not empty), --max-request-bytes at most 4 MiB (the gateway's range is narrower
-// than service::GrpcConfig's) and --trusted-proxies a CIDR list. InvalidArgument naming the
+// than service::GrpcConfig's), --trusted-proxies a CIDR list and the search backend's settings
+// (search::ValidateBackendConfig). InvalidArgument naming the
 // setting.
 absl::Status Validate(const Config& config);
 

@@ -85,5 +85,21 @@ TEST(GatewayConfigTest, ValidationNamesTheSetting) {
   EXPECT_NE(Validate(c).message().find("--jwt-issuer"), absl::string_view::npos);
 }
 
+TEST(GatewayConfigTest, TheSearchBackendIsChosenAndChecked) {
+  Config c;
+  c.grpc.jwt_secret = kSecret;
+  std::string usage;
+  ASSERT_TRUE(
+      Parse(&c, {"--search-backend=elasticsearch", "--es-url=http://es:9200"}, &usage).ok());
+  EXPECT_EQ(c.search_backend.backend, "elasticsearch");
+  EXPECT_TRUE(Validate(c).ok()) << Validate(c);
+  EXPECT_NE(usage.find("--es-url VALUE  [$CANDOR_ES_URL]"), std::string::npos) << usage;
+  c.search_backend.es_url.clear();
+  EXPECT_NE(Validate(c).message().find("--es-url: required"), absl::string_view::npos);
+  c.search_backend.backend = "lucene";
+  EXPECT_NE(Validate(c).message().find("--search-backend: unknown backend 'lucene'"),
+            absl::string_view::npos);
+}
+
 }  // namespace
 }  // namespace candor::gateway
