@@ -20,6 +20,13 @@ void SleepUnlessStopped(absl::Duration d, const std::function<bool()>& stop) {
   }
 }
 
+// The id a batch's log lines carry (core::LogContext "batch"): its first message's topic,
+// partition and offset, and how many messages it holds.
+std::string BatchId(const std::vector<Message>& batch) {
+  return absl::StrCat(batch[0].topic, "[", batch[0].partition, "]@", batch[0].offset, "+",
+                      batch.size());
+}
+
 // What the loop records in BatchLoopOptions::metrics (the no-op registry without one). Used from
 // the loop's thread only.
 class LoopMetrics {
@@ -207,6 +214,7 @@ absl::Status RunPipelined(Consumer& consumer, Producer& dead_letters, StagedBatc
     std::optional<InFlight> taken;
     taken.swap(in_flight);  // in_flight is empty from here, whatever happens
     InFlight& f = *taken;
+    const core::LogContext log_batch("batch", BatchId(f.batch));
     bool first = true;
     absl::Status worker_status = f.applied.get();
     // The worker's outcome first; then, on a failure, Apply again on the same prepared batch:
@@ -262,6 +270,7 @@ absl::Status RunPipelined(Consumer& consumer, Producer& dead_letters, StagedBatc
     if (!prepared.ok()) {
       // As a failed Handle: the synchronous path retries or splits it.
       const absl::Time started = absl::Now();
+      const core::LogContext log_batch("batch", BatchId(next.batch));
       BatchApplier applier(dead_letters, handler, options, stop, stats);
       stats->retries.fetch_add(1);
       spdlog::warn("preparing a batch of {} failed, applying it alone: {}", next.batch.size(),
@@ -275,7 +284,10 @@ absl::Status RunPipelined(Consumer& consumer, Producer& dead_letters, StagedBatc
     next.prepared = *std::move(prepared);
     StagedBatchHandler::Prepared* p = next.prepared.get();
     next.apply_started = absl::Now();
-    next.applied = std::async(std::launch::async, [&handler, p] { return handler.Apply(*p); });
+    next.applied = std::async(std::launch::async, [&handler, p, id = BatchId(next.batch)] {
+      const core::LogContext log_batch("batch", id);
+      return handler.Apply(*p);
+    });
     in_flight = std::move(next);
   }
   // Stopping: the batch in flight is finished and committed, as the synchronous loop finishes
@@ -312,6 +324,7 @@ absl::Status RunBatchLoop(Consumer& consumer, Producer& dead_letters, BatchHandl
     if (batch->empty()) continue;
 
     const absl::Time started = absl::Now();
+    const core::LogContext log_batch("batch", BatchId(*batch));
     BatchApplier applier(dead_letters, handler, options, stop, stats);
     if (!applier.Apply(*batch)) {
       spdlog::warn("stopping with a failed batch uncommitted; it will be redelivered");

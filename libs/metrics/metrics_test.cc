@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/metrics/admin_server.h"
+#include "libs/metrics/admin_testing.h"
 #include "libs/metrics/grpc_call_metrics.h"
 #include "libs/metrics/metrics.h"
 #include "libs/metrics/prometheus_registry.h"
@@ -23,28 +24,10 @@ using ::testing::Not;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-struct Reply {
-  int status = 0;
-  std::string content_type;
-  std::string body;
-};
+using Reply = testing::HttpReply;
 
-// One request to the admin server on loopback, as Prometheus or a kubelet would send it.
 Reply Get(int port, const std::string& target, http::verb verb = http::verb::get) {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::resolver resolver(io);
-  beast::tcp_stream stream(io);
-  stream.connect(resolver.resolve("127.0.0.1", std::to_string(port)));
-  http::request<http::string_body> req(verb, target, 11);
-  req.set(http::field::host, "127.0.0.1");
-  http::write(stream, req);
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.skip(verb == http::verb::head);
-  http::read(stream, buffer, parser);
-  const auto& res = parser.get();
-  return {static_cast<int>(res.result_int()), std::string(res[http::field::content_type]),
-          res.body()};
+  return testing::HttpGet(port, target, verb);
 }
 
 TEST(PrometheusRegistryTest, ExposesSeriesCallbacksAndProcessMetrics) {
