@@ -3,7 +3,7 @@
 namespace candor::skeleton {
 
 void RegisterFlags(core::Flags& flags, Config* c) {
-  service::RegisterServiceFlags(flags, {.env_prefix = "CANDOR_SKELETON_", .adapters = kAdapters},
+  service::RegisterServiceFlags(flags, {.env_prefix = "CANDOR_SKELETON_", .adapters = kAdapters, .admin_port = 9469},
                                 &c->service,
                                 {{{.input_topic_help = "topic of ReviewEvent messages; poison goes "
                                                        "to <topic>.dlq",

@@ -1,6 +1,8 @@
 #include "libs/metrics/metrics.h"
 
 
+#include <mutex>
+
 #include "absl/strings/str_cat.h"
 
 namespace candor::metrics {
@@ -74,15 +76,28 @@ void StoreCallMetrics::Record(std::string_view op, const absl::Status& status,
 }
 
 void StoreCallMetrics::Record(std::string_view op, absl::StatusCode code, absl::Duration latency) {
-  // The registry finds the series itself; the labels are built per call, which costs far less
-  // than the round trip being measured.
-  const std::string op_label(op);
-  registry_
-      .GetCounter(calls_name_, calls_help_,
-                  {{"op", op_label}, {"code", absl::StatusCodeToString(code)}})
-      .Increment();
-  registry_.GetHistogram(duration_name_, duration_help_, {{"op", op_label}}, LatencyBuckets())
-      .Observe(absl::ToDoubleSeconds(latency));
+  std::string key(op);
+  absl::StrAppend(&key, "|", static_cast<int>(code));
+  Series series{};
+  bool found = false;
+  {
+    std::shared_lock lock(mu_);
+    if (auto it = series_.find(key); it != series_.end()) {
+      series = it->second;
+      found = true;
+    }
+  }
+  if (!found) {
+    const std::string op_label(op);
+    series = {&registry_.GetCounter(calls_name_, calls_help_,
+                                    {{"op", op_label}, {"code", absl::StatusCodeToString(code)}}),
+              &registry_.GetHistogram(duration_name_, duration_help_, {{"op", op_label}},
+                                      LatencyBuckets())};
+    std::unique_lock lock(mu_);
+    series_.try_emplace(key, series);
+  }
+  series.calls->Increment();
+  series.duration->Observe(absl::ToDoubleSeconds(latency));
 }
 
 }  // namespace candor::metrics

@@ -2,10 +2,12 @@
 
 #include <functional>
 #include <map>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 
@@ -86,7 +88,7 @@ const std::vector<double>& BatchSizeBuckets();
 //   candor_<store>_calls_total{op, code}  (code: "OK" or the absl status code's name)
 //   candor_<store>_call_duration_seconds{op}
 // `op` must come from a fixed set the adapter chooses (a command name, "transaction"). Caches
-// its series per (op, code). Thread-safe; borrows the registry.
+// its series per (op, code), found under a reader lock. Thread-safe; borrows the registry.
 class StoreCallMetrics {
  public:
   StoreCallMetrics(Registry& registry, std::string store);
@@ -94,11 +96,18 @@ class StoreCallMetrics {
   void Record(std::string_view op, absl::StatusCode code, absl::Duration latency);
 
  private:
+  struct Series {
+    Counter* calls;
+    Histogram* duration;
+  };
+
   Registry& registry_;
   std::string calls_name_;
   std::string calls_help_;
   std::string duration_name_;
   std::string duration_help_;
+  std::shared_mutex mu_;
+  absl::flat_hash_map<std::string, Series> series_;  // "<op>|<code>"
 };
 
 }  // namespace candor::metrics

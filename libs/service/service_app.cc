@@ -110,11 +110,13 @@ absl::StatusOr<std::unique_ptr<ServiceApp>> ServiceApp::Create(const ServiceConf
                                         absl::Milliseconds(config.redis_timeout_ms));
     if (!redis.ok()) return redis.status();
     app->redis_ = *std::move(redis);
+    app->redis_->SetMetrics(*app->metrics_);
   }
   if (uses.postgres) {
     auto pg = pg::Pool::Create(config.pg_dsn, static_cast<int>(config.pg_pool_size));
     if (!pg.ok()) return pg.status();
     app->pg_ = *std::move(pg);
+    app->pg_->SetMetrics(*app->metrics_);
   }
 
   const kafka::ClientOptions kafka_options{config.kafka_brokers, options.client_id, {}};

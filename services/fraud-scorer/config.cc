@@ -11,7 +11,8 @@ void RegisterFlags(core::Flags& flags, Config* c) {
        .adapters = kAdapters,
        .redis_addr_help = "Redis host:port holding the behaviour windows",
        .redis_timeout_help =
-           "Redis connect/command timeout; past it the review is stored unscored"},
+           "Redis connect/command timeout; past it the review is stored unscored",
+       .admin_port = 9461},
       &c->service,
       {{{.input_topic_help = "topic of ReviewSubmitted messages; poison goes to <topic>.dlq",
          .max_batch_help = "most messages scored and stored in one transaction",
