@@ -159,11 +159,13 @@ void Client::SetMetrics(metrics::Registry& registry) {
 absl::StatusOr<Reply> Client::Command(const std::vector<std::string_view>& args) {
   const absl::Time start = absl::Now();
   absl::StatusOr<redisContext*> ctx = Borrow();
-  absl::StatusOr<Reply> out = ctx.status();
+  absl::StatusOr<Reply> out = absl::UnknownError("unset");
   if (ctx.ok()) {
     bool healthy = true;
     out = Run(*ctx, args, &healthy);
     Return(*ctx, healthy);
+  } else {
+    out = ctx.status();
   }
   if (metrics_ != nullptr && !args.empty()) {
     metrics_->Record(CommandLabel(args[0]), out.status(), absl::Now() - start);
