@@ -57,8 +57,7 @@ class JsonFormatter final : public spdlog::formatter {
     dest.append(std::string_view(",\"service\":"));
     AppendJsonString(service_, dest);
     dest.append(std::string_view(",\"message\":"));
-    AppendJsonString(RedactSecrets(std::string_view(msg.payload.data(), msg.payload.size())),
-                     dest);
+    AppendJsonString(RedactSecrets(std::string_view(msg.payload.data(), msg.payload.size())), dest);
     fmt::format_to(std::back_inserter(dest), ",\"thread\":{}", msg.thread_id);
     for (const auto& [key, value] : log_fields) {
       dest.push_back(',');
@@ -159,8 +158,7 @@ std::unique_ptr<spdlog::formatter> MakeLogFormatter(const std::string& service,
       "%Y-%m-%dT%H:%M:%S.%e %^%L%$ " + service + " %v"));
 }
 
-void InitLogging(const std::string& service, const std::string& level,
-                 const std::string& format) {
+void InitLogging(const std::string& service, const std::string& level, const std::string& format) {
   auto logger = spdlog::stderr_color_mt(service);
   logger->set_formatter(MakeLogFormatter(service, format));
   logger->set_level(spdlog::level::from_str(level));

@@ -47,10 +47,11 @@ class LoopMetrics {
             "Offsets skipped because the broker had deleted them (retention) before they were read",
             Group())) {
     for (const std::string& topic : consumer.topics()) {
-      lag_.emplace_back(topic, &registry_.GetGauge("candor_kafka_consumer_lag_messages",
-                                                   "Messages on the broker past this consumer's "
-                                                   "position, over its assigned partitions",
-                                                   {{"group", consumer.group()}, {"topic", topic}}));
+      lag_.emplace_back(topic,
+                        &registry_.GetGauge("candor_kafka_consumer_lag_messages",
+                                            "Messages on the broker past this consumer's "
+                                            "position, over its assigned partitions",
+                                            {{"group", consumer.group()}, {"topic", topic}}));
     }
   }
 

@@ -59,10 +59,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(kBodyLimit);
     stream_.expires_after(kDeadline);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnRead(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
  private:
@@ -70,7 +69,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) {
       // A timeout or a client that hung up gets nothing; a malformed request gets a 400.
       if (ec == http::error::end_of_stream || ec == beast::error::timeout) return Close();
-      Answer bad{http::status::bad_request, "text/plain", absl::StrCat("bad request: ", ec.message(), "\n")};
+      Answer bad{http::status::bad_request, "text/plain",
+                 absl::StrCat("bad request: ", ec.message(), "\n")};
       return Write(bad, false);
     }
     const http::request<http::string_body>& req = parser_->get();
@@ -93,10 +93,9 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(kDeadline);
     if (head) {
       serializer_.emplace(response_);
-      http::async_write_header(stream_, *serializer_,
-                               [self = shared_from_this()](beast::error_code, size_t) {
-                                 self->Close();
-                               });
+      http::async_write_header(
+          stream_, *serializer_,
+          [self = shared_from_this()](beast::error_code, size_t) { self->Close(); });
       return;
     }
     http::async_write(stream_, response_,

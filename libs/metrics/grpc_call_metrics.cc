@@ -14,8 +14,7 @@ std::pair<std::string_view, std::string_view> SplitMethod(std::string_view full_
   return {name.substr(0, slash), name.substr(slash + 1)};
 }
 
-GrpcCallMetrics::Series GrpcCallMetrics::Find(std::string_view method,
-                                                      absl::StatusCode code) {
+GrpcCallMetrics::Series GrpcCallMetrics::Find(std::string_view method, absl::StatusCode code) {
   std::string key(method);
   absl::StrAppend(&key, "|", static_cast<int>(code));
   {

@@ -21,8 +21,7 @@ namespace candor::metrics {
 class GrpcCallMetrics final : public rpc::CallObserver {
  public:
   explicit GrpcCallMetrics(Registry& registry) : registry_(registry) {}
-  void OnCallDone(std::string_view method, absl::StatusCode code,
-                  absl::Duration latency) override;
+  void OnCallDone(std::string_view method, absl::StatusCode code, absl::Duration latency) override;
 
  private:
   struct Series {

@@ -1,6 +1,5 @@
 #include "libs/metrics/metrics.h"
 
-
 #include <mutex>
 
 #include "absl/strings/str_cat.h"

@@ -69,8 +69,8 @@ class Registry {
   // destroying it). Registering the same name and labels twice is a bug.
   virtual void AddCounterCallback(std::string_view name, std::string_view help,
                                   const Labels& labels, std::function<double()> read) = 0;
-  virtual void AddGaugeCallback(std::string_view name, std::string_view help,
-                                const Labels& labels, std::function<double()> read) = 0;
+  virtual void AddGaugeCallback(std::string_view name, std::string_view help, const Labels& labels,
+                                std::function<double()> read) = 0;
 };
 
 // A registry that keeps nothing (every series is one shared no-op): the default where no

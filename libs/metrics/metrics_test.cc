@@ -1,8 +1,10 @@
+#include "libs/metrics/metrics.h"
+
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <atomic>
 #include <string>
 #include <thread>
 
@@ -12,7 +14,6 @@
 #include "libs/metrics/admin_server.h"
 #include "libs/metrics/admin_testing.h"
 #include "libs/metrics/grpc_call_metrics.h"
-#include "libs/metrics/metrics.h"
 #include "libs/metrics/prometheus_registry.h"
 
 namespace candor::metrics {
@@ -37,8 +38,8 @@ TEST(PrometheusRegistryTest, ExposesSeriesCallbacksAndProcessMetrics) {
   registry.GetCounter("candor_test_events_total", "events", {{"kind", "a"}}).Increment();
   registry.GetCounter("candor_test_events_total", "events", {{"kind", "b"}}).Increment();
   registry.GetGauge("candor_test_depth", "depth").Set(7);
-  Histogram& h = registry.GetHistogram("candor_test_duration_seconds", "duration", {},
-                                       LatencyBuckets());
+  Histogram& h =
+      registry.GetHistogram("candor_test_duration_seconds", "duration", {}, LatencyBuckets());
   h.Observe(0.003);
   h.Observe(20);
   std::atomic<int64_t> kept{41};
@@ -114,8 +115,8 @@ TEST(GrpcCallMetricsTest, CountsByServiceMethodAndCode) {
                   absl::Milliseconds(3));
   port.OnCallDone("/candor.review.v1.ReviewService/SubmitReview", absl::StatusCode::kOk,
                   absl::Milliseconds(4));
-  port.OnCallDone("/candor.review.v1.ReviewService/SubmitReview",
-                  absl::StatusCode::kAlreadyExists, absl::Milliseconds(1));
+  port.OnCallDone("/candor.review.v1.ReviewService/SubmitReview", absl::StatusCode::kAlreadyExists,
+                  absl::Milliseconds(1));
   const std::string text = registry.Exposition();
   EXPECT_THAT(text, HasSubstr("candor_grpc_server_handled_total{code=\"OK\",method="
                               "\"SubmitReview\",service=\"candor.review.v1.ReviewService\"} 2"));
@@ -149,13 +150,13 @@ TEST(AdminServerTest, ServesMetricsHealthAndReadiness) {
   PrometheusRegistry registry(false);
   registry.GetCounter("candor_test_scrapes_total", "x").Increment(5);
   std::atomic<bool> ready{false};
-  auto server = AdminServer::Start(
-      "127.0.0.1", 0,
-      {.metrics = [&registry] { return registry.Exposition(); },
-       .ready = [&ready]() -> absl::Status {
-         if (ready) return absl::OkStatus();
-         return absl::UnavailableError("starting: connecting to Kafka");
-       }});
+  auto server =
+      AdminServer::Start("127.0.0.1", 0,
+                         {.metrics = [&registry] { return registry.Exposition(); },
+                          .ready = [&ready]() -> absl::Status {
+                            if (ready) return absl::OkStatus();
+                            return absl::UnavailableError("starting: connecting to Kafka");
+                          }});
   ASSERT_TRUE(server.ok()) << server.status();
   const int port = (*server)->port();
   ASSERT_GT(port, 0);
@@ -197,8 +198,8 @@ TEST(AdminServerTest, ASilentClientDoesNotBlockTheNext) {
   // A connection that never sends a request: the server's async reads keep serving others.
   boost::asio::io_context io;
   boost::asio::ip::tcp::socket idle(io);
-  idle.connect({boost::asio::ip::make_address("127.0.0.1"),
-                static_cast<uint16_t>((*server)->port())});
+  idle.connect(
+      {boost::asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>((*server)->port())});
   EXPECT_EQ(Get((*server)->port(), "/healthz").status, 200);
 }
 

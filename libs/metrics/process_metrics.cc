@@ -81,8 +81,9 @@ std::vector<prometheus::MetricFamily> CollectProcessMetrics() {
     if (f.size() > 21 && absl::SimpleAtod(f[11], &utime) && absl::SimpleAtod(f[12], &stime) &&
         absl::SimpleAtod(f[19], &start) && absl::SimpleAtod(f[20], &vsize) &&
         absl::SimpleAtod(f[21], &rss) && ticks > 0) {
-      out.push_back(One("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
-                        MetricType::Counter, (utime + stime) / ticks));
+      out.push_back(One("process_cpu_seconds_total",
+                        "Total user and system CPU time spent in seconds.", MetricType::Counter,
+                        (utime + stime) / ticks));
       out.push_back(One("process_resident_memory_bytes", "Resident memory size in bytes.",
                         MetricType::Gauge, rss * page));
       out.push_back(One("process_virtual_memory_bytes", "Virtual memory size in bytes.",
@@ -95,8 +96,8 @@ std::vector<prometheus::MetricFamily> CollectProcessMetrics() {
     }
   }
   if (const int fds = OpenFds(); fds >= 0) {
-    out.push_back(One("process_open_fds", "Number of open file descriptors.", MetricType::Gauge,
-                      fds));
+    out.push_back(
+        One("process_open_fds", "Number of open file descriptors.", MetricType::Gauge, fds));
   }
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {

@@ -102,8 +102,8 @@ PrometheusRegistry::Series& PrometheusRegistry::Find(Kind kind, std::string_view
   if (auto it = series_.find(key); it != series_.end()) return *it->second;
   if (auto it = kinds_.find(std::string(name)); it != kinds_.end() && it->second != kind) {
     Die("metric", name,
-        absl::StrCat("registered as a ", KindName(static_cast<int>(it->second)), ", asked for as a ",
-                     KindName(static_cast<int>(kind))));
+        absl::StrCat("registered as a ", KindName(static_cast<int>(it->second)),
+                     ", asked for as a ", KindName(static_cast<int>(kind))));
   }
   auto series = std::make_unique<Series>();
   try {
@@ -118,9 +118,10 @@ PrometheusRegistry::Series& PrometheusRegistry::Find(Kind kind, std::string_view
         break;
       }
       case Kind::kGauge: {
-        auto& family =
-            prometheus::BuildGauge().Name(std::string(name)).Help(std::string(help)).Register(
-                *registry_);
+        auto& family = prometheus::BuildGauge()
+                           .Name(std::string(name))
+                           .Help(std::string(help))
+                           .Register(*registry_);
         series->gauge = std::make_unique<PromGauge>(family.Add(prom_labels));
         break;
       }

@@ -32,8 +32,7 @@ class PrometheusRegistry final : public Registry {
 
   Counter& GetCounter(std::string_view name, std::string_view help,
                       const Labels& labels = {}) override;
-  Gauge& GetGauge(std::string_view name, std::string_view help,
-                  const Labels& labels = {}) override;
+  Gauge& GetGauge(std::string_view name, std::string_view help, const Labels& labels = {}) override;
   Histogram& GetHistogram(std::string_view name, std::string_view help, const Labels& labels,
                           const std::vector<double>& buckets) override;
   void AddCounterCallback(std::string_view name, std::string_view help, const Labels& labels,

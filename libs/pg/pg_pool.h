@@ -11,7 +11,6 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-
 #include "libs/metrics/metrics.h"
 
 namespace candor::pg {

@@ -16,9 +16,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "libs/redis/redis_client.h"
-
 #include "libs/metrics/metrics.h"
+#include "libs/redis/redis_client.h"
 
 namespace candor::redis {
 

@@ -12,7 +12,6 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-
 #include "libs/metrics/metrics.h"
 
 namespace candor::redis {

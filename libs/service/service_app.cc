@@ -66,8 +66,8 @@ void ServiceApp::ExposeLoopStats(const Loop& loop) {
     metrics_->AddCounterCallback(name, help, labels,
                                  [value] { return static_cast<double>(value->load()); });
   };
-  counter("candor_kafka_consumer_messages_total", "Messages consumed and committed",
-          &l->messages, group);
+  counter("candor_kafka_consumer_messages_total", "Messages consumed and committed", &l->messages,
+          group);
   counter("candor_kafka_consumer_batches_total", "Batches consumed and committed", &l->batches,
           group);
   metrics::Labels poison = group;
@@ -81,8 +81,8 @@ void ServiceApp::ExposeLoopStats(const Loop& loop) {
   counter("candor_kafka_consumer_dead_letters_total", "", &l->dead_lettered, failed);
   counter("candor_kafka_consumer_retries_total", "Failed batch or message attempts, retried",
           &l->retries, group);
-  counter("candor_kafka_consumer_splits_total",
-          "Batches halved to isolate a deterministic failure", &l->splits, group);
+  counter("candor_kafka_consumer_splits_total", "Batches halved to isolate a deterministic failure",
+          &l->splits, group);
 }
 
 absl::StatusOr<std::unique_ptr<ServiceApp>> ServiceApp::Create(const ServiceConfig& config,
@@ -96,10 +96,10 @@ absl::StatusOr<std::unique_ptr<ServiceApp>> ServiceApp::Create(const ServiceConf
   // while it connects; every interface, so that a Prometheus elsewhere can scrape it.
   app->metrics_ = std::make_unique<metrics::PrometheusRegistry>();
   ServiceApp* self = app.get();
-  auto admin = metrics::AdminServer::Start(
-      "0.0.0.0", static_cast<int>(config.admin_port),
-      {.metrics = [self] { return self->metrics_->Exposition(); },
-       .ready = [self] { return self->Readiness(); }});
+  auto admin =
+      metrics::AdminServer::Start("0.0.0.0", static_cast<int>(config.admin_port),
+                                  {.metrics = [self] { return self->metrics_->Exposition(); },
+                                   .ready = [self] { return self->Readiness(); }});
   if (!admin.ok()) return admin.status();
   app->admin_ = *std::move(admin);
   spdlog::info("admin listening on 0.0.0.0:{} (port {}): /metrics /healthz /readyz",
@@ -139,8 +139,7 @@ absl::StatusOr<std::unique_ptr<ServiceApp>> ServiceApp::Create(const ServiceConf
   }
 
   app->domain_ = make_domain({app->redis_.get(), app->pg_.get(),
-                              uses.producer ? app->producer_.get() : nullptr,
-                              app->metrics_.get()});
+                              uses.producer ? app->producer_.get() : nullptr, app->metrics_.get()});
   std::vector<ConsumerLoop> loops = app->domain_->consumers();
   app->components_ = app->domain_->components();
   for (ConsumerLoop& spec : loops) {

@@ -105,14 +105,15 @@ class ServiceApp {
   ServiceApp& operator=(const ServiceApp&) = delete;
 
   // Starts the components, then every consume loop (from then on /readyz is 200 while the
-  // producer, if any, is healthy; 503 "draining" from the moment shutdown begins) on its own thread, and logs a stats line per
-  // loop and component every stats_interval_s, until `stop()` returns true or a loop fails
-  // fatally (which stops the others). `stop` is called from every loop's thread and from the
-  // calling thread, so it must be thread-safe. Then shuts down in order: the components are told
-  // (Component::PrepareStop, in reverse order) while every loop finishes its batch in flight,
-  // the producer is flushed, the consumers are closed (leaving their groups), the components are
-  // stopped in reverse order. The domain and the stores close when the ServiceApp is destroyed.
-  // Returns a component's Start error or the first fatal loop error. Call once.
+  // producer, if any, is healthy; 503 "draining" from the moment shutdown begins) on its own
+  // thread, and logs a stats line per loop and component every stats_interval_s, until `stop()`
+  // returns true or a loop fails fatally (which stops the others). `stop` is called from every
+  // loop's thread and from the calling thread, so it must be thread-safe. Then shuts down in order:
+  // the components are told (Component::PrepareStop, in reverse order) while every loop finishes
+  // its batch in flight, the producer is flushed, the consumers are closed (leaving their groups),
+  // the components are stopped in reverse order. The domain and the stores close when the
+  // ServiceApp is destroyed. Returns a component's Start error or the first fatal loop error. Call
+  // once.
   absl::Status Run(const std::function<bool()>& stop);
 
   // The first of the domain's components that is a `T`, or null: for tests and runners that ask

@@ -236,7 +236,8 @@ TEST_F(ServiceAppTest, AdminPortServesHealthReadinessAndLoopMetrics) {
   EXPECT_EQ(starting.body.rfind("not ready: starting", 0), 0u) << starting.body;
 
   ASSERT_NO_FATAL_FAILURE(StartApp(std::move(created)));
-  ASSERT_TRUE(testing::WaitUntil([&] { return metrics::testing::HttpGet(port, "/readyz").status == 200; }));
+  ASSERT_TRUE(
+      testing::WaitUntil([&] { return metrics::testing::HttpGet(port, "/readyz").status == 200; }));
   ProduceTo("beta", "k", "poison");
   ASSERT_NO_FATAL_FAILURE(ProduceToEachAndWait("1"));
   const std::string pair = config_.pair.group;
@@ -244,15 +245,17 @@ TEST_F(ServiceAppTest, AdminPortServesHealthReadinessAndLoopMetrics) {
   // Counted after the commit, and the lag after the next polls: wait for both.
   auto exposition = [&] { return metrics::testing::HttpGet(port, "/metrics").body; };
   auto has = [&](const std::string& line) {
-    return testing::WaitUntil([&] { return exposition().find("\n" + line + "\n") != std::string::npos; });
+    return testing::WaitUntil(
+        [&] { return exposition().find("\n" + line + "\n") != std::string::npos; });
   };
   EXPECT_TRUE(has("candor_kafka_consumer_messages_total{group=\"" + pair + "\"} 3"))
       << exposition();
   EXPECT_TRUE(has("candor_kafka_consumer_messages_total{group=\"" + single + "\"} 1"));
-  EXPECT_TRUE(has("candor_kafka_consumer_dead_letters_total{group=\"" + pair +
-                  "\",reason=\"poison\"} 1"));
+  EXPECT_TRUE(
+      has("candor_kafka_consumer_dead_letters_total{group=\"" + pair + "\",reason=\"poison\"} 1"));
   EXPECT_TRUE(has("candor_kafka_consumer_lag_messages{group=\"" + pair + "\",topic=\"beta\"} 0"));
-  EXPECT_TRUE(has("candor_kafka_consumer_lag_messages{group=\"" + single + "\",topic=\"gamma\"} 0"));
+  EXPECT_TRUE(
+      has("candor_kafka_consumer_lag_messages{group=\"" + single + "\",topic=\"gamma\"} 0"));
   const std::string text = exposition();
   EXPECT_NE(text.find("candor_kafka_consumer_batch_apply_seconds_count{group=\"" + pair + "\"}"),
             std::string::npos);

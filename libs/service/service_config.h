@@ -101,8 +101,8 @@ struct ConsumerFlags {
 void RegisterServiceFlags(core::Flags& flags, const ServiceFlagSpec& spec, ServiceConfig* config,
                           const std::vector<ConsumerFlags>& consumers);
 
-// Checks what single-flag ranges cannot: a known log level and format and non-empty addresses of the
-// adapters in `adapters`. InvalidArgument naming the flag.
+// Checks what single-flag ranges cannot: a known log level and format and non-empty addresses of
+// the adapters in `adapters`. InvalidArgument naming the flag.
 absl::Status ValidateServiceConfig(const ServiceConfig& config, const AdapterSet& adapters);
 
 // Checks a loop's settings: a non-empty group and at least one topic, none twice.

@@ -12,10 +12,10 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
   std::unique_ptr<App> app(new App(config));
   // The admin server first: alive (and not ready) while the stores connect.
   App* self = app.get();
-  auto admin = metrics::AdminServer::Start(
-      "0.0.0.0", static_cast<int>(config.admin_port),
-      {.metrics = [self] { return self->metrics_.Exposition(); },
-       .ready = [self] { return self->Readiness(); }});
+  auto admin =
+      metrics::AdminServer::Start("0.0.0.0", static_cast<int>(config.admin_port),
+                                  {.metrics = [self] { return self->metrics_.Exposition(); },
+                                   .ready = [self] { return self->Readiness(); }});
   if (!admin.ok()) return admin.status();
   app->admin_ = std::move(*admin);
   spdlog::info("admin listening on 0.0.0.0:{} (port {}): /metrics /healthz /readyz",

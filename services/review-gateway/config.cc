@@ -11,7 +11,7 @@ namespace {
 // KiB of text; service::GrpcConfig allows up to 64 MiB for services that need more.
 constexpr int64_t kMaxRequestBytesLimit = 4 << 20;
 constexpr int64_t kMinRequestBytes = 1024;  // RegisterGrpcFlags' lower bound
-constexpr int64_t kAdminPort = 9460;         // the fleet's admin ports run 9460..9464
+constexpr int64_t kAdminPort = 9460;        // the fleet's admin ports run 9460..9464
 
 }  // namespace
 

@@ -80,10 +80,10 @@ class MetricsE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new std::string(Env("CANDOR_E2E_STACK_DIR"));
-    stack_ = new std::string(absl::StrCat(
-        Env("CANDOR_STACK_SH"), " --dir ", *dir_,
-        " --redis-port auto --pg-port auto --kafka-port auto --dev-kafka ",
-        Env("CANDOR_DEV_KAFKA_BIN")));
+    stack_ = new std::string(
+        absl::StrCat(Env("CANDOR_STACK_SH"), " --dir ", *dir_,
+                     " --redis-port auto --pg-port auto --kafka-port auto --dev-kafka ",
+                     Env("CANDOR_DEV_KAFKA_BIN")));
     RunCommand(*stack_ + " down --purge >/dev/null 2>&1");
     std::string exports;
     ASSERT_EQ(RunCommand(*stack_ + " up", &exports), 0) << "stack did not come up";
@@ -131,7 +131,8 @@ class MetricsE2eTest : public ::testing::Test {
     delete stub_;
     delete services_;
     // Logs stay for the post-mortem when something failed.
-    RunCommand(*stack_ + (::testing::UnitTest::GetInstance()->Passed() ? " down --purge" : " down") +
+    RunCommand(*stack_ +
+               (::testing::UnitTest::GetInstance()->Passed() ? " down --purge" : " down") +
                " >/dev/null 2>&1");
   }
 
@@ -174,9 +175,8 @@ TEST_F(MetricsE2eTest, EveryExpositionPassesPromtool) {
     const std::string file = *dir_ + "/" + s.name + ".metrics";
     std::ofstream(file) << reply.body;
     std::string out;
-    const int rc =
-        RunCommand(absl::StrCat(Env("CANDOR_PROMTOOL_BIN"), " check metrics < ", file, " 2>&1"),
-                   &out);
+    const int rc = RunCommand(
+        absl::StrCat(Env("CANDOR_PROMTOOL_BIN"), " check metrics < ", file, " 2>&1"), &out);
     EXPECT_EQ(rc, 0) << s.name << ": promtool check metrics:\n" << out;
     EXPECT_EQ(HttpGet(s.admin_port, "/healthz").status, 200) << s.name;
   }
@@ -190,8 +190,8 @@ class Prometheus {
     std::ofstream config(dir + "/prometheus.yml");
     config << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n";
     for (const Service& s : services) {
-      config << "  - job_name: " << s.name << "\n    static_configs:\n      - targets: ['127.0.0.1:"
-             << s.admin_port << "']\n";
+      config << "  - job_name: " << s.name
+             << "\n    static_configs:\n      - targets: ['127.0.0.1:" << s.admin_port << "']\n";
     }
     config.close();
     RunCommand("rm -rf " + dir + "/prometheus-data");
@@ -232,13 +232,13 @@ TEST_F(MetricsE2eTest, PrometheusScrapesRequestRateByCodeAndConsumerLag) {
   Prometheus prometheus;
   ASSERT_TRUE(prometheus.Start(*dir_, *services_));
   // Every target up: Prometheus scraped each admin port successfully.
-  ASSERT_TRUE(testing::WaitUntil([&] { return prometheus.Query("sum(up)")[""] == 5; },
-                                 absl::Seconds(30)))
+  ASSERT_TRUE(
+      testing::WaitUntil([&] { return prometheus.Query("sum(up)")[""] == 5; }, absl::Seconds(30)))
       << "see " << *dir_ << "/prometheus.log";
 
   // What came before (the other test's submission), so that this test counts only its own.
-  const double before =
-      prometheus.Query("sum(candor_grpc_server_handled_total{method=\"SubmitReview\",code=\"OK\"})")[""];
+  const double before = prometheus.Query(
+      "sum(candor_grpc_server_handled_total{method=\"SubmitReview\",code=\"OK\"})")[""];
   // Traffic spread over a few scrapes (the pause paces it; nothing waits on it): 60 accepted
   // submissions and 6 refused ones (rating 9).
   int ok = 0;
@@ -277,10 +277,11 @@ TEST_F(MetricsE2eTest, PrometheusScrapesRequestRateByCodeAndConsumerLag) {
       absl::Seconds(15)))
       << "OK " << totals["code=OK"] << ", INVALID_ARGUMENT " << totals["code=INVALID_ARGUMENT"];
   // A latency quantile can be computed from the histogram.
-  EXPECT_FALSE(prometheus
-                   .Query("histogram_quantile(0.99, sum by (le) (rate("
-                          "candor_grpc_server_handling_seconds_bucket{method=\"SubmitReview\"}[10s])))")
-                   .empty());
+  EXPECT_FALSE(
+      prometheus
+          .Query("histogram_quantile(0.99, sum by (le) (rate("
+                 "candor_grpc_server_handling_seconds_bucket{method=\"SubmitReview\"}[10s])))")
+          .empty());
 
   // The consumer lag: the fraud-scorer's group on review-submissions and the aggregator's on
   // review-events, drained to 0 once every submission is scored and counted; and what they
