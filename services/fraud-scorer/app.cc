@@ -67,9 +67,9 @@ class FraudScoring final : public service::ServiceDomain {
   // domain is destroyed).
   void ExposeMetrics(metrics::Registry& registry) {
     const IntakeStats* i = &intake_.stats();
-    auto expose = [&registry](const char* name, const char* help, metrics::Labels labels,
+    auto expose = [&registry](const char* name, const char* help, const metrics::Labels& labels,
                               const std::atomic<int64_t>* value) {
-      registry.AddCounterCallback(name, help, std::move(labels),
+      registry.AddCounterCallback(name, help, labels,
                                   [value] { return static_cast<double>(value->load()); });
     };
     const char* decisions =
