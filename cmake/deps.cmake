@@ -54,3 +54,9 @@ find_package(Xapian REQUIRED)
 add_library(xapian::xapian INTERFACE IMPORTED)
 target_link_libraries(xapian::xapian INTERFACE ${XAPIAN_LIBRARIES})
 target_include_directories(xapian::xapian SYSTEM INTERFACE ${XAPIAN_INCLUDE_DIR})
+
+# prometheus-cpp-dev (1.0: the core's registry and text serializer; libs/metrics). Its pull
+# part's exposer is not used: it cannot answer /healthz and /readyz with our status codes.
+find_package(prometheus-cpp CONFIG REQUIRED)
+# libboost-dev (Boost.Asio and Boost.Beast, header-only: libs/metrics' admin HTTP server).
+find_package(Boost 1.74 REQUIRED)

@@ -43,6 +43,9 @@ packages=(
   libssl-dev zlib1g-dev                          # SHA-256/HMAC, gzip replay files
   libicu-dev                                     # Unicode NFKC, character properties
   libspdlog-dev nlohmann-json3-dev               # logging, JSON
+  prometheus-cpp-dev                             # metrics registry + text exposition (libs/metrics)
+  libboost-dev                                   # Boost.Asio/Beast: the admin HTTP server
+  prometheus                                     # Prometheus 2.42 + promtool (metrics_e2etest)
   libxgboost-dev                                 # gradient-boosted fraud model (C API)
   libxapian-dev                                  # embedded review search index
   libcurl4-openssl-dev                           # HTTP client of the Elasticsearch search backend

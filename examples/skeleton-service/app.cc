@@ -7,6 +7,7 @@
 #include "examples/skeleton-service/review_event_consumer.h"
 #include "examples/skeleton-service/tally.h"
 #include "libs/core/clock.h"
+#include "libs/metrics/grpc_call_metrics.h"
 #include "libs/service/grpc_component.h"
 
 namespace candor::skeleton {
@@ -17,10 +18,11 @@ namespace {
 // service and the tally it answers from.
 class Skeleton final : public service::ServiceDomain {
  public:
-  Skeleton(const Config& config, auth::Verifier verifier)
+  Skeleton(const Config& config, const service::Adapters& adapters, auth::Verifier verifier)
       : consumer_config_(config.consumer),
         handler_(tally_),
-        api_(tally_, std::move(verifier), clock_),
+        calls_(*adapters.metrics),
+        api_(tally_, std::move(verifier), clock_, calls_),
         grpc_(service::ServerOptionsOf(config.grpc)) {
     grpc_.host().AddService(&api_, api_.gate());
   }
@@ -38,6 +40,7 @@ class Skeleton final : public service::ServiceDomain {
   core::SystemClock clock_;
   EventTally tally_;
   ReviewEventConsumer handler_;
+  metrics::GrpcCallMetrics calls_;  // candor_grpc_server_handled_total{method="GetTally",...}
   SkeletonGrpcService api_;
   service::GrpcComponent grpc_;  // started before the loop, stopped (drained) after it
 };
@@ -52,8 +55,8 @@ absl::StatusOr<std::unique_ptr<service::ServiceApp>> CreateApp(const Config& con
   if (!verifier.ok()) return verifier.status();
   return service::ServiceApp::Create(
       config.service, {.client_id = "candor-skeleton-service", .adapters = kAdapters},
-      [&](const service::Adapters& /*adapters*/) {
-        return std::make_unique<Skeleton>(config, *verifier);
+      [&](const service::Adapters& adapters) {
+        return std::make_unique<Skeleton>(config, adapters, *verifier);
       });
 }
 

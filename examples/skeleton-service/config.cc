@@ -3,12 +3,13 @@
 namespace candor::skeleton {
 
 void RegisterFlags(core::Flags& flags, Config* c) {
-  service::RegisterServiceFlags(flags, {.env_prefix = "CANDOR_SKELETON_", .adapters = kAdapters},
-                                &c->service,
-                                {{{.input_topic_help = "topic of ReviewEvent messages; poison goes "
-                                                       "to <topic>.dlq",
-                                   .max_batch_help = "most events counted in one batch"},
-                                  &c->consumer}});
+  service::RegisterServiceFlags(
+      flags, {.env_prefix = "CANDOR_SKELETON_", .adapters = kAdapters, .admin_port = 9469},
+      &c->service,
+      {{{.input_topic_help = "topic of ReviewEvent messages; poison goes "
+                             "to <topic>.dlq",
+         .max_batch_help = "most events counted in one batch"},
+        &c->consumer}});
   service::RegisterGrpcFlags(flags, "CANDOR_SKELETON_", &c->grpc);
 }
 

@@ -3,11 +3,11 @@
 namespace candor::skeleton {
 
 SkeletonGrpcService::SkeletonGrpcService(const EventTally& tally, auth::Verifier verifier,
-                                         const core::Clock& clock)
+                                         const core::Clock& clock, rpc::CallObserver& observer)
     : tally_(tally),
       gate_(v1::SkeletonService::service_full_name(),
             {{"GetTally", {auth::Role::kModerator, auth::Role::kService}}}, std::move(verifier),
-            clock) {}
+            clock, observer) {}
 
 grpc::ServerUnaryReactor* SkeletonGrpcService::GetTally(grpc::CallbackServerContext* ctx,
                                                         const v1::GetTallyRequest* /*request*/,

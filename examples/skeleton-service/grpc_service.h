@@ -13,7 +13,9 @@ namespace candor::skeleton {
 // role and maps statuses. Thread-safe; borrows `tally` and `clock`.
 class SkeletonGrpcService final : public candor::skeleton::v1::SkeletonService::CallbackService {
  public:
-  SkeletonGrpcService(const EventTally& tally, auth::Verifier verifier, const core::Clock& clock);
+  // Every call is reported to `observer` (metrics::GrpcCallMetrics in app.cc).
+  SkeletonGrpcService(const EventTally& tally, auth::Verifier verifier, const core::Clock& clock,
+                      rpc::CallObserver& observer = rpc::NoopObserver());
 
   grpc::ServerUnaryReactor* GetTally(grpc::CallbackServerContext* ctx,
                                      const candor::skeleton::v1::GetTallyRequest* request,

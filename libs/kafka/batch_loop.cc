@@ -20,6 +20,77 @@ void SleepUnlessStopped(absl::Duration d, const std::function<bool()>& stop) {
   }
 }
 
+// The id a batch's log lines carry (core::LogContext "batch"): its first message's topic,
+// partition and offset, and how many messages it holds.
+std::string BatchId(const std::vector<Message>& batch) {
+  return absl::StrCat(batch[0].topic, "[", batch[0].partition, "]@", batch[0].offset, "+",
+                      batch.size());
+}
+
+// What the loop records in BatchLoopOptions::metrics (the no-op registry without one). Used from
+// the loop's thread only.
+class LoopMetrics {
+ public:
+  LoopMetrics(Consumer& consumer, const BatchLoopOptions& options)
+      : consumer_(consumer),
+        options_(options),
+        registry_(options.metrics != nullptr ? *options.metrics : metrics::NoopRegistry()),
+        batch_size_(registry_.GetHistogram("candor_kafka_consumer_batch_size",
+                                           "Messages per consumed batch", Group(),
+                                           metrics::BatchSizeBuckets())),
+        apply_(registry_.GetHistogram(
+            "candor_kafka_consumer_batch_apply_seconds",
+            "Time from a batch's apply to its commit, retries and dead letters included", Group(),
+            metrics::LatencyBuckets())),
+        skipped_(registry_.GetCounter(
+            "candor_kafka_consumer_skipped_messages_total",
+            "Offsets skipped because the broker had deleted them (retention) before they were read",
+            Group())) {
+    for (const std::string& topic : consumer.topics()) {
+      lag_.emplace_back(topic,
+                        &registry_.GetGauge("candor_kafka_consumer_lag_messages",
+                                            "Messages on the broker past this consumer's "
+                                            "position, over its assigned partitions",
+                                            {{"group", consumer.group()}, {"topic", topic}}));
+    }
+  }
+
+  // After every poll: the skipped offsets, and the lag every lag_interval.
+  void AfterPoll() {
+    if (options_.metrics == nullptr) return;
+    if (const int64_t skipped = consumer_.skipped(); skipped > skipped_seen_) {
+      skipped_.Increment(static_cast<double>(skipped - skipped_seen_));
+      skipped_seen_ = skipped;
+    }
+    const absl::Time now = absl::Now();
+    if (now - last_lag_ < options_.lag_interval) return;
+    last_lag_ = now;
+    for (const auto& [topic, lag] : consumer_.Lag()) {
+      for (auto& [name, gauge] : lag_) {
+        if (name == topic) gauge->Set(static_cast<double>(lag));
+      }
+    }
+  }
+
+  void Batch(size_t size, absl::Time apply_started) {
+    batch_size_.Observe(static_cast<double>(size));
+    apply_.Observe(absl::ToDoubleSeconds(absl::Now() - apply_started));
+  }
+
+ private:
+  metrics::Labels Group() const { return {{"group", consumer_.group()}}; }
+
+  Consumer& consumer_;
+  const BatchLoopOptions& options_;
+  metrics::Registry& registry_;
+  metrics::Histogram& batch_size_;
+  metrics::Histogram& apply_;
+  metrics::Counter& skipped_;
+  std::vector<std::pair<std::string, metrics::Gauge*>> lag_;
+  int64_t skipped_seen_ = 0;
+  absl::Time last_lag_ = absl::InfinitePast();
+};
+
 // Applies one polled batch, isolating what fails deterministically. Counts what it dead-letters
 // so that the loop adds it to the stats only once the batch is committed.
 class BatchApplier {
@@ -127,6 +198,7 @@ struct InFlight {
   std::unique_ptr<StagedBatchHandler::Prepared> prepared;
   std::vector<Poison> poison;
   std::future<absl::Status> applied;
+  absl::Time apply_started;
 };
 
 // RunBatchLoop for a StagedBatchHandler (see batch_loop.h): Apply of batch N on a second thread
@@ -134,6 +206,7 @@ struct InFlight {
 absl::Status RunPipelined(Consumer& consumer, Producer& dead_letters, StagedBatchHandler& handler,
                           const BatchLoopOptions& options, const std::function<bool()>& stop,
                           BatchLoopStats* stats) {
+  LoopMetrics metrics(consumer, options);
   std::optional<InFlight> in_flight;
   // Waits for the batch in flight; once it is applied (retried or split here if its Apply
   // failed) and its dead letters are confirmed, commits it. False when stop() ended it first:
@@ -142,6 +215,7 @@ absl::Status RunPipelined(Consumer& consumer, Producer& dead_letters, StagedBatc
     std::optional<InFlight> taken;
     taken.swap(in_flight);  // in_flight is empty from here, whatever happens
     InFlight& f = *taken;
+    const core::LogContext log_batch("batch", BatchId(f.batch));
     bool first = true;
     absl::Status worker_status = f.applied.get();
     // The worker's outcome first; then, on a failure, Apply again on the same prepared batch:
@@ -165,6 +239,7 @@ absl::Status RunPipelined(Consumer& consumer, Producer& dead_letters, StagedBatc
           f.batch.size());
     }
     CountBatch(f.batch, applier, stats);
+    metrics.Batch(f.batch.size(), f.apply_started);
     return true;
   };
   auto stopped_uncommitted = [] {
@@ -175,6 +250,7 @@ absl::Status RunPipelined(Consumer& consumer, Producer& dead_letters, StagedBatc
   while (!stop()) {
     absl::StatusOr<std::vector<Message>> batch =
         consumer.PollBatch(options.max_batch, options.poll_wait, options.linger);
+    metrics.AfterPoll();
     if (!batch.ok()) {
       if (in_flight.has_value()) in_flight->applied.wait();  // it borrows the handler
       return batch.status();
@@ -194,6 +270,8 @@ absl::Status RunPipelined(Consumer& consumer, Producer& dead_letters, StagedBatc
     if (in_flight.has_value() && !finish()) return stopped_uncommitted();
     if (!prepared.ok()) {
       // As a failed Handle: the synchronous path retries or splits it.
+      const absl::Time started = absl::Now();
+      const core::LogContext log_batch("batch", BatchId(next.batch));
       BatchApplier applier(dead_letters, handler, options, stop, stats);
       stats->retries.fetch_add(1);
       spdlog::warn("preparing a batch of {} failed, applying it alone: {}", next.batch.size(),
@@ -201,11 +279,16 @@ absl::Status RunPipelined(Consumer& consumer, Producer& dead_letters, StagedBatc
       if (!applier.Apply(next.batch)) return stopped_uncommitted();
       CommitOrWarn(consumer, next.batch);
       CountBatch(next.batch, applier, stats);
+      metrics.Batch(next.batch.size(), started);
       continue;
     }
     next.prepared = *std::move(prepared);
     StagedBatchHandler::Prepared* p = next.prepared.get();
-    next.applied = std::async(std::launch::async, [&handler, p] { return handler.Apply(*p); });
+    next.apply_started = absl::Now();
+    next.applied = std::async(std::launch::async, [&handler, p, id = BatchId(next.batch)] {
+      const core::LogContext log_batch("batch", id);
+      return handler.Apply(*p);
+    });
     in_flight = std::move(next);
   }
   // Stopping: the batch in flight is finished and committed, as the synchronous loop finishes
@@ -233,12 +316,16 @@ absl::Status RunBatchLoop(Consumer& consumer, Producer& dead_letters, BatchHandl
   if (auto* staged = dynamic_cast<StagedBatchHandler*>(&handler); staged != nullptr) {
     return RunPipelined(consumer, dead_letters, *staged, options, stop, stats);
   }
+  LoopMetrics metrics(consumer, options);
   while (!stop()) {
     absl::StatusOr<std::vector<Message>> batch =
         consumer.PollBatch(options.max_batch, options.poll_wait, options.linger);
+    metrics.AfterPoll();
     if (!batch.ok()) return batch.status();
     if (batch->empty()) continue;
 
+    const absl::Time started = absl::Now();
+    const core::LogContext log_batch("batch", BatchId(*batch));
     BatchApplier applier(dead_letters, handler, options, stop, stats);
     if (!applier.Apply(*batch)) {
       spdlog::warn("stopping with a failed batch uncommitted; it will be redelivered");
@@ -246,6 +333,7 @@ absl::Status RunBatchLoop(Consumer& consumer, Producer& dead_letters, BatchHandl
     }
     CommitOrWarn(consumer, *batch);
     CountBatch(*batch, applier, stats);
+    metrics.Batch(batch->size(), started);
   }
   return absl::OkStatus();
 }

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libs/kafka/kafka.h"
+#include "libs/metrics/metrics.h"
 
 namespace candor::kafka {
 
@@ -165,6 +166,16 @@ struct BatchLoopOptions {
   // How many times a message that fails deterministically on its own is handed in before it
   // goes to the dead-letter topic (at least 1). Transient failures are retried without bound.
   int max_apply_attempts = 3;
+  // Where the loop records, labelled with the consumer's group (and topic):
+  //   candor_kafka_consumer_lag_messages{group, topic}   gauge (Consumer::Lag, every lag_interval)
+  //   candor_kafka_consumer_batch_size{group}            histogram of messages per batch
+  //   candor_kafka_consumer_batch_apply_seconds{group}   histogram: a batch's apply, retries and
+  //                                                      dead letters included, to its commit
+  //   candor_kafka_consumer_skipped_messages_total{group} offsets skipped (Consumer::skipped)
+  // Borrowed; null: nothing is recorded. The loop's counts (BatchLoopStats) are exposed by
+  // whoever owns the stats (libs/service).
+  metrics::Registry* metrics = nullptr;
+  absl::Duration lag_interval = absl::Milliseconds(500);
 };
 
 // Counters a service exposes in its logs. Updated by the loop thread, readable from any thread.

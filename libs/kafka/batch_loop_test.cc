@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "libs/kafka/kafka.h"
 #include "libs/kafka/kafka_testing.h"
+#include "libs/metrics/prometheus_registry.h"
 #include "libs/testing/wait.h"
 
 namespace candor::kafka {
@@ -256,6 +257,42 @@ TEST(IsDeterministicFailureTest, OnlyCodesThatRepeatingCannotCure) {
 
 // A message that can never be applied fails its whole batch; the loop finds it, dead-letters it
 // alone after max_apply_attempts, applies the others and commits past it.
+// The line of `series` ("name{labels}") in `text`, or "<absent>".
+std::string SeriesLine(const std::string& text, const std::string& series) {
+  const size_t at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return "<absent>";
+  return text.substr(at + 1, text.find('\n', at + 1) - at - 1);
+}
+
+TEST_F(BatchLoopTest, RecordsLagBatchSizesAndApplyLatency) {
+  Produce({"v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9"});
+  metrics::PrometheusRegistry registry(false);
+  loop_.metrics = &registry;
+  loop_.max_batch = 1;
+  loop_.lag_interval = absl::ZeroDuration();  // after every poll
+  FakeHandler handler;
+  // Three batches of one: the last poll left the consumer at offset 3 of 10.
+  ASSERT_TRUE(RunUntil(handler, [&] { return stats_.messages.load() >= 3; }).ok());
+  std::string text = registry.Exposition();
+  EXPECT_EQ(SeriesLine(text, "candor_kafka_consumer_lag_messages{group=\"g\",topic=\"in\"}"),
+            "candor_kafka_consumer_lag_messages{group=\"g\",topic=\"in\"} 7");
+  EXPECT_EQ(SeriesLine(text, "candor_kafka_consumer_batch_size_count{group=\"g\"}"),
+            "candor_kafka_consumer_batch_size_count{group=\"g\"} 3");
+  EXPECT_EQ(SeriesLine(text, "candor_kafka_consumer_batch_size_sum{group=\"g\"}"),
+            "candor_kafka_consumer_batch_size_sum{group=\"g\"} 3");
+  EXPECT_EQ(SeriesLine(text, "candor_kafka_consumer_batch_apply_seconds_count{group=\"g\"}"),
+            "candor_kafka_consumer_batch_apply_seconds_count{group=\"g\"} 3");
+  EXPECT_EQ(SeriesLine(text, "candor_kafka_consumer_skipped_messages_total{group=\"g\"}"),
+            "candor_kafka_consumer_skipped_messages_total{group=\"g\"} 0");
+
+  // A new member of the group starts from the committed offset and drains the rest.
+  loop_.max_batch = 100;
+  ASSERT_TRUE(RunUntil(handler, [&] { return stats_.messages.load() >= 10; }).ok());
+  text = registry.Exposition();
+  EXPECT_EQ(SeriesLine(text, "candor_kafka_consumer_lag_messages{group=\"g\",topic=\"in\"}"),
+            "candor_kafka_consumer_lag_messages{group=\"g\",topic=\"in\"} 0");
+}
+
 TEST_F(BatchLoopTest, DeterministicFailureDeadLettersOnlyTheCulpritAndMovesOn) {
   Produce({"v0", "v1", "v2", "poison", "v4", "bad5", "v6", "v7", "v8", "v9"});
   FakeHandler handler;

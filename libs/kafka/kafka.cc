@@ -335,7 +335,7 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(const ClientOptions& 
     rd_kafka_destroy(rk);
     return absl::InternalError(absl::StrCat("kafka subscribe: ", rd_kafka_err2str(rerr)));
   }
-  return std::unique_ptr<Consumer>(new Consumer(rk, std::move(continuity)));
+  return std::unique_ptr<Consumer>(new Consumer(rk, std::move(continuity), group_id, topics));
 }
 
 Consumer::~Consumer() {
@@ -416,6 +416,35 @@ absl::StatusOr<std::vector<Message>> Consumer::PollBatch(size_t max_messages, ab
 
 void OffsetContinuity::Seed(const std::string& topic, int32_t partition, int64_t next_offset) {
   last_[{topic, partition}] = next_offset - 1;
+}
+
+int64_t OffsetContinuity::Next(const std::string& topic, int32_t partition) const {
+  auto it = last_.find({topic, partition});
+  return it == last_.end() ? -1 : it->second + 1;
+}
+
+std::vector<std::pair<std::string, int64_t>> Consumer::Lag() const {
+  std::map<std::string, int64_t> lag;
+  for (const std::string& t : topics_) lag[t] = 0;
+  rd_kafka_topic_partition_list_t* parts = nullptr;
+  if (closed_ || rd_kafka_assignment(rk_, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR) return {};
+  for (int i = 0; i < parts->cnt; ++i) {
+    const rd_kafka_topic_partition_t& p = parts->elems[i];
+    int64_t low = 0;
+    int64_t high = 0;
+    // Cached from fetch responses: never blocks. -1 until the first fetch of the partition.
+    if (rd_kafka_get_watermark_offsets(rk_, p.topic, p.partition, &low, &high) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR ||
+        high < 0) {
+      continue;
+    }
+    // Nothing delivered and no committed offset: auto.offset.reset=earliest starts at the low
+    // watermark. Offsets below it are gone (retention) either way.
+    const int64_t next = std::max(continuity_->Next(p.topic, p.partition), low);
+    lag[p.topic] += std::max<int64_t>(0, high - next);
+  }
+  rd_kafka_topic_partition_list_destroy(parts);
+  return {lag.begin(), lag.end()};
 }
 
 int64_t OffsetContinuity::Observe(const std::string& topic, int32_t partition, int64_t offset) {

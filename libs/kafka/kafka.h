@@ -126,6 +126,9 @@ class OffsetContinuity {
   }
   int64_t skipped() const { return skipped_; }
   int64_t resets() const { return resets_; }
+  // The next offset expected on (topic, partition): after the last one delivered, or the seed;
+  // -1 when neither is known.
+  int64_t Next(const std::string& topic, int32_t partition) const;
 
  private:
   std::map<std::pair<std::string, int32_t>, int64_t> last_;
@@ -169,15 +172,33 @@ class Consumer {
   // polling thread.
   int64_t skipped() const { return continuity_->skipped(); }
 
+  // The group and the topics it was created with.
+  const std::string& group() const { return group_; }
+  const std::vector<std::string>& topics() const { return topics_; }
+
+  // Per subscribed topic, how many messages the broker holds past this member's position,
+  // summed over the partitions assigned to it (0 for a topic none of whose partitions it has):
+  // the partitions' high watermarks as the last fetch responses reported them (no broker round
+  // trip) less the next offset this member will hand out (after the last message delivered, or
+  // the committed offset it started from). A partition whose watermark or position is not yet
+  // known is left out. Read it from the polling thread.
+  std::vector<std::pair<std::string, int64_t>> Lag() const;
+
  private:
-  Consumer(rd_kafka_t* rk, std::unique_ptr<OffsetContinuity> continuity)
-      : rk_(rk), continuity_(std::move(continuity)) {}
+  Consumer(rd_kafka_t* rk, std::unique_ptr<OffsetContinuity> continuity, std::string group,
+           std::vector<std::string> topics)
+      : rk_(rk),
+        continuity_(std::move(continuity)),
+        group_(std::move(group)),
+        topics_(std::move(topics)) {}
 
   rd_kafka_t* rk_;
   bool closed_ = false;
   // Also the rebalance callback's opaque (it runs inside rd_kafka_consumer_poll, on the polling
   // thread), so it lives on the heap at a fixed address from before rd_kafka_new.
   std::unique_ptr<OffsetContinuity> continuity_;
+  std::string group_;
+  std::vector<std::string> topics_;
 };
 
 // Asks the cluster for its broker list, so a service can fail fast at startup when Kafka is not

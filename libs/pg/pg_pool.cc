@@ -59,7 +59,22 @@ void Pool::Return(std::unique_ptr<pqxx::connection> conn) {
   cv_.notify_one();
 }
 
+void Pool::SetMetrics(metrics::Registry& registry) {
+  metrics_ = std::make_unique<metrics::StoreCallMetrics>(registry, "pg");
+}
+
 absl::Status Pool::WithConnection(const std::function<void(pqxx::connection&)>& fn) {
+  return Run("connection", fn);
+}
+
+absl::Status Pool::Run(std::string_view op, const std::function<void(pqxx::connection&)>& fn) {
+  const absl::Time start = absl::Now();
+  absl::Status status = CallOnce(fn);
+  if (metrics_ != nullptr) metrics_->Record(op, status, absl::Now() - start);
+  return status;
+}
+
+absl::Status Pool::CallOnce(const std::function<void(pqxx::connection&)>& fn) {
   absl::StatusOr<std::unique_ptr<pqxx::connection>> conn = Borrow();
   if (!conn.ok()) return conn.status();
   absl::Status status;
@@ -91,7 +106,7 @@ absl::Status Pool::WithConnection(const std::function<void(pqxx::connection&)>& 
 absl::Status Pool::InTransaction(const std::function<void(pqxx::work&)>& fn, int attempts) {
   absl::Status s;
   for (int i = 0; i < attempts; ++i) {
-    s = WithConnection([&](pqxx::connection& c) {
+    s = Run("transaction", [&](pqxx::connection& c) {
       pqxx::work tx(c);
       fn(tx);
       tx.commit();

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "libs/metrics/metrics.h"
 
 namespace candor::pg {
 
@@ -50,7 +51,15 @@ class Pool {
   // Runs `fn` in a transaction and commits; retries up to `attempts` times on Aborted.
   absl::Status InTransaction(const std::function<void(pqxx::work&)>& fn, int attempts = 3);
 
+  // Records every call from now on in `registry` (metrics::StoreCallMetrics "pg": op
+  // "connection" for WithConnection, "transaction" for each attempt of InTransaction; the
+  // latency includes waiting for a pooled connection). Call once, before the pool is shared
+  // between threads; `registry` must outlive the pool.
+  void SetMetrics(metrics::Registry& registry);
+
  private:
+  absl::Status Run(std::string_view op, const std::function<void(pqxx::connection&)>& fn);
+  absl::Status CallOnce(const std::function<void(pqxx::connection&)>& fn);
   Pool(std::string dsn, int size) : dsn_(std::move(dsn)), size_(size) {}
   absl::StatusOr<std::unique_ptr<pqxx::connection>> Borrow();
   void Return(std::unique_ptr<pqxx::connection> conn);
@@ -61,6 +70,7 @@ class Pool {
   std::condition_variable cv_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
   int open_ = 0;
+  std::unique_ptr<metrics::StoreCallMetrics> metrics_;
 };
 
 }  // namespace candor::pg

@@ -108,6 +108,13 @@ absl::Status AsyncClient::Dial(Connection& c, absl::Duration connect_timeout) {
 }
 
 void AsyncClient::Command(std::vector<std::string> args, Callback done) {
+  if (metrics_ != nullptr) {
+    done = [metrics = metrics_.get(), op = CommandLabel(args.empty() ? "" : args[0]),
+            start = absl::Now(), done = std::move(done)](absl::StatusOr<Reply> r) {
+      metrics->Record(op, r.status(), absl::Now() - start);
+      done(std::move(r));
+    };
+  }
   Connection& c = *connections_[next_.fetch_add(1) % connections_.size()];
   absl::Status refused;
   {

@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/metrics/metrics.h"
 #include "libs/redis/redis_client.h"
 
 namespace candor::redis {
@@ -28,6 +29,9 @@ struct AsyncClientOptions {
   absl::Duration timeout = absl::Seconds(2);
   // Commands that may wait to be sent, across all connections; more are refused at once.
   size_t max_queued = 10000;
+  // Where every command is recorded (metrics::StoreCallMetrics "redis", op as CommandLabel;
+  // the latency is the command's whole, queueing included). Borrowed; null: nowhere.
+  metrics::Registry* metrics = nullptr;
 };
 
 // A non-blocking Redis client for request paths (the gateway's gRPC callbacks must not block on
@@ -97,7 +101,12 @@ class AsyncClient {
   };
 
   AsyncClient(std::string host, int port, const AsyncClientOptions& options)
-      : host_(std::move(host)), port_(port), options_(options) {}
+      : host_(std::move(host)),
+        port_(port),
+        options_(options),
+        metrics_(options.metrics != nullptr
+                     ? std::make_unique<metrics::StoreCallMetrics>(*options.metrics, "redis")
+                     : nullptr) {}
   absl::Status Dial(Connection& c, absl::Duration connect_timeout);
   void Loop(Connection& c);
   // Sends `batch` on `c` and answers every command in it; false when the connection broke.
@@ -107,6 +116,7 @@ class AsyncClient {
   std::string host_;
   int port_;
   AsyncClientOptions options_;
+  std::unique_ptr<metrics::StoreCallMetrics> metrics_;  // with options_.metrics
   std::vector<std::unique_ptr<Connection>> connections_;
   std::atomic<uint64_t> next_{0};
   std::atomic<size_t> queued_{0};

@@ -2,6 +2,7 @@
 
 #include <openssl/sha.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
@@ -141,12 +142,34 @@ absl::StatusOr<Reply> Client::Run(redisContext* ctx, const std::vector<std::stri
   return FromHiredis(r);
 }
 
+std::string CommandLabel(std::string_view command) {
+  if (command.empty() || command.size() > 24) return "other";
+  std::string label;
+  for (const char c : command) {
+    if (!absl::ascii_isalpha(static_cast<unsigned char>(c))) return "other";
+    label.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
+  }
+  return label;
+}
+
+void Client::SetMetrics(metrics::Registry& registry) {
+  metrics_ = std::make_unique<metrics::StoreCallMetrics>(registry, "redis");
+}
+
 absl::StatusOr<Reply> Client::Command(const std::vector<std::string_view>& args) {
+  const absl::Time start = absl::Now();
   absl::StatusOr<redisContext*> ctx = Borrow();
-  if (!ctx.ok()) return ctx.status();
-  bool healthy = true;
-  absl::StatusOr<Reply> out = Run(*ctx, args, &healthy);
-  Return(*ctx, healthy);
+  absl::StatusOr<Reply> out = absl::UnknownError("unset");
+  if (ctx.ok()) {
+    bool healthy = true;
+    out = Run(*ctx, args, &healthy);
+    Return(*ctx, healthy);
+  } else {
+    out = ctx.status();
+  }
+  if (metrics_ != nullptr && !args.empty()) {
+    metrics_->Record(CommandLabel(args[0]), out.status(), absl::Now() - start);
+  }
   return out;
 }
 
@@ -212,11 +235,15 @@ absl::StatusOr<std::vector<absl::StatusOr<Reply>>> Client::Pipeline(
       return absl::InvalidArgumentError(absl::StrCat("redis pipeline: command ", i, " is empty"));
     }
   }
+  const absl::Time start = absl::Now();
   absl::StatusOr<redisContext*> ctx = Borrow();
-  if (!ctx.ok()) return ctx.status();
-  bool healthy = true;
-  absl::Status s = RunPipeline(*ctx, commands, &replies, &healthy);
-  Return(*ctx, healthy);
+  absl::Status s = ctx.status();
+  if (ctx.ok()) {
+    bool healthy = true;
+    s = RunPipeline(*ctx, commands, &replies, &healthy);
+    Return(*ctx, healthy);
+  }
+  if (metrics_ != nullptr) metrics_->Record("pipeline", s, absl::Now() - start);
   if (!s.ok()) return s;
   return replies;
 }

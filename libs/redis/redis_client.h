@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/metrics/metrics.h"
 
 namespace candor::redis {
 
@@ -90,6 +91,11 @@ class Client {
   absl::StatusOr<std::vector<absl::StatusOr<Reply>>> EvalPipeline(
       const Script& script, const std::vector<ScriptCall>& calls);
 
+  // Records every call from now on in `registry` (metrics::StoreCallMetrics "redis", op: the
+  // command's name in lower case, "evalsha"/"eval" for scripts, "pipeline" for a pipeline).
+  // Call once, before the client is shared between threads; `registry` must outlive it.
+  void SetMetrics(metrics::Registry& registry);
+
  private:
   Client(std::string host, int port, int pool_size, absl::Duration timeout);
   absl::StatusOr<redisContext*> Borrow();
@@ -107,6 +113,11 @@ class Client {
   std::condition_variable cv_;
   std::vector<redisContext*> idle_;
   int open_ = 0;
+  std::unique_ptr<metrics::StoreCallMetrics> metrics_;
 };
+
+// A Redis command's name as a metrics label: lower case; "other" for anything that is not a
+// short alphabetic word, so the label's values stay bounded whatever a caller sends. Pure.
+std::string CommandLabel(std::string_view command);
 
 }  // namespace candor::redis

@@ -4,10 +4,13 @@
 #include <mutex>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/core/log.h"
 #include "libs/core/periodic_reporter.h"
 #include "libs/kafka/kafka.h"
+#include "libs/metrics/admin_server.h"
+#include "libs/metrics/prometheus_registry.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/redis/redis_client.h"
 
@@ -28,7 +31,59 @@ struct ServiceApp::Loop {
 };
 
 ServiceApp::ServiceApp() = default;
-ServiceApp::~ServiceApp() = default;
+
+ServiceApp::~ServiceApp() {
+  // Before the domain and the loops: a scrape reads their counters.
+  admin_.reset();
+}
+
+int ServiceApp::admin_port() const { return admin_->port(); }
+
+absl::Status ServiceApp::Readiness() const {
+  switch (phase_.load()) {
+    case Phase::kStarting:
+      return absl::UnavailableError("starting: connecting the stores and Kafka, starting up");
+    case Phase::kDraining:
+      return absl::UnavailableError("draining: shutting down");
+    case Phase::kRunning:
+      break;
+  }
+  // Set before the phase turned kRunning, never changed after.
+  if (producer_ != nullptr) {
+    if (absl::Status s = producer_->Health(); !s.ok()) {
+      return absl::UnavailableError(absl::StrCat("kafka producer failed: ", s.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The loop's counters (kafka::BatchLoopStats), read at each scrape.
+void ServiceApp::ExposeLoopStats(const Loop& loop) {
+  const metrics::Labels group{{"group", loop.spec.config.group}};
+  const kafka::BatchLoopStats* l = &loop.stats;
+  auto counter = [&](const char* name, const char* help, const std::atomic<int64_t>* value,
+                     metrics::Labels labels) {
+    metrics_->AddCounterCallback(name, help, labels,
+                                 [value] { return static_cast<double>(value->load()); });
+  };
+  counter("candor_kafka_consumer_messages_total", "Messages consumed and committed", &l->messages,
+          group);
+  counter("candor_kafka_consumer_batches_total", "Batches consumed and committed", &l->batches,
+          group);
+  metrics::Labels poison = group;
+  poison["reason"] = "poison";
+  metrics::Labels failed = group;
+  failed["reason"] = "failed";
+  counter("candor_kafka_consumer_dead_letters_total",
+          "Messages sent to <topic>.dlq: poison (cannot decode, invalid) or failed (failed "
+          "--max-apply-attempts times alone)",
+          &l->poisoned, poison);
+  counter("candor_kafka_consumer_dead_letters_total", "", &l->dead_lettered, failed);
+  counter("candor_kafka_consumer_retries_total", "Failed batch or message attempts, retried",
+          &l->retries, group);
+  counter("candor_kafka_consumer_splits_total", "Batches halved to isolate a deterministic failure",
+          &l->splits, group);
+}
 
 absl::StatusOr<std::unique_ptr<ServiceApp>> ServiceApp::Create(const ServiceConfig& config,
                                                                const ServiceAppOptions& options,
@@ -37,16 +92,31 @@ absl::StatusOr<std::unique_ptr<ServiceApp>> ServiceApp::Create(const ServiceConf
   app->config_ = config;
   const AdapterSet& uses = options.adapters;
 
+  // The admin server first, so that an orchestrator sees the process alive (and not ready)
+  // while it connects; every interface, so that a Prometheus elsewhere can scrape it.
+  app->metrics_ = std::make_unique<metrics::PrometheusRegistry>();
+  ServiceApp* self = app.get();
+  auto admin =
+      metrics::AdminServer::Start("0.0.0.0", static_cast<int>(config.admin_port),
+                                  {.metrics = [self] { return self->metrics_->Exposition(); },
+                                   .ready = [self] { return self->Readiness(); }});
+  if (!admin.ok()) return admin.status();
+  app->admin_ = *std::move(admin);
+  spdlog::info("admin listening on 0.0.0.0:{} (port {}): /metrics /healthz /readyz",
+               config.admin_port, app->admin_->port());
+
   if (uses.redis) {
     auto redis = redis::Client::Connect(config.redis_addr, static_cast<int>(config.redis_pool_size),
                                         absl::Milliseconds(config.redis_timeout_ms));
     if (!redis.ok()) return redis.status();
     app->redis_ = *std::move(redis);
+    app->redis_->SetMetrics(*app->metrics_);
   }
   if (uses.postgres) {
     auto pg = pg::Pool::Create(config.pg_dsn, static_cast<int>(config.pg_pool_size));
     if (!pg.ok()) return pg.status();
     app->pg_ = *std::move(pg);
+    app->pg_->SetMetrics(*app->metrics_);
   }
 
   const kafka::ClientOptions kafka_options{config.kafka_brokers, options.client_id, {}};
@@ -68,8 +138,8 @@ absl::StatusOr<std::unique_ptr<ServiceApp>> ServiceApp::Create(const ServiceConf
     if (absl::Status s = connect_kafka(); !s.ok()) return s;
   }
 
-  app->domain_ = make_domain(
-      {app->redis_.get(), app->pg_.get(), uses.producer ? app->producer_.get() : nullptr});
+  app->domain_ = make_domain({app->redis_.get(), app->pg_.get(),
+                              uses.producer ? app->producer_.get() : nullptr, app->metrics_.get()});
   std::vector<ConsumerLoop> loops = app->domain_->consumers();
   app->components_ = app->domain_->components();
   for (ConsumerLoop& spec : loops) {
@@ -85,6 +155,7 @@ absl::StatusOr<std::unique_ptr<ServiceApp>> ServiceApp::Create(const ServiceConf
     if (!consumer.ok()) return consumer.status();
     loop->consumer = *std::move(consumer);
     loop->spec = std::move(spec);
+    app->ExposeLoopStats(*loop);
     app->loops_.push_back(std::move(loop));
   }
   return app;
@@ -152,6 +223,7 @@ absl::Status ServiceApp::Run(const std::function<bool()>& stop) {
       options.max_batch = static_cast<size_t>(loop->spec.config.max_batch);
       options.linger = absl::Milliseconds(loop->spec.config.batch_linger_ms);
       options.max_apply_attempts = static_cast<int>(loop->spec.config.max_apply_attempts);
+      options.metrics = metrics_.get();
       threads.emplace_back([&, loop, options] {
         // Stop consuming and finish the batch in flight: RunBatchLoop checks halt() only between
         // batches, so the batch being handled has all its effects durable and its offsets
@@ -168,6 +240,7 @@ absl::Status ServiceApp::Run(const std::function<bool()>& stop) {
         ended.notify_all();
       });
     }
+    phase_ = Phase::kRunning;
     // The loops watch stop() themselves; this thread waits for the same condition so that a
     // service of components only (no loops) also runs until it is told to stop.
     {
@@ -181,11 +254,13 @@ absl::Status ServiceApp::Run(const std::function<bool()>& stop) {
       }
     }
     // Before waiting for the loops: their batches in flight may take a while, and a server
-    // should say NOT_SERVING from the moment shutdown begins, not after them.
+    // should say NOT_SERVING (and /readyz 503) from the moment shutdown begins, not after them.
+    phase_ = Phase::kDraining;
     prepare_stop();
     for (std::thread& t : threads) t.join();
   }
 
+  phase_ = Phase::kDraining;
   // Flush the producer before leaving the groups: dead letters and whatever a committed batch
   // published are confirmed already, but messages of a batch that failed (left for redelivery)
   // may still be queued.

@@ -23,6 +23,11 @@ class Pool;
 namespace candor::redis {
 class Client;
 }
+namespace candor::metrics {
+class AdminServer;
+class PrometheusRegistry;
+class Registry;
+}  // namespace candor::metrics
 
 namespace candor::service {
 
@@ -33,6 +38,10 @@ struct Adapters {
   redis::Client* redis = nullptr;
   pg::Pool* pg = nullptr;
   kafka::Producer* producer = nullptr;  // also sends the consume loops' dead letters
+  // Where the domain registers its own metrics (served on the admin port with the scaffold's);
+  // never null. A gRPC component's gate counts its calls here through
+  // metrics::GrpcCallMetrics (libs/metrics/grpc_call_metrics.h).
+  metrics::Registry* metrics = nullptr;
 };
 
 // One consume loop a domain runs: what it consumes, in what batches, and the handler each batch
@@ -80,7 +89,9 @@ class ServiceApp {
  public:
   using DomainFactory = std::function<std::unique_ptr<ServiceDomain>(const Adapters&)>;
 
-  // Connects Redis, then Postgres (as `options.adapters` asks), then checks that a Kafka broker
+  // Starts the admin HTTP server on config.admin_port first (/healthz answers from then on;
+  // /readyz says "starting" until Run has started the components and the loops), then connects
+  // Redis, then Postgres (as `options.adapters` asks), then checks that a Kafka broker
   // answers within startup_timeout_ms and creates the producer, builds the domain with
   // `make_domain` and subscribes one Kafka consumer per loop. Fails fast with Unavailable when an
   // adapter is unreachable, InvalidArgument when a loop has no handler or its settings are
@@ -93,19 +104,27 @@ class ServiceApp {
   ServiceApp(const ServiceApp&) = delete;
   ServiceApp& operator=(const ServiceApp&) = delete;
 
-  // Starts the components, then every consume loop on its own thread, and logs a stats line per
-  // loop and component every stats_interval_s, until `stop()` returns true or a loop fails
-  // fatally (which stops the others). `stop` is called from every loop's thread and from the
-  // calling thread, so it must be thread-safe. Then shuts down in order: the components are told
-  // (Component::PrepareStop, in reverse order) while every loop finishes its batch in flight,
-  // the producer is flushed, the consumers are closed (leaving their groups), the components are
-  // stopped in reverse order. The domain and the stores close when the ServiceApp is destroyed.
-  // Returns a component's Start error or the first fatal loop error. Call once.
+  // Starts the components, then every consume loop (from then on /readyz is 200 while the
+  // producer, if any, is healthy; 503 "draining" from the moment shutdown begins) on its own
+  // thread, and logs a stats line per loop and component every stats_interval_s, until `stop()`
+  // returns true or a loop fails fatally (which stops the others). `stop` is called from every
+  // loop's thread and from the calling thread, so it must be thread-safe. Then shuts down in order:
+  // the components are told (Component::PrepareStop, in reverse order) while every loop finishes
+  // its batch in flight, the producer is flushed, the consumers are closed (leaving their groups),
+  // the components are stopped in reverse order. The domain and the stores close when the
+  // ServiceApp is destroyed. Returns a component's Start error or the first fatal loop error. Call
+  // once.
   absl::Status Run(const std::function<bool()>& stop);
 
   // The first of the domain's components that is a `T`, or null: for tests and runners that ask
   // a running component something (the port a GrpcComponent bound). Thread-safe; the pointer is
   // valid as long as the ServiceApp.
+  // The port the admin server listens on (config.admin_port, or the one picked for 0).
+  int admin_port() const;
+
+  // The registry the scaffold and the domain record in (tests read its exposition).
+  metrics::PrometheusRegistry& metrics() { return *metrics_; }
+
   template <typename T>
   T* FindComponent() const {
     for (Component* c : components_) {
@@ -118,10 +137,18 @@ class ServiceApp {
   struct Loop;
   ServiceApp();
   void ReportStats(absl::Duration elapsed);
+  absl::Status Readiness() const;
+  void ExposeLoopStats(const Loop& loop);
+
+  enum class Phase { kStarting, kRunning, kDraining };
 
   ServiceConfig config_;
   // Declaration order is construction order; destruction runs backwards, so the domain goes
-  // before the adapters it borrows, and the stores close last.
+  // before the adapters it borrows, and the stores close last. The admin server, which reads
+  // the domain's metrics callbacks, is stopped first of all (in the destructor).
+  std::unique_ptr<metrics::PrometheusRegistry> metrics_;
+  std::atomic<Phase> phase_{Phase::kStarting};
+  std::unique_ptr<metrics::AdminServer> admin_;
   std::unique_ptr<redis::Client> redis_;
   std::unique_ptr<pg::Pool> pg_;
   std::unique_ptr<kafka::Producer> producer_;

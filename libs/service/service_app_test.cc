@@ -12,6 +12,8 @@
 
 #include "gtest/gtest.h"
 #include "libs/kafka/kafka.h"
+#include "libs/metrics/admin_testing.h"
+#include "libs/metrics/prometheus_registry.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/service/component.h"
 #include "libs/testing/consumer_app_fixture.h"
@@ -219,6 +221,46 @@ TEST_F(ServiceAppTest, TwoTopicsInOneLoopASecondLoopNoRedisAndComponentsAround) 
   EXPECT_EQ(Handled("gamma", "g1"), 1);
   ExpectCleanStop();
   ExpectComponentsStartedAndStoppedInOrder();
+}
+
+// The admin port: alive and not ready while starting, ready while consuming, and /metrics with
+// each loop's counts and lag by group and topic.
+TEST_F(ServiceAppTest, AdminPortServesHealthReadinessAndLoopMetrics) {
+  absl::StatusOr<std::unique_ptr<ServiceApp>> created = CreateTestApp(config_, journal_);
+  ASSERT_TRUE(created.ok()) << created.status();
+  const int port = (*created)->admin_port();
+  ASSERT_GT(port, 0);  // config_.service.admin_port is 0: a free one
+  EXPECT_EQ(metrics::testing::HttpGet(port, "/healthz").status, 200);
+  const metrics::testing::HttpReply starting = metrics::testing::HttpGet(port, "/readyz");
+  EXPECT_EQ(starting.status, 503);
+  EXPECT_EQ(starting.body.rfind("not ready: starting", 0), 0u) << starting.body;
+
+  ASSERT_NO_FATAL_FAILURE(StartApp(std::move(created)));
+  ASSERT_TRUE(
+      testing::WaitUntil([&] { return metrics::testing::HttpGet(port, "/readyz").status == 200; }));
+  ProduceTo("beta", "k", "poison");
+  ASSERT_NO_FATAL_FAILURE(ProduceToEachAndWait("1"));
+  const std::string pair = config_.pair.group;
+  const std::string single = config_.single.group;
+  // Counted after the commit, and the lag after the next polls: wait for both.
+  auto exposition = [&] { return metrics::testing::HttpGet(port, "/metrics").body; };
+  auto has = [&](const std::string& line) {
+    return testing::WaitUntil(
+        [&] { return exposition().find("\n" + line + "\n") != std::string::npos; });
+  };
+  EXPECT_TRUE(has("candor_kafka_consumer_messages_total{group=\"" + pair + "\"} 3"))
+      << exposition();
+  EXPECT_TRUE(has("candor_kafka_consumer_messages_total{group=\"" + single + "\"} 1"));
+  EXPECT_TRUE(
+      has("candor_kafka_consumer_dead_letters_total{group=\"" + pair + "\",reason=\"poison\"} 1"));
+  EXPECT_TRUE(has("candor_kafka_consumer_lag_messages{group=\"" + pair + "\",topic=\"beta\"} 0"));
+  EXPECT_TRUE(
+      has("candor_kafka_consumer_lag_messages{group=\"" + single + "\",topic=\"gamma\"} 0"));
+  const std::string text = exposition();
+  EXPECT_NE(text.find("candor_kafka_consumer_batch_apply_seconds_count{group=\"" + pair + "\"}"),
+            std::string::npos);
+  EXPECT_NE(text.find("\nprocess_resident_memory_bytes "), std::string::npos);
+  ExpectCleanStop();
 }
 
 // A process of components only (a gRPC service without consumers) needs no Kafka and runs until

@@ -59,6 +59,14 @@ void RegisterServiceFlags(core::Flags& flags, const ServiceFlagSpec& spec, Servi
   }
   flags.AddString("log-level", "CANDOR_LOG_LEVEL", &c->log_level,
                   "trace, debug, info, warn, error, critical or off");
+  flags.AddString("log-format", env("LOG_FORMAT"), &c->log_format,
+                  "text (one line per event) or json (one object per line: time, level, service, "
+                  "message, batch when known)");
+  c->admin_port = spec.admin_port;
+  flags.AddInt("admin-port", env("ADMIN_PORT"), &c->admin_port,
+               "admin HTTP port on every interface: /metrics (Prometheus), /healthz, /readyz; 0 "
+               "picks a free one (logged)",
+               0, 65535);
   for (const ConsumerFlags& consumer : consumers)
     RegisterConsumer(flags, spec.env_prefix, consumer);
   if (spec.adapters.redis) {
@@ -79,6 +87,7 @@ void RegisterServiceFlags(core::Flags& flags, const ServiceFlagSpec& spec, Servi
 
 absl::Status ValidateServiceConfig(const ServiceConfig& c, const AdapterSet& adapters) {
   if (absl::Status s = core::ValidateLogLevel(c.log_level); !s.ok()) return s;
+  if (absl::Status s = core::ValidateLogFormat(c.log_format); !s.ok()) return s;
   for (const auto& [flag, value, used] : {std::tuple{"--kafka-brokers", &c.kafka_brokers, true},
                                           {"--pg-dsn", &c.pg_dsn, adapters.postgres},
                                           {"--redis-addr", &c.redis_addr, adapters.redis}}) {

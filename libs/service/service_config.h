@@ -29,6 +29,11 @@ struct ServiceConfig {
   std::string pg_dsn = "postgresql://postgres@127.0.0.1:5440/candor";
   std::string redis_addr = "127.0.0.1:6390";
   std::string log_level = "info";
+  std::string log_format = "text";  // "text" or "json" (core::InitLogging)
+  // The admin HTTP port (/metrics, /healthz, /readyz on every interface). 0 picks a free port
+  // (logged); the flag's default is the service's own port (ServiceFlagSpec::admin_port), this
+  // field's 0 serves tests that build a config by hand.
+  int64_t admin_port = 0;
 
   int64_t redis_timeout_ms = 1000;
   int64_t redis_pool_size = 2;
@@ -66,6 +71,10 @@ struct ServiceFlagSpec {
   AdapterSet adapters{};             // whose flags exist
   std::string redis_addr_help{};     // what that Redis holds (with adapters.redis)
   std::string redis_timeout_help{};  // what a slow Redis costs (with adapters.redis)
+  // The default of --admin-port ($<env_prefix>ADMIN_PORT): the service's own, so that services
+  // on one host never collide (review-gateway 9460, fraud-scorer 9461, rating-aggregator 9462,
+  // helpfulness-ranker 9463, index-writer 9464).
+  int64_t admin_port = 0;
 };
 
 // What one consume loop's flags say and allow.
@@ -92,8 +101,8 @@ struct ConsumerFlags {
 void RegisterServiceFlags(core::Flags& flags, const ServiceFlagSpec& spec, ServiceConfig* config,
                           const std::vector<ConsumerFlags>& consumers);
 
-// Checks what single-flag ranges cannot: a known log level and non-empty addresses of the
-// adapters in `adapters`. InvalidArgument naming the flag.
+// Checks what single-flag ranges cannot: a known log level and format and non-empty addresses of
+// the adapters in `adapters`. InvalidArgument naming the flag.
 absl::Status ValidateServiceConfig(const ServiceConfig& config, const AdapterSet& adapters);
 
 // Checks a loop's settings: a non-empty group and at least one topic, none twice.

@@ -57,7 +57,7 @@ int ServiceMain(int argc, char** argv, const ServiceSpec<Config>& service) {
       return 2;
     }
   }
-  core::InitLogging(service.name, config.service.log_level);
+  core::InitLogging(service.name, config.service.log_level, config.service.log_format);
   if (service.run_command != nullptr) {
     if (const int rc = service.run_command(config); rc >= 0) return rc;
   }

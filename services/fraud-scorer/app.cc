@@ -6,6 +6,7 @@
 #include "libs/fraud/model.h"
 #include "libs/fraud/redis_feature_store.h"
 #include "libs/kafka/kafka.h"
+#include "libs/metrics/metrics.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/redis/redis_client.h"
 #include "services/fraud-scorer/intake.h"
@@ -35,7 +36,9 @@ class FraudScoring final : public service::ServiceDomain {
         publisher_(*adapters.producer, config.output_topic,
                    absl::Milliseconds(config.publish_timeout_ms)),
         intake_(*scorer_, repository_, publisher_, clock_),
-        handler_(SubmissionConsumer(intake_)) {}
+        handler_(SubmissionConsumer(intake_)) {
+    ExposeMetrics(*adapters.metrics);
+  }
 
   std::vector<service::ConsumerLoop> consumers() override {
     return {{.config = config_.consumer,
@@ -58,6 +61,33 @@ class FraudScoring final : public service::ServiceDomain {
     }
     window_ = std::make_unique<RedisBehaviourWindow>(*adapters.redis, clock_);
     return std::make_unique<RuleScorer>(*window_, thresholds);
+  }
+
+  // The intake's counters, read at each scrape (the App stops its admin server before this
+  // domain is destroyed).
+  void ExposeMetrics(metrics::Registry& registry) {
+    const IntakeStats* i = &intake_.stats();
+    auto expose = [&registry](const char* name, const char* help, const metrics::Labels& labels,
+                              const std::atomic<int64_t>* value) {
+      registry.AddCounterCallback(name, help, labels,
+                                  [value] { return static_cast<double>(value->load()); });
+    };
+    const char* decisions =
+        "Reviews decided and stored, by decision; unscored: failed open (features or model "
+        "unavailable), stored active";
+    expose("candor_fraud_decisions_total", decisions, {{"decision", "pass"}}, &i->pass);
+    expose("candor_fraud_decisions_total", decisions, {{"decision", "queue"}}, &i->queue);
+    expose("candor_fraud_decisions_total", decisions, {{"decision", "reject"}}, &i->reject);
+    expose("candor_fraud_decisions_total", decisions, {{"decision", "unscored"}}, &i->unscored);
+    expose("candor_fraud_fail_open_total",
+           "Reviews the scorer failed on as a whole and that were failed open (stored unscored)",
+           {}, &i->failed_open);
+    expose("candor_fraud_reviews_inserted_total", "New review rows written", {}, &i->inserted);
+    expose("candor_fraud_duplicates_total",
+           "Submissions already stored (redelivery) or repeated within a batch", {},
+           &i->duplicates);
+    expose("candor_fraud_accepted_published_total", "Accepted events confirmed by Kafka", {},
+           &i->published);
   }
 
   std::string StatsLine() const {

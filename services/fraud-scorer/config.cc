@@ -10,8 +10,8 @@ void RegisterFlags(core::Flags& flags, Config* c) {
       {.env_prefix = "CANDOR_FRAUD_",
        .adapters = kAdapters,
        .redis_addr_help = "Redis host:port holding the behaviour windows",
-       .redis_timeout_help =
-           "Redis connect/command timeout; past it the review is stored unscored"},
+       .redis_timeout_help = "Redis connect/command timeout; past it the review is stored unscored",
+       .admin_port = 9461},
       &c->service,
       {{{.input_topic_help = "topic of ReviewSubmitted messages; poison goes to <topic>.dlq",
          .max_batch_help = "most messages scored and stored in one transaction",

@@ -70,6 +70,7 @@ ScoredBatch ReviewIntake::Score(const std::vector<review::Submission>& batch) {
   out.reviews.reserve(unique.size());
   for (size_t i = 0; i < unique.size(); ++i) {
     ScoredReview r;
+    if (!decisions[i].ok()) stats_.failed_open.fetch_add(1);
     r.decision =
         decisions[i].ok() ? *std::move(decisions[i]) : FailOpen(unique[i], decisions[i].status());
     r.submission = std::move(unique[i]);

@@ -22,6 +22,9 @@ struct IntakeStats {
   std::atomic<int64_t> inserted{0};    // new review rows
   std::atomic<int64_t> duplicates{0};  // already stored (redelivery) or repeated in a batch
   std::atomic<int64_t> published{0};   // Accepted events confirmed
+  // Reviews the scorer failed on as a whole (an error instead of a decision), failed open:
+  // stored unscored. Counted when scored, so a batch scored again counts again.
+  std::atomic<int64_t> failed_open{0};
 };
 
 // A batch scored and not yet stored: the first stage's result, the second stage's input.

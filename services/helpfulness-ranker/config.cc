@@ -8,7 +8,8 @@ void RegisterFlags(core::Flags& flags, Config* c) {
       {.env_prefix = "CANDOR_RANKER_",
        .adapters = kAdapters,
        .redis_addr_help = "Redis host:port holding helpful:{asin}",
-       .redis_timeout_help = "Redis connect/command timeout; a failed update retries the batch"},
+       .redis_timeout_help = "Redis connect/command timeout; a failed update retries the batch",
+       .admin_port = 9463},
       &c->service,
       {{{.input_topic_help = "topics of HelpfulVote and ReviewEvent messages, comma-separated; "
                              "poison goes to <topic>.dlq",

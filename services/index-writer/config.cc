@@ -4,7 +4,8 @@ namespace candor::index_writer {
 
 void RegisterFlags(core::Flags& flags, Config* c) {
   service::RegisterServiceFlags(
-      flags, {.env_prefix = "CANDOR_INDEX_", .adapters = kAdapters}, &c->service,
+      flags, {.env_prefix = "CANDOR_INDEX_", .adapters = kAdapters, .admin_port = 9464},
+      &c->service,
       {{{.input_topic_help =
              "topics it consumes, comma-separated: ReviewEvent messages, and ReviewScore "
              "messages from the one named review-scores; poison goes to <topic>.dlq",

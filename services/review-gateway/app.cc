@@ -10,6 +10,16 @@ namespace candor::gateway {
 absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
   if (absl::Status s = Validate(config); !s.ok()) return s;
   std::unique_ptr<App> app(new App(config));
+  // The admin server first: alive (and not ready) while the stores connect.
+  App* self = app.get();
+  auto admin =
+      metrics::AdminServer::Start("0.0.0.0", static_cast<int>(config.admin_port),
+                                  {.metrics = [self] { return self->metrics_.Exposition(); },
+                                   .ready = [self] { return self->Readiness(); }});
+  if (!admin.ok()) return admin.status();
+  app->admin_ = std::move(*admin);
+  spdlog::info("admin listening on 0.0.0.0:{} (port {}): /metrics /healthz /readyz",
+               config.admin_port, app->admin_->port());
 
   // One pipelined client serves both paths (chosen by reasoning; not yet benchmarked against a
   // second client): a summary's HGETALL rides the same batches as the submits' guard scripts.
@@ -19,12 +29,15 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
   // used before is gone: nothing in the gateway waits on Redis any more. Should summaries ever
   // need isolating from submits, a second AsyncClient here is the whole change.
   auto redis_async = redis::AsyncClient::Connect(
-      config.redis_addr, static_cast<int>(config.redis_async_connections), absl::Seconds(2));
+      config.redis_addr, {.connections = static_cast<int>(config.redis_async_connections),
+                          .timeout = absl::Seconds(2),
+                          .metrics = &app->metrics_});
   if (!redis_async.ok()) return redis_async.status();
   app->redis_async_ = std::move(*redis_async);
   auto pg = pg::Pool::Create(config.pg_dsn, static_cast<int>(config.pg_pool));
   if (!pg.ok()) return pg.status();
   app->pg_ = std::move(*pg);
+  app->pg_->SetMetrics(app->metrics_);
   // linger.ms trades a few ms of submit latency for far fewer broker wake-ups per review
   // (librdkafka's broker thread was half the gateway's CPU at linger.ms=1).
   auto producer = kafka::Producer::Create({config.kafka_brokers,
@@ -109,7 +122,8 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
   app->service_ = std::make_unique<ReviewGrpcService>(
       *app->intake_, *app->summaries_, *app->statuses_, *app->votes_, *app->lister_,
       *app->searcher_, *app->addresses_, *verifier,
-      review::DisplayPrior{config.prior_weight, config.prior_mean}, app->clock_);
+      review::DisplayPrior{config.prior_weight, config.prior_mean}, app->clock_,
+      app->call_metrics_);
 
   // Named after the service, so that Start logs "review-gateway listening on <listen> (port n)".
   auto grpc = std::make_unique<service::GrpcComponent>(service::ServerOptionsOf(config.grpc),
@@ -117,7 +131,7 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
   rpc::ServiceHost& host = grpc->host();
   host.AddService(app->service_.get(), app->service_->gate());
   if (config.bench_noop) {
-    app->bench_ = std::make_unique<BenchGrpcService>(*verifier, app->clock_);
+    app->bench_ = std::make_unique<BenchGrpcService>(*verifier, app->clock_, app->call_metrics_);
     host.AddService(app->bench_.get(), app->bench_->gate());
   }
   // A fatal producer error (e.g. the idempotent producer lost its sequence state) fails every
@@ -127,10 +141,27 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
                        [producer = app->producer_.get()] { return producer->Health(); });
   if (absl::Status s = grpc->Start(); !s.ok()) return s;
   app->grpc_ = std::move(grpc);
+  app->phase_ = 1;
   return app;
 }
 
 App::~App() { Shutdown(); }
+
+absl::Status App::Readiness() const {
+  switch (phase_.load()) {
+    case 0:
+      return absl::UnavailableError("starting: connecting Redis, Postgres and Kafka");
+    case 2:
+      return absl::UnavailableError("draining: shutting down");
+    default:
+      break;
+  }
+  // The same condition as the gRPC health source: a fatal producer error fails every submit.
+  if (absl::Status s = producer_->Health(); !s.ok()) {
+    return absl::UnavailableError(absl::StrCat("submits cannot be published: ", s.message()));
+  }
+  return absl::OkStatus();
+}
 
 absl::Status App::Run(const std::function<bool()>& stop) {
   while (!stop()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -141,8 +172,12 @@ absl::Status App::Run(const std::function<bool()>& stop) {
 void App::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
+  phase_ = 2;
   // Create() may have failed before the server existed: then there is nothing to drain.
-  if (grpc_ == nullptr) return;
+  if (grpc_ == nullptr) {
+    admin_.reset();
+    return;
+  }
   spdlog::info("shutting down: draining in-flight calls");
   // 1. Tell load balancers to go elsewhere (health NOT_SERVING, --drain-grace-ms of serving
   //    on), then stop accepting calls and let in-flight ones finish: their answers wait on
@@ -155,6 +190,8 @@ void App::Shutdown() {
   }
   // 3. The summary fallback threads have nothing left to do (every call was answered); they are
   //    joined, then the stores close, as members are destroyed after everything that uses them.
+  // 4. The admin server last: /readyz said "draining" throughout, and nothing it reads is gone.
+  admin_.reset();
   spdlog::info("shutdown complete");
 }
 

@@ -7,6 +7,9 @@
 #include "libs/core/clock.h"
 #include "libs/core/periodic_reporter.h"
 #include "libs/kafka/kafka.h"
+#include "libs/metrics/admin_server.h"
+#include "libs/metrics/grpc_call_metrics.h"
+#include "libs/metrics/prometheus_registry.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/ratings/async_redis_rating_cache.h"
 #include "libs/ratings/pg_rating_store.h"
@@ -43,6 +46,8 @@ class App {
 
   // The bound port (useful when listening on port 0).
   int port() const { return grpc_->port(); }
+  // The admin server's port (/metrics, /healthz, /readyz).
+  int admin_port() const { return admin_->port(); }
 
   absl::Status Run(const std::function<bool()>& stop);
 
@@ -55,9 +60,17 @@ class App {
  private:
   explicit App(const Config& config) : config_(config) {}
 
+  absl::Status Readiness() const;
+
   Config config_;
   core::SystemClock clock_;
-  // Declared in dependency order: members are destroyed bottom-up, server first.
+  // Declared in dependency order: members are destroyed bottom-up, server first. The metrics
+  // and the admin server outlive everything they count (the admin server is stopped first, in
+  // Shutdown).
+  metrics::PrometheusRegistry metrics_;
+  metrics::GrpcCallMetrics call_metrics_{metrics_};
+  std::atomic<int> phase_{0};  // 0 starting, 1 serving, 2 draining
+  std::unique_ptr<metrics::AdminServer> admin_;
   std::unique_ptr<redis::AsyncClient> redis_async_;  // submit guard and summary reads, shared
   std::unique_ptr<pg::Pool> pg_;
   std::unique_ptr<kafka::Producer> producer_;

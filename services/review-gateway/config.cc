@@ -11,6 +11,7 @@ namespace {
 // KiB of text; service::GrpcConfig allows up to 64 MiB for services that need more.
 constexpr int64_t kMaxRequestBytesLimit = 4 << 20;
 constexpr int64_t kMinRequestBytes = 1024;  // RegisterGrpcFlags' lower bound
+constexpr int64_t kAdminPort = 9460;        // the fleet's admin ports run 9460..9464
 
 }  // namespace
 
@@ -71,10 +72,18 @@ void RegisterFlags(core::Flags& f, Config* c) {
   f.AddBool("bench-noop", "CANDOR_GATEWAY_BENCH_NOOP", &c->bench_noop,
             "also serve candor.bench.v1.BenchService/Noop, the benchmarks' reference RPC");
   f.AddString("log-level", "CANDOR_LOG_LEVEL", &c->log_level, "debug, info, warn or error");
+  f.AddString("log-format", "CANDOR_GATEWAY_LOG_FORMAT", &c->log_format,
+              "text (one line per event) or json (one object per line)");
+  c->admin_port = kAdminPort;
+  f.AddInt("admin-port", "CANDOR_GATEWAY_ADMIN_PORT", &c->admin_port,
+           "admin HTTP port on every interface: /metrics (Prometheus), /healthz, /readyz; 0 picks "
+           "a free one (logged)",
+           0, 65535);
 }
 
 absl::Status Validate(const Config& c) {
   if (absl::Status s = core::ValidateLogLevel(c.log_level); !s.ok()) return s;
+  if (absl::Status s = core::ValidateLogFormat(c.log_format); !s.ok()) return s;
   // Worded as the flag parser words any other value outside a flag's range: to an operator it
   // is this flag's range.
   if (c.grpc.max_request_bytes > kMaxRequestBytesLimit) {

@@ -48,6 +48,10 @@ struct Config {
   double prior_mean = 3.0;
   int64_t stats_interval_s = 10;
   std::string log_level = "info";
+  std::string log_format = "text";  // text or json (core::InitLogging)
+  // The admin HTTP port (/metrics, /healthz, /readyz); 0 picks a free one. The flag's default is
+  // 9460 (RegisterFlags); this field's 0 serves tests that build a Config by hand.
+  int64_t admin_port = 0;
   bool bench_noop = false;
 };
 

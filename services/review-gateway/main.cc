@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
     std::cerr << argv[0] << ": " << s.message() << "\n(see --help)\n";
     return 2;
   }
-  candor::core::InitLogging("review-gateway", config.log_level);
+  candor::core::InitLogging("review-gateway", config.log_level, config.log_format);
   candor::core::ConfigureRuntime();
   candor::core::InstallSignalHandlers();
   auto app = candor::gateway::App::Create(config);

@@ -95,7 +95,9 @@ class WritePathE2eTest : public ::testing::Test {
     gateway_addr_ = absl::StrCat("127.0.0.1:", gateway_port);
     env_ = {"CANDOR_REDIS_ADDR=" + redis_addr_, "CANDOR_PG_DSN=" + pg_dsn_,
             "CANDOR_KAFKA_BROKERS=" + brokers_, std::string("CANDOR_JWT_SECRET=") + kSecret,
-            "CANDOR_GATEWAY_LISTEN=" + gateway_addr_};
+            "CANDOR_GATEWAY_LISTEN=" + gateway_addr_,
+            // Free admin ports: another build tree's e2e run may hold the default ones.
+            "CANDOR_GATEWAY_ADMIN_PORT=0", "CANDOR_FRAUD_ADMIN_PORT=0", "CANDOR_AGG_ADMIN_PORT=0"};
     ASSERT_TRUE(gateway_.Start({Env("CANDOR_GATEWAY_BIN")}, env_, stack_dir_ + "/gateway.log"));
     // The rule set: its decisions are fixed by the text, so this test can recompute which reviews
     // count. The model scorer's decisions are tested on the real app in
