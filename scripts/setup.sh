@@ -57,7 +57,7 @@ packages=(
   clang libclang-rt-14-dev                       # fuzz preset: clang 14 + libFuzzer/sanitizer runtimes
   clang-tidy                                     # lint in CI (scripts/tidy.sh)
   ccache                                         # optional compiler cache (used when present)
-  docker-compose nodejs prometheus               # deploy check (scripts/validate-deploy.sh): compose config, k8s manifests, promtool
+  docker-compose nodejs                          # deploy check (scripts/validate-deploy.sh): compose config, k8s manifests (promtool: above)
 )
 
 if [ "$install" = 1 ]; then
