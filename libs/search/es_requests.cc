@@ -242,7 +242,12 @@ absl::StatusOr<std::vector<BulkItem>> ParseBulkResponse(absl::string_view body) 
     if (!entry.is_object() || entry.empty()) {
       return absl::InternalError("Elasticsearch bulk: an item is not an object");
     }
-    const auto& [action, item] = *entry.items().begin();
+    // Each item is a one-key object {action: result}; read it through a
+    // named iterator (a structured binding on items().begin() would refer to
+    // a temporary proxy that dies at the end of the statement).
+    const auto first = entry.begin();
+    const std::string& action = first.key();
+    const json& item = first.value();
     BulkItem out;
     out.action = action;
     out.id = item.value("_id", std::string());
