@@ -1,6 +1,7 @@
 #include "libs/rpc/service_gate.h"
 
 #include <cstdlib>
+#include <optional>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
@@ -16,6 +17,19 @@ namespace {
 }
 
 }  // namespace
+
+std::string RequestId(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
+  auto it = metadata.find("x-request-id");
+  if (it == metadata.end()) return {};
+  std::string_view id(it->second.data(), it->second.size());
+  if (id.empty() || id.size() > 64) return {};
+  for (char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == ':' || c == '-';
+    if (!ok) return {};
+  }
+  return std::string(id);
+}
 
 ServiceGate::ServiceGate(std::string service_full_name, const std::vector<MethodAccess>& methods,
                          auth::Verifier verifier, const core::Clock& clock, CallObserver& observer)
@@ -69,6 +83,12 @@ absl::StatusOr<auth::Claims> Call::Authorize() {
 grpc::ServerUnaryReactor* Call::Finish(const absl::Status& status) const {
   if (status.ok() && !authorized_) {
     Bug(absl::StrCat(method_->full_name(), " answered OK without Call::Authorize"));
+  }
+  const core::LogContext log_rpc("rpc", method_->full_name());
+  std::optional<core::LogContext> log_request;
+  if (std::string id = RequestId(ctx_->client_metadata()); !id.empty()) {
+    ctx_->AddInitialMetadata("x-request-id", id);
+    log_request.emplace("request", std::move(id));
   }
   grpc::Status answer = ToGrpc(status);
   // Told before the answer is sent, so that a client holding the answer can count on the

@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,11 @@ struct MethodAccess {
 };
 
 class Call;
+
+// The caller's request id: the first `x-request-id` metadata value when it is 1-64 characters of
+// [A-Za-z0-9._:-] (what proxies and the REST edge send), otherwise empty: a value that could
+// forge log lines or bloat them is ignored rather than trusted.
+std::string RequestId(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata);
 
 // The edge of one gRPC service: who may call each method (MethodAccess), authentication of the
 // call's bearer token, the role check, the absl::Status -> grpc::Status mapping (ToGrpc) and
@@ -78,6 +84,11 @@ class ServiceGate {
  private:
   friend class Call;
 
+// The caller's request id: the first `x-request-id` metadata value when it is 1-64 characters of
+// [A-Za-z0-9._:-] (what proxies and the REST edge send), otherwise empty: a value that could
+// forge log lines or bloat them is ignored rather than trusted.
+std::string RequestId(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata);
+
   std::string service_name_;
   std::vector<Method> methods_;  // never resized after construction: handles point into it
   auth::Verifier verifier_;
@@ -100,7 +111,9 @@ class Call {
 
   // Answers the call with ToGrpc(status) (client-safe text, error ids, RetryInfo) and tells the
   // gate's observer the code and latency. Returns the reactor, so that a handler can
-  // `return call.Finish(...)`. Safe on any thread.
+  // `return call.Finish(...)`. Safe on any thread. A caller's `x-request-id` (RequestId) is
+  // echoed in the answer's initial metadata, and what Finish logs (an error's id and cause)
+  // carries it and the method as the JSON log fields "request" and "rpc".
   grpc::ServerUnaryReactor* Finish(const absl::Status& status) const;
 
   // The reactor, for a handler's `return` when the call finishes later.

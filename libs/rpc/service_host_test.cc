@@ -17,7 +17,9 @@
 #include "candor/testing/v1/probe_service.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "libs/auth/jwt.h"
+#include "libs/core/log.h"
 #include "libs/rpc/health_check_client.h"
+#include "spdlog/sinks/ostream_sink.h"
 
 namespace candor::rpc {
 namespace {
@@ -256,6 +258,51 @@ TEST_F(ServiceHostTest, ServerFaultsAreMappedWithoutInternals) {
       << a.status.error_message();
   EXPECT_NE(a.status.error_message().find("error id e-"), std::string::npos)
       << a.status.error_message();
+}
+
+TEST_F(ServiceHostTest, ARequestIdIsEchoedAndCarriedByTheErrorLogLine) {
+  // The process's log lines in JSON, into a string, for the length of the test.
+  std::ostringstream out;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+  sink->set_formatter(core::MakeLogFormatter("service-host-test", "json"));
+  std::shared_ptr<spdlog::logger> before = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
+  absl::Cleanup restore = [&] { spdlog::set_default_logger(before); };
+
+  auto host = StartHost();
+  ASSERT_NE(host, nullptr);
+  auto stub = StubFor(host->port());
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  ctx.AddMetadata("authorization", Bearer("u", "customer"));
+  ctx.AddMetadata("x-request-id", "req-42.a_b:c");
+  tv1::ProbeResponse response;
+  grpc::Status status = stub->Echo(&ctx, Failing(absl::StatusCode::kUnavailable), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  auto echoed = ctx.GetServerInitialMetadata().find("x-request-id");
+  ASSERT_NE(echoed, ctx.GetServerInitialMetadata().end());
+  EXPECT_EQ(std::string(echoed->second.data(), echoed->second.size()), "req-42.a_b:c");
+  spdlog::default_logger()->flush();
+  const std::string logged = out.str();
+  EXPECT_NE(logged.find(R"("rpc":"/candor.testing.v1.ProbeService/Echo")"), std::string::npos)
+      << logged;
+  EXPECT_NE(logged.find(R"("request":"req-42.a_b:c")"), std::string::npos) << logged;
+  // The operator's line has the cause the client was spared.
+  EXPECT_NE(logged.find("connection refused"), std::string::npos) << logged;
+}
+
+TEST(RequestIdTest, OnlyShortPlainIdsAreTrusted) {
+  auto id = [](const std::string& value) {
+    std::multimap<grpc::string_ref, grpc::string_ref> md;
+    if (!value.empty()) md.emplace("x-request-id", value);
+    return RequestId(md);
+  };
+  EXPECT_EQ(id(""), "");
+  EXPECT_EQ(id("3f2a-91"), "3f2a-91");
+  EXPECT_EQ(id(std::string(64, 'a')), std::string(64, 'a'));
+  EXPECT_EQ(id(std::string(65, 'a')), "");
+  EXPECT_EQ(id("a\"\n{\"level\":\"error\"}"), "");
+  EXPECT_EQ(id("has space"), "");
 }
 
 TEST_F(ServiceHostTest, StartRefusesAServiceWithAnUndeclaredMethod) {
