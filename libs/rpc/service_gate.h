@@ -84,10 +84,10 @@ class ServiceGate {
  private:
   friend class Call;
 
-// The caller's request id: the first `x-request-id` metadata value when it is 1-64 characters of
-// [A-Za-z0-9._:-] (what proxies and the REST edge send), otherwise empty: a value that could
-// forge log lines or bloat them is ignored rather than trusted.
-std::string RequestId(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata);
+  // The caller's request id: the first `x-request-id` metadata value when it is 1-64 characters of
+  // [A-Za-z0-9._:-] (what proxies and the REST edge send), otherwise empty: a value that could
+  // forge log lines or bloat them is ignored rather than trusted.
+  std::string RequestId(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata);
 
   std::string service_name_;
   std::vector<Method> methods_;  // never resized after construction: handles point into it
