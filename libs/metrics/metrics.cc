@@ -44,6 +44,12 @@ class NoopRegistryImpl final : public Registry {
 
 }  // namespace
 
+void ExposeCounter(Registry& registry, std::string_view name, std::string_view help,
+                   const Labels& labels, const std::atomic<int64_t>& value) {
+  registry.AddCounterCallback(name, help, labels,
+                              [&value] { return static_cast<double>(value.load()); });
+}
+
 Registry& NoopRegistry() {
   // Leaked on purpose: store clients may still count on their threads during static destruction.
   static auto* registry = new NoopRegistryImpl();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <shared_mutex>
@@ -72,6 +74,12 @@ class Registry {
   virtual void AddGaugeCallback(std::string_view name, std::string_view help, const Labels& labels,
                                 std::function<double()> read) = 0;
 };
+
+// A counter a domain already keeps (an atomic in its stats struct) served at each scrape, so the
+// domain counts once, for its stats line and for Prometheus alike. `value` must outlive every
+// scrape (AddCounterCallback's rule).
+void ExposeCounter(Registry& registry, std::string_view name, std::string_view help,
+                   const Labels& labels, const std::atomic<int64_t>& value);
 
 // A registry that keeps nothing (every series is one shared no-op): the default where no
 // metrics are wired. Thread-safe; never destroyed.

@@ -66,28 +66,29 @@ class FraudScoring final : public service::ServiceDomain {
   // The intake's counters, read at each scrape (the App stops its admin server before this
   // domain is destroyed).
   void ExposeMetrics(metrics::Registry& registry) {
-    const IntakeStats* i = &intake_.stats();
-    auto expose = [&registry](const char* name, const char* help, const metrics::Labels& labels,
-                              const std::atomic<int64_t>* value) {
-      registry.AddCounterCallback(name, help, labels,
-                                  [value] { return static_cast<double>(value->load()); });
-    };
+    const IntakeStats& i = intake_.stats();
     const char* decisions =
         "Reviews decided and stored, by decision; unscored: failed open (features or model "
         "unavailable), stored active";
-    expose("candor_fraud_decisions_total", decisions, {{"decision", "pass"}}, &i->pass);
-    expose("candor_fraud_decisions_total", decisions, {{"decision", "queue"}}, &i->queue);
-    expose("candor_fraud_decisions_total", decisions, {{"decision", "reject"}}, &i->reject);
-    expose("candor_fraud_decisions_total", decisions, {{"decision", "unscored"}}, &i->unscored);
-    expose("candor_fraud_fail_open_total",
-           "Reviews the scorer failed on as a whole and that were failed open (stored unscored)",
-           {}, &i->failed_open);
-    expose("candor_fraud_reviews_inserted_total", "New review rows written", {}, &i->inserted);
-    expose("candor_fraud_duplicates_total",
-           "Submissions already stored (redelivery) or repeated within a batch", {},
-           &i->duplicates);
-    expose("candor_fraud_accepted_published_total", "Accepted events confirmed by Kafka", {},
-           &i->published);
+    metrics::ExposeCounter(registry, "candor_fraud_decisions_total", decisions,
+                           {{"decision", "pass"}}, i.pass);
+    metrics::ExposeCounter(registry, "candor_fraud_decisions_total", decisions,
+                           {{"decision", "queue"}}, i.queue);
+    metrics::ExposeCounter(registry, "candor_fraud_decisions_total", decisions,
+                           {{"decision", "reject"}}, i.reject);
+    metrics::ExposeCounter(registry, "candor_fraud_decisions_total", decisions,
+                           {{"decision", "unscored"}}, i.unscored);
+    metrics::ExposeCounter(
+        registry, "candor_fraud_fail_open_total",
+        "Reviews the scorer failed on as a whole and that were failed open (stored unscored)", {},
+        i.failed_open);
+    metrics::ExposeCounter(registry, "candor_fraud_reviews_inserted_total",
+                           "New review rows written", {}, i.inserted);
+    metrics::ExposeCounter(registry, "candor_fraud_duplicates_total",
+                           "Submissions already stored (redelivery) or repeated within a batch", {},
+                           i.duplicates);
+    metrics::ExposeCounter(registry, "candor_fraud_accepted_published_total",
+                           "Accepted events confirmed by Kafka", {}, i.published);
   }
 
   std::string StatsLine() const {

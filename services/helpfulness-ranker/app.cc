@@ -5,6 +5,7 @@
 #include "libs/core/clock.h"
 #include "libs/core/log.h"
 #include "libs/kafka/kafka.h"
+#include "libs/metrics/metrics.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/redis/redis_client.h"
 #include "services/helpfulness-ranker/kafka_score_publisher.h"
@@ -26,7 +27,9 @@ class HelpfulnessRanking final : public service::ServiceDomain {
         cache_(*adapters.redis, static_cast<int>(config.top_n)),
         publisher_(*adapters.producer, config.scores_topic),
         ranker_(ledger_, cache_, publisher_, config.score, static_cast<int>(config.top_n), clock_),
-        handler_(ranker_) {}
+        handler_(ranker_) {
+    ExposeMetrics(*adapters.metrics);
+  }
 
   std::vector<service::ConsumerLoop> consumers() override {
     return {{.config = config_.consumer,
@@ -37,6 +40,32 @@ class HelpfulnessRanking final : public service::ServiceDomain {
   }
 
  private:
+  // The ranker's counters, read at each scrape (ServiceApp stops its admin server before this
+  // domain is destroyed).
+  void ExposeMetrics(metrics::Registry& registry) {
+    const RankerStats& s = ranker_.stats();
+    const char* votes =
+        "Helpful votes applied, by outcome: changed a ledger count; unchanged (a replay, an older "
+        "or repeated vote); unknown (the review is not stored)";
+    metrics::ExposeCounter(registry, "candor_ranker_votes_total", votes, {{"outcome", "changed"}},
+                           s.votes_changed);
+    metrics::ExposeCounter(registry, "candor_ranker_votes_total", votes, {{"outcome", "unchanged"}},
+                           s.votes_unchanged);
+    metrics::ExposeCounter(registry, "candor_ranker_votes_total", votes, {{"outcome", "unknown"}},
+                           s.votes_unknown);
+    const char* reviews =
+        "Review updates written to the ranking cache (ranked) or taken out of it (unranked)";
+    metrics::ExposeCounter(registry, "candor_ranker_review_updates_total", reviews,
+                           {{"change", "ranked"}}, s.reviews_ranked);
+    metrics::ExposeCounter(registry, "candor_ranker_review_updates_total", reviews,
+                           {{"change", "unranked"}}, s.reviews_unranked);
+    metrics::ExposeCounter(registry, "candor_ranker_cache_rebuilds_total",
+                           "Products whose Redis ranking entry was rebuilt from the ledger", {},
+                           s.rebuilds);
+    metrics::ExposeCounter(registry, "candor_ranker_scores_published_total",
+                           "Score changes published to review-scores", {}, s.scores_published);
+  }
+
   std::string StatsLine() const {
     const RankerStats& s = ranker_.stats();
     return fmt::format(

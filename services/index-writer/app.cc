@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "libs/core/log.h"
 #include "libs/kafka/batch_loop.h"
+#include "libs/metrics/metrics.h"
 #include "libs/pg/pg_pool.h"
 #include "libs/reviewdb/review_db.h"
 #include "libs/search/search_backend.h"
@@ -34,14 +35,38 @@ class IndexWriter final : public service::ServiceDomain {
         indexer_(source_, *index_),
         handler_(indexer_) {}
 
+  // The indexer's counters, read at each scrape (ServiceApp stops its admin server before this
+  // domain is destroyed).
+  void ExposeMetrics(metrics::Registry& registry) {
+    const IndexerStats& s = indexer_.stats();
+    metrics::ExposeCounter(registry, "candor_index_batches_total",
+                           "Batches committed to the search index", {}, s.batches);
+    const char* documents =
+        "Search documents written (an active review added or replaced) or removed (a review no "
+        "longer active, or not stored)";
+    metrics::ExposeCounter(registry, "candor_index_documents_total", documents,
+                           {{"change", "written"}}, s.upserted);
+    metrics::ExposeCounter(registry, "candor_index_documents_total", documents,
+                           {{"change", "removed"}}, s.removed);
+    const char* scores =
+        "Helpfulness scores from review-scores: applied to an indexed document; early (the review "
+        "is not indexed yet, its upsert reads the score); unranked (its own events delete it)";
+    metrics::ExposeCounter(registry, "candor_index_scores_total", scores, {{"outcome", "applied"}},
+                           s.scores_applied);
+    metrics::ExposeCounter(registry, "candor_index_scores_total", scores, {{"outcome", "early"}},
+                           s.scores_early);
+    metrics::ExposeCounter(registry, "candor_index_scores_total", scores, {{"outcome", "unranked"}},
+                           s.scores_unranked);
+  }
+
   std::vector<service::ConsumerLoop> consumers() override {
     return {{.config = consumer_config_, .handler = &handler_, .stats = [this] {
                const IndexerStats& s = indexer_.stats();
                return absl::StrFormat(
                    "%d batches committed, %d documents written, %d removed, scores: %d applied, "
                    "%d before their review (read from Postgres at its upsert), %d unranked",
-                   s.batches, s.upserted, s.removed, s.scores_applied, s.scores_early,
-                   s.scores_unranked);
+                   s.batches.load(), s.upserted.load(), s.removed.load(), s.scores_applied.load(),
+                   s.scores_early.load(), s.scores_unranked.load());
              }}};
   }
 
@@ -65,7 +90,9 @@ absl::StatusOr<std::unique_ptr<service::ServiceApp>> CreateApp(const Config& con
   return service::ServiceApp::Create(
       config.service, {.client_id = "candor-index-writer", .adapters = kAdapters},
       [&](const service::Adapters& adapters) {
-        return std::make_unique<IndexWriter>(config, *adapters.pg, std::move(owned));
+        auto domain = std::make_unique<IndexWriter>(config, *adapters.pg, std::move(owned));
+        domain->ExposeMetrics(*adapters.metrics);
+        return domain;
       });
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -11,14 +12,16 @@
 
 namespace candor::index_writer {
 
+// Counters for the stats line and the metrics. Written by the consume loop's thread, readable
+// from any thread.
 struct IndexerStats {
-  int64_t batches = 0;
-  int64_t upserted = 0;        // documents written (added or replaced)
-  int64_t removed = 0;         // documents deleted (a review not active, or not stored)
-  int64_t scores_applied = 0;  // review-scores changed in indexed documents
+  std::atomic<int64_t> batches{0};
+  std::atomic<int64_t> upserted{0};        // documents written (added or replaced)
+  std::atomic<int64_t> removed{0};         // documents deleted (a review not active, or not stored)
+  std::atomic<int64_t> scores_applied{0};  // review-scores changed in indexed documents
   // Scores for reviews not (yet) indexed: the review's own upsert reads them from the store.
-  int64_t scores_early = 0;
-  int64_t scores_unranked = 0;  // `ranked` false: the review's own events delete it
+  std::atomic<int64_t> scores_early{0};
+  std::atomic<int64_t> scores_unranked{0};  // `ranked` false: the review's own events delete it
 };
 
 // index-writer's domain: makes the index's document of each named review match the review's

@@ -110,7 +110,7 @@ TEST_F(IndexerTest, TheIndexFollowsTheStoreWhateverTheEventsSay) {
   // A review the store does not have is deleted (never written).
   ASSERT_TRUE(indexer.Sync({Id(99)}).ok());
   EXPECT_EQ(Total(), 2);
-  EXPECT_EQ(indexer.stats().batches, 5);
+  EXPECT_EQ(indexer.stats().batches.load(), 5);
 }
 
 review::ReviewScore Score(int n, double key, int64_t helpful, int64_t seconds = 1) {
@@ -141,12 +141,12 @@ TEST_F(IndexerTest, ScoresReachTheIndexInEitherOrder) {
   ASSERT_TRUE(indexer.Apply({}, {Score(1, 9.0, 4, 20), Score(1, 5.0, 2, 10)}).ok());
   EXPECT_EQ(helpful_first().review_id, Id(1));
   EXPECT_EQ(helpful_first().helpful_votes, 4);
-  EXPECT_EQ(indexer.stats().scores_applied, 1);
+  EXPECT_EQ(indexer.stats().scores_applied.load(), 1);
 
   // Score first: review 3 is not indexed yet, so the score is skipped; the ranker has put the
   // same counts and key on the review's row, which the review's upsert reads.
   ASSERT_TRUE(indexer.Apply({}, {Score(3, 50.0, 7)}).ok());
-  EXPECT_EQ(indexer.stats().scores_early, 1);
+  EXPECT_EQ(indexer.stats().scores_early.load(), 1);
   source_.Put(3, ReviewStatus::kActive, "three", 50.0, 7);
   ASSERT_TRUE(indexer.Sync({Id(3)}).ok());
   EXPECT_EQ(helpful_first().review_id, Id(3));
@@ -163,7 +163,7 @@ TEST_F(IndexerTest, ScoresReachTheIndexInEitherOrder) {
   gone.ranked = false;
   ASSERT_TRUE(indexer.Apply({}, {gone}).ok());
   EXPECT_EQ(helpful_first().review_id, Id(2));
-  EXPECT_EQ(indexer.stats().scores_unranked, 1);
+  EXPECT_EQ(indexer.stats().scores_unranked.load(), 1);
   EXPECT_EQ(Total(), 3);
 }
 

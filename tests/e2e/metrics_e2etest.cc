@@ -309,6 +309,17 @@ TEST_F(MetricsE2eTest, PrometheusScrapesRequestRateByCodeAndConsumerLag) {
       << "fraud-scorer " << consumed["job=fraud-scorer"] << ", rating-aggregator "
       << consumed["job=rating-aggregator"];
   EXPECT_EQ(prometheus.Query("sum(candor_fraud_decisions_total)")[""], before + 60);
+  // The domains' own counters: index-writer wrote the accepted reviews' documents; the ranker's
+  // vote outcomes are exported (at zero: this test votes nothing).
+  std::map<std::string, double> indexed;
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        indexed = prometheus.Query("sum(candor_index_documents_total{change=\"written\"})");
+        return indexed[""] > 0;
+      },
+      absl::Seconds(30)))
+      << "documents written: " << indexed[""];
+  EXPECT_EQ(prometheus.Query("count(candor_ranker_votes_total)")[""], 3);
   // Postgres calls are timed by operation.
   EXPECT_GT(prometheus.Query("sum(candor_pg_calls_total{job=\"fraud-scorer\",op=\"transaction\","
                              "code=\"OK\"})")[""],
