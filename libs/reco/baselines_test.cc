@@ -62,8 +62,8 @@ TEST_F(BaselinesTest, PopularityCountsTrainInteractionsOnly) {
 }
 
 TEST_F(BaselinesTest, PopularityWindowCountsTheRecentPast) {
-  // All train events lie within a day of t=0; a window of 1 day before t=86400*10 is empty,
-  // so the all-time counts alone order the items (scaled below 1).
+  // All train events lie at t = 1 or 2; a window of 1 day before t = 86400 * 10 is empty, so the
+  // all-time counts alone order the items (scaled below 1). The window excludes `now` itself.
   Popularity pop(/*window_days=*/1);
   ASSERT_TRUE(pop.Fit(split_.train).ok());
   std::vector<float> s(5);
@@ -73,9 +73,10 @@ TEST_F(BaselinesTest, PopularityWindowCountsTheRecentPast) {
   pop.Score(Query{0, {}, 86400 * 10}, s);
   EXPECT_NEAR(s[Item("a")], 3.0 / 4, 1e-6);
   EXPECT_NEAR(s[Item("d")], 0, 1e-6);
-  pop.Score(Query{0, {}, 1}, s);  // earlier than the last query: the slide restarts
+  pop.Score(Query{0, {}, 2}, s);  // earlier than the last query: the slide restarts
   EXPECT_NEAR(s[Item("a")], 3 + 3.0 / 4, 1e-6);
-  EXPECT_NEAR(s[Item("b")], 1 + 3.0 / 4, 1e-6);  // only u4 b@1: u1, u2 b@2 not yet in
+  EXPECT_NEAR(s[Item("b")], 1 + 3.0 / 4, 1e-6);  // only u4's b@1: u1's and u2's b@2 are not
+  EXPECT_NEAR(s[Item("c")], 0 + 1.0 / 4, 1e-6);  // before now = 2
 }
 
 TEST_F(BaselinesTest, ItemKnnCosineOfCoOccurrence) {

@@ -30,25 +30,36 @@ EvalResult Evaluate(Recommender& model, const LeaveOneOutSplit& split, Holdout h
   });
 
   std::vector<float> scores(static_cast<std::size_t>(items));
+  std::vector<int32_t> masked;  // the history's distinct items, the target excluded
   std::vector<int32_t> masked_for(static_cast<std::size_t>(items), -1);
   const int64_t total = static_cast<int64_t>(order.size());
-  const int64_t step = std::max<int64_t>(1, total / 20);
+  const int64_t step = std::max<int64_t>(1, (total + 3) / 4);
   for (int64_t n = 0; n < total; ++n) {
     const int32_t user = order[static_cast<std::size_t>(n)];
     const std::span<const Event> history = split.History(user, holdout);
     const Event& target = split.Target(user, holdout);
     model.Score(Query{user, history, target.unix_time}, scores);
-    for (const Event& e : history) masked_for[static_cast<std::size_t>(e.item)] = user;
-    masked_for[static_cast<std::size_t>(target.item)] = -1;
+    masked.clear();
+    for (const Event& e : history) {
+      if (e.item == target.item || masked_for[static_cast<std::size_t>(e.item)] == user) continue;
+      masked_for[static_cast<std::size_t>(e.item)] = user;
+      masked.push_back(e.item);
+    }
 
+    // Count over every item in one branch-free pass, then take the target itself and the
+    // masked items back out: the history is short, the catalogue long.
     const float mine = scores[static_cast<std::size_t>(target.item)];
     int64_t greater = 0;
     int64_t ties = 0;
-    for (int32_t i = 0; i < items; ++i) {
-      if (i == target.item || masked_for[static_cast<std::size_t>(i)] == user) continue;
-      const float s = scores[static_cast<std::size_t>(i)];
+    for (const float s : scores) {
       greater += s > mine ? 1 : 0;
       ties += s == mine ? 1 : 0;
+    }
+    ties -= 1;  // the target ties with itself
+    for (const int32_t i : masked) {
+      const float s = scores[static_cast<std::size_t>(i)];
+      greater -= s > mine ? 1 : 0;
+      ties -= s == mine ? 1 : 0;
     }
     for (std::size_t c = 0; c < options.cutoffs.size(); ++c) {
       const HitNdcg m = ExpectedAtK(greater, ties, options.cutoffs[c]);

@@ -15,7 +15,7 @@ inline constexpr char kProtocol[] = "leave-one-out, full ranking, history masked
 
 struct EvalOptions {
   std::vector<int> cutoffs{10, 20};
-  // Called now and then with (users done, users in all); may be empty.
+  // Called after each quarter of the users with (users done, users in all); may be empty.
   std::function<void(int64_t done, int64_t total)> progress;
 };
 

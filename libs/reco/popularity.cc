@@ -39,11 +39,13 @@ void Popularity::Score(const Query& query, std::span<float> scores) {
     added_ = removed_ = 0;
   }
   last_now_ = query.now;
-  const int64_t from = query.now - window_days_ * 86400;  // the window is (from, now]
-  for (; added_ < by_time_.size() && by_time_[added_].unix_time <= query.now; ++added_) {
+  // The window is [now - window, now): strictly before the request, so that on day-resolution
+  // data nothing from the request's own day counts.
+  const int64_t from = query.now - window_days_ * 86400;
+  for (; added_ < by_time_.size() && by_time_[added_].unix_time < query.now; ++added_) {
     ++in_window_[static_cast<std::size_t>(by_time_[added_].item)];
   }
-  for (; removed_ < added_ && by_time_[removed_].unix_time <= from; ++removed_) {
+  for (; removed_ < added_ && by_time_[removed_].unix_time < from; ++removed_) {
     --in_window_[static_cast<std::size_t>(by_time_[removed_].item)];
   }
   for (std::size_t i = 0; i < scores.size(); ++i) {

@@ -10,7 +10,8 @@
 namespace candor::reco {
 
 // Popularity: an item scores the number of train interactions it has. With a window, the score is
-// the count in the `window_days` days up to the query's time (inclusive), and the all-time count
+// the count in the `window_days` days before the query's time (that instant excluded: on
+// day-resolution data, nothing of the request's own day), and the all-time count
 // breaks ties (so items quiet in the window are still ordered): the cold-start list of issue 14.
 // The same list for everyone apart from the window.
 //

@@ -130,9 +130,7 @@ int Run(const Settings& s) {
   // 4. Fit, tune, evaluate.
   EvalOptions options;
   options.progress = [](int64_t done, int64_t total) {
-    if (done % std::max<int64_t>(1, total / 4) == 0 || done == total) {
-      std::cerr << absl::StrFormat("  ranked %d / %d users\n", done, total);
-    }
+    std::cerr << absl::StrFormat("  ranked %d / %d users\n", done, total);
   };
   nlohmann::json out = {{"source", report.source},
                         {"interactions", report.interactions},
