@@ -73,8 +73,7 @@ EvalResult Evaluate(Recommender& model, const LeaveOneOutSplit& split, Holdout h
     result.hit[c] /= static_cast<double>(std::max<int64_t>(total, 1));
     result.ndcg[c] /= static_cast<double>(std::max<int64_t>(total, 1));
   }
-  result.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
 

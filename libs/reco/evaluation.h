@@ -23,7 +23,7 @@ struct EvalResult {
   std::string model;
   Holdout holdout = Holdout::kTest;
   int64_t users = 0;
-  int32_t items = 0;              // candidates per ranking before the history mask
+  int32_t items = 0;  // candidates per ranking before the history mask
   std::vector<int> cutoffs;
   std::vector<double> hit;   // HR@cutoffs[i], mean over users
   std::vector<double> ndcg;  // NDCG@cutoffs[i], mean over users

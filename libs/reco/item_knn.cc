@@ -46,7 +46,8 @@ absl::Status ItemKnn::Fit(const Sequences& train) {
     user_offsets[u + 1] = static_cast<int64_t>(user_items.size());
   }
   std::vector<int64_t> item_offsets(items + 1, 0);
-  for (std::size_t i = 0; i < items; ++i) item_offsets[i + 1] = item_offsets[i] + item_users_count[i];
+  for (std::size_t i = 0; i < items; ++i)
+    item_offsets[i + 1] = item_offsets[i] + item_users_count[i];
   std::vector<int32_t> item_users(static_cast<std::size_t>(item_offsets[items]));
   {
     std::vector<int64_t> next(item_offsets.begin(), item_offsets.end() - 1);
@@ -94,8 +95,8 @@ absl::Status ItemKnn::Fit(const Sequences& train) {
     offsets_[i + 1] = static_cast<int64_t>(neighbours_.size());
   }
 
-  const double most = static_cast<double>(
-      *std::max_element(item_users_count.begin(), item_users_count.end()));
+  const double most =
+      static_cast<double>(*std::max_element(item_users_count.begin(), item_users_count.end()));
   backfill_.resize(items);
   for (std::size_t i = 0; i < items; ++i) {
     backfill_[i] = static_cast<float>(-1.0 + static_cast<double>(item_users_count[i]) / (most + 1));

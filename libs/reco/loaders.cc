@@ -88,8 +88,7 @@ std::vector<std::string_view> Words(std::string_view line) {
 }  // namespace
 
 absl::StatusOr<InteractionLog> LoadBeautySequences(const std::string& dir,
-                                                   const LoadOptions& options,
-                                                   LoadReport* report) {
+                                                   const LoadOptions& options, LoadReport* report) {
   *report = LoadReport{};
   const std::string items_path = (std::filesystem::path(dir) / "Beauty_item_org_rank.txt").string();
   const std::string times_path = (std::filesystem::path(dir) / "Beauty_time_org_rank.txt").string();
@@ -124,8 +123,8 @@ absl::StatusOr<InteractionLog> LoadBeautySequences(const std::string& dir,
     }
     if (times.empty() || times[0] != items[0]) {
       return bad.Bad(times_path, n,
-                     absl::StrCat("user '", Sv(times.empty() ? "" : times[0]), "' but '", Sv(items[0]),
-                                  "' on the same line of ", items_path));
+                     absl::StrCat("user '", Sv(times.empty() ? "" : times[0]), "' but '",
+                                  Sv(items[0]), "' on the same line of ", items_path));
     }
     if (times.size() != items.size()) {
       return bad.Bad(times_path, n,
@@ -152,8 +151,8 @@ absl::StatusOr<InteractionLog> LoadBeautySequences(const std::string& dir,
   for (std::size_t n = static_cast<std::size_t>(time_lines) + 1; n <= item_lines.size(); ++n) {
     if (Blank(item_lines[n - 1])) continue;
     ++report->lines;
-    if (absl::Status s =
-            bad.Bad(items_path, static_cast<int64_t>(n), absl::StrCat("no line ", n, " in ", times_path));
+    if (absl::Status s = bad.Bad(items_path, static_cast<int64_t>(n),
+                                 absl::StrCat("no line ", n, " in ", times_path));
         !s.ok()) {
       return s;
     }
@@ -178,8 +177,8 @@ absl::StatusOr<InteractionLog> LoadAmazonJson(const std::string& path, const Loa
     if (row->unix_time < 0) {
       return bad.Bad(path, n, absl::StrCat("unixReviewTime ", row->unix_time, " is negative"));
     }
-    log.Add(log.InternUser(row->user), log.InternItem(row->asin),
-            static_cast<float>(row->overall), row->unix_time);
+    log.Add(log.InternUser(row->user), log.InternItem(row->asin), static_cast<float>(row->overall),
+            row->unix_time);
     return absl::OkStatus();
   });
   if (!read.ok()) return read;

@@ -35,8 +35,7 @@ struct LoadReport {
 // lacks. Errors: NotFound / DataLoss from the files, InvalidArgument on a bad line (strict) or
 // when nothing loads.
 absl::StatusOr<InteractionLog> LoadBeautySequences(const std::string& dir,
-                                                   const LoadOptions& options,
-                                                   LoadReport* report);
+                                                   const LoadOptions& options, LoadReport* report);
 
 // An Amazon 2014 JSON-lines review file, plain or gzip (reviewerID, asin, overall,
 // unixReviewTime; libs/datafile/amazon_review.h). Blank lines are ignored. A line is bad when it

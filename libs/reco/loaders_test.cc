@@ -33,8 +33,8 @@ class LoadersTest : public ::testing::Test {
 };
 
 TEST_F(LoadersTest, TsvInternsIdsKeepsOrderAndReadsHeaderAndEmptyRating) {
-  const std::string path =
-      Write("a.tsv", "user\titem\trating\tunix_time\nu1\tB\t4.5\t100\n\nu2\tA\t\t50\nu1\tA\t1\t200\n");
+  const std::string path = Write(
+      "a.tsv", "user\titem\trating\tunix_time\nu1\tB\t4.5\t100\n\nu2\tA\t\t50\nu1\tA\t1\t200\n");
   absl::StatusOr<InteractionLog> log = LoadTsv(path, {}, &report_);
   ASSERT_TRUE(log.ok()) << log.status();
   EXPECT_EQ(report_.lines, 3);
@@ -91,11 +91,10 @@ TEST_F(LoadersTest, TsvLenientSkipsCountsAndKeepsTheFirstReasons) {
   EXPECT_EQ(log->interactions().size(), 2u);
   EXPECT_EQ(report_.lines, 8);
   EXPECT_EQ(report_.skipped, 6);
-  EXPECT_THAT(report_.reasons,
-              ElementsAre(path + ":2: empty user", path + ":3: empty item",
-                          path + ":4: rating 'five' is not a finite number",
-                          path + ":5: rating 'nan' is not a finite number",
-                          path + ":6: time -3 is negative"));
+  EXPECT_THAT(report_.reasons, ElementsAre(path + ":2: empty user", path + ":3: empty item",
+                                           path + ":4: rating 'five' is not a finite number",
+                                           path + ":5: rating 'nan' is not a finite number",
+                                           path + ":6: time -3 is negative"));
 }
 
 TEST_F(LoadersTest, NothingUsableOrNoFileIsAnError) {
@@ -130,13 +129,13 @@ TEST_F(LoadersTest, BeautyPairsTheTwoFilesLineByLine) {
 
 TEST_F(LoadersTest, BeautyBadLinesNameTheirReason) {
   const std::string dir = WriteBeauty(
-      "1 10 11\n"     // ok
-      "2 10\n"        // user differs in the time file
-      "3 10 11\n"     // lengths differ
-      "4 10\n"        // bad time
-      "5\n"           // no item
-      "1 12\n"        // user 1 again
-      "6 10\n",       // no time line
+      "1 10 11\n"  // ok
+      "2 10\n"     // user differs in the time file
+      "3 10 11\n"  // lengths differ
+      "4 10\n"     // bad time
+      "5\n"        // no item
+      "1 12\n"     // user 1 again
+      "6 10\n",    // no time line
       "1 5 6\n"
       "7 5\n"
       "3 5\n"
@@ -147,8 +146,7 @@ TEST_F(LoadersTest, BeautyBadLinesNameTheirReason) {
   ASSERT_TRUE(absl::IsInvalidArgument(strict.status()));
   const std::string items = dir + "/Beauty_item_org_rank.txt";
   const std::string times = dir + "/Beauty_time_org_rank.txt";
-  EXPECT_EQ(strict.status().message(),
-            times + ":2: user '7' but '2' on the same line of " + items);
+  EXPECT_EQ(strict.status().message(), times + ":2: user '7' but '2' on the same line of " + items);
 
   absl::StatusOr<InteractionLog> lenient =
       LoadBeautySequences(dir, {.lenient = true, .max_reasons = 10}, &report_);
@@ -156,32 +154,31 @@ TEST_F(LoadersTest, BeautyBadLinesNameTheirReason) {
   EXPECT_EQ(lenient->interactions().size(), 2u);
   EXPECT_EQ(report_.lines, 7);
   EXPECT_EQ(report_.skipped, 6);
-  EXPECT_THAT(report_.reasons,
-              ElementsAre(times + ":2: user '7' but '2' on the same line of " + items,
-                          times + ":3: 1 times for 2 items",
-                          times + ":4: time 'yesterday' is not an integer",
-                          items + ":5: expected `user item item ...`, found no item",
-                          items + ":6: user '1' already has line 1",
-                          items + ":7: no line 7 in " + times));
+  EXPECT_THAT(
+      report_.reasons,
+      ElementsAre(times + ":2: user '7' but '2' on the same line of " + items,
+                  times + ":3: 1 times for 2 items",
+                  times + ":4: time 'yesterday' is not an integer",
+                  items + ":5: expected `user item item ...`, found no item",
+                  items + ":6: user '1' already has line 1", items + ":7: no line 7 in " + times));
 }
 
 TEST_F(LoadersTest, BeautyWithoutItsFilesIsNotFound) {
-  EXPECT_TRUE(absl::IsNotFound(
-      LoadBeautySequences(dir_.Path("nowhere"), {}, &report_).status()));
+  EXPECT_TRUE(absl::IsNotFound(LoadBeautySequences(dir_.Path("nowhere"), {}, &report_).status()));
 }
 
 TEST_F(LoadersTest, AmazonJsonReadsReviewsAndRefusesBadOnes) {
-  const std::string path = Write(
-      "r.json",
-      R"({"reviewerID": "A1", "asin": "B1", "overall": 5.0, "unixReviewTime": 1393545600})"
-      "\n\n"
-      R"({"reviewerID": "A1", "asin": "B2", "overall": 7.0, "unixReviewTime": 1})"
-      "\n"
-      "not json\n"
-      R"({"reviewerID": "A2", "asin": "B2", "overall": 2, "unixReviewTime": -1})"
-      "\n"
-      R"({"reviewerID": "A2", "asin": "B1", "overall": 3.0, "unixReviewTime": 1393000000})"
-      "\r\n");
+  const std::string path =
+      Write("r.json",
+            R"({"reviewerID": "A1", "asin": "B1", "overall": 5.0, "unixReviewTime": 1393545600})"
+            "\n\n"
+            R"({"reviewerID": "A1", "asin": "B2", "overall": 7.0, "unixReviewTime": 1})"
+            "\n"
+            "not json\n"
+            R"({"reviewerID": "A2", "asin": "B2", "overall": 2, "unixReviewTime": -1})"
+            "\n"
+            R"({"reviewerID": "A2", "asin": "B1", "overall": 3.0, "unixReviewTime": 1393000000})"
+            "\r\n");
   absl::StatusOr<InteractionLog> strict = LoadAmazonJson(path, {}, &report_);
   ASSERT_TRUE(absl::IsInvalidArgument(strict.status()));
   EXPECT_EQ(strict.status().message(), path + ":3: overall 7 is not in 1..5");

@@ -61,14 +61,16 @@ TEST(EvaluateTest, RanksTheTargetAgainstAllUnseenItems) {
   // v's test: history d e a masked (a scores 100 but is masked); c (1) is beaten by b and f:
   // rank 2.
   FixedScores model({{50, 60, 3, 1, 1, 9}, {100, 2, 1, 0, 50, 7}});
-  const EvalResult test = Evaluate(model, *split, Holdout::kTest, {.cutoffs = {1, 10}, .progress = {}});
+  const EvalResult test =
+      Evaluate(model, *split, Holdout::kTest, {.cutoffs = {1, 10}, .progress = {}});
   EXPECT_EQ(test.users, 2);
   EXPECT_EQ(test.items, 6);
   EXPECT_DOUBLE_EQ(test.hit[0], 0);
   EXPECT_DOUBLE_EQ(test.hit[1], 1);
   EXPECT_DOUBLE_EQ(test.ndcg[1], (1 / std::log2(3.0) + 1 / std::log2(4.0)) / 2);
   // Validation: u's target b (60) beats all unmasked -> rank 0; v's target a (100) -> rank 0.
-  const EvalResult validation = Evaluate(model, *split, Holdout::kValidation, {.cutoffs = {1}, .progress = {}});
+  const EvalResult validation =
+      Evaluate(model, *split, Holdout::kValidation, {.cutoffs = {1}, .progress = {}});
   EXPECT_DOUBLE_EQ(validation.hit[0], 1);
   EXPECT_DOUBLE_EQ(validation.ndcg[0], 1);
 }

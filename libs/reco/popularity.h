@@ -28,7 +28,7 @@ class Popularity : public Recommender {
  private:
   int64_t window_days_;
   std::vector<int64_t> all_time_;
-  double tie_scale_ = 0;       // all-time count x this < 1
+  double tie_scale_ = 0;        // all-time count x this < 1
   std::vector<Event> by_time_;  // window only
   std::vector<int64_t> in_window_;
   std::size_t added_ = 0;    // by_time_[0, added_) have time <= the last query's now

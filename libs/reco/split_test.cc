@@ -71,8 +71,7 @@ TEST(SplitTest, NoFutureLeaksIntoAUsersTrainOrHistory) {
     EXPECT_EQ(split->train.Of(u).size() + 2, split->sequences.Of(u).size());
     held += 2;
   }
-  EXPECT_EQ(split->train.num_events() + held,
-            static_cast<int64_t>(log.interactions().size()));
+  EXPECT_EQ(split->train.num_events() + held, static_cast<int64_t>(log.interactions().size()));
 }
 
 TEST(SplitTest, NoUserWithThreeInteractionsIsAnError) {

@@ -2,8 +2,7 @@
 
 namespace candor::reco {
 
-std::vector<KnnTrial> TuneItemKnn(ItemKnn& knn, const LeaveOneOutSplit& split,
-                                  const KnnGrid& grid,
+std::vector<KnnTrial> TuneItemKnn(ItemKnn& knn, const LeaveOneOutSplit& split, const KnnGrid& grid,
                                   const std::function<void(const KnnTrial&)>& on_trial) {
   std::vector<KnnTrial> trials;
   const KnnTrial* best = nullptr;

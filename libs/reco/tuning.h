@@ -25,8 +25,7 @@ struct KnnTrial {
 // one with the best NDCG@10 (ties: the earlier grid point). `knn` must be fitted on split.train
 // and keep at least max(grid.neighbours) neighbours. `on_trial` (may be empty) sees each trial
 // as it ends. Returns the trials in grid order; an empty grid leaves `knn` as it was.
-std::vector<KnnTrial> TuneItemKnn(ItemKnn& knn, const LeaveOneOutSplit& split,
-                                  const KnnGrid& grid,
+std::vector<KnnTrial> TuneItemKnn(ItemKnn& knn, const LeaveOneOutSplit& split, const KnnGrid& grid,
                                   const std::function<void(const KnnTrial&)>& on_trial);
 
 }  // namespace candor::reco

@@ -11,7 +11,8 @@ if [ ! -f "$data/Beauty_item_org_rank.txt" ]; then
 fi
 out=$(mktemp "${TMPDIR:-/tmp}/candor-reco-beauty.XXXXXX")
 trap 'rm -f "$out"' EXIT
-"$tool" --beauty "$data" --models popularity,itemknn --split test --json "$out"
+"$tool" --beauty "$data" --models popularity,itemknn --no-tune --knn-k 0 --knn-decay 0.7 \
+  --split test --json "$out"
 grep -q '"interactions": 198502' "$out"
 grep -q '"users": 22363' "$out"
 grep -q '"items": 12101' "$out"

@@ -52,12 +52,9 @@ int Fail(const std::string& what) {
 }
 
 nlohmann::json ResultJson(const EvalResult& r) {
-  nlohmann::json j = {{"model", r.model},
-                      {"protocol", kProtocol},
-                      {"split", HoldoutName(r.holdout)},
-                      {"users", r.users},
-                      {"items", r.items},
-                      {"seconds", r.seconds}};
+  nlohmann::json j = {
+      {"model", r.model}, {"protocol", kProtocol}, {"split", HoldoutName(r.holdout)},
+      {"users", r.users}, {"items", r.items},      {"seconds", r.seconds}};
   for (std::size_t c = 0; c < r.cutoffs.size(); ++c) {
     j[absl::StrCat("hr@", r.cutoffs[c])] = r.hit[c];
     j[absl::StrCat("ndcg@", r.cutoffs[c])] = r.ndcg[c];
@@ -65,15 +62,16 @@ nlohmann::json ResultJson(const EvalResult& r) {
   return j;
 }
 
+// One Markdown table row: model, protocol, split, users, HR@10, NDCG@10, HR@20, NDCG@20.
 std::string Row(const EvalResult& r) {
-  return absl::StrFormat("%-28s %-10s %7d %8.4f %8.4f %8.4f %8.4f", r.model, HoldoutName(r.holdout),
-                         r.users, r.hit[0], r.ndcg[0], r.hit[1], r.ndcg[1]);
+  return absl::StrFormat("| %s | %s | %s | %d | %.4f | %.4f | %.4f | %.4f |", r.model, kProtocol,
+                         HoldoutName(r.holdout), r.users, r.hit[0], r.ndcg[0], r.hit[1], r.ndcg[1]);
 }
 
 int Run(const Settings& s) {
   // 1. Which data.
-  const int sources = (s.beauty.empty() ? 0 : 1) + (s.amazon_json.empty() ? 0 : 1) +
-                      (s.tsv.empty() ? 0 : 1);
+  const int sources =
+      (s.beauty.empty() ? 0 : 1) + (s.amazon_json.empty() ? 0 : 1) + (s.tsv.empty() ? 0 : 1);
   if (sources != 1) {
     std::cerr << "candor-reco-eval: pass exactly one of --beauty, --amazon-json, --tsv (see "
                  "--help)\n";
@@ -113,10 +111,11 @@ int Run(const Settings& s) {
     return kUsage;
   }
   if (!log.ok()) return Fail(std::string(log.status().message()));
-  std::cerr << absl::StrFormat("load: %s: %d interactions, %d users, %d items (%d lines, %d "
-                               "skipped) in %.2f s\n",
-                               report.source, report.interactions, log->num_users(),
-                               log->num_items(), report.lines, report.skipped, Since(start));
+  std::cerr << absl::StrFormat(
+      "load: %s: %d interactions, %d users, %d items (%d lines, %d "
+      "skipped) in %.2f s\n",
+      report.source, report.interactions, log->num_users(), log->num_items(), report.lines,
+      report.skipped, Since(start));
   for (const std::string& reason : report.reasons) std::cerr << "  skipped: " << reason << "\n";
 
   // 3. Split.
@@ -132,14 +131,10 @@ int Run(const Settings& s) {
   options.progress = [](int64_t done, int64_t total) {
     std::cerr << absl::StrFormat("  ranked %d / %d users\n", done, total);
   };
-  nlohmann::json out = {{"source", report.source},
-                        {"interactions", report.interactions},
-                        {"users", log->num_users()},
-                        {"items", log->num_items()},
-                        {"skipped_lines", report.skipped},
-                        {"short_users", split->short_users},
-                        {"protocol", kProtocol},
-                        {"results", nlohmann::json::array()}};
+  nlohmann::json out = {{"source", report.source},         {"interactions", report.interactions},
+                        {"users", log->num_users()},       {"items", log->num_items()},
+                        {"skipped_lines", report.skipped}, {"short_users", split->short_users},
+                        {"protocol", kProtocol},           {"results", nlohmann::json::array()}};
   std::vector<EvalResult> results;
   for (const std::string& name : models) {
     std::unique_ptr<Recommender> model;
@@ -164,24 +159,23 @@ int Run(const Settings& s) {
       nlohmann::json trials = nlohmann::json::array();
       TuneItemKnn(*knn, *split, KnnGrid{}, [&](const KnnTrial& t) {
         std::cerr << absl::StrFormat("  %-28s validation HR@10 %.4f NDCG@10 %.4f (%.1f s)\n",
-                                     t.validation.model, t.validation.hit[0],
-                                     t.validation.ndcg[0], t.validation.seconds);
+                                     t.validation.model, t.validation.hit[0], t.validation.ndcg[0],
+                                     t.validation.seconds);
         trials.push_back(ResultJson(t.validation));
       });
       std::cerr << "tune: chose " << knn->Name() << "\n";
       out["itemknn_tuning"] = trials;
     }
-    std::cerr << "evaluate: " << model->Name() << " on the " << HoldoutName(holdout)
-              << " split\n";
+    std::cerr << "evaluate: " << model->Name() << " on the " << HoldoutName(holdout) << " split\n";
     results.push_back(Evaluate(*model, *split, holdout, options));
     out["results"].push_back(ResultJson(results.back()));
   }
 
   // 5. Report.
-  std::cout << "protocol: " << kProtocol << " (" << log->num_items()
-            << " items; HR and NDCG with ties in expectation)\n";
-  std::cout << absl::StrFormat("%-28s %-10s %7s %8s %8s %8s %8s\n", "model", "split", "users",
-                               "HR@10", "NDCG@10", "HR@20", "NDCG@20");
+  std::cout << "Ranked against all " << log->num_items()
+            << " items; HR and NDCG with tied scores in expectation.\n\n"
+            << "| model | protocol | split | users | HR@10 | NDCG@10 | HR@20 | NDCG@20 |\n"
+            << "|---|---|---|---|---|---|---|---|\n";
   for (const EvalResult& r : results) std::cout << Row(r) << "\n";
   if (!s.json.empty()) {
     std::ofstream file(s.json);
@@ -221,8 +215,8 @@ int main(int argc, char** argv) {
                 "skip bad lines (counted, the first reasons printed) instead of failing");
   flags.AddInt("window-days", "", &s.window_days,
                "popularity-recent: the window before each request", 1, 100000);
-  flags.AddInt("knn-k", "", &s.knn_k, "itemknn neighbours per history item (0: all), with --no-tune",
-               0, 1000000);
+  flags.AddInt("knn-k", "", &s.knn_k,
+               "itemknn neighbours per history item (0: all), with --no-tune", 0, 1000000);
   flags.AddDouble("knn-decay", "", &s.knn_decay,
                   "itemknn weight per step back in the history, with --no-tune", 0.01, 1);
   flags.AddBool("no-tune", "", &s.no_tune, "use --knn-k and --knn-decay as given");

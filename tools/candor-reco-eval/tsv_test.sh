@@ -27,7 +27,7 @@ grep -q '"protocol": "leave-one-out, full ranking, history masked"' "$dir/out.js
 grep -q '"model": "popularity"' "$dir/out.json"
 grep -q '"model": "itemknn(' "$dir/out.json"
 grep -q '"users": 60' "$dir/out.json"
-grep -q '^itemknn(' "$dir/table.txt"
+grep -q '^| itemknn(.* | leave-one-out, full ranking, history masked | test | 60 |' "$dir/table.txt"
 
 # A bad line fails with file:line and the reason, unless --lenient.
 printf 'u1\ti1\t5\t1\nu1 i2 5 2\n' > "$dir/bad.tsv"
