@@ -26,7 +26,7 @@ class BadLines {
 
   absl::Status Bad(std::string_view file, int64_t line, std::string_view reason) {
     std::string where = absl::StrCat(Sv(file), ":", line, ": ", Sv(reason));
-    if (!options_.lenient) return absl::InvalidArgumentError(std::move(where));
+    if (!options_.lenient) return absl::InvalidArgumentError(where);
     ++report_->skipped;
     if (static_cast<int>(report_->reasons.size()) < options_.max_reasons) {
       report_->reasons.push_back(std::move(where));
