@@ -30,9 +30,9 @@ namespace F = torch::nn::functional;
 // embeddings); item vector v_i = normalise(x_i + item MLP(x_i)); user vector as two_tower.h
 // describes, over the same x of the history items.
 struct Net : torch::nn::Module {
-  Net(const TwoTowerOptions& o, int64_t items, bool content)
-      : dim(o.dim), history(o.history), items(items) {
-    id_embedding = register_module("id_embedding", torch::nn::Embedding(items, o.dim));
+  Net(const TwoTowerOptions& o, int64_t num_items, bool content)
+      : dim(o.dim), history(o.history) {
+    id_embedding = register_module("id_embedding", torch::nn::Embedding(num_items, o.dim));
     torch::nn::init::normal_(id_embedding->weight, 0, 0.1);
     if (content) {
       token_embedding = register_module(
@@ -82,7 +82,6 @@ struct Net : torch::nn::Module {
 
   int64_t dim;
   int64_t history;
-  int64_t items;
   torch::nn::Embedding id_embedding{nullptr};
   torch::nn::EmbeddingBag token_embedding{nullptr};
   torch::Tensor attention_query;
