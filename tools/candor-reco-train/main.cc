@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <initializer_list>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -240,7 +241,7 @@ int Run(const Settings& s) {
     meta["test"] = ResultJson(t);
     std::cout << "| model | protocol | split | users | HR@10 | NDCG@10 | HR@20 | NDCG@20 |\n"
               << "|---|---|---|---|---|---|---|---|\n";
-    for (const EvalResult* r : {&best_validation, &t}) {
+    for (const EvalResult* r : std::initializer_list<const EvalResult*>{&best_validation, &t}) {
       std::cout << absl::StrFormat("| twotower(epoch %d) | %s | %s | %d | %.4f | %.4f | %.4f | %.4f |\n",
                                    best_epoch, kProtocol, HoldoutName(r->holdout), r->users,
                                    r->hit[0], r->ndcg[0], r->hit[1], r->ndcg[1]);
