@@ -47,8 +47,8 @@ std::vector<int32_t> ContentTokens(std::string_view text, int32_t buckets) {
 }
 
 absl::StatusOr<std::vector<std::vector<int32_t>>> LoadItemContent(
-    const std::string& path, const InteractionLog& log, int32_t buckets,
-    const LoadOptions& options, LoadReport* report, int64_t* unknown) {
+    const std::string& path, const InteractionLog& log, int32_t buckets, const LoadOptions& options,
+    LoadReport* report, int64_t* unknown) {
   *report = LoadReport{};
   report->source = path;
   int64_t not_in_log = 0;

@@ -23,11 +23,8 @@ std::vector<int32_t> ContentTokens(std::string_view text, int32_t buckets);
 // larger catalogue. A second line for the same item adds its tokens. A line is bad when it has no
 // tab or an empty item. Errors as LoadTsv (loaders.h): NotFound / DataLoss, InvalidArgument
 // "file:line: reason" (strict).
-absl::StatusOr<std::vector<std::vector<int32_t>>> LoadItemContent(const std::string& path,
-                                                                  const InteractionLog& log,
-                                                                  int32_t buckets,
-                                                                  const LoadOptions& options,
-                                                                  LoadReport* report,
-                                                                  int64_t* unknown);
+absl::StatusOr<std::vector<std::vector<int32_t>>> LoadItemContent(
+    const std::string& path, const InteractionLog& log, int32_t buckets, const LoadOptions& options,
+    LoadReport* report, int64_t* unknown);
 
 }  // namespace candor::reco

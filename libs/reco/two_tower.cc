@@ -1,15 +1,15 @@
 #include "libs/reco/two_tower.h"
 
 #include <algorithm>
-#include <cstdlib>
-#include <iostream>
-#include <string_view>
 #include <bit>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <limits>
+#include <string_view>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -46,7 +46,8 @@ float Dot(const float* a, const float* b, int32_t n) {
   for (; k + 8 <= n; k += 8) {
     for (int32_t j = 0; j < 8; ++j) lane[j] += a[k + j] * b[k + j];
   }
-  float s = ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+  float s =
+      ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
   for (; k < n; ++k) s += a[k] * b[k];
   return s;
 }
@@ -58,13 +59,13 @@ auto Arrays(W& w) {
   const int64_t d = w.dim;
   const int64_t h = w.hidden;
   return std::vector<std::pair<Array, int64_t>>{{&w.item_input, int64_t{w.items} * d},
-          {&w.item_vectors, int64_t{w.items} * d},
-          {&w.attention_query, d},
-          {&w.position_bias, w.history},
-          {&w.user_w1, h * d},
-          {&w.user_b1, h},
-          {&w.user_w2, d * h},
-          {&w.user_b2, d}};
+                                                {&w.item_vectors, int64_t{w.items} * d},
+                                                {&w.attention_query, d},
+                                                {&w.position_bias, w.history},
+                                                {&w.user_w1, h * d},
+                                                {&w.user_b1, h},
+                                                {&w.user_w2, d * h},
+                                                {&w.user_b2, d}};
 }
 
 }  // namespace
@@ -76,8 +77,8 @@ absl::Status TwoTowerWeights::Validate() const {
                      ", ", hidden, ", ", history, ", ", items, ")"));
   }
   if (static_cast<int64_t>(item_ids.size()) != items) {
-    return absl::InvalidArgumentError(absl::StrCat("two-tower weights: ", item_ids.size(),
-                                                   " item ids for ", items, " items"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("two-tower weights: ", item_ids.size(), " item ids for ", items, " items"));
   }
   const int64_t d = dim;
   const int64_t h = hidden;
@@ -129,9 +130,8 @@ void UserVector(const TwoTowerWeights& w, std::span<const int32_t> history, std:
   }
   float norm = 0;
   for (int32_t k = 0; k < d; ++k) {
-    out[k] =
-        pool[k] + Dot(&w.user_w2[static_cast<std::size_t>(k) * w.hidden], hid, w.hidden) +
-        w.user_b2[k];
+    out[k] = pool[k] + Dot(&w.user_w2[static_cast<std::size_t>(k) * w.hidden], hid, w.hidden) +
+             w.user_b2[k];
     norm += out[k] * out[k];
   }
   // As torch.nn.functional.normalize: divide by max(norm, 1e-12).
@@ -252,8 +252,8 @@ absl::Status TwoTowerModel::Fit(const Sequences& train) {
     return absl::OkStatus();
   }
   if (static_cast<std::size_t>(train.num_items()) > row_of_.size()) {
-    return absl::InvalidArgumentError(absl::StrCat("the data has ", train.num_items(),
-                                                   " items, the binding ", row_of_.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the data has ", train.num_items(), " items, the binding ", row_of_.size()));
   }
   if (std::all_of(row_of_.begin(), row_of_.end(), [](int32_t r) { return r < 0; })) {
     return absl::InvalidArgumentError(
@@ -272,9 +272,9 @@ void TwoTowerModel::Score(const Query& query, std::span<float> scores) {
   const int32_t d = weights_.dim;
   for (std::size_t i = 0; i < scores.size(); ++i) {
     const int32_t row = row_of_.empty() ? static_cast<int32_t>(i) : row_of_[i];
-    scores[i] = row < 0 ? -std::numeric_limits<float>::infinity()
-                        : Dot(user_.data(), &weights_.item_vectors[static_cast<std::size_t>(row) * d],
-                              d);
+    scores[i] =
+        row < 0 ? -std::numeric_limits<float>::infinity()
+                : Dot(user_.data(), &weights_.item_vectors[static_cast<std::size_t>(row) * d], d);
   }
 }
 

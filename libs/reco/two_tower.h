@@ -27,13 +27,13 @@ namespace candor::reco {
 // Item tower: item_vectors holds every item's L2-normalised output, computed by the trainer.
 // Score(user, item) = dot(u, item_vectors[item]); the training temperature only scales it.
 struct TwoTowerWeights {
-  int32_t dim = 0;      // D: the width of item_input, item_vectors and u
-  int32_t hidden = 0;   // H: the user MLP's hidden width
-  int32_t history = 0;  // N: how many of the newest history items the tower reads
-  int32_t items = 0;    // I: rows of item_input / item_vectors
-  std::vector<std::string> item_ids;  // I source ids, row order
-  std::vector<float> item_input;      // I x D, row-major
-  std::vector<float> item_vectors;    // I x D, row-major, rows L2-normalised
+  int32_t dim = 0;                     // D: the width of item_input, item_vectors and u
+  int32_t hidden = 0;                  // H: the user MLP's hidden width
+  int32_t history = 0;                 // N: how many of the newest history items the tower reads
+  int32_t items = 0;                   // I: rows of item_input / item_vectors
+  std::vector<std::string> item_ids;   // I source ids, row order
+  std::vector<float> item_input;       // I x D, row-major
+  std::vector<float> item_vectors;     // I x D, row-major, rows L2-normalised
   std::vector<float> attention_query;  // D
   std::vector<float> position_bias;    // N
   std::vector<float> user_w1;          // H x D, row-major

@@ -112,8 +112,7 @@ TEST(TwoTowerModelTest, BindsOtherDataByItemId) {
 
   const std::vector<std::string> none{"x", "y"};
   EXPECT_EQ(model.Bind(none), 0);
-  EXPECT_THAT(std::string(model.Fit(Sequences(2, {0, 0}, {})).message()),
-              HasSubstr("knows none"));
+  EXPECT_THAT(std::string(model.Fit(Sequences(2, {0, 0}, {})).message()), HasSubstr("knows none"));
 }
 
 TEST(TwoTowerModelTest, FitRejectsMoreItemsThanTheModelUnbound) {

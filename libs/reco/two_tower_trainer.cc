@@ -3,13 +3,13 @@
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <iostream>
-#include <string_view>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <iostream>
 #include <numeric>
 #include <random>
+#include <string_view>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -30,15 +30,14 @@ namespace F = torch::nn::functional;
 // embeddings); item vector v_i = normalise(x_i + item MLP(x_i)); user vector as two_tower.h
 // describes, over the same x of the history items.
 struct Net : torch::nn::Module {
-  Net(const TwoTowerOptions& o, int64_t num_items, bool content)
-      : dim(o.dim), history(o.history) {
+  Net(const TwoTowerOptions& o, int64_t num_items, bool content) : dim(o.dim), history(o.history) {
     id_embedding = register_module("id_embedding", torch::nn::Embedding(num_items, o.dim));
     torch::nn::init::normal_(id_embedding->weight, 0, 0.1);
     if (content) {
       token_embedding = register_module(
           "token_embedding",
-          torch::nn::EmbeddingBag(torch::nn::EmbeddingBagOptions(o.content_buckets, o.dim)
-                                      .mode(torch::kMean)));
+          torch::nn::EmbeddingBag(
+              torch::nn::EmbeddingBagOptions(o.content_buckets, o.dim).mode(torch::kMean)));
       torch::nn::init::normal_(token_embedding->weight, 0, 0.1);
     }
     // Zero at the start: plain mean pooling until the data says otherwise.
@@ -102,8 +101,8 @@ std::vector<float> ToVector(const torch::Tensor& t) {
 struct TwoTowerTrainer::Impl {
   TwoTowerOptions options;
   std::vector<std::string> item_ids;
-  std::vector<int32_t> items;   // every train event's item, users concatenated
-  std::vector<int64_t> starts;  // per example: where its user's events start in `items`
+  std::vector<int32_t> items;    // every train event's item, users concatenated
+  std::vector<int64_t> starts;   // per example: where its user's events start in `items`
   std::vector<int64_t> targets;  // per example: the target's index in `items`
   torch::Tensor log_q;           // [items]: log of each item's share of the targets
   torch::Tensor token_ids;       // content: every item's tokens, concatenated
@@ -148,8 +147,8 @@ absl::StatusOr<std::unique_ptr<TwoTowerTrainer>> TwoTowerTrainer::Create(
         "learning rate > 0, weight decay and content buckets >= 0");
   }
   if (static_cast<int64_t>(item_ids.size()) != train.num_items() || item_ids.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(item_ids.size(), " item ids for ",
-                                                   train.num_items(), " items (or no item)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(item_ids.size(), " item ids for ", train.num_items(), " items (or no item)"));
   }
   const bool content = !item_tokens.empty();
   if (content && (o.content_buckets < 1 || item_tokens.size() != item_ids.size())) {
@@ -177,14 +176,14 @@ absl::StatusOr<std::unique_ptr<TwoTowerTrainer>> TwoTowerTrainer::Create(
     }
   }
   if (impl->targets.empty()) {
-    return absl::InvalidArgumentError(
-        "no training example: no user has two train interactions");
+    return absl::InvalidArgumentError("no training example: no user has two train interactions");
   }
   // Items never a target never appear as in-batch negatives; their q only has to be finite.
   impl->log_q = torch::empty({num_items}, torch::kFloat32);
   const double total = static_cast<double>(impl->targets.size());
   for (int64_t i = 0; i < num_items; ++i) {
-    impl->log_q[i] = static_cast<float>(std::log(std::max(count[static_cast<std::size_t>(i)], 1.0) / total));
+    impl->log_q[i] =
+        static_cast<float>(std::log(std::max(count[static_cast<std::size_t>(i)], 1.0) / total));
   }
 
   if (content) {
@@ -262,8 +261,7 @@ EpochStats TwoTowerTrainer::RunEpoch() {
     stats.examples += static_cast<int64_t>(ranges.size());
   }
   stats.loss = steps > 0 ? loss_sum / static_cast<double>(steps) : 0;
-  stats.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return stats;
 }
 

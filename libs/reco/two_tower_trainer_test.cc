@@ -42,8 +42,13 @@ std::vector<std::string> ItemIds(const InteractionLog& log) {
 }
 
 TwoTowerOptions Small() {
-  return TwoTowerOptions{.dim = 16, .hidden = 32, .history = 5, .temperature = 0.1,
-                         .batch = 64, .learning_rate = 0.01, .seed = 3};
+  return TwoTowerOptions{.dim = 16,
+                         .hidden = 32,
+                         .history = 5,
+                         .temperature = 0.1,
+                         .batch = 64,
+                         .learning_rate = 0.01,
+                         .seed = 3};
 }
 
 std::unique_ptr<TwoTowerTrainer> Trainer(const LeaveOneOutSplit& split, const InteractionLog& log,
@@ -78,8 +83,7 @@ void ExpectPlainEqualsTorch(const TwoTowerTrainer& trainer) {
     UserVector(w, histories[h], plain, scratch);
     for (int k = 0; k < w.dim; ++k) {
       ASSERT_NEAR(plain[static_cast<std::size_t>(k)],
-                  torch_u[h * static_cast<std::size_t>(w.dim) + static_cast<std::size_t>(k)],
-                  1e-4)
+                  torch_u[h * static_cast<std::size_t>(w.dim) + static_cast<std::size_t>(k)], 1e-4)
           << "history " << h << " (length " << histories[h].size() << "), dimension " << k;
     }
   }
@@ -133,8 +137,8 @@ TEST(TwoTowerTrainerTest, ContentTokensFeedTheItemTower) {
   // Items of one decade share a token ("decade3"), and each has its own.
   std::vector<std::vector<int32_t>> tokens;
   for (int i = 0; i < kItems; ++i) {
-    tokens.push_back(ContentTokens("decade" + std::to_string(i / 10) + " item" + std::to_string(i),
-                                   256));
+    tokens.push_back(
+        ContentTokens("decade" + std::to_string(i / 10) + " item" + std::to_string(i), 256));
   }
   TwoTowerOptions options = Small();
   options.content_buckets = 256;
@@ -177,10 +181,9 @@ TEST(TwoTowerTrainerTest, RejectsBadInput) {
       TwoTowerTrainer::Create(Small(), split->train, {"only one id"}, {}).status()));
   // One event per user: nothing to predict from.
   const Sequences single(2, {0, 1, 2}, {{0, 1}, {1, 2}});
-  EXPECT_THAT(std::string(TwoTowerTrainer::Create(Small(), single, {"a", "b"}, {})
-                              .status()
-                              .message()),
-              ::testing::HasSubstr("no training example"));
+  EXPECT_THAT(
+      std::string(TwoTowerTrainer::Create(Small(), single, {"a", "b"}, {}).status().message()),
+      ::testing::HasSubstr("no training example"));
 }
 
 }  // namespace

@@ -83,8 +83,9 @@ std::string Checksum(const InteractionLog& log) {
 }
 
 nlohmann::json ResultJson(const EvalResult& r) {
-  nlohmann::json j = {{"model", r.model},   {"protocol", kProtocol}, {"split", HoldoutName(r.holdout)},
-                      {"users", r.users},   {"items", r.items},      {"seconds", r.seconds}};
+  nlohmann::json j = {
+      {"model", r.model}, {"protocol", kProtocol}, {"split", HoldoutName(r.holdout)},
+      {"users", r.users}, {"items", r.items},      {"seconds", r.seconds}};
   for (std::size_t c = 0; c < r.cutoffs.size(); ++c) {
     j[absl::StrCat("hr@", r.cutoffs[c])] = r.hit[c];
     j[absl::StrCat("ndcg@", r.cutoffs[c])] = r.ndcg[c];
@@ -133,8 +134,8 @@ int Run(const Settings& s) {
     LoadReport content_report;
     int64_t unknown = 0;
     absl::StatusOr<std::vector<std::vector<int32_t>>> loaded =
-        LoadItemContent(s.item_content, *log, static_cast<int32_t>(s.content_buckets),
-                        load_options, &content_report, &unknown);
+        LoadItemContent(s.item_content, *log, static_cast<int32_t>(s.content_buckets), load_options,
+                        &content_report, &unknown);
     if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
     tokens = *std::move(loaded);
     for (const auto& t : tokens) described += t.empty() ? 0 : 1;
@@ -153,17 +154,18 @@ int Run(const Settings& s) {
       split->evaluated_users.size(), split->short_users, split->train.num_events());
 
   // 3. Train, evaluating every epoch on the validation split with the exported model.
-  const TwoTowerOptions options{.dim = static_cast<int>(s.dim),
-                                .hidden = static_cast<int>(s.hidden),
-                                .history = static_cast<int>(s.history),
-                                .temperature = s.temperature,
-                                .batch = static_cast<int>(s.batch),
-                                .learning_rate = s.learning_rate,
-                                .weight_decay = s.weight_decay,
-                                .logq = !s.no_logq,
-                                .content_buckets = tokens.empty() ? 0 : static_cast<int>(s.content_buckets),
-                                .seed = static_cast<uint64_t>(s.seed),
-                                .threads = static_cast<int>(s.threads)};
+  const TwoTowerOptions options{
+      .dim = static_cast<int>(s.dim),
+      .hidden = static_cast<int>(s.hidden),
+      .history = static_cast<int>(s.history),
+      .temperature = s.temperature,
+      .batch = static_cast<int>(s.batch),
+      .learning_rate = s.learning_rate,
+      .weight_decay = s.weight_decay,
+      .logq = !s.no_logq,
+      .content_buckets = tokens.empty() ? 0 : static_cast<int>(s.content_buckets),
+      .seed = static_cast<uint64_t>(s.seed),
+      .threads = static_cast<int>(s.threads)};
   std::vector<std::string> item_ids;
   item_ids.reserve(static_cast<std::size_t>(log->num_items()));
   for (int32_t i = 0; i < log->num_items(); ++i) item_ids.push_back(log->ItemId(i));
@@ -173,8 +175,8 @@ int Run(const Settings& s) {
   std::cerr << absl::StrFormat(
       "train: %d examples; dim %d, hidden %d, history %d, temperature %g, batch %d, lr %g, "
       "logQ %s, seed %d, %d thread(s)\n",
-      (*trainer)->examples(), s.dim, s.hidden, s.history, s.temperature, s.batch,
-      s.learning_rate, s.no_logq ? "off" : "on", s.seed, s.threads);
+      (*trainer)->examples(), s.dim, s.hidden, s.history, s.temperature, s.batch, s.learning_rate,
+      s.no_logq ? "off" : "on", s.seed, s.threads);
 
   EvalOptions eval_options;
   eval_options.cutoffs = {10, 20};
@@ -218,15 +220,28 @@ int Run(const Settings& s) {
   // 4. The test split, once, with the chosen epoch's exported model.
   nlohmann::json meta = {
       {"trainer", "candor-reco-train"},
-      {"data", {{"source", report.source}, {"checksum", checksum},
-                {"interactions", report.interactions}, {"users", log->num_users()},
-                {"items", log->num_items()}, {"skipped_lines", report.skipped},
-                {"content", s.item_content}, {"items_with_content", described}}},
-      {"options", {{"dim", s.dim}, {"hidden", s.hidden}, {"history", s.history},
-                   {"temperature", s.temperature}, {"batch", s.batch},
-                   {"learning_rate", s.learning_rate}, {"weight_decay", s.weight_decay},
-                   {"logq", !s.no_logq}, {"content_buckets", options.content_buckets},
-                   {"epochs", s.epochs}, {"patience", s.patience}, {"threads", s.threads}}},
+      {"data",
+       {{"source", report.source},
+        {"checksum", checksum},
+        {"interactions", report.interactions},
+        {"users", log->num_users()},
+        {"items", log->num_items()},
+        {"skipped_lines", report.skipped},
+        {"content", s.item_content},
+        {"items_with_content", described}}},
+      {"options",
+       {{"dim", s.dim},
+        {"hidden", s.hidden},
+        {"history", s.history},
+        {"temperature", s.temperature},
+        {"batch", s.batch},
+        {"learning_rate", s.learning_rate},
+        {"weight_decay", s.weight_decay},
+        {"logq", !s.no_logq},
+        {"content_buckets", options.content_buckets},
+        {"epochs", s.epochs},
+        {"patience", s.patience},
+        {"threads", s.threads}}},
       {"seed", s.seed},
       {"epochs_run", epochs.size()},
       {"best_epoch", best_epoch},
@@ -242,9 +257,10 @@ int Run(const Settings& s) {
     std::cout << "| model | protocol | split | users | HR@10 | NDCG@10 | HR@20 | NDCG@20 |\n"
               << "|---|---|---|---|---|---|---|---|\n";
     for (const EvalResult* r : std::initializer_list<const EvalResult*>{&best_validation, &t}) {
-      std::cout << absl::StrFormat("| twotower(epoch %d) | %s | %s | %d | %.4f | %.4f | %.4f | %.4f |\n",
-                                   best_epoch, kProtocol, HoldoutName(r->holdout), r->users,
-                                   r->hit[0], r->ndcg[0], r->hit[1], r->ndcg[1]);
+      std::cout << absl::StrFormat(
+          "| twotower(epoch %d) | %s | %s | %d | %.4f | %.4f | %.4f | %.4f |\n", best_epoch,
+          kProtocol, HoldoutName(r->holdout), r->users, r->hit[0], r->ndcg[0], r->hit[1],
+          r->ndcg[1]);
     }
   }
   if (absl::Status w = WriteTwoTower(s.out, *best, meta); !w.ok()) {
@@ -305,8 +321,7 @@ int main(int argc, char** argv) {
                "hash buckets of content tokens, with --item-content", 1, 1 << 24);
   flags.AddInt("seed", "", &s.seed, "seed of the initial weights and the example order", 0,
                int64_t{1} << 62);
-  flags.AddInt("threads", "", &s.threads, "libtorch threads (1: reproducible bit for bit)", 1,
-               256);
+  flags.AddInt("threads", "", &s.threads, "libtorch threads (1: reproducible bit for bit)", 1, 256);
   flags.AddBool("no-test", "", &s.no_test, "skip the test-split evaluation");
   if (const int rc = candor::core::ParseOrExit(flags, argc, argv); rc >= 0) return rc;
   if (!flags.positional().empty()) {
