@@ -69,7 +69,7 @@ absl::StatusOr<std::vector<std::vector<int32_t>>> LoadItemContent(
     }
     if (!reason.empty()) {
       std::string where = absl::StrCat(path, ":", n, ": ", reason);
-      if (!options.lenient) return absl::InvalidArgumentError(std::move(where));
+      if (!options.lenient) return absl::InvalidArgumentError(where);
       ++report->skipped;
       if (static_cast<int>(report->reasons.size()) < options.max_reasons) {
         report->reasons.push_back(std::move(where));
