@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <span>
 
 #include "libs/reco/metrics.h"
@@ -61,7 +62,8 @@ EvalResult Evaluate(Recommender& model, const LeaveOneOutSplit& split, Holdout h
       greater -= s > mine ? 1 : 0;
       ties -= s == mine ? 1 : 0;
     }
-    for (std::size_t c = 0; c < options.cutoffs.size(); ++c) {
+    // NaN compares false with everything and would rank first: count it a miss.
+    for (std::size_t c = 0; c < options.cutoffs.size() && !std::isnan(mine); ++c) {
       const HitNdcg m = ExpectedAtK(greater, ties, options.cutoffs[c]);
       result.hit[c] += m.hit;
       result.ndcg[c] += m.ndcg;

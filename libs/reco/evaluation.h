@@ -34,7 +34,8 @@ struct EvalResult {
 // evaluation does: the model scores every item for the user's history (split.History), the items
 // of that history are removed from the ranking except the target itself (S3-Rec's train-matrix
 // mask; a repeated target stays rankable), and the target's rank among the rest gives HR@k and
-// NDCG@k (metrics.h; ties in expectation). `model` must already be fitted on split.train.
+// NDCG@k (metrics.h; ties in expectation; a NaN target score is a miss). `model` must already be
+// fitted on split.train.
 // Users are visited in order of their held-out item's time, so a windowed model slides forward.
 EvalResult Evaluate(Recommender& model, const LeaveOneOutSplit& split, Holdout holdout,
                     const EvalOptions& options);

@@ -19,7 +19,7 @@ using ::testing::HasSubstr;
 class LoadersTest : public ::testing::Test {
  protected:
   std::string Write(const std::string& name, const std::string& text) {
-    const std::string path = dir_.Path(name);
+    std::string path = dir_.Path(name);
     std::ofstream(path, std::ios::binary) << text;
     return path;
   }

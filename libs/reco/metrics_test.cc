@@ -89,5 +89,18 @@ TEST(EvaluateTest, ARepeatedTargetStaysRankable) {
   EXPECT_DOUBLE_EQ(r.hit[0], 1);  // b is masked, c scores lower
 }
 
+TEST(EvaluateTest, ANanTargetScoreIsAMiss) {
+  InteractionLog log;
+  const int32_t u = log.InternUser("u");
+  for (int i = 0; i < 4; ++i) log.InternItem(std::string(1, static_cast<char>('a' + i)));
+  for (int32_t i = 0; i < 3; ++i) log.Add(u, i, kNoRating, i);
+  absl::StatusOr<LeaveOneOutSplit> split = SplitLeaveOneOut(log);
+  ASSERT_TRUE(split.ok());
+  FixedScores model({{1, 1, std::nanf(""), 0}});
+  const EvalResult r = Evaluate(model, *split, Holdout::kTest, {.cutoffs = {10}, .progress = {}});
+  EXPECT_DOUBLE_EQ(r.hit[0], 0);
+  EXPECT_DOUBLE_EQ(r.ndcg[0], 0);
+}
+
 }  // namespace
 }  // namespace candor::reco

@@ -36,4 +36,12 @@ if "$tool" --tsv "$dir/bad.tsv" 2> "$dir/err.txt"; then
   exit 1
 fi
 grep -q "bad.tsv:2: expected 4 tab-separated fields" "$dir/err.txt"
+
+# --lenient: the good lines are evaluated, the bad one is counted and named.
+cp "$dir/r.tsv" "$dir/mixed.tsv"
+printf 'u0	i1	five	9
+' >> "$dir/mixed.tsv"
+"$tool" --tsv "$dir/mixed.tsv" --lenient --models popularity 2> "$dir/err.txt" > /dev/null
+grep -q "360 interactions, 60 users, 30 items (361 lines, 1 skipped)" "$dir/err.txt"
+grep -q "skipped: .*mixed.tsv:362: rating 'five' is not a finite number" "$dir/err.txt"
 echo "ok"
