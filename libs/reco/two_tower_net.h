@@ -18,7 +18,7 @@ struct TwoTowerOptions {
   int dim = 64;                 // D
   int hidden = 128;             // H, both towers' MLP
   int history = 20;             // N: the newest items the user tower reads
-  double temperature = 0.05;    // logits = dot(u, v) / temperature
+  double temperature = 0.1;     // logits = dot(u, v) / temperature
   int batch = 256;              // examples per step; the other targets of a batch are the negatives
   double learning_rate = 1e-3;  // Adam
   double weight_decay = 0;      // Adam's L2 term

@@ -40,7 +40,7 @@ struct Settings {
   int64_t dim = 64;
   int64_t hidden = 128;
   int64_t history = 20;
-  double temperature = 0.05;
+  double temperature = 0.1;
   int64_t batch = 256;
   double learning_rate = 1e-3;
   double weight_decay = 0;
