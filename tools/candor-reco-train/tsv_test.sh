@@ -52,6 +52,23 @@ tail -n +3 "$dir/again.bin" > "$dir/a.w"
 tail -n +3 "$dir/again2.bin" > "$dir/b.w"
 cmp "$dir/a.w" "$dir/b.w" || { echo "the same seed gave different weights" >&2; exit 1; }
 
+# Item text feeds the item tower: every item of the data is described, one line names an item
+# the data lacks.
+printf 'item\ttext\n' > "$dir/items.tsv"
+i=0
+while [ $i -lt 40 ]; do
+  printf 'i%d\tShade %d, group g%d\n' $i $i $((i / 5)) >> "$dir/items.tsv"
+  i=$((i + 1))
+done
+printf 'elsewhere\tnot in the data\n' >> "$dir/items.tsv"
+"$train" --tsv "$dir/r.tsv" --item-content "$dir/items.tsv" --content-buckets 512 \
+  --out "$dir/content.bin" --report "$dir/content.json" --dim 16 --hidden 32 --history 5 \
+  --batch 64 --lr 0.01 --epochs 2 --seed 3 > /dev/null 2> "$dir/content.err"
+grep -q 'content: .*: 40 of 40 items have tokens (512 buckets); 1 lines name items not in the data' \
+  "$dir/content.err"
+grep -q '"items_with_content": 40' "$dir/content.json"
+grep -q '"content_buckets": 512' "$dir/content.json"
+
 # Bad input: a bad line fails with file:line; no --out is a usage error.
 printf 'u1\ti1\t5\t1\nu1 i2 5 2\n' > "$dir/bad.tsv"
 if "$train" --tsv "$dir/bad.tsv" --out "$dir/bad.bin" 2> "$dir/err.txt"; then
