@@ -60,3 +60,13 @@ target_include_directories(xapian::xapian SYSTEM INTERFACE ${XAPIAN_INCLUDE_DIR}
 find_package(prometheus-cpp CONFIG REQUIRED)
 # libboost-dev (Boost.Asio and Boost.Beast, header-only: libs/metrics' admin HTTP server).
 find_package(Boost 1.74 REQUIRED)
+
+# libtorch-dev (libtorch 1.13, CPU: tools/candor-reco-train's two-tower model). Its CMake config
+# `Torch` (through Caffe2's) imports the `torch` target; one interface target carries it and the
+# flags it asks for. Only candor::reco_torch links it: torch headers are slow to compile and to
+# lint, and nothing that serves recommendations needs them (the exported model runs in plain C++).
+find_package(Torch CONFIG REQUIRED)
+add_library(torch::cpu INTERFACE IMPORTED)
+target_link_libraries(torch::cpu INTERFACE ${TORCH_LIBRARIES})
+separate_arguments(CANDOR_TORCH_CXX_FLAGS UNIX_COMMAND "${TORCH_CXX_FLAGS}")
+target_compile_options(torch::cpu INTERFACE ${CANDOR_TORCH_CXX_FLAGS})

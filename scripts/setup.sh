@@ -47,6 +47,7 @@ packages=(
   libboost-dev                                   # Boost.Asio/Beast: the admin HTTP server
   prometheus                                     # Prometheus 2.42 + promtool (metrics_e2etest)
   libxgboost-dev                                 # gradient-boosted fraud model (C API)
+  libtorch-dev                                   # libtorch 1.13 CPU: the two-tower trainer
   libxapian-dev                                  # embedded review search index
   libcurl4-openssl-dev                           # HTTP client of the Elasticsearch search backend
   libgtest-dev libgmock-dev libbenchmark-dev     # tests, micro-benchmarks

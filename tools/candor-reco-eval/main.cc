@@ -21,6 +21,7 @@
 #include "libs/reco/popularity.h"
 #include "libs/reco/split.h"
 #include "libs/reco/tuning.h"
+#include "libs/reco/two_tower.h"
 #include "nlohmann/json.hpp"
 
 namespace candor::reco {
@@ -41,6 +42,7 @@ struct Settings {
   int64_t knn_k = 100;
   double knn_decay = 1.0;
   bool no_tune = false;
+  std::string twotower_model;
 };
 
 double Since(std::chrono::steady_clock::time_point start) {
@@ -87,9 +89,13 @@ int Run(const Settings& s) {
   }
   std::vector<std::string> models = absl::StrSplit(s.models, ',', absl::SkipEmpty());
   for (const std::string& m : models) {
-    if (m != "popularity" && m != "popularity-recent" && m != "itemknn") {
+    if (m != "popularity" && m != "popularity-recent" && m != "itemknn" && m != "twotower") {
       std::cerr << "candor-reco-eval: --models: unknown model '" << m
-                << "' (popularity, popularity-recent, itemknn)\n";
+                << "' (popularity, popularity-recent, itemknn, twotower)\n";
+      return kUsage;
+    }
+    if (m == "twotower" && s.twotower_model.empty()) {
+      std::cerr << "candor-reco-eval: --models twotower needs --twotower-model FILE\n";
       return kUsage;
     }
   }
@@ -144,6 +150,16 @@ int Run(const Settings& s) {
       model = std::make_unique<Popularity>();
     } else if (name == "popularity-recent") {
       model = std::make_unique<Popularity>(s.window_days);
+    } else if (name == "twotower") {
+      // The exported model (candor-reco-train), run in plain C++; bound to this data's items by
+      // their source ids, so its dense ids need not match the trainer's.
+      absl::StatusOr<LoadedTwoTower> loaded = ReadTwoTower(s.twotower_model);
+      if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
+      auto t = std::make_unique<TwoTowerModel>(std::move(loaded->weights));
+      const int64_t known = t->Bind(*log);
+      std::cerr << absl::StrFormat("twotower: %s knows %d of the data's %d items\n",
+                                   s.twotower_model, known, log->num_items());
+      model = std::move(t);
     } else {
       auto k = std::make_unique<ItemKnn>(ItemKnn::Options{
           .max_neighbours = 0, .neighbours = static_cast<int>(s.knn_k), .decay = s.knn_decay});
@@ -213,7 +229,7 @@ int main(int argc, char** argv) {
                   "Amazon 2014 JSON-lines review file, plain or .gz");
   flags.AddString("tsv", "", &s.tsv, "tab-separated `user item rating unix_time`, plain or .gz");
   flags.AddString("models", "", &s.models,
-                  "comma-separated: popularity, popularity-recent, itemknn");
+                  "comma-separated: popularity, popularity-recent, itemknn, twotower");
   flags.AddString("split", "", &s.split, "validation or test");
   flags.AddString("json", "", &s.json, "also write the results (and the tuning) to this file");
   flags.AddBool("lenient", "", &s.lenient,
@@ -225,6 +241,8 @@ int main(int argc, char** argv) {
   flags.AddDouble("knn-decay", "", &s.knn_decay,
                   "itemknn weight per step back in the history, with --no-tune", 0.01, 1);
   flags.AddBool("no-tune", "", &s.no_tune, "use --knn-k and --knn-decay as given");
+  flags.AddString("twotower-model", "", &s.twotower_model,
+                  "twotower: the model file candor-reco-train wrote");
   if (const int rc = candor::core::ParseOrExit(flags, argc, argv); rc >= 0) return rc;
   if (!flags.positional().empty()) {
     std::cerr << "candor-reco-eval: unexpected argument '" << flags.positional()[0]
