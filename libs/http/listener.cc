@@ -7,14 +7,15 @@ namespace candor::http {
 absl::Status Listen(boost::asio::ip::tcp::acceptor& acceptor, std::string_view what,
                     const std::string& host, int port) {
   namespace asio = boost::asio;
+  const absl::string_view name(what.data(), what.size());
   if (port < 0 || port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat(what, " port ", port, " is outside 0..65535"));
+    return absl::InvalidArgumentError(absl::StrCat(name, " port ", port, " is outside 0..65535"));
   }
   boost::system::error_code ec;
   const asio::ip::address address = asio::ip::make_address(host, ec);
   if (ec) {
     return absl::InvalidArgumentError(
-        absl::StrCat(what, " address '", host, "' is not an IP address"));
+        absl::StrCat(name, " address '", host, "' is not an IP address"));
   }
   const asio::ip::tcp::endpoint endpoint(address, static_cast<uint16_t>(port));
   acceptor.open(endpoint.protocol(), ec);
@@ -23,7 +24,7 @@ absl::Status Listen(boost::asio::ip::tcp::acceptor& acceptor, std::string_view w
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     return absl::UnavailableError(
-        absl::StrCat(what, " server cannot listen on ", host, ":", port, ": ", ec.message()));
+        absl::StrCat(name, " server cannot listen on ", host, ":", port, ": ", ec.message()));
   }
   return absl::OkStatus();
 }

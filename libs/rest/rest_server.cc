@@ -43,6 +43,9 @@ constexpr char kOpenApiPath[] = "/openapi.json";
 constexpr char kUnmatched[] = "unmatched";
 constexpr char kJson[] = "application/json";
 
+// absl here is older than its std::string_view alias: StrCat takes absl::string_view.
+absl::string_view A(std::string_view s) { return {s.data(), s.size()}; }
+
 std::chrono::steady_clock::duration ToChrono(absl::Duration d) {
   return absl::ToChronoNanoseconds(d);
 }
@@ -193,7 +196,7 @@ class Session : public std::enable_shared_from_this<Session> {
                            absl::StrCat("request headers are larger than ", kHeaderLimit, " bytes")));
       }
       // A malformed request is answered; a client that hung up or went quiet is not.
-      if (ec.category() == http::error::end_of_stream.category() &&
+      if (ec.category() == beast::error_code(http::error::end_of_stream).category() &&
           ec != http::error::end_of_stream && ec != http::error::partial_message) {
         return Write(Error(http::status::bad_request, grpc::StatusCode::INVALID_ARGUMENT,
                            absl::StrCat("malformed HTTP request: ", ec.message())));
@@ -226,7 +229,7 @@ class Session : public std::enable_shared_from_this<Session> {
       route_ = kOpenApiPath;
       if (req.method() != http::verb::get) {
         Answer a = Error(http::status::method_not_allowed, grpc::StatusCode::UNIMPLEMENTED,
-                         absl::StrCat(method_, " ", path, ": only GET"));
+                         absl::StrCat(method_, " ", A(path), ": only GET"));
         a.headers.emplace_back(http::field::allow, "GET");
         return Write(std::move(a));
       }
@@ -237,12 +240,12 @@ class Session : public std::enable_shared_from_this<Session> {
     RouteTable::Match match = impl_.routes.Find(method_, path);
     if (match.outcome == RouteTable::Outcome::kNotFound) {
       return Write(Error(http::status::not_found, grpc::StatusCode::NOT_FOUND,
-                         absl::StrCat("no route for ", method_, " ", path)));
+                         absl::StrCat("no route for ", method_, " ", A(path))));
     }
     if (match.outcome == RouteTable::Outcome::kMethodNotAllowed) {
       const std::string allowed = absl::StrJoin(match.allowed, ", ");
       Answer a = Error(http::status::method_not_allowed, grpc::StatusCode::UNIMPLEMENTED,
-                       absl::StrCat(method_, " is not allowed on ", path, "; allowed: ", allowed));
+                       absl::StrCat(method_, " is not allowed on ", A(path), "; allowed: ", allowed));
       a.headers.emplace_back(http::field::allow, allowed);
       return Write(std::move(a));
     }
@@ -253,7 +256,7 @@ class Session : public std::enable_shared_from_this<Session> {
         !IsJsonMediaType(std::string_view(content_type.data(), content_type.size()))) {
       return Write(Error(http::status::unsupported_media_type, grpc::StatusCode::INVALID_ARGUMENT,
                          absl::StrCat("Content-Type must be application/json, not '",
-                                      std::string_view(content_type.data(), content_type.size()),
+                                      absl::string_view(content_type.data(), content_type.size()),
                                       "'")));
     }
     const pb::Message* prototype =
@@ -261,7 +264,8 @@ class Session : public std::enable_shared_from_this<Session> {
     std::unique_ptr<pb::Message> request(prototype->New());
     if (absl::Status s = BindRequest(route, match.bindings, query, req.body(), request.get());
         !s.ok()) {
-      return Write(Error(http::status::bad_request, grpc::StatusCode::INVALID_ARGUMENT, s.message()));
+      return Write(Error(http::status::bad_request, grpc::StatusCode::INVALID_ARGUMENT,
+                         std::string_view(s.message().data(), s.message().size())));
     }
     Call(route, req, *request);
   }
@@ -274,11 +278,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (match.outcome == RouteTable::Outcome::kMatched) route_ = match.route->pattern;
     if (allowed_origin_.empty()) {
       return Write(Error(http::status::forbidden, grpc::StatusCode::PERMISSION_DENIED,
-                         absl::StrCat("origin '", origin, "' is not allowed (--cors-origins)")));
+                         absl::StrCat("origin '", A(origin), "' is not allowed (--cors-origins)")));
     }
     if (match.outcome == RouteTable::Outcome::kNotFound) {
       return Write(Error(http::status::not_found, grpc::StatusCode::NOT_FOUND,
-                         absl::StrCat("no route for ", path)));
+                         absl::StrCat("no route for ", A(path))));
     }
     std::vector<std::string> methods = match.allowed;
     if (match.outcome == RouteTable::Outcome::kMatched) methods.push_back(match.route->http_method);
@@ -417,7 +421,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options, Rou
   server->impl_ =
       std::make_unique<Impl>(std::move(options), std::move(routes), std::move(channel), metrics);
   Impl& impl = *server->impl_;
-  if (absl::Status s = http::Listen(impl.acceptor, "rest", impl.options.host, impl.options.port);
+  if (absl::Status s = candor::http::Listen(impl.acceptor, "rest", impl.options.host, impl.options.port);
       !s.ok()) {
     server->stopped_ = true;
     return s;

@@ -80,8 +80,10 @@ class Server {
   // or as gRPC says); then every connection is closed and the threads joined. Idempotent.
   void Stop();
 
- private:
+  // The io_context, the acceptor and the gRPC stub its sessions share (rest_server.cc).
   struct Impl;
+
+ private:
   Server() = default;
 
   std::unique_ptr<Impl> impl_;

@@ -19,6 +19,8 @@ namespace pb = google::protobuf;
 using nlohmann::json;
 
 absl::string_view Sv(std::string_view s) { return {s.data(), s.size()}; }
+// absl here is older than its std::string_view alias: StrCat takes absl::string_view.
+absl::string_view A(std::string_view s) { return Sv(s); }
 
 // Well-known types whose proto3 JSON form is a string (or, for BoolValue, a bool): the only
 // message fields a path or query value can set.
@@ -50,12 +52,12 @@ absl::StatusOr<std::vector<const pb::FieldDescriptor*>> ResolveFieldPath(const p
   for (absl::string_view part : absl::StrSplit(Sv(dotted), '.')) {
     if (at == nullptr) {
       return absl::InvalidArgumentError(
-          absl::StrCat("'", dotted, "': '", path.back()->name(), "' is not a message"));
+          absl::StrCat("'", A(dotted), "': '", path.back()->name(), "' is not a message"));
     }
     const pb::FieldDescriptor* f = FindField(at, std::string_view(part.data(), part.size()));
     if (f == nullptr) {
       return absl::InvalidArgumentError(
-          absl::StrCat("'", dotted, "': ", at->full_name(), " has no field '", part, "'"));
+          absl::StrCat("'", A(dotted), "': ", at->full_name(), " has no field '", part, "'"));
     }
     path.push_back(f);
     const bool descend = f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE &&
@@ -71,17 +73,17 @@ absl::Status CheckSettable(const std::vector<const pb::FieldDescriptor*>& path,
   for (size_t i = 0; i + 1 < path.size(); ++i) {
     if (path[i]->is_repeated()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("'", dotted, "': '", path[i]->name(), "' is repeated"));
+          absl::StrCat("'", A(dotted), "': '", path[i]->name(), "' is repeated"));
     }
   }
   const pb::FieldDescriptor* last = path.back();
   if (last->is_map() || (last->is_repeated() && !allow_repeated)) {
-    return absl::InvalidArgumentError(absl::StrCat("'", dotted, "' is a repeated field"));
+    return absl::InvalidArgumentError(absl::StrCat("'", A(dotted), "' is a repeated field"));
   }
   if (last->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE &&
       !IsStringLikeMessage(last->message_type())) {
     return absl::InvalidArgumentError(
-        absl::StrCat("'", dotted, "' is a message (", last->message_type()->full_name(),
+        absl::StrCat("'", A(dotted), "' is a message (", last->message_type()->full_name(),
                      "); send it in a JSON body"));
   }
   return absl::OkStatus();
@@ -117,7 +119,7 @@ absl::StatusOr<json> ValueJson(const pb::FieldDescriptor* f, std::string_view va
     bool b = false;
     if (!ParseBool(value, &b)) {
       return absl::InvalidArgumentError(
-          absl::StrCat(what, ": expected true or false, got '", value, "'"));
+          absl::StrCat(A(what), ": expected true or false, got '", A(value), "'"));
     }
     return json(b);
   }
@@ -125,7 +127,7 @@ absl::StatusOr<json> ValueJson(const pb::FieldDescriptor* f, std::string_view va
       value.find_first_not_of("-0123456789") == std::string_view::npos) {
     int number = 0;
     if (!absl::SimpleAtoi(Sv(value), &number)) {
-      return absl::InvalidArgumentError(absl::StrCat(what, ": '", value, "' is not an enum value"));
+      return absl::InvalidArgumentError(absl::StrCat(A(what), ": '", A(value), "' is not an enum value"));
     }
     return json(number);
   }
@@ -351,7 +353,7 @@ absl::Status BindRequest(const Route& route, const PathBindings& bindings, std::
     const pb::util::Status s = pb::util::JsonStringToMessage(text, request, options);
     if (s.ok()) return absl::OkStatus();
     return absl::InvalidArgumentError(
-        absl::StrCat(what, ": ", std::string_view(s.message().data(), s.message().size())));
+        absl::StrCat(A(what), ": ", absl::string_view(s.message().data(), s.message().size())));
   };
   const bool body_is_message = route.body == "*";
   if (body_is_message && !query.empty()) {
@@ -426,7 +428,7 @@ absl::Status BindRequest(const Route& route, const PathBindings& bindings, std::
         slot.push_back(*std::move(j));
       }
     } else {
-      if (values.size() > 1) return absl::InvalidArgumentError(absl::StrCat(what, " is given twice"));
+      if (values.size() > 1) return absl::InvalidArgumentError(absl::StrCat(A(what), " is given twice"));
       absl::StatusOr<json> j = ValueJson(last, values[0], what);
       if (!j.ok()) return j.status();
       slot = *std::move(j);
