@@ -6,6 +6,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <chrono>
 #include <map>
 #include <string>
@@ -17,14 +20,14 @@ namespace candor::http::testing {
 struct HttpRequest {
   std::string method = "GET";
   std::string target = "/";
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers{};
+  std::string body{};
 };
 
 struct HttpResponse {
   int status = 0;  // 0: no answer (refused, reset, timed out)
-  std::map<std::string, std::string> headers;  // lower-case names
-  std::string body;
+  std::map<std::string, std::string> headers{};  // lower-case names
+  std::string body{};
 
   std::string header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);
@@ -49,6 +52,9 @@ inline HttpResponse HttpCall(int port, const HttpRequest& r) {
       req.body() = r.body;
       req.prepare_payload();
     }
+    // The synchronous calls below ignore the stream's expiry: bound the wait on the socket.
+    timeval tv{10, 0};
+    ::setsockopt(stream.socket().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     bhttp::write(stream, req);
     beast::flat_buffer buffer;
     bhttp::response_parser<bhttp::string_body> parser;

@@ -18,7 +18,8 @@ inline constexpr char kPeerMetadata[] = "x-candor-http-peer";
 // `x-forwarded-for` metadata, so trusted-proxy rules apply to REST and gRPC callers alike.
 std::string TransportPeer(const grpc::ServerContextBase& ctx);
 
-// Whether `peer` (ctx.peer()) is the in-process transport. Pure.
+// Whether `peer` (ctx.peer()) is the in-process transport: anything but a network peer
+// (ipv4:, ipv6:, unix:, unix-abstract:, vsock:). Pure.
 bool IsInProcessPeer(std::string_view peer);
 
 }  // namespace candor::rest

@@ -8,6 +8,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
@@ -128,6 +129,9 @@ struct Server::Impl {
 
   // Declared after what sessions use: destroyed first (with every session it still holds).
   asio::io_context io;
+  // Keeps the threads in io.run() while nothing but a gRPC call is pending (a session waiting
+  // for its answer has no I/O queued), until Stop: the answer is posted here.
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
   tcp::acceptor acceptor{io};
   std::vector<std::thread> threads;
 
@@ -180,17 +184,18 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnRead(beast::error_code ec) {
     if (ec) {
-      impl_.BeginRequest();
       started_ = absl::Now();
       route_ = kUnmatched;
       keep_alive_ = false;
       method_ = parser_->is_header_done() ? std::string(parser_->get().method_string()) : "";
       if (ec == http::error::body_limit) {
+        impl_.BeginRequest();
         return Write(Error(http::status::payload_too_large, grpc::StatusCode::RESOURCE_EXHAUSTED,
                            absl::StrCat("request body is larger than ",
                                         impl_.options.max_body_bytes, " bytes")));
       }
       if (ec == http::error::header_limit) {
+        impl_.BeginRequest();
         return Write(Error(http::status::request_header_fields_too_large,
                            grpc::StatusCode::RESOURCE_EXHAUSTED,
                            absl::StrCat("request headers are larger than ", kHeaderLimit, " bytes")));
@@ -198,6 +203,7 @@ class Session : public std::enable_shared_from_this<Session> {
       // A malformed request is answered; a client that hung up or went quiet is not.
       if (ec.category() == beast::error_code(http::error::end_of_stream).category() &&
           ec != http::error::end_of_stream && ec != http::error::partial_message) {
+        impl_.BeginRequest();
         return Write(Error(http::status::bad_request, grpc::StatusCode::INVALID_ARGUMENT,
                            absl::StrCat("malformed HTTP request: ", ec.message())));
       }

@@ -32,9 +32,9 @@ struct ServerOptions {
   size_t max_body_bytes = 64 * 1024;
   // Origins a browser may call from (CORS): empty, CORS is off (no Access-Control-* headers,
   // preflights 405); "*" allows any origin.
-  std::vector<std::string> cors_origins;
+  std::vector<std::string> cors_origins{};
   // Served as GET /openapi.json when not empty.
-  std::string openapi_json;
+  std::string openapi_json{};
   // The drain, as rpc::ServerOptions': from StartDraining, `drain_grace` more of serving (each
   // answer then says Connection: close), then requests in flight get `drain_timeout`.
   absl::Duration drain_grace = absl::ZeroDuration();

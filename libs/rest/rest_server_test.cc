@@ -84,7 +84,9 @@ class Probe final : public tv1::ProbeService::CallbackService {
     response->set_subject(caller->subject);
     std::string seen = TransportPeer(*ctx);
     auto [b, e] = ctx->client_metadata().equal_range("x-forwarded-for");
-    for (auto it = b; it != e; ++it) absl::StrAppend(&seen, "|", std::string_view(it->second.data(), it->second.size()));
+    for (auto it = b; it != e; ++it) {
+      absl::StrAppend(&seen, "|", absl::string_view(it->second.data(), it->second.size()));
+    }
     response->set_payload(seen);
     if (request->hold()) {
       std::lock_guard lock(mu_);
@@ -193,7 +195,9 @@ TEST_F(RestServerTest, GrpcCodesBecomeHttpStatusesWithTheSameMessage) {
   for (const auto& [code, http] : cases) {
     HttpResponse r = Post("/v1/probe/echo", absl::StrCat(R"({"fail_code":)", code, "}"));
     EXPECT_EQ(r.status, http) << code << " " << r.body;
-    if (code != 14) EXPECT_EQ(Json(r)["message"], absl::StrCat("probe failed with ", code));
+    if (code != 14 && code != 4) {  // server faults: ToGrpc's client-safe text
+      EXPECT_EQ(Json(r)["message"], absl::StrCat("probe failed with ", code));
+    }
   }
   // Through a path variable (the additional GET binding) too.
   EXPECT_EQ(Get("/v1/probe/echo/5", Bearer("s", "customer")).status, 404);
@@ -294,7 +298,7 @@ TEST_F(RestServerTest, PeerAndForwardedForReachTheService) {
   // The payload is bytes: base64 in JSON.
   std::string seen;
   ASSERT_TRUE(absl::Base64Unescape(Json(answer)["payload"].get<std::string>(), &seen));
-  EXPECT_TRUE(absl::StartsWith(seen, "ipv4:127.0.0.1:")) << seen;
+  EXPECT_TRUE(absl::StartsWith(seen, "ipv4:127.0.0.1:")) << seen << " " << answer.body;
   EXPECT_TRUE(absl::EndsWith(seen, "|203.0.113.7, 10.0.0.2")) << seen;
 }
 

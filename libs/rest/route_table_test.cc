@@ -25,7 +25,8 @@ RouteTable ReviewRoutes() {
 
 TEST(RouteTableTest, EveryAnnotatedMethodHasItsRoute) {
   RouteTable t = ReviewRoutes();
-  const pb::ServiceDescriptor* svc = v1::ReviewService::descriptor();
+  const pb::ServiceDescriptor* svc =
+      pb::DescriptorPool::generated_pool()->FindServiceByName("candor.review.v1.ReviewService");
   int annotated = 0;
   for (int i = 0; i < svc->method_count(); ++i) {
     if (svc->method(i)->options().HasExtension(google::api::http)) ++annotated;
@@ -181,16 +182,13 @@ TEST_F(BindTest, BodyRoutes) {
   v1::VoteHelpfulRequest vote;
   absl::Status s = Bind("PUT", "/v1/reviews/0123/vote", "",
                         R"({"reviewId":"ffff","vote":"HELPFUL_VOTE_VALUE_HELPFUL"})", &vote);
-  if (s.ok()) {
-    EXPECT_EQ(vote.review_id(), "0123");
-  } else {
-    // The enum name differs: the message must name the field.
-    EXPECT_NE(s.message().find("vote"), std::string::npos) << s;
-  }
-  ASSERT_TRUE(Bind("PUT", "/v1/reviews/0123/vote", "", R"({"reviewId":"ffff","vote":1})", &vote)
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(vote.review_id(), "0123");
+  EXPECT_EQ(vote.vote(), v1::HELPFUL_VOTE_VALUE_HELPFUL);
+  ASSERT_TRUE(Bind("PUT", "/v1/reviews/0123/vote", "", R"({"review_id":"ffff","vote":2})", &vote)
                   .ok());
   EXPECT_EQ(vote.review_id(), "0123");
-  EXPECT_EQ(vote.vote(), 1);
+  EXPECT_EQ(vote.vote(), v1::HELPFUL_VOTE_VALUE_NOT_HELPFUL);
 }
 
 TEST_F(BindTest, BadBodiesNameTheProblem) {
