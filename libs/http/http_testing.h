@@ -3,12 +3,12 @@
 // Tests only (header, Boost.Beast): one HTTP/1.1 request to a server on loopback, on a connection
 // of its own, with whatever method, headers and body the test needs.
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <chrono>
 #include <map>
 #include <string>
@@ -25,7 +25,7 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
-  int status = 0;  // 0: no answer (refused, reset, timed out)
+  int status = 0;                                // 0: no answer (refused, reset, timed out)
   std::map<std::string, std::string> headers{};  // lower-case names
   std::string body{};
 

@@ -8,8 +8,9 @@ namespace candor::metrics {
 
 HttpRouteMetrics::Series HttpRouteMetrics::Find(std::string_view route, std::string_view method,
                                                 int status) {
-  const std::string key = absl::StrCat(absl::string_view(route.data(), route.size()), "|",
-                                       absl::string_view(method.data(), method.size()), "|", status);
+  const std::string key =
+      absl::StrCat(absl::string_view(route.data(), route.size()), "|",
+                   absl::string_view(method.data(), method.size()), "|", status);
   {
     std::shared_lock lock(mu_);
     if (auto it = series_.find(key); it != series_.end()) return it->second;

@@ -6,9 +6,9 @@
 #include <grpcpp/support/byte_buffer.h>
 #include <grpcpp/support/stub_options.h>
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
@@ -77,8 +77,8 @@ std::string ByteBufferToString(const grpc::ByteBuffer& buffer) {
 
 bool IsJsonMediaType(std::string_view content_type) {
   std::string_view media = content_type.substr(0, content_type.find(';'));
-  const std::string lower =
-      absl::AsciiStrToLower(absl::StripAsciiWhitespace(absl::string_view(media.data(), media.size())));
+  const std::string lower = absl::AsciiStrToLower(
+      absl::StripAsciiWhitespace(absl::string_view(media.data(), media.size())));
   return lower == kJson;
 }
 
@@ -103,16 +103,22 @@ absl::Status ServerOptions::Check() const {
   for (const std::string& origin : cors_origins) {
     if (origin.empty() || absl::StrContains(origin, ',') ||
         absl::StripAsciiWhitespace(origin) != origin) {
-      return absl::InvalidArgumentError(absl::StrCat("CORS origin '", origin, "' is not an origin"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("CORS origin '", origin, "' is not an origin"));
     }
   }
   return absl::OkStatus();
 }
 
 struct Server::Impl {
-  Impl(ServerOptions o, RouteTable r, std::shared_ptr<grpc::Channel> c, metrics::HttpRouteMetrics* m)
-      : options(std::move(o)), routes(std::move(r)), channel(std::move(c)), stub(channel),
-        metrics(m), io(options.threads) {}
+  Impl(ServerOptions o, RouteTable r, std::shared_ptr<grpc::Channel> c,
+       metrics::HttpRouteMetrics* m)
+      : options(std::move(o)),
+        routes(std::move(r)),
+        channel(std::move(c)),
+        stub(channel),
+        metrics(m),
+        io(options.threads) {}
 
   const ServerOptions options;
   const RouteTable routes;
@@ -178,8 +184,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(impl_.options.max_body_bytes);
     stream_.expires_after(ToChrono(impl_.options.idle_timeout));
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
@@ -190,15 +197,15 @@ class Session : public std::enable_shared_from_this<Session> {
       method_ = parser_->is_header_done() ? std::string(parser_->get().method_string()) : "";
       if (ec == http::error::body_limit) {
         impl_.BeginRequest();
-        return Write(Error(http::status::payload_too_large, grpc::StatusCode::RESOURCE_EXHAUSTED,
-                           absl::StrCat("request body is larger than ",
-                                        impl_.options.max_body_bytes, " bytes")));
+        return Write(Error(
+            http::status::payload_too_large, grpc::StatusCode::RESOURCE_EXHAUSTED,
+            absl::StrCat("request body is larger than ", impl_.options.max_body_bytes, " bytes")));
       }
       if (ec == http::error::header_limit) {
         impl_.BeginRequest();
-        return Write(Error(http::status::request_header_fields_too_large,
-                           grpc::StatusCode::RESOURCE_EXHAUSTED,
-                           absl::StrCat("request headers are larger than ", kHeaderLimit, " bytes")));
+        return Write(Error(
+            http::status::request_header_fields_too_large, grpc::StatusCode::RESOURCE_EXHAUSTED,
+            absl::StrCat("request headers are larger than ", kHeaderLimit, " bytes")));
       }
       // A malformed request is answered; a client that hung up or went quiet is not.
       if (ec.category() == beast::error_code(http::error::end_of_stream).category() &&
@@ -229,7 +236,8 @@ class Session : public std::enable_shared_from_this<Session> {
     allowed_origin_.clear();
     const std::string_view origin(req[http::field::origin].data(), req[http::field::origin].size());
     const bool cors = !impl_.options.cors_origins.empty();
-    if (cors && !origin.empty() && impl_.AllowsOrigin(origin)) allowed_origin_ = std::string(origin);
+    if (cors && !origin.empty() && impl_.AllowsOrigin(origin))
+      allowed_origin_ = std::string(origin);
 
     if (path == kOpenApiPath && !impl_.options.openapi_json.empty()) {
       route_ = kOpenApiPath;
@@ -250,8 +258,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (match.outcome == RouteTable::Outcome::kMethodNotAllowed) {
       const std::string allowed = absl::StrJoin(match.allowed, ", ");
-      Answer a = Error(http::status::method_not_allowed, grpc::StatusCode::UNIMPLEMENTED,
-                       absl::StrCat(method_, " is not allowed on ", A(path), "; allowed: ", allowed));
+      Answer a =
+          Error(http::status::method_not_allowed, grpc::StatusCode::UNIMPLEMENTED,
+                absl::StrCat(method_, " is not allowed on ", A(path), "; allowed: ", allowed));
       a.headers.emplace_back(http::field::allow, allowed);
       return Write(std::move(a));
     }
@@ -260,10 +269,10 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto content_type = req[http::field::content_type];
     if (!req.body().empty() && !content_type.empty() &&
         !IsJsonMediaType(std::string_view(content_type.data(), content_type.size()))) {
-      return Write(Error(http::status::unsupported_media_type, grpc::StatusCode::INVALID_ARGUMENT,
-                         absl::StrCat("Content-Type must be application/json, not '",
-                                      absl::string_view(content_type.data(), content_type.size()),
-                                      "'")));
+      return Write(
+          Error(http::status::unsupported_media_type, grpc::StatusCode::INVALID_ARGUMENT,
+                absl::StrCat("Content-Type must be application/json, not '",
+                             absl::string_view(content_type.data(), content_type.size()), "'")));
     }
     const pb::Message* prototype =
         pb::MessageFactory::generated_factory()->GetPrototype(route.method->input_type());
@@ -327,8 +336,9 @@ class Session : public std::enable_shared_from_this<Session> {
                            // Under the lock, so Stop sees no call in flight only once every
                            // answer is queued on the io_context it is about to stop.
                            std::lock_guard lock(self->impl_.mu);
-                           asio::post(self->stream_.get_executor(),
-                                      [self, status = std::move(status)] { self->OnCallDone(status); });
+                           asio::post(
+                               self->stream_.get_executor(),
+                               [self, status = std::move(status)] { self->OnCallDone(status); });
                            self->impl_.calls.erase(self->context_.get());
                            self->impl_.calls_done.notify_all();
                          });
@@ -338,7 +348,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!status.ok()) {
       HttpError e = ErrorOf(status);
       Answer a{static_cast<http::status>(e.status), std::move(e.body), {}};
-      if (e.retry_after_s) a.headers.emplace_back(http::field::retry_after, absl::StrCat(*e.retry_after_s));
+      if (e.retry_after_s)
+        a.headers.emplace_back(http::field::retry_after, absl::StrCat(*e.retry_after_s));
       return Write(std::move(a));
     }
     const pb::Message* prototype =
@@ -427,7 +438,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options, Rou
   server->impl_ =
       std::make_unique<Impl>(std::move(options), std::move(routes), std::move(channel), metrics);
   Impl& impl = *server->impl_;
-  if (absl::Status s = candor::http::Listen(impl.acceptor, "rest", impl.options.host, impl.options.port);
+  if (absl::Status s =
+          candor::http::Listen(impl.acceptor, "rest", impl.options.host, impl.options.port);
       !s.ok()) {
     server->stopped_ = true;
     return s;

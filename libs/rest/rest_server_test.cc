@@ -190,7 +190,7 @@ TEST_F(RestServerTest, AnnotatedRoutesAnswerThroughTheGate) {
 
 TEST_F(RestServerTest, GrpcCodesBecomeHttpStatusesWithTheSameMessage) {
   StartRest();
-  const std::vector<std::pair<int, int>> cases = {{3, 400}, {5, 404}, {6, 409}, {9, 400},
+  const std::vector<std::pair<int, int>> cases = {{3, 400},  {5, 404},  {6, 409}, {9, 400},
                                                   {10, 409}, {14, 503}, {4, 504}};
   for (const auto& [code, http] : cases) {
     HttpResponse r = Post("/v1/probe/echo", absl::StrCat(R"({"fail_code":)", code, "}"));
@@ -280,8 +280,7 @@ TEST_F(RestServerTest, CorsAllowsTheListedOrigins) {
   EXPECT_EQ(refused.header("access-control-allow-origin"), "");
 
   HttpRequest get{.method = "GET", .target = "/v1/probe/moderator"};
-  get.headers = {{"Origin", "https://shop.example"},
-                 {"Authorization", Bearer("m", "moderator")}};
+  get.headers = {{"Origin", "https://shop.example"}, {"Authorization", Bearer("m", "moderator")}};
   HttpResponse simple = Send(get);
   EXPECT_EQ(simple.status, 200);
   EXPECT_EQ(simple.header("access-control-allow-origin"), "https://shop.example");
@@ -331,13 +330,19 @@ TEST_F(RestServerTest, OpenApiAndMetrics) {
   Get("/v1/probe/moderator", Bearer("m", "moderator"));
   Get("/v1/nothing");
   const std::string text = registry_.Exposition();
-  EXPECT_NE(text.find(R"(candor_http_server_requests_total{code="200",method="GET",route="/v1/probe/moderator"} 1)"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find(
+          R"(candor_http_server_requests_total{code="200",method="GET",route="/v1/probe/moderator"} 1)"),
+      std::string::npos)
       << text;
-  EXPECT_NE(text.find(R"(candor_http_server_requests_total{code="404",method="GET",route="unmatched"} 1)"),
-            std::string::npos);
-  EXPECT_NE(text.find(R"(candor_http_server_request_duration_seconds_count{method="GET",route="/openapi.json"} 1)"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find(
+          R"(candor_http_server_requests_total{code="404",method="GET",route="unmatched"} 1)"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find(
+          R"(candor_http_server_request_duration_seconds_count{method="GET",route="/openapi.json"} 1)"),
+      std::string::npos);
 }
 
 TEST(RestServerStartTest, BadOptionsAndTakenPort) {
@@ -347,15 +352,17 @@ TEST(RestServerStartTest, BadOptionsAndTakenPort) {
   host.AddService(&probe, probe.gate());
   ASSERT_TRUE(host.Start().ok());
   auto routes = [&] { return *RouteTable::FromServiceNames(names); };
-  EXPECT_EQ(Server::Start({.threads = 0}, routes(), host.InProcessChannel(), nullptr).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      Server::Start({.threads = 0}, routes(), host.InProcessChannel(), nullptr).status().code(),
+      absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Server::Start({.host = "not-an-ip"}, routes(), host.InProcessChannel(), nullptr)
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);
   auto first = Server::Start({}, routes(), host.InProcessChannel(), nullptr);
   ASSERT_TRUE(first.ok());
-  auto second = Server::Start({.port = (*first)->port()}, routes(), host.InProcessChannel(), nullptr);
+  auto second =
+      Server::Start({.port = (*first)->port()}, routes(), host.InProcessChannel(), nullptr);
   EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
 }
 

@@ -26,10 +26,10 @@ absl::string_view A(std::string_view s) { return Sv(s); }
 // message fields a path or query value can set.
 bool IsStringLikeMessage(const pb::Descriptor* d) {
   static const char* const kNames[] = {
-      "google.protobuf.Timestamp",   "google.protobuf.Duration",    "google.protobuf.FieldMask",
-      "google.protobuf.StringValue", "google.protobuf.BytesValue",  "google.protobuf.Int64Value",
-      "google.protobuf.UInt64Value", "google.protobuf.Int32Value",  "google.protobuf.UInt32Value",
-      "google.protobuf.DoubleValue", "google.protobuf.FloatValue",  "google.protobuf.BoolValue"};
+      "google.protobuf.Timestamp",   "google.protobuf.Duration",   "google.protobuf.FieldMask",
+      "google.protobuf.StringValue", "google.protobuf.BytesValue", "google.protobuf.Int64Value",
+      "google.protobuf.UInt64Value", "google.protobuf.Int32Value", "google.protobuf.UInt32Value",
+      "google.protobuf.DoubleValue", "google.protobuf.FloatValue", "google.protobuf.BoolValue"};
   for (const char* name : kNames) {
     if (d->full_name() == name) return true;
   }
@@ -46,7 +46,7 @@ const pb::FieldDescriptor* FindField(const pb::Descriptor* d, std::string_view n
 // "a.b.c" inside `d`: every part but the last a singular message. InvalidArgument naming the
 // part that does not fit.
 absl::StatusOr<std::vector<const pb::FieldDescriptor*>> ResolveFieldPath(const pb::Descriptor* d,
-                                                                        std::string_view dotted) {
+                                                                         std::string_view dotted) {
   std::vector<const pb::FieldDescriptor*> path;
   const pb::Descriptor* at = d;
   for (absl::string_view part : absl::StrSplit(Sv(dotted), '.')) {
@@ -82,17 +82,16 @@ absl::Status CheckSettable(const std::vector<const pb::FieldDescriptor*>& path,
   }
   if (last->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE &&
       !IsStringLikeMessage(last->message_type())) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("'", A(dotted), "' is a message (", last->message_type()->full_name(),
-                     "); send it in a JSON body"));
+    return absl::InvalidArgumentError(absl::StrCat("'", A(dotted), "' is a message (",
+                                                   last->message_type()->full_name(),
+                                                   "); send it in a JSON body"));
   }
   return absl::OkStatus();
 }
 
 std::string JoinPath(const std::vector<const pb::FieldDescriptor*>& path) {
-  return absl::StrJoin(path, ".", [](std::string* out, const pb::FieldDescriptor* f) {
-    out->append(f->name());
-  });
+  return absl::StrJoin(
+      path, ".", [](std::string* out, const pb::FieldDescriptor* f) { out->append(f->name()); });
 }
 
 bool ParseBool(std::string_view v, bool* out) {
@@ -111,10 +110,9 @@ bool ParseBool(std::string_view v, bool* out) {
 // strings in proto3 JSON, so only bools and numeric enums need a JSON type of their own.
 absl::StatusOr<json> ValueJson(const pb::FieldDescriptor* f, std::string_view value,
                                std::string_view what) {
-  const bool is_bool =
-      f->cpp_type() == pb::FieldDescriptor::CPPTYPE_BOOL ||
-      (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE &&
-       f->message_type()->full_name() == "google.protobuf.BoolValue");
+  const bool is_bool = f->cpp_type() == pb::FieldDescriptor::CPPTYPE_BOOL ||
+                       (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE &&
+                        f->message_type()->full_name() == "google.protobuf.BoolValue");
   if (is_bool) {
     bool b = false;
     if (!ParseBool(value, &b)) {
@@ -127,7 +125,8 @@ absl::StatusOr<json> ValueJson(const pb::FieldDescriptor* f, std::string_view va
       value.find_first_not_of("-0123456789") == std::string_view::npos) {
     int number = 0;
     if (!absl::SimpleAtoi(Sv(value), &number)) {
-      return absl::InvalidArgumentError(absl::StrCat(A(what), ": '", A(value), "' is not an enum value"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(A(what), ": '", A(value), "' is not an enum value"));
     }
     return json(number);
   }
@@ -188,7 +187,8 @@ absl::StatusOr<Route> ParseRoute(const pb::MethodDescriptor* method,
       r.pattern = rule.custom().path();
       break;
     default:
-      return absl::InvalidArgumentError(absl::StrCat(r.grpc_method, ": google.api.http has no path"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(r.grpc_method, ": google.api.http has no path"));
   }
   const std::string where = absl::StrCat(r.grpc_method, " ", r.http_method, " ", r.pattern);
   if (r.pattern.size() < 2 || r.pattern.front() != '/') {
@@ -205,8 +205,10 @@ absl::StatusOr<Route> ParseRoute(const pb::MethodDescriptor* method,
         return absl::InvalidArgumentError(absl::StrCat(
             where, ": variable '", piece, "' is not supported (only {field} and {a.b})"));
       }
-      auto fields = ResolveFieldPath(method->input_type(), std::string_view(name.data(), name.size()));
-      if (!fields.ok()) return absl::InvalidArgumentError(absl::StrCat(where, ": ", fields.status().message()));
+      auto fields =
+          ResolveFieldPath(method->input_type(), std::string_view(name.data(), name.size()));
+      if (!fields.ok())
+        return absl::InvalidArgumentError(absl::StrCat(where, ": ", fields.status().message()));
       if (absl::Status s = CheckSettable(*fields, std::string_view(name.data(), name.size()),
                                          /*allow_repeated=*/false);
           !s.ok()) {
@@ -215,8 +217,9 @@ absl::StatusOr<Route> ParseRoute(const pb::MethodDescriptor* method,
       seg.fields = std::move(*fields);
     } else if (absl::StrContains(piece, '{') || absl::StrContains(piece, '}') ||
                absl::StrContains(piece, '*')) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          where, ": segment '", piece, "' is not supported (a variable must be a whole segment; no wildcards)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": segment '", piece,
+                       "' is not supported (a variable must be a whole segment; no wildcards)"));
     } else {
       seg.literal = std::string(piece);
     }
@@ -225,8 +228,8 @@ absl::StatusOr<Route> ParseRoute(const pb::MethodDescriptor* method,
   r.body = rule.body();
   if (!r.body.empty() && r.body != "*" &&
       method->input_type()->FindFieldByName(r.body) == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(where, ": body field '", r.body, "' is not in ", method->input_type()->full_name()));
+    return absl::InvalidArgumentError(absl::StrCat(where, ": body field '", r.body, "' is not in ",
+                                                   method->input_type()->full_name()));
   }
   return r;
 }
@@ -263,8 +266,8 @@ absl::StatusOr<RouteTable> RouteTable::Build(
       const pb::MethodDescriptor* method = service->method(i);
       if (!method->options().HasExtension(google::api::http)) continue;
       if (method->client_streaming() || method->server_streaming()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            method->full_name(), ": a streaming RPC cannot have a REST route here"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(method->full_name(), ": a streaming RPC cannot have a REST route here"));
       }
       const google::api::HttpRule& rule = method->options().GetExtension(google::api::http);
       std::vector<const google::api::HttpRule*> rules = {&rule};
@@ -274,9 +277,9 @@ absl::StatusOr<RouteTable> RouteTable::Build(
         if (!route.ok()) return route.status();
         for (const Route& other : table.routes_) {
           if (other.http_method == route->http_method && other.pattern == route->pattern) {
-            return absl::InvalidArgumentError(absl::StrCat(
-                route->http_method, " ", route->pattern, " is the route of both ",
-                other.grpc_method, " and ", route->grpc_method));
+            return absl::InvalidArgumentError(
+                absl::StrCat(route->http_method, " ", route->pattern, " is the route of both ",
+                             other.grpc_method, " and ", route->grpc_method));
           }
         }
         table.routes_.push_back(*std::move(route));
@@ -357,8 +360,9 @@ absl::Status BindRequest(const Route& route, const PathBindings& bindings, std::
   };
   const bool body_is_message = route.body == "*";
   if (body_is_message && !query.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        route.http_method, " ", route.pattern, " takes its fields in the JSON body, not the query string"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(route.http_method, " ", route.pattern,
+                     " takes its fields in the JSON body, not the query string"));
   }
   // An absent body is an empty message: the service says which fields it requires.
   const bool blank_body = absl::StripAsciiWhitespace(Sv(body)).empty();
@@ -372,7 +376,8 @@ absl::Status BindRequest(const Route& route, const PathBindings& bindings, std::
     try {
       parsed = json::parse(body);
     } catch (const json::exception& e) {
-      return absl::InvalidArgumentError(absl::StrCat("request body is not valid JSON: ", JsonError(e)));
+      return absl::InvalidArgumentError(
+          absl::StrCat("request body is not valid JSON: ", JsonError(e)));
     }
     if (body_is_message) {
       if (!parsed.is_object()) {
@@ -384,7 +389,8 @@ absl::Status BindRequest(const Route& route, const PathBindings& bindings, std::
     }
   }
   // Query parameters, grouped by field (a repeated field may come several times).
-  std::map<std::string, std::pair<std::vector<const pb::FieldDescriptor*>, std::vector<std::string>>>
+  std::map<std::string,
+           std::pair<std::vector<const pb::FieldDescriptor*>, std::vector<std::string>>>
       params;
   if (!query.empty()) {
     for (absl::string_view pair : absl::StrSplit(Sv(query), '&', absl::SkipEmpty())) {
@@ -428,15 +434,16 @@ absl::Status BindRequest(const Route& route, const PathBindings& bindings, std::
         slot.push_back(*std::move(j));
       }
     } else {
-      if (values.size() > 1) return absl::InvalidArgumentError(absl::StrCat(A(what), " is given twice"));
+      if (values.size() > 1)
+        return absl::InvalidArgumentError(absl::StrCat(A(what), " is given twice"));
       absl::StatusOr<json> j = ValueJson(last, values[0], what);
       if (!j.ok()) return j.status();
       slot = *std::move(j);
     }
   }
   for (const auto& [seg, value] : bindings) {
-    absl::StatusOr<json> j =
-        ValueJson(seg->fields.back(), value, absl::StrCat("path parameter '", JoinPath(seg->fields), "'"));
+    absl::StatusOr<json> j = ValueJson(
+        seg->fields.back(), value, absl::StrCat("path parameter '", JoinPath(seg->fields), "'"));
     if (!j.ok()) return j.status();
     Slot(root, seg->fields) = *std::move(j);
   }

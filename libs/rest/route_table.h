@@ -21,7 +21,7 @@ struct Route {
   // ("{asin}": one path segment bound to that field of the request; a dotted name reaches into
   // a nested message).
   struct Segment {
-    std::string literal;                                       // when `fields` is empty
+    std::string literal;                                           // when `fields` is empty
     std::vector<const google::protobuf::FieldDescriptor*> fields;  // the variable's field path
   };
 

@@ -58,8 +58,7 @@ TEST(RouteTableTest, NotFoundAndMethodNotAllowed) {
   RouteTable t = ReviewRoutes();
   EXPECT_EQ(t.Find("GET", "/v1/nothing").outcome, RouteTable::Outcome::kNotFound);
   EXPECT_EQ(t.Find("GET", "/v1/products//summary").outcome, RouteTable::Outcome::kNotFound);
-  EXPECT_EQ(t.Find("GET", "/v1/products/X/summary/more").outcome,
-            RouteTable::Outcome::kNotFound);
+  EXPECT_EQ(t.Find("GET", "/v1/products/X/summary/more").outcome, RouteTable::Outcome::kNotFound);
   RouteTable::Match m = t.Find("DELETE", "/v1/reviews");
   EXPECT_EQ(m.outcome, RouteTable::Outcome::kMethodNotAllowed);
   EXPECT_EQ(m.allowed, std::vector<std::string>{"POST"});
@@ -145,9 +144,9 @@ TEST_F(BindTest, QueryParametersByTypeRepeatedEnumBoolTimestamp) {
   EXPECT_EQ(req.submitted_from().seconds(), 1577934245);
   // Enums by number, JSON names, percent-escapes.
   v1::ListReviewsRequest list;
-  ASSERT_TRUE(Bind("GET", "/v1/products/B0/reviews", "order=1&verifiedOnly=1&pageToken=a%2Bb", "",
-                   &list)
-                  .ok());
+  ASSERT_TRUE(
+      Bind("GET", "/v1/products/B0/reviews", "order=1&verifiedOnly=1&pageToken=a%2Bb", "", &list)
+          .ok());
   EXPECT_EQ(list.order(), v1::REVIEW_ORDER_NEWEST);
   EXPECT_TRUE(list.verified_only());
   EXPECT_EQ(list.page_token(), "a+b");
@@ -185,8 +184,8 @@ TEST_F(BindTest, BodyRoutes) {
   ASSERT_TRUE(s.ok()) << s;
   EXPECT_EQ(vote.review_id(), "0123");
   EXPECT_EQ(vote.vote(), v1::HELPFUL_VOTE_VALUE_HELPFUL);
-  ASSERT_TRUE(Bind("PUT", "/v1/reviews/0123/vote", "", R"({"review_id":"ffff","vote":2})", &vote)
-                  .ok());
+  ASSERT_TRUE(
+      Bind("PUT", "/v1/reviews/0123/vote", "", R"({"review_id":"ffff","vote":2})", &vote).ok());
   EXPECT_EQ(vote.review_id(), "0123");
   EXPECT_EQ(vote.vote(), v1::HELPFUL_VOTE_VALUE_NOT_HELPFUL);
 }

@@ -44,10 +44,9 @@ int HttpStatusOf(grpc::StatusCode code) {
 }
 
 std::string ErrorBody(int http_status, grpc::StatusCode code, std::string_view message) {
-  nlohmann::json body = {
-      {"code", http_status},
-      {"status", absl::StatusCodeToString(static_cast<absl::StatusCode>(code))},
-      {"message", std::string(message)}};
+  nlohmann::json body = {{"code", http_status},
+                         {"status", absl::StatusCodeToString(static_cast<absl::StatusCode>(code))},
+                         {"message", std::string(message)}};
   // A message is UTF-8 from our services; anything else is replaced rather than failing.
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -48,8 +48,8 @@ TEST(StatusHttpTest, RetryAfterFromRetryInfoRoundedUp) {
   retry.mutable_retry_delay()->set_seconds(41);
   retry.mutable_retry_delay()->set_nanos(1);
   details.add_details()->PackFrom(retry);
-  HttpError e = ErrorOf(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "slow down",
-                                     details.SerializeAsString()));
+  HttpError e = ErrorOf(
+      grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "slow down", details.SerializeAsString()));
   EXPECT_EQ(e.status, 429);
   EXPECT_EQ(e.retry_after_s, 42);
   // Without a hint: one second.

@@ -51,9 +51,8 @@ rest::ServerOptions RestOptionsOf(const RestConfig& rest, const GrpcConfig& grpc
 // out the rest of the grace, answers what is in flight and closes. Borrows `grpc` and `metrics`.
 class RestComponent final : public Component {
  public:
-  RestComponent(rest::ServerOptions options, GrpcComponent& grpc,
-                std::vector<std::string> services, metrics::Registry& metrics,
-                std::string name = "rest")
+  RestComponent(rest::ServerOptions options, GrpcComponent& grpc, std::vector<std::string> services,
+                metrics::Registry& metrics, std::string name = "rest")
       : name_(std::move(name)),
         options_(std::move(options)),
         grpc_(grpc),

@@ -23,9 +23,9 @@ TEST(RestConfigTest, FlagsTheServicesDefaultPortAndItsPrefix) {
   RestConfig config;
   EXPECT_EQ(config.port, -1);  // a Config built by hand has no REST front
   std::string usage;
-  ASSERT_TRUE(ParseRest(&config, {"--cors-origins=https://shop.example, http://localhost:3000"},
-                        &usage)
-                  .ok());
+  ASSERT_TRUE(
+      ParseRest(&config, {"--cors-origins=https://shop.example, http://localhost:3000"}, &usage)
+          .ok());
   unsetenv("CANDOR_RESTTEST_HTTP_THREADS");
   EXPECT_EQ(config.port, 8088);
   EXPECT_EQ(config.threads, 3);
@@ -49,9 +49,14 @@ TEST(RestConfigTest, CorsOriginsMustBeOrigins) {
 }
 
 TEST(RestConfigTest, OptionsFollowTheGrpcSettings) {
-  GrpcConfig grpc = {.listen = "0.0.0.0:50051", .max_request_bytes = 65536, .drain_grace_ms = 250,
+  GrpcConfig grpc = {.listen = "0.0.0.0:50051",
+                     .max_request_bytes = 65536,
+                     .drain_grace_ms = 250,
                      .drain_timeout_ms = 3000};
-  RestConfig rest{.port = 0, .threads = 4, .deadline_ms = 1500, .idle_timeout_s = 30,
+  RestConfig rest{.port = 0,
+                  .threads = 4,
+                  .deadline_ms = 1500,
+                  .idle_timeout_s = 30,
                   .cors_origins = "https://a.example,https://b.example"};
   rest::ServerOptions o = RestOptionsOf(rest, grpc);
   EXPECT_EQ(o.host, "0.0.0.0");

@@ -85,9 +85,9 @@ class GatewayRestTest : public ::testing::Test {
 
   // The submission published under `review_id`, or nullopt within 15 s.
   static std::optional<review::Submission> Published(const std::string& review_id) {
-    auto consumer = kafka::Consumer::Create({cluster_->bootstrap(), "t", {}},
-                                            testing::UniqueUser("g"),
-                                            {events::kReviewSubmissionsTopic});
+    auto consumer =
+        kafka::Consumer::Create({cluster_->bootstrap(), "t", {}}, testing::UniqueUser("g"),
+                                {events::kReviewSubmissionsTopic});
     EXPECT_TRUE(consumer.ok()) << consumer.status();
     if (!consumer.ok()) return std::nullopt;
     const absl::Time deadline = absl::Now() + absl::Seconds(15);
@@ -171,7 +171,8 @@ TEST_F(GatewayRestTest, SummaryOverRest) {
   EXPECT_EQ(s["histogram"].size(), 5u);
 
   EXPECT_EQ(Call("GET", absl::StrCat("/v1/products/", a.asin, "/summary"), "", false).status, 401);
-  HttpResponse missing = Call("GET", absl::StrCat("/v1/products/", testing::UniqueAsin(), "/summary"));
+  HttpResponse missing =
+      Call("GET", absl::StrCat("/v1/products/", testing::UniqueAsin(), "/summary"));
   EXPECT_EQ(missing.status, 404) << missing.body;
   EXPECT_EQ(Json(missing)["status"], "NOT_FOUND");
   EXPECT_EQ(Call("GET", "/v1/products/not-an-asin/summary").status, 400);
@@ -207,12 +208,14 @@ TEST_F(GatewayRestTest, OpenApiListsEveryAnnotatedRpc) {
 
 TEST_F(GatewayRestTest, RestCallsAreCountedAsGrpcCallsAndAsRoutes) {
   Call("GET", absl::StrCat("/v1/products/", testing::UniqueAsin(), "/summary"));
-  HttpResponse metrics =
-      HttpCall(app_->admin_port(), {.method = "GET", .target = "/metrics"});
+  HttpResponse metrics = HttpCall(app_->admin_port(), {.method = "GET", .target = "/metrics"});
   ASSERT_EQ(metrics.status, 200);
-  EXPECT_NE(metrics.body.find(R"(candor_http_server_requests_total{code="404",method="GET",route="/v1/products/{asin}/summary"})"),
-            std::string::npos);
-  EXPECT_NE(metrics.body.find(R"(candor_grpc_server_handled_total{code="NOT_FOUND",method="GetProductSummary")"),
+  EXPECT_NE(
+      metrics.body.find(
+          R"(candor_http_server_requests_total{code="404",method="GET",route="/v1/products/{asin}/summary"})"),
+      std::string::npos);
+  EXPECT_NE(metrics.body.find(
+                R"(candor_grpc_server_handled_total{code="NOT_FOUND",method="GetProductSummary")"),
             std::string::npos);
 }
 
