@@ -188,7 +188,9 @@ TEST_F(GatewayRestTest, OpenApiListsEveryAnnotatedRpc) {
   EXPECT_EQ(doc["swagger"], "2.0");
   EXPECT_EQ(doc["info"]["title"], "Candor review-gateway REST API");
   EXPECT_TRUE(doc["securityDefinitions"].contains("bearer"));
-  const google::protobuf::ServiceDescriptor* svc = v1::ReviewService::descriptor();
+  const google::protobuf::ServiceDescriptor* svc =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+          std::string(v1::ReviewService::service_full_name()));
   int checked = 0;
   for (int i = 0; i < svc->method_count(); ++i) {
     const google::protobuf::MethodDescriptor* m = svc->method(i);
