@@ -141,7 +141,8 @@ CANDOR_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export CANDOR_JWT_SECRET CANDOR_LOG_LEVEL=warn
 
 start_service review-gateway "${gateway_bin}" --listen "${gateway_addr}" --http-port "${http_port}" \
-  --http-threads "${http_threads}" --admin-port 0 --stats-interval-s 0
+  --http-threads "${http_threads}" --admin-port 0 --stats-interval-s 0 \
+  --search-index-dir "${stack_dir}/no-search-index"
 for ((i = 0; i < 100; i++)); do
   check_services
   curl -fsS -o /dev/null "http://127.0.0.1:${http_port}/openapi.json" 2>/dev/null && break

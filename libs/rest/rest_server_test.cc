@@ -313,6 +313,9 @@ TEST_F(RestServerTest, DrainAnswersWhatIsInFlight) {
   HttpResponse held;
   std::thread client([&] { held = Post("/v1/probe/echo", R"({"hold": true})"); });
   ASSERT_TRUE(probe_.WaitHeld(1));
+  server_->StartDraining();  // as the component's PrepareStop: answers now close
+  // Stop waits for the held request; were it to stop the threads first, the client would get
+  // no answer at all.
   std::thread stopper([&] { server_->Stop(); });
   probe_.ReleaseAll();
   client.join();
