@@ -36,6 +36,8 @@ Options:
   --rounds N         grpc + rest pairs (default 2)
   --products N       products read (default 200, candor-drive's default catalogue)
   --http-threads N   the gateway's --http-threads (default 2)
+  --perf             also sample the gateway with perf in round 1 of each protocol and write
+                     the hottest symbols to <prefix>-{grpc,rest}-1-perf.txt (needs perf)
   --help             this text
 
 Both load generators run on the same machine as the gateway: on a 2-core box they take CPU from
@@ -51,9 +53,11 @@ concurrency=128
 rounds=2
 products=200
 http_threads=2
+perf=0
 while (($# > 0)); do
   case $1 in
     -h | --help) usage; exit 0 ;;
+    --perf) perf=1; shift; continue ;;
     --build-dir | --out | --duration-s | --concurrency | --rounds | --products | --http-threads)
       (($# >= 2)) || { echo "run_rest: $1 needs a value" >&2; exit 2; }
       case $1 in
@@ -179,14 +183,32 @@ to_ms() {
     else print v }'
 }
 
+# perf_start <run> / perf_stop <run>: the gateway's threads sampled during round 1.
+perf_pid=""
+perf_start() {
+  ((perf)) && [[ $1 == *-1 ]] || return 0
+  perf record -q -F 999 -g -p "${gw}" -o "${stack_dir}/$1.perf.data" -- sleep "${duration}" \
+    >/dev/null 2>&1 &
+  perf_pid=$!
+}
+perf_stop() {
+  ((perf)) && [[ $1 == *-1 ]] || return 0
+  wait "${perf_pid}" || true
+  perf report -i "${stack_dir}/$1.perf.data" --no-children -g none --sort dso,sym --stdio \
+    2>/dev/null | grep -E '^ +[0-9.]+%' | head -n 40 >"${prefix}-$1-perf.txt" || true
+  log "perf: ${prefix}-$1-perf.txt"
+}
+
 declare -a rows=()
 run_grpc() {
   local name=$1 t0 t1 calls
   t0=$(gw_ticks)
+  perf_start "${name}"
   "${drive_bin}" bench --gateway "${gateway_addr}" --mix summary --rate 0 \
     --concurrency "${concurrency}" --duration-s "${duration}" --warmup-s 0 --products "${products}" \
     --no-progress --json "${prefix}-${name}.json" >"${prefix}-${name}.txt" 2>&1
   t1=$(gw_ticks)
+  perf_stop "${name}"
   check_services
   calls=$(jq '.warmup_calls + .total.calls' "${prefix}-${name}.json")
   rows+=("$(jq -r --arg name "${name}" --argjson ticks $((t1 - t0)) --argjson tck "${clk_tck}" \
@@ -199,9 +221,11 @@ run_rest() {
   local name=$1 t0 t1 txt calls rps p50 p99 non2xx
   txt=${prefix}-${name}.txt
   t0=$(gw_ticks)
+  perf_start "${name}"
   wrk -t 1 -c "${concurrency}" -d "${duration}s" --latency -s "${wrk_script}" \
     "http://127.0.0.1:${http_port}" >"${txt}" 2>&1
   t1=$(gw_ticks)
+  perf_stop "${name}"
   check_services
   calls=$(awk '/requests in/ {print $1}' "${txt}")
   rps=$(awk '/^Requests\/sec/ {printf "%d", $2}' "${txt}")
