@@ -139,7 +139,9 @@ absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(const std::strin
   server->impl_ = std::make_unique<Impl>();
   Impl& impl = *server->impl_;
   impl.handlers = std::move(handlers);
-  if (absl::Status s = http::Listen(impl.acceptor, "admin", host, port); !s.ok()) return s;
+  if (absl::Status s = candor::http::Listen(impl.acceptor, "admin", host, port); !s.ok()) {
+    return s;
+  }
   server->port_ = impl.acceptor.local_endpoint().port();
   impl.Accept(server->requests_);
   server->thread_ = std::thread([&impl] { impl.io.run(); });
