@@ -37,19 +37,19 @@ constexpr char kSecret[] = "rest-integration-test-secret-0123456789";
 class GatewayRestTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    cluster_ = new kafka::MockCluster();
-    cluster_->CreateTopic(events::kReviewSubmissionsTopic, 2);
+    Cluster() = new kafka::MockCluster();
+    Cluster()->CreateTopic(events::kReviewSubmissionsTopic, 2);
   }
   static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
+    delete Cluster();
+    Cluster() = nullptr;
   }
 
   void SetUp() override {
     Config c;
     c.grpc.listen = "127.0.0.1:0";
     c.rest.port = 0;
-    c.kafka_brokers = cluster_->bootstrap();
+    c.kafka_brokers = Cluster()->bootstrap();
     c.redis_addr = testing::RedisAddr();
     c.pg_dsn = testing::PgDsn();
     c.grpc.jwt_secret = kSecret;
@@ -86,7 +86,7 @@ class GatewayRestTest : public ::testing::Test {
   // The submission published under `review_id`, or nullopt within 15 s.
   static std::optional<review::Submission> Published(const std::string& review_id) {
     auto consumer =
-        kafka::Consumer::Create({cluster_->bootstrap(), "t", {}}, testing::UniqueUser("g"),
+        kafka::Consumer::Create({Cluster()->bootstrap(), "t", {}}, testing::UniqueUser("g"),
                                 {events::kReviewSubmissionsTopic});
     EXPECT_TRUE(consumer.ok()) << consumer.status();
     if (!consumer.ok()) return std::nullopt;
@@ -102,13 +102,15 @@ class GatewayRestTest : public ::testing::Test {
     return std::nullopt;
   }
 
-  static kafka::MockCluster* cluster_;
+  // The suite's Kafka (a mock cluster), created once for every test.
+  static kafka::MockCluster*& Cluster() {
+    static kafka::MockCluster* cluster = nullptr;
+    return cluster;
+  }
   std::unique_ptr<App> app_;
   std::string user_;
   std::string bearer_;
 };
-
-kafka::MockCluster* GatewayRestTest::cluster_ = nullptr;
 
 TEST_F(GatewayRestTest, SubmitOverRestThenDuplicateUnauthenticatedAndBadInput) {
   const std::string asin = testing::UniqueAsin();
