@@ -69,7 +69,7 @@ FROM runtime AS review-gateway
 COPY --from=builder /out/bin/candor-review-gateway /usr/local/bin/
 ENV CANDOR_GATEWAY_LISTEN=0.0.0.0:50051 \
     CANDOR_INDEX_DIR=/var/lib/candor/search-index
-EXPOSE 50051 9460
+EXPOSE 50051 8080 9460
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD curl -fsS -o /dev/null http://127.0.0.1:9460/healthz || exit 1
 ENTRYPOINT ["/usr/local/bin/candor-review-gateway"]

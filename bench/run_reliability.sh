@@ -138,6 +138,7 @@ source "${stack_dir}/env"
 export CANDOR_REDIS_ADDR CANDOR_PG_DSN CANDOR_KAFKA_BROKERS
 CANDOR_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export CANDOR_JWT_SECRET CANDOR_GATEWAY_LISTEN=${gateway_addr} CANDOR_GATEWAY_ADDR=${gateway_addr}
+export CANDOR_GATEWAY_HTTP_PORT=-1  # gRPC only
 export CANDOR_LOG_LEVEL=info
 trust_the_driver
 

@@ -134,6 +134,7 @@ if wants fresh; then
   export CANDOR_REDIS_PORT=${CANDOR_REDIS_PORT:-16490} CANDOR_PG_PORT=${CANDOR_PG_PORT:-15540}
   export CANDOR_KAFKA_PORT=${CANDOR_KAFKA_PORT:-19193}
   export CANDOR_GATEWAY_LISTEN=${CANDOR_GATEWAY_LISTEN:-127.0.0.1:15151}
+  export CANDOR_GATEWAY_HTTP_PORT=-1  # gRPC only
   CANDOR_JWT_SECRET=${CANDOR_JWT_SECRET:-$(openssl rand -hex 32)}
   export CANDOR_JWT_SECRET
   out=${out_dir}/${stamp}-fresh-${submit_rate}.txt

@@ -188,6 +188,7 @@ export CANDOR_REDIS_ADDR CANDOR_PG_DSN CANDOR_KAFKA_BROKERS
 CANDOR_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export CANDOR_JWT_SECRET
 export CANDOR_GATEWAY_LISTEN=${gateway_addr}
+export CANDOR_GATEWAY_HTTP_PORT=-1  # gRPC only (bench/run_rest.sh measures REST)
 trust_the_driver
 export CANDOR_GATEWAY_ADDR=${gateway_addr}
 export CANDOR_LOG_LEVEL=warn

@@ -159,3 +159,46 @@ function(candor_fuzz name)
       ENVIRONMENT "${CANDOR_SANITIZER_ENV}")
   endif()
 endfunction()
+
+# candor_openapi(<name> FUNCTION <fn> TITLE <text> PROTOS ...): the OpenAPI document of a
+# public service, generated at build time from its protos' google.api.http options by
+# protoc-gen-swagger (Debian golang-grpc-gateway 1.6: Swagger 2.0, one merged document), and
+# embedded in the static library candor_<name> as `std::string_view candor::openapi::<fn>()`
+# (header "openapi/<fn>.h"). The protos are first copied without proto3 `optional`, which that
+# plugin predates (cmake/strip_proto3_optional.cmake).
+function(candor_openapi name)
+  cmake_parse_arguments(ARG "" "FUNCTION;TITLE" "PROTOS" ${ARGN})
+  set(copies ${PROJECT_BINARY_DIR}/openapi-protos)
+  set(out ${PROJECT_BINARY_DIR}/gen/openapi)
+  set(inputs)
+  set(abs_inputs)
+  foreach(proto ${ARG_PROTOS})
+    set(src ${PROJECT_SOURCE_DIR}/proto/${proto})
+    add_custom_command(
+      OUTPUT ${copies}/${proto}
+      COMMAND ${CMAKE_COMMAND} -DIN=${src} -DOUT=${copies}/${proto}
+              -P ${PROJECT_SOURCE_DIR}/cmake/strip_proto3_optional.cmake
+      DEPENDS ${src} ${PROJECT_SOURCE_DIR}/cmake/strip_proto3_optional.cmake
+      COMMENT "openapi: ${proto} without proto3 optional")
+    list(APPEND inputs ${copies}/${proto})
+  endforeach()
+  set(json ${out}/${ARG_FUNCTION}.swagger.json)
+  add_custom_command(
+    OUTPUT ${json}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${out}
+    COMMAND protobuf::protoc ARGS -I ${copies} -I ${PROJECT_SOURCE_DIR}/proto
+            -I ${CANDOR_GOOGLEAPIS_DIR} --plugin=protoc-gen-swagger=${CANDOR_PROTOC_GEN_SWAGGER}
+            --swagger_out=allow_merge=true,merge_file_name=${ARG_FUNCTION}:${out} ${inputs}
+    DEPENDS ${inputs} protobuf::protoc
+    COMMENT "protoc-gen-swagger ${name}")
+  add_custom_command(
+    OUTPUT ${out}/${ARG_FUNCTION}.cc ${out}/${ARG_FUNCTION}.h
+    COMMAND ${CMAKE_COMMAND} -DIN=${json} -DOUT_CC=${out}/${ARG_FUNCTION}.cc
+            -DOUT_H=${out}/${ARG_FUNCTION}.h -DFUNCTION=${ARG_FUNCTION} "-DTITLE=${ARG_TITLE}"
+            -P ${PROJECT_SOURCE_DIR}/cmake/embed_openapi.cmake
+    DEPENDS ${json} ${PROJECT_SOURCE_DIR}/cmake/embed_openapi.cmake
+    COMMENT "embed ${name}")
+  add_library(candor_${name} STATIC ${out}/${ARG_FUNCTION}.cc)
+  add_library(candor::${name} ALIAS candor_${name})
+  target_include_directories(candor_${name} PUBLIC ${PROJECT_BINARY_DIR}/gen)
+endfunction()

@@ -15,6 +15,9 @@ find_program(CANDOR_GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
 find_path(CANDOR_GOOGLEAPIS_DIR google/rpc/error_details.proto REQUIRED
   PATHS /usr/share/gocode/src/github.com/grpc-ecosystem/grpc-gateway/third_party/googleapis
   NO_DEFAULT_PATH)
+# golang-grpc-gateway: protoc-gen-swagger, the OpenAPI (Swagger 2.0) document of a public service
+# from its google.api.http options (candor_openapi in cmake/candor.cmake).
+find_program(CANDOR_PROTOC_GEN_SWAGGER protoc-gen-swagger REQUIRED)
 
 # librdkafka-dev, libhiredis-dev, libpqxx-dev: pkg-config only.
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
@@ -58,7 +61,8 @@ target_include_directories(xapian::xapian SYSTEM INTERFACE ${XAPIAN_INCLUDE_DIR}
 # prometheus-cpp-dev (1.0: the core's registry and text serializer; libs/metrics). Its pull
 # part's exposer is not used: it cannot answer /healthz and /readyz with our status codes.
 find_package(prometheus-cpp CONFIG REQUIRED)
-# libboost-dev (Boost.Asio and Boost.Beast, header-only: libs/metrics' admin HTTP server).
+# libboost-dev (Boost.Asio and Boost.Beast, header-only: libs/http's listener, libs/metrics' admin
+# HTTP server, libs/rest's REST/JSON server).
 find_package(Boost 1.74 REQUIRED)
 
 # libtorch-dev (libtorch 1.13, CPU: tools/candor-reco-train's two-tower model). Its CMake config

@@ -92,6 +92,16 @@ stack_dir=${CANDOR_STACK_DIR:-${root}/.stack}
 log_dir=${stack_dir}/logs
 pid_file=${log_dir}/demo.pids
 gateway_addr=${CANDOR_GATEWAY_LISTEN:-127.0.0.1:50051}
+# The gateway's REST/JSON port: the operator's, else 8080, else (8080 taken) a free one.
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+http_port=${CANDOR_GATEWAY_HTTP_PORT:-8080}
+if [[ -z ${CANDOR_GATEWAY_HTTP_PORT:-} ]]; then
+  for ((i = 0; i < 20; i++)); do
+    port_taken "${http_port}" || break
+    http_port=$((20000 + RANDOM % 20000))
+  done
+fi
+export CANDOR_GATEWAY_HTTP_PORT=${http_port}
 
 write_path_binaries "${build_dir}"
 token_bin=${build_dir}/tools/candor-token/candor-token
@@ -339,7 +349,23 @@ if [[ -x ${index_bin} && -x ${search_bin} ]]; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 7. Stop, or say how to reach what runs.
+# 7. The same API over REST/JSON: the most-reviewed product's summary, as a web app reads it.
+
+if [[ ${http_port} != -1 ]] && command -v curl >/dev/null && command -v psql >/dev/null; then
+  asin=$(psql "${CANDOR_PG_DSN}" -XAtq -c \
+    "SELECT asin FROM product_ratings ORDER BY review_count DESC, asin LIMIT 1" 2>/dev/null) || asin=""
+  if [[ -n ${asin} ]]; then
+    echo
+    echo "== REST: GET /v1/products/${asin}/summary"
+    rest_token=$("${token_bin}" --sub demo-reader 2>/dev/null) || rest_token=""
+    curl -sS --max-time 5 -H "Authorization: Bearer ${rest_token}" \
+      "http://127.0.0.1:${http_port}/v1/products/${asin}/summary" || drive_rc=1
+    echo
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 8. Stop, or say how to reach what runs.
 
 if ((keep_running)); then
   keep_alive=1
@@ -347,6 +373,7 @@ if ((keep_running)); then
 
 Candor keeps running (scripts/demo.sh --stop stops it all):
   gateway    ${gateway_addr}  (gRPC, candor.review.v1.ReviewService; reflection is on)
+  REST       http://127.0.0.1:${http_port}/v1/...  (routes and schemas: /openapi.json)
   services   $(for n in "${stop_order[@]}"; do printf '%s %s  ' "${n}" "${pid[${n}]}"; done)
   logs       ${log_dir}/
   env        export CANDOR_REDIS_ADDR=${CANDOR_REDIS_ADDR} CANDOR_PG_DSN=${CANDOR_PG_DSN}

@@ -18,9 +18,15 @@ from grpc_tools import protoc
 
 def load_stubs(proto_root):
     out = tempfile.mkdtemp(prefix="candor-py-")
-    args = ["protoc", f"-I{proto_root}", f"--python_out={out}", f"--grpc_python_out={out}",
+    # The service's REST routes (google.api.http) import Google's API protos, which Debian's
+    # golang-github-grpc-ecosystem-grpc-gateway-dev ships; their Python modules are generated too.
+    googleapis = ("/usr/share/gocode/src/github.com/grpc-ecosystem/grpc-gateway/third_party/"
+                  "googleapis")
+    args = ["protoc", f"-I{proto_root}", f"-I{googleapis}", f"--python_out={out}",
+            f"--grpc_python_out={out}",
             "candor/review/v1/review_service.proto", "candor/review/v1/review_status.proto",
-            "candor/review/v1/events.proto"]
+            "candor/review/v1/events.proto", "google/api/http.proto",
+            "google/api/annotations.proto"]
     if protoc.main(args) != 0:
         sys.exit("protoc failed")
     sys.path.insert(0, out)

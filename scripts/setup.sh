@@ -38,13 +38,15 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc           # gRPC 1.51
   libprotobuf-dev protobuf-compiler libabsl-dev  # protobuf 3.21, absl
   golang-github-grpc-ecosystem-grpc-gateway-dev  # google/rpc + google/api protos (as .proto files)
+  golang-grpc-gateway                            # protoc-gen-swagger: OpenAPI from google.api.http
   librdkafka-dev                                 # Kafka client + mock cluster
   libhiredis-dev libpqxx-dev                     # Redis, PostgreSQL clients
   libssl-dev zlib1g-dev                          # SHA-256/HMAC, gzip replay files
   libicu-dev                                     # Unicode NFKC, character properties
   libspdlog-dev nlohmann-json3-dev               # logging, JSON
   prometheus-cpp-dev                             # metrics registry + text exposition (libs/metrics)
-  libboost-dev                                   # Boost.Asio/Beast: the admin HTTP server
+  libboost-dev                                   # Boost.Asio/Beast: the admin and REST HTTP servers
+  wrk                                            # HTTP load of bench/run_rest.sh
   prometheus                                     # Prometheus 2.42 + promtool (metrics_e2etest)
   libxgboost-dev                                 # gradient-boosted fraud model (C API)
   libtorch-dev                                   # libtorch 1.13 CPU: the two-tower trainer

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "libs/http/listener.h"
 
 namespace candor::metrics {
 namespace {
@@ -134,27 +135,12 @@ struct AdminServer::Impl {
 
 absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(const std::string& host, int port,
                                                                 AdminHandlers handlers) {
-  if (port < 0 || port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat("admin port ", port, " is outside 0..65535"));
-  }
-  beast::error_code ec;
-  const asio::ip::address address = asio::ip::make_address(host, ec);
-  if (ec) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("admin address '", host, "' is not an IP address"));
-  }
   std::unique_ptr<AdminServer> server(new AdminServer());
   server->impl_ = std::make_unique<Impl>();
   Impl& impl = *server->impl_;
   impl.handlers = std::move(handlers);
-  const tcp::endpoint endpoint(address, static_cast<uint16_t>(port));
-  impl.acceptor.open(endpoint.protocol(), ec);
-  if (!ec) impl.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) impl.acceptor.bind(endpoint, ec);
-  if (!ec) impl.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return absl::UnavailableError(
-        absl::StrCat("admin server cannot listen on ", host, ":", port, ": ", ec.message()));
+  if (absl::Status s = candor::http::Listen(impl.acceptor, "admin", host, port); !s.ok()) {
+    return s;
   }
   server->port_ = impl.acceptor.local_endpoint().port();
   impl.Accept(server->requests_);

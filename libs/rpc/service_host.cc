@@ -210,4 +210,12 @@ void ServiceHost::Shutdown() {
   });
 }
 
+std::shared_ptr<grpc::Channel> ServiceHost::InProcessChannel() {
+  if (server_ == nullptr) return nullptr;
+  grpc::ChannelArguments args;
+  // The server's own limit applies to what arrives; the channel takes whatever it answers.
+  args.SetMaxReceiveMessageSize(-1);
+  return server_->InProcessChannel(args);
+}
+
 }  // namespace candor::rpc

@@ -94,6 +94,11 @@ class ServiceHost {
   // The bound port (after Start; the real one when listening on port 0).
   int port() const { return port_; }
 
+  // A channel to this server inside the process: no socket, the same gates, limits, metrics and
+  // deadlines as a network client's (libs/rest's REST front calls through it). Its calls' peer
+  // is the in-process transport, which names no client. After a successful Start; null before.
+  std::shared_ptr<grpc::Channel> InProcessChannel();
+
   // Whether health currently says SERVING.
   bool serving() const;
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/log.h"
+#include "openapi/ReviewGatewayOpenApi.h"
 
 namespace candor::gateway {
 
@@ -141,6 +142,18 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
                        [producer = app->producer_.get()] { return producer->Health(); });
   if (absl::Status s = grpc->Start(); !s.ok()) return s;
   app->grpc_ = std::move(grpc);
+  if (config.rest.port >= 0) {
+    // REST/JSON: the routes come from ReviewService's google.api.http options; every request is
+    // a call on the server above (same gate, metrics and limits), so nothing here knows a route.
+    rest::ServerOptions options = service::RestOptionsOf(config.rest, config.grpc);
+    options.openapi_json = std::string(openapi::ReviewGatewayOpenApi());
+    auto rest = std::make_unique<service::RestComponent>(
+        std::move(options), *app->grpc_,
+        std::vector<std::string>{std::string(review::v1::ReviewService::service_full_name())},
+        app->metrics_);
+    if (absl::Status s = rest->Start(); !s.ok()) return s;
+    app->rest_ = std::move(rest);
+  }
   app->phase_ = 1;
   return app;
 }
@@ -180,8 +193,12 @@ void App::Shutdown() {
   }
   spdlog::info("shutting down: draining in-flight calls");
   // 1. Tell load balancers to go elsewhere (health NOT_SERVING, --drain-grace-ms of serving
-  //    on), then stop accepting calls and let in-flight ones finish: their answers wait on
-  //    Kafka delivery reports, so the producer must still run.
+  //    on, over gRPC and REST alike), then stop accepting calls and let in-flight ones finish:
+  //    their answers wait on Kafka delivery reports, so the producer must still run. REST
+  //    first: its requests are calls on the gRPC server, which must still take them.
+  if (rest_ != nullptr) rest_->PrepareStop();
+  grpc_->PrepareStop();
+  if (rest_ != nullptr) rest_->Stop();
   grpc_->Stop();
   // 2. Flush whatever the producer still holds (nothing acknowledged is left behind: OK answers
   //    were only sent after delivery reports).

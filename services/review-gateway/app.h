@@ -16,6 +16,7 @@
 #include "libs/redis/async_client.h"
 #include "libs/search/search_index.h"
 #include "libs/service/grpc_component.h"
+#include "libs/service/rest_component.h"
 #include "services/review-gateway/bounded_executor.h"
 #include "services/review-gateway/cached_review_reads.h"
 #include "services/review-gateway/client_address.h"
@@ -46,6 +47,8 @@ class App {
 
   // The bound port (useful when listening on port 0).
   int port() const { return grpc_->port(); }
+  // The REST/JSON port (0 with --http-port -1: no REST front).
+  int http_port() const { return rest_ == nullptr ? 0 : rest_->port(); }
   // The admin server's port (/metrics, /healthz, /readyz).
   int admin_port() const { return admin_->port(); }
 
@@ -104,6 +107,8 @@ class App {
   // The server (an rpc::ServiceHost) serving the two services above; destroyed (drained) before
   // them. Its health follows the producer (a fatal producer error turns it NOT_SERVING).
   std::unique_ptr<service::GrpcComponent> grpc_;
+  // The REST/JSON front, calling through grpc_'s in-process channel; stopped before it.
+  std::unique_ptr<service::RestComponent> rest_;
   bool shut_down_ = false;
 };
 

@@ -12,12 +12,14 @@ namespace {
 constexpr int64_t kMaxRequestBytesLimit = 4 << 20;
 constexpr int64_t kMinRequestBytes = 1024;  // RegisterGrpcFlags' lower bound
 constexpr int64_t kAdminPort = 9460;        // the fleet's admin ports run 9460..9464
+constexpr int64_t kHttpPort = 8080;         // REST/JSON
 
 }  // namespace
 
 void RegisterFlags(core::Flags& f, Config* c) {
   // --listen, --max-request-bytes, --drain-grace-ms, --drain-timeout-ms, --jwt-*, and the secret.
   service::RegisterGrpcFlags(f, "CANDOR_GATEWAY_", &c->grpc);
+  service::RegisterRestFlags(f, "CANDOR_GATEWAY_", &c->rest, kHttpPort);
   f.AddString("kafka-brokers", "CANDOR_KAFKA_BROKERS", &c->kafka_brokers,
               "Kafka bootstrap servers");
   f.AddString("redis-addr", "CANDOR_REDIS_ADDR", &c->redis_addr, "Redis host:port");
@@ -100,6 +102,7 @@ absl::Status Validate(const Config& c) {
     return absl::InvalidArgumentError(
         absl::StrCat("--trusted-proxies: ", proxies.status().message()));
   }
+  if (absl::Status s = service::ValidateRestConfig(c.rest); !s.ok()) return s;
   return service::ValidateGrpcConfig(c.grpc);
 }
 

@@ -8,6 +8,7 @@
 #include "libs/events/topics.h"
 #include "libs/search/search_backend.h"
 #include "libs/service/grpc_config.h"
+#include "libs/service/rest_component.h"
 
 namespace candor::gateway {
 
@@ -16,6 +17,9 @@ struct Config {
   // The server and the token settings: --listen, --max-request-bytes, --drain-*, --jwt-*, and
   // the secret from $CANDOR_JWT_SECRET (service::RegisterGrpcFlags).
   service::GrpcConfig grpc = {.listen = "127.0.0.1:50051", .max_request_bytes = 64 * 1024};
+  // The REST/JSON front: --http-port (8080 from the flag; -1, off, in a Config built by hand),
+  // --http-threads, --http-deadline-ms, --http-idle-timeout-s, --cors-origins.
+  service::RestConfig rest;
   std::string kafka_brokers = "127.0.0.1:9093";
   std::string redis_addr = "127.0.0.1:6390";
   std::string pg_dsn = "postgresql://postgres@127.0.0.1:5440/candor";

@@ -3,6 +3,7 @@
 #include "libs/events/helpful_votes.h"
 #include "libs/events/review_status_proto.h"
 #include "libs/events/timestamp.h"
+#include "libs/rest/peer.h"
 
 namespace candor::gateway {
 
@@ -11,7 +12,9 @@ using auth::Role;
 
 namespace {
 
-// The client's address: the peer, or behind a trusted proxy what x-forwarded-for says.
+// The client's address: the peer, or behind a trusted proxy what x-forwarded-for says. A REST
+// request's peer is its TCP peer, which the REST front hands over (rest::TransportPeer), and its
+// X-Forwarded-For arrives as x-forwarded-for: the same rules hold over both.
 std::string ClientAddress(const grpc::CallbackServerContext& ctx,
                           const ClientAddressResolver& addresses) {
   std::vector<std::string_view> forwarded;
@@ -21,7 +24,7 @@ std::string ClientAddress(const grpc::CallbackServerContext& ctx,
       forwarded.emplace_back(it->second.data(), it->second.size());
     }
   }
-  return addresses.Resolve(ctx.peer(), forwarded);
+  return addresses.Resolve(rest::TransportPeer(ctx), forwarded);
 }
 
 // The shopper's fields of a SubmitReviewRequest or an ImportReviewRequest.

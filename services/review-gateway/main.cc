@@ -8,9 +8,11 @@
 
 int main(int argc, char** argv) {
   candor::gateway::Config config;
-  candor::core::Flags flags("candor-review-gateway",
-                            "Candor's public review API (gRPC): SubmitReview, GetProductSummary.\n"
-                            "The HS256 secret comes from $CANDOR_JWT_SECRET only.");
+  candor::core::Flags flags(
+      "candor-review-gateway",
+      "Candor's public review API: gRPC (--listen) and REST/JSON (--http-port; routes from the\n"
+      "protos' google.api.http options, OpenAPI at /openapi.json).\n"
+      "The HS256 secret comes from $CANDOR_JWT_SECRET only.");
   candor::gateway::RegisterFlags(flags, &config);
   if (int code = candor::core::ParseOrExit(flags, argc, argv); code >= 0) return code;
 

@@ -94,6 +94,7 @@ class MetricsE2eTest : public ::testing::Test {
         "CANDOR_KAFKA_BROKERS=" + Exported(exports, "CANDOR_KAFKA_BROKERS"),
         std::string("CANDOR_JWT_SECRET=") + kSecret,
         "CANDOR_GATEWAY_LISTEN=" + *gateway_addr_,
+        "CANDOR_GATEWAY_HTTP_PORT=0",  // REST on a free port: 8080 may be taken
         "CANDOR_INDEX_DIR=" + *dir_ + "/search-index",
         "CANDOR_FRAUD_SCORER=rules",
     };

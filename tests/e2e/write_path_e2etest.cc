@@ -97,7 +97,8 @@ class WritePathE2eTest : public ::testing::Test {
             "CANDOR_KAFKA_BROKERS=" + brokers_, std::string("CANDOR_JWT_SECRET=") + kSecret,
             "CANDOR_GATEWAY_LISTEN=" + gateway_addr_,
             // Free admin ports: another build tree's e2e run may hold the default ones.
-            "CANDOR_GATEWAY_ADMIN_PORT=0", "CANDOR_FRAUD_ADMIN_PORT=0", "CANDOR_AGG_ADMIN_PORT=0"};
+            "CANDOR_GATEWAY_ADMIN_PORT=0", "CANDOR_FRAUD_ADMIN_PORT=0", "CANDOR_AGG_ADMIN_PORT=0",
+            "CANDOR_GATEWAY_HTTP_PORT=0"};
     ASSERT_TRUE(gateway_.Start({Env("CANDOR_GATEWAY_BIN")}, env_, stack_dir_ + "/gateway.log"));
     // The rule set: its decisions are fixed by the text, so this test can recompute which reviews
     // count. The model scorer's decisions are tested on the real app in
