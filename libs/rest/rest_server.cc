@@ -304,7 +304,7 @@ class Session : public std::enable_shared_from_this<Session> {
     Answer a{http::status::no_content, "", {}};
     a.headers.emplace_back(http::field::access_control_allow_methods, absl::StrJoin(methods, ", "));
     a.headers.emplace_back(http::field::access_control_allow_headers,
-                           "authorization, content-type");
+                           "authorization, content-type, x-request-id");
     a.headers.emplace_back(http::field::access_control_max_age, "600");
     Write(std::move(a));
   }
@@ -326,6 +326,10 @@ class Session : public std::enable_shared_from_this<Session> {
     for (auto [it, end] = req.equal_range("x-forwarded-for"); it != end; ++it) {
       context_->AddMetadata("x-forwarded-for", std::string(it->value()));
     }
+    // The gate checks it (rpc::RequestId), logs it with the call and echoes it when valid.
+    if (auto it = req.find("x-request-id"); it != req.end()) {
+      context_->AddMetadata("x-request-id", std::string(it->value()));
+    }
     context_->AddMetadata(kPeerMetadata, peer_);
     {
       std::lock_guard lock(impl_.mu);
@@ -345,6 +349,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnCallDone(const grpc::Status& status) {
+    const auto& initial = context_->GetServerInitialMetadata();
+    if (auto it = initial.find("x-request-id"); it != initial.end()) {
+      request_id_.assign(it->second.data(), it->second.size());
+    }
     if (!status.ok()) {
       HttpError e = ErrorOf(status);
       Answer a{static_cast<http::status>(e.status), std::move(e.body), {}};
@@ -370,11 +378,12 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.set(http::field::server, "candor-rest");
     if (!answer.body.empty()) response_.set(http::field::content_type, kJson);
     for (auto& [field, value] : answer.headers) response_.set(field, value);
+    if (!request_id_.empty()) response_.set("X-Request-Id", std::exchange(request_id_, {}));
     if (!impl_.options.cors_origins.empty()) {
       response_.set(http::field::vary, "Origin");
       if (!allowed_origin_.empty()) {
         response_.set(http::field::access_control_allow_origin, allowed_origin_);
-        response_.set(http::field::access_control_expose_headers, "Retry-After");
+        response_.set(http::field::access_control_expose_headers, "Retry-After, X-Request-Id");
       }
     }
     response_.keep_alive(keep);
@@ -411,6 +420,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string allowed_origin_;
   bool keep_alive_ = false;
   const Route* route_ptr_ = nullptr;
+  std::string request_id_;  // the gate's echo of a valid X-Request-Id, for the next answer
   std::unique_ptr<grpc::ClientContext> context_;
   grpc::ByteBuffer request_buffer_;
   grpc::ByteBuffer response_buffer_;

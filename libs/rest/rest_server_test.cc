@@ -188,6 +188,23 @@ TEST_F(RestServerTest, AnnotatedRoutesAnswerThroughTheGate) {
   EXPECT_EQ(Json(echo)["subject"], "shopper-1");
 }
 
+TEST_F(RestServerTest, AValidRequestIdIsEchoedAndAForgedOneIgnored) {
+  StartRest();
+  HttpRequest r{.method = "POST", .target = "/v1/probe/echo", .body = R"({"fail_code":14})"};
+  r.headers.emplace_back("Authorization", Bearer("shopper-1", "customer"));
+  r.headers.emplace_back("Content-Type", "application/json");
+  r.headers.emplace_back("X-Request-Id", "app-7f3a");
+  HttpResponse failed = Send(r);
+  EXPECT_EQ(failed.status, 503) << failed.body;
+  EXPECT_EQ(failed.header("x-request-id"), "app-7f3a");
+
+  r.headers.back().second = "two words";
+  r.body = R"({"response_bytes": 0})";
+  HttpResponse ok = Send(r);
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.header("x-request-id"), "");
+}
+
 TEST_F(RestServerTest, GrpcCodesBecomeHttpStatusesWithTheSameMessage) {
   StartRest();
   const std::vector<std::pair<int, int>> cases = {{3, 400},  {5, 404},  {6, 409}, {9, 400},
