@@ -221,4 +221,19 @@ absl::StatusOr<InteractionLog> LoadTsv(const std::string& path, const LoadOption
   return Finish(std::move(log), report, "lines of `user<TAB>item<TAB>rating<TAB>unix_time`");
 }
 
+absl::Status ValidateDataSource(const DataSource& source) {
+  const int set = (source.beauty_dir.empty() ? 0 : 1) + (source.amazon_json.empty() ? 0 : 1) +
+                  (source.tsv.empty() ? 0 : 1);
+  if (set == 1) return absl::OkStatus();
+  return absl::InvalidArgumentError("pass exactly one of --beauty, --amazon-json, --tsv");
+}
+
+absl::StatusOr<InteractionLog> LoadInteractions(const DataSource& source,
+                                                const LoadOptions& options, LoadReport* report) {
+  if (absl::Status s = ValidateDataSource(source); !s.ok()) return s;
+  if (!source.beauty_dir.empty()) return LoadBeautySequences(source.beauty_dir, options, report);
+  if (!source.amazon_json.empty()) return LoadAmazonJson(source.amazon_json, options, report);
+  return LoadTsv(source.tsv, options, report);
+}
+
 }  // namespace candor::reco

@@ -51,4 +51,20 @@ absl::StatusOr<InteractionLog> LoadAmazonJson(const std::string& path, const Loa
 absl::StatusOr<InteractionLog> LoadTsv(const std::string& path, const LoadOptions& options,
                                        LoadReport* report);
 
+// Where a tool's interactions come from: exactly one path set (the tools' --beauty DIR,
+// --amazon-json FILE, --tsv FILE).
+struct DataSource {
+  std::string beauty_dir;
+  std::string amazon_json;
+  std::string tsv;
+};
+
+// InvalidArgument naming the three flags unless exactly one source is set.
+absl::Status ValidateDataSource(const DataSource& source);
+
+// Loads the one source `source` names with its loader above (ValidateDataSource's error when it
+// names none or several); the loaders' errors otherwise.
+absl::StatusOr<InteractionLog> LoadInteractions(const DataSource& source,
+                                                const LoadOptions& options, LoadReport* report);
+
 }  // namespace candor::reco

@@ -57,6 +57,22 @@ TEST_F(LoadersTest, TsvInternsIdsKeepsOrderAndReadsHeaderAndEmptyRating) {
   EXPECT_EQ(i[2].item, 1);
 }
 
+TEST_F(LoadersTest, LoadInteractionsTakesExactlyOneSource) {
+  const std::string tsv = Write("one.tsv", "u1\tA\t5\t10\nu2\tB\t4\t20\n");
+  absl::StatusOr<InteractionLog> log =
+      LoadInteractions({.beauty_dir = "", .amazon_json = "", .tsv = tsv}, {}, &report_);
+  ASSERT_TRUE(log.ok()) << log.status();
+  EXPECT_EQ(log->num_users(), 2);
+  EXPECT_EQ(report_.source, tsv);
+
+  for (const DataSource& bad :
+       {DataSource{}, DataSource{.beauty_dir = "", .amazon_json = tsv, .tsv = tsv}}) {
+    absl::StatusOr<InteractionLog> refused = LoadInteractions(bad, {}, &report_);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(refused.status().message(), "pass exactly one of --beauty, --amazon-json, --tsv");
+  }
+}
+
 TEST_F(LoadersTest, TsvReadsGzip) {
   const std::string path = dir_.Path("a.tsv.gz");
   gzFile f = gzopen(path.c_str(), "wb");

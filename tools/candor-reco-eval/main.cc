@@ -73,11 +73,9 @@ std::string Row(const EvalResult& r) {
 
 int Run(const Settings& s) {
   // 1. Which data.
-  const int sources =
-      (s.beauty.empty() ? 0 : 1) + (s.amazon_json.empty() ? 0 : 1) + (s.tsv.empty() ? 0 : 1);
-  if (sources != 1) {
-    std::cerr << "candor-reco-eval: pass exactly one of --beauty, --amazon-json, --tsv (see "
-                 "--help)\n";
+  const DataSource source{.beauty_dir = s.beauty, .amazon_json = s.amazon_json, .tsv = s.tsv};
+  if (absl::Status v = ValidateDataSource(source); !v.ok()) {
+    std::cerr << "candor-reco-eval: " << v.message() << " (see --help)\n";
     return kUsage;
   }
   Holdout holdout = Holdout::kTest;
@@ -108,10 +106,7 @@ int Run(const Settings& s) {
   auto start = std::chrono::steady_clock::now();
   const LoadOptions load_options{.lenient = s.lenient, .max_reasons = 5};
   LoadReport report;
-  absl::StatusOr<InteractionLog> log =
-      !s.beauty.empty()        ? LoadBeautySequences(s.beauty, load_options, &report)
-      : !s.amazon_json.empty() ? LoadAmazonJson(s.amazon_json, load_options, &report)
-                               : LoadTsv(s.tsv, load_options, &report);
+  absl::StatusOr<InteractionLog> log = LoadInteractions(source, load_options, &report);
   if (absl::IsNotFound(log.status())) {
     std::cerr << "candor-reco-eval: skipped: " << log.status().message()
               << " (the data is absent; the shared data folder is ../shared/data)\n";
