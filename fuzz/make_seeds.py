@@ -280,6 +280,32 @@ def review_score_seeds():
     write(t, "unknown-fields", review_score() + field_bytes(99, "from a newer producer"))
 
 
+def impressed_item(asin="B00004Y2UT", score=b"\x00\x00\x40\x3f", stage=2):
+    return field_bytes(1, asin) + b"\x15" + score + field_varint(3, stage)
+
+
+def impression(request_id="req-1", user="shopper-1", experiment="home", variant="treatment",
+               items=None, ts=(1700000000, 0)):
+    if items is None:
+        items = [impressed_item(), impressed_item("B000000002", stage=1)]
+    out = field_bytes(1, request_id) + field_bytes(2, user) + field_bytes(3, experiment)
+    out += field_bytes(4, variant)
+    for item in items:
+        out += field_bytes(5, item)
+    return out + field_timestamp(6, ts)
+
+
+def reco_impression_seeds():
+    t = "reco_impression_decode_fuzz"
+    clear(t)
+    write(t, "two-items", impression())
+    write(t, "empty", impression(items=[]))
+    write(t, "bad-stage", impression(items=[impressed_item(stage=9)]))
+    write(t, "nan-score", impression(items=[impressed_item(score=b"\x00\x00\xc0\x7f")]))
+    write(t, "no-served-at", impression(ts=None))
+    write(t, "unknown-fields", impression() + field_bytes(99, "from a newer producer"))
+
+
 if __name__ == "__main__":
     jwt_seeds()
     review_seeds()
@@ -288,3 +314,4 @@ if __name__ == "__main__":
     review_event_seeds()
     helpful_vote_seeds()
     review_score_seeds()
+    reco_impression_seeds()

@@ -22,6 +22,9 @@ inline constexpr char kHelpfulVotesTopic[] = "helpful-votes";
 // candor.review.v1.ReviewScore: helpfulness-ranker -> the search index (review_scores.h).
 inline constexpr char kReviewScoresTopic[] = "review-scores";
 
+// candor.reco.v1.RecoImpression: reco-api -> the conversion report (reco_impressions.h).
+inline constexpr char kRecoImpressionsTopic[] = "reco-impressions";
+
 // The topic a consumer of `topic` dead-letters to: "<topic>.dlq", the name libs/kafka's batch
 // loop (kafka::SendToDeadLetter) gives it. For code that creates or reads dead-letter topics
 // (the dev broker, tests); the consumer services' dead-letter tests check that both agree.

@@ -1,0 +1,83 @@
+#include "libs/events/reco_impressions.h"
+
+#include <limits>
+
+#include "candor/reco/v1/impressions.pb.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/events/wire_testing.h"
+
+namespace candor::events {
+namespace {
+
+using ::candor::events::testing::ValidateError;
+using ::candor::events::testing::WithUnknownField;
+using ::testing::StartsWith;
+
+RecoImpression Impression() {
+  RecoImpression i;
+  i.request_id = "req-1.a:b";
+  i.user_id = "A2SUAM1J3GNN3B";
+  i.experiment = "home-2026-12";
+  i.variant = "treatment";
+  i.items = {{.asin = "B000000001", .score = 0.75F, .stage = 2},
+             {.asin = "B000000002", .score = -0.25F, .stage = 1},
+             {.asin = "B000000003", .score = 9.0F, .stage = 4}};
+  i.served_at = absl::FromUnixMicros(1'700'000'000'123'456);
+  return i;
+}
+
+std::string Error(const RecoImpression& i) {
+  return ValidateError(i, ValidateRecoImpression, EncodeRecoImpression, DecodeRecoImpression);
+}
+
+TEST(RecoImpressionTest, RoundTrips) {
+  EXPECT_EQ(*DecodeRecoImpression(EncodeRecoImpression(Impression())), Impression());
+  RecoImpression empty = Impression();
+  empty.items.clear();  // an answer may be empty (nothing left after the rules)
+  EXPECT_EQ(*DecodeRecoImpression(EncodeRecoImpression(empty)), empty);
+}
+
+TEST(RecoImpressionTest, UnknownFieldsAreIgnored) {
+  auto got = DecodeRecoImpression(WithUnknownField(EncodeRecoImpression(Impression())));
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, Impression());
+}
+
+TEST(RecoImpressionTest, EveryRefusedFieldIsNamed) {
+  EXPECT_EQ(DecodeRecoImpression("\xff\xff").status().message(),
+            "cannot decode candor.reco.v1.RecoImpression");
+  RecoImpression i = Impression();
+  i.request_id = "";
+  EXPECT_THAT(Error(i), StartsWith("request_id"));
+  i = Impression();
+  i.request_id = "new\nline";
+  EXPECT_THAT(Error(i), StartsWith("request_id"));
+  i = Impression();
+  i.user_id = "";
+  EXPECT_THAT(Error(i), StartsWith("user_id"));
+  i = Impression();
+  i.experiment = std::string(65, 'e');
+  EXPECT_THAT(Error(i), StartsWith("experiment"));
+  i = Impression();
+  i.variant = "a b";
+  EXPECT_THAT(Error(i), StartsWith("variant"));
+  i = Impression();
+  i.items[1].asin = "nope";
+  EXPECT_THAT(Error(i), StartsWith("items[1].asin"));
+  i = Impression();
+  i.items[2].score = std::numeric_limits<float>::infinity();
+  EXPECT_THAT(Error(i), StartsWith("items[2].score"));
+  i = Impression();
+  i.items[0].stage = 0;
+  EXPECT_THAT(Error(i), StartsWith("items[0].stage"));
+  i = Impression();
+  i.items.assign(kMaxImpressedItems + 1, i.items[0]);
+  EXPECT_THAT(Error(i), StartsWith("items: at most 100"));
+  candor::reco::v1::RecoImpression m;
+  m.set_request_id("r");
+  EXPECT_EQ(DecodeRecoImpression(m.SerializeAsString()).status().message(), "served_at: required");
+}
+
+}  // namespace
+}  // namespace candor::events
