@@ -46,6 +46,11 @@ struct Settings : CommonSettings {
   double poll_ms = 5;
   double probe_timeout_s = 10;
   double wait_s = 10;
+  // reco-api
+  std::string reco_target = "127.0.0.1:50062";
+  int64_t reco_count = 10;
+  std::string reco_user_prefix;
+  int64_t reco_users = 1000;
 };
 
 }  // namespace
@@ -62,7 +67,10 @@ int RunBench(int argc, char** argv) {
       "Operations (--mix): submit (SubmitReview), summary (GetProductSummary), list\n"
       "(ListReviews: a product's first page), search (SearchReviews: words in a product's\n"
       "reviews; the gateway needs index-writer's index), noop (BenchService/Noop: the gateway\n"
-      "must run with --bench-noop). vote is sent by the replay's --votes only.\n"
+      "must run with --bench-noop). vote is sent by the replay's --votes only. To reco-api\n"
+      "(--reco-target): recommend (Recommend: a shopper's own list, their own token; with\n"
+      "REVIEWS_FILE the file's authors, else synthetic shoppers) and similar (SimilarItems of\n"
+      "a product drawn as for summary).\n"
       "REVIEWS_FILE: replay Amazon JSON lines (gzip or plain); without it, generated traffic\n"
       "(the replay's generator). Tokens are minted with $CANDOR_JWT_SECRET (required).\n"
       "Exit: 0 the run completed, 1 interrupted or no server answered, 2 bad usage.");
@@ -102,7 +110,19 @@ int RunBench(int argc, char** argv) {
   flags.AddDouble("freshness-timeout-s", "", &s.probe_timeout_s,
                   "a probe not readable this long after its OK is a failure", 0.1, 600);
   flags.AddDouble("wait-s", "", &s.wait_s,
-                  "wait this long for the gateway to answer before starting", 0, 600);
+                  "wait this long for the gateway (and reco-api) to answer before starting", 0,
+                  600);
+  flags.AddString("reco-target", "CANDOR_RECO_ADDR", &s.reco_target,
+                  "reco-api address (gRPC), for recommend and similar");
+  flags.AddInt("reco-count", "", &s.reco_count, "items a recommend or similar call asks for", 1,
+               100);
+  flags.AddString("reco-user-prefix", "", &s.reco_user_prefix,
+                  "recommend with REVIEWS_FILE: prepended to each reviewerID; empty: the users "
+                  "as a replay of the file imported them, with their histories");
+  flags.AddInt("reco-users", "", &s.reco_users,
+               "recommend without REVIEWS_FILE: synthetic shoppers asking (new to reco-api: cold "
+               "start)",
+               1, 10'000'000);
   if (int code = core::ParseOrExit(flags, argc, argv); code >= 0) return code;
   if (flags.positional().size() > 1) return Usage("at most one REVIEWS_FILE");
 
@@ -148,6 +168,9 @@ int RunBench(int argc, char** argv) {
   f.farm_ratio = s.farm_ratio;
   f.farm_products = s.farm_products;
   f.jwt_secret = secret;
+  f.reco_shoppers = mix->Weight(Op::kRecommend) > 0;
+  f.reco_user_prefix = s.reco_user_prefix;
+  f.reco_users = s.reco_users;
   absl::StatusOr<std::unique_ptr<SubmitFeed>> feed = SubmitFeed::Create(f);
   if (!feed.ok()) return Usage(std::string(feed.status().message()));
 
@@ -171,11 +194,14 @@ int RunBench(int argc, char** argv) {
   std::cerr << "candor-drive: traffic ready in " << absl::FormatDuration(absl::Now() - gen_start)
             << " (seed " << seed << ")\n";
 
-  std::vector<Connection> connections = Connect(s.gateway, static_cast<int>(s.channels));
+  const bool to_reco = mix->Uses(Server::kRecoApi);
+  std::vector<Connection> connections =
+      Connect(s.gateway, static_cast<int>(s.channels), to_reco ? s.reco_target : "");
   const Operations ops = ServedOperations();
-  const std::string reader_bearer = MintBearer("candor-drive-reader", secret, absl::Hours(24));
+  const std::string reader = "candor-drive-reader";
+  const std::string reader_bearer = MintBearer(reader, secret, absl::Hours(24));
   std::string detail;
-  if (absl::Status ready = Preflight(ops, connections[0], *mix, reader_bearer,
+  if (absl::Status ready = Preflight(ops, connections[0], *mix, reader_bearer, reader,
                                      absl::Seconds(s.wait_s), absl::Seconds(1),
                                      /*check_tokens=*/true, &detail);
       !ready.ok()) {
@@ -205,6 +231,7 @@ int RunBench(int argc, char** argv) {
   info.count = s.count;
   info.farm_ratio = s.farm_ratio;
   info.seed = seed;
+  if (to_reco) info.reco_target = s.reco_target;
 
   std::cerr << "candor-drive: "
             << (open_loop ? absl::StrCat("open loop at ", s.rate, "/s")
@@ -213,10 +240,11 @@ int RunBench(int argc, char** argv) {
             << (s.duration_s > 0 ? absl::StrCat(s.duration_s, " s") : "")
             << (s.duration_s > 0 && s.count > 0 ? " or " : "")
             << (s.count > 0 ? absl::StrCat(s.count, " calls") : "") << " against " << s.gateway
-            << "\n";
+            << (to_reco ? absl::StrCat(" and reco-api ", s.reco_target) : "") << "\n";
 
   MixWorkload workload(*mix, seed, **feed, noop_pool, reader_bearer,
-                       MintBearer(kImporterSubject, secret, absl::Hours(24), "service"));
+                       MintBearer(kImporterSubject, secret, absl::Hours(24), "service"),
+                       static_cast<int32_t>(s.reco_count));
   RunTargets targets;
   targets.connections = &connections;
   targets.operations = &ops;

@@ -1,6 +1,8 @@
 #include "tools/candor-drive/feed.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <unordered_map>
 #include <utility>
 
@@ -47,11 +49,39 @@ absl::StatusOr<std::unique_ptr<SubmitFeed>> SubmitFeed::Create(const FeedOptions
         absl::StrCat("generated (candor-drive generator, seed ", options.seed, ", ",
                      options.products, " products, fresh users per chunk of ", options.chunk, ")");
   }
+  if (options.reco_shoppers) feed->MakeShoppers();
   if (options.farm_ratio > 0) {
     absl::StrAppend(&feed->source_, " + ", options.farm_ratio * 100, " % farm reviews (",
                     options.farm_products, " target products)");
   }
   return feed;
+}
+
+void SubmitFeed::MakeShoppers() {
+  const absl::Time now = absl::Now();
+  std::unordered_map<std::string, uint32_t> index;
+  auto add = [&](const std::string& user) {
+    auto [it, fresh] = index.try_emplace(user, static_cast<uint32_t>(shoppers_.size()));
+    if (fresh) {
+      shoppers_.push_back(
+          {user,
+           absl::StrCat("Bearer ", auth::MintHs256({user, "customer", now + options_.token_ttl},
+                                                   options_.jwt_secret, now))});
+    }
+    shopper_draws_.push_back(it->second);
+  };
+  if (!file_.primaries.empty()) {
+    for (const PlannedRequest& p : file_.primaries) add(options_.reco_user_prefix + p.review.user);
+    absl::StrAppend(&source_, "; recommend for the file's ", shoppers_.size(), " authors");
+  } else {
+    char tag[8];
+    std::snprintf(tag, sizeof(tag), "%06x", RunTag(options_.seed));
+    for (int64_t k = 0; k < std::max<int64_t>(options_.reco_users, 1); ++k) {
+      add(absl::StrCat("rs", tag, "-", k));
+    }
+    absl::StrAppend(&source_, "; recommend for ", shoppers_.size(),
+                    " synthetic shoppers without history");
+  }
 }
 
 SubmitFeed::SubmitFeed(const FeedOptions& options)
@@ -222,6 +252,16 @@ std::string SubmitFeed::SummaryAsin() {
     return file_asins_[std::uniform_int_distribution<size_t>(0, file_asins_.size() - 1)(rng)];
   }
   return ProductAsin(sampler_.Sample(rng));
+}
+
+const Shopper& SubmitFeed::RecoShopper() {
+  if (shopper_draws_.empty()) {
+    std::fprintf(stderr, "candor-drive: bug: RecoShopper without FeedOptions::reco_shoppers\n");
+    std::abort();
+  }
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  const size_t draw = std::uniform_int_distribution<size_t>(0, shopper_draws_.size() - 1)(rng);
+  return shoppers_[shopper_draws_[draw]];
 }
 
 int64_t SubmitFeed::generated() const {

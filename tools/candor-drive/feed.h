@@ -18,6 +18,12 @@
 
 namespace candor::drive {
 
+// A shopper who reads (recommend: their own list), with a customer token of their own.
+struct Shopper {
+  std::string user;
+  std::string bearer;  // "Bearer <jwt>"
+};
+
 // One submission ready to send: the review and its author's bearer token.
 struct Request {
   Review review;
@@ -41,6 +47,14 @@ struct FeedOptions {
   // Share of submissions replaced by farm reviews (see farm.h), 0..1.
   double farm_ratio = 0;
   int64_t farm_products = 5;
+  // Shoppers who ask for their recommendations (reco_shoppers on): with a reviews file, the
+  // file's authors as `reco_user_prefix` + reviewerID (the replay imports them with their ids as
+  // they are, so "" names the users whose histories a replay stored), each drawn as the author of
+  // a uniformly chosen row (so active reviewers more often); without a file, `reco_users`
+  // synthetic shoppers "rs<tag>-<k>" (tag from the seed) whom reco-api has never seen (cold start).
+  bool reco_shoppers = false;
+  std::string reco_user_prefix;
+  int64_t reco_users = 1000;
   // Tokens: HS256 with this secret, role customer.
   std::string jwt_secret;
   absl::Duration token_ttl = absl::Hours(24);
@@ -71,6 +85,10 @@ class SubmitFeed {
   // submissions are; a file, the asin of a uniformly chosen row (so popular products more
   // often). Thread-safe.
   std::string SummaryAsin();
+  // A shopper asking for their recommendations (FeedOptions::reco_shoppers; crashes without: a
+  // bug), drawn at random. Thread-safe.
+  const Shopper& RecoShopper();
+  int64_t reco_shoppers() const { return static_cast<int64_t>(shoppers_.size()); }
 
   std::string source() const { return source_; }
   int64_t generated() const;
@@ -85,6 +103,8 @@ class SubmitFeed {
   // Makes the next chunk and appends it to the buffer, waking any Next() waiting.
   void AddChunk();
   void RefillLoop();
+  // Fills shoppers_ and shopper_draws_ (FeedOptions::reco_shoppers), after the file is read.
+  void MakeShoppers();
 
   FeedOptions options_;
   std::string source_;
@@ -92,6 +112,8 @@ class SubmitFeed {
   ProductSampler sampler_;
   Plan file_;  // the file's rows (replay only)
   std::vector<std::string> file_asins_;
+  std::vector<Shopper> shoppers_;        // distinct reco shoppers, each with a token
+  std::vector<uint32_t> shopper_draws_;  // index into shoppers_: one per file row, or each once
 
   // Producer-side state, touched only by whoever runs MakeChunk (one at a time: make_mu_).
   std::mutex make_mu_;

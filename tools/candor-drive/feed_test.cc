@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/auth/jwt.h"
 #include "libs/review/submission.h"
@@ -115,6 +116,73 @@ TEST(FeedTest, SummaryAsinsComeFromTheCatalogue) {
   for (int i = 0; i < 20000; ++i) ++seen[(*feed)->SummaryAsin()];
   EXPECT_LE(seen.size(), 20u);
   EXPECT_GT(seen["B0CD000000"], seen["B0CD000019"] * 5);  // Zipf-like: weight 1 vs 1/20
+}
+
+TEST(FeedTest, RecoShoppersAreTheFileAuthorsWithTheirOwnTokens) {
+  const std::string path = ::testing::TempDir() + "/drive_feed_reco_test.json";
+  {
+    std::ofstream f(path);
+    // A1 wrote three of the four valid rows; A2's row is invalid (empty body), so A2 was never
+    // imported and is not asked for.
+    for (
+        const char* row :
+        {R"({"reviewerID":"A1","asin":"B000000001","overall":5.0,"reviewText":"Good strings.","summary":"Good"})",
+         R"({"reviewerID":"A1","asin":"B000000002","overall":4.0,"reviewText":"Fine tuner.","summary":"Fine"})",
+         R"({"reviewerID":"A2","asin":"B000000002","overall":1.0,"reviewText":"","summary":"Empty"})",
+         R"({"reviewerID":"A1","asin":"B000000003","overall":4.0,"reviewText":"Solid cable.","summary":"Ok"})",
+         R"({"reviewerID":"A3","asin":"B000000001","overall":3.0,"reviewText":"A bit short.","summary":"Meh"})"}) {
+      f << row << "\n";
+    }
+  }
+  FeedOptions o = Generated(16);
+  o.reviews_file = path;
+  o.user_prefix = "lg-";  // the submissions' prefix does not apply to the readers
+  o.reco_shoppers = true;
+  o.reco_user_prefix = "mi-";
+  auto feed = SubmitFeed::Create(o);
+  ASSERT_TRUE(feed.ok()) << feed.status();
+  EXPECT_EQ((*feed)->reco_shoppers(), 2);
+  EXPECT_THAT((*feed)->source(), ::testing::HasSubstr("recommend for the file's 2 authors"));
+  auth::VerifierOptions options;
+  options.secret = kSecret;
+  absl::StatusOr<auth::Verifier> verifier = auth::Verifier::Create(options);
+  ASSERT_TRUE(verifier.ok()) << verifier.status();
+  std::map<std::string, int> drawn;
+  for (int i = 0; i < 4000; ++i) {
+    const Shopper& s = (*feed)->RecoShopper();
+    ++drawn[s.user];
+    if (i < 20) {
+      absl::StatusOr<auth::Claims> claims = verifier->Verify(s.bearer.substr(7), absl::Now());
+      ASSERT_TRUE(claims.ok()) << claims.status();
+      EXPECT_EQ(claims->subject, s.user);  // a customer asks for their own list
+      EXPECT_EQ(claims->role, "customer");
+    }
+  }
+  EXPECT_EQ(drawn.size(), 2u);
+  // Drawn as the author of a uniformly chosen valid row: A1 three times as often as A3.
+  EXPECT_NEAR(drawn["mi-A1"] / 4000.0, 0.75, 0.04);
+  EXPECT_NEAR(drawn["mi-A3"] / 4000.0, 0.25, 0.04);
+  std::remove(path.c_str());
+}
+
+TEST(FeedTest, SyntheticRecoShoppersWithoutAFile) {
+  FeedOptions o = Generated(17);
+  o.reco_shoppers = true;
+  o.reco_users = 50;
+  auto feed = SubmitFeed::Create(o);
+  ASSERT_TRUE(feed.ok()) << feed.status();
+  EXPECT_EQ((*feed)->reco_shoppers(), 50);
+  std::set<std::string> users;
+  for (int i = 0; i < 5000; ++i) users.insert((*feed)->RecoShopper().user);
+  EXPECT_EQ(users.size(), 50u);
+  EXPECT_EQ(users.begin()->rfind("rs", 0), 0u) << *users.begin();
+  // Another seed, other shoppers (a second run's are new to reco-api as well).
+  o.seed = 18;
+  auto other = SubmitFeed::Create(o);
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(users.contains((*other)->RecoShopper().user));
+  // Without reco_shoppers nobody is minted.
+  EXPECT_EQ((*SubmitFeed::Create(Generated(19)))->reco_shoppers(), 0);
 }
 
 TEST(FeedTest, BadOptions) {

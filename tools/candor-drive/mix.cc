@@ -13,20 +13,23 @@ namespace candor::drive {
 namespace {
 
 // Every operation of the mix syntax, in the enum's order: its name on the command line and in the
-// report, and whether this version serves it.
+// report, whether this version serves it, and the server it goes to.
 struct OpInfo {
   Op op;
   std::string_view name;
   bool served;
+  Server server;
 };
 constexpr std::array<OpInfo, kOpCount> kOps = {{
-    {Op::kSubmit, "submit", true},
-    {Op::kSummary, "summary", true},
-    {Op::kNoop, "noop", true},
-    {Op::kImport, "import", true},
-    {Op::kVote, "vote", true},
-    {Op::kList, "list", true},
-    {Op::kSearch, "search", true},
+    {Op::kSubmit, "submit", true, Server::kGateway},
+    {Op::kSummary, "summary", true, Server::kGateway},
+    {Op::kNoop, "noop", true, Server::kGateway},
+    {Op::kImport, "import", true, Server::kGateway},
+    {Op::kVote, "vote", true, Server::kGateway},
+    {Op::kList, "list", true, Server::kGateway},
+    {Op::kSearch, "search", true, Server::kGateway},
+    {Op::kRecommend, "recommend", true, Server::kRecoApi},
+    {Op::kSimilar, "similar", true, Server::kRecoApi},
 }};
 
 constexpr bool InEnumOrder() {
@@ -45,12 +48,21 @@ std::string_view OpName(Op op) { return Info(op).name; }
 
 bool IsServed(Op op) { return Info(op).served; }
 
+Server ServerOf(Op op) { return Info(op).server; }
+
 std::vector<Op> Mix::Active() const {
   std::vector<Op> ops;
   for (Op op : kAllOps) {
     if (Weight(op) > 0) ops.push_back(op);
   }
   return ops;
+}
+
+bool Mix::Uses(Server server) const {
+  for (Op op : Active()) {
+    if (ServerOf(op) == server) return true;
+  }
+  return false;
 }
 
 Op Mix::Pick(double u) const {

@@ -14,10 +14,15 @@ namespace candor::drive {
 // Every operation the mix syntax knows; this Candor version serves them all. A name added for a
 // later RPC is accepted by the parser first (so scripts written for later versions parse) and
 // refused by CheckServed until its Operation exists.
-enum class Op { kSubmit, kSummary, kNoop, kImport, kVote, kList, kSearch };
-inline constexpr int kOpCount = 7;
-inline constexpr std::array<Op, kOpCount> kAllOps = {
-    Op::kSubmit, Op::kSummary, Op::kNoop, Op::kImport, Op::kVote, Op::kList, Op::kSearch};
+enum class Op { kSubmit, kSummary, kNoop, kImport, kVote, kList, kSearch, kRecommend, kSimilar };
+inline constexpr int kOpCount = 9;
+inline constexpr std::array<Op, kOpCount> kAllOps = {Op::kSubmit, Op::kSummary,   Op::kNoop,
+                                                     Op::kImport, Op::kVote,      Op::kList,
+                                                     Op::kSearch, Op::kRecommend, Op::kSimilar};
+
+// The server an operation is sent to: review-gateway (--gateway), or reco-api (--reco-target) for
+// the recommendation RPCs.
+enum class Server { kGateway, kRecoApi };
 
 // "submit", "summary", ... as used on the command line and in the JSON report.
 std::string_view OpName(Op op);
@@ -26,9 +31,13 @@ std::string_view OpName(Op op);
 // --bench-noop), import (ReviewService/ImportReview, with a service-role token), vote
 // (ReviewService/VoteHelpful: the replay's --votes), list (ReviewService/ListReviews: a
 // product's first page, most helpful first) and search (ReviewService/SearchReviews: words
-// inside one product's reviews, by relevance). Each has an Operation in operation.cc
-// (ServedOperations checks they agree).
+// inside one product's reviews, by relevance), recommend (reco-api's
+// RecommendationService/Recommend: a shopper's own list) and similar
+// (RecommendationService/SimilarItems: products like one product). Each has an Operation in
+// operation.cc (ServedOperations checks they agree).
 bool IsServed(Op op);
+// Which server `op` goes to.
+Server ServerOf(Op op);
 
 // The weighted operation mix of a run, e.g. "submit=70,summary=30,noop=0".
 class Mix {
@@ -39,6 +48,8 @@ class Mix {
   double Share(Op op) const { return total_ > 0 ? Weight(op) / total_ : 0; }
   // Operations with a weight above zero, in kAllOps order.
   std::vector<Op> Active() const;
+  // True when an operation with a weight above zero goes to `server`.
+  bool Uses(Server server) const;
   // The operation for a uniform draw `u` in [0, 1): the mix's cumulative weights in kAllOps
   // order. Pure and deterministic.
   Op Pick(double u) const;

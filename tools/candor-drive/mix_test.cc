@@ -48,7 +48,8 @@ TEST(MixTest, UnknownOperationIsNamed) {
 }
 
 TEST(MixTest, EveryKnownOperationIsServed) {
-  absl::StatusOr<Mix> mix = ParseMix("submit=50,search=10,vote=5,list=5,summary=1,noop=1,import=1");
+  absl::StatusOr<Mix> mix =
+      ParseMix("submit=50,search=10,vote=5,list=5,summary=1,noop=1,import=1,recommend=2,similar=1");
   ASSERT_TRUE(mix.ok()) << mix.status();
   EXPECT_TRUE(CheckServed(*mix).ok());
   for (Op op : kAllOps) EXPECT_TRUE(IsServed(op)) << OpName(op);
@@ -57,6 +58,27 @@ TEST(MixTest, EveryKnownOperationIsServed) {
   mix = ParseMix("submit=1,search=0,vote=0,list=0");
   ASSERT_TRUE(mix.ok());
   EXPECT_TRUE(CheckServed(*mix).ok());
+}
+
+TEST(MixTest, RecoOperationsGoToRecoApi) {
+  EXPECT_EQ(OpName(Op::kRecommend), "recommend");
+  EXPECT_EQ(OpName(Op::kSimilar), "similar");
+  for (Op op : kAllOps) {
+    const bool reco = op == Op::kRecommend || op == Op::kSimilar;
+    EXPECT_EQ(ServerOf(op), reco ? Server::kRecoApi : Server::kGateway) << OpName(op);
+  }
+  absl::StatusOr<Mix> mix = ParseMix("recommend=1,noop=1");
+  ASSERT_TRUE(mix.ok()) << mix.status();
+  EXPECT_TRUE(mix->Uses(Server::kRecoApi));
+  EXPECT_TRUE(mix->Uses(Server::kGateway));
+  EXPECT_EQ(mix->ToString(), "noop=1,recommend=1");
+  mix = ParseMix("similar,recommend=3");
+  ASSERT_TRUE(mix.ok());
+  EXPECT_TRUE(mix->Uses(Server::kRecoApi));
+  EXPECT_FALSE(mix->Uses(Server::kGateway));
+  mix = ParseMix("summary=1,recommend=0");  // a weight of zero sends nothing there
+  ASSERT_TRUE(mix.ok());
+  EXPECT_FALSE(mix->Uses(Server::kRecoApi));
 }
 
 TEST(MixTest, PickFollowsCumulativeWeights) {

@@ -97,20 +97,27 @@ Answer CallAndWait(const Operation& op, Connection& c, const CallInput& in,
 
 }  // namespace
 
-std::vector<Connection> Connect(const std::string& target, int n) {
-  std::vector<Connection> out;
-  for (int i = 0; i < n; ++i) {
+std::vector<Connection> Connect(const std::string& target, int n, const std::string& reco_target) {
+  auto open = [](const std::string& to, int i) {
     grpc::ChannelArguments args;
-    // The default backoff grows to two minutes; a gateway that starts late should be seen soon.
+    // The default backoff grows to two minutes; a server that starts late should be seen soon.
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
     // Without these, channels with equal arguments share one subchannel (one connection).
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     args.SetInt("candor.drive.channel", i);
+    return grpc::CreateCustomChannel(to, grpc::InsecureChannelCredentials(), args);
+  };
+  std::vector<Connection> out;
+  for (int i = 0; i < n; ++i) {
     Connection c;
-    c.channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+    c.channel = open(target, i);
     c.review = review::v1::ReviewService::NewStub(c.channel);
     c.bench = bench::v1::BenchService::NewStub(c.channel);
+    if (!reco_target.empty()) {
+      c.reco_channel = open(reco_target, i);
+      c.reco = reco::v1::RecommendationService::NewStub(c.reco_channel);
+    }
     out.push_back(std::move(c));
   }
   return out;
@@ -206,6 +213,34 @@ Operations ServedOperations() {
       [](Connection& c, auto... call) { c.review->async()->SearchReviews(call...); },
       [](const review::v1::SearchReviewsRequest& req, const review::v1::SearchReviewsResponse&,
          bool, Answer* a) { a->view.asin = req.asin(); });
+  // reco-api's RecommendationService/Recommend: a shopper's own list (their token, their id).
+  ops[static_cast<size_t>(Op::kRecommend)] =
+      std::make_unique<UnaryOperation<reco::v1::RecommendRequest, reco::v1::RecommendResponse>>(
+          Op::kRecommend,
+          [](CallInput& in, reco::v1::RecommendRequest* req) {
+            req->set_user_id(std::move(in.user_id));
+            req->set_count(in.count);
+          },
+          [](Connection& c, auto... call) { c.reco->async()->Recommend(call...); },
+          [](const reco::v1::RecommendRequest&, const reco::v1::RecommendResponse& resp, bool ok,
+             Answer* a) {
+            if (ok) a->items = resp.items_size();
+          });
+  // reco-api's RecommendationService/SimilarItems: products like one product (any role); a
+  // product the model does not know answers NOT_FOUND.
+  ops[static_cast<size_t>(Op::kSimilar)] = std::make_unique<
+      UnaryOperation<reco::v1::SimilarItemsRequest, reco::v1::SimilarItemsResponse>>(
+      Op::kSimilar,
+      [](CallInput& in, reco::v1::SimilarItemsRequest* req) {
+        req->set_asin(std::move(in.asin));
+        req->set_count(in.count);
+      },
+      [](Connection& c, auto... call) { c.reco->async()->SimilarItems(call...); },
+      [](const reco::v1::SimilarItemsRequest& req, const reco::v1::SimilarItemsResponse& resp,
+         bool ok, Answer* a) {
+        a->view.asin = req.asin();
+        if (ok) a->items = resp.items_size();
+      });
   // BenchService/Noop: the gateway authenticates the token and answers at once (--bench-noop).
   ops[static_cast<size_t>(Op::kNoop)] =
       std::make_unique<UnaryOperation<bench::v1::NoopRequest, SubmitReviewResponse>>(
@@ -309,31 +344,65 @@ absl::StatusOr<std::vector<TopReview>> FetchTopReviews(Connection& c, const std:
 }
 
 absl::Status Preflight(const Operations& ops, Connection& c, const Mix& mix,
-                       const std::string& bearer, absl::Duration wait, absl::Duration deadline,
-                       bool check_tokens, std::string* detail) {
+                       const std::string& bearer, const std::string& bearer_user,
+                       absl::Duration wait, absl::Duration deadline, bool check_tokens,
+                       std::string* detail) {
   const absl::Time give_up = absl::Now() + wait;
-  CallInput probe;
-  probe.asin = "B0PROBE000";  // any well-formed ASIN will do; NOT_FOUND is as good as OK
-  probe.bearer = bearer;
-  Answer a;
-  while (true) {
-    a = CallAndWait(*ops[static_cast<size_t>(Op::kSummary)], c, probe, deadline);
-    *detail = absl::StrCat(CodeName(a.code), a.message.empty() ? "" : ": ", a.message);
-    if (a.code != absl::StatusCode::kUnavailable && a.code != absl::StatusCode::kDeadlineExceeded) {
-      break;
+  // The first answer of `op` to `probe` that is not UNAVAILABLE / DEADLINE_EXCEEDED, or the last
+  // one when `give_up` passed first.
+  auto first_answer = [&](Op op, const CallInput& probe) {
+    while (true) {
+      Answer a = CallAndWait(*ops[static_cast<size_t>(op)], c, probe, deadline);
+      *detail = absl::StrCat(CodeName(a.code), a.message.empty() ? "" : ": ", a.message);
+      if (a.code != absl::StatusCode::kUnavailable &&
+          a.code != absl::StatusCode::kDeadlineExceeded) {
+        return a;
+      }
+      if (absl::Now() >= give_up) return a;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    if (absl::Now() >= give_up) {
+  };
+  auto unreachable = [](const Answer& a) {
+    return a.code == absl::StatusCode::kUnavailable ||
+           a.code == absl::StatusCode::kDeadlineExceeded;
+  };
+  // A mix that sends nothing to the gateway (reco-api's operations alone) does not need it.
+  if (mix.Uses(Server::kGateway) || !mix.Uses(Server::kRecoApi)) {
+    CallInput probe;
+    probe.asin = "B0PROBE000";  // any well-formed ASIN will do; NOT_FOUND is as good as OK
+    probe.bearer = bearer;
+    const Answer a = first_answer(Op::kSummary, probe);
+    if (unreachable(a)) {
       return absl::UnavailableError(
           absl::StrCat("no gateway answered within ", absl::FormatDuration(wait), ": ", *detail));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (check_tokens && a.code == absl::StatusCode::kUnauthenticated) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the gateway refuses our tokens (", a.message,
+                       "): is CANDOR_JWT_SECRET the gateway's secret?"));
+    }
+  }
+  if (mix.Uses(Server::kRecoApi)) {
+    if (c.reco == nullptr) {
+      return absl::FailedPreconditionError(
+          "the mix sends reco-api's operations but no reco-api "
+          "address was given (--reco-target)");
+    }
+    CallInput probe;
+    probe.user_id = bearer_user;  // a customer may ask for their own list
+    probe.bearer = bearer;
+    const Answer a = first_answer(Op::kRecommend, probe);
+    if (unreachable(a)) {
+      return absl::UnavailableError(
+          absl::StrCat("no reco-api answered within ", absl::FormatDuration(wait), ": ", *detail));
+    }
+    if (check_tokens && a.code == absl::StatusCode::kUnauthenticated) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("reco-api refuses our tokens (", a.message,
+                       "): is CANDOR_JWT_SECRET reco-api's secret?"));
+    }
   }
   if (!check_tokens) return absl::OkStatus();
-  if (a.code == absl::StatusCode::kUnauthenticated) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the gateway refuses our tokens (", a.message,
-                     "): is CANDOR_JWT_SECRET the gateway's secret?"));
-  }
   if (mix.Weight(Op::kNoop) > 0) {
     CallInput noop;
     noop.bearer = bearer;

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "candor/bench/v1/bench_service.grpc.pb.h"
+#include "candor/reco/v1/reco_service.grpc.pb.h"
 #include "candor/review/v1/review_service.grpc.pb.h"
 #include "tools/candor-drive/mix.h"
 #include "tools/candor-drive/report.h"
@@ -24,28 +25,37 @@ namespace candor::drive {
 
 using ReviewStub = review::v1::ReviewService::Stub;
 using BenchStub = bench::v1::BenchService::Stub;
+using RecoStub = reco::v1::RecommendationService::Stub;
 
-// The stubs of one channel (one HTTP/2 connection).
+// The stubs of one channel (one HTTP/2 connection) to the gateway and, when the run sends
+// reco-api's operations, of one more to reco-api (null otherwise).
 struct Connection {
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<ReviewStub> review;
   std::unique_ptr<BenchStub> bench;
+  std::shared_ptr<grpc::Channel> reco_channel;
+  std::unique_ptr<RecoStub> reco;
 };
 
 // `n` insecure channels to `target`, each its own TCP connection (gRPC would otherwise share one
 // subchannel between channels with equal arguments), reconnecting within a second after the
-// server (re)appears.
-std::vector<Connection> Connect(const std::string& target, int n);
+// server (re)appears; with a non-empty `reco_target`, each connection also gets a channel of its
+// own to reco-api there.
+std::vector<Connection> Connect(const std::string& target, int n,
+                                const std::string& reco_target = "");
 
 // What one call carries. Each operation reads the fields it needs: submit, noop and import the
 // review (import also its user, original time, client address and account creation), summary
-// and list the asin, search the asin and the query, vote the review id and the vote; every call
-// sends `bearer` ("Bearer <jwt>", "" = none) as authorization and, when set, `forwarded_for` as
-// `x-forwarded-for` (the client's address as a proxy would state it).
+// and list the asin, search the asin and the query, vote the review id and the vote, recommend
+// the user and the count, similar the asin and the count; every call sends `bearer` ("Bearer
+// <jwt>", "" = none) as authorization and, when set, `forwarded_for` as `x-forwarded-for` (the
+// client's address as a proxy would state it).
 struct CallInput {
   Review review;
   std::string asin;
-  std::string query;  // search: the shopper's words
+  std::string query;    // search: the shopper's words
+  std::string user_id;  // recommend: whose list
+  int32_t count = 0;    // recommend, similar: items asked for (0 = the server's default)
   std::string review_id;
   review::v1::HelpfulVoteValue vote = review::v1::HELPFUL_VOTE_VALUE_UNSPECIFIED;
   std::string bearer;
@@ -112,14 +122,17 @@ absl::StatusOr<std::vector<TopReview>> FetchTopReviews(Connection& c, const std:
                                                        const std::string& asin, int n,
                                                        absl::Duration deadline);
 
-// Waits up to `wait` for the gateway to answer GetProductSummary (any answer but UNAVAILABLE /
-// DEADLINE_EXCEEDED; wait 0 = one try). `detail` says what came back. Then, unless
-// `check_tokens` is false, checks what the mix needs: UNAUTHENTICATED means our tokens are not
-// signed with the gateway's secret; with noop in the mix, BenchService/Noop must be served
-// (UNIMPLEMENTED: the gateway was started without --bench-noop). Unavailable /
-// FailedPrecondition with a message saying which; OK when the run can start.
+// Waits up to `wait` for each server the mix sends to to answer (any answer but UNAVAILABLE /
+// DEADLINE_EXCEEDED; wait 0 = one try): the gateway GetProductSummary, reco-api a Recommend for
+// `bearer_user` (whose token `bearer` is: a customer may ask for their own list). `detail` says
+// what came back. Then, unless `check_tokens` is false, checks what the mix needs:
+// UNAUTHENTICATED means our tokens are not signed with the server's secret; with noop in the
+// mix, BenchService/Noop must be served (UNIMPLEMENTED: the gateway was started without
+// --bench-noop). Unavailable / FailedPrecondition with a message saying which; OK when the run
+// can start.
 absl::Status Preflight(const Operations& ops, Connection& c, const Mix& mix,
-                       const std::string& bearer, absl::Duration wait, absl::Duration deadline,
-                       bool check_tokens, std::string* detail);
+                       const std::string& bearer, const std::string& bearer_user,
+                       absl::Duration wait, absl::Duration deadline, bool check_tokens,
+                       std::string* detail);
 
 }  // namespace candor::drive

@@ -421,8 +421,8 @@ int RunReplay(int argc, char** argv) {
     std::string detail;
     const std::string bearer =
         secret.empty() ? "" : MintBearer(kReaderUser, secret, absl::Minutes(5));
-    const bool answered = Preflight(ops, conn, *mix, bearer, absl::ZeroDuration(), deadline,
-                                    /*check_tokens=*/false, &detail)
+    const bool answered = Preflight(ops, conn, *mix, bearer, kReaderUser, absl::ZeroDuration(),
+                                    deadline, /*check_tokens=*/false, &detail)
                               .ok();
     std::cerr << "candor-drive: " << s.gateway << (answered ? " answered " : " did not answer: ")
               << detail << "\n";

@@ -31,8 +31,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LatencySummary, count, p50, p90, p99, p99_9, 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MachineInfo, nproc, cpu_model, kernel, mem_total_mb)
 // The settings of a run: the JSON's "config" (what identifies the run, its mode, start, commit and
 // machine, is at the JSON's top level).
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RunInfo, gateway, rate, concurrency, channels, warmup_s,
-                                   duration_s, count, deadline_ms, source, farm_ratio, seed)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RunInfo, gateway, reco_target, rate, concurrency, channels,
+                                   warmup_s, duration_s, count, deadline_ms, source, farm_ratio,
+                                   seed)
 
 namespace {
 
@@ -138,6 +139,8 @@ int64_t OpStats::ok() const {
 void OpStats::Merge(const OpStats& other) {
   calls += other.calls;
   late += other.late;
+  items += other.items;
+  empty += other.empty;
   for (const auto& [code, n] : other.codes) codes[code] += n;
   latency_us.Merge(other.latency_us);
   service_us.Merge(other.service_us);
@@ -180,6 +183,11 @@ nlohmann::json ToJson(const RunResult& r) {
                                     {"latency_ms", LatencyJson(s.latency_us)},
                                     {"service_ms", LatencyJson(s.service_us)},
                                     {"codes", codes}};
+    if (ServerOf(op) == Server::kRecoApi) {
+      ops[std::string(OpName(op))]["items"] = {
+          {"per_ok", s.ok() > 0 ? Round3(static_cast<double>(s.items) / s.ok()) : 0},
+          {"empty", s.empty}};
+    }
     total.Merge(s);
   }
   j["ops"] = ops;
@@ -262,12 +270,13 @@ std::string RenderText(const RunResult& r) {
   if (r.replay) return ReplayText(r);
   const RunInfo& i = r.info;
   std::string out;
-  absl::StrAppend(
-      &out, "candor-drive bench: ",
-      i.rate > 0
-          ? absl::StrFormat("open loop at %.0f/s (at most %d in flight)", i.rate, i.concurrency)
-          : absl::StrFormat("closed loop, %d in flight", i.concurrency),
-      ", mix ", i.mix.ToString(), ", gateway ", i.gateway, " (", i.channels, " channels)\n");
+  absl::StrAppend(&out, "candor-drive bench: ",
+                  i.rate > 0 ? absl::StrFormat("open loop at %.0f/s (at most %d in flight)", i.rate,
+                                               i.concurrency)
+                             : absl::StrFormat("closed loop, %d in flight", i.concurrency),
+                  ", mix ", i.mix.ToString(), ", gateway ", i.gateway,
+                  i.reco_target.empty() ? "" : absl::StrCat(", reco-api ", i.reco_target), " (",
+                  i.channels, " channels)\n");
   absl::StrAppend(&out, "  measured ", absl::StrFormat("%.1f", r.window_s), " s after ",
                   absl::StrFormat("%.1f", i.warmup_s), " s warm-up (", r.warmup_calls,
                   " calls left out)", r.interrupted ? "; INTERRUPTED" : "", "\n");
@@ -277,20 +286,20 @@ std::string RenderText(const RunResult& r) {
                   i.git_dirty ? " (dirty)" : "", "\n\n");
 
   absl::StrAppend(
-      &out, absl::StrFormat("%-8s %9s %9s %9s %8s %8s %8s %8s %8s %7s\n", "op", "calls", "calls/s",
+      &out, absl::StrFormat("%-9s %9s %9s %9s %8s %8s %8s %8s %8s %7s\n", "op", "calls", "calls/s",
                             "ok/s", "p50 ms", "p90", "p99", "p99.9", "max", "late"));
   OpStats total;
   for (const auto& [op, s] : r.ops) {
     absl::StrAppend(
         &out,
-        absl::StrFormat("%-8s %9d %9.0f %9.0f %8s %8s %8s %8s %8s %7d\n", std::string(OpName(op)),
+        absl::StrFormat("%-9s %9d %9.0f %9.0f %8s %8s %8s %8s %8s %7d\n", std::string(OpName(op)),
                         s.calls, PerSecond(s.calls, r.window_s), PerSecond(s.ok(), r.window_s),
                         Cell(s.latency_us, 50), Cell(s.latency_us, 90), Cell(s.latency_us, 99),
                         Cell(s.latency_us, 99.9), Cell(s.latency_us, 100), s.late));
     total.Merge(s);
   }
   if (r.ops.size() > 1) {
-    absl::StrAppend(&out, absl::StrFormat("%-8s %9d %9.0f %9.0f %8s %8s %8s %8s %8s %7d\n", "total",
+    absl::StrAppend(&out, absl::StrFormat("%-9s %9d %9.0f %9.0f %8s %8s %8s %8s %8s %7d\n", "total",
                                           total.calls, PerSecond(total.calls, r.window_s),
                                           PerSecond(total.ok(), r.window_s),
                                           Cell(total.latency_us, 50), Cell(total.latency_us, 90),
@@ -311,8 +320,17 @@ std::string RenderText(const RunResult& r) {
   absl::StrAppend(&out, TimelineText(r.timeline));
   absl::StrAppend(&out, "\nanswers other than OK:\n");
   for (const auto& [op, s] : r.ops) {
-    absl::StrAppend(&out, absl::StrFormat("  %-8s %s\n", std::string(OpName(op)), NonOkCodes(s)));
+    absl::StrAppend(&out, absl::StrFormat("  %-9s %s\n", std::string(OpName(op)), NonOkCodes(s)));
   }
+  std::string items;
+  for (const auto& [op, s] : r.ops) {
+    if (ServerOf(op) != Server::kRecoApi || s.ok() == 0) continue;
+    absl::StrAppend(
+        &items,
+        absl::StrFormat("  %-9s %.1f items per answer, %d answers empty\n", std::string(OpName(op)),
+                        static_cast<double>(s.items) / static_cast<double>(s.ok()), s.empty));
+  }
+  if (!items.empty()) absl::StrAppend(&out, "\nitems in the OK answers:\n", items);
   if (i.rate > 0) {
     const ScheduleStats& sc = r.schedule;
     absl::StrAppend(&out, "\nschedule: ", sc.scheduled, " due, ", sc.sent, " sent, ", sc.late,

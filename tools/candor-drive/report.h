@@ -35,6 +35,7 @@ struct Answer {
   absl::StatusCode code = absl::StatusCode::kUnknown;
   std::string message;    // on an error
   std::string review_id;  // submit answered OK
+  int64_t items = 0;      // recommend, similar answered OK: the items in the answer
   ProductView view;       // summary: view.asin is always set; the rest on OK. NOT_FOUND (no
                           // counted reviews) is a valid answer: count 0.
 };
@@ -72,6 +73,10 @@ struct OpStats {
   std::map<absl::StatusCode, int64_t> codes;
   core::Histogram latency_us;  // open loop: from the due time; closed loop: from the send
   core::Histogram service_us;  // from the send (equal to latency_us in a closed loop)
+  // reco-api's operations (recommend, similar): the items in their OK answers, and how many of
+  // those answers held none.
+  int64_t items = 0;
+  int64_t empty = 0;
 
   int64_t ok() const;
   void Merge(const OpStats& other);
@@ -124,6 +129,7 @@ struct RunInfo {
   std::string mode = "bench";  // "replay" (checked) or "bench"
   std::string started_at;      // RFC 3339, UTC
   std::string gateway;
+  std::string reco_target;  // reco-api, when the mix sends its operations; "" otherwise
   std::optional<std::string> git_commit;
   bool git_dirty = false;
   MachineInfo machine;

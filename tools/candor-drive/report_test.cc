@@ -121,6 +121,39 @@ TEST(ReportTest, TextNamesEveryOperationAndCode) {
   EXPECT_THAT(text, HasSubstr("NOT_FOUND 20"));
   EXPECT_THAT(text, HasSubstr("3 late"));
   EXPECT_THAT(text, HasSubstr("9 readable"));
+  EXPECT_THAT(text, Not(HasSubstr("reco-api")));  // only a mix with its operations names it
+  EXPECT_THAT(text, Not(HasSubstr("items in the OK answers")));
+}
+
+TEST(ReportTest, RecoOperationsReportTheirItemsAndTarget) {
+  RunResult r = Sample();
+  r.info.mix = *ParseMix("recommend=1,noop=1");
+  r.info.reco_target = "127.0.0.1:50062";
+  r.ops.clear();
+  OpStats& recommend = r.ops[Op::kRecommend];
+  recommend.calls = 100;
+  recommend.codes[absl::StatusCode::kOk] = 98;
+  recommend.codes[absl::StatusCode::kPermissionDenied] = 2;
+  recommend.items = 950;  // 95 answers of 10, 3 empty
+  recommend.empty = 3;
+  for (int i = 0; i < 100; ++i) recommend.latency_us.Record(4000);
+  OpStats& noop = r.ops[Op::kNoop];
+  noop.calls = 100;
+  noop.codes[absl::StatusCode::kOk] = 100;
+
+  nlohmann::json j = ToJson(r);
+  EXPECT_EQ(j["config"]["reco_target"], "127.0.0.1:50062");
+  EXPECT_EQ(j["config"]["mix"]["recommend"], 1.0);
+  EXPECT_EQ(j["ops"]["recommend"]["codes"]["PERMISSION_DENIED"], 2);
+  EXPECT_NEAR(j["ops"]["recommend"]["items"]["per_ok"].get<double>(), 950.0 / 98, 0.001);
+  EXPECT_EQ(j["ops"]["recommend"]["items"]["empty"], 3);
+  EXPECT_FALSE(j["ops"]["noop"].contains("items"));  // a gateway operation returns no items
+
+  const std::string text = RenderText(r);
+  EXPECT_THAT(text, HasSubstr("reco-api 127.0.0.1:50062"));
+  EXPECT_THAT(text, HasSubstr("recommend       100"));  // the op column fits the longest name
+  EXPECT_THAT(text, HasSubstr("recommend 9.7 items per answer, 3 answers empty"));
+  EXPECT_THAT(text, Not(HasSubstr("noop      0.0 items")));
 }
 
 TEST(ReportTest, TimelineInJsonAndWorstSecondsInText) {

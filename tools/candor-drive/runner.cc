@@ -218,6 +218,10 @@ class Runner {
       ++slot.stats.codes[code];
       slot.stats.latency_us.Record(timing.latency_us);
       slot.stats.service_us.Record(timing.service_us);
+      if (ServerOf(call->op) == Server::kRecoApi && code == absl::StatusCode::kOk) {
+        slot.stats.items += answer.items;
+        if (answer.items == 0) ++slot.stats.empty;
+      }
     }
     const int64_t answered_ns = Since(answered).count();
     int64_t latest = last_answer_ns_.load(std::memory_order_relaxed);
@@ -416,6 +420,19 @@ Op MixWorkload::Make(uint64_t n, CallInput* input) {
       input->asin = feed_.SummaryAsin();
       input->query = SearchWords(n);
       input->bearer = reader_bearer_;
+      break;
+    case Op::kRecommend: {
+      // A shopper asks for their own list, with their own token.
+      const Shopper& shopper = feed_.RecoShopper();
+      input->user_id = shopper.user;
+      input->bearer = shopper.bearer;
+      input->count = reco_count_;
+      break;
+    }
+    case Op::kSimilar:
+      input->asin = feed_.SummaryAsin();
+      input->bearer = reader_bearer_;
+      input->count = reco_count_;
       break;
     default:  // no payload yet; the runner refuses unserved operations
       break;

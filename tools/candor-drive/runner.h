@@ -42,20 +42,24 @@ class Workload {
 };
 
 // The benchmarks' workload: call n's operation drawn from the mix by a hash of (seed, n);
-// submissions from the feed, summary reads of its products, no-ops from a reused pool.
+// submissions from the feed, summary reads of its products, no-ops from a reused pool,
+// recommendations for the feed's reco shoppers (each with their own token), similar items of its
+// products.
 class MixWorkload final : public Workload {
  public:
   // Everything must outlive the workload.
-  // `importer_bearer` is the service-role token imports are sent with.
+  // `importer_bearer` is the service-role token imports are sent with; `reco_count` the items a
+  // recommend or similar call asks for.
   MixWorkload(const Mix& mix, uint64_t seed, SubmitFeed& feed,
               const std::vector<Request>& noop_pool, std::string reader_bearer,
-              std::string importer_bearer)
+              std::string importer_bearer, int32_t reco_count = 10)
       : mix_(mix),
         seed_(seed),
         feed_(feed),
         noop_pool_(noop_pool),
         reader_bearer_(std::move(reader_bearer)),
-        importer_bearer_(std::move(importer_bearer)) {}
+        importer_bearer_(std::move(importer_bearer)),
+        reco_count_(reco_count) {}
   Op Make(uint64_t n, CallInput* input) override;
   int64_t OnAnswer(uint64_t, const Answer&) override { return -1; }
 
@@ -66,6 +70,7 @@ class MixWorkload final : public Workload {
   const std::vector<Request>& noop_pool_;
   std::string reader_bearer_;
   std::string importer_bearer_;
+  int32_t reco_count_;
 };
 
 // What the calls need. Everything must outlive RunLoad.
