@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Candor's main job in one command: start the local stack (Redis, PostgreSQL, dev Kafka), the
-# write path (review-gateway, fraud-scorer, rating-aggregator), helpfulness-ranker and
-# index-writer, drive reviews through the gRPC API with candor-drive, show what came back, how
-# soon the ratings caught up and what a shopper's search finds, and stop it all.
+# write path (review-gateway, fraud-scorer, rating-aggregator), helpfulness-ranker, index-writer
+# and, with a model, reco-api, drive reviews through the gRPC API with candor-drive, show what
+# came back, how soon the ratings caught up, what a shopper's search finds and what they are
+# recommended, and stop it all.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -11,6 +12,7 @@ cd "${root}"
 usage() {
   cat <<'EOF'
 Usage: scripts/demo.sh [REVIEWS_FILE] [--rate R] [--count N] [--no-votes] [--keep-running]
+                      [--reco-model FILE | --no-reco]
        scripts/demo.sh --stop
 
 Starts the local stack and Candor's write path, drives reviews through the gRPC API and prints
@@ -22,8 +24,11 @@ voters), and the report adds how soon helpfulness-ranker applied them, invariant
 helpful/total equal to the vote ledger) and the most-voted product's top reviews (ListReviews).
 Then the search index is checked against Postgres (I5) and three searches show what a shopper
 finds ("string buzz", "tuner battery", "cable noise", each on the product with the most active
-reviews holding those words): matches, facet counts and the top hits. Then stops everything
-(SIGTERM: services drain and commit first).
+reviews holding those words): matches, facet counts and the top hits. With a two-tower model,
+reco-api runs beside them (it follows review-events, so the replayed reviews become the users'
+histories) and the report ends with the most active reviewer's recommendations and the products
+similar to the most-reviewed one (REST). Then stops everything (SIGTERM: services drain and
+commit first).
 
   REVIEWS_FILE      Amazon JSON-lines reviews (gzip or plain) to replay, e.g.
                     ../shared/data/amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz
@@ -34,6 +39,11 @@ reviews holding those words): matches, facet counts and the top hits. Then stops
   --rate R          reviews per second (default 500; 0 = as fast as possible)
   --count N         submissions (generator, default 2000) or reviews replayed (file, default all)
   --no-votes        file: do not replay its helpful votes
+  --reco-model FILE reco-api's two-tower model (candor-reco-train --out; also $CANDOR_RECO_MODEL).
+                    Without it, a REVIEWS_FILE is trained on first when candor-reco-train is
+                    built (Musical Instruments: about 30 s; kept as <stack dir>/reco/<file>.tt
+                    for the next run); generated traffic has no model, so no reco-api
+  --no-reco         do not start reco-api
   --keep-running    leave the stack and services up afterwards and print how to reach them
   --stop            stop what an earlier --keep-running left up
   --build-dir DIR   where the binaries are (default build/release; built by scripts/setup.sh
@@ -41,7 +51,8 @@ reviews holding those words): matches, facet counts and the top hits. Then stops
   --help            this text
 
 Environment: CANDOR_JWT_SECRET (default: a random one for this run), CANDOR_GATEWAY_LISTEN
-(default 127.0.0.1:50051), CANDOR_STACK_DIR (default .stack). Logs: <stack dir>/logs/<svc>.log.
+(default 127.0.0.1:50051), CANDOR_RECO_LISTEN (reco-api, default 127.0.0.1:50062),
+CANDOR_STACK_DIR (default .stack). Logs: <stack dir>/logs/<svc>.log.
 Exit status: candor-drive's (0 all checks passed, 1 a check failed), or 1 if setup failed.
 EOF
 }
@@ -59,6 +70,8 @@ count=""
 keep_running=0
 stop_only=0
 votes=1
+reco=1
+reco_model=${CANDOR_RECO_MODEL:-}
 build_dir=build/release
 need_value() { (($1 >= 2)) || { usage >&2; die "$2 needs a value"; }; }
 while (($# > 0)); do
@@ -72,6 +85,9 @@ while (($# > 0)); do
     --build-dir=*) build_dir=${1#*=}; shift ;;
     --keep-running) keep_running=1; shift ;;
     --no-votes) votes=0; shift ;;
+    --reco-model) need_value $# "$1"; reco_model=$2; shift 2 ;;
+    --reco-model=*) reco_model=${1#*=}; shift ;;
+    --no-reco) reco=0; shift ;;
     --stop) stop_only=1; shift ;;
     -*) usage >&2; die "unknown option '$1'" ;;
     *)
@@ -86,6 +102,10 @@ done
 if [[ -n ${reviews_file} ]]; then
   [[ -r ${reviews_file} ]] || die "cannot read ${reviews_file}"
   reviews_file=$(realpath -- "${reviews_file}")
+fi
+if [[ -n ${reco_model} ]]; then
+  [[ -r ${reco_model} ]] || die "cannot read the reco model ${reco_model}"
+  reco_model=$(realpath -- "${reco_model}")
 fi
 
 stack_dir=${CANDOR_STACK_DIR:-${root}/.stack}
@@ -102,6 +122,16 @@ if [[ -z ${CANDOR_GATEWAY_HTTP_PORT:-} ]]; then
   done
 fi
 export CANDOR_GATEWAY_HTTP_PORT=${http_port}
+# reco-api (when it runs): gRPC, REST (the operator's, else 8081, else a free one) and admin.
+reco_addr=${CANDOR_RECO_LISTEN:-127.0.0.1:50062}
+reco_http_port=${CANDOR_RECO_HTTP_PORT:-8081}
+if [[ -z ${CANDOR_RECO_HTTP_PORT:-} ]]; then
+  for ((i = 0; i < 20; i++)); do
+    port_taken "${reco_http_port}" || break
+    reco_http_port=$((20000 + RANDOM % 20000))
+  done
+fi
+reco_admin_port=${CANDOR_RECO_ADMIN_PORT:-9465}
 
 write_path_binaries "${build_dir}"
 token_bin=${build_dir}/tools/candor-token/candor-token
@@ -110,10 +140,12 @@ token_bin=${build_dir}/tools/candor-token/candor-token
 # Services
 
 # Front door first; index-writer last, as it consumes what the ranker publishes (review-scores).
-stop_order=(review-gateway fraud-scorer rating-aggregator helpfulness-ranker index-writer)
+stop_order=(review-gateway reco-api fraud-scorer rating-aggregator helpfulness-ranker index-writer)
 ranker_bin=${build_dir}/services/helpfulness-ranker/candor-helpfulness-ranker
 index_bin=${build_dir}/services/index-writer/candor-index-writer
 search_bin=${build_dir}/tools/candor-search/candor-search
+reco_bin=${build_dir}/services/reco-api/candor-reco-api
+reco_train_bin=${build_dir}/tools/candor-reco-train/candor-reco-train
 # The search index beside the stack's Postgres data, which it mirrors: index-writer writes it,
 # the gateway reads it (both take CANDOR_INDEX_DIR).
 export CANDOR_INDEX_DIR=${CANDOR_INDEX_DIR:-${stack_dir}/search-index}
@@ -257,6 +289,37 @@ if [[ -x ${ranker_bin} ]]; then
 else
   log "warning: ${ranker_bin} is not built; votes will not be counted"
 fi
+# Recommendations (RecommendationService) when reco-api is built and there is a model: it follows
+# review-events from here on, so the reviews the traffic stores become the users' histories.
+reco_running=0
+if ((reco)) && [[ -x ${reco_bin} ]]; then
+  if [[ -z ${reco_model} && -n ${reviews_file} && -x ${reco_train_bin} ]]; then
+    # A model of the file itself, kept for the next run (retrained when the file is newer).
+    reco_model=${stack_dir}/reco/$(basename "${reviews_file}").tt
+    if [[ ! -s ${reco_model} || ${reviews_file} -nt ${reco_model} ]]; then
+      log "training reco-api's two-tower model on ${reviews_file} (log ${log_dir}/reco-train.log)"
+      mkdir -p "$(dirname "${reco_model}")"
+      if "${reco_train_bin}" --amazon-json "${reviews_file}" --lenient --epochs 12 --patience 2 \
+        --no-test --out "${reco_model}.tmp" >>"${log_dir}/reco-train.log" 2>&1; then
+        mv "${reco_model}.tmp" "${reco_model}"
+      else
+        log "warning: training failed (${log_dir}/reco-train.log); no recommendations"
+        rm -f "${reco_model}.tmp"
+        reco_model=""
+      fi
+    fi
+  fi
+  if [[ -n ${reco_model} ]]; then
+    export CANDOR_RECO_MODEL=${reco_model} CANDOR_RECO_LISTEN=${reco_addr}
+    export CANDOR_RECO_HTTP_PORT=${reco_http_port} CANDOR_RECO_ADMIN_PORT=${reco_admin_port}
+    start_service reco-api "${reco_bin}"
+    reco_running=1
+  else
+    log "no model for reco-api (--reco-model FILE, or a REVIEWS_FILE to train on): no recommendations"
+  fi
+elif ((reco)); then
+  log "reco-api is not built (${reco_bin}): no recommendations"
+fi
 start_service fraud-scorer "${fraud_bin}"
 start_service review-gateway "${gateway_bin}"
 
@@ -274,9 +337,33 @@ done
   tail -n 25 "${log_dir}/review-gateway.log" >&2
   die "the gateway did not answer on ${gateway_addr} within 30 s"
 }
+# reco-api is optional: one that does not turn ready (a bad model, a port taken) is stopped with a
+# warning and the demo goes on without recommendations.
+if ((reco_running)); then
+  reco_ready=0
+  for ((i = 0; i < 300; i++)); do
+    kill -0 "${pid[reco-api]}" 2>/dev/null || break
+    if curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:${reco_admin_port}/readyz" 2>/dev/null; then
+      reco_ready=1
+      break
+    fi
+    sleep 0.1
+  done
+  if ((!reco_ready)); then
+    tail -n 15 "${log_dir}/reco-api.log" >&2
+    log "warning: reco-api did not turn ready on ${reco_addr} within 30 s (log above); going on without it"
+    stop_service reco-api "${pid[reco-api]}"
+    unset 'pid[reco-api]'
+    reco_running=0
+  fi
+fi
 sleep 1  # let the consumers join their groups; a failed start shows up in check_services
 check_services
-log "gateway, fraud-scorer, rating-aggregator, helpfulness-ranker and index-writer are up"
+if ((reco_running)); then
+  log "gateway, fraud-scorer, rating-aggregator, helpfulness-ranker, index-writer and reco-api are up"
+else
+  log "gateway, fraud-scorer, rating-aggregator, helpfulness-ranker and index-writer are up"
+fi
 
 # The gateway's first publishes wait for Kafka metadata and a producer id (about half a second);
 # a few throw-away submissions keep that start-up cost out of the report's latency figures.
@@ -365,19 +452,52 @@ if [[ ${http_port} != -1 ]] && command -v curl >/dev/null && command -v psql >/d
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 8. Stop, or say how to reach what runs.
+# 8. Recommendations (reco-api, REST): the most active reviewer's list, as a home page asks for
+#    it with the shopper's own token, and the products like the most-reviewed one.
+
+if ((reco_running)) && command -v curl >/dev/null && command -v psql >/dev/null; then
+  reco_user=$(psql "${CANDOR_PG_DSN}" -XAtq -c \
+    "SELECT user_id FROM reviews WHERE status = 'active' GROUP BY user_id
+     ORDER BY count(*) DESC, user_id LIMIT 1" 2>/dev/null) || reco_user=""
+  if [[ -n ${reco_user} ]]; then
+    echo
+    echo "== recommendations: GET /v1/users/${reco_user}/recommendations?count=5 (reco-api)"
+    reco_token=$("${token_bin}" --sub "${reco_user}" 2>/dev/null) || reco_token=""
+    curl -sS --max-time 5 -H "Authorization: Bearer ${reco_token}" \
+      "http://127.0.0.1:${reco_http_port}/v1/users/${reco_user}/recommendations?count=5" || drive_rc=1
+    echo
+  fi
+  asin=$(psql "${CANDOR_PG_DSN}" -XAtq -c \
+    "SELECT asin FROM product_ratings ORDER BY review_count DESC, asin LIMIT 1" 2>/dev/null) || asin=""
+  if [[ -n ${asin} ]]; then
+    echo
+    echo "== similar: GET /v1/products/${asin}/similar?count=5 (reco-api)"
+    reco_token=$("${token_bin}" --sub demo-reader 2>/dev/null) || reco_token=""
+    curl -sS --max-time 5 -H "Authorization: Bearer ${reco_token}" \
+      "http://127.0.0.1:${reco_http_port}/v1/products/${asin}/similar?count=5" || drive_rc=1
+    echo
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 9. Stop, or say how to reach what runs.
 
 if ((keep_running)); then
   keep_alive=1
+  reco_line=""
+  if ((reco_running)); then
+    reco_line="  reco-api   ${reco_addr}  (gRPC, candor.reco.v1.RecommendationService), REST http://127.0.0.1:${reco_http_port}/v1/..., model ${reco_model}
+"
+  fi
   cat >&2 <<EOF
 
 Candor keeps running (scripts/demo.sh --stop stops it all):
   gateway    ${gateway_addr}  (gRPC, candor.review.v1.ReviewService; reflection is on)
   REST       http://127.0.0.1:${http_port}/v1/...  (routes and schemas: /openapi.json)
-  services   $(for n in "${stop_order[@]}"; do printf '%s %s  ' "${n}" "${pid[${n}]}"; done)
+${reco_line}  services   $(for n in "${stop_order[@]}"; do [[ -z ${pid[${n}]:-} ]] || printf '%s %s  ' "${n}" "${pid[${n}]}"; done)
   logs       ${log_dir}/
   env        export CANDOR_REDIS_ADDR=${CANDOR_REDIS_ADDR} CANDOR_PG_DSN=${CANDOR_PG_DSN}
-             export CANDOR_KAFKA_BROKERS=${CANDOR_KAFKA_BROKERS} CANDOR_GATEWAY_ADDR=${gateway_addr}
+             export CANDOR_KAFKA_BROKERS=${CANDOR_KAFKA_BROKERS} CANDOR_GATEWAY_ADDR=${gateway_addr} CANDOR_RECO_ADDR=${reco_addr}
              export CANDOR_JWT_SECRET=${CANDOR_JWT_SECRET}
   more load  ${drive_bin} --count 1000 --pg-dsn "\$CANDOR_PG_DSN"
   a token    ${token_bin} --sub alice
