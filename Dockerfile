@@ -6,13 +6,14 @@
 #   docker build --target rating-aggregator  -t candor/rating-aggregator:dev .
 #   docker build --target helpfulness-ranker -t candor/helpfulness-ranker:dev .
 #   docker build --target index-writer       -t candor/index-writer:dev .
+#   docker build --target reco-api           -t candor/reco-api:dev .
 #   docker build --target migrate            -t candor/migrate:dev .
 #   (docker-compose.yml builds all of them: `docker compose build`)
 #
-# Why one file: the five services share every build dependency and every runtime library (they
-# are binaries of one CMake tree linking the same libs/), so one builder stage compiles all five
+# Why one file: the six services share every build dependency and every runtime library (they
+# are binaries of one CMake tree linking the same libs/), so one builder stage compiles all six
 # once and BuildKit reuses it for every target; a Dockerfile per service would repeat the same
-# 40 lines five times and let their package lists drift apart. Each service's target only says
+# 40 lines six times and let their package lists drift apart. Each service's target only says
 # which binary it runs, which ports it exposes and how it is health-checked.
 #
 # deploy/README.md says what has been run (this file is validated by nothing but review: no
@@ -22,7 +23,7 @@ ARG DEBIAN_IMAGE=debian:bookworm-slim
 
 # ---------------------------------------------------------------------------------------------
 # builder: the Debian packages from scripts/setup.sh (the one list, so the image cannot drift
-# from what developers and CI build with) and the release preset's five service binaries.
+# from what developers and CI build with) and the release preset's six service binaries.
 FROM debian:bookworm AS builder
 WORKDIR /src
 COPY scripts/setup.sh scripts/setup.sh
@@ -31,14 +32,15 @@ COPY . .
 RUN cmake --preset release \
  && cmake --build --preset release -j "$(nproc)" --target \
       candor-review-gateway candor-fraud-scorer candor-fraud-rescore \
-      candor-rating-aggregator candor-helpfulness-ranker candor-index-writer \
+      candor-rating-aggregator candor-helpfulness-ranker candor-index-writer candor-reco-api \
  && mkdir -p /out/bin \
  && cp build/release/services/review-gateway/candor-review-gateway \
        build/release/services/fraud-scorer/candor-fraud-scorer \
        build/release/services/fraud-scorer/rescore/candor-fraud-rescore \
        build/release/services/rating-aggregator/candor-rating-aggregator \
        build/release/services/helpfulness-ranker/candor-helpfulness-ranker \
-       build/release/services/index-writer/candor-index-writer /out/bin/ \
+       build/release/services/index-writer/candor-index-writer \
+       build/release/services/reco-api/candor-reco-api /out/bin/ \
  && strip /out/bin/*
 
 # ---------------------------------------------------------------------------------------------
@@ -51,11 +53,12 @@ RUN apt-get update \
       librdkafka1 libhiredis0.14 libpqxx-6.4 libpq5 \
       libssl3 zlib1g libicu72 libspdlog1.10 libfmt9 \
       libxapian30 libxgboost0 \
+      libblas3 liblapack3 libgomp1 \
       curl ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 candor \
  && useradd --system --uid 10001 --gid 10001 --home-dir /opt/candor --shell /usr/sbin/nologin candor \
- && mkdir -p /opt/candor /var/lib/candor/search-index \
+ && mkdir -p /opt/candor /var/lib/candor/search-index /var/lib/candor/reco-model \
  && chown -R 10001:10001 /var/lib/candor
 WORKDIR /opt/candor
 ENV CANDOR_LOG_LEVEL=info
@@ -111,6 +114,16 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD curl -fsS -o /dev/null http://127.0.0.1:9464/healthz || exit 1
 ENTRYPOINT ["/usr/local/bin/candor-index-writer"]
 CMD ["--admin-port=9464"]
+
+FROM runtime AS reco-api
+COPY --from=builder /out/bin/candor-reco-api /usr/local/bin/
+# The model comes from a volume (compose: CANDOR_RECO_MODEL_DIR; Kubernetes: the reco-model PVC),
+# the rules and the experiment from /etc/candor/reco (deploy/k8s/base/reco).
+EXPOSE 50062 8081 9465
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD curl -fsS -o /dev/null http://127.0.0.1:9465/healthz || exit 1
+ENTRYPOINT ["/usr/local/bin/candor-reco-api"]
+CMD ["--admin-port=9465", "--listen=0.0.0.0:50062"]
 
 # --- migrate: tools/stack/migrate.sh and db/migrations, with psql ------------------------------
 # Runs once per deploy (compose: the `migrate` service; Kubernetes: the candor-migrate Job). Takes

@@ -10,6 +10,7 @@ const ADMIN_PORTS = {
   'rating-aggregator': 9462,
   'helpfulness-ranker': 9463,
   'index-writer': 9464,
+  'reco-api': 9465,
 };
 // The one Secret the manifests read (created by the operator, never committed) and its keys.
 const SECRET_NAME = 'candor-secrets';

@@ -243,10 +243,10 @@ test('the Dockerfile: a missing target, a root user or no health check is reject
 test('topics.txt must list every topic of topics.h and its dead-letter topic', () => {
   const fewer = new Map(topics);
   fewer.delete('review-scores.dlq');
-  fewer.set('reco-impressions', 3);
+  fewer.set('reco-clicks', 3);  // no such topic in topics.h
   const errors = rules.checkTopicsAgainstHeader(fewer, header);
   assertRejected(errors, /review-scores\.dlq \(libs\/events\/topics\.h\) is missing/);
-  assertRejected(errors, /reco-impressions is not a topic of libs\/events\/topics\.h/);
+  assertRejected(errors, /reco-clicks is not a topic of libs\/events\/topics\.h/);
   assertRejected(rules.parseTopics('review-events six\n').errors, /topics\.txt:1: want "topic partitions"/);
 });
 
