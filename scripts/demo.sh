@@ -314,6 +314,24 @@ if ((reco)) && [[ -x ${reco_bin} ]]; then
     export CANDOR_RECO_HTTP_PORT=${reco_http_port} CANDOR_RECO_ADMIN_PORT=${reco_admin_port}
     start_service reco-api "${reco_bin}"
     reco_running=1
+    # reco-api is optional: one that does not turn ready (a bad model, a port taken) is stopped
+    # with a warning and the demo goes on without recommendations.
+    reco_ready=0
+    for ((i = 0; i < 300; i++)); do
+      kill -0 "${pid[reco-api]}" 2>/dev/null || break
+      if curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:${reco_admin_port}/readyz" 2>/dev/null; then
+        reco_ready=1
+        break
+      fi
+      sleep 0.1
+    done
+    if ((!reco_ready)); then
+      tail -n 15 "${log_dir}/reco-api.log" >&2
+      log "warning: reco-api did not turn ready on ${reco_addr} within 30 s (log above); going on without it"
+      stop_service reco-api "${pid[reco-api]}"
+      unset 'pid[reco-api]'
+      reco_running=0
+    fi
   else
     log "no model for reco-api (--reco-model FILE, or a REVIEWS_FILE to train on): no recommendations"
   fi
@@ -337,26 +355,6 @@ done
   tail -n 25 "${log_dir}/review-gateway.log" >&2
   die "the gateway did not answer on ${gateway_addr} within 30 s"
 }
-# reco-api is optional: one that does not turn ready (a bad model, a port taken) is stopped with a
-# warning and the demo goes on without recommendations.
-if ((reco_running)); then
-  reco_ready=0
-  for ((i = 0; i < 300; i++)); do
-    kill -0 "${pid[reco-api]}" 2>/dev/null || break
-    if curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:${reco_admin_port}/readyz" 2>/dev/null; then
-      reco_ready=1
-      break
-    fi
-    sleep 0.1
-  done
-  if ((!reco_ready)); then
-    tail -n 15 "${log_dir}/reco-api.log" >&2
-    log "warning: reco-api did not turn ready on ${reco_addr} within 30 s (log above); going on without it"
-    stop_service reco-api "${pid[reco-api]}"
-    unset 'pid[reco-api]'
-    reco_running=0
-  fi
-fi
 sleep 1  # let the consumers join their groups; a failed start shows up in check_services
 check_services
 if ((reco_running)); then
