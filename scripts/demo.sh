@@ -114,6 +114,15 @@ pid_file=${log_dir}/demo.pids
 gateway_addr=${CANDOR_GATEWAY_LISTEN:-127.0.0.1:50051}
 # The gateway's REST/JSON port: the operator's, else 8080, else (8080 taken) a free one.
 port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# http_ok PORT PATH: GET http://127.0.0.1:PORT/PATH answers 200 (bash alone: curl may be missing).
+http_ok() {
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3
+    read -r -t 2 status_line <&3 || exit 1
+    [[ ${status_line} == "HTTP/"*" 200"* ]]
+  ) 2>/dev/null
+}
 http_port=${CANDOR_GATEWAY_HTTP_PORT:-8080}
 if [[ -z ${CANDOR_GATEWAY_HTTP_PORT:-} ]]; then
   for ((i = 0; i < 20; i++)); do
@@ -319,7 +328,7 @@ if ((reco)) && [[ -x ${reco_bin} ]]; then
     reco_ready=0
     for ((i = 0; i < 300; i++)); do
       kill -0 "${pid[reco-api]}" 2>/dev/null || break
-      if curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:${reco_admin_port}/readyz" 2>/dev/null; then
+      if http_ok "${reco_admin_port}" /readyz; then
         reco_ready=1
         break
       fi
