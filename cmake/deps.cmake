@@ -74,3 +74,14 @@ add_library(torch::cpu INTERFACE IMPORTED)
 target_link_libraries(torch::cpu INTERFACE ${TORCH_LIBRARIES})
 separate_arguments(CANDOR_TORCH_CXX_FLAGS UNIX_COMMAND "${TORCH_CXX_FLAGS}")
 target_compile_options(torch::cpu INTERFACE ${CANDOR_TORCH_CXX_FLAGS})
+
+# libfaiss-dev (FAISS 1.7.3, CPU: libs/reco's approximate nearest-neighbour index over the two-tower
+# item vectors). Its CMake config imports a static `faiss` that links OpenMP::OpenMP_CXX (so OpenMP
+# is found first) and the reference BLAS/LAPACK; one interface target carries it with its headers
+# as system headers. Only candor::reco_ann links it.
+find_package(OpenMP REQUIRED COMPONENTS CXX)
+find_package(faiss CONFIG REQUIRED)
+add_library(faiss::faiss INTERFACE IMPORTED)
+target_link_libraries(faiss::faiss INTERFACE faiss OpenMP::OpenMP_CXX)
+get_target_property(CANDOR_FAISS_INCLUDE_DIRS faiss INTERFACE_INCLUDE_DIRECTORIES)
+target_include_directories(faiss::faiss SYSTEM INTERFACE ${CANDOR_FAISS_INCLUDE_DIRS})

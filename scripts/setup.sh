@@ -50,6 +50,7 @@ packages=(
   prometheus                                     # Prometheus 2.42 + promtool (metrics_e2etest)
   libxgboost-dev                                 # gradient-boosted fraud model (C API)
   libtorch-dev                                   # libtorch 1.13 CPU: the two-tower trainer
+  libfaiss-dev                                   # FAISS 1.7.3: ANN retrieval over item vectors
   libxapian-dev                                  # embedded review search index
   libcurl4-openssl-dev                           # HTTP client of the Elasticsearch search backend
   libgtest-dev libgmock-dev libbenchmark-dev     # tests, micro-benchmarks

@@ -23,6 +23,7 @@
 #include "libs/reco/tuning.h"
 #include "libs/reco/two_tower.h"
 #include "nlohmann/json.hpp"
+#include "tools/candor-reco-eval/ann_report.h"
 
 namespace candor::reco {
 namespace {
@@ -43,6 +44,12 @@ struct Settings {
   double knn_decay = 1.0;
   bool no_tune = false;
   std::string twotower_model;
+  std::string ann;  // "" or "hnsw"
+  int64_t ann_m = HnswOptions{}.m;
+  int64_t ann_ef_construction = HnswOptions{}.ef_construction;
+  int64_t ann_ef_search = HnswOptions{}.ef_search;
+  int64_t ann_k = 100;
+  int64_t ann_candidates = 1000;
 };
 
 double Since(std::chrono::steady_clock::time_point start) {
@@ -63,6 +70,33 @@ nlohmann::json ResultJson(const EvalResult& r) {
     j[absl::StrCat("ndcg@", r.cutoffs[c])] = r.ndcg[c];
   }
   return j;
+}
+
+// The --ann figures as printed after the evaluation table.
+std::string AnnTable(const nlohmann::json& ann) {
+  const int k = ann["k"].get<int>();
+  const int c = ann["candidates"].get<int>();
+  std::string out = absl::StrFormat(
+      "\nRetrieval over the %d item vectors (dim %d) of the two-tower model, %s split users:\n\n"
+      "| index | recall@%d users | recall@%d items, self included | recall@%d items, self "
+      "excluded | build s | us/query @%d | us/query @%d |\n|---|---|---|---|---|---|---|\n",
+      ann["items"].get<int>(), ann["dim"].get<int>(), ann["split"].get<std::string>(), k, k, k, k,
+      c);
+  for (const nlohmann::json& t : ann["timing"]) {
+    const bool exact = t["index"] == "exact";
+    out += absl::StrFormat(
+        "| %s | %s | %s | %s | %.3f | %.1f | %.1f |\n", t["index"].get<std::string>(),
+        exact ? "1" : absl::StrFormat("%.4f", ann["recall_users"].get<double>()),
+        exact ? "1" : absl::StrFormat("%.4f", ann["recall_items_self_included"].get<double>()),
+        exact ? "1" : absl::StrFormat("%.4f", ann["recall_items_self_excluded"].get<double>()),
+        t["build_seconds"].get<double>(), t[absl::StrCat("us_per_query@", k)].get<double>(),
+        t[absl::StrCat("us_per_query@", c)].get<double>());
+  }
+  out += absl::StrFormat(
+      "\nThe two-tower rows above: %s ranks all items, %s only HNSW's top %d (others last).\n",
+      ann["twotower_all"]["model"].get<std::string>(),
+      ann["twotower_candidates"]["model"].get<std::string>(), c);
+  return out;
 }
 
 // One Markdown table row: model, protocol, split, users, HR@10, NDCG@10, HR@20, NDCG@20.
@@ -99,6 +133,14 @@ int Run(const Settings& s) {
   }
   if (models.empty()) {
     std::cerr << "candor-reco-eval: --models is empty\n";
+    return kUsage;
+  }
+  if (!s.ann.empty() && s.ann != "hnsw") {
+    std::cerr << "candor-reco-eval: --ann must be hnsw, not '" << s.ann << "'\n";
+    return kUsage;
+  }
+  if (!s.ann.empty() && s.twotower_model.empty()) {
+    std::cerr << "candor-reco-eval: --ann needs --twotower-model FILE\n";
     return kUsage;
   }
 
@@ -138,6 +180,7 @@ int Run(const Settings& s) {
                         {"skipped_lines", report.skipped}, {"short_users", split->short_users},
                         {"protocol", kProtocol},           {"results", nlohmann::json::array()}};
   std::vector<EvalResult> results;
+  std::string ann_table;
   for (const std::string& name : models) {
     std::unique_ptr<Recommender> model;
     ItemKnn* knn = nullptr;
@@ -183,7 +226,26 @@ int Run(const Settings& s) {
     out["results"].push_back(ResultJson(results.back()));
   }
 
-  // 5. Report.
+  // 5. Retrieval: the model's item vectors in an ANN index against exact search.
+  if (!s.ann.empty()) {
+    absl::StatusOr<LoadedTwoTower> loaded = ReadTwoTower(s.twotower_model);
+    if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
+    const AnnReportOptions ann_options{
+        .hnsw = {.m = static_cast<int32_t>(s.ann_m),
+                 .ef_construction = static_cast<int32_t>(s.ann_ef_construction),
+                 .ef_search = static_cast<int32_t>(s.ann_ef_search)},
+        .recall_k = static_cast<int32_t>(s.ann_k),
+        .candidates = static_cast<int32_t>(s.ann_candidates)};
+    absl::StatusOr<nlohmann::json> ann =
+        RunAnnReport(ann_options, loaded->weights, *log, *split, holdout, options, &results);
+    if (!ann.ok()) return Fail(std::string(ann.status().message()));
+    out["results"].push_back(ResultJson(results[results.size() - 2]));
+    out["results"].push_back(ResultJson(results.back()));
+    out["ann"] = *ann;
+    ann_table = AnnTable(*ann);
+  }
+
+  // 6. Report.
   std::cout << "Ranked against all " << log->num_items()
             << " items; HR and NDCG with tied scores in expectation.\n\n"
             << "| model | protocol | split | users | HR@10 | NDCG@10 | HR@20 | NDCG@20 |\n"
@@ -193,6 +255,7 @@ int Run(const Settings& s) {
       std::find(models.begin(), models.end(), "itemknn") != models.end()) {
     std::cout << "\nitemknn was tuned on this validation split: its row is optimistic.\n";
   }
+  std::cout << ann_table;
   if (!s.json.empty()) {
     std::ofstream file(s.json);
     file << out.dump(2) << "\n";
@@ -238,6 +301,17 @@ int main(int argc, char** argv) {
   flags.AddBool("no-tune", "", &s.no_tune, "use --knn-k and --knn-decay as given");
   flags.AddString("twotower-model", "", &s.twotower_model,
                   "twotower: the model file candor-reco-train wrote");
+  flags.AddString("ann", "", &s.ann,
+                  "hnsw: with --twotower-model, measure FAISS HNSW retrieval over the model's "
+                  "item vectors against exact search (recall, time, HR/NDCG on the candidates)");
+  flags.AddInt("ann-m", "", &s.ann_m, "--ann: HNSW graph degree M", 2, 256);
+  flags.AddInt("ann-ef-construction", "", &s.ann_ef_construction,
+               "--ann: HNSW candidate list while building", 1, 100000);
+  flags.AddInt("ann-ef-search", "", &s.ann_ef_search,
+               "--ann: HNSW candidate list while searching (at least k is used)", 1, 100000);
+  flags.AddInt("ann-k", "", &s.ann_k, "--ann: the k of recall@k", 1, 100000);
+  flags.AddInt("ann-candidates", "", &s.ann_candidates,
+               "--ann: candidates the two-tower model ranks (HNSW's top N)", 1, 1000000);
   if (const int rc = candor::core::ParseOrExit(flags, argc, argv); rc >= 0) return rc;
   if (!flags.positional().empty()) {
     std::cerr << "candor-reco-eval: unexpected argument '" << flags.positional()[0]
