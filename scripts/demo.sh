@@ -24,10 +24,11 @@ voters), and the report adds how soon helpfulness-ranker applied them, invariant
 helpful/total equal to the vote ledger) and the most-voted product's top reviews (ListReviews).
 Then the search index is checked against Postgres (I5) and three searches show what a shopper
 finds ("string buzz", "tuner battery", "cable noise", each on the product with the most active
-reviews holding those words): matches, facet counts and the top hits. With a two-tower model,
-reco-api runs beside them (it follows review-events, so the replayed reviews become the users'
-histories) and the report ends with the most active reviewer's recommendations and the products
-similar to the most-reviewed one (REST). Then stops everything (SIGTERM: services drain and
+reviews holding those words): matches, facet counts and the top hits. When it is built,
+reco-api runs beside them (it follows review-events, so the reviews become the users' histories
+and the popular list) with a two-tower model (--reco-model, or one trained on REVIEWS_FILE) or
+none (the popular list alone), and the report ends with the most active reviewer's
+recommendations and, with a model, the products similar to the most-reviewed one (REST). Then stops everything (SIGTERM: services drain and
 commit first).
 
   REVIEWS_FILE      Amazon JSON-lines reviews (gzip or plain) to replay, e.g.
@@ -41,9 +42,10 @@ commit first).
   --no-votes        file: do not replay its helpful votes
   --reco-model FILE reco-api's two-tower model (candor-reco-train --out; also $CANDOR_RECO_MODEL).
                     Without it, a REVIEWS_FILE is trained on first when candor-reco-train is
-                    built (Musical Instruments: about 30 s; kept as <stack dir>/reco/<file>.tt
-                    for the next run); generated traffic has no model, so no reco-api
-  --no-reco         do not start reco-api
+                    built (Musical Instruments: about 15 s; kept as <stack dir>/reco/<file>.tt
+                    for the next run); generated traffic has no model: reco-api then answers
+                    with the recently popular products alone
+  --no-reco         do not start reco-api (without it built, the demo runs as before)
   --keep-running    leave the stack and services up afterwards and print how to reach them
   --stop            stop what an earlier --keep-running left up
   --build-dir DIR   where the binaries are (default build/release; built by scripts/setup.sh
@@ -298,8 +300,9 @@ if [[ -x ${ranker_bin} ]]; then
 else
   log "warning: ${ranker_bin} is not built; votes will not be counted"
 fi
-# Recommendations (RecommendationService) when reco-api is built and there is a model: it follows
-# review-events from here on, so the reviews the traffic stores become the users' histories.
+# Recommendations (RecommendationService) when reco-api is built: it follows review-events from
+# here on, so the reviews the traffic stores become the users' histories and the popular list.
+# Without a model it answers with the popular list alone.
 reco_running=0
 if ((reco)) && [[ -x ${reco_bin} ]]; then
   if [[ -z ${reco_model} && -n ${reviews_file} && -x ${reco_train_bin} ]]; then
@@ -312,37 +315,36 @@ if ((reco)) && [[ -x ${reco_bin} ]]; then
         --no-test --out "${reco_model}.tmp" >>"${log_dir}/reco-train.log" 2>&1; then
         mv "${reco_model}.tmp" "${reco_model}"
       else
-        log "warning: training failed (${log_dir}/reco-train.log); no recommendations"
+        log "warning: training failed (${log_dir}/reco-train.log); reco-api without a model"
         rm -f "${reco_model}.tmp"
         reco_model=""
       fi
     fi
   fi
-  if [[ -n ${reco_model} ]]; then
-    export CANDOR_RECO_MODEL=${reco_model} CANDOR_RECO_LISTEN=${reco_addr}
-    export CANDOR_RECO_HTTP_PORT=${reco_http_port} CANDOR_RECO_ADMIN_PORT=${reco_admin_port}
-    start_service reco-api "${reco_bin}"
-    reco_running=1
-    # reco-api is optional: one that does not turn ready (a bad model, a port taken) is stopped
-    # with a warning and the demo goes on without recommendations.
-    reco_ready=0
-    for ((i = 0; i < 300; i++)); do
-      kill -0 "${pid[reco-api]}" 2>/dev/null || break
-      if http_ok "${reco_admin_port}" /readyz; then
-        reco_ready=1
-        break
-      fi
-      sleep 0.1
-    done
-    if ((!reco_ready)); then
-      tail -n 15 "${log_dir}/reco-api.log" >&2
-      log "warning: reco-api did not turn ready on ${reco_addr} within 30 s (log above); going on without it"
-      stop_service reco-api "${pid[reco-api]}"
-      unset 'pid[reco-api]'
-      reco_running=0
+  if [[ -z ${reco_model} ]]; then
+    log "reco-api without a model: popular lists only (--reco-model FILE, or a REVIEWS_FILE to train on)"
+  fi
+  export CANDOR_RECO_MODEL=${reco_model} CANDOR_RECO_LISTEN=${reco_addr}
+  export CANDOR_RECO_HTTP_PORT=${reco_http_port} CANDOR_RECO_ADMIN_PORT=${reco_admin_port}
+  start_service reco-api "${reco_bin}"
+  reco_running=1
+  # reco-api is optional: one that does not turn ready (a bad model, a port taken) is stopped
+  # with a warning and the demo goes on without recommendations.
+  reco_ready=0
+  for ((i = 0; i < 300; i++)); do
+    kill -0 "${pid[reco-api]}" 2>/dev/null || break
+    if http_ok "${reco_admin_port}" /readyz; then
+      reco_ready=1
+      break
     fi
-  else
-    log "no model for reco-api (--reco-model FILE, or a REVIEWS_FILE to train on): no recommendations"
+    sleep 0.1
+  done
+  if ((!reco_ready)); then
+    tail -n 15 "${log_dir}/reco-api.log" >&2
+    log "warning: reco-api did not turn ready on ${reco_addr} within 30 s (log above); going on without it"
+    stop_service reco-api "${pid[reco-api]}"
+    unset 'pid[reco-api]'
+    reco_running=0
   fi
 elif ((reco)); then
   log "reco-api is not built (${reco_bin}): no recommendations"
@@ -476,7 +478,8 @@ if ((reco_running)) && command -v curl >/dev/null && command -v psql >/dev/null;
   fi
   asin=$(psql "${CANDOR_PG_DSN}" -XAtq -c \
     "SELECT asin FROM product_ratings ORDER BY review_count DESC, asin LIMIT 1" 2>/dev/null) || asin=""
-  if [[ -n ${asin} ]]; then
+  # Similar items need the model's item vectors.
+  if [[ -n ${asin} && -n ${reco_model} ]]; then
     echo
     echo "== similar: GET /v1/products/${asin}/similar?count=5 (reco-api)"
     reco_token=$("${token_bin}" --sub demo-reader 2>/dev/null) || reco_token=""
@@ -493,7 +496,7 @@ if ((keep_running)); then
   keep_alive=1
   reco_line=""
   if ((reco_running)); then
-    reco_line="  reco-api   ${reco_addr}  (gRPC, candor.reco.v1.RecommendationService), REST http://127.0.0.1:${reco_http_port}/v1/..., model ${reco_model}
+    reco_line="  reco-api   ${reco_addr}  (gRPC, candor.reco.v1.RecommendationService), REST http://127.0.0.1:${reco_http_port}/v1/..., model ${reco_model:-none (popular lists)}
 "
   fi
   cat >&2 <<EOF
