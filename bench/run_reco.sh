@@ -31,7 +31,9 @@ Then:
      OP), with the CPU time of the gateway and reco-api over each run (/proc/<pid>/stat);
   3. scripts/demo.sh --stop.
 and prints each run's figures and whether Recommend's p99 met --target-p99-ms. About 4 minutes
-with the defaults.
+with the defaults. reco-api's own settings come from the environment, as the demo starts it, e.g.
+  CANDOR_RECO_INDEX=exact CANDOR_RECO_CANDIDATES=200 bench/run_reco.sh --model mi.tt
+(services/reco-api/README.md lists them); the run prints the ones set.
 
 Options:
   --build-dir DIR     binaries (default build/release)
@@ -133,6 +135,10 @@ trap stop EXIT
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "run_reco: load average before: $(load) ($(nproc) CPUs; other processes' work counts against every figure)" |
   tee "${prefix}-load.txt"
+# reco-api's settings from the caller's environment (the ports are the run's own).
+settings=$(env | grep -E '^CANDOR_RECO_' |
+  grep -vE '^CANDOR_RECO_(LISTEN|ADDR|HTTP_PORT|ADMIN_PORT)=' | sort | tr '\n' ' ' || true)
+echo "run_reco: reco-api settings: ${settings:-defaults}" | tee -a "${prefix}-load.txt"
 demo_args=("${reviews_file}" --keep-running --no-votes --build-dir "${build_dir}")
 [[ -z ${model} ]] || demo_args+=(--reco-model "${model}")
 echo "run_reco: 1. demo.sh ${demo_args[*]} (log: ${prefix}-demo.txt)"
