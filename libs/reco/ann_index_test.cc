@@ -320,6 +320,7 @@ TEST(AnnIndexTest, ConcurrentSearchesEqualSerialOnes) {
   const std::vector<float> queries = UnitVectors(kQueries, kDim, 16);
   for (const std::unique_ptr<AnnIndex>& index : {Exact(items, kDim), Hnsw(items, kDim)}) {
     std::vector<std::vector<int32_t>> serial;
+    serial.reserve(kQueries);
     for (int32_t q = 0; q < kQueries; ++q) {
       serial.push_back(Rows(index->Search(Row(queries, kDim, q), 100)));
     }
