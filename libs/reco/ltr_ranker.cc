@@ -92,6 +92,11 @@ absl::StatusOr<RankerMetadata> ParseMetadata(const std::string& path, std::strin
     return Refuse(path, "\"candidates\" is missing or not a positive integer");
   }
   m.candidates = candidates->get<int32_t>();
+  auto window = j.find("recent_window_seconds");
+  if (window == j.end() || !window->is_number_integer() || window->get<int64_t>() < 1) {
+    return Refuse(path, "\"recent_window_seconds\" is missing or not a positive integer");
+  }
+  m.recent_window_seconds = window->get<int64_t>();
   m.metadata_json = std::move(text);
   return m;
 }

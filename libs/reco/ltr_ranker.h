@@ -18,6 +18,7 @@ struct RankerMetadata {
   std::string features_version;            // must equal kRankFeaturesVersion
   std::vector<std::string> feature_names;  // input order; must equal RankFeatureNames()
   int32_t candidates = 0;                  // the retrieval depth it was trained on
+  int64_t recent_window_seconds = 0;       // the FeatureSource window its features used
   std::string metadata_json;               // the whole file, verbatim
 };
 

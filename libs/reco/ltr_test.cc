@@ -83,7 +83,7 @@ class LtrTest : public ::testing::Test {
       EXPECT_GT(out->best_valid_ndcg, 0.9);
     }
     EXPECT_THAT(progress.str(), HasSubstr("rank-train: round 0"));
-    EXPECT_TRUE(WriteRankerMetadata(path, kVersion, 20, {{"seed", 5}}).ok());
+    EXPECT_TRUE(WriteRankerMetadata(path, kVersion, 20, 86400, {{"seed", 5}}).ok());
     return path;
   }
 
@@ -121,6 +121,7 @@ TEST_F(LtrTest, ModelFileRoundTrips) {
   EXPECT_EQ(m.version, kVersion);
   EXPECT_EQ(m.features_version, kRankFeaturesVersion);
   EXPECT_EQ(m.candidates, 20);
+  EXPECT_EQ(m.recent_window_seconds, 86400);
   ASSERT_EQ(m.feature_names.size(), kRankFeatureCount);
   EXPECT_EQ(m.feature_names[kPlanted], "co_cosine_last");
   EXPECT_THAT(m.metadata_json, HasSubstr("\"seed\": 5"));
@@ -184,7 +185,7 @@ TEST_F(LtrTest, WrongFeatureCountIsRefused) {
   ASSERT_EQ(XGBoosterSaveModel(b, five.c_str()), 0);
   XGBoosterFree(b);
   XGDMatrixFree(m);
-  ASSERT_TRUE(WriteRankerMetadata(five, kVersion, 20, {}).ok());
+  ASSERT_TRUE(WriteRankerMetadata(five, kVersion, 20, 86400, {}).ok());
   r = LtrRanker::Load(five);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(r.status().message(),
@@ -236,7 +237,13 @@ TEST_F(LtrTest, BadFilesGiveClearErrors) {
   });
   r = LtrRanker::Load(path);
   EXPECT_THAT(r.status().message(), HasSubstr("\"candidates\""));
-  EditMetadata(path, [](nlohmann::json& j) { j["candidates"] = 20; });
+  EditMetadata(path, [](nlohmann::json& j) {
+    j["candidates"] = 20;
+    j.erase("recent_window_seconds");
+  });
+  r = LtrRanker::Load(path);
+  EXPECT_THAT(r.status().message(), HasSubstr("\"recent_window_seconds\""));
+  EditMetadata(path, [](nlohmann::json& j) { j["recent_window_seconds"] = 86400; });
   ASSERT_TRUE(LtrRanker::Load(path).ok());
 
   std::ofstream(path + ".meta.json") << "{not json";
@@ -245,7 +252,7 @@ TEST_F(LtrTest, BadFilesGiveClearErrors) {
 
   const std::string junk = dir_.Path("junk.json");
   std::ofstream(junk) << "hello";
-  ASSERT_TRUE(WriteRankerMetadata(junk, kVersion, 20, {}).ok());
+  ASSERT_TRUE(WriteRankerMetadata(junk, kVersion, 20, 86400, {}).ok());
   r = LtrRanker::Load(junk);
   EXPECT_THAT(r.status().message(), HasSubstr("is not a loadable XGBoost model"));
 }
@@ -309,7 +316,7 @@ TEST_F(LtrTest, FunnelLearnsWhatRetrievalMissesWithoutReadingTheTest) {
   absl::StatusOr<RankTrainOutcome> out =
       TrainRanker(train, valid, SmallParams(), kVersion, path, nullptr);
   ASSERT_TRUE(out.ok()) << out.status();
-  ASSERT_TRUE(WriteRankerMetadata(path, kVersion, 30, {}).ok());
+  ASSERT_TRUE(WriteRankerMetadata(path, kVersion, 30, 86400, {}).ok());
   absl::StatusOr<std::unique_ptr<LtrRanker>> ranker = LtrRanker::Load(path);
   ASSERT_TRUE(ranker.ok()) << ranker.status();
 

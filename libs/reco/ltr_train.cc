@@ -218,7 +218,8 @@ nlohmann::json ToJson(const RankTrainParams& p) {
 }
 
 absl::Status WriteRankerMetadata(const std::string& model_path, const std::string& version,
-                                 int32_t candidates, const nlohmann::json& extra) {
+                                 int32_t candidates, int64_t recent_window_seconds,
+                                 const nlohmann::json& extra) {
   nlohmann::json j = extra.is_object() ? extra : nlohmann::json::object();
   j["format"] = kRankerFormat;
   j["version"] = version;
@@ -227,6 +228,7 @@ absl::Status WriteRankerMetadata(const std::string& model_path, const std::strin
   for (const std::string_view n : RankFeatureNames()) names.push_back(std::string(n));
   j["feature_names"] = names;
   j["candidates"] = candidates;
+  j["recent_window_seconds"] = recent_window_seconds;
   const std::string path = model_path + ".meta.json";
   std::ofstream file(path);
   file << j.dump(2) << "\n";

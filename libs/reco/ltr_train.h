@@ -84,9 +84,11 @@ absl::StatusOr<RankTrainOutcome> TrainRanker(const RankDataset& train, const Ran
 nlohmann::json ToJson(const RankTrainParams& p);
 
 // Writes `<model_path>.meta.json`: `extra` plus format, version, features_version,
-// feature_names and candidates (what LtrRanker::Load checks). Internal when it cannot be written.
+// feature_names, candidates and recent_window_seconds (what LtrRanker::Load checks). Internal
+// when it cannot be written.
 absl::Status WriteRankerMetadata(const std::string& model_path, const std::string& version,
-                                 int32_t candidates, const nlohmann::json& extra);
+                                 int32_t candidates, int64_t recent_window_seconds,
+                                 const nlohmann::json& extra);
 
 // Each feature's total gain over the saved model's splits, in RankFeature order.
 absl::StatusOr<std::vector<double>> RankerTotalGain(const std::string& model_path);

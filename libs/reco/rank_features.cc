@@ -386,4 +386,14 @@ std::vector<float> TrainRatings(const InteractionLog& log, const LeaveOneOutSpli
   return ratings;
 }
 
+absl::StatusOr<MemoryFeatureSource> TrainFeatureSource(const InteractionLog& log,
+                                                       const LeaveOneOutSplit& split,
+                                                       std::vector<std::vector<int32_t>> tokens,
+                                                       int64_t recent_window_seconds) {
+  return MemoryFeatureSource::Build(
+      split.train, MemoryFeatureSource::Options{.recent_window_seconds = recent_window_seconds,
+                                                .ratings = TrainRatings(log, split),
+                                                .tokens = std::move(tokens)});
+}
+
 }  // namespace candor::reco

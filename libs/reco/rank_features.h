@@ -165,4 +165,12 @@ class MemoryFeatureSource final : public FeatureSource {
 // from `log`.
 std::vector<float> TrainRatings(const InteractionLog& log, const LeaveOneOutSplit& split);
 
+// The source every offline tool ranks with: `split.train`'s events with their ratings
+// (TrainRatings) and `tokens` (per item of `log`, or empty). No validation or test event is in
+// it. Errors as MemoryFeatureSource::Build.
+absl::StatusOr<MemoryFeatureSource> TrainFeatureSource(const InteractionLog& log,
+                                                       const LeaveOneOutSplit& split,
+                                                       std::vector<std::vector<int32_t>> tokens,
+                                                       int64_t recent_window_seconds);
+
 }  // namespace candor::reco
