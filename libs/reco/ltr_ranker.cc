@@ -97,6 +97,18 @@ absl::StatusOr<RankerMetadata> ParseMetadata(const std::string& path, std::strin
     return Refuse(path, "\"recent_window_seconds\" is missing or not a positive integer");
   }
   m.recent_window_seconds = window->get<int64_t>();
+  auto masked = j.find("masked_features");
+  if (masked != j.end()) {
+    if (!masked->is_array()) return Refuse(path, "\"masked_features\" is not an array");
+    for (const nlohmann::json& n : *masked) {
+      if (!n.is_string())
+        return Refuse(path, "\"masked_features\" holds a value that is not a string");
+      m.masked_features.push_back(n.get<std::string>());
+    }
+    if (absl::StatusOr<std::vector<RankFeature>> f = FindRankFeatures(m.masked_features); !f.ok()) {
+      return Refuse(path, absl::StrCat("masked_features: ", f.status().message()));
+    }
+  }
   m.metadata_json = std::move(text);
   return m;
 }
@@ -133,7 +145,10 @@ struct LtrRanker::State {
 };
 
 LtrRanker::LtrRanker(std::unique_ptr<State> state, RankerMetadata metadata)
-    : state_(std::move(state)), metadata_(std::move(metadata)) {}
+    : state_(std::move(state)), metadata_(std::move(metadata)) {
+  // Checked by ParseMetadata.
+  masked_ = *FindRankFeatures(metadata_.masked_features);
+}
 
 LtrRanker::~LtrRanker() = default;
 
@@ -206,6 +221,16 @@ absl::StatusOr<std::vector<float>> LtrRanker::Score(std::span<const float> value
   const std::size_t rows = values.size() / width;
   std::vector<float> out(rows);
   if (rows == 0) return out;
+  std::vector<float> masked;
+  if (!masked_.empty()) {
+    masked.assign(values.begin(), values.end());
+    for (std::size_t r = 0; r < rows; ++r) {
+      for (const RankFeature f : masked_) {
+        masked[r * width + static_cast<std::size_t>(f)] = kMissingFeature;
+      }
+    }
+    values = masked;
+  }
   DMatrixHandle raw = nullptr;
   if (XGDMatrixCreateFromMat_omp(values.data(), rows, width,
                                  std::numeric_limits<float>::quiet_NaN(), &raw,

@@ -19,7 +19,10 @@ struct RankerMetadata {
   std::vector<std::string> feature_names;  // input order; must equal RankFeatureNames()
   int32_t candidates = 0;                  // the retrieval depth it was trained on
   int64_t recent_window_seconds = 0;       // the FeatureSource window its features used
-  std::string metadata_json;               // the whole file, verbatim
+  // Features the model was trained without: Score sets them to missing (kMissingFeature) before
+  // predicting, so callers always pass full rows (an ablation needs no other feature code).
+  std::vector<std::string> masked_features;
+  std::string metadata_json;  // the whole file, verbatim
 };
 
 // The XGBoost attribute in which the trainer stamps RankerMetadata::version into the booster, so
@@ -49,8 +52,8 @@ class LtrRanker {
 
   const RankerMetadata& metadata() const { return metadata_; }
 
-  // One score per row. Empty rows give an empty vector. Internal with XGBoost's message on a
-  // failure of the library.
+  // One score per row (masked features ignored). Empty rows give an empty vector. Internal with
+  // XGBoost's message on a failure of the library.
   absl::StatusOr<std::vector<float>> Score(std::span<const RankFeatureVector> rows) const;
 
   // The same for rows given as `width` floats each, row-major (a caller holding plain arrays,
@@ -64,6 +67,7 @@ class LtrRanker {
 
   std::unique_ptr<State> state_;
   RankerMetadata metadata_;
+  std::vector<RankFeature> masked_;
 };
 
 }  // namespace candor::reco

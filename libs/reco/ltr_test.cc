@@ -51,6 +51,15 @@ RankDataset Planted(int groups, int size, uint64_t seed) {
   return d;
 }
 
+RankerMetadata Meta(int32_t candidates, std::vector<std::string> masked = {}) {
+  RankerMetadata m;
+  m.version = kVersion;
+  m.candidates = candidates;
+  m.recent_window_seconds = 86400;
+  m.masked_features = std::move(masked);
+  return m;
+}
+
 RankTrainParams SmallParams() {
   RankTrainParams p;
   p.max_depth = 3;
@@ -83,7 +92,7 @@ class LtrTest : public ::testing::Test {
       EXPECT_GT(out->best_valid_ndcg, 0.9);
     }
     EXPECT_THAT(progress.str(), HasSubstr("rank-train: round 0"));
-    EXPECT_TRUE(WriteRankerMetadata(path, kVersion, 20, 86400, {{"seed", 5}}).ok());
+    EXPECT_TRUE(WriteRankerMetadata(path, Meta(20), {{"seed", 5}}).ok());
     return path;
   }
 
@@ -185,7 +194,7 @@ TEST_F(LtrTest, WrongFeatureCountIsRefused) {
   ASSERT_EQ(XGBoosterSaveModel(b, five.c_str()), 0);
   XGBoosterFree(b);
   XGDMatrixFree(m);
-  ASSERT_TRUE(WriteRankerMetadata(five, kVersion, 20, 86400, {}).ok());
+  ASSERT_TRUE(WriteRankerMetadata(five, Meta(20), {}).ok());
   r = LtrRanker::Load(five);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(r.status().message(),
@@ -252,9 +261,39 @@ TEST_F(LtrTest, BadFilesGiveClearErrors) {
 
   const std::string junk = dir_.Path("junk.json");
   std::ofstream(junk) << "hello";
-  ASSERT_TRUE(WriteRankerMetadata(junk, kVersion, 20, 86400, {}).ok());
+  ASSERT_TRUE(WriteRankerMetadata(junk, Meta(20), {}).ok());
   r = LtrRanker::Load(junk);
   EXPECT_THAT(r.status().message(), HasSubstr("is not a loadable XGBoost model"));
+}
+
+// A model whose metadata masks a feature scores every row as if that feature were missing.
+TEST_F(LtrTest, MaskedFeaturesAreIgnored) {
+  const std::string path = Train("m.json");
+  absl::StatusOr<std::unique_ptr<LtrRanker>> plain = LtrRanker::Load(path);
+  ASSERT_TRUE(plain.ok());
+  EditMetadata(path, [](nlohmann::json& j) { j["masked_features"] = {"co_cosine_last"}; });
+  absl::StatusOr<std::unique_ptr<LtrRanker>> masked = LtrRanker::Load(path);
+  ASSERT_TRUE(masked.ok()) << masked.status();
+  EXPECT_EQ((*masked)->metadata().masked_features, std::vector<std::string>{"co_cosine_last"});
+  RankDataset rows = Planted(2, 20, 11);
+  absl::StatusOr<std::vector<float>> got = (*masked)->Score(rows.rows);
+  absl::StatusOr<std::vector<float>> full = (*plain)->Score(rows.rows);
+  const std::vector<RankFeature> planted = {RankFeature::kCoCosineLast};
+  MaskFeatures(planted, rows.rows);
+  EXPECT_TRUE(std::isnan(rows.rows[0][kPlanted]));
+  absl::StatusOr<std::vector<float>> want = (*plain)->Score(rows.rows);
+  ASSERT_TRUE(got.ok() && want.ok() && full.ok());
+  EXPECT_EQ(*got, *want);
+  EXPECT_NE(*got, *full);
+
+  EditMetadata(path, [](nlohmann::json& j) { j["masked_features"] = {"no_such_feature"}; });
+  EXPECT_THAT(LtrRanker::Load(path).status().message(),
+              HasSubstr("masked_features: unknown ranker feature \"no_such_feature\""));
+  const std::vector<std::string> names = {"tower_rank", "history_length"};
+  absl::StatusOr<std::vector<RankFeature>> found = FindRankFeatures(names);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(*found,
+            (std::vector<RankFeature>{RankFeature::kTowerRank, RankFeature::kHistoryLength}));
 }
 
 TEST_F(LtrTest, TrainingRefusesBadInput) {
@@ -316,7 +355,7 @@ TEST_F(LtrTest, FunnelLearnsWhatRetrievalMissesWithoutReadingTheTest) {
   absl::StatusOr<RankTrainOutcome> out =
       TrainRanker(train, valid, SmallParams(), kVersion, path, nullptr);
   ASSERT_TRUE(out.ok()) << out.status();
-  ASSERT_TRUE(WriteRankerMetadata(path, kVersion, 30, 86400, {}).ok());
+  ASSERT_TRUE(WriteRankerMetadata(path, Meta(30), {}).ok());
   absl::StatusOr<std::unique_ptr<LtrRanker>> ranker = LtrRanker::Load(path);
   ASSERT_TRUE(ranker.ok()) << ranker.status();
 

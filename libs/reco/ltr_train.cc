@@ -217,18 +217,24 @@ nlohmann::json ToJson(const RankTrainParams& p) {
           {"xgboost_seed", p.seed}};
 }
 
-absl::Status WriteRankerMetadata(const std::string& model_path, const std::string& version,
-                                 int32_t candidates, int64_t recent_window_seconds,
+void MaskFeatures(std::span<const RankFeature> masked, std::vector<RankFeatureVector>& rows) {
+  for (RankFeatureVector& row : rows) {
+    for (const RankFeature f : masked) row[static_cast<std::size_t>(f)] = kMissingFeature;
+  }
+}
+
+absl::Status WriteRankerMetadata(const std::string& model_path, const RankerMetadata& m,
                                  const nlohmann::json& extra) {
   nlohmann::json j = extra.is_object() ? extra : nlohmann::json::object();
   j["format"] = kRankerFormat;
-  j["version"] = version;
+  j["version"] = m.version;
   j["features_version"] = kRankFeaturesVersion;
   nlohmann::json names = nlohmann::json::array();
   for (const std::string_view n : RankFeatureNames()) names.push_back(std::string(n));
   j["feature_names"] = names;
-  j["candidates"] = candidates;
-  j["recent_window_seconds"] = recent_window_seconds;
+  j["candidates"] = m.candidates;
+  j["recent_window_seconds"] = m.recent_window_seconds;
+  j["masked_features"] = m.masked_features;
   const std::string path = model_path + ".meta.json";
   std::ofstream file(path);
   file << j.dump(2) << "\n";

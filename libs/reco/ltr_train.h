@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "libs/reco/ltr_ranker.h"
 #include "libs/reco/rank_features.h"
 #include "libs/reco/recommender.h"
 #include "libs/reco/split.h"
@@ -83,12 +84,15 @@ absl::StatusOr<RankTrainOutcome> TrainRanker(const RankDataset& train, const Ran
 // The parameters as the metadata records them.
 nlohmann::json ToJson(const RankTrainParams& p);
 
-// Writes `<model_path>.meta.json`: `extra` plus format, version, features_version,
-// feature_names, candidates and recent_window_seconds (what LtrRanker::Load checks). Internal
-// when it cannot be written.
-absl::Status WriteRankerMetadata(const std::string& model_path, const std::string& version,
-                                 int32_t candidates, int64_t recent_window_seconds,
+// Writes `<model_path>.meta.json`: `extra` plus format, this build's features_version and
+// feature_names, and `m`'s version, candidates, recent_window_seconds and masked_features (what
+// LtrRanker::Load checks). Internal when it cannot be written.
+absl::Status WriteRankerMetadata(const std::string& model_path, const RankerMetadata& m,
                                  const nlohmann::json& extra);
+
+// Sets `masked` features of every row to kMissingFeature (what LtrRanker::Score does with a
+// model's masked_features), for training an ablation.
+void MaskFeatures(std::span<const RankFeature> masked, std::vector<RankFeatureVector>& rows);
 
 // Each feature's total gain over the saved model's splits, in RankFeature order.
 absl::StatusOr<std::vector<double>> RankerTotalGain(const std::string& model_path);

@@ -77,6 +77,19 @@ const std::array<std::string_view, kRankFeatureCount>& RankFeatureNames() {
   return kNames;
 }
 
+absl::StatusOr<std::vector<RankFeature>> FindRankFeatures(std::span<const std::string> names) {
+  std::vector<RankFeature> out;
+  for (const std::string& name : names) {
+    const auto& all = RankFeatureNames();
+    const auto it = std::find(all.begin(), all.end(), name);
+    if (it == all.end()) {
+      return absl::InvalidArgumentError(absl::StrCat("unknown ranker feature \"", name, "\""));
+    }
+    out.push_back(static_cast<RankFeature>(it - all.begin()));
+  }
+  return out;
+}
+
 RankFeatureVector ComputeFeatures(const FeatureSource& source, std::span<const Event> history,
                                   const Candidate& candidate, float best_tower_score, int64_t now) {
   RankFeatureVector v{};

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -87,6 +88,10 @@ using RankFeatureVector = std::array<float, kRankFeatureCount>;
 
 // The names, in RankFeature order ("tower_score", ...): the ranker's metadata lists them.
 const std::array<std::string_view, kRankFeatureCount>& RankFeatureNames();
+
+// The features named in `names` (RankFeatureNames()), in the order given. InvalidArgument naming
+// the first unknown name.
+absl::StatusOr<std::vector<RankFeature>> FindRankFeatures(std::span<const std::string> names);
 
 // A retrieved item with its tower score and its rank among the candidates.
 struct Candidate {

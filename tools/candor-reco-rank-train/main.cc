@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "libs/core/flags.h"
 #include "libs/reco/evaluation.h"
 #include "libs/reco/funnel.h"
@@ -58,6 +59,7 @@ struct Settings {
   int64_t threads = 2;
   int64_t seed = 1;
   bool no_test = false;
+  std::string mask_features;
 };
 
 double Since(std::chrono::steady_clock::time_point start) {
@@ -182,15 +184,27 @@ int Run(const Settings& s) {
   RankDatasetStats valid_stats;
   std::cerr << absl::StrFormat(
       "examples: two-tower top %d (history excluded) for each user's validation item\n", n);
-  const RankDataset train = BuildRankDataset(tower, *features, *split, Holdout::kValidation,
-                                             train_users, n, &train_stats, progress("train"));
-  const RankDataset valid = BuildRankDataset(tower, *features, *split, Holdout::kValidation,
-                                             valid_users, n, &valid_stats, progress("held out"));
+  RankDataset train = BuildRankDataset(tower, *features, *split, Holdout::kValidation, train_users,
+                                       n, &train_stats, progress("train"));
+  RankDataset valid = BuildRankDataset(tower, *features, *split, Holdout::kValidation, valid_users,
+                                       n, &valid_stats, progress("held out"));
   std::cerr << absl::StrFormat(
       "examples: train %d users, %d with the item among the candidates (%d rows); held out %d "
       "users, %d with it (%d rows); %.1f s\n",
       train_stats.queries, train_stats.with_positive, train.size(), valid_stats.queries,
       valid_stats.with_positive, valid.size(), train_stats.seconds + valid_stats.seconds);
+
+  // An ablation: the masked features are missing in training, and the metadata makes
+  // LtrRanker::Score treat them so everywhere the model is used.
+  const std::vector<std::string> mask_names =
+      absl::StrSplit(s.mask_features, ',', absl::SkipEmpty());
+  absl::StatusOr<std::vector<RankFeature>> masked = FindRankFeatures(mask_names);
+  if (!masked.ok()) return Fail(std::string(masked.status().message()));
+  if (!masked->empty()) {
+    MaskFeatures(*masked, train.rows);
+    MaskFeatures(*masked, valid.rows);
+    std::cerr << "examples: masked " << s.mask_features << "\n";
+  }
 
   // 6. Train and write.
   RankTrainParams params;
@@ -258,8 +272,12 @@ int Run(const Settings& s) {
       {"held_out_ndcg@10_among_candidates", outcome->best_valid_ndcg},
       {"train_seconds", outcome->seconds},
       {"total_gain", gains}};
-  if (absl::Status w = WriteRankerMetadata(s.out, version, n, s.window_days * 86400, meta);
-      !w.ok()) {
+  RankerMetadata written;
+  written.version = version;
+  written.candidates = n;
+  written.recent_window_seconds = s.window_days * 86400;
+  written.masked_features = mask_names;
+  if (absl::Status w = WriteRankerMetadata(s.out, written, meta); !w.ok()) {
     return Fail(std::string(w.message()));
   }
   std::cerr << "wrote " << s.out << " and " << s.out << ".meta.json (" << version << ")\n";
@@ -338,6 +356,9 @@ int main(int argc, char** argv) {
   flags.AddInt("threads", "", &s.threads, "XGBoost threads", 1, 256);
   flags.AddInt("seed", "", &s.seed, "seed of the user shuffle and of XGBoost", 0, int64_t{1} << 62);
   flags.AddBool("no-test", "", &s.no_test, "skip the test-split evaluation");
+  flags.AddString("mask-features", "", &s.mask_features,
+                  "comma-separated feature names to train without (an ablation; recorded in the "
+                  "metadata, so every user of the model ignores them)");
   if (const int rc = candor::core::ParseOrExit(flags, argc, argv); rc >= 0) return rc;
   if (!flags.positional().empty()) {
     std::cerr << "candor-reco-rank-train: unexpected argument '" << flags.positional()[0]
