@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <utility>
 
@@ -155,7 +156,7 @@ absl::StatusOr<RankTrainOutcome> TrainRanker(const RankDataset& train, const Ran
   }
 
   RankTrainOutcome out;
-  double best = -INFINITY;
+  double best = -std::numeric_limits<double>::infinity();
   const char* names[] = {"train", "valid"};
   const std::string valid_metric = absl::StrCat("valid-", metric);
   for (int round = 0; round < p.max_rounds; ++round) {
