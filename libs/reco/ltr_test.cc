@@ -313,6 +313,22 @@ TEST_F(LtrTest, TrainingRefusesBadInput) {
   EXPECT_THAT(out.status().message(), HasSubstr("not a rank:* objective"));
 }
 
+// A retrieval model that records what the dataset builder asks it.
+class Spy : public Recommender {
+ public:
+  explicit Spy(Recommender& inner) : inner_(inner) {}
+  std::string Name() const override { return "spy"; }
+  absl::Status Fit(const Sequences& train) override { return inner_.Fit(train); }
+  void Score(const Query& query, std::span<float> scores) override {
+    queries.push_back(query);
+    inner_.Score(query, scores);
+  }
+  std::vector<Query> queries;
+
+ private:
+  Recommender& inner_;
+};
+
 // Chains: user u reviews items s, s+1, ..., s+5 (mod 30) one a day from a start of its own, so
 // the next item always follows the newest one; popularity knows nothing of that, co-reviews with
 // the last item do. The ranker learns it from the validation items (retrieval = popularity, top
@@ -340,9 +356,25 @@ TEST_F(LtrTest, FunnelLearnsWhatRetrievalMissesWithoutReadingTheTest) {
     (u % 5 == 0 ? valid_users : train_users).push_back(u);
   RankDatasetStats stats;
   int64_t calls = 0;
+  Spy spy(popularity);
   const RankDataset train =
-      BuildRankDataset(popularity, *source, *split, Holdout::kValidation, train_users, 30, &stats,
+      BuildRankDataset(spy, *source, *split, Holdout::kValidation, train_users, 30, &stats,
                        [&](int64_t, int64_t) { ++calls; });
+  // The examples are asked at the validation step: the train part as history, the validation
+  // item's time as now (before the test item's); the test item is in no history.
+  ASSERT_EQ(spy.queries.size(), train_users.size());
+  for (const Query& q : spy.queries) {
+    const Event& test = split->Target(q.user, Holdout::kTest);
+    EXPECT_EQ(q.history.size(), split->train.Of(q.user).size());
+    EXPECT_EQ(q.now, split->Target(q.user, Holdout::kValidation).unix_time);
+    EXPECT_LT(q.now, test.unix_time);
+    for (const Event& e : q.history) EXPECT_NE(e.item, test.item);
+  }
+  // The feature source holds the train events and no held-out one.
+  int64_t held = 0;
+  for (int32_t i = 0; i < 30; ++i) held += source->Item(i, int64_t{1} << 40).interactions;
+  EXPECT_EQ(held, split->train.num_events());
+  EXPECT_EQ(held, 300 * 4);
   EXPECT_EQ(stats.queries, 240);
   EXPECT_EQ(stats.with_positive, 240);  // 30 candidates of 30 items: always there
   EXPECT_EQ(calls, 10);
