@@ -77,8 +77,9 @@ target_compile_options(torch::cpu INTERFACE ${CANDOR_TORCH_CXX_FLAGS})
 
 # libfaiss-dev (FAISS 1.7.3, CPU: libs/reco's approximate nearest-neighbour index over the two-tower
 # item vectors). Its CMake config imports a static `faiss` that links OpenMP::OpenMP_CXX (so OpenMP
-# is found first) and the reference BLAS/LAPACK; one interface target carries it with its headers
-# as system headers. Only candor::reco_ann links it.
+# is found first: libgomp with GCC, libomp-14-dev with the fuzz preset's clang) and the reference
+# BLAS/LAPACK (libblas3, liblapack3 at run time); one interface target carries it with its
+# headers as system headers. Only candor::reco_ann links it.
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(faiss CONFIG REQUIRED)
 add_library(faiss::faiss INTERFACE IMPORTED)

@@ -59,6 +59,7 @@ packages=(
   python3-grpcio python3-grpc-tools              # a gRPC client that is not ours
   openssl procps util-linux                      # secrets, process tools, runuser/flock
   clang libclang-rt-14-dev                       # fuzz preset: clang 14 + libFuzzer/sanitizer runtimes
+  libomp-14-dev                                  # clang's OpenMP: the fuzz preset finds OpenMP for FAISS
   clang-tidy                                     # lint in CI (scripts/tidy.sh)
   ccache                                         # optional compiler cache (used when present)
   docker-compose nodejs                          # deploy check (scripts/validate-deploy.sh): compose config, k8s manifests (promtool: above)

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <exception>
@@ -28,10 +29,19 @@ bool Better(const Neighbour& a, const Neighbour& b) {
   return a.score != b.score ? a.score > b.score : a.row < b.row;
 }
 
+// The inner product with 8 independent partial sums, which GCC vectorises without -ffast-math:
+// about 5 times faster than one running sum (or FAISS 1.7.3's Debian build of
+// fvec_inner_product) for dim 64 on this machine.
 float Dot(const float* a, const float* b, int32_t dim) {
-  float sum = 0;
-  for (int32_t i = 0; i < dim; ++i) sum += a[i] * b[i];
-  return sum;
+  std::array<float, 8> part{};
+  int32_t i = 0;
+  for (; i + 8 <= dim; i += 8) {
+    for (int32_t j = 0; j < 8; ++j) part[j] += a[i + j] * b[i + j];
+  }
+  float tail = 0;
+  for (; i < dim; ++i) tail += a[i] * b[i];
+  return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7])) +
+         tail;
 }
 
 bool UsableQuery(std::span<const float> query, int32_t dim, int32_t k) {
@@ -80,7 +90,8 @@ class ExactIndex : public AnnIndex {
       all[static_cast<std::size_t>(r)] = {.row = r, .score = Dot(query.data(), row, dim_)};
     }
     const auto keep = static_cast<std::ptrdiff_t>(std::min(k, size_));
-    std::partial_sort(all.begin(), all.begin() + keep, all.end(), Better);
+    std::nth_element(all.begin(), all.begin() + (keep - 1), all.end(), Better);
+    std::sort(all.begin(), all.begin() + keep, Better);
     all.resize(static_cast<std::size_t>(keep));
     return all;
   }
@@ -91,18 +102,22 @@ class ExactIndex : public AnnIndex {
   int32_t size_;
 };
 
-// FAISS's DistanceComputers answer inner products; HNSW keeps the smallest distances, so the
-// search walks the negated product (what IndexHNSW does internally for METRIC_INNER_PRODUCT).
-class NegatedDistance : public faiss::DistanceComputer {
+// HNSW keeps the smallest distances, so the search walks the negated inner product (what
+// IndexHNSW does internally for METRIC_INNER_PRODUCT), computed with Dot over the index's
+// stored rows.
+class NegatedInnerProduct : public faiss::DistanceComputer {
  public:
-  explicit NegatedDistance(std::unique_ptr<faiss::DistanceComputer> inner)
-      : inner_(std::move(inner)) {}
-  void set_query(const float* x) override { inner_->set_query(x); }
-  float operator()(idx_t i) override { return -(*inner_)(i); }
-  float symmetric_dis(idx_t i, idx_t j) override { return -inner_->symmetric_dis(i, j); }
+  NegatedInnerProduct(const float* rows, int32_t dim) : rows_(rows), dim_(dim) {}
+  void set_query(const float* x) override { query_ = x; }
+  float operator()(idx_t i) override { return -Dot(query_, Row(i), dim_); }
+  float symmetric_dis(idx_t i, idx_t j) override { return -Dot(Row(i), Row(j), dim_); }
 
  private:
-  std::unique_ptr<faiss::DistanceComputer> inner_;
+  const float* Row(idx_t i) const { return rows_ + i * dim_; }
+
+  const float* rows_;
+  int32_t dim_;
+  const float* query_ = nullptr;
 };
 
 // Sets the calling thread's OpenMP thread count (an OpenMP per-thread setting) for a scope.
@@ -123,7 +138,11 @@ class HnswIndex : public AnnIndex {
  public:
   HnswIndex(std::unique_ptr<faiss::IndexHNSWFlat> index, int32_t dim, int32_t size,
             const HnswOptions& options)
-      : index_(std::move(index)), dim_(dim), size_(size), options_(options) {}
+      : index_(std::move(index)),
+        rows_(dynamic_cast<const faiss::IndexFlat&>(*index_->storage).get_xb()),
+        dim_(dim),
+        size_(size),
+        options_(options) {}
 
   std::string Name() const override {
     return absl::StrCat("hnsw(M=", options_.m, ",efSearch=", options_.ef_search, ")");
@@ -145,8 +164,7 @@ class HnswIndex : public AnnIndex {
     // both carry ef_search here; neither is ever below k.
     faiss::SearchParametersHNSW params;
     params.efSearch = std::max(options_.ef_search, want);
-    NegatedDistance distance(
-        std::unique_ptr<faiss::DistanceComputer>(index_->storage->get_distance_computer()));
+    NegatedInnerProduct distance(rows_, dim_);
     distance.set_query(query.data());
     faiss::VisitedTable visited(size_);
     std::vector<faiss::Index::idx_t> labels(static_cast<std::size_t>(want));
@@ -165,6 +183,7 @@ class HnswIndex : public AnnIndex {
 
  private:
   std::unique_ptr<faiss::IndexHNSWFlat> index_;
+  const float* rows_;  // the vectors, in index_'s flat storage
   int32_t dim_;
   int32_t size_;
   HnswOptions options_;

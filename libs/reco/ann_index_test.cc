@@ -100,7 +100,7 @@ TEST(ExactIndexTest, EqualsANaiveLoop) {
       ASSERT_EQ(got.size(), want.size());
       for (std::size_t i = 0; i < got.size(); ++i) {
         EXPECT_EQ(got[i].row, want[i].row) << "query " << q << " k " << k << " rank " << i;
-        EXPECT_FLOAT_EQ(got[i].score, want[i].score);
+        EXPECT_NEAR(got[i].score, want[i].score, 1e-6);
       }
     }
   }
@@ -157,8 +157,9 @@ TEST(HnswIndexTest, ScoresAreTheInnerProductsBestFirst) {
   }
 }
 
-// Search calls FAISS's single-point HNSW::search itself (no OpenMP, no global statistics); its
-// answers must be those of faiss::IndexHNSWFlat::search on a graph built the same way.
+// Search calls FAISS's single-point HNSW::search itself (no OpenMP, no global statistics) with a
+// distance computer of its own; its answers must be those of faiss::IndexHNSWFlat::search on a
+// graph built the same way (scores to rounding: the products are summed in another order).
 TEST(HnswIndexTest, AnswersEqualFaissIndexSearch) {
   constexpr int32_t kDim = 24;
   constexpr int32_t kRows = 2000;
@@ -188,7 +189,7 @@ TEST(HnswIndexTest, AnswersEqualFaissIndexSearch) {
       for (int32_t i = 0; i < k; ++i) {
         const std::size_t at = static_cast<std::size_t>(q) * k + i;
         EXPECT_EQ(got[i].row, labels[at]) << "query " << q << " k " << k << " rank " << i;
-        EXPECT_FLOAT_EQ(got[i].score, distances[at]);
+        EXPECT_NEAR(got[i].score, distances[at], 1e-6);
       }
     }
   }
@@ -319,6 +320,7 @@ TEST(AnnIndexTest, ConcurrentSearchesEqualSerialOnes) {
   const std::vector<float> queries = UnitVectors(kQueries, kDim, 16);
   for (const std::unique_ptr<AnnIndex>& index : {Exact(items, kDim), Hnsw(items, kDim)}) {
     std::vector<std::vector<int32_t>> serial;
+    serial.reserve(kQueries);
     for (int32_t q = 0; q < kQueries; ++q) {
       serial.push_back(Rows(index->Search(Row(queries, kDim, q), 100)));
     }

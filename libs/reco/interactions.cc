@@ -2,7 +2,10 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <utility>
+
+#include "absl/strings/str_format.h"
 
 namespace candor::reco {
 namespace {
@@ -66,6 +69,24 @@ Sequences::Sequences(int32_t num_items, std::vector<int64_t> offsets, std::vecto
   for (const Event& e : events_) {
     Require(e.item >= 0 && e.item < num_items_, "Sequences: item id out of range");
   }
+}
+
+std::string DataChecksum(const InteractionLog& log) {
+  uint64_t h = 14695981039346656037ULL;
+  auto mix = [&](std::string_view bytes) {
+    for (const char c : bytes) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 1099511628211ULL;
+    }
+    h ^= 0xff;  // a field separator no id byte sequence can fake
+    h *= 1099511628211ULL;
+  };
+  for (const Interaction& i : log.interactions()) {
+    mix(log.UserId(i.user));
+    mix(log.ItemId(i.item));
+    mix(std::to_string(i.unix_time));
+  }
+  return absl::StrFormat("fnv1a64:%016x", h);
 }
 
 }  // namespace candor::reco

@@ -56,6 +56,11 @@ class InteractionLog {
   std::vector<Interaction> interactions_;
 };
 
+// FNV-1a 64 over every interaction (user id, item id, time) in load order, as
+// "fnv1a64:<16 hex digits>": names the data a model was trained on, whatever file format carried
+// it.
+std::string DataChecksum(const InteractionLog& log);
+
 // An item a user interacted with, and when.
 struct Event {
   int32_t item = 0;

@@ -44,6 +44,7 @@ std::shared_ptr<const ModelSnapshot> CircleModel(
 
 std::vector<std::string> Asins(const std::vector<ScoredItem>& items) {
   std::vector<std::string> out;
+  out.reserve(items.size());
   for (const ScoredItem& i : items) out.push_back(i.asin);
   return out;
 }
@@ -120,6 +121,7 @@ TEST_F(EngineTest, ShortAnswersAreBackfilledFromThePopularList) {
 
 TEST(ReRankTest, BlocksFraudBoostsPinsAndCaps) {
   std::vector<ScoredItem> candidates;
+  candidates.reserve(8);
   for (int i = 0; i < 8; ++i) {
     candidates.push_back({.asin = "B00000000" + std::to_string(i),
                           .score = static_cast<float>(10 - i),

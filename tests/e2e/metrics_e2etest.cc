@@ -1,7 +1,7 @@
-// The metrics end to end: the five services as real processes on their own stack, each serving
+// The metrics end to end: the six services as real processes on their own stack, each serving
 // /metrics, /healthz and /readyz on an admin port. `promtool check metrics` must pass on every
 // exposition, and a real Prometheus (Debian's `prometheus`), started here on loopback with a
-// generated config scraping all five every second, must answer PromQL for a request rate by
+// generated config scraping all six every second, must answer PromQL for a request rate by
 // code and a consumer lag after the test drove traffic through the gateway.
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
@@ -97,6 +97,9 @@ class MetricsE2eTest : public ::testing::Test {
         "CANDOR_GATEWAY_HTTP_PORT=0",  // REST on a free port: 8080 may be taken
         "CANDOR_INDEX_DIR=" + *dir_ + "/search-index",
         "CANDOR_FRAUD_SCORER=rules",
+        // reco-api without a model (popular lists) on free ports.
+        absl::StrCat("CANDOR_RECO_LISTEN=127.0.0.1:", FreePort()),
+        "CANDOR_RECO_HTTP_PORT=0",
     };
     services_ = new std::deque<Service>();
     // One after the other, each ready before the next starts: index-writer creates the search
@@ -106,7 +109,8 @@ class MetricsE2eTest : public ::testing::Test {
           {"fraud-scorer", "CANDOR_FRAUD_SCORER_BIN", "CANDOR_FRAUD_ADMIN_PORT"},
           {"rating-aggregator", "CANDOR_AGGREGATOR_BIN", "CANDOR_AGG_ADMIN_PORT"},
           {"helpfulness-ranker", "CANDOR_RANKER_BIN", "CANDOR_RANKER_ADMIN_PORT"},
-          {"review-gateway", "CANDOR_GATEWAY_BIN", "CANDOR_GATEWAY_ADMIN_PORT"}}) {
+          {"review-gateway", "CANDOR_GATEWAY_BIN", "CANDOR_GATEWAY_ADMIN_PORT"},
+          {"reco-api", "CANDOR_RECO_API_BIN", "CANDOR_RECO_ADMIN_PORT"}}) {
       Service& s = services_->emplace_back();
       s.name = name;
       s.binary_env = binary;
@@ -183,7 +187,7 @@ TEST_F(MetricsE2eTest, EveryExpositionPassesPromtool) {
   }
 }
 
-// Runs Prometheus on loopback against the five admin ports; stops it on destruction.
+// Runs Prometheus on loopback against the six admin ports; stops it on destruction.
 class Prometheus {
  public:
   bool Start(const std::string& dir, const std::deque<Service>& services) {
@@ -234,7 +238,7 @@ TEST_F(MetricsE2eTest, PrometheusScrapesRequestRateByCodeAndConsumerLag) {
   ASSERT_TRUE(prometheus.Start(*dir_, *services_));
   // Every target up: Prometheus scraped each admin port successfully.
   ASSERT_TRUE(
-      testing::WaitUntil([&] { return prometheus.Query("sum(up)")[""] == 5; }, absl::Seconds(30)))
+      testing::WaitUntil([&] { return prometheus.Query("sum(up)")[""] == 6; }, absl::Seconds(30)))
       << "see " << *dir_ << "/prometheus.log";
 
   // What came before (the other test's submission), so that this test counts only its own.
@@ -321,6 +325,15 @@ TEST_F(MetricsE2eTest, PrometheusScrapesRequestRateByCodeAndConsumerLag) {
       absl::Seconds(30)))
       << "documents written: " << indexed[""];
   EXPECT_EQ(prometheus.Query("count(candor_ranker_votes_total)")[""], 3);
+  // reco-api applied the accepted reviews to the users' histories.
+  std::map<std::string, double> applied;
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        applied = prometheus.Query("sum(candor_reco_events_applied_total)");
+        return applied[""] > 0;
+      },
+      absl::Seconds(30)))
+      << "reco events applied: " << applied[""];
   // Postgres calls are timed by operation.
   EXPECT_GT(prometheus.Query("sum(candor_pg_calls_total{job=\"fraud-scorer\",op=\"transaction\","
                              "code=\"OK\"})")[""],

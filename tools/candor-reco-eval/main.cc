@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,9 +17,13 @@
 #include "absl/strings/str_split.h"
 #include "libs/core/flags.h"
 #include "libs/reco/evaluation.h"
+#include "libs/reco/funnel.h"
+#include "libs/reco/item_content.h"
 #include "libs/reco/item_knn.h"
 #include "libs/reco/loaders.h"
+#include "libs/reco/ltr_ranker.h"
 #include "libs/reco/popularity.h"
+#include "libs/reco/rank_features.h"
 #include "libs/reco/split.h"
 #include "libs/reco/tuning.h"
 #include "libs/reco/two_tower.h"
@@ -50,6 +55,10 @@ struct Settings {
   int64_t ann_ef_search = HnswOptions{}.ef_search;
   int64_t ann_k = 100;
   int64_t ann_candidates = 1000;
+  std::string ranker;
+  int64_t candidates = 0;
+  std::string item_content;
+  int64_t content_buckets = 16384;
 };
 
 double Since(std::chrono::steady_clock::time_point start) {
@@ -77,20 +86,24 @@ std::string AnnTable(const nlohmann::json& ann) {
   const int k = ann["k"].get<int>();
   const int c = ann["candidates"].get<int>();
   std::string out = absl::StrFormat(
-      "\nRetrieval over the %d item vectors (dim %d) of the two-tower model, %s split users:\n\n"
+      "\nRetrieval over the %d item vectors (dim %d) of the two-tower model, %s split users "
+      "(search time: wall, and in brackets this thread's CPU, per query):\n\n"
       "| index | recall@%d users | recall@%d items, self included | recall@%d items, self "
       "excluded | build s | us/query @%d | us/query @%d |\n|---|---|---|---|---|---|---|\n",
       ann["items"].get<int>(), ann["dim"].get<int>(), ann["split"].get<std::string>(), k, k, k, k,
       c);
+  const auto time = [](const nlohmann::json& t, int n) {
+    return absl::StrFormat("%.1f (%.1f)", t[absl::StrCat("us_per_query@", n)].get<double>(),
+                           t[absl::StrCat("cpu_us_per_query@", n)].get<double>());
+  };
   for (const nlohmann::json& t : ann["timing"]) {
     const bool exact = t["index"] == "exact";
     out += absl::StrFormat(
-        "| %s | %s | %s | %s | %.3f | %.1f | %.1f |\n", t["index"].get<std::string>(),
+        "| %s | %s | %s | %s | %.3f | %s | %s |\n", t["index"].get<std::string>(),
         exact ? "1" : absl::StrFormat("%.4f", ann["recall_users"].get<double>()),
         exact ? "1" : absl::StrFormat("%.4f", ann["recall_items_self_included"].get<double>()),
         exact ? "1" : absl::StrFormat("%.4f", ann["recall_items_self_excluded"].get<double>()),
-        t["build_seconds"].get<double>(), t[absl::StrCat("us_per_query@", k)].get<double>(),
-        t[absl::StrCat("us_per_query@", c)].get<double>());
+        t["build_seconds"].get<double>(), time(t, k), time(t, c));
   }
   out += absl::StrFormat(
       "\nThe two-tower rows above: %s ranks all items, %s only HNSW's top %d (others last).\n",
@@ -121,13 +134,18 @@ int Run(const Settings& s) {
   }
   std::vector<std::string> models = absl::StrSplit(s.models, ',', absl::SkipEmpty());
   for (const std::string& m : models) {
-    if (m != "popularity" && m != "popularity-recent" && m != "itemknn" && m != "twotower") {
+    if (m != "popularity" && m != "popularity-recent" && m != "itemknn" && m != "twotower" &&
+        m != "funnel") {
       std::cerr << "candor-reco-eval: --models: unknown model '" << m
-                << "' (popularity, popularity-recent, itemknn, twotower)\n";
+                << "' (popularity, popularity-recent, itemknn, twotower, funnel)\n";
       return kUsage;
     }
-    if (m == "twotower" && s.twotower_model.empty()) {
-      std::cerr << "candor-reco-eval: --models twotower needs --twotower-model FILE\n";
+    if ((m == "twotower" || m == "funnel") && s.twotower_model.empty()) {
+      std::cerr << "candor-reco-eval: --models " << m << " needs --twotower-model FILE\n";
+      return kUsage;
+    }
+    if (m == "funnel" && s.ranker.empty()) {
+      std::cerr << "candor-reco-eval: --models funnel needs --ranker FILE\n";
       return kUsage;
     }
   }
@@ -181,6 +199,11 @@ int Run(const Settings& s) {
                         {"protocol", kProtocol},           {"results", nlohmann::json::array()}};
   std::vector<EvalResult> results;
   std::string ann_table;
+  // The funnel's parts, alive while it is evaluated.
+  std::unique_ptr<TwoTowerModel> funnel_tower;
+  std::optional<MemoryFeatureSource> features;
+  std::unique_ptr<LtrRanker> ranker;
+  Funnel* funnel = nullptr;
   for (const std::string& name : models) {
     std::unique_ptr<Recommender> model;
     ItemKnn* knn = nullptr;
@@ -198,6 +221,36 @@ int Run(const Settings& s) {
       std::cerr << absl::StrFormat("twotower: %s knows %d of the data's %d items\n",
                                    s.twotower_model, known, log->num_items());
       model = std::move(t);
+    } else if (name == "funnel") {
+      // Two-tower top N (exact) -> the XGBoost ranker over ComputeFeatures rows from the train
+      // part -> every other item below, in the tower's order.
+      absl::StatusOr<LoadedTwoTower> loaded = ReadTwoTower(s.twotower_model);
+      if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
+      funnel_tower = std::make_unique<TwoTowerModel>(std::move(loaded->weights));
+      funnel_tower->Bind(*log);
+      absl::StatusOr<std::unique_ptr<LtrRanker>> r = LtrRanker::Load(s.ranker);
+      if (!r.ok()) return Fail(std::string(r.status().message()));
+      ranker = *std::move(r);
+      std::vector<std::vector<int32_t>> tokens;
+      if (!s.item_content.empty()) {
+        LoadReport content_report;
+        absl::StatusOr<std::vector<std::vector<int32_t>>> t =
+            LoadItemContent(s.item_content, *log, static_cast<int32_t>(s.content_buckets),
+                            load_options, &content_report, nullptr);
+        if (!t.ok()) return Fail(std::string(t.status().message()));
+        tokens = *std::move(t);
+      }
+      absl::StatusOr<MemoryFeatureSource> f = TrainFeatureSource(
+          *log, *split, std::move(tokens), ranker->metadata().recent_window_seconds);
+      if (!f.ok()) return Fail(std::string(f.status().message()));
+      features.emplace(*std::move(f));
+      const auto n =
+          static_cast<int32_t>(s.candidates > 0 ? s.candidates : ranker->metadata().candidates);
+      std::cerr << absl::StrFormat("funnel: %s, ranker %s (%s), %d candidates\n", s.twotower_model,
+                                   s.ranker, ranker->metadata().version, n);
+      auto f2 = std::make_unique<Funnel>(*funnel_tower, *features, *ranker, n);
+      funnel = f2.get();
+      model = std::move(f2);
     } else {
       auto k = std::make_unique<ItemKnn>(ItemKnn::Options{
           .max_neighbours = 0, .neighbours = static_cast<int>(s.knn_k), .decay = s.knn_decay});
@@ -223,6 +276,9 @@ int Run(const Settings& s) {
     }
     std::cerr << "evaluate: " << model->Name() << " on the " << HoldoutName(holdout) << " split\n";
     results.push_back(Evaluate(*model, *split, holdout, options));
+    if (funnel != nullptr && !funnel->status().ok()) {
+      return Fail(std::string(funnel->status().message()));
+    }
     out["results"].push_back(ResultJson(results.back()));
   }
 
@@ -287,7 +343,7 @@ int main(int argc, char** argv) {
                   "Amazon 2014 JSON-lines review file, plain or .gz");
   flags.AddString("tsv", "", &s.tsv, "tab-separated `user item rating unix_time`, plain or .gz");
   flags.AddString("models", "", &s.models,
-                  "comma-separated: popularity, popularity-recent, itemknn, twotower");
+                  "comma-separated: popularity, popularity-recent, itemknn, twotower, funnel");
   flags.AddString("split", "", &s.split, "validation or test");
   flags.AddString("json", "", &s.json, "also write the results (and the tuning) to this file");
   flags.AddBool("lenient", "", &s.lenient,
@@ -312,6 +368,15 @@ int main(int argc, char** argv) {
   flags.AddInt("ann-k", "", &s.ann_k, "--ann: the k of recall@k", 1, 100000);
   flags.AddInt("ann-candidates", "", &s.ann_candidates,
                "--ann: candidates the two-tower model ranks (HNSW's top N)", 1, 1000000);
+  flags.AddString("ranker", "", &s.ranker,
+                  "funnel: the ranker candor-reco-rank-train wrote (its .meta.json beside it)");
+  flags.AddInt("candidates", "", &s.candidates,
+               "funnel: two-tower candidates per user (0: the number the ranker was trained on)", 0,
+               1000000);
+  flags.AddString("item-content", "", &s.item_content,
+                  "funnel: `item text` file for the category-affinity feature");
+  flags.AddInt("content-buckets", "", &s.content_buckets,
+               "funnel: hash buckets of content tokens, as the ranker was trained", 1, 1 << 24);
   if (const int rc = candor::core::ParseOrExit(flags, argc, argv); rc >= 0) return rc;
   if (!flags.positional().empty()) {
     std::cerr << "candor-reco-eval: unexpected argument '" << flags.positional()[0]

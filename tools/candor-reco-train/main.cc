@@ -62,26 +62,6 @@ int Fail(const std::string& what) {
   return kFailed;
 }
 
-// FNV-1a 64 over every interaction (user id, item id, time) in load order: names the data a model
-// was trained on, whatever file format carried it.
-std::string Checksum(const InteractionLog& log) {
-  uint64_t h = 14695981039346656037ULL;
-  auto mix = [&](std::string_view bytes) {
-    for (const char c : bytes) {
-      h ^= static_cast<unsigned char>(c);
-      h *= 1099511628211ULL;
-    }
-    h ^= 0xff;  // a field separator no id byte sequence can fake
-    h *= 1099511628211ULL;
-  };
-  for (const Interaction& i : log.interactions()) {
-    mix(log.UserId(i.user));
-    mix(log.ItemId(i.item));
-    mix(std::to_string(i.unix_time));
-  }
-  return absl::StrFormat("fnv1a64:%016x", h);
-}
-
 nlohmann::json ResultJson(const EvalResult& r) {
   nlohmann::json j = {
       {"model", r.model}, {"protocol", kProtocol}, {"split", HoldoutName(r.holdout)},
@@ -121,7 +101,7 @@ int Run(const Settings& s) {
       report.source, report.interactions, log->num_users(), log->num_items(), report.lines,
       report.skipped, Since(start));
   for (const std::string& reason : report.reasons) std::cerr << "  skipped: " << reason << "\n";
-  const std::string checksum = Checksum(*log);
+  const std::string checksum = DataChecksum(*log);
 
   std::vector<std::vector<int32_t>> tokens;
   int64_t described = 0;

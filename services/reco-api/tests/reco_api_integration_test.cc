@@ -86,9 +86,12 @@ class RecoApiIntegrationTest : public testing::ConsumerAppTest {
     ConsumerAppTest::SetUp();
     // Products of this run only (Redis outlives a run): R, 8 random digits, the index.
     const uint32_t run = std::random_device{}() % 100000000;
-    for (int i = 0; i < 10; ++i)
+    asins_.reserve(10);
+    degrees_.reserve(10);
+    for (int i = 0; i < 10; ++i) {
       asins_.push_back(absl::StrCat("R", absl::Dec(run, absl::kZeroPad8), i));
-    for (int i = 0; i < 10; ++i) degrees_.push_back(i * 36.0);
+      degrees_.push_back(i * 36.0);
+    }
     model_path_ = dir_.Path("model.tt");
     ASSERT_NO_FATAL_FAILURE(WriteCircleModel(model_path_, asins_, degrees_));
     UseStack(&config_, "reco-api-test-");
@@ -139,6 +142,7 @@ class RecoApiIntegrationTest : public testing::ConsumerAppTest {
 
   static std::vector<std::string> Asins(const rv1::RecommendResponse& r) {
     std::vector<std::string> out;
+    out.reserve(static_cast<size_t>(r.items_size()));
     for (const rv1::RecommendedItem& i : r.items()) out.push_back(i.asin());
     return out;
   }
@@ -319,6 +323,7 @@ TEST_F(RecoApiIntegrationTest, RolesBadInputImpressionsAndRemovals) {
   EXPECT_EQ(last->user_id, user);
   EXPECT_EQ(last->variant, "funnel");
   std::vector<std::string> shown;
+  shown.reserve(last->items.size());
   for (const events::ImpressedItem& item : last->items) shown.push_back(item.asin);
   EXPECT_EQ(shown, Asins(with_id));
 }

@@ -1,0 +1,274 @@
+#include "libs/reco/ltr_train.h"
+
+#include <xgboost/c_api.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <memory>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "libs/reco/ltr_ranker.h"
+
+namespace candor::reco {
+namespace {
+
+absl::Status XgbError(absl::string_view what) {
+  return absl::InternalError(absl::StrCat("XGBoost ", what, ": ", XGBGetLastError()));
+}
+
+struct BoosterDeleter {
+  void operator()(void* h) const { XGBoosterFree(h); }
+};
+struct DMatrixDeleter {
+  void operator()(void* h) const { XGDMatrixFree(h); }
+};
+using Booster = std::unique_ptr<void, BoosterDeleter>;
+using Matrix = std::unique_ptr<void, DMatrixDeleter>;
+
+absl::StatusOr<Matrix> ToMatrix(const RankDataset& d, int threads) {
+  DMatrixHandle h = nullptr;
+  if (XGDMatrixCreateFromMat_omp(d.rows.front().data(), d.size(), kRankFeatureCount, NAN, &h,
+                                 threads) != 0) {
+    return XgbError("DMatrix");
+  }
+  Matrix m(h);
+  if (XGDMatrixSetFloatInfo(h, "label", d.labels.data(), d.size()) != 0) {
+    return XgbError("labels");
+  }
+  if (XGDMatrixSetUIntInfo(h, "group", d.group_sizes.data(), d.group_sizes.size()) != 0) {
+    return XgbError("groups");
+  }
+  return m;
+}
+
+// "valid-ndcg@10" out of "[12]\ttrain-ndcg@10:0.1\tvalid-ndcg@10:0.2".
+double Metric(absl::string_view eval, absl::string_view name) {
+  for (absl::string_view field : absl::StrSplit(eval, '\t')) {
+    const std::size_t colon = field.rfind(':');
+    if (colon == absl::string_view::npos || field.substr(0, colon) != name) continue;
+    double v = NAN;
+    if (absl::SimpleAtod(field.substr(colon + 1), &v)) return v;
+  }
+  return NAN;
+}
+
+absl::Status CheckDataset(const RankDataset& d, const char* which) {
+  if (d.size() == 0 || d.groups() == 0) {
+    return absl::InvalidArgumentError(absl::StrCat("ranker: the ", which, " set is empty"));
+  }
+  std::size_t rows = 0;
+  for (const uint32_t g : d.group_sizes) rows += g;
+  if (rows != d.size() || d.labels.size() != d.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("ranker: the ", which, " set's ", d.size(),
+                                                   " rows, ", d.labels.size(), " labels and ", rows,
+                                                   " grouped rows disagree"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+RankDataset BuildRankDataset(Recommender& retrieval, const FeatureSource& source,
+                             const LeaveOneOutSplit& split, Holdout holdout,
+                             std::span<const int32_t> users, int32_t candidates,
+                             RankDatasetStats* stats,
+                             const std::function<void(int64_t done, int64_t total)>& progress) {
+  const auto start = std::chrono::steady_clock::now();
+  RankDataset d;
+  RankDatasetStats local;
+  std::vector<float> scores(static_cast<std::size_t>(split.train.num_items()));
+  const auto total = static_cast<int64_t>(users.size());
+  const int64_t step = std::max<int64_t>(1, (total + 9) / 10);
+  for (int64_t n = 0; n < total; ++n) {
+    const int32_t user = users[static_cast<std::size_t>(n)];
+    const std::span<const Event> history = split.History(user, holdout);
+    const Event& target = split.Target(user, holdout);
+    ++local.queries;
+    retrieval.Score(Query{user, history, target.unix_time}, scores);
+    const std::vector<Candidate> found = TopCandidates(scores, history, candidates);
+    const bool positive = std::any_of(found.begin(), found.end(),
+                                      [&](const Candidate& c) { return c.item == target.item; });
+    if (positive) {
+      ++local.with_positive;
+      std::vector<RankFeatureVector> rows =
+          ComputeFeatureRows(source, history, found, target.unix_time);
+      for (std::size_t k = 0; k < found.size(); ++k) {
+        d.rows.push_back(rows[k]);
+        d.labels.push_back(found[k].item == target.item ? 1.0F : 0.0F);
+      }
+      d.group_sizes.push_back(static_cast<uint32_t>(found.size()));
+      d.users.push_back(user);
+    }
+    if (progress && ((n + 1) % step == 0 || n + 1 == total)) progress(n + 1, total);
+  }
+  local.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (stats != nullptr) *stats = local;
+  return d;
+}
+
+absl::StatusOr<RankTrainOutcome> TrainRanker(const RankDataset& train, const RankDataset& valid,
+                                             const RankTrainParams& p, const std::string& version,
+                                             const std::string& model_path,
+                                             std::ostream* progress) {
+  const auto start = std::chrono::steady_clock::now();
+  if (absl::Status s = CheckDataset(train, "training"); !s.ok()) return s;
+  if (absl::Status s = CheckDataset(valid, "validation"); !s.ok()) return s;
+  if (p.objective.rfind("rank:", 0) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ranker: objective \"", p.objective, "\" is not a rank:* objective"));
+  }
+  if (p.max_rounds < 1 || p.early_stopping_rounds < 1 || p.eval_at < 1) {
+    return absl::InvalidArgumentError(
+        "ranker: max_rounds, early_stopping_rounds and eval_at must be positive");
+  }
+  absl::StatusOr<Matrix> dtrain = ToMatrix(train, p.threads);
+  if (!dtrain.ok()) return dtrain.status();
+  absl::StatusOr<Matrix> dvalid = ToMatrix(valid, p.threads);
+  if (!dvalid.ok()) return dvalid.status();
+  DMatrixHandle both[] = {dtrain->get(), dvalid->get()};
+  BoosterHandle raw = nullptr;
+  if (XGBoosterCreate(both, 2, &raw) != 0) return XgbError("booster");
+  Booster booster(raw);
+
+  const std::string metric = absl::StrCat("ndcg@", p.eval_at);
+  const std::vector<std::pair<std::string, std::string>> params = {
+      {"objective", p.objective},
+      {"tree_method", "hist"},
+      {"max_depth", absl::StrCat(p.max_depth)},
+      {"eta", absl::StrCat(p.eta)},
+      {"subsample", absl::StrCat(p.subsample)},
+      {"colsample_bytree", absl::StrCat(p.colsample_bytree)},
+      {"min_child_weight", absl::StrCat(p.min_child_weight)},
+      {"lambda", absl::StrCat(p.lambda)},
+      {"nthread", absl::StrCat(p.threads)},
+      {"seed", absl::StrCat(p.seed)},
+      {"eval_metric", metric},
+  };
+  for (const auto& [key, value] : params) {
+    if (XGBoosterSetParam(booster.get(), key.c_str(), value.c_str()) != 0) {
+      return XgbError(absl::StrCat("parameter ", key));
+    }
+  }
+
+  RankTrainOutcome out;
+  double best = -std::numeric_limits<double>::infinity();
+  const char* names[] = {"train", "valid"};
+  const std::string valid_metric = absl::StrCat("valid-", metric);
+  for (int round = 0; round < p.max_rounds; ++round) {
+    if (XGBoosterUpdateOneIter(booster.get(), round, dtrain->get()) != 0) {
+      return XgbError("update");
+    }
+    const char* eval = nullptr;
+    if (XGBoosterEvalOneIter(booster.get(), round, both, names, 2, &eval) != 0) {
+      return XgbError("eval");
+    }
+    out.rounds_run = round + 1;
+    const double ndcg = Metric(eval, valid_metric);
+    if (ndcg > best) {
+      best = ndcg;
+      out.best_rounds = round + 1;
+      out.best_valid_ndcg = ndcg;
+    }
+    if (progress != nullptr && (round % 10 == 0 || round + 1 == p.max_rounds)) {
+      *progress << "rank-train: round " << round << "  " << eval << "\n" << std::flush;
+    }
+    if (round + 1 - out.best_rounds >= p.early_stopping_rounds) {
+      if (progress != nullptr) {
+        *progress << "rank-train: stopped after round " << round << ": " << valid_metric
+                  << " last improved at round " << out.best_rounds - 1 << " ("
+                  << out.best_valid_ndcg << ")\n";
+      }
+      break;
+    }
+  }
+
+  BoosterHandle sliced_raw = nullptr;
+  if (XGBoosterSlice(booster.get(), 0, out.best_rounds, 1, &sliced_raw) != 0) {
+    return XgbError("slice");
+  }
+  Booster sliced(sliced_raw);
+  if (XGBoosterSetAttr(sliced.get(), kRankerVersionAttribute, version.c_str()) != 0) {
+    return XgbError("attribute");
+  }
+  if (XGBoosterSaveModel(sliced.get(), model_path.c_str()) != 0) {
+    return XgbError(absl::StrCat("save ", model_path));
+  }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+nlohmann::json ToJson(const RankTrainParams& p) {
+  return {{"objective", p.objective},
+          {"tree_method", "hist"},
+          {"max_depth", p.max_depth},
+          {"eta", p.eta},
+          {"subsample", p.subsample},
+          {"colsample_bytree", p.colsample_bytree},
+          {"min_child_weight", p.min_child_weight},
+          {"lambda", p.lambda},
+          {"max_rounds", p.max_rounds},
+          {"early_stopping_rounds", p.early_stopping_rounds},
+          {"early_stopping_metric", absl::StrCat("valid ndcg@", p.eval_at)},
+          {"threads", p.threads},
+          {"xgboost_seed", p.seed}};
+}
+
+void MaskFeatures(std::span<const RankFeature> masked, std::vector<RankFeatureVector>& rows) {
+  for (RankFeatureVector& row : rows) {
+    for (const RankFeature f : masked) row[static_cast<std::size_t>(f)] = kMissingFeature;
+  }
+}
+
+absl::Status WriteRankerMetadata(const std::string& model_path, const RankerMetadata& m,
+                                 const nlohmann::json& extra) {
+  nlohmann::json j = extra.is_object() ? extra : nlohmann::json::object();
+  j["format"] = kRankerFormat;
+  j["version"] = m.version;
+  j["features_version"] = kRankFeaturesVersion;
+  nlohmann::json names = nlohmann::json::array();
+  for (const std::string_view n : RankFeatureNames()) names.push_back(std::string(n));
+  j["feature_names"] = names;
+  j["candidates"] = m.candidates;
+  j["recent_window_seconds"] = m.recent_window_seconds;
+  j["masked_features"] = m.masked_features;
+  const std::string path = model_path + ".meta.json";
+  std::ofstream file(path);
+  file << j.dump(2) << "\n";
+  file.close();
+  if (!file) return absl::InternalError(absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<double>> RankerTotalGain(const std::string& model_path) {
+  BoosterHandle raw = nullptr;
+  if (XGBoosterCreate(nullptr, 0, &raw) != 0) return XgbError("booster");
+  Booster booster(raw);
+  if (XGBoosterLoadModel(booster.get(), model_path.c_str()) != 0) return XgbError("load");
+  bst_ulong n = 0;
+  const char** names = nullptr;
+  bst_ulong dims = 0;
+  const bst_ulong* shape = nullptr;
+  const float* scores = nullptr;
+  if (XGBoosterFeatureScore(booster.get(), R"({"importance_type": "total_gain"})", &n, &names,
+                            &dims, &shape, &scores) != 0) {
+    return XgbError("feature score");
+  }
+  std::vector<double> gain(kRankFeatureCount, 0);
+  // Unnamed features come back as "f<index>".
+  for (bst_ulong i = 0; i < n; ++i) {
+    std::size_t index = 0;
+    const absl::string_view name = names[i];
+    if (name.size() > 1 && name.front() == 'f' && absl::SimpleAtoi(name.substr(1), &index) &&
+        index < kRankFeatureCount) {
+      gain[index] = scores[i];
+    }
+  }
+  return gain;
+}
+
+}  // namespace candor::reco
