@@ -24,12 +24,14 @@ namespace {
 // What CreateApp loads before anything connects: a bad file stops the start with its reason.
 struct Loaded {
   std::shared_ptr<const ModelSnapshot> model;
+  std::unique_ptr<reco::LtrRanker> ranker;
   Rules rules;
   Experiment experiment;
 };
 
 IndexConfig IndexOf(const Config& c) {
   return {.kind = c.index,
+          .exact_max_items = c.exact_max_items,
           .hnsw = {.m = static_cast<int32_t>(c.hnsw_m),
                    .ef_construction = 200,
                    .ef_search = static_cast<int32_t>(c.hnsw_ef_search)}};
@@ -46,6 +48,16 @@ absl::StatusOr<Loaded> Load(const Config& c) {
                  out.model->index->Name());
   } else {
     spdlog::warn("no --model: every answer is the popular list, SimilarItems is NOT_FOUND");
+  }
+  if (!c.ranker.empty()) {
+    if (out.model == nullptr) {
+      return absl::InvalidArgumentError("--ranker: needs --model (it re-scores its candidates)");
+    }
+    absl::StatusOr<std::unique_ptr<reco::LtrRanker>> ranker = reco::LtrRanker::Load(c.ranker);
+    if (!ranker.ok()) return ranker.status();
+    out.ranker = *std::move(ranker);
+    spdlog::info("ranker {}: {}, trained on {} candidates", c.ranker,
+                 out.ranker->metadata().version, out.ranker->metadata().candidates);
   }
   if (!c.rules.empty()) {
     absl::StatusOr<Rules> rules = LoadRules(c.rules);
@@ -74,8 +86,9 @@ class RecoDomain final : public service::ServiceDomain {
               {.funnel = {.candidates = static_cast<int32_t>(config.candidates)},
                .popular_window_days = static_cast<int32_t>(config.popular_window_days),
                .popular_size = 500,
-               .index = IndexOf(config)},
-              clock_),
+               .index = IndexOf(config),
+               .ranker_candidates = static_cast<int32_t>(config.ranker_candidates)},
+              clock_, std::move(loaded.ranker)),
         handler_(store_, clock_),
         impressions_(*adapters.producer, config.impressions_topic),
         calls_(*adapters.metrics),

@@ -29,12 +29,21 @@ void RegisterFlags(core::Flags& flags, Config* c) {
   flags.AddString("model", "CANDOR_RECO_MODEL", &c->model,
                   "two-tower model file (candor-reco-train --out); empty: popular lists only");
   flags.AddString("index", "CANDOR_RECO_INDEX", &c->index,
-                  "nearest-neighbour search over the item vectors: hnsw (FAISS) or exact");
+                  "nearest-neighbour search over the item vectors: auto (exact up to "
+                  "--exact-max-items items, else hnsw), hnsw (FAISS) or exact");
+  flags.AddInt("exact-max-items", "CANDOR_RECO_EXACT_MAX_ITEMS", &c->exact_max_items,
+               "--index auto: the largest catalogue searched exactly", 0, 100000000);
   flags.AddInt("hnsw-m", "CANDOR_RECO_HNSW_M", &c->hnsw_m, "HNSW links per node", 4, 128);
   flags.AddInt("hnsw-ef-search", "CANDOR_RECO_HNSW_EF_SEARCH", &c->hnsw_ef_search,
                "HNSW search breadth (higher: better recall, slower)", 8, 4096);
   flags.AddInt("candidates", "CANDOR_RECO_CANDIDATES", &c->candidates,
                "items retrieved per Recommend before re-ranking", 10, 10000);
+  flags.AddString("ranker", "CANDOR_RECO_RANKER", &c->ranker,
+                  "learning-to-rank model of candor-reco-rank-train (its .meta.json beside it): "
+                  "re-scores the first --ranker-candidates retrieved items from the Redis feature "
+                  "store; empty: no ranker stage");
+  flags.AddInt("ranker-candidates", "CANDOR_RECO_RANKER_CANDIDATES", &c->ranker_candidates,
+               "retrieved items the ranker re-scores (0: as many as it was trained on)", 0, 10000);
   flags.AddInt("model-reload-s", "CANDOR_RECO_MODEL_RELOAD_S", &c->model_reload_s,
                "seconds between checks of the model file; a changed file is loaded and swapped in "
                "without dropping requests (0: never)",
@@ -60,11 +69,12 @@ absl::Status ValidateConfig(const Config& c) {
   if (absl::Status s = service::ValidateConsumerConfig(c.consumer); !s.ok()) return s;
   if (absl::Status s = service::ValidateGrpcConfig(c.grpc); !s.ok()) return s;
   if (absl::Status s = service::ValidateRestConfig(c.rest); !s.ok()) return s;
-  if (c.index != "hnsw" && c.index != "exact") {
+  if (c.index != "auto" && c.index != "hnsw" && c.index != "exact") {
     return absl::InvalidArgumentError(
-        absl::StrCat("--index: must be hnsw or exact, got '", c.index, "'"));
+        absl::StrCat("--index: must be auto, hnsw or exact, got '", c.index, "'"));
   }
   for (const auto& [flag, path] : {std::pair<const char*, const std::string&>{"--model", c.model},
+                                   {"--ranker", c.ranker},
                                    {"--rules", c.rules},
                                    {"--experiments", c.experiments}}) {
     if (!path.empty() && !std::filesystem::is_regular_file(path)) {

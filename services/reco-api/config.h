@@ -31,13 +31,17 @@ struct Config {
   service::RestConfig rest{};
   // The two-tower export of candor-reco-train; empty: no model (popular lists only).
   std::string model;
-  std::string index = "hnsw";  // hnsw | exact
+  std::string index = "auto";  // auto | hnsw | exact
+  int64_t exact_max_items = 200000;
   int64_t hnsw_m = 32;
   int64_t hnsw_ef_search = 128;
   int64_t candidates = 1000;
-  int64_t model_reload_s = 30;  // how often the model file's time is checked; 0: never
-  std::string rules;            // business rules JSON; empty: none
-  std::string experiments;      // A/B experiment JSON; empty: one variant, the funnel
+  // The XGBoost ranker of candor-reco-rank-train (its .meta.json beside it); empty: none.
+  std::string ranker;
+  int64_t ranker_candidates = 0;  // 0: the depth the ranker was trained on
+  int64_t model_reload_s = 30;    // how often the model file's time is checked; 0: never
+  std::string rules;              // business rules JSON; empty: none
+  std::string experiments;        // A/B experiment JSON; empty: one variant, the funnel
   int64_t history_cap = 200;
   int64_t popular_window_days = 30;
   int64_t popular_refresh_s = 10;

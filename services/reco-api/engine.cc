@@ -78,13 +78,10 @@ std::vector<ScoredItem> ReRank(std::vector<ScoredItem> candidates, const Rules& 
   return out;
 }
 
-Answer Recommend(const ModelSnapshot* model, const Rules& rules, Pipeline pipeline,
-                 std::span<const HistoryItem> history, std::span<const PopularItem> popular,
-                 int32_t count, const FunnelOptions& options) {
-  Answer answer;
-  absl::flat_hash_set<std::string> seen;
-  for (const HistoryItem& h : history) seen.insert(h.asin);
-  std::vector<ScoredItem> candidates;
+Retrieval Retrieve(const ModelSnapshot* model, Pipeline pipeline,
+                   std::span<const HistoryItem> history, std::span<const PopularItem> popular,
+                   const FunnelOptions& options) {
+  Retrieval out;
   if (pipeline == Pipeline::kFunnel && model != nullptr) {
     std::vector<int32_t> rows;
     rows.reserve(history.size());
@@ -92,36 +89,68 @@ Answer Recommend(const ModelSnapshot* model, const Rules& rules, Pipeline pipeli
       if (int32_t row = model->Row(h.asin); row >= 0) rows.push_back(row);
     }
     const auto window = static_cast<size_t>(model->weights.history);
-    answer.history_used = static_cast<int32_t>(std::min(rows.size(), window));
+    out.history_used = static_cast<int32_t>(std::min(rows.size(), window));
     if (!rows.empty()) {
       std::vector<float> user(static_cast<size_t>(model->weights.dim));
       std::vector<float> scratch;
       reco::UserVector(model->weights, rows, user, scratch);
       // Ask for what the history will remove too, so `candidates` are left after it.
       const int32_t k =
-          std::min(options.candidates + static_cast<int32_t>(seen.size()), model->index->size());
+          std::min(options.candidates + static_cast<int32_t>(history.size()), model->index->size());
       for (const reco::Neighbour& n : model->index->Search(user, k)) {
-        candidates.push_back(
+        out.candidates.push_back(
             {.asin = model->Asin(n.row), .score = n.score, .stage = Stage::kRetrieval});
       }
     }
   }
-  if (candidates.empty()) candidates = FromPopular(popular);
-  answer.items = ReRank(std::move(candidates), rules, seen, count);
-  if (answer.items.size() < static_cast<size_t>(count)) {
-    for (const ScoredItem& item : answer.items) seen.insert(item.asin);
-    std::vector<ScoredItem> backfill =
-        ReRank(FromPopular(popular),
-               Rules{.blocked = rules.blocked,
-                     .boost = {},
-                     .pins = {},
-                     .fraud_campaigns = rules.fraud_campaigns,
-                     .category = {},
-                     .category_cap = 0},
-               seen, count - static_cast<int32_t>(answer.items.size()));
-    for (ScoredItem& item : backfill) answer.items.push_back(std::move(item));
+  if (out.candidates.empty()) out.candidates = FromPopular(popular);
+  return out;
+}
+
+std::vector<ScoredItem> Finish(std::vector<ScoredItem> candidates, const Rules& rules,
+                               std::span<const HistoryItem> history,
+                               std::span<const PopularItem> popular, int32_t count) {
+  absl::flat_hash_set<std::string> seen;
+  for (const HistoryItem& h : history) seen.insert(h.asin);
+  std::vector<ScoredItem> items = ReRank(std::move(candidates), rules, seen, count);
+  if (items.size() < static_cast<size_t>(count)) {
+    for (const ScoredItem& item : items) seen.insert(item.asin);
+    std::vector<ScoredItem> backfill = ReRank(FromPopular(popular),
+                                              Rules{.blocked = rules.blocked,
+                                                    .boost = {},
+                                                    .pins = {},
+                                                    .fraud_campaigns = rules.fraud_campaigns,
+                                                    .category = {},
+                                                    .category_cap = 0},
+                                              seen, count - static_cast<int32_t>(items.size()));
+    for (ScoredItem& item : backfill) items.push_back(std::move(item));
   }
-  return answer;
+  return items;
+}
+
+std::vector<ScoredItem> RankerOrder(std::vector<ScoredItem> ranked, std::span<const float> scores,
+                                    std::vector<ScoredItem> rest) {
+  float lowest = 0;
+  for (size_t i = 0; i < ranked.size() && i < scores.size(); ++i) {
+    ranked[i].score = scores[i];
+    ranked[i].stage = Stage::kRanker;
+    lowest = i == 0 ? scores[i] : std::min(lowest, scores[i]);
+  }
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const ScoredItem& a, const ScoredItem& b) { return a.score > b.score; });
+  for (size_t i = 0; i < rest.size(); ++i) {
+    rest[i].score = lowest - 1.0F - static_cast<float>(i);
+    ranked.push_back(std::move(rest[i]));
+  }
+  return ranked;
+}
+
+Answer Recommend(const ModelSnapshot* model, const Rules& rules, Pipeline pipeline,
+                 std::span<const HistoryItem> history, std::span<const PopularItem> popular,
+                 int32_t count, const FunnelOptions& options) {
+  Retrieval r = Retrieve(model, pipeline, history, popular, options);
+  return {.items = Finish(std::move(r.candidates), rules, history, popular, count),
+          .history_used = r.history_used};
 }
 
 absl::StatusOr<std::vector<ScoredItem>> Similar(const ModelSnapshot& model, const Rules& rules,

@@ -43,6 +43,27 @@ struct FunnelOptions {
   int32_t candidates = 1000;  // retrieved from the index per request
 };
 
+// The first stage: the candidates, best first, and the history rows the tower read. Step 1 of
+// Recommend below. Retrieval candidates may include history items (Finish drops them).
+struct Retrieval {
+  std::vector<ScoredItem> candidates;
+  int32_t history_used = 0;
+};
+Retrieval Retrieve(const ModelSnapshot* model, Pipeline pipeline,
+                   std::span<const HistoryItem> history, std::span<const PopularItem> popular,
+                   const FunnelOptions& options);
+
+// Steps 2 and 3 of Recommend: re-rank, then backfill from the popular list.
+std::vector<ScoredItem> Finish(std::vector<ScoredItem> candidates, const Rules& rules,
+                               std::span<const HistoryItem> history,
+                               std::span<const PopularItem> popular, int32_t count);
+
+// The ranker's order: `ranked` (candidates the ranker scored, `scores` one per item) first by
+// score, each Stage::kRanker with its score, then `rest` in their order with scores below every
+// ranked one (so a re-sort keeps the order).
+std::vector<ScoredItem> RankerOrder(std::vector<ScoredItem> ranked, std::span<const float> scores,
+                                    std::vector<ScoredItem> rest);
+
 // The funnel for one request (README "The funnel"), pure: no store, no clock.
 // 1. Candidates: with Pipeline::kFunnel and at least one history item the model knows, the user
 //    tower's vector of the newest history (oldest first in `history`) against the item index,

@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "libs/review/review_event.h"
 #include "services/reco-api/engine.h"
+#include "services/reco-api/feature_snapshot.h"
 
 namespace candor::reco_api {
 
@@ -32,6 +33,15 @@ class HistoryStore {
   // most first; when fewer than `n` had any, the all-time most reviewed follow.
   virtual absl::StatusOr<std::vector<PopularItem>> Popular(absl::Time now, int32_t window_days,
                                                            int32_t n) = 0;
+
+  // The ranker's features of `asins` at `now` (unix seconds) as the feature store holds them: per
+  // item its aggregates (reviews before `now`, those in [now - window, now), first and last,
+  // rating count and sum) and the co-review counts of each item whose index is in `history`
+  // with every item of `asins`. Local ids are indexes into `asins`. Unavailable when the store
+  // is down.
+  virtual absl::StatusOr<FeatureSnapshot> Features(std::vector<std::string> asins,
+                                                   std::span<const int32_t> history, int64_t now,
+                                                   int64_t window_seconds) = 0;
 };
 
 }  // namespace candor::reco_api

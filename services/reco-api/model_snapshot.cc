@@ -26,13 +26,15 @@ absl::StatusOr<std::shared_ptr<const ModelSnapshot>> LoadSnapshot(const std::str
     }
   }
   absl::StatusOr<std::unique_ptr<reco::AnnIndex>> built;
-  if (index.kind == "hnsw") {
+  const std::string kind =
+      index.kind != "auto" ? index.kind : (w.items <= index.exact_max_items ? "exact" : "hnsw");
+  if (kind == "hnsw") {
     built = reco::BuildHnswIndex(w.item_vectors, w.dim, index.hnsw);
-  } else if (index.kind == "exact") {
+  } else if (kind == "exact") {
     built = reco::BuildExactIndex(w.item_vectors, w.dim);
   } else {
     return absl::InvalidArgumentError(
-        absl::StrCat("index kind: must be hnsw or exact, got '", index.kind, "'"));
+        absl::StrCat("index kind: must be auto, hnsw or exact, got '", index.kind, "'"));
   }
   if (!built.ok()) return built.status();
   snapshot->index = std::move(*built);

@@ -17,7 +17,11 @@ namespace candor::reco_api {
 
 // How the item vectors are searched.
 struct IndexConfig {
-  std::string kind = "hnsw";  // "hnsw" (FAISS) or "exact"
+  // "auto": exact up to `exact_max_items` items, HNSW above; "hnsw" (FAISS); "exact". Asking
+  // for ~1,000 neighbours, an exact scan of a catalogue of 10^4-10^5 items costs less than HNSW
+  // (whose candidate heap grows with k): README "Retrieval".
+  std::string kind = "auto";
+  int64_t exact_max_items = 200000;
   reco::HnswOptions hnsw{};
 };
 

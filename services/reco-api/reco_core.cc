@@ -9,13 +9,15 @@
 namespace candor::reco_api {
 
 RecoCore::RecoCore(HistoryStore& store, std::shared_ptr<const ModelSnapshot> model, Rules rules,
-                   Experiment experiment, CoreOptions options, const core::Clock& clock)
+                   Experiment experiment, CoreOptions options, const core::Clock& clock,
+                   std::unique_ptr<reco::LtrRanker> ranker)
     : store_(store),
       model_(std::move(model)),
       rules_(std::move(rules)),
       experiment_(std::move(experiment)),
       options_(options),
       clock_(clock),
+      ranker_(std::move(ranker)),
       popular_(std::make_shared<const std::vector<PopularItem>>()) {}
 
 absl::StatusOr<Recommendation> RecoCore::Recommend(std::string_view user_id, int32_t count) const {
@@ -28,12 +30,76 @@ absl::StatusOr<Recommendation> RecoCore::Recommend(std::string_view user_id, int
     popular = popular_;
   }
   const std::shared_ptr<const ModelSnapshot> model = model_.Get();
+  Retrieval retrieved =
+      Retrieve(model.get(), variant.pipeline, *history, *popular, options_.funnel);
+  if (ranker_ != nullptr && retrieved.history_used > 0 && !retrieved.candidates.empty() &&
+      retrieved.candidates.front().stage == Stage::kRetrieval) {
+    absl::StatusOr<std::vector<ScoredItem>> ranked =
+        Rank(std::move(retrieved.candidates), *history, clock_.Now());
+    if (!ranked.ok()) return ranked.status();
+    retrieved.candidates = *std::move(ranked);
+  }
   Recommendation out;
-  out.answer = reco_api::Recommend(model.get(), rules_, variant.pipeline, *history, *popular, count,
-                                   options_.funnel);
+  out.answer = {.items = Finish(std::move(retrieved.candidates), rules_, *history, *popular, count),
+                .history_used = retrieved.history_used};
   out.experiment = experiment_.name();
   out.variant = variant.name;
   return out;
+}
+
+absl::StatusOr<std::vector<ScoredItem>> RecoCore::Rank(std::vector<ScoredItem> candidates,
+                                                       std::span<const HistoryItem> history,
+                                                       absl::Time now) const {
+  const auto depth = static_cast<size_t>(options_.ranker_candidates > 0
+                                             ? options_.ranker_candidates
+                                             : std::max(ranker_->metadata().candidates, 1));
+  absl::flat_hash_set<std::string> seen;
+  for (const HistoryItem& h : history) seen.insert(h.asin);
+  std::vector<ScoredItem> ranked;
+  std::vector<ScoredItem> rest;
+  ranked.reserve(std::min(depth, candidates.size()));
+  for (ScoredItem& c : candidates) {
+    if (seen.contains(c.asin)) continue;
+    (ranked.size() < depth ? ranked : rest).push_back(std::move(c));
+  }
+  // Local ids: the candidates first, then the history's other products.
+  std::vector<std::string> asins;
+  absl::flat_hash_map<std::string, int32_t> local;
+  asins.reserve(ranked.size() + history.size());
+  for (const ScoredItem& c : ranked) {
+    local.emplace(c.asin, static_cast<int32_t>(asins.size()));
+    asins.push_back(c.asin);
+  }
+  std::vector<reco::Event> events;
+  std::vector<int32_t> history_ids;
+  events.reserve(history.size());
+  for (const HistoryItem& h : history) {
+    auto [it, added] = local.emplace(h.asin, static_cast<int32_t>(asins.size()));
+    if (added) {
+      asins.push_back(h.asin);
+      history_ids.push_back(it->second);
+    }
+    events.push_back({.item = it->second, .unix_time = h.unix_time});
+  }
+  const int64_t now_s = absl::ToUnixSeconds(now);
+  const int64_t window = ranker_->metadata().recent_window_seconds > 0
+                             ? ranker_->metadata().recent_window_seconds
+                             : int64_t{30} * 86400;
+  absl::StatusOr<FeatureSnapshot> features =
+      store_.Features(std::move(asins), history_ids, now_s, window);
+  if (!features.ok()) return features.status();
+  std::vector<reco::Candidate> scored;
+  scored.reserve(ranked.size());
+  for (size_t i = 0; i < ranked.size(); ++i) {
+    scored.push_back({.item = static_cast<int32_t>(i),
+                      .tower_score = ranked[i].score,
+                      .tower_rank = static_cast<int32_t>(i)});
+  }
+  const std::vector<reco::RankFeatureVector> rows =
+      reco::ComputeFeatureRows(*features, events, scored, now_s);
+  absl::StatusOr<std::vector<float>> scores = ranker_->Score(rows);
+  if (!scores.ok()) return scores.status();
+  return RankerOrder(std::move(ranked), *scores, std::move(rest));
 }
 
 absl::StatusOr<std::vector<ScoredItem>> RecoCore::Similar(std::string_view asin,

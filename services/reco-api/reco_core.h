@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "libs/core/clock.h"
+#include "libs/reco/ltr_ranker.h"
 #include "services/reco-api/engine.h"
 #include "services/reco-api/history_store.h"
 #include "services/reco-api/model_snapshot.h"
@@ -22,6 +23,7 @@ struct CoreOptions {
   int32_t popular_window_days = 30;  // the cold-start list's window
   int32_t popular_size = 500;        // how many popular products are kept in memory
   IndexConfig index{};               // for model reloads
+  int32_t ranker_candidates = 0;     // re-scored by the ranker (0: the depth it was trained on)
 };
 
 // What a Recommend answer is, before it becomes a proto.
@@ -37,8 +39,10 @@ struct Recommendation {
 class RecoCore {
  public:
   // `model` may be null: every answer is then the popular list, and SimilarItems is NOT_FOUND.
+  // `ranker` may be null: the funnel then ends at retrieval (no Stage::kRanker).
   RecoCore(HistoryStore& store, std::shared_ptr<const ModelSnapshot> model, Rules rules,
-           Experiment experiment, CoreOptions options, const core::Clock& clock);
+           Experiment experiment, CoreOptions options, const core::Clock& clock,
+           std::unique_ptr<reco::LtrRanker> ranker = nullptr);
 
   // `user_id` is valid (the caller checked it) and 1 <= count <= 100. Unavailable when the
   // history store does not answer.
@@ -61,6 +65,14 @@ class RecoCore {
   int64_t popular_size() const;
   int64_t model_swaps() const { return swaps_.load(std::memory_order_relaxed); }
 
+  // The ranker stage (README "The funnel", step 4): the first `ranker_candidates` retrieval
+  // candidates not in `history`, their features from the feature store through
+  // reco::ComputeFeatureRows (the trainer's code), re-ordered by the ranker; the other
+  // candidates follow. Unavailable when the feature store does not answer.
+  absl::StatusOr<std::vector<ScoredItem>> Rank(std::vector<ScoredItem> candidates,
+                                               std::span<const HistoryItem> history,
+                                               absl::Time now) const;
+
  private:
   HistoryStore& store_;
   ModelHolder model_;
@@ -68,6 +80,7 @@ class RecoCore {
   const Experiment experiment_;
   const CoreOptions options_;
   const core::Clock& clock_;
+  const std::unique_ptr<reco::LtrRanker> ranker_;
   mutable std::mutex popular_mu_;
   std::shared_ptr<const std::vector<PopularItem>> popular_;
   std::atomic<int64_t> swaps_{0};

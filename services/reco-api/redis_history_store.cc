@@ -12,21 +12,37 @@ namespace {
 constexpr char kAllTimeKey[] = "reco:pop:all";
 constexpr int64_t kDay = 86400;
 
+// The feature store (README "Redis keys"), kept by the same scripts: reco:fi:<asin> (hash: rc
+// rating count, rs rating sum), reco:ft:<asin> (sorted set: review id -> time) and
+// reco:co:<asin> (sorted set: other asin -> users who reviewed both, counted over the users'
+// kept histories).
+
 // KEYS: review, history ("" without a user), day ("" when the day is out of the window), all.
-// ARGV: asin, unix time, history cap, day key expiry (unix seconds).
+// ARGV: asin, unix time, history cap, day key expiry (unix seconds), rating, review id.
 const redis::Script& AcceptScript() {
   static const redis::Script script(R"lua(
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('SET', KEYS[1], '1\t' .. KEYS[2] .. '\t' .. ARGV[1] .. '\t' .. ARGV[2] .. '\t' .. KEYS[3])
+local asin = ARGV[1]
+redis.call('SET', KEYS[1], '1\t' .. KEYS[2] .. '\t' .. asin .. '\t' .. ARGV[2] .. '\t' .. KEYS[3] ..
+           '\t' .. ARGV[5] .. '\t' .. ARGV[6])
 if KEYS[2] ~= '' then
-  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+  if not redis.call('ZSCORE', KEYS[2], asin) then
+    for _, h in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+      redis.call('ZINCRBY', 'reco:co:' .. h, 1, asin)
+      redis.call('ZINCRBY', 'reco:co:' .. asin, 1, h)
+    end
+  end
+  redis.call('ZADD', KEYS[2], ARGV[2], asin)
   redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[3]) + 1))
 end
 if KEYS[3] ~= '' then
-  redis.call('ZINCRBY', KEYS[3], 1, ARGV[1])
+  redis.call('ZINCRBY', KEYS[3], 1, asin)
   redis.call('EXPIREAT', KEYS[3], ARGV[4])
 end
-redis.call('ZINCRBY', KEYS[4], 1, ARGV[1])
+redis.call('ZINCRBY', KEYS[4], 1, asin)
+redis.call('ZADD', 'reco:ft:' .. asin, ARGV[2], ARGV[6])
+redis.call('HINCRBY', 'reco:fi:' .. asin, 'rc', 1)
+redis.call('HINCRBY', 'reco:fi:' .. asin, 'rs', ARGV[5])
 return 1
 )lua");
   return script;
@@ -42,20 +58,36 @@ if not v then return 0 end
 local f = {}
 for part in string.gmatch(v .. '\t', '([^\t]*)\t') do f[#f + 1] = part end
 if f[1] == ARGV[1] then return 0 end
-local hist, asin, t, day = f[2], f[3], f[4], f[5]
+local hist, asin, t, day, rating, id = f[2], f[3], f[4], f[5], f[6], f[7]
 local delta = -1
 if ARGV[1] == '1' then delta = 1 end
 if hist ~= '' then
-  if delta < 0 then
+  local present = redis.call('ZSCORE', hist, asin)
+  if delta < 0 and present then
     redis.call('ZREM', hist, asin)
-  else
+  end
+  if (delta < 0 and present) or (delta > 0 and not present) then
+    for _, h in ipairs(redis.call('ZRANGE', hist, 0, -1)) do
+      redis.call('ZINCRBY', 'reco:co:' .. h, delta, asin)
+      redis.call('ZINCRBY', 'reco:co:' .. asin, delta, h)
+    end
+  end
+  if delta > 0 then
     redis.call('ZADD', hist, t, asin)
     redis.call('ZREMRANGEBYRANK', hist, 0, -(tonumber(ARGV[2]) + 1))
   end
 end
 if day ~= '' and redis.call('EXISTS', day) == 1 then redis.call('ZINCRBY', day, delta, asin) end
 redis.call('ZINCRBY', KEYS[2], delta, asin)
-redis.call('SET', KEYS[1], ARGV[1] .. '\t' .. hist .. '\t' .. asin .. '\t' .. t .. '\t' .. day)
+if delta < 0 then
+  redis.call('ZREM', 'reco:ft:' .. asin, id)
+else
+  redis.call('ZADD', 'reco:ft:' .. asin, t, id)
+end
+redis.call('HINCRBY', 'reco:fi:' .. asin, 'rc', delta)
+redis.call('HINCRBY', 'reco:fi:' .. asin, 'rs', delta * tonumber(rating))
+redis.call('SET', KEYS[1], ARGV[1] .. '\t' .. hist .. '\t' .. asin .. '\t' .. t .. '\t' .. day ..
+           '\t' .. rating .. '\t' .. id)
 return 1
 )lua");
   return script;
@@ -101,7 +133,7 @@ absl::Status RedisHistoryStore::Apply(std::span<const review::ReviewEvent> event
             {.keys = {review_key, accepted.user_id.empty() ? "" : HistoryKey(accepted.user_id),
                       in_window ? DayKey(day) : "", kAllTimeKey},
              .args = {e.asin, absl::StrCat(unix_time), absl::StrCat(history_cap_),
-                      absl::StrCat(expire_at)}});
+                      absl::StrCat(expire_at), absl::StrCat(accepted.rating), e.review_id}});
       } else {
         const bool restore = std::holds_alternative<review::ReviewRestored>(e.change);
         calls.push_back({.keys = {review_key, kAllTimeKey},
@@ -164,6 +196,73 @@ absl::StatusOr<std::vector<PopularItem>> RedisHistoryStore::Popular(absl::Time n
     }
   }
   return out;
+}
+
+absl::StatusOr<FeatureSnapshot> RedisHistoryStore::Features(std::vector<std::string> asins,
+                                                            std::span<const int32_t> history,
+                                                            int64_t now, int64_t window_seconds) {
+  FeatureSnapshot snapshot(std::move(asins), window_seconds);
+  const std::vector<std::string>& items = snapshot.asins();
+  const std::string before_now = absl::StrCat("(", now);
+  const std::string window_start = absl::StrCat(now - window_seconds);
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(items.size() * 5 + history.size());
+  for (const std::string& asin : items) {
+    const std::string times = absl::StrCat("reco:ft:", asin);
+    commands.push_back({"ZCARD", times});
+    commands.push_back({"ZCOUNT", times, window_start, before_now});
+    commands.push_back(
+        {"ZRANGE", times, "-inf", before_now, "BYSCORE", "LIMIT", "0", "1", "WITHSCORES"});
+    commands.push_back(
+        {"ZRANGE", times, before_now, "-inf", "BYSCORE", "REV", "LIMIT", "0", "1", "WITHSCORES"});
+    commands.push_back({"HMGET", absl::StrCat("reco:fi:", asin), "rc", "rs"});
+  }
+  for (int32_t h : history) {
+    std::vector<std::string> cmd = {"ZMSCORE",
+                                    absl::StrCat("reco:co:", items[static_cast<size_t>(h)])};
+    cmd.insert(cmd.end(), items.begin(), items.end());
+    commands.push_back(std::move(cmd));
+  }
+  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies = client_.Pipeline(commands);
+  if (!replies.ok()) return Unavailable(replies.status());
+  for (const absl::StatusOr<redis::Reply>& r : *replies) {
+    if (!r.ok()) return Unavailable(r.status());
+  }
+  auto number = [](const redis::Reply& r) -> int64_t {
+    if (r.type == redis::Reply::Type::kInteger) return r.integer;
+    int64_t v = 0;
+    if (r.type == redis::Reply::Type::kString && absl::SimpleAtoi(r.str, &v)) return v;
+    double d = 0;
+    if (r.type == redis::Reply::Type::kString && absl::SimpleAtod(r.str, &d)) {
+      return static_cast<int64_t>(d);
+    }
+    return 0;
+  };
+  auto time_of = [&](const redis::Reply& r) -> int64_t {
+    return r.elements.size() == 2 ? number(r.elements[1]) : -1;
+  };
+  size_t k = 0;
+  for (size_t i = 0; i < items.size(); ++i, k += 5) {
+    const redis::Reply& fields = *(*replies)[k + 4];
+    reco::ItemAggregates a;
+    a.interactions = number(*(*replies)[k]);
+    a.recent_interactions = number(*(*replies)[k + 1]);
+    a.first_time = time_of(*(*replies)[k + 2]);
+    a.last_time = time_of(*(*replies)[k + 3]);
+    if (fields.elements.size() == 2) {
+      a.rating_count = number(fields.elements[0]);
+      a.rating_sum = static_cast<double>(number(fields.elements[1]));
+    }
+    snapshot.SetItem(static_cast<int32_t>(i), a);
+  }
+  for (int32_t h : history) {
+    const redis::Reply& scores = *(*replies)[k++];
+    for (size_t j = 0; j < scores.elements.size() && j < items.size(); ++j) {
+      if (scores.elements[j].type == redis::Reply::Type::kNil) continue;
+      snapshot.SetCoReviews(h, static_cast<int32_t>(j), number(scores.elements[j]));
+    }
+  }
+  return snapshot;
 }
 
 }  // namespace candor::reco_api

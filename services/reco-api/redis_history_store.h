@@ -17,6 +17,9 @@ namespace candor::reco_api {
 //   reco:pop:d:<day>     sorted set asin -> accepted reviews that day (unix day number), expiring
 //                        `window_days` + 2 days after the day
 //   reco:pop:all         sorted set asin -> accepted reviews ever
+//   reco:fi:<asin>       hash rc (active reviews with a rating), rs (their rating sum)
+//   reco:ft:<asin>       sorted set review id -> unix time of each active review
+//   reco:co:<asin>       sorted set other asin -> users whose kept histories hold both
 // Each event is one Lua script (atomic); a batch is one pipeline. The scripts touch keys they
 // read from reco:r:, so this layout needs a single Redis, not a cluster.
 class RedisHistoryStore final : public HistoryStore {
@@ -28,6 +31,10 @@ class RedisHistoryStore final : public HistoryStore {
   absl::StatusOr<std::vector<HistoryItem>> History(std::string_view user_id) override;
   absl::StatusOr<std::vector<PopularItem>> Popular(absl::Time now, int32_t window_days,
                                                    int32_t n) override;
+
+  absl::StatusOr<FeatureSnapshot> Features(std::vector<std::string> asins,
+                                           std::span<const int32_t> history, int64_t now,
+                                           int64_t window_seconds) override;
 
   static std::string HistoryKey(std::string_view user_id);
 
