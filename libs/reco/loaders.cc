@@ -223,9 +223,9 @@ absl::StatusOr<InteractionLog> LoadTsv(const std::string& path, const LoadOption
 
 absl::Status ValidateDataSource(const DataSource& source) {
   const int set = (source.beauty_dir.empty() ? 0 : 1) + (source.amazon_json.empty() ? 0 : 1) +
-                  (source.tsv.empty() ? 0 : 1);
+                  (source.tsv.empty() ? 0 : 1) + (source.pg_dsn.empty() ? 0 : 1);
   if (set == 1) return absl::OkStatus();
-  return absl::InvalidArgumentError("pass exactly one of --beauty, --amazon-json, --tsv");
+  return absl::InvalidArgumentError("pass exactly one of --beauty, --amazon-json, --tsv, --pg-dsn");
 }
 
 absl::StatusOr<InteractionLog> LoadInteractions(const DataSource& source,
@@ -233,6 +233,9 @@ absl::StatusOr<InteractionLog> LoadInteractions(const DataSource& source,
   if (absl::Status s = ValidateDataSource(source); !s.ok()) return s;
   if (!source.beauty_dir.empty()) return LoadBeautySequences(source.beauty_dir, options, report);
   if (!source.amazon_json.empty()) return LoadAmazonJson(source.amazon_json, options, report);
+  if (!source.pg_dsn.empty()) {
+    return absl::InvalidArgumentError("--pg-dsn: read through LoadSource (candor::reco_candor)");
+  }
   return LoadTsv(source.tsv, options, report);
 }
 

@@ -57,13 +57,17 @@ struct DataSource {
   std::string beauty_dir;
   std::string amazon_json;
   std::string tsv;
+  // Candor's own active reviews in Postgres (libs/reco/candor_reviews.h, target
+  // candor::reco_candor: LoadSource reads it; LoadInteractions reads files only).
+  std::string pg_dsn{};
 };
 
-// InvalidArgument naming the three flags unless exactly one source is set.
+// InvalidArgument naming the four flags unless exactly one source is set.
 absl::Status ValidateDataSource(const DataSource& source);
 
-// Loads the one source `source` names with its loader above (ValidateDataSource's error when it
-// names none or several); the loaders' errors otherwise.
+// Loads the one file source `source` names with its loader above (ValidateDataSource's error when
+// it names none or several; InvalidArgument for pg_dsn, which candor::reco_candor's LoadSource
+// reads); the loaders' errors otherwise.
 absl::StatusOr<InteractionLog> LoadInteractions(const DataSource& source,
                                                 const LoadOptions& options, LoadReport* report);
 

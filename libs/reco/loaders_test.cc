@@ -69,7 +69,8 @@ TEST_F(LoadersTest, LoadInteractionsTakesExactlyOneSource) {
        {DataSource{}, DataSource{.beauty_dir = "", .amazon_json = tsv, .tsv = tsv}}) {
     absl::StatusOr<InteractionLog> refused = LoadInteractions(bad, {}, &report_);
     EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_EQ(refused.status().message(), "pass exactly one of --beauty, --amazon-json, --tsv");
+    EXPECT_EQ(refused.status().message(),
+              "pass exactly one of --beauty, --amazon-json, --tsv, --pg-dsn");
   }
 }
 

@@ -941,6 +941,31 @@ absl::StatusOr<std::vector<ReviewContent>> ReviewDb::ListActiveContent(const std
   return out;
 }
 
+absl::StatusOr<std::vector<ReviewInteraction>> ReviewDb::ListActiveInteractions(
+    const std::string& after, int limit) {
+  if (limit < 1 || limit > 10'000) {
+    return absl::InvalidArgumentError(absl::StrCat("limit: must be 1..10000, got ", limit));
+  }
+  std::vector<ReviewInteraction> out;
+  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
+    out.clear();
+    pqxx::nontransaction tx(c);
+    for (const pqxx::row& row :
+         tx.exec_params("SELECT review_id, user_id, asin, rating, "
+                        "(extract(epoch FROM submitted_at) * 1000000)::bigint FROM reviews "
+                        "WHERE review_id > $1 AND status = $2 ORDER BY review_id LIMIT $3",
+                        after, std::string(StatusName(ReviewStatus::kActive)), limit)) {
+      out.push_back({.review_id = row[0].as<std::string>(),
+                     .user_id = row[1].as<std::string>(),
+                     .asin = row[2].as<std::string>(),
+                     .rating = row[3].as<int32_t>(),
+                     .submitted_at = absl::FromUnixMicros(row[4].as<int64_t>())});
+    }
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
 absl::StatusOr<std::optional<review::RatingAggregate>> ReviewDb::GetRating(
     const std::string& asin) {
   std::optional<review::RatingAggregate> out;

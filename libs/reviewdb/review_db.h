@@ -144,6 +144,13 @@ class ReviewDb {
   // review_id order, at most `limit` (1..10,000): a scan that pages on the primary key.
   absl::StatusOr<std::vector<ReviewContent>> ListActiveContent(const std::string& after, int limit);
 
+  // --- reviews: interactions for the recommendation trainers (libs/reco) ---
+
+  // Active reviews' (review, user, product, rating, time), paged as ListActiveContent (review_id
+  // greater than `after`, in review_id order, at most `limit` 1..10,000); no text.
+  absl::StatusOr<std::vector<ReviewInteraction>> ListActiveInteractions(const std::string& after,
+                                                                        int limit);
+
   // --- product_ratings: reads ---
 
   // The aggregate of `asin`; nullopt when it has no row.

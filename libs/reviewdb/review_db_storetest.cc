@@ -298,6 +298,29 @@ TEST_F(ReviewDbTest, ReadsContentAndPagesThroughActiveReviews) {
   EXPECT_EQ(std::count(seen.begin(), seen.end(), active), 1);
   EXPECT_EQ(std::count(seen.begin(), seen.end(), held), 0);
   EXPECT_EQ(db_->ListActiveContent("", 0).status().code(), absl::StatusCode::kInvalidArgument);
+
+  // The interactions of the same scan: who, what, how, when; the held review never.
+  std::vector<reviewdb::ReviewInteraction> interactions;
+  after.clear();
+  for (;;) {
+    auto page = db_->ListActiveInteractions(after, 1000);
+    ASSERT_TRUE(page.ok()) << page.status();
+    if (page->empty()) break;
+    for (reviewdb::ReviewInteraction& i : *page) interactions.push_back(std::move(i));
+    after = interactions.back().review_id;
+  }
+  ASSERT_EQ(interactions.size(), seen.size());
+  for (size_t k = 0; k < seen.size(); ++k) EXPECT_EQ(interactions[k].review_id, seen[k]);
+  auto mine =
+      std::find_if(interactions.begin(), interactions.end(),
+                   [&](const reviewdb::ReviewInteraction& i) { return i.review_id == active; });
+  ASSERT_NE(mine, interactions.end());
+  EXPECT_EQ(mine->asin, asin_);
+  EXPECT_EQ(mine->rating, 2);
+  EXPECT_FALSE(mine->user_id.empty());
+  EXPECT_EQ(mine->submitted_at, a.submitted_at);
+  EXPECT_EQ(db_->ListActiveInteractions("", 10001).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(ReviewDbTest, ReadsRatingRow) {

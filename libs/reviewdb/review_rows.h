@@ -66,6 +66,16 @@ struct ReviewContent {
   std::optional<double> sort_key;
 };
 
+// Who reviewed what, when and how: an active review as recommendations read it (the trainers'
+// Candor input, libs/reco). Plain value type.
+struct ReviewInteraction {
+  std::string review_id;
+  std::string user_id;
+  std::string asin;
+  int32_t rating = 0;
+  absl::Time submitted_at;
+};
+
 // A review as `reviews` holds it after a store: a new row, or the row an earlier delivery stored
 // (whose values win over the new one's). Plain value type.
 struct StoredReview {

@@ -16,6 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "libs/core/flags.h"
+#include "libs/reco/candor_reviews.h"
 #include "libs/reco/evaluation.h"
 #include "libs/reco/funnel.h"
 #include "libs/reco/item_content.h"
@@ -40,6 +41,7 @@ struct Settings {
   std::string beauty;
   std::string amazon_json;
   std::string tsv;
+  std::string pg_dsn;
   std::string models = "popularity,itemknn";
   std::string split = "test";
   std::string json;
@@ -120,7 +122,8 @@ std::string Row(const EvalResult& r) {
 
 int Run(const Settings& s) {
   // 1. Which data.
-  const DataSource source{.beauty_dir = s.beauty, .amazon_json = s.amazon_json, .tsv = s.tsv};
+  const DataSource source{
+      .beauty_dir = s.beauty, .amazon_json = s.amazon_json, .tsv = s.tsv, .pg_dsn = s.pg_dsn};
   if (absl::Status v = ValidateDataSource(source); !v.ok()) {
     std::cerr << "candor-reco-eval: " << v.message() << " (see --help)\n";
     return kUsage;
@@ -166,7 +169,7 @@ int Run(const Settings& s) {
   auto start = std::chrono::steady_clock::now();
   const LoadOptions load_options{.lenient = s.lenient, .max_reasons = 5};
   LoadReport report;
-  absl::StatusOr<InteractionLog> log = LoadInteractions(source, load_options, &report);
+  absl::StatusOr<InteractionLog> log = LoadSource(source, load_options, &report, &std::cerr);
   if (absl::IsNotFound(log.status())) {
     std::cerr << "candor-reco-eval: skipped: " << log.status().message()
               << " (the data is absent; the shared data folder is ../shared/data)\n";
@@ -342,6 +345,9 @@ int main(int argc, char** argv) {
   flags.AddString("amazon-json", "", &s.amazon_json,
                   "Amazon 2014 JSON-lines review file, plain or .gz");
   flags.AddString("tsv", "", &s.tsv, "tab-separated `user item rating unix_time`, plain or .gz");
+  flags.AddString("pg-dsn", "", &s.pg_dsn,
+                  "Candor's own active reviews in Postgres (user, product, rating, time), e.g. "
+                  "postgresql://postgres@127.0.0.1:5440/candor");
   flags.AddString("models", "", &s.models,
                   "comma-separated: popularity, popularity-recent, itemknn, twotower, funnel");
   flags.AddString("split", "", &s.split, "validation or test");

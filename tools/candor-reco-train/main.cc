@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "libs/core/flags.h"
+#include "libs/reco/candor_reviews.h"
 #include "libs/reco/evaluation.h"
 #include "libs/reco/item_content.h"
 #include "libs/reco/loaders.h"
@@ -33,6 +34,7 @@ struct Settings {
   std::string beauty;
   std::string amazon_json;
   std::string tsv;
+  std::string pg_dsn;
   std::string item_content;
   std::string out;
   std::string report;
@@ -75,7 +77,8 @@ nlohmann::json ResultJson(const EvalResult& r) {
 
 int Run(const Settings& s) {
   // 1. Which data.
-  const DataSource source{.beauty_dir = s.beauty, .amazon_json = s.amazon_json, .tsv = s.tsv};
+  const DataSource source{
+      .beauty_dir = s.beauty, .amazon_json = s.amazon_json, .tsv = s.tsv, .pg_dsn = s.pg_dsn};
   if (absl::Status v = ValidateDataSource(source); !v.ok()) {
     std::cerr << "candor-reco-train: " << v.message() << " (see --help)\n";
     return kUsage;
@@ -89,7 +92,7 @@ int Run(const Settings& s) {
   auto start = std::chrono::steady_clock::now();
   const LoadOptions load_options{.lenient = s.lenient, .max_reasons = 5};
   LoadReport report;
-  absl::StatusOr<InteractionLog> log = LoadInteractions(source, load_options, &report);
+  absl::StatusOr<InteractionLog> log = LoadSource(source, load_options, &report, &std::cerr);
   if (absl::IsNotFound(log.status())) {
     std::cerr << "candor-reco-train: skipped: " << log.status().message()
               << " (the data is absent; the shared data folder is ../shared/data)\n";
@@ -273,6 +276,9 @@ int main(int argc, char** argv) {
   flags.AddString("amazon-json", "", &s.amazon_json,
                   "Amazon 2014 JSON-lines review file, plain or .gz");
   flags.AddString("tsv", "", &s.tsv, "tab-separated `user item rating unix_time`, plain or .gz");
+  flags.AddString("pg-dsn", "", &s.pg_dsn,
+                  "Candor's own active reviews in Postgres (user, product, rating, time), e.g. "
+                  "postgresql://postgres@127.0.0.1:5440/candor");
   flags.AddString("item-content", "", &s.item_content,
                   "optional tab-separated `item text` (title, categories): hashed content tokens "
                   "for the item tower");
