@@ -18,6 +18,7 @@ EvalResult Evaluate(Recommender& model, const LeaveOneOutSplit& split, Holdout h
   const auto start = std::chrono::steady_clock::now();
   EvalResult result;
   result.model = model.Name();
+  result.protocol = split.Protocol();
   result.holdout = holdout;
   result.cutoffs = options.cutoffs;
   result.hit.assign(options.cutoffs.size(), 0);
@@ -25,7 +26,7 @@ EvalResult Evaluate(Recommender& model, const LeaveOneOutSplit& split, Holdout h
   const int32_t items = split.sequences.num_items();
   result.items = items;
 
-  std::vector<int32_t> order = split.evaluated_users;
+  std::vector<int32_t> order = split.Users(holdout);
   std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
     return split.Target(a, holdout).unix_time < split.Target(b, holdout).unix_time;
   });

@@ -21,6 +21,7 @@ struct EvalOptions {
 
 struct EvalResult {
   std::string model;
+  std::string protocol;  // the split's Protocol()
   Holdout holdout = Holdout::kTest;
   int64_t users = 0;
   int32_t items = 0;  // candidates per ranking before the history mask

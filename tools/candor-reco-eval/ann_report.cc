@@ -190,8 +190,8 @@ absl::StatusOr<nlohmann::json> RunAnnReport(const AnnReportOptions& options,
   // 2. The evaluated users' query vectors: the user tower over the history Evaluate passes.
   QueryVectors user_tower(weights, row_of);
   std::vector<float> users;
-  users.reserve(split.evaluated_users.size() * static_cast<std::size_t>(weights.dim));
-  for (const int32_t user : split.evaluated_users) {
+  users.reserve(split.Users(holdout).size() * static_cast<std::size_t>(weights.dim));
+  for (const int32_t user : split.Users(holdout)) {
     const std::span<const float> u = user_tower.For(split.History(user, holdout));
     users.insert(users.end(), u.begin(), u.end());
   }
@@ -204,7 +204,7 @@ absl::StatusOr<nlohmann::json> RunAnnReport(const AnnReportOptions& options,
   std::cerr << absl::StrFormat(
       "ann: recall@%d %.4f (%d users' vectors), %.4f (item vectors, self included), %.4f (self "
       "excluded) in %.1f s\n",
-      k, user_recall, split.evaluated_users.size(), item_recall, item_recall_without_self,
+      k, user_recall, split.Users(holdout).size(), item_recall, item_recall_without_self,
       Since(start));
   nlohmann::json timing = nlohmann::json::array();
   for (const std::unique_ptr<AnnIndex>* index : {&*exact, &*hnsw}) {
@@ -242,7 +242,7 @@ absl::StatusOr<nlohmann::json> RunAnnReport(const AnnReportOptions& options,
       {"k", k},
       {"candidates", candidates},
       {"split", HoldoutName(holdout)},
-      {"query_users", split.evaluated_users.size()},
+      {"query_users", split.Users(holdout).size()},
       {"recall_users", user_recall},
       {"recall_items_self_included", item_recall},
       {"recall_items_self_excluded", item_recall_without_self},

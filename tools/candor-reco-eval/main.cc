@@ -42,6 +42,8 @@ struct Settings {
   std::string amazon_json;
   std::string tsv;
   std::string pg_dsn;
+  std::string split_mode = "leave-one-out";
+  std::string time_quantiles = "0.9,0.95";
   std::string models = "popularity,itemknn";
   std::string split = "test";
   std::string json;
@@ -74,8 +76,8 @@ int Fail(const std::string& what) {
 
 nlohmann::json ResultJson(const EvalResult& r) {
   nlohmann::json j = {
-      {"model", r.model}, {"protocol", kProtocol}, {"split", HoldoutName(r.holdout)},
-      {"users", r.users}, {"items", r.items},      {"seconds", r.seconds}};
+      {"model", r.model}, {"protocol", r.protocol}, {"split", HoldoutName(r.holdout)},
+      {"users", r.users}, {"items", r.items},       {"seconds", r.seconds}};
   for (std::size_t c = 0; c < r.cutoffs.size(); ++c) {
     j[absl::StrCat("hr@", r.cutoffs[c])] = r.hit[c];
     j[absl::StrCat("ndcg@", r.cutoffs[c])] = r.ndcg[c];
@@ -116,7 +118,7 @@ std::string AnnTable(const nlohmann::json& ann) {
 
 // One Markdown table row: model, protocol, split, users, HR@10, NDCG@10, HR@20, NDCG@20.
 std::string Row(const EvalResult& r) {
-  return absl::StrFormat("| %s | %s | %s | %d | %.4f | %.4f | %.4f | %.4f |", r.model, kProtocol,
+  return absl::StrFormat("| %s | %s | %s | %d | %.4f | %.4f | %.4f | %.4f |", r.model, r.protocol,
                          HoldoutName(r.holdout), r.users, r.hit[0], r.ndcg[0], r.hit[1], r.ndcg[1]);
 }
 
@@ -126,6 +128,10 @@ int Run(const Settings& s) {
       .beauty_dir = s.beauty, .amazon_json = s.amazon_json, .tsv = s.tsv, .pg_dsn = s.pg_dsn};
   if (absl::Status v = ValidateDataSource(source); !v.ok()) {
     std::cerr << "candor-reco-eval: " << v.message() << " (see --help)\n";
+    return kUsage;
+  }
+  if (absl::Status v = ValidateSplitFlags(s.split_mode, s.time_quantiles); !v.ok()) {
+    std::cerr << "candor-reco-eval: " << v.message() << "\n";
     return kUsage;
   }
   Holdout holdout = Holdout::kTest;
@@ -184,12 +190,9 @@ int Run(const Settings& s) {
   for (const std::string& reason : report.reasons) std::cerr << "  skipped: " << reason << "\n";
 
   // 3. Split.
-  absl::StatusOr<LeaveOneOutSplit> split = SplitLeaveOneOut(*log);
+  absl::StatusOr<LeaveOneOutSplit> split = SplitFromFlags(*log, s.split_mode, s.time_quantiles);
   if (!split.ok()) return Fail(std::string(split.status().message()));
-  std::cerr << absl::StrFormat(
-      "split: leave-one-out, %d users evaluated, %d with fewer than 3 interactions kept in train "
-      "only, %d train events\n",
-      split->evaluated_users.size(), split->short_users, split->train.num_events());
+  std::cerr << "split: " << DescribeSplit(*split) << "\n";
 
   // 4. Fit, tune, evaluate.
   EvalOptions options;
@@ -199,7 +202,7 @@ int Run(const Settings& s) {
   nlohmann::json out = {{"source", report.source},         {"interactions", report.interactions},
                         {"users", log->num_users()},       {"items", log->num_items()},
                         {"skipped_lines", report.skipped}, {"short_users", split->short_users},
-                        {"protocol", kProtocol},           {"results", nlohmann::json::array()}};
+                        {"protocol", split->Protocol()},   {"results", nlohmann::json::array()}};
   std::vector<EvalResult> results;
   std::string ann_table;
   // The funnel's parts, alive while it is evaluated.
@@ -350,6 +353,13 @@ int main(int argc, char** argv) {
                   "postgresql://postgres@127.0.0.1:5440/candor");
   flags.AddString("models", "", &s.models,
                   "comma-separated: popularity, popularity-recent, itemknn, twotower, funnel");
+  flags.AddString("split-mode", "", &s.split_mode,
+                  "leave-one-out (per user: last item test, the one before validation) or time "
+                  "(global cutoffs at --time-quantiles of all interaction times; no later event "
+                  "in train)");
+  flags.AddString("time-quantiles", "", &s.time_quantiles,
+                  "--split-mode time: VALIDATION,TEST quantiles of all interaction times; train = "
+                  "events before the first, targets = each user's first event after each");
   flags.AddString("split", "", &s.split, "validation or test");
   flags.AddString("json", "", &s.json, "also write the results (and the tuning) to this file");
   flags.AddBool("lenient", "", &s.lenient,

@@ -29,6 +29,19 @@ grep -q '"model": "itemknn(' "$dir/out.json"
 grep -q '"users": 60' "$dir/out.json"
 grep -q '^| itemknn(.* | leave-one-out, full ranking, history masked | test | 60 |' "$dir/table.txt"
 
+# --split-mode time: train = the 180 events before the median time, everyone's next event after it
+# is their validation item and their first one after the 0.8 quantile their test item.
+"$tool" --tsv "$dir/r.tsv" --models popularity,itemknn --split-mode time --time-quantiles 0.5,0.8 \
+  --json "$dir/time.json" > "$dir/table.txt" 2> "$dir/err.txt"
+grep -q '"protocol": "time split (q0.5 / q0.8), full ranking, history masked"' "$dir/time.json"
+grep -q 'train = the 180 events before 1300, 60 validation users (first event in \[1300, 1448)), 60 test users' "$dir/err.txt"
+grep -q '^| itemknn(.* | time split (q0.5 / q0.8), full ranking, history masked | test | 60 |' "$dir/table.txt"
+if "$tool" --tsv "$dir/r.tsv" --split-mode random 2> "$dir/err.txt"; then
+  echo "--split-mode random was accepted" >&2
+  exit 1
+fi
+grep -q "split-mode must be leave-one-out or time" "$dir/err.txt"
+
 # A bad line fails with file:line and the reason, unless --lenient.
 printf 'u1\ti1\t5\t1\nu1 i2 5 2\n' > "$dir/bad.tsv"
 if "$tool" --tsv "$dir/bad.tsv" 2> "$dir/err.txt"; then

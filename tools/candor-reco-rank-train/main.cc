@@ -44,6 +44,8 @@ struct Settings {
   std::string item_content;
   std::string twotower_model;
   std::string out;
+  std::string split_mode = "leave-one-out";
+  std::string time_quantiles = "0.9,0.95";
   std::string report;
   bool lenient = false;
   int64_t content_buckets = 16384;
@@ -75,8 +77,8 @@ int Fail(const std::string& what) {
 
 nlohmann::json ResultJson(const EvalResult& r) {
   nlohmann::json j = {
-      {"model", r.model}, {"protocol", kProtocol}, {"split", HoldoutName(r.holdout)},
-      {"users", r.users}, {"items", r.items},      {"seconds", r.seconds}};
+      {"model", r.model}, {"protocol", r.protocol}, {"split", HoldoutName(r.holdout)},
+      {"users", r.users}, {"items", r.items},       {"seconds", r.seconds}};
   for (std::size_t c = 0; c < r.cutoffs.size(); ++c) {
     j[absl::StrCat("hr@", r.cutoffs[c])] = r.hit[c];
     j[absl::StrCat("ndcg@", r.cutoffs[c])] = r.ndcg[c];
@@ -85,7 +87,7 @@ nlohmann::json ResultJson(const EvalResult& r) {
 }
 
 std::string Row(const EvalResult& r) {
-  return absl::StrFormat("| %s | %s | %s | %d | %.4f | %.4f | %.4f | %.4f |", r.model, kProtocol,
+  return absl::StrFormat("| %s | %s | %s | %d | %.4f | %.4f | %.4f | %.4f |", r.model, r.protocol,
                          HoldoutName(r.holdout), r.users, r.hit[0], r.ndcg[0], r.hit[1], r.ndcg[1]);
 }
 
@@ -95,6 +97,10 @@ int Run(const Settings& s) {
       .beauty_dir = s.beauty, .amazon_json = s.amazon_json, .tsv = s.tsv, .pg_dsn = s.pg_dsn};
   if (absl::Status v = ValidateDataSource(source); !v.ok()) {
     std::cerr << "candor-reco-rank-train: " << v.message() << " (see --help)\n";
+    return kUsage;
+  }
+  if (absl::Status v = ValidateSplitFlags(s.split_mode, s.time_quantiles); !v.ok()) {
+    std::cerr << "candor-reco-rank-train: " << v.message() << "\n";
     return kUsage;
   }
   if (s.out.empty() || s.twotower_model.empty()) {
@@ -136,12 +142,9 @@ int Run(const Settings& s) {
                                  described, log->num_items());
   }
 
-  absl::StatusOr<LeaveOneOutSplit> split = SplitLeaveOneOut(*log);
+  absl::StatusOr<LeaveOneOutSplit> split = SplitFromFlags(*log, s.split_mode, s.time_quantiles);
   if (!split.ok()) return Fail(std::string(split.status().message()));
-  std::cerr << absl::StrFormat(
-      "split: leave-one-out, %d users evaluated, %d with fewer than 3 interactions kept in train "
-      "only, %d train events\n",
-      split->evaluated_users.size(), split->short_users, split->train.num_events());
+  std::cerr << "split: " << DescribeSplit(*split) << "\n";
 
   absl::StatusOr<LoadedTwoTower> loaded = ReadTwoTower(s.twotower_model);
   if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
@@ -161,7 +164,7 @@ int Run(const Settings& s) {
                                kRankFeaturesVersion, Since(start));
 
   // 4. Users: a seeded shuffle puts valid_fraction of them aside for early stopping.
-  std::vector<int32_t> users = split->evaluated_users;
+  std::vector<int32_t> users = split->Users(Holdout::kValidation);
   std::mt19937_64 rng(static_cast<uint64_t>(s.seed));
   std::shuffle(users.begin(), users.end(), rng);
   const auto held = static_cast<std::size_t>(
@@ -260,8 +263,9 @@ int Run(const Settings& s) {
         {"content", s.item_content},
         {"items_with_content", described}}},
       {"twotower_model", s.twotower_model},
+      {"split", DescribeSplit(*split)},
       {"protocol",
-       "examples at the validation step of the leave-one-out split: history = the user's train "
+       "examples at the validation step of the split: history = the user's train "
        "part, label = the validation item, candidates = the two-tower top N outside the history, "
        "features from the train part only; users shuffled by the seed, valid_fraction of them "
        "held out for early stopping; no test item read before the model is written"},
@@ -361,6 +365,13 @@ int main(int argc, char** argv) {
                "stop after this many rounds without a better held-out NDCG@10", 1, 100000);
   flags.AddInt("threads", "", &s.threads, "XGBoost threads", 1, 256);
   flags.AddInt("seed", "", &s.seed, "seed of the user shuffle and of XGBoost", 0, int64_t{1} << 62);
+  flags.AddString("split-mode", "", &s.split_mode,
+                  "leave-one-out (per user: last item test, the one before validation) or time "
+                  "(global cutoffs at --time-quantiles of all interaction times; no later event "
+                  "in train)");
+  flags.AddString("time-quantiles", "", &s.time_quantiles,
+                  "--split-mode time: VALIDATION,TEST quantiles of all interaction times; train = "
+                  "events before the first, targets = each user's first event after each");
   flags.AddBool("no-test", "", &s.no_test, "skip the test-split evaluation");
   flags.AddString("mask-features", "", &s.mask_features,
                   "comma-separated feature names to train without (an ablation; recorded in the "

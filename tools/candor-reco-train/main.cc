@@ -37,6 +37,8 @@ struct Settings {
   std::string pg_dsn;
   std::string item_content;
   std::string out;
+  std::string split_mode = "leave-one-out";
+  std::string time_quantiles = "0.9,0.95";
   std::string report;
   bool lenient = false;
   int64_t dim = 64;
@@ -66,8 +68,8 @@ int Fail(const std::string& what) {
 
 nlohmann::json ResultJson(const EvalResult& r) {
   nlohmann::json j = {
-      {"model", r.model}, {"protocol", kProtocol}, {"split", HoldoutName(r.holdout)},
-      {"users", r.users}, {"items", r.items},      {"seconds", r.seconds}};
+      {"model", r.model}, {"protocol", r.protocol}, {"split", HoldoutName(r.holdout)},
+      {"users", r.users}, {"items", r.items},       {"seconds", r.seconds}};
   for (std::size_t c = 0; c < r.cutoffs.size(); ++c) {
     j[absl::StrCat("hr@", r.cutoffs[c])] = r.hit[c];
     j[absl::StrCat("ndcg@", r.cutoffs[c])] = r.ndcg[c];
@@ -81,6 +83,10 @@ int Run(const Settings& s) {
       .beauty_dir = s.beauty, .amazon_json = s.amazon_json, .tsv = s.tsv, .pg_dsn = s.pg_dsn};
   if (absl::Status v = ValidateDataSource(source); !v.ok()) {
     std::cerr << "candor-reco-train: " << v.message() << " (see --help)\n";
+    return kUsage;
+  }
+  if (absl::Status v = ValidateSplitFlags(s.split_mode, s.time_quantiles); !v.ok()) {
+    std::cerr << "candor-reco-train: " << v.message() << "\n";
     return kUsage;
   }
   if (s.out.empty()) {
@@ -124,12 +130,9 @@ int Run(const Settings& s) {
         content_report.skipped);
   }
 
-  absl::StatusOr<LeaveOneOutSplit> split = SplitLeaveOneOut(*log);
+  absl::StatusOr<LeaveOneOutSplit> split = SplitFromFlags(*log, s.split_mode, s.time_quantiles);
   if (!split.ok()) return Fail(std::string(split.status().message()));
-  std::cerr << absl::StrFormat(
-      "split: leave-one-out, %d users evaluated, %d with fewer than 3 interactions kept in train "
-      "only, %d train events\n",
-      split->evaluated_users.size(), split->short_users, split->train.num_events());
+  std::cerr << "split: " << DescribeSplit(*split) << "\n";
 
   // 3. Train, evaluating every epoch on the validation split with the exported model.
   const TwoTowerOptions options{
@@ -196,38 +199,37 @@ int Run(const Settings& s) {
                                train_seconds, best_epoch, best_validation.ndcg[0]);
 
   // 4. The test split, once, with the chosen epoch's exported model.
-  nlohmann::json meta = {
-      {"trainer", "candor-reco-train"},
-      {"data",
-       {{"source", report.source},
-        {"checksum", checksum},
-        {"interactions", report.interactions},
-        {"users", log->num_users()},
-        {"items", log->num_items()},
-        {"skipped_lines", report.skipped},
-        {"content", s.item_content},
-        {"items_with_content", described}}},
-      {"options",
-       {{"dim", s.dim},
-        {"hidden", s.hidden},
-        {"history", s.history},
-        {"temperature", s.temperature},
-        {"batch", s.batch},
-        {"learning_rate", s.learning_rate},
-        {"weight_decay", s.weight_decay},
-        {"logq", !s.no_logq},
-        {"content_buckets", options.content_buckets},
-        {"epochs", s.epochs},
-        {"patience", s.patience},
-        {"threads", s.threads}}},
-      {"seed", s.seed},
-      {"epochs_run", epochs.size()},
-      {"best_epoch", best_epoch},
-      {"train_seconds", train_seconds},
-      {"examples", (*trainer)->examples()},
-      {"split", "leave-one-out: train = all but the last two items of users with >= 3"},
-      {"epoch_log", epochs},
-      {"validation", ResultJson(best_validation)}};
+  nlohmann::json meta = {{"trainer", "candor-reco-train"},
+                         {"data",
+                          {{"source", report.source},
+                           {"checksum", checksum},
+                           {"interactions", report.interactions},
+                           {"users", log->num_users()},
+                           {"items", log->num_items()},
+                           {"skipped_lines", report.skipped},
+                           {"content", s.item_content},
+                           {"items_with_content", described}}},
+                         {"options",
+                          {{"dim", s.dim},
+                           {"hidden", s.hidden},
+                           {"history", s.history},
+                           {"temperature", s.temperature},
+                           {"batch", s.batch},
+                           {"learning_rate", s.learning_rate},
+                           {"weight_decay", s.weight_decay},
+                           {"logq", !s.no_logq},
+                           {"content_buckets", options.content_buckets},
+                           {"epochs", s.epochs},
+                           {"patience", s.patience},
+                           {"threads", s.threads}}},
+                         {"seed", s.seed},
+                         {"epochs_run", epochs.size()},
+                         {"best_epoch", best_epoch},
+                         {"train_seconds", train_seconds},
+                         {"examples", (*trainer)->examples()},
+                         {"split", DescribeSplit(*split)},
+                         {"epoch_log", epochs},
+                         {"validation", ResultJson(best_validation)}};
   TwoTowerModel model(*best);
   if (!s.no_test) {
     const EvalResult t = Evaluate(model, *split, Holdout::kTest, eval_options);
@@ -237,7 +239,7 @@ int Run(const Settings& s) {
     for (const EvalResult* r : std::initializer_list<const EvalResult*>{&best_validation, &t}) {
       std::cout << absl::StrFormat(
           "| twotower(epoch %d) | %s | %s | %d | %.4f | %.4f | %.4f | %.4f |\n", best_epoch,
-          kProtocol, HoldoutName(r->holdout), r->users, r->hit[0], r->ndcg[0], r->hit[1],
+          r->protocol, HoldoutName(r->holdout), r->users, r->hit[0], r->ndcg[0], r->hit[1],
           r->ndcg[1]);
     }
   }
@@ -303,6 +305,13 @@ int main(int argc, char** argv) {
   flags.AddInt("seed", "", &s.seed, "seed of the initial weights and the example order", 0,
                int64_t{1} << 62);
   flags.AddInt("threads", "", &s.threads, "libtorch threads (1: reproducible bit for bit)", 1, 256);
+  flags.AddString("split-mode", "", &s.split_mode,
+                  "leave-one-out (per user: last item test, the one before validation) or time "
+                  "(global cutoffs at --time-quantiles of all interaction times; no later event "
+                  "in train)");
+  flags.AddString("time-quantiles", "", &s.time_quantiles,
+                  "--split-mode time: VALIDATION,TEST quantiles of all interaction times; train = "
+                  "events before the first, targets = each user's first event after each");
   flags.AddBool("no-test", "", &s.no_test, "skip the test-split evaluation");
   if (const int rc = candor::core::ParseOrExit(flags, argc, argv); rc >= 0) return rc;
   if (!flags.positional().empty()) {

@@ -42,6 +42,19 @@ want=$(awk -F' [|] ' '$3 == "test" { print $4, $5, $6, $7, $8 }' "$dir/train.txt
 got=$(awk -F' [|] ' '$1 == "| twotower" { print $4, $5, $6, $7, $8 }' "$dir/eval.txt")
 [ "$want" = "$got" ] || { echo "eval '$got' != train '$want'" >&2; exit 1; }
 
+# --split-mode time: the users active across each cutoff (days 108 and 130) are held out; the
+# report names the split and candor-reco-eval, given the same split, finds the same test figures.
+"$train" --tsv "$dir/r.tsv" --out "$dir/time.bin" --report "$dir/time.json" --dim 16 --hidden 32 \
+  --history 5 --batch 64 --lr 0.01 --temperature 0.1 --epochs 4 --seed 3 --split-mode time \
+  --time-quantiles 0.7,0.85 > "$dir/train.txt" 2> "$dir/err.txt"
+grep -q '"protocol": "time split (q0.7 / q0.85), full ranking, history masked"' "$dir/time.json"
+grep -q 'train = the 735 events before 9331200, 6 validation users' "$dir/err.txt"
+"$eval" --tsv "$dir/r.tsv" --models twotower --twotower-model "$dir/time.bin" --split-mode time \
+  --time-quantiles 0.7,0.85 > "$dir/eval.txt" 2> /dev/null
+want=$(awk -F' [|] ' '$3 == "test" { print $2, $4, $5, $6, $7, $8 }' "$dir/train.txt")
+got=$(awk -F' [|] ' '$1 == "| twotower" { print $2, $4, $5, $6, $7, $8 }' "$dir/eval.txt")
+[ "$want" = "$got" ] || { echo "time split: eval '$got' != train '$want'" >&2; exit 1; }
+
 # The same seed trains the same model, byte for byte (one thread).
 "$train" --tsv "$dir/r.tsv" --out "$dir/again.bin" --dim 16 --hidden 32 --history 5 --batch 64 \
   --lr 0.01 --temperature 0.1 --epochs 2 --seed 3 --no-test 2> /dev/null
