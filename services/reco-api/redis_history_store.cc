@@ -20,7 +20,7 @@ constexpr int64_t kDay = 86400;
 // KEYS: review, history ("" without a user), day ("" when the day is out of the window), all.
 // ARGV: asin, unix time, history cap, day key expiry (unix seconds), rating, review id.
 const redis::Script& AcceptScript() {
-  static const redis::Script script(R"lua(
+  static const redis::Script kScript(R"lua(
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local asin = ARGV[1]
 redis.call('SET', KEYS[1], '1\t' .. KEYS[2] .. '\t' .. asin .. '\t' .. ARGV[2] .. '\t' .. KEYS[3] ..
@@ -45,14 +45,14 @@ redis.call('HINCRBY', 'reco:fi:' .. asin, 'rc', 1)
 redis.call('HINCRBY', 'reco:fi:' .. asin, 'rs', ARGV[5])
 return 1
 )lua");
-  return script;
+  return kScript;
 }
 
 // KEYS: review, all. ARGV: "0" (remove) or "1" (restore), history cap. Acts only when the review
 // was accepted and is not already in that state. The day key is touched only while it exists
 // (an expired day is not brought back by a late removal).
 const redis::Script& ToggleScript() {
-  static const redis::Script script(R"lua(
+  static const redis::Script kScript(R"lua(
 local v = redis.call('GET', KEYS[1])
 if not v then return 0 end
 local f = {}
@@ -90,7 +90,7 @@ redis.call('SET', KEYS[1], ARGV[1] .. '\t' .. hist .. '\t' .. asin .. '\t' .. t 
            '\t' .. rating .. '\t' .. id)
 return 1
 )lua");
-  return script;
+  return kScript;
 }
 
 std::string DayKey(int64_t day) { return absl::StrCat("reco:pop:d:", day); }

@@ -65,9 +65,10 @@ absl::StatusOr<Rules> ParseRules(std::string_view json_text, std::string_view so
   if (!doc.ok()) return doc.status();
   static constexpr const char* kKeys[] = {"block",           "boost",      "pin",
                                           "fraud_campaigns", "categories", "category_cap"};
-  for (const auto& [key, value] : doc->items()) {
-    if (std::find_if(std::begin(kKeys), std::end(kKeys), [&](const char* k) { return key == k; }) ==
-        std::end(kKeys)) {
+  for (const auto& item : doc->items()) {
+    const std::string& key = item.key();
+    if (std::find_if(std::begin(kKeys), std::end(kKeys),
+                     [&key](const char* k) { return key == k; }) == std::end(kKeys)) {
       return Bad(source, absl::StrCat("unknown key '", key, "'"));
     }
   }

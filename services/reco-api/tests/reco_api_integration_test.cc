@@ -224,7 +224,7 @@ TEST_F(RecoApiIntegrationTest, AReviewThroughTheGatewayChangesItsAuthorsAnswerWi
   // The neighbours of item 0 on the circle: 1 and 9, then 2 and 8.
   ASSERT_EQ(first.size(), 4U);
   EXPECT_EQ(before.items(0).stage(), rv1::STAGE_RETRIEVAL);
-  const std::string reviewed = first[0];  // the top recommendation is what they buy next
+  const std::string& reviewed = first[0];  // the top recommendation is what they buy next
 
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
