@@ -98,8 +98,15 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
         static_cast<size_t>(config.card_cache_entries));
     list_reads = app->cards_.get();
   }
-  app->lister_ =
-      std::make_unique<ReviewLister>(*app->ranking_, *list_reads, *app->summary_fallback_);
+  // And a hot page is built once per --list-cache-ms / 2, not once per call: most calls are
+  // answered from memory on the gRPC thread.
+  if (config.list_cache_ms > 0) {
+    app->pages_ =
+        std::make_unique<ListPageCache>(app->clock_, absl::Milliseconds(config.list_cache_ms),
+                                        static_cast<size_t>(config.list_cache_pages));
+  }
+  app->lister_ = std::make_unique<ReviewLister>(*app->ranking_, *list_reads,
+                                                *app->summary_fallback_, app->pages_.get());
   // Searches read the disk and take milliseconds of CPU: they get threads of their own, so a
   // burst of searches never queues behind (or ahead of) the short Postgres reads above, and one
   // read handle (Xapian) or connection (Elasticsearch) per thread, so they run side by side. A

@@ -24,6 +24,7 @@
 #include "services/review-gateway/grpc_service.h"
 #include "services/review-gateway/kafka_submission_log.h"
 #include "services/review-gateway/kafka_vote_log.h"
+#include "services/review-gateway/list_page_cache.h"
 #include "services/review-gateway/pg_review_decisions.h"
 #include "services/review-gateway/pg_review_reads.h"
 #include "services/review-gateway/redis_helpful.h"
@@ -95,6 +96,7 @@ class App {
   std::unique_ptr<KafkaVoteLog> vote_log_;
   std::unique_ptr<PgReviewReads> reads_;
   std::unique_ptr<CachedReviewReads> cards_;  // null with --card-cache-ms 0
+  std::unique_ptr<ListPageCache> pages_;      // null with --list-cache-ms 0
   std::unique_ptr<VoteIntake> votes_;
   std::unique_ptr<ReviewLister> lister_;
   // SearchReviews: the index's read handles, then the threads that use them (joined first).

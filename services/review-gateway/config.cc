@@ -53,6 +53,15 @@ void RegisterFlags(core::Flags& f, Config* c) {
            0, 60000);
   f.AddInt("card-cache-entries", "", &c->card_cache_entries,
            "review cards kept in memory at most (--card-cache-ms)", 1, 10000000);
+  f.AddInt("list-cache-ms", "CANDOR_GATEWAY_LIST_CACHE_MS", &c->list_cache_ms,
+           "the oldest a ListReviews page answered from memory may be (a hot page is reloaded "
+           "in the background after half of it): new votes, reviews and removals show at most "
+           "this late; 0: every call reads the stores",
+           0, 60000);
+  f.AddInt("list-cache-pages", "", &c->list_cache_pages,
+           "ListReviews pages kept in memory at most (--list-cache-ms), least recently used "
+           "dropped first",
+           1, 1000000);
   f.AddString("trusted-proxies", "CANDOR_GATEWAY_TRUSTED_PROXIES", &c->trusted_proxies,
               "comma-separated CIDRs of proxies whose x-forwarded-for names the client "
               "(e.g. 10.0.0.0/8,::1); empty: never trust x-forwarded-for");

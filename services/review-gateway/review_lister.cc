@@ -118,6 +118,26 @@ void ReviewLister::List(const ListRequest& request, Done done) {
       return;
     }
   }
+  if (pages_ == nullptr) {
+    Load(std::move(query), std::move(done));
+    return;
+  }
+  // The key is the query as validated (the token's position included), so two spellings of one
+  // request share a page and a token can only name a page of its own query.
+  std::string key = absl::StrCat(QueryText(query), ".", query.limit, ".", request.page_token);
+  pages_->Get(
+      key,
+      [this, query = std::move(query)](Done loaded) mutable { Load(query, std::move(loaded)); },
+      [done = std::move(done)](absl::StatusOr<ListPageCache::Page> page) {
+        if (!page.ok()) {
+          done(page.status());
+          return;
+        }
+        done(**page);
+      });
+}
+
+void ReviewLister::Load(ReviewListQuery query, Done done) {
   const bool cached_order =
       query.order == ReviewOrder::kMostHelpful && query.stars_mask == 0 && !query.verified_only;
   if (!cached_order) {

@@ -8,6 +8,7 @@
 #include "libs/reviewdb/review_rows.h"
 #include "services/review-gateway/executor.h"
 #include "services/review-gateway/helpful_ports.h"
+#include "services/review-gateway/list_page_cache.h"
 
 namespace candor::gateway {
 
@@ -22,11 +23,6 @@ struct ListRequest {
 };
 
 // One page and the token of the next (empty after the last page).
-struct ListPage {
-  std::vector<reviewdb::ListedReview> reviews;
-  std::string next_page_token;
-};
-
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 100;
 
@@ -42,8 +38,11 @@ class ReviewLister {
  public:
   using Done = std::function<void(absl::StatusOr<ListPage>)>;
 
-  ReviewLister(RankingReader& ranking, ReviewReads& reads, Executor& executor)
-      : ranking_(ranking), reads_(reads), executor_(executor) {}
+  // `pages` (optional, borrowed) answers repeated requests from memory (ListPageCache says how
+  // late a page may be).
+  ReviewLister(RankingReader& ranking, ReviewReads& reads, Executor& executor,
+               ListPageCache* pages = nullptr)
+      : ranking_(ranking), reads_(reads), executor_(executor), pages_(pages) {}
 
   // `done` gets the page, or: InvalidArgument naming the field (asin; page_size outside 0..100;
   // a star outside 1..5; an unknown order; a page_token this call did not issue for the same
@@ -52,12 +51,15 @@ class ReviewLister {
   void List(const ListRequest& request, Done done);
 
  private:
+  // The page of a validated query from the stores.
+  void Load(reviewdb::ReviewListQuery query, Done done);
   void FromStore(reviewdb::ReviewListQuery query, std::vector<RankedEntry> cached,
                  bool cache_complete, Done done);
 
   RankingReader& ranking_;
   ReviewReads& reads_;
   Executor& executor_;
+  ListPageCache* pages_;
 };
 
 // The page token of the position after `last` for `query` (exposed for tests).

@@ -163,5 +163,60 @@ TEST_F(ReviewListerTest, OutagesAreUnavailable) {
   EXPECT_EQ(List({}).status().code(), absl::StatusCode::kUnavailable);
 }
 
+// With a page cache: a repeated request is answered from memory, a different one (another
+// size, filter or position) is a page of its own, and a removal shows once the page is reloaded.
+TEST(ReviewListerPageCacheTest, RepeatedRequestsAreAnsweredFromMemoryUntilThePageIsReloaded) {
+  testing::FakeRankingReader ranking;
+  testing::FakeReviewReads reads;
+  testing::InlineExecutor executor;
+  core::ManualClock clock(absl::FromUnixSeconds(1700000000));
+  ListPageCache pages(clock, absl::Milliseconds(1000), 100);
+  ReviewLister lister(ranking, reads, executor, &pages);
+  for (int i = 0; i < 4; ++i) {
+    reviewdb::ListedReview r;
+    r.review_id = Id(i);
+    r.asin = "B000000001";
+    r.rating = 5;
+    r.sort_key = 4.0 - i;
+    reads.ranked.push_back(r);
+    ranking.entries.push_back({r.review_id, *r.sort_key});
+  }
+  ranking.complete = true;
+  auto list = [&](ListRequest r) {
+    r.asin = "B000000001";
+    std::optional<absl::StatusOr<ListPage>> got;
+    lister.List(r, [&](absl::StatusOr<ListPage> p) { got = std::move(p); });
+    EXPECT_TRUE(got.has_value()) << "answered inline by the fakes";
+    std::vector<std::string> ids;
+    if (got.has_value() && got->ok()) {
+      for (const auto& c : (*got)->reviews) ids.push_back(c.review_id);
+    }
+    return ids;
+  };
+  const std::vector<std::string> all = {Id(0), Id(1), Id(2), Id(3)};
+  EXPECT_EQ(list({}), all);
+  EXPECT_EQ(reads.cards_asked.size(), 1u);
+  EXPECT_EQ(list({}), all);
+  EXPECT_EQ(list({.page_size = 50}), all) << "page size 0 is the default 50: the same page";
+  EXPECT_EQ(reads.cards_asked.size(), 1u) << "answered from memory";
+  EXPECT_EQ(list({.page_size = 2}), std::vector<std::string>({Id(0), Id(1)}));
+  EXPECT_EQ(list({.stars = {5}}), all);
+  EXPECT_EQ(pages.counts().loads, 3);
+  // Removed (the ranking drops it, the store no longer has its card): shown until the page is
+  // reloaded, which the first call past half the age starts.
+  ranking.entries.erase(ranking.entries.begin() + 1);
+  reads.ranked.erase(reads.ranked.begin() + 1);
+  EXPECT_EQ(list({}), all);
+  clock.Advance(absl::Milliseconds(500));
+  EXPECT_EQ(list({}), all) << "served while the reload runs (inline here)";
+  EXPECT_EQ(list({}), std::vector<std::string>({Id(0), Id(2), Id(3)}));
+  // An invalid request never reaches the cache.
+  std::optional<absl::StatusOr<ListPage>> bad;
+  lister.List({.asin = "B000000001", .page_size = 10000},
+              [&](absl::StatusOr<ListPage> p) { bad = std::move(p); });
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace candor::gateway

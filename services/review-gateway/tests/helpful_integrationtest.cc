@@ -15,6 +15,7 @@
 #include "libs/reviewdb/review_db.h"
 #include "libs/reviewdb/reviewdb_testing.h"
 #include "libs/testing/stack_env.h"
+#include "libs/testing/wait.h"
 #include "services/review-gateway/app.h"
 
 namespace candor::gateway {
@@ -173,13 +174,20 @@ TEST_F(HelpfulTest, ListsPageByPageAndRefusesBadPages) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message().rfind("page_token: ", 0), 0u) << s.error_message();
 
-  // A removed review leaves the list at once (I6).
-  reviewdb::testing::SetStatus(*pool_, ids[1], ReviewStatus::kRemoved);
+  // A removed review leaves the list (I6): a page answered from memory is reloaded within
+  // --list-cache-ms (1 s by default).
   v1::ListReviewsRequest all;
   all.set_asin(asin_);
   all.set_order(v1::REVIEW_ORDER_NEWEST);
   ASSERT_TRUE(List(all, &resp).ok());
-  EXPECT_EQ(resp.reviews_size(), 4);
+  EXPECT_EQ(resp.reviews_size(), 5);
+  reviewdb::testing::SetStatus(*pool_, ids[1], ReviewStatus::kRemoved);
+  const absl::Time removed_at = absl::Now();
+  EXPECT_TRUE(testing::WaitUntil([&] {
+    resp.Clear();
+    return List(all, &resp).ok() && resp.reviews_size() == 4;
+  }));
+  EXPECT_LT(absl::Now() - removed_at, absl::Milliseconds(1500));
   for (const auto& r : resp.reviews()) EXPECT_NE(r.review_id(), ids[1]);
 }
 
