@@ -117,27 +117,34 @@ Xapian::Document BuildDocument(const ReviewDocument& d) {
   return doc;
 }
 
+// A packed kSlotFacets value ("<stars><verified 0/1><sortable created>") as a row of the facet
+// table; rating 0 when the value is not one (a document written before kSlotFacets existed).
+FacetRow UnpackFacets(const std::string& packed) {
+  FacetRow row;
+  if (packed.size() > 2 && packed[0] >= '1' && packed[0] <= '5') {
+    row.rating = static_cast<uint8_t>(packed[0] - '0');
+    row.verified = packed[1] == '1';
+    row.created_s = Xapian::sortable_unserialise(packed.substr(2));
+  }
+  return row;
+}
+
 // Counts the facets over every matching document (the matcher calls it once per match; the
-// search asks for an exact count so it sees them all).
+// search asks for an exact count so it sees them all). A match's stars, verification and date
+// come from the handle's facet table by document id (memory, no B-tree seek); a document the
+// table does not know is read from its values.
 class FacetSpy final : public Xapian::MatchSpy {
  public:
-  explicit FacetSpy(absl::Time now) : now_s_(Seconds(now)) {}
+  FacetSpy(absl::Time now, const std::vector<FacetRow>& table)
+      : now_s_(Seconds(now)), table_(table) {}
 
   void operator()(const Xapian::Document& doc, double /*wt*/) override {
-    std::string rating, verified, created;
-    if (std::string packed = doc.get_value(kSlotFacets); packed.size() > 2) {
-      rating = packed.substr(0, 1);
-      verified = packed.substr(1, 1);
-      created = packed.substr(2);
-    } else {  // a document written before kSlotFacets existed
-      rating = doc.get_value(kSlotRating);
-      verified = doc.get_value(kSlotVerified);
-      created = doc.get_value(kSlotCreated);
-    }
-    if (rating.size() == 1 && rating[0] >= '1' && rating[0] <= '5')
-      ++facets_.stars[rating[0] - '1'];
-    (verified == "1" ? facets_.verified : facets_.unverified)++;
-    const double age_days = (now_s_ - Xapian::sortable_unserialise(created)) / 86400.0;
+    const Xapian::docid id = doc.get_docid();
+    FacetRow row = id < table_.size() ? table_[id] : FacetRow{};
+    if (row.rating == 0) row = Read(doc);
+    if (row.rating >= 1 && row.rating <= 5) ++facets_.stars[row.rating - 1];
+    (row.verified ? facets_.verified : facets_.unverified)++;
+    const double age_days = (now_s_ - row.created_s) / 86400.0;
     if (age_days <= 30) {
       ++facets_.last_30_days;
     } else if (age_days <= 365) {
@@ -150,7 +157,21 @@ class FacetSpy final : public Xapian::MatchSpy {
   const Facets& facets() const { return facets_; }
 
  private:
+  static FacetRow Read(const Xapian::Document& doc) {
+    FacetRow row = UnpackFacets(doc.get_value(kSlotFacets));
+    if (row.rating != 0) return row;
+    // A document written before kSlotFacets existed: its three slots.
+    const std::string rating = doc.get_value(kSlotRating);
+    if (rating.size() == 1 && rating[0] >= '1' && rating[0] <= '5') {
+      row.rating = static_cast<uint8_t>(rating[0] - '0');
+    }
+    row.verified = doc.get_value(kSlotVerified) == "1";
+    row.created_s = Xapian::sortable_unserialise(doc.get_value(kSlotCreated));
+    return row;
+  }
+
   const double now_s_;
+  const std::vector<FacetRow>& table_;
   Facets facets_;
 };
 
@@ -279,8 +300,11 @@ absl::Status XapianSearchIndex::Upsert(const std::vector<ReviewDocument>& docume
   }
   std::lock_guard lock(mu_);
   try {
+    // A new document id each time (never replace_document in place): the facet values a
+    // document id holds then never change, which the readers' facet tables rely on.
     for (const ReviewDocument& d : documents) {
-      writer_->replace_document(IdTerm(d.review_id), BuildDocument(d));
+      writer_->delete_document(IdTerm(d.review_id));
+      writer_->add_document(BuildDocument(d));
     }
   } catch (const Xapian::Error& e) {
     return FromXapian(e, "upsert", dir_);
@@ -362,7 +386,8 @@ absl::StatusOr<SearchResult> XapianSearchIndex::Search(const SearchRequest& requ
           enquire.set_sort_by_value_then_relevance(kSlotCreated, /*reverse=*/true);
           break;
       }
-      FacetSpy spy(request.now);
+      RefreshFacetTable(db);
+      FacetSpy spy(request.now, facet_table_);
       enquire.add_matchspy(&spy);
       const Xapian::MSet mset =
           enquire.get_mset(static_cast<Xapian::doccount>(*offset),
@@ -391,6 +416,27 @@ absl::StatusOr<SearchResult> XapianSearchIndex::Search(const SearchRequest& requ
     } catch (const Xapian::Error& e) {
       return FromXapian(e, "search", dir_);
     }
+  }
+}
+
+void XapianSearchIndex::RefreshFacetTable(const Xapian::Database& db) {
+  const Xapian::docid last = db.get_lastdocid();
+  // Another database under the same directory (a rebuild moved a new one in): its ids mean
+  // other documents.
+  if (std::string uuid = db.get_uuid(); uuid != facet_uuid_ || last + 1 < facet_table_.size()) {
+    facet_table_.clear();
+    facet_uuid_ = std::move(uuid);
+  }
+  if (last < facet_table_.size()) return;
+  const Xapian::docid first = static_cast<Xapian::docid>(facet_table_.size());
+  facet_table_.resize(static_cast<size_t>(last) + 1);
+  Xapian::ValueIterator v = db.valuestream_begin(kSlotFacets);
+  const Xapian::ValueIterator end = db.valuestream_end(kSlotFacets);
+  if (v != end && first > 1) v.skip_to(first);
+  for (; v != end; ++v) {
+    const Xapian::docid id = v.get_docid();
+    if (id > last) break;
+    facet_table_[id] = UnpackFacets(*v);
   }
 }
 

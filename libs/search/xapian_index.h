@@ -1,8 +1,10 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "libs/search/search_index.h"
@@ -13,6 +15,14 @@ class WritableDatabase;
 }  // namespace Xapian
 
 namespace candor::search {
+
+// What the facet counts need of one document, kept in memory per document id (rating 0: not
+// known, read the document's values instead).
+struct FacetRow {
+  double created_s = 0;  // seconds since 1970
+  uint8_t rating = 0;    // 1..5
+  bool verified = false;
+};
 
 // The embedded search index (design.md 2): a Xapian database in a directory on local disk.
 // English stemming, BM25 over title and body, boolean filters, exact facet counts, three sorts
@@ -46,11 +56,18 @@ class XapianSearchIndex final : public SearchIndex {
  private:
   XapianSearchIndex(std::string dir, Mode mode);
 
+  // Reads the facets of the document ids `db` has added since the last call into facet_table_
+  // (a value stream from the first new id: cheap when nothing is new). Upsert gives every
+  // written document a new id, so a row once read stays true; a deleted id is never matched.
+  void RefreshFacetTable(const Xapian::Database& db);
+
   const std::string dir_;
   const Mode mode_;
   std::mutex mu_;
   std::unique_ptr<Xapian::WritableDatabase> writer_;  // kWrite
   std::unique_ptr<Xapian::Database> reader_;          // kRead
+  std::vector<FacetRow> facet_table_;                 // by document id; see RefreshFacetTable
+  std::string facet_uuid_;                            // the database facet_table_ describes
 };
 
 }  // namespace candor::search

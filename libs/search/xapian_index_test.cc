@@ -89,6 +89,56 @@ TEST_F(XapianIndexTest, AReaderSeesCommitsAndTheWriteLockIsExclusive) {
   EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition) << second.status();
 }
 
+// A reader keeps every document's facets in memory by document id: the counts must stay exact
+// as the writer adds, re-writes (with other stars), removes and restores documents, and when a
+// rebuild moves another database into the directory.
+TEST_F(XapianIndexTest, AReadersFacetCountsFollowEveryWriteAndARebuild) {
+  auto reader = XapianSearchIndex::Open(dir_, XapianSearchIndex::Mode::kRead);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  const SearchRequest all{.asin = "B000GUITAR", .now = kNow};
+  auto stars = [&](XapianSearchIndex& index) {
+    absl::StatusOr<SearchResult> r = index.Search(all);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? std::vector<int64_t>(r->facets.stars.begin(), r->facets.stars.end())
+                  : std::vector<int64_t>();
+  };
+  EXPECT_EQ(stars(**reader), (std::vector<int64_t>{1, 1, 0, 1, 1}));
+  // Review 2 written again as 3 stars and unverified, review 4 removed, review 6 added.
+  ASSERT_TRUE(index_
+                  ->Upsert({Doc(2, "B000GUITAR", 3, false, 40, "Great guitar", "Warm."),
+                            Doc(6, "B000GUITAR", 5, true, 2, "New", "Lovely.")})
+                  .ok());
+  ASSERT_TRUE(index_->Remove({Id(4)}).ok());
+  ASSERT_TRUE(index_->Commit().ok());
+  EXPECT_EQ(stars(**reader), (std::vector<int64_t>{0, 1, 1, 1, 1}));
+  absl::StatusOr<SearchResult> r = (*reader)->Search(all);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->facets.verified, 2);  // 1 and 6
+  EXPECT_EQ(r->facets.unverified, 2);
+  EXPECT_EQ(r->facets.last_30_days, 2);
+  EXPECT_EQ(r->facets.last_year, 1);
+  EXPECT_EQ(r->facets.older, 1);
+  // Restored: counted again.
+  ASSERT_TRUE(index_->Upsert({Doc(4, "B000GUITAR", 1, false, 5, "Buzzing mess", "Buzz.")}).ok());
+  ASSERT_TRUE(index_->Commit().ok());
+  EXPECT_EQ(stars(**reader), (std::vector<int64_t>{1, 1, 1, 1, 1}));
+  // A rebuild: a new database (ids from 1 again, other documents) moved into the directory.
+  index_.reset();
+  const std::string fresh = dir_ + ".rebuild";
+  {
+    auto rebuilt = XapianSearchIndex::Open(fresh, XapianSearchIndex::Mode::kWrite);
+    ASSERT_TRUE(rebuilt.ok()) << rebuilt.status();
+    ASSERT_TRUE((*rebuilt)
+                    ->Upsert({Doc(7, "B000GUITAR", 3, true, 1, "Only", "One review now."),
+                              Doc(8, "B000OTHERS", 4, true, 1, "Other", "Elsewhere.")})
+                    .ok());
+    ASSERT_TRUE((*rebuilt)->Commit().ok());
+  }
+  std::filesystem::rename(dir_, dir_ + ".old");
+  std::filesystem::rename(fresh, dir_);
+  EXPECT_EQ(stars(**reader), (std::vector<int64_t>{0, 0, 1, 0, 0}));
+}
+
 TEST_F(XapianIndexTest, AReaderPoolSearchesConcurrentlyAndIsReadOnly) {
   auto pool = XapianReaderPool::Open(dir_, 3);
   ASSERT_TRUE(pool.ok()) << pool.status();
