@@ -9,6 +9,9 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "${root}"
+script_name=run_reco
+# shellcheck source=scripts/common.sh
+source "${root}/scripts/common.sh"
 
 usage() {
   cat <<'EOF'
@@ -106,31 +109,17 @@ mkdir -p "${out}"
 prefix=${out}/$(date +%H%M%S)-reco
 
 # A stack and ports of the run's own, so a developer's stack and demo are left alone.
-stack_dir=$(mktemp -d /tmp/candor-reco-bench.XXXXXX)
-rmdir "${stack_dir}"  # stack.sh creates it
-free_port() { echo $((20000 + RANDOM % 12000)); }
-gateway_port=$(free_port)
-gateway_http_port=$(free_port)
-reco_port=$(free_port)
-reco_http_port=$(free_port)
-reco_admin_port=$(free_port)
-export CANDOR_STACK_DIR=${stack_dir} CANDOR_REDIS_PORT=auto CANDOR_PG_PORT=auto CANDOR_KAFKA_PORT=auto
-export CANDOR_GATEWAY_LISTEN=127.0.0.1:${gateway_port} CANDOR_GATEWAY_ADDR=127.0.0.1:${gateway_port}
+demo_stack_of_its_own reco "$(random_port)"
+gateway_http_port=$(random_port)
+reco_port=$(random_port)
+reco_http_port=$(random_port)
+reco_admin_port=$(random_port)
 export CANDOR_GATEWAY_HTTP_PORT=${gateway_http_port}
 export CANDOR_RECO_LISTEN=127.0.0.1:${reco_port} CANDOR_RECO_ADDR=127.0.0.1:${reco_port}
 export CANDOR_RECO_HTTP_PORT=${reco_http_port} CANDOR_RECO_ADMIN_PORT=${reco_admin_port}
 # The other services' admin ports: any free one (a developer's demo holds the defaults).
 export CANDOR_GATEWAY_ADMIN_PORT=0 CANDOR_FRAUD_ADMIN_PORT=0 CANDOR_AGG_ADMIN_PORT=0
 export CANDOR_RANKER_ADMIN_PORT=0 CANDOR_INDEX_ADMIN_PORT=0
-export CANDOR_GATEWAY_BENCH_NOOP=1
-CANDOR_JWT_SECRET=$(openssl rand -hex 32)
-export CANDOR_JWT_SECRET
-
-stop() {
-  scripts/demo.sh --stop >/dev/null 2>&1 || true
-  tools/stack/stack.sh down --purge >/dev/null 2>&1 || true
-}
-trap stop EXIT
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "run_reco: load average before: $(load) ($(nproc) CPUs; other processes' work counts against every figure)" |

@@ -8,6 +8,9 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "${root}"
+script_name=run_votes
+# shellcheck source=scripts/common.sh
+source "${root}/scripts/common.sh"
 
 usage() {
   cat <<'EOF'
@@ -77,20 +80,7 @@ mkdir -p "${out}"
 prefix=${out}/$(date +%H%M%S)-votes
 
 # A stack and a gateway port of the run's own, so a developer's stack and demo are left alone.
-stack_dir=$(mktemp -d /tmp/candor-votes-bench.XXXXXX)
-rmdir "${stack_dir}"  # stack.sh creates it
-gateway_port=$((20000 + RANDOM % 12000))
-export CANDOR_STACK_DIR=${stack_dir} CANDOR_REDIS_PORT=auto CANDOR_PG_PORT=auto CANDOR_KAFKA_PORT=auto
-export CANDOR_GATEWAY_LISTEN=127.0.0.1:${gateway_port} CANDOR_GATEWAY_ADDR=127.0.0.1:${gateway_port}
-export CANDOR_GATEWAY_BENCH_NOOP=1
-CANDOR_JWT_SECRET=$(openssl rand -hex 32)
-export CANDOR_JWT_SECRET
-
-stop() {
-  scripts/demo.sh --stop >/dev/null 2>&1 || true
-  tools/stack/stack.sh down --purge >/dev/null 2>&1 || true
-}
-trap stop EXIT
+demo_stack_of_its_own votes "$(random_port)"
 
 echo "run_votes: load average before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "${prefix}-load.txt"
 echo "run_votes: 1. demo.sh ${reviews_file} --keep-running (log: ${prefix}-demo.txt)"

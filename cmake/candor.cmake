@@ -85,6 +85,21 @@ function(candor_test name)
   set_tests_properties(${name} PROPERTIES ENVIRONMENT "${ARG_ENV}")
 endfunction()
 
+# candor_help_test(<name> <executable> [PASS <regex>] [FAIL <regex>]): a `unit` test that runs
+# `<executable> --help` and passes when it exits 0, or, with PASS, when its output matches PASS;
+# with FAIL, output matching FAIL fails it (CTest's PASS_/FAIL_REGULAR_EXPRESSION).
+function(candor_help_test name executable)
+  cmake_parse_arguments(ARG "" "PASS;FAIL" "" ${ARGN})
+  add_test(NAME ${name} COMMAND ${executable} --help)
+  set_tests_properties(${name} PROPERTIES LABELS unit)
+  if(DEFINED ARG_PASS)
+    set_tests_properties(${name} PROPERTIES PASS_REGULAR_EXPRESSION "${ARG_PASS}")
+  endif()
+  if(DEFINED ARG_FAIL)
+    set_tests_properties(${name} PROPERTIES FAIL_REGULAR_EXPRESSION "${ARG_FAIL}")
+  endif()
+endfunction()
+
 # candor_proto(<name> PROTOS ... [GRPC] [ROOT dir] [DEPS ...]): generates C++ (and gRPC stubs)
 # with protoc directly. CMake 3.25's protobuf_generate() cannot pass plugin options, so this runs
 # protoc as gRPC's own examples do. ROOT is the import root the PROTOS are under (default: our

@@ -88,3 +88,29 @@ check_services() {
     fi
   done
 }
+
+# random_port: a port from 20000-31999 at random, for a run that must not meet a developer's
+# defaults (not checked: collisions are rare and fail loudly).
+random_port() { echo $((20000 + RANDOM % 12000)); }
+
+# demo_stack_of_its_own NAME GATEWAY_PORT: for a bench script that runs scripts/demo.sh, a stack
+# and a gateway of the run's own, so a developer's stack and demo are left alone. Sets stack_dir
+# (/tmp/candor-NAME-bench.*, made by stack.sh) and exports what demo.sh and stack.sh read: that
+# directory with free (auto) store ports, the gateway on 127.0.0.1:GATEWAY_PORT with the no-op
+# RPC (BenchService/Noop), a fresh token secret. On exit the demo stops and the stack is purged.
+# shellcheck disable=SC2034 # stack_dir is the sourcing script's
+demo_stack_of_its_own() {
+  stack_dir=$(mktemp -d "/tmp/candor-$1-bench.XXXXXX")
+  rmdir "${stack_dir}"  # stack.sh creates it
+  export CANDOR_STACK_DIR=${stack_dir} CANDOR_REDIS_PORT=auto CANDOR_PG_PORT=auto CANDOR_KAFKA_PORT=auto
+  export CANDOR_GATEWAY_LISTEN=127.0.0.1:$2 CANDOR_GATEWAY_ADDR=127.0.0.1:$2
+  export CANDOR_GATEWAY_BENCH_NOOP=1
+  CANDOR_JWT_SECRET=$(openssl rand -hex 32)
+  export CANDOR_JWT_SECRET
+  trap stop_demo_stack EXIT
+}
+
+stop_demo_stack() {
+  "${repo_root}/scripts/demo.sh" --stop >/dev/null 2>&1 || true
+  "${repo_root}/tools/stack/stack.sh" down --purge >/dev/null 2>&1 || true
+}

@@ -125,23 +125,20 @@ http_ok() {
     [[ ${status_line} == "HTTP/"*" 200"* ]]
   ) 2>/dev/null
 }
-http_port=${CANDOR_GATEWAY_HTTP_PORT:-8080}
-if [[ -z ${CANDOR_GATEWAY_HTTP_PORT:-} ]]; then
+# free_or_other PORT: PORT when nothing listens there, else one of 20 random ports that is free.
+free_or_other() {
+  local port=$1 i
   for ((i = 0; i < 20; i++)); do
-    port_taken "${http_port}" || break
-    http_port=$((20000 + RANDOM % 20000))
+    port_taken "${port}" || break
+    port=$((20000 + RANDOM % 20000))
   done
-fi
+  echo "${port}"
+}
+http_port=${CANDOR_GATEWAY_HTTP_PORT:-$(free_or_other 8080)}
 export CANDOR_GATEWAY_HTTP_PORT=${http_port}
 # reco-api (when it runs): gRPC, REST (the operator's, else 8081, else a free one) and admin.
 reco_addr=${CANDOR_RECO_LISTEN:-127.0.0.1:50062}
-reco_http_port=${CANDOR_RECO_HTTP_PORT:-8081}
-if [[ -z ${CANDOR_RECO_HTTP_PORT:-} ]]; then
-  for ((i = 0; i < 20; i++)); do
-    port_taken "${reco_http_port}" || break
-    reco_http_port=$((20000 + RANDOM % 20000))
-  done
-fi
+reco_http_port=${CANDOR_RECO_HTTP_PORT:-$(free_or_other 8081)}
 reco_admin_port=${CANDOR_RECO_ADMIN_PORT:-9465}
 
 write_path_binaries "${build_dir}"
@@ -444,19 +441,30 @@ if [[ -x ${index_bin} && -x ${search_bin} ]]; then
   fi
 fi
 
+# rest_show TITLE SUBJECT PORT PATH: "== TITLE", then the answer to GET PATH on 127.0.0.1:PORT
+# with a token for SUBJECT (candor-token); a failed call makes the demo's exit code 1.
+rest_show() {
+  local token
+  echo
+  echo "== $1"
+  token=$("${token_bin}" --sub "$2" 2>/dev/null) || token=""
+  curl -sS --max-time 5 -H "Authorization: Bearer ${token}" "http://127.0.0.1:$3$4" || drive_rc=1
+  echo
+}
+# The product with the most reviews; fails when Postgres does not answer.
+most_reviewed_asin() {
+  psql "${CANDOR_PG_DSN}" -XAtq -c \
+    "SELECT asin FROM product_ratings ORDER BY review_count DESC, asin LIMIT 1" 2>/dev/null
+}
+
 # ---------------------------------------------------------------------------------------------
 # 7. The same API over REST/JSON: the most-reviewed product's summary, as a web app reads it.
 
 if [[ ${http_port} != -1 ]] && command -v curl >/dev/null && command -v psql >/dev/null; then
-  asin=$(psql "${CANDOR_PG_DSN}" -XAtq -c \
-    "SELECT asin FROM product_ratings ORDER BY review_count DESC, asin LIMIT 1" 2>/dev/null) || asin=""
+  asin=$(most_reviewed_asin) || asin=""
   if [[ -n ${asin} ]]; then
-    echo
-    echo "== REST: GET /v1/products/${asin}/summary"
-    rest_token=$("${token_bin}" --sub demo-reader 2>/dev/null) || rest_token=""
-    curl -sS --max-time 5 -H "Authorization: Bearer ${rest_token}" \
-      "http://127.0.0.1:${http_port}/v1/products/${asin}/summary" || drive_rc=1
-    echo
+    rest_show "REST: GET /v1/products/${asin}/summary" demo-reader "${http_port}" \
+      "/v1/products/${asin}/summary"
   fi
 fi
 
@@ -469,23 +477,14 @@ if ((reco_running)) && command -v curl >/dev/null && command -v psql >/dev/null;
     "SELECT user_id FROM reviews WHERE status = 'active' GROUP BY user_id
      ORDER BY count(*) DESC, user_id LIMIT 1" 2>/dev/null) || reco_user=""
   if [[ -n ${reco_user} ]]; then
-    echo
-    echo "== recommendations: GET /v1/users/${reco_user}/recommendations?count=5 (reco-api)"
-    reco_token=$("${token_bin}" --sub "${reco_user}" 2>/dev/null) || reco_token=""
-    curl -sS --max-time 5 -H "Authorization: Bearer ${reco_token}" \
-      "http://127.0.0.1:${reco_http_port}/v1/users/${reco_user}/recommendations?count=5" || drive_rc=1
-    echo
+    rest_show "recommendations: GET /v1/users/${reco_user}/recommendations?count=5 (reco-api)" \
+      "${reco_user}" "${reco_http_port}" "/v1/users/${reco_user}/recommendations?count=5"
   fi
-  asin=$(psql "${CANDOR_PG_DSN}" -XAtq -c \
-    "SELECT asin FROM product_ratings ORDER BY review_count DESC, asin LIMIT 1" 2>/dev/null) || asin=""
+  asin=$(most_reviewed_asin) || asin=""
   # Similar items need the model's item vectors.
   if [[ -n ${asin} && -n ${reco_model} ]]; then
-    echo
-    echo "== similar: GET /v1/products/${asin}/similar?count=5 (reco-api)"
-    reco_token=$("${token_bin}" --sub demo-reader 2>/dev/null) || reco_token=""
-    curl -sS --max-time 5 -H "Authorization: Bearer ${reco_token}" \
-      "http://127.0.0.1:${reco_http_port}/v1/products/${asin}/similar?count=5" || drive_rc=1
-    echo
+    rest_show "similar: GET /v1/products/${asin}/similar?count=5 (reco-api)" demo-reader \
+      "${reco_http_port}" "/v1/products/${asin}/similar?count=5"
   fi
 fi
 

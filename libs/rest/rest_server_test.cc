@@ -5,8 +5,6 @@
 
 #include "libs/rest/rest_server.h"
 
-#include <condition_variable>
-#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/escaping.h"
@@ -19,55 +17,33 @@
 #include "libs/http/http_testing.h"
 #include "libs/metrics/prometheus_registry.h"
 #include "libs/rest/peer.h"
+#include "libs/rpc/probe_testing.h"
 #include "libs/rpc/service_host.h"
 
 namespace candor::rest {
 namespace {
 
 namespace tv1 = candor::testing::v1;
-using auth::Role;
 using http::testing::HttpCall;
 using http::testing::HttpRequest;
 using http::testing::HttpResponse;
 
 constexpr char kSecret[] = "rest-server-test-secret-0123456789";
 
-auth::Verifier MakeVerifier() {
-  auth::VerifierOptions o;
-  o.secret = kSecret;
-  absl::StatusOr<auth::Verifier> v = auth::Verifier::Create(o);
-  EXPECT_TRUE(v.ok()) << v.status();
-  return *std::move(v);
-}
-
 std::string Bearer(const std::string& subject, const std::string& role) {
-  return "Bearer " +
-         auth::MintHs256({subject, role, absl::Now() + absl::Hours(1)}, kSecret, absl::Now());
+  return rpc::ProbeBearer(subject, role, kSecret);
 }
 
 // ModeratorOnly for moderators; Echo for every role: fails with `fail_code` when set (8 with a
 // 41.5 s retry hint, 13 with internals the client must not see), holds the call with `hold`,
 // else answers the caller and, as payload, the transport peer and x-forwarded-for it saw.
-class Probe final : public tv1::ProbeService::CallbackService {
+class Probe final : public rpc::GatedProbe {
  public:
-  Probe()
-      : gate_(tv1::ProbeService::service_full_name(),
-              {{"ModeratorOnly", {Role::kModerator}}, {"Echo", auth::RoleSet::All()}},
-              MakeVerifier(), clock_, rpc::NoopObserver()) {}
-
-  grpc::ServerUnaryReactor* ModeratorOnly(grpc::CallbackServerContext* ctx,
-                                          const tv1::ProbeRequest*,
-                                          tv1::ProbeResponse* response) override {
-    rpc::Call call = gate_.Begin(ctx, moderator_only_);
-    absl::StatusOr<auth::Claims> caller = call.Authorize();
-    if (!caller.ok()) return call.Finish(caller.status());
-    response->set_subject(caller->subject);
-    return call.Finish(absl::OkStatus());
-  }
+  Probe() : GatedProbe(rpc::ProbeVerifier(kSecret)) {}
 
   grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const tv1::ProbeRequest* request,
                                  tv1::ProbeResponse* response) override {
-    rpc::Call call = gate_.Begin(ctx, echo_);
+    rpc::Call call = BeginEcho(ctx);
     absl::StatusOr<auth::Claims> caller = call.Authorize();
     if (!caller.ok()) return call.Finish(caller.status());
     if (request->fail_code() == 8) {
@@ -88,34 +64,9 @@ class Probe final : public tv1::ProbeService::CallbackService {
       absl::StrAppend(&seen, "|", absl::string_view(it->second.data(), it->second.size()));
     }
     response->set_payload(seen);
-    if (request->hold()) {
-      std::lock_guard lock(mu_);
-      held_.push_back(call);
-      cv_.notify_all();
-      return call.reactor();
-    }
+    if (request->hold()) return Hold(call);
     return call.Finish(absl::OkStatus());
   }
-
-  bool WaitHeld(size_t n) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return held_.size() >= n; });
-  }
-  void ReleaseAll() {
-    std::lock_guard lock(mu_);
-    for (const rpc::Call& c : held_) c.Finish(absl::OkStatus());
-    held_.clear();
-  }
-  const rpc::ServiceGate& gate() const { return gate_; }
-
- private:
-  core::SystemClock clock_;
-  rpc::ServiceGate gate_;
-  const rpc::ServiceGate::Method& moderator_only_ = gate_.method("ModeratorOnly");
-  const rpc::ServiceGate::Method& echo_ = gate_.method("Echo");
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<rpc::Call> held_;
 };
 
 class RestServerTest : public ::testing::Test {

@@ -7,7 +7,6 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
-#include <condition_variable>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -19,6 +18,7 @@
 #include "libs/auth/jwt.h"
 #include "libs/core/log.h"
 #include "libs/rpc/health_check_client.h"
+#include "libs/rpc/probe_testing.h"
 #include "spdlog/sinks/ostream_sink.h"
 
 namespace candor::rpc {
@@ -34,17 +34,10 @@ constexpr char kEcho[] = "/candor.testing.v1.ProbeService/Echo";
 // What Echo fails with: internals a client must never see when the code is a server fault.
 constexpr char kInternalText[] = "postgres 10.0.0.7:5432: connection refused";
 
-auth::Verifier MakeVerifier() {
-  auth::VerifierOptions o;
-  o.secret = kSecret;
-  absl::StatusOr<auth::Verifier> v = auth::Verifier::Create(o);
-  EXPECT_TRUE(v.ok()) << v.status();
-  return *std::move(v);
-}
+auth::Verifier MakeVerifier() { return ProbeVerifier(kSecret); }
 
 std::string Bearer(const std::string& subject, const std::string& role) {
-  return "Bearer " +
-         auth::MintHs256({subject, role, absl::Now() + absl::Hours(1)}, kSecret, absl::Now());
+  return ProbeBearer(subject, role, kSecret);
 }
 
 // Records every call the gate reports.
@@ -70,26 +63,13 @@ class RecordingObserver final : public CallObserver {
 };
 
 // The service under test: ModeratorOnly for moderators, Echo for every role.
-class Probe final : public tv1::ProbeService::CallbackService {
+class Probe final : public GatedProbe {
  public:
-  explicit Probe(CallObserver& observer = NoopObserver())
-      : gate_(tv1::ProbeService::service_full_name(),
-              {{"ModeratorOnly", {Role::kModerator}}, {"Echo", RoleSet::All()}}, MakeVerifier(),
-              clock_, observer) {}
-
-  grpc::ServerUnaryReactor* ModeratorOnly(grpc::CallbackServerContext* ctx,
-                                          const tv1::ProbeRequest* /*request*/,
-                                          tv1::ProbeResponse* response) override {
-    Call call = gate_.Begin(ctx, moderator_only_);
-    absl::StatusOr<auth::Claims> caller = call.Authorize();
-    if (!caller.ok()) return call.Finish(caller.status());
-    response->set_subject(caller->subject);
-    return call.Finish(absl::OkStatus());
-  }
+  explicit Probe(CallObserver& observer = NoopObserver()) : GatedProbe(MakeVerifier(), observer) {}
 
   grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const tv1::ProbeRequest* request,
                                  tv1::ProbeResponse* response) override {
-    Call call = gate_.Begin(ctx, echo_);
+    Call call = BeginEcho(ctx);
     absl::StatusOr<auth::Claims> caller = call.Authorize();
     if (!caller.ok()) return call.Finish(caller.status());
     if (request->fail_code() != 0) {
@@ -98,36 +78,9 @@ class Probe final : public tv1::ProbeService::CallbackService {
     }
     response->set_subject(caller->subject);
     response->set_payload(std::string(static_cast<size_t>(request->response_bytes()), 'x'));
-    if (request->hold()) {
-      std::lock_guard lock(mu_);
-      held_.push_back(call);
-      cv_.notify_all();
-      return call.reactor();
-    }
+    if (request->hold()) return Hold(call);
     return call.Finish(absl::OkStatus());
   }
-
-  // Waits until `n` calls are held (false after 10 s).
-  bool WaitHeld(size_t n) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return held_.size() >= n; });
-  }
-  void ReleaseAll() {
-    std::lock_guard lock(mu_);
-    for (const Call& c : held_) c.Finish(absl::OkStatus());
-    held_.clear();
-  }
-
-  const ServiceGate& gate() const { return gate_; }
-
- private:
-  core::SystemClock clock_;
-  ServiceGate gate_;
-  const ServiceGate::Method& moderator_only_ = gate_.method("ModeratorOnly");
-  const ServiceGate::Method& echo_ = gate_.method("Echo");
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<Call> held_;
 };
 
 std::unique_ptr<tv1::ProbeService::Stub> StubFor(int port) {

@@ -19,9 +19,8 @@
 #include "candor/testing/v1/probe_service.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "libs/auth/jwt.h"
-#include "libs/core/clock.h"
 #include "libs/rpc/health_check_client.h"
-#include "libs/rpc/service_gate.h"
+#include "libs/rpc/probe_testing.h"
 #include "libs/service/service_app.h"
 #include "libs/testing/consumer_app_fixture.h"
 #include "libs/testing/wait.h"
@@ -83,18 +82,15 @@ class RecordingHandler final : public kafka::BatchHandler {
 
 // ProbeService answering from what the loop consumed: Echo (every role) with the last value
 // consumed as its payload; ModeratorOnly with the caller.
-class ConsumedProbe final : public tv1::ProbeService::CallbackService {
+class ConsumedProbe final : public rpc::GatedProbe {
  public:
   ConsumedProbe(const Consumed& consumed, auth::Verifier verifier)
-      : consumed_(consumed),
-        gate_(tv1::ProbeService::service_full_name(),
-              {{"ModeratorOnly", {auth::Role::kModerator}}, {"Echo", auth::RoleSet::All()}},
-              std::move(verifier), clock_) {}
+      : GatedProbe(std::move(verifier)), consumed_(consumed) {}
 
   grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx,
                                  const tv1::ProbeRequest* /*request*/,
                                  tv1::ProbeResponse* response) override {
-    rpc::Call call = gate_.Begin(ctx, echo_);
+    rpc::Call call = BeginEcho(ctx);
     if (absl::StatusOr<auth::Claims> caller = call.Authorize(); !caller.ok()) {
       return call.Finish(caller.status());
     }
@@ -102,24 +98,8 @@ class ConsumedProbe final : public tv1::ProbeService::CallbackService {
     return call.Finish(absl::OkStatus());
   }
 
-  grpc::ServerUnaryReactor* ModeratorOnly(grpc::CallbackServerContext* ctx,
-                                          const tv1::ProbeRequest* /*request*/,
-                                          tv1::ProbeResponse* response) override {
-    rpc::Call call = gate_.Begin(ctx, moderator_only_);
-    absl::StatusOr<auth::Claims> caller = call.Authorize();
-    if (!caller.ok()) return call.Finish(caller.status());
-    response->set_subject(caller->subject);
-    return call.Finish(absl::OkStatus());
-  }
-
-  const rpc::ServiceGate& gate() const { return gate_; }
-
  private:
   const Consumed& consumed_;
-  core::SystemClock clock_;
-  rpc::ServiceGate gate_;
-  const rpc::ServiceGate::Method& echo_ = gate_.method("Echo");
-  const rpc::ServiceGate::Method& moderator_only_ = gate_.method("ModeratorOnly");
 };
 
 struct TestConfig {
@@ -191,9 +171,7 @@ class GrpcComponentTest : public testing::ConsumerAppTest {
         grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-    ctx.AddMetadata("authorization", "Bearer " + auth::MintHs256({"shopper", "customer",
-                                                                  absl::Now() + absl::Hours(1)},
-                                                                 kSecret, absl::Now()));
+    ctx.AddMetadata("authorization", rpc::ProbeBearer("shopper", "customer", kSecret));
     tv1::ProbeResponse response;
     grpc::Status s = stub->Echo(&ctx, {}, &response);
     return {s.error_code(), response.payload()};

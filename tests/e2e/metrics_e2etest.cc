@@ -13,47 +13,21 @@
 #include <map>
 #include <optional>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "candor/review/v1/review_service.grpc.pb.h"
 #include "gtest/gtest.h"
-#include "libs/auth/jwt.h"
 #include "libs/metrics/admin_testing.h"
-#include "libs/testing/loopback.h"
 #include "libs/testing/wait.h"
 #include "nlohmann/json.hpp"
 #include "tests/e2e/child_process.h"
+#include "tests/e2e/e2e_env.h"
 
 namespace candor::e2e {
 namespace {
 
 namespace v1 = candor::review::v1;
 using metrics::testing::HttpGet;
-
-constexpr char kSecret[] = "e2e-secret-0123456789abcdef0123456789";
-
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  if (v == nullptr) {
-    ADD_FAILURE() << "$" << name << " not set (run through ctest)";
-    return "";
-  }
-  return v;
-}
-
-std::string Exported(const std::string& exports, const std::string& name) {
-  const std::string prefix = absl::StrCat("export ", name, "=");
-  for (absl::string_view line : absl::StrSplit(exports, '\n')) {
-    if (absl::StartsWith(line, prefix)) return std::string(line.substr(prefix.size()));
-  }
-  return "";
-}
-
-int FreePort() {
-  int port = 0;
-  close(testing::ListenOnLoopback(&port));
-  return port;
-}
 
 std::string UrlEncode(const std::string& s) {
   std::string out;
@@ -80,10 +54,7 @@ class MetricsE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new std::string(Env("CANDOR_E2E_STACK_DIR"));
-    stack_ = new std::string(
-        absl::StrCat(Env("CANDOR_STACK_SH"), " --dir ", *dir_,
-                     " --redis-port auto --pg-port auto --kafka-port auto --dev-kafka ",
-                     Env("CANDOR_DEV_KAFKA_BIN")));
+    stack_ = new std::string(StackCommand(*dir_));
     RunCommand(*stack_ + " down --purge >/dev/null 2>&1");
     std::string exports;
     ASSERT_EQ(RunCommand(*stack_ + " up", &exports), 0) << "stack did not come up";
@@ -92,7 +63,7 @@ class MetricsE2eTest : public ::testing::Test {
         "CANDOR_REDIS_ADDR=" + Exported(exports, "CANDOR_REDIS_ADDR"),
         "CANDOR_PG_DSN=" + Exported(exports, "CANDOR_PG_DSN"),
         "CANDOR_KAFKA_BROKERS=" + Exported(exports, "CANDOR_KAFKA_BROKERS"),
-        std::string("CANDOR_JWT_SECRET=") + kSecret,
+        std::string("CANDOR_JWT_SECRET=") + kJwtSecret,
         "CANDOR_GATEWAY_LISTEN=" + *gateway_addr_,
         "CANDOR_GATEWAY_HTTP_PORT=0",  // REST on a free port: 8080 may be taken
         "CANDOR_INDEX_DIR=" + *dir_ + "/search-index",
@@ -144,9 +115,7 @@ class MetricsE2eTest : public ::testing::Test {
   static grpc::StatusCode Submit(const std::string& user, const std::string& asin, int rating) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    ctx.AddMetadata("authorization",
-                    "Bearer " + auth::MintHs256({user, "customer", absl::Now() + absl::Hours(1)},
-                                                kSecret, absl::Now()));
+    ctx.AddMetadata("authorization", Bearer(user, "customer"));
     v1::SubmitReviewRequest req;
     req.set_asin(asin);
     req.set_rating(rating);

@@ -18,12 +18,9 @@
 #include <set>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "candor/review/v1/review_service.grpc.pb.h"
 #include "gtest/gtest.h"
-#include "libs/auth/jwt.h"
 #include "libs/events/topics.h"
 #include "libs/kafka/kafka.h"
 #include "libs/pg/pg_pool.h"
@@ -38,6 +35,7 @@
 #include "libs/testing/hang_up_server.h"
 #include "libs/testing/wait.h"
 #include "tests/e2e/child_process.h"
+#include "tests/e2e/e2e_env.h"
 
 namespace candor::e2e {
 namespace {
@@ -45,26 +43,6 @@ namespace {
 namespace v1 = candor::review::v1;
 using review::ReviewStatus;
 using reviewdb::testing::ReviewRow;
-
-constexpr char kSecret[] = "e2e-secret-0123456789abcdef0123456789";
-
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  if (v == nullptr) {
-    ADD_FAILURE() << "$" << name << " not set (run through ctest)";
-    return "";
-  }
-  return v;
-}
-
-// The value of `export NAME=value` in the output of `stack.sh up`; empty when absent.
-std::string Exported(const std::string& exports, absl::string_view name) {
-  const std::string prefix = absl::StrCat("export ", name, "=");
-  for (absl::string_view line : absl::StrSplit(exports, '\n')) {
-    if (absl::StartsWith(line, prefix)) return std::string(line.substr(prefix.size()));
-  }
-  return "";
-}
 
 // What the test sent and was told OK for.
 struct Sent {
@@ -77,11 +55,7 @@ class WritePathE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
     stack_dir_ = Env("CANDOR_E2E_STACK_DIR");
-    // Its own stack on free ports (stack.sh picks them on `up`), so two build trees can run it
-    // at once.
-    stack_ = absl::StrCat(Env("CANDOR_STACK_SH"), " --dir ", stack_dir_,
-                          " --redis-port auto --pg-port auto --kafka-port auto --dev-kafka ",
-                          Env("CANDOR_DEV_KAFKA_BIN"));
+    stack_ = StackCommand(stack_dir_);
     RunCommand(stack_ + " down --purge >/dev/null 2>&1");  // fresh: nothing left from a crash
     std::string exports;
     ASSERT_EQ(RunCommand(stack_ + " up", &exports), 0) << "stack did not come up";
@@ -90,11 +64,9 @@ class WritePathE2eTest : public ::testing::Test {
     brokers_ = Exported(exports, "CANDOR_KAFKA_BROKERS");
     ASSERT_FALSE(redis_addr_.empty() || pg_dsn_.empty() || brokers_.empty()) << exports;
     // A port nothing listens on; the gateway keeps it across its restart in the tests below.
-    int gateway_port = 0;
-    close(testing::ListenOnLoopback(&gateway_port));
-    gateway_addr_ = absl::StrCat("127.0.0.1:", gateway_port);
+    gateway_addr_ = absl::StrCat("127.0.0.1:", FreePort());
     env_ = {"CANDOR_REDIS_ADDR=" + redis_addr_, "CANDOR_PG_DSN=" + pg_dsn_,
-            "CANDOR_KAFKA_BROKERS=" + brokers_, std::string("CANDOR_JWT_SECRET=") + kSecret,
+            "CANDOR_KAFKA_BROKERS=" + brokers_, std::string("CANDOR_JWT_SECRET=") + kJwtSecret,
             "CANDOR_GATEWAY_LISTEN=" + gateway_addr_,
             // Free admin ports: another build tree's e2e run may hold the default ones.
             "CANDOR_GATEWAY_ADMIN_PORT=0", "CANDOR_FRAUD_ADMIN_PORT=0", "CANDOR_AGG_ADMIN_PORT=0",
@@ -132,11 +104,7 @@ class WritePathE2eTest : public ::testing::Test {
                           const std::string& auth_override = "") {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    std::string auth =
-        auth_override.empty()
-            ? "Bearer " + auth::MintHs256({user, "customer", absl::Now() + absl::Hours(1)}, kSecret,
-                                          absl::Now())
-            : auth_override;
+    std::string auth = auth_override.empty() ? Bearer(user, "customer") : auth_override;
     if (auth != "none") ctx.AddMetadata("authorization", auth);
     v1::SubmitReviewRequest req;
     req.set_asin(asin);
@@ -237,9 +205,7 @@ TEST_F(WritePathE2eTest, ExactlyOnceFromGatewayToRedis) {
   // History handed over by an importing service with the original times (1.1e9 = 2004-11):
   // counted like any review, stored with its own time, and its author can ask how it was judged.
   // Five products of one user within a few seconds: no live limit applies to imports.
-  const std::string importer =
-      "Bearer " + auth::MintHs256({"e2e-importer", "service", absl::Now() + absl::Hours(1)},
-                                  kSecret, absl::Now());
+  const std::string importer = Bearer("e2e-importer", "service");
   std::map<std::string, absl::Time> imported_at;  // review_id -> original time
   std::string short_import;                       // the one a text rule fires on
   for (int i = 0; i < 5; ++i) {
@@ -340,9 +306,7 @@ TEST_F(WritePathE2eTest, ExactlyOnceFromGatewayToRedis) {
                        v1::ReviewStatusReport* report) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    ctx.AddMetadata("authorization",
-                    "Bearer " + auth::MintHs256({user, "customer", absl::Now() + absl::Hours(1)},
-                                                kSecret, absl::Now()));
+    ctx.AddMetadata("authorization", Bearer(user, "customer"));
     v1::GetReviewStatusRequest req;
     req.set_review_id(id);
     return stub_->GetReviewStatus(&ctx, req, report);
@@ -383,9 +347,7 @@ TEST_F(WritePathE2eTest, ExactlyOnceFromGatewayToRedis) {
 
     // And the public API shows it.
     grpc::ClientContext ctx;
-    ctx.AddMetadata("authorization", "Bearer " + auth::MintHs256({"reader", "customer",
-                                                                  absl::Now() + absl::Hours(1)},
-                                                                 kSecret, absl::Now()));
+    ctx.AddMetadata("authorization", Bearer("reader", "customer"));
     v1::GetProductSummaryRequest req;
     req.set_asin(asin);
     v1::ProductSummary summary;

@@ -12,7 +12,6 @@
 #include "candor/review/v1/review_service.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "libs/auth/jwt.h"
-#include "libs/events/review_submitted.h"
 #include "libs/events/topics.h"
 #include "libs/kafka/kafka.h"
 #include "libs/kafka/mock_cluster.h"
@@ -21,6 +20,7 @@
 #include "libs/reviewdb/reviewdb_testing.h"
 #include "libs/testing/stack_env.h"
 #include "services/review-gateway/app.h"
+#include "services/review-gateway/tests/app_testing.h"
 
 namespace candor::gateway {
 namespace {
@@ -40,13 +40,7 @@ class GatewayTest : public ::testing::Test {
   }
 
   Config BaseConfig() {
-    Config c;
-    c.grpc.listen = "127.0.0.1:0";
-    c.kafka_brokers = cluster_->bootstrap();
-    c.redis_addr = testing::RedisAddr();
-    c.pg_dsn = testing::PgDsn();
-    c.grpc.jwt_secret = kSecret;
-    c.log_level = "warn";
+    Config c = IntegrationConfig(cluster_->bootstrap(), kSecret);
     c.bench_noop = true;
     return c;
   }
@@ -60,10 +54,7 @@ class GatewayTest : public ::testing::Test {
     token_ = Token(user_, absl::Hours(1));
   }
 
-  static std::unique_ptr<v1::ReviewService::Stub> Stub(int port) {
-    return v1::ReviewService::NewStub(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
-  }
+  static std::unique_ptr<v1::ReviewService::Stub> Stub(int port) { return ReviewStub(port); }
   static std::string Token(const std::string& user, absl::Duration ttl,
                            const std::string& secret = kSecret) {
     return auth::MintHs256({user, "customer", absl::Now() + ttl}, secret, absl::Now());
@@ -113,29 +104,10 @@ class GatewayTest : public ::testing::Test {
 kafka::MockCluster* GatewayTest::cluster_ = nullptr;
 
 // The submission published under `review_id` on review-submissions (its Kafka key in `key`), or
-// nullopt if none arrives within 15 s. Reads the topic from the start with a group of its own.
+// nullopt if none arrives within 15 s.
 std::optional<review::Submission> Published(const std::string& review_id,
                                             std::string* key = nullptr) {
-  auto consumer =
-      kafka::Consumer::Create({GatewayTest::Bootstrap(), "t", {}}, testing::UniqueUser("g"),
-                              {events::kReviewSubmissionsTopic});
-  EXPECT_TRUE(consumer.ok()) << consumer.status();
-  if (!consumer.ok()) return std::nullopt;
-  absl::Time deadline = absl::Now() + absl::Seconds(15);
-  while (absl::Now() < deadline) {
-    auto batch = (*consumer)->PollBatch(100, absl::Milliseconds(200));
-    EXPECT_TRUE(batch.ok()) << batch.status();
-    if (!batch.ok()) return std::nullopt;
-    for (const kafka::Message& m : *batch) {
-      absl::StatusOr<review::Submission> event = events::DecodeReviewSubmitted(m.value);
-      EXPECT_TRUE(event.ok()) << event.status();
-      if (!event.ok() || event->review_id != review_id) continue;
-      if (key != nullptr) *key = m.key;
-      return *event;
-    }
-  }
-  ADD_FAILURE() << "review " << review_id << " never reached review-submissions";
-  return std::nullopt;
+  return PublishedSubmission(GatewayTest::Bootstrap(), review_id, key);
 }
 
 TEST_F(GatewayTest, SubmitPublishesToKafkaThenAnswersAwaitingScoring) {
@@ -339,14 +311,7 @@ TEST_F(GatewayTest, SummaryFallsBackToPostgresAndRepairsRedis) {
 TEST_F(GatewayTest, SummaryHitIsServedFromRedisWithoutPostgres) {
   // Only Redis holds this product: a correct answer can only have come from the cache.
   review::RatingAggregate a;
-  a.asin = testing::UniqueAsin();
-  a.Apply(5, true, 1);
-  a.Apply(1, false, 1);
-  a.version = 12;
-  auto redis = redis::Client::Connect(testing::RedisAddr(), 1, absl::Seconds(2));
-  ASSERT_TRUE(redis.ok());
-  ratings::RedisRatingCache cache(**redis);
-  ASSERT_TRUE(*cache.Put(a));
+  ASSERT_NO_FATAL_FAILURE(PutSummaryOnlyInRedis(&a));
 
   v1::GetProductSummaryRequest req;
   req.set_asin(a.asin);
@@ -601,22 +566,6 @@ TEST_F(GatewayTest, SubmitIsForCustomersSummariesForEveryRole) {
   candor::bench::v1::NoopRequest req;
   v1::SubmitReviewResponse resp;
   EXPECT_EQ(noop->Noop(&ctx, req, &resp).error_code(), grpc::StatusCode::PERMISSION_DENIED);
-}
-
-// A length-delimited field on the wire: tag, length, bytes. A later occurrence of a singular
-// field replaces an earlier one, so appending this to a valid message overrides that field.
-std::string WireField(int number, std::string_view bytes) {
-  std::string out;
-  out.push_back(static_cast<char>((number << 3) | 2));
-  for (size_t n = bytes.size();; n >>= 7) {
-    if (n < 0x80) {
-      out.push_back(static_cast<char>(n));
-      break;
-    }
-    out.push_back(static_cast<char>((n & 0x7F) | 0x80));
-  }
-  out.append(bytes);
-  return out;
 }
 
 // Calls `method` with raw request bytes, as a client that is not ours might send them.

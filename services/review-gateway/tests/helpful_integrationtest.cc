@@ -3,10 +3,8 @@
 // of issue 11 gets its code; votes reach helpful-votes keyed by asin only after delivery.
 #include <grpcpp/grpcpp.h>
 
-#include "absl/strings/str_cat.h"
 #include "candor/review/v1/review_service.grpc.pb.h"
 #include "gtest/gtest.h"
-#include "libs/auth/jwt.h"
 #include "libs/events/helpful_votes.h"
 #include "libs/events/topics.h"
 #include "libs/kafka/kafka.h"
@@ -17,6 +15,7 @@
 #include "libs/testing/stack_env.h"
 #include "libs/testing/wait.h"
 #include "services/review-gateway/app.h"
+#include "services/review-gateway/tests/app_testing.h"
 
 namespace candor::gateway {
 namespace {
@@ -31,19 +30,12 @@ class HelpfulTest : public ::testing::Test {
     cluster_ = std::make_unique<kafka::MockCluster>();
     cluster_->CreateTopic(events::kReviewSubmissionsTopic, 1);
     cluster_->CreateTopic(events::kHelpfulVotesTopic, 1);
-    Config c;
-    c.grpc.listen = "127.0.0.1:0";
-    c.kafka_brokers = cluster_->bootstrap();
-    c.redis_addr = testing::RedisAddr();
-    c.pg_dsn = testing::PgDsn();
-    c.grpc.jwt_secret = kSecret;
-    c.log_level = "warn";
+    Config c = IntegrationConfig(cluster_->bootstrap(), kSecret);
     c.vote_limit = 4;
     auto app = App::Create(c);
     ASSERT_TRUE(app.ok()) << app.status();
     app_ = std::move(*app);
-    stub_ = v1::ReviewService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", app_->port()),
-                                                           grpc::InsecureChannelCredentials()));
+    stub_ = ReviewStub(app_->port());
     auto pool = pg::Pool::Create(testing::PgDsn(), 2);
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = std::move(*pool);
@@ -52,8 +44,7 @@ class HelpfulTest : public ::testing::Test {
   }
 
   static std::string Bearer(const std::string& user, const std::string& role = "customer") {
-    return "Bearer " +
-           auth::MintHs256({user, role, absl::Now() + absl::Hours(1)}, kSecret, absl::Now());
+    return BearerFor(user, role, kSecret);
   }
 
   grpc::Status Vote(const std::string& auth, const std::string& review_id,

@@ -12,16 +12,13 @@
 #include "absl/strings/str_cat.h"
 #include "candor/review/v1/review_service.grpc.pb.h"
 #include "gtest/gtest.h"
-#include "libs/auth/jwt.h"
-#include "libs/events/review_submitted.h"
 #include "libs/events/topics.h"
 #include "libs/http/http_testing.h"
 #include "libs/kafka/kafka.h"
 #include "libs/kafka/mock_cluster.h"
-#include "libs/ratings/redis_rating_cache.h"
-#include "libs/redis/redis_client.h"
 #include "libs/testing/stack_env.h"
 #include "services/review-gateway/app.h"
+#include "services/review-gateway/tests/app_testing.h"
 
 namespace candor::gateway {
 namespace {
@@ -46,21 +43,14 @@ class GatewayRestTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    Config c;
-    c.grpc.listen = "127.0.0.1:0";
+    Config c = IntegrationConfig(Cluster()->bootstrap(), kSecret);
     c.rest.port = 0;
-    c.kafka_brokers = Cluster()->bootstrap();
-    c.redis_addr = testing::RedisAddr();
-    c.pg_dsn = testing::PgDsn();
-    c.grpc.jwt_secret = kSecret;
-    c.log_level = "warn";
     auto app = App::Create(c);
     ASSERT_TRUE(app.ok()) << app.status();
     app_ = std::move(*app);
     ASSERT_GT(app_->http_port(), 0);
     user_ = testing::UniqueUser();
-    bearer_ = "Bearer " + auth::MintHs256({user_, "customer", absl::Now() + absl::Hours(1)},
-                                          kSecret, absl::Now());
+    bearer_ = BearerFor(user_, "customer", kSecret);
   }
 
   HttpResponse Call(const std::string& method, const std::string& target,
@@ -85,21 +75,7 @@ class GatewayRestTest : public ::testing::Test {
 
   // The submission published under `review_id`, or nullopt within 15 s.
   static std::optional<review::Submission> Published(const std::string& review_id) {
-    auto consumer =
-        kafka::Consumer::Create({Cluster()->bootstrap(), "t", {}}, testing::UniqueUser("g"),
-                                {events::kReviewSubmissionsTopic});
-    EXPECT_TRUE(consumer.ok()) << consumer.status();
-    if (!consumer.ok()) return std::nullopt;
-    const absl::Time deadline = absl::Now() + absl::Seconds(15);
-    while (absl::Now() < deadline) {
-      auto batch = (*consumer)->PollBatch(100, absl::Milliseconds(200));
-      if (!batch.ok()) return std::nullopt;
-      for (const kafka::Message& m : *batch) {
-        absl::StatusOr<review::Submission> event = events::DecodeReviewSubmitted(m.value);
-        if (event.ok() && event->review_id == review_id) return *event;
-      }
-    }
-    return std::nullopt;
+    return PublishedSubmission(Cluster()->bootstrap(), review_id);
   }
 
   // The suite's Kafka (a mock cluster), created once for every test.
@@ -154,14 +130,7 @@ TEST_F(GatewayRestTest, SubmitOverRestThenDuplicateUnauthenticatedAndBadInput) {
 
 TEST_F(GatewayRestTest, SummaryOverRest) {
   review::RatingAggregate a;
-  a.asin = testing::UniqueAsin();
-  a.Apply(5, true, 1);
-  a.Apply(1, false, 1);
-  a.version = 12;
-  auto redis = redis::Client::Connect(testing::RedisAddr(), 1, absl::Seconds(2));
-  ASSERT_TRUE(redis.ok());
-  ratings::RedisRatingCache cache(**redis);
-  ASSERT_TRUE(*cache.Put(a));
+  ASSERT_NO_FATAL_FAILURE(PutSummaryOnlyInRedis(&a));
 
   HttpResponse r = Call("GET", absl::StrCat("/v1/products/", a.asin, "/summary"));
   ASSERT_EQ(r.status, 200) << r.body;

@@ -9,11 +9,9 @@
 
 #include <future>
 
-#include "absl/strings/str_cat.h"
 #include "candor/review/v1/events.pb.h"
 #include "candor/review/v1/review_service.grpc.pb.h"
 #include "gtest/gtest.h"
-#include "libs/auth/jwt.h"
 #include "libs/events/topics.h"
 #include "libs/kafka/kafka.h"
 #include "libs/kafka/mock_cluster.h"
@@ -25,6 +23,7 @@
 #include "libs/testing/stack_env.h"
 #include "libs/testing/wait.h"
 #include "services/review-gateway/app.h"
+#include "services/review-gateway/tests/app_testing.h"
 
 namespace candor::gateway {
 namespace {
@@ -51,13 +50,8 @@ class RetryTest : public ::testing::Test {
   }
 
   Config BaseConfig() {
-    Config c;
-    c.grpc.listen = "127.0.0.1:0";
-    c.kafka_brokers = cluster_->bootstrap();
+    Config c = IntegrationConfig(cluster_->bootstrap(), kSecret);
     c.redis_addr = proxy_->address();
-    c.pg_dsn = testing::PgDsn();
-    c.grpc.jwt_secret = kSecret;
-    c.log_level = "warn";
     c.publish_timeout_ms = 1000;
     return c;
   }
@@ -104,13 +98,10 @@ class RetryTest : public ::testing::Test {
 
   grpc::Status Submit(const App& app, const v1::SubmitReviewRequest& req,
                       v1::SubmitReviewResponse* resp) {
-    auto stub = v1::ReviewService::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", app.port()), grpc::InsecureChannelCredentials()));
+    auto stub = ReviewStub(app.port());
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(15));
-    ctx.AddMetadata("authorization",
-                    "Bearer " + auth::MintHs256({user_, "customer", absl::Now() + absl::Hours(1)},
-                                                kSecret, absl::Now()));
+    ctx.AddMetadata("authorization", BearerFor(user_, "customer", kSecret));
     return stub->SubmitReview(&ctx, req, resp);
   }
 

@@ -15,13 +15,13 @@
 #include "absl/strings/str_format.h"
 #include "candor/review/v1/review_service.grpc.pb.h"
 #include "gtest/gtest.h"
-#include "libs/auth/jwt.h"
 #include "libs/events/topics.h"
 #include "libs/kafka/mock_cluster.h"
 #include "libs/search/xapian_index.h"
 #include "libs/testing/stack_env.h"
 #include "libs/testing/temp_dir.h"
 #include "services/review-gateway/app.h"
+#include "services/review-gateway/tests/app_testing.h"
 
 namespace candor::gateway {
 namespace {
@@ -68,8 +68,7 @@ class SearchTest : public ::testing::Test {
     auto app = App::Create(ConfigFor(dir_));
     ASSERT_TRUE(app.ok()) << app.status();
     app_ = std::move(*app);
-    stub_ = v1::ReviewService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", app_->port()),
-                                                           grpc::InsecureChannelCredentials()));
+    stub_ = ReviewStub(app_->port());
   }
   void TearDown() override {
     app_.reset();
@@ -77,21 +76,12 @@ class SearchTest : public ::testing::Test {
   }
 
   Config ConfigFor(const std::string& dir) {
-    Config c;
-    c.grpc.listen = "127.0.0.1:0";
-    c.kafka_brokers = cluster_->bootstrap();
-    c.redis_addr = testing::RedisAddr();
-    c.pg_dsn = testing::PgDsn();
-    c.grpc.jwt_secret = kSecret;
-    c.log_level = "warn";
+    Config c = IntegrationConfig(cluster_->bootstrap(), kSecret);
     c.search_index_dir = dir;
     return c;
   }
 
-  static std::string Bearer(const std::string& role) {
-    return "Bearer " +
-           auth::MintHs256({"someone", role, absl::Now() + absl::Hours(1)}, kSecret, absl::Now());
-  }
+  static std::string Bearer(const std::string& role) { return BearerFor("someone", role, kSecret); }
 
   v1::SearchReviewsRequest Request(const std::string& query) const {
     v1::SearchReviewsRequest r;
@@ -238,22 +228,6 @@ TEST_F(SearchTest, BadInputsAreInvalidArgumentNamingTheField) {
   }
 }
 
-// A length-delimited field on the wire (tag, length, bytes); appended to a valid message it
-// overrides that field.
-std::string WireField(int number, std::string_view bytes) {
-  std::string out;
-  out.push_back(static_cast<char>((number << 3) | 2));
-  for (size_t n = bytes.size();; n >>= 7) {
-    if (n < 0x80) {
-      out.push_back(static_cast<char>(n));
-      break;
-    }
-    out.push_back(static_cast<char>((n & 0x7F) | 0x80));
-  }
-  out.append(bytes);
-  return out;
-}
-
 TEST_F(SearchTest, HostileQueriesAreNeverInternal) {
   for (const char* q : {"\"string buzz", "buzz AND", "-", "+", "((buzz", "buzz OR OR", "*", "NOT",
                         "\"\"\"", "tuner* batt*", "🎸", "title:buzz", "buzz -", "AND OR NOT"}) {
@@ -281,8 +255,7 @@ TEST_F(SearchTest, HostileQueriesAreNeverInternal) {
 TEST_F(SearchTest, AMissingIndexIsUnavailableAndACorruptOneStopsTheStart) {
   auto waiting = App::Create(ConfigFor(root_.Path("not-yet")));
   ASSERT_TRUE(waiting.ok()) << waiting.status();
-  auto stub = v1::ReviewService::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", (*waiting)->port()), grpc::InsecureChannelCredentials()));
+  auto stub = ReviewStub((*waiting)->port());
   v1::SearchReviewsResponse resp;
   EXPECT_EQ(Search(Request("buzz"), &resp, "customer", stub.get()).error_code(),
             grpc::StatusCode::UNAVAILABLE);
