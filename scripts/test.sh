@@ -23,8 +23,9 @@ duration; the first failing stage stops the run (exit 1).
   --skip S1,S2      skip these stages (e.g. --skip fuzz,tidy for a quick local run)
   --fuzz-seconds N  seconds per fuzz target (default 60; env CANDOR_FUZZ_SECONDS)
   ctest args        passed to the tests stage (e.g. -L unit, -R jwt)
-Store tests use ports 6490/5540/9193 (e2e 6590/5640/9293) unless the build dir was configured
-with others (cmake/candor.cmake). Builds use ccache when it is installed.
+Store tests run on the build tree's own stack, on free ports picked at its first start (pinned
+ports: CANDOR_TEST_*_PORT in cmake/candor.cmake), so two build trees or two runs share a machine.
+Builds use ccache when it is installed.
 USAGE
 }
 
