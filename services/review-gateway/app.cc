@@ -105,6 +105,37 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
         std::make_unique<ListPageCache>(app->clock_, absl::Milliseconds(config.list_cache_ms),
                                         static_cast<size_t>(config.list_cache_pages));
   }
+  if (app->pages_ != nullptr) {
+    const ListPageCache* pages = app->pages_.get();
+    const auto count = [&](const char* result, int64_t ListPageCache::Counts::*field) {
+      app->metrics_.AddCounterCallback(
+          "candor_gateway_list_pages_total",
+          "ListReviews pages by how they were answered (ListPageCache): hit from memory, load "
+          "for a waiting caller, joined another caller's load, refresh in the background, "
+          "error of a load",
+          {{"result", result}},
+          [pages, field] { return static_cast<double>(pages->counts().*field); });
+    };
+    count("hit", &ListPageCache::Counts::hits);
+    count("load", &ListPageCache::Counts::loads);
+    count("joined", &ListPageCache::Counts::joined);
+    count("refresh", &ListPageCache::Counts::refreshes);
+    count("error", &ListPageCache::Counts::load_errors);
+    app->metrics_.AddGaugeCallback("candor_gateway_list_pages_cached",
+                                   "ListReviews pages held in memory (--list-cache-pages)", {},
+                                   [pages] { return static_cast<double>(pages->size()); });
+  }
+  if (app->cards_ != nullptr) {
+    const CachedReviewReads* cards = app->cards_.get();
+    app->metrics_.AddCounterCallback(
+        "candor_gateway_list_cards_total",
+        "review cards ListReviews read, from memory (hit) or Postgres (miss)", {{"result", "hit"}},
+        [cards] { return static_cast<double>(cards->counts().hits); });
+    app->metrics_.AddCounterCallback(
+        "candor_gateway_list_cards_total",
+        "review cards ListReviews read, from memory (hit) or Postgres (miss)", {{"result", "miss"}},
+        [cards] { return static_cast<double>(cards->counts().misses); });
+  }
   app->lister_ = std::make_unique<ReviewLister>(*app->ranking_, *list_reads,
                                                 *app->summary_fallback_, app->pages_.get());
   // Searches read the disk and take milliseconds of CPU: they get threads of their own, so a

@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "libs/events/helpful_votes.h"
 #include "libs/events/topics.h"
+#include "libs/http/http_testing.h"
 #include "libs/kafka/kafka.h"
 #include "libs/kafka/mock_cluster.h"
 #include "libs/pg/pg_pool.h"
@@ -180,6 +181,20 @@ TEST_F(HelpfulTest, ListsPageByPageAndRefusesBadPages) {
   }));
   EXPECT_LT(absl::Now() - removed_at, absl::Milliseconds(1500));
   for (const auto& r : resp.reviews()) EXPECT_NE(r.review_id(), ids[1]);
+
+  // How the pages were answered is on /metrics: the repeated calls above were hits.
+  const http::testing::HttpResponse metrics =
+      http::testing::HttpCall(app_->admin_port(), {.method = "GET", .target = "/metrics"});
+  ASSERT_EQ(metrics.status, 200);
+  for (const char* series :
+       {"candor_gateway_list_pages_total{result=\"hit\"}",
+        "candor_gateway_list_pages_total{result=\"load\"}", "candor_gateway_list_pages_cached"}) {
+    const size_t at = metrics.body.find(std::string("\n") + series + " ");
+    ASSERT_NE(at, std::string::npos) << series << " in\n" << metrics.body;
+    const size_t end = metrics.body.find('\n', at + 1);
+    const std::string line = metrics.body.substr(at + 1, end - at - 1);
+    EXPECT_GT(std::stod(line.substr(line.rfind(' ') + 1)), 0) << line;
+  }
 }
 
 }  // namespace
