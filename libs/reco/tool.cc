@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "libs/reco/candor_reviews.h"
+#include "libs/reco/item_content.h"
 #include "libs/reco/split.h"
 
 namespace candor::reco {
@@ -89,6 +90,28 @@ int LoadForTool(const ToolDataFlags& data, std::string_view program, std::ostrea
   for (const std::string& reason : report.reasons) err << "  skipped: " << reason << "\n";
   out->log = *std::move(log);
   out->report = std::move(report);
+  return -1;
+}
+
+int LoadContentForTool(const std::string& path, int64_t buckets, const ToolDataFlags& flags,
+                       const ToolData& data, std::string_view program, std::ostream& err,
+                       ToolContent* out) {
+  if (path.empty()) return -1;
+  LoadReport report;
+  int64_t unknown = 0;
+  absl::StatusOr<std::vector<std::vector<int32_t>>> tokens = LoadItemContent(
+      path, data.log, static_cast<int32_t>(buckets), flags.Options(), &report, &unknown);
+  if (!tokens.ok()) {
+    err << program << ": " << tokens.status().message() << "\n";
+    return kToolFailed;
+  }
+  out->tokens = *std::move(tokens);
+  out->described = 0;
+  for (const auto& t : out->tokens) out->described += t.empty() ? 0 : 1;
+  err << absl::StrFormat(
+      "content: %s: %d of %d items have tokens (%d buckets); %d lines name items not in the "
+      "data, %d skipped\n",
+      path, out->described, data.log.num_items(), buckets, unknown, report.skipped);
   return -1;
 }
 

@@ -5,6 +5,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "libs/core/flags.h"
 #include "libs/reco/evaluation.h"
@@ -67,6 +68,21 @@ struct ToolData {
 // (NotFound: "<program>: skipped: ..."); kToolFailed on any other error ("<program>: <message>").
 int LoadForTool(const ToolDataFlags& data, std::string_view program, std::ostream& err,
                 ToolData* out);
+
+// The item content a trainer was given (--item-content): each item's hashed tokens, none when no
+// file was named, and how many items have any.
+struct ToolContent {
+  std::vector<std::vector<int32_t>> tokens;
+  int64_t described = 0;
+};
+
+// Loads `path` for `data.log` (LoadItemContent into `buckets` buckets, lenient as `flags` say) and
+// prints "content: <path>: D of N items have tokens (B buckets); U lines name items not in the
+// data, S skipped" on `err`. -1 when loaded, or at once when `path` is empty; kToolFailed with
+// "<program>: <message>" on an error.
+int LoadContentForTool(const std::string& path, int64_t buckets, const ToolDataFlags& flags,
+                       const ToolData& data, std::string_view program, std::ostream& err,
+                       ToolContent* out);
 
 // The "data" object of a trained model's metadata: where the interactions came from, their
 // checksum and counts, and the item content file with how many items it describes.

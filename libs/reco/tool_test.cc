@@ -173,6 +173,39 @@ TEST_F(LoadForToolTest, BadDataFailsAndAbsentDataSkips) {
   EXPECT_THAT(err.str(), HasSubstr("(the data is absent; the shared data folder is"));
 }
 
+TEST_F(LoadForToolTest, ContentIsLoadedForTheDataItemsAndCounted) {
+  ToolDataFlags data;
+  data.tsv = Write("r.tsv", "u1\ti1\t5\t1\nu1\ti2\t4\t2\nu2\ti3\t3\t3\n");
+  std::ostringstream err;
+  ToolData loaded;
+  ASSERT_EQ(LoadForTool(data, "tool-test", err, &loaded), -1) << err.str();
+  const std::string items =
+      Write("items.tsv", "item\ttext\ni1\tred shade\ni3\tblue shade\nelsewhere\tnot here\n");
+  err.str("");
+  ToolContent content;
+  ASSERT_EQ(LoadContentForTool(items, 64, data, loaded, "tool-test", err, &content), -1)
+      << err.str();
+  ASSERT_EQ(content.tokens.size(), 3U);
+  EXPECT_FALSE(content.tokens[0].empty());
+  EXPECT_TRUE(content.tokens[1].empty());  // i2 is not described
+  EXPECT_FALSE(content.tokens[2].empty());
+  EXPECT_EQ(content.described, 2);
+  EXPECT_EQ(err.str(), "content: " + items +
+                           ": 2 of 3 items have tokens (64 buckets); 1 lines name items not in "
+                           "the data, 0 skipped\n");
+
+  ToolContent none;
+  err.str("");
+  EXPECT_EQ(LoadContentForTool("", 64, data, loaded, "tool-test", err, &none), -1);
+  EXPECT_TRUE(none.tokens.empty());
+  EXPECT_EQ(err.str(), "");
+
+  err.str("");
+  EXPECT_EQ(LoadContentForTool(dir_.Path("absent.tsv"), 64, data, loaded, "tool-test", err, &none),
+            kToolFailed);
+  EXPECT_THAT(err.str(), StartsWith("tool-test: "));
+}
+
 EvalResult Result() {
   EvalResult r;
   r.model = "popularity";

@@ -19,7 +19,6 @@
 #include "libs/core/flags.h"
 #include "libs/reco/evaluation.h"
 #include "libs/reco/funnel.h"
-#include "libs/reco/item_content.h"
 #include "libs/reco/loaders.h"
 #include "libs/reco/ltr_ranker.h"
 #include "libs/reco/ltr_train.h"
@@ -78,19 +77,11 @@ int Run(const Settings& s) {
   const InteractionLog& log = data.log;
   const std::string checksum = DataChecksum(log);
 
-  std::vector<std::vector<int32_t>> tokens;
-  int64_t described = 0;
-  if (!s.item_content.empty()) {
-    LoadReport content_report;
-    int64_t unknown = 0;
-    absl::StatusOr<std::vector<std::vector<int32_t>>> loaded =
-        LoadItemContent(s.item_content, log, static_cast<int32_t>(s.content_buckets),
-                        s.data.Options(), &content_report, &unknown);
-    if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
-    tokens = *std::move(loaded);
-    for (const auto& t : tokens) described += t.empty() ? 0 : 1;
-    std::cerr << absl::StrFormat("content: %s: %d of %d items have tokens\n", s.item_content,
-                                 described, log.num_items());
+  ToolContent content;
+  if (const int rc = LoadContentForTool(s.item_content, s.content_buckets, s.data, data, kProgram,
+                                        std::cerr, &content);
+      rc >= 0) {
+    return rc;
   }
 
   absl::StatusOr<LeaveOneOutSplit> split =
@@ -110,7 +101,7 @@ int Run(const Settings& s) {
   // 3. The features' data: the train part only.
   const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<MemoryFeatureSource> features =
-      TrainFeatureSource(log, *split, std::move(tokens), s.window_days * 86400);
+      TrainFeatureSource(log, *split, std::move(content.tokens), s.window_days * 86400);
   if (!features.ok()) return Fail(std::string(features.status().message()));
   std::cerr << absl::StrFormat("features: %s, built from the train part in %.2f s\n",
                                kRankFeaturesVersion, SecondsSince(start));
@@ -205,7 +196,7 @@ int Run(const Settings& s) {
   };
   nlohmann::json meta = {
       {"trainer", "candor-reco-rank-train"},
-      {"data", DataJson(data, checksum, s.item_content, described)},
+      {"data", DataJson(data, checksum, s.item_content, content.described)},
       {"twotower_model", s.twotower_model},
       {"split", DescribeSplit(*split)},
       {"protocol",

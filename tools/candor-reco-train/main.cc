@@ -13,7 +13,6 @@
 #include "absl/strings/str_format.h"
 #include "libs/core/flags.h"
 #include "libs/reco/evaluation.h"
-#include "libs/reco/item_content.h"
 #include "libs/reco/loaders.h"
 #include "libs/reco/split.h"
 #include "libs/reco/tool.h"
@@ -66,22 +65,11 @@ int Run(const Settings& s) {
   const InteractionLog& log = data.log;
   const std::string checksum = DataChecksum(log);
 
-  std::vector<std::vector<int32_t>> tokens;
-  int64_t described = 0;
-  if (!s.item_content.empty()) {
-    LoadReport content_report;
-    int64_t unknown = 0;
-    absl::StatusOr<std::vector<std::vector<int32_t>>> loaded =
-        LoadItemContent(s.item_content, log, static_cast<int32_t>(s.content_buckets),
-                        s.data.Options(), &content_report, &unknown);
-    if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
-    tokens = *std::move(loaded);
-    for (const auto& t : tokens) described += t.empty() ? 0 : 1;
-    std::cerr << absl::StrFormat(
-        "content: %s: %d of %d items have tokens (%d buckets); %d lines name items not in the "
-        "data, %d skipped\n",
-        s.item_content, described, log.num_items(), s.content_buckets, unknown,
-        content_report.skipped);
+  ToolContent content;
+  if (const int rc = LoadContentForTool(s.item_content, s.content_buckets, s.data, data, kProgram,
+                                        std::cerr, &content);
+      rc >= 0) {
+    return rc;
   }
 
   absl::StatusOr<LeaveOneOutSplit> split =
@@ -99,14 +87,14 @@ int Run(const Settings& s) {
       .learning_rate = s.learning_rate,
       .weight_decay = s.weight_decay,
       .logq = !s.no_logq,
-      .content_buckets = tokens.empty() ? 0 : static_cast<int>(s.content_buckets),
+      .content_buckets = content.tokens.empty() ? 0 : static_cast<int>(s.content_buckets),
       .seed = static_cast<uint64_t>(s.seed),
       .threads = static_cast<int>(s.threads)};
   std::vector<std::string> item_ids;
   item_ids.reserve(static_cast<std::size_t>(log.num_items()));
   for (int32_t i = 0; i < log.num_items(); ++i) item_ids.push_back(log.ItemId(i));
-  absl::StatusOr<std::unique_ptr<TwoTowerTrainer>> trainer =
-      TwoTowerTrainer::Create(options, split->train, std::move(item_ids), std::move(tokens));
+  absl::StatusOr<std::unique_ptr<TwoTowerTrainer>> trainer = TwoTowerTrainer::Create(
+      options, split->train, std::move(item_ids), std::move(content.tokens));
   if (!trainer.ok()) return Fail(std::string(trainer.status().message()));
   std::cerr << absl::StrFormat(
       "train: %d examples; dim %d, hidden %d, history %d, temperature %g, batch %d, lr %g, "
@@ -155,7 +143,7 @@ int Run(const Settings& s) {
 
   // 4. The test split, once, with the chosen epoch's exported model.
   nlohmann::json meta = {{"trainer", "candor-reco-train"},
-                         {"data", DataJson(data, checksum, s.item_content, described)},
+                         {"data", DataJson(data, checksum, s.item_content, content.described)},
                          {"options",
                           {{"dim", s.dim},
                            {"hidden", s.hidden},
