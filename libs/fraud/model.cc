@@ -58,26 +58,9 @@ absl::StatusOr<ModelMetadata> ParseMetadata(const std::string& path, std::string
   }
   m.version = version->get<std::string>();
 
-  auto names = j.find("feature_names");
-  if (names == j.end() || !names->is_array()) {
-    return Refuse(path, "\"feature_names\" is missing or not an array");
-  }
-  for (const nlohmann::json& n : *names) {
-    if (!n.is_string()) return Refuse(path, "\"feature_names\" holds a value that is not a string");
-    m.feature_names.push_back(n.get<std::string>());
-  }
-  const auto& expected = FeatureNames();
-  for (std::size_t i = 0; i < std::max(expected.size(), m.feature_names.size()); ++i) {
-    const std::string want = i < expected.size() ? std::string(expected[i]) : "(none)";
-    const std::string got = i < m.feature_names.size() ? m.feature_names[i] : "(none)";
-    if (want != got) {
-      return Refuse(
-          path, absl::StrCat("feature_names differ from this build's features at "
-                             "position ",
-                             i, ": the model has \"", got, "\", this build \"", want, "\" (",
-                             m.feature_names.size(), " against ", expected.size(), " features)"));
-    }
-  }
+  absl::StatusOr<std::vector<std::string>> names = xgb::FeatureNames(j, FeatureNames());
+  if (!names.ok()) return Refuse(path, names.status().message());
+  m.feature_names = *std::move(names);
 
   auto thresholds = j.find("thresholds");
   if (thresholds == j.end() || !thresholds->is_object()) {

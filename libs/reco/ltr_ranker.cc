@@ -1,6 +1,5 @@
 #include "libs/reco/ltr_ranker.h"
 
-#include <algorithm>
 #include <mutex>
 #include <optional>
 #include <utility>
@@ -55,25 +54,9 @@ absl::StatusOr<RankerMetadata> ParseMetadata(const std::string& path, std::strin
                                      "\", this build computes \"", kRankFeaturesVersion, "\""));
   }
   m.features_version = *features_version;
-  auto names = j.find("feature_names");
-  if (names == j.end() || !names->is_array()) {
-    return Refuse(path, "\"feature_names\" is missing or not an array");
-  }
-  for (const nlohmann::json& n : *names) {
-    if (!n.is_string()) return Refuse(path, "\"feature_names\" holds a value that is not a string");
-    m.feature_names.push_back(n.get<std::string>());
-  }
-  const auto& expected = RankFeatureNames();
-  for (std::size_t i = 0; i < std::max(expected.size(), m.feature_names.size()); ++i) {
-    const std::string want = i < expected.size() ? std::string(expected[i]) : "(none)";
-    const std::string got = i < m.feature_names.size() ? m.feature_names[i] : "(none)";
-    if (want != got) {
-      return Refuse(
-          path, absl::StrCat("feature_names differ from this build's at position ", i,
-                             ": the model has \"", got, "\", this build \"", want, "\" (",
-                             m.feature_names.size(), " against ", expected.size(), " features)"));
-    }
-  }
+  absl::StatusOr<std::vector<std::string>> names = xgb::FeatureNames(j, RankFeatureNames());
+  if (!names.ok()) return Refuse(path, names.status().message());
+  m.feature_names = *std::move(names);
   auto candidates = j.find("candidates");
   if (candidates == j.end() || !candidates->is_number_integer() || candidates->get<int64_t>() < 1) {
     return Refuse(path, "\"candidates\" is missing or not a positive integer");

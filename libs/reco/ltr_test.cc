@@ -216,9 +216,10 @@ TEST_F(LtrTest, BadFilesGiveClearErrors) {
 
   EditMetadata(path, [](nlohmann::json& j) { j["feature_names"][2] = "other"; });
   r = LtrRanker::Load(path);
-  EXPECT_THAT(r.status().message(),
-              HasSubstr("feature_names differ from this build's at position 2: the model has "
-                        "\"other\", this build \"tower_gap\""));
+  EXPECT_THAT(
+      r.status().message(),
+      HasSubstr("feature_names differ from this build's features at position 2: the model has "
+                "\"other\", this build \"tower_gap\""));
   EditMetadata(path, [](nlohmann::json& j) {
     j["feature_names"][2] = "tower_gap";
     j["feature_names"].erase(j["feature_names"].size() - 1);

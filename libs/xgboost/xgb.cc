@@ -1,5 +1,6 @@
 #include "libs/xgboost/xgb.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string_view>
@@ -116,6 +117,32 @@ absl::Status SaveModel(BoosterHandle booster, int rounds, const char* version_at
 }
 
 std::string MetadataPath(const std::string& model_path) { return model_path + ".meta.json"; }
+
+absl::StatusOr<std::vector<std::string>> FeatureNames(const nlohmann::json& metadata,
+                                                      std::span<const std::string_view> expected) {
+  auto names = metadata.find("feature_names");
+  if (names == metadata.end() || !names->is_array()) {
+    return absl::InvalidArgumentError("\"feature_names\" is missing or not an array");
+  }
+  std::vector<std::string> got;
+  for (const nlohmann::json& n : *names) {
+    if (!n.is_string()) {
+      return absl::InvalidArgumentError("\"feature_names\" holds a value that is not a string");
+    }
+    got.push_back(n.get<std::string>());
+  }
+  for (std::size_t i = 0; i < std::max(expected.size(), got.size()); ++i) {
+    const std::string want = i < expected.size() ? std::string(expected[i]) : "(none)";
+    const std::string has = i < got.size() ? got[i] : "(none)";
+    if (want != has) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("feature_names differ from this build's features at position ", i,
+                       ": the model has \"", has, "\", this build \"", want, "\" (", got.size(),
+                       " against ", expected.size(), " features)"));
+    }
+  }
+  return got;
+}
 
 absl::Status Refuse(const ModelCheck& check, const std::string& file, absl::string_view problem) {
   return absl::FailedPreconditionError(absl::StrCat(check.kind, " ", file, ": ", problem));

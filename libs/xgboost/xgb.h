@@ -8,12 +8,14 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "nlohmann/json.hpp"
 
 // The XGBoost C API plumbing that Candor's two boosted models share (README.md): the fraud
 // model (libs/fraud/model.cc, tools/candor-fraud-train) and the recommendation ranker
@@ -83,6 +85,14 @@ struct ModelCheck {
   // The problem with the booster's objective ("objective is ..."), or "" when it fits.
   std::function<std::string(const std::string& objective)> objective_problem;
 };
+
+// The metadata's "feature_names" (`metadata` a JSON object): an array of strings that must be
+// `expected`, in order. The names, or InvalidArgument whose message is the problem, for Refuse:
+// "\"feature_names\" is missing or not an array", "... holds a value that is not a string", or
+// "feature_names differ from this build's features at position I: the model has \"X\", this build
+// \"Y\" (N against M features)".
+absl::StatusOr<std::vector<std::string>> FeatureNames(const nlohmann::json& metadata,
+                                                      std::span<const std::string_view> expected);
 
 // FailedPrecondition "<kind> <file>: <problem>".
 absl::Status Refuse(const ModelCheck& check, const std::string& file, absl::string_view problem);

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -163,6 +164,30 @@ TEST(XgbErrorTest, ErrorsAreOneLineNamingTheCall) {
   EXPECT_FALSE(absl::StrContains(last, "\n"));
   EXPECT_NE(last.back(), ':');
   EXPECT_EQ(Error("load"), absl::InternalError(absl::StrCat("XGBoost load: ", last)));
+}
+
+TEST(XgbMetadataTest, FeatureNamesMustBeThisBuildsInOrder) {
+  constexpr std::string_view kExpected[] = {"a", "b", "c"};
+  absl::StatusOr<std::vector<std::string>> names =
+      FeatureNames(nlohmann::json{{"feature_names", {"a", "b", "c"}}}, kExpected);
+  ASSERT_TRUE(names.ok()) << names.status();
+  EXPECT_EQ(*names, (std::vector<std::string>{"a", "b", "c"}));
+
+  const auto problem = [&](const nlohmann::json& metadata) {
+    return std::string(FeatureNames(metadata, kExpected).status().message());
+  };
+  EXPECT_EQ(problem(nlohmann::json{{"version", "v"}}),
+            "\"feature_names\" is missing or not an array");
+  EXPECT_EQ(problem(nlohmann::json{{"feature_names", "a"}}),
+            "\"feature_names\" is missing or not an array");
+  EXPECT_EQ(problem(nlohmann::json{{"feature_names", {"a", 2, "c"}}}),
+            "\"feature_names\" holds a value that is not a string");
+  EXPECT_EQ(problem(nlohmann::json{{"feature_names", {"a", "x", "c"}}}),
+            "feature_names differ from this build's features at position 1: the model has "
+            "\"x\", this build \"b\" (3 against 3 features)");
+  EXPECT_EQ(problem(nlohmann::json{{"feature_names", {"a", "b"}}}),
+            "feature_names differ from this build's features at position 2: the model has "
+            "\"(none)\", this build \"c\" (2 against 3 features)");
 }
 
 TEST(XgbMetricTest, EvalMetricReadsOneField) {
