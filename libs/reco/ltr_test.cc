@@ -82,7 +82,7 @@ class LtrTest : public ::testing::Test {
  protected:
   // Trains the planted ranker into `name` with its metadata.
   std::string Train(const std::string& name, const RankTrainParams& p = SmallParams()) {
-    const std::string path = dir_.Path(name);
+    std::string path = dir_.Path(name);
     std::ostringstream progress;
     absl::StatusOr<RankTrainOutcome> out =
         TrainRanker(Planted(60, 20, 1), Planted(20, 20, 2), p, kVersion, path, &progress);
