@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
-#include <limits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -119,37 +118,18 @@ absl::StatusOr<RankTrainOutcome> TrainRanker(const RankDataset& train, const Ran
   };
   if (absl::Status set = xgb::SetParams(booster->get(), params); !set.ok()) return set;
 
+  const xgb::BoostOptions boost{.max_rounds = p.max_rounds,
+                                .early_stopping_rounds = p.early_stopping_rounds,
+                                .metric = absl::StrCat("valid-", metric),
+                                .maximize = true,
+                                .label = "rank-train"};
+  absl::StatusOr<xgb::BoostOutcome> boosted =
+      xgb::Boost(booster->get(), dtrain->get(), dvalid->get(), boost, progress);
+  if (!boosted.ok()) return boosted.status();
   RankTrainOutcome out;
-  double best = -std::numeric_limits<double>::infinity();
-  const char* names[] = {"train", "valid"};
-  const std::string valid_metric = absl::StrCat("valid-", metric);
-  for (int round = 0; round < p.max_rounds; ++round) {
-    if (XGBoosterUpdateOneIter(booster->get(), round, dtrain->get()) != 0) {
-      return xgb::Error("update");
-    }
-    const char* eval = nullptr;
-    if (XGBoosterEvalOneIter(booster->get(), round, both, names, 2, &eval) != 0) {
-      return xgb::Error("eval");
-    }
-    out.rounds_run = round + 1;
-    const double ndcg = xgb::EvalMetric(eval, valid_metric);
-    if (ndcg > best) {
-      best = ndcg;
-      out.best_rounds = round + 1;
-      out.best_valid_ndcg = ndcg;
-    }
-    if (progress != nullptr && (round % 10 == 0 || round + 1 == p.max_rounds)) {
-      *progress << "rank-train: round " << round << "  " << eval << "\n" << std::flush;
-    }
-    if (round + 1 - out.best_rounds >= p.early_stopping_rounds) {
-      if (progress != nullptr) {
-        *progress << "rank-train: stopped after round " << round << ": " << valid_metric
-                  << " last improved at round " << out.best_rounds - 1 << " ("
-                  << out.best_valid_ndcg << ")\n";
-      }
-      break;
-    }
-  }
+  out.rounds_run = boosted->rounds_run;
+  out.best_rounds = boosted->best_rounds;
+  out.best_valid_ndcg = boosted->best_value;
 
   if (absl::Status saved = xgb::SaveModel(booster->get(), out.best_rounds, kRankerVersionAttribute,
                                           version, model_path);

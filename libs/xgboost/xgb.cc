@@ -66,6 +66,41 @@ double EvalMetric(absl::string_view eval, absl::string_view name) {
   return NAN;
 }
 
+absl::StatusOr<BoostOutcome> Boost(BoosterHandle booster, DMatrixHandle train, DMatrixHandle valid,
+                                   const BoostOptions& options, std::ostream* progress) {
+  BoostOutcome out;
+  double best = options.maximize ? -std::numeric_limits<double>::infinity()
+                                 : std::numeric_limits<double>::infinity();
+  DMatrixHandle both[] = {train, valid};
+  const char* names[] = {"train", "valid"};
+  for (int round = 0; round < options.max_rounds; ++round) {
+    if (XGBoosterUpdateOneIter(booster, round, train) != 0) return Error("update");
+    const char* eval = nullptr;
+    if (XGBoosterEvalOneIter(booster, round, both, names, 2, &eval) != 0) return Error("eval");
+    out.rounds_run = round + 1;
+    // NaN (the metric absent) never improves.
+    const double value = EvalMetric(eval, options.metric);
+    if (options.maximize ? value > best : value < best) {
+      best = value;
+      out.best_rounds = round + 1;
+      out.best_value = value;
+      out.best_eval = eval;
+    }
+    if (progress != nullptr && (round % 10 == 0 || round + 1 == options.max_rounds)) {
+      *progress << options.label << ": round " << round << "  " << eval << "\n" << std::flush;
+    }
+    if (round + 1 - out.best_rounds >= options.early_stopping_rounds) {
+      if (progress != nullptr) {
+        *progress << options.label << ": stopped after round " << round << ": " << options.metric
+                  << " last improved at round " << out.best_rounds - 1 << " (" << out.best_value
+                  << ")\n";
+      }
+      break;
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<const float*> Predict(BoosterHandle booster, DMatrixHandle matrix, int type,
                                      std::size_t rows, std::size_t columns) {
   const std::string config = absl::StrCat(R"({"type": )", type,

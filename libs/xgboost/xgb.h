@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <span>
 #include <string>
 #include <string_view>
@@ -57,6 +58,30 @@ absl::Status SetParams(BoosterHandle booster,
 // The value of `name` ("valid-logloss") in a line of XGBoosterEvalOneIter
 // ("[12]\ttrain-logloss:0.1\tvalid-logloss:0.2"); NaN when the line does not have it.
 double EvalMetric(absl::string_view eval, absl::string_view name);
+
+// Early stopping on one metric of the validation matrix.
+struct BoostOptions {
+  int max_rounds = 0;             // rounds at the most
+  int early_stopping_rounds = 0;  // stop when the metric has not improved for this many rounds
+  std::string metric;             // its name in the eval line: "valid-logloss", "valid-ndcg@10"
+  bool maximize = false;          // higher is better (NDCG); else lower (logloss)
+  std::string label;              // progress lines start "<label>: "
+};
+
+// What Boost ran.
+struct BoostOutcome {
+  int rounds_run = 0;
+  int best_rounds = 0;    // rounds up to the best one (the trees to keep)
+  double best_value = 0;  // the metric at the best round
+  std::string best_eval;  // the eval line of the best round (its other metrics: EvalMetric)
+};
+
+// Trains `booster` (its parameters set, `train` and `valid` in its cache) one round at a time,
+// evaluating both as "train" and "valid" after each, until `options.metric` has not improved for
+// early_stopping_rounds rounds or max_rounds are run. Progress on `progress` (may be null): the
+// eval line of every tenth round and the last, and where it stopped. Error("update" / "eval").
+absl::StatusOr<BoostOutcome> Boost(BoosterHandle booster, DMatrixHandle train, DMatrixHandle valid,
+                                   const BoostOptions& options, std::ostream* progress);
 
 // Prediction `type` (XGBoosterPredictFromDMatrix's "type": 0 the value, 3 the approximate
 // contributions...) of `rows` rows: a buffer the booster owns until its next prediction, checked

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -9,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/testing/temp_dir.h"
 
@@ -164,6 +166,56 @@ TEST(XgbErrorTest, ErrorsAreOneLineNamingTheCall) {
   EXPECT_FALSE(absl::StrContains(last, "\n"));
   EXPECT_NE(last.back(), ':');
   EXPECT_EQ(Error("load"), absl::InternalError(absl::StrCat("XGBoost load: ", last)));
+}
+
+// Boost on data whose validation logloss keeps falling for a while: it runs, keeps the best round
+// and stops early once the metric has not improved for early_stopping_rounds.
+TEST(XgbBoostTest, StopsWhenTheMetricNoLongerImproves) {
+  const Data d = MakeData(400);
+  absl::StatusOr<DMatrix> train = DenseMatrix(d.values.data(), d.labels.size(), 2, 1);
+  ASSERT_TRUE(train.ok()) << train.status();
+  ASSERT_EQ(XGDMatrixSetFloatInfo(train->get(), "label", d.labels.data(), d.labels.size()), 0);
+  const DMatrixHandle cache[] = {train->get()};
+  absl::StatusOr<Booster> booster = CreateBooster(cache);
+  ASSERT_TRUE(booster.ok()) << booster.status();
+  const std::vector<std::pair<std::string, std::string>> params = {{"objective", "binary:logistic"},
+                                                                   {"max_depth", "2"},
+                                                                   {"nthread", "1"},
+                                                                   {"eval_metric", "logloss"},
+                                                                   {"eval_metric", "error"}};
+  ASSERT_TRUE(SetParams(booster->get(), params).ok());
+  std::ostringstream progress;
+  // The validation set is the training set: logloss falls round after round.
+  absl::StatusOr<BoostOutcome> falling =
+      Boost(booster->get(), train->get(), train->get(),
+            {.max_rounds = 12, .early_stopping_rounds = 3, .metric = "valid-logloss", .label = "t"},
+            &progress);
+  ASSERT_TRUE(falling.ok()) << falling.status();
+  EXPECT_EQ(falling->rounds_run, 12);
+  EXPECT_EQ(falling->best_rounds, 12);
+  EXPECT_EQ(falling->best_value, EvalMetric(falling->best_eval, "valid-logloss"));
+  EXPECT_FALSE(std::isnan(EvalMetric(falling->best_eval, "valid-error")));
+  EXPECT_THAT(progress.str(), ::testing::StartsWith("t: round 0  [0]\t"));
+  EXPECT_THAT(progress.str(), ::testing::HasSubstr("t: round 10  [10]\t"));
+  EXPECT_THAT(progress.str(), ::testing::HasSubstr("t: round 11  [11]\t"));
+
+  // Maximising a falling logloss: round 1 is the best, three rounds later it stops.
+  absl::StatusOr<Booster> again = CreateBooster(cache);
+  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_TRUE(SetParams(again->get(), params).ok());
+  progress.str("");
+  absl::StatusOr<BoostOutcome> stopped = Boost(again->get(), train->get(), train->get(),
+                                               {.max_rounds = 12,
+                                                .early_stopping_rounds = 3,
+                                                .metric = "valid-logloss",
+                                                .maximize = true,
+                                                .label = "t"},
+                                               &progress);
+  ASSERT_TRUE(stopped.ok()) << stopped.status();
+  EXPECT_EQ(stopped->best_rounds, 1);
+  EXPECT_EQ(stopped->rounds_run, 4);
+  EXPECT_THAT(progress.str(), ::testing::HasSubstr("t: stopped after round 3: valid-logloss last "
+                                                   "improved at round 0 ("));
 }
 
 TEST(XgbMetadataTest, FeatureNamesMustBeThisBuildsInOrder) {

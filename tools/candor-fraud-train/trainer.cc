@@ -3,7 +3,6 @@
 #include <xgboost/c_api.h>
 
 #include <algorithm>
-#include <cmath>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -91,36 +90,20 @@ absl::StatusOr<TrainOutcome> Train(const Dataset& train, const Dataset& valid, c
   }
   if (absl::Status set = xgb::SetParams(booster->get(), params); !set.ok()) return set;
 
+  const xgb::BoostOptions boost{.max_rounds = p.max_rounds,
+                                .early_stopping_rounds = p.early_stopping_rounds,
+                                .metric = "valid-logloss",
+                                .maximize = false,
+                                .label = "train"};
+  absl::StatusOr<xgb::BoostOutcome> boosted =
+      xgb::Boost(booster->get(), dtrain->get(), dvalid->get(), boost, progress);
+  if (!boosted.ok()) return boosted.status();
   TrainOutcome out;
-  double best = INFINITY;
-  const char* names[] = {"train", "valid"};
-  for (int round = 0; round < p.max_rounds; ++round) {
-    if (XGBoosterUpdateOneIter(booster->get(), round, dtrain->get()) != 0) {
-      return xgb::Error("update");
-    }
-    const char* eval = nullptr;
-    if (XGBoosterEvalOneIter(booster->get(), round, both, names, 2, &eval) != 0) {
-      return xgb::Error("eval");
-    }
-    out.rounds_run = round + 1;
-    const double logloss = xgb::EvalMetric(eval, "valid-logloss");
-    if (logloss < best) {
-      best = logloss;
-      out.best_rounds = round + 1;
-      out.best_valid_logloss = logloss;
-      out.best_valid_auc = xgb::EvalMetric(eval, "valid-auc");
-    }
-    if (progress != nullptr && (round % 10 == 0 || round + 1 == p.max_rounds)) {
-      *progress << "train: round " << round << "  " << eval << "\n";
-    }
-    if (round + 1 - out.best_rounds >= p.early_stopping_rounds) {
-      if (progress != nullptr) {
-        *progress << "train: stopped after round " << round << ": valid logloss last improved "
-                  << "at round " << out.best_rounds - 1 << " (" << out.best_valid_logloss << ")\n";
-      }
-      break;
-    }
-  }
+  out.rounds_run = boosted->rounds_run;
+  out.best_rounds = boosted->best_rounds;
+  out.best_valid_logloss = boosted->best_value;
+  out.best_valid_auc =
+      boosted->best_rounds > 0 ? xgb::EvalMetric(boosted->best_eval, "valid-auc") : 0;
 
   if (absl::Status saved = xgb::SaveModel(booster->get(), out.best_rounds,
                                           fraud::kModelVersionAttribute, version, model_path);
