@@ -103,19 +103,8 @@ absl::StatusOr<RankTrainOutcome> TrainRanker(const RankDataset& train, const Ran
   if (!booster.ok()) return booster.status();
 
   const std::string metric = absl::StrCat("ndcg@", p.eval_at);
-  const std::vector<std::pair<std::string, std::string>> params = {
-      {"objective", p.objective},
-      {"tree_method", "hist"},
-      {"max_depth", absl::StrCat(p.max_depth)},
-      {"eta", absl::StrCat(p.eta)},
-      {"subsample", absl::StrCat(p.subsample)},
-      {"colsample_bytree", absl::StrCat(p.colsample_bytree)},
-      {"min_child_weight", absl::StrCat(p.min_child_weight)},
-      {"lambda", absl::StrCat(p.lambda)},
-      {"nthread", absl::StrCat(p.threads)},
-      {"seed", absl::StrCat(p.seed)},
-      {"eval_metric", metric},
-  };
+  std::vector<std::pair<std::string, std::string>> params = xgb::HistParams(p.objective, p);
+  params.emplace_back("eval_metric", metric);
   if (absl::Status set = xgb::SetParams(booster->get(), params); !set.ok()) return set;
 
   const xgb::BoostOptions boost{.max_rounds = p.max_rounds,
@@ -141,19 +130,9 @@ absl::StatusOr<RankTrainOutcome> TrainRanker(const RankDataset& train, const Ran
 }
 
 nlohmann::json ToJson(const RankTrainParams& p) {
-  return {{"objective", p.objective},
-          {"tree_method", "hist"},
-          {"max_depth", p.max_depth},
-          {"eta", p.eta},
-          {"subsample", p.subsample},
-          {"colsample_bytree", p.colsample_bytree},
-          {"min_child_weight", p.min_child_weight},
-          {"lambda", p.lambda},
-          {"max_rounds", p.max_rounds},
-          {"early_stopping_rounds", p.early_stopping_rounds},
-          {"early_stopping_metric", absl::StrCat("valid ndcg@", p.eval_at)},
-          {"threads", p.threads},
-          {"xgboost_seed", p.seed}};
+  nlohmann::json j = xgb::HistParamsJson(p.objective, p);
+  j["early_stopping_metric"] = absl::StrCat("valid ndcg@", p.eval_at);
+  return j;
 }
 
 void MaskFeatures(std::span<const RankFeature> masked, std::vector<RankFeatureVector>& rows) {

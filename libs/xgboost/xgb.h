@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "nlohmann/json.hpp"
 
@@ -50,6 +51,59 @@ absl::StatusOr<Booster> CreateBooster(std::span<const DMatrixHandle> cache = {})
 // `threads` threads. Error("DMatrix") when XGBoost refuses.
 absl::StatusOr<DMatrix> DenseMatrix(const float* values, std::size_t rows, std::size_t columns,
                                     int threads);
+
+// The tree parameters both trainers take, as fields of their own params struct (each with its
+// own defaults): max_depth, eta, subsample, colsample_bytree, min_child_weight, lambda, threads,
+// seed, and the rounds of early stopping.
+template <typename P>
+concept TreeParams = requires(const P& p) {
+  p.max_depth;
+  p.eta;
+  p.subsample;
+  p.colsample_bytree;
+  p.min_child_weight;
+  p.lambda;
+  p.threads;
+  p.seed;
+  p.max_rounds;
+  p.early_stopping_rounds;
+};
+
+// `objective` with the hist tree method and p's tree parameters, in XGBoost's names and in the
+// order they are set (SetParams); the caller adds its eval metrics and constraints.
+template <TreeParams P>
+std::vector<std::pair<std::string, std::string>> HistParams(const std::string& objective,
+                                                            const P& p) {
+  return {{"objective", objective},
+          {"tree_method", "hist"},
+          {"max_depth", absl::StrCat(p.max_depth)},
+          {"eta", absl::StrCat(p.eta)},
+          {"subsample", absl::StrCat(p.subsample)},
+          {"colsample_bytree", absl::StrCat(p.colsample_bytree)},
+          {"min_child_weight", absl::StrCat(p.min_child_weight)},
+          {"lambda", absl::StrCat(p.lambda)},
+          {"nthread", absl::StrCat(p.threads)},
+          {"seed", absl::StrCat(p.seed)}};
+}
+
+// The same parameters for a model's metadata, with the rounds: objective, tree_method, max_depth,
+// eta, subsample, colsample_bytree, min_child_weight, lambda, max_rounds, early_stopping_rounds,
+// threads and xgboost_seed; the caller adds its early_stopping_metric and the like.
+template <TreeParams P>
+nlohmann::json HistParamsJson(const std::string& objective, const P& p) {
+  return {{"objective", objective},
+          {"tree_method", "hist"},
+          {"max_depth", p.max_depth},
+          {"eta", p.eta},
+          {"subsample", p.subsample},
+          {"colsample_bytree", p.colsample_bytree},
+          {"min_child_weight", p.min_child_weight},
+          {"lambda", p.lambda},
+          {"max_rounds", p.max_rounds},
+          {"early_stopping_rounds", p.early_stopping_rounds},
+          {"threads", p.threads},
+          {"xgboost_seed", p.seed}};
+}
 
 // Sets every (name, value) in order; Error("parameter <name>") on the first that XGBoost refuses.
 absl::Status SetParams(BoosterHandle booster,

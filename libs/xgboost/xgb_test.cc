@@ -218,6 +218,42 @@ TEST(XgbBoostTest, StopsWhenTheMetricNoLongerImproves) {
                                                    "improved at round 0 ("));
 }
 
+struct TestParams {
+  int max_depth = 3;
+  double eta = 0.05;
+  double subsample = 0.8;
+  double colsample_bytree = 1;
+  double min_child_weight = 2;
+  double lambda = 1.5;
+  int max_rounds = 100;
+  int early_stopping_rounds = 10;
+  int threads = 2;
+  uint64_t seed = 7;
+};
+
+TEST(XgbParamsTest, HistParamsInXgboostsNamesAndForTheMetadata) {
+  const std::vector<std::pair<std::string, std::string>> want = {
+      {"objective", "rank:ndcg"}, {"tree_method", "hist"},
+      {"max_depth", "3"},         {"eta", "0.05"},
+      {"subsample", "0.8"},       {"colsample_bytree", "1"},
+      {"min_child_weight", "2"},  {"lambda", "1.5"},
+      {"nthread", "2"},           {"seed", "7"}};
+  EXPECT_EQ(HistParams("rank:ndcg", TestParams{}), want);
+  EXPECT_EQ(HistParamsJson("rank:ndcg", TestParams{}),
+            (nlohmann::json{{"objective", "rank:ndcg"},
+                            {"tree_method", "hist"},
+                            {"max_depth", 3},
+                            {"eta", 0.05},
+                            {"subsample", 0.8},
+                            {"colsample_bytree", 1.0},
+                            {"min_child_weight", 2.0},
+                            {"lambda", 1.5},
+                            {"max_rounds", 100},
+                            {"early_stopping_rounds", 10},
+                            {"threads", 2},
+                            {"xgboost_seed", 7}}));
+}
+
 TEST(XgbMetadataTest, FeatureNamesMustBeThisBuildsInOrder) {
   constexpr std::string_view kExpected[] = {"a", "b", "c"};
   absl::StatusOr<std::vector<std::string>> names =

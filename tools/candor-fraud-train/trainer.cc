@@ -15,6 +15,9 @@ namespace {
 
 using fraud::Feature;
 
+// What FraudModel::Load accepts: probabilities.
+constexpr char kObjective[] = "binary:logistic";
+
 absl::StatusOr<xgb::DMatrix> ToMatrix(const Dataset& d, int threads) {
   absl::StatusOr<xgb::DMatrix> m =
       xgb::DenseMatrix(d.x.front().data(), d.size(), fraud::kFeatureCount, threads);
@@ -70,20 +73,9 @@ absl::StatusOr<TrainOutcome> Train(const Dataset& train, const Dataset& valid, c
   absl::StatusOr<xgb::Booster> booster = xgb::CreateBooster(both);
   if (!booster.ok()) return booster.status();
 
-  std::vector<std::pair<std::string, std::string>> params = {
-      {"objective", "binary:logistic"},
-      {"tree_method", "hist"},
-      {"max_depth", absl::StrCat(p.max_depth)},
-      {"eta", absl::StrCat(p.eta)},
-      {"subsample", absl::StrCat(p.subsample)},
-      {"colsample_bytree", absl::StrCat(p.colsample_bytree)},
-      {"min_child_weight", absl::StrCat(p.min_child_weight)},
-      {"lambda", absl::StrCat(p.lambda)},
-      {"nthread", absl::StrCat(p.threads)},
-      {"seed", absl::StrCat(p.seed)},
-      {"eval_metric", "logloss"},
-      {"eval_metric", "auc"},
-  };
+  std::vector<std::pair<std::string, std::string>> params = xgb::HistParams(kObjective, p);
+  params.emplace_back("eval_metric", "logloss");
+  params.emplace_back("eval_metric", "auc");
   if (p.monotone) {
     params.emplace_back("monotone_constraints",
                         absl::StrCat("(", absl::StrJoin(MonotoneDirections(), ","), ")"));
@@ -122,20 +114,10 @@ nlohmann::json ToJson(const TrainParams& p) {
       }
     }
   }
-  return {{"objective", "binary:logistic"},
-          {"tree_method", "hist"},
-          {"max_depth", p.max_depth},
-          {"eta", p.eta},
-          {"subsample", p.subsample},
-          {"colsample_bytree", p.colsample_bytree},
-          {"min_child_weight", p.min_child_weight},
-          {"lambda", p.lambda},
-          {"max_rounds", p.max_rounds},
-          {"early_stopping_rounds", p.early_stopping_rounds},
-          {"early_stopping_metric", "valid logloss"},
-          {"threads", p.threads},
-          {"xgboost_seed", p.seed},
-          {"monotone_constraints", monotone}};
+  nlohmann::json j = xgb::HistParamsJson(kObjective, p);
+  j["early_stopping_metric"] = "valid logloss";
+  j["monotone_constraints"] = monotone;
+  return j;
 }
 
 absl::StatusOr<std::array<double, fraud::kFeatureCount>> TotalGain(const std::string& model_path) {
