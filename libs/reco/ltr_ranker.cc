@@ -1,19 +1,13 @@
 #include "libs/reco/ltr_ranker.h"
 
-#include <xgboost/c_api.h>
-
-#include <fstream>
-#include <limits>
 #include <mutex>
 #include <optional>
-#include <sstream>
-#include <string_view>
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "libs/xgboost/xgb.h"
 #include "nlohmann/json.hpp"
 
 namespace candor::reco {
@@ -21,28 +15,20 @@ namespace {
 
 static_assert(sizeof(RankFeatureVector) == kRankFeatureCount * sizeof(float));
 
-// XGBoost's message for the call that just failed on this thread: its first line, without the
-// trailing colon (as libs/fraud/model.cc).
-std::string LastXgbError() {
-  const char* e = XGBGetLastError();
-  absl::string_view first = e != nullptr ? absl::string_view(e) : absl::string_view();
-  first = first.substr(0, first.find('\n'));
-  std::string text(absl::StripTrailingAsciiWhitespace(first));
-  if (!text.empty() && text.back() == ':') text.pop_back();
-  return text.empty() ? std::string("no message") : text;
+// Every load error names the ranker's file: FailedPrecondition "ranker <file>: <problem>".
+xgb::ModelCheck Check() {
+  return {.kind = "ranker",
+          .features = kRankFeatureCount,
+          .version_attribute = kRankerVersionAttribute,
+          .objective_problem = [](const std::string& objective) {
+            return absl::StartsWith(objective, "rank:")
+                       ? std::string()
+                       : absl::StrCat("objective is \"", objective, "\", not a rank:* objective");
+          }};
 }
 
 absl::Status Refuse(const std::string& file, absl::string_view problem) {
-  return absl::FailedPreconditionError(absl::StrCat("ranker ", file, ": ", problem));
-}
-
-std::optional<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return std::move(out).str();
+  return xgb::Refuse(Check(), file, problem);
 }
 
 absl::StatusOr<RankerMetadata> ParseMetadata(const std::string& path, std::string text) {
@@ -68,25 +54,9 @@ absl::StatusOr<RankerMetadata> ParseMetadata(const std::string& path, std::strin
                                      "\", this build computes \"", kRankFeaturesVersion, "\""));
   }
   m.features_version = *features_version;
-  auto names = j.find("feature_names");
-  if (names == j.end() || !names->is_array()) {
-    return Refuse(path, "\"feature_names\" is missing or not an array");
-  }
-  for (const nlohmann::json& n : *names) {
-    if (!n.is_string()) return Refuse(path, "\"feature_names\" holds a value that is not a string");
-    m.feature_names.push_back(n.get<std::string>());
-  }
-  const auto& expected = RankFeatureNames();
-  for (std::size_t i = 0; i < std::max(expected.size(), m.feature_names.size()); ++i) {
-    const std::string want = i < expected.size() ? std::string(expected[i]) : "(none)";
-    const std::string got = i < m.feature_names.size() ? m.feature_names[i] : "(none)";
-    if (want != got) {
-      return Refuse(
-          path, absl::StrCat("feature_names differ from this build's at position ", i,
-                             ": the model has \"", got, "\", this build \"", want, "\" (",
-                             m.feature_names.size(), " against ", expected.size(), " features)"));
-    }
-  }
+  absl::StatusOr<std::vector<std::string>> names = xgb::FeatureNames(j, RankFeatureNames());
+  if (!names.ok()) return Refuse(path, names.status().message());
+  m.feature_names = *std::move(names);
   auto candidates = j.find("candidates");
   if (candidates == j.end() || !candidates->is_number_integer() || candidates->get<int64_t>() < 1) {
     return Refuse(path, "\"candidates\" is missing or not a positive integer");
@@ -113,34 +83,10 @@ absl::StatusOr<RankerMetadata> ParseMetadata(const std::string& path, std::strin
   return m;
 }
 
-absl::StatusOr<std::string> Objective(BoosterHandle booster) {
-  bst_ulong len = 0;
-  const char* config = nullptr;
-  if (XGBoosterSaveJsonConfig(booster, &len, &config) != 0) {
-    return absl::InternalError(LastXgbError());
-  }
-  const nlohmann::json j =
-      nlohmann::json::parse(std::string_view(config, len), nullptr, /*allow_exceptions=*/false);
-  const nlohmann::json::json_pointer ptr("/learner/objective/name");
-  if (j.is_discarded() || !j.contains(ptr) || !j.at(ptr).is_string()) {
-    return absl::InternalError("its configuration names no objective");
-  }
-  return j.at(ptr).get<std::string>();
-}
-
-struct BoosterDeleter {
-  void operator()(void* h) const { XGBoosterFree(h); }
-};
-using Booster = std::unique_ptr<void, BoosterDeleter>;
-struct DMatrixDeleter {
-  void operator()(void* h) const { XGDMatrixFree(h); }
-};
-using DMatrix = std::unique_ptr<void, DMatrixDeleter>;
-
 }  // namespace
 
 struct LtrRanker::State {
-  Booster booster;
+  xgb::Booster booster;
   std::mutex mu;  // XGBoost's predictions share the booster's buffers
 };
 
@@ -153,52 +99,15 @@ LtrRanker::LtrRanker(std::unique_ptr<State> state, RankerMetadata metadata)
 LtrRanker::~LtrRanker() = default;
 
 absl::StatusOr<std::unique_ptr<LtrRanker>> LtrRanker::Load(const std::string& model_path) {
-  const std::string meta_path = model_path + ".meta.json";
-  if (!ReadFile(model_path).has_value()) return Refuse(model_path, "cannot be read");
-  std::optional<std::string> meta_text = ReadFile(meta_path);
-  if (!meta_text.has_value()) return Refuse(meta_path, "cannot be read");
-  absl::StatusOr<RankerMetadata> metadata = ParseMetadata(meta_path, *std::move(meta_text));
+  absl::StatusOr<std::string> meta_text = xgb::ReadMetadata(model_path, Check());
+  if (!meta_text.ok()) return meta_text.status();
+  absl::StatusOr<RankerMetadata> metadata =
+      ParseMetadata(xgb::MetadataPath(model_path), *std::move(meta_text));
   if (!metadata.ok()) return metadata.status();
-
-  BoosterHandle raw = nullptr;
-  if (XGBoosterCreate(nullptr, 0, &raw) != 0) {
-    return Refuse(model_path, absl::StrCat("cannot create a booster: ", LastXgbError()));
-  }
-  Booster booster(raw);
-  if (XGBoosterLoadModel(booster.get(), model_path.c_str()) != 0) {
-    return Refuse(model_path, absl::StrCat("is not a loadable XGBoost model: ", LastXgbError()));
-  }
-  bst_ulong features = 0;
-  if (XGBoosterGetNumFeature(booster.get(), &features) != 0) {
-    return Refuse(model_path, absl::StrCat("has no feature count: ", LastXgbError()));
-  }
-  if (features != kRankFeatureCount) {
-    return Refuse(model_path, absl::StrCat("the booster takes ", features,
-                                           " features, this build computes ", kRankFeatureCount));
-  }
-  absl::StatusOr<std::string> objective = Objective(booster.get());
-  if (!objective.ok()) return Refuse(model_path, objective.status().message());
-  if (!absl::StartsWith(*objective, "rank:")) {
-    return Refuse(model_path,
-                  absl::StrCat("objective is \"", *objective, "\", not a rank:* objective"));
-  }
-  const char* stamped = nullptr;
-  int found = 0;
-  if (XGBoosterGetAttr(booster.get(), kRankerVersionAttribute, &stamped, &found) != 0) {
-    return Refuse(model_path, absl::StrCat("attributes unreadable: ", LastXgbError()));
-  }
-  if (found == 0 || metadata->version != stamped) {
-    return Refuse(model_path,
-                  absl::StrCat("its version attribute \"", found != 0 ? stamped : "(none)",
-                               "\" differs from the metadata's \"", metadata->version, "\" (",
-                               meta_path, " belongs to another model)"));
-  }
-  // One thread per prediction: the caller owns its threads.
-  if (XGBoosterSetParam(booster.get(), "nthread", "1") != 0) {
-    return Refuse(model_path, absl::StrCat("cannot set nthread: ", LastXgbError()));
-  }
+  absl::StatusOr<xgb::Booster> booster = xgb::LoadModel(model_path, Check(), metadata->version);
+  if (!booster.ok()) return booster.status();
   auto state = std::make_unique<State>();
-  state->booster = std::move(booster);
+  state->booster = *std::move(booster);
   return std::unique_ptr<LtrRanker>(new LtrRanker(std::move(state), *std::move(metadata)));
 }
 
@@ -231,31 +140,13 @@ absl::StatusOr<std::vector<float>> LtrRanker::Score(std::span<const float> value
     }
     values = masked;
   }
-  DMatrixHandle raw = nullptr;
-  if (XGDMatrixCreateFromMat_omp(values.data(), rows, width,
-                                 std::numeric_limits<float>::quiet_NaN(), &raw,
-                                 /*nthread=*/1) != 0) {
-    return absl::InternalError(absl::StrCat("XGBoost DMatrix: ", LastXgbError()));
-  }
-  const DMatrix matrix(raw);
-  static constexpr char kConfig[] =
-      R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, )"
-      R"("strict_shape": false})";
+  absl::StatusOr<xgb::DMatrix> matrix = xgb::DenseMatrix(values.data(), rows, width, /*threads=*/1);
+  if (!matrix.ok()) return matrix.status();
   const std::lock_guard<std::mutex> lock(state_->mu);
-  const bst_ulong* shape = nullptr;
-  bst_ulong dims = 0;
-  const float* result = nullptr;
-  if (XGBoosterPredictFromDMatrix(state_->booster.get(), matrix.get(), kConfig, &shape, &dims,
-                                  &result) != 0) {
-    return absl::InternalError(absl::StrCat("XGBoost predict: ", LastXgbError()));
-  }
-  bst_ulong total = 1;
-  for (bst_ulong d = 0; d < dims; ++d) total *= shape[d];
-  if (total != rows) {
-    return absl::InternalError(
-        absl::StrCat("XGBoost predict returned ", total, " values for ", rows, " rows"));
-  }
-  out.assign(result, result + rows);
+  absl::StatusOr<const float*> result =
+      xgb::Predict(state_->booster.get(), matrix->get(), /*type=*/0, rows, 1);
+  if (!result.ok()) return result.status();
+  out.assign(*result, *result + rows);
   return out;
 }
 

@@ -82,7 +82,7 @@ class LtrTest : public ::testing::Test {
  protected:
   // Trains the planted ranker into `name` with its metadata.
   std::string Train(const std::string& name, const RankTrainParams& p = SmallParams()) {
-    const std::string path = dir_.Path(name);
+    std::string path = dir_.Path(name);
     std::ostringstream progress;
     absl::StatusOr<RankTrainOutcome> out =
         TrainRanker(Planted(60, 20, 1), Planted(20, 20, 2), p, kVersion, path, &progress);
@@ -216,9 +216,10 @@ TEST_F(LtrTest, BadFilesGiveClearErrors) {
 
   EditMetadata(path, [](nlohmann::json& j) { j["feature_names"][2] = "other"; });
   r = LtrRanker::Load(path);
-  EXPECT_THAT(r.status().message(),
-              HasSubstr("feature_names differ from this build's at position 2: the model has "
-                        "\"other\", this build \"tower_gap\""));
+  EXPECT_THAT(
+      r.status().message(),
+      HasSubstr("feature_names differ from this build's features at position 2: the model has "
+                "\"other\", this build \"tower_gap\""));
   EditMetadata(path, [](nlohmann::json& j) {
     j["feature_names"][2] = "tower_gap";
     j["feature_names"].erase(j["feature_names"].size() - 1);

@@ -1,60 +1,28 @@
 #include "libs/reco/ltr_train.h"
 
-#include <xgboost/c_api.h>
-
+#include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <fstream>
-#include <limits>
-#include <memory>
 #include <utility>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "libs/reco/ltr_ranker.h"
+#include "libs/xgboost/xgb.h"
 
 namespace candor::reco {
 namespace {
 
-absl::Status XgbError(absl::string_view what) {
-  return absl::InternalError(absl::StrCat("XGBoost ", what, ": ", XGBGetLastError()));
-}
-
-struct BoosterDeleter {
-  void operator()(void* h) const { XGBoosterFree(h); }
-};
-struct DMatrixDeleter {
-  void operator()(void* h) const { XGDMatrixFree(h); }
-};
-using Booster = std::unique_ptr<void, BoosterDeleter>;
-using Matrix = std::unique_ptr<void, DMatrixDeleter>;
-
-absl::StatusOr<Matrix> ToMatrix(const RankDataset& d, int threads) {
-  DMatrixHandle h = nullptr;
-  if (XGDMatrixCreateFromMat_omp(d.rows.front().data(), d.size(), kRankFeatureCount, NAN, &h,
-                                 threads) != 0) {
-    return XgbError("DMatrix");
+absl::StatusOr<xgb::DMatrix> ToMatrix(const RankDataset& d, int threads) {
+  absl::StatusOr<xgb::DMatrix> m =
+      xgb::DenseMatrix(d.rows.front().data(), d.size(), kRankFeatureCount, threads);
+  if (!m.ok()) return m.status();
+  if (XGDMatrixSetFloatInfo(m->get(), "label", d.labels.data(), d.size()) != 0) {
+    return xgb::Error("labels");
   }
-  Matrix m(h);
-  if (XGDMatrixSetFloatInfo(h, "label", d.labels.data(), d.size()) != 0) {
-    return XgbError("labels");
-  }
-  if (XGDMatrixSetUIntInfo(h, "group", d.group_sizes.data(), d.group_sizes.size()) != 0) {
-    return XgbError("groups");
+  if (XGDMatrixSetUIntInfo(m->get(), "group", d.group_sizes.data(), d.group_sizes.size()) != 0) {
+    return xgb::Error("groups");
   }
   return m;
-}
-
-// "valid-ndcg@10" out of "[12]\ttrain-ndcg@10:0.1\tvalid-ndcg@10:0.2".
-double Metric(absl::string_view eval, absl::string_view name) {
-  for (absl::string_view field : absl::StrSplit(eval, '\t')) {
-    const std::size_t colon = field.rfind(':');
-    if (colon == absl::string_view::npos || field.substr(0, colon) != name) continue;
-    double v = NAN;
-    if (absl::SimpleAtod(field.substr(colon + 1), &v)) return v;
-  }
-  return NAN;
 }
 
 absl::Status CheckDataset(const RankDataset& d, const char* which) {
@@ -126,96 +94,45 @@ absl::StatusOr<RankTrainOutcome> TrainRanker(const RankDataset& train, const Ran
     return absl::InvalidArgumentError(
         "ranker: max_rounds, early_stopping_rounds and eval_at must be positive");
   }
-  absl::StatusOr<Matrix> dtrain = ToMatrix(train, p.threads);
+  absl::StatusOr<xgb::DMatrix> dtrain = ToMatrix(train, p.threads);
   if (!dtrain.ok()) return dtrain.status();
-  absl::StatusOr<Matrix> dvalid = ToMatrix(valid, p.threads);
+  absl::StatusOr<xgb::DMatrix> dvalid = ToMatrix(valid, p.threads);
   if (!dvalid.ok()) return dvalid.status();
   DMatrixHandle both[] = {dtrain->get(), dvalid->get()};
-  BoosterHandle raw = nullptr;
-  if (XGBoosterCreate(both, 2, &raw) != 0) return XgbError("booster");
-  Booster booster(raw);
+  absl::StatusOr<xgb::Booster> booster = xgb::CreateBooster(both);
+  if (!booster.ok()) return booster.status();
 
   const std::string metric = absl::StrCat("ndcg@", p.eval_at);
-  const std::vector<std::pair<std::string, std::string>> params = {
-      {"objective", p.objective},
-      {"tree_method", "hist"},
-      {"max_depth", absl::StrCat(p.max_depth)},
-      {"eta", absl::StrCat(p.eta)},
-      {"subsample", absl::StrCat(p.subsample)},
-      {"colsample_bytree", absl::StrCat(p.colsample_bytree)},
-      {"min_child_weight", absl::StrCat(p.min_child_weight)},
-      {"lambda", absl::StrCat(p.lambda)},
-      {"nthread", absl::StrCat(p.threads)},
-      {"seed", absl::StrCat(p.seed)},
-      {"eval_metric", metric},
-  };
-  for (const auto& [key, value] : params) {
-    if (XGBoosterSetParam(booster.get(), key.c_str(), value.c_str()) != 0) {
-      return XgbError(absl::StrCat("parameter ", key));
-    }
-  }
+  std::vector<std::pair<std::string, std::string>> params = xgb::HistParams(p.objective, p);
+  params.emplace_back("eval_metric", metric);
+  if (absl::Status set = xgb::SetParams(booster->get(), params); !set.ok()) return set;
 
+  const xgb::BoostOptions boost{.max_rounds = p.max_rounds,
+                                .early_stopping_rounds = p.early_stopping_rounds,
+                                .metric = absl::StrCat("valid-", metric),
+                                .maximize = true,
+                                .label = "rank-train"};
+  absl::StatusOr<xgb::BoostOutcome> boosted =
+      xgb::Boost(booster->get(), dtrain->get(), dvalid->get(), boost, progress);
+  if (!boosted.ok()) return boosted.status();
   RankTrainOutcome out;
-  double best = -std::numeric_limits<double>::infinity();
-  const char* names[] = {"train", "valid"};
-  const std::string valid_metric = absl::StrCat("valid-", metric);
-  for (int round = 0; round < p.max_rounds; ++round) {
-    if (XGBoosterUpdateOneIter(booster.get(), round, dtrain->get()) != 0) {
-      return XgbError("update");
-    }
-    const char* eval = nullptr;
-    if (XGBoosterEvalOneIter(booster.get(), round, both, names, 2, &eval) != 0) {
-      return XgbError("eval");
-    }
-    out.rounds_run = round + 1;
-    const double ndcg = Metric(eval, valid_metric);
-    if (ndcg > best) {
-      best = ndcg;
-      out.best_rounds = round + 1;
-      out.best_valid_ndcg = ndcg;
-    }
-    if (progress != nullptr && (round % 10 == 0 || round + 1 == p.max_rounds)) {
-      *progress << "rank-train: round " << round << "  " << eval << "\n" << std::flush;
-    }
-    if (round + 1 - out.best_rounds >= p.early_stopping_rounds) {
-      if (progress != nullptr) {
-        *progress << "rank-train: stopped after round " << round << ": " << valid_metric
-                  << " last improved at round " << out.best_rounds - 1 << " ("
-                  << out.best_valid_ndcg << ")\n";
-      }
-      break;
-    }
-  }
+  out.rounds_run = boosted->rounds_run;
+  out.best_rounds = boosted->best_rounds;
+  out.best_valid_ndcg = boosted->best_value;
 
-  BoosterHandle sliced_raw = nullptr;
-  if (XGBoosterSlice(booster.get(), 0, out.best_rounds, 1, &sliced_raw) != 0) {
-    return XgbError("slice");
-  }
-  Booster sliced(sliced_raw);
-  if (XGBoosterSetAttr(sliced.get(), kRankerVersionAttribute, version.c_str()) != 0) {
-    return XgbError("attribute");
-  }
-  if (XGBoosterSaveModel(sliced.get(), model_path.c_str()) != 0) {
-    return XgbError(absl::StrCat("save ", model_path));
+  if (absl::Status saved = xgb::SaveModel(booster->get(), out.best_rounds, kRankerVersionAttribute,
+                                          version, model_path);
+      !saved.ok()) {
+    return saved;
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }
 
 nlohmann::json ToJson(const RankTrainParams& p) {
-  return {{"objective", p.objective},
-          {"tree_method", "hist"},
-          {"max_depth", p.max_depth},
-          {"eta", p.eta},
-          {"subsample", p.subsample},
-          {"colsample_bytree", p.colsample_bytree},
-          {"min_child_weight", p.min_child_weight},
-          {"lambda", p.lambda},
-          {"max_rounds", p.max_rounds},
-          {"early_stopping_rounds", p.early_stopping_rounds},
-          {"early_stopping_metric", absl::StrCat("valid ndcg@", p.eval_at)},
-          {"threads", p.threads},
-          {"xgboost_seed", p.seed}};
+  nlohmann::json j = xgb::HistParamsJson(p.objective, p);
+  j["early_stopping_metric"] = absl::StrCat("valid ndcg@", p.eval_at);
+  return j;
 }
 
 void MaskFeatures(std::span<const RankFeature> masked, std::vector<RankFeatureVector>& rows) {
@@ -236,7 +153,7 @@ absl::Status WriteRankerMetadata(const std::string& model_path, const RankerMeta
   j["candidates"] = m.candidates;
   j["recent_window_seconds"] = m.recent_window_seconds;
   j["masked_features"] = m.masked_features;
-  const std::string path = model_path + ".meta.json";
+  const std::string path = xgb::MetadataPath(model_path);
   std::ofstream file(path);
   file << j.dump(2) << "\n";
   file.close();
@@ -245,30 +162,7 @@ absl::Status WriteRankerMetadata(const std::string& model_path, const RankerMeta
 }
 
 absl::StatusOr<std::vector<double>> RankerTotalGain(const std::string& model_path) {
-  BoosterHandle raw = nullptr;
-  if (XGBoosterCreate(nullptr, 0, &raw) != 0) return XgbError("booster");
-  Booster booster(raw);
-  if (XGBoosterLoadModel(booster.get(), model_path.c_str()) != 0) return XgbError("load");
-  bst_ulong n = 0;
-  const char** names = nullptr;
-  bst_ulong dims = 0;
-  const bst_ulong* shape = nullptr;
-  const float* scores = nullptr;
-  if (XGBoosterFeatureScore(booster.get(), R"({"importance_type": "total_gain"})", &n, &names,
-                            &dims, &shape, &scores) != 0) {
-    return XgbError("feature score");
-  }
-  std::vector<double> gain(kRankFeatureCount, 0);
-  // Unnamed features come back as "f<index>".
-  for (bst_ulong i = 0; i < n; ++i) {
-    std::size_t index = 0;
-    const absl::string_view name = names[i];
-    if (name.size() > 1 && name.front() == 'f' && absl::SimpleAtoi(name.substr(1), &index) &&
-        index < kRankFeatureCount) {
-      gain[index] = scores[i];
-    }
-  }
-  return gain;
+  return xgb::TotalGain(model_path, kRankFeatureCount);
 }
 
 }  // namespace candor::reco

@@ -1,10 +1,9 @@
 #include "services/reco-api/rules.h"
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "libs/core/file.h"
 #include "libs/review/validation.h"
 #include "nlohmann/json.hpp"
 
@@ -15,14 +14,6 @@ using nlohmann::json;
 
 absl::Status Bad(std::string_view source, const std::string& what) {
   return absl::InvalidArgumentError(std::string(source) + ": " + what);
-}
-
-absl::StatusOr<std::string> ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 absl::StatusOr<json> ParseObject(std::string_view text, std::string_view source) {
@@ -133,7 +124,7 @@ absl::StatusOr<Rules> ParseRules(std::string_view json_text, std::string_view so
 }
 
 absl::StatusOr<Rules> LoadRules(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadAll(path);
+  absl::StatusOr<std::string> text = core::ReadFile(path);
   if (!text.ok()) return text.status();
   return ParseRules(*text, path);
 }
@@ -207,7 +198,7 @@ absl::StatusOr<Experiment> Experiment::Parse(std::string_view json_text, std::st
 }
 
 absl::StatusOr<Experiment> Experiment::Load(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadAll(path);
+  absl::StatusOr<std::string> text = core::ReadFile(path);
   if (!text.ok()) return text.status();
   return Parse(*text, path);
 }

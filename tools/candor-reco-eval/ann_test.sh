@@ -5,20 +5,11 @@
 set -eu
 eval=$1
 train=$2
-dir=$(mktemp -d "${TMPDIR:-/tmp}/candor-reco-eval-ann.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
+. "$(dirname "$0")/../testing/reco_test_lib.sh"
+reco_test_dir candor-reco-eval-ann
 
 # 200 users over 60 items: each reviews 6 consecutive items (mod 60), one a day.
-printf 'user\titem\trating\tunix_time\n' > "$dir/r.tsv"
-u=0
-while [ $u -lt 200 ]; do
-  k=0
-  while [ $k -lt 6 ]; do
-    printf 'u%d\ti%d\t5\t%d\n' $u $(((u * 7 + k) % 60)) $((86400 * (u + k))) >> "$dir/r.tsv"
-    k=$((k + 1))
-  done
-  u=$((u + 1))
-done
+reco_sequences "$dir/r.tsv" 200 60 6
 "$train" --tsv "$dir/r.tsv" --out "$dir/model.bin" --dim 16 --hidden 32 --history 5 --batch 64 \
   --lr 0.01 --epochs 4 --seed 3 --no-test > /dev/null 2>&1
 
@@ -56,14 +47,8 @@ awk -v a="$all" -v c="$cut" 'BEGIN { exit !(c < a) }' || {
 }
 
 # Usage errors (exit 2).
-set +e
-"$eval" --tsv "$dir/r.tsv" --ann hnsw 2> "$dir/err.txt"
-rc=$?
-set -e
-[ $rc -eq 2 ] && grep -q -- "--ann needs --twotower-model FILE" "$dir/err.txt"
-set +e
-"$eval" --tsv "$dir/r.tsv" --twotower-model "$dir/model.bin" --ann ivf 2> "$dir/err.txt"
-rc=$?
-set -e
-[ $rc -eq 2 ] && grep -q -- "--ann must be hnsw, not 'ivf'" "$dir/err.txt"
+expect_exit 2 "$eval" --tsv "$dir/r.tsv" --ann hnsw
+grep -q -- "--ann needs --twotower-model FILE" "$dir/err.txt"
+expect_exit 2 "$eval" --tsv "$dir/r.tsv" --twotower-model "$dir/model.bin" --ann ivf
+grep -q -- "--ann must be hnsw, not 'ivf'" "$dir/err.txt"
 echo "ok"

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -16,7 +15,6 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "libs/core/flags.h"
-#include "libs/reco/candor_reviews.h"
 #include "libs/reco/evaluation.h"
 #include "libs/reco/funnel.h"
 #include "libs/reco/item_content.h"
@@ -26,6 +24,7 @@
 #include "libs/reco/popularity.h"
 #include "libs/reco/rank_features.h"
 #include "libs/reco/split.h"
+#include "libs/reco/tool.h"
 #include "libs/reco/tuning.h"
 #include "libs/reco/two_tower.h"
 #include "nlohmann/json.hpp"
@@ -34,20 +33,13 @@
 namespace candor::reco {
 namespace {
 
-constexpr int kFailed = 1;
-constexpr int kUsage = 2;  // also: the data is absent (a clear skip, as candor-fraud-train)
+constexpr char kProgram[] = "candor-reco-eval";
 
 struct Settings {
-  std::string beauty;
-  std::string amazon_json;
-  std::string tsv;
-  std::string pg_dsn;
-  std::string split_mode = "leave-one-out";
-  std::string time_quantiles = "0.9,0.95";
+  ToolDataFlags data;
   std::string models = "popularity,itemknn";
   std::string split = "test";
   std::string json;
-  bool lenient = false;
   int64_t window_days = 30;
   int64_t knn_k = 100;
   double knn_decay = 1.0;
@@ -65,24 +57,9 @@ struct Settings {
   int64_t content_buckets = 16384;
 };
 
-double Since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 int Fail(const std::string& what) {
-  std::cerr << "candor-reco-eval: " << what << "\n";
-  return kFailed;
-}
-
-nlohmann::json ResultJson(const EvalResult& r) {
-  nlohmann::json j = {
-      {"model", r.model}, {"protocol", r.protocol}, {"split", HoldoutName(r.holdout)},
-      {"users", r.users}, {"items", r.items},       {"seconds", r.seconds}};
-  for (std::size_t c = 0; c < r.cutoffs.size(); ++c) {
-    j[absl::StrCat("hr@", r.cutoffs[c])] = r.hit[c];
-    j[absl::StrCat("ndcg@", r.cutoffs[c])] = r.ndcg[c];
-  }
-  return j;
+  std::cerr << kProgram << ": " << what << "\n";
+  return kToolFailed;
 }
 
 // The --ann figures as printed after the evaluation table.
@@ -116,30 +93,15 @@ std::string AnnTable(const nlohmann::json& ann) {
   return out;
 }
 
-// One Markdown table row: model, protocol, split, users, HR@10, NDCG@10, HR@20, NDCG@20.
-std::string Row(const EvalResult& r) {
-  return absl::StrFormat("| %s | %s | %s | %d | %.4f | %.4f | %.4f | %.4f |", r.model, r.protocol,
-                         HoldoutName(r.holdout), r.users, r.hit[0], r.ndcg[0], r.hit[1], r.ndcg[1]);
-}
-
 int Run(const Settings& s) {
   // 1. Which data.
-  const DataSource source{
-      .beauty_dir = s.beauty, .amazon_json = s.amazon_json, .tsv = s.tsv, .pg_dsn = s.pg_dsn};
-  if (absl::Status v = ValidateDataSource(source); !v.ok()) {
-    std::cerr << "candor-reco-eval: " << v.message() << " (see --help)\n";
-    return kUsage;
-  }
-  if (absl::Status v = ValidateSplitFlags(s.split_mode, s.time_quantiles); !v.ok()) {
-    std::cerr << "candor-reco-eval: " << v.message() << "\n";
-    return kUsage;
-  }
+  if (const int rc = ValidateDataFlags(s.data, kProgram, std::cerr); rc >= 0) return rc;
   Holdout holdout = Holdout::kTest;
   if (s.split == "validation") {
     holdout = Holdout::kValidation;
   } else if (s.split != "test") {
     std::cerr << "candor-reco-eval: --split must be validation or test, not '" << s.split << "'\n";
-    return kUsage;
+    return kToolUsage;
   }
   std::vector<std::string> models = absl::StrSplit(s.models, ',', absl::SkipEmpty());
   for (const std::string& m : models) {
@@ -147,50 +109,39 @@ int Run(const Settings& s) {
         m != "funnel") {
       std::cerr << "candor-reco-eval: --models: unknown model '" << m
                 << "' (popularity, popularity-recent, itemknn, twotower, funnel)\n";
-      return kUsage;
+      return kToolUsage;
     }
     if ((m == "twotower" || m == "funnel") && s.twotower_model.empty()) {
       std::cerr << "candor-reco-eval: --models " << m << " needs --twotower-model FILE\n";
-      return kUsage;
+      return kToolUsage;
     }
     if (m == "funnel" && s.ranker.empty()) {
       std::cerr << "candor-reco-eval: --models funnel needs --ranker FILE\n";
-      return kUsage;
+      return kToolUsage;
     }
   }
   if (models.empty()) {
     std::cerr << "candor-reco-eval: --models is empty\n";
-    return kUsage;
+    return kToolUsage;
   }
   if (!s.ann.empty() && s.ann != "hnsw") {
     std::cerr << "candor-reco-eval: --ann must be hnsw, not '" << s.ann << "'\n";
-    return kUsage;
+    return kToolUsage;
   }
   if (!s.ann.empty() && s.twotower_model.empty()) {
     std::cerr << "candor-reco-eval: --ann needs --twotower-model FILE\n";
-    return kUsage;
+    return kToolUsage;
   }
 
   // 2. Load.
-  auto start = std::chrono::steady_clock::now();
-  const LoadOptions load_options{.lenient = s.lenient, .max_reasons = 5};
-  LoadReport report;
-  absl::StatusOr<InteractionLog> log = LoadSource(source, load_options, &report, &std::cerr);
-  if (absl::IsNotFound(log.status())) {
-    std::cerr << "candor-reco-eval: skipped: " << log.status().message()
-              << " (the data is absent; the shared data folder is ../shared/data)\n";
-    return kUsage;
-  }
-  if (!log.ok()) return Fail(std::string(log.status().message()));
-  std::cerr << absl::StrFormat(
-      "load: %s: %d interactions, %d users, %d items (%d lines, %d "
-      "skipped) in %.2f s\n",
-      report.source, report.interactions, log->num_users(), log->num_items(), report.lines,
-      report.skipped, Since(start));
-  for (const std::string& reason : report.reasons) std::cerr << "  skipped: " << reason << "\n";
+  ToolData data;
+  if (const int rc = LoadForTool(s.data, kProgram, std::cerr, &data); rc >= 0) return rc;
+  const InteractionLog& log = data.log;
+  const LoadReport& report = data.report;
 
   // 3. Split.
-  absl::StatusOr<LeaveOneOutSplit> split = SplitFromFlags(*log, s.split_mode, s.time_quantiles);
+  absl::StatusOr<LeaveOneOutSplit> split =
+      SplitFromFlags(log, s.data.split_mode, s.data.time_quantiles);
   if (!split.ok()) return Fail(std::string(split.status().message()));
   std::cerr << "split: " << DescribeSplit(*split) << "\n";
 
@@ -200,7 +151,7 @@ int Run(const Settings& s) {
     std::cerr << absl::StrFormat("  ranked %d / %d users\n", done, total);
   };
   nlohmann::json out = {{"source", report.source},         {"interactions", report.interactions},
-                        {"users", log->num_users()},       {"items", log->num_items()},
+                        {"users", log.num_users()},        {"items", log.num_items()},
                         {"skipped_lines", report.skipped}, {"short_users", split->short_users},
                         {"protocol", split->Protocol()},   {"results", nlohmann::json::array()}};
   std::vector<EvalResult> results;
@@ -223,9 +174,9 @@ int Run(const Settings& s) {
       absl::StatusOr<LoadedTwoTower> loaded = ReadTwoTower(s.twotower_model);
       if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
       auto t = std::make_unique<TwoTowerModel>(std::move(loaded->weights));
-      const int64_t known = t->Bind(*log);
+      const int64_t known = t->Bind(log);
       std::cerr << absl::StrFormat("twotower: %s knows %d of the data's %d items\n",
-                                   s.twotower_model, known, log->num_items());
+                                   s.twotower_model, known, log.num_items());
       model = std::move(t);
     } else if (name == "funnel") {
       // Two-tower top N (exact) -> the XGBoost ranker over ComputeFeatures rows from the train
@@ -233,7 +184,7 @@ int Run(const Settings& s) {
       absl::StatusOr<LoadedTwoTower> loaded = ReadTwoTower(s.twotower_model);
       if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
       funnel_tower = std::make_unique<TwoTowerModel>(std::move(loaded->weights));
-      funnel_tower->Bind(*log);
+      funnel_tower->Bind(log);
       absl::StatusOr<std::unique_ptr<LtrRanker>> r = LtrRanker::Load(s.ranker);
       if (!r.ok()) return Fail(std::string(r.status().message()));
       ranker = *std::move(r);
@@ -241,13 +192,13 @@ int Run(const Settings& s) {
       if (!s.item_content.empty()) {
         LoadReport content_report;
         absl::StatusOr<std::vector<std::vector<int32_t>>> t =
-            LoadItemContent(s.item_content, *log, static_cast<int32_t>(s.content_buckets),
-                            load_options, &content_report, nullptr);
+            LoadItemContent(s.item_content, log, static_cast<int32_t>(s.content_buckets),
+                            s.data.Options(), &content_report, nullptr);
         if (!t.ok()) return Fail(std::string(t.status().message()));
         tokens = *std::move(t);
       }
       absl::StatusOr<MemoryFeatureSource> f = TrainFeatureSource(
-          *log, *split, std::move(tokens), ranker->metadata().recent_window_seconds);
+          log, *split, std::move(tokens), ranker->metadata().recent_window_seconds);
       if (!f.ok()) return Fail(std::string(f.status().message()));
       features.emplace(*std::move(f));
       const auto n =
@@ -263,11 +214,11 @@ int Run(const Settings& s) {
       knn = k.get();
       model = std::move(k);
     }
-    start = std::chrono::steady_clock::now();
+    const auto start = std::chrono::steady_clock::now();
     if (absl::Status fit = model->Fit(split->train); !fit.ok()) {
       return Fail(std::string(fit.message()));
     }
-    std::cerr << absl::StrFormat("fit: %s in %.2f s\n", name, Since(start));
+    std::cerr << absl::StrFormat("fit: %s in %.2f s\n", name, SecondsSince(start));
     if (knn != nullptr && !s.no_tune) {
       std::cerr << "tune: itemknn on the validation split (neighbours x decay, by NDCG@10)\n";
       nlohmann::json trials = nlohmann::json::array();
@@ -275,7 +226,7 @@ int Run(const Settings& s) {
         std::cerr << absl::StrFormat("  %-28s validation HR@10 %.4f NDCG@10 %.4f (%.1f s)\n",
                                      t.validation.model, t.validation.hit[0], t.validation.ndcg[0],
                                      t.validation.seconds);
-        trials.push_back(ResultJson(t.validation));
+        trials.push_back(EvalResultJson(t.validation));
       });
       std::cerr << "tune: chose " << knn->Name() << "\n";
       out["itemknn_tuning"] = trials;
@@ -285,7 +236,7 @@ int Run(const Settings& s) {
     if (funnel != nullptr && !funnel->status().ok()) {
       return Fail(std::string(funnel->status().message()));
     }
-    out["results"].push_back(ResultJson(results.back()));
+    out["results"].push_back(EvalResultJson(results.back()));
   }
 
   // 5. Retrieval: the model's item vectors in an ANN index against exact search.
@@ -299,33 +250,23 @@ int Run(const Settings& s) {
         .recall_k = static_cast<int32_t>(s.ann_k),
         .candidates = static_cast<int32_t>(s.ann_candidates)};
     absl::StatusOr<nlohmann::json> ann =
-        RunAnnReport(ann_options, loaded->weights, *log, *split, holdout, options, &results);
+        RunAnnReport(ann_options, loaded->weights, log, *split, holdout, options, &results);
     if (!ann.ok()) return Fail(std::string(ann.status().message()));
-    out["results"].push_back(ResultJson(results[results.size() - 2]));
-    out["results"].push_back(ResultJson(results.back()));
+    out["results"].push_back(EvalResultJson(results[results.size() - 2]));
+    out["results"].push_back(EvalResultJson(results.back()));
     out["ann"] = *ann;
     ann_table = AnnTable(*ann);
   }
 
   // 6. Report.
-  std::cout << "Ranked against all " << log->num_items()
-            << " items; HR and NDCG with tied scores in expectation.\n\n"
-            << "| model | protocol | split | users | HR@10 | NDCG@10 | HR@20 | NDCG@20 |\n"
-            << "|---|---|---|---|---|---|---|---|\n";
-  for (const EvalResult& r : results) std::cout << Row(r) << "\n";
+  std::cout << FullRankingNote(log.num_items()) << kResultTableHeader;
+  for (const EvalResult& r : results) std::cout << ResultRow(r) << "\n";
   if (holdout == Holdout::kValidation && !s.no_tune &&
       std::find(models.begin(), models.end(), "itemknn") != models.end()) {
     std::cout << "\nitemknn was tuned on this validation split: its row is optimistic.\n";
   }
   std::cout << ann_table;
-  if (!s.json.empty()) {
-    std::ofstream file(s.json);
-    file << out.dump(2) << "\n";
-    file.close();
-    if (!file) return Fail(absl::StrCat("cannot write ", s.json));
-    std::cerr << "wrote " << s.json << "\n";
-  }
-  return 0;
+  return WriteJsonReport(out, s.json, kProgram, std::cerr);
 }
 
 }  // namespace
@@ -334,7 +275,7 @@ int Run(const Settings& s) {
 int main(int argc, char** argv) {
   candor::reco::Settings s;
   candor::core::Flags flags(
-      "candor-reco-eval",
+      candor::reco::kProgram,
       "Offline evaluation of recommenders (README.md). Loads one data set, splits it\n"
       "leave-one-out per user (last item = test, the one before = validation, the rest =\n"
       "train; users with fewer than 3 interactions stay in train and are not evaluated),\n"
@@ -343,27 +284,13 @@ int main(int argc, char** argv) {
       "tuned on the validation split unless --no-tune. Prints a table (HR@10, NDCG@10,\n"
       "HR@20, NDCG@20) on stdout, progress on stderr. Exit 0 on success, 1 on a failure\n"
       "(bad data: file:line and the reason), 2 on bad usage or when the data is absent.");
-  flags.AddString("beauty", "", &s.beauty,
-                  "folder with Beauty_item_org_rank.txt and Beauty_time_org_rank.txt");
-  flags.AddString("amazon-json", "", &s.amazon_json,
-                  "Amazon 2014 JSON-lines review file, plain or .gz");
-  flags.AddString("tsv", "", &s.tsv, "tab-separated `user item rating unix_time`, plain or .gz");
-  flags.AddString("pg-dsn", "", &s.pg_dsn,
-                  "Candor's own active reviews in Postgres (user, product, rating, time), e.g. "
-                  "postgresql://postgres@127.0.0.1:5440/candor");
+  candor::reco::AddSourceFlags(flags, s.data);
   flags.AddString("models", "", &s.models,
                   "comma-separated: popularity, popularity-recent, itemknn, twotower, funnel");
-  flags.AddString("split-mode", "", &s.split_mode,
-                  "leave-one-out (per user: last item test, the one before validation) or time "
-                  "(global cutoffs at --time-quantiles of all interaction times; no later event "
-                  "in train)");
-  flags.AddString("time-quantiles", "", &s.time_quantiles,
-                  "--split-mode time: VALIDATION,TEST quantiles of all interaction times; train = "
-                  "events before the first, targets = each user's first event after each");
+  candor::reco::AddSplitFlags(flags, s.data);
   flags.AddString("split", "", &s.split, "validation or test");
   flags.AddString("json", "", &s.json, "also write the results (and the tuning) to this file");
-  flags.AddBool("lenient", "", &s.lenient,
-                "skip bad lines (counted, the first reasons printed) instead of failing");
+  candor::reco::AddLenientFlag(flags, s.data);
   flags.AddInt("window-days", "", &s.window_days,
                "popularity-recent: the window before each request", 1, 100000);
   flags.AddInt("knn-k", "", &s.knn_k,
@@ -393,11 +320,10 @@ int main(int argc, char** argv) {
                   "funnel: `item text` file for the category-affinity feature");
   flags.AddInt("content-buckets", "", &s.content_buckets,
                "funnel: hash buckets of content tokens, as the ranker was trained", 1, 1 << 24);
-  if (const int rc = candor::core::ParseOrExit(flags, argc, argv); rc >= 0) return rc;
-  if (!flags.positional().empty()) {
-    std::cerr << "candor-reco-eval: unexpected argument '" << flags.positional()[0]
-              << "' (see --help)\n";
-    return 2;
+  if (const int rc =
+          candor::reco::ParseToolFlags(flags, candor::reco::kProgram, argc, argv, std::cerr);
+      rc >= 0) {
+    return rc;
   }
   return candor::reco::Run(s);
 }

@@ -3,8 +3,8 @@
 # Usage: tsv_test.sh CANDOR_RECO_EVAL
 set -eu
 tool=$1
-dir=$(mktemp -d "${TMPDIR:-/tmp}/candor-reco-eval.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
+. "$(dirname "$0")/../testing/reco_test_lib.sh"
+reco_test_dir candor-reco-eval
 
 # 60 users over 30 items in 3 clusters of 10: each user reviews 6 items of one cluster, in
 # order, so item-kNN must beat popularity on the held-out items.
@@ -36,18 +36,12 @@ grep -q '^| itemknn(.* | leave-one-out, full ranking, history masked | test | 60
 grep -q '"protocol": "time split (q0.5 / q0.8), full ranking, history masked"' "$dir/time.json"
 grep -q 'train = the 180 events before 1300, 60 validation users (first event in \[1300, 1448)), 60 test users' "$dir/err.txt"
 grep -q '^| itemknn(.* | time split (q0.5 / q0.8), full ranking, history masked | test | 60 |' "$dir/table.txt"
-if "$tool" --tsv "$dir/r.tsv" --split-mode random 2> "$dir/err.txt"; then
-  echo "--split-mode random was accepted" >&2
-  exit 1
-fi
+expect_exit 2 "$tool" --tsv "$dir/r.tsv" --split-mode random
 grep -q "split-mode must be leave-one-out or time" "$dir/err.txt"
 
 # A bad line fails with file:line and the reason, unless --lenient.
 printf 'u1\ti1\t5\t1\nu1 i2 5 2\n' > "$dir/bad.tsv"
-if "$tool" --tsv "$dir/bad.tsv" 2> "$dir/err.txt"; then
-  echo "a bad TSV was accepted" >&2
-  exit 1
-fi
+expect_exit 1 "$tool" --tsv "$dir/bad.tsv"
 grep -q "bad.tsv:2: expected 4 tab-separated fields" "$dir/err.txt"
 
 # --lenient: the good lines are evaluated, the bad one is counted and named.

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <random>
@@ -18,36 +17,28 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "libs/core/flags.h"
-#include "libs/reco/candor_reviews.h"
 #include "libs/reco/evaluation.h"
 #include "libs/reco/funnel.h"
-#include "libs/reco/item_content.h"
 #include "libs/reco/loaders.h"
 #include "libs/reco/ltr_ranker.h"
 #include "libs/reco/ltr_train.h"
 #include "libs/reco/rank_features.h"
 #include "libs/reco/split.h"
+#include "libs/reco/tool.h"
 #include "libs/reco/two_tower.h"
 #include "nlohmann/json.hpp"
 
 namespace candor::reco {
 namespace {
 
-constexpr int kFailed = 1;
-constexpr int kUsage = 2;  // also: the data is absent (as candor-reco-eval)
+constexpr char kProgram[] = "candor-reco-rank-train";
 
 struct Settings {
-  std::string beauty;
-  std::string amazon_json;
-  std::string tsv;
-  std::string pg_dsn;
+  ToolDataFlags data;
   std::string item_content;
   std::string twotower_model;
   std::string out;
-  std::string split_mode = "leave-one-out";
-  std::string time_quantiles = "0.9,0.95";
   std::string report;
-  bool lenient = false;
   int64_t content_buckets = 16384;
   int64_t candidates = 200;
   int64_t window_days = 30;
@@ -66,102 +57,54 @@ struct Settings {
   std::string mask_features;
 };
 
-double Since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 int Fail(const std::string& what) {
-  std::cerr << "candor-reco-rank-train: " << what << "\n";
-  return kFailed;
-}
-
-nlohmann::json ResultJson(const EvalResult& r) {
-  nlohmann::json j = {
-      {"model", r.model}, {"protocol", r.protocol}, {"split", HoldoutName(r.holdout)},
-      {"users", r.users}, {"items", r.items},       {"seconds", r.seconds}};
-  for (std::size_t c = 0; c < r.cutoffs.size(); ++c) {
-    j[absl::StrCat("hr@", r.cutoffs[c])] = r.hit[c];
-    j[absl::StrCat("ndcg@", r.cutoffs[c])] = r.ndcg[c];
-  }
-  return j;
-}
-
-std::string Row(const EvalResult& r) {
-  return absl::StrFormat("| %s | %s | %s | %d | %.4f | %.4f | %.4f | %.4f |", r.model, r.protocol,
-                         HoldoutName(r.holdout), r.users, r.hit[0], r.ndcg[0], r.hit[1], r.ndcg[1]);
+  std::cerr << kProgram << ": " << what << "\n";
+  return kToolFailed;
 }
 
 int Run(const Settings& s) {
   // 1. Which data, which tower.
-  const DataSource source{
-      .beauty_dir = s.beauty, .amazon_json = s.amazon_json, .tsv = s.tsv, .pg_dsn = s.pg_dsn};
-  if (absl::Status v = ValidateDataSource(source); !v.ok()) {
-    std::cerr << "candor-reco-rank-train: " << v.message() << " (see --help)\n";
-    return kUsage;
-  }
-  if (absl::Status v = ValidateSplitFlags(s.split_mode, s.time_quantiles); !v.ok()) {
-    std::cerr << "candor-reco-rank-train: " << v.message() << "\n";
-    return kUsage;
-  }
+  if (const int rc = ValidateDataFlags(s.data, kProgram, std::cerr); rc >= 0) return rc;
   if (s.out.empty() || s.twotower_model.empty()) {
     std::cerr << "candor-reco-rank-train: --out (the ranker to write) and --twotower-model (the "
                  "retrieval model, candor-reco-train's file) are required\n";
-    return kUsage;
+    return kToolUsage;
   }
 
   // 2. Load and split.
-  auto start = std::chrono::steady_clock::now();
-  const LoadOptions load_options{.lenient = s.lenient, .max_reasons = 5};
-  LoadReport report;
-  absl::StatusOr<InteractionLog> log = LoadSource(source, load_options, &report, &std::cerr);
-  if (absl::IsNotFound(log.status())) {
-    std::cerr << "candor-reco-rank-train: skipped: " << log.status().message()
-              << " (the data is absent; the shared data folder is ../shared/data)\n";
-    return kUsage;
-  }
-  if (!log.ok()) return Fail(std::string(log.status().message()));
-  std::cerr << absl::StrFormat(
-      "load: %s: %d interactions, %d users, %d items (%d lines, %d skipped) in %.2f s\n",
-      report.source, report.interactions, log->num_users(), log->num_items(), report.lines,
-      report.skipped, Since(start));
-  for (const std::string& reason : report.reasons) std::cerr << "  skipped: " << reason << "\n";
-  const std::string checksum = DataChecksum(*log);
+  ToolData data;
+  if (const int rc = LoadForTool(s.data, kProgram, std::cerr, &data); rc >= 0) return rc;
+  const InteractionLog& log = data.log;
+  const std::string checksum = DataChecksum(log);
 
-  std::vector<std::vector<int32_t>> tokens;
-  int64_t described = 0;
-  if (!s.item_content.empty()) {
-    LoadReport content_report;
-    int64_t unknown = 0;
-    absl::StatusOr<std::vector<std::vector<int32_t>>> loaded =
-        LoadItemContent(s.item_content, *log, static_cast<int32_t>(s.content_buckets), load_options,
-                        &content_report, &unknown);
-    if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
-    tokens = *std::move(loaded);
-    for (const auto& t : tokens) described += t.empty() ? 0 : 1;
-    std::cerr << absl::StrFormat("content: %s: %d of %d items have tokens\n", s.item_content,
-                                 described, log->num_items());
+  ToolContent content;
+  if (const int rc = LoadContentForTool(s.item_content, s.content_buckets, s.data, data, kProgram,
+                                        std::cerr, &content);
+      rc >= 0) {
+    return rc;
   }
 
-  absl::StatusOr<LeaveOneOutSplit> split = SplitFromFlags(*log, s.split_mode, s.time_quantiles);
+  absl::StatusOr<LeaveOneOutSplit> split =
+      SplitFromFlags(log, s.data.split_mode, s.data.time_quantiles);
   if (!split.ok()) return Fail(std::string(split.status().message()));
   std::cerr << "split: " << DescribeSplit(*split) << "\n";
 
   absl::StatusOr<LoadedTwoTower> loaded = ReadTwoTower(s.twotower_model);
   if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
   TwoTowerModel tower(std::move(loaded->weights));
-  const int64_t known = tower.Bind(*log);
+  const int64_t known = tower.Bind(log);
   std::cerr << absl::StrFormat("twotower: %s knows %d of the data's %d items\n", s.twotower_model,
-                               known, log->num_items());
+                               known, log.num_items());
   if (absl::Status fit = tower.Fit(split->train); !fit.ok())
     return Fail(std::string(fit.message()));
 
   // 3. The features' data: the train part only.
-  start = std::chrono::steady_clock::now();
+  const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<MemoryFeatureSource> features =
-      TrainFeatureSource(*log, *split, std::move(tokens), s.window_days * 86400);
+      TrainFeatureSource(log, *split, std::move(content.tokens), s.window_days * 86400);
   if (!features.ok()) return Fail(std::string(features.status().message()));
   std::cerr << absl::StrFormat("features: %s, built from the train part in %.2f s\n",
-                               kRankFeaturesVersion, Since(start));
+                               kRankFeaturesVersion, SecondsSince(start));
 
   // 4. Users: a seeded shuffle puts valid_fraction of them aside for early stopping.
   std::vector<int32_t> users = split->Users(Holdout::kValidation);
@@ -253,15 +196,7 @@ int Run(const Settings& s) {
   };
   nlohmann::json meta = {
       {"trainer", "candor-reco-rank-train"},
-      {"data",
-       {{"source", report.source},
-        {"checksum", checksum},
-        {"interactions", report.interactions},
-        {"users", log->num_users()},
-        {"items", log->num_items()},
-        {"skipped_lines", report.skipped},
-        {"content", s.item_content},
-        {"items_with_content", described}}},
+      {"data", DataJson(data, checksum, s.item_content, content.described)},
       {"twotower_model", s.twotower_model},
       {"split", DescribeSplit(*split)},
       {"protocol",
@@ -298,22 +233,11 @@ int Run(const Settings& s) {
     const EvalResult alone = Evaluate(tower, *split, Holdout::kTest, options);
     const EvalResult ranked = Evaluate(funnel, *split, Holdout::kTest, options);
     if (!funnel.status().ok()) return Fail(std::string(funnel.status().message()));
-    std::cout << "Ranked against all " << log->num_items()
-              << " items; HR and NDCG with tied scores in expectation.\n\n"
-              << "| model | protocol | split | users | HR@10 | NDCG@10 | HR@20 | NDCG@20 |\n"
-              << "|---|---|---|---|---|---|---|---|\n"
-              << Row(alone) << "\n"
-              << Row(ranked) << "\n";
-    meta["test"] = {ResultJson(alone), ResultJson(ranked)};
+    std::cout << FullRankingNote(log.num_items()) << kResultTableHeader << ResultRow(alone) << "\n"
+              << ResultRow(ranked) << "\n";
+    meta["test"] = {EvalResultJson(alone), EvalResultJson(ranked)};
   }
-  if (!s.report.empty()) {
-    std::ofstream file(s.report);
-    file << meta.dump(2) << "\n";
-    file.close();
-    if (!file) return Fail(absl::StrCat("cannot write ", s.report));
-    std::cerr << "wrote " << s.report << "\n";
-  }
-  return 0;
+  return WriteJsonReport(meta, s.report, kProgram, std::cerr);
 }
 
 }  // namespace
@@ -322,7 +246,7 @@ int Run(const Settings& s) {
 int main(int argc, char** argv) {
   candor::reco::Settings s;
   candor::core::Flags flags(
-      "candor-reco-rank-train",
+      candor::reco::kProgram,
       "Trains the XGBoost learning-to-rank stage (README.md) over a two-tower model's\n"
       "candidates. Loads one data set, splits it leave-one-out per user, and for each user\n"
       "takes the two-tower top --candidates items outside their train history at the\n"
@@ -332,14 +256,7 @@ int main(int argc, char** argv) {
       "and the funnel once on the test split (full ranking, history masked). Table on stdout,\n"
       "progress on stderr. Exit 0 on success, 1 on a failure, 2 on bad usage or when the\n"
       "data is absent.");
-  flags.AddString("beauty", "", &s.beauty,
-                  "folder with Beauty_item_org_rank.txt and Beauty_time_org_rank.txt");
-  flags.AddString("amazon-json", "", &s.amazon_json,
-                  "Amazon 2014 JSON-lines review file, plain or .gz");
-  flags.AddString("tsv", "", &s.tsv, "tab-separated `user item rating unix_time`, plain or .gz");
-  flags.AddString("pg-dsn", "", &s.pg_dsn,
-                  "Candor's own active reviews in Postgres (user, product, rating, time), e.g. "
-                  "postgresql://postgres@127.0.0.1:5440/candor");
+  candor::reco::AddSourceFlags(flags, s.data);
   flags.AddString("item-content", "", &s.item_content,
                   "optional tab-separated `item text`: tokens for the category-affinity feature");
   flags.AddInt("content-buckets", "", &s.content_buckets,
@@ -348,8 +265,7 @@ int main(int argc, char** argv) {
                   "the retrieval model (candor-reco-train's file; required)");
   flags.AddString("out", "", &s.out, "the ranker to write (required); metadata beside it");
   flags.AddString("report", "", &s.report, "also write the metadata and evaluation as JSON");
-  flags.AddBool("lenient", "", &s.lenient,
-                "skip bad lines (counted, the first reasons printed) instead of failing");
+  candor::reco::AddLenientFlag(flags, s.data);
   flags.AddInt("candidates", "", &s.candidates, "two-tower candidates per user", 1, 100000);
   flags.AddInt("window-days", "", &s.window_days, "the item_recent feature's window", 1, 100000);
   flags.AddDouble("valid-fraction", "", &s.valid_fraction,
@@ -365,22 +281,15 @@ int main(int argc, char** argv) {
                "stop after this many rounds without a better held-out NDCG@10", 1, 100000);
   flags.AddInt("threads", "", &s.threads, "XGBoost threads", 1, 256);
   flags.AddInt("seed", "", &s.seed, "seed of the user shuffle and of XGBoost", 0, int64_t{1} << 62);
-  flags.AddString("split-mode", "", &s.split_mode,
-                  "leave-one-out (per user: last item test, the one before validation) or time "
-                  "(global cutoffs at --time-quantiles of all interaction times; no later event "
-                  "in train)");
-  flags.AddString("time-quantiles", "", &s.time_quantiles,
-                  "--split-mode time: VALIDATION,TEST quantiles of all interaction times; train = "
-                  "events before the first, targets = each user's first event after each");
+  candor::reco::AddSplitFlags(flags, s.data);
   flags.AddBool("no-test", "", &s.no_test, "skip the test-split evaluation");
   flags.AddString("mask-features", "", &s.mask_features,
                   "comma-separated feature names to train without (an ablation; recorded in the "
                   "metadata, so every user of the model ignores them)");
-  if (const int rc = candor::core::ParseOrExit(flags, argc, argv); rc >= 0) return rc;
-  if (!flags.positional().empty()) {
-    std::cerr << "candor-reco-rank-train: unexpected argument '" << flags.positional()[0]
-              << "' (see --help)\n";
-    return 2;
+  if (const int rc =
+          candor::reco::ParseToolFlags(flags, candor::reco::kProgram, argc, argv, std::cerr);
+      rc >= 0) {
+    return rc;
   }
   return candor::reco::Run(s);
 }

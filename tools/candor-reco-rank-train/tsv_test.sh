@@ -7,22 +7,12 @@ set -eu
 rank=$1
 train=$2
 eval=$3
-dir=$(mktemp -d "${TMPDIR:-/tmp}/candor-reco-rank-train.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
+. "$(dirname "$0")/../testing/reco_test_lib.sh"
+reco_test_dir candor-reco-rank-train
 
 # 200 users over 40 items: each reviews 7 consecutive items (mod 40) from a start of its own, one
 # a day, with a rating.
-printf 'user\titem\trating\tunix_time\n' > "$dir/r.tsv"
-u=0
-while [ $u -lt 200 ]; do
-  k=0
-  while [ $k -lt 7 ]; do
-    printf 'u%d\ti%d\t%d\t%d\n' $u $(((u * 7 + k) % 40)) $((1 + (u + k) % 5)) \
-      $((86400 * (u + k))) >> "$dir/r.tsv"
-    k=$((k + 1))
-  done
-  u=$((u + 1))
-done
+reco_sequences "$dir/r.tsv" 200 40 7 rated
 
 "$train" --tsv "$dir/r.tsv" --out "$dir/tower.tt" --dim 16 --hidden 32 --history 5 --batch 64 \
   --lr 0.01 --epochs 3 --seed 3 --no-test 2> /dev/null
@@ -59,24 +49,12 @@ cmp "$dir/ranker.json" "$dir/again.json" || { echo "the same seed gave another b
 # Bad input: a ranker beside metadata that is not its own; a missing ranker; missing flags.
 cp "$dir/again.json.meta.json" "$dir/x.meta.json"
 sed 's/"version": "[^"]*"/"version": "other"/' "$dir/x.meta.json" > "$dir/again.json.meta.json"
-if "$eval" --tsv "$dir/r.tsv" --models funnel --twotower-model "$dir/tower.tt" \
-  --ranker "$dir/again.json" 2> "$dir/err.txt" > /dev/null; then
-  echo "a ranker with another model's metadata was accepted" >&2
-  exit 1
-fi
+expect_exit 1 "$eval" --tsv "$dir/r.tsv" --models funnel --twotower-model "$dir/tower.tt" \
+  --ranker "$dir/again.json"
 grep -q 'belongs to another model' "$dir/err.txt"
-if "$eval" --tsv "$dir/r.tsv" --models funnel --twotower-model "$dir/tower.tt" \
-  --ranker "$dir/absent.json" 2> "$dir/err.txt" > /dev/null; then
-  echo "a missing ranker was accepted" >&2
-  exit 1
-fi
+expect_exit 1 "$eval" --tsv "$dir/r.tsv" --models funnel --twotower-model "$dir/tower.tt" \
+  --ranker "$dir/absent.json"
 grep -q 'absent.json: cannot be read' "$dir/err.txt"
-set +e
-"$eval" --tsv "$dir/r.tsv" --models funnel --twotower-model "$dir/tower.tt" 2> /dev/null
-rc_eval=$?
-"$rank" --tsv "$dir/r.tsv" --out "$dir/y.json" 2> /dev/null
-rc_rank=$?
-set -e
-[ $rc_eval -eq 2 ] || { echo "funnel without --ranker gave exit $rc_eval, want 2" >&2; exit 1; }
-[ $rc_rank -eq 2 ] || { echo "no --twotower-model gave exit $rc_rank, want 2" >&2; exit 1; }
+expect_exit 2 "$eval" --tsv "$dir/r.tsv" --models funnel --twotower-model "$dir/tower.tt"
+expect_exit 2 "$rank" --tsv "$dir/r.tsv" --out "$dir/y.json"
 echo "ok"

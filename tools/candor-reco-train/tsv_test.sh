@@ -5,21 +5,12 @@
 set -eu
 train=$1
 eval=$2
-dir=$(mktemp -d "${TMPDIR:-/tmp}/candor-reco-train.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
+. "$(dirname "$0")/../testing/reco_test_lib.sh"
+reco_test_dir candor-reco-train
 
 # 150 users over 40 items: each reviews 7 consecutive items (mod 40) from a start of its own,
 # one a day, so the next item always follows the newest one.
-printf 'user\titem\trating\tunix_time\n' > "$dir/r.tsv"
-u=0
-while [ $u -lt 150 ]; do
-  k=0
-  while [ $k -lt 7 ]; do
-    printf 'u%d\ti%d\t5\t%d\n' $u $(((u * 7 + k) % 40)) $((86400 * (u + k))) >> "$dir/r.tsv"
-    k=$((k + 1))
-  done
-  u=$((u + 1))
-done
+reco_sequences "$dir/r.tsv" 150 40 7
 
 "$train" --tsv "$dir/r.tsv" --out "$dir/model.bin" --report "$dir/report.json" --dim 16 \
   --hidden 32 --history 5 --batch 64 --lr 0.01 --temperature 0.1 --epochs 12 --seed 3 \
@@ -84,14 +75,7 @@ grep -q '"content_buckets": 512' "$dir/content.json"
 
 # Bad input: a bad line fails with file:line; no --out is a usage error.
 printf 'u1\ti1\t5\t1\nu1 i2 5 2\n' > "$dir/bad.tsv"
-if "$train" --tsv "$dir/bad.tsv" --out "$dir/bad.bin" 2> "$dir/err.txt"; then
-  echo "a bad TSV was accepted" >&2
-  exit 1
-fi
+expect_exit 1 "$train" --tsv "$dir/bad.tsv" --out "$dir/bad.bin"
 grep -q "bad.tsv:2: expected 4 tab-separated fields" "$dir/err.txt"
-set +e
-"$train" --tsv "$dir/r.tsv" 2> /dev/null
-rc=$?
-set -e
-[ $rc -eq 2 ] || { echo "no --out gave exit $rc, want 2" >&2; exit 1; }
+expect_exit 2 "$train" --tsv "$dir/r.tsv"
 echo "ok"
