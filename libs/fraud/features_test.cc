@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 
+#include "libs/fraud/features_testing.h"
 #include "libs/fraud/raw_features.h"
 
 namespace candor::fraud {
@@ -17,7 +18,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-float Get(const FeatureRow& row, Feature f) { return At(row.values, f); }
+using testing::Get;
 
 TEST(FeatureNamesTest, AreStableSnakeCaseAndUnique) {
   // The model's metadata and every stored reason code use these names: changing one is a

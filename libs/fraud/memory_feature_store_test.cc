@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/fraud/feature_stream_testing.h"
+#include "libs/fraud/features_testing.h"
 
 namespace candor::fraud {
 namespace {
@@ -17,22 +18,8 @@ using ::testing::IsEmpty;
 
 const absl::Time kT0 = absl::FromUnixSeconds(1'700'000'000);
 
-// A review by `user` of `asin` at `at` with a text of its own (so no near-duplicates unless a test
-// says otherwise).
-ReviewFacts Review(const std::string& id, const std::string& user, const std::string& asin,
-                   absl::Time at, int rating = 5) {
-  ReviewFacts r;
-  r.review_id = id;
-  r.user_id = user;
-  r.asin = asin;
-  r.rating = rating;
-  r.at = at;
-  r.text_length = 100;
-  r.signature = MinHashSignature(absl::StrCat("unique text of review ", id, " by ", user));
-  return r;
-}
-
-float Get(const FeatureRow& row, Feature f) { return At(row.values, f); }
+using testing::Get;
+using testing::Review;
 
 absl::Duration Days(double d) { return absl::Hours(24 * d); }
 
