@@ -1,12 +1,15 @@
 #pragma once
 
-// Tests only: the review facts the feature stores' tests record, and a feature read from a row.
-// Header-only.
+// Tests only: the review facts the feature stores' tests record, and features read from a row.
+// Header-only (needs gtest).
 
+#include <initializer_list>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "gtest/gtest.h"
 #include "libs/fraud/feature_store.h"
 #include "libs/fraud/features.h"
 #include "libs/fraud/text_signature.h"
@@ -31,5 +34,14 @@ inline ReviewFacts Review(const std::string& id, const std::string& user, const 
 
 // Feature `f` of `row`.
 inline float Get(const FeatureRow& row, Feature f) { return At(row.values, f); }
+
+// Expects each feature of `want` in `row` to hold its value (as EXPECT_FLOAT_EQ does), naming
+// the feature when it does not.
+inline void ExpectFeatures(const FeatureRow& row,
+                           std::initializer_list<std::pair<Feature, float>> want) {
+  for (const auto& [feature, value] : want) {
+    EXPECT_FLOAT_EQ(Get(row, feature), value) << FeatureName(feature);
+  }
+}
 
 }  // namespace candor::fraud::testing
