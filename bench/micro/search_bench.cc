@@ -62,23 +62,31 @@ std::vector<search::ReviewDocument> NextBatch(benchmark::State& state, const Rev
   return docs;
 }
 
-void IndexCandor(benchmark::State& state, const ReviewCorpus& corpus) {
-  const int64_t batch = state.range(0);
-  TempDir dir;
+// A writable Candor index in `dir`; null, with the benchmark skipped naming why, when it cannot
+// be opened.
+std::unique_ptr<search::XapianSearchIndex> OpenIndex(benchmark::State& state, const TempDir& dir) {
   auto index = search::XapianSearchIndex::Open(dir.path() + "/index",
                                                search::XapianSearchIndex::Mode::kWrite);
   if (!index.ok()) {
     state.SkipWithError(std::string(index.status().message()).c_str());
-    return;
+    return nullptr;
   }
+  return *std::move(index);
+}
+
+void IndexCandor(benchmark::State& state, const ReviewCorpus& corpus) {
+  const int64_t batch = state.range(0);
+  TempDir dir;
+  std::unique_ptr<search::XapianSearchIndex> index = OpenIndex(state, dir);
+  if (index == nullptr) return;
   int64_t n = 0;
   for (auto _ : state) {
     const std::vector<search::ReviewDocument> docs = NextBatch(state, corpus, batch, &n);
-    if (absl::Status s = (*index)->Upsert(docs); !s.ok()) {
+    if (absl::Status s = index->Upsert(docs); !s.ok()) {
       state.SkipWithError(std::string(s.message()).c_str());
       return;
     }
-    if (absl::Status s = (*index)->Commit(); !s.ok()) {
+    if (absl::Status s = index->Commit(); !s.ok()) {
       state.SkipWithError(std::string(s.message()).c_str());
       return;
     }
@@ -114,19 +122,15 @@ void IndexBareXapian(benchmark::State& state, const ReviewCorpus& corpus) {
 
 void SearchProduct(benchmark::State& state, const ReviewCorpus& corpus) {
   TempDir dir;
-  auto index = search::XapianSearchIndex::Open(dir.path() + "/index",
-                                               search::XapianSearchIndex::Mode::kWrite);
-  if (!index.ok()) {
-    state.SkipWithError(std::string(index.status().message()).c_str());
-    return;
-  }
+  std::unique_ptr<search::XapianSearchIndex> index = OpenIndex(state, dir);
+  if (index == nullptr) return;
   std::vector<search::ReviewDocument> docs;
   // At most 5,000 documents, so the smoke run under the sanitizers stays short.
   const int64_t count = std::min<int64_t>(static_cast<int64_t>(corpus.submissions.size()), 5000);
   for (int64_t n = 0; n < count; ++n) {
     docs.push_back(DocumentOf(corpus, n));
   }
-  if (!(*index)->Upsert(docs).ok() || !(*index)->Commit().ok()) {
+  if (!index->Upsert(docs).ok() || !index->Commit().ok()) {
     state.SkipWithError("indexing the corpus failed");
     return;
   }
@@ -140,7 +144,7 @@ void SearchProduct(benchmark::State& state, const ReviewCorpus& corpus) {
     r.query = queries[i % queries.size()];
     r.now = d.created;
     ++i;
-    absl::StatusOr<search::SearchResult> result = (*index)->Search(r);
+    absl::StatusOr<search::SearchResult> result = index->Search(r);
     if (!result.ok()) {
       state.SkipWithError(std::string(result.status().message()).c_str());
       return;

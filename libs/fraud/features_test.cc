@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 
+#include "libs/fraud/features_testing.h"
 #include "libs/fraud/raw_features.h"
 
 namespace candor::fraud {
@@ -17,7 +18,8 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-float Get(const FeatureRow& row, Feature f) { return At(row.values, f); }
+using testing::ExpectFeatures;
+using testing::Get;
 
 TEST(FeatureNamesTest, AreStableSnakeCaseAndUnique) {
   // The model's metadata and every stored reason code use these names: changing one is a
@@ -55,22 +57,22 @@ TEST(ComputeFeaturesTest, FirstReviewOfAFreshAccountOnAFreshProduct) {
   raw.text_length_sum_7d = 120;
   const FeatureRow row = ComputeFeatures(raw);
   EXPECT_THAT(row.clamped, IsEmpty());
-  EXPECT_EQ(Get(row, Feature::kAccountAgeDays), 0);
-  EXPECT_EQ(Get(row, Feature::kLifetimeReviews), 0);
-  EXPECT_EQ(Get(row, Feature::kVerifiedRatio), 0);
-  EXPECT_EQ(Get(row, Feature::kAvgRatingGiven), 3);  // no history: the documented defaults
-  EXPECT_EQ(Get(row, Feature::kRatingVariance), 1);
-  EXPECT_EQ(Get(row, Feature::kReviews24h), 1);
-  EXPECT_EQ(Get(row, Feature::kReviews7d), 1);
-  EXPECT_EQ(Get(row, Feature::kDistinctProducts24h), 1);
-  EXPECT_EQ(Get(row, Feature::kAvgTextLength7d), 120);
-  // One review in the hour and in 30 days: 1 / max(1/720, 0.1).
-  EXPECT_FLOAT_EQ(Get(row, Feature::kProductVelocityRatio), 10);
-  EXPECT_EQ(Get(row, Feature::kProductNewAccountRatio), 0);
-  EXPECT_EQ(Get(row, Feature::kRatingSpikeDelta), 0);
-  EXPECT_EQ(Get(row, Feature::kRatingDeviation), 0);
-  EXPECT_EQ(Get(row, Feature::kRating), 4);
-  EXPECT_EQ(Get(row, Feature::kTextLength), 120);
+  ExpectFeatures(row, {{Feature::kAccountAgeDays, 0},
+                       {Feature::kLifetimeReviews, 0},
+                       {Feature::kVerifiedRatio, 0},
+                       {Feature::kAvgRatingGiven, 3},  // no history: the documented defaults
+                       {Feature::kRatingVariance, 1},
+                       {Feature::kReviews24h, 1},
+                       {Feature::kReviews7d, 1},
+                       {Feature::kDistinctProducts24h, 1},
+                       {Feature::kAvgTextLength7d, 120},
+                       // One review in the hour and in 30 days: 1 / max(1/720, 0.1).
+                       {Feature::kProductVelocityRatio, 10},
+                       {Feature::kProductNewAccountRatio, 0},
+                       {Feature::kRatingSpikeDelta, 0},
+                       {Feature::kRatingDeviation, 0},
+                       {Feature::kRating, 4},
+                       {Feature::kTextLength, 120}});
 }
 
 TEST(ComputeFeaturesTest, RatiosMeansAndVarianceFromTheSums) {
@@ -102,22 +104,22 @@ TEST(ComputeFeaturesTest, RatiosMeansAndVarianceFromTheSums) {
   raw.text_length = 300;
   const FeatureRow row = ComputeFeatures(raw);
   EXPECT_THAT(row.clamped, IsEmpty());
-  EXPECT_FLOAT_EQ(Get(row, Feature::kAccountAgeDays), 12.5);
-  EXPECT_FLOAT_EQ(Get(row, Feature::kLifetimeReviews), 4);
-  EXPECT_FLOAT_EQ(Get(row, Feature::kVerifiedRatio), 0.75);
-  EXPECT_FLOAT_EQ(Get(row, Feature::kAvgRatingGiven), 3.5);
-  EXPECT_FLOAT_EQ(Get(row, Feature::kRatingVariance), 2.75);  // (4*60 - 14^2) / 16
-  EXPECT_FLOAT_EQ(Get(row, Feature::kAvgTextLength7d), 250);
-  EXPECT_FLOAT_EQ(Get(row, Feature::kDatacenterIp), 1);
-  EXPECT_FLOAT_EQ(Get(row, Feature::kProductVelocityRatio), 2.5);  // 5 / (1440 / 720)
-  EXPECT_FLOAT_EQ(Get(row, Feature::kProductNewAccountRatio), 0.75);
-  EXPECT_FLOAT_EQ(Get(row, Feature::kRatingSpikeDelta), 0.75);  // |13/4 - 4|
-  EXPECT_FLOAT_EQ(Get(row, Feature::kRatingDeviation), -3);
-  EXPECT_FLOAT_EQ(Get(row, Feature::kNearDupSimilarity), 0.75);
-  EXPECT_FLOAT_EQ(Get(row, Feature::kNearDupAccounts), 7);
-  EXPECT_FLOAT_EQ(Get(row, Feature::kSharedIpRejected), 2);
-  EXPECT_FLOAT_EQ(Get(row, Feature::kSharedDeviceRejected), 1);
-  EXPECT_FLOAT_EQ(Get(row, Feature::kVerifiedPurchase), 1);
+  ExpectFeatures(row, {{Feature::kAccountAgeDays, 12.5},
+                       {Feature::kLifetimeReviews, 4},
+                       {Feature::kVerifiedRatio, 0.75},
+                       {Feature::kAvgRatingGiven, 3.5},
+                       {Feature::kRatingVariance, 2.75},  // (4*60 - 14^2) / 16
+                       {Feature::kAvgTextLength7d, 250},
+                       {Feature::kDatacenterIp, 1},
+                       {Feature::kProductVelocityRatio, 2.5},  // 5 / (1440 / 720)
+                       {Feature::kProductNewAccountRatio, 0.75},
+                       {Feature::kRatingSpikeDelta, 0.75},  // |13/4 - 4|
+                       {Feature::kRatingDeviation, -3},
+                       {Feature::kNearDupSimilarity, 0.75},
+                       {Feature::kNearDupAccounts, 7},
+                       {Feature::kSharedIpRejected, 2},
+                       {Feature::kSharedDeviceRejected, 1},
+                       {Feature::kVerifiedPurchase, 1}});
 }
 
 TEST(ComputeFeaturesTest, EqualRatingsHaveZeroVarianceNotATinyNegativeOne) {
@@ -139,12 +141,12 @@ TEST(ComputeFeaturesTest, OutOfRangeValuesAreClampedAndListedInFeatureOrder) {
   raw.rating = 9;
   raw.text_length = -1;
   const FeatureRow row = ComputeFeatures(raw);
-  EXPECT_EQ(Get(row, Feature::kAccountAgeDays), 0);
-  EXPECT_EQ(Get(row, Feature::kLifetimeReviews), 0);
-  EXPECT_EQ(Get(row, Feature::kReviews24h), RangeOf(Feature::kReviews24h).max);
-  EXPECT_EQ(Get(row, Feature::kNearDupSimilarity), 0);
-  EXPECT_EQ(Get(row, Feature::kRating), 5);
-  EXPECT_EQ(Get(row, Feature::kTextLength), 0);
+  ExpectFeatures(row, {{Feature::kAccountAgeDays, 0},
+                       {Feature::kLifetimeReviews, 0},
+                       {Feature::kReviews24h, RangeOf(Feature::kReviews24h).max},
+                       {Feature::kNearDupSimilarity, 0},
+                       {Feature::kRating, 5},
+                       {Feature::kTextLength, 0}});
   EXPECT_THAT(row.clamped,
               ElementsAre(Feature::kAccountAgeDays, Feature::kLifetimeReviews, Feature::kReviews24h,
                           Feature::kNearDupSimilarity, Feature::kRating, Feature::kTextLength));

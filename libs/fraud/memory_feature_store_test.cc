@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/fraud/feature_stream_testing.h"
+#include "libs/fraud/features_testing.h"
 
 namespace candor::fraud {
 namespace {
@@ -17,22 +18,9 @@ using ::testing::IsEmpty;
 
 const absl::Time kT0 = absl::FromUnixSeconds(1'700'000'000);
 
-// A review by `user` of `asin` at `at` with a text of its own (so no near-duplicates unless a test
-// says otherwise).
-ReviewFacts Review(const std::string& id, const std::string& user, const std::string& asin,
-                   absl::Time at, int rating = 5) {
-  ReviewFacts r;
-  r.review_id = id;
-  r.user_id = user;
-  r.asin = asin;
-  r.rating = rating;
-  r.at = at;
-  r.text_length = 100;
-  r.signature = MinHashSignature(absl::StrCat("unique text of review ", id, " by ", user));
-  return r;
-}
-
-float Get(const FeatureRow& row, Feature f) { return At(row.values, f); }
+using testing::ExpectFeatures;
+using testing::Get;
+using testing::Review;
 
 absl::Duration Days(double d) { return absl::Hours(24 * d); }
 
@@ -72,11 +60,11 @@ TEST(MemoryFeatureStoreTest, LifetimeCountersAreThePriorReviews) {
   store.Record(r1);
   store.Record(Review("a2", "ann", "P2", kT0 + Days(1), 1));
   const FeatureRow row = store.Record(Review("a3", "ann", "P3", kT0 + Days(2), 4));
-  EXPECT_EQ(Get(row, Feature::kLifetimeReviews), 2);
-  EXPECT_FLOAT_EQ(Get(row, Feature::kVerifiedRatio), 0.5);
-  EXPECT_FLOAT_EQ(Get(row, Feature::kAvgRatingGiven), 3);
-  EXPECT_FLOAT_EQ(Get(row, Feature::kRatingVariance), 4);
-  EXPECT_EQ(Get(row, Feature::kRating), 4);
+  ExpectFeatures(row, {{Feature::kLifetimeReviews, 2},
+                       {Feature::kVerifiedRatio, 0.5},
+                       {Feature::kAvgRatingGiven, 3},
+                       {Feature::kRatingVariance, 4},
+                       {Feature::kRating, 4}});
 }
 
 TEST(MemoryFeatureStoreTest, SessionWindowsRunOnTheReviewsOwnTime) {
@@ -89,10 +77,11 @@ TEST(MemoryFeatureStoreTest, SessionWindowsRunOnTheReviewsOwnTime) {
   store.Record(second);
   // 25 h after the first: it left the 24 h window, not the 7 d one.
   FeatureRow row = store.Record(Review("a3", "ann", "P2", kT0 + absl::Hours(25)));
-  EXPECT_EQ(Get(row, Feature::kReviews24h), 2);
-  EXPECT_EQ(Get(row, Feature::kReviews7d), 3);
-  EXPECT_EQ(Get(row, Feature::kDistinctProducts24h), 2);
-  EXPECT_FLOAT_EQ(Get(row, Feature::kAvgTextLength7d), 100);  // (50 + 150 + 100) / 3
+  ExpectFeatures(row, {{Feature::kReviews24h, 2},
+                       {Feature::kReviews7d, 3},
+                       {Feature::kDistinctProducts24h, 2},
+                       // (50 + 150 + 100) / 3
+                       {Feature::kAvgTextLength7d, 100}});
   // Exactly 7 days after the first: (at - 7 d, at] leaves it out.
   row = store.Record(Review("a4", "ann", "P3", kT0 + Days(7)));
   EXPECT_EQ(Get(row, Feature::kReviews24h), 1);
@@ -106,10 +95,11 @@ TEST(MemoryFeatureStoreTest, AnOldImportIsJudgedAtItsOwnTime) {
   }
   // Imported from a year before: nothing else of ann's is near it, though she reviewed today.
   const FeatureRow row = store.Record(Review("old", "ann", "P9", kT0 - Days(365)));
-  EXPECT_EQ(Get(row, Feature::kReviews24h), 1);
-  EXPECT_EQ(Get(row, Feature::kReviews7d), 1);
-  EXPECT_EQ(Get(row, Feature::kProductVelocityRatio), 10);
-  EXPECT_EQ(Get(row, Feature::kLifetimeReviews), 5);  // "prior" = recorded before it
+  ExpectFeatures(row, {{Feature::kReviews24h, 1},
+                       {Feature::kReviews7d, 1},
+                       {Feature::kProductVelocityRatio, 10},
+                       // "prior" = recorded before it
+                       {Feature::kLifetimeReviews, 5}});
   // Nor does it count in today's windows.
   const FeatureRow now = store.Record(Review("a5", "ann", "P1", kT0 + absl::Minutes(5)));
   EXPECT_EQ(Get(now, Feature::kReviews24h), 6);

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/core/clock.h"
 #include "libs/fraud/feature_stream_testing.h"
+#include "libs/fraud/features_testing.h"
 #include "libs/fraud/memory_feature_store.h"
 #include "libs/fraud/redis_feature_store.h"
 #include "libs/testing/assign.h"
@@ -25,18 +26,7 @@ using ::testing::HasSubstr;
 
 const absl::Time kT0 = absl::FromUnixSeconds(1'700'000'000);
 
-ReviewFacts Review(const std::string& id, const std::string& user, const std::string& asin,
-                   absl::Time at) {
-  ReviewFacts r;
-  r.review_id = id;
-  r.user_id = user;
-  r.asin = asin;
-  r.rating = 4;
-  r.at = at;
-  r.text_length = 80;
-  r.signature = MinHashSignature(absl::StrCat("the text of ", id));
-  return r;
-}
+using testing::Review;
 
 // Where a product's sorted set divides review times from new-account entries.
 constexpr char kSplit[] = "2251799813685248";

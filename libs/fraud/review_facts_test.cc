@@ -2,19 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include "libs/review/submission_testing.h"
+
 namespace candor::fraud {
 namespace {
 
 review::Submission Submission() {
-  review::Submission s;
-  s.review_id = "0123456789abcdef0123456789abcdef";
-  s.asin = "B000000001";
-  s.user_id = "ann";
-  s.rating = 2;
-  s.title = "Meh";
-  s.body = "Caf\xc3\xa9 quality, not great \xf0\x9f\x98\x90";  // é and an emoji
+  review::Submission s = review::testing::SubmissionOf(
+      "ann", 2, "Meh", "Caf\xc3\xa9 quality, not great \xf0\x9f\x98\x90",  // é and an emoji
+      absl::FromUnixSeconds(1'700'000'000));
   s.verified_purchase = true;
-  s.submitted_at = absl::FromUnixSeconds(1'700'000'000);
   s.client_ip = "203.0.113.9";
   s.device_id = "phone-1";
   return s;

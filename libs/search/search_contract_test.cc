@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "libs/search/es_index.h"
 #include "libs/search/search_request.h"
+#include "libs/search/search_testing.h"
 #include "libs/search/xapian_index.h"
 #include "libs/testing/temp_dir.h"
 
@@ -35,23 +36,10 @@ constexpr char kSkipped[] =
     "CANDOR_ES_URL=http://127.0.0.1:9200 ctest --test-dir build/dev -R search_contract_es "
     "--output-on-failure";
 
-const absl::Time kNow = absl::FromCivil(absl::CivilDay(2026, 12, 1), absl::UTCTimeZone());
+using testing::Doc;
+using testing::Id;
 
-std::string Id(int n) { return absl::StrFormat("%032x", n); }
-
-ReviewDocument Doc(int n, std::string asin, int rating, bool verified, int days_ago,
-                   std::string title, std::string body, double helpfulness = 0) {
-  ReviewDocument d;
-  d.review_id = Id(n);
-  d.asin = std::move(asin);
-  d.rating = rating;
-  d.verified = verified;
-  d.created = kNow - absl::Hours(24 * days_ago);
-  d.title = std::move(title);
-  d.body = std::move(body);
-  d.helpfulness = helpfulness;
-  return d;
-}
+const absl::Time kNow = testing::SampleNow();
 
 class SearchContractTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -73,20 +61,7 @@ class SearchContractTest : public ::testing::TestWithParam<std::string> {
       ASSERT_TRUE(xapian.ok()) << xapian.status();
       index_ = *std::move(xapian);
     }
-    ASSERT_TRUE(
-        index_
-            ->Upsert({
-                Doc(1, "B000GUITAR", 2, true, 10, "Strings buzz",
-                    "The strings buzz on the third fret no matter what I do. Returned it."),
-                Doc(2, "B000GUITAR", 5, true, 200, "Great guitar",
-                    "Sounds warm, no string buzz at all after a setup.", 3.0),
-                Doc(3, "B000GUITAR", 4, false, 800, "Good value",
-                    "Decent for the money; the tuner battery died after a week.", 1.0),
-                Doc(4, "B000GUITAR", 1, false, 5, "Buzzing mess",
-                    "Buzzing everywhere & the <b>action</b> is high.", 2.0),
-                Doc(5, "B000TUNERS", 5, true, 1, "Tuner", "Accurate tuner, battery lasts months."),
-            })
-            .ok());
+    ASSERT_TRUE(index_->Upsert(testing::GuitarAndTunerReviews()).ok());
     ASSERT_TRUE(index_->Commit().ok());
   }
   void TearDown() override {

@@ -8,8 +8,8 @@
 #include <fstream>
 #include <thread>
 
-#include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
+#include "libs/search/search_testing.h"
 #include "libs/search/xapian_reader_pool.h"
 
 // Requests are written with designated initializers naming only what each test sets; GCC 12
@@ -19,23 +19,10 @@
 namespace candor::search {
 namespace {
 
-const absl::Time kNow = absl::FromCivil(absl::CivilDay(2026, 12, 1), absl::UTCTimeZone());
+using testing::Doc;
+using testing::Id;
 
-std::string Id(int n) { return absl::StrFormat("%032x", n); }
-
-ReviewDocument Doc(int n, std::string asin, int rating, bool verified, int days_ago,
-                   std::string title, std::string body, double helpfulness = 0) {
-  ReviewDocument d;
-  d.review_id = Id(n);
-  d.asin = std::move(asin);
-  d.rating = rating;
-  d.verified = verified;
-  d.created = kNow - absl::Hours(24 * days_ago);
-  d.title = std::move(title);
-  d.body = std::move(body);
-  d.helpfulness = helpfulness;
-  return d;
-}
+const absl::Time kNow = testing::SampleNow();
 
 // What only the embedded backend has: readers and writers in separate handles, the write lock,
 // the reader pool, corrupt directories. The query semantics every backend shares are
@@ -49,20 +36,7 @@ class XapianIndexTest : public ::testing::Test {
     auto index = XapianSearchIndex::Open(dir_, XapianSearchIndex::Mode::kWrite);
     ASSERT_TRUE(index.ok()) << index.status();
     index_ = *std::move(index);
-    ASSERT_TRUE(
-        index_
-            ->Upsert({
-                Doc(1, "B000GUITAR", 2, true, 10, "Strings buzz",
-                    "The strings buzz on the third fret no matter what I do. Returned it."),
-                Doc(2, "B000GUITAR", 5, true, 200, "Great guitar",
-                    "Sounds warm, no string buzz at all after a setup.", 3.0),
-                Doc(3, "B000GUITAR", 4, false, 800, "Good value",
-                    "Decent for the money; the tuner battery died after a week.", 1.0),
-                Doc(4, "B000GUITAR", 1, false, 5, "Buzzing mess",
-                    "Buzzing everywhere & the <b>action</b> is high.", 2.0),
-                Doc(5, "B000TUNERS", 5, true, 1, "Tuner", "Accurate tuner, battery lasts months."),
-            })
-            .ok());
+    ASSERT_TRUE(index_->Upsert(testing::GuitarAndTunerReviews()).ok());
     ASSERT_TRUE(index_->Commit().ok());
   }
   void TearDown() override {

@@ -7,6 +7,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/review/submission_testing.h"
 
 namespace candor::fraud_scorer {
 namespace {
@@ -37,15 +38,10 @@ class FakeWindow final : public BehaviourWindow {
 const absl::Time kNow = absl::FromUnixSeconds(1700000000);
 
 review::Submission Genuine() {
-  review::Submission s;
-  s.review_id = "0123456789abcdef0123456789abcdef";
-  s.asin = "B000000001";
-  s.user_id = "u1";
-  s.rating = 4;
-  s.title = "Solid kettle";
-  s.body = "Boils fast and the lid closes well. The handle gets a bit warm though.";
-  s.submitted_at = kNow - absl::Minutes(1);
-  return s;
+  return review::testing::SubmissionOf(
+      "u1", 4, "Solid kettle",
+      "Boils fast and the lid closes well. The handle gets a bit warm though.",
+      kNow - absl::Minutes(1));
 }
 
 std::vector<std::string> RuleIds(const Decision& d) {
@@ -299,6 +295,7 @@ TEST(RuleScorerBatchTest, ScoreBatchDecidesExactlyAsScoreOneByOne) {
   CountingWindow one_by_one_window;
   RuleScorer one_by_one(one_by_one_window, Thresholds{});
   std::vector<absl::StatusOr<Decision>> expected;
+  expected.reserve(batch.size());
   for (const review::Submission& s : batch) expected.push_back(one_by_one.Score(s, kNow));
 
   CountingWindow batch_window;

@@ -5,21 +5,12 @@
 #include <string>
 #include <vector>
 
-#include "services/review-gateway/executor.h"
+#include "services/review-gateway/executor_testing.h"
 #include "services/review-gateway/helpful_ports.h"
 
-// Tests only: in-memory fakes of the VoteHelpful and ListReviews ports.
+// Tests only: in-memory fakes of the VoteHelpful and ListReviews ports (with InlineExecutor, to
+// run their work).
 namespace candor::gateway::testing {
-
-class InlineExecutor final : public Executor {
- public:
-  bool TrySubmit(std::function<void()> task) override {
-    if (full) return false;
-    task();
-    return true;
-  }
-  bool full = false;
-};
 
 // Reviews in memory; List orders as Postgres does (keyset, descending).
 class FakeReviewReads final : public ReviewReads {

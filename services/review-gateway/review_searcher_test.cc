@@ -6,10 +6,10 @@
 #include <optional>
 #include <string>
 
-#include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/core/error.h"
+#include "libs/search/search_testing.h"
 #include "libs/search/xapian_index.h"
 #include "libs/search/xapian_reader_pool.h"
 #include "services/review-gateway/helpful_fakes_testing.h"
@@ -21,24 +21,11 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-const absl::Time kNow = absl::FromCivil(absl::CivilDay(2026, 12, 1), absl::UTCTimeZone());
+using search::testing::Doc;
+using search::testing::Id;
+
+const absl::Time kNow = search::testing::SampleNow();
 constexpr char kGuitar[] = "B000GUITAR";
-
-std::string Id(int n) { return absl::StrFormat("%032x", n); }
-
-search::ReviewDocument Doc(int n, int rating, bool verified, int days_ago, std::string title,
-                           std::string body, double helpfulness = 0) {
-  search::ReviewDocument d;
-  d.review_id = Id(n);
-  d.asin = kGuitar;
-  d.rating = rating;
-  d.verified = verified;
-  d.created = kNow - absl::Hours(24 * days_ago);
-  d.title = std::move(title);
-  d.body = std::move(body);
-  d.helpfulness = helpfulness;
-  return d;
-}
 
 // The searcher over a real index in a temporary directory, written here and read through the
 // gateway's read-only pool, as the server does.
@@ -51,14 +38,15 @@ class ReviewSearcherTest : public ::testing::Test {
     auto writer =
         search::XapianSearchIndex::Open(root_ + "/index", search::XapianSearchIndex::Mode::kWrite);
     ASSERT_TRUE(writer.ok()) << writer.status();
-    ASSERT_TRUE((*writer)
-                    ->Upsert({
-                        Doc(1, 2, true, 10, "Strings buzz", "The strings buzz on the third fret."),
-                        Doc(2, 5, true, 200, "Great guitar", "No string buzz after a setup.", 3),
-                        Doc(3, 4, false, 800, "Good value", "The tuner battery died in a week."),
-                        Doc(4, 1, false, 5, "Buzzing mess", "Buzzing everywhere, high action.", 2),
-                    })
-                    .ok());
+    ASSERT_TRUE(
+        (*writer)
+            ->Upsert({
+                Doc(1, kGuitar, 2, true, 10, "Strings buzz", "The strings buzz on the third fret."),
+                Doc(2, kGuitar, 5, true, 200, "Great guitar", "No string buzz after a setup.", 3),
+                Doc(3, kGuitar, 4, false, 800, "Good value", "The tuner battery died in a week."),
+                Doc(4, kGuitar, 1, false, 5, "Buzzing mess", "Buzzing everywhere, high action.", 2),
+            })
+            .ok());
     ASSERT_TRUE((*writer)->Commit().ok());
     auto pool = search::XapianReaderPool::Open(root_ + "/index", 2);
     ASSERT_TRUE(pool.ok()) << pool.status();

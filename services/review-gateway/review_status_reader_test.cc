@@ -6,6 +6,7 @@
 
 #include "gtest/gtest.h"
 #include "libs/core/error.h"
+#include "services/review-gateway/executor_testing.h"
 
 namespace candor::gateway {
 namespace {
@@ -60,16 +61,6 @@ class FakeGuard final : public SubmissionGuard {
   GuardPolicy policy_;
 };
 
-class InlineExecutor final : public Executor {
- public:
-  bool TrySubmit(std::function<void()> task) override {
-    if (full) return false;
-    task();
-    return true;
-  }
-  bool full = false;
-};
-
 class ReviewStatusReaderTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -101,7 +92,7 @@ class ReviewStatusReaderTest : public ::testing::Test {
 
   FakeDecisions decisions_;
   FakeGuard guard_;
-  InlineExecutor executor_;
+  testing::InlineExecutor executor_;
   core::ManualClock clock_{absl::FromUnixSeconds(1700000100)};
   ReviewStatusReader reader_{decisions_, guard_, executor_, clock_};
 };

@@ -12,11 +12,11 @@
 #include <future>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "candor/review/v1/review_service.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "libs/events/topics.h"
 #include "libs/kafka/mock_cluster.h"
+#include "libs/search/search_testing.h"
 #include "libs/search/xapian_index.h"
 #include "libs/testing/stack_env.h"
 #include "libs/testing/temp_dir.h"
@@ -29,7 +29,7 @@ namespace {
 namespace v1 = candor::review::v1;
 constexpr char kSecret[] = "integration-test-secret-0123456789";
 
-std::string Id(int n) { return absl::StrFormat("%032x", n); }
+using search::testing::Id;
 
 class SearchTest : public ::testing::Test {
  protected:
@@ -38,17 +38,11 @@ class SearchTest : public ::testing::Test {
     ASSERT_TRUE(writer.ok()) << writer.status();
     writer_ = *std::move(writer);
     const absl::Time now = absl::Now();
+    // Review n: helpfulness n, n helpful votes of n + 1.
     auto doc = [&](int n, int rating, bool verified, int days_ago, std::string title,
                    std::string body) {
-      search::ReviewDocument d;
-      d.review_id = Id(n);
-      d.asin = asin_;
-      d.rating = rating;
-      d.verified = verified;
-      d.created = now - absl::Hours(24 * days_ago);
-      d.title = std::move(title);
-      d.body = std::move(body);
-      d.helpfulness = n;
+      search::ReviewDocument d = search::testing::Doc(n, asin_, rating, verified, days_ago,
+                                                      std::move(title), std::move(body), n, now);
       d.helpful_votes = n;
       d.total_votes = n + 1;
       return d;
@@ -178,12 +172,8 @@ TEST_F(SearchTest, FiltersSortsAndPagesToTheEnd) {
   EXPECT_EQ(resp.hits(0).review().review_id(), Id(4));
 
   // A commit of the writer is seen by the next search; a removal too.
-  search::ReviewDocument fresh;
-  fresh.review_id = Id(9);
-  fresh.asin = asin_;
-  fresh.rating = 3;
-  fresh.created = absl::Now();
-  fresh.body = "Fret buzz again.";
+  const search::ReviewDocument fresh =
+      search::testing::Doc(9, asin_, 3, false, 0, "", "Fret buzz again.", 0, absl::Now());
   ASSERT_TRUE(writer_->Upsert({fresh}).ok());
   ASSERT_TRUE(writer_->Remove({Id(1)}).ok());
   ASSERT_TRUE(writer_->Commit().ok());
