@@ -55,8 +55,9 @@ void RegisterFlags(core::Flags& f, Config* c) {
            "review cards kept in memory at most (--card-cache-ms)", 1, 10000000);
   f.AddInt("list-cache-ms", "CANDOR_GATEWAY_LIST_CACHE_MS", &c->list_cache_ms,
            "the oldest a ListReviews page answered from memory may be (a hot page is reloaded "
-           "in the background after half of it): new votes, reviews and removals show at most "
-           "this late; 0: every call reads the stores",
+           "in the background after three quarters of it): new votes, reviews and removals show "
+           "at most this much later than in the stores a page is built from (the ranking, and "
+           "the cards kept for --card-cache-ms); 0: every call reads the stores",
            0, 60000);
   f.AddInt("list-cache-pages", "", &c->list_cache_pages,
            "ListReviews pages kept in memory at most (--list-cache-ms), least recently used "

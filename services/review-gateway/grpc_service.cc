@@ -220,9 +220,10 @@ grpc::ServerUnaryReactor* ReviewGrpcService::ListReviews(grpc::CallbackServerCon
   in.verified_only = request->verified_only();
   in.page_size = request->page_size();
   in.page_token = request->page_token();
-  lister_.List(in, [call, response](absl::StatusOr<ListPage> page) {
+  lister_.List(in, [call, response](absl::StatusOr<ListPageCache::Page> page) {
     if (page.ok()) {
-      for (const reviewdb::ListedReview& r : page->reviews) {
+      response->mutable_reviews()->Reserve(static_cast<int>((*page)->reviews.size()));
+      for (const reviewdb::ListedReview& r : (*page)->reviews) {
         v1::ListedReview* out = response->add_reviews();
         out->set_review_id(r.review_id);
         out->set_title(r.title);
@@ -233,7 +234,7 @@ grpc::ServerUnaryReactor* ReviewGrpcService::ListReviews(grpc::CallbackServerCon
         out->set_total_votes(r.total_votes);
         events::ToProtoTimestamp(r.submitted_at, out->mutable_submitted_at());
       }
-      response->set_next_page_token(page->next_page_token);
+      response->set_next_page_token((*page)->next_page_token);
     }
     call.Finish(page.status());
   });

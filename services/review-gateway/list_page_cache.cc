@@ -27,7 +27,7 @@ void ListPageCache::Get(const std::string& key, const Loader& load, Answer done)
       page = slot.page;
       serve = std::move(done);
       ++counts_.hits;
-      if (age >= max_age_ / 2 && !slot.loading) {
+      if (age >= max_age_ * 3 / 4 && !slot.loading) {
         slot.loading = true;
         start_load = true;
         ++counts_.refreshes;

@@ -27,18 +27,19 @@ struct ListPage {
 // Whole ListReviews pages kept in memory for at most `max_age`, keyed by the normalised request
 // (product, order, filters, size, position). A product page is read by every shopper who opens
 // it: within `max_age` it is answered from memory, without Redis, Postgres or a pool thread, so
-// the stores see about one read per hot page per `max_age / 2` however often it is listed.
+// the stores see about one read per hot page per `3/4 max_age` however often it is listed.
 //
-// - Fresh (younger than `max_age / 2`): served.
-// - Ageing (from `max_age / 2` to `max_age`): served, and the first such call starts one load in
+// - Fresh (younger than `3/4 max_age`): served.
+// - Ageing (from `3/4 max_age` to `max_age`): served, and the first such call starts one load in
 //   the background whose page replaces it; popular pages therefore never expire and are never
 //   older than `max_age`.
 // - Missing or older than `max_age`: loaded. Concurrent calls for the same key share one load
 //   (no stampede when a hot page expires) and all get its answer, page or error. An error is not
 //   remembered.
 //
-// What a page may show late, by at most `max_age`: a new vote's counts, a new review, a changed
-// order and a removal (design.md 5: the same bound as a product's rating, 1 s by default).
+// What a page may show late, by at most `max_age` after the stores it is built from show it: a
+// new vote's counts, a new review, a changed order and a removal (a page is built from the
+// ranking in Redis and the cards, which CachedReviewReads may hold for its own ttl).
 //
 // Bounded: at most `max_pages` pages; the least recently used one goes first. Thread-safe; the
 // loader and the callers' callbacks run outside the lock.

@@ -57,7 +57,7 @@ TEST_F(ListPageCacheTest, AFreshPageIsAnsweredFromMemoryWithoutALoad) {
   ASSERT_EQ(pending_.size(), 1u);
   Finish(PageOf("v1"));
   EXPECT_EQ(*answers_[0]->value(), "v1");
-  clock_.Advance(absl::Milliseconds(499));
+  clock_.Advance(absl::Milliseconds(749));
   auto again = Get("a");
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->value(), "v1");
@@ -80,7 +80,7 @@ TEST_F(ListPageCacheTest, CallsForAMissingPageShareOneLoadAndAllGetItsAnswer) {
 TEST_F(ListPageCacheTest, AnAgeingPageIsServedWhileOneBackgroundLoadReplacesIt) {
   Get("a");
   Finish(PageOf("v1"));
-  clock_.Advance(absl::Milliseconds(600));  // past half of the 1 s
+  clock_.Advance(absl::Milliseconds(800));  // past three quarters of the 1 s
   EXPECT_EQ(Get("a")->value(), "v1");
   EXPECT_EQ(Get("a")->value(), "v1");
   ASSERT_EQ(pending_.size(), 1u) << "one refresh, however many calls";
@@ -117,12 +117,12 @@ TEST_F(ListPageCacheTest, AFailedLoadAnswersEveryWaiterAndIsNotRemembered) {
 TEST_F(ListPageCacheTest, AFailedRefreshKeepsServingThePageUntilMaxAge) {
   Get("a");
   Finish(PageOf("v1"));
-  clock_.Advance(absl::Milliseconds(600));
+  clock_.Advance(absl::Milliseconds(800));
   EXPECT_EQ(Get("a")->value(), "v1");
   Finish(absl::UnavailableError("redis down"));
   EXPECT_EQ(Get("a")->value(), "v1");  // and a new refresh starts
   ASSERT_EQ(pending_.size(), 1u);
-  clock_.Advance(absl::Milliseconds(400));
+  clock_.Advance(absl::Milliseconds(200));
   EXPECT_FALSE(Get("a").has_value()) << "1 s old: the caller joins the running load";
   Finish(PageOf("v2"));
   EXPECT_EQ(answers_.back()->value().value(), "v2");

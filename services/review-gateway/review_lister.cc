@@ -85,7 +85,7 @@ absl::Status DecodePageToken(const std::string& token, ReviewListQuery* query) {
   return absl::OkStatus();
 }
 
-void ReviewLister::List(const ListRequest& request, Done done) {
+void ReviewLister::List(const ListRequest& request, Answer done) {
   if (absl::Status s = review::ValidateAsin(request.asin); !s.ok()) {
     done(std::move(s));
     return;
@@ -119,7 +119,13 @@ void ReviewLister::List(const ListRequest& request, Done done) {
     }
   }
   if (pages_ == nullptr) {
-    Load(std::move(query), std::move(done));
+    Load(std::move(query), [done = std::move(done)](absl::StatusOr<ListPage> page) {
+      if (!page.ok()) {
+        done(page.status());
+        return;
+      }
+      done(std::make_shared<const ListPage>(*std::move(page)));
+    });
     return;
   }
   // The key is the query as validated (the token's position included), so two spellings of one
@@ -128,13 +134,7 @@ void ReviewLister::List(const ListRequest& request, Done done) {
   pages_->Get(
       key,
       [this, query = std::move(query)](Done loaded) mutable { Load(query, std::move(loaded)); },
-      [done = std::move(done)](absl::StatusOr<ListPageCache::Page> page) {
-        if (!page.ok()) {
-          done(page.status());
-          return;
-        }
-        done(**page);
-      });
+      std::move(done));
 }
 
 void ReviewLister::Load(ReviewListQuery query, Done done) {

@@ -37,6 +37,8 @@ inline constexpr int kMaxPageSize = 100;
 class ReviewLister {
  public:
   using Done = std::function<void(absl::StatusOr<ListPage>)>;
+  // The page as served: shared with the page cache (never copied on a hit).
+  using Answer = ListPageCache::Answer;
 
   // `pages` (optional, borrowed) answers repeated requests from memory (ListPageCache says how
   // late a page may be).
@@ -48,7 +50,7 @@ class ReviewLister {
   // a star outside 1..5; an unknown order; a page_token this call did not issue for the same
   // query); Unavailable (the stores did not answer, or the executor is full). `done` runs exactly
   // once and must not block.
-  void List(const ListRequest& request, Done done);
+  void List(const ListRequest& request, Answer done);
 
  private:
   // The page of a validated query from the stores.
