@@ -37,6 +37,8 @@ Options:
   --rate R            calls per second of the open loops (default 5000)
   --duration-s N      measured seconds per open-loop run (default 15)
   --rounds N          noop + list pairs (default 2)
+  --settle-s N        after the demo, wait until the 1-minute load average is below 1.0 (the
+                      services done with the import's backlog), at most N seconds (default 60)
   --ranker-flags S    extra flags for candor-ranker-bench (word-split), e.g. '--votes 100000'
   --reviews-file F    default ../shared/data/amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz
   --help
@@ -48,12 +50,13 @@ out=""
 rate=5000
 duration=15
 rounds=2
+settle=60
 ranker_flags=""
 reviews_file=${root}/../shared/data/amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz
 while (($# > 0)); do
   case $1 in
     -h | --help) usage; exit 0 ;;
-    --build-dir | --out | --rate | --duration-s | --rounds | --ranker-flags | --reviews-file)
+    --build-dir | --out | --rate | --duration-s | --rounds | --settle-s | --ranker-flags | --reviews-file)
       (($# >= 2)) || { echo "run_votes: $1 needs a value" >&2; exit 2; }
       case $1 in
         --build-dir) build_dir=$2 ;;
@@ -61,6 +64,7 @@ while (($# > 0)); do
         --rate) rate=$2 ;;
         --duration-s) duration=$2 ;;
         --rounds) rounds=$2 ;;
+        --settle-s) settle=$2 ;;
         --ranker-flags) ranker_flags=$2 ;;
         --reviews-file) reviews_file=$2 ;;
       esac
@@ -87,6 +91,13 @@ echo "run_votes: 1. demo.sh ${reviews_file} --keep-running (log: ${prefix}-demo.
 scripts/demo.sh "${reviews_file}" --keep-running --build-dir "${build_dir}" >"${prefix}-demo.txt" 2>&1
 sed -n '/^Helpful votes/,/^Most-reviewed/p' "${prefix}-demo.txt" | sed '$d'
 
+# The import leaves work behind (Postgres writing back and vacuuming, consumers finishing their
+# batches): a run started at once measures that too, so wait for the machine to settle first.
+for ((waited = 0; waited < settle; waited += 5)); do
+  awk '{ exit !($1 < 1.0) }' /proc/loadavg && break
+  sleep 5
+done
+echo "run_votes: settled for ${waited} s, load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "${prefix}-load.txt"
 echo "run_votes: 2. noop and list, open loop at ${rate}/s, ${duration} s each, ${rounds} rounds"
 for ((i = 1; i <= rounds; i++)); do
   for op in noop list; do
