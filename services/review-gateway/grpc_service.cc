@@ -57,6 +57,47 @@ std::optional<absl::Time> OptionalTime(bool has, const google::protobuf::Timesta
   return *t;
 }
 
+// A raw request's bytes parsed into `message`; false when they are not one.
+bool ParseRaw(const grpc::ByteBuffer& raw, google::protobuf::Message* message) {
+  std::vector<grpc::Slice> slices;
+  if (!raw.Dump(&slices).ok()) return false;
+  std::string bytes;
+  bytes.reserve(raw.Length());
+  for (const grpc::Slice& slice : slices) {
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  return message->ParseFromString(bytes);
+}
+
+// A ListReviewsResponse of `page`, serialised.
+std::string RenderListPage(const ListPage& page) {
+  v1::ListReviewsResponse response;
+  response.mutable_reviews()->Reserve(static_cast<int>(page.reviews.size()));
+  for (const reviewdb::ListedReview& r : page.reviews) {
+    v1::ListedReview* out = response.add_reviews();
+    out->set_review_id(r.review_id);
+    out->set_title(r.title);
+    out->set_body(r.body);
+    out->set_stars(r.rating);
+    out->set_verified_purchase(r.verified_purchase);
+    out->set_helpful_votes(r.helpful_votes);
+    out->set_total_votes(r.total_votes);
+    events::ToProtoTimestamp(r.submitted_at, out->mutable_submitted_at());
+  }
+  response.set_next_page_token(page.next_page_token);
+  return response.SerializeAsString();
+}
+
+// `bytes` as a message to send, by reference: the slice holds a reference to the string until
+// gRPC has sent it.
+grpc::ByteBuffer SendBytes(const std::shared_ptr<const std::string>& bytes) {
+  auto* held = new std::shared_ptr<const std::string>(bytes);
+  grpc::Slice slice(
+      const_cast<char*>((*held)->data()), (*held)->size(),
+      [](void* p) { delete static_cast<std::shared_ptr<const std::string>*>(p); }, held);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
 }  // namespace
 
 // Shoppers submit reviews and ask about their own; product pages (any signed-in caller:
@@ -207,35 +248,25 @@ grpc::ServerUnaryReactor* ReviewGrpcService::VoteHelpful(grpc::CallbackServerCon
 }
 
 grpc::ServerUnaryReactor* ReviewGrpcService::ListReviews(grpc::CallbackServerContext* ctx,
-                                                         const v1::ListReviewsRequest* request,
-                                                         v1::ListReviewsResponse* response) {
+                                                         const grpc::ByteBuffer* raw_request,
+                                                         grpc::ByteBuffer* raw_response) {
   rpc::Call call = gate_.Begin(ctx, list_);
   if (absl::StatusOr<auth::Claims> caller = call.Authorize(); !caller.ok()) {
     return call.Finish(caller.status());
   }
+  v1::ListReviewsRequest request;
+  if (!ParseRaw(*raw_request, &request)) {
+    return call.Finish(absl::InvalidArgumentError("request: not a ListReviewsRequest"));
+  }
   ListRequest in;
-  in.asin = request->asin();
-  in.order = static_cast<int>(request->order());
-  in.stars.assign(request->stars().begin(), request->stars().end());
-  in.verified_only = request->verified_only();
-  in.page_size = request->page_size();
-  in.page_token = request->page_token();
-  lister_.List(in, [call, response](absl::StatusOr<ListPageCache::Page> page) {
-    if (page.ok()) {
-      response->mutable_reviews()->Reserve(static_cast<int>((*page)->reviews.size()));
-      for (const reviewdb::ListedReview& r : (*page)->reviews) {
-        v1::ListedReview* out = response->add_reviews();
-        out->set_review_id(r.review_id);
-        out->set_title(r.title);
-        out->set_body(r.body);
-        out->set_stars(r.rating);
-        out->set_verified_purchase(r.verified_purchase);
-        out->set_helpful_votes(r.helpful_votes);
-        out->set_total_votes(r.total_votes);
-        events::ToProtoTimestamp(r.submitted_at, out->mutable_submitted_at());
-      }
-      response->set_next_page_token((*page)->next_page_token);
-    }
+  in.asin = request.asin();
+  in.order = static_cast<int>(request.order());
+  in.stars.assign(request.stars().begin(), request.stars().end());
+  in.verified_only = request.verified_only();
+  in.page_size = request.page_size();
+  in.page_token = request.page_token();
+  lister_.List(in, [call, raw_response](absl::StatusOr<ListPageCache::Page> page) {
+    if (page.ok()) *raw_response = SendBytes((*page)->Rendered(RenderListPage));
     call.Finish(page.status());
   });
   return call.reactor();

@@ -31,7 +31,12 @@ namespace candor::gateway {
 // GetProductSummary, ListReviews and SearchReviews: every role), maps statuses with
 // rpc::ToGrpc and reports each call
 // to `observer`. Thread-safe. Borrows everything it is given.
-class ReviewGrpcService final : public candor::review::v1::ReviewService::CallbackService {
+// ListReviews is registered raw (bytes in and out): a page from ListPageCache is sent as the
+// bytes serialised once for it, by reference, where a typed handler would copy every review into
+// a new response and serialise it again on each call.
+class ReviewGrpcService final
+    : public candor::review::v1::ReviewService::WithRawCallbackMethod_ListReviews<
+          candor::review::v1::ReviewService::CallbackService> {
  public:
   ReviewGrpcService(ReviewIntake& intake, SummaryReader& summaries, ReviewStatusReader& statuses,
                     VoteIntake& votes, ReviewLister& lister, ReviewSearcher& searcher,
@@ -59,9 +64,11 @@ class ReviewGrpcService final : public candor::review::v1::ReviewService::Callba
                                         const candor::review::v1::VoteHelpfulRequest* request,
                                         candor::review::v1::VoteHelpfulResponse* response) override;
 
+  // A ListReviewsRequest in, a ListReviewsResponse out, as bytes (see the class comment);
+  // INVALID_ARGUMENT when the request does not parse.
   grpc::ServerUnaryReactor* ListReviews(grpc::CallbackServerContext* ctx,
-                                        const candor::review::v1::ListReviewsRequest* request,
-                                        candor::review::v1::ListReviewsResponse* response) override;
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
 
   grpc::ServerUnaryReactor* SearchReviews(
       grpc::CallbackServerContext* ctx, const candor::review::v1::SearchReviewsRequest* request,

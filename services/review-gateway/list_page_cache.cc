@@ -4,6 +4,13 @@
 
 namespace candor::gateway {
 
+const std::shared_ptr<const std::string>& ListPage::Rendered(
+    const std::function<std::string(const ListPage&)>& render) const {
+  absl::call_once(rendering_->once,
+                  [&] { rendering_->bytes = std::make_shared<const std::string>(render(*this)); });
+  return rendering_->bytes;
+}
+
 ListPageCache::ListPageCache(const core::Clock& clock, absl::Duration max_age, size_t max_pages)
     : clock_(clock), max_age_(max_age), max_pages_(max_pages < 1 ? 1 : max_pages) {}
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/call_once.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -22,6 +23,19 @@ namespace candor::gateway {
 struct ListPage {
   std::vector<reviewdb::ListedReview> reviews;
   std::string next_page_token;
+
+  // The page as a transport sends it (the gRPC service: the serialised ListReviewsResponse),
+  // made by `render` on the first call and kept with the page, so that every answer from the
+  // cache sends the bytes made once. Thread-safe.
+  const std::shared_ptr<const std::string>& Rendered(
+      const std::function<std::string(const ListPage&)>& render) const;
+
+ private:
+  struct Rendering {
+    absl::once_flag once;
+    std::shared_ptr<const std::string> bytes;
+  };
+  std::shared_ptr<Rendering> rendering_ = std::make_shared<Rendering>();
 };
 
 // Whole ListReviews pages kept in memory for at most `max_age`, keyed by the normalised request

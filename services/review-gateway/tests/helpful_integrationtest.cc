@@ -1,7 +1,10 @@
 // VoteHelpful and ListReviews end to end in one process: the real App against the stack's Redis
 // and Postgres and an in-process Kafka mock cluster, through a real gRPC channel. Every bad input
 // of issue 11 gets its code; votes reach helpful-votes keyed by asin only after delivery.
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+
+#include <future>
 
 #include "candor/review/v1/review_service.grpc.pb.h"
 #include "gtest/gtest.h"
@@ -33,6 +36,7 @@ class HelpfulTest : public ::testing::Test {
     cluster_->CreateTopic(events::kHelpfulVotesTopic, 1);
     Config c = IntegrationConfig(cluster_->bootstrap(), kSecret);
     c.vote_limit = 4;
+    c.rest.port = 0;  // ListReviews over REST too
     auto app = App::Create(c);
     ASSERT_TRUE(app.ok()) << app.status();
     app_ = std::move(*app);
@@ -181,6 +185,33 @@ TEST_F(HelpfulTest, ListsPageByPageAndRefusesBadPages) {
   }));
   EXPECT_LT(absl::Now() - removed_at, absl::Milliseconds(1500));
   for (const auto& r : resp.reviews()) EXPECT_NE(r.review_id(), ids[1]);
+
+  // The same page over REST (through the raw method, as bytes like any gRPC client's) ...
+  const http::testing::HttpResponse rest = http::testing::HttpCall(
+      app_->http_port(),
+      {.method = "GET",
+       .target = absl::StrCat("/v1/products/", asin_, "/reviews?order=REVIEW_ORDER_NEWEST"),
+       .headers = {{"authorization", Bearer("reader")}}});
+  EXPECT_EQ(rest.status, 200) << rest.body;
+  for (const auto& r : resp.reviews()) EXPECT_NE(rest.body.find(r.review_id()), std::string::npos);
+  EXPECT_EQ(rest.body.find(ids[1]), std::string::npos);
+  // ... and bytes that are not a ListReviewsRequest are INVALID_ARGUMENT, not a crash.
+  grpc::GenericStub generic(grpc::CreateChannel(absl::StrCat("127.0.0.1:", app_->port()),
+                                                grpc::InsecureChannelCredentials()));
+  grpc::ClientContext raw_ctx;
+  raw_ctx.AddMetadata("authorization", Bearer("reader"));
+  raw_ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  const std::string garbage = "\xff\xff\xff";
+  grpc::Slice garbage_slice(garbage);
+  grpc::ByteBuffer raw_request(&garbage_slice, 1);
+  grpc::ByteBuffer raw_response;
+  std::promise<grpc::Status> raw_done;
+  generic.UnaryCall(&raw_ctx, "/candor.review.v1.ReviewService/ListReviews", grpc::StubOptions(),
+                    &raw_request, &raw_response,
+                    [&](grpc::Status st) { raw_done.set_value(std::move(st)); });
+  const grpc::Status raw_status = raw_done.get_future().get();
+  EXPECT_EQ(raw_status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(raw_status.error_message(), "request: not a ListReviewsRequest");
 
   // How the pages were answered is on /metrics: the repeated calls above were hits.
   const http::testing::HttpResponse metrics =
