@@ -93,6 +93,19 @@ int LoadForTool(const ToolDataFlags& data, std::string_view program, std::ostrea
   return -1;
 }
 
+int SplitForTool(const ToolDataFlags& data, const InteractionLog& log, std::string_view program,
+                 std::ostream& err, LeaveOneOutSplit* out) {
+  absl::StatusOr<LeaveOneOutSplit> split =
+      SplitFromFlags(log, data.split_mode, data.time_quantiles);
+  if (!split.ok()) {
+    err << program << ": " << split.status().message() << "\n";
+    return kToolFailed;
+  }
+  err << "split: " << DescribeSplit(*split) << "\n";
+  *out = *std::move(split);
+  return -1;
+}
+
 int LoadContentForTool(const std::string& path, int64_t buckets, const ToolDataFlags& flags,
                        const ToolData& data, std::string_view program, std::ostream& err,
                        ToolContent* out) {

@@ -11,6 +11,7 @@
 #include "libs/reco/evaluation.h"
 #include "libs/reco/interactions.h"
 #include "libs/reco/loaders.h"
+#include "libs/reco/split.h"
 #include "nlohmann/json.hpp"
 
 // What the offline recommendation tools (candor-reco-eval, candor-reco-train and
@@ -68,6 +69,11 @@ struct ToolData {
 // (NotFound: "<program>: skipped: ..."); kToolFailed on any other error ("<program>: <message>").
 int LoadForTool(const ToolDataFlags& data, std::string_view program, std::ostream& err,
                 ToolData* out);
+
+// Splits `log` as the split flags say (SplitFromFlags) and prints "split: <DescribeSplit>" on
+// `err`. -1 when split, with `out` filled; kToolFailed with "<program>: <message>" on an error.
+int SplitForTool(const ToolDataFlags& data, const InteractionLog& log, std::string_view program,
+                 std::ostream& err, LeaveOneOutSplit* out);
 
 // The item content a trainer was given (--item-content): each item's hashed tokens, none when no
 // file was named, and how many items have any.

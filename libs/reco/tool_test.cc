@@ -157,6 +157,23 @@ TEST_F(LoadForToolTest, LenientSkipsAndNamesTheBadLine) {
   EXPECT_THAT(err.str(), HasSubstr("  skipped: " + data.tsv + ":2: expected 4 tab-separated"));
 }
 
+TEST_F(LoadForToolTest, SplitsAsTheFlagsSayOrFailsNamingTheProgram) {
+  ToolDataFlags data;
+  data.tsv = Write("s.tsv", "u1\ti1\t5\t1\nu1\ti2\t4\t2\nu1\ti3\t3\t3\nu2\ti1\t3\t4\n");
+  std::ostringstream err;
+  ToolData loaded;
+  ASSERT_EQ(LoadForTool(data, "tool-test", err, &loaded), -1) << err.str();
+  std::ostringstream split_err;
+  LeaveOneOutSplit split;
+  ASSERT_EQ(SplitForTool(data, loaded.log, "tool-test", split_err, &split), -1) << split_err.str();
+  EXPECT_EQ(split.evaluated_users.size(), 1u);  // u1: three interactions
+  EXPECT_EQ(split_err.str(), "split: " + DescribeSplit(split) + "\n");
+  data.split_mode = "random";
+  std::ostringstream bad_err;
+  EXPECT_EQ(SplitForTool(data, loaded.log, "tool-test", bad_err, &split), kToolFailed);
+  EXPECT_THAT(bad_err.str(), StartsWith("tool-test: "));
+}
+
 TEST_F(LoadForToolTest, BadDataFailsAndAbsentDataSkips) {
   ToolDataFlags bad;
   bad.tsv = Write("bad.tsv", "u1\ti1\t5\t1\nu1 i2 5 2\n");

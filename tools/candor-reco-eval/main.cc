@@ -140,10 +140,8 @@ int Run(const Settings& s) {
   const LoadReport& report = data.report;
 
   // 3. Split.
-  absl::StatusOr<LeaveOneOutSplit> split =
-      SplitFromFlags(log, s.data.split_mode, s.data.time_quantiles);
-  if (!split.ok()) return Fail(std::string(split.status().message()));
-  std::cerr << "split: " << DescribeSplit(*split) << "\n";
+  LeaveOneOutSplit split;
+  if (const int rc = SplitForTool(s.data, log, kProgram, std::cerr, &split); rc >= 0) return rc;
 
   // 4. Fit, tune, evaluate.
   EvalOptions options;
@@ -152,8 +150,8 @@ int Run(const Settings& s) {
   };
   nlohmann::json out = {{"source", report.source},         {"interactions", report.interactions},
                         {"users", log.num_users()},        {"items", log.num_items()},
-                        {"skipped_lines", report.skipped}, {"short_users", split->short_users},
-                        {"protocol", split->Protocol()},   {"results", nlohmann::json::array()}};
+                        {"skipped_lines", report.skipped}, {"short_users", split.short_users},
+                        {"protocol", split.Protocol()},    {"results", nlohmann::json::array()}};
   std::vector<EvalResult> results;
   std::string ann_table;
   // The funnel's parts, alive while it is evaluated.
@@ -198,7 +196,7 @@ int Run(const Settings& s) {
         tokens = *std::move(t);
       }
       absl::StatusOr<MemoryFeatureSource> f = TrainFeatureSource(
-          log, *split, std::move(tokens), ranker->metadata().recent_window_seconds);
+          log, split, std::move(tokens), ranker->metadata().recent_window_seconds);
       if (!f.ok()) return Fail(std::string(f.status().message()));
       features.emplace(*std::move(f));
       const auto n =
@@ -215,14 +213,14 @@ int Run(const Settings& s) {
       model = std::move(k);
     }
     const auto start = std::chrono::steady_clock::now();
-    if (absl::Status fit = model->Fit(split->train); !fit.ok()) {
+    if (absl::Status fit = model->Fit(split.train); !fit.ok()) {
       return Fail(std::string(fit.message()));
     }
     std::cerr << absl::StrFormat("fit: %s in %.2f s\n", name, SecondsSince(start));
     if (knn != nullptr && !s.no_tune) {
       std::cerr << "tune: itemknn on the validation split (neighbours x decay, by NDCG@10)\n";
       nlohmann::json trials = nlohmann::json::array();
-      TuneItemKnn(*knn, *split, KnnGrid{}, [&](const KnnTrial& t) {
+      TuneItemKnn(*knn, split, KnnGrid{}, [&](const KnnTrial& t) {
         std::cerr << absl::StrFormat("  %-28s validation HR@10 %.4f NDCG@10 %.4f (%.1f s)\n",
                                      t.validation.model, t.validation.hit[0], t.validation.ndcg[0],
                                      t.validation.seconds);
@@ -232,7 +230,7 @@ int Run(const Settings& s) {
       out["itemknn_tuning"] = trials;
     }
     std::cerr << "evaluate: " << model->Name() << " on the " << HoldoutName(holdout) << " split\n";
-    results.push_back(Evaluate(*model, *split, holdout, options));
+    results.push_back(Evaluate(*model, split, holdout, options));
     if (funnel != nullptr && !funnel->status().ok()) {
       return Fail(std::string(funnel->status().message()));
     }
@@ -250,7 +248,7 @@ int Run(const Settings& s) {
         .recall_k = static_cast<int32_t>(s.ann_k),
         .candidates = static_cast<int32_t>(s.ann_candidates)};
     absl::StatusOr<nlohmann::json> ann =
-        RunAnnReport(ann_options, loaded->weights, log, *split, holdout, options, &results);
+        RunAnnReport(ann_options, loaded->weights, log, split, holdout, options, &results);
     if (!ann.ok()) return Fail(std::string(ann.status().message()));
     out["results"].push_back(EvalResultJson(results[results.size() - 2]));
     out["results"].push_back(EvalResultJson(results.back()));

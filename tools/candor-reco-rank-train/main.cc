@@ -84,10 +84,8 @@ int Run(const Settings& s) {
     return rc;
   }
 
-  absl::StatusOr<LeaveOneOutSplit> split =
-      SplitFromFlags(log, s.data.split_mode, s.data.time_quantiles);
-  if (!split.ok()) return Fail(std::string(split.status().message()));
-  std::cerr << "split: " << DescribeSplit(*split) << "\n";
+  LeaveOneOutSplit split;
+  if (const int rc = SplitForTool(s.data, log, kProgram, std::cerr, &split); rc >= 0) return rc;
 
   absl::StatusOr<LoadedTwoTower> loaded = ReadTwoTower(s.twotower_model);
   if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
@@ -95,19 +93,18 @@ int Run(const Settings& s) {
   const int64_t known = tower.Bind(log);
   std::cerr << absl::StrFormat("twotower: %s knows %d of the data's %d items\n", s.twotower_model,
                                known, log.num_items());
-  if (absl::Status fit = tower.Fit(split->train); !fit.ok())
-    return Fail(std::string(fit.message()));
+  if (absl::Status fit = tower.Fit(split.train); !fit.ok()) return Fail(std::string(fit.message()));
 
   // 3. The features' data: the train part only.
   const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<MemoryFeatureSource> features =
-      TrainFeatureSource(log, *split, std::move(content.tokens), s.window_days * 86400);
+      TrainFeatureSource(log, split, std::move(content.tokens), s.window_days * 86400);
   if (!features.ok()) return Fail(std::string(features.status().message()));
   std::cerr << absl::StrFormat("features: %s, built from the train part in %.2f s\n",
                                kRankFeaturesVersion, SecondsSince(start));
 
   // 4. Users: a seeded shuffle puts valid_fraction of them aside for early stopping.
-  std::vector<int32_t> users = split->Users(Holdout::kValidation);
+  std::vector<int32_t> users = split.Users(Holdout::kValidation);
   std::mt19937_64 rng(static_cast<uint64_t>(s.seed));
   std::shuffle(users.begin(), users.end(), rng);
   const auto held = static_cast<std::size_t>(
@@ -133,9 +130,9 @@ int Run(const Settings& s) {
   RankDatasetStats valid_stats;
   std::cerr << absl::StrFormat(
       "examples: two-tower top %d (history excluded) for each user's validation item\n", n);
-  RankDataset train = BuildRankDataset(tower, *features, *split, Holdout::kValidation, train_users,
+  RankDataset train = BuildRankDataset(tower, *features, split, Holdout::kValidation, train_users,
                                        n, &train_stats, progress("train"));
-  RankDataset valid = BuildRankDataset(tower, *features, *split, Holdout::kValidation, valid_users,
+  RankDataset valid = BuildRankDataset(tower, *features, split, Holdout::kValidation, valid_users,
                                        n, &valid_stats, progress("held out"));
   std::cerr << absl::StrFormat(
       "examples: train %d users, %d with the item among the candidates (%d rows); held out %d "
@@ -198,7 +195,7 @@ int Run(const Settings& s) {
       {"trainer", "candor-reco-rank-train"},
       {"data", DataJson(data, checksum, s.item_content, content.described)},
       {"twotower_model", s.twotower_model},
-      {"split", DescribeSplit(*split)},
+      {"split", DescribeSplit(split)},
       {"protocol",
        "examples at the validation step of the split: history = the user's train "
        "part, label = the validation item, candidates = the two-tower top N outside the history, "
@@ -230,8 +227,8 @@ int Run(const Settings& s) {
     if (!ranker.ok()) return Fail(std::string(ranker.status().message()));
     Funnel funnel(tower, *features, **ranker, n);
     EvalOptions options;
-    const EvalResult alone = Evaluate(tower, *split, Holdout::kTest, options);
-    const EvalResult ranked = Evaluate(funnel, *split, Holdout::kTest, options);
+    const EvalResult alone = Evaluate(tower, split, Holdout::kTest, options);
+    const EvalResult ranked = Evaluate(funnel, split, Holdout::kTest, options);
     if (!funnel.status().ok()) return Fail(std::string(funnel.status().message()));
     std::cout << FullRankingNote(log.num_items()) << kResultTableHeader << ResultRow(alone) << "\n"
               << ResultRow(ranked) << "\n";

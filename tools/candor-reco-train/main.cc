@@ -72,10 +72,8 @@ int Run(const Settings& s) {
     return rc;
   }
 
-  absl::StatusOr<LeaveOneOutSplit> split =
-      SplitFromFlags(log, s.data.split_mode, s.data.time_quantiles);
-  if (!split.ok()) return Fail(std::string(split.status().message()));
-  std::cerr << "split: " << DescribeSplit(*split) << "\n";
+  LeaveOneOutSplit split;
+  if (const int rc = SplitForTool(s.data, log, kProgram, std::cerr, &split); rc >= 0) return rc;
 
   // 3. Train, evaluating every epoch on the validation split with the exported model.
   const TwoTowerOptions options{
@@ -93,8 +91,8 @@ int Run(const Settings& s) {
   std::vector<std::string> item_ids;
   item_ids.reserve(static_cast<std::size_t>(log.num_items()));
   for (int32_t i = 0; i < log.num_items(); ++i) item_ids.push_back(log.ItemId(i));
-  absl::StatusOr<std::unique_ptr<TwoTowerTrainer>> trainer = TwoTowerTrainer::Create(
-      options, split->train, std::move(item_ids), std::move(content.tokens));
+  absl::StatusOr<std::unique_ptr<TwoTowerTrainer>> trainer =
+      TwoTowerTrainer::Create(options, split.train, std::move(item_ids), std::move(content.tokens));
   if (!trainer.ok()) return Fail(std::string(trainer.status().message()));
   std::cerr << absl::StrFormat(
       "train: %d examples; dim %d, hidden %d, history %d, temperature %g, batch %d, lr %g, "
@@ -114,10 +112,10 @@ int Run(const Settings& s) {
     train_seconds += stats.seconds;
     TwoTowerWeights weights = (*trainer)->Export();
     TwoTowerModel model(weights);
-    if (absl::Status fit = model.Fit(split->train); !fit.ok()) {
+    if (absl::Status fit = model.Fit(split.train); !fit.ok()) {
       return Fail(std::string(fit.message()));
     }
-    const EvalResult v = Evaluate(model, *split, Holdout::kValidation, eval_options);
+    const EvalResult v = Evaluate(model, split, Holdout::kValidation, eval_options);
     std::cerr << absl::StrFormat(
         "epoch %d/%d: loss %.4f, %d examples, %.1f s; validation HR@10 %.4f NDCG@10 %.4f (%.1f "
         "s)\n",
@@ -162,12 +160,12 @@ int Run(const Settings& s) {
                          {"best_epoch", best_epoch},
                          {"train_seconds", train_seconds},
                          {"examples", (*trainer)->examples()},
-                         {"split", DescribeSplit(*split)},
+                         {"split", DescribeSplit(split)},
                          {"epoch_log", epochs},
                          {"validation", EvalResultJson(best_validation)}};
   TwoTowerModel model(*best);
   if (!s.no_test) {
-    const EvalResult t = Evaluate(model, *split, Holdout::kTest, eval_options);
+    const EvalResult t = Evaluate(model, split, Holdout::kTest, eval_options);
     meta["test"] = EvalResultJson(t);
     const std::string name = absl::StrCat("twotower(epoch ", best_epoch, ")");
     std::cout << kResultTableHeader << ResultRow(best_validation, name) << "\n"
