@@ -99,6 +99,9 @@ void DeleteProducts(pg::Pool& pool, redis::Client& redis, const std::vector<std:
       tx.exec_params(absl::StrCat("DELETE FROM moderation_queue WHERE review_id IN (", kIds, ")"),
                      list);
       tx.exec_params(absl::StrCat("DELETE FROM fraud_audit WHERE review_id IN (", kIds, ")"), list);
+      tx.exec_params(absl::StrCat("DELETE FROM helpful_votes WHERE review_id IN (", kIds, ")"),
+                     list);
+      tx.exec_params("DELETE FROM review_ranks WHERE asin = ANY($1::text[])", list);
       // Safe only because the dependants of exactly these reviews were deleted just above.
       if (triggers_off) tx.exec("SET LOCAL session_replication_role = replica");
       tx.exec_params("DELETE FROM reviews WHERE asin = ANY($1::text[])", list);
@@ -119,7 +122,9 @@ void DeleteProducts(pg::Pool& pool, redis::Client& redis, const std::vector<std:
   // mislead the planner in, whatever runs next.
   s = pool.WithConnection([](pqxx::connection& c) {
     pqxx::nontransaction tx(c);
-    tx.exec("VACUUM ANALYZE reviews, fraud_audit, moderation_queue, product_ratings");
+    tx.exec(
+        "VACUUM ANALYZE reviews, fraud_audit, moderation_queue, product_ratings, helpful_votes, "
+        "review_ranks");
   });
   if (!s.ok()) spdlog::warn("vacuum after cleanup: {}", s);
   Checkpoint(pool);

@@ -288,7 +288,7 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS x(id, asin, u, t)
   Check("vacuum", pool.WithConnection([](pqxx::connection& c) {
     pqxx::nontransaction tx(c);
     tx.exec("VACUUM ANALYZE reviews");
-    tx.exec("VACUUM ANALYZE helpful_votes");
+    tx.exec("VACUUM ANALYZE helpful_votes, review_ranks");
   }));
   Checkpoint(pool);
 
@@ -411,14 +411,6 @@ void CheckRound(pg::Pool& pool, const Round& r) {
 }
 
 void Cleanup(pg::Pool& pool, redis::Client& redis, const Round& r) {
-  Check("delete ledger rows", pool.WithConnection([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    tx.exec_params(
-        "DELETE FROM helpful_votes WHERE review_id IN "
-        "(SELECT review_id FROM reviews WHERE asin = ANY($1::text[]))",
-        ArrayLiteral(r.asins));
-    tx.commit();
-  }));
   for (const std::string& asin : r.asins) {
     (void)redis.Command({"DEL", rankcache::SetKey(asin), rankcache::FloorKey(asin)});
   }

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <pqxx/pqxx>
 #include <random>
 
@@ -199,6 +200,50 @@ TEST_F(MigrationsTest, RescoreColumnsAndQueueStateKeepStoredRows) {
     pqxx::work tx(db);
     tx.exec("UPDATE moderation_queue SET state = 'withdrawn'");
     ADD_FAILURE() << "the state constraint took 'withdrawn'";
+  } catch (const pqxx::check_violation&) {
+  }
+  EXPECT_NE(Migrate().find("up to date"), std::string::npos);
+}
+
+TEST_F(MigrationsTest, RanksMoveToTheirOwnTable) {
+  // The schema before 0007: a ranked review with votes, a removed one that had votes and lost its
+  // key, and one the ranker never saw.
+  MigrateBefore("0007");
+  pqxx::connection db(DsnFor(database_));
+  {
+    pqxx::work tx(db);
+    const char* kInsert =
+        "INSERT INTO reviews (review_id, fingerprint, asin, user_id, rating, body, status, "
+        "submitted_at, helpful_votes, total_votes, sort_key) "
+        "VALUES ($1, $1, 'B000000001', 'u', 4, 'text', $2, now(), $3, $4, $5)";
+    tx.exec_params(kInsert, "ranked", "active", 3, 5, std::optional<double>(0.25));
+    tx.exec_params(kInsert, "removed", "removed", 1, 1, std::optional<double>());
+    tx.exec_params(kInsert, "unseen", "active", 0, 0, std::optional<double>());
+    tx.commit();
+  }
+
+  EXPECT_NE(Migrate().find("applied 0007_"), std::string::npos);
+  pqxx::nontransaction tx(db);
+  pqxx::result ranks = tx.exec(
+      "SELECT review_id, asin, helpful_votes, total_votes, sort_key FROM review_ranks "
+      "ORDER BY review_id");
+  ASSERT_EQ(ranks.size(), 2u);
+  EXPECT_EQ(ranks[0][0].as<std::string>(), "ranked");
+  EXPECT_EQ(ranks[0][1].as<std::string>(), "B000000001");
+  EXPECT_EQ(ranks[0][2].as<int64_t>(), 3);
+  EXPECT_EQ(ranks[0][3].as<int64_t>(), 5);
+  EXPECT_EQ(ranks[0][4].as<double>(), 0.25);
+  EXPECT_EQ(ranks[1][0].as<std::string>(), "removed");
+  EXPECT_EQ(ranks[1][2].as<int64_t>(), 1);
+  EXPECT_TRUE(ranks[1][4].is_null());
+  // The columns left reviews, and the counts are checked where they now live.
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                     "'reviews' AND column_name IN ('helpful_votes', 'total_votes', 'sort_key')")[0]
+                .as<int>(),
+            0);
+  try {
+    tx.exec("UPDATE review_ranks SET helpful_votes = 9 WHERE review_id = 'ranked'");
+    ADD_FAILURE() << "review_ranks took more helpful than total votes";
   } catch (const pqxx::check_violation&) {
   }
   EXPECT_NE(Migrate().find("up to date"), std::string::npos);

@@ -422,29 +422,38 @@ SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
 ON CONFLICT (review_id, user_id) DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at
 WHERE helpful_votes.voted_at < excluded.voted_at)sql"};
 
-constexpr const char* kRankedColumns =
-    "review_id, asin, helpful_votes, total_votes, verified_purchase, "
-    "(extract(epoch FROM submitted_at) * 1000000)::bigint, status, sort_key";
+// The touched reviews' review_ranks rows, created for those the ranker has not seen yet (0, 0,
+// unranked) so that each touched review has a row to lock. The FROM reviews keeps unknown ids
+// out; review id order, as the lock below.
+constexpr pg::Statement kEnsureRanks{"reviewdb_ensure_ranks", R"sql(
+INSERT INTO review_ranks (review_id, asin)
+SELECT r.review_id, r.asin FROM reviews r
+WHERE r.review_id = ANY($1::text[])
+  AND NOT EXISTS (SELECT 1 FROM review_ranks k WHERE k.review_id = r.review_id)
+ORDER BY r.review_id
+ON CONFLICT (review_id) DO NOTHING)sql",
+                                     pg::Plan::kPerCall};
 
-// The touched reviews, locked in review id order (so two batches never deadlock), with what
-// ranking them needs: their counts are then rewritten from these rows under the lock.
-const pg::Statement& LockRankedReviewsStatement() {
-  static const std::string kSql =
-      absl::StrCat("SELECT ", kRankedColumns,
-                   " FROM reviews WHERE review_id = ANY($1::text[]) ORDER BY review_id FOR UPDATE");
-  static const pg::Statement kStatement{"reviewdb_lock_ranked_reviews", kSql.c_str(),
-                                        pg::Plan::kPerCall};
-  return kStatement;
-}
+// The touched reviews' ranks, locked in review id order (so two batches never deadlock), with
+// what ranking them needs from the review: their counts are then rewritten from these rows under
+// the lock. Only review_ranks rows are locked; the wide reviews rows are read, not written.
+constexpr pg::Statement kLockRanks{"reviewdb_lock_ranks", R"sql(
+SELECT k.review_id, k.asin, k.helpful_votes, k.total_votes, r.verified_purchase,
+       (extract(epoch FROM r.submitted_at) * 1000000)::bigint, r.status, k.sort_key
+FROM review_ranks k JOIN reviews r ON r.review_id = k.review_id
+WHERE k.review_id = ANY($1::text[])
+ORDER BY k.review_id
+FOR NO KEY UPDATE OF k)sql",
+                                   pg::Plan::kPerCall};
 
 // A batch's new counts and sort keys in one write per review ('' in $4 is NULL: the review
 // leaves the ranking). One row version per review and batch instead of one for the counts and
 // another for the key.
 constexpr pg::Statement kSetVoteCounts{"reviewdb_set_vote_counts", R"sql(
-UPDATE reviews r
+UPDATE review_ranks k
 SET helpful_votes = d.h, total_votes = d.t, sort_key = nullif(d.k, '')::double precision
 FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[]) AS d (review_id, h, t, k)
-WHERE r.review_id = d.review_id)sql",
+WHERE k.review_id = d.review_id)sql",
                                        pg::Plan::kPerCall};
 
 RankedReview RankedFromRow(const pqxx::row& row) {
@@ -467,9 +476,13 @@ std::pair<int64_t, int64_t> Contribution(std::string_view vote) {
   return {0, 0};
 }
 
+// Of reviews r LEFT JOIN review_ranks k (a review the ranker has not seen has 0, 0, NULL).
 constexpr const char* kListedColumns =
-    "review_id, asin, title, body, rating, verified_purchase, helpful_votes, total_votes, "
-    "(extract(epoch FROM submitted_at) * 1000000)::bigint, sort_key";
+    "r.review_id, r.asin, r.title, r.body, r.rating, r.verified_purchase, "
+    "coalesce(k.helpful_votes, 0), coalesce(k.total_votes, 0), "
+    "(extract(epoch FROM r.submitted_at) * 1000000)::bigint, k.sort_key";
+constexpr const char* kWithRanks =
+    " FROM reviews r LEFT JOIN review_ranks k ON k.review_id = r.review_id";
 
 ListedReview ListedFromRow(const pqxx::row& row) {
   ListedReview r;
@@ -879,10 +892,11 @@ absl::StatusOr<std::map<std::string, int64_t>> ReviewDb::CountInStatus(
 
 namespace {
 
+// Of reviews r LEFT JOIN review_ranks k, as kListedColumns.
 constexpr char kContentColumns[] =
-    "review_id, asin, rating, title, body, verified_purchase, "
-    "(extract(epoch FROM submitted_at) * 1000000)::bigint, status, helpful_votes, total_votes, "
-    "sort_key";
+    "r.review_id, r.asin, r.rating, r.title, r.body, r.verified_purchase, "
+    "(extract(epoch FROM r.submitted_at) * 1000000)::bigint, r.status, "
+    "coalesce(k.helpful_votes, 0), coalesce(k.total_votes, 0), k.sort_key";
 
 ReviewContent ContentFromRow(const pqxx::row& row) {
   ReviewContent c;
@@ -909,10 +923,9 @@ absl::StatusOr<std::vector<ReviewContent>> ReviewDb::ReadContent(
   absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
     out.clear();
     pqxx::nontransaction tx(c);
-    for (const pqxx::row& row :
-         tx.exec_params(absl::StrCat("SELECT ", kContentColumns,
-                                     " FROM reviews WHERE review_id = ANY($1::text[])"),
-                        pg::ArrayLiteral(review_ids))) {
+    for (const pqxx::row& row : tx.exec_params(absl::StrCat("SELECT ", kContentColumns, kWithRanks,
+                                                            " WHERE r.review_id = ANY($1::text[])"),
+                                               pg::ArrayLiteral(review_ids))) {
       out.push_back(ContentFromRow(row));
     }
   });
@@ -930,9 +943,9 @@ absl::StatusOr<std::vector<ReviewContent>> ReviewDb::ListActiveContent(const std
     out.clear();
     pqxx::nontransaction tx(c);
     for (const pqxx::row& row :
-         tx.exec_params(absl::StrCat("SELECT ", kContentColumns,
-                                     " FROM reviews WHERE review_id > $1 AND status = $2 "
-                                     "ORDER BY review_id LIMIT $3"),
+         tx.exec_params(absl::StrCat("SELECT ", kContentColumns, kWithRanks,
+                                     " WHERE r.review_id > $1 AND r.status = $2 "
+                                     "ORDER BY r.review_id LIMIT $3"),
                         after, std::string(StatusName(ReviewStatus::kActive)), limit)) {
       out.push_back(ContentFromRow(row));
     }
@@ -1063,7 +1076,8 @@ absl::StatusOr<VoteResult> ReviewDb::ApplyVotes(const std::vector<review::Helpfu
     // The stored ones among the touched reviews, locked (review id order: two appliers of one
     // review serialise instead of deadlocking), as they stand before this batch.
     std::map<std::string, RankedReview> locked;
-    for (const pqxx::row& row : pg::Exec(tx, LockRankedReviewsStatement(), touched_ids)) {
+    pg::Exec(tx, kEnsureRanks, touched_ids);
+    for (const pqxx::row& row : pg::Exec(tx, kLockRanks, touched_ids)) {
       RankedReview r = RankedFromRow(row);
       std::string id = r.review_id;
       locked.emplace(std::move(id), std::move(r));
@@ -1151,10 +1165,12 @@ absl::StatusOr<std::vector<std::pair<double, std::string>>> ReviewDb::TopRanked(
   absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
     out.clear();
     pqxx::nontransaction tx(c);
-    for (const pqxx::row& row : tx.exec_params(
-             "SELECT sort_key, review_id FROM reviews WHERE asin = $1 AND status = $2 AND "
-             "sort_key IS NOT NULL ORDER BY sort_key DESC, review_id DESC LIMIT $3",
-             asin, std::string(StatusName(ReviewStatus::kActive)), limit)) {
+    for (const pqxx::row& row :
+         tx.exec_params("SELECT k.sort_key, k.review_id FROM review_ranks k "
+                        "JOIN reviews r ON r.review_id = k.review_id "
+                        "WHERE k.asin = $1 AND k.sort_key IS NOT NULL AND r.status = $2 "
+                        "ORDER BY k.sort_key DESC, k.review_id DESC LIMIT $3",
+                        asin, std::string(StatusName(ReviewStatus::kActive)), limit)) {
       out.emplace_back(row[0].as<double>(), row[1].as<std::string>());
     }
   });
@@ -1166,33 +1182,40 @@ absl::StatusOr<std::vector<ListedReview>> ReviewDb::ListReviews(const ReviewList
   if (query.limit < 1 || query.limit > 1000) {
     return absl::InvalidArgumentError(absl::StrCat("limit: must be 1..1000, got ", query.limit));
   }
+  // Most helpful: the product's range of review_ranks_ranked_idx, each joined to its review.
+  // Newest: reviews_newest_idx on reviews, each joined to its ranks.
   CandidateQuery q;
+  const bool helpful = query.order == ReviewOrder::kMostHelpful;
   std::string sql = absl::StrCat(
-      "SELECT ", kListedColumns, " FROM reviews WHERE asin = ", q.Bind(query.asin, "text"),
-      " AND status = ", q.Bind(std::string(StatusName(ReviewStatus::kActive)), "text"));
+      "SELECT ", kListedColumns,
+      helpful ? " FROM review_ranks k JOIN reviews r ON r.review_id = k.review_id WHERE k.asin = "
+              : absl::StrCat(kWithRanks, " WHERE r.asin = "),
+      q.Bind(query.asin, "text"),
+      " AND r.status = ", q.Bind(std::string(StatusName(ReviewStatus::kActive)), "text"));
   if (query.stars_mask != 0) {
     std::vector<int> stars;
     for (int i = 0; i < 5; ++i) {
       if ((query.stars_mask & (1U << i)) != 0) stars.push_back(i + 1);
     }
-    absl::StrAppend(&sql, " AND rating = ANY(", q.Bind(pg::ArrayLiteral(stars), "smallint[]"), ")");
+    absl::StrAppend(&sql, " AND r.rating = ANY(", q.Bind(pg::ArrayLiteral(stars), "smallint[]"),
+                    ")");
   }
-  if (query.verified_only) absl::StrAppend(&sql, " AND verified_purchase");
-  if (query.order == ReviewOrder::kMostHelpful) {
-    absl::StrAppend(&sql, " AND sort_key IS NOT NULL");
+  if (query.verified_only) absl::StrAppend(&sql, " AND r.verified_purchase");
+  if (helpful) {
+    absl::StrAppend(&sql, " AND k.sort_key IS NOT NULL");
     if (query.after_key) {
-      absl::StrAppend(&sql, " AND (sort_key, review_id) < (",
+      absl::StrAppend(&sql, " AND (k.sort_key, k.review_id) < (",
                       q.Bind(KeyText(query.after_key->first), "double precision"), ", ",
                       q.Bind(query.after_key->second, "text"), ")");
     }
-    absl::StrAppend(&sql, " ORDER BY sort_key DESC, review_id DESC");
+    absl::StrAppend(&sql, " ORDER BY k.sort_key DESC, k.review_id DESC");
   } else {
     if (query.after_time) {
-      absl::StrAppend(&sql, " AND (submitted_at, review_id) < (",
+      absl::StrAppend(&sql, " AND (r.submitted_at, r.review_id) < (",
                       q.Bind(TimeText(query.after_time->first), "timestamptz"), ", ",
                       q.Bind(query.after_time->second, "text"), ")");
     }
-    absl::StrAppend(&sql, " ORDER BY submitted_at DESC, review_id DESC");
+    absl::StrAppend(&sql, " ORDER BY r.submitted_at DESC, r.review_id DESC");
   }
   absl::StrAppend(&sql, " LIMIT ", q.Bind(absl::StrCat(query.limit), "int"));
   std::vector<ListedReview> out;
@@ -1213,8 +1236,8 @@ absl::StatusOr<std::vector<ListedReview>> ReviewDb::GetListedReviews(
     out.clear();
     pqxx::nontransaction tx(c);
     for (const pqxx::row& row : tx.exec_params(
-             absl::StrCat("SELECT ", kListedColumns,
-                          " FROM reviews WHERE review_id = ANY($1::text[]) AND status = $2"),
+             absl::StrCat("SELECT ", kListedColumns, kWithRanks,
+                          " WHERE r.review_id = ANY($1::text[]) AND r.status = $2"),
              pg::ArrayLiteral(review_ids), std::string(StatusName(ReviewStatus::kActive)))) {
       out.push_back(ListedFromRow(row));
     }
@@ -1246,12 +1269,16 @@ absl::StatusOr<std::vector<VoteCountCheck>> ReviewDb::CheckVoteCounts(
     pqxx::nontransaction tx(c);
     for (const pqxx::row& row :
          tx.exec_params(R"sql(
-SELECT r.review_id, r.helpful_votes, r.total_votes,
-       count(*) FILTER (WHERE v.vote = $2), count(*) FILTER (WHERE v.vote IN ($2, $3))
-FROM reviews r LEFT JOIN helpful_votes v ON v.review_id = r.review_id
+SELECT r.review_id, coalesce(k.helpful_votes, 0), coalesce(k.total_votes, 0),
+       count(v.review_id) FILTER (WHERE v.vote = $2),
+       count(v.review_id) FILTER (WHERE v.vote IN ($2, $3))
+FROM reviews r
+LEFT JOIN review_ranks k ON k.review_id = r.review_id
+LEFT JOIN helpful_votes v ON v.review_id = r.review_id
 WHERE r.asin = ANY($1::text[])
-GROUP BY r.review_id
-HAVING count(v.review_id) > 0 OR r.total_votes <> 0 OR r.helpful_votes <> 0
+GROUP BY r.review_id, k.helpful_votes, k.total_votes
+HAVING count(v.review_id) > 0 OR coalesce(k.total_votes, 0) <> 0
+    OR coalesce(k.helpful_votes, 0) <> 0
 ORDER BY r.review_id)sql",
                         pg::ArrayLiteral(asins), std::string(VoteName(review::Vote::kHelpful)),
                         std::string(VoteName(review::Vote::kNotHelpful)))) {

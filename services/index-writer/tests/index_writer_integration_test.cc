@@ -54,14 +54,16 @@ class IndexWriterTest : public testing::ConsumerAppTest {
     Publish(id, review::ReviewAccepted{.rating = 5, .verified_purchase = false, .user_id = ""});
   }
 
-  // The ranker's work for `review_id`: its counts and key on the row (in one transaction, as
+  // The ranker's work for `review_id`: its counts and key in review_ranks (in one transaction, as
   // ReviewDb::ApplyVotes writes them), then the score published to review-scores.
   void Rank(const std::string& review_id, int64_t helpful, double key) {
     absl::Status stored = pool_->InTransaction([&](pqxx::work& tx) {
       tx.exec_params(
-          "UPDATE reviews SET helpful_votes = $2, total_votes = $2, sort_key = $3 "
-          "WHERE review_id = $1",
-          review_id, helpful, key);
+          "INSERT INTO review_ranks (review_id, asin, helpful_votes, total_votes, sort_key) "
+          "VALUES ($1, $2, $3, $3, $4) ON CONFLICT (review_id) DO UPDATE SET "
+          "helpful_votes = excluded.helpful_votes, total_votes = excluded.total_votes, "
+          "sort_key = excluded.sort_key",
+          review_id, asin_, helpful, key);
     });
     ASSERT_TRUE(stored.ok()) << stored;
     review::ReviewScore s;
