@@ -414,6 +414,13 @@ FROM unnest($1::text[], $2::text[]) AS i (review_id, user_id)
 JOIN helpful_votes v ON v.review_id = i.review_id AND v.user_id = i.user_id)sql",
                                      pg::Plan::kPerCall};
 
+// Inserts the votes of (review, user) pairs that have no row yet, and answers those pairs.
+constexpr pg::Statement kInsertNewVotes{"reviewdb_insert_new_votes", R"sql(
+INSERT INTO helpful_votes (review_id, user_id, vote, voted_at)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
+ON CONFLICT (review_id, user_id) DO NOTHING
+RETURNING review_id, user_id)sql"};
+
 // Writes the votes that are newer than their row (the guard repeats the caller's check, so a
 // row is never moved back in time).
 constexpr pg::Statement kUpsertVotes{"reviewdb_upsert_votes", R"sql(
@@ -422,9 +429,8 @@ SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
 ON CONFLICT (review_id, user_id) DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at
 WHERE helpful_votes.voted_at < excluded.voted_at)sql"};
 
-// The touched reviews' review_ranks rows, created for those the ranker has not seen yet (0, 0,
-// unranked) so that each touched review has a row to lock. The FROM reviews keeps unknown ids
-// out; review id order, as the lock below.
+// review_ranks rows (0, 0, unranked) for touched reviews the ranker has not seen yet, so that each
+// has a row to lock. The FROM reviews keeps unknown ids out; review id order, as the lock.
 constexpr pg::Statement kEnsureRanks{"reviewdb_ensure_ranks", R"sql(
 INSERT INTO review_ranks (review_id, asin)
 SELECT r.review_id, r.asin FROM reviews r
@@ -1059,13 +1065,8 @@ absl::StatusOr<VoteResult> ReviewDb::ApplyVotes(const std::vector<review::Helpfu
     ++superseded;
     if (v.voted_at >= it->second->voted_at) it->second = &v;
   }
-  std::vector<std::string> pair_review, pair_user;
   std::set<std::string> touched(rank_ids.begin(), rank_ids.end());
-  for (const auto& [key, v] : latest) {
-    pair_review.push_back(key.first);
-    pair_user.push_back(key.second);
-    touched.insert(key.first);
-  }
+  for (const auto& [key, v] : latest) touched.insert(key.first);
   VoteResult result;
   if (touched.empty()) return result;
   using pg::ArrayLiteral;
@@ -1074,49 +1075,89 @@ absl::StatusOr<VoteResult> ReviewDb::ApplyVotes(const std::vector<review::Helpfu
     result = VoteResult{};  // InTransaction may run this again after a serialization failure
     result.unchanged = superseded;
     // The stored ones among the touched reviews, locked (review id order: two appliers of one
-    // review serialise instead of deadlocking), as they stand before this batch.
+    // review serialise instead of deadlocking), as they stand before this batch. Reviews the
+    // ranker has not seen yet get their review_ranks row first and are locked after the others
+    // (a deadlock with another applier is rolled back and retried by InTransaction).
     std::map<std::string, RankedReview> locked;
-    pg::Exec(tx, kEnsureRanks, touched_ids);
-    for (const pqxx::row& row : pg::Exec(tx, kLockRanks, touched_ids)) {
-      RankedReview r = RankedFromRow(row);
-      std::string id = r.review_id;
-      locked.emplace(std::move(id), std::move(r));
+    auto lock = [&](const std::string& ids) {
+      for (const pqxx::row& row : pg::Exec(tx, kLockRanks, ids)) {
+        RankedReview r = RankedFromRow(row);
+        std::string id = r.review_id;
+        locked.insert_or_assign(std::move(id), std::move(r));
+      }
+    };
+    lock(touched_ids);
+    std::vector<std::string> unseen;
+    for (const std::string& id : touched) {
+      if (!locked.contains(id)) unseen.push_back(id);
+    }
+    if (!unseen.empty()) {
+      const std::string unseen_ids = ArrayLiteral(unseen);
+      pg::Exec(tx, kEnsureRanks, unseen_ids);
+      lock(unseen_ids);
+    }
+    // The votes on known reviews. Most pairs are new: they are inserted outright, and only the
+    // pairs that already had a row are read and written over (when the vote is newer).
+    std::vector<const review::HelpfulVote*> known;
+    std::vector<std::string> n_review, n_user, n_vote, n_at;
+    for (const auto& [key, v] : latest) {
+      if (!locked.contains(key.first)) {
+        ++result.unknown;
+        continue;
+      }
+      known.push_back(v);
+      n_review.push_back(key.first);
+      n_user.push_back(key.second);
+      n_vote.emplace_back(VoteName(v->vote));
+      n_at.push_back(TimeText(v->voted_at));
+    }
+    std::set<std::pair<std::string, std::string>> inserted;
+    if (!known.empty()) {
+      for (const pqxx::row& row :
+           pg::Exec(tx, kInsertNewVotes, ArrayLiteral(n_review), ArrayLiteral(n_user),
+                    ArrayLiteral(n_vote), ArrayLiteral(n_at))) {
+        inserted.emplace(row[0].as<std::string>(), row[1].as<std::string>());
+      }
+    }
+    std::vector<std::string> s_review, s_user;
+    for (const review::HelpfulVote* v : known) {
+      if (!inserted.contains({v->review_id, v->user_id})) {
+        s_review.push_back(v->review_id);
+        s_user.push_back(v->user_id);
+      }
     }
     std::map<std::pair<std::string, std::string>, std::pair<std::string, int64_t>> rows;
-    if (!pair_review.empty()) {
+    if (!s_review.empty()) {
       for (const pqxx::row& row :
-           pg::Exec(tx, kStoredVotes, ArrayLiteral(pair_review), ArrayLiteral(pair_user))) {
+           pg::Exec(tx, kStoredVotes, ArrayLiteral(s_review), ArrayLiteral(s_user))) {
         rows[{row[0].as<std::string>(), row[1].as<std::string>()}] = {row[2].as<std::string>(),
                                                                       row[3].as<int64_t>()};
       }
     }
     std::vector<std::string> w_review, w_user, w_vote, w_at;
     std::map<std::string, std::pair<int64_t, int64_t>> deltas;  // by review id
-    for (const auto& [key, v] : latest) {
-      if (!locked.contains(key.first)) {
-        ++result.unknown;
-        continue;
-      }
+    for (const review::HelpfulVote* v : known) {
       const std::string_view name = VoteName(v->vote);
       std::pair<int64_t, int64_t> before{0, 0};
-      if (auto it = rows.find(key); it != rows.end()) {
-        if (it->second.second >= absl::ToUnixMicros(v->voted_at)) {
+      if (!inserted.contains({v->review_id, v->user_id})) {
+        auto it = rows.find({v->review_id, v->user_id});
+        if (it == rows.end() || it->second.second >= absl::ToUnixMicros(v->voted_at)) {
           ++result.unchanged;  // a replay, or older than what the row holds
           continue;
         }
         before = Contribution(it->second.first);
+        w_review.push_back(v->review_id);
+        w_user.push_back(v->user_id);
+        w_vote.emplace_back(name);
+        w_at.push_back(TimeText(v->voted_at));
       }
-      w_review.push_back(key.first);
-      w_user.push_back(key.second);
-      w_vote.emplace_back(name);
-      w_at.push_back(TimeText(v->voted_at));
       const std::pair<int64_t, int64_t> after = Contribution(name);
       if (after == before) {
         ++result.unchanged;
         continue;
       }
       ++result.changed;
-      std::pair<int64_t, int64_t>& d = deltas[key.first];
+      std::pair<int64_t, int64_t>& d = deltas[v->review_id];
       d.first += after.first - before.first;
       d.second += after.second - before.second;
     }
