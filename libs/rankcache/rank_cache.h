@@ -18,7 +18,7 @@
 //                         "<key>|<review id>" of the best review the set has dropped
 // The set holds exactly the product's ranked reviews above the floor in (sort key, review id)
 // order, so a reader serves it as a prefix of the product's order and continues below its last
-// member from Postgres (the same keys, reviews.sort_key) without skipping anyone. A product
+// member from Postgres (the same keys, review_ranks.sort_key) without skipping anyone. A product
 // without a floor key is unknown to the cache (never built, or lost with a Redis restart).
 namespace candor::rankcache {
 

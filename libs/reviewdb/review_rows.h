@@ -59,8 +59,8 @@ struct ReviewContent {
   bool verified_purchase = false;
   absl::Time submitted_at;
   review::ReviewStatus status = review::ReviewStatus::kActive;
-  // helpfulness-ranker's counts and ranking key on the row (migration 0006); sort_key is unset
-  // while the ranker has not ranked the review.
+  // helpfulness-ranker's counts and ranking key (review_ranks, migration 0007); 0, 0 and unset
+  // while the ranker has not seen the review, sort_key unset while it is not ranked.
   int64_t helpful_votes = 0;
   int64_t total_votes = 0;
   std::optional<double> sort_key;
@@ -210,10 +210,11 @@ struct VoteResult {
   int64_t unknown = 0;    // votes for a review that is not stored (left out of the ledger)
 };
 
-// The ledger's own sums for one review next to the counts on its row: I4 holds when they agree.
+// The ledger's own sums for one review next to its counts in review_ranks: I4 holds when they
+// agree.
 struct VoteCountCheck {
   std::string review_id;
-  int64_t row_helpful = 0, row_total = 0;        // reviews.helpful_votes, total_votes
+  int64_t row_helpful = 0, row_total = 0;        // review_ranks.helpful_votes, total_votes
   int64_t ledger_helpful = 0, ledger_total = 0;  // from helpful_votes rows
 };
 

@@ -1,4 +1,4 @@
-// ReviewDb's vote ledger and ranking reads (migration 0006) on the real Postgres of the test
+// ReviewDb's vote ledger and ranking reads (migrations 0006, 0007) on the real Postgres of the test
 // stack (ctest fixture `stack`). helpfulness-ranker's integration test covers them end to end.
 #include <algorithm>
 #include <cstddef>

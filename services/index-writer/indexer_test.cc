@@ -144,7 +144,7 @@ TEST_F(IndexerTest, ScoresReachTheIndexInEitherOrder) {
   EXPECT_EQ(indexer.stats().scores_applied.load(), 1);
 
   // Score first: review 3 is not indexed yet, so the score is skipped; the ranker has put the
-  // same counts and key on the review's row, which the review's upsert reads.
+  // same counts and key in the store, which the review's upsert reads.
   ASSERT_TRUE(indexer.Apply({}, {Score(3, 50.0, 7)}).ok());
   EXPECT_EQ(indexer.stats().scores_early.load(), 1);
   source_.Put(3, ReviewStatus::kActive, "three", 50.0, 7);

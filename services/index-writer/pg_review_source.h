@@ -7,9 +7,9 @@
 namespace candor::index_writer {
 
 // ReviewSource on Postgres through libs/reviewdb (ReadContent, ListActiveContent). A document's
-// helpfulness is libs/helpfulness's sort key of the review's votes; until helpfulness-ranker
-// keeps vote counts on the review row, every review has none, so the "helpfulness" sort orders
-// by recency (the key's rule for unvoted reviews). Borrows `db`. Thread-safe.
+// helpfulness is the sort key helpfulness-ranker stored for the review, or else libs/helpfulness's
+// key of zero votes, so unranked reviews order by recency (the key's rule for unvoted reviews).
+// Borrows `db`. Thread-safe.
 class PgReviewSource final : public ReviewSource {
  public:
   PgReviewSource(reviewdb::ReviewDb& db, helpfulness::ScoreParams params)

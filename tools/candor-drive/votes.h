@@ -90,7 +90,7 @@ struct VoteReplayOutcome {
   std::vector<std::string> wrong_examples;
   int64_t votes_counted = 0;  // total_votes summed over the checked reviews at the last poll
 
-  // I4 on every review of the voted products: reviews.helpful_votes / total_votes equal the
+  // I4 on every review of the voted products: review_ranks.helpful_votes / total_votes equal the
   // vote ledger's sums.
   int64_t i4_reviews = 0;
   int64_t i4_broken = 0;
