@@ -23,6 +23,7 @@
 //
 // Every row belongs to asins of the run ("Y" + a random tag) and is deleted at the end with its
 // ledger rows and Redis keys. Progress goes to stderr, the table to stdout, figures to --json.
+#include <algorithm>
 #include <atomic>
 #include <iostream>
 #include <map>
@@ -44,6 +45,7 @@
 #include "libs/review/fingerprint.h"
 #include "libs/reviewdb/review_db.h"
 #include "libs/service/service_app.h"
+#include "services/helpfulness-ranker/config.h"
 #include "services/helpfulness-ranker/kafka_score_publisher.h"
 #include "services/helpfulness-ranker/pg_vote_ledger.h"
 #include "services/helpfulness-ranker/ranker.h"
@@ -63,8 +65,10 @@ struct Options {
   int64_t products = 1'000;
   int64_t voters = 100'000;
   int64_t rounds = 2;
-  int64_t max_batch = 5'000;  // helpfulness-ranker's default
-  int64_t linger_ms = 20;     // helpfulness-ranker's default
+  // helpfulness-ranker's defaults
+  int64_t max_batch = helpfulness_ranker::Config{}.consumer.max_batch;
+  int64_t linger_ms = helpfulness_ranker::Config{}.consumer.batch_linger_ms;
+  int64_t ledger_shards = helpfulness_ranker::Config{}.ledger_shards;
   int64_t top_n = 1'000;
   int64_t timeout_s = 600;
 };
@@ -205,9 +209,9 @@ class TimedPublisher final : public helpfulness_ranker::ScorePublisher {
 class RankerDomain final : public service::ServiceDomain {
  public:
   RankerDomain(const service::Adapters& adapters, service::ConsumerConfig consumer, int64_t top_n,
-               int64_t want)
+               int64_t ledger_shards, int64_t want)
       : consumer_(std::move(consumer)),
-        ledger_(*adapters.pg),
+        ledger_(*adapters.pg, static_cast<int>(ledger_shards)),
         cache_(*adapters.redis, static_cast<int>(top_n)),
         publisher_(*adapters.producer, events::kReviewScoresTopic),
         timed_ledger_(ledger_, ports_),
@@ -340,6 +344,7 @@ Measured Consume(const Options& o, const CommonOptions& common, const Round& r,
   service::ServiceConfig config;
   config.kafka_brokers = o.kafka_brokers;
   config.pg_dsn = common.pg_dsn;
+  config.pg_pool_size = std::max<int64_t>(config.pg_pool_size, o.ledger_shards);
   config.redis_addr = common.redis_addr;
   config.log_level = common.log_level;
   config.stats_interval_s = 3600;
@@ -441,6 +446,8 @@ int Main(int argc, char** argv) {
                      100'000);
             f.AddInt("batch-linger-ms", "", &o.linger_ms, "batch linger (the ranker's default)", 0,
                      10'000);
+            f.AddInt("ledger-shards", "", &o.ledger_shards,
+                     "concurrent Postgres transactions per batch (the ranker's default)", 1, 64);
             f.AddInt("top-n", "", &o.top_n, "members per product in Redis", 10, 100'000);
             f.AddInt("timeout-s", "", &o.timeout_s, "give up a consumer after this long", 1,
                      86'400);
@@ -470,11 +477,12 @@ int Main(int argc, char** argv) {
           }));
     };
     auto ranker = [&] {
-      figures.push_back(Consume<RankerDomain>(
-          o, common, r, "ranker", round,
-          [&](const service::Adapters& a, service::ConsumerConfig c) {
-            return std::make_unique<RankerDomain>(a, std::move(c), o.top_n, o.votes);
-          }));
+      figures.push_back(
+          Consume<RankerDomain>(o, common, r, "ranker", round,
+                                [&](const service::Adapters& a, service::ConsumerConfig c) {
+                                  return std::make_unique<RankerDomain>(a, std::move(c), o.top_n,
+                                                                        o.ledger_shards, o.votes);
+                                }));
       CheckRound(*pool, r);
     };
     if (round % 2 == 0) {
@@ -531,6 +539,7 @@ int Main(int argc, char** argv) {
                       {"rounds", o.rounds},
                       {"max_batch", o.max_batch},
                       {"batch_linger_ms", o.linger_ms},
+                      {"ledger_shards", o.ledger_shards},
                       {"top_n", o.top_n}};
   report["rows"] = rows;
   report["ranker_median_votes_per_s"] = ranker_median;

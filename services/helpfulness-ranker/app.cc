@@ -23,7 +23,7 @@ class HelpfulnessRanking final : public service::ServiceDomain {
  public:
   HelpfulnessRanking(const service::Adapters& adapters, const Config& config)
       : config_(config),
-        ledger_(*adapters.pg),
+        ledger_(*adapters.pg, static_cast<int>(config.ledger_shards)),
         cache_(*adapters.redis, static_cast<int>(config.top_n)),
         publisher_(*adapters.producer, config.scores_topic),
         ranker_(ledger_, cache_, publisher_, config.score, static_cast<int>(config.top_n), clock_),
@@ -35,8 +35,10 @@ class HelpfulnessRanking final : public service::ServiceDomain {
     return {{.config = config_.consumer,
              .handler = &handler_,
              .stats = [this] { return StatsLine(); },
-             .startup_details = fmt::format(" (top {} per product in Redis, scores to {})",
-                                            config_.top_n, config_.scores_topic)}};
+             .startup_details = fmt::format(
+                 " (ledger in {} concurrent transactions, top {} per product in Redis, scores to "
+                 "{})",
+                 config_.ledger_shards, config_.top_n, config_.scores_topic)}};
   }
 
  private:

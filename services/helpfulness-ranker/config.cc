@@ -1,5 +1,7 @@
 #include "services/helpfulness-ranker/config.h"
 
+#include "absl/strings/str_cat.h"
+
 namespace candor::helpfulness_ranker {
 
 void RegisterFlags(core::Flags& flags, Config* c) {
@@ -18,6 +20,10 @@ void RegisterFlags(core::Flags& flags, Config* c) {
         &c->consumer}});
   flags.AddString("scores-topic", "CANDOR_RANKER_SCORES_TOPIC", &c->scores_topic,
                   "topic the ranker publishes ReviewScore messages to");
+  flags.AddInt("ledger-shards", "CANDOR_RANKER_LEDGER_SHARDS", &c->ledger_shards,
+               "concurrent Postgres transactions a batch is split into, by review (at most "
+               "--pg-pool-size)",
+               1, 64);
   flags.AddInt("top-n", "CANDOR_RANKER_TOP_N", &c->top_n,
                "reviews kept per product in the Redis sorted set; deeper pages come from Postgres",
                10, 100000);
@@ -35,6 +41,12 @@ absl::Status ValidateConfig(const Config& c) {
   if (absl::Status s = service::ValidateServiceConfig(c.service, kAdapters); !s.ok()) return s;
   if (absl::Status s = service::ValidateConsumerConfig(c.consumer); !s.ok()) return s;
   if (c.scores_topic.empty()) return absl::InvalidArgumentError("--scores-topic: required");
+  if (c.ledger_shards > c.service.pg_pool_size) {
+    return absl::InvalidArgumentError(absl::StrCat("--ledger-shards: ", c.ledger_shards,
+                                                   " needs at least as many connections, but "
+                                                   "--pg-pool-size is ",
+                                                   c.service.pg_pool_size));
+  }
   return absl::OkStatus();
 }
 

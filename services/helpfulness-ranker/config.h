@@ -25,6 +25,9 @@ struct Config {
       .max_batch = 5000,
   };
   std::string scores_topic = events::kReviewScoresTopic;
+  // Concurrent Postgres transactions a batch is split into, by review (PgVoteLedger); at most
+  // the pool's connections.
+  int64_t ledger_shards = 2;
   // Reviews kept per product in Redis (the rest is served from Postgres).
   int64_t top_n = 1000;
   // The score's constants (libs/helpfulness; the seed's by default).

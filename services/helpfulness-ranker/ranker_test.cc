@@ -8,6 +8,7 @@
 #include "libs/events/helpful_votes.h"
 #include "libs/events/review_events.h"
 #include "libs/events/topics.h"
+#include "services/helpfulness-ranker/config.h"
 #include "services/helpfulness-ranker/ranker_consumer.h"
 
 namespace candor::helpfulness_ranker {
@@ -177,6 +178,17 @@ TEST_F(RankerTest, TheConsumerDecodesBothTopicsAndListsPoison) {
   EXPECT_EQ(poison[1].index, 3u);
   EXPECT_EQ(ranker_.stats().votes_changed.load(), 1);
   EXPECT_EQ(cache_.set.count(kReview), 1u);
+}
+
+TEST(RankerConfigTest, LedgerShardsNeedAConnectionEach) {
+  Config c;
+  EXPECT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c);  // 2 shards on 2 connections
+  c.ledger_shards = 3;
+  const absl::Status s = ValidateConfig(c);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("--ledger-shards: 3"), std::string_view::npos) << s;
+  c.service.pg_pool_size = 3;
+  EXPECT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c);
 }
 
 }  // namespace

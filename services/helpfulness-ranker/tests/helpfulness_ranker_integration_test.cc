@@ -28,6 +28,7 @@
 #include "libs/testing/consumer_app_fixture.h"
 #include "libs/testing/stack_env.h"
 #include "services/helpfulness-ranker/app.h"
+#include "services/helpfulness-ranker/pg_vote_ledger.h"
 #include "services/review-gateway/app.h"
 #include "tools/candor-drive/traffic.h"
 #include "tools/candor-drive/votes.h"
@@ -234,6 +235,74 @@ TEST_F(HelpfulnessRankerIntegrationTest, CountsEqualTheLedgerAfterChangedRetract
   ASSERT_GE(scores.size(), ids.size());
   EXPECT_TRUE(events::DecodeReviewScore(scores.front().value).ok());
   ExpectCleanStop();
+}
+
+TEST_F(HelpfulnessRankerIntegrationTest, AShardedLedgerAppliesABatchAsOneTransactionWould) {
+  // PgVoteLedger with three concurrent parts beside the plain ReviewDb on a second product: the
+  // same votes, batches and replays give the same counts, outcomes and touched reviews.
+  auto pool = pg::Pool::Create(testing::PgDsn(), 3);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  PgVoteLedger sharded(**pool, 3);
+  reviewdb::ReviewDb plain(**pool);
+  const std::string other = testing::UniqueAsin();
+  std::vector<std::string> ids, other_ids;
+  ids.reserve(9);
+  other_ids.reserve(9);
+  for (int i = 0; i < 9; ++i) {
+    ids.push_back(AddReview());
+    other_ids.push_back(reviewdb::testing::InsertReview(*pool_, {.asin = other}));
+  }
+  auto key = [](const reviewdb::RankedReview& r) { return static_cast<double>(r.helpful_votes); };
+  std::mt19937 rng(5);
+  for (int batch = 0; batch < 12; ++batch) {
+    std::vector<review::HelpfulVote> votes, other_votes;
+    votes.reserve(41);
+    other_votes.reserve(41);
+    for (int i = 0; i < 40; ++i) {
+      const size_t r = rng() % ids.size();
+      const std::string user = absl::StrCat("voter-", rng() % 15);
+      const auto v = static_cast<Vote>(rng() % 3);
+      const absl::Time at =
+          absl::FromUnixSeconds(1'700'000'000 + batch * 100 + static_cast<int64_t>(rng() % 100));
+      votes.push_back({ids[r], asin_, user, v, at});
+      other_votes.push_back({other_ids[r], other, user, v, at});
+    }
+    votes.push_back({"0123456789abcdef0123456789abcdef", asin_, "u", Vote::kHelpful, absl::Now()});
+    other_votes.push_back(votes.back());
+    for (int replay = 0; replay < 2; ++replay) {
+      absl::StatusOr<reviewdb::VoteResult> a = sharded.Apply(votes, {ids[batch % 9]}, key);
+      absl::StatusOr<reviewdb::VoteResult> b =
+          plain.ApplyVotes(other_votes, {other_ids[batch % 9]}, key);
+      ASSERT_TRUE(a.ok()) << a.status();
+      ASSERT_TRUE(b.ok()) << b.status();
+      EXPECT_EQ(a->changed, b->changed);
+      EXPECT_EQ(a->unchanged, b->unchanged);
+      EXPECT_EQ(a->unknown, 1);
+      EXPECT_EQ(b->unknown, 1);
+      if (replay == 1) {
+        EXPECT_EQ(a->changed, 0);
+      }
+      ASSERT_EQ(a->reviews.size(), b->reviews.size());
+    }
+  }
+  // I4 on both products, and each review's counts equal its twin's.
+  reviewdb::ReviewDb db(*pool_);
+  auto mine = db.CheckVoteCounts({asin_});
+  auto theirs = db.CheckVoteCounts({other});
+  ASSERT_TRUE(mine.ok() && theirs.ok());
+  std::map<std::string, std::pair<int64_t, int64_t>> a, b;
+  for (const reviewdb::VoteCountCheck& c : *mine) {
+    EXPECT_EQ(c.row_helpful, c.ledger_helpful);
+    EXPECT_EQ(c.row_total, c.ledger_total);
+    a[c.review_id] = {c.row_helpful, c.row_total};
+  }
+  for (const reviewdb::VoteCountCheck& c : *theirs) {
+    EXPECT_EQ(c.row_helpful, c.ledger_helpful);
+    EXPECT_EQ(c.row_total, c.ledger_total);
+    b[c.review_id] = {c.row_helpful, c.row_total};
+  }
+  ASSERT_FALSE(a.empty());
+  for (size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(a[ids[i]], b[other_ids[i]]) << i;
 }
 
 TEST_F(HelpfulnessRankerIntegrationTest, ARemovedReviewLeavesTheRankingAndARestoredOneReturns) {
