@@ -114,6 +114,7 @@ std::vector<Connection> Connect(const std::string& target, int n, const std::str
     c.channel = open(target, i);
     c.review = review::v1::ReviewService::NewStub(c.channel);
     c.bench = bench::v1::BenchService::NewStub(c.channel);
+    c.raw_list = std::make_unique<RawListStub>(c.channel);
     if (!reco_target.empty()) {
       c.reco_channel = open(reco_target, i);
       c.reco = reco::v1::RecommendationService::NewStub(c.reco_channel);
@@ -181,14 +182,24 @@ Operations ServedOperations() {
             if (ok) a->review_id = resp.review_id();
           });
   // ReviewService/ListReviews: a product's first page (50, most helpful first), what a product
-  // page shows; a product without reviews answers OK with none.
-  ops[static_cast<size_t>(Op::kList)] = std::make_unique<
-      UnaryOperation<review::v1::ListReviewsRequest, review::v1::ListReviewsResponse>>(
-      Op::kList,
-      [](CallInput& in, review::v1::ListReviewsRequest* req) { req->set_asin(std::move(in.asin)); },
-      [](Connection& c, auto... call) { c.review->async()->ListReviews(call...); },
-      [](const review::v1::ListReviewsRequest& req, const review::v1::ListReviewsResponse&, bool,
-         Answer* a) { a->view.asin = req.asin(); });
+  // page shows; a product without reviews answers OK with none. The page is received, not
+  // parsed (RawListStub); the main job's report reads its pages with FetchTopReviews.
+  ops[static_cast<size_t>(Op::kList)] =
+      std::make_unique<UnaryOperation<review::v1::ListReviewsRequest, grpc::ByteBuffer>>(
+          Op::kList,
+          [](CallInput& in, review::v1::ListReviewsRequest* req) {
+            req->set_asin(std::move(in.asin));
+          },
+          [](Connection& c, grpc::ClientContext* ctx, const review::v1::ListReviewsRequest* req,
+             grpc::ByteBuffer* resp, std::function<void(grpc::Status)> finished) {
+            static const std::string kMethod =
+                absl::StrCat("/", review::v1::ReviewService::service_full_name(), "/ListReviews");
+            c.raw_list->UnaryCall(ctx, kMethod, grpc::StubOptions(), req, resp,
+                                  std::move(finished));
+          },
+          [](const review::v1::ListReviewsRequest& req, const grpc::ByteBuffer&, bool, Answer* a) {
+            a->view.asin = req.asin();
+          });
   // ReviewService/VoteHelpful: the caller's vote on a review (the replay's --votes).
   ops[static_cast<size_t>(Op::kVote)] = std::make_unique<
       UnaryOperation<review::v1::VoteHelpfulRequest, review::v1::VoteHelpfulResponse>>(

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <array>
@@ -26,6 +27,9 @@ namespace candor::drive {
 using ReviewStub = review::v1::ReviewService::Stub;
 using BenchStub = bench::v1::BenchService::Stub;
 using RecoStub = reco::v1::RecommendationService::Stub;
+// ListReviews with the response left as the bytes received: a load generator that parsed every
+// page (tens of KB) would spend the cores the gateway is measured on.
+using RawListStub = grpc::TemplatedGenericStub<review::v1::ListReviewsRequest, grpc::ByteBuffer>;
 
 // The stubs of one channel (one HTTP/2 connection) to the gateway and, when the run sends
 // reco-api's operations, of one more to reco-api (null otherwise).
@@ -33,6 +37,7 @@ struct Connection {
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<ReviewStub> review;
   std::unique_ptr<BenchStub> bench;
+  std::unique_ptr<RawListStub> raw_list;
   std::shared_ptr<grpc::Channel> reco_channel;
   std::unique_ptr<RecoStub> reco;
 };

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <random>
 #include <set>
@@ -30,6 +31,7 @@
 #include "services/helpfulness-ranker/app.h"
 #include "services/helpfulness-ranker/pg_vote_ledger.h"
 #include "services/review-gateway/app.h"
+#include "tools/candor-drive/operation.h"
 #include "tools/candor-drive/traffic.h"
 #include "tools/candor-drive/votes.h"
 
@@ -141,6 +143,25 @@ class Gateway {
     if (app_) app_->Shutdown();
   }
   bool ok() const { return app_ != nullptr; }
+  std::string target() const { return absl::StrCat("127.0.0.1:", app_->port()); }
+
+  // The traffic tool's `list` operation (the page received as bytes, not parsed) on `asin`.
+  drive::Answer DriveList(const std::string& asin, const std::string& bearer) {
+    std::vector<drive::Connection> connections = drive::Connect(target(), 1);
+    const drive::Operations ops = drive::ServedOperations();
+    drive::CallInput in;
+    in.asin = asin;
+    in.bearer = bearer;
+    std::promise<drive::Answer> answered;
+    ops[static_cast<size_t>(drive::Op::kList)]->Start(
+        connections[0], std::move(in), absl::Seconds(10),
+        [&answered](drive::Answer a) { answered.set_value(std::move(a)); });
+    return answered.get_future().get();
+  }
+  static std::string Bearer(const std::string& user) {
+    return "Bearer " +
+           auth::MintHs256({user, "customer", absl::Now() + absl::Hours(1)}, kSecret, absl::Now());
+  }
 
   grpc::StatusCode Cast(const std::string& voter, const std::string& review_id, Vote v) {
     grpc::ClientContext ctx;
@@ -185,11 +206,6 @@ class Gateway {
   }
 
  private:
-  static std::string Bearer(const std::string& user) {
-    return "Bearer " +
-           auth::MintHs256({user, "customer", absl::Now() + absl::Hours(1)}, kSecret, absl::Now());
-  }
-
   std::unique_ptr<gateway::App> app_;
   std::unique_ptr<v1::ReviewService::Stub> stub_;
 };
@@ -453,6 +469,12 @@ TEST_F(HelpfulnessRankerIntegrationTest, RealVotesThroughTheGatewayKeepI4AndARem
     }
   }
   ASSERT_GE(most, 2u);
+  // The traffic tool's list call (its benchmarks' ListReviews, by method name with the page left
+  // as bytes) reaches the same method: OK with a token, UNAUTHENTICATED without.
+  const drive::Answer listed_raw = gw.DriveList(top_asin, Gateway::Bearer("reader"));
+  EXPECT_EQ(listed_raw.code, absl::StatusCode::kOk) << listed_raw.message;
+  EXPECT_EQ(listed_raw.view.asin, top_asin);
+  EXPECT_EQ(gw.DriveList(top_asin, "").code, absl::StatusCode::kUnauthenticated);
 
   // Removing the best review of the biggest product: gone from the ranking and from ListReviews;
   // a vote on it is refused; its votes stay in the ledger (I4 still holds).
