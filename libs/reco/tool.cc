@@ -106,6 +106,19 @@ int SplitForTool(const ToolDataFlags& data, const InteractionLog& log, std::stri
   return -1;
 }
 
+int LoadTrainerInput(const ToolDataFlags& flags, const std::string& content_path,
+                     int64_t content_buckets, std::string_view program, std::ostream& err,
+                     TrainerInput* out) {
+  if (const int rc = LoadForTool(flags, program, err, &out->data); rc >= 0) return rc;
+  out->checksum = DataChecksum(out->data.log);
+  if (const int rc = LoadContentForTool(content_path, content_buckets, flags, out->data, program,
+                                        err, &out->content);
+      rc >= 0) {
+    return rc;
+  }
+  return SplitForTool(flags, out->data.log, program, err, &out->split);
+}
+
 int LoadContentForTool(const std::string& path, int64_t buckets, const ToolDataFlags& flags,
                        const ToolData& data, std::string_view program, std::ostream& err,
                        ToolContent* out) {

@@ -90,6 +90,22 @@ int LoadContentForTool(const std::string& path, int64_t buckets, const ToolDataF
                        const ToolData& data, std::string_view program, std::ostream& err,
                        ToolContent* out);
 
+// What a trainer (candor-reco-train, candor-reco-rank-train) starts from: the data, its
+// checksum, the item content and the split.
+struct TrainerInput {
+  ToolData data;
+  std::string checksum;  // DataChecksum of data.log
+  ToolContent content;
+  LeaveOneOutSplit split;
+};
+
+// LoadForTool, DataChecksum, LoadContentForTool (`content_path`, `content_buckets`) and
+// SplitForTool, in that order, each printing what it prints alone: -1 when all went well, with
+// `out` filled; else the first exit code.
+int LoadTrainerInput(const ToolDataFlags& flags, const std::string& content_path,
+                     int64_t content_buckets, std::string_view program, std::ostream& err,
+                     TrainerInput* out);
+
 // The "data" object of a trained model's metadata: where the interactions came from, their
 // checksum and counts, and the item content file with how many items it describes.
 nlohmann::json DataJson(const ToolData& data, const std::string& checksum,

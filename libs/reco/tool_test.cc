@@ -190,6 +190,35 @@ TEST_F(LoadForToolTest, BadDataFailsAndAbsentDataSkips) {
   EXPECT_THAT(err.str(), HasSubstr("(the data is absent; the shared data folder is"));
 }
 
+TEST_F(LoadForToolTest, ATrainersInputIsLoadedContentAndSplitInOneCall) {
+  ToolDataFlags data;
+  data.tsv = Write("r.tsv", "u1\ti1\t5\t1\nu1\ti2\t4\t2\nu1\ti3\t4\t3\nu2\ti3\t3\t4\n");
+  const std::string items = Write("items.tsv", "item\ttext\ni1\tred shade\n");
+  std::ostringstream err;
+  TrainerInput input;
+  ASSERT_EQ(LoadTrainerInput(data, items, 64, "tool-test", err, &input), -1) << err.str();
+  EXPECT_EQ(input.data.report.interactions, 4);
+  EXPECT_EQ(input.checksum, DataChecksum(input.data.log));
+  EXPECT_EQ(input.content.described, 1);
+  EXPECT_EQ(input.split.evaluated_users.size(), 1u);  // u1: three interactions
+  // The three steps' lines, in order.
+  const std::string text = err.str();
+  EXPECT_THAT(text, StartsWith("load: "));
+  EXPECT_LT(text.find("content: "), text.find("split: "));
+
+  // The first failure's code: a content file that is absent fails before the split.
+  err.str("");
+  TrainerInput failed;
+  EXPECT_EQ(LoadTrainerInput(data, dir_.Path("absent.tsv"), 64, "tool-test", err, &failed),
+            kToolFailed);
+  EXPECT_EQ(err.str().find("split: "), std::string::npos);
+  // Absent data: the usage code of a skip.
+  ToolDataFlags absent;
+  absent.tsv = dir_.Path("absent-data.tsv");
+  err.str("");
+  EXPECT_EQ(LoadTrainerInput(absent, "", 64, "tool-test", err, &failed), kToolUsage);
+}
+
 TEST_F(LoadForToolTest, ContentIsLoadedForTheDataItemsAndCounted) {
   ToolDataFlags data;
   data.tsv = Write("r.tsv", "u1\ti1\t5\t1\nu1\ti2\t4\t2\nu2\ti3\t3\t3\n");

@@ -72,20 +72,17 @@ int Run(const Settings& s) {
   }
 
   // 2. Load and split.
-  ToolData data;
-  if (const int rc = LoadForTool(s.data, kProgram, std::cerr, &data); rc >= 0) return rc;
-  const InteractionLog& log = data.log;
-  const std::string checksum = DataChecksum(log);
-
-  ToolContent content;
-  if (const int rc = LoadContentForTool(s.item_content, s.content_buckets, s.data, data, kProgram,
-                                        std::cerr, &content);
+  TrainerInput input;
+  if (const int rc =
+          LoadTrainerInput(s.data, s.item_content, s.content_buckets, kProgram, std::cerr, &input);
       rc >= 0) {
     return rc;
   }
-
-  LeaveOneOutSplit split;
-  if (const int rc = SplitForTool(s.data, log, kProgram, std::cerr, &split); rc >= 0) return rc;
+  const ToolData& data = input.data;
+  const InteractionLog& log = data.log;
+  const std::string& checksum = input.checksum;
+  ToolContent& content = input.content;
+  const LeaveOneOutSplit& split = input.split;
 
   absl::StatusOr<LoadedTwoTower> loaded = ReadTwoTower(s.twotower_model);
   if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
