@@ -78,30 +78,26 @@ int Run(const Settings& s) {
       rc >= 0) {
     return rc;
   }
-  const ToolData& data = input.data;
-  const InteractionLog& log = data.log;
-  const std::string& checksum = input.checksum;
-  ToolContent& content = input.content;
-  const LeaveOneOutSplit& split = input.split;
 
   absl::StatusOr<LoadedTwoTower> loaded = ReadTwoTower(s.twotower_model);
   if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
   TwoTowerModel tower(std::move(loaded->weights));
-  const int64_t known = tower.Bind(log);
+  const int64_t known = tower.Bind(input.data.log);
   std::cerr << absl::StrFormat("twotower: %s knows %d of the data's %d items\n", s.twotower_model,
-                               known, log.num_items());
-  if (absl::Status fit = tower.Fit(split.train); !fit.ok()) return Fail(std::string(fit.message()));
+                               known, input.data.log.num_items());
+  if (absl::Status fit = tower.Fit(input.split.train); !fit.ok())
+    return Fail(std::string(fit.message()));
 
   // 3. The features' data: the train part only.
   const auto start = std::chrono::steady_clock::now();
-  absl::StatusOr<MemoryFeatureSource> features =
-      TrainFeatureSource(log, split, std::move(content.tokens), s.window_days * 86400);
+  absl::StatusOr<MemoryFeatureSource> features = TrainFeatureSource(
+      input.data.log, input.split, std::move(input.content.tokens), s.window_days * 86400);
   if (!features.ok()) return Fail(std::string(features.status().message()));
   std::cerr << absl::StrFormat("features: %s, built from the train part in %.2f s\n",
                                kRankFeaturesVersion, SecondsSince(start));
 
   // 4. Users: a seeded shuffle puts valid_fraction of them aside for early stopping.
-  std::vector<int32_t> users = split.Users(Holdout::kValidation);
+  std::vector<int32_t> users = input.split.Users(Holdout::kValidation);
   std::mt19937_64 rng(static_cast<uint64_t>(s.seed));
   std::shuffle(users.begin(), users.end(), rng);
   const auto held = static_cast<std::size_t>(
@@ -127,10 +123,10 @@ int Run(const Settings& s) {
   RankDatasetStats valid_stats;
   std::cerr << absl::StrFormat(
       "examples: two-tower top %d (history excluded) for each user's validation item\n", n);
-  RankDataset train = BuildRankDataset(tower, *features, split, Holdout::kValidation, train_users,
-                                       n, &train_stats, progress("train"));
-  RankDataset valid = BuildRankDataset(tower, *features, split, Holdout::kValidation, valid_users,
-                                       n, &valid_stats, progress("held out"));
+  RankDataset train = BuildRankDataset(tower, *features, input.split, Holdout::kValidation,
+                                       train_users, n, &train_stats, progress("train"));
+  RankDataset valid = BuildRankDataset(tower, *features, input.split, Holdout::kValidation,
+                                       valid_users, n, &valid_stats, progress("held out"));
   std::cerr << absl::StrFormat(
       "examples: train %d users, %d with the item among the candidates (%d rows); held out %d "
       "users, %d with it (%d rows); %.1f s\n",
@@ -161,8 +157,8 @@ int Run(const Settings& s) {
   params.early_stopping_rounds = static_cast<int>(s.early_stop);
   params.threads = static_cast<int>(s.threads);
   params.seed = static_cast<uint64_t>(s.seed);
-  const std::string version =
-      absl::StrFormat("reco-ltr-%s-seed%d", checksum.substr(checksum.find(':') + 1, 8), s.seed);
+  const std::string version = absl::StrFormat(
+      "reco-ltr-%s-seed%d", input.checksum.substr(input.checksum.find(':') + 1, 8), s.seed);
   absl::StatusOr<RankTrainOutcome> outcome =
       TrainRanker(train, valid, params, version, s.out, &std::cerr);
   if (!outcome.ok()) return Fail(std::string(outcome.status().message()));
@@ -190,9 +186,9 @@ int Run(const Settings& s) {
   };
   nlohmann::json meta = {
       {"trainer", "candor-reco-rank-train"},
-      {"data", DataJson(data, checksum, s.item_content, content.described)},
+      {"data", DataJson(input.data, input.checksum, s.item_content, input.content.described)},
       {"twotower_model", s.twotower_model},
-      {"split", DescribeSplit(split)},
+      {"split", DescribeSplit(input.split)},
       {"protocol",
        "examples at the validation step of the split: history = the user's train "
        "part, label = the validation item, candidates = the two-tower top N outside the history, "
@@ -224,10 +220,11 @@ int Run(const Settings& s) {
     if (!ranker.ok()) return Fail(std::string(ranker.status().message()));
     Funnel funnel(tower, *features, **ranker, n);
     EvalOptions options;
-    const EvalResult alone = Evaluate(tower, split, Holdout::kTest, options);
-    const EvalResult ranked = Evaluate(funnel, split, Holdout::kTest, options);
+    const EvalResult alone = Evaluate(tower, input.split, Holdout::kTest, options);
+    const EvalResult ranked = Evaluate(funnel, input.split, Holdout::kTest, options);
     if (!funnel.status().ok()) return Fail(std::string(funnel.status().message()));
-    std::cout << FullRankingNote(log.num_items()) << kResultTableHeader << ResultRow(alone) << "\n"
+    std::cout << FullRankingNote(input.data.log.num_items()) << kResultTableHeader
+              << ResultRow(alone) << "\n"
               << ResultRow(ranked) << "\n";
     meta["test"] = {EvalResultJson(alone), EvalResultJson(ranked)};
   }

@@ -66,11 +66,6 @@ int Run(const Settings& s) {
       rc >= 0) {
     return rc;
   }
-  const ToolData& data = input.data;
-  const InteractionLog& log = data.log;
-  const std::string& checksum = input.checksum;
-  ToolContent& content = input.content;
-  const LeaveOneOutSplit& split = input.split;
 
   // 3. Train, evaluating every epoch on the validation split with the exported model.
   const TwoTowerOptions options{
@@ -82,14 +77,15 @@ int Run(const Settings& s) {
       .learning_rate = s.learning_rate,
       .weight_decay = s.weight_decay,
       .logq = !s.no_logq,
-      .content_buckets = content.tokens.empty() ? 0 : static_cast<int>(s.content_buckets),
+      .content_buckets = input.content.tokens.empty() ? 0 : static_cast<int>(s.content_buckets),
       .seed = static_cast<uint64_t>(s.seed),
       .threads = static_cast<int>(s.threads)};
   std::vector<std::string> item_ids;
-  item_ids.reserve(static_cast<std::size_t>(log.num_items()));
-  for (int32_t i = 0; i < log.num_items(); ++i) item_ids.push_back(log.ItemId(i));
-  absl::StatusOr<std::unique_ptr<TwoTowerTrainer>> trainer =
-      TwoTowerTrainer::Create(options, split.train, std::move(item_ids), std::move(content.tokens));
+  item_ids.reserve(static_cast<std::size_t>(input.data.log.num_items()));
+  for (int32_t i = 0; i < input.data.log.num_items(); ++i)
+    item_ids.push_back(input.data.log.ItemId(i));
+  absl::StatusOr<std::unique_ptr<TwoTowerTrainer>> trainer = TwoTowerTrainer::Create(
+      options, input.split.train, std::move(item_ids), std::move(input.content.tokens));
   if (!trainer.ok()) return Fail(std::string(trainer.status().message()));
   std::cerr << absl::StrFormat(
       "train: %d examples; dim %d, hidden %d, history %d, temperature %g, batch %d, lr %g, "
@@ -109,10 +105,10 @@ int Run(const Settings& s) {
     train_seconds += stats.seconds;
     TwoTowerWeights weights = (*trainer)->Export();
     TwoTowerModel model(weights);
-    if (absl::Status fit = model.Fit(split.train); !fit.ok()) {
+    if (absl::Status fit = model.Fit(input.split.train); !fit.ok()) {
       return Fail(std::string(fit.message()));
     }
-    const EvalResult v = Evaluate(model, split, Holdout::kValidation, eval_options);
+    const EvalResult v = Evaluate(model, input.split, Holdout::kValidation, eval_options);
     std::cerr << absl::StrFormat(
         "epoch %d/%d: loss %.4f, %d examples, %.1f s; validation HR@10 %.4f NDCG@10 %.4f (%.1f "
         "s)\n",
@@ -137,32 +133,33 @@ int Run(const Settings& s) {
                                train_seconds, best_epoch, best_validation.ndcg[0]);
 
   // 4. The test split, once, with the chosen epoch's exported model.
-  nlohmann::json meta = {{"trainer", "candor-reco-train"},
-                         {"data", DataJson(data, checksum, s.item_content, content.described)},
-                         {"options",
-                          {{"dim", s.dim},
-                           {"hidden", s.hidden},
-                           {"history", s.history},
-                           {"temperature", s.temperature},
-                           {"batch", s.batch},
-                           {"learning_rate", s.learning_rate},
-                           {"weight_decay", s.weight_decay},
-                           {"logq", !s.no_logq},
-                           {"content_buckets", options.content_buckets},
-                           {"epochs", s.epochs},
-                           {"patience", s.patience},
-                           {"threads", s.threads}}},
-                         {"seed", s.seed},
-                         {"epochs_run", epochs.size()},
-                         {"best_epoch", best_epoch},
-                         {"train_seconds", train_seconds},
-                         {"examples", (*trainer)->examples()},
-                         {"split", DescribeSplit(split)},
-                         {"epoch_log", epochs},
-                         {"validation", EvalResultJson(best_validation)}};
+  nlohmann::json meta = {
+      {"trainer", "candor-reco-train"},
+      {"data", DataJson(input.data, input.checksum, s.item_content, input.content.described)},
+      {"options",
+       {{"dim", s.dim},
+        {"hidden", s.hidden},
+        {"history", s.history},
+        {"temperature", s.temperature},
+        {"batch", s.batch},
+        {"learning_rate", s.learning_rate},
+        {"weight_decay", s.weight_decay},
+        {"logq", !s.no_logq},
+        {"content_buckets", options.content_buckets},
+        {"epochs", s.epochs},
+        {"patience", s.patience},
+        {"threads", s.threads}}},
+      {"seed", s.seed},
+      {"epochs_run", epochs.size()},
+      {"best_epoch", best_epoch},
+      {"train_seconds", train_seconds},
+      {"examples", (*trainer)->examples()},
+      {"split", DescribeSplit(input.split)},
+      {"epoch_log", epochs},
+      {"validation", EvalResultJson(best_validation)}};
   TwoTowerModel model(*best);
   if (!s.no_test) {
-    const EvalResult t = Evaluate(model, split, Holdout::kTest, eval_options);
+    const EvalResult t = Evaluate(model, input.split, Holdout::kTest, eval_options);
     meta["test"] = EvalResultJson(t);
     const std::string name = absl::StrCat("twotower(epoch ", best_epoch, ")");
     std::cout << kResultTableHeader << ResultRow(best_validation, name) << "\n"
