@@ -429,13 +429,13 @@ SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
 ON CONFLICT (review_id, user_id) DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at
 WHERE helpful_votes.voted_at < excluded.voted_at)sql"};
 
-// review_ranks rows (0, 0, unranked) for touched reviews the ranker has not seen yet, so that each
-// has a row to lock. The FROM reviews keeps unknown ids out; review id order, as the lock.
+// review_ranks rows (0, 0, unranked) for touched reviews the lock found without one, so that each
+// has a row to lock (ON CONFLICT: another applier may have made it since). The FROM reviews keeps
+// unknown ids out; review id order, as the lock.
 constexpr pg::Statement kEnsureRanks{"reviewdb_ensure_ranks", R"sql(
 INSERT INTO review_ranks (review_id, asin)
 SELECT r.review_id, r.asin FROM reviews r
 WHERE r.review_id = ANY($1::text[])
-  AND NOT EXISTS (SELECT 1 FROM review_ranks k WHERE k.review_id = r.review_id)
 ORDER BY r.review_id
 ON CONFLICT (review_id) DO NOTHING)sql",
                                      pg::Plan::kPerCall};
@@ -489,6 +489,9 @@ constexpr const char* kListedColumns =
     "(extract(epoch FROM r.submitted_at) * 1000000)::bigint, k.sort_key";
 constexpr const char* kWithRanks =
     " FROM reviews r LEFT JOIN review_ranks k ON k.review_id = r.review_id";
+// The ranked side first: a product's range of review_ranks_ranked_idx, each joined to its review.
+constexpr const char* kRanksWithReview =
+    " FROM review_ranks k JOIN reviews r ON r.review_id = k.review_id";
 
 ListedReview ListedFromRow(const pqxx::row& row) {
   ListedReview r;
@@ -1119,11 +1122,13 @@ absl::StatusOr<VoteResult> ReviewDb::ApplyVotes(const std::vector<review::Helpfu
         inserted.emplace(row[0].as<std::string>(), row[1].as<std::string>());
       }
     }
+    std::vector<bool> is_new(known.size());
     std::vector<std::string> s_review, s_user;
-    for (const review::HelpfulVote* v : known) {
-      if (!inserted.contains({v->review_id, v->user_id})) {
-        s_review.push_back(v->review_id);
-        s_user.push_back(v->user_id);
+    for (size_t i = 0; i < known.size(); ++i) {
+      is_new[i] = inserted.contains({n_review[i], n_user[i]});
+      if (!is_new[i]) {
+        s_review.push_back(n_review[i]);
+        s_user.push_back(n_user[i]);
       }
     }
     std::map<std::pair<std::string, std::string>, std::pair<std::string, int64_t>> rows;
@@ -1136,10 +1141,11 @@ absl::StatusOr<VoteResult> ReviewDb::ApplyVotes(const std::vector<review::Helpfu
     }
     std::vector<std::string> w_review, w_user, w_vote, w_at;
     std::map<std::string, std::pair<int64_t, int64_t>> deltas;  // by review id
-    for (const review::HelpfulVote* v : known) {
+    for (size_t i = 0; i < known.size(); ++i) {
+      const review::HelpfulVote* v = known[i];
       const std::string_view name = VoteName(v->vote);
       std::pair<int64_t, int64_t> before{0, 0};
-      if (!inserted.contains({v->review_id, v->user_id})) {
+      if (!is_new[i]) {
         auto it = rows.find({v->review_id, v->user_id});
         if (it == rows.end() || it->second.second >= absl::ToUnixMicros(v->voted_at)) {
           ++result.unchanged;  // a replay, or older than what the row holds
@@ -1207,10 +1213,10 @@ absl::StatusOr<std::vector<std::pair<double, std::string>>> ReviewDb::TopRanked(
     out.clear();
     pqxx::nontransaction tx(c);
     for (const pqxx::row& row :
-         tx.exec_params("SELECT k.sort_key, k.review_id FROM review_ranks k "
-                        "JOIN reviews r ON r.review_id = k.review_id "
-                        "WHERE k.asin = $1 AND k.sort_key IS NOT NULL AND r.status = $2 "
-                        "ORDER BY k.sort_key DESC, k.review_id DESC LIMIT $3",
+         tx.exec_params(absl::StrCat("SELECT k.sort_key, k.review_id", kRanksWithReview,
+                                     " WHERE k.asin = $1 AND k.sort_key IS NOT NULL AND "
+                                     "r.status = $2 ORDER BY k.sort_key DESC, k.review_id DESC "
+                                     "LIMIT $3"),
                         asin, std::string(StatusName(ReviewStatus::kActive)), limit)) {
       out.emplace_back(row[0].as<double>(), row[1].as<std::string>());
     }
@@ -1227,12 +1233,11 @@ absl::StatusOr<std::vector<ListedReview>> ReviewDb::ListReviews(const ReviewList
   // Newest: reviews_newest_idx on reviews, each joined to its ranks.
   CandidateQuery q;
   const bool helpful = query.order == ReviewOrder::kMostHelpful;
-  std::string sql = absl::StrCat(
-      "SELECT ", kListedColumns,
-      helpful ? " FROM review_ranks k JOIN reviews r ON r.review_id = k.review_id WHERE k.asin = "
-              : absl::StrCat(kWithRanks, " WHERE r.asin = "),
-      q.Bind(query.asin, "text"),
-      " AND r.status = ", q.Bind(std::string(StatusName(ReviewStatus::kActive)), "text"));
+  std::string sql = absl::StrCat("SELECT ", kListedColumns,
+                                 helpful ? absl::StrCat(kRanksWithReview, " WHERE k.asin = ")
+                                         : absl::StrCat(kWithRanks, " WHERE r.asin = "),
+                                 q.Bind(query.asin, "text"), " AND r.status = ",
+                                 q.Bind(std::string(StatusName(ReviewStatus::kActive)), "text"));
   if (query.stars_mask != 0) {
     std::vector<int> stars;
     for (int i = 0; i < 5; ++i) {
