@@ -98,12 +98,13 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
         static_cast<size_t>(config.card_cache_entries));
     list_reads = app->cards_.get();
   }
-  // And a hot page is built once per --list-cache-ms / 2, not once per call: most calls are
-  // answered from memory on the gRPC thread.
+  // And a hot page is reloaded once per 3/4 --list-cache-ms, not once per call (most calls are
+  // answered from memory on the gRPC thread), and built from Postgres once per
+  // --list-rebuild-ms while its ranking stands still.
   if (config.list_cache_ms > 0) {
-    app->pages_ =
-        std::make_unique<ListPageCache>(app->clock_, absl::Milliseconds(config.list_cache_ms),
-                                        static_cast<size_t>(config.list_cache_pages));
+    app->pages_ = std::make_unique<ListPageCache>(
+        app->clock_, absl::Milliseconds(config.list_cache_ms),
+        static_cast<size_t>(config.list_cache_pages), absl::Milliseconds(config.list_rebuild_ms));
   }
   if (app->pages_ != nullptr) {
     const ListPageCache* pages = app->pages_.get();
@@ -112,7 +113,7 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
           "candor_gateway_list_pages_total",
           "ListReviews pages by how they were answered (ListPageCache): hit from memory, load "
           "for a waiting caller, joined another caller's load, refresh in the background, "
-          "error of a load",
+          "error of a load, kept by a load (its ranking unchanged)",
           {{"result", result}},
           [pages, field] { return static_cast<double>(pages->counts().*field); });
     };
@@ -121,6 +122,7 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
     count("joined", &ListPageCache::Counts::joined);
     count("refresh", &ListPageCache::Counts::refreshes);
     count("error", &ListPageCache::Counts::load_errors);
+    count("kept", &ListPageCache::Counts::kept);
     app->metrics_.AddGaugeCallback("candor_gateway_list_pages_cached",
                                    "ListReviews pages held in memory (--list-cache-pages)", {},
                                    [pages] { return static_cast<double>(pages->size()); });

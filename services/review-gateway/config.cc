@@ -55,14 +55,22 @@ void RegisterFlags(core::Flags& f, Config* c) {
            "review cards kept in memory at most (--card-cache-ms)", 1, 10000000);
   f.AddInt("list-cache-ms", "CANDOR_GATEWAY_LIST_CACHE_MS", &c->list_cache_ms,
            "the oldest a ListReviews page answered from memory may be (a hot page is reloaded "
-           "in the background after three quarters of it): new votes, reviews and removals show "
-           "at most this much later than in the stores a page is built from (the ranking, and "
-           "the cards kept for --card-cache-ms); 0: every call reads the stores",
+           "in the background after three quarters of it): a new vote's order, a new review and "
+           "a removal from the ranking show at most this much later than in the stores a page is "
+           "built from (the ranking, and the cards kept for --card-cache-ms); 0: every call "
+           "reads the stores",
            0, 60000);
   f.AddInt("list-cache-pages", "", &c->list_cache_pages,
            "ListReviews pages kept in memory at most (--list-cache-ms), least recently used "
            "dropped first",
            1, 1000000);
+  f.AddInt("list-rebuild-ms", "CANDOR_GATEWAY_LIST_REBUILD_MS", &c->list_rebuild_ms,
+           "how long a reload may keep a ListReviews page built from the Redis ranking alone "
+           "when that ranking reads the same (one Redis read, no Postgres): what the ranking "
+           "does not show (the counts of a review whose order a vote leaves as it was, a "
+           "removal the ranker has not applied yet) shows at most this late; 0: every reload "
+           "builds the page anew",
+           0, 600000);
   f.AddString("trusted-proxies", "CANDOR_GATEWAY_TRUSTED_PROXIES", &c->trusted_proxies,
               "comma-separated CIDRs of proxies whose x-forwarded-for names the client "
               "(e.g. 10.0.0.0/8,::1); empty: never trust x-forwarded-for");

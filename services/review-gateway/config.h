@@ -38,10 +38,11 @@ struct Config {
   // ListReviews' review cards kept in memory (CachedReviewReads): how long (0: off) and how many.
   int64_t card_cache_ms = 1000;
   int64_t card_cache_entries = 200000;
-  // Whole ListReviews pages kept in memory (ListPageCache): their age at most (0: off) and how
-  // many.
+  // Whole ListReviews pages kept in memory (ListPageCache): their age at most (0: off), how
+  // many, and how long a reload may keep a page whose ranking has not moved (0: never).
   int64_t list_cache_ms = 1000;
   int64_t list_cache_pages = 4096;
+  int64_t list_rebuild_ms = 5000;
   // CIDR list of the proxies whose x-forwarded-for is believed ("" = none: the peer is the
   // client). See README.md, "The client's address".
   std::string trusted_proxies;

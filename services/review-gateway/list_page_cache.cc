@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "absl/hash/hash.h"
+
 namespace candor::gateway {
 
 const std::shared_ptr<const std::string>& ListPage::Rendered(
@@ -11,13 +13,18 @@ const std::shared_ptr<const std::string>& ListPage::Rendered(
   return rendering_->bytes;
 }
 
-ListPageCache::ListPageCache(const core::Clock& clock, absl::Duration max_age, size_t max_pages)
-    : clock_(clock), max_age_(max_age), max_pages_(max_pages < 1 ? 1 : max_pages) {}
+ListPageCache::ListPageCache(const core::Clock& clock, absl::Duration max_age, size_t max_pages,
+                             absl::Duration rebuild_after)
+    : clock_(clock),
+      max_age_(max_age),
+      max_pages_(max_pages < 1 ? 1 : max_pages),
+      rebuild_after_(rebuild_after) {}
 
 void ListPageCache::Get(const std::string& key, const Loader& load, Answer done) {
   Page page;
   Answer serve;             // set on a hit: called outside the lock
   bool start_load = false;  // a first load, or a background one of an ageing page
+  Page previous;            // what the load may keep
   {
     absl::MutexLock lock(&mu_);
     const absl::Time now = clock_.Now();
@@ -49,31 +56,39 @@ void ListPageCache::Get(const std::string& key, const Loader& load, Answer done)
         ++counts_.loads;
       }
     }
+    if (start_load && slot.page != nullptr && now < slot.keep_until) {
+      previous = slot.page;
+    }
     EvictLocked();
   }
   if (serve) serve(std::move(page));
   if (start_load) {
-    load([this, key](absl::StatusOr<ListPage> result) { Loaded(key, std::move(result)); });
+    load(previous, [this, key](absl::StatusOr<Page> result) { Loaded(key, std::move(result)); });
   }
 }
 
-void ListPageCache::Loaded(const std::string& key, absl::StatusOr<ListPage> result) {
+void ListPageCache::Loaded(const std::string& key, absl::StatusOr<Page> answer) {
+  if (answer.ok() && *answer == nullptr) answer = absl::InternalError("list page load: no page");
   std::vector<Answer> waiters;
-  absl::StatusOr<Page> answer =
-      result.ok() ? absl::StatusOr<Page>(std::make_shared<const ListPage>(std::move(*result)))
-                  : absl::StatusOr<Page>(result.status());
   {
     absl::MutexLock lock(&mu_);
-    if (!result.ok()) ++counts_.load_errors;
+    if (!answer.ok()) ++counts_.load_errors;
     auto it = slots_.find(key);
-    // Slots with a running load are never evicted, so the slot is there.
+    // Slots with a running load are never evicted, so the slot is there (and its page is the
+    // one the load was handed: one load runs per slot).
     if (it != slots_.end()) {
       Slot& slot = it->second;
       slot.loading = false;
       waiters.swap(slot.waiters);
       if (answer.ok()) {
-        slot.page = *answer;
-        slot.loaded = clock_.Now();
+        const absl::Time now = clock_.Now();
+        if (*answer == slot.page) {
+          ++counts_.kept;
+        } else {
+          slot.page = *answer;
+          slot.keep_until = now + KeepFor(key, now);
+        }
+        slot.loaded = now;
       } else if (slot.page == nullptr) {
         // Nothing to keep: a failed first load leaves no slot behind.
         lru_.erase(slot.lru);
@@ -82,6 +97,12 @@ void ListPageCache::Loaded(const std::string& key, absl::StatusOr<ListPage> resu
     }
   }
   for (Answer& w : waiters) w(answer);
+}
+
+absl::Duration ListPageCache::KeepFor(const std::string& key, absl::Time built) const {
+  constexpr uint64_t kSteps = 1024;
+  const uint64_t step = absl::HashOf(key, absl::ToUnixNanos(built)) % kSteps;
+  return rebuild_after_ / 2 + rebuild_after_ / 2 * (static_cast<double>(step) / kSteps);
 }
 
 void ListPageCache::TouchLocked(Slot& slot) {

@@ -39,6 +39,19 @@ absl::Status BadToken(absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat("page_token: ", why));
 }
 
+// The same ranking read: the same members in the same order with the same keys.
+bool SameRanking(const RankedRead& a, const RankedRead& b) {
+  if (a.complete != b.complete || a.entries.size() != b.entries.size()) return false;
+  for (size_t i = 0; i < a.entries.size(); ++i) {
+    // Exact: the ranker writes a review's key anew whenever its counts move it.
+    if (a.entries[i].review_id != b.entries[i].review_id ||
+        a.entries[i].sort_key != b.entries[i].sort_key) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string EncodePageToken(const ReviewListQuery& query, const ListedReview& last) {
@@ -119,13 +132,7 @@ void ReviewLister::List(const ListRequest& request, Answer done) {
     }
   }
   if (pages_ == nullptr) {
-    Load(std::move(query), [done = std::move(done)](absl::StatusOr<ListPage> page) {
-      if (!page.ok()) {
-        done(page.status());
-        return;
-      }
-      done(std::make_shared<const ListPage>(*std::move(page)));
-    });
+    Load(std::move(query), nullptr, std::move(done));
     return;
   }
   // The key is the query as validated (the token's position included), so two spellings of one
@@ -133,31 +140,41 @@ void ReviewLister::List(const ListRequest& request, Answer done) {
   std::string key = absl::StrCat(QueryText(query), ".", query.limit, ".", request.page_token);
   pages_->Get(
       key,
-      [this, query = std::move(query)](Done loaded) mutable { Load(query, std::move(loaded)); },
+      [this, query = std::move(query)](const ListPageCache::Page& previous, Answer loaded) mutable {
+        Load(query, previous, std::move(loaded));
+      },
       std::move(done));
 }
 
-void ReviewLister::Load(ReviewListQuery query, Done done) {
+void ReviewLister::Load(ReviewListQuery query, const ListPageCache::Page& previous, Answer done) {
   const bool cached_order =
       query.order == ReviewOrder::kMostHelpful && query.stars_mask == 0 && !query.verified_only;
   if (!cached_order) {
-    FromStore(std::move(query), {}, /*cache_complete=*/false, std::move(done));
+    FromStore(std::move(query), std::nullopt, std::move(done));
     return;
   }
-  ranking_.Read(query.asin, query.limit, query.after_key,
-                [this, query, done](absl::StatusOr<std::optional<RankedRead>> cached) mutable {
-                  // A cache that cannot answer costs speed, not the page: Postgres has it all.
-                  RankedRead read;
-                  if (cached.ok() && cached->has_value()) read = std::move(**cached);
-                  FromStore(std::move(query), std::move(read.entries), read.complete,
-                            std::move(done));
-                });
+  ranking_.Read(
+      query.asin, query.limit, query.after_key,
+      [this, query, previous, done](absl::StatusOr<std::optional<RankedRead>> cached) mutable {
+        // A cache that cannot answer costs speed, not the page: Postgres has it all.
+        std::optional<RankedRead> read;
+        if (cached.ok()) read = *std::move(cached);
+        // The page was built from this ranking alone, and it has not moved: the page stands.
+        if (previous != nullptr && previous->ranking.has_value() && read.has_value() &&
+            SameRanking(*previous->ranking, *read)) {
+          done(previous);
+          return;
+        }
+        FromStore(std::move(query), std::move(read), std::move(done));
+      });
 }
 
-void ReviewLister::FromStore(ReviewListQuery query, std::vector<RankedEntry> cached,
-                             bool cache_complete, Done done) {
-  const bool queued = executor_.TrySubmit(
-      [this, query = std::move(query), cached = std::move(cached), cache_complete, done]() mutable {
+void ReviewLister::FromStore(ReviewListQuery query, std::optional<RankedRead> read, Answer done) {
+  const bool queued =
+      executor_.TrySubmit([this, query = std::move(query), read = std::move(read), done]() mutable {
+        const std::vector<RankedEntry> no_entries;
+        const std::vector<RankedEntry>& cached = read.has_value() ? read->entries : no_entries;
+        const bool cache_complete = read.has_value() && read->complete;
         ListPage page;
         int positions = 0;  // positions of the order this page consumed
         ListedReview last;
@@ -184,7 +201,8 @@ void ReviewLister::FromStore(ReviewListQuery query, std::vector<RankedEntry> cac
         }
         // The rest of the page from Postgres, unless the cache holds the whole order (a product
         // with at most --top-n ranked reviews): then there is no rest, and no query.
-        if (positions < query.limit && !cache_complete) {
+        const bool rest_from_store = positions < query.limit && !cache_complete;
+        if (rest_from_store) {
           const int want = query.limit - positions;
           ReviewListQuery rest = query;
           rest.limit = want;
@@ -200,7 +218,9 @@ void ReviewLister::FromStore(ReviewListQuery query, std::vector<RankedEntry> cac
           }
         }
         if (positions == query.limit) page.next_page_token = EncodePageToken(query, last);
-        done(std::move(page));
+        // Built from the ranking alone: a reload that reads the same ranking may keep the page.
+        if (!rest_from_store) page.ranking = std::move(read);
+        done(std::make_shared<const ListPage>(std::move(page)));
       });
   if (!queued) done(absl::UnavailableError("review store busy; safe to retry"));
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,12 +37,12 @@ inline constexpr int kMaxPageSize = 100;
 // Thread-safe.
 class ReviewLister {
  public:
-  using Done = std::function<void(absl::StatusOr<ListPage>)>;
   // The page as served: shared with the page cache (never copied on a hit).
   using Answer = ListPageCache::Answer;
 
   // `pages` (optional, borrowed) answers repeated requests from memory (ListPageCache says how
-  // late a page may be).
+  // late a page may be). A reload keeps a page built from the ranking alone while the ranking
+  // reads the same (one Redis round trip, no Postgres).
   ReviewLister(RankingReader& ranking, ReviewReads& reads, Executor& executor,
                ListPageCache* pages = nullptr)
       : ranking_(ranking), reads_(reads), executor_(executor), pages_(pages) {}
@@ -53,10 +54,11 @@ class ReviewLister {
   void List(const ListRequest& request, Answer done);
 
  private:
-  // The page of a validated query from the stores.
-  void Load(reviewdb::ReviewListQuery query, Done done);
-  void FromStore(reviewdb::ReviewListQuery query, std::vector<RankedEntry> cached,
-                 bool cache_complete, Done done);
+  // The page of a validated query from the stores; `previous` (or null) is answered again
+  // when the ranking it was built from alone reads the same.
+  void Load(reviewdb::ReviewListQuery query, const ListPageCache::Page& previous, Answer done);
+  // `read`: the ranking's first positions for the query (nullopt: not asked, or not known).
+  void FromStore(reviewdb::ReviewListQuery query, std::optional<RankedRead> read, Answer done);
 
   RankingReader& ranking_;
   ReviewReads& reads_;

@@ -172,7 +172,7 @@ TEST(ReviewListerPageCacheTest, RepeatedRequestsAreAnsweredFromMemoryUntilThePag
   testing::FakeReviewReads reads;
   testing::InlineExecutor executor;
   core::ManualClock clock(absl::FromUnixSeconds(1700000000));
-  ListPageCache pages(clock, absl::Milliseconds(1000), 100);
+  ListPageCache pages(clock, absl::Milliseconds(1000), 100, absl::Milliseconds(5000));
   ReviewLister lister(ranking, reads, executor, &pages);
   for (int i = 0; i < 4; ++i) {
     reviewdb::ListedReview r;
@@ -220,6 +220,110 @@ TEST(ReviewListerPageCacheTest, RepeatedRequestsAreAnsweredFromMemoryUntilThePag
               [&](absl::StatusOr<ListPageCache::Page> p) { bad = p.status(); });
   ASSERT_TRUE(bad.has_value());
   EXPECT_EQ(bad->code(), absl::StatusCode::kInvalidArgument);
+}
+
+// A reload reads the ranking (Redis) and keeps the page when the page was built from it alone
+// and it reads the same: no card is read again, the same page object (and its bytes) is served.
+// A changed order, a page that continued from Postgres, or a page built --list-rebuild-ms ago
+// is built anew.
+class ReviewListerReloadTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (int i = 0; i < 4; ++i) {
+      reviewdb::ListedReview r;
+      r.review_id = Id(i);
+      r.asin = "B000000001";
+      r.rating = 5;
+      r.sort_key = 4.0 - i;
+      reads_.ranked.push_back(r);
+      ranking_.entries.push_back({r.review_id, *r.sort_key});
+    }
+    ranking_.complete = true;
+  }
+
+  ListPageCache::Page List(ListRequest r = {}) {
+    r.asin = "B000000001";
+    ListPageCache::Page got;
+    lister_.List(r, [&](absl::StatusOr<ListPageCache::Page> p) {
+      EXPECT_TRUE(p.ok()) << p.status();
+      if (p.ok()) got = *p;
+    });
+    EXPECT_NE(got, nullptr) << "answered inline by the fakes";
+    return got;
+  }
+
+  // Past three quarters of --list-cache-ms: the call is served and starts a reload (inline
+  // here); the page the next call gets is the reload's.
+  ListPageCache::Page Reload(ListRequest r = {}) {
+    clock_.Advance(absl::Milliseconds(800));
+    List(r);
+    return List(r);
+  }
+
+  testing::FakeRankingReader ranking_;
+  testing::FakeReviewReads reads_;
+  testing::InlineExecutor executor_;
+  core::ManualClock clock_{absl::FromUnixSeconds(1700000000)};
+  ListPageCache pages_{clock_, absl::Milliseconds(1000), 100, absl::Milliseconds(5000)};
+  ReviewLister lister_{ranking_, reads_, executor_, &pages_};
+};
+
+TEST_F(ReviewListerReloadTest, AnUnmovedRankingKeepsThePageWithoutReadingCards) {
+  const ListPageCache::Page first = List();
+  ASSERT_EQ(first->reviews.size(), 4u);
+  ASSERT_EQ(reads_.cards_asked.size(), 1u);
+  EXPECT_EQ(Reload(), first);
+  EXPECT_EQ(Reload(), first);
+  EXPECT_EQ(reads_.cards_asked.size(), 1u) << "kept: no card read";
+  EXPECT_TRUE(reads_.lists.empty());
+  EXPECT_EQ(pages_.counts().kept, 2);
+}
+
+TEST_F(ReviewListerReloadTest, AMovedKeyANewMemberOrARemovalBuildsThePageAnew) {
+  const ListPageCache::Page first = List();
+  ranking_.entries[3].sort_key = 0.5;  // a vote moved the last review's key
+  reads_.ranked[3].sort_key = 0.5;
+  reads_.ranked[3].total_votes = 9;
+  const ListPageCache::Page moved = Reload();
+  EXPECT_NE(moved, first);
+  EXPECT_EQ(moved->reviews[3].total_votes, 9);
+  ranking_.entries.erase(ranking_.entries.begin());  // removed by the ranker
+  const ListPageCache::Page removed = Reload();
+  ASSERT_EQ(removed->reviews.size(), 3u);
+  EXPECT_EQ(removed->reviews[0].review_id, Id(1));
+  ranking_.complete = false;  // the product now has more than the set holds
+  EXPECT_NE(Reload(), removed);
+  EXPECT_EQ(reads_.cards_asked.size(), 4u);
+  EXPECT_EQ(pages_.counts().kept, 0);
+}
+
+TEST_F(ReviewListerReloadTest, APageThatContinuedFromPostgresIsNeverKept) {
+  ranking_.complete = false;  // 4 in the set, a page of 50: the rest is asked of Postgres
+  const ListPageCache::Page first = List();
+  ASSERT_EQ(reads_.lists.size(), 1u);
+  EXPECT_FALSE(first->ranking.has_value());
+  EXPECT_NE(Reload(), first);
+  EXPECT_EQ(reads_.lists.size(), 2u);
+  // A page the set fills alone is kept, though the set is not the whole order.
+  const ListPageCache::Page two = List({.page_size = 2});
+  ASSERT_TRUE(two->ranking.has_value());
+  EXPECT_EQ(Reload({.page_size = 2}), two);
+  // Newest first (or filtered) pages are Postgres' alone: rebuilt on every reload.
+  const ListPageCache::Page newest = List({.order = 1});
+  EXPECT_NE(Reload({.order = 1}), newest);
+}
+
+TEST_F(ReviewListerReloadTest, APageBuiltRebuildAfterAgoIsBuiltAnew) {
+  const ListPageCache::Page first = List();
+  // A vote that leaves the key as it was (not helpful, on a review nobody found helpful yet):
+  // the ranking cannot tell, so the counts show when the page is rebuilt, 2.5 to 5 s after it
+  // was built (its share of --list-rebuild-ms).
+  reads_.ranked[3].total_votes = 7;
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(Reload(), first) << i;  // 2.4 s after the build
+  ListPageCache::Page page = first;
+  for (int i = 0; i < 4 && page == first; ++i) page = Reload();  // 5.6 s at the latest
+  EXPECT_NE(page, first);
+  EXPECT_EQ(page->reviews[3].total_votes, 7);
 }
 
 }  // namespace
