@@ -180,6 +180,7 @@ void ReviewLister::FromStore(ReviewListQuery query, std::optional<RankedRead> re
         ListedReview last;
         if (!cached.empty()) {
           std::vector<std::string> ids;
+          ids.reserve(cached.size());
           for (const RankedEntry& e : cached) ids.push_back(e.review_id);
           absl::StatusOr<std::vector<ListedReview>> cards = reads_.Cards(ids);
           if (!cards.ok()) {
