@@ -113,13 +113,9 @@ demo_stack_of_its_own reco "$(random_port)"
 gateway_http_port=$(random_port)
 reco_port=$(random_port)
 reco_http_port=$(random_port)
-reco_admin_port=$(random_port)
 export CANDOR_GATEWAY_HTTP_PORT=${gateway_http_port}
 export CANDOR_RECO_LISTEN=127.0.0.1:${reco_port} CANDOR_RECO_ADDR=127.0.0.1:${reco_port}
-export CANDOR_RECO_HTTP_PORT=${reco_http_port} CANDOR_RECO_ADMIN_PORT=${reco_admin_port}
-# The other services' admin ports: any free one (a developer's demo holds the defaults).
-export CANDOR_GATEWAY_ADMIN_PORT=0 CANDOR_FRAUD_ADMIN_PORT=0 CANDOR_AGG_ADMIN_PORT=0
-export CANDOR_RANKER_ADMIN_PORT=0 CANDOR_INDEX_ADMIN_PORT=0
+export CANDOR_RECO_HTTP_PORT=${reco_http_port}
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "run_reco: load average before: $(load) ($(nproc) CPUs; other processes' work counts against every figure)" |

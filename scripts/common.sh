@@ -97,7 +97,8 @@ random_port() { echo $((20000 + RANDOM % 12000)); }
 # and a gateway of the run's own, so a developer's stack and demo are left alone. Sets stack_dir
 # (/tmp/candor-NAME-bench.*, made by stack.sh) and exports what demo.sh and stack.sh read: that
 # directory with free (auto) store ports, the gateway on 127.0.0.1:GATEWAY_PORT with the no-op
-# RPC (BenchService/Noop), a fresh token secret. On exit the demo stops and the stack is purged.
+# RPC (BenchService/Noop), admin ports picked free by each service (reco-api's at random: the
+# demo polls its /readyz), a fresh token secret. On exit the demo stops and the stack is purged.
 # shellcheck disable=SC2034 # stack_dir is the sourcing script's
 demo_stack_of_its_own() {
   stack_dir=$(mktemp -d "/tmp/candor-$1-bench.XXXXXX")
@@ -105,6 +106,11 @@ demo_stack_of_its_own() {
   export CANDOR_STACK_DIR=${stack_dir} CANDOR_REDIS_PORT=auto CANDOR_PG_PORT=auto CANDOR_KAFKA_PORT=auto
   export CANDOR_GATEWAY_LISTEN=127.0.0.1:$2 CANDOR_GATEWAY_ADDR=127.0.0.1:$2
   export CANDOR_GATEWAY_BENCH_NOOP=1
+  # So that two runs, or a run beside a developer's demo, never meet on an admin port.
+  export CANDOR_GATEWAY_ADMIN_PORT=0 CANDOR_FRAUD_ADMIN_PORT=0 CANDOR_AGG_ADMIN_PORT=0 \
+    CANDOR_RANKER_ADMIN_PORT=0 CANDOR_INDEX_ADMIN_PORT=0
+  CANDOR_RECO_ADMIN_PORT=$(random_port)
+  export CANDOR_RECO_ADMIN_PORT
   CANDOR_JWT_SECRET=$(openssl rand -hex 32)
   export CANDOR_JWT_SECRET
   trap stop_demo_stack EXIT
