@@ -50,6 +50,9 @@ Options:
                       recommend,similar)
   --reco-count N      items a recommend / similar call asks for (default 10)
   --target-p99-ms MS  Recommend's target (default 30, issue 14)
+EOF
+  client_schedule_help
+  cat <<'EOF'
   --reviews-file F    default ../shared/data/amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz
   --help
 EOF
@@ -64,12 +67,14 @@ rounds=2
 ops=recommend
 reco_count=10
 target_p99=30
+client_sched=fifo
+client_nice=0
 reviews_file=${root}/../shared/data/amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz
 while (($# > 0)); do
   case $1 in
     -h | --help) usage; exit 0 ;;
     --build-dir | --out | --model | --rate | --duration-s | --rounds | --ops | --reco-count | \
-      --target-p99-ms | --reviews-file)
+      --target-p99-ms | --client-sched | --client-nice | --reviews-file)
       (($# >= 2)) || { echo "run_reco: $1 needs a value" >&2; exit 2; }
       case $1 in
         --build-dir) build_dir=$2 ;;
@@ -81,6 +86,8 @@ while (($# > 0)); do
         --ops) ops=$2 ;;
         --reco-count) reco_count=$2 ;;
         --target-p99-ms) target_p99=$2 ;;
+        --client-sched) client_sched=$2 ;;
+        --client-nice) client_nice=$2 ;;
         --reviews-file) reviews_file=$2 ;;
       esac
       shift 2
@@ -89,6 +96,7 @@ while (($# > 0)); do
   esac
 done
 [[ -r ${reviews_file} ]] || { echo "run_reco: cannot read ${reviews_file}" >&2; exit 2; }
+client_schedule "${client_sched}" "${client_nice}"
 [[ -z ${model} || -r ${model} ]] || { echo "run_reco: cannot read ${model}" >&2; exit 2; }
 for op in ${ops//,/ }; do
   [[ ${op} == recommend || ${op} == similar ]] ||
@@ -144,7 +152,8 @@ sed -n '/^== recommendations/,/^$/p' "${prefix}-demo.txt" | sed 's/^/  /'
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 tck=$(getconf CLK_TCK)
 
-echo "run_reco: 2. noop and ${ops}, open loop at ${rate}/s, ${duration} s each (+5 s warm-up), ${rounds} rounds"
+echo "run_reco: 2. noop and ${ops}, open loop at ${rate}/s, ${duration} s each (+5 s warm-up)," \
+  "${rounds} rounds (candor-drive at ${client_how})" | tee -a "${prefix}-load.txt"
 rows=${prefix}-runs.tsv
 printf 'run\tserver\tok_per_s\tp50_ms\tp90_ms\tp99_ms\tp999_ms\tmax_ms\tlate\tcodes\tserver_cpu_us_per_call\tserver_cores\tloadgen_cores\tload_before\titems_per_answer\n' >"${rows}"
 for ((i = 1; i <= rounds; i++)); do
@@ -155,8 +164,8 @@ for ((i = 1; i <= rounds; i++)); do
     echo "  ${before_load} before ${name}" >>"${prefix}-load.txt"
     t0=$(ticks "${p}")
     w0=$(date +%s%N)
-    "${drive}" bench "${reviews_file}" --mix "${op}" --rate "${rate}" --duration-s "${duration}" \
-      --warmup-s 5 --reco-count "${reco_count}" --freshness-probes 0 --no-progress \
+    "${client[@]}" "${drive}" bench "${reviews_file}" --mix "${op}" --rate "${rate}" \
+      --duration-s "${duration}" --warmup-s 5 --reco-count "${reco_count}" --freshness-probes 0 --no-progress \
       --json "${prefix}-${name}.json" >"${prefix}-${name}.txt" 2>&1 ||
       echo "  warning: ${name} exited non-zero (${prefix}-${name}.txt)"
     t1=$(ticks "${p}")

@@ -30,6 +30,9 @@ Options:
   --rate R            queries per second, open loop        (500)
   --duration-s S      measured seconds of each run         (60)
   --submit-rate R     submissions per second under fresh   (2000)
+EOF
+  client_schedule_help
+  cat <<EOF
   --help              print this help
 EOF
 }
@@ -42,10 +45,13 @@ index_dir=/tmp/candor-search-bench-index
 rate=500
 duration_s=60
 submit_rate=2000
+client_sched=fifo
+client_nice=0
 while (($# > 0)); do
   case $1 in
     --help | -h) usage; exit 0 ;;
-    --build-dir | --results | --only | --reviews | --index-dir | --rate | --duration-s | --submit-rate)
+    --build-dir | --results | --only | --reviews | --index-dir | --rate | --duration-s | --submit-rate | \
+      --client-sched | --client-nice)
       (($# >= 2)) || die "$1 needs a value"
       case $1 in
         --build-dir) build_dir=$2 ;;
@@ -56,12 +62,15 @@ while (($# > 0)); do
         --rate) rate=$2 ;;
         --duration-s) duration_s=$2 ;;
         --submit-rate) submit_rate=$2 ;;
+        --client-sched) client_sched=$2 ;;
+        --client-nice) client_nice=$2 ;;
       esac
       shift 2
       ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
 done
+client_schedule "${client_sched}" "${client_nice}"
 wants() { [[ ,${only}, == *,$1,* ]]; }
 
 out_dir=${results_dir}/$(date +%F)
@@ -105,8 +114,8 @@ if wants grpc; then
   reviews_file=${CANDOR_DATA_DIR:-${repo_root}/../shared/data}/amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz
   for mix in search noop; do
     out=${out_dir}/${stamp}-grpc-${mix}-${rate}.txt
-    log "grpc: ${mix} at ${rate}/s for ${duration_s} s -> ${out}"
-    "${drive}" bench "${reviews_file}" --gateway "${grpc_addr}" --mix "${mix}" --rate "${rate}" \
+    log "grpc: ${mix} at ${rate}/s for ${duration_s} s, candor-drive at ${client_how} -> ${out}"
+    "${client[@]}" "${drive}" bench "${reviews_file}" --gateway "${grpc_addr}" --mix "${mix}" --rate "${rate}" \
       --duration-s "${duration_s}" --warmup-s 5 --freshness-probes 0 --progress=false --wait-s 10 \
       >"${out}" 2>&1 || log "warning: the ${mix} run failed (${out})"
     grep -E "^(op|${mix}) " "${out}" || true

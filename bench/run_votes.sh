@@ -40,17 +40,9 @@ Options:
   --settle-s N        after the demo, wait until the 1-minute load average is below 1.0 (the
                       services done with the import's backlog), at most N seconds (default 60)
   --ranker-flags S    extra flags for candor-ranker-bench (word-split), e.g. '--votes 100000'
-  --client-sched S    how the load generator (candor-drive) is scheduled: fifo (default:
-                      SCHED_FIFO priority 5, by chrt; needs root, else it falls back to other
-                      with a warning) or other (the normal scheduler, at --client-nice). It
-                      shares the machine's two cores with the services it measures; under the
-                      normal scheduler its sender falls behind its schedule by up to 30 ms now
-                      and then (lag p99 up to 11 ms, -10 niceness or not), and an open loop
-                      charges that lateness to every call it delays: the no-op's p99 read
-                      2.4-18 ms where its service time's was under 2.5 ms. At fifo the sender
-                      runs when due (lag p99 < 0.1 ms) and the no-op's p99 is under 1 ms, so
-                      what is left is the server's. The no-op and the list run alike.
-  --client-nice N     with --client-sched other: its niceness, -20 to 19 (default 0)
+EOF
+  client_schedule_help
+  cat <<'EOF'
   --reviews-file F    default ../shared/data/amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz
   --help
 EOF
@@ -90,26 +82,7 @@ while (($# > 0)); do
   esac
 done
 [[ -r ${reviews_file} ]] || { echo "run_votes: cannot read ${reviews_file}" >&2; exit 2; }
-[[ ${client_nice} =~ ^-?([0-9]|1[0-9]|20)$ ]] && ((client_nice >= -20 && client_nice <= 19)) ||
-  { echo "run_votes: --client-nice must be -20 to 19, got '${client_nice}'" >&2; exit 2; }
-case ${client_sched} in
-  fifo)
-    if ! chrt -f 5 true 2>/dev/null; then
-      echo "run_votes: warning: chrt -f 5 is not permitted here (not root?): the load generator" \
-        "runs under the normal scheduler" >&2
-      client_sched=other
-    fi
-    ;;
-  other) ;;
-  *) echo "run_votes: --client-sched must be fifo or other, got '${client_sched}'" >&2; exit 2 ;;
-esac
-if [[ ${client_sched} == fifo ]]; then
-  client=(chrt -f 5)
-  client_how="SCHED_FIFO 5"
-else
-  client=(nice -n "${client_nice}")
-  client_how="niceness ${client_nice}"
-fi
+client_schedule "${client_sched}" "${client_nice}"
 drive=${build_dir}/tools/candor-drive/candor-drive
 ranker_bench=${build_dir}/bench/pipeline/candor-ranker-bench
 for bin in "${drive}" "${ranker_bench}"; do

@@ -120,3 +120,51 @@ stop_demo_stack() {
   "${repo_root}/scripts/demo.sh" --stop >/dev/null 2>&1 || true
   "${repo_root}/tools/stack/stack.sh" down --purge >/dev/null 2>&1 || true
 }
+
+# The load generator shares the machine's cores with the services it measures. Under the normal
+# scheduler its sender waits for a core now and then (lateness up to 30 ms, p99 up to 11 ms on 2
+# cores, at -10 niceness or not), and an open loop charges that lateness to every call it delays;
+# under SCHED_FIFO it runs when due (lag p99 < 0.1 ms) and what is left is the server's
+# (bench/README.md, "ListReviews pages kept while their ranking stands"). Closed loops at the
+# maximum keep the normal scheduler: a real-time client there would take a core from the server.
+
+# client_schedule_help: the --client-sched / --client-nice lines of a bench script's --help.
+client_schedule_help() {
+  cat <<'HELP'
+  --client-sched S    how the load generator (candor-drive) of the open loops is scheduled: fifo
+                      (default: SCHED_FIFO priority 5, by chrt; needs root, else it falls back to
+                      other with a warning) or other (the normal scheduler, at --client-nice).
+                      Under other, its own lateness on a busy machine (up to 30 ms on 2 cores)
+                      counts in every call's latency; see bench/README.md
+  --client-nice N     with --client-sched other: its niceness, -20 to 19 (default 0)
+HELP
+}
+
+# client_schedule SCHED NICE: sets `client`, the command prefix that runs the load generator
+# (chrt -f 5, or nice -n NICE), and `client_how` that says so in a log line; dies on a bad value.
+# fifo falls back to other, with a warning, where chrt is not permitted (not root).
+# shellcheck disable=SC2034 # the variables are the sourcing script's
+client_schedule() {
+  local sched=$1 niceness=$2
+  if ! [[ ${niceness} =~ ^-?([0-9]|1[0-9]|20)$ ]] || ((niceness < -20 || niceness > 19)); then
+    die "--client-nice must be -20 to 19, got '${niceness}'"
+  fi
+  case ${sched} in
+    fifo)
+      if ! chrt -f 5 true 2>/dev/null; then
+        log "warning: chrt -f 5 is not permitted here (not root?): the load generator runs" \
+          "under the normal scheduler"
+        sched=other
+      fi
+      ;;
+    other) ;;
+    *) die "--client-sched must be fifo or other, got '${sched}'" ;;
+  esac
+  if [[ ${sched} == fifo ]]; then
+    client=(chrt -f 5)
+    client_how="SCHED_FIFO 5"
+  else
+    client=(nice -n "${niceness}")
+    client_how="niceness ${niceness}"
+  fi
+}
