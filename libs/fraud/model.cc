@@ -140,16 +140,10 @@ class XgbFraudModel final : public FraudModel {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<FraudModel>> FraudModel::Load(const std::string& model_path) {
-  absl::StatusOr<std::string> meta_text = xgb::ReadMetadata(model_path, Check());
-  if (!meta_text.ok()) return meta_text.status();
-  absl::StatusOr<ModelMetadata> metadata =
-      ParseMetadata(xgb::MetadataPath(model_path), *std::move(meta_text));
-  if (!metadata.ok()) return metadata.status();
-  // The trainer stamps the version into the model too, so a metadata file beside the wrong
-  // model (one file replaced, not the other) is caught.
-  absl::StatusOr<xgb::Booster> booster = xgb::LoadModel(model_path, Check(), metadata->version);
-  if (!booster.ok()) return booster.status();
-  return std::make_unique<XgbFraudModel>(*std::move(booster), *std::move(metadata));
+  absl::StatusOr<xgb::ModelWithMetadata<ModelMetadata>> model =
+      xgb::LoadModelWithMetadata<ModelMetadata>(model_path, Check(), ParseMetadata);
+  if (!model.ok()) return model.status();
+  return std::make_unique<XgbFraudModel>(std::move(model->booster), std::move(model->metadata));
 }
 
 }  // namespace candor::fraud

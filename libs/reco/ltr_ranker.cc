@@ -99,16 +99,12 @@ LtrRanker::LtrRanker(std::unique_ptr<State> state, RankerMetadata metadata)
 LtrRanker::~LtrRanker() = default;
 
 absl::StatusOr<std::unique_ptr<LtrRanker>> LtrRanker::Load(const std::string& model_path) {
-  absl::StatusOr<std::string> meta_text = xgb::ReadMetadata(model_path, Check());
-  if (!meta_text.ok()) return meta_text.status();
-  absl::StatusOr<RankerMetadata> metadata =
-      ParseMetadata(xgb::MetadataPath(model_path), *std::move(meta_text));
-  if (!metadata.ok()) return metadata.status();
-  absl::StatusOr<xgb::Booster> booster = xgb::LoadModel(model_path, Check(), metadata->version);
-  if (!booster.ok()) return booster.status();
+  absl::StatusOr<xgb::ModelWithMetadata<RankerMetadata>> model =
+      xgb::LoadModelWithMetadata<RankerMetadata>(model_path, Check(), ParseMetadata);
+  if (!model.ok()) return model.status();
   auto state = std::make_unique<State>();
-  state->booster = *std::move(booster);
-  return std::unique_ptr<LtrRanker>(new LtrRanker(std::move(state), *std::move(metadata)));
+  state->booster = std::move(model->booster);
+  return std::unique_ptr<LtrRanker>(new LtrRanker(std::move(state), std::move(model->metadata)));
 }
 
 absl::StatusOr<std::vector<float>> LtrRanker::Score(std::span<const RankFeatureVector> rows) const {

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -185,6 +186,31 @@ absl::StatusOr<std::string> ReadMetadata(const std::string& model_path, const Mo
 // count, the objective and the stamped version attribute. Refuse(...) naming the problem.
 absl::StatusOr<Booster> LoadModel(const std::string& model_path, const ModelCheck& check,
                                   const std::string& version);
+
+// A booster with the metadata file beside it, loaded and checked together.
+template <typename Metadata>
+struct ModelWithMetadata {
+  Booster booster;
+  Metadata metadata;
+};
+
+// ReadMetadata, then `parse(MetadataPath(model_path), text)` (the model's own validation; its
+// result has a `version`), then LoadModel against that version: the trainer stamps the version
+// into the model too, so a metadata file beside the wrong model (one file replaced, not the
+// other) is refused. The first error, unchanged.
+template <typename Metadata>
+absl::StatusOr<ModelWithMetadata<Metadata>> LoadModelWithMetadata(
+    const std::string& model_path, const ModelCheck& check,
+    absl::FunctionRef<absl::StatusOr<Metadata>(const std::string& path, std::string text)> parse) {
+  absl::StatusOr<std::string> text = ReadMetadata(model_path, check);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<Metadata> metadata = parse(MetadataPath(model_path), *std::move(text));
+  if (!metadata.ok()) return metadata.status();
+  absl::StatusOr<Booster> booster = LoadModel(model_path, check, metadata->version);
+  if (!booster.ok()) return booster.status();
+  return ModelWithMetadata<Metadata>{.booster = *std::move(booster),
+                                     .metadata = *std::move(metadata)};
+}
 
 // The total gain of each of the first `features` features over the model's trees at `path` (0 for
 // a feature no split uses). Error("booster" / "load" / "feature score") on failure.
