@@ -5,7 +5,6 @@
 #include <map>
 #include <set>
 #include <stdexcept>
-#include <type_traits>
 #include <unordered_map>
 #include <utility>
 
@@ -14,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "libs/pg/array_literal.h"
 #include "libs/pg/statement.h"
+#include "libs/reviewdb/read_rows.h"
 #include "nlohmann/json.hpp"
 
 namespace candor::reviewdb {
@@ -21,23 +21,6 @@ namespace {
 
 using review::ReviewStatus;
 using review::StatusName;
-
-// The rows that `sql` returns with `args` bound, each made a value by `from_row`, read on a
-// connection of `pool` outside a transaction (one statement, one snapshot).
-template <typename FromRow, typename... Args>
-auto ReadRows(pg::Pool& pool, const FromRow& from_row, const std::string& sql, const Args&... args)
-    -> absl::StatusOr<std::vector<std::invoke_result_t<const FromRow&, const pqxx::row&>>> {
-  std::vector<std::invoke_result_t<const FromRow&, const pqxx::row&>> out;
-  absl::Status s = pool.WithConnection([&](pqxx::connection& c) {
-    out.clear();
-    pqxx::nontransaction tx(c);
-    const pqxx::result rows = tx.exec_params(sql, args...);
-    out.reserve(static_cast<size_t>(rows.size()));
-    for (const pqxx::row& row : rows) out.push_back(from_row(row));
-  });
-  if (!s.ok()) return s;
-  return out;
-}
 
 // A page size the caller asked for: 1..`most`.
 absl::Status CheckLimit(int limit, int most) {
