@@ -36,6 +36,24 @@ absl::StatusOr<review::Vote> VoteFromProto(v1::HelpfulVoteValue value) {
   }
 }
 
+namespace {
+
+absl::StatusOr<review::HelpfulVote> HelpfulVoteFromProto(v1::HelpfulVote& m) {
+  absl::StatusOr<review::Vote> vote = VoteFromProto(m.vote());
+  if (!vote.ok()) return vote.status();
+  absl::StatusOr<absl::Time> at = FromRequiredTimestamp("voted_at", m.has_voted_at(), m.voted_at());
+  if (!at.ok()) return at.status();
+  review::HelpfulVote v;
+  v.review_id = std::move(*m.mutable_review_id());
+  v.asin = std::move(*m.mutable_asin());
+  v.user_id = std::move(*m.mutable_user_id());
+  v.vote = *vote;
+  v.voted_at = *at;
+  return v;
+}
+
+}  // namespace
+
 std::string EncodeHelpfulVote(const review::HelpfulVote& v) {
   v1::HelpfulVote msg;
   msg.set_review_id(v.review_id);
@@ -47,21 +65,7 @@ std::string EncodeHelpfulVote(const review::HelpfulVote& v) {
 }
 
 absl::StatusOr<review::HelpfulVote> DecodeHelpfulVote(std::string_view bytes) {
-  v1::HelpfulVote m;
-  if (absl::Status parsed = ParsePayload(bytes, m); !parsed.ok()) return parsed;
-  absl::StatusOr<review::Vote> vote = VoteFromProto(m.vote());
-  if (!vote.ok()) return vote.status();
-  if (!m.has_voted_at()) return absl::InvalidArgumentError("voted_at: required");
-  absl::StatusOr<absl::Time> at = FromProtoTimestamp("voted_at", m.voted_at());
-  if (!at.ok()) return at.status();
-  review::HelpfulVote v;
-  v.review_id = std::move(*m.mutable_review_id());
-  v.asin = std::move(*m.mutable_asin());
-  v.user_id = std::move(*m.mutable_user_id());
-  v.vote = *vote;
-  v.voted_at = *at;
-  if (absl::Status s = ValidateHelpfulVote(v); !s.ok()) return s;
-  return v;
+  return DecodePayload(bytes, HelpfulVoteFromProto, ValidateHelpfulVote);
 }
 
 absl::Status ValidateHelpfulVote(const review::HelpfulVote& v) {

@@ -9,7 +9,7 @@ namespace candor::events {
 namespace {
 
 using ::candor::events::testing::DecodeError;
-using ::candor::events::testing::WithUnknownField;
+using ::candor::events::testing::ExpectRoundTrip;
 using ::testing::StartsWith;
 namespace v1 = candor::review::v1;
 
@@ -38,9 +38,7 @@ std::string Error(const v1::HelpfulVote& m) { return DecodeError(m, DecodeHelpfu
 TEST(HelpfulVoteTest, EveryVoteRoundTrips) {
   for (review::Vote value :
        {review::Vote::kHelpful, review::Vote::kNotHelpful, review::Vote::kRetracted}) {
-    auto got = DecodeHelpfulVote(EncodeHelpfulVote(Vote(value)));
-    ASSERT_TRUE(got.ok()) << got.status();
-    EXPECT_EQ(*got, Vote(value));
+    ExpectRoundTrip(Vote(value), EncodeHelpfulVote, DecodeHelpfulVote);
     EXPECT_EQ(*VoteFromProto(VoteToProto(value)), value);
   }
 }
@@ -48,13 +46,7 @@ TEST(HelpfulVoteTest, EveryVoteRoundTrips) {
 TEST(HelpfulVoteTest, TimesBefore1970RoundTrip) {
   review::HelpfulVote v = Vote(review::Vote::kHelpful);
   v.voted_at = absl::FromUnixMicros(-1'234'567);
-  EXPECT_EQ(*DecodeHelpfulVote(EncodeHelpfulVote(v)), v);
-}
-
-TEST(HelpfulVoteTest, UnknownFieldsAreIgnored) {
-  auto got = DecodeHelpfulVote(WithUnknownField(EncodeHelpfulVote(Vote(review::Vote::kHelpful))));
-  ASSERT_TRUE(got.ok()) << got.status();
-  EXPECT_EQ(*got, Vote(review::Vote::kHelpful));
+  ExpectRoundTrip(v, EncodeHelpfulVote, DecodeHelpfulVote);
 }
 
 TEST(HelpfulVoteTest, EveryRefusedFieldIsNamed) {

@@ -30,6 +30,24 @@ absl::Status CheckToken(absl::string_view field, absl::string_view value, absl::
   return absl::OkStatus();
 }
 
+absl::StatusOr<RecoImpression> ImpressionFromProto(v1::RecoImpression& m) {
+  absl::StatusOr<absl::Time> at =
+      FromRequiredTimestamp("served_at", m.has_served_at(), m.served_at());
+  if (!at.ok()) return at.status();
+  RecoImpression i;
+  i.request_id = std::move(*m.mutable_request_id());
+  i.user_id = std::move(*m.mutable_user_id());
+  i.experiment = std::move(*m.mutable_experiment());
+  i.variant = std::move(*m.mutable_variant());
+  i.items.reserve(static_cast<size_t>(m.items_size()));
+  for (v1::ImpressedItem& item : *m.mutable_items()) {
+    i.items.push_back(
+        {.asin = std::move(*item.mutable_asin()), .score = item.score(), .stage = item.stage()});
+  }
+  i.served_at = *at;
+  return i;
+}
+
 }  // namespace
 
 std::string EncodeRecoImpression(const RecoImpression& i) {
@@ -49,24 +67,7 @@ std::string EncodeRecoImpression(const RecoImpression& i) {
 }
 
 absl::StatusOr<RecoImpression> DecodeRecoImpression(std::string_view bytes) {
-  v1::RecoImpression m;
-  if (absl::Status parsed = ParsePayload(bytes, m); !parsed.ok()) return parsed;
-  if (!m.has_served_at()) return absl::InvalidArgumentError("served_at: required");
-  absl::StatusOr<absl::Time> at = FromProtoTimestamp("served_at", m.served_at());
-  if (!at.ok()) return at.status();
-  RecoImpression i;
-  i.request_id = std::move(*m.mutable_request_id());
-  i.user_id = std::move(*m.mutable_user_id());
-  i.experiment = std::move(*m.mutable_experiment());
-  i.variant = std::move(*m.mutable_variant());
-  i.items.reserve(static_cast<size_t>(m.items_size()));
-  for (v1::ImpressedItem& item : *m.mutable_items()) {
-    i.items.push_back(
-        {.asin = std::move(*item.mutable_asin()), .score = item.score(), .stage = item.stage()});
-  }
-  i.served_at = *at;
-  if (absl::Status st = ValidateRecoImpression(i); !st.ok()) return st;
-  return i;
+  return DecodePayload(bytes, ImpressionFromProto, ValidateRecoImpression);
 }
 
 absl::Status ValidateRecoImpression(const RecoImpression& i) {

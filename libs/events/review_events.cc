@@ -22,6 +22,36 @@ absl::Status ValidateReasonCode(std::string_view field, std::string_view reason_
   return review::CheckText(field, reason_code, review::TextKind::kIdentifier);
 }
 
+absl::StatusOr<review::ReviewEvent> EventFromProto(v1::ReviewEvent& m) {
+  review::ReviewEvent e;
+  switch (m.event_case()) {
+    case v1::ReviewEvent::kAccepted: {
+      v1::ReviewAccepted* a = m.mutable_accepted();
+      e.change = review::ReviewAccepted{a->rating(), a->verified_purchase(),
+                                        std::move(*a->mutable_user_id())};
+      break;
+    }
+    case v1::ReviewEvent::kRemoved:
+      e.change = review::ReviewRemoved{std::move(*m.mutable_removed()->mutable_reason_code())};
+      break;
+    case v1::ReviewEvent::kRestored:
+      e.change = review::ReviewRestored{std::move(*m.mutable_restored()->mutable_reason_code())};
+      break;
+    case v1::ReviewEvent::EVENT_NOT_SET:
+      // An event type newer than this binary parses as an unknown field and leaves the oneof
+      // empty: better dead-lettered and replayed after an upgrade than silently skipped.
+      return absl::InvalidArgumentError("event: none set (or unknown to this version)");
+  }
+  e.review_id = std::move(*m.mutable_review_id());
+  e.asin = std::move(*m.mutable_asin());
+  if (m.has_occurred_at()) {
+    absl::StatusOr<absl::Time> t = FromProtoTimestamp("occurred_at", m.occurred_at());
+    if (!t.ok()) return t.status();
+    e.occurred_at = *t;
+  }
+  return e;
+}
+
 }  // namespace
 
 std::string EncodeReviewEvent(const review::ReviewEvent& e) {
@@ -50,36 +80,7 @@ std::string EncodeReviewEvent(const review::ReviewEvent& e) {
 }
 
 absl::StatusOr<review::ReviewEvent> DecodeReviewEvent(std::string_view bytes) {
-  v1::ReviewEvent m;
-  if (absl::Status parsed = ParsePayload(bytes, m); !parsed.ok()) return parsed;
-  review::ReviewEvent e;
-  switch (m.event_case()) {
-    case v1::ReviewEvent::kAccepted: {
-      v1::ReviewAccepted* a = m.mutable_accepted();
-      e.change = review::ReviewAccepted{a->rating(), a->verified_purchase(),
-                                        std::move(*a->mutable_user_id())};
-      break;
-    }
-    case v1::ReviewEvent::kRemoved:
-      e.change = review::ReviewRemoved{std::move(*m.mutable_removed()->mutable_reason_code())};
-      break;
-    case v1::ReviewEvent::kRestored:
-      e.change = review::ReviewRestored{std::move(*m.mutable_restored()->mutable_reason_code())};
-      break;
-    case v1::ReviewEvent::EVENT_NOT_SET:
-      // An event type newer than this binary parses as an unknown field and leaves the oneof
-      // empty: better dead-lettered and replayed after an upgrade than silently skipped.
-      return absl::InvalidArgumentError("event: none set (or unknown to this version)");
-  }
-  e.review_id = std::move(*m.mutable_review_id());
-  e.asin = std::move(*m.mutable_asin());
-  if (m.has_occurred_at()) {
-    absl::StatusOr<absl::Time> t = FromProtoTimestamp("occurred_at", m.occurred_at());
-    if (!t.ok()) return t.status();
-    e.occurred_at = *t;
-  }
-  if (absl::Status s = ValidateReviewEvent(e); !s.ok()) return s;
-  return e;
+  return DecodePayload(bytes, EventFromProto, ValidateReviewEvent);
 }
 
 absl::Status ValidateReviewEvent(const review::ReviewEvent& e) {

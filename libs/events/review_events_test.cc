@@ -9,6 +9,7 @@ namespace candor::events {
 namespace {
 
 using ::candor::events::testing::DecodeError;
+using ::candor::events::testing::ExpectRoundTrip;
 using ::candor::events::testing::ValidateError;
 using ::candor::events::testing::WithUnknownField;
 using candor::review::v1::ReviewEvent;
@@ -43,9 +44,7 @@ std::string Error(const review::ReviewEvent& e) {
 TEST(ReviewEventTest, EveryKindRoundTrips) {
   for (const review::ReviewEvent& sent : {Accepted(), Event(review::ReviewRemoved{"spam"}),
                                           Event(review::ReviewRestored{"appeal"})}) {
-    auto got = DecodeReviewEvent(EncodeReviewEvent(sent));
-    ASSERT_TRUE(got.ok()) << got.status();
-    EXPECT_EQ(*got, sent);
+    ExpectRoundTrip(sent, EncodeReviewEvent, DecodeReviewEvent);
   }
 }
 

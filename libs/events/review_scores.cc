@@ -12,6 +12,25 @@ namespace candor::events {
 
 namespace v1 = candor::review::v1;
 
+namespace {
+
+absl::StatusOr<review::ReviewScore> ScoreFromProto(v1::ReviewScore& m) {
+  absl::StatusOr<absl::Time> at =
+      FromRequiredTimestamp("scored_at", m.has_scored_at(), m.scored_at());
+  if (!at.ok()) return at.status();
+  review::ReviewScore s;
+  s.review_id = std::move(*m.mutable_review_id());
+  s.asin = std::move(*m.mutable_asin());
+  s.helpful_votes = m.helpful_votes();
+  s.total_votes = m.total_votes();
+  s.sort_key = m.sort_key();
+  s.ranked = m.ranked();
+  s.scored_at = *at;
+  return s;
+}
+
+}  // namespace
+
 std::string EncodeReviewScore(const review::ReviewScore& s) {
   v1::ReviewScore msg;
   msg.set_review_id(s.review_id);
@@ -25,21 +44,7 @@ std::string EncodeReviewScore(const review::ReviewScore& s) {
 }
 
 absl::StatusOr<review::ReviewScore> DecodeReviewScore(std::string_view bytes) {
-  v1::ReviewScore m;
-  if (absl::Status parsed = ParsePayload(bytes, m); !parsed.ok()) return parsed;
-  if (!m.has_scored_at()) return absl::InvalidArgumentError("scored_at: required");
-  absl::StatusOr<absl::Time> at = FromProtoTimestamp("scored_at", m.scored_at());
-  if (!at.ok()) return at.status();
-  review::ReviewScore s;
-  s.review_id = std::move(*m.mutable_review_id());
-  s.asin = std::move(*m.mutable_asin());
-  s.helpful_votes = m.helpful_votes();
-  s.total_votes = m.total_votes();
-  s.sort_key = m.sort_key();
-  s.ranked = m.ranked();
-  s.scored_at = *at;
-  if (absl::Status st = ValidateReviewScore(s); !st.ok()) return st;
-  return s;
+  return DecodePayload(bytes, ScoreFromProto, ValidateReviewScore);
 }
 
 absl::Status ValidateReviewScore(const review::ReviewScore& s) {

@@ -6,31 +6,11 @@
 #include "libs/review/validation.h"
 
 namespace candor::events {
+namespace {
 
-std::string EncodeReviewSubmitted(const review::Submission& s) {
-  candor::review::v1::ReviewSubmitted msg;
-  msg.set_review_id(s.review_id);
-  msg.set_asin(s.asin);
-  msg.set_user_id(s.user_id);
-  msg.set_rating(s.rating);
-  msg.set_title(s.title);
-  msg.set_body(s.body);
-  msg.set_verified_purchase(s.verified_purchase);
-  msg.set_fingerprint(s.fingerprint);
-  ToProtoTimestamp(s.submitted_at, msg.mutable_submitted_at());
-  msg.set_client_ip(s.client_ip);
-  msg.set_device_id(s.device_id);
-  msg.set_imported(s.imported);
-  if (s.account_created_at)
-    ToProtoTimestamp(*s.account_created_at, msg.mutable_account_created_at());
-  return msg.SerializeAsString();
-}
-
-absl::StatusOr<review::Submission> DecodeReviewSubmitted(std::string_view bytes) {
-  candor::review::v1::ReviewSubmitted m;
-  if (absl::Status parsed = ParsePayload(bytes, m); !parsed.ok()) return parsed;
-  if (!m.has_submitted_at()) return absl::InvalidArgumentError("submitted_at: required");
-  absl::StatusOr<absl::Time> submitted_at = FromProtoTimestamp("submitted_at", m.submitted_at());
+absl::StatusOr<review::Submission> SubmissionFromProto(candor::review::v1::ReviewSubmitted& m) {
+  absl::StatusOr<absl::Time> submitted_at =
+      FromRequiredTimestamp("submitted_at", m.has_submitted_at(), m.submitted_at());
   if (!submitted_at.ok()) return submitted_at.status();
   std::optional<absl::Time> account_created_at;
   if (m.has_account_created_at()) {
@@ -54,10 +34,34 @@ absl::StatusOr<review::Submission> DecodeReviewSubmitted(std::string_view bytes)
   s.device_id = std::move(*m.mutable_device_id());
   s.imported = m.imported();
   s.account_created_at = account_created_at;
+  return s;
+}
+
+}  // namespace
+
+std::string EncodeReviewSubmitted(const review::Submission& s) {
+  candor::review::v1::ReviewSubmitted msg;
+  msg.set_review_id(s.review_id);
+  msg.set_asin(s.asin);
+  msg.set_user_id(s.user_id);
+  msg.set_rating(s.rating);
+  msg.set_title(s.title);
+  msg.set_body(s.body);
+  msg.set_verified_purchase(s.verified_purchase);
+  msg.set_fingerprint(s.fingerprint);
+  ToProtoTimestamp(s.submitted_at, msg.mutable_submitted_at());
+  msg.set_client_ip(s.client_ip);
+  msg.set_device_id(s.device_id);
+  msg.set_imported(s.imported);
+  if (s.account_created_at)
+    ToProtoTimestamp(*s.account_created_at, msg.mutable_account_created_at());
+  return msg.SerializeAsString();
+}
+
+absl::StatusOr<review::Submission> DecodeReviewSubmitted(std::string_view bytes) {
   // The same checks the gateway ran before it answered OK, so whatever it accepted decodes here
   // (I1); the consumer has no rule of its own.
-  if (absl::Status st = ValidateReviewSubmitted(s); !st.ok()) return st;
-  return s;
+  return DecodePayload(bytes, SubmissionFromProto, ValidateReviewSubmitted);
 }
 
 absl::Status ValidateReviewSubmitted(const review::Submission& s) {

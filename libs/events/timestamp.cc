@@ -24,4 +24,10 @@ absl::StatusOr<absl::Time> FromProtoTimestamp(std::string_view field,
   return t;
 }
 
+absl::StatusOr<absl::Time> FromRequiredTimestamp(std::string_view field, bool present,
+                                                 const google::protobuf::Timestamp& ts) {
+  if (!present) return absl::InvalidArgumentError(absl::StrFormat("%s: required", field));
+  return FromProtoTimestamp(field, ts);
+}
+
 }  // namespace candor::events

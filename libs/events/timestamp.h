@@ -19,4 +19,9 @@ void ToProtoTimestamp(absl::Time t, google::protobuf::Timestamp* out);
 absl::StatusOr<absl::Time> FromProtoTimestamp(std::string_view field,
                                               const google::protobuf::Timestamp& ts);
 
+// The same for a field the message must carry: InvalidArgument "<field>: required" unless
+// `present` (the message's has_<field>()), else FromProtoTimestamp(field, ts). Pure function.
+absl::StatusOr<absl::Time> FromRequiredTimestamp(std::string_view field, bool present,
+                                                 const google::protobuf::Timestamp& ts);
+
 }  // namespace candor::events

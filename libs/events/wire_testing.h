@@ -19,6 +19,19 @@ inline std::string WithUnknownField(std::string bytes) {
   return bytes + value;
 }
 
+// Tests only. Checks that `value` (a valid one) comes back equal from `decode(encode(value))`, and
+// also when a newer producer's field is appended to the payload (WithUnknownField).
+template <typename T>
+void ExpectRoundTrip(const T& value, std::string (*encode)(const T&),
+                     absl::StatusOr<T> (*decode)(std::string_view)) {
+  const std::string bytes = encode(value);
+  for (const std::string& payload : {bytes, WithUnknownField(bytes)}) {
+    const absl::StatusOr<T> got = decode(payload);
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(*got, value);
+  }
+}
+
 // Tests only. The message with which `decode` refuses the wire message `m` (a protobuf message of
 // the topic); fails the test unless the refusal is InvalidArgument.
 template <typename Message, typename T>

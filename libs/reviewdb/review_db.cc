@@ -6,12 +6,14 @@
 #include <set>
 #include <stdexcept>
 #include <unordered_map>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "libs/pg/array_literal.h"
 #include "libs/pg/statement.h"
+#include "libs/reviewdb/read_rows.h"
 #include "nlohmann/json.hpp"
 
 namespace candor::reviewdb {
@@ -19,6 +21,12 @@ namespace {
 
 using review::ReviewStatus;
 using review::StatusName;
+
+// A page size the caller asked for: 1..`most`.
+absl::Status CheckLimit(int limit, int most) {
+  if (limit >= 1 && limit <= most) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("limit: must be 1..", most, ", got ", limit));
+}
 
 // ---------------------------------------------------------------------------------------------
 // InsertScored
@@ -247,8 +255,10 @@ class CandidateQuery {
     }
     return where;
   }
+  // The bound values, as the parameters of exec_params (valid while this query lives).
+  auto Params() const { return pqxx::prepare::make_dynamic_params(params_); }
   pqxx::result Run(pqxx::transaction_base& tx, const std::string& sql) const {
-    return tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params_));
+    return tx.exec_params(sql, Params());
   }
 
  private:
@@ -850,18 +860,11 @@ absl::StatusOr<std::optional<ReviewDecision>> ReviewDb::GetReviewDecision(
 
 absl::StatusOr<std::vector<std::string>> ReviewDb::ExistingReviewIds(
     const std::vector<std::string>& review_ids) {
-  std::vector<std::string> found;
-  if (review_ids.empty()) return found;
-  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
-    pqxx::nontransaction tx(c);
-    for (const pqxx::row& row :
-         tx.exec_params("SELECT review_id FROM reviews WHERE review_id = ANY($1::text[])",
-                        pg::ArrayLiteral(review_ids))) {
-      found.push_back(row[0].as<std::string>());
-    }
-  });
-  if (!s.ok()) return s;
-  return found;
+  if (review_ids.empty()) return std::vector<std::string>();
+  return ReadRows(
+      pool_, [](const pqxx::row& row) { return row[0].as<std::string>(); },
+      "SELECT review_id FROM reviews WHERE review_id = ANY($1::text[])",
+      pg::ArrayLiteral(review_ids));
 }
 
 absl::StatusOr<std::map<ReviewStatus, int64_t>> ReviewDb::CountByStatus(
@@ -927,65 +930,39 @@ ReviewContent ContentFromRow(const pqxx::row& row) {
 
 absl::StatusOr<std::vector<ReviewContent>> ReviewDb::ReadContent(
     const std::vector<std::string>& review_ids) {
-  std::vector<ReviewContent> out;
-  if (review_ids.empty()) return out;
-  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
-    out.clear();
-    pqxx::nontransaction tx(c);
-    for (const pqxx::row& row : tx.exec_params(absl::StrCat("SELECT ", kContentColumns, kWithRanks,
-                                                            " WHERE r.review_id = ANY($1::text[])"),
-                                               pg::ArrayLiteral(review_ids))) {
-      out.push_back(ContentFromRow(row));
-    }
-  });
-  if (!s.ok()) return s;
-  return out;
+  if (review_ids.empty()) return std::vector<ReviewContent>();
+  return ReadRows(
+      pool_, ContentFromRow,
+      absl::StrCat("SELECT ", kContentColumns, kWithRanks, " WHERE r.review_id = ANY($1::text[])"),
+      pg::ArrayLiteral(review_ids));
 }
 
 absl::StatusOr<std::vector<ReviewContent>> ReviewDb::ListActiveContent(const std::string& after,
                                                                        int limit) {
-  if (limit < 1 || limit > 10'000) {
-    return absl::InvalidArgumentError(absl::StrCat("limit: must be 1..10000, got ", limit));
-  }
-  std::vector<ReviewContent> out;
-  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
-    out.clear();
-    pqxx::nontransaction tx(c);
-    for (const pqxx::row& row :
-         tx.exec_params(absl::StrCat("SELECT ", kContentColumns, kWithRanks,
-                                     " WHERE r.review_id > $1 AND r.status = $2 "
-                                     "ORDER BY r.review_id LIMIT $3"),
-                        after, std::string(StatusName(ReviewStatus::kActive)), limit)) {
-      out.push_back(ContentFromRow(row));
-    }
-  });
-  if (!s.ok()) return s;
-  return out;
+  if (absl::Status s = CheckLimit(limit, 10'000); !s.ok()) return s;
+  return ReadRows(pool_, ContentFromRow,
+                  absl::StrCat("SELECT ", kContentColumns, kWithRanks,
+                               " WHERE r.review_id > $1 AND r.status = $2 "
+                               "ORDER BY r.review_id LIMIT $3"),
+                  after, std::string(StatusName(ReviewStatus::kActive)), limit);
 }
 
 absl::StatusOr<std::vector<ReviewInteraction>> ReviewDb::ListActiveInteractions(
     const std::string& after, int limit) {
-  if (limit < 1 || limit > 10'000) {
-    return absl::InvalidArgumentError(absl::StrCat("limit: must be 1..10000, got ", limit));
-  }
-  std::vector<ReviewInteraction> out;
-  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
-    out.clear();
-    pqxx::nontransaction tx(c);
-    for (const pqxx::row& row :
-         tx.exec_params("SELECT review_id, user_id, asin, rating, "
-                        "(extract(epoch FROM submitted_at) * 1000000)::bigint FROM reviews "
-                        "WHERE review_id > $1 AND status = $2 ORDER BY review_id LIMIT $3",
-                        after, std::string(StatusName(ReviewStatus::kActive)), limit)) {
-      out.push_back({.review_id = row[0].as<std::string>(),
-                     .user_id = row[1].as<std::string>(),
-                     .asin = row[2].as<std::string>(),
-                     .rating = row[3].as<int32_t>(),
-                     .submitted_at = absl::FromUnixMicros(row[4].as<int64_t>())});
-    }
-  });
-  if (!s.ok()) return s;
-  return out;
+  if (absl::Status s = CheckLimit(limit, 10'000); !s.ok()) return s;
+  return ReadRows(
+      pool_,
+      [](const pqxx::row& row) {
+        return ReviewInteraction{.review_id = row[0].as<std::string>(),
+                                 .user_id = row[1].as<std::string>(),
+                                 .asin = row[2].as<std::string>(),
+                                 .rating = row[3].as<int32_t>(),
+                                 .submitted_at = absl::FromUnixMicros(row[4].as<int64_t>())};
+      },
+      "SELECT review_id, user_id, asin, rating, "
+      "(extract(epoch FROM submitted_at) * 1000000)::bigint FROM reviews "
+      "WHERE review_id > $1 AND status = $2 ORDER BY review_id LIMIT $3",
+      after, std::string(StatusName(ReviewStatus::kActive)), limit);
 }
 
 absl::StatusOr<std::optional<review::RatingAggregate>> ReviewDb::GetRating(
@@ -1208,27 +1185,20 @@ absl::StatusOr<VoteResult> ReviewDb::ApplyVotes(const std::vector<review::Helpfu
 
 absl::StatusOr<std::vector<std::pair<double, std::string>>> ReviewDb::TopRanked(
     const std::string& asin, int limit) {
-  std::vector<std::pair<double, std::string>> out;
-  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
-    out.clear();
-    pqxx::nontransaction tx(c);
-    for (const pqxx::row& row :
-         tx.exec_params(absl::StrCat("SELECT k.sort_key, k.review_id", kRanksWithReview,
-                                     " WHERE k.asin = $1 AND k.sort_key IS NOT NULL AND "
-                                     "r.status = $2 ORDER BY k.sort_key DESC, k.review_id DESC "
-                                     "LIMIT $3"),
-                        asin, std::string(StatusName(ReviewStatus::kActive)), limit)) {
-      out.emplace_back(row[0].as<double>(), row[1].as<std::string>());
-    }
-  });
-  if (!s.ok()) return s;
-  return out;
+  return ReadRows(
+      pool_,
+      [](const pqxx::row& row) {
+        return std::pair<double, std::string>(row[0].as<double>(), row[1].as<std::string>());
+      },
+      absl::StrCat("SELECT k.sort_key, k.review_id", kRanksWithReview,
+                   " WHERE k.asin = $1 AND k.sort_key IS NOT NULL AND "
+                   "r.status = $2 ORDER BY k.sort_key DESC, k.review_id DESC "
+                   "LIMIT $3"),
+      asin, std::string(StatusName(ReviewStatus::kActive)), limit);
 }
 
 absl::StatusOr<std::vector<ListedReview>> ReviewDb::ListReviews(const ReviewListQuery& query) {
-  if (query.limit < 1 || query.limit > 1000) {
-    return absl::InvalidArgumentError(absl::StrCat("limit: must be 1..1000, got ", query.limit));
-  }
+  if (absl::Status s = CheckLimit(query.limit, 1000); !s.ok()) return s;
   // Most helpful: the product's range of review_ranks_ranked_idx, each joined to its review.
   // Newest: reviews_newest_idx on reviews, each joined to its ranks.
   CandidateQuery q;
@@ -1264,32 +1234,16 @@ absl::StatusOr<std::vector<ListedReview>> ReviewDb::ListReviews(const ReviewList
     absl::StrAppend(&sql, " ORDER BY r.submitted_at DESC, r.review_id DESC");
   }
   absl::StrAppend(&sql, " LIMIT ", q.Bind(absl::StrCat(query.limit), "int"));
-  std::vector<ListedReview> out;
-  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
-    out.clear();
-    pqxx::nontransaction tx(c);
-    for (const pqxx::row& row : q.Run(tx, sql)) out.push_back(ListedFromRow(row));
-  });
-  if (!s.ok()) return s;
-  return out;
+  return ReadRows(pool_, ListedFromRow, sql, q.Params());
 }
 
 absl::StatusOr<std::vector<ListedReview>> ReviewDb::GetListedReviews(
     const std::vector<std::string>& review_ids) {
-  std::vector<ListedReview> out;
-  if (review_ids.empty()) return out;
-  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
-    out.clear();
-    pqxx::nontransaction tx(c);
-    for (const pqxx::row& row : tx.exec_params(
-             absl::StrCat("SELECT ", kListedColumns, kWithRanks,
-                          " WHERE r.review_id = ANY($1::text[]) AND r.status = $2"),
-             pg::ArrayLiteral(review_ids), std::string(StatusName(ReviewStatus::kActive)))) {
-      out.push_back(ListedFromRow(row));
-    }
-  });
-  if (!s.ok()) return s;
-  return out;
+  if (review_ids.empty()) return std::vector<ListedReview>();
+  return ReadRows(pool_, ListedFromRow,
+                  absl::StrCat("SELECT ", kListedColumns, kWithRanks,
+                               " WHERE r.review_id = ANY($1::text[]) AND r.status = $2"),
+                  pg::ArrayLiteral(review_ids), std::string(StatusName(ReviewStatus::kActive)));
 }
 
 absl::StatusOr<std::optional<ReviewHead>> ReviewDb::GetReviewHead(const std::string& review_id) {
@@ -1309,12 +1263,13 @@ absl::StatusOr<std::optional<ReviewHead>> ReviewDb::GetReviewHead(const std::str
 
 absl::StatusOr<std::vector<VoteCountCheck>> ReviewDb::CheckVoteCounts(
     const std::vector<std::string>& asins) {
-  std::vector<VoteCountCheck> out;
-  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
-    out.clear();
-    pqxx::nontransaction tx(c);
-    for (const pqxx::row& row :
-         tx.exec_params(R"sql(
+  return ReadRows(
+      pool_,
+      [](const pqxx::row& row) {
+        return VoteCountCheck{row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<int64_t>(),
+                              row[3].as<int64_t>(), row[4].as<int64_t>()};
+      },
+      R"sql(
 SELECT r.review_id, coalesce(k.helpful_votes, 0), coalesce(k.total_votes, 0),
        count(v.review_id) FILTER (WHERE v.vote = $2),
        count(v.review_id) FILTER (WHERE v.vote IN ($2, $3))
@@ -1326,34 +1281,21 @@ GROUP BY r.review_id, k.helpful_votes, k.total_votes
 HAVING count(v.review_id) > 0 OR coalesce(k.total_votes, 0) <> 0
     OR coalesce(k.helpful_votes, 0) <> 0
 ORDER BY r.review_id)sql",
-                        pg::ArrayLiteral(asins), std::string(VoteName(review::Vote::kHelpful)),
-                        std::string(VoteName(review::Vote::kNotHelpful)))) {
-      out.push_back({row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<int64_t>(),
-                     row[3].as<int64_t>(), row[4].as<int64_t>()});
-    }
-  });
-  if (!s.ok()) return s;
-  return out;
+      pg::ArrayLiteral(asins), std::string(VoteName(review::Vote::kHelpful)),
+      std::string(VoteName(review::Vote::kNotHelpful)));
 }
 
 absl::StatusOr<std::vector<review::RatingAggregate>> ReviewDb::CountedSums(
     const std::vector<std::string>& asins) {
-  std::vector<review::RatingAggregate> out;
-  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
-    pqxx::nontransaction tx(c);
-    // The columns of kRatingColumns, in its order, so RatingFromRow decodes them.
-    pqxx::result r = tx.exec_params(R"sql(
+  // The columns of kRatingColumns, in its order, so RatingFromRow decodes them.
+  return ReadRows(pool_, RatingFromRow, R"sql(
 SELECT asin, count(*), sum(rating), count(*) FILTER (WHERE verified_purchase),
        coalesce(sum(rating) FILTER (WHERE verified_purchase), 0),
        count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 2),
        count(*) FILTER (WHERE rating = 3), count(*) FILTER (WHERE rating = 4),
        count(*) FILTER (WHERE rating = 5), 0
 FROM reviews WHERE asin = ANY($1::text[]) AND counted GROUP BY asin ORDER BY asin)sql",
-                                    pg::ArrayLiteral(asins));
-    for (const pqxx::row& row : r) out.push_back(RatingFromRow(row));
-  });
-  if (!s.ok()) return s;
-  return out;
+                  pg::ArrayLiteral(asins));
 }
 
 }  // namespace candor::reviewdb

@@ -1,9 +1,11 @@
 #include "libs/reviewdb/reviewdb_testing.h"
 
-#include <functional>
+#include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "libs/review/fingerprint.h"
+#include "libs/reviewdb/read_rows.h"
 #include "libs/reviewdb/review_db.h"
 #include "libs/testing/stack_env.h"
 
@@ -30,13 +32,32 @@ ReviewRow ReviewFromRow(const pqxx::row& row) {
   return r;
 }
 
-// Runs `fn` on a connection of `pool` outside a transaction; a failure fails the test.
-void Read(pg::Pool& pool, const std::function<void(pqxx::nontransaction&)>& fn) {
-  absl::Status s = pool.WithConnection([&](pqxx::connection& c) {
-    pqxx::nontransaction tx(c);
-    fn(tx);
-  });
-  EXPECT_TRUE(s.ok()) << s;
+// The rows ReadRows read; none after a failure, which fails the test.
+template <typename T>
+std::vector<T> RowsOrFail(absl::StatusOr<std::vector<T>> rows) {
+  EXPECT_TRUE(rows.ok()) << rows.status();
+  if (!rows.ok()) return {};
+  return *std::move(rows);
+}
+
+// The first of `rows`; nullopt when there is none.
+template <typename T>
+std::optional<T> First(std::vector<T> rows) {
+  if (rows.empty()) return std::nullopt;
+  return std::move(rows.front());
+}
+
+AuditRow AuditFromRow(const pqxx::row& row) {
+  return AuditRow{.decision = row[0].as<std::string>(),
+                  .scorer = row[1].as<std::string>(),
+                  .score = row[2].as<double>(),
+                  .reasons = ReasonsFromJson(row[3].as<std::string>())};
+}
+
+QueueRow QueueFromRow(const pqxx::row& row) {
+  return QueueRow{.reason = row[0].as<std::string>(),
+                  .state = row[1].as<std::string>(),
+                  .reasons = ReasonsFromJson(row[2].as<std::string>())};
 }
 
 }  // namespace
@@ -71,44 +92,23 @@ void SetStatus(pg::Pool& pool, const std::string& review_id, review::ReviewStatu
 }
 
 std::optional<ReviewRow> ReadReview(pg::Pool& pool, const std::string& review_id) {
-  std::optional<ReviewRow> out;
-  Read(pool, [&](pqxx::nontransaction& tx) {
-    pqxx::result r = tx.exec_params(
-        std::string("SELECT ") + kReviewColumns + " FROM reviews WHERE review_id = $1", review_id);
-    if (!r.empty()) out = ReviewFromRow(r[0]);
-  });
-  return out;
+  return First(RowsOrFail(ReadRows(
+      pool, ReviewFromRow,
+      absl::StrCat("SELECT ", kReviewColumns, " FROM reviews WHERE review_id = $1"), review_id)));
 }
 
 std::vector<ReviewRow> ReviewsOf(pg::Pool& pool, const std::string& asin) {
-  std::vector<ReviewRow> out;
-  Read(pool, [&](pqxx::nontransaction& tx) {
-    for (const pqxx::row& row :
-         tx.exec_params(std::string("SELECT ") + kReviewColumns +
-                            " FROM reviews WHERE asin = $1 ORDER BY review_id",
-                        asin)) {
-      out.push_back(ReviewFromRow(row));
-    }
-  });
-  return out;
+  return RowsOrFail(ReadRows(
+      pool, ReviewFromRow,
+      absl::StrCat("SELECT ", kReviewColumns, " FROM reviews WHERE asin = $1 ORDER BY review_id"),
+      asin));
 }
 
 std::vector<AuditRow> AuditOf(pg::Pool& pool, const std::string& review_id) {
-  std::vector<AuditRow> out;
-  Read(pool, [&](pqxx::nontransaction& tx) {
-    for (const pqxx::row& row :
-         tx.exec_params("SELECT decision, scorer, score, reasons::text FROM fraud_audit "
-                        "WHERE review_id = $1 ORDER BY audit_id",
-                        review_id)) {
-      AuditRow a;
-      a.decision = row[0].as<std::string>();
-      a.scorer = row[1].as<std::string>();
-      a.score = row[2].as<double>();
-      a.reasons = ReasonsFromJson(row[3].as<std::string>());
-      out.push_back(std::move(a));
-    }
-  });
-  return out;
+  return RowsOrFail(ReadRows(pool, AuditFromRow,
+                             "SELECT decision, scorer, score, reasons::text FROM fraud_audit "
+                             "WHERE review_id = $1 ORDER BY audit_id",
+                             review_id));
 }
 
 void AddAuditRow(pg::Pool& pool, const std::string& review_id, const std::string& decision,
@@ -123,17 +123,10 @@ void AddAuditRow(pg::Pool& pool, const std::string& review_id, const std::string
 }
 
 std::optional<QueueRow> QueueEntryOf(pg::Pool& pool, const std::string& review_id) {
-  std::optional<QueueRow> out;
-  Read(pool, [&](pqxx::nontransaction& tx) {
-    pqxx::result r = tx.exec_params(
-        "SELECT reason, state, reasons::text FROM moderation_queue WHERE review_id = $1",
-        review_id);
-    if (!r.empty()) {
-      out = QueueRow{r[0][0].as<std::string>(), r[0][1].as<std::string>(),
-                     ReasonsFromJson(r[0][2].as<std::string>())};
-    }
-  });
-  return out;
+  return First(RowsOrFail(
+      ReadRows(pool, QueueFromRow,
+               "SELECT reason, state, reasons::text FROM moderation_queue WHERE review_id = $1",
+               review_id)));
 }
 
 void PutRating(pg::Pool& pool, const review::RatingAggregate& a) {
