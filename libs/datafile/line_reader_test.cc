@@ -1,13 +1,12 @@
 #include "libs/datafile/line_reader.h"
 
-#include <zlib.h>
-
 #include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "libs/datafile/datafile_testing.h"
 #include "libs/testing/temp_dir.h"
 
 namespace candor::datafile {
@@ -38,10 +37,7 @@ TEST_F(LineReaderTest, NumbersLinesStripsCrLfAndKeepsALastLineWithoutNewline) {
 
 TEST_F(LineReaderTest, ReadsGzip) {
   const std::string path = dir_.Path("a.txt.gz");
-  gzFile f = gzopen(path.c_str(), "wb");
-  ASSERT_NE(f, nullptr);
-  gzputs(f, "x\ny\n");
-  gzclose(f);
+  ASSERT_NO_FATAL_FAILURE(testing::WriteGzip(path, "x\ny\n"));
   Lines lines;
   ASSERT_TRUE(ReadAll(path, &lines).ok());
   EXPECT_EQ(lines, (Lines{{1, "x"}, {2, "y"}}));
@@ -68,12 +64,9 @@ TEST_F(LineReaderTest, MissingFileAndDirectoryAreNotFound) {
 
 TEST_F(LineReaderTest, TruncatedGzipIsDataLoss) {
   const std::string full = dir_.Path("full.gz");
-  gzFile f = gzopen(full.c_str(), "wb");
-  ASSERT_NE(f, nullptr);
   std::string text;
   for (int i = 0; i < 20000; ++i) text += "line " + std::to_string(i * 7919) + "\n";
-  gzputs(f, text.c_str());
-  gzclose(f);
+  ASSERT_NO_FATAL_FAILURE(testing::WriteGzip(full, text));
   std::ifstream in(full, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const std::string cut = dir_.Path("cut.gz");

@@ -22,6 +22,7 @@ struct HttpRequest {
   std::string target = "/";
   std::vector<std::pair<std::string, std::string>> headers{};
   std::string body{};
+  std::chrono::seconds timeout{10};  // for the connection and for each read
 };
 
 struct HttpResponse {
@@ -35,14 +36,14 @@ struct HttpResponse {
   }
 };
 
-// Sends `r` to http://127.0.0.1:<port>; gives up after 10 s. Never throws.
+// Sends `r` to http://127.0.0.1:<port>; gives up after `r.timeout`. Never throws.
 inline HttpResponse HttpCall(int port, const HttpRequest& r) {
   namespace beast = boost::beast;
   namespace bhttp = beast::http;
   try {
     boost::asio::io_context io;
     beast::tcp_stream stream(io);
-    stream.expires_after(std::chrono::seconds(10));
+    stream.expires_after(r.timeout);
     stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"),
                                                   static_cast<uint16_t>(port)));
     bhttp::request<bhttp::string_body> req(bhttp::string_to_verb(r.method), r.target, 11);
@@ -53,7 +54,7 @@ inline HttpResponse HttpCall(int port, const HttpRequest& r) {
       req.prepare_payload();
     }
     // The synchronous calls below ignore the stream's expiry: bound the wait on the socket.
-    timeval tv{10, 0};
+    timeval tv{static_cast<time_t>(r.timeout.count()), 0};
     ::setsockopt(stream.socket().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     bhttp::write(stream, req);
     beast::flat_buffer buffer;

@@ -1,13 +1,12 @@
 #include "libs/reco/loaders.h"
 
-#include <zlib.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/datafile/datafile_testing.h"
 #include "libs/testing/temp_dir.h"
 
 namespace candor::reco {
@@ -76,10 +75,7 @@ TEST_F(LoadersTest, LoadInteractionsTakesExactlyOneSource) {
 
 TEST_F(LoadersTest, TsvReadsGzip) {
   const std::string path = dir_.Path("a.tsv.gz");
-  gzFile f = gzopen(path.c_str(), "wb");
-  ASSERT_NE(f, nullptr);
-  gzputs(f, "u\ti\t5\t1\n");
-  gzclose(f);
+  ASSERT_NO_FATAL_FAILURE(datafile::testing::WriteGzip(path, "u\ti\t5\t1\n"));
   absl::StatusOr<InteractionLog> log = LoadTsv(path, {}, &report_);
   ASSERT_TRUE(log.ok()) << log.status();
   EXPECT_EQ(log->interactions().size(), 1u);

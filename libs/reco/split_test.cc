@@ -18,6 +18,25 @@ std::vector<int32_t> Items(std::span<const Event> events) {
   return out;
 }
 
+// `users` users named "0", "1"..., each with 1 to `max_events` interactions with random items of
+// `items` (named alike) at random times in [0, `times`), in random file order: the same log for
+// the same seed.
+InteractionLog RandomLog(uint32_t seed, uint32_t items, int users, uint32_t max_events,
+                         uint32_t times) {
+  std::mt19937 rng(seed);
+  InteractionLog log;
+  for (uint32_t i = 0; i < items; ++i) log.InternItem(std::to_string(i));
+  for (int u = 0; u < users; ++u) {
+    const int32_t user = log.InternUser(std::to_string(u));
+    const int n = 1 + static_cast<int>(rng() % max_events);
+    for (int k = 0; k < n; ++k) {
+      log.Add(user, static_cast<int32_t>(rng() % items), kNoRating,
+              static_cast<int64_t>(rng() % times));
+    }
+  }
+  return log;
+}
+
 TEST(SplitTest, OrdersByTimeStablyAndHoldsOutTheLastTwo) {
   InteractionLog log;
   const int32_t u = log.InternUser("u");
@@ -47,17 +66,8 @@ TEST(SplitTest, OrdersByTimeStablyAndHoldsOutTheLastTwo) {
 }
 
 TEST(SplitTest, NoFutureLeaksIntoAUsersTrainOrHistory) {
-  std::mt19937 rng(7);
-  InteractionLog log;
-  for (int i = 0; i < 50; ++i) log.InternItem(std::to_string(i));
-  for (int u = 0; u < 300; ++u) {
-    const int32_t user = log.InternUser(std::to_string(u));
-    const int n = 1 + static_cast<int>(rng() % 12);
-    for (int k = 0; k < n; ++k) {
-      // Coarse times so ties are common, in random file order.
-      log.Add(user, static_cast<int32_t>(rng() % 50), kNoRating, static_cast<int64_t>(rng() % 6));
-    }
-  }
+  // Coarse times so ties are common.
+  const InteractionLog log = RandomLog(7, 50, 300, 12, 6);
   absl::StatusOr<LeaveOneOutSplit> split = SplitLeaveOneOut(log);
   ASSERT_TRUE(split.ok()) << split.status();
   int64_t held = 0;
@@ -152,16 +162,7 @@ TEST(TimeSplitTest, HoldsOutEachUsersFirstEventAfterEachCutoff) {
 }
 
 TEST(TimeSplitTest, NoEventAtOrAfterTheCutoffIsTrainAndNoHistoryPassesItsTarget) {
-  std::mt19937 rng(11);
-  InteractionLog log;
-  for (int i = 0; i < 40; ++i) log.InternItem(std::to_string(i));
-  for (int u = 0; u < 400; ++u) {
-    const int32_t user = log.InternUser(std::to_string(u));
-    const int n = 1 + static_cast<int>(rng() % 10);
-    for (int k = 0; k < n; ++k) {
-      log.Add(user, static_cast<int32_t>(rng() % 40), kNoRating, static_cast<int64_t>(rng() % 100));
-    }
-  }
+  const InteractionLog log = RandomLog(11, 40, 400, 10, 100);
   absl::StatusOr<LeaveOneOutSplit> split = SplitByTimeQuantiles(log, 0.8, 0.9);
   ASSERT_TRUE(split.ok()) << split.status();
   const int64_t val_cutoff = split->validation_cutoff;

@@ -119,20 +119,25 @@ class LoadForToolTest : public ::testing::Test {
     std::ofstream(path) << text;
     return path;
   }
+  // LoadForTool as the tools call it, what it prints in err_; a fatal failure showing the print
+  // when it does not succeed.
+  void Load(const ToolDataFlags& data, ToolData* loaded) {
+    ASSERT_EQ(LoadForTool(data, "tool-test", err_, loaded), -1) << err_.str();
+  }
   testing::TempDir dir_{"candor-reco-tool-test"};
+  std::ostringstream err_;
 };
 
 TEST_F(LoadForToolTest, LoadsAndPrintsTheLoadLine) {
   ToolDataFlags data;
   data.tsv = Write("r.tsv", "u1\ti1\t5\t1\nu1\ti2\t4\t2\nu2\ti1\t3\t3\n");
-  std::ostringstream err;
   ToolData loaded;
-  ASSERT_EQ(LoadForTool(data, "tool-test", err, &loaded), -1) << err.str();
+  ASSERT_NO_FATAL_FAILURE(Load(data, &loaded));
   EXPECT_EQ(loaded.log.num_users(), 2);
   EXPECT_EQ(loaded.log.num_items(), 2);
   EXPECT_EQ(loaded.report.interactions, 3);
-  EXPECT_THAT(err.str(), HasSubstr("3 interactions, 2 users, 2 items (3 lines, 0 skipped) in "));
-  EXPECT_THAT(err.str(), StartsWith("load: "));
+  EXPECT_THAT(err_.str(), HasSubstr("3 interactions, 2 users, 2 items (3 lines, 0 skipped) in "));
+  EXPECT_THAT(err_.str(), StartsWith("load: "));
 
   const nlohmann::json j = DataJson(loaded, "fnv1a64:0", "items.tsv", 1);
   EXPECT_EQ(j["interactions"], 3);
@@ -149,20 +154,18 @@ TEST_F(LoadForToolTest, LenientSkipsAndNamesTheBadLine) {
   ToolDataFlags data;
   data.tsv = Write("mixed.tsv", "u1\ti1\t5\t1\nu1 i2 5 2\nu2\ti1\t3\t3\n");
   data.lenient = true;
-  std::ostringstream err;
   ToolData loaded;
-  ASSERT_EQ(LoadForTool(data, "tool-test", err, &loaded), -1) << err.str();
+  ASSERT_NO_FATAL_FAILURE(Load(data, &loaded));
   EXPECT_EQ(loaded.report.skipped, 1);
-  EXPECT_THAT(err.str(), HasSubstr("(3 lines, 1 skipped)"));
-  EXPECT_THAT(err.str(), HasSubstr("  skipped: " + data.tsv + ":2: expected 4 tab-separated"));
+  EXPECT_THAT(err_.str(), HasSubstr("(3 lines, 1 skipped)"));
+  EXPECT_THAT(err_.str(), HasSubstr("  skipped: " + data.tsv + ":2: expected 4 tab-separated"));
 }
 
 TEST_F(LoadForToolTest, SplitsAsTheFlagsSayOrFailsNamingTheProgram) {
   ToolDataFlags data;
   data.tsv = Write("s.tsv", "u1\ti1\t5\t1\nu1\ti2\t4\t2\nu1\ti3\t3\t3\nu2\ti1\t3\t4\n");
-  std::ostringstream err;
   ToolData loaded;
-  ASSERT_EQ(LoadForTool(data, "tool-test", err, &loaded), -1) << err.str();
+  ASSERT_NO_FATAL_FAILURE(Load(data, &loaded));
   std::ostringstream split_err;
   LeaveOneOutSplit split;
   ASSERT_EQ(SplitForTool(data, loaded.log, "tool-test", split_err, &split), -1) << split_err.str();
@@ -222,34 +225,33 @@ TEST_F(LoadForToolTest, ATrainersInputIsLoadedContentAndSplitInOneCall) {
 TEST_F(LoadForToolTest, ContentIsLoadedForTheDataItemsAndCounted) {
   ToolDataFlags data;
   data.tsv = Write("r.tsv", "u1\ti1\t5\t1\nu1\ti2\t4\t2\nu2\ti3\t3\t3\n");
-  std::ostringstream err;
   ToolData loaded;
-  ASSERT_EQ(LoadForTool(data, "tool-test", err, &loaded), -1) << err.str();
+  ASSERT_NO_FATAL_FAILURE(Load(data, &loaded));
   const std::string items =
       Write("items.tsv", "item\ttext\ni1\tred shade\ni3\tblue shade\nelsewhere\tnot here\n");
-  err.str("");
+  err_.str("");
   ToolContent content;
-  ASSERT_EQ(LoadContentForTool(items, 64, data, loaded, "tool-test", err, &content), -1)
-      << err.str();
+  ASSERT_EQ(LoadContentForTool(items, 64, data, loaded, "tool-test", err_, &content), -1)
+      << err_.str();
   ASSERT_EQ(content.tokens.size(), 3U);
   EXPECT_FALSE(content.tokens[0].empty());
   EXPECT_TRUE(content.tokens[1].empty());  // i2 is not described
   EXPECT_FALSE(content.tokens[2].empty());
   EXPECT_EQ(content.described, 2);
-  EXPECT_EQ(err.str(), "content: " + items +
-                           ": 2 of 3 items have tokens (64 buckets); 1 lines name items not in "
-                           "the data, 0 skipped\n");
+  EXPECT_EQ(err_.str(), "content: " + items +
+                            ": 2 of 3 items have tokens (64 buckets); 1 lines name items not in "
+                            "the data, 0 skipped\n");
 
   ToolContent none;
-  err.str("");
-  EXPECT_EQ(LoadContentForTool("", 64, data, loaded, "tool-test", err, &none), -1);
+  err_.str("");
+  EXPECT_EQ(LoadContentForTool("", 64, data, loaded, "tool-test", err_, &none), -1);
   EXPECT_TRUE(none.tokens.empty());
-  EXPECT_EQ(err.str(), "");
+  EXPECT_EQ(err_.str(), "");
 
-  err.str("");
-  EXPECT_EQ(LoadContentForTool(dir_.Path("absent.tsv"), 64, data, loaded, "tool-test", err, &none),
+  err_.str("");
+  EXPECT_EQ(LoadContentForTool(dir_.Path("absent.tsv"), 64, data, loaded, "tool-test", err_, &none),
             kToolFailed);
-  EXPECT_THAT(err.str(), StartsWith("tool-test: "));
+  EXPECT_THAT(err_.str(), StartsWith("tool-test: "));
 }
 
 EvalResult Result() {

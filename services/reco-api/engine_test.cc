@@ -4,36 +4,28 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/reco/two_tower_testing.h"
 
 namespace candor::reco_api {
 namespace {
 
 using ::testing::ElementsAre;
 
-// A model whose user vector is the normalised mean of the history's item inputs: no attention
-// preference, no MLP. Items sit on the unit circle at the given angles (degrees).
+// The circle model of two_tower_testing.h reading a history of 4. Items sit on the unit circle
+// at the given angles (degrees).
 std::shared_ptr<const ModelSnapshot> CircleModel(
     const std::vector<std::pair<std::string, double>>& items) {
+  std::vector<std::string> asins;
+  std::vector<double> degrees;
+  asins.reserve(items.size());
+  degrees.reserve(items.size());
+  for (const auto& [asin, at] : items) {
+    asins.push_back(asin);
+    degrees.push_back(at);
+  }
   auto m = std::make_shared<ModelSnapshot>();
   reco::TwoTowerWeights& w = m->weights;
-  w.dim = 2;
-  w.hidden = 1;
-  w.history = 4;
-  w.items = static_cast<int32_t>(items.size());
-  for (const auto& [asin, degrees] : items) {
-    const double r = degrees * M_PI / 180.0;
-    w.item_ids.push_back(asin);
-    for (double v : {std::cos(r), std::sin(r)}) {
-      w.item_input.push_back(static_cast<float>(v));
-      w.item_vectors.push_back(static_cast<float>(v));
-    }
-  }
-  w.attention_query = {0, 0};
-  w.position_bias.assign(4, 0);
-  w.user_w1 = {0, 0};
-  w.user_b1 = {0};
-  w.user_w2 = {0, 0};
-  w.user_b2 = {0, 0};
+  w = reco::testing::CircleWeights(asins, degrees, 4);
   EXPECT_TRUE(w.Validate().ok()) << w.Validate();
   for (int32_t row = 0; row < w.items; ++row) m->row_of[w.item_ids[static_cast<size_t>(row)]] = row;
   auto index = reco::BuildExactIndex(w.item_vectors, w.dim);

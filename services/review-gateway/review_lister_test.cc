@@ -165,68 +165,9 @@ TEST_F(ReviewListerTest, OutagesAreUnavailable) {
   EXPECT_EQ(List({}).status().code(), absl::StatusCode::kUnavailable);
 }
 
-// With a page cache: a repeated request is answered from memory, a different one (another
-// size, filter or position) is a page of its own, and a removal shows once the page is reloaded.
-TEST(ReviewListerPageCacheTest, RepeatedRequestsAreAnsweredFromMemoryUntilThePageIsReloaded) {
-  testing::FakeRankingReader ranking;
-  testing::FakeReviewReads reads;
-  testing::InlineExecutor executor;
-  core::ManualClock clock(absl::FromUnixSeconds(1700000000));
-  ListPageCache pages(clock, absl::Milliseconds(1000), 100, absl::Milliseconds(5000));
-  ReviewLister lister(ranking, reads, executor, &pages);
-  for (int i = 0; i < 4; ++i) {
-    reviewdb::ListedReview r;
-    r.review_id = Id(i);
-    r.asin = "B000000001";
-    r.rating = 5;
-    r.sort_key = 4.0 - i;
-    reads.ranked.push_back(r);
-    ranking.entries.push_back({r.review_id, *r.sort_key});
-  }
-  ranking.complete = true;
-  auto list = [&](ListRequest r) {
-    r.asin = "B000000001";
-    std::optional<absl::StatusOr<ListPage>> got;
-    lister.List(r, [&](absl::StatusOr<ListPageCache::Page> p) {
-      got = p.ok() ? absl::StatusOr<ListPage>(**p) : absl::StatusOr<ListPage>(p.status());
-    });
-    EXPECT_TRUE(got.has_value()) << "answered inline by the fakes";
-    std::vector<std::string> ids;
-    if (got.has_value() && got->ok()) {
-      for (const auto& c : (*got)->reviews) ids.push_back(c.review_id);
-    }
-    return ids;
-  };
-  const std::vector<std::string> all = {Id(0), Id(1), Id(2), Id(3)};
-  EXPECT_EQ(list({}), all);
-  EXPECT_EQ(reads.cards_asked.size(), 1u);
-  EXPECT_EQ(list({}), all);
-  EXPECT_EQ(list({.page_size = 50}), all) << "page size 0 is the default 50: the same page";
-  EXPECT_EQ(reads.cards_asked.size(), 1u) << "answered from memory";
-  EXPECT_EQ(list({.page_size = 2}), std::vector<std::string>({Id(0), Id(1)}));
-  EXPECT_EQ(list({.stars = {5}}), all);
-  EXPECT_EQ(pages.counts().loads, 3);
-  // Removed (the ranking drops it, the store no longer has its card): shown until the page is
-  // reloaded, which the first call past three quarters of the age starts.
-  ranking.entries.erase(ranking.entries.begin() + 1);
-  reads.ranked.erase(reads.ranked.begin() + 1);
-  EXPECT_EQ(list({}), all);
-  clock.Advance(absl::Milliseconds(750));
-  EXPECT_EQ(list({}), all) << "served while the reload runs (inline here)";
-  EXPECT_EQ(list({}), std::vector<std::string>({Id(0), Id(2), Id(3)}));
-  // An invalid request never reaches the cache.
-  std::optional<absl::Status> bad;
-  lister.List({.asin = "B000000001", .page_size = 10000},
-              [&](absl::StatusOr<ListPageCache::Page> p) { bad = p.status(); });
-  ASSERT_TRUE(bad.has_value());
-  EXPECT_EQ(bad->code(), absl::StatusCode::kInvalidArgument);
-}
-
-// A reload reads the ranking (Redis) and keeps the page when the page was built from it alone
-// and it reads the same: no card is read again, the same page object (and its bytes) is served.
-// A changed order, a page that continued from Postgres, or a page built --list-rebuild-ms ago
-// is built anew.
-class ReviewListerReloadTest : public ::testing::Test {
+// A lister with a page cache over four reviews ranked 4.0 down to 1.0, all of them in the
+// ranking cache (which holds the whole order).
+class ReviewListerPageCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
     for (int i = 0; i < 4; ++i) {
@@ -252,6 +193,16 @@ class ReviewListerReloadTest : public ::testing::Test {
     return got;
   }
 
+  // The review ids of List(r)'s page (none when it failed).
+  std::vector<std::string> ListIds(ListRequest r = {}) {
+    std::vector<std::string> ids;
+    const ListPageCache::Page page = List(r);
+    if (page != nullptr) {
+      for (const auto& c : page->reviews) ids.push_back(c.review_id);
+    }
+    return ids;
+  }
+
   // Past three quarters of --list-cache-ms: the call is served and starts a reload (inline
   // here); the page the next call gets is the reload's.
   ListPageCache::Page Reload(ListRequest r = {}) {
@@ -267,6 +218,40 @@ class ReviewListerReloadTest : public ::testing::Test {
   ListPageCache pages_{clock_, absl::Milliseconds(1000), 100, absl::Milliseconds(5000)};
   ReviewLister lister_{ranking_, reads_, executor_, &pages_};
 };
+
+// A repeated request is answered from memory, a different one (another size, filter or
+// position) is a page of its own, and a removal shows once the page is reloaded.
+TEST_F(ReviewListerPageCacheTest, RepeatedRequestsAreAnsweredFromMemoryUntilThePageIsReloaded) {
+  const std::vector<std::string> all = {Id(0), Id(1), Id(2), Id(3)};
+  EXPECT_EQ(ListIds(), all);
+  EXPECT_EQ(reads_.cards_asked.size(), 1u);
+  EXPECT_EQ(ListIds(), all);
+  EXPECT_EQ(ListIds({.page_size = 50}), all) << "page size 0 is the default 50: the same page";
+  EXPECT_EQ(reads_.cards_asked.size(), 1u) << "answered from memory";
+  EXPECT_EQ(ListIds({.page_size = 2}), std::vector<std::string>({Id(0), Id(1)}));
+  EXPECT_EQ(ListIds({.stars = {5}}), all);
+  EXPECT_EQ(pages_.counts().loads, 3);
+  // Removed (the ranking drops it, the store no longer has its card): shown until the page is
+  // reloaded, which the first call past three quarters of the age starts.
+  ranking_.entries.erase(ranking_.entries.begin() + 1);
+  reads_.ranked.erase(reads_.ranked.begin() + 1);
+  EXPECT_EQ(ListIds(), all);
+  clock_.Advance(absl::Milliseconds(750));
+  EXPECT_EQ(ListIds(), all) << "served while the reload runs (inline here)";
+  EXPECT_EQ(ListIds(), std::vector<std::string>({Id(0), Id(2), Id(3)}));
+  // An invalid request never reaches the cache.
+  std::optional<absl::Status> bad;
+  lister_.List({.asin = "B000000001", .page_size = 10000},
+               [&](absl::StatusOr<ListPageCache::Page> p) { bad = p.status(); });
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->code(), absl::StatusCode::kInvalidArgument);
+}
+
+// A reload reads the ranking (Redis) and keeps the page when the page was built from it alone
+// and it reads the same: no card is read again, the same page object (and its bytes) is served.
+// A changed order, a page that continued from Postgres, or a page built --list-rebuild-ms ago
+// is built anew.
+using ReviewListerReloadTest = ReviewListerPageCacheTest;
 
 TEST_F(ReviewListerReloadTest, AnUnmovedRankingKeepsThePageWithoutReadingCards) {
   const ListPageCache::Page first = List();

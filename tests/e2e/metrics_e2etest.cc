@@ -195,6 +195,19 @@ class Prometheus {
     return out;
   }
 
+  // Waits up to 30 s for the one value of `promql` (a sum without labels) to turn positive; a
+  // test failure naming `what` and the last value when it does not.
+  void ExpectTurnsPositive(const std::string& promql, const std::string& what) const {
+    double last = 0;
+    EXPECT_TRUE(testing::WaitUntil(
+        [&] {
+          last = Query(promql)[""];
+          return last > 0;
+        },
+        absl::Seconds(30)))
+        << what << ": " << last;
+  }
+
   int port() const { return port_; }
 
  private:
@@ -285,24 +298,11 @@ TEST_F(MetricsE2eTest, PrometheusScrapesRequestRateByCodeAndConsumerLag) {
   EXPECT_EQ(prometheus.Query("sum(candor_fraud_decisions_total)")[""], before + 60);
   // The domains' own counters: index-writer wrote the accepted reviews' documents; the ranker's
   // vote outcomes are exported (at zero: this test votes nothing).
-  std::map<std::string, double> indexed;
-  EXPECT_TRUE(testing::WaitUntil(
-      [&] {
-        indexed = prometheus.Query("sum(candor_index_documents_total{change=\"written\"})");
-        return indexed[""] > 0;
-      },
-      absl::Seconds(30)))
-      << "documents written: " << indexed[""];
+  prometheus.ExpectTurnsPositive("sum(candor_index_documents_total{change=\"written\"})",
+                                 "documents written");
   EXPECT_EQ(prometheus.Query("count(candor_ranker_votes_total)")[""], 3);
   // reco-api applied the accepted reviews to the users' histories.
-  std::map<std::string, double> applied;
-  EXPECT_TRUE(testing::WaitUntil(
-      [&] {
-        applied = prometheus.Query("sum(candor_reco_events_applied_total)");
-        return applied[""] > 0;
-      },
-      absl::Seconds(30)))
-      << "reco events applied: " << applied[""];
+  prometheus.ExpectTurnsPositive("sum(candor_reco_events_applied_total)", "reco events applied");
   // Postgres calls are timed by operation.
   EXPECT_GT(prometheus.Query("sum(candor_pg_calls_total{job=\"fraud-scorer\",op=\"transaction\","
                              "code=\"OK\"})")[""],

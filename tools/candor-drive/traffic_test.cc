@@ -1,12 +1,12 @@
 #include "tools/candor-drive/traffic.h"
 
 #include <unistd.h>
-#include <zlib.h>
 
 #include <fstream>
 #include <string>
 
 #include "gtest/gtest.h"
+#include "libs/datafile/datafile_testing.h"
 #include "libs/testing/temp_dir.h"
 
 namespace candor::drive {
@@ -29,14 +29,6 @@ void WritePlain(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
 
-void WriteGzip(const std::string& path, const std::string& text) {
-  gzFile f = gzopen(path.c_str(), "wb");
-  ASSERT_NE(f, nullptr);
-  ASSERT_EQ(gzwrite(f, text.data(), static_cast<unsigned>(text.size())),
-            static_cast<int>(text.size()));
-  ASSERT_EQ(gzclose(f), Z_OK);
-}
-
 // A fresh temporary directory per test, and reviews files written into it.
 class ReviewsFileTest : public ::testing::Test {
  protected:
@@ -46,7 +38,7 @@ class ReviewsFileTest : public ::testing::Test {
                                     int64_t limit = 0, const std::string& user_prefix = "") {
     const std::string path = dir_.Path(name);
     if (name.ends_with(".gz")) {
-      WriteGzip(path, text);
+      datafile::testing::WriteGzip(path, text);
     } else {
       WritePlain(path, text);
     }
@@ -181,7 +173,7 @@ TEST_F(ReviewsFileTest, TruncatedGzipIsAnError) {
   std::string full = dir_.Path("full.json.gz");
   std::string rows;
   for (int i = 0; i < 2000; ++i) rows += kRows + std::string("\n");
-  WriteGzip(full, rows);
+  datafile::testing::WriteGzip(full, rows);
   std::ifstream in(full, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   // Written as it is: half of a gzip stream.

@@ -1,10 +1,9 @@
 #include "tools/candor-fraud-train/amazon_reviews.h"
 
-#include <zlib.h>
-
 #include <fstream>
 
 #include "gtest/gtest.h"
+#include "libs/datafile/datafile_testing.h"
 #include "libs/testing/temp_dir.h"
 
 namespace candor::fraud_train {
@@ -55,10 +54,7 @@ TEST_F(AmazonReviewsTest, ReadsPlainAndGzip) {
   EXPECT_EQ(stats.bytes, static_cast<int64_t>(sizeof(kLines) - 1));
 
   const std::string gz = dir_.Path("r.json.gz");
-  gzFile f = gzopen(gz.c_str(), "wb");
-  ASSERT_NE(f, nullptr);
-  gzputs(f, kLines);
-  gzclose(f);
+  ASSERT_NO_FATAL_FAILURE(datafile::testing::WriteGzip(gz, kLines));
   r = ReadAmazonReviews(gz, &stats);
   ASSERT_TRUE(r.ok()) << r.status();
   Check(*r, stats);

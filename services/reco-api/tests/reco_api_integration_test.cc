@@ -9,7 +9,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <cmath>
 #include <optional>
 #include <random>
 #include <thread>
@@ -23,6 +22,7 @@
 #include "libs/events/review_events.h"
 #include "libs/events/topics.h"
 #include "libs/reco/two_tower.h"
+#include "libs/reco/two_tower_testing.h"
 #include "libs/service/grpc_component.h"
 #include "libs/testing/consumer_app_fixture.h"
 #include "libs/testing/stack_env.h"
@@ -40,29 +40,10 @@ namespace gv1 = candor::review::v1;
 
 constexpr char kSecret[] = "reco-api-test-secret-0123456789abcdef";
 
-// A two-tower export whose user vector is the normalised mean of the history's items; the
-// items sit on the unit circle at `degrees`, so neighbours are predictable.
+// The circle model of two_tower_testing.h reading a history of 8, written to `path`.
 void WriteCircleModel(const std::string& path, const std::vector<std::string>& asins,
                       const std::vector<double>& degrees) {
-  reco::TwoTowerWeights w;
-  w.dim = 2;
-  w.hidden = 1;
-  w.history = 8;
-  w.items = static_cast<int32_t>(asins.size());
-  w.item_ids = asins;
-  for (double d : degrees) {
-    const double r = d * M_PI / 180.0;
-    for (double v : {std::cos(r), std::sin(r)}) {
-      w.item_input.push_back(static_cast<float>(v));
-      w.item_vectors.push_back(static_cast<float>(v));
-    }
-  }
-  w.attention_query = {0, 0};
-  w.position_bias.assign(8, 0);
-  w.user_w1 = {0, 0};
-  w.user_b1 = {0};
-  w.user_w2 = {0, 0};
-  w.user_b2 = {0, 0};
+  const reco::TwoTowerWeights w = reco::testing::CircleWeights(asins, degrees, 8);
   const std::string tmp = path + ".tmp";
   ASSERT_TRUE(reco::WriteTwoTower(tmp, w, nlohmann::json::object()).ok());
   std::filesystem::rename(tmp, path);  // what an operator does: readers never see half a file
