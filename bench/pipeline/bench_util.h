@@ -1,9 +1,10 @@
 #pragma once
 
-// Small helpers shared by the pipeline benchmarks (aggregator_bench.cc, scorer_bench.cc): a
-// stopwatch, percentiles, a plain-text table, run tags and review text, the common flags and the
-// frame of every report. Bench code only.
+// Small helpers shared by the pipeline benchmarks (aggregator_bench.cc, scorer_bench.cc,
+// ranker_bench.cc): a stopwatch, percentiles, a plain-text table, run tags and review text, the
+// common flags and the frame of every report. Bench code only.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -11,6 +12,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -38,6 +40,17 @@ auto AddTime(double& seconds, Fn&& fn) {
   const double t0 = NowSeconds();
   auto result = fn();
   seconds += NowSeconds() - t0;
+  return result;
+}
+
+// AddTime for a total that several threads add to (a compare-and-swap loop).
+template <typename Fn>
+auto AddTime(std::atomic<double>& seconds, Fn&& fn) {
+  double s = 0;
+  auto result = AddTime(s, std::forward<Fn>(fn));
+  double v = seconds.load();
+  while (!seconds.compare_exchange_weak(v, v + s)) {
+  }
   return result;
 }
 

@@ -134,11 +134,6 @@ class NoopDomain final : public service::ServiceDomain {
 struct PortSeconds {
   std::atomic<double> ledger{0}, ledger_top{0}, cache{0}, publish{0};
 };
-void Add(std::atomic<double>& to, double seconds) {
-  double v = to.load();
-  while (!to.compare_exchange_weak(v, v + seconds)) {
-  }
-}
 
 class TimedLedger final : public helpfulness_ranker::VoteLedger {
  public:
@@ -146,17 +141,11 @@ class TimedLedger final : public helpfulness_ranker::VoteLedger {
   absl::StatusOr<reviewdb::VoteResult> Apply(const std::vector<review::HelpfulVote>& votes,
                                              const std::vector<std::string>& rank_ids,
                                              const SortKeyFn& sort_key) override {
-    double s = 0;
-    auto r = AddTime(s, [&] { return inner_.Apply(votes, rank_ids, sort_key); });
-    Add(t_.ledger, s);
-    return r;
+    return AddTime(t_.ledger, [&] { return inner_.Apply(votes, rank_ids, sort_key); });
   }
   absl::StatusOr<std::vector<std::pair<double, std::string>>> TopRanked(const std::string& asin,
                                                                         int limit) override {
-    double s = 0;
-    auto r = AddTime(s, [&] { return inner_.TopRanked(asin, limit); });
-    Add(t_.ledger_top, s);
-    return r;
+    return AddTime(t_.ledger_top, [&] { return inner_.TopRanked(asin, limit); });
   }
 
  private:
@@ -170,18 +159,12 @@ class TimedCache final : public helpfulness_ranker::RankingCache {
   absl::StatusOr<std::vector<std::string>> Update(
       const std::vector<std::pair<std::string, std::vector<helpfulness_ranker::RankChange>>>&
           products) override {
-    double s = 0;
-    auto r = AddTime(s, [&] { return inner_.Update(products); });
-    Add(t_.cache, s);
-    return r;
+    return AddTime(t_.cache, [&] { return inner_.Update(products); });
   }
   absl::Status Rebuild(const std::string& asin,
                        const std::vector<std::pair<double, std::string>>& top,
                        bool complete) override {
-    double s = 0;
-    auto r = AddTime(s, [&] { return inner_.Rebuild(asin, top, complete); });
-    Add(t_.cache, s);
-    return r;
+    return AddTime(t_.cache, [&] { return inner_.Rebuild(asin, top, complete); });
   }
 
  private:
@@ -193,10 +176,7 @@ class TimedPublisher final : public helpfulness_ranker::ScorePublisher {
  public:
   TimedPublisher(ScorePublisher& inner, PortSeconds& t) : inner_(inner), t_(t) {}
   absl::Status Publish(const std::vector<review::ReviewScore>& scores) override {
-    double s = 0;
-    auto r = AddTime(s, [&] { return inner_.Publish(scores); });
-    Add(t_.publish, s);
-    return r;
+    return AddTime(t_.publish, [&] { return inner_.Publish(scores); });
   }
 
  private:

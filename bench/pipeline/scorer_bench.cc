@@ -110,6 +110,14 @@ struct PortFigures {
     count += other.count;
     failures += other.failures;
   }
+  // A batch call (one round trip): counted, with its failed results.
+  template <typename T>
+  void AddBatch(const std::vector<absl::StatusOr<T>>& results) {
+    ++count;
+    for (const auto& one : results) {
+      if (!one.ok()) ++failures;
+    }
+  }
 };
 
 // The window, timed whichever way it is called, counting Redis round trips: one per Record, one
@@ -131,10 +139,7 @@ class TimedWindow final : public BehaviourWindow {
       const std::vector<fraud_scorer::WindowEntry>& entries, absl::Time now) override {
     if (!pipelined_) return BehaviourWindow::RecordBatch(entries, now);  // Record per entry
     auto r = AddTime(figures.seconds, [&] { return inner_.RecordBatch(entries, now); });
-    ++figures.count;
-    for (const auto& one : r) {
-      if (!one.ok()) ++figures.failures;
-    }
+    figures.AddBatch(r);
     return r;
   }
   PortFigures figures;
@@ -151,10 +156,7 @@ class TimedFeatures final : public fraud::FeatureStore {
   std::vector<absl::StatusOr<fraud::FeatureRow>> RecordBatch(
       const std::vector<fraud::ReviewFacts>& reviews) override {
     auto r = AddTime(figures.seconds, [&] { return inner_.RecordBatch(reviews); });
-    ++figures.count;
-    for (const auto& one : r) {
-      if (!one.ok()) ++figures.failures;
-    }
+    figures.AddBatch(r);
     return r;
   }
   void MarkRejected(const std::vector<fraud::ReviewFacts>& reviews) override {
@@ -454,6 +456,7 @@ ModeResult RunMode(const Options& o, const std::string& mode, bool overlap, int 
     (warm[i].size() < warm_each ? warm[i] : measured[i]).push_back(std::move(s));
   }
   std::vector<std::unique_ptr<Instance>> parts;
+  parts.reserve(static_cast<size_t>(instances));
   for (int i = 0; i < instances; ++i) {
     parts.push_back(std::make_unique<Instance>(o, mode, tag, publisher));
   }

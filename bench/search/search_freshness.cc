@@ -93,32 +93,31 @@ ProbeResult RunProbe(v1::ReviewService::Stub& stub, const Settings& s, const std
   const Clock::time_point ok_at = Clock::now();
   const std::string reader = Bearer(absl::StrCat(user, "-reader"), secret, /*aged=*/false);
   const auto timeout = std::chrono::duration<double>(s.timeout_s);
+  // Until `*ms` is set: one call of `sees` as the reader; when it sees the review, `*ms` becomes
+  // the milliseconds since the submit's OK.
+  auto poll = [&](double* ms, const auto& sees) {
+    if (*ms >= 0) return;
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", reader);
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    if (sees(ctx)) *ms = std::chrono::duration<double, std::milli>(Clock::now() - ok_at).count();
+  };
   while (Clock::now() - ok_at < timeout && (out.searchable_ms < 0 || out.summary_ms < 0)) {
     const Clock::time_point sent = Clock::now();
-    if (out.searchable_ms < 0) {
-      grpc::ClientContext ctx;
-      ctx.AddMetadata("authorization", reader);
-      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    poll(&out.searchable_ms, [&](grpc::ClientContext& ctx) {
       v1::SearchReviewsRequest q;
       q.set_asin(asin);
       q.set_query(word);
       q.set_sort(v1::SEARCH_SORT_NEWEST);
       v1::SearchReviewsResponse r;
-      if (stub.SearchReviews(&ctx, q, &r).ok() && r.total() >= 1) {
-        out.searchable_ms = std::chrono::duration<double, std::milli>(Clock::now() - ok_at).count();
-      }
-    }
-    if (out.summary_ms < 0) {
-      grpc::ClientContext ctx;
-      ctx.AddMetadata("authorization", reader);
-      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      return stub.SearchReviews(&ctx, q, &r).ok() && r.total() >= 1;
+    });
+    poll(&out.summary_ms, [&](grpc::ClientContext& ctx) {
       v1::GetProductSummaryRequest q;
       q.set_asin(asin);
       v1::ProductSummary r;
-      if (stub.GetProductSummary(&ctx, q, &r).ok() && r.review_count() >= 1) {
-        out.summary_ms = std::chrono::duration<double, std::milli>(Clock::now() - ok_at).count();
-      }
-    }
+      return stub.GetProductSummary(&ctx, q, &r).ok() && r.review_count() >= 1;
+    });
     std::this_thread::sleep_until(sent + std::chrono::milliseconds(s.poll_ms));
   }
   return out;

@@ -98,33 +98,23 @@ absl::StatusOr<RankTrainOutcome> TrainRanker(const RankDataset& train, const Ran
   if (!dtrain.ok()) return dtrain.status();
   absl::StatusOr<xgb::DMatrix> dvalid = ToMatrix(valid, p.threads);
   if (!dvalid.ok()) return dvalid.status();
-  DMatrixHandle both[] = {dtrain->get(), dvalid->get()};
-  absl::StatusOr<xgb::Booster> booster = xgb::CreateBooster(both);
-  if (!booster.ok()) return booster.status();
 
   const std::string metric = absl::StrCat("ndcg@", p.eval_at);
   std::vector<std::pair<std::string, std::string>> params = xgb::HistParams(p.objective, p);
   params.emplace_back("eval_metric", metric);
-  if (absl::Status set = xgb::SetParams(booster->get(), params); !set.ok()) return set;
-
   const xgb::BoostOptions boost{.max_rounds = p.max_rounds,
                                 .early_stopping_rounds = p.early_stopping_rounds,
                                 .metric = absl::StrCat("valid-", metric),
                                 .maximize = true,
                                 .label = "rank-train"};
   absl::StatusOr<xgb::BoostOutcome> boosted =
-      xgb::Boost(booster->get(), dtrain->get(), dvalid->get(), boost, progress);
+      xgb::TrainAndSave(dtrain->get(), dvalid->get(), params, boost, kRankerVersionAttribute,
+                        version, model_path, progress);
   if (!boosted.ok()) return boosted.status();
   RankTrainOutcome out;
   out.rounds_run = boosted->rounds_run;
   out.best_rounds = boosted->best_rounds;
   out.best_valid_ndcg = boosted->best_value;
-
-  if (absl::Status saved = xgb::SaveModel(booster->get(), out.best_rounds, kRankerVersionAttribute,
-                                          version, model_path);
-      !saved.ok()) {
-    return saved;
-  }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }

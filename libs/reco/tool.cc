@@ -57,6 +57,17 @@ int ParseToolFlags(core::Flags& flags, std::string_view program, int argc, char*
   return -1;
 }
 
+int RunTool(core::Flags& flags, std::string_view program, int argc, char** argv, std::ostream& err,
+            const std::function<int()>& run) {
+  if (const int rc = ParseToolFlags(flags, program, argc, argv, err); rc >= 0) return rc;
+  return run();
+}
+
+int ToolFailure(std::string_view program, absl::string_view message, std::ostream& err) {
+  err << program << ": " << message << "\n";
+  return kToolFailed;
+}
+
 int ValidateDataFlags(const ToolDataFlags& data, std::string_view program, std::ostream& err) {
   if (absl::Status v = ValidateDataSource(data.Source()); !v.ok()) {
     err << program << ": " << v.message() << " (see --help)\n";
@@ -79,10 +90,7 @@ int LoadForTool(const ToolDataFlags& data, std::string_view program, std::ostrea
         << " (the data is absent; the shared data folder is ../shared/data)\n";
     return kToolUsage;
   }
-  if (!log.ok()) {
-    err << program << ": " << log.status().message() << "\n";
-    return kToolFailed;
-  }
+  if (!log.ok()) return ToolFailure(program, log.status().message(), err);
   err << absl::StrFormat(
       "load: %s: %d interactions, %d users, %d items (%d lines, %d skipped) in %.2f s\n",
       report.source, report.interactions, log->num_users(), log->num_items(), report.lines,
@@ -97,10 +105,7 @@ int SplitForTool(const ToolDataFlags& data, const InteractionLog& log, std::stri
                  std::ostream& err, LeaveOneOutSplit* out) {
   absl::StatusOr<LeaveOneOutSplit> split =
       SplitFromFlags(log, data.split_mode, data.time_quantiles);
-  if (!split.ok()) {
-    err << program << ": " << split.status().message() << "\n";
-    return kToolFailed;
-  }
+  if (!split.ok()) return ToolFailure(program, split.status().message(), err);
   err << "split: " << DescribeSplit(*split) << "\n";
   *out = *std::move(split);
   return -1;
@@ -127,10 +132,7 @@ int LoadContentForTool(const std::string& path, int64_t buckets, const ToolDataF
   int64_t unknown = 0;
   absl::StatusOr<std::vector<std::vector<int32_t>>> tokens = LoadItemContent(
       path, data.log, static_cast<int32_t>(buckets), flags.Options(), &report, &unknown);
-  if (!tokens.ok()) {
-    err << program << ": " << tokens.status().message() << "\n";
-    return kToolFailed;
-  }
+  if (!tokens.ok()) return ToolFailure(program, tokens.status().message(), err);
   out->tokens = *std::move(tokens);
   out->described = 0;
   for (const auto& t : out->tokens) out->described += t.empty() ? 0 : 1;
@@ -181,10 +183,7 @@ int WriteJsonReport(const nlohmann::json& j, const std::string& path, std::strin
   std::ofstream file(path);
   file << j.dump(2) << "\n";
   file.close();
-  if (!file) {
-    err << program << ": cannot write " << path << "\n";
-    return kToolFailed;
-  }
+  if (!file) return ToolFailure(program, absl::StrCat("cannot write ", path), err);
   err << "wrote " << path << "\n";
   return 0;
 }

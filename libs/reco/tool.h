@@ -2,11 +2,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "libs/core/flags.h"
 #include "libs/reco/evaluation.h"
 #include "libs/reco/interactions.h"
@@ -52,6 +54,15 @@ void AddLenientFlag(core::Flags& flags, ToolDataFlags& data);
 // --help; kToolUsage with "<program>: unexpected argument '...' (see --help)" on `err`).
 int ParseToolFlags(core::Flags& flags, std::string_view program, int argc, char** argv,
                    std::ostream& err);
+
+// The end of each tool's main: ParseToolFlags, then `run` when the flags say go on. The exit code
+// of whichever stopped first.
+int RunTool(core::Flags& flags, std::string_view program, int argc, char** argv, std::ostream& err,
+            const std::function<int()>& run);
+
+// Prints "<program>: <message>" on `err` and returns kToolFailed: every failure line the tools and
+// the functions below print.
+int ToolFailure(std::string_view program, absl::string_view message, std::ostream& err);
 
 // Checks the source and split flags before anything is read: -1 when they are good, else
 // kToolUsage with "<program>: <problem>" on `err`.

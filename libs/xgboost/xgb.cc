@@ -151,6 +151,25 @@ absl::Status SaveModel(BoosterHandle booster, int rounds, const char* version_at
   return absl::OkStatus();
 }
 
+absl::StatusOr<BoostOutcome> TrainAndSave(
+    DMatrixHandle train, DMatrixHandle valid,
+    std::span<const std::pair<std::string, std::string>> params, const BoostOptions& options,
+    const char* version_attribute, const std::string& version, const std::string& model_path,
+    std::ostream* progress) {
+  DMatrixHandle both[] = {train, valid};
+  absl::StatusOr<Booster> booster = CreateBooster(both);
+  if (!booster.ok()) return booster.status();
+  if (absl::Status set = SetParams(booster->get(), params); !set.ok()) return set;
+  absl::StatusOr<BoostOutcome> boosted = Boost(booster->get(), train, valid, options, progress);
+  if (!boosted.ok()) return boosted.status();
+  if (absl::Status saved =
+          SaveModel(booster->get(), boosted->best_rounds, version_attribute, version, model_path);
+      !saved.ok()) {
+    return saved;
+  }
+  return boosted;
+}
+
 std::string MetadataPath(const std::string& model_path) { return model_path + ".meta.json"; }
 
 absl::StatusOr<std::vector<std::string>> FeatureNames(const nlohmann::json& metadata,

@@ -153,6 +153,16 @@ absl::StatusOr<std::string> Objective(BoosterHandle booster);
 absl::Status SaveModel(BoosterHandle booster, int rounds, const char* version_attribute,
                        const std::string& version, const std::string& path);
 
+// A training from its matrices to its file, as both trainers run it: a booster with `train` and
+// `valid` in its cache, `params` set (SetParams), boosted with early stopping (Boost, progress on
+// `progress`, may be null) and its best rounds saved to `model_path` with `version` in
+// `version_attribute` (SaveModel). Boost's outcome, or the first error of those calls.
+absl::StatusOr<BoostOutcome> TrainAndSave(
+    DMatrixHandle train, DMatrixHandle valid,
+    std::span<const std::pair<std::string, std::string>> params, const BoostOptions& options,
+    const char* version_attribute, const std::string& version, const std::string& model_path,
+    std::ostream* progress);
+
 // The metadata file beside a model: `<model_path>.meta.json`.
 std::string MetadataPath(const std::string& model_path);
 

@@ -359,39 +359,42 @@ absl::Status Preflight(const Operations& ops, Connection& c, const Mix& mix,
                        absl::Duration wait, absl::Duration deadline, bool check_tokens,
                        std::string* detail) {
   const absl::Time give_up = absl::Now() + wait;
+  auto unreachable = [](const Answer& a) {
+    return a.code == absl::StatusCode::kUnavailable ||
+           a.code == absl::StatusCode::kDeadlineExceeded;
+  };
   // The first answer of `op` to `probe` that is not UNAVAILABLE / DEADLINE_EXCEEDED, or the last
   // one when `give_up` passed first.
   auto first_answer = [&](Op op, const CallInput& probe) {
     while (true) {
       Answer a = CallAndWait(*ops[static_cast<size_t>(op)], c, probe, deadline);
       *detail = absl::StrCat(CodeName(a.code), a.message.empty() ? "" : ": ", a.message);
-      if (a.code != absl::StatusCode::kUnavailable &&
-          a.code != absl::StatusCode::kDeadlineExceeded) {
-        return a;
-      }
-      if (absl::Now() >= give_up) return a;
+      if (!unreachable(a) || absl::Now() >= give_up) return a;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   };
-  auto unreachable = [](const Answer& a) {
-    return a.code == absl::StatusCode::kUnavailable ||
-           a.code == absl::StatusCode::kDeadlineExceeded;
+  // Waits for the server `name` ("gateway") through `op`; `the_name` ("the gateway") in a
+  // sentence. Unavailable when it never answered, FailedPrecondition when it refuses our tokens.
+  auto reach = [&](absl::string_view name, absl::string_view the_name, Op op,
+                   const CallInput& probe) -> absl::Status {
+    const Answer a = first_answer(op, probe);
+    if (unreachable(a)) {
+      return absl::UnavailableError(absl::StrCat("no ", name, " answered within ",
+                                                 absl::FormatDuration(wait), ": ", *detail));
+    }
+    if (check_tokens && a.code == absl::StatusCode::kUnauthenticated) {
+      return absl::FailedPreconditionError(absl::StrCat(the_name, " refuses our tokens (",
+                                                        a.message, "): is CANDOR_JWT_SECRET ",
+                                                        the_name, "'s secret?"));
+    }
+    return absl::OkStatus();
   };
   // A mix that sends nothing to the gateway (reco-api's operations alone) does not need it.
   if (mix.Uses(Server::kGateway) || !mix.Uses(Server::kRecoApi)) {
     CallInput probe;
     probe.asin = "B0PROBE000";  // any well-formed ASIN will do; NOT_FOUND is as good as OK
     probe.bearer = bearer;
-    const Answer a = first_answer(Op::kSummary, probe);
-    if (unreachable(a)) {
-      return absl::UnavailableError(
-          absl::StrCat("no gateway answered within ", absl::FormatDuration(wait), ": ", *detail));
-    }
-    if (check_tokens && a.code == absl::StatusCode::kUnauthenticated) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("the gateway refuses our tokens (", a.message,
-                       "): is CANDOR_JWT_SECRET the gateway's secret?"));
-    }
+    if (absl::Status s = reach("gateway", "the gateway", Op::kSummary, probe); !s.ok()) return s;
   }
   if (mix.Uses(Server::kRecoApi)) {
     if (c.reco == nullptr) {
@@ -402,16 +405,7 @@ absl::Status Preflight(const Operations& ops, Connection& c, const Mix& mix,
     CallInput probe;
     probe.user_id = bearer_user;  // a customer may ask for their own list
     probe.bearer = bearer;
-    const Answer a = first_answer(Op::kRecommend, probe);
-    if (unreachable(a)) {
-      return absl::UnavailableError(
-          absl::StrCat("no reco-api answered within ", absl::FormatDuration(wait), ": ", *detail));
-    }
-    if (check_tokens && a.code == absl::StatusCode::kUnauthenticated) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("reco-api refuses our tokens (", a.message,
-                       "): is CANDOR_JWT_SECRET reco-api's secret?"));
-    }
+    if (absl::Status s = reach("reco-api", "reco-api", Op::kRecommend, probe); !s.ok()) return s;
   }
   if (!check_tokens) return absl::OkStatus();
   if (mix.Weight(Op::kNoop) > 0) {

@@ -69,9 +69,6 @@ absl::StatusOr<TrainOutcome> Train(const Dataset& train, const Dataset& valid, c
   if (!dtrain.ok()) return dtrain.status();
   absl::StatusOr<xgb::DMatrix> dvalid = ToMatrix(valid, p.threads);
   if (!dvalid.ok()) return dvalid.status();
-  DMatrixHandle both[] = {dtrain->get(), dvalid->get()};
-  absl::StatusOr<xgb::Booster> booster = xgb::CreateBooster(both);
-  if (!booster.ok()) return booster.status();
 
   std::vector<std::pair<std::string, std::string>> params = xgb::HistParams(kObjective, p);
   params.emplace_back("eval_metric", "logloss");
@@ -80,15 +77,14 @@ absl::StatusOr<TrainOutcome> Train(const Dataset& train, const Dataset& valid, c
     params.emplace_back("monotone_constraints",
                         absl::StrCat("(", absl::StrJoin(MonotoneDirections(), ","), ")"));
   }
-  if (absl::Status set = xgb::SetParams(booster->get(), params); !set.ok()) return set;
-
   const xgb::BoostOptions boost{.max_rounds = p.max_rounds,
                                 .early_stopping_rounds = p.early_stopping_rounds,
                                 .metric = "valid-logloss",
                                 .maximize = false,
                                 .label = "train"};
   absl::StatusOr<xgb::BoostOutcome> boosted =
-      xgb::Boost(booster->get(), dtrain->get(), dvalid->get(), boost, progress);
+      xgb::TrainAndSave(dtrain->get(), dvalid->get(), params, boost, fraud::kModelVersionAttribute,
+                        version, model_path, progress);
   if (!boosted.ok()) return boosted.status();
   TrainOutcome out;
   out.rounds_run = boosted->rounds_run;
@@ -96,12 +92,6 @@ absl::StatusOr<TrainOutcome> Train(const Dataset& train, const Dataset& valid, c
   out.best_valid_logloss = boosted->best_value;
   out.best_valid_auc =
       boosted->best_rounds > 0 ? xgb::EvalMetric(boosted->best_eval, "valid-auc") : 0;
-
-  if (absl::Status saved = xgb::SaveModel(booster->get(), out.best_rounds,
-                                          fraud::kModelVersionAttribute, version, model_path);
-      !saved.ok()) {
-    return saved;
-  }
   return out;
 }
 

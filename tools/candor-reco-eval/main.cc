@@ -57,10 +57,7 @@ struct Settings {
   int64_t content_buckets = 16384;
 };
 
-int Fail(const std::string& what) {
-  std::cerr << kProgram << ": " << what << "\n";
-  return kToolFailed;
-}
+int Fail(const std::string& what) { return ToolFailure(kProgram, what, std::cerr); }
 
 // The --ann figures as printed after the evaluation table.
 std::string AnnTable(const nlohmann::json& ann) {
@@ -318,10 +315,6 @@ int main(int argc, char** argv) {
                   "funnel: `item text` file for the category-affinity feature");
   flags.AddInt("content-buckets", "", &s.content_buckets,
                "funnel: hash buckets of content tokens, as the ranker was trained", 1, 1 << 24);
-  if (const int rc =
-          candor::reco::ParseToolFlags(flags, candor::reco::kProgram, argc, argv, std::cerr);
-      rc >= 0) {
-    return rc;
-  }
-  return candor::reco::Run(s);
+  return candor::reco::RunTool(flags, candor::reco::kProgram, argc, argv, std::cerr,
+                               [&] { return candor::reco::Run(s); });
 }

@@ -57,10 +57,7 @@ struct Settings {
   std::string mask_features;
 };
 
-int Fail(const std::string& what) {
-  std::cerr << kProgram << ": " << what << "\n";
-  return kToolFailed;
-}
+int Fail(const std::string& what) { return ToolFailure(kProgram, what, std::cerr); }
 
 int Run(const Settings& s) {
   // 1. Which data, which tower.
@@ -277,10 +274,6 @@ int main(int argc, char** argv) {
   flags.AddString("mask-features", "", &s.mask_features,
                   "comma-separated feature names to train without (an ablation; recorded in the "
                   "metadata, so every user of the model ignores them)");
-  if (const int rc =
-          candor::reco::ParseToolFlags(flags, candor::reco::kProgram, argc, argv, std::cerr);
-      rc >= 0) {
-    return rc;
-  }
-  return candor::reco::Run(s);
+  return candor::reco::RunTool(flags, candor::reco::kProgram, argc, argv, std::cerr,
+                               [&] { return candor::reco::Run(s); });
 }

@@ -46,10 +46,7 @@ struct Settings {
   bool no_test = false;
 };
 
-int Fail(const std::string& what) {
-  std::cerr << kProgram << ": " << what << "\n";
-  return kToolFailed;
-}
+int Fail(const std::string& what) { return ToolFailure(kProgram, what, std::cerr); }
 
 int Run(const Settings& s) {
   // 1. Which data.
@@ -214,10 +211,6 @@ int main(int argc, char** argv) {
   flags.AddInt("threads", "", &s.threads, "libtorch threads (1: reproducible bit for bit)", 1, 256);
   candor::reco::AddSplitFlags(flags, s.data);
   flags.AddBool("no-test", "", &s.no_test, "skip the test-split evaluation");
-  if (const int rc =
-          candor::reco::ParseToolFlags(flags, candor::reco::kProgram, argc, argv, std::cerr);
-      rc >= 0) {
-    return rc;
-  }
-  return candor::reco::Run(s);
+  return candor::reco::RunTool(flags, candor::reco::kProgram, argc, argv, std::cerr,
+                               [&] { return candor::reco::Run(s); });
 }
