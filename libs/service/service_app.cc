@@ -85,6 +85,15 @@ void ServiceApp::ExposeLoopStats(const Loop& loop) {
           &l->splits, group);
 }
 
+absl::StatusOr<std::unique_ptr<metrics::AdminServer>> StartAdminServer(
+    int64_t port, metrics::AdminHandlers handlers) {
+  auto admin = metrics::AdminServer::Start("0.0.0.0", static_cast<int>(port), std::move(handlers));
+  if (!admin.ok()) return admin.status();
+  spdlog::info("admin listening on 0.0.0.0:{} (port {}): /metrics /healthz /readyz", port,
+               (*admin)->port());
+  return admin;
+}
+
 absl::StatusOr<std::unique_ptr<ServiceApp>> ServiceApp::Create(const ServiceConfig& config,
                                                                const ServiceAppOptions& options,
                                                                const DomainFactory& make_domain) {
@@ -92,18 +101,14 @@ absl::StatusOr<std::unique_ptr<ServiceApp>> ServiceApp::Create(const ServiceConf
   app->config_ = config;
   const AdapterSet& uses = options.adapters;
 
-  // The admin server first, so that an orchestrator sees the process alive (and not ready)
-  // while it connects; every interface, so that a Prometheus elsewhere can scrape it.
+  // The admin server first (StartAdminServer says why).
   app->metrics_ = std::make_unique<metrics::PrometheusRegistry>();
   ServiceApp* self = app.get();
-  auto admin =
-      metrics::AdminServer::Start("0.0.0.0", static_cast<int>(config.admin_port),
-                                  {.metrics = [self] { return self->metrics_->Exposition(); },
-                                   .ready = [self] { return self->Readiness(); }});
+  auto admin = StartAdminServer(config.admin_port,
+                                {.metrics = [self] { return self->metrics_->Exposition(); },
+                                 .ready = [self] { return self->Readiness(); }});
   if (!admin.ok()) return admin.status();
   app->admin_ = *std::move(admin);
-  spdlog::info("admin listening on 0.0.0.0:{} (port {}): /metrics /healthz /readyz",
-               config.admin_port, app->admin_->port());
 
   if (uses.redis) {
     auto redis = redis::Client::Connect(config.redis_addr, static_cast<int>(config.redis_pool_size),

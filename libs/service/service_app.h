@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libs/kafka/batch_loop.h"
+#include "libs/metrics/admin_server.h"
 #include "libs/service/component.h"
 #include "libs/service/service_config.h"
 
@@ -79,6 +80,15 @@ struct ServiceAppOptions {
   // service publishes) before it reports a failure.
   absl::Duration delivery_timeout = absl::Seconds(10);
 };
+
+// Starts a process's admin HTTP server (metrics::AdminServer: /metrics, /healthz, /readyz) on
+// every interface, so that a Prometheus elsewhere can scrape it, at `port` (0: a free one), and
+// logs `admin listening on 0.0.0.0:<port> (port <n>): /metrics /healthz /readyz`. The first step
+// of ServiceApp::Create and of a process built otherwise (review-gateway), so that an
+// orchestrator sees it alive (and, through `handlers.ready`, not ready) while it connects.
+// Unavailable when it cannot listen.
+absl::StatusOr<std::unique_ptr<metrics::AdminServer>> StartAdminServer(
+    int64_t port, metrics::AdminHandlers handlers);
 
 // A running service process of any shape: the adapters it asks for (Redis, Postgres, a Kafka
 // producer; each optional), its domain built on them, N consume loops (one thread each, each with

@@ -46,6 +46,15 @@ std::vector<std::string> InputTopics(const ConsumerConfig& config) {
   return absl::StrSplit(config.input_topic, ',', absl::SkipWhitespace());
 }
 
+void RegisterAdminPortFlag(core::Flags& flags, const std::string& env_prefix, int64_t default_port,
+                           int64_t* port) {
+  *port = default_port;
+  flags.AddInt("admin-port", env_prefix + "ADMIN_PORT", port,
+               "admin HTTP port on every interface: /metrics (Prometheus), /healthz, /readyz; 0 "
+               "picks a free one (logged)",
+               0, 65535);
+}
+
 void RegisterServiceFlags(core::Flags& flags, const ServiceFlagSpec& spec, ServiceConfig* c,
                           const std::vector<ConsumerFlags>& consumers) {
   auto env = [&](const char* name) { return absl::StrCat(spec.env_prefix, name); };
@@ -62,11 +71,7 @@ void RegisterServiceFlags(core::Flags& flags, const ServiceFlagSpec& spec, Servi
   flags.AddString("log-format", env("LOG_FORMAT"), &c->log_format,
                   "text (one line per event) or json (one object per line: time, level, service, "
                   "message, batch when known)");
-  c->admin_port = spec.admin_port;
-  flags.AddInt("admin-port", env("ADMIN_PORT"), &c->admin_port,
-               "admin HTTP port on every interface: /metrics (Prometheus), /healthz, /readyz; 0 "
-               "picks a free one (logged)",
-               0, 65535);
+  RegisterAdminPortFlag(flags, spec.env_prefix, spec.admin_port, &c->admin_port);
   for (const ConsumerFlags& consumer : consumers)
     RegisterConsumer(flags, spec.env_prefix, consumer);
   if (spec.adapters.redis) {

@@ -101,6 +101,13 @@ struct ConsumerFlags {
 void RegisterServiceFlags(core::Flags& flags, const ServiceFlagSpec& spec, ServiceConfig* config,
                           const std::vector<ConsumerFlags>& consumers);
 
+// Registers --admin-port ($<env_prefix>ADMIN_PORT), the admin HTTP port of a Candor process
+// (StartAdminServer), 0..65535, 0 picking a free one; sets `*port` to `default_port` first, the
+// process's own (ServiceFlagSpec::admin_port). RegisterServiceFlags calls it; a process built
+// without ServiceApp (review-gateway) calls it itself. Not thread-safe (as core::Flags).
+void RegisterAdminPortFlag(core::Flags& flags, const std::string& env_prefix, int64_t default_port,
+                           int64_t* port);
+
 // Checks what single-flag ranges cannot: a known log level and format and non-empty addresses of
 // the adapters in `adapters`. InvalidArgument naming the flag.
 absl::Status ValidateServiceConfig(const ServiceConfig& config, const AdapterSet& adapters);

@@ -7,17 +7,11 @@ namespace candor::reco_api {
 
 absl::Status HistoryConsumer::Handle(const std::vector<kafka::Message>& batch,
                                      std::vector<kafka::Poison>* poison) {
-  std::vector<review::ReviewEvent> events;
-  events.reserve(batch.size());
-  for (size_t i = 0; i < batch.size(); ++i) {
-    absl::StatusOr<review::ReviewEvent> event = events::DecodeReviewEvent(batch[i].value);
-    if (!event.ok()) {
-      poison->push_back({i, std::string(event.status().message())});
-      poison_.fetch_add(1, std::memory_order_relaxed);
-      continue;
-    }
-    events.push_back(*std::move(event));
-  }
+  const size_t poisoned_before = poison->size();
+  const std::vector<review::ReviewEvent> events =
+      kafka::DecodeBatch<review::ReviewEvent>(events::DecodeReviewEvent, batch, poison);
+  poison_.fetch_add(static_cast<int64_t>(poison->size() - poisoned_before),
+                    std::memory_order_relaxed);
   if (absl::Status s = store_.Apply(events, clock_.Now()); !s.ok()) return s;
   applied_.fetch_add(static_cast<int64_t>(events.size()), std::memory_order_relaxed);
   return absl::OkStatus();

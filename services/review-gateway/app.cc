@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/log.h"
+#include "libs/service/service_app.h"
 #include "openapi/ReviewGatewayOpenApi.h"
 
 namespace candor::gateway {
@@ -13,14 +14,11 @@ absl::StatusOr<std::unique_ptr<App>> App::Create(const Config& config) {
   std::unique_ptr<App> app(new App(config));
   // The admin server first: alive (and not ready) while the stores connect.
   App* self = app.get();
-  auto admin =
-      metrics::AdminServer::Start("0.0.0.0", static_cast<int>(config.admin_port),
-                                  {.metrics = [self] { return self->metrics_.Exposition(); },
-                                   .ready = [self] { return self->Readiness(); }});
+  auto admin = service::StartAdminServer(config.admin_port,
+                                         {.metrics = [self] { return self->metrics_.Exposition(); },
+                                          .ready = [self] { return self->Readiness(); }});
   if (!admin.ok()) return admin.status();
   app->admin_ = std::move(*admin);
-  spdlog::info("admin listening on 0.0.0.0:{} (port {}): /metrics /healthz /readyz",
-               config.admin_port, app->admin_->port());
 
   // One pipelined client serves both paths (chosen by reasoning; not yet benchmarked against a
   // second client): a summary's HGETALL rides the same batches as the submits' guard scripts.

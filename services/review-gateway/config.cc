@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/core/log.h"
 #include "libs/review/ip_address.h"
+#include "libs/service/service_config.h"
 
 namespace candor::gateway {
 namespace {
@@ -94,11 +95,7 @@ void RegisterFlags(core::Flags& f, Config* c) {
   f.AddString("log-level", "CANDOR_LOG_LEVEL", &c->log_level, "debug, info, warn or error");
   f.AddString("log-format", "CANDOR_GATEWAY_LOG_FORMAT", &c->log_format,
               "text (one line per event) or json (one object per line)");
-  c->admin_port = kAdminPort;
-  f.AddInt("admin-port", "CANDOR_GATEWAY_ADMIN_PORT", &c->admin_port,
-           "admin HTTP port on every interface: /metrics (Prometheus), /healthz, /readyz; 0 picks "
-           "a free one (logged)",
-           0, 65535);
+  service::RegisterAdminPortFlag(f, "CANDOR_GATEWAY_", kAdminPort, &c->admin_port);
 }
 
 absl::Status Validate(const Config& c) {
