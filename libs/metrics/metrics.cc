@@ -50,6 +50,14 @@ void ExposeCounter(Registry& registry, std::string_view name, std::string_view h
                               [&value] { return static_cast<double>(value.load()); });
 }
 
+void ExposeCounters(Registry& registry, std::string_view name, std::string_view help,
+                    std::string_view label, std::initializer_list<LabelledCounter> counters) {
+  for (const LabelledCounter& c : counters) {
+    ExposeCounter(registry, name, help, {{std::string(label), std::string(c.label_value)}},
+                  c.value);
+  }
+}
+
 Registry& NoopRegistry() {
   // Leaked on purpose: store clients may still count on their threads during static destruction.
   static auto* registry = new NoopRegistryImpl();

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <shared_mutex>
 #include <string>
@@ -80,6 +81,16 @@ class Registry {
 // scrape (AddCounterCallback's rule).
 void ExposeCounter(Registry& registry, std::string_view name, std::string_view help,
                    const Labels& labels, const std::atomic<int64_t>& value);
+
+// One family of such counters split by one label: ExposeCounter for each (label value, counter)
+// pair, all under `name` and `help`, e.g. ExposeCounters(r, "candor_x_total", "...", "outcome",
+// {{"applied", s.applied}, {"early", s.early}}).
+struct LabelledCounter {
+  std::string_view label_value;
+  const std::atomic<int64_t>& value;
+};
+void ExposeCounters(Registry& registry, std::string_view name, std::string_view help,
+                    std::string_view label, std::initializer_list<LabelledCounter> counters);
 
 // A registry that keeps nothing (every series is one shared no-op): the default where no
 // metrics are wired. Thread-safe; never destroyed.

@@ -63,6 +63,19 @@ TEST(PrometheusRegistryTest, ExposesSeriesCallbacksAndProcessMetrics) {
   }
 }
 
+TEST(PrometheusRegistryTest, ExposeCountersServesOneSeriesPerLabelValue) {
+  PrometheusRegistry registry;
+  std::atomic<int64_t> applied{3};
+  std::atomic<int64_t> early{0};
+  ExposeCounters(registry, "candor_test_scores_total", "scores", "outcome",
+                 {{"applied", applied}, {"early", early}});
+  ++early;
+  const std::string text = registry.Exposition();
+  EXPECT_THAT(text, HasSubstr("# HELP candor_test_scores_total scores"));
+  EXPECT_THAT(text, HasSubstr("candor_test_scores_total{outcome=\"applied\"} 3"));
+  EXPECT_THAT(text, HasSubstr("candor_test_scores_total{outcome=\"early\"} 1"));
+}
+
 TEST(PrometheusRegistryTest, ProcessMetricsAreTrue) {
   PrometheusRegistry registry;
   const std::string text = registry.Exposition();

@@ -70,14 +70,9 @@ class FraudScoring final : public service::ServiceDomain {
     const char* decisions =
         "Reviews decided and stored, by decision; unscored: failed open (features or model "
         "unavailable), stored active";
-    metrics::ExposeCounter(registry, "candor_fraud_decisions_total", decisions,
-                           {{"decision", "pass"}}, i.pass);
-    metrics::ExposeCounter(registry, "candor_fraud_decisions_total", decisions,
-                           {{"decision", "queue"}}, i.queue);
-    metrics::ExposeCounter(registry, "candor_fraud_decisions_total", decisions,
-                           {{"decision", "reject"}}, i.reject);
-    metrics::ExposeCounter(registry, "candor_fraud_decisions_total", decisions,
-                           {{"decision", "unscored"}}, i.unscored);
+    metrics::ExposeCounters(
+        registry, "candor_fraud_decisions_total", decisions, "decision",
+        {{"pass", i.pass}, {"queue", i.queue}, {"reject", i.reject}, {"unscored", i.unscored}});
     metrics::ExposeCounter(
         registry, "candor_fraud_fail_open_total",
         "Reviews the scorer failed on as a whole and that were failed open (stored unscored)", {},

@@ -49,18 +49,14 @@ class HelpfulnessRanking final : public service::ServiceDomain {
     const char* votes =
         "Helpful votes applied, by outcome: changed a ledger count; unchanged (a replay, an older "
         "or repeated vote); unknown (the review is not stored)";
-    metrics::ExposeCounter(registry, "candor_ranker_votes_total", votes, {{"outcome", "changed"}},
-                           s.votes_changed);
-    metrics::ExposeCounter(registry, "candor_ranker_votes_total", votes, {{"outcome", "unchanged"}},
-                           s.votes_unchanged);
-    metrics::ExposeCounter(registry, "candor_ranker_votes_total", votes, {{"outcome", "unknown"}},
-                           s.votes_unknown);
+    metrics::ExposeCounters(registry, "candor_ranker_votes_total", votes, "outcome",
+                            {{"changed", s.votes_changed},
+                             {"unchanged", s.votes_unchanged},
+                             {"unknown", s.votes_unknown}});
     const char* reviews =
         "Review updates written to the ranking cache (ranked) or taken out of it (unranked)";
-    metrics::ExposeCounter(registry, "candor_ranker_review_updates_total", reviews,
-                           {{"change", "ranked"}}, s.reviews_ranked);
-    metrics::ExposeCounter(registry, "candor_ranker_review_updates_total", reviews,
-                           {{"change", "unranked"}}, s.reviews_unranked);
+    metrics::ExposeCounters(registry, "candor_ranker_review_updates_total", reviews, "change",
+                            {{"ranked", s.reviews_ranked}, {"unranked", s.reviews_unranked}});
     metrics::ExposeCounter(registry, "candor_ranker_cache_rebuilds_total",
                            "Products whose Redis ranking entry was rebuilt from the ledger", {},
                            s.rebuilds);

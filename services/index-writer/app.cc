@@ -44,19 +44,15 @@ class IndexWriter final : public service::ServiceDomain {
     const char* documents =
         "Search documents written (an active review added or replaced) or removed (a review no "
         "longer active, or not stored)";
-    metrics::ExposeCounter(registry, "candor_index_documents_total", documents,
-                           {{"change", "written"}}, s.upserted);
-    metrics::ExposeCounter(registry, "candor_index_documents_total", documents,
-                           {{"change", "removed"}}, s.removed);
+    metrics::ExposeCounters(registry, "candor_index_documents_total", documents, "change",
+                            {{"written", s.upserted}, {"removed", s.removed}});
     const char* scores =
         "Helpfulness scores from review-scores: applied to an indexed document; early (the review "
         "is not indexed yet, its upsert reads the score); unranked (its own events delete it)";
-    metrics::ExposeCounter(registry, "candor_index_scores_total", scores, {{"outcome", "applied"}},
-                           s.scores_applied);
-    metrics::ExposeCounter(registry, "candor_index_scores_total", scores, {{"outcome", "early"}},
-                           s.scores_early);
-    metrics::ExposeCounter(registry, "candor_index_scores_total", scores, {{"outcome", "unranked"}},
-                           s.scores_unranked);
+    metrics::ExposeCounters(registry, "candor_index_scores_total", scores, "outcome",
+                            {{"applied", s.scores_applied},
+                             {"early", s.scores_early},
+                             {"unranked", s.scores_unranked}});
   }
 
   std::vector<service::ConsumerLoop> consumers() override {

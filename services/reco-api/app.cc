@@ -114,12 +114,9 @@ class RecoDomain final : public service::ServiceDomain {
     metrics::ExposeCounter(m, "candor_reco_events_applied_total",
                            "review-events applied to the histories and popularity counts", {},
                            handler_.applied());
-    metrics::ExposeCounter(m, "candor_reco_impressions_total",
-                           "Recommend answers' impressions by outcome", {{"outcome", "published"}},
-                           impressions_.published());
-    metrics::ExposeCounter(m, "candor_reco_impressions_total",
-                           "Recommend answers' impressions by outcome", {{"outcome", "lost"}},
-                           impressions_.lost());
+    metrics::ExposeCounters(
+        m, "candor_reco_impressions_total", "Recommend answers' impressions by outcome", "outcome",
+        {{"published", impressions_.published()}, {"lost", impressions_.lost()}});
     if (config.rest.port >= 0) {
       rest::ServerOptions options = service::RestOptionsOf(config.rest, config.grpc);
       options.openapi_json = std::string(openapi::RecoApiOpenApi());
