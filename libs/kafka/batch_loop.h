@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -44,6 +45,20 @@ class BatchHandler {
   virtual absl::Status Handle(const std::vector<Message>& batch, std::vector<Poison>* poison) = 0;
 };
 
+// Message `index` of a batch (its bytes) decoded with `decode`: the value, or nullopt after listing
+// the message in `poison` with the decoder's message as the reason. For a handler that reads
+// several topics and picks the decoder per message; DecodeBatch is this over a whole batch.
+template <typename T, typename Decode>
+std::optional<T> DecodeOrPoison(const Decode& decode, std::string_view bytes, size_t index,
+                                std::vector<Poison>* poison) {
+  absl::StatusOr<T> item = decode(bytes);
+  if (!item.ok()) {
+    poison->push_back({index, std::string(item.status().message())});
+    return std::nullopt;
+  }
+  return *std::move(item);
+}
+
 // Decodes every message of `batch` with `decode`, in offset order; those it refuses are listed in
 // `poison` with the decoder's message as the reason. The shared first step of DecodingHandler and
 // StagedDecodingHandler.
@@ -53,12 +68,8 @@ std::vector<T> DecodeBatch(const Decode& decode, const std::vector<Message>& bat
   std::vector<T> decoded;
   decoded.reserve(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
-    absl::StatusOr<T> item = decode(batch[i].value);
-    if (!item.ok()) {
-      poison->push_back({i, std::string(item.status().message())});
-      continue;
-    }
-    decoded.push_back(*std::move(item));
+    std::optional<T> item = DecodeOrPoison<T>(decode, batch[i].value, i, poison);
+    if (item.has_value()) decoded.push_back(*std::move(item));
   }
   return decoded;
 }

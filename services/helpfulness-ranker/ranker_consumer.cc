@@ -1,5 +1,6 @@
 #include "services/helpfulness-ranker/ranker_consumer.h"
 
+#include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -16,19 +17,13 @@ absl::Status RankerConsumer::Handle(const std::vector<kafka::Message>& batch,
   for (size_t i = 0; i < batch.size(); ++i) {
     const kafka::Message& m = batch[i];
     if (m.topic == events::kHelpfulVotesTopic) {
-      absl::StatusOr<review::HelpfulVote> v = events::DecodeHelpfulVote(m.value);
-      if (!v.ok()) {
-        poison->push_back({i, std::string(v.status().message())});
-        continue;
-      }
-      votes.push_back(*std::move(v));
+      std::optional<review::HelpfulVote> v =
+          kafka::DecodeOrPoison<review::HelpfulVote>(events::DecodeHelpfulVote, m.value, i, poison);
+      if (v.has_value()) votes.push_back(*std::move(v));
     } else if (m.topic == events::kReviewEventsTopic) {
-      absl::StatusOr<review::ReviewEvent> e = events::DecodeReviewEvent(m.value);
-      if (!e.ok()) {
-        poison->push_back({i, std::string(e.status().message())});
-        continue;
-      }
-      rank_ids.push_back(std::move(e->review_id));
+      std::optional<review::ReviewEvent> e =
+          kafka::DecodeOrPoison<review::ReviewEvent>(events::DecodeReviewEvent, m.value, i, poison);
+      if (e.has_value()) rank_ids.push_back(std::move(e->review_id));
     } else {
       poison->push_back({i, absl::StrCat("topic ", m.topic, ": not one the ranker consumes")});
     }

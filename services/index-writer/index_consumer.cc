@@ -1,5 +1,6 @@
 #include "services/index-writer/index_consumer.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -16,19 +17,13 @@ absl::Status IndexConsumer::Handle(const std::vector<kafka::Message>& batch,
   for (size_t i = 0; i < batch.size(); ++i) {
     const kafka::Message& m = batch[i];
     if (m.topic == events::kReviewScoresTopic) {
-      absl::StatusOr<review::ReviewScore> s = events::DecodeReviewScore(m.value);
-      if (!s.ok()) {
-        poison->push_back({i, std::string(s.status().message())});
-        continue;
-      }
-      scores.push_back(*std::move(s));
+      std::optional<review::ReviewScore> s =
+          kafka::DecodeOrPoison<review::ReviewScore>(events::DecodeReviewScore, m.value, i, poison);
+      if (s.has_value()) scores.push_back(*std::move(s));
     } else {
-      absl::StatusOr<review::ReviewEvent> e = events::DecodeReviewEvent(m.value);
-      if (!e.ok()) {
-        poison->push_back({i, std::string(e.status().message())});
-        continue;
-      }
-      review_ids.push_back(std::move(e->review_id));
+      std::optional<review::ReviewEvent> e =
+          kafka::DecodeOrPoison<review::ReviewEvent>(events::DecodeReviewEvent, m.value, i, poison);
+      if (e.has_value()) review_ids.push_back(std::move(e->review_id));
     }
   }
   return indexer_.Apply(review_ids, scores);
