@@ -7,11 +7,10 @@
 # and restarts, then checks the invariants itself and writes bench/results/<date>/HHMMSS-*.
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "${root}"
-script_name=reliability
 # shellcheck source=scripts/common.sh
-source "${root}/scripts/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"  # sets repo_root
+cd "${repo_root}"
+script_name=reliability
 
 usage() {
   cat <<'EOF'

@@ -7,8 +7,9 @@
 # summaries are read from Redis, seeded from PostgreSQL on the first read of each product.
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "${root}"
+# shellcheck source=scripts/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"  # sets repo_root
+cd "${repo_root}"
 
 usage() {
   cat <<'EOF'
@@ -79,8 +80,6 @@ for v in duration concurrency rounds products http_threads; do
 done
 
 script_name=run_rest
-# shellcheck source=scripts/common.sh
-source "${root}/scripts/common.sh"
 
 write_path_binaries "${build_dir}"
 token_bin=${build_dir}/tools/candor-token/candor-token

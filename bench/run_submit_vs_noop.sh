@@ -7,8 +7,9 @@
 # bench/results/<date>/, prints the ratios and stops everything.
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "${root}"
+# shellcheck source=scripts/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"  # sets repo_root
+cd "${repo_root}"
 
 usage() {
   cat <<'EOF'
@@ -62,8 +63,6 @@ EOF
 }
 
 script_name=bench
-# shellcheck source=scripts/common.sh
-source "${root}/scripts/common.sh"
 
 build_dir=build/release
 out_dir=""

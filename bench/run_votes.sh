@@ -6,11 +6,10 @@
 # of its own. Builds nothing; writes every output into bench/results/<date>/.
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "${root}"
-script_name=run_votes
 # shellcheck source=scripts/common.sh
-source "${root}/scripts/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"  # sets repo_root
+cd "${repo_root}"
+script_name=run_votes
 
 usage() {
   cat <<'EOF'
@@ -57,7 +56,7 @@ settle=60
 ranker_flags=""
 client_sched=fifo
 client_nice=0
-reviews_file=${root}/../shared/data/amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz
+reviews_file=${repo_root}/../shared/data/amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz
 while (($# > 0)); do
   case $1 in
     -h | --help) usage; exit 0 ;;
