@@ -6,7 +6,6 @@
 # (figures from a run with other load are not comparable).
 set -euo pipefail
 
-script_name=run_micro
 # shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"  # also sets repo_root
 
@@ -30,24 +29,8 @@ redis_port=6691
 repetitions=10
 results_dir=${repo_root}/bench/results
 only=""
-while (($# > 0)); do
-  case $1 in
-    --help | -h) usage; exit 0 ;;
-    --) shift; break ;;
-    --build-dir | --redis-port | --repetitions | --results | --only)
-      (($# >= 2)) || die "$1 needs a value"
-      case $1 in
-        --build-dir) build_dir=$2 ;;
-        --redis-port) redis_port=$2 ;;
-        --repetitions) repetitions=$2 ;;
-        --results) results_dir=$2 ;;
-        --only) only=$2 ;;
-      esac
-      shift 2
-      ;;
-    *) usage >&2; die "unknown argument '$1'" ;;
-  esac
-done
+parse_options --build-dir=build_dir --redis-port=redis_port --repetitions=repetitions \
+  --results=results_dir --only=only operands -- "$@"
 [[ -z ${only} || ${only} == cpu || ${only} == redis ]] || die "--only takes 'cpu' or 'redis'"
 
 out_dir=${results_dir}/$(date +%F)
@@ -121,7 +104,7 @@ stop_redis() {
 trap stop_redis EXIT
 
 if [[ ${only} != redis ]]; then
-  run cpu "${build_dir}/bench/candor-micro-bench" "$@"
+  run cpu "${build_dir}/bench/candor-micro-bench" "${operands[@]}"
 fi
 if [[ ${only} != cpu ]]; then
   ! redis-cli -p "${redis_port}" ping >/dev/null 2>&1 || die "port ${redis_port} is in use"
@@ -130,5 +113,5 @@ if [[ ${only} != cpu ]]; then
   for _ in $(seq 50); do redis-cli -p "${redis_port}" ping >/dev/null 2>&1 && break; sleep 0.1; done
   redis_pid=$(cat "/tmp/candor-micro-redis-${redis_port}.pid")
   CANDOR_REDIS_ADDR=127.0.0.1:${redis_port} \
-    run redis "${build_dir}/bench/candor-micro-redis-bench" "$@"
+    run redis "${build_dir}/bench/candor-micro-redis-bench" "${operands[@]}"
 fi

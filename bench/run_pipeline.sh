@@ -6,7 +6,6 @@
 # stderr.
 set -euo pipefail
 
-script_name=run_pipeline
 # shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"  # also sets repo_root
 
@@ -48,39 +47,16 @@ agg_flags=""
 scorer_flags=""
 only=""
 keep_stack=0
-while (($# > 0)); do
-  case $1 in
-    --help | -h) usage; exit 0 ;;
-    --quick) quick=1; shift ;;
-    --keep-stack) keep_stack=1; shift ;;
-    --build-dir | --dir | --redis-port | --pg-port | --kafka-port | --results | \
-      --aggregator-flags | --scorer-flags | --only)
-      (($# >= 2)) || die "$1 needs a value"
-      case $1 in
-        --build-dir) build_dir=$2 ;;
-        --dir) stack_dir=$2 ;;
-        --redis-port) redis_port=$2 ;;
-        --pg-port) pg_port=$2 ;;
-        --kafka-port) kafka_port=$2 ;;
-        --results) results_dir=$2 ;;
-        --aggregator-flags) agg_flags=$2 ;;
-        --scorer-flags) scorer_flags=$2 ;;
-        --only) only=$2 ;;
-      esac
-      shift 2
-      ;;
-    *) usage >&2; die "unknown argument '$1'" ;;
-  esac
-done
+parse_options --quick:quick=1 --keep-stack:keep_stack=1 --build-dir=build_dir --dir=stack_dir \
+  --redis-port=redis_port --pg-port=pg_port --kafka-port=kafka_port --results=results_dir \
+  --aggregator-flags=agg_flags --scorer-flags=scorer_flags --only=only -- "$@"
 [[ -z ${only} || ${only} == aggregator || ${only} == scorer ]] ||
   die "--only takes 'aggregator' or 'scorer', got '${only}'"
 
 agg_bin=${build_dir}/bench/pipeline/candor-aggregator-bench
 scorer_bin=${build_dir}/bench/pipeline/candor-scorer-bench
 kafka_bin=${build_dir}/tools/dev-kafka/candor-dev-kafka
-for bin in "${agg_bin}" "${scorer_bin}" "${kafka_bin}"; do
-  [[ -x ${bin} ]] || die "${bin} not found; build it first (see --help)"
-done
+require_built "${agg_bin}" "${scorer_bin}" "${kafka_bin}"
 
 # A port someone else listens on would make stack.sh fail half-way, or worse, find another
 # stack's server; refuse up front and name it.

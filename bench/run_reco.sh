@@ -10,7 +10,6 @@ set -euo pipefail
 # shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"  # sets repo_root
 cd "${repo_root}"
-script_name=run_reco
 
 usage() {
   cat <<'EOF'
@@ -68,32 +67,10 @@ reco_count=10
 target_p99=30
 client_sched=fifo
 client_nice=0
-reviews_file=${repo_root}/../shared/data/amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz
-while (($# > 0)); do
-  case $1 in
-    -h | --help) usage; exit 0 ;;
-    --build-dir | --out | --model | --rate | --duration-s | --rounds | --ops | --reco-count | \
-      --target-p99-ms | --client-sched | --client-nice | --reviews-file)
-      (($# >= 2)) || { echo "run_reco: $1 needs a value" >&2; exit 2; }
-      case $1 in
-        --build-dir) build_dir=$2 ;;
-        --out) out=$2 ;;
-        --model) model=$2 ;;
-        --rate) rate=$2 ;;
-        --duration-s) duration=$2 ;;
-        --rounds) rounds=$2 ;;
-        --ops) ops=$2 ;;
-        --reco-count) reco_count=$2 ;;
-        --target-p99-ms) target_p99=$2 ;;
-        --client-sched) client_sched=$2 ;;
-        --client-nice) client_nice=$2 ;;
-        --reviews-file) reviews_file=$2 ;;
-      esac
-      shift 2
-      ;;
-    *) echo "run_reco: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
-  esac
-done
+reviews_file=${demo_reviews_file}
+parse_options --build-dir=build_dir --out=out --model=model --rate=rate --duration-s=duration \
+  --rounds=rounds --ops=ops --reco-count=reco_count --target-p99-ms=target_p99 \
+  --client-sched=client_sched --client-nice=client_nice --reviews-file=reviews_file -- "$@"
 [[ -r ${reviews_file} ]] || { echo "run_reco: cannot read ${reviews_file}" >&2; exit 2; }
 client_schedule "${client_sched}" "${client_nice}"
 [[ -z ${model} || -r ${model} ]] || { echo "run_reco: cannot read ${model}" >&2; exit 2; }
@@ -103,14 +80,12 @@ for op in ${ops//,/ }; do
 done
 drive=${build_dir}/tools/candor-drive/candor-drive
 reco_bin=${build_dir}/services/reco-api/candor-reco-api
-for bin in "${drive}" "${reco_bin}"; do
-  [[ -x ${bin} ]] || { echo "run_reco: ${bin} is not built (see --help)" >&2; exit 2; }
-done
+require_built "${drive}" "${reco_bin}"
 if [[ -z ${model} && ! -x ${build_dir}/tools/candor-reco-train/candor-reco-train ]]; then
   echo "run_reco: no --model and candor-reco-train is not built (see --help)" >&2
   exit 2
 fi
-command -v jq >/dev/null || { echo "run_reco: needs jq" >&2; exit 2; }
+require_commands jq
 out=${out:-bench/results/$(date +%F)}
 mkdir -p "${out}"
 prefix=${out}/$(date +%H%M%S)-reco

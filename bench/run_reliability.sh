@@ -10,7 +10,6 @@ set -euo pipefail
 # shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"  # sets repo_root
 cd "${repo_root}"
-script_name=reliability
 
 usage() {
   cat <<'EOF'
@@ -55,20 +54,8 @@ build_dir=build/release
 out_dir=""
 keep=0
 ports=6795,5795,9795,50795
-while (($# > 0)); do
-  case $1 in
-    -h | --help) usage; exit 0 ;;
-    --count) count=${2:?--count needs a value}; shift 2 ;;
-    --rate) rate=${2:?--rate needs a value}; shift 2 ;;
-    --kill-every-s) kill_every=${2:?--kill-every-s needs a value}; shift 2 ;;
-    --down-s) down_s=${2:?--down-s needs a value}; shift 2 ;;
-    --build-dir) build_dir=${2:?--build-dir needs a value}; shift 2 ;;
-    --out) out_dir=${2:?--out needs a value}; shift 2 ;;
-    --ports) ports=${2:?--ports needs a value}; shift 2 ;;
-    --keep) keep=1; shift ;;
-    *) usage >&2; die "unknown argument '$1'" ;;
-  esac
-done
+parse_options --count=count --rate=rate --kill-every-s=kill_every --down-s=down_s \
+  --build-dir=build_dir --out=out_dir --ports=ports --keep:keep=1 -- "$@"
 for v in count rate kill_every down_s; do
   [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "--${v//_/-} must be a positive integer"
 done
@@ -77,9 +64,7 @@ set_ports "${ports}"
 write_path_binaries "${build_dir}"
 ((${#missing_bins[@]} == 0)) || die "missing ${missing_bins[0]}: build the release preset first" \
   "(cmake --preset release && cmake --build --preset release)"
-for tool in redis-cli jq psql; do
-  command -v "${tool}" >/dev/null || die "${tool} is not installed"
-done
+require_commands redis-cli jq psql
 
 stamp=$(date +%H%M%S)
 out_dir=${out_dir:-bench/results/$(date +%F)}

@@ -55,40 +55,17 @@ rounds=2
 products=200
 http_threads=2
 perf=0
-while (($# > 0)); do
-  case $1 in
-    -h | --help) usage; exit 0 ;;
-    --perf) perf=1; shift; continue ;;
-    --build-dir | --out | --duration-s | --concurrency | --rounds | --products | --http-threads)
-      (($# >= 2)) || { echo "run_rest: $1 needs a value" >&2; exit 2; }
-      case $1 in
-        --build-dir) build_dir=$2 ;;
-        --out) out=$2 ;;
-        --duration-s) duration=$2 ;;
-        --concurrency) concurrency=$2 ;;
-        --rounds) rounds=$2 ;;
-        --products) products=$2 ;;
-        --http-threads) http_threads=$2 ;;
-      esac
-      shift 2
-      ;;
-    *) echo "run_rest: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
-  esac
-done
+parse_options --perf:perf=1 --build-dir=build_dir --out=out --duration-s=duration \
+  --concurrency=concurrency --rounds=rounds --products=products --http-threads=http_threads -- "$@"
 for v in duration concurrency rounds products http_threads; do
   [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "run_rest: --${v//_/-} must be a positive integer" >&2; exit 2; }
 done
 
-script_name=run_rest
 
 write_path_binaries "${build_dir}"
 token_bin=${build_dir}/tools/candor-token/candor-token
-for bin in "${gateway_bin}" "${kafka_bin}" "${drive_bin}" "${token_bin}"; do
-  [[ -x ${bin} ]] || die "${bin} is not built (see --help)"
-done
-for tool in wrk jq psql curl; do
-  command -v "${tool}" >/dev/null || die "${tool} is not installed (scripts/setup.sh)"
-done
+require_built "${gateway_bin}" "${kafka_bin}" "${drive_bin}" "${token_bin}"
+require_commands wrk jq psql curl
 
 out=${out:-bench/results/$(date +%F)}
 mkdir -p "${out}"

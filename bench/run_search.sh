@@ -13,7 +13,6 @@
 # Output lands in bench/results/<date>/ (git-ignored) and on stdout.
 set -euo pipefail
 
-script_name=run_search
 # shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"  # also sets repo_root
 
@@ -47,29 +46,9 @@ duration_s=60
 submit_rate=2000
 client_sched=fifo
 client_nice=0
-while (($# > 0)); do
-  case $1 in
-    --help | -h) usage; exit 0 ;;
-    --build-dir | --results | --only | --reviews | --index-dir | --rate | --duration-s | --submit-rate | \
-      --client-sched | --client-nice)
-      (($# >= 2)) || die "$1 needs a value"
-      case $1 in
-        --build-dir) build_dir=$2 ;;
-        --results) results_dir=$2 ;;
-        --only) only=$2 ;;
-        --reviews) reviews=$2 ;;
-        --index-dir) index_dir=$2 ;;
-        --rate) rate=$2 ;;
-        --duration-s) duration_s=$2 ;;
-        --submit-rate) submit_rate=$2 ;;
-        --client-sched) client_sched=$2 ;;
-        --client-nice) client_nice=$2 ;;
-      esac
-      shift 2
-      ;;
-    *) usage >&2; die "unknown argument '$1'" ;;
-  esac
-done
+parse_options --build-dir=build_dir --results=results_dir --only=only --reviews=reviews \
+  --index-dir=index_dir --rate=rate --duration-s=duration_s --submit-rate=submit_rate \
+  --client-sched=client_sched --client-nice=client_nice -- "$@"
 client_schedule "${client_sched}" "${client_nice}"
 wants() { [[ ,${only}, == *,$1,* ]]; }
 
@@ -111,11 +90,10 @@ if wants grpc; then
     --log-level warn >"${out_dir}/${stamp}-grpc-gateway.log" 2>&1 &
   gw_pid=$!
   trap 'kill "${gw_pid}" 2>/dev/null || true; "${repo_root}/tools/stack/stack.sh" down >/dev/null 2>&1 || true' EXIT
-  reviews_file=${CANDOR_DATA_DIR:-${repo_root}/../shared/data}/amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz
   for mix in search noop; do
     out=${out_dir}/${stamp}-grpc-${mix}-${rate}.txt
     log "grpc: ${mix} at ${rate}/s for ${duration_s} s, candor-drive at ${client_how} -> ${out}"
-    "${client[@]}" "${drive}" bench "${reviews_file}" --gateway "${grpc_addr}" --mix "${mix}" --rate "${rate}" \
+    "${client[@]}" "${drive}" bench "${demo_reviews_file}" --gateway "${grpc_addr}" --mix "${mix}" --rate "${rate}" \
       --duration-s "${duration_s}" --warmup-s 5 --freshness-probes 0 --progress=false --wait-s 10 \
       >"${out}" 2>&1 || log "warning: the ${mix} run failed (${out})"
     grep -E "^(op|${mix}) " "${out}" || true

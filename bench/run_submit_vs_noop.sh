@@ -62,7 +62,6 @@ measured in the same run is the figure that counts.
 EOF
 }
 
-script_name=bench
 
 build_dir=build/release
 out_dir=""
@@ -74,22 +73,9 @@ runs=""
 background_nice=0
 gateway_flags=""
 ports=6791,5791,9791,50791
-while (($# > 0)); do
-  case $1 in
-    -h | --help) usage; exit 0 ;;
-    --build-dir) build_dir=${2:?--build-dir needs a value}; shift 2 ;;
-    --out) out_dir=${2:?--out needs a value}; shift 2 ;;
-    --duration-s) duration=${2:?--duration-s needs a value}; shift 2 ;;
-    --concurrency) concurrency=${2:?--concurrency needs a value}; shift 2 ;;
-    --ports) ports=${2:?--ports needs a value}; shift 2 ;;
-    --keep) keep=1; shift ;;
-    --perf) perf=1; shift ;;
-    --runs) runs=${2:?--runs needs a value}; shift 2 ;;
-    --gateway-flags) gateway_flags=${2?--gateway-flags needs a value}; shift 2 ;;
-    --background-nice) background_nice=${2:?--background-nice needs a value}; shift 2 ;;
-    *) usage >&2; die "unknown argument '$1'" ;;
-  esac
-done
+parse_options --build-dir=build_dir --out=out_dir --duration-s=duration \
+  --concurrency=concurrency --ports=ports --keep:keep=1 --perf:perf=1 --runs=runs \
+  --gateway-flags=gateway_flags --background-nice=background_nice -- "$@"
 [[ ${duration} =~ ^[1-9][0-9]*$ ]] || die "--duration-s must be a positive integer"
 [[ ${concurrency} =~ ^[1-9][0-9]*$ ]] || die "--concurrency must be a positive integer"
 [[ ${background_nice} =~ ^([0-9]|1[0-9])$ ]] || die "--background-nice must be 0 to 19"
@@ -108,9 +94,7 @@ write_path_binaries "${build_dir}"
   "(cmake --preset release && cmake --build --preset release)"
 tools=(redis-benchmark redis-cli jq kcat psql)
 ((perf)) && tools+=(perf)
-for tool in "${tools[@]}"; do
-  command -v "${tool}" >/dev/null || die "${tool} is not installed"
-done
+require_commands "${tools[@]}"
 
 # Other work on the machine (a compiler, another benchmark) lowers every figure; say so up front
 # and in the summary rather than let it pass for Candor's.

@@ -9,7 +9,6 @@ set -euo pipefail
 # shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"  # sets repo_root
 cd "${repo_root}"
-script_name=run_votes
 
 usage() {
   cat <<'EOF'
@@ -56,37 +55,16 @@ settle=60
 ranker_flags=""
 client_sched=fifo
 client_nice=0
-reviews_file=${repo_root}/../shared/data/amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz
-while (($# > 0)); do
-  case $1 in
-    -h | --help) usage; exit 0 ;;
-    --build-dir | --out | --rate | --duration-s | --rounds | --settle-s | --ranker-flags | \
-      --client-sched | --client-nice | --reviews-file)
-      (($# >= 2)) || { echo "run_votes: $1 needs a value" >&2; exit 2; }
-      case $1 in
-        --build-dir) build_dir=$2 ;;
-        --out) out=$2 ;;
-        --rate) rate=$2 ;;
-        --duration-s) duration=$2 ;;
-        --rounds) rounds=$2 ;;
-        --settle-s) settle=$2 ;;
-        --ranker-flags) ranker_flags=$2 ;;
-        --client-sched) client_sched=$2 ;;
-        --client-nice) client_nice=$2 ;;
-        --reviews-file) reviews_file=$2 ;;
-      esac
-      shift 2
-      ;;
-    *) echo "run_votes: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
-  esac
-done
+reviews_file=${demo_reviews_file}
+parse_options --build-dir=build_dir --out=out --rate=rate --duration-s=duration --rounds=rounds \
+  --settle-s=settle --ranker-flags=ranker_flags --client-sched=client_sched \
+  --client-nice=client_nice --reviews-file=reviews_file -- "$@"
 [[ -r ${reviews_file} ]] || { echo "run_votes: cannot read ${reviews_file}" >&2; exit 2; }
 client_schedule "${client_sched}" "${client_nice}"
 drive=${build_dir}/tools/candor-drive/candor-drive
 ranker_bench=${build_dir}/bench/pipeline/candor-ranker-bench
-for bin in "${drive}" "${ranker_bench}"; do
-  [[ -x ${bin} ]] || { echo "run_votes: ${bin} is not built (see --help)" >&2; exit 2; }
-done
+require_built "${drive}" "${ranker_bench}"
+require_commands jq
 out=${out:-bench/results/$(date +%F)}
 mkdir -p "${out}"
 prefix=${out}/$(date +%H%M%S)-votes

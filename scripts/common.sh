@@ -1,16 +1,111 @@
 # Sourced by scripts/demo.sh and the bench scripts (never run): log lines and fatal errors on
-# stderr, stamped with the time and the name the script sets in `script_name` before sourcing
-# this file; and starting, checking and stopping the services a script runs.
+# stderr, stamped with the time and `script_name` (the sourcing script's file name without .sh);
+# the command line (parse_options) and what a script needs before it starts; and starting,
+# checking and stopping the services a script runs.
 # shellcheck shell=bash
 
 # The repository's root, for the sourcing script's paths (this file is <root>/scripts/common.sh).
 # shellcheck disable=SC2034 # the variable is the sourcing script's
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
+# The data sets (../shared/data beside the repository, or $CANDOR_DATA_DIR), and the reviews the
+# demo-based benchmarks replay unless told otherwise.
+# shellcheck disable=SC2034 # the sourcing script's
+candor_data_dir=${CANDOR_DATA_DIR:-${repo_root}/../shared/data}
+# shellcheck disable=SC2034 # the sourcing script's
+demo_reviews_file=${candor_data_dir}/amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz
+
+# shellcheck disable=SC2034 # the sourcing script's too
+script_name=$(basename "${BASH_SOURCE[1]:-candor}" .sh)
+
 log() { printf '%s %s: %s\n' "$(date +%H:%M:%S)" "${script_name:-candor}" "$*" >&2; }
 die() {
   log "error: $*"
   exit 1
+}
+
+# usage_error MESSAGE: a command line the script cannot take. Prints the script's `usage` and
+# the message on stderr and exits 2 (a fatal error at run time is `die`, exit 1).
+usage_error() {
+  usage >&2
+  log "error: $*"
+  exit 2
+}
+
+# parse_options SPEC... -- ARG...: reads the sourcing script's command line (ARG...) by its SPECs:
+#   --name=var      an option with a value (`--name V` or `--name=V`), stored in the variable var
+#   --name:var=V    a switch: `--name` sets var to V
+#   operands        words that are not options, and every word after a lone `--`, are taken (in
+#                   the array `operands`) instead of refused
+# -h / --help prints `usage` and exits 0; an unknown option, a missing value or an operand the
+# script does not take is a usage_error. The variables keep their defaults unless given.
+parse_options() {
+  local -A po_takes=() po_sets=()
+  local po_operands=0 po_spec po_name
+  while (($# > 0)); do
+    po_spec=$1
+    shift
+    case ${po_spec} in
+      --) break ;;
+      operands) po_operands=1 ;;
+      --*:*=*) po_sets[${po_spec%%:*}]=${po_spec#*:} ;;
+      --*=*) po_takes[${po_spec%%=*}]=${po_spec#*=} ;;
+      *) die "parse_options: '${po_spec}' is not a SPEC" ;;
+    esac
+  done
+  operands=()
+  while (($# > 0)); do
+    case $1 in
+      -h | --help)
+        usage
+        exit 0
+        ;;
+      --)
+        shift
+        ((po_operands || $# == 0)) || usage_error "unexpected arguments after --: $*"
+        operands+=("$@")
+        break
+        ;;
+      --*=*)
+        po_name=${1%%=*}
+        [[ -v po_takes[${po_name}] ]] || usage_error "unknown option '$1'"
+        printf -v "${po_takes[${po_name}]}" '%s' "${1#*=}"
+        shift
+        ;;
+      -*)
+        if [[ -v po_takes[$1] ]]; then
+          (($# >= 2)) || usage_error "$1 needs a value"
+          printf -v "${po_takes[$1]}" '%s' "$2"
+          shift 2
+        elif [[ -v po_sets[$1] ]]; then
+          printf -v "${po_sets[$1]%%=*}" '%s' "${po_sets[$1]#*=}"
+          shift
+        else
+          usage_error "unknown option '$1'"
+        fi
+        ;;
+      *)
+        ((po_operands)) || usage_error "unknown argument '$1'"
+        operands+=("$1")
+        shift
+        ;;
+    esac
+  done
+}
+
+# require_built FILE...: dies unless every FILE is an executable (a binary the script runs);
+# require_commands NAME...: dies unless every NAME is on PATH.
+require_built() {
+  local bin
+  for bin in "$@"; do
+    [[ -x ${bin} ]] || die "${bin} is not built (see --help)"
+  done
+}
+require_commands() {
+  local tool
+  for tool in "$@"; do
+    command -v "${tool}" >/dev/null || die "${tool} is not installed (scripts/setup.sh)"
+  done
 }
 
 # write_path_binaries DIR: sets gateway_bin, fraud_bin, aggregator_bin, kafka_bin and drive_bin

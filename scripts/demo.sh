@@ -59,14 +59,12 @@ Exit status: candor-drive's (0 all checks passed, 1 a check failed), or 1 if set
 EOF
 }
 
-script_name=demo
 # shellcheck source=scripts/common.sh
 source "${root}/scripts/common.sh"
 
 # ---------------------------------------------------------------------------------------------
 # Arguments
 
-reviews_file=""
 rate=500
 count=""
 keep_running=0
@@ -75,30 +73,10 @@ votes=1
 reco=1
 reco_model=${CANDOR_RECO_MODEL:-}
 build_dir=build/release
-need_value() { (($1 >= 2)) || { usage >&2; die "$2 needs a value"; }; }
-while (($# > 0)); do
-  case $1 in
-    -h | --help) usage; exit 0 ;;
-    --rate) need_value $# "$1"; rate=$2; shift 2 ;;
-    --rate=*) rate=${1#*=}; shift ;;
-    --count) need_value $# "$1"; count=$2; shift 2 ;;
-    --count=*) count=${1#*=}; shift ;;
-    --build-dir) need_value $# "$1"; build_dir=$2; shift 2 ;;
-    --build-dir=*) build_dir=${1#*=}; shift ;;
-    --keep-running) keep_running=1; shift ;;
-    --no-votes) votes=0; shift ;;
-    --reco-model) need_value $# "$1"; reco_model=$2; shift 2 ;;
-    --reco-model=*) reco_model=${1#*=}; shift ;;
-    --no-reco) reco=0; shift ;;
-    --stop) stop_only=1; shift ;;
-    -*) usage >&2; die "unknown option '$1'" ;;
-    *)
-      [[ -z ${reviews_file} ]] || die "only one REVIEWS_FILE (got '${reviews_file}' and '$1')"
-      reviews_file=$1
-      shift
-      ;;
-  esac
-done
+parse_options --rate=rate --count=count --build-dir=build_dir --keep-running:keep_running=1 \
+  --no-votes:votes=0 --reco-model=reco_model --no-reco:reco=0 --stop:stop_only=1 operands -- "$@"
+((${#operands[@]} <= 1)) || usage_error "only one REVIEWS_FILE (got ${operands[*]})"
+reviews_file=${operands[0]:-}
 [[ ${rate} =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--rate must be a number >= 0, got '${rate}'"
 [[ -z ${count} || ${count} =~ ^[1-9][0-9]*$ ]] || die "--count must be a positive integer, got '${count}'"
 if [[ -n ${reviews_file} ]]; then
