@@ -108,32 +108,24 @@ PrometheusRegistry::Series& PrometheusRegistry::Find(Kind kind, std::string_view
   auto series = std::make_unique<Series>();
   try {
     const prometheus::Labels prom_labels(labels.begin(), labels.end());
+    // Registers (or finds) the family `name` of the builder's kind.
+    auto family = [&](auto builder) -> auto& {
+      return builder.Name(std::string(name)).Help(std::string(help)).Register(*registry_);
+    };
     switch (kind) {
-      case Kind::kCounter: {
-        auto& family = prometheus::BuildCounter()
-                           .Name(std::string(name))
-                           .Help(std::string(help))
-                           .Register(*registry_);
-        series->counter = std::make_unique<PromCounter>(family.Add(prom_labels));
+      case Kind::kCounter:
+        series->counter =
+            std::make_unique<PromCounter>(family(prometheus::BuildCounter()).Add(prom_labels));
         break;
-      }
-      case Kind::kGauge: {
-        auto& family = prometheus::BuildGauge()
-                           .Name(std::string(name))
-                           .Help(std::string(help))
-                           .Register(*registry_);
-        series->gauge = std::make_unique<PromGauge>(family.Add(prom_labels));
+      case Kind::kGauge:
+        series->gauge =
+            std::make_unique<PromGauge>(family(prometheus::BuildGauge()).Add(prom_labels));
         break;
-      }
-      case Kind::kHistogram: {
-        auto& family = prometheus::BuildHistogram()
-                           .Name(std::string(name))
-                           .Help(std::string(help))
-                           .Register(*registry_);
+      case Kind::kHistogram:
         series->histogram = std::make_unique<PromHistogram>(
-            family.Add(prom_labels, prometheus::Histogram::BucketBoundaries(*buckets)));
+            family(prometheus::BuildHistogram())
+                .Add(prom_labels, prometheus::Histogram::BucketBoundaries(*buckets)));
         break;
-      }
     }
   } catch (const std::exception& e) {
     Die("metric", name, e.what());

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "libs/http/percent_decode.h"
 
 namespace candor::rest {
 namespace {
@@ -236,28 +237,6 @@ absl::StatusOr<Route> ParseRoute(const pb::MethodDescriptor* method,
 
 }  // namespace
 
-std::string PercentDecode(std::string_view s, bool plus_is_space) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2])));
-      i += 2;
-    } else if (plus_is_space && s[i] == '+') {
-      out.push_back(' ');
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
 absl::StatusOr<RouteTable> RouteTable::Build(
     std::span<const pb::ServiceDescriptor* const> services) {
   RouteTable table;
@@ -306,7 +285,7 @@ RouteTable::Match RouteTable::Find(std::string_view http_method, std::string_vie
   if (path.empty() || path.front() != '/') return best;
   std::vector<std::string> parts;
   for (absl::string_view raw : absl::StrSplit(Sv(path).substr(1), '/')) {
-    parts.push_back(PercentDecode(std::string_view(raw.data(), raw.size()), false));
+    parts.push_back(http::PercentDecode(std::string_view(raw.data(), raw.size()), false));
   }
   int best_literals = -1;
   for (const Route& route : routes_) {
@@ -395,12 +374,13 @@ absl::Status BindRequest(const Route& route, const PathBindings& bindings, std::
   if (!query.empty()) {
     for (absl::string_view pair : absl::StrSplit(Sv(query), '&', absl::SkipEmpty())) {
       const size_t eq = pair.find('=');
-      const std::string key = PercentDecode(
+      const std::string key = http::PercentDecode(
           std::string_view(pair.data(), eq == absl::string_view::npos ? pair.size() : eq), true);
       const std::string value =
           eq == absl::string_view::npos
               ? std::string()
-              : PercentDecode(std::string_view(pair.data() + eq + 1, pair.size() - eq - 1), true);
+              : http::PercentDecode(std::string_view(pair.data() + eq + 1, pair.size() - eq - 1),
+                                    true);
       auto path = ResolveFieldPath(route.method->input_type(), key);
       if (!path.ok()) {
         return absl::InvalidArgumentError(

@@ -86,8 +86,4 @@ absl::Status BindRequest(const Route& route, const PathBindings& bindings, std::
 // int64 as strings, enums by name (protobuf's proto3 JSON mapping).
 std::string ToJson(const google::protobuf::Message& message);
 
-// "%41b+c" -> "Ab c" when `plus_is_space` (query strings), else "Ab+c". A malformed escape is
-// kept as written.
-std::string PercentDecode(std::string_view s, bool plus_is_space);
-
 }  // namespace candor::rest

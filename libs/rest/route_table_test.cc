@@ -218,11 +218,5 @@ TEST(ToJsonTest, ProtoNamesDefaultsAndInt64AsStrings) {
   EXPECT_NE(json.find(R"("histogram":[])"), std::string::npos) << json;
 }
 
-TEST(PercentDecodeTest, PlusOnlyInQueries) {
-  EXPECT_EQ(PercentDecode("%41b+c", true), "Ab c");
-  EXPECT_EQ(PercentDecode("%41b+c", false), "Ab+c");
-  EXPECT_EQ(PercentDecode("%zz%4", false), "%zz%4");
-}
-
 }  // namespace
 }  // namespace candor::rest

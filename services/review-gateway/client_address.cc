@@ -4,34 +4,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "libs/http/percent_decode.h"
 
 namespace candor::gateway {
 namespace {
 
 absl::string_view Sv(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 std::string_view Std(absl::string_view s) { return std::string_view(s.data(), s.size()); }
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// gRPC writes peers as URIs, percent-encoding what a URI may not hold ("[", "]", "%").
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
 
 // An address with an optional port: "203.0.113.7", "203.0.113.7:5000", "2001:db8::1",
 // "[2001:db8::1]", "[2001:db8::1]:5000", "[fe80::1%eth0]:5000" (the zone is dropped).
@@ -68,7 +47,8 @@ std::optional<review::IpAddress> PeerAddress(std::string_view peer) {
   if (!absl::ConsumePrefix(&rest, "ipv4:") && !absl::ConsumePrefix(&rest, "ipv6:")) {
     return std::nullopt;
   }
-  return HostAddress(PercentDecode(Std(rest)));
+  // gRPC writes peers as URIs, percent-encoding what a URI may not hold ("[", "]", "%").
+  return HostAddress(http::PercentDecode(Std(rest), /*plus_is_space=*/false));
 }
 
 std::string ClientAddressResolver::Resolve(std::string_view peer,

@@ -1,5 +1,7 @@
 #include "services/review-gateway/redis_submission_guard.h"
 
+#include <iterator>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/redis/hash_tag.h"
@@ -66,6 +68,12 @@ return {0, 0, id}
 )lua");
   return kScript;
 }
+
+// AdmitScript's verdicts by number.
+constexpr GuardVerdict::Kind kAdmitVerdicts[] = {
+    GuardVerdict::Kind::kAdmitted,        GuardVerdict::Kind::kDuplicate,
+    GuardVerdict::Kind::kAlreadyReviewed, GuardVerdict::Kind::kRateLimited,
+    GuardVerdict::Kind::kInDoubt,         GuardVerdict::Kind::kResumed};
 
 // Marks this submission's markers confirmed, keeping their expiry. Markers that are gone (expired,
 // released by a racing attempt whose publish failed, lost with a Redis that restarted) are
@@ -147,31 +155,16 @@ void RedisSubmissionGuard::Admit(const review::Submission& s, absl::Time now, Ad
           done(absl::InternalError("guard script: unexpected reply"));
           return;
         }
+        const int64_t code = r->elements[0].integer;
+        if (code < 0 || code >= std::ssize(kAdmitVerdicts)) {
+          done(absl::InternalError("guard script: unknown verdict"));
+          return;
+        }
         GuardVerdict v;
+        v.kind = kAdmitVerdicts[code];
         v.review_id = r->elements[2].str;
-        switch (r->elements[0].integer) {
-          case 0:
-            v.kind = GuardVerdict::Kind::kAdmitted;
-            break;
-          case 1:
-            v.kind = GuardVerdict::Kind::kDuplicate;
-            break;
-          case 2:
-            v.kind = GuardVerdict::Kind::kAlreadyReviewed;
-            break;
-          case 3:
-            v.kind = GuardVerdict::Kind::kRateLimited;
-            v.retry_after = absl::Milliseconds(r->elements[1].integer);
-            break;
-          case 4:
-            v.kind = GuardVerdict::Kind::kInDoubt;
-            break;
-          case 5:
-            v.kind = GuardVerdict::Kind::kResumed;
-            break;
-          default:
-            done(absl::InternalError("guard script: unknown verdict"));
-            return;
+        if (v.kind == GuardVerdict::Kind::kRateLimited) {
+          v.retry_after = absl::Milliseconds(r->elements[1].integer);
         }
         done(v);
       });

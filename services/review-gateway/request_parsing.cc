@@ -65,89 +65,28 @@ LenientTypes& Lenient() {
   return *kTypes;
 }
 
-// Copies every field of `from` (a twin) into `to` by field number. Both describe the same wire
-// format, so only the C++ accessors differ; string setters do not check UTF-8.
-void CopyFields(const pb::Message& from, pb::Message* to) {
-  const pb::Reflection* fr = from.GetReflection();
-  const pb::Reflection* tr = to->GetReflection();
-  const pb::Descriptor* fd = from.GetDescriptor();
-  const pb::Descriptor* td = to->GetDescriptor();
+// Moves `twin`'s fields into `msg` (both describe the same wire format). The string fields go by
+// reflection, whose setters do not check UTF-8; with those cleared from `twin`, the rest (numbers,
+// enums, messages, unknown fields) goes through the wire format into `msg`'s own parser, which now
+// has no string to refuse. False only if that parse fails, which a well-formed twin never does.
+bool MoveFields(pb::Message* twin, pb::Message* msg) {
+  const pb::Reflection* from = twin->GetReflection();
+  const pb::Reflection* to = msg->GetReflection();
+  const pb::Descriptor* fd = twin->GetDescriptor();
+  const pb::Descriptor* td = msg->GetDescriptor();
   for (int i = 0; i < td->field_count(); ++i) {
     const pb::FieldDescriptor* t = td->field(i);
+    if (t->cpp_type() != pb::FieldDescriptor::CPPTYPE_STRING) continue;
     const pb::FieldDescriptor* f = fd->FindFieldByNumber(t->number());
     if (t->is_repeated()) {
-      const int n = fr->FieldSize(from, f);
-      for (int j = 0; j < n; ++j) {
-        switch (t->cpp_type()) {
-          case pb::FieldDescriptor::CPPTYPE_INT32:
-            tr->AddInt32(to, t, fr->GetRepeatedInt32(from, f, j));
-            break;
-          case pb::FieldDescriptor::CPPTYPE_INT64:
-            tr->AddInt64(to, t, fr->GetRepeatedInt64(from, f, j));
-            break;
-          case pb::FieldDescriptor::CPPTYPE_UINT32:
-            tr->AddUInt32(to, t, fr->GetRepeatedUInt32(from, f, j));
-            break;
-          case pb::FieldDescriptor::CPPTYPE_UINT64:
-            tr->AddUInt64(to, t, fr->GetRepeatedUInt64(from, f, j));
-            break;
-          case pb::FieldDescriptor::CPPTYPE_DOUBLE:
-            tr->AddDouble(to, t, fr->GetRepeatedDouble(from, f, j));
-            break;
-          case pb::FieldDescriptor::CPPTYPE_FLOAT:
-            tr->AddFloat(to, t, fr->GetRepeatedFloat(from, f, j));
-            break;
-          case pb::FieldDescriptor::CPPTYPE_BOOL:
-            tr->AddBool(to, t, fr->GetRepeatedBool(from, f, j));
-            break;
-          case pb::FieldDescriptor::CPPTYPE_ENUM:
-            tr->AddEnumValue(to, t, fr->GetRepeatedEnumValue(from, f, j));
-            break;
-          case pb::FieldDescriptor::CPPTYPE_STRING:
-            tr->AddString(to, t, fr->GetRepeatedString(from, f, j));
-            break;
-          case pb::FieldDescriptor::CPPTYPE_MESSAGE:
-            tr->AddMessage(to, t)->CopyFrom(fr->GetRepeatedMessage(from, f, j));
-            break;
-        }
-      }
-      continue;
+      const int n = from->FieldSize(*twin, f);
+      for (int j = 0; j < n; ++j) to->AddString(msg, t, from->GetRepeatedString(*twin, f, j));
+    } else if (from->HasField(*twin, f)) {
+      to->SetString(msg, t, from->GetString(*twin, f));
     }
-    if (!fr->HasField(from, f)) continue;
-    switch (t->cpp_type()) {
-      case pb::FieldDescriptor::CPPTYPE_INT32:
-        tr->SetInt32(to, t, fr->GetInt32(from, f));
-        break;
-      case pb::FieldDescriptor::CPPTYPE_INT64:
-        tr->SetInt64(to, t, fr->GetInt64(from, f));
-        break;
-      case pb::FieldDescriptor::CPPTYPE_UINT32:
-        tr->SetUInt32(to, t, fr->GetUInt32(from, f));
-        break;
-      case pb::FieldDescriptor::CPPTYPE_UINT64:
-        tr->SetUInt64(to, t, fr->GetUInt64(from, f));
-        break;
-      case pb::FieldDescriptor::CPPTYPE_DOUBLE:
-        tr->SetDouble(to, t, fr->GetDouble(from, f));
-        break;
-      case pb::FieldDescriptor::CPPTYPE_FLOAT:
-        tr->SetFloat(to, t, fr->GetFloat(from, f));
-        break;
-      case pb::FieldDescriptor::CPPTYPE_BOOL:
-        tr->SetBool(to, t, fr->GetBool(from, f));
-        break;
-      case pb::FieldDescriptor::CPPTYPE_ENUM:
-        tr->SetEnumValue(to, t, fr->GetEnumValue(from, f));
-        break;
-      case pb::FieldDescriptor::CPPTYPE_STRING:
-        tr->SetString(to, t, fr->GetString(from, f));
-        break;
-      case pb::FieldDescriptor::CPPTYPE_MESSAGE:
-        tr->MutableMessage(to, t)->CopyFrom(fr->GetMessage(from, f));
-        break;
-    }
+    from->ClearField(twin, f);
   }
-  tr->MutableUnknownFields(to)->MergeFrom(fr->GetUnknownFields(from));
+  return msg->MergeFromString(twin->SerializeAsString());
 }
 
 }  // namespace
@@ -170,8 +109,7 @@ grpc::Status ParseRequest(grpc::ByteBuffer* buffer, google::protobuf::Message* m
     grpc::ProtoBufferReader reader(buffer);
     if (reader.status().ok() && twin->ParseFromZeroCopyStream(&reader)) {
       msg->Clear();
-      CopyFields(*twin, msg);
-      result = grpc::Status::OK;
+      if (MoveFields(twin.get(), msg)) result = grpc::Status::OK;
     }
   }
   buffer->Clear();
