@@ -1,21 +1,13 @@
 #include "libs/reco/interactions.h"
 
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <utility>
 
 #include "absl/strings/str_format.h"
+#include "libs/reco/require.h"
 
 namespace candor::reco {
 namespace {
-
-// A broken precondition is a bug in the caller: crash with the reason (style.md).
-void Require(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "candor::reco: %s\n", what);
-  std::abort();
-}
 
 // Debian's abseil has its own string_view; the maps look up by it.
 absl::string_view Sv(std::string_view s) { return absl::string_view(s.data(), s.size()); }

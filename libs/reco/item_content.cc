@@ -1,22 +1,14 @@
 #include "libs/reco/item_content.h"
 
 #include <algorithm>
-#include <cstdlib>
-#include <iostream>
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
 #include "libs/datafile/line_reader.h"
+#include "libs/reco/require.h"
 
 namespace candor::reco {
 namespace {
-
-// A broken precondition is a bug in the caller: crash with the reason (style.md).
-void Require(bool ok, std::string_view what) {
-  if (ok) return;
-  std::cerr << "item_content: " << what << "\n";
-  std::abort();
-}
 
 bool TokenByte(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');

@@ -2,24 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "libs/reco/require.h"
 
 namespace candor::reco {
 namespace {
 
 constexpr double kDay = 86400;
-
-// A broken precondition is a bug in the caller: crash with the reason (style.md).
-void Require(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "candor::reco: %s\n", what);
-  std::abort();
-}
 
 void Set(RankFeatureVector& v, RankFeature f, double value) {
   v[static_cast<std::size_t>(f)] = static_cast<float>(value);

@@ -3,27 +3,19 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <limits>
 #include <string_view>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "libs/reco/require.h"
 
 namespace candor::reco {
 namespace {
-
-// A broken precondition is a bug in the caller: crash with the reason (style.md).
-void Require(bool ok, std::string_view what) {
-  if (ok) return;
-  std::cerr << "two_tower: " << what << "\n";
-  std::abort();
-}
 
 constexpr char kMagic[] = "candor-two-tower 1";
 

@@ -1,10 +1,9 @@
 #include "libs/reco/two_tower_trainer.h"
 
-#include <cstdlib>
-#include <iostream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "libs/reco/require.h"
 
 namespace candor::reco {
 
@@ -81,11 +80,9 @@ TwoTowerWeights TwoTowerTrainer::Export() const {
   w.user_b1 = std::move(a.user_b1);
   w.user_w2 = std::move(a.user_w2);
   w.user_b2 = std::move(a.user_b2);
-  if (const absl::Status valid = w.Validate(); !valid.ok()) {
-    // The net's shapes follow the options: a mismatch is a bug here, not bad input.
-    std::cerr << "two_tower_trainer: " << valid.message() << "\n";
-    std::abort();
-  }
+  // The net's shapes follow the options: a mismatch is a bug here, not bad input.
+  const absl::Status valid = w.Validate();
+  Require(valid.ok(), std::string(valid.message()));
   return w;
 }
 

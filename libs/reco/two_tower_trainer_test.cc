@@ -51,15 +51,6 @@ TwoTowerOptions Small() {
                          .seed = 3};
 }
 
-std::unique_ptr<TwoTowerTrainer> Trainer(const LeaveOneOutSplit& split, const InteractionLog& log,
-                                         const TwoTowerOptions& options,
-                                         std::vector<std::vector<int32_t>> tokens = {}) {
-  absl::StatusOr<std::unique_ptr<TwoTowerTrainer>> t =
-      TwoTowerTrainer::Create(options, split.train, ItemIds(log), std::move(tokens));
-  EXPECT_TRUE(t.ok()) << t.status();
-  return t.ok() ? *std::move(t) : nullptr;
-}
-
 // Random histories with every length from 0 (empty) to twice the tower's window.
 std::vector<std::vector<int32_t>> Histories(int history) {
   std::mt19937 rng(11);
@@ -89,11 +80,30 @@ void ExpectPlainEqualsTorch(const TwoTowerTrainer& trainer) {
   }
 }
 
-TEST(TwoTowerTrainerTest, LearnsTheNextItemFarAbovePopularity) {
-  const InteractionLog log = Chains();
-  const absl::StatusOr<LeaveOneOutSplit> split = SplitLeaveOneOut(log);
-  ASSERT_TRUE(split.ok());
-  std::unique_ptr<TwoTowerTrainer> trainer = Trainer(*split, log, Small());
+// Every test trains on the chains, split leave-one-out.
+class TwoTowerTrainerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<LeaveOneOutSplit> split = SplitLeaveOneOut(log_);
+    ASSERT_TRUE(split.ok()) << split.status();
+    split_ = *std::move(split);
+  }
+
+  // A trainer of `options` on the split's train part; null, with a failure, when Create refuses.
+  std::unique_ptr<TwoTowerTrainer> Trainer(const TwoTowerOptions& options,
+                                           std::vector<std::vector<int32_t>> tokens = {}) const {
+    absl::StatusOr<std::unique_ptr<TwoTowerTrainer>> t =
+        TwoTowerTrainer::Create(options, split_.train, ItemIds(log_), std::move(tokens));
+    EXPECT_TRUE(t.ok()) << t.status();
+    return t.ok() ? *std::move(t) : nullptr;
+  }
+
+  const InteractionLog log_ = Chains();
+  LeaveOneOutSplit split_;
+};
+
+TEST_F(TwoTowerTrainerTest, LearnsTheNextItemFarAbovePopularity) {
+  std::unique_ptr<TwoTowerTrainer> trainer = Trainer(Small());
   ASSERT_NE(trainer, nullptr);
   EXPECT_EQ(trainer->examples(), 400 * 5);  // 6 train items each: positions 1..5
   double first_loss = 0;
@@ -108,32 +118,26 @@ TEST(TwoTowerTrainerTest, LearnsTheNextItemFarAbovePopularity) {
   EXPECT_LT(last_loss, first_loss);
 
   TwoTowerModel model(trainer->Export());
-  ASSERT_TRUE(model.Fit(split->train).ok());
+  ASSERT_TRUE(model.Fit(split_.train).ok());
   Popularity popularity;
-  ASSERT_TRUE(popularity.Fit(split->train).ok());
+  ASSERT_TRUE(popularity.Fit(split_.train).ok());
   const EvalOptions options;
-  const EvalResult tower = Evaluate(model, *split, Holdout::kTest, options);
-  const EvalResult pop = Evaluate(popularity, *split, Holdout::kTest, options);
+  const EvalResult tower = Evaluate(model, split_, Holdout::kTest, options);
+  const EvalResult pop = Evaluate(popularity, split_, Holdout::kTest, options);
   EXPECT_GT(tower.hit[0], 0.9) << "HR@10";
   EXPECT_LT(pop.hit[0], 0.3) << "HR@10";
   EXPECT_GT(tower.ndcg[0], 3 * pop.ndcg[0]);
 }
 
-TEST(TwoTowerTrainerTest, PlainInferenceEqualsTheTorchForwardPass) {
-  const InteractionLog log = Chains();
-  const absl::StatusOr<LeaveOneOutSplit> split = SplitLeaveOneOut(log);
-  ASSERT_TRUE(split.ok());
-  std::unique_ptr<TwoTowerTrainer> trainer = Trainer(*split, log, Small());
+TEST_F(TwoTowerTrainerTest, PlainInferenceEqualsTheTorchForwardPass) {
+  std::unique_ptr<TwoTowerTrainer> trainer = Trainer(Small());
   ASSERT_NE(trainer, nullptr);
   ExpectPlainEqualsTorch(*trainer);  // at initialisation (mean pooling)
   for (int e = 0; e < 3; ++e) trainer->RunEpoch();
   ExpectPlainEqualsTorch(*trainer);  // trained attention and position weights
 }
 
-TEST(TwoTowerTrainerTest, ContentTokensFeedTheItemTower) {
-  const InteractionLog log = Chains();
-  const absl::StatusOr<LeaveOneOutSplit> split = SplitLeaveOneOut(log);
-  ASSERT_TRUE(split.ok());
+TEST_F(TwoTowerTrainerTest, ContentTokensFeedTheItemTower) {
   // Items of one decade share a token ("decade3"), and each has its own.
   std::vector<std::vector<int32_t>> tokens;
   for (int i = 0; i < kItems; ++i) {
@@ -142,25 +146,22 @@ TEST(TwoTowerTrainerTest, ContentTokensFeedTheItemTower) {
   }
   TwoTowerOptions options = Small();
   options.content_buckets = 256;
-  std::unique_ptr<TwoTowerTrainer> trainer = Trainer(*split, log, options, tokens);
+  std::unique_ptr<TwoTowerTrainer> trainer = Trainer(options, tokens);
   ASSERT_NE(trainer, nullptr);
   trainer->RunEpoch();
   ExpectPlainEqualsTorch(*trainer);
 
   tokens[0] = {256};  // out of range
   EXPECT_TRUE(absl::IsInvalidArgument(
-      TwoTowerTrainer::Create(options, split->train, ItemIds(log), tokens).status()));
+      TwoTowerTrainer::Create(options, split_.train, ItemIds(log_), tokens).status()));
 }
 
-TEST(TwoTowerTrainerTest, TheSameSeedTrainsTheSameModel) {
-  const InteractionLog log = Chains();
-  const absl::StatusOr<LeaveOneOutSplit> split = SplitLeaveOneOut(log);
-  ASSERT_TRUE(split.ok());
-  std::unique_ptr<TwoTowerTrainer> a = Trainer(*split, log, Small());
-  std::unique_ptr<TwoTowerTrainer> b = Trainer(*split, log, Small());
+TEST_F(TwoTowerTrainerTest, TheSameSeedTrainsTheSameModel) {
+  std::unique_ptr<TwoTowerTrainer> a = Trainer(Small());
+  std::unique_ptr<TwoTowerTrainer> b = Trainer(Small());
   TwoTowerOptions other = Small();
   other.seed = 4;
-  std::unique_ptr<TwoTowerTrainer> c = Trainer(*split, log, other);
+  std::unique_ptr<TwoTowerTrainer> c = Trainer(other);
   ASSERT_TRUE(a && b && c);
   EXPECT_EQ(a->RunEpoch().loss, b->RunEpoch().loss);
   c->RunEpoch();
@@ -169,16 +170,13 @@ TEST(TwoTowerTrainerTest, TheSameSeedTrainsTheSameModel) {
   EXPECT_NE(a->Export().item_vectors, c->Export().item_vectors);
 }
 
-TEST(TwoTowerTrainerTest, RejectsBadInput) {
-  const InteractionLog log = Chains();
-  const absl::StatusOr<LeaveOneOutSplit> split = SplitLeaveOneOut(log);
-  ASSERT_TRUE(split.ok());
+TEST_F(TwoTowerTrainerTest, RejectsBadInput) {
   TwoTowerOptions bad = Small();
   bad.temperature = 0;
   EXPECT_TRUE(absl::IsInvalidArgument(
-      TwoTowerTrainer::Create(bad, split->train, ItemIds(log), {}).status()));
+      TwoTowerTrainer::Create(bad, split_.train, ItemIds(log_), {}).status()));
   EXPECT_TRUE(absl::IsInvalidArgument(
-      TwoTowerTrainer::Create(Small(), split->train, {"only one id"}, {}).status()));
+      TwoTowerTrainer::Create(Small(), split_.train, {"only one id"}, {}).status()));
   // One event per user: nothing to predict from.
   const Sequences single(2, {0, 1, 2}, {{0, 1}, {1, 2}});
   EXPECT_THAT(

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "libs/fraud/text_signature.h"
+#include "libs/fraud/features_testing.h"
 
 namespace candor::fraud_train {
 namespace {
@@ -14,17 +14,13 @@ using fraud::Feature;
 
 const absl::Time kT0 = absl::FromUnixSeconds(1'400'000'000);
 
-SimReview Review(std::string id, std::string user, std::string asin, absl::Time at, std::string ip,
+// fraud::testing::Review from `ip`, rejected by a moderator at `rejected_at` when set.
+SimReview Review(const std::string& id, const std::string& user, const std::string& asin,
+                 absl::Time at, std::string ip,
                  std::optional<absl::Time> rejected_at = std::nullopt) {
   SimReview r;
-  r.facts.review_id = std::move(id);
-  r.facts.user_id = std::move(user);
-  r.facts.asin = std::move(asin);
-  r.facts.rating = 5;
-  r.facts.text_length = 100;
-  r.facts.at = at;
+  r.facts = fraud::testing::Review(id, user, asin, at);
   r.facts.client_ip = std::move(ip);
-  r.facts.signature = fraud::MinHashSignature(r.facts.review_id + " some words of text here");
   r.rejected_at = rejected_at;
   return r;
 }
