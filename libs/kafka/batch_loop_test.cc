@@ -170,6 +170,11 @@ class BatchLoopTest : public testing::MockClusterTest {
         &stats_);
   }
 
+  // RunUntil the loop has handled `n` messages (stats_.messages).
+  absl::Status RunUntilHandled(BatchHandler& handler, int64_t n) {
+    return RunUntil(handler, [&] { return stats_.messages.load() >= n; });
+  }
+
   // The values group "g" gets next, from its committed offsets.
   std::vector<std::string> NextForGroup(size_t want) {
     auto consumer = Consumer::Create(options_, "g", {"in"});
@@ -272,7 +277,7 @@ TEST_F(BatchLoopTest, RecordsLagBatchSizesAndApplyLatency) {
   loop_.lag_interval = absl::ZeroDuration();  // after every poll
   FakeHandler handler;
   // Three batches of one: the last poll left the consumer at offset 3 of 10.
-  ASSERT_TRUE(RunUntil(handler, [&] { return stats_.messages.load() >= 3; }).ok());
+  ASSERT_TRUE(RunUntilHandled(handler, 3).ok());
   std::string text = registry.Exposition();
   EXPECT_EQ(SeriesLine(text, "candor_kafka_consumer_lag_messages{group=\"g\",topic=\"in\"}"),
             "candor_kafka_consumer_lag_messages{group=\"g\",topic=\"in\"} 7");
@@ -287,7 +292,7 @@ TEST_F(BatchLoopTest, RecordsLagBatchSizesAndApplyLatency) {
 
   // A new member of the group starts from the committed offset and drains the rest.
   loop_.max_batch = 100;
-  ASSERT_TRUE(RunUntil(handler, [&] { return stats_.messages.load() >= 10; }).ok());
+  ASSERT_TRUE(RunUntilHandled(handler, 10).ok());
   text = registry.Exposition();
   EXPECT_EQ(SeriesLine(text, "candor_kafka_consumer_lag_messages{group=\"g\",topic=\"in\"}"),
             "candor_kafka_consumer_lag_messages{group=\"g\",topic=\"in\"} 0");
@@ -297,7 +302,7 @@ TEST_F(BatchLoopTest, DeterministicFailureDeadLettersOnlyTheCulpritAndMovesOn) {
   Produce({"v0", "v1", "v2", "poison", "v4", "bad5", "v6", "v7", "v8", "v9"});
   FakeHandler handler;
   loop_.max_apply_attempts = 3;
-  absl::Status run = RunUntil(handler, [&] { return stats_.messages.load() >= 10; });
+  absl::Status run = RunUntilHandled(handler, 10);
   ASSERT_TRUE(run.ok()) << run;
   EXPECT_EQ(stats_.messages.load(), 10)
       << "the partition stalled; batch sizes handed in: " << handler.batch_sizes();
@@ -332,7 +337,7 @@ TEST_F(BatchLoopTest, TransientFailureIsRetriedUntilItSucceedsWithoutDeadLetter)
   FakeHandler handler;
   handler.transient_failures = 5;
   loop_.max_apply_attempts = 2;
-  absl::Status run = RunUntil(handler, [&] { return stats_.messages.load() >= 3; });
+  absl::Status run = RunUntilHandled(handler, 3);
   ASSERT_TRUE(run.ok()) << run;
   EXPECT_EQ(stats_.messages.load(), 3);
   EXPECT_EQ(stats_.retries.load(), 5);
@@ -369,7 +374,7 @@ TEST_F(BatchLoopTest, EveryCulpritIsIsolatedWhateverItsPlace) {
   FakeHandler handler;
   handler.deterministic = absl::InvalidArgumentError("value out of range for type smallint");
   loop_.max_apply_attempts = 1;
-  absl::Status run = RunUntil(handler, [&] { return stats_.messages.load() >= 5; });
+  absl::Status run = RunUntilHandled(handler, 5);
   ASSERT_TRUE(run.ok()) << run;
   EXPECT_EQ(stats_.dead_lettered.load(), 2) << "batch sizes handed in: " << handler.batch_sizes();
   const std::map<std::string, int>& applied = handler.applied();
@@ -383,9 +388,19 @@ TEST_F(BatchLoopTest, EveryCulpritIsIsolatedWhateverItsPlace) {
   EXPECT_EQ(HeaderOf(dead[1], "dlq-attempts"), "1");
 }
 
+// The staged tests: a batch stays open until it holds max_batch messages (they are all produced
+// before the loop starts), so the batches, and what overlaps, are known.
+class StagedBatchLoopTest : public BatchLoopTest {
+ protected:
+  void SetUp() override {
+    BatchLoopTest::SetUp();
+    loop_.linger = absl::Milliseconds(200);
+  }
+};
+
 // The pipeline: batch 2 is prepared while batch 1 is applied; every message is applied once, in
 // offset order, and everything is committed.
-TEST_F(BatchLoopTest, StagedHandlerPreparesTheNextBatchWhileThisOneIsApplied) {
+TEST_F(StagedBatchLoopTest, StagedHandlerPreparesTheNextBatchWhileThisOneIsApplied) {
   std::vector<std::string> values;
   values.reserve(12);
   for (int i = 0; i < 12; ++i) values.push_back(absl::StrCat("v", i));
@@ -393,8 +408,7 @@ TEST_F(BatchLoopTest, StagedHandlerPreparesTheNextBatchWhileThisOneIsApplied) {
   StagedFakeHandler handler;
   handler.wait_for_overlap = true;
   loop_.max_batch = 4;
-  loop_.linger = absl::Milliseconds(200);
-  absl::Status run = RunUntil(handler, [&] { return stats_.messages.load() >= 12; });
+  absl::Status run = RunUntilHandled(handler, 12);
   ASSERT_TRUE(run.ok()) << run;
   EXPECT_TRUE(handler.overlapped.load()) << absl::StrJoin(handler.stages(), ", ");
   EXPECT_EQ(handler.order(), values);
@@ -404,13 +418,12 @@ TEST_F(BatchLoopTest, StagedHandlerPreparesTheNextBatchWhileThisOneIsApplied) {
 
 // A transient failure of Apply is retried on the same prepared batch (nothing prepared again),
 // before the next batch is applied.
-TEST_F(BatchLoopTest, StagedHandlerRetriesApplyWithoutPreparingAgain) {
+TEST_F(StagedBatchLoopTest, StagedHandlerRetriesApplyWithoutPreparingAgain) {
   Produce({"v0", "v1", "v2", "v3"});
   StagedFakeHandler handler;
   handler.transient_failures = 3;
   loop_.max_batch = 2;
-  loop_.linger = absl::Milliseconds(200);
-  absl::Status run = RunUntil(handler, [&] { return stats_.messages.load() >= 4; });
+  absl::Status run = RunUntilHandled(handler, 4);
   ASSERT_TRUE(run.ok()) << run;
   EXPECT_EQ(stats_.retries.load(), 3);
   EXPECT_EQ(handler.prepared(), 2);
@@ -421,13 +434,12 @@ TEST_F(BatchLoopTest, StagedHandlerRetriesApplyWithoutPreparingAgain) {
 // Poison and a message that fails deterministically: as with a plain handler, the culprit is
 // isolated by splitting (the halves prepared again) and dead-lettered, the rest applied in
 // order, and the partition moves on.
-TEST_F(BatchLoopTest, StagedHandlerSplitsADeterministicFailureAndDeadLettersOnlyTheCulprit) {
+TEST_F(StagedBatchLoopTest, StagedHandlerSplitsADeterministicFailureAndDeadLettersOnlyTheCulprit) {
   Produce({"v0", "v1", "v2", "poison", "v4", "bad5", "v6", "v7", "v8", "v9"});
   StagedFakeHandler handler;
   loop_.max_apply_attempts = 2;
   loop_.max_batch = 4;
-  loop_.linger = absl::Milliseconds(200);
-  absl::Status run = RunUntil(handler, [&] { return stats_.messages.load() >= 10; });
+  absl::Status run = RunUntilHandled(handler, 10);
   ASSERT_TRUE(run.ok()) << run;
   EXPECT_EQ(handler.order(),
             (std::vector<std::string>{"v0", "v1", "v2", "v4", "v6", "v7", "v8", "v9"}));
@@ -443,12 +455,11 @@ TEST_F(BatchLoopTest, StagedHandlerSplitsADeterministicFailureAndDeadLettersOnly
 
 // Stopped while a batch fails to apply and the next one is already prepared: neither is
 // committed, so the group gets both again, from the first one on.
-TEST_F(BatchLoopTest, StagedHandlerStoppedBetweenStagesLeavesBothBatchesUncommitted) {
+TEST_F(StagedBatchLoopTest, StagedHandlerStoppedBetweenStagesLeavesBothBatchesUncommitted) {
   Produce({"v0", "v1", "v2", "v3", "v4", "v5"});
   StagedFakeHandler handler;
   handler.always_unavailable = "v3";  // the second batch
   loop_.max_batch = 2;
-  loop_.linger = absl::Milliseconds(200);
   absl::Status run =
       RunUntil(handler, [&] { return handler.prepared() >= 3 && stats_.retries.load() >= 1; });
   ASSERT_TRUE(run.ok()) << run;

@@ -67,7 +67,8 @@ int ServiceMain(int argc, char** argv, const ServiceSpec<Config>& service) {
 // The same for a service laid out as style.md says: the namespace of its `Config` declares
 // `RegisterFlags(core::Flags&, Config*)` and `ValidateConfig(const Config&)` (config.h) and
 // `CreateApp(const Config&)` (app.h), which this finds there (argument-dependent lookup), and,
-// when it declares one, `CheckConfigFiles(const Config&)` (ServiceSpec::check_files).
+// when it declares them, `CheckConfigFiles(const Config&)` (ServiceSpec::check_files) and
+// `RunCommand(const Config&)` (ServiceSpec::run_command).
 template <typename Config>
 int ServiceMain(int argc, char** argv, const char* name, const char* summary) {
   ServiceSpec<Config> spec{
@@ -78,6 +79,9 @@ int ServiceMain(int argc, char** argv, const char* name, const char* summary) {
       .create_app = [](const Config& config) { return CreateApp(config); }};
   if constexpr (requires(const Config& c) { CheckConfigFiles(c); }) {
     spec.check_files = [](const Config& config) { return CheckConfigFiles(config); };
+  }
+  if constexpr (requires(const Config& c) { RunCommand(c); }) {
+    spec.run_command = [](const Config& config) { return RunCommand(config); };
   }
   return ServiceMain<Config>(argc, argv, spec);
 }

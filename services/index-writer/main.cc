@@ -4,19 +4,11 @@
 #include "services/index-writer/config.h"
 
 int main(int argc, char** argv) {
-  namespace iw = candor::index_writer;
-  return candor::service::ServiceMain<iw::Config>(
-      argc, argv,
-      {.name = "index-writer",
-       .summary =
-           "Keeps the review search index (an embedded Xapian index in --index-dir) in step "
-           "with review-events: an accepted or restored review is (re)written from Postgres, a "
-           "removed one deleted; each batch is committed, so a review is searchable within a "
-           "second of its event.\n"
-           "--rebuild rebuilds the index from Postgres (a lost or corrupt index; stop the "
-           "service first); --check compares it with Postgres's active reviews (I5).",
-       .register_flags = iw::RegisterFlags,
-       .validate = iw::ValidateConfig,
-       .create_app = iw::CreateApp,
-       .run_command = iw::RunCommand});
+  return candor::service::ServiceMain<candor::index_writer::Config>(
+      argc, argv, "index-writer",
+      "Keeps the review search index (an embedded Xapian index in --index-dir) in step with "
+      "review-events: an accepted or restored review is (re)written from Postgres, a removed one "
+      "deleted; each batch is committed, so a review is searchable within a second of its event.\n"
+      "--rebuild rebuilds the index from Postgres (a lost or corrupt index; stop the service "
+      "first); --check compares it with Postgres's active reviews (I5).");
 }

@@ -21,6 +21,7 @@ namespace {
 using review::ReviewStatus;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
+using ::testing::UnorderedElementsAreArray;
 
 const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
 constexpr char kVersion[] = "model-v2";
@@ -187,6 +188,12 @@ class RescorerTest : public ::testing::Test {
 
   ReviewStatus StatusOf(const std::string& id) { return store_.Row(id).status; }
 
+  // What an apply of these rows publishes: Removed for each review the model takes out of the
+  // active ones, Accepted for each it lets in.
+  static constexpr const char* kAppliedEvents[] = {
+      "Removed pass-rejected", "Removed pass-queued", "Accepted held-passes",
+      "Accepted rejected-passes", "Removed unscored-rejected"};
+
   FakeStore store_;
   FakePublisher publisher_;
   MarkRecorder features_;
@@ -234,10 +241,7 @@ TEST_F(RescorerTest, ApplyEnactsPublishesMarksAndASecondApplyChangesNothing) {
   EXPECT_EQ(StatusOf("old"), ReviewStatus::kActive);
   EXPECT_EQ(store_.Row("unscored-passes").decision, "pass");
   EXPECT_EQ(store_.Row("unscored-passes").scorer, kVersion);
-  EXPECT_THAT(
-      Described(publisher_.published),
-      UnorderedElementsAre("Removed pass-rejected", "Removed pass-queued", "Accepted held-passes",
-                           "Accepted rejected-passes", "Removed unscored-rejected"));
+  EXPECT_THAT(Described(publisher_.published), UnorderedElementsAreArray(kAppliedEvents));
   for (const review::ReviewEvent& e : publisher_.published) {
     EXPECT_EQ(e.occurred_at, kNow);
     if (const auto* a = std::get_if<review::ReviewAccepted>(&e.change)) {
@@ -278,10 +282,7 @@ TEST_F(RescorerTest, EventsKafkaDidNotConfirmAreSentByTheNextRun) {
 
   Report second(3);
   ASSERT_TRUE(RunOnce(/*apply=*/true, second).ok());
-  EXPECT_THAT(
-      Described(publisher_.published),
-      UnorderedElementsAre("Removed pass-rejected", "Removed pass-queued", "Accepted held-passes",
-                           "Accepted rejected-passes", "Removed unscored-rejected"));
+  EXPECT_THAT(Described(publisher_.published), UnorderedElementsAreArray(kAppliedEvents));
   EXPECT_THAT(second.Render("", true),
               HasSubstr("(of them sent again for reviews already decided: Accepted 0, Removed 2)"));
 
