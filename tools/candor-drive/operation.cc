@@ -13,8 +13,10 @@
 namespace candor::drive {
 namespace {
 
-// Moves the review into the request (bodies run to a few KB; no second copy).
-void FillSubmit(Review&& r, review::v1::SubmitReviewRequest* m) {
+// Moves the review into the request (bodies run to a few KB; no second copy): the fields a
+// SubmitReviewRequest carries, which an ImportReviewRequest carries alike.
+template <typename Request>
+void FillSubmit(Review&& r, Request* m) {
   m->set_asin(std::move(r.asin));
   m->set_rating(r.rating);
   m->set_title(std::move(r.title));
@@ -165,16 +167,11 @@ Operations ServedOperations() {
             req->set_user_id(std::move(r.user));
             if (r.submitted_at)
               events::ToProtoTimestamp(*r.submitted_at, req->mutable_submitted_at());
-            req->set_asin(std::move(r.asin));
-            req->set_rating(r.rating);
-            req->set_title(std::move(r.title));
-            req->set_body(std::move(r.body));
-            req->set_verified_purchase(r.verified_purchase);
-            req->set_device_id(std::move(r.device_id));
             req->set_client_ip(std::move(r.client_ip));
             if (r.account_created) {
               events::ToProtoTimestamp(*r.account_created, req->mutable_account_created_at());
             }
+            FillSubmit(std::move(r), req);
           },
           [](Connection& c, auto... call) { c.review->async()->ImportReview(call...); },
           [](const review::v1::ImportReviewRequest&, const ImportReviewResponse& resp, bool ok,
