@@ -7,7 +7,6 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "libs/auth/jwt.h"
 #include "libs/events/timestamp.h"
 
 namespace candor::drive {
@@ -266,29 +265,6 @@ Operations ServedOperations() {
     }
   }
   return ops;
-}
-
-std::string MintBearer(const std::string& user, const std::string& secret, absl::Duration ttl,
-                       const std::string& role, std::optional<absl::Time> account_created) {
-  const absl::Time now = absl::Now();
-  auth::Claims claims(user, role, now + ttl);
-  claims.account_created = account_created;
-  return absl::StrCat("Bearer ", auth::MintHs256(claims, secret, now));
-}
-
-void TokenBook::Add(const std::string& user, std::optional<absl::Time> account_created) {
-  if (!bearer_.contains(user)) {
-    bearer_[user] = MintBearer(user, secret_, ttl_, "customer", account_created);
-  }
-}
-
-const std::string& TokenBook::BearerFor(const std::string& user) const {
-  auto it = bearer_.find(user);
-  if (it == bearer_.end()) {
-    std::cerr << "candor-drive: bug: no token minted for user '" << user << "'\n";
-    std::abort();
-  }
-  return it->second;
 }
 
 std::vector<Answer> FetchSummaries(const Operation& summary, Connection& c,
