@@ -2,7 +2,9 @@
 // latency histograms per operation, freshness probes). See README.md.
 
 #include <algorithm>
+#include <chrono>
 #include <iostream>
+#include <ratio>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -23,6 +25,12 @@ namespace candor::drive {
 namespace {
 
 constexpr int64_t kNoopPool = 4096;
+
+// A flag's count of seconds (of milliseconds with std::milli) as the runner's Nanos.
+template <typename Period = std::ratio<1>>
+Nanos ToNanos(double count) {
+  return std::chrono::duration_cast<Nanos>(std::chrono::duration<double, Period>(count));
+}
 
 struct Settings : CommonSettings {
   Settings() {
@@ -146,8 +154,8 @@ int RunBench(int argc, char** argv) {
   if (s.duration_s == 0 && s.count == 0) s.duration_s = 10;
   RunShape shape;
   shape.rate = s.rate;
-  shape.warmup = std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(s.warmup_s));
-  shape.duration = std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(s.duration_s));
+  shape.warmup = ToNanos(s.warmup_s);
+  shape.duration = ToNanos(s.duration_s);
   shape.count = s.count;
   const double submit_share = mix->Share(Op::kSubmit);
   const double probes_per_s = s.probes >= 0 ? s.probes : (submit_share > 0 ? 1 : 0);
@@ -213,9 +221,8 @@ int RunBench(int argc, char** argv) {
   if (probes_per_s > 0) {
     ProbeOptions p;
     p.per_second = probes_per_s;
-    p.poll =
-        std::chrono::duration_cast<Nanos>(std::chrono::duration<double, std::milli>(s.poll_ms));
-    p.timeout = std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(s.probe_timeout_s));
+    p.poll = ToNanos<std::milli>(s.poll_ms);
+    p.timeout = ToNanos(s.probe_timeout_s);
     p.deadline = absl::Milliseconds(s.deadline_ms);
     p.seed = seed;
     p.user_prefix = s.user_prefix;
@@ -254,8 +261,7 @@ int RunBench(int argc, char** argv) {
   o.shape = shape;
   o.concurrency = concurrency;
   o.deadline = absl::Milliseconds(s.deadline_ms);
-  o.late_after =
-      std::chrono::duration_cast<Nanos>(std::chrono::duration<double, std::milli>(s.late_ms));
+  o.late_after = ToNanos<std::milli>(s.late_ms);
   o.mix = *mix;
   o.progress = s.progress;
   RunAndRecord(targets, o, result);

@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "libs/auth/jwt.h"
+#include "tools/candor-drive/tokens.h"
 
 namespace candor::drive {
 
@@ -58,15 +58,11 @@ absl::StatusOr<std::unique_ptr<SubmitFeed>> SubmitFeed::Create(const FeedOptions
 }
 
 void SubmitFeed::MakeShoppers() {
-  const absl::Time now = absl::Now();
   std::unordered_map<std::string, uint32_t> index;
   auto add = [&](const std::string& user) {
     auto [it, fresh] = index.try_emplace(user, static_cast<uint32_t>(shoppers_.size()));
     if (fresh) {
-      shoppers_.push_back(
-          {user,
-           absl::StrCat("Bearer ", auth::MintHs256({user, "customer", now + options_.token_ttl},
-                                                   options_.jwt_secret, now))});
+      shoppers_.push_back({user, MintBearer(user, options_.jwt_secret, options_.token_ttl)});
     }
     shopper_draws_.push_back(it->second);
   };
@@ -163,16 +159,11 @@ void SubmitFeed::MakeChunk(std::vector<Request>* out) {
       reviews.emplace_back(std::move(source[i++]), false);
     }
   }
-  const absl::Time now = absl::Now();
   std::unordered_map<std::string, std::string> bearer;
   out->reserve(out->size() + reviews.size());
   for (auto& [review, farm] : reviews) {
     auto [it, fresh] = bearer.try_emplace(review.user);
-    if (fresh) {
-      it->second = absl::StrCat("Bearer ",
-                                auth::MintHs256({review.user, "customer", now + options_.token_ttl},
-                                                options_.jwt_secret, now));
-    }
+    if (fresh) it->second = MintBearer(review.user, options_.jwt_secret, options_.token_ttl);
     out->push_back(Request{std::move(review), it->second, farm});
   }
 }

@@ -7,14 +7,15 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "libs/auth/jwt.h"
 #include "libs/events/timestamp.h"
 
 namespace candor::drive {
 namespace {
 
-// Moves the review into the request (bodies run to a few KB; no second copy).
-void FillSubmit(Review&& r, review::v1::SubmitReviewRequest* m) {
+// Moves the review into the request (bodies run to a few KB; no second copy): the fields a
+// SubmitReviewRequest carries, which an ImportReviewRequest carries alike.
+template <typename Request>
+void FillSubmit(Review&& r, Request* m) {
   m->set_asin(std::move(r.asin));
   m->set_rating(r.rating);
   m->set_title(std::move(r.title));
@@ -165,16 +166,11 @@ Operations ServedOperations() {
             req->set_user_id(std::move(r.user));
             if (r.submitted_at)
               events::ToProtoTimestamp(*r.submitted_at, req->mutable_submitted_at());
-            req->set_asin(std::move(r.asin));
-            req->set_rating(r.rating);
-            req->set_title(std::move(r.title));
-            req->set_body(std::move(r.body));
-            req->set_verified_purchase(r.verified_purchase);
-            req->set_device_id(std::move(r.device_id));
             req->set_client_ip(std::move(r.client_ip));
             if (r.account_created) {
               events::ToProtoTimestamp(*r.account_created, req->mutable_account_created_at());
             }
+            FillSubmit(std::move(r), req);
           },
           [](Connection& c, auto... call) { c.review->async()->ImportReview(call...); },
           [](const review::v1::ImportReviewRequest&, const ImportReviewResponse& resp, bool ok,
@@ -269,29 +265,6 @@ Operations ServedOperations() {
     }
   }
   return ops;
-}
-
-std::string MintBearer(const std::string& user, const std::string& secret, absl::Duration ttl,
-                       const std::string& role, std::optional<absl::Time> account_created) {
-  const absl::Time now = absl::Now();
-  auth::Claims claims(user, role, now + ttl);
-  claims.account_created = account_created;
-  return absl::StrCat("Bearer ", auth::MintHs256(claims, secret, now));
-}
-
-void TokenBook::Add(const std::string& user, std::optional<absl::Time> account_created) {
-  if (!bearer_.contains(user)) {
-    bearer_[user] = MintBearer(user, secret_, ttl_, "customer", account_created);
-  }
-}
-
-const std::string& TokenBook::BearerFor(const std::string& user) const {
-  auto it = bearer_.find(user);
-  if (it == bearer_.end()) {
-    std::cerr << "candor-drive: bug: no token minted for user '" << user << "'\n";
-    std::abort();
-  }
-  return it->second;
 }
 
 std::vector<Answer> FetchSummaries(const Operation& summary, Connection& c,

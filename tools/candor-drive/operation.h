@@ -8,7 +8,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -19,6 +18,7 @@
 #include "candor/review/v1/review_service.grpc.pb.h"
 #include "tools/candor-drive/mix.h"
 #include "tools/candor-drive/report.h"
+#include "tools/candor-drive/tokens.h"
 #include "tools/candor-drive/traffic.h"
 #include "tools/candor-drive/votes.h"
 
@@ -87,31 +87,6 @@ class Operation {
 // Every operation this version serves, indexed by Op; null where IsServed(op) is false.
 using Operations = std::array<std::unique_ptr<Operation>, kOpCount>;
 Operations ServedOperations();
-
-// Bearer tokens per user, minted in-process with libs/auth (HS256, role customer). Add()
-// everyone before the run; BearerFor() is then safe to call from many threads.
-class TokenBook {
- public:
-  TokenBook(std::string secret, absl::Duration ttl) : secret_(std::move(secret)), ttl_(ttl) {}
-  // `account_created`, when set, goes into the token as `acct_created` (the account's creation
-  // time, from which fraud scoring takes the account's age). A user already added keeps their
-  // first token.
-  void Add(const std::string& user, std::optional<absl::Time> account_created = std::nullopt);
-  // "Bearer <jwt>" for a user passed to Add (crashes otherwise: a bug).
-  const std::string& BearerFor(const std::string& user) const;
-  size_t size() const { return bearer_.size(); }
-
- private:
-  std::string secret_;
-  absl::Duration ttl_;
-  std::unordered_map<std::string, std::string> bearer_;
-};
-
-// "Bearer <jwt>" for `user` with `role` valid for `ttl`, signed with `secret`, with an
-// `acct_created` claim when `account_created` is set.
-std::string MintBearer(const std::string& user, const std::string& secret, absl::Duration ttl,
-                       const std::string& role = "customer",
-                       std::optional<absl::Time> account_created = std::nullopt);
 
 // The `sub` of the service-role token the tool imports with (ImportReview).
 inline constexpr char kImporterSubject[] = "candor-drive-importer";

@@ -64,6 +64,17 @@ void AddSecondsFromNow(candor::core::Flags& flags, const std::string& name, int6
   flags.AddInt(name, "", seconds, help, -kTenYears, kTenYears);
 }
 
+// Reads an optional claim's flag: empty leaves `out` unset; else false unless `text` is a whole
+// number in [min, max].
+bool ParseOptionalInt(const std::string& text, int64_t min, int64_t max,
+                      std::optional<int64_t>* out) {
+  if (text.empty()) return true;
+  int64_t v = 0;
+  if (!absl::SimpleAtoi(text, &v) || v < min || v > max) return false;
+  *out = v;
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -140,20 +151,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> audiences = absl::StrSplit(audience, ',', absl::SkipEmpty());
   if (audiences.empty()) return Fail(kBadUsage, "--aud must name at least one audience");
   std::optional<int64_t> nbf;
-  if (!nbf_s.empty()) {
-    int64_t v = 0;
-    if (!absl::SimpleAtoi(nbf_s, &v) || v < -kTenYears || v > kTenYears) {
-      return Fail(kBadUsage, "--nbf must be whole seconds within ten years of now");
-    }
-    nbf = v;
+  if (!ParseOptionalInt(nbf_s, -kTenYears, kTenYears, &nbf)) {
+    return Fail(kBadUsage, "--nbf must be whole seconds within ten years of now");
   }
   std::optional<int64_t> acct_created;
-  if (!acct_created_s.empty()) {
-    int64_t v = 0;
-    if (!absl::SimpleAtoi(acct_created_s, &v) || v < 0 || v > 253402300799) {
-      return Fail(kBadUsage, "--acct-created must be whole Unix seconds (0..253402300799)");
-    }
-    acct_created = v;
+  if (!ParseOptionalInt(acct_created_s, 0, 253402300799, &acct_created)) {
+    return Fail(kBadUsage, "--acct-created must be whole Unix seconds (0..253402300799)");
   }
 
   absl::Time now = absl::Now();
