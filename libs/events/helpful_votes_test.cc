@@ -9,7 +9,9 @@ namespace candor::events {
 namespace {
 
 using ::candor::events::testing::DecodeError;
+using ::candor::events::testing::ExpectRefusals;
 using ::candor::events::testing::ExpectRoundTrip;
+using ::testing::Eq;
 using ::testing::StartsWith;
 namespace v1 = candor::review::v1;
 
@@ -52,27 +54,16 @@ TEST(HelpfulVoteTest, TimesBefore1970RoundTrip) {
 TEST(HelpfulVoteTest, EveryRefusedFieldIsNamed) {
   EXPECT_EQ(DecodeHelpfulVote("\xff\xff").status().message(),
             "cannot decode candor.review.v1.HelpfulVote");
-  v1::HelpfulVote m = Wire();
-  m.set_review_id("short");
-  EXPECT_THAT(Error(m), StartsWith("review_id"));
-  m = Wire();
-  m.set_asin("b1");
-  EXPECT_THAT(Error(m), StartsWith("asin"));
-  m = Wire();
-  m.set_user_id("");
-  EXPECT_THAT(Error(m), StartsWith("user_id"));
-  m = Wire();
-  m.set_vote(v1::HELPFUL_VOTE_VALUE_UNSPECIFIED);
-  EXPECT_THAT(Error(m), StartsWith("vote: "));
-  m = Wire();
-  m.set_vote(static_cast<v1::HelpfulVoteValue>(42));  // a value newer than this binary
-  EXPECT_THAT(Error(m), StartsWith("vote: "));
-  m = Wire();
-  m.clear_voted_at();
-  EXPECT_EQ(Error(m), "voted_at: required");
-  m = Wire();
-  m.mutable_voted_at()->set_nanos(-1);
-  EXPECT_THAT(Error(m), StartsWith("voted_at"));
+  ExpectRefusals(
+      Wire(), Error,
+      {{[](auto& m) { m.set_review_id("short"); }, StartsWith("review_id")},
+       {[](auto& m) { m.set_asin("b1"); }, StartsWith("asin")},
+       {[](auto& m) { m.set_user_id(""); }, StartsWith("user_id")},
+       {[](auto& m) { m.set_vote(v1::HELPFUL_VOTE_VALUE_UNSPECIFIED); }, StartsWith("vote: ")},
+       // A value newer than this binary.
+       {[](auto& m) { m.set_vote(static_cast<v1::HelpfulVoteValue>(42)); }, StartsWith("vote: ")},
+       {[](auto& m) { m.clear_voted_at(); }, Eq("voted_at: required")},
+       {[](auto& m) { m.mutable_voted_at()->set_nanos(-1); }, StartsWith("voted_at")}});
 }
 
 }  // namespace

@@ -1,10 +1,14 @@
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace candor::events::testing {
@@ -52,6 +56,28 @@ std::string ValidateError(const T& value, absl::Status (*validate)(const T&),
   EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(decode(encode(value)).status(), refused);
   return std::string(refused.message());
+}
+
+// Tests only. One way to make a valid `T` (a domain value or a wire message) invalid, and what the
+// refusal of the result says.
+template <typename T>
+struct Refusal {
+  std::function<void(T&)> spoil;
+  ::testing::Matcher<const std::string&> message;  // e.g. StartsWith("asin")
+};
+
+// Tests only. For each of `cases`: a copy of `valid`, spoiled, is refused by `error` (the test's
+// DecodeError or ValidateError of its codec) with a message that the case's matcher accepts. A
+// failure names the case by its position in `cases`.
+template <typename T>
+void ExpectRefusals(const T& valid, std::string (*error)(const T&),
+                    const std::vector<Refusal<T>>& cases) {
+  for (size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(::testing::Message() << "refusal case " << i);
+    T value = valid;
+    cases[i].spoil(value);
+    EXPECT_THAT(error(value), cases[i].message);
+  }
 }
 
 }  // namespace candor::events::testing
