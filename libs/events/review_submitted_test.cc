@@ -17,19 +17,14 @@ using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 review::Submission ValidSubmission() {
-  review::Submission s;
-  s.asin = "B000000001";
-  s.user_id = "u1";
-  s.rating = 4;
-  s.title = "Solid";
-  s.body = "Boils fast and the lid closes well.";
-  s.verified_purchase = true;
-  s.fingerprint = review::Fingerprint(s.asin, s.user_id, s.body);
-  s.review_id = review::ReviewIdFromFingerprint(s.fingerprint);
-  s.submitted_at = absl::FromUnixSeconds(1700000000) + absl::Nanoseconds(5000);
-  s.client_ip = "10.0.0.1";
-  s.device_id = "device-7f3a";
-  return s;
+  return review::Admitted({.asin = "B000000001",
+                           .rating = 4,
+                           .title = "Solid",
+                           .body = "Boils fast and the lid closes well.",
+                           .verified_purchase = true,
+                           .device_id = "device-7f3a"},
+                          "u1", "10.0.0.1",
+                          absl::FromUnixSeconds(1700000000) + absl::Nanoseconds(5000));
 }
 
 candor::review::v1::ReviewSubmitted Valid() {
