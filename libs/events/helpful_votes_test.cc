@@ -8,8 +8,7 @@
 namespace candor::events {
 namespace {
 
-using ::candor::events::testing::DecodeError;
-using ::candor::events::testing::ExpectRefusals;
+using ::candor::events::testing::ExpectDecodeRefusals;
 using ::candor::events::testing::ExpectRoundTrip;
 using ::testing::Eq;
 using ::testing::StartsWith;
@@ -35,8 +34,6 @@ v1::HelpfulVote Wire() {
   return m;
 }
 
-std::string Error(const v1::HelpfulVote& m) { return DecodeError(m, DecodeHelpfulVote); }
-
 TEST(HelpfulVoteTest, EveryVoteRoundTrips) {
   for (review::Vote value :
        {review::Vote::kHelpful, review::Vote::kNotHelpful, review::Vote::kRetracted}) {
@@ -54,8 +51,8 @@ TEST(HelpfulVoteTest, TimesBefore1970RoundTrip) {
 TEST(HelpfulVoteTest, EveryRefusedFieldIsNamed) {
   EXPECT_EQ(DecodeHelpfulVote("\xff\xff").status().message(),
             "cannot decode candor.review.v1.HelpfulVote");
-  ExpectRefusals(
-      Wire(), Error,
+  ExpectDecodeRefusals(
+      Wire(), DecodeHelpfulVote,
       {{[](auto& m) { m.set_review_id("short"); }, StartsWith("review_id")},
        {[](auto& m) { m.set_asin("b1"); }, StartsWith("asin")},
        {[](auto& m) { m.set_user_id(""); }, StartsWith("user_id")},

@@ -10,9 +10,8 @@
 namespace candor::events {
 namespace {
 
-using ::candor::events::testing::ExpectRefusals;
 using ::candor::events::testing::ExpectRoundTrip;
-using ::candor::events::testing::ValidateError;
+using ::candor::events::testing::ExpectValidateRefusals;
 using ::testing::StartsWith;
 
 review::ReviewScore Score() {
@@ -25,10 +24,6 @@ review::ReviewScore Score() {
   s.ranked = true;
   s.scored_at = absl::FromUnixMicros(1'700'000'000'123'456);
   return s;
-}
-
-std::string Error(const review::ReviewScore& s) {
-  return ValidateError(s, ValidateReviewScore, EncodeReviewScore, DecodeReviewScore);
 }
 
 TEST(ReviewScoreTest, RankedAndUnrankedRoundTrip) {
@@ -44,13 +39,13 @@ TEST(ReviewScoreTest, RankedAndUnrankedRoundTrip) {
 TEST(ReviewScoreTest, EveryRefusedFieldIsNamed) {
   EXPECT_EQ(DecodeReviewScore("\xff\xff").status().message(),
             "cannot decode candor.review.v1.ReviewScore");
-  ExpectRefusals(Score(), Error,
-                 {{[](auto& s) { s.review_id = "x"; }, StartsWith("review_id")},
-                  {[](auto& s) { s.asin = ""; }, StartsWith("asin")},
-                  {[](auto& s) { s.helpful_votes = 501; }, StartsWith("helpful_votes")},
-                  {[](auto& s) { s.helpful_votes = -1; }, StartsWith("helpful_votes")},
-                  {[](auto& s) { s.sort_key = std::numeric_limits<double>::quiet_NaN(); },
-                   StartsWith("sort_key")}});
+  ExpectValidateRefusals(Score(), ValidateReviewScore, EncodeReviewScore, DecodeReviewScore,
+                         {{[](auto& s) { s.review_id = "x"; }, StartsWith("review_id")},
+                          {[](auto& s) { s.asin = ""; }, StartsWith("asin")},
+                          {[](auto& s) { s.helpful_votes = 501; }, StartsWith("helpful_votes")},
+                          {[](auto& s) { s.helpful_votes = -1; }, StartsWith("helpful_votes")},
+                          {[](auto& s) { s.sort_key = std::numeric_limits<double>::quiet_NaN(); },
+                           StartsWith("sort_key")}});
   candor::review::v1::ReviewScore m;
   m.set_review_id(Score().review_id);
   m.set_asin(Score().asin);

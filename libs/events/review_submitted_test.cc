@@ -10,8 +10,7 @@
 namespace candor::events {
 namespace {
 
-using ::candor::events::testing::DecodeError;
-using ::candor::events::testing::ExpectRefusals;
+using ::candor::events::testing::ExpectDecodeRefusals;
 using ::candor::events::testing::ExpectRoundTrip;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
@@ -31,10 +30,6 @@ candor::review::v1::ReviewSubmitted Valid() {
   candor::review::v1::ReviewSubmitted m;
   m.ParseFromString(EncodeReviewSubmitted(ValidSubmission()));
   return m;
-}
-
-std::string Error(const candor::review::v1::ReviewSubmitted& m) {
-  return DecodeError(m, DecodeReviewSubmitted);
 }
 
 TEST(ReviewSubmittedTest, RoundTrip) {
@@ -113,8 +108,8 @@ TEST(ReviewSubmittedTest, UndecodableBytes) {
 }
 
 TEST(ReviewSubmittedTest, EachInvalidFieldIsNamed) {
-  ExpectRefusals(
-      Valid(), Error,
+  ExpectDecodeRefusals(
+      Valid(), DecodeReviewSubmitted,
       {{[](auto& m) { m.set_rating(6); }, StartsWith("rating")},
        {[](auto& m) { m.set_asin("short"); }, StartsWith("asin")},
        {[](auto& m) { m.set_body("   "); }, StartsWith("body")},

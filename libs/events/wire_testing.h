@@ -66,17 +66,32 @@ struct Refusal {
   ::testing::Matcher<const std::string&> message;  // e.g. StartsWith("asin")
 };
 
-// Tests only. For each of `cases`: a copy of `valid`, spoiled, is refused by `error` (the test's
-// DecodeError or ValidateError of its codec) with a message that the case's matcher accepts. A
-// failure names the case by its position in `cases`.
+// Tests only. For each of `cases`: a copy of `valid` (a wire message of the topic), spoiled, is
+// refused by `decode` (DecodeError) with a message that the case's matcher accepts. A failure
+// names the case by its position in `cases`.
+template <typename Message, typename T>
+void ExpectDecodeRefusals(const Message& valid, absl::StatusOr<T> (*decode)(std::string_view),
+                          const std::vector<Refusal<Message>>& cases) {
+  for (size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(::testing::Message() << "refusal case " << i);
+    Message m = valid;
+    cases[i].spoil(m);
+    EXPECT_THAT(DecodeError(m, decode), cases[i].message);
+  }
+}
+
+// Tests only. The same for domain values: a copy of `valid`, spoiled, is refused by `validate`,
+// and by `decode` of its encoding, as ValidateError checks.
 template <typename T>
-void ExpectRefusals(const T& valid, std::string (*error)(const T&),
-                    const std::vector<Refusal<T>>& cases) {
+void ExpectValidateRefusals(const T& valid, absl::Status (*validate)(const T&),
+                            std::string (*encode)(const T&),
+                            absl::StatusOr<T> (*decode)(std::string_view),
+                            const std::vector<Refusal<T>>& cases) {
   for (size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE(::testing::Message() << "refusal case " << i);
     T value = valid;
     cases[i].spoil(value);
-    EXPECT_THAT(error(value), cases[i].message);
+    EXPECT_THAT(ValidateError(value, validate, encode, decode), cases[i].message);
   }
 }
 
