@@ -8,8 +8,9 @@
 namespace candor::events {
 namespace {
 
-using ::candor::events::testing::DecodeError;
+using ::candor::events::testing::ExpectDecodeRefusals;
 using ::candor::events::testing::ExpectRoundTrip;
+using ::testing::Eq;
 using ::testing::StartsWith;
 namespace v1 = candor::review::v1;
 
@@ -33,8 +34,6 @@ v1::HelpfulVote Wire() {
   return m;
 }
 
-std::string Error(const v1::HelpfulVote& m) { return DecodeError(m, DecodeHelpfulVote); }
-
 TEST(HelpfulVoteTest, EveryVoteRoundTrips) {
   for (review::Vote value :
        {review::Vote::kHelpful, review::Vote::kNotHelpful, review::Vote::kRetracted}) {
@@ -52,27 +51,16 @@ TEST(HelpfulVoteTest, TimesBefore1970RoundTrip) {
 TEST(HelpfulVoteTest, EveryRefusedFieldIsNamed) {
   EXPECT_EQ(DecodeHelpfulVote("\xff\xff").status().message(),
             "cannot decode candor.review.v1.HelpfulVote");
-  v1::HelpfulVote m = Wire();
-  m.set_review_id("short");
-  EXPECT_THAT(Error(m), StartsWith("review_id"));
-  m = Wire();
-  m.set_asin("b1");
-  EXPECT_THAT(Error(m), StartsWith("asin"));
-  m = Wire();
-  m.set_user_id("");
-  EXPECT_THAT(Error(m), StartsWith("user_id"));
-  m = Wire();
-  m.set_vote(v1::HELPFUL_VOTE_VALUE_UNSPECIFIED);
-  EXPECT_THAT(Error(m), StartsWith("vote: "));
-  m = Wire();
-  m.set_vote(static_cast<v1::HelpfulVoteValue>(42));  // a value newer than this binary
-  EXPECT_THAT(Error(m), StartsWith("vote: "));
-  m = Wire();
-  m.clear_voted_at();
-  EXPECT_EQ(Error(m), "voted_at: required");
-  m = Wire();
-  m.mutable_voted_at()->set_nanos(-1);
-  EXPECT_THAT(Error(m), StartsWith("voted_at"));
+  ExpectDecodeRefusals(
+      Wire(), DecodeHelpfulVote,
+      {{[](auto& m) { m.set_review_id("short"); }, StartsWith("review_id")},
+       {[](auto& m) { m.set_asin("b1"); }, StartsWith("asin")},
+       {[](auto& m) { m.set_user_id(""); }, StartsWith("user_id")},
+       {[](auto& m) { m.set_vote(v1::HELPFUL_VOTE_VALUE_UNSPECIFIED); }, StartsWith("vote: ")},
+       // A value newer than this binary.
+       {[](auto& m) { m.set_vote(static_cast<v1::HelpfulVoteValue>(42)); }, StartsWith("vote: ")},
+       {[](auto& m) { m.clear_voted_at(); }, Eq("voted_at: required")},
+       {[](auto& m) { m.mutable_voted_at()->set_nanos(-1); }, StartsWith("voted_at")}});
 }
 
 }  // namespace

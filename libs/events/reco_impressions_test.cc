@@ -11,7 +11,7 @@ namespace candor::events {
 namespace {
 
 using ::candor::events::testing::ExpectRoundTrip;
-using ::candor::events::testing::ValidateError;
+using ::candor::events::testing::ExpectValidateRefusals;
 using ::testing::StartsWith;
 
 RecoImpression Impression() {
@@ -27,10 +27,6 @@ RecoImpression Impression() {
   return i;
 }
 
-std::string Error(const RecoImpression& i) {
-  return ValidateError(i, ValidateRecoImpression, EncodeRecoImpression, DecodeRecoImpression);
-}
-
 TEST(RecoImpressionTest, RoundTrips) {
   ExpectRoundTrip(Impression(), EncodeRecoImpression, DecodeRecoImpression);
   RecoImpression empty = Impression();
@@ -41,33 +37,19 @@ TEST(RecoImpressionTest, RoundTrips) {
 TEST(RecoImpressionTest, EveryRefusedFieldIsNamed) {
   EXPECT_EQ(DecodeRecoImpression("\xff\xff").status().message(),
             "cannot decode candor.reco.v1.RecoImpression");
-  RecoImpression i = Impression();
-  i.request_id = "";
-  EXPECT_THAT(Error(i), StartsWith("request_id"));
-  i = Impression();
-  i.request_id = "new\nline";
-  EXPECT_THAT(Error(i), StartsWith("request_id"));
-  i = Impression();
-  i.user_id = "";
-  EXPECT_THAT(Error(i), StartsWith("user_id"));
-  i = Impression();
-  i.experiment = std::string(65, 'e');
-  EXPECT_THAT(Error(i), StartsWith("experiment"));
-  i = Impression();
-  i.variant = "a b";
-  EXPECT_THAT(Error(i), StartsWith("variant"));
-  i = Impression();
-  i.items[1].asin = "nope";
-  EXPECT_THAT(Error(i), StartsWith("items[1].asin"));
-  i = Impression();
-  i.items[2].score = std::numeric_limits<float>::infinity();
-  EXPECT_THAT(Error(i), StartsWith("items[2].score"));
-  i = Impression();
-  i.items[0].stage = 0;
-  EXPECT_THAT(Error(i), StartsWith("items[0].stage"));
-  i = Impression();
-  i.items.assign(kMaxImpressedItems + 1, i.items[0]);
-  EXPECT_THAT(Error(i), StartsWith("items: at most 100"));
+  ExpectValidateRefusals(
+      Impression(), ValidateRecoImpression, EncodeRecoImpression, DecodeRecoImpression,
+      {{[](auto& i) { i.request_id = ""; }, StartsWith("request_id")},
+       {[](auto& i) { i.request_id = "new\nline"; }, StartsWith("request_id")},
+       {[](auto& i) { i.user_id = ""; }, StartsWith("user_id")},
+       {[](auto& i) { i.experiment = std::string(65, 'e'); }, StartsWith("experiment")},
+       {[](auto& i) { i.variant = "a b"; }, StartsWith("variant")},
+       {[](auto& i) { i.items[1].asin = "nope"; }, StartsWith("items[1].asin")},
+       {[](auto& i) { i.items[2].score = std::numeric_limits<float>::infinity(); },
+        StartsWith("items[2].score")},
+       {[](auto& i) { i.items[0].stage = 0; }, StartsWith("items[0].stage")},
+       {[](auto& i) { i.items.assign(kMaxImpressedItems + 1, i.items[0]); },
+        StartsWith("items: at most 100")}});
   candor::reco::v1::RecoImpression m;
   m.set_request_id("r");
   EXPECT_EQ(DecodeRecoImpression(m.SerializeAsString()).status().message(), "served_at: required");

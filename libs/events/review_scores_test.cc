@@ -11,7 +11,7 @@ namespace candor::events {
 namespace {
 
 using ::candor::events::testing::ExpectRoundTrip;
-using ::candor::events::testing::ValidateError;
+using ::candor::events::testing::ExpectValidateRefusals;
 using ::testing::StartsWith;
 
 review::ReviewScore Score() {
@@ -24,10 +24,6 @@ review::ReviewScore Score() {
   s.ranked = true;
   s.scored_at = absl::FromUnixMicros(1'700'000'000'123'456);
   return s;
-}
-
-std::string Error(const review::ReviewScore& s) {
-  return ValidateError(s, ValidateReviewScore, EncodeReviewScore, DecodeReviewScore);
 }
 
 TEST(ReviewScoreTest, RankedAndUnrankedRoundTrip) {
@@ -43,24 +39,16 @@ TEST(ReviewScoreTest, RankedAndUnrankedRoundTrip) {
 TEST(ReviewScoreTest, EveryRefusedFieldIsNamed) {
   EXPECT_EQ(DecodeReviewScore("\xff\xff").status().message(),
             "cannot decode candor.review.v1.ReviewScore");
-  review::ReviewScore s = Score();
-  s.review_id = "x";
-  EXPECT_THAT(Error(s), StartsWith("review_id"));
-  s = Score();
-  s.asin = "";
-  EXPECT_THAT(Error(s), StartsWith("asin"));
-  s = Score();
-  s.helpful_votes = 501;
-  EXPECT_THAT(Error(s), StartsWith("helpful_votes"));
-  s = Score();
-  s.helpful_votes = -1;
-  EXPECT_THAT(Error(s), StartsWith("helpful_votes"));
-  s = Score();
-  s.sort_key = std::numeric_limits<double>::quiet_NaN();
-  EXPECT_THAT(Error(s), StartsWith("sort_key"));
+  ExpectValidateRefusals(Score(), ValidateReviewScore, EncodeReviewScore, DecodeReviewScore,
+                         {{[](auto& s) { s.review_id = "x"; }, StartsWith("review_id")},
+                          {[](auto& s) { s.asin = ""; }, StartsWith("asin")},
+                          {[](auto& s) { s.helpful_votes = 501; }, StartsWith("helpful_votes")},
+                          {[](auto& s) { s.helpful_votes = -1; }, StartsWith("helpful_votes")},
+                          {[](auto& s) { s.sort_key = std::numeric_limits<double>::quiet_NaN(); },
+                           StartsWith("sort_key")}});
   candor::review::v1::ReviewScore m;
-  m.set_review_id(s.review_id);
-  m.set_asin(s.asin);
+  m.set_review_id(Score().review_id);
+  m.set_asin(Score().asin);
   EXPECT_EQ(DecodeReviewScore(m.SerializeAsString()).status().message(), "scored_at: required");
 }
 

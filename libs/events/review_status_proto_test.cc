@@ -11,12 +11,9 @@ namespace candor::events {
 namespace {
 
 namespace v1 = candor::review::v1;
+using review::kEveryStatus;
 using review::ReviewStatus;
 using ::testing::StartsWith;
-
-constexpr ReviewStatus kEveryStatus[] = {ReviewStatus::kAwaitingScoring, ReviewStatus::kActive,
-                                         ReviewStatus::kHeld, ReviewStatus::kRejected,
-                                         ReviewStatus::kRemoved};
 
 TEST(ReviewStatusProtoTest, EveryDomainValueRoundTripsUnderItsOwnName) {
   for (ReviewStatus s : kEveryStatus) {

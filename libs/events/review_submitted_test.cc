@@ -1,7 +1,6 @@
 #include "libs/events/review_submitted.h"
 
-#include <cctype>
-
+#include "absl/strings/ascii.h"
 #include "candor/review/v1/events.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -11,35 +10,26 @@
 namespace candor::events {
 namespace {
 
-using ::candor::events::testing::DecodeError;
+using ::candor::events::testing::ExpectDecodeRefusals;
 using ::candor::events::testing::ExpectRoundTrip;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 review::Submission ValidSubmission() {
-  review::Submission s;
-  s.asin = "B000000001";
-  s.user_id = "u1";
-  s.rating = 4;
-  s.title = "Solid";
-  s.body = "Boils fast and the lid closes well.";
-  s.verified_purchase = true;
-  s.fingerprint = review::Fingerprint(s.asin, s.user_id, s.body);
-  s.review_id = review::ReviewIdFromFingerprint(s.fingerprint);
-  s.submitted_at = absl::FromUnixSeconds(1700000000) + absl::Nanoseconds(5000);
-  s.client_ip = "10.0.0.1";
-  s.device_id = "device-7f3a";
-  return s;
+  return review::Admitted({.asin = "B000000001",
+                           .rating = 4,
+                           .title = "Solid",
+                           .body = "Boils fast and the lid closes well.",
+                           .verified_purchase = true,
+                           .device_id = "device-7f3a"},
+                          "u1", "10.0.0.1",
+                          absl::FromUnixSeconds(1700000000) + absl::Nanoseconds(5000));
 }
 
 candor::review::v1::ReviewSubmitted Valid() {
   candor::review::v1::ReviewSubmitted m;
   m.ParseFromString(EncodeReviewSubmitted(ValidSubmission()));
   return m;
-}
-
-std::string Error(const candor::review::v1::ReviewSubmitted& m) {
-  return DecodeError(m, DecodeReviewSubmitted);
 }
 
 TEST(ReviewSubmittedTest, RoundTrip) {
@@ -118,75 +108,44 @@ TEST(ReviewSubmittedTest, UndecodableBytes) {
 }
 
 TEST(ReviewSubmittedTest, EachInvalidFieldIsNamed) {
-  auto m = Valid();
-  m.set_rating(6);
-  EXPECT_THAT(Error(m), StartsWith("rating"));
-  m = Valid();
-  m.set_asin("short");
-  EXPECT_THAT(Error(m), StartsWith("asin"));
-  m = Valid();
-  m.set_body("   ");
-  EXPECT_THAT(Error(m), StartsWith("body"));
-  m = Valid();
-  m.set_title(std::string(300, 'x'));
-  EXPECT_THAT(Error(m), StartsWith("title"));
-  m = Valid();
-  m.set_body(std::string("bad \xff utf8"));  // proto3 strings: the parser itself refuses it
-  EXPECT_THAT(Error(m), HasSubstr("cannot decode"));
-  m = Valid();
-  m.set_body(std::string("nul \0 inside", 12));
-  EXPECT_THAT(Error(m), HasSubstr("body: control character U+0000"));
-  m = Valid();
-  m.set_device_id(std::string("\0", 1));
-  EXPECT_THAT(Error(m), StartsWith("device_id:"));
-  m = Valid();
-  m.set_user_id(std::string("u\0", 2));
-  EXPECT_THAT(Error(m), StartsWith("user_id:"));
-  m = Valid();
-  m.set_client_ip(std::string(300, '1'));
-  EXPECT_THAT(Error(m), StartsWith("client_ip:"));
-  m = Valid();
-  m.set_client_ip("ipv4:10.0.0.1:5000");  // the gateway hands on the bare address
-  EXPECT_THAT(Error(m), StartsWith("client_ip:"));
-  m = Valid();
-  m.mutable_account_created_at()->set_nanos(-1);
-  EXPECT_THAT(Error(m), StartsWith("account_created_at"));
-  m = Valid();
-  m.mutable_account_created_at()->set_seconds(int64_t{1} << 50);
-  EXPECT_THAT(Error(m), StartsWith("account_created_at"));
-  m = Valid();
-  m.set_imported(true);
-  m.mutable_submitted_at()->set_seconds(700000000);  // 1992: before any online shop's reviews
-  EXPECT_THAT(Error(m), StartsWith("submitted_at: an imported review's time"));
-  m = Valid();
-  m.mutable_submitted_at()->set_nanos(-1);
-  EXPECT_THAT(Error(m), StartsWith("submitted_at"));
-  m = Valid();
-  m.mutable_submitted_at()->set_nanos(1000000000);
-  EXPECT_THAT(Error(m), StartsWith("submitted_at"));
-  m = Valid();
-  m.clear_user_id();
-  EXPECT_THAT(Error(m), StartsWith("user_id"));
-  m = Valid();
-  m.clear_review_id();
-  EXPECT_THAT(Error(m), StartsWith("review_id"));
-  m = Valid();
-  m.set_fingerprint("ABC");
-  EXPECT_THAT(Error(m), StartsWith("fingerprint"));
-  m = Valid();
-  std::string upper = m.fingerprint();
-  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  m.set_fingerprint(upper);
-  EXPECT_THAT(Error(m), StartsWith("fingerprint"));
-  m = Valid();
-  m.set_review_id("0123456789abcdef0123456789abcdef");
-  EXPECT_THAT(Error(m), StartsWith("review_id"));
-  m = Valid();
-  m.clear_submitted_at();
-  EXPECT_THAT(Error(m), StartsWith("submitted_at"));
-  m = Valid();
-  m.mutable_submitted_at()->set_seconds(int64_t{1} << 50);
-  EXPECT_THAT(Error(m), StartsWith("submitted_at"));
+  ExpectDecodeRefusals(
+      Valid(), DecodeReviewSubmitted,
+      {{[](auto& m) { m.set_rating(6); }, StartsWith("rating")},
+       {[](auto& m) { m.set_asin("short"); }, StartsWith("asin")},
+       {[](auto& m) { m.set_body("   "); }, StartsWith("body")},
+       {[](auto& m) { m.set_title(std::string(300, 'x')); }, StartsWith("title")},
+       // proto3 strings: the parser itself refuses invalid UTF-8.
+       {[](auto& m) { m.set_body(std::string("bad \xff utf8")); }, HasSubstr("cannot decode")},
+       {[](auto& m) { m.set_body(std::string("nul \0 inside", 12)); },
+        HasSubstr("body: control character U+0000")},
+       {[](auto& m) { m.set_device_id(std::string("\0", 1)); }, StartsWith("device_id:")},
+       {[](auto& m) { m.set_user_id(std::string("u\0", 2)); }, StartsWith("user_id:")},
+       {[](auto& m) { m.set_client_ip(std::string(300, '1')); }, StartsWith("client_ip:")},
+       // The gateway hands on the bare address.
+       {[](auto& m) { m.set_client_ip("ipv4:10.0.0.1:5000"); }, StartsWith("client_ip:")},
+       {[](auto& m) { m.mutable_account_created_at()->set_nanos(-1); },
+        StartsWith("account_created_at")},
+       {[](auto& m) { m.mutable_account_created_at()->set_seconds(int64_t{1} << 50); },
+        StartsWith("account_created_at")},
+       {[](auto& m) {
+          m.set_imported(true);
+          // 1992: before any online shop's reviews.
+          m.mutable_submitted_at()->set_seconds(700000000);
+        },
+        StartsWith("submitted_at: an imported review's time")},
+       {[](auto& m) { m.mutable_submitted_at()->set_nanos(-1); }, StartsWith("submitted_at")},
+       {[](auto& m) { m.mutable_submitted_at()->set_nanos(1000000000); },
+        StartsWith("submitted_at")},
+       {[](auto& m) { m.clear_user_id(); }, StartsWith("user_id")},
+       {[](auto& m) { m.clear_review_id(); }, StartsWith("review_id")},
+       {[](auto& m) { m.set_fingerprint("ABC"); }, StartsWith("fingerprint")},
+       {[](auto& m) { m.set_fingerprint(absl::AsciiStrToUpper(m.fingerprint())); },
+        StartsWith("fingerprint")},
+       {[](auto& m) { m.set_review_id("0123456789abcdef0123456789abcdef"); },
+        StartsWith("review_id")},
+       {[](auto& m) { m.clear_submitted_at(); }, StartsWith("submitted_at")},
+       {[](auto& m) { m.mutable_submitted_at()->set_seconds(int64_t{1} << 50); },
+        StartsWith("submitted_at")}});
 }
 
 TEST(ReviewSubmittedTest, ValidateIsWhatDecodeChecks) {

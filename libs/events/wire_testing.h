@@ -1,10 +1,14 @@
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace candor::events::testing {
@@ -52,6 +56,43 @@ std::string ValidateError(const T& value, absl::Status (*validate)(const T&),
   EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(decode(encode(value)).status(), refused);
   return std::string(refused.message());
+}
+
+// Tests only. One way to make a valid `T` (a domain value or a wire message) invalid, and what the
+// refusal of the result says.
+template <typename T>
+struct Refusal {
+  std::function<void(T&)> spoil;
+  ::testing::Matcher<const std::string&> message;  // e.g. StartsWith("asin")
+};
+
+// Tests only. For each of `cases`: a copy of `valid` (a wire message of the topic), spoiled, is
+// refused by `decode` (DecodeError) with a message that the case's matcher accepts. A failure
+// names the case by its position in `cases`.
+template <typename Message, typename T>
+void ExpectDecodeRefusals(const Message& valid, absl::StatusOr<T> (*decode)(std::string_view),
+                          const std::vector<Refusal<Message>>& cases) {
+  for (size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(::testing::Message() << "refusal case " << i);
+    Message m = valid;
+    cases[i].spoil(m);
+    EXPECT_THAT(DecodeError(m, decode), cases[i].message);
+  }
+}
+
+// Tests only. The same for domain values: a copy of `valid`, spoiled, is refused by `validate`,
+// and by `decode` of its encoding, as ValidateError checks.
+template <typename T>
+void ExpectValidateRefusals(const T& valid, absl::Status (*validate)(const T&),
+                            std::string (*encode)(const T&),
+                            absl::StatusOr<T> (*decode)(std::string_view),
+                            const std::vector<Refusal<T>>& cases) {
+  for (size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(::testing::Message() << "refusal case " << i);
+    T value = valid;
+    cases[i].spoil(value);
+    EXPECT_THAT(ValidateError(value, validate, encode, decode), cases[i].message);
+  }
 }
 
 }  // namespace candor::events::testing

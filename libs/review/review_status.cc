@@ -1,15 +1,6 @@
 #include "libs/review/review_status.h"
 
-#include <array>
-
 namespace candor::review {
-namespace {
-
-constexpr std::array kAllStatuses = {ReviewStatus::kAwaitingScoring, ReviewStatus::kActive,
-                                     ReviewStatus::kHeld, ReviewStatus::kRejected,
-                                     ReviewStatus::kRemoved};
-
-}  // namespace
 
 std::string_view StatusName(ReviewStatus status) {
   switch (status) {
@@ -28,7 +19,7 @@ std::string_view StatusName(ReviewStatus status) {
 }
 
 std::optional<ReviewStatus> ParseStatus(std::string_view name) {
-  for (ReviewStatus status : kAllStatuses) {
+  for (ReviewStatus status : kEveryStatus) {
     if (StatusName(status) == name) return status;
   }
   return std::nullopt;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string_view>
 
@@ -16,6 +17,12 @@ namespace candor::review {
 //   kRejected         refused by scoring or by a moderator ("rejected")
 //   kRemoved          was active, then removed (soft delete); may be restored ("removed")
 enum class ReviewStatus { kAwaitingScoring, kActive, kHeld, kRejected, kRemoved };
+
+// Every state, in declaration order (a new state joins it here): what ParseStatus searches and
+// what tests iterate.
+inline constexpr std::array kEveryStatus = {ReviewStatus::kAwaitingScoring, ReviewStatus::kActive,
+                                            ReviewStatus::kHeld, ReviewStatus::kRejected,
+                                            ReviewStatus::kRemoved};
 
 // The stored and logged name of `status`, e.g. "held".
 std::string_view StatusName(ReviewStatus status);

@@ -10,8 +10,7 @@ namespace {
 
 TEST(ReviewStatusTest, EveryStatusHasOneDistinctNameThatParsesBack) {
   std::set<std::string, std::less<>> names;
-  for (ReviewStatus s : {ReviewStatus::kAwaitingScoring, ReviewStatus::kActive, ReviewStatus::kHeld,
-                         ReviewStatus::kRejected, ReviewStatus::kRemoved}) {
+  for (ReviewStatus s : kEveryStatus) {
     const std::string_view name = StatusName(s);
     EXPECT_TRUE(names.emplace(name).second) << name;
     EXPECT_EQ(ParseStatus(name), s) << name;

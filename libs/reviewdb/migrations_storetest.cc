@@ -45,6 +45,15 @@ int RunShell(const std::string& command, std::string* output) {
   return pclose(pipe);
 }
 
+// Inserts a reviews row in the columns every schema since 0001 has, its review id and fingerprint
+// `id`, of product B000000001 and user "u".
+void InsertReview(pqxx::transaction_base& tx, const std::string& id, const std::string& status) {
+  tx.exec_params(
+      "INSERT INTO reviews (review_id, fingerprint, asin, user_id, rating, body, status, "
+      "submitted_at) VALUES ($1, $1, 'B000000001', 'u', 4, 'text', $2, now())",
+      id, status);
+}
+
 class MigrationsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -89,13 +98,10 @@ TEST_F(MigrationsTest, RenamesStoredPendingToHeld) {
   // The schema as it was before 0003, with a review queued for a moderator under the old name.
   MigrateBefore("0003");
   pqxx::connection db(DsnFor(database_));
-  const char* kInsert =
-      "INSERT INTO reviews (review_id, fingerprint, asin, user_id, rating, body, status, "
-      "submitted_at) VALUES ($1, $1, 'B000000001', 'u', 4, 'text', $2, now())";
   {
     pqxx::work tx(db);
-    tx.exec_params(kInsert, "queued", "pending");
-    tx.exec_params(kInsert, "live", "active");
+    InsertReview(tx, "queued", "pending");
+    InsertReview(tx, "live", "active");
     tx.commit();
   }
 
@@ -112,14 +118,13 @@ TEST_F(MigrationsTest, RenamesStoredPendingToHeld) {
   // The constraint now takes 'held' and refuses the retired name.
   {
     pqxx::work tx(db);
-    tx.exec_params(kInsert, "held-too", "held");
+    InsertReview(tx, "held-too", "held");
     tx.commit();
   }
-  try {
+  {
     pqxx::work tx(db);
-    tx.exec_params(kInsert, "old-name", "pending");
-    ADD_FAILURE() << "the status constraint took 'pending'";
-  } catch (const pqxx::check_violation&) {
+    EXPECT_THROW(InsertReview(tx, "old-name", "pending"), pqxx::check_violation)
+        << "the status constraint took 'pending'";
   }
   // Applied once: a second run finds nothing to do.
   EXPECT_NE(Migrate().find("up to date"), std::string::npos);
@@ -132,11 +137,8 @@ TEST_F(MigrationsTest, QueueRowsGetTheirLatestAuditReasons) {
   pqxx::connection db(DsnFor(database_));
   {
     pqxx::work tx(db);
-    const char* kInsert =
-        "INSERT INTO reviews (review_id, fingerprint, asin, user_id, rating, body, status, "
-        "submitted_at) VALUES ($1, $1, 'B000000001', 'u', 4, 'text', $2, now())";
-    tx.exec_params(kInsert, "held", "held");
-    tx.exec_params(kInsert, "live", "active");
+    InsertReview(tx, "held", "held");
+    InsertReview(tx, "live", "active");
     const char* kAudit =
         "INSERT INTO fraud_audit (review_id, decision, score, scorer, reasons) "
         "VALUES ($1, $2, 0.5, 'rules-v1', $3::jsonb)";
@@ -172,9 +174,7 @@ TEST_F(MigrationsTest, RescoreColumnsAndQueueStateKeepStoredRows) {
   pqxx::connection db(DsnFor(database_));
   {
     pqxx::work tx(db);
-    tx.exec(
-        "INSERT INTO reviews (review_id, fingerprint, asin, user_id, rating, body, status, "
-        "submitted_at) VALUES ('held', 'held', 'B000000001', 'u', 4, 'text', 'held', now())");
+    InsertReview(tx, "held", "held");
     tx.exec("INSERT INTO moderation_queue (review_id, reason) VALUES ('held', 'summary')");
     tx.commit();
   }
@@ -196,11 +196,10 @@ TEST_F(MigrationsTest, RescoreColumnsAndQueueStateKeepStoredRows) {
     tx.exec_params("UPDATE moderation_queue SET state = $1", std::string(kQueueStateRescored));
     tx.commit();
   }
-  try {
+  {
     pqxx::work tx(db);
-    tx.exec("UPDATE moderation_queue SET state = 'withdrawn'");
-    ADD_FAILURE() << "the state constraint took 'withdrawn'";
-  } catch (const pqxx::check_violation&) {
+    EXPECT_THROW(tx.exec("UPDATE moderation_queue SET state = 'withdrawn'"), pqxx::check_violation)
+        << "the state constraint took 'withdrawn'";
   }
   EXPECT_NE(Migrate().find("up to date"), std::string::npos);
 }
@@ -241,11 +240,9 @@ TEST_F(MigrationsTest, RanksMoveToTheirOwnTable) {
                      "'reviews' AND column_name IN ('helpful_votes', 'total_votes', 'sort_key')")[0]
                 .as<int>(),
             0);
-  try {
-    tx.exec("UPDATE review_ranks SET helpful_votes = 9 WHERE review_id = 'ranked'");
-    ADD_FAILURE() << "review_ranks took more helpful than total votes";
-  } catch (const pqxx::check_violation&) {
-  }
+  EXPECT_THROW(tx.exec("UPDATE review_ranks SET helpful_votes = 9 WHERE review_id = 'ranked'"),
+               pqxx::check_violation)
+      << "review_ranks took more helpful than total votes";
   EXPECT_NE(Migrate().find("up to date"), std::string::npos);
 }
 

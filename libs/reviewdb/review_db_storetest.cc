@@ -22,14 +22,13 @@ class ReviewDbTest : public testing::ReviewDbFixture {
  protected:
   NewReview Scored(ReviewStatus status, const std::string& body) {
     NewReview r;
-    review::Submission& s = r.submission;
-    s.asin = asin_;
-    s.user_id = candor::testing::UniqueUser();
-    s.rating = 3;
-    s.body = body;
-    s.fingerprint = review::Fingerprint(s.asin, s.user_id, s.body);
-    s.review_id = review::ReviewIdFromFingerprint(s.fingerprint);
-    s.submitted_at = absl::Now();
+    r.submission = review::Admitted({.asin = asin_,
+                                     .rating = 3,
+                                     .title = "",
+                                     .body = body,
+                                     .verified_purchase = false,
+                                     .device_id = ""},
+                                    candor::testing::UniqueUser(), /*client_ip=*/"", absl::Now());
     r.status = status;
     r.fraud_score = 0.5;
     r.decision = status == ReviewStatus::kHeld ? "queue" : "pass";
@@ -409,20 +408,16 @@ TEST_F(ReviewDbTest, CountedSumsAreTheSumsOverCountedReviews) {
 // A review scored `decision` (stored in the status it routes to) at `at`, with the facts only
 // the gateway knows.
 NewReview Decided(const std::string& asin, const std::string& decision, absl::Time at) {
+  const std::string user = candor::testing::UniqueUser();
   NewReview r;
-  review::Submission& s = r.submission;
-  s.asin = asin;
-  s.user_id = candor::testing::UniqueUser();
-  s.rating = 4;
-  s.title = "Title";
-  s.body = "body by " + s.user_id;
-  s.verified_purchase = true;
-  s.fingerprint = review::Fingerprint(s.asin, s.user_id, s.body);
-  s.review_id = review::ReviewIdFromFingerprint(s.fingerprint);
-  s.submitted_at = at;
-  s.client_ip = "203.0.113.7";
-  s.device_id = "device-" + s.user_id;
-  s.account_created_at = at - absl::Hours(24 * 400);
+  r.submission = review::Admitted({.asin = asin,
+                                   .rating = 4,
+                                   .title = "Title",
+                                   .body = "body by " + user,
+                                   .verified_purchase = true,
+                                   .device_id = "device-" + user},
+                                  user, "203.0.113.7", at);
+  r.submission.account_created_at = at - absl::Hours(24 * 400);
   r.status = decision == "queue"    ? ReviewStatus::kHeld
              : decision == "reject" ? ReviewStatus::kRejected
                                     : ReviewStatus::kActive;

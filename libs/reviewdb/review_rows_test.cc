@@ -5,14 +5,13 @@
 namespace candor::reviewdb {
 namespace {
 
+using review::kEveryStatus;
 using review::ReviewStatus;
 
 TEST(IsTransitionTest, OnlyTheModerationTransitions) {
-  const ReviewStatus all[] = {ReviewStatus::kAwaitingScoring, ReviewStatus::kActive,
-                              ReviewStatus::kHeld, ReviewStatus::kRejected, ReviewStatus::kRemoved};
   int allowed = 0;
-  for (ReviewStatus from : all) {
-    for (ReviewStatus to : all) {
+  for (ReviewStatus from : kEveryStatus) {
+    for (ReviewStatus to : kEveryStatus) {
       if (IsTransition(from, to)) ++allowed;
     }
   }
@@ -27,13 +26,11 @@ TEST(IsTransitionTest, OnlyTheModerationTransitions) {
 }
 
 TEST(IsRescoreTransitionTest, BetweenTheStatusesADecisionRoutesTo) {
-  const ReviewStatus all[] = {ReviewStatus::kAwaitingScoring, ReviewStatus::kActive,
-                              ReviewStatus::kHeld, ReviewStatus::kRejected, ReviewStatus::kRemoved};
   const ReviewStatus scored[] = {ReviewStatus::kActive, ReviewStatus::kHeld,
                                  ReviewStatus::kRejected};
   int allowed = 0;
-  for (ReviewStatus from : all) {
-    for (ReviewStatus to : all) {
+  for (ReviewStatus from : kEveryStatus) {
+    for (ReviewStatus to : kEveryStatus) {
       if (IsRescoreTransition(from, to)) ++allowed;
     }
   }

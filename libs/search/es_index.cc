@@ -119,13 +119,7 @@ absl::StatusOr<std::vector<es::BulkItem>> ElasticsearchIndex::SendBulk(const std
 
 absl::Status ElasticsearchIndex::Upsert(const std::vector<ReviewDocument>& documents) {
   if (absl::Status s = WritesAllowed(); !s.ok()) return s;
-  for (const ReviewDocument& d : documents) {
-    if (absl::Status s = review::ValidateReviewIdFormat(d.review_id); !s.ok()) return s;
-    if (absl::Status s = review::ValidateAsin(d.asin); !s.ok()) return s;
-    if (d.rating < 1 || d.rating > 5) {
-      return absl::InvalidArgumentError(absl::StrCat("rating: must be 1..5, got ", d.rating));
-    }
-  }
+  if (absl::Status s = ValidateReviewDocuments(documents); !s.ok()) return s;
   return ForEachChunk(documents, [&](const std::vector<ReviewDocument>& chunk) -> absl::Status {
     absl::StatusOr<std::vector<es::BulkItem>> items = SendBulk(es::BulkIndexBody(chunk), "upsert");
     if (!items.ok()) return items.status();

@@ -339,14 +339,12 @@ TEST(EsSearchResponseTest, HitsExactTotalFacetsAndEscapedSnippets) {
       absl::FromCivil(absl::CivilDay(2025, 1, 1), absl::UTCTimeZone()) + absl::Milliseconds(500));
   EXPECT_EQ(r->hits[1].snippet, "Short.");
   EXPECT_EQ(r->hits[1].relevance, 0);
-  Facets f;
-  f.stars = {12, 0, 0, 0, 30};
-  f.verified = 40;
-  f.unverified = 2;
-  f.last_30_days = 3;
-  f.last_year = 9;
-  f.older = 30;
-  EXPECT_EQ(r->facets, f);
+  EXPECT_EQ(r->facets, (Facets{.stars = {12, 0, 0, 0, 30},
+                               .verified = 40,
+                               .unverified = 2,
+                               .last_30_days = 3,
+                               .last_year = 9,
+                               .older = 30}));
   // An empty query reports no relevance, as the Xapian backend does.
   EXPECT_EQ(ParseSearchResponse(SearchAnswer().dump(), false)->hits[0].relevance, 0);
 }

@@ -110,14 +110,12 @@ TEST_P(SearchContractTest, FiltersAndFacetsCountEveryMatch) {
   SearchResult all = MustSearch({.asin = "B000GUITAR", .page_size = 1});
   EXPECT_EQ(all.total, 4);
   EXPECT_EQ(all.hits.size(), 1u);
-  Facets expected;
-  expected.stars = {1, 1, 0, 1, 1};
-  expected.verified = 2;
-  expected.unverified = 2;
-  expected.last_30_days = 2;
-  expected.last_year = 1;
-  expected.older = 1;
-  EXPECT_EQ(all.facets, expected);
+  EXPECT_EQ(all.facets, (Facets{.stars = {1, 1, 0, 1, 1},
+                                .verified = 2,
+                                .unverified = 2,
+                                .last_30_days = 2,
+                                .last_year = 1,
+                                .older = 1}));
 
   EXPECT_EQ(MustSearch({.asin = "B000GUITAR", .stars = {1, 2}}).total, 2);
   EXPECT_EQ(MustSearch({.asin = "B000GUITAR", .verified = false}).total, 2);
@@ -132,12 +130,8 @@ TEST_P(SearchContractTest, FiltersAndFacetsCountEveryMatch) {
   // Facets follow the words and the filters.
   SearchResult buzz = MustSearch({.asin = "B000GUITAR", .query = "buzz", .verified = true});
   EXPECT_EQ(buzz.total, 2);
-  Facets buzz_facets;
-  buzz_facets.stars = {0, 1, 0, 0, 1};
-  buzz_facets.verified = 2;
-  buzz_facets.last_30_days = 1;
-  buzz_facets.last_year = 1;
-  EXPECT_EQ(buzz.facets, buzz_facets);
+  EXPECT_EQ(buzz.facets,
+            (Facets{.stars = {0, 1, 0, 0, 1}, .verified = 2, .last_30_days = 1, .last_year = 1}));
 }
 
 TEST_P(SearchContractTest, ThreeSorts) {

@@ -106,13 +106,19 @@ inline constexpr int64_t kMaxResultWindow = 10'000;
 // that requires words checks that itself.
 absl::Status ValidateSearchRequest(const SearchRequest& request);
 
+// What every backend's Upsert checks before it writes anything: each document's review id is 32
+// lower-case hex characters, its asin an Amazon standard id and its rating 1..5. INVALID_ARGUMENT
+// naming the field of the first document refused, or OK.
+absl::Status ValidateReviewDocuments(const std::vector<ReviewDocument>& documents);
+
 // Where a search index is kept. Implementations are thread-safe; writes become visible to
 // searches (this process's and other processes') at Commit.
 class SearchIndex {
  public:
   virtual ~SearchIndex() = default;
 
-  // Adds or replaces each document (by review id).
+  // Adds or replaces each document (by review id). INVALID_ARGUMENT, nothing written, when
+  // ValidateReviewDocuments refuses them.
   virtual absl::Status Upsert(const std::vector<ReviewDocument>& documents) = 0;
   // Deletes each review's document; an id not in the index is not an error.
   virtual absl::Status Remove(const std::vector<std::string>& review_ids) = 0;

@@ -33,6 +33,17 @@ uint64_t Fingerprint(const SearchRequest& r) {
 
 }  // namespace
 
+absl::Status ValidateReviewDocuments(const std::vector<ReviewDocument>& documents) {
+  for (const ReviewDocument& d : documents) {
+    if (absl::Status s = review::ValidateReviewIdFormat(d.review_id); !s.ok()) return s;
+    if (absl::Status s = review::ValidateAsin(d.asin); !s.ok()) return s;
+    if (d.rating < 1 || d.rating > 5) {
+      return absl::InvalidArgumentError(absl::StrCat("rating: must be 1..5, got ", d.rating));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateSearchRequest(const SearchRequest& r) {
   if (absl::Status s = review::ValidateAsin(r.asin); !s.ok()) return s;
   if (r.query.size() > kMaxQueryBytes) {

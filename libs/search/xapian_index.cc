@@ -291,13 +291,7 @@ absl::StatusOr<std::unique_ptr<XapianSearchIndex>> XapianSearchIndex::Open(const
 
 absl::Status XapianSearchIndex::Upsert(const std::vector<ReviewDocument>& documents) {
   if (writer_ == nullptr) return absl::FailedPreconditionError("search index opened read-only");
-  for (const ReviewDocument& d : documents) {
-    if (absl::Status s = review::ValidateReviewIdFormat(d.review_id); !s.ok()) return s;
-    if (absl::Status s = review::ValidateAsin(d.asin); !s.ok()) return s;
-    if (d.rating < 1 || d.rating > 5) {
-      return absl::InvalidArgumentError(absl::StrCat("rating: must be 1..5, got ", d.rating));
-    }
-  }
+  if (absl::Status s = ValidateReviewDocuments(documents); !s.ok()) return s;
   std::lock_guard lock(mu_);
   try {
     // A new document id each time (never replace_document in place): the facet values a
