@@ -55,7 +55,8 @@ commit first).
 Environment: CANDOR_JWT_SECRET (default: a random one for this run), CANDOR_GATEWAY_LISTEN
 (default 127.0.0.1:50051), CANDOR_RECO_LISTEN (reco-api, default 127.0.0.1:50062),
 CANDOR_STACK_DIR (default .stack). Logs: <stack dir>/logs/<svc>.log.
-Exit status: candor-drive's (0 all checks passed, 1 a check failed), or 1 if setup failed.
+Exit status: candor-drive's (0 all checks passed, 1 a check failed), 1 if setup failed, or 2 on
+a command line it cannot take (an unknown option, a missing value, two REVIEWS_FILEs).
 EOF
 }
 
