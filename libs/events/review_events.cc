@@ -91,9 +91,9 @@ absl::Status ValidateReviewEvent(const review::ReviewEvent& e) {
   }
   return std::visit(Overloaded{
                         [](const review::ReviewAccepted& a) -> absl::Status {
-                          if (a.rating < 1 || a.rating > 5) {
-                            return absl::InvalidArgumentError(
-                                absl::StrCat("accepted.rating: must be 1..5, got ", a.rating));
+                          if (absl::Status s = review::ValidateRating("accepted.rating", a.rating);
+                              !s.ok()) {
+                            return s;
                           }
                           // May be empty: the ledger reads the author from the reviews row, not the
                           // event.

@@ -165,11 +165,20 @@ absl::Status ValidateAsin(std::string_view asin) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateRating(std::string_view field, int64_t rating) {
+  if (rating >= 1 && rating <= 5) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(std::string(field), ": must be 1..5, got ", rating));
+}
+
+absl::Status ValidateStarFilter(int64_t star) {
+  if (star >= 1 && star <= 5) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("stars: each must be 1..5, got ", star));
+}
+
 absl::Status ValidateSubmission(const SubmissionInput& in) {
   if (absl::Status s = ValidateAsin(in.asin); !s.ok()) return s;
-  if (in.rating < 1 || in.rating > 5) {
-    return absl::InvalidArgumentError(absl::StrCat("rating: must be 1..5, got ", in.rating));
-  }
+  if (absl::Status s = ValidateRating("rating", in.rating); !s.ok()) return s;
   size_t chars = 0;
   if (absl::Status s = ScanText("title", in.title, TextKind::kProse, &chars); !s.ok()) return s;
   if (chars > kMaxTitleChars) {

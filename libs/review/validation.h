@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -35,6 +36,14 @@ bool IsValidAsin(std::string_view asin);
 
 // asin: present and IsValidAsin. InvalidArgument "asin: ..." otherwise. Pure function.
 absl::Status ValidateAsin(std::string_view asin);
+
+// A review's star rating, 1..5: InvalidArgument "<field>: must be 1..5, got 6" otherwise (field
+// e.g. "rating", or "accepted.rating" inside an event). Pure function.
+absl::Status ValidateRating(std::string_view field, int64_t rating);
+
+// One star of a filter (ListReviews, SearchReviews), 1..5: InvalidArgument "stars: each must be
+// 1..5, got 0" otherwise. Pure function.
+absl::Status ValidateStarFilter(int64_t star);
 
 // True when valid UTF-8 `s` shows nothing: every code point is Unicode White_Space (space, tab,
 // \v, \f, U+00A0, U+2028, U+3000, ...), Default_Ignorable (U+00AD, U+200B..U+200F, U+2060,

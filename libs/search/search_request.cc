@@ -37,9 +37,7 @@ absl::Status ValidateReviewDocuments(const std::vector<ReviewDocument>& document
   for (const ReviewDocument& d : documents) {
     if (absl::Status s = review::ValidateReviewIdFormat(d.review_id); !s.ok()) return s;
     if (absl::Status s = review::ValidateAsin(d.asin); !s.ok()) return s;
-    if (d.rating < 1 || d.rating > 5) {
-      return absl::InvalidArgumentError(absl::StrCat("rating: must be 1..5, got ", d.rating));
-    }
+    if (absl::Status s = review::ValidateRating("rating", d.rating); !s.ok()) return s;
   }
   return absl::OkStatus();
 }
@@ -55,9 +53,7 @@ absl::Status ValidateSearchRequest(const SearchRequest& r) {
     return s;
   }
   for (int32_t star : r.stars) {
-    if (star < 1 || star > 5) {
-      return absl::InvalidArgumentError(absl::StrCat("stars: each must be 1..5, got ", star));
-    }
+    if (absl::Status s = review::ValidateStarFilter(star); !s.ok()) return s;
   }
   if (r.from && r.to && *r.from >= *r.to) {
     return absl::InvalidArgumentError("from: must be before to");

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <map>
+#include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
@@ -117,8 +118,8 @@ void ReviewLister::List(const ListRequest& request, Answer done) {
   query.asin = request.asin;
   query.order = request.order == 1 ? ReviewOrder::kNewest : ReviewOrder::kMostHelpful;
   for (int star : request.stars) {
-    if (star < 1 || star > 5) {
-      done(absl::InvalidArgumentError(absl::StrCat("stars: each must be 1..5, got ", star)));
+    if (absl::Status s = review::ValidateStarFilter(star); !s.ok()) {
+      done(std::move(s));
       return;
     }
     query.stars_mask |= static_cast<uint8_t>(1U << (star - 1));

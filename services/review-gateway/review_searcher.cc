@@ -51,9 +51,7 @@ absl::StatusOr<search::SearchRequest> ReviewSearcher::ToRequest(const SearchInpu
     return absl::InvalidArgumentError("query: must hold a word, got only white space");
   }
   for (int star : in.stars) {
-    if (star < 1 || star > 5) {
-      return absl::InvalidArgumentError(absl::StrCat("stars: each must be 1..5, got ", star));
-    }
+    if (absl::Status s = review::ValidateStarFilter(star); !s.ok()) return s;
     r.stars.push_back(star);
   }
   r.verified = in.verified;
