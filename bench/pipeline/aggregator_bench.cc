@@ -104,6 +104,7 @@ class TimedCache final : public ratings::RatingCache {
     ++puts;
     return AddTime(seconds, [&] { return inner_.Put(aggregate); });
   }
+  absl::Status Drop(const std::string& asin) override { return inner_.Drop(asin); }
   absl::StatusOr<std::vector<bool>> PutMany(
       const std::vector<review::RatingAggregate>& aggregates) override {
     puts += static_cast<int64_t>(aggregates.size());

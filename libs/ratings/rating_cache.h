@@ -22,6 +22,9 @@ class RatingCache {
   virtual absl::StatusOr<std::optional<review::RatingAggregate>> Get(const std::string& asin) = 0;
   // Returns true when stored, false when the cache already held this version or a newer one.
   virtual absl::StatusOr<bool> Put(const review::RatingAggregate& aggregate) = 0;
+  // Removes the product's entry whatever it holds: only for repairing an entry that cannot be
+  // read or that blocks the versioned write (a hash written by hand); writers use Put.
+  virtual absl::Status Drop(const std::string& asin) = 0;
   // Put for many products; element i says whether aggregates[i] was stored. Adapters override it
   // to share round trips; this default just calls Put in turn.
   virtual absl::StatusOr<std::vector<bool>> PutMany(

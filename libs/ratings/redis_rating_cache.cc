@@ -25,6 +25,11 @@ absl::StatusOr<bool> RedisRatingCache::Put(const review::RatingAggregate& a) {
   return RatingPutStored(*r);
 }
 
+absl::Status RedisRatingCache::Drop(const std::string& asin) {
+  const std::string key = RatingHashKey(asin);
+  return client_.Command({"DEL", key}).status();
+}
+
 absl::StatusOr<std::vector<bool>> RedisRatingCache::PutMany(
     const std::vector<review::RatingAggregate>& aggregates) {
   std::vector<redis::ScriptCall> calls;

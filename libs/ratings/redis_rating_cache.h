@@ -14,6 +14,7 @@ class RedisRatingCache final : public RatingCache {
   explicit RedisRatingCache(redis::Client& client) : client_(client) {}
   absl::StatusOr<std::optional<review::RatingAggregate>> Get(const std::string& asin) override;
   absl::StatusOr<bool> Put(const review::RatingAggregate& aggregate) override;
+  absl::Status Drop(const std::string& asin) override;
   // One pipelined round trip for the whole list (the aggregator writes a batch's products).
   absl::StatusOr<std::vector<bool>> PutMany(
       const std::vector<review::RatingAggregate>& aggregates) override;

@@ -3,47 +3,20 @@
 // status constraint refuses 'pending' afterwards; 0004 gives open queue rows the reasons of
 // their latest audit row, in the stored shape readers accept; 0005 adds the re-scorer's columns
 // (empty for stored rows) and queue state.
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <pqxx/pqxx>
-#include <random>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "libs/reviewdb/review_db.h"
-#include "libs/testing/stack_env.h"
+#include "libs/reviewdb/reviewdb_testing.h"
 #include "libs/testing/temp_dir.h"
 
 namespace candor::reviewdb {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string RepoRoot() {
-  const char* root = std::getenv("CANDOR_REPO_ROOT");
-  if (root == nullptr) {
-    ADD_FAILURE() << "CANDOR_REPO_ROOT is not set (libs/reviewdb/CMakeLists.txt sets it)";
-    return ".";
-  }
-  return root;
-}
-
-// The stack's DSN with its database name replaced by `database`.
-std::string DsnFor(const std::string& database) {
-  std::string dsn = candor::testing::PgDsn();
-  return dsn.substr(0, dsn.rfind('/') + 1) + database;
-}
-
-// Runs `command` through the shell; returns its exit status and appends its output to `output`.
-int RunShell(const std::string& command, std::string* output) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return -1;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof(buf), pipe)) output->append(buf, n);
-  return pclose(pipe);
-}
 
 // Inserts a reviews row in the columns every schema since 0001 has, its review id and fingerprint
 // `id`, of product B000000001 and user "u".
@@ -56,32 +29,14 @@ void InsertReview(pqxx::transaction_base& tx, const std::string& id, const std::
 
 class MigrationsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::mt19937_64 rng(std::random_device{}());
-    database_ = absl::StrCat("candor_migrations_test_", rng() % 1000000000);
-    admin_ = std::make_unique<pqxx::connection>(candor::testing::PgDsn());
-    pqxx::nontransaction(*admin_).exec("CREATE DATABASE " + database_);
-  }
-
-  void TearDown() override {
-    pqxx::nontransaction(*admin_).exec("DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)");
-  }
-
   // `migrate --dsn <fresh database> [--dir dir]`; fails the test unless it exits 0.
-  std::string Migrate(const std::string& dir = "") {
-    std::string out;
-    std::string command =
-        absl::StrCat(RepoRoot(), "/tools/stack/migrate.sh --dsn '", DsnFor(database_), "'");
-    if (!dir.empty()) absl::StrAppend(&command, " --dir '", dir, "'");
-    EXPECT_EQ(RunShell(command, &out), 0) << out;
-    return out;
-  }
+  std::string Migrate(const std::string& dir = "") { return database_.Migrate(dir); }
 
   // The schema as it was before migration `number` ("0003"): every migration of db/migrations
   // numbered below it, copied to dir_ and applied from there.
   void MigrateBefore(const std::string& number) {
     for (const fs::directory_entry& e :
-         fs::directory_iterator(fs::path(RepoRoot()) / "db/migrations")) {
+         fs::directory_iterator(fs::path(testing::RepoRoot()) / "db/migrations")) {
       const std::string name = e.path().filename().string();
       if (e.path().extension() == ".sql" && name < number)
         fs::copy_file(e.path(), dir_.path() / name);
@@ -89,15 +44,14 @@ class MigrationsTest : public ::testing::Test {
     Migrate(dir_.path().string());
   }
 
-  std::string database_;
-  std::unique_ptr<pqxx::connection> admin_;
+  testing::ScratchDatabase database_{"candor_migrations_test_"};
   candor::testing::TempDir dir_{"candor-migrations"};
 };
 
 TEST_F(MigrationsTest, RenamesStoredPendingToHeld) {
   // The schema as it was before 0003, with a review queued for a moderator under the old name.
   MigrateBefore("0003");
-  pqxx::connection db(DsnFor(database_));
+  pqxx::connection db(database_.dsn());
   {
     pqxx::work tx(db);
     InsertReview(tx, "queued", "pending");
@@ -134,7 +88,7 @@ TEST_F(MigrationsTest, QueueRowsGetTheirLatestAuditReasons) {
   // The schema before 0004: a held review with two audit rows in the old shape (strings), its
   // queue row, and an active review with no queue row.
   MigrateBefore("0004");
-  pqxx::connection db(DsnFor(database_));
+  pqxx::connection db(database_.dsn());
   {
     pqxx::work tx(db);
     InsertReview(tx, "held", "held");
@@ -171,7 +125,7 @@ TEST_F(MigrationsTest, QueueRowsGetTheirLatestAuditReasons) {
 TEST_F(MigrationsTest, RescoreColumnsAndQueueStateKeepStoredRows) {
   // The schema before 0005: a held review with its open queue row.
   MigrateBefore("0005");
-  pqxx::connection db(DsnFor(database_));
+  pqxx::connection db(database_.dsn());
   {
     pqxx::work tx(db);
     InsertReview(tx, "held", "held");
@@ -208,7 +162,7 @@ TEST_F(MigrationsTest, RanksMoveToTheirOwnTable) {
   // The schema before 0007: a ranked review with votes, a removed one that had votes and lost its
   // key, and one the ranker never saw.
   MigrateBefore("0007");
-  pqxx::connection db(DsnFor(database_));
+  pqxx::connection db(database_.dsn());
   {
     pqxx::work tx(db);
     const char* kInsert =

@@ -1,5 +1,6 @@
 #include "libs/reviewdb/review_db.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <map>
@@ -1296,6 +1297,82 @@ SELECT asin, count(*), sum(rating), count(*) FILTER (WHERE verified_purchase),
        count(*) FILTER (WHERE rating = 5), 0
 FROM reviews WHERE asin = ANY($1::text[]) AND counted GROUP BY asin ORDER BY asin)sql",
                   pg::ArrayLiteral(asins));
+}
+
+absl::StatusOr<std::vector<std::string>> ReviewDb::UnratedCountedAsins(int limit) {
+  if (limit < 1 || limit > 10000) {
+    return absl::InvalidArgumentError(absl::StrCat("limit ", limit, " outside 1..10000"));
+  }
+  return ReadRows(
+      pool_, [](const pqxx::row& row) { return row[0].as<std::string>(); }, R"sql(
+SELECT DISTINCT r.asin FROM reviews r
+WHERE r.counted AND NOT EXISTS (SELECT 1 FROM product_ratings p WHERE p.asin = r.asin)
+ORDER BY 1 LIMIT $1)sql",
+      limit);
+}
+
+namespace {
+
+// Locks the rows before the sums are read (a statement of its own: under READ COMMITTED the
+// next statement's snapshot then holds every ledger transaction that committed before the locks
+// were granted).
+constexpr pg::Statement kLockRatingRows{"reviewdb_lock_rating_rows", R"sql(
+SELECT asin FROM product_ratings WHERE asin = ANY($1::text[]) ORDER BY asin FOR UPDATE)sql"};
+
+// The sums as CountedSums computes them, per product of $1 (LATERAL: a product without counted
+// reviews gets a row of zeros), written with a version past both the stored one and $2's.
+const pg::Statement& RecountStatement() {
+  static const std::string kSql = absl::StrCat(R"sql(
+UPDATE product_ratings AS p SET
+  review_count = s.n, rating_sum = s.total, verified_count = s.vn, verified_sum = s.vtotal,
+  stars_1 = s.n1, stars_2 = s.n2, stars_3 = s.n3, stars_4 = s.n4, stars_5 = s.n5,
+  version = greatest(p.version, m.min_version) + 1,
+  updated_at = now()
+FROM unnest($1::text[], $2::bigint[]) AS m (m_asin, min_version)
+CROSS JOIN LATERAL (
+  SELECT count(*) AS n, coalesce(sum(r.rating), 0) AS total,
+         count(*) FILTER (WHERE r.verified_purchase) AS vn,
+         coalesce(sum(r.rating) FILTER (WHERE r.verified_purchase), 0) AS vtotal,
+         count(*) FILTER (WHERE r.rating = 1) AS n1, count(*) FILTER (WHERE r.rating = 2) AS n2,
+         count(*) FILTER (WHERE r.rating = 3) AS n3, count(*) FILTER (WHERE r.rating = 4) AS n4,
+         count(*) FILTER (WHERE r.rating = 5) AS n5
+  FROM reviews r WHERE r.asin = m.m_asin AND r.counted) AS s
+WHERE p.asin = m.m_asin
+RETURNING )sql",
+                                               kRatingColumns);
+  static const pg::Statement kStatement{"reviewdb_recount_ratings", kSql.c_str()};
+  return kStatement;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<review::RatingAggregate>> ReviewDb::RecountRatings(
+    const std::vector<std::string>& asins, const std::vector<int64_t>& min_versions) {
+  if (asins.size() != min_versions.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("RecountRatings: ", asins.size(), " asins and ",
+                                                   min_versions.size(), " min versions"));
+  }
+  if (std::set<std::string>(asins.begin(), asins.end()).size() != asins.size()) {
+    return absl::InvalidArgumentError("RecountRatings: an asin repeats");
+  }
+  std::vector<review::RatingAggregate> out;
+  if (asins.empty()) return out;
+  absl::Status s = pool_.InTransaction([&](pqxx::work& tx) {
+    out.clear();  // InTransaction may run this again after a serialization failure
+    const std::string ids = pg::ArrayLiteral(asins);
+    pg::Exec(tx, kEnsureRatingRows, ids);
+    pg::Exec(tx, kLockRatingRows, ids);
+    for (const pqxx::row& row :
+         pg::Exec(tx, RecountStatement(), ids, pg::ArrayLiteral(min_versions))) {
+      out.push_back(RatingFromRow(row));
+    }
+  });
+  if (!s.ok()) return s;
+  std::sort(out.begin(), out.end(),
+            [](const review::RatingAggregate& a, const review::RatingAggregate& b) {
+              return a.asin < b.asin;
+            });
+  return out;
 }
 
 }  // namespace candor::reviewdb

@@ -216,6 +216,24 @@ class ReviewDb {
   absl::StatusOr<std::vector<review::RatingAggregate>> CountedSums(
       const std::vector<std::string>& asins);
 
+  // Up to `limit` (1..10,000) products, in asin order, that have counted reviews but no
+  // product_ratings row (I2 broken in the way a per-row check cannot see).
+  absl::StatusOr<std::vector<std::string>> UnratedCountedAsins(int limit);
+
+  // --- product_ratings: the reconciler's repair of I2 and I3 ---
+
+  // In one transaction, sets each product of `asins` to the sums over its counted reviews (a
+  // product without a row gets one; one without counted reviews, zeros) with version =
+  // max(its version, min_versions[i]) + 1, and returns the rows as they now stand, in asin order.
+  // The rows are locked (asin order) before the sums are read, so a ledger transaction of the
+  // aggregator that commits meanwhile is either in the sums or adds its delta after this commits:
+  // the result is exact either way. The version passes both the stored one and `min_versions[i]`
+  // (a cache that holds a wrong aggregate at a version of its own), so a versioned cache write of
+  // the result replaces it. InvalidArgument unless the two vectors have the same length and no
+  // asin repeats.
+  absl::StatusOr<std::vector<review::RatingAggregate>> RecountRatings(
+      const std::vector<std::string>& asins, const std::vector<int64_t>& min_versions);
+
  private:
   pg::Pool& pool_;
 };

@@ -403,6 +403,62 @@ TEST_F(ReviewDbTest, CountedSumsAreTheSumsOverCountedReviews) {
   EXPECT_EQ((*sums)[0].version, 0);
 }
 
+TEST_F(ReviewDbTest, UnratedCountedAsinsAreProductsWithCountedReviewsAndNoRow) {
+  const std::string rated = candor::testing::UniqueAsin();
+  const std::string uncounted = candor::testing::UniqueAsin();
+  InsertReview(*pool_, {.asin = asin_, .rating = 4, .counted = true});  // no product_ratings row
+  InsertReview(*pool_, {.asin = rated, .rating = 4, .counted = true});
+  AddRatingRow(rated, 1, 4, 1);
+  InsertReview(*pool_, {.asin = uncounted, .rating = 4});
+
+  auto unrated = db_->UnratedCountedAsins(10000);
+  ASSERT_TRUE(unrated.ok()) << unrated.status();
+  EXPECT_NE(std::find(unrated->begin(), unrated->end(), asin_), unrated->end());
+  EXPECT_EQ(std::find(unrated->begin(), unrated->end(), rated), unrated->end());
+  EXPECT_EQ(std::find(unrated->begin(), unrated->end(), uncounted), unrated->end());
+  EXPECT_TRUE(std::is_sorted(unrated->begin(), unrated->end()));
+  EXPECT_EQ(db_->UnratedCountedAsins(0).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ReviewDbTest, RecountSetsTheCountedSumsWithAVersionPastBothCopies) {
+  const std::string orphan = candor::testing::UniqueAsin();   // counted reviews, no row
+  const std::string emptied = candor::testing::UniqueAsin();  // a row, no counted review
+  InsertReview(*pool_, {.asin = asin_, .rating = 5, .verified_purchase = true, .counted = true});
+  InsertReview(*pool_, {.asin = asin_, .rating = 2, .counted = true});
+  InsertReview(*pool_, {.asin = asin_, .rating = 1});  // not counted: left out
+  AddRatingRow(asin_, 7, 3, /*version=*/4);            // wrong sums
+  InsertReview(*pool_, {.asin = orphan, .rating = 3, .counted = true});
+  AddRatingRow(emptied, 2, 4, /*version=*/9);
+
+  auto fresh = db_->RecountRatings({asin_, orphan, emptied}, {0, 0, 12});
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  ASSERT_EQ(fresh->size(), 3u);
+  std::map<std::string, review::RatingAggregate> by_asin;
+  for (const review::RatingAggregate& a : *fresh) by_asin[a.asin] = a;
+  auto sums = db_->CountedSums({asin_, orphan});
+  ASSERT_TRUE(sums.ok()) << sums.status();
+  ASSERT_EQ(sums->size(), 2u);
+  for (const review::RatingAggregate& want : *sums) {
+    EXPECT_TRUE(by_asin[want.asin].SameCounts(want)) << want.asin;
+  }
+  EXPECT_EQ(by_asin[asin_].count, 2);
+  EXPECT_EQ(by_asin[asin_].version, 5);   // past its own 4
+  EXPECT_EQ(by_asin[orphan].version, 1);  // a new row
+  EXPECT_TRUE(by_asin[emptied].SameCounts(review::RatingAggregate{.asin = emptied}));
+  EXPECT_EQ(by_asin[emptied].version, 13);  // past the 12 asked for, not only its own 9
+  // What it returned is what is stored.
+  for (const std::string& asin : {asin_, orphan, emptied}) {
+    auto row = db_->GetRating(asin);
+    ASSERT_TRUE(row.ok() && row->has_value()) << asin;
+    EXPECT_TRUE((*row)->SameCounts(by_asin[asin])) << asin;
+    EXPECT_EQ((*row)->version, by_asin[asin].version) << asin;
+  }
+
+  EXPECT_EQ(db_->RecountRatings({asin_, asin_}, {0, 0}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(db_->RecountRatings({asin_}, {}).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 // --- re-scoring ---
 
 // A review scored `decision` (stored in the status it routes to) at `at`, with the facts only

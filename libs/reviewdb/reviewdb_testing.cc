@@ -1,5 +1,10 @@
 #include "libs/reviewdb/reviewdb_testing.h"
 
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <pqxx/pqxx>
+#include <random>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -153,6 +158,55 @@ void ReviewDbFixture::SetUp() {
   ASSERT_TRUE(pool.ok()) << pool.status();
   pool_ = *std::move(pool);
   db_ = std::make_unique<ReviewDb>(*pool_);
+}
+
+std::string RepoRoot() {
+  const char* root = std::getenv("CANDOR_REPO_ROOT");
+  if (root == nullptr) {
+    ADD_FAILURE() << "CANDOR_REPO_ROOT is not set (the test's CMake entry sets it)";
+    return ".";
+  }
+  return root;
+}
+
+ScratchDatabase::ScratchDatabase(const std::string& prefix) {
+  std::mt19937_64 rng(std::random_device{}());
+  name_ = absl::StrCat(prefix, rng() % 1000000000);
+  try {
+    pqxx::connection admin(candor::testing::PgDsn());
+    pqxx::nontransaction(admin).exec("CREATE DATABASE " + name_);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "CREATE DATABASE " << name_ << ": " << e.what();
+  }
+}
+
+ScratchDatabase::~ScratchDatabase() {
+  try {
+    pqxx::connection admin(candor::testing::PgDsn());
+    pqxx::nontransaction(admin).exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "DROP DATABASE " << name_ << ": " << e.what();
+  }
+}
+
+std::string ScratchDatabase::dsn() const {
+  const std::string stack = candor::testing::PgDsn();
+  return stack.substr(0, stack.rfind('/') + 1) + name_;
+}
+
+std::string ScratchDatabase::Migrate(const std::string& dir) const {
+  std::string command = absl::StrCat(RepoRoot(), "/tools/stack/migrate.sh --dsn '", dsn(), "'");
+  if (!dir.empty()) absl::StrAppend(&command, " --dir '", dir, "'");
+  std::string output;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) {
+    ADD_FAILURE() << "cannot run " << command;
+    return output;
+  }
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof(buf), pipe)) output.append(buf, n);
+  EXPECT_EQ(pclose(pipe), 0) << command << "\n" << output;
+  return output;
 }
 
 }  // namespace candor::reviewdb::testing

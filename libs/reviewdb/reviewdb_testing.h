@@ -93,4 +93,31 @@ void PutRating(pg::Pool& pool, const review::RatingAggregate& aggregate);
 // Deletes the product_ratings row of `asin`, if any.
 void DeleteRating(pg::Pool& pool, const std::string& asin);
 
+// The repository's root, from $CANDOR_REPO_ROOT (set by the CMake entry of a test that reads
+// the repo's files); records a failure and returns "." when it is not set.
+std::string RepoRoot();
+
+// A database of its own on the test stack's Postgres, for a test that must see every row (a
+// check over all products): created empty by the constructor, dropped with its connections by
+// the destructor. Failures are recorded as gtest failures.
+class ScratchDatabase {
+ public:
+  // The name is `prefix` and a random number.
+  explicit ScratchDatabase(const std::string& prefix);
+  ~ScratchDatabase();
+  ScratchDatabase(const ScratchDatabase&) = delete;
+  ScratchDatabase& operator=(const ScratchDatabase&) = delete;
+
+  const std::string& name() const { return name_; }
+  // The stack's DSN with this database's name.
+  std::string dsn() const;
+  // Runs the operator's migrate command (tools/stack/migrate.sh under $CANDOR_REPO_ROOT, which
+  // the test's CMake entry sets) on this database, from `dir` (default: the repo's
+  // db/migrations); returns its output and records a failure unless it exits 0.
+  std::string Migrate(const std::string& dir = "") const;
+
+ private:
+  std::string name_;
+};
+
 }  // namespace candor::reviewdb::testing

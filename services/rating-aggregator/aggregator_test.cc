@@ -87,6 +87,10 @@ class FakeCache final : public ratings::RatingCache {
     data[a.asin] = a;
     return true;
   }
+  absl::Status Drop(const std::string& asin) override {
+    data.erase(asin);
+    return absl::OkStatus();
+  }
   std::map<std::string, review::RatingAggregate> data;
   absl::Status error;
 };

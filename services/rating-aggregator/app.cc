@@ -1,5 +1,6 @@
 #include "services/rating-aggregator/app.h"
 
+#include <iostream>
 #include <memory>
 
 #include "absl/time/clock.h"
@@ -12,6 +13,7 @@
 #include "services/rating-aggregator/aggregator.h"
 #include "services/rating-aggregator/pg_rating_ledger.h"
 #include "services/rating-aggregator/rating_healer.h"
+#include "services/rating-aggregator/rating_reconciler.h"
 #include "services/rating-aggregator/review_event_consumer.h"
 
 namespace candor::rating_aggregator {
@@ -89,7 +91,62 @@ class RatingAggregation final : public service::ServiceDomain {
   service::PeriodicComponent heal_timer_;  // started and stopped by ServiceApp::Run
 };
 
+// Runs the reconciler's check, and for --repair its repair and a second check.
+int Reconcile(const Config& config, RatingReconciler& reconciler) {
+  constexpr const char* kTag = "candor-rating-aggregator: ";
+  constexpr int kMaxLines = 20;
+  absl::Time last_progress = absl::Now();
+  auto progress = [&](int64_t products) {
+    if (absl::Now() - last_progress < absl::Seconds(2)) return;
+    last_progress = absl::Now();
+    std::cerr << kTag << products << " products compared\n";
+  };
+  absl::StatusOr<ReconcileReport> found = reconciler.Check(progress);
+  if (!found.ok()) {
+    std::cerr << kTag << "check failed: " << found.status().message() << "\n";
+    return 1;
+  }
+  std::cout << DescribeReport(*found, kMaxLines);
+  if (found->clean() || !config.repair) return found->clean() ? 0 : 1;
+  absl::StatusOr<int64_t> repaired = reconciler.Repair(*found);
+  if (!repaired.ok()) {
+    std::cerr << kTag << "repair failed: " << repaired.status().message() << "\n";
+    return 1;
+  }
+  std::cout << "repaired " << *repaired << " products; checking again\n";
+  absl::StatusOr<ReconcileReport> after = reconciler.Check(progress);
+  if (!after.ok()) {
+    std::cerr << kTag << "check after repair failed: " << after.status().message() << "\n";
+    return 1;
+  }
+  std::cout << DescribeReport(*after, kMaxLines);
+  return after->clean() ? 0 : 1;
+}
+
 }  // namespace
+
+int RunCommand(const Config& config) {
+  if (!config.check && !config.repair) return -1;
+  absl::StatusOr<std::unique_ptr<pg::Pool>> pool = pg::Pool::Create(config.service.pg_dsn, 1);
+  if (!pool.ok()) {
+    std::cerr << "candor-rating-aggregator: " << pool.status().message() << "\n";
+    return 1;
+  }
+  absl::StatusOr<std::unique_ptr<redis::Client>> redis = redis::Client::Connect(
+      config.service.redis_addr, 1, absl::Milliseconds(config.service.redis_timeout_ms));
+  if (!redis.ok()) {
+    std::cerr << "candor-rating-aggregator: " << redis.status().message() << "\n";
+    return 1;
+  }
+  PgRatingLedger ledger(**pool);
+  ratings::PgRatingStore store(**pool);
+  ratings::RedisRatingCache cache(**redis);
+  RatingReconciler reconciler(
+      store, store, ledger, cache,
+      {.page_size = static_cast<int>(config.page), .settle = absl::Milliseconds(config.settle_ms)},
+      [](absl::Duration d) { absl::SleepFor(d); });
+  return Reconcile(config, reconciler);
+}
 
 absl::StatusOr<std::unique_ptr<service::ServiceApp>> CreateApp(const Config& config) {
   if (absl::Status s = ValidateConfig(config); !s.ok()) return s;

@@ -18,4 +18,10 @@ namespace candor::rating_aggregator {
 // nothing until Run.
 absl::StatusOr<std::unique_ptr<service::ServiceApp>> CreateApp(const Config& config);
 
+// --check or --repair, the reconciliation run instead of the service (rating_reconciler.h), on
+// connections of its own: prints the drift on stdout and progress on stderr. Returns the exit
+// code (0: no drift left; 1: drift left, or a store failed), or -1 when neither is set (run the
+// service).
+int RunCommand(const Config& config);
+
 }  // namespace candor::rating_aggregator

@@ -26,12 +26,21 @@ struct Config {
   int64_t heal_interval_ms = 5000;
   // How far back each routine check looks for changed products.
   int64_t heal_window_s = 60;
+  // One-shot commands instead of running (rating_reconciler.h): compare every product's
+  // aggregate with its counted reviews (I2) and its Redis copy (I3); --repair also fixes what
+  // differs and checks again.
+  bool check = false;
+  bool repair = false;
+  // Products per page for --check and --repair, and how long a difference is left to settle
+  // before it counts.
+  int64_t page = 500;
+  int64_t settle_ms = 2000;
 };
 
 // Registers every field of `config` (which must outlive the parse) with `flags`.
 void RegisterFlags(core::Flags& flags, Config* config);
 
-// Checks what single-flag ranges cannot: a known log level, non-empty names.
+// Checks what single-flag ranges cannot: a known log level, non-empty names, one command.
 absl::Status ValidateConfig(const Config& config);
 
 }  // namespace candor::rating_aggregator

@@ -1,9 +1,11 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "libs/review/rating_aggregate.h"
 #include "libs/reviewdb/review_rows.h"
 
 namespace candor::rating_aggregator {
@@ -45,6 +47,24 @@ class RatingLedger {
   // database.
   virtual absl::StatusOr<LedgerResult> Apply(const std::vector<LedgerPhase>& phases,
                                              const std::vector<std::string>& touched_asins) = 0;
+};
+
+// Port: what the reconciler (rating_reconciler.h) asks of the ledger beyond Apply: the sums
+// recomputed from the counted reviews, and their repair. Thread-safe; never throws;
+// Unavailable / Internal from the database.
+class LedgerAudit {
+ public:
+  virtual ~LedgerAudit() = default;
+  // The aggregate of each of `asins` summed over its counted reviews (version 0), in asin order;
+  // a product without counted reviews is absent.
+  virtual absl::StatusOr<std::vector<review::RatingAggregate>> CountedSums(
+      const std::vector<std::string>& asins) = 0;
+  // Up to `limit` products with counted reviews and no aggregate row, in asin order.
+  virtual absl::StatusOr<std::vector<std::string>> UnratedCountedAsins(int limit) = 0;
+  // In one transaction, sets each product's aggregate to its counted sums with a version past
+  // both its own and `min_versions[i]`; returns the aggregates as they now stand, in asin order.
+  virtual absl::StatusOr<std::vector<review::RatingAggregate>> Recount(
+      const std::vector<std::string>& asins, const std::vector<int64_t>& min_versions) = 0;
 };
 
 }  // namespace candor::rating_aggregator

@@ -1,7 +1,7 @@
 #pragma once
 
 // The base fixture of the rating-aggregator's store tests (rating_aggregator_storetest,
-// rating_healer_storetest). Tests only.
+// rating_healer_storetest, rating_reconciler_storetest). Tests only.
 #include <memory>
 #include <string>
 
@@ -23,11 +23,12 @@ namespace candor::rating_aggregator {
 // the test may kill.
 class AggregatorStoreTest : public ::testing::Test {
  protected:
-  // Connects to Postgres and to the Redis at `redis_addr`, then builds the ledger, the cache, the
-  // store and the aggregator on them. A store that cannot be reached fails the test fatally: call
-  // it under ASSERT_NO_FATAL_FAILURE.
-  void Connect(const std::string& redis_addr, absl::Duration redis_timeout) {
-    ASSERT_TRUE(testing::Assign(&pool_, pg::Pool::Create(testing::PgDsn(), 2)));
+  // Connects to Postgres (the stack's database, or the one `pg_dsn` names) and to the Redis at
+  // `redis_addr`, then builds the ledger, the cache, the store and the aggregator on them. A
+  // store that cannot be reached fails the test fatally: call it under ASSERT_NO_FATAL_FAILURE.
+  void Connect(const std::string& redis_addr, absl::Duration redis_timeout,
+               const std::string& pg_dsn = testing::PgDsn()) {
+    ASSERT_TRUE(testing::Assign(&pool_, pg::Pool::Create(pg_dsn, 2)));
     ASSERT_TRUE(testing::Assign(&redis_, redis::Client::Connect(redis_addr, 2, redis_timeout)));
     ledger_ = std::make_unique<PgRatingLedger>(*pool_);
     cache_ = std::make_unique<ratings::RedisRatingCache>(*redis_);
