@@ -193,6 +193,7 @@ review::RatingAggregate StoredRating(Env& env, const std::string& asin) {
 std::string VerifyProducts(Env& env, ratings::RedisRatingCache& cache,
                            const std::vector<review::RatingAggregate>& products) {
   std::vector<std::string> asins;
+  asins.reserve(products.size());
   for (const review::RatingAggregate& p : products) asins.push_back(p.asin);
   absl::StatusOr<std::vector<review::RatingAggregate>> sums = env.db->CountedSums(asins);
   Check("verify ledger", sums.status());

@@ -24,7 +24,7 @@ std::string Brief(const review::RatingAggregate& a, bool with_version) {
 }
 
 std::string DescribeDrift(const Drift& d) {
-  const std::string head = absl::StrCat(d.asin, " ", DriftKindName(d.kind), ": ");
+  std::string head = absl::StrCat(d.asin, " ", DriftKindName(d.kind), ": ");
   switch (d.kind) {
     case DriftKind::kLedger:
       return absl::StrCat(head, "product_ratings ", Brief(*d.stored, true), "; counted reviews ",
@@ -43,6 +43,21 @@ std::string DescribeDrift(const Drift& d) {
                           Brief(*d.stored, true));
   }
   return head;
+}
+
+// How the cache differs from the stored row `d.stored`, or nullopt when it agrees.
+std::optional<DriftKind> CacheDrift(const Drift& d) {
+  if (!d.unreadable.empty()) return DriftKind::kCacheWrong;
+  if (!d.cached.has_value()) {
+    // A row at version 0 was never published (its changes netted to nothing).
+    if (d.stored->version == 0) return std::nullopt;
+    return DriftKind::kCacheMissing;
+  }
+  if (d.cached->version < d.stored->version) return DriftKind::kCacheBehind;
+  if (d.cached->version == d.stored->version && d.cached->SameCounts(*d.stored)) {
+    return std::nullopt;
+  }
+  return DriftKind::kCacheWrong;
 }
 
 // Splits `items` into runs of at most `size`.
@@ -131,18 +146,10 @@ absl::Status RatingReconciler::Compare(
     } else if (!d.stored->SameCounts(expected)) {
       d.kind = DriftKind::kLedger;
       d.counted = expected;
-    } else if (!d.unreadable.empty()) {
-      d.kind = DriftKind::kCacheWrong;
-    } else if (!d.cached.has_value()) {
-      // A row at version 0 was never published (its changes netted to nothing).
-      if (d.stored->version == 0) continue;
-      d.kind = DriftKind::kCacheMissing;
-    } else if (d.cached->version < d.stored->version) {
-      d.kind = DriftKind::kCacheBehind;
-    } else if (d.cached->version == d.stored->version && d.cached->SameCounts(*d.stored)) {
-      continue;
+    } else if (std::optional<DriftKind> kind = CacheDrift(d); kind.has_value()) {
+      d.kind = *kind;
     } else {
-      d.kind = DriftKind::kCacheWrong;
+      continue;
     }
     out->push_back(std::move(d));
   }

@@ -26,7 +26,7 @@ class ReconcilerStoreTest : public AggregatorStoreTest {
   // A product with active reviews of `ratings` (every other one verified), counted by the
   // aggregator: its row in Postgres, its hash in Redis.
   std::string Product(const std::vector<int>& ratings) {
-    const std::string asin = testing::UniqueAsin();
+    std::string asin = testing::UniqueAsin();
     std::vector<LedgerEvent> events;
     for (size_t i = 0; i < ratings.size(); ++i) {
       const std::string id = reviewdb::testing::InsertReview(
