@@ -24,12 +24,14 @@ voters), and the report adds how soon helpfulness-ranker applied them, invariant
 helpful/total equal to the vote ledger) and the most-voted product's top reviews (ListReviews).
 Then the search index is checked against Postgres (I5) and three searches show what a shopper
 finds ("string buzz", "tuner battery", "cable noise", each on the product with the most active
-reviews holding those words): matches, facet counts and the top hits. When it is built,
-reco-api runs beside them (it follows review-events, so the reviews become the users' histories
-and the popular list) with a two-tower model (--reco-model, or one trained on REVIEWS_FILE) or
-none (the popular list alone), and the report ends with the most active reviewer's
-recommendations and, with a model, the products similar to the most-reviewed one (REST). Then stops everything (SIGTERM: services drain and
-commit first).
+reviews holding those words): matches, facet counts and the top hits. The reconciliation then
+compares the whole store: every product's aggregate with its counted reviews and Redis (I2, I3),
+every review's helpful counts and ranking with the vote ledger (I4). When it is built, reco-api
+runs beside them (it follows review-events, so the reviews become the users' histories and the
+popular list) with a two-tower model (--reco-model, or one trained on REVIEWS_FILE) or none (the
+popular list alone), and the report ends with the most active reviewer's recommendations and,
+with a model, the products similar to the most-reviewed one (REST). Then stops everything
+(SIGTERM: services drain and commit first).
 
   REVIEWS_FILE      Amazon JSON-lines reviews (gzip or plain) to replay, e.g.
                     ../shared/data/amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz
@@ -55,8 +57,9 @@ commit first).
 Environment: CANDOR_JWT_SECRET (default: a random one for this run), CANDOR_GATEWAY_LISTEN
 (default 127.0.0.1:50051), CANDOR_RECO_LISTEN (reco-api, default 127.0.0.1:50062),
 CANDOR_STACK_DIR (default .stack). Logs: <stack dir>/logs/<svc>.log.
-Exit status: candor-drive's (0 all checks passed, 1 a check failed), 1 if setup failed, or 2 on
-a command line it cannot take (an unknown option, a missing value, two REVIEWS_FILEs).
+Exit status: 0 when every check passed (candor-drive's and the reconciliation's), 1 when one
+failed or setup failed, or 2 on a command line it cannot take (an unknown option, a missing
+value, two REVIEWS_FILEs).
 EOF
 }
 
@@ -420,6 +423,34 @@ if [[ -x ${index_bin} && -x ${search_bin} ]]; then
   fi
 fi
 
+# ---------------------------------------------------------------------------------------------
+# 7. Reconciliation (design.md 5), over the whole store: every product's aggregate against its
+#    counted reviews and Redis (I2, I3: rating-aggregator --check) and every review's helpful
+#    counts, sort key and ranking against the vote ledger (I4: helpfulness-ranker --check). A
+#    drift left makes the exit code 1.
+
+# reconcile NAME BIN: "BIN --check" (the stack's settings from the environment); its report,
+# or the last lines of what it printed when it failed.
+reconcile() {
+  local out rc
+  set +e
+  out=$("$2" --check 2>&1)
+  rc=$?
+  set -e
+  echo "$1: $(tail -n 1 <<<"${out}")"
+  if ((rc != 0)); then
+    head -n -1 <<<"${out}" | tail -n 20
+    drive_rc=1
+  fi
+}
+
+echo
+echo "== reconciliation"
+reconcile rating-aggregator "${aggregator_bin}"
+if [[ -n ${pid[helpfulness-ranker]:-} ]]; then
+  reconcile helpfulness-ranker "${ranker_bin}"
+fi
+
 # rest_show TITLE SUBJECT PORT PATH: "== TITLE", then the answer to GET PATH on 127.0.0.1:PORT
 # with a token for SUBJECT (candor-token); a failed call makes the demo's exit code 1.
 rest_show() {
@@ -437,7 +468,7 @@ most_reviewed_asin() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# 7. The same API over REST/JSON: the most-reviewed product's summary, as a web app reads it.
+# 8. The same API over REST/JSON: the most-reviewed product's summary, as a web app reads it.
 
 if [[ ${http_port} != -1 ]] && command -v curl >/dev/null && command -v psql >/dev/null; then
   asin=$(most_reviewed_asin) || asin=""
@@ -448,7 +479,7 @@ if [[ ${http_port} != -1 ]] && command -v curl >/dev/null && command -v psql >/d
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 8. Recommendations (reco-api, REST): the most active reviewer's list, as a home page asks for
+# 9. Recommendations (reco-api, REST): the most active reviewer's list, as a home page asks for
 #    it with the shopper's own token, and the products like the most-reviewed one.
 
 if ((reco_running)) && command -v curl >/dev/null && command -v psql >/dev/null; then
@@ -468,7 +499,7 @@ if ((reco_running)) && command -v curl >/dev/null && command -v psql >/dev/null;
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 9. Stop, or say how to reach what runs.
+# 10. Stop, or say how to reach what runs.
 
 if ((keep_running)); then
   keep_alive=1
