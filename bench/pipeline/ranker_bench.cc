@@ -147,6 +147,10 @@ class TimedLedger final : public helpfulness_ranker::VoteLedger {
                                                                         int limit) override {
     return AddTime(t_.ledger_top, [&] { return inner_.TopRanked(asin, limit); });
   }
+  absl::StatusOr<reviewdb::VoteResult> Recount(const std::vector<std::string>& review_ids,
+                                               const SortKeyFn& sort_key) override {
+    return AddTime(t_.ledger, [&] { return inner_.Recount(review_ids, sort_key); });
+  }
 
  private:
   VoteLedger& inner_;
@@ -165,6 +169,10 @@ class TimedCache final : public helpfulness_ranker::RankingCache {
                        const std::vector<std::pair<double, std::string>>& top,
                        bool complete) override {
     return AddTime(t_.cache, [&] { return inner_.Rebuild(asin, top, complete); });
+  }
+  absl::StatusOr<std::optional<helpfulness_ranker::CachedRanking>> Read(
+      const std::string& asin) override {
+    return AddTime(t_.cache, [&] { return inner_.Read(asin); });
   }
 
  private:

@@ -15,6 +15,21 @@ std::string FloorKey(const std::string& asin) { return absl::StrCat(SetKey(asin)
 
 std::string KeyText(double key) { return absl::StrFormat("%.17g", key); }
 
+std::string FloorText(double key, const std::string& review_id) {
+  return absl::StrCat(KeyText(key), "|", review_id);
+}
+
+absl::StatusOr<std::optional<std::pair<double, std::string>>> ParseFloor(const std::string& text) {
+  if (text == "-") return std::optional<std::pair<double, std::string>>();
+  const size_t sep = text.find('|');
+  double key = 0;
+  if (sep == std::string::npos || sep + 1 == text.size() ||
+      !absl::SimpleAtod(text.substr(0, sep), &key)) {
+    return absl::InternalError(absl::StrCat("ranking floor '", text, "': not - or <key>|<id>"));
+  }
+  return std::optional<std::pair<double, std::string>>(std::in_place, key, text.substr(sep + 1));
+}
+
 const redis::Script& UpdateScript() {
   static const redis::Script kScript(R"lua(
 local floor = redis.call('GET', KEYS[2])

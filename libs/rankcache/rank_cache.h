@@ -28,6 +28,13 @@ std::string FloorKey(const std::string& asin);
 // A double as text that reads back as the same double (17 significant digits).
 std::string KeyText(double key);
 
+// The floor's text for the review (key, review id): "<key>|<review id>".
+std::string FloorText(double key, const std::string& review_id);
+
+// The floor `text` as stored: nullopt for "-" (the set holds every ranked review), else the
+// (key, review id) of FloorText. Internal for any other text.
+absl::StatusOr<std::optional<std::pair<double, std::string>>> ParseFloor(const std::string& text);
+
 // KEYS: set, floor. ARGV: the bound (members kept), then pairs (review id, key text, or "" when
 // the review left the ranking). Applies every pair atomically, keeping the set exactly the
 // reviews above the floor, and trims it to the bound (raising the floor to the best member

@@ -68,6 +68,12 @@ TEST_F(RankCacheTest, TheSetStaysTheReviewsAboveItsFloor) {
   EXPECT_EQ(Update(3, {{"a", "5"}, {"b", "4"}, {"c", "3"}, {"d", "2"}}), 4);
   EXPECT_EQ(*Read(10), (std::vector<std::string>{"a", "b", "c"}));  // d trimmed: floor (2, d)
   EXPECT_FALSE(complete_);
+  auto floor = client_->Command({"GET", FloorKey(asin_)});
+  ASSERT_TRUE(floor.ok()) << floor.status();
+  EXPECT_EQ(floor->str, FloorText(2, "d"));
+  EXPECT_EQ(*ParseFloor(floor->str), std::make_pair(2.0, std::string("d")));
+  EXPECT_FALSE(ParseFloor("-")->has_value());
+  EXPECT_EQ(ParseFloor("2.5").status().code(), absl::StatusCode::kInternal);
   // A review below the floor stays out even when the set has room; one above it comes in.
   EXPECT_EQ(Update(3, {{"a", ""}, {"e", "1"}}), 2);
   EXPECT_EQ(*Read(10), (std::vector<std::string>{"b", "c"}));

@@ -486,6 +486,89 @@ RankedReview RankedFromRow(const pqxx::row& row) {
   return r;
 }
 
+// The review_ranks rows of `ids` locked in review id order, as they stand, by review id; a
+// stored review without a row gets one first (kEnsureRanks) and is locked after the others (a
+// deadlock with another applier is rolled back and retried by pg::Pool::InTransaction). Ids not
+// stored are left out. ApplyVotes and RecountVotes lock alike, so they serialise on a review.
+std::map<std::string, RankedReview> LockRanks(pqxx::work& tx, const std::set<std::string>& ids) {
+  std::map<std::string, RankedReview> locked;
+  auto lock = [&](const std::string& array) {
+    for (const pqxx::row& row : pg::Exec(tx, kLockRanks, array)) {
+      RankedReview r = RankedFromRow(row);
+      std::string id = r.review_id;
+      locked.insert_or_assign(std::move(id), std::move(r));
+    }
+  };
+  lock(pg::ArrayLiteral(ids));
+  std::vector<std::string> unseen;
+  for (const std::string& id : ids) {
+    if (!locked.contains(id)) unseen.push_back(id);
+  }
+  if (!unseen.empty()) {
+    const std::string unseen_ids = pg::ArrayLiteral(unseen);
+    pg::Exec(tx, kEnsureRanks, unseen_ids);
+    lock(unseen_ids);
+  }
+  return locked;
+}
+
+// Gives each locked review (whose counts the caller has set) `sort_key(row)` while it is active,
+// no key otherwise, writes in one statement the rows whose counts (`counts_changed`) or key
+// changed, and moves every row into `out`. Returns how many rows it wrote.
+int64_t WriteRanks(pqxx::work& tx, std::map<std::string, RankedReview>& locked,
+                   const std::set<std::string>& counts_changed, const ReviewDb::SortKeyFn& sort_key,
+                   std::vector<RankedReview>* out) {
+  std::vector<std::string> u_review, u_key;
+  std::vector<int64_t> u_helpful, u_total;
+  for (auto& [id, r] : locked) {
+    bool changed = counts_changed.contains(id);
+    std::optional<double> key;
+    if (r.status == ReviewStatus::kActive) key = sort_key(r);
+    if (key != r.sort_key) {
+      r.sort_key = key;
+      changed = true;
+    }
+    if (changed) {
+      u_review.push_back(id);
+      u_helpful.push_back(r.helpful_votes);
+      u_total.push_back(r.total_votes);
+      u_key.push_back(r.sort_key ? KeyText(*r.sort_key) : "");
+    }
+    out->push_back(std::move(r));
+  }
+  if (!u_review.empty()) {
+    pg::Exec(tx, kSetVoteCounts, pg::ArrayLiteral(u_review), pg::ArrayLiteral(u_helpful),
+             pg::ArrayLiteral(u_total), pg::ArrayLiteral(u_key));
+  }
+  return static_cast<int64_t>(u_review.size());
+}
+
+// Each review's ledger sums, (helpful, helpful + not helpful), for the review ids $1 with a row
+// ($2, $3: the vote names).
+constexpr pg::Statement kLedgerSums{"reviewdb_ledger_sums", R"sql(
+SELECT review_id, count(*) FILTER (WHERE vote = $2), count(*) FILTER (WHERE vote IN ($2, $3))
+FROM helpful_votes WHERE review_id = ANY($1::text[]) GROUP BY review_id)sql",
+                                    pg::Plan::kPerCall};
+
+// The products of ListRankedAsins: a skip scan of reviews_asin_idx (each step the next asin
+// after the last, one index probe) from max($1, $2), while the asin starts with $2, keeping those
+// with a review in review_ranks or the ledger. Postgres evaluates a recursive WITH only as far as
+// the outer query fetches, so the LIMIT ends the scan; the scan yields asins in ascending order,
+// which an ORDER BY here would not keep lazy.
+constexpr pg::Statement kRankedAsins{"reviewdb_ranked_asins", R"sql(
+WITH RECURSIVE a (asin) AS (
+  (SELECT asin FROM reviews WHERE asin > $1 AND asin >= $2 ORDER BY asin LIMIT 1)
+  UNION ALL
+  SELECT (SELECT r.asin FROM reviews r WHERE r.asin > a.asin ORDER BY r.asin LIMIT 1)
+  FROM a WHERE a.asin IS NOT NULL AND starts_with(a.asin, $2)
+)
+SELECT a.asin FROM a
+WHERE a.asin IS NOT NULL AND starts_with(a.asin, $2) AND EXISTS (
+  SELECT 1 FROM reviews r WHERE r.asin = a.asin AND (
+    EXISTS (SELECT 1 FROM review_ranks k WHERE k.review_id = r.review_id)
+    OR EXISTS (SELECT 1 FROM helpful_votes v WHERE v.review_id = r.review_id)))
+LIMIT $3)sql"};
+
 // What a ledger row counts: (helpful, total).
 std::pair<int64_t, int64_t> Contribution(std::string_view vote) {
   if (vote == VoteName(review::Vote::kHelpful)) return {1, 1};
@@ -1051,32 +1134,12 @@ absl::StatusOr<VoteResult> ReviewDb::ApplyVotes(const std::vector<review::Helpfu
   VoteResult result;
   if (touched.empty()) return result;
   using pg::ArrayLiteral;
-  const std::string touched_ids = ArrayLiteral(touched);
   absl::Status s = pool_.InTransaction([&](pqxx::work& tx) {
     result = VoteResult{};  // InTransaction may run this again after a serialization failure
     result.unchanged = superseded;
     // The stored ones among the touched reviews, locked (review id order: two appliers of one
-    // review serialise instead of deadlocking), as they stand before this batch. Reviews the
-    // ranker has not seen yet get their review_ranks row first and are locked after the others
-    // (a deadlock with another applier is rolled back and retried by InTransaction).
-    std::map<std::string, RankedReview> locked;
-    auto lock = [&](const std::string& ids) {
-      for (const pqxx::row& row : pg::Exec(tx, kLockRanks, ids)) {
-        RankedReview r = RankedFromRow(row);
-        std::string id = r.review_id;
-        locked.insert_or_assign(std::move(id), std::move(r));
-      }
-    };
-    lock(touched_ids);
-    std::vector<std::string> unseen;
-    for (const std::string& id : touched) {
-      if (!locked.contains(id)) unseen.push_back(id);
-    }
-    if (!unseen.empty()) {
-      const std::string unseen_ids = ArrayLiteral(unseen);
-      pg::Exec(tx, kEnsureRanks, unseen_ids);
-      lock(unseen_ids);
-    }
+    // review serialise instead of deadlocking), as they stand before this batch.
+    std::map<std::string, RankedReview> locked = LockRanks(tx, touched);
     // The votes on known reviews. Most pairs are new: they are inserted outright, and only the
     // pairs that already had a row are read and written over (when the vote is newer).
     std::vector<const review::HelpfulVote*> known;
@@ -1151,34 +1214,15 @@ absl::StatusOr<VoteResult> ReviewDb::ApplyVotes(const std::vector<review::Helpfu
     }
     // Each locked review's counts moved by its delta and its key from the result, written in one
     // statement for the reviews where either changed.
-    std::vector<std::string> u_review, u_key;
-    std::vector<int64_t> u_helpful, u_total;
-    for (auto& [id, r] : locked) {
-      bool changed = false;
-      if (auto d = deltas.find(id);
-          d != deltas.end() && (d->second.first != 0 || d->second.second != 0)) {
-        r.helpful_votes += d->second.first;
-        r.total_votes += d->second.second;
-        changed = true;
-      }
-      std::optional<double> key;
-      if (r.status == ReviewStatus::kActive) key = sort_key(r);
-      if (key != r.sort_key) {
-        r.sort_key = key;
-        changed = true;
-      }
-      if (changed) {
-        u_review.push_back(id);
-        u_helpful.push_back(r.helpful_votes);
-        u_total.push_back(r.total_votes);
-        u_key.push_back(r.sort_key ? KeyText(*r.sort_key) : "");
-      }
-      result.reviews.push_back(std::move(r));
+    std::set<std::string> moved;
+    for (const auto& [id, d] : deltas) {
+      auto it = locked.find(id);
+      if (it == locked.end() || (d.first == 0 && d.second == 0)) continue;
+      it->second.helpful_votes += d.first;
+      it->second.total_votes += d.second;
+      moved.insert(id);
     }
-    if (!u_review.empty()) {
-      pg::Exec(tx, kSetVoteCounts, ArrayLiteral(u_review), ArrayLiteral(u_helpful),
-               ArrayLiteral(u_total), ArrayLiteral(u_key));
-    }
+    WriteRanks(tx, locked, moved, sort_key, &result.reviews);
   });
   if (!s.ok()) return s;
   return result;
@@ -1284,6 +1328,71 @@ HAVING count(v.review_id) > 0 OR coalesce(k.total_votes, 0) <> 0
 ORDER BY r.review_id)sql",
       pg::ArrayLiteral(asins), std::string(VoteName(review::Vote::kHelpful)),
       std::string(VoteName(review::Vote::kNotHelpful)));
+}
+
+absl::StatusOr<std::vector<std::string>> ReviewDb::ListRankedAsins(const std::string& prefix,
+                                                                   const std::string& after,
+                                                                   int limit) {
+  if (absl::Status s = CheckLimit(limit, 10000); !s.ok()) return s;
+  std::vector<std::string> out;
+  absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
+    out.clear();
+    pqxx::nontransaction tx(c);
+    for (const pqxx::row& row : pg::Exec(tx, kRankedAsins, after, prefix, limit)) {
+      out.push_back(row[0].as<std::string>());
+    }
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::vector<RankedReview>> ReviewDb::ListRanks(
+    const std::vector<std::string>& asins) {
+  if (asins.empty()) return std::vector<RankedReview>();
+  // The columns of kLockRanks, in its order (RankedFromRow); found through the reviews of the
+  // products (reviews_asin_idx), each joined to its rank and ledger by primary key.
+  return ReadRows(pool_, RankedFromRow, R"sql(
+SELECT r.review_id, r.asin, coalesce(k.helpful_votes, 0), coalesce(k.total_votes, 0),
+       r.verified_purchase, (extract(epoch FROM r.submitted_at) * 1000000)::bigint, r.status,
+       k.sort_key
+FROM reviews r LEFT JOIN review_ranks k ON k.review_id = r.review_id
+WHERE r.asin = ANY($1::text[])
+  AND (k.review_id IS NOT NULL
+       OR EXISTS (SELECT 1 FROM helpful_votes v WHERE v.review_id = r.review_id))
+ORDER BY r.review_id)sql",
+                  pg::ArrayLiteral(asins));
+}
+
+absl::StatusOr<VoteResult> ReviewDb::RecountVotes(const std::vector<std::string>& review_ids,
+                                                  const SortKeyFn& sort_key) {
+  const std::set<std::string> ids(review_ids.begin(), review_ids.end());
+  VoteResult result;
+  if (ids.empty()) return result;
+  absl::Status s = pool_.InTransaction([&](pqxx::work& tx) {
+    result = VoteResult{};  // InTransaction may run this again after a serialization failure
+    // Locked first: every ledger write of a review holds this lock (ApplyVotes), so the sums
+    // read below are final until the commit.
+    std::map<std::string, RankedReview> locked = LockRanks(tx, ids);
+    std::map<std::string, std::pair<int64_t, int64_t>> sums;
+    for (const pqxx::row& row : pg::Exec(tx, kLedgerSums, pg::ArrayLiteral(ids),
+                                         std::string(VoteName(review::Vote::kHelpful)),
+                                         std::string(VoteName(review::Vote::kNotHelpful)))) {
+      sums[row[0].as<std::string>()] = {row[1].as<int64_t>(), row[2].as<int64_t>()};
+    }
+    std::set<std::string> recounted;
+    for (auto& [id, r] : locked) {
+      const std::pair<int64_t, int64_t> ledger = sums[id];  // (0, 0) without a ledger row
+      if (ledger == std::make_pair(r.helpful_votes, r.total_votes)) continue;
+      r.helpful_votes = ledger.first;
+      r.total_votes = ledger.second;
+      recounted.insert(id);
+    }
+    result.unknown = static_cast<int64_t>(ids.size() - locked.size());
+    result.changed = WriteRanks(tx, locked, recounted, sort_key, &result.reviews);
+    result.unchanged = static_cast<int64_t>(result.reviews.size()) - result.changed;
+  });
+  if (!s.ok()) return s;
+  return result;
 }
 
 absl::StatusOr<std::vector<review::RatingAggregate>> ReviewDb::CountedSums(

@@ -208,6 +208,30 @@ class ReviewDb {
   absl::StatusOr<std::vector<VoteCountCheck>> CheckVoteCounts(
       const std::vector<std::string>& asins);
 
+  // The products that have a review the ranker has seen (a review_ranks row) or a row in the vote
+  // ledger, whose asin starts with `prefix` ("" for every product) and is greater than `after`
+  // ("" for the first page), in asin order, at most `limit` (1..10,000; InvalidArgument
+  // otherwise): the pages a check of I4 and the ranking walks. A skip scan of reviews_asin_idx,
+  // so a page costs about the reviews of the products it passes, however deep it is.
+  absl::StatusOr<std::vector<std::string>> ListRankedAsins(const std::string& prefix,
+                                                           const std::string& after, int limit);
+
+  // Every review of `asins` that has a review_ranks row or a row in the vote ledger, as its rank
+  // and review stand (counts, verified flag, submission time, status, sort key; a review without
+  // a rank reads 0, 0 and no key), in review id order.
+  absl::StatusOr<std::vector<RankedReview>> ListRanks(const std::vector<std::string>& asins);
+
+  // Repairs I4 for `review_ids` (a check found their counts apart from the ledger): in one
+  // transaction their review_ranks rows are locked as ApplyVotes locks them (review id order; a
+  // stored review without a row gets one first), so a concurrent ApplyVotes of one of them
+  // waits or has committed, then each review's helpful_votes / total_votes become its ledger
+  // rows' sums and its sort_key `sort_key(row)` while it is kActive, NULL otherwise. Only rows
+  // where either differs are written. Returns every stored review of `review_ids` as it now
+  // stands (VoteResult::reviews); `changed` counts the reviews rewritten, `unchanged` those that
+  // were right, `unknown` the ids not stored.
+  absl::StatusOr<VoteResult> RecountVotes(const std::vector<std::string>& review_ids,
+                                          const SortKeyFn& sort_key);
+
   // --- reviews.counted: the ledger's own sums, for checks of I2 ---
 
   // The aggregate of each of `asins` recomputed from its counted reviews (counts, sums and

@@ -2,12 +2,15 @@
 // stack (ctest fixture `stack`). helpfulness-ranker's integration test covers them end to end.
 #include <algorithm>
 #include <cstddef>
+#include <future>
 #include <random>
 
 #include "gtest/gtest.h"
+#include "libs/pg/array_literal.h"
 #include "libs/reviewdb/review_db.h"
 #include "libs/reviewdb/reviewdb_testing.h"
 #include "libs/testing/stack_env.h"
+#include "libs/testing/wait.h"
 
 namespace candor::reviewdb {
 namespace {
@@ -162,6 +165,159 @@ TEST_F(VoteLedgerTest, RandomChangedRetractedAndDuplicatedVotesKeepI4) {
   ASSERT_TRUE(head.ok() && head->has_value());
   EXPECT_EQ((*head)->asin, asin_);
   EXPECT_FALSE(db_->GetReviewHead("0123456789abcdef0123456789abcdef")->has_value());
+}
+
+// Runs `sql` with `args` on its own connection (a corruption no service makes, or a read of
+// what is committed).
+template <typename... Args>
+pqxx::result Sql(const std::string& sql, const Args&... args) {
+  pqxx::connection c(candor::testing::PgDsn());
+  pqxx::work tx(c);
+  pqxx::result r = tx.exec_params(sql, args...);
+  tx.commit();
+  return r;
+}
+
+// review_ranks' (helpful_votes, total_votes) of `review_id` as committed.
+std::pair<int64_t, int64_t> RankCounts(const std::string& review_id) {
+  pqxx::result r =
+      Sql("SELECT helpful_votes, total_votes FROM review_ranks WHERE review_id = $1", review_id);
+  if (r.empty()) return {-1, -1};
+  return {r[0][0].as<int64_t>(), r[0][1].as<int64_t>()};
+}
+
+TEST_F(VoteLedgerTest, ListRankedAsinsPagesTheProductsWithRanksOrVotesOfAPrefix) {
+  // Products of one fresh prefix: voted, ranked without votes, neither, and one whose only trace
+  // is a ledger row (its review_ranks row deleted by hand).
+  const std::string prefix = candor::testing::UniqueAsin().substr(0, 8);
+  const std::string voted = prefix + "A1", ranked = prefix + "B2", bare = prefix + "C3",
+                    ledger_only = prefix + "D4";
+  const std::string v = InsertReview(*pool_, {.asin = voted});
+  const std::string r = InsertReview(*pool_, {.asin = ranked});
+  InsertReview(*pool_, {.asin = bare});
+  const std::string l = InsertReview(*pool_, {.asin = ledger_only});
+  asin_ = voted;
+  Apply({V(v, "a", Vote::kHelpful, 1)}, {r});
+  asin_ = ledger_only;
+  Apply({V(l, "a", Vote::kNotHelpful, 1)});
+  Sql("DELETE FROM review_ranks WHERE review_id = $1", l);
+
+  const std::vector<std::string> want = {voted, ranked, ledger_only};
+  for (int page : {1, 2, 3, 10}) {
+    std::vector<std::string> got;
+    std::string after;
+    for (int calls = 0; calls < 10; ++calls) {
+      auto asins = db_->ListRankedAsins(prefix, after, page);
+      ASSERT_TRUE(asins.ok()) << asins.status();
+      got.insert(got.end(), asins->begin(), asins->end());
+      if (static_cast<int>(asins->size()) < page) break;
+      after = asins->back();
+    }
+    EXPECT_EQ(got, want) << "page " << page;
+  }
+  EXPECT_EQ(*db_->ListRankedAsins(prefix, voted, 10),
+            std::vector<std::string>({ranked, ledger_only}));
+  EXPECT_TRUE(db_->ListRankedAsins(prefix + "Z", "", 10)->empty());
+  EXPECT_EQ(db_->ListRankedAsins(prefix, "", 0).status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  // ListRanks: the ranked or voted reviews of the products, with what ranking them needs (the
+  // one without a rank as 0, 0, no key).
+  auto ranks = db_->ListRanks({voted, ranked, bare, ledger_only});
+  ASSERT_TRUE(ranks.ok()) << ranks.status();
+  ASSERT_EQ(ranks->size(), 3u);
+  for (const RankedReview& rr : *ranks) {
+    EXPECT_EQ(rr.asin, rr.review_id == v ? voted : rr.review_id == r ? ranked : ledger_only);
+    EXPECT_EQ(rr.helpful_votes, rr.review_id == v ? 1 : 0);
+    EXPECT_EQ(rr.total_votes, rr.review_id == v ? 1 : 0);
+    EXPECT_EQ(rr.status, ReviewStatus::kActive);
+    if (rr.review_id == l) {
+      EXPECT_FALSE(rr.sort_key.has_value());
+    } else {
+      EXPECT_EQ(rr.sort_key, TestKey(rr));
+    }
+  }
+}
+
+TEST_F(VoteLedgerTest, RecountVotesRepairsCorruptCountsAndKeysAndLeavesRightRowsAlone) {
+  const std::string bad = InsertReview(*pool_, {.asin = asin_});
+  const std::string good = InsertReview(*pool_, {.asin = asin_});
+  const std::string removed = InsertReview(*pool_, {.asin = asin_});
+  const std::string lost = InsertReview(*pool_, {.asin = asin_});
+  Apply({V(bad, "a", Vote::kHelpful, 1), V(bad, "b", Vote::kHelpful, 1),
+         V(bad, "c", Vote::kNotHelpful, 1), V(good, "a", Vote::kHelpful, 1),
+         V(removed, "a", Vote::kHelpful, 1), V(lost, "a", Vote::kNotHelpful, 1)});
+  // Corruptions: counts changed by hand; a removed review whose key stayed; a ledger row whose
+  // review lost its review_ranks row.
+  Sql("UPDATE review_ranks SET helpful_votes = 5, total_votes = 9 WHERE review_id = $1", bad);
+  testing::SetStatus(*pool_, removed, ReviewStatus::kRemoved);
+  Sql("DELETE FROM review_ranks WHERE review_id = $1", lost);
+  const std::string unknown = "0123456789abcdef0123456789abcdef";
+
+  absl::StatusOr<VoteResult> r = db_->RecountVotes({bad, good, removed, lost, unknown}, TestKey);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->changed, 3);  // bad's counts, removed's key, lost's row
+  EXPECT_EQ(r->unchanged, 1);
+  EXPECT_EQ(r->unknown, 1);
+  ASSERT_EQ(r->reviews.size(), 4u);
+  for (const RankedReview& rr : r->reviews) {
+    if (rr.review_id == removed) {
+      EXPECT_FALSE(rr.sort_key.has_value());
+    } else {
+      EXPECT_EQ(rr.sort_key, TestKey(rr)) << rr.review_id;
+    }
+  }
+  EXPECT_EQ(RankCounts(bad), std::make_pair(int64_t{2}, int64_t{3}));
+  EXPECT_EQ(RankCounts(good), std::make_pair(int64_t{1}, int64_t{1}));
+  EXPECT_EQ(RankCounts(lost), std::make_pair(int64_t{0}, int64_t{1}));
+  EXPECT_TRUE(
+      Sql("SELECT 1 FROM review_ranks WHERE review_id = $1 AND sort_key IS NULL", removed).size() ==
+      1);
+  ExpectI4();
+  // A second recount finds nothing to do.
+  r = db_->RecountVotes({bad, good, removed, lost}, TestKey);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->changed, 0);
+  EXPECT_EQ(r->unchanged, 4);
+}
+
+TEST_F(VoteLedgerTest, RecountVotesWaitsForTheRowLockAndCommitsAsOneTransaction) {
+  // Two corrupt reviews; `first` sorts before `second`, so the recount locks `first`, then waits
+  // for `second`, which another transaction holds as ApplyVotes would while it adds a vote.
+  std::string first = InsertReview(*pool_, {.asin = asin_});
+  std::string second = InsertReview(*pool_, {.asin = asin_});
+  if (second < first) std::swap(first, second);
+  Apply({V(first, "a", Vote::kHelpful, 1), V(second, "a", Vote::kHelpful, 1)});
+  Sql("UPDATE review_ranks SET helpful_votes = 0, total_votes = 7 WHERE review_id = ANY($1)",
+      pg::ArrayLiteral(std::vector<std::string>{first, second}));
+
+  pqxx::connection holder_conn(candor::testing::PgDsn());
+  pqxx::work holder(holder_conn);
+  holder.exec_params("SELECT 1 FROM review_ranks WHERE review_id = $1 FOR NO KEY UPDATE", second);
+  std::future<absl::StatusOr<VoteResult>> recount = std::async(std::launch::async, [&] {
+    return db_->RecountVotes({first, second}, TestKey);
+  });
+  // The recount waits on the lock (pg_locks shows a backend waiting for a row of review_ranks).
+  ASSERT_TRUE(candor::testing::WaitUntil([] {
+    return Sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND "
+               "query LIKE '%FOR NO KEY UPDATE OF k%'")[0][0]
+               .as<int64_t>() > 0;
+  }));
+  // Nothing of it is committed yet: `first`, which it has locked and read, is still corrupt.
+  EXPECT_EQ(RankCounts(first), std::make_pair(int64_t{0}, int64_t{7}));
+  // The holder adds a vote on `second` the way ApplyVotes does (ledger row and counts together).
+  holder.exec_params(
+      "INSERT INTO helpful_votes (review_id, user_id, vote, voted_at) VALUES ($1, 'b', "
+      "'helpful', now())",
+      second);
+  holder.commit();
+  absl::StatusOr<VoteResult> r = recount.get();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->changed, 2);
+  // The recount read the ledger after the lock: the holder's vote is counted.
+  EXPECT_EQ(RankCounts(first), std::make_pair(int64_t{1}, int64_t{1}));
+  EXPECT_EQ(RankCounts(second), std::make_pair(int64_t{2}, int64_t{2}));
+  ExpectI4();
 }
 
 }  // namespace

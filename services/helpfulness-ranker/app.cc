@@ -1,5 +1,6 @@
 #include "services/helpfulness-ranker/app.h"
 
+#include <iostream>
 #include <memory>
 
 #include "libs/core/clock.h"
@@ -12,6 +13,7 @@
 #include "services/helpfulness-ranker/pg_vote_ledger.h"
 #include "services/helpfulness-ranker/ranker.h"
 #include "services/helpfulness-ranker/ranker_consumer.h"
+#include "services/helpfulness-ranker/ranking_check.h"
 #include "services/helpfulness-ranker/redis_ranking_cache.h"
 
 namespace candor::helpfulness_ranker {
@@ -83,7 +85,70 @@ class HelpfulnessRanking final : public service::ServiceDomain {
   RankerConsumer handler_;
 };
 
+// A check's lines and summary, on stdout.
+void Print(const DriftReport& report) {
+  for (const std::string& line : report.examples) std::cout << "  " << line << "\n";
+  const auto shown = static_cast<int64_t>(report.examples.size());
+  if (report.total() > shown) std::cout << "  ... and " << report.total() - shown << " more\n";
+  std::cout << report.Summary() << "\n";
+}
+
+int Failed(const absl::Status& status) {
+  std::cerr << "candor-helpfulness-ranker: " << status.message() << "\n";
+  return 1;
+}
+
 }  // namespace
+
+int RunCommand(const Config& config) {
+  if (!config.check && !config.repair) return -1;
+  const service::ServiceConfig& sc = config.service;
+  absl::StatusOr<std::unique_ptr<pg::Pool>> pool = pg::Pool::Create(sc.pg_dsn, 1);
+  if (!pool.ok()) return Failed(pool.status());
+  absl::StatusOr<std::unique_ptr<redis::Client>> redis =
+      redis::Client::Connect(sc.redis_addr, 1, absl::Milliseconds(sc.redis_timeout_ms));
+  if (!redis.ok()) return Failed(redis.status());
+  const int top_n = static_cast<int>(config.top_n);
+  PgVoteLedger ledger(**pool);
+  RedisRankingCache cache(**redis, top_n);
+  RankingCheck check(ledger, ledger, cache, config.score, top_n,
+                     {.asin_prefix = config.asin_prefix,
+                      .page = static_cast<int>(config.page),
+                      .settle = absl::Milliseconds(config.settle_ms)});
+  if (config.check) {
+    absl::StatusOr<DriftReport> report = check.Check();
+    if (!report.ok()) return Failed(report.status());
+    Print(*report);
+    return report->clean() ? 0 : 1;
+  }
+
+  const kafka::ClientOptions kafka_options{
+      sc.kafka_brokers, "candor-helpfulness-ranker-repair", {}};
+  if (absl::Status s =
+          kafka::CheckBrokers(kafka_options, absl::Milliseconds(sc.startup_timeout_ms));
+      !s.ok()) {
+    return Failed(s);
+  }
+  absl::StatusOr<std::unique_ptr<kafka::Producer>> producer =
+      kafka::Producer::Create(kafka_options, absl::Seconds(10));
+  if (!producer.ok()) return Failed(producer.status());
+  KafkaScorePublisher publisher(**producer, config.scores_topic);
+  core::SystemClock clock;
+  Ranker ranker(ledger, cache, publisher, config.score, top_n, clock);
+  absl::StatusOr<RankingCheck::Repaired> repaired = check.Repair(ranker);
+  if (!repaired.ok()) return Failed(repaired.status());
+  std::cout << "before the repair:\n";
+  Print(repaired->before);
+  if (!repaired->before.clean()) {
+    const RankerStats& s = ranker.stats();
+    std::cout << fmt::format(
+        "repaired: {} reviews recounted and re-ranked, {} cache entries rebuilt, {} scores "
+        "published\nafter the repair:\n",
+        repaired->before.review_ids.size(), s.rebuilds.load(), s.scores_published.load());
+    Print(repaired->after);
+  }
+  return repaired->after.clean() ? 0 : 1;
+}
 
 absl::StatusOr<std::unique_ptr<service::ServiceApp>> CreateApp(const Config& config) {
   if (absl::Status s = ValidateConfig(config); !s.ok()) return s;

@@ -32,12 +32,21 @@ struct Config {
   int64_t top_n = 1000;
   // The score's constants (libs/helpfulness; the seed's by default).
   helpfulness::ScoreParams score{};
+  // One-shot commands instead of the service (README.md, "Check and repair").
+  bool check = false;
+  bool repair = false;
+  bool ranker_stopped = false;  // what --repair needs to hear: no ranker is running
+  int64_t page = 500;           // products per Postgres page in --check / --repair
+  int64_t settle_ms = 2000;     // wait before products that differed are looked at again
+  std::string asin_prefix{};    // only products whose asin starts with it
 };
 
 // Registers every field of `config` (which must outlive the parse) with `flags`.
 void RegisterFlags(core::Flags& flags, Config* config);
 
-// Checks what single-flag ranges cannot: the scaffold's settings, a scores topic.
+// Checks what single-flag ranges cannot: the scaffold's settings, a scores topic, at most one of
+// --check / --repair, --repair only with --ranker-stopped, an --asin-prefix that can begin an
+// asin. InvalidArgument naming the flag.
 absl::Status ValidateConfig(const Config& config);
 
 }  // namespace candor::helpfulness_ranker

@@ -10,5 +10,7 @@ int main(int argc, char** argv) {
       "review) and each review's helpful counts in Postgres, ranks every active review by a "
       "time-invariant key of the Wilson x recency x verified score, keeps each product's best "
       "reviews in the Redis sorted set helpful:{asin} and publishes score changes to "
-      "review-scores.");
+      "review-scores.\n"
+      "--check compares the counts, sort keys and helpful:{asin} with the vote ledger (I4, I6) "
+      "and prints the drift; --repair (with the service stopped) repairs it through the ranker.");
 }

@@ -23,6 +23,10 @@ struct RankerStats {
   std::atomic<int64_t> scores_published{0};
 };
 
+// The sort key of a stored review under `params`: libs/helpfulness SortKey of its counts,
+// verified flag and submission time. Pure.
+double SortKeyOf(const reviewdb::RankedReview& r, const helpfulness::ScoreParams& params);
+
 // The ranker's step for one batch (design.md 5): the votes and the review events of a batch, in
 // one ledger transaction (counts, then each touched review's sort key: libs/helpfulness SortKey,
 // time-invariant, so nothing goes stale as time passes); then the cache, one atomic update per
@@ -48,12 +52,25 @@ class Ranker {
   absl::Status Apply(const std::vector<review::HelpfulVote>& votes,
                      const std::vector<std::string>& rank_ids);
 
-  // The sort key of a stored review, from its counts, verified flag and submission time.
+  // Repairs what a check found (ranking_check.h), as a batch would: `review_ids` recounted from
+  // the ledger with their keys in one transaction (VoteLedger::Recount), then, as Apply goes on,
+  // the cache updated (a product it does not know rebuilt) and every one of them published;
+  // then each of `rebuild_asins` rebuilt in the cache from the ledger (TopRanked), as an unknown
+  // product is. Errors as Apply's; a repeat is harmless.
+  absl::Status Repair(const std::vector<std::string>& review_ids,
+                      const std::vector<std::string>& rebuild_asins);
+
+  // The sort key of a stored review under this ranker's score params (the free SortKeyOf).
   double SortKeyOf(const reviewdb::RankedReview& r) const;
 
   const RankerStats& stats() const { return stats_; }
 
  private:
+  // The steps after the ledger's commit, from `result`: the cache (with rebuilds of the products
+  // it does not know and of `rebuild_asins`), then the scores. Counts the reviews and scores.
+  absl::Status Propagate(const reviewdb::VoteResult& result,
+                         const std::vector<std::string>& rebuild_asins);
+
   VoteLedger& ledger_;
   RankingCache& cache_;
   ScorePublisher& publisher_;

@@ -37,6 +37,20 @@ class FakeLedger final : public VoteLedger {
       ++result.changed;
       touched.insert(v.review_id);
     }
+    Rank(touched, sort_key, &result);
+    return result;
+  }
+  // The fake keeps no counts apart from its ledger: a recount ranks the named reviews as Apply.
+  absl::StatusOr<reviewdb::VoteResult> Recount(const std::vector<std::string>& review_ids,
+                                               const SortKeyFn& sort_key) override {
+    if (!fail.ok()) return fail;
+    reviewdb::VoteResult result;
+    Rank(std::set<std::string>(review_ids.begin(), review_ids.end()), sort_key, &result);
+    result.changed = static_cast<int64_t>(result.reviews.size());
+    return result;
+  }
+  void Rank(const std::set<std::string>& touched, const SortKeyFn& sort_key,
+            reviewdb::VoteResult* result) {
     for (const std::string& id : touched) {
       reviewdb::RankedReview r;
       r.review_id = id;
@@ -49,9 +63,8 @@ class FakeLedger final : public VoteLedger {
         if (vt.first == review::Vote::kHelpful) ++r.helpful_votes;
       }
       if (r.status == review::ReviewStatus::kActive) r.sort_key = sort_key(r);
-      result.reviews.push_back(r);
+      result->reviews.push_back(r);
     }
-    return result;
   }
   absl::StatusOr<std::vector<std::pair<double, std::string>>> TopRanked(const std::string&,
                                                                         int) override {
@@ -91,8 +104,16 @@ class FakeCache final : public RankingCache {
     set.clear();
     for (const auto& [k, id] : top) set[id] = k;
     rebuilt_complete = complete;
+    ++rebuilds[asin];
     return absl::OkStatus();
   }
+  absl::StatusOr<std::optional<CachedRanking>> Read(const std::string& asin) override {
+    if (!known.count(asin)) return std::optional<CachedRanking>();
+    CachedRanking c;
+    for (const auto& [id, k] : set) c.members.emplace_back(k, id);
+    return std::optional<CachedRanking>(std::move(c));
+  }
+  std::map<std::string, int> rebuilds;
   std::set<std::string> known;
   std::map<std::string, double> set;
   bool rebuilt_complete = false;
@@ -178,6 +199,47 @@ TEST_F(RankerTest, TheConsumerDecodesBothTopicsAndListsPoison) {
   EXPECT_EQ(poison[1].index, 3u);
   EXPECT_EQ(ranker_.stats().votes_changed.load(), 1);
   EXPECT_EQ(cache_.set.count(kReview), 1u);
+}
+
+TEST_F(RankerTest, RepairRecountsPublishesAndRebuildsTheNamedProducts) {
+  cache_.known.insert(kAsin);
+  ledger_.ledger[{kReview, "a"}] = {review::Vote::kHelpful, absl::FromUnixSeconds(1)};
+  cache_.set["stale"] = 7.0;
+  ASSERT_TRUE(ranker_.Repair({kReview}, {kAsin}).ok());
+  ASSERT_EQ(publisher_.published.size(), 1u);
+  EXPECT_EQ(publisher_.published[0].helpful_votes, 1);
+  EXPECT_TRUE(publisher_.published[0].ranked);
+  EXPECT_EQ(cache_.rebuilds[kAsin], 1);
+  EXPECT_EQ(cache_.set.count("stale"), 0u);  // the rebuild replaced the entry
+  EXPECT_EQ(ranker_.stats().rebuilds.load(), 1);
+  // Nothing named: nothing published, nothing rebuilt.
+  ASSERT_TRUE(ranker_.Repair({}, {}).ok());
+  EXPECT_EQ(publisher_.published.size(), 1u);
+  ledger_.fail = absl::UnavailableError("pg down");
+  EXPECT_EQ(ranker_.Repair({kReview}, {}).code(), absl::StatusCode::kUnavailable);
+}
+
+TEST(RankerConfigTest, CheckAndRepairAreOneAtATimeAndRepairNeedsTheRankerStopped) {
+  Config c;
+  c.check = true;
+  c.repair = true;
+  absl::Status s = ValidateConfig(c);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("--check and --repair"), std::string_view::npos) << s;
+  c.check = false;
+  s = ValidateConfig(c);
+  EXPECT_NE(s.message().find("--ranker-stopped"), std::string_view::npos) << s;
+  c.ranker_stopped = true;
+  EXPECT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c);
+  for (const char* bad : {"b0", "B000000001X", "B-"}) {
+    c.asin_prefix = bad;
+    s = ValidateConfig(c);
+    EXPECT_NE(s.message().find("--asin-prefix"), std::string_view::npos) << bad << ": " << s;
+  }
+  for (const char* good : {"", "B0", "B000000001"}) {
+    c.asin_prefix = good;
+    EXPECT_TRUE(ValidateConfig(c).ok()) << good << ": " << ValidateConfig(c);
+  }
 }
 
 TEST(RankerConfigTest, LedgerShardsNeedAConnectionEach) {

@@ -13,7 +13,8 @@
 
 namespace candor::helpfulness_ranker {
 
-// The ports of the ranker's domain (ranker.h). Each is thread-safe and never throws.
+// The ports of the ranker's domain (ranker.h) and of its check (ranking_check.h). Each is
+// thread-safe and never throws.
 
 // Port: the vote ledger and the reviews' counts and sort keys (Postgres, libs/reviewdb).
 class VoteLedger {
@@ -29,12 +30,43 @@ class VoteLedger {
   // The `limit` best ranked active reviews of `asin` as (sort_key, review_id), best first.
   virtual absl::StatusOr<std::vector<std::pair<double, std::string>>> TopRanked(
       const std::string& asin, int limit) = 0;
+  // reviewdb::ReviewDb::RecountVotes: in one transaction, `review_ids` locked as Apply locks
+  // them, their counts set to their ledger rows' sums and their keys as Apply sets them; returns
+  // them as they stand (`changed`: reviews rewritten). For repairs (ranking_check.h).
+  virtual absl::StatusOr<reviewdb::VoteResult> Recount(const std::vector<std::string>& review_ids,
+                                                       const SortKeyFn& sort_key) = 0;
+};
+
+// Port: what a check of I4 and the ranking reads from the ledger (Postgres, libs/reviewdb), in
+// pages of products.
+class LedgerAudit {
+ public:
+  virtual ~LedgerAudit() = default;
+  // reviewdb::ReviewDb::ListRankedAsins: products with a ranked or voted review whose asin starts
+  // with `prefix`, after `after`, in asin order, at most `limit`.
+  virtual absl::StatusOr<std::vector<std::string>> ListProducts(const std::string& prefix,
+                                                                const std::string& after,
+                                                                int limit) = 0;
+  // reviewdb::ReviewDb::CheckVoteCounts: each voted review's counts beside its ledger's sums.
+  virtual absl::StatusOr<std::vector<reviewdb::VoteCountCheck>> VoteCounts(
+      const std::vector<std::string>& asins) = 0;
+  // reviewdb::ReviewDb::ListRanks: every ranked-or-voted review of `asins` as its row stands.
+  virtual absl::StatusOr<std::vector<reviewdb::RankedReview>> Ranks(
+      const std::vector<std::string>& asins) = 0;
 };
 
 // One review's place in its product's ranking after a batch: its key, or nullopt when it left.
 struct RankChange {
   std::string review_id;
   std::optional<double> sort_key;
+};
+
+// One product's entry in the ranking cache, as stored.
+struct CachedRanking {
+  // nullopt while the set holds every ranked review of the product; otherwise (sort key, review
+  // id) of the best review it dropped: the set is exactly the ranked reviews above it.
+  std::optional<std::pair<double, std::string>> floor;
+  std::vector<std::pair<double, std::string>> members;  // (sort key, review id), best first
 };
 
 // Port: the bounded per-product ranking cache (Redis `helpful:{asin}`). Holds, for each product
@@ -54,6 +86,9 @@ class RankingCache {
   virtual absl::Status Rebuild(const std::string& asin,
                                const std::vector<std::pair<double, std::string>>& top,
                                bool complete) = 0;
+  // `asin`'s entry, its set and floor read at one instant; nullopt when the cache does not know
+  // the product. For checks (ranking_check.h).
+  virtual absl::StatusOr<std::optional<CachedRanking>> Read(const std::string& asin) = 0;
 };
 
 // Port: where score changes go (Kafka `review-scores`). OK once every one is durably taken.

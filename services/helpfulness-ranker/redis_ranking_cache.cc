@@ -1,5 +1,6 @@
 #include "services/helpfulness-ranker/redis_ranking_cache.h"
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/rankcache/rank_cache.h"
 
@@ -42,7 +43,7 @@ absl::Status RedisRankingCache::Rebuild(const std::string& asin,
   if (complete || top.empty()) {
     args.emplace_back("-");
   } else {
-    args.push_back(absl::StrCat(rankcache::KeyText(top.back().first), "|", top.back().second));
+    args.push_back(rankcache::FloorText(top.back().first, top.back().second));
   }
   for (const auto& [key, id] : top) {
     args.push_back(id);
@@ -61,6 +62,43 @@ absl::Status RedisRankingCache::Rebuild(const std::string& asin,
     return absl::UnavailableError(absl::StrCat("ranking rebuild: ", r->front().status().message()));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<CachedRanking>> RedisRankingCache::Read(const std::string& asin) {
+  // MULTI / EXEC: the floor and the set as one instant saw them (the ranker's scripts run whole).
+  const std::string set = rankcache::SetKey(asin);
+  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> replies =
+      client_.Pipeline({{"MULTI"},
+                        {"GET", rankcache::FloorKey(asin)},
+                        {"ZREVRANGE", set, "0", "-1", "WITHSCORES"},
+                        {"EXEC"}});
+  if (!replies.ok()) return replies.status();
+  for (const absl::StatusOr<redis::Reply>& r : *replies) {
+    if (!r.ok())
+      return absl::UnavailableError(absl::StrCat("ranking read: ", r.status().message()));
+  }
+  const redis::Reply& exec = *replies->back();
+  if (exec.type != redis::Reply::Type::kArray || exec.elements.size() != 2 ||
+      exec.elements[1].type != redis::Reply::Type::kArray ||
+      exec.elements[1].elements.size() % 2 != 0) {
+    return absl::InternalError(absl::StrCat("ranking read of ", set, ": unexpected reply"));
+  }
+  if (exec.elements[0].type == redis::Reply::Type::kNil) return std::optional<CachedRanking>();
+  absl::StatusOr<std::optional<std::pair<double, std::string>>> floor =
+      rankcache::ParseFloor(exec.elements[0].str);
+  if (!floor.ok()) return floor.status();
+  CachedRanking ranking{.floor = *std::move(floor), .members = {}};
+  const std::vector<redis::Reply>& flat = exec.elements[1].elements;
+  ranking.members.reserve(flat.size() / 2);
+  for (size_t i = 0; i + 1 < flat.size(); i += 2) {
+    double key = 0;
+    if (!absl::SimpleAtod(flat[i + 1].str, &key)) {
+      return absl::InternalError(
+          absl::StrCat("ranking read of ", set, ": a score is not a number"));
+    }
+    ranking.members.emplace_back(key, flat[i].str);
+  }
+  return std::optional<CachedRanking>(std::move(ranking));
 }
 
 }  // namespace candor::helpfulness_ranker

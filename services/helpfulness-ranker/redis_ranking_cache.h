@@ -11,7 +11,8 @@ namespace candor::helpfulness_ranker {
 
 // RankingCache on Redis: the keys and scripts of libs/rankcache (its header says what the set and
 // its floor hold). Update sends one script call per product, all in one pipeline; a product
-// without a floor key is returned for Rebuild. Borrows `client`. Thread-safe.
+// without a floor key is returned for Rebuild. Read is one MULTI / EXEC of GET and ZREVRANGE.
+// Borrows `client`. Thread-safe.
 class RedisRankingCache final : public RankingCache {
  public:
   RedisRankingCache(redis::Client& client, int top_n) : client_(client), top_n_(top_n) {}
@@ -21,6 +22,7 @@ class RedisRankingCache final : public RankingCache {
   absl::Status Rebuild(const std::string& asin,
                        const std::vector<std::pair<double, std::string>>& top,
                        bool complete) override;
+  absl::StatusOr<std::optional<CachedRanking>> Read(const std::string& asin) override;
 
  private:
   redis::Client& client_;
