@@ -17,6 +17,20 @@ const SECRET_NAME = 'candor-secrets';
 const SECRET_KEYS = new Set(['CANDOR_JWT_SECRET', 'POSTGRES_PASSWORD']);
 // Services that must run as exactly one replica with no autoscaler (one Xapian writer).
 const SINGLE_WRITERS = new Set(['index-writer']);
+// The one-shot modes of the services that have them (design.md 5's reconciliation): run instead of
+// the service, then exit. A Candor image run as a Job or a compose one-shot without one of them
+// would be a second copy of the service (for index-writer, a second writer of the index).
+const ONE_SHOT_MODES = {
+  'rating-aggregator': ['--check', '--repair'],
+  'helpfulness-ranker': ['--check', '--repair'],
+  'index-writer': ['--check', '--rebuild'],
+};
+// Modes that need the service itself stopped: only ever run by hand, so a CronJob running one is
+// a suspended template for `kubectl create job --from=cronjob/...`.
+const NEEDS_SERVICE_STOPPED = new Set(['helpfulness-ranker --repair', 'index-writer --rebuild']);
+// Flags only the running service uses; a one-shot passes every other flag its service is given
+// (the ranker's check compares sort keys computed under its own score flags).
+const SERVICE_ONLY_FLAGS = new Set(['admin-port', 'input-topic']);
 const WRITABLE_ROOT_ANNOTATION = 'candor.dev/writable-root';
 const LONG_RUNNING = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 const WORKLOADS = new Set([...LONG_RUNNING, 'Job', 'CronJob']);
@@ -57,6 +71,30 @@ function argValue(args, flag) {
     if (a.startsWith(`--${flag}=`)) return a.slice(flag.length + 3);
   }
   return undefined;
+}
+
+// Checks a one-shot run of a Candor service's binary (a CronJob's container, a compose service
+// under a profile) against its mode and the service's own flags; returns its mode or null.
+function checkOneShot(where, service, args, serviceArgs, errors) {
+  const modes = ONE_SHOT_MODES[service];
+  if (!modes) {
+    errors.push(`${where}: ${service} has no one-shot mode; this would run a second copy of it`);
+    return null;
+  }
+  const mode = (args || []).find((a) => modes.includes(a));
+  if (!mode) {
+    errors.push(`${where}: runs ${service} without ${modes.join(' or ')}, so as a second copy ` +
+                'of the service rather than a one-shot');
+    return null;
+  }
+  for (const a of serviceArgs || []) {
+    const flag = /^--([^=]+)=/.exec(a)?.[1];
+    if (flag && !SERVICE_ONLY_FLAGS.has(flag) && !(args || []).includes(a)) {
+      errors.push(`${where}: lacks ${a}, which the ${service} service is given (a one-shot ` +
+                  'must run with the service\'s settings)');
+    }
+  }
+  return mode;
 }
 
 // Parses topics.txt: "topic partitions" lines, # comments.
@@ -235,6 +273,7 @@ function checkK8s(objects, topics) {
   for (const name of Object.keys(ADMIN_PORTS)) {
     if (!services.has(name)) errors.push(`no Deployment runs ${name} (image candor/${name})`);
   }
+  const oneShots = checkCronJobs(byKind('CronJob'), services, errors);
 
   const selects = (selector, labels) => selector && Object.keys(selector).length > 0 &&
     Object.entries(selector).every(([k, v]) => labels?.[k] === v);
@@ -309,17 +348,94 @@ function checkK8s(objects, topics) {
       }
     }
   }
-  return { errors, services };
+  for (const s of byKind('Service')) {
+    for (const j of [...byKind('Job'), ...byKind('CronJob')]) {
+      if (selects(s.spec?.selector, podTemplate(j)?.metadata?.labels)) {
+        errors.push(`${id(s)}: its selector matches the pods of ${id(j)}, a run-to-completion job`);
+      }
+    }
+  }
+  return { errors, services, oneShots };
+}
+
+// CronJobs: a run at a time, a bounded start, kept history, and a failed run (a drift or a store
+// failure exits 1) left as a failed Job with its pod and log. A Candor image runs a one-shot mode
+// with its Deployment's flags; one that needs the service stopped is suspended. Returns the
+// scheduled one-shots ("service --mode" -> CronJob name) for the comparison with compose.
+function checkCronJobs(cronJobs, services, errors) {
+  const oneShots = new Map();
+  for (const o of cronJobs) {
+    const spec = o.spec || {};
+    if (spec.concurrencyPolicy !== 'Forbid') {
+      errors.push(`${id(o)}: concurrencyPolicy must be Forbid (a slow run must not overlap the next)`);
+    }
+    if (!Number.isInteger(spec.startingDeadlineSeconds)) {
+      errors.push(`${id(o)}: no startingDeadlineSeconds (a missed run must be skipped, not started late)`);
+    }
+    if (!Number.isInteger(spec.successfulJobsHistoryLimit)) {
+      errors.push(`${id(o)}: no successfulJobsHistoryLimit`);
+    }
+    if (!(spec.failedJobsHistoryLimit >= 1)) {
+      errors.push(`${id(o)}: failedJobsHistoryLimit must keep at least one failed Job`);
+    }
+    if (!Number.isInteger(spec.jobTemplate?.spec?.backoffLimit)) {
+      errors.push(`${id(o)}: no jobTemplate backoffLimit (the default retries a failed run 6 times)`);
+    }
+    const tpl = podTemplate(o);
+    if (tpl?.spec?.restartPolicy !== 'Never') {
+      errors.push(`${id(o)}: restartPolicy must be Never (a failed run keeps its pod and log)`);
+    }
+    for (const c of tpl?.spec?.containers || []) {
+      const service = candorService(c.image);
+      if (!service || c.command) continue;  // a third-party image, or another program of it
+      const where = `${id(o)} container ${c.name}`;
+      const mode = checkOneShot(where, service, c.args, services.get(service)?.container.args,
+                                errors);
+      if (!mode) continue;
+      const key = `${service} ${mode}`;
+      if (NEEDS_SERVICE_STOPPED.has(key)) {
+        if (spec.suspend !== true) {
+          errors.push(`${where}: ${key} needs ${service} stopped; such a CronJob must be ` +
+                      'suspend: true, a template run by hand');
+        }
+      } else if (spec.suspend !== true) {
+        oneShots.set(key, o.metadata.name);
+      }
+    }
+  }
+  return oneShots;
 }
 
 // Rules over `docker-compose config` output (parsed) and its Prometheus scrape config.
 function checkCompose(compose, prometheus, topics) {
   const errors = [];
   const services = new Map();
+  const oneShots = new Map();  // "service --mode" -> compose service
   for (const [name, s] of Object.entries(compose.services || {})) {
     const service = candorService(s.image);
     if (!service) continue;
-    if (service !== name) errors.push(`compose ${name}: runs image ${s.image} under another name`);
+    if (s.profiles?.length) {
+      // A one-shot under a profile (`docker compose --profile P run --rm NAME`), never started
+      // by a plain `docker compose up`.
+      if (s.read_only !== true) errors.push(`compose ${name}: read_only is not true`);
+      if (!String(s.user || '').match(/^[1-9][0-9]*(:[0-9]+)?$/)) {
+        errors.push(`compose ${name}: user must be a non-root uid`);
+      }
+      if (s.restart !== undefined && s.restart !== 'no') {
+        errors.push(`compose ${name}: a one-shot must not restart (restart: "no")`);
+      }
+      if (s.depends_on?.migrate?.condition !== 'service_completed_successfully') {
+        errors.push(`compose ${name}: must depend on migrate (service_completed_successfully)`);
+      }
+      const mode = checkOneShot(`compose ${name}`, service, s.command,
+                                compose.services[service]?.command, errors);
+      if (mode) oneShots.set(`${service} ${mode}`, name);
+      continue;
+    }
+    if (service !== name) {
+      errors.push(`compose ${name}: runs image ${s.image} under another name (a one-shot of ` +
+                  'the service belongs under a profile)');
+    }
     const port = Number(argValue(s.command, 'admin-port'));
     if (port !== ADMIN_PORTS[service]) {
       errors.push(`compose ${name}: --admin-port must be ${ADMIN_PORTS[service]}`);
@@ -353,7 +469,7 @@ function checkCompose(compose, prometheus, topics) {
   for (const name of Object.keys(ADMIN_PORTS)) {
     if (!services.has(name)) errors.push(`compose: no service runs ${name}`);
   }
-  return { errors, services };
+  return { errors, services, oneShots };
 }
 
 // The Dockerfile: a target per service (and `migrate`) that compose builds, each exposing and
@@ -422,7 +538,24 @@ function checkParity(composeServices, k8sServices, label) {
   return errors;
 }
 
+// compose's one-shots and a Kubernetes tree's scheduled CronJobs run the same modes of the same
+// services, so the reconciliation an operator runs by hand on one host is the one a cluster runs.
+function checkOneShotParity(composeOneShots, k8sOneShots, label) {
+  const errors = [];
+  for (const [key, name] of composeOneShots) {
+    if (!k8sOneShots.has(key)) {
+      errors.push(`${label}: compose ${name} runs ${key}, no scheduled CronJob does`);
+    }
+  }
+  for (const [key, name] of k8sOneShots) {
+    if (!composeOneShots.has(key)) {
+      errors.push(`${label}: CronJob ${name} runs ${key}, no compose one-shot does`);
+    }
+  }
+  return errors;
+}
+
 module.exports = {
   ADMIN_PORTS, SECRET_NAME, SECRET_KEYS, parseTopics, checkTopicsAgainstHeader, checkK8s,
-  checkCompose, checkDockerfile, checkParity, quantity,
+  checkCompose, checkDockerfile, checkParity, checkOneShotParity, quantity,
 };

@@ -7,7 +7,8 @@
 //     (rules.js); with --kubectl, render.js's output must equal `kubectl kustomize`'s;
 //  3. `docker-compose config` output, deploy/prometheus/prometheus.yml and the Dockerfile's
 //     targets against the rules;
-//  4. compose and every Kubernetes tree run the same Candor services on the same topics.
+//  4. compose and every Kubernetes tree run the same Candor services on the same topics, and
+//     the same reconciliation one-shots (compose profile, scheduled CronJobs).
 //
 //   node validate.js --repo ROOT --compose-config FILE [--kubectl BIN] [--out DIR]
 
@@ -112,7 +113,10 @@ function main() {
     report(`${tree} schemas (${objects.length} objects)`, objects.flatMap(schemaErrors));
     const k8s = rules.checkK8s(objects, topics);
     report(`${tree} rules`, k8s.errors);
-    report(`${tree} vs compose`, rules.checkParity(composeResult.services, k8s.services, tree));
+    report(`${tree} vs compose`, [
+      ...rules.checkParity(composeResult.services, k8s.services, tree),
+      ...rules.checkOneShotParity(composeResult.oneShots, k8s.oneShots, tree),
+    ]);
     if (args.kubectl) {
       const theirs = YAML.parseAllDocuments(
         execFileSync(args.kubectl, ['kustomize', path.join(repo, tree)], { encoding: 'utf8' }))

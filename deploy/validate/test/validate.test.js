@@ -47,7 +47,11 @@ test('the committed compose file, Prometheus config and topics pass', () => {
   const c = rules.checkCompose(compose, prometheus, topics);
   assert.deepEqual(c.errors, []);
   assert.deepEqual(rules.checkTopicsAgainstHeader(topics, header), []);
-  assert.deepEqual(rules.checkParity(c.services, rules.checkK8s(fresh(), topics).services, 'base'), []);
+  const k8s = rules.checkK8s(fresh(), topics);
+  assert.deepEqual(rules.checkParity(c.services, k8s.services, 'base'), []);
+  assert.deepEqual(rules.checkOneShotParity(c.oneShots, k8s.oneShots, 'base'), []);
+  assert.deepEqual([...c.oneShots.keys()].sort(),
+                   ['helpfulness-ranker --check', 'index-writer --check', 'rating-aggregator --repair']);
 });
 
 test('a container without probes is rejected', () => {
@@ -248,6 +252,98 @@ test('topics.txt must list every topic of topics.h and its dead-letter topic', (
   assertRejected(errors, /review-scores\.dlq \(libs\/events\/topics\.h\) is missing/);
   assertRejected(errors, /reco-clicks is not a topic of libs\/events\/topics\.h/);
   assertRejected(rules.parseTopics('review-events six\n').errors, /topics\.txt:1: want "topic partitions"/);
+});
+
+const cronJob = (objects, name) => find(objects, 'CronJob', name);
+const cronContainer = (objects, name) =>
+  cronJob(objects, name).spec.jobTemplate.spec.template.spec.containers[0];
+
+test('a CronJob that may overlap, start late, retry or hide a failed run is rejected', () => {
+  const objects = fresh();
+  const ratings = cronJob(objects, 'candor-reconcile-ratings');
+  ratings.spec.concurrencyPolicy = 'Allow';
+  delete ratings.spec.startingDeadlineSeconds;
+  ratings.spec.failedJobsHistoryLimit = 0;
+  const votes = cronJob(objects, 'candor-reconcile-votes');
+  delete votes.spec.jobTemplate.spec.backoffLimit;
+  votes.spec.jobTemplate.spec.template.spec.restartPolicy = 'OnFailure';
+  delete votes.spec.successfulJobsHistoryLimit;
+  const errors = k8sErrors(objects);
+  assertRejected(errors, /CronJob candor-reconcile-ratings: concurrencyPolicy must be Forbid/);
+  assertRejected(errors, /CronJob candor-reconcile-ratings: no startingDeadlineSeconds/);
+  assertRejected(errors, /CronJob candor-reconcile-ratings: failedJobsHistoryLimit must keep at least one/);
+  assertRejected(errors, /CronJob candor-reconcile-votes: no jobTemplate backoffLimit/);
+  assertRejected(errors, /CronJob candor-reconcile-votes: restartPolicy must be Never/);
+  assertRejected(errors, /CronJob candor-reconcile-votes: no successfulJobsHistoryLimit/);
+  // The CronJobs are held to the pod rules of every workload too.
+  delete cronContainer(objects, 'candor-reconcile-index').resources.limits;
+  cronContainer(objects, 'candor-reconcile-index').securityContext.readOnlyRootFilesystem = false;
+  const more = k8sErrors(objects);
+  assertRejected(more, /CronJob candor-reconcile-index container reconcile: no resources\.limits\.memory/);
+  assertRejected(more, /CronJob candor-reconcile-index container reconcile: readOnlyRootFilesystem/);
+});
+
+test('a CronJob of a Candor image runs a one-shot mode with its Deployment\'s flags', () => {
+  const objects = fresh();
+  // No mode: a second ranker consuming helpful-votes beside the Deployment.
+  cronContainer(objects, 'candor-reconcile-votes').args = [];
+  // The Deployment's score flag is not passed on: every sort key would read as drift.
+  container(objects, 'helpfulness-ranker').args.push('--score-z=2.5');
+  cronContainer(objects, 'candor-repair-votes').args.push('--score-z=1.96');
+  // A service with no one-shot mode at all.
+  cronContainer(objects, 'candor-reconcile-ratings').image = 'candor/fraud-scorer:dev';
+  const errors = k8sErrors(objects);
+  assertRejected(errors, /CronJob candor-reconcile-votes container reconcile: runs helpfulness-ranker without --check or --repair/);
+  assertRejected(errors, /CronJob candor-repair-votes container repair: lacks --score-z=2\.5, which the helpfulness-ranker service is given/);
+  assertRejected(errors, /CronJob candor-reconcile-ratings container reconcile: fraud-scorer has no one-shot mode/);
+  // --admin-port and --input-topic are the running service's alone.
+  assert.ok(!errors.some((e) => /lacks --(admin-port|input-topic)/.test(e)), errors.join('\n'));
+});
+
+test('a mode that needs its service stopped is only a suspended CronJob', () => {
+  const objects = fresh();
+  delete cronJob(objects, 'candor-repair-votes').spec.suspend;
+  cronContainer(objects, 'candor-reconcile-index').args = ['--rebuild',
+                                                           '--index-dir=/var/lib/candor/search-index'];
+  const errors = k8sErrors(objects);
+  assertRejected(errors, /CronJob candor-repair-votes container repair: helpfulness-ranker --repair needs helpfulness-ranker stopped; such a CronJob must be suspend: true/);
+  assertRejected(errors, /CronJob candor-reconcile-index container reconcile: index-writer --rebuild needs index-writer stopped/);
+});
+
+test('a Service selecting a CronJob\'s pods is rejected', () => {
+  const objects = fresh();
+  // Labels copied from the Deployment would put the check's pod behind the service's Service.
+  cronJob(objects, 'candor-reconcile-ratings').spec.jobTemplate.spec.template.metadata.labels[
+    'app.kubernetes.io/name'] = 'rating-aggregator';
+  assertRejected(k8sErrors(objects),
+                 /Service rating-aggregator: its selector matches the pods of CronJob candor-reconcile-ratings/);
+});
+
+test('compose: a one-shot outside a profile, restarting or without a mode is rejected', () => {
+  const broken = clone(compose);
+  delete broken.services['reconcile-ratings'].profiles;
+  broken.services['reconcile-votes'].restart = 'unless-stopped';
+  delete broken.services['reconcile-votes'].depends_on.migrate;
+  broken.services['reconcile-index'].command = ['--index-dir=/var/lib/candor/search-index'];
+  const c = rules.checkCompose(broken, prometheus, topics);
+  assertRejected(c.errors, /compose reconcile-ratings: runs image candor\/rating-aggregator:.* under another name \(a one-shot of the service belongs under a profile\)/);
+  assertRejected(c.errors, /compose reconcile-votes: a one-shot must not restart/);
+  assertRejected(c.errors, /compose reconcile-votes: must depend on migrate/);
+  assertRejected(c.errors, /compose reconcile-index: runs index-writer without --check or --rebuild/);
+});
+
+test('compose\'s one-shots and the scheduled CronJobs differing is rejected', () => {
+  const broken = clone(compose);
+  delete broken.services['reconcile-index'];
+  broken.services['reconcile-ratings'].command = ['--check'];
+  const c = rules.checkCompose(broken, prometheus, topics);
+  assert.deepEqual(c.errors, []);
+  const errors = rules.checkOneShotParity(c.oneShots, rules.checkK8s(fresh(), topics).oneShots, 'base');
+  assertRejected(errors, /base: CronJob candor-reconcile-index runs index-writer --check, no compose one-shot does/);
+  assertRejected(errors, /base: compose reconcile-ratings runs rating-aggregator --check, no scheduled CronJob does/);
+  assertRejected(errors, /base: CronJob candor-reconcile-ratings runs rating-aggregator --repair, no compose one-shot does/);
+  // A suspended CronJob (a template run by hand) has no compose counterpart to match.
+  assert.ok(!errors.some((e) => /candor-repair-votes/.test(e)), errors.join('\n'));
 });
 
 test('render.js refuses what it does not implement, and merges lists by key', () => {
