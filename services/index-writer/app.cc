@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "libs/core/log.h"
 #include "libs/kafka/batch_loop.h"
 #include "libs/metrics/metrics.h"
@@ -146,6 +147,14 @@ int RunCommand(const Config& config) {
     return 1;
   }
   absl::StatusOr<IndexCheck> check = CheckIndex(source, **index, page);
+  if (check.ok() && !check->clean() && config.settle_ms > 0) {
+    // A difference may be an event index-writer is applying right now: only one that is still
+    // there a moment later counts.
+    std::cerr << "candor-index-writer: " << check->missing << " missing, " << check->extra
+              << " extra; comparing again in " << config.settle_ms << " ms\n";
+    absl::SleepFor(absl::Milliseconds(config.settle_ms));
+    check = CheckIndex(source, **index, page);
+  }
   if (!check.ok()) {
     std::cerr << "candor-index-writer: check failed: " << check.status().message() << "\n";
     return 1;

@@ -23,6 +23,10 @@ void RegisterFlags(core::Flags& flags, Config* c) {
                 "print the difference, exit 0 when there is none, 1 otherwise");
   flags.AddInt("page", "", &c->page, "reviews per Postgres page for --rebuild and --check", 1,
                10000);
+  flags.AddInt("settle-ms", "", &c->settle_ms,
+               "--check: when the index differs, compare again after this long and report that "
+               "(index-writer applies events just after their commit); 0: once",
+               0, 600000);
 }
 
 absl::Status ValidateConfig(const Config& c) {

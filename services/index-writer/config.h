@@ -31,6 +31,9 @@ struct Config {
   bool rebuild = false;
   bool check = false;
   int64_t page = 1000;  // reviews per Postgres page in --rebuild / --check
+  // --check: when the index differs, it is compared again after this long (index-writer applies
+  // an event just after its commit), and only the second comparison counts.
+  int64_t settle_ms = 2000;
 };
 
 void RegisterFlags(core::Flags& flags, Config* config);
