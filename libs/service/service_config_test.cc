@@ -7,6 +7,7 @@
 
 #include "gtest/gtest.h"
 #include "libs/service/flags_testing.h"
+#include "libs/service/reconcile_config.h"
 
 namespace candor::service {
 namespace {
@@ -122,6 +123,32 @@ TEST(ServiceConfigTest, FlagsFollowTheAdaptersAndTheLoops) {
   EXPECT_TRUE(ValidateServiceConfig(service, {.postgres = true}).ok());
   EXPECT_EQ(ValidateServiceConfig(service, {.redis = true}).message(),
             "--redis-addr: must not be empty");
+}
+
+TEST(ReconcileConfigTest, FlagsKeepTheServicesDefaultsAndRepairIsOptional) {
+  ReconcileConfig with_repair = {.page = 1000};
+  core::Flags flags("candor-svctest", "A test service.");
+  RegisterReconcileFlags(flags, {.check_help = "compare widgets", .repair_help = "fix widgets"},
+                         &with_repair);
+  EXPECT_NE(flags.Usage().find("(default: 1000)"), std::string::npos) << flags.Usage();
+  ASSERT_TRUE(ParseArgsForTest(flags, {"--repair", "--settle-ms=0"}).ok());
+  EXPECT_TRUE(with_repair.requested());
+  EXPECT_TRUE(with_repair.repair);
+  EXPECT_FALSE(with_repair.check);
+  EXPECT_EQ(with_repair.settle_ms, 0);
+  EXPECT_EQ(with_repair.page, 1000);
+
+  ReconcileConfig check_only;
+  core::Flags other("candor-svctest", "A test service.");
+  RegisterReconcileFlags(other, {.check_help = "compare widgets"}, &check_only);
+  EXPECT_EQ(other.Usage().find("--repair"), std::string::npos) << other.Usage();
+  EXPECT_FALSE(ParseArgsForTest(other, {"--repair"}).ok());
+  EXPECT_FALSE(check_only.requested());
+  EXPECT_FALSE(ParseArgsForTest(other, {"--page=0"}).ok());
+
+  ReconcileConfig both = {.check = true, .repair = true};
+  EXPECT_EQ(ValidateReconcileConfig(both).message(), "--check and --repair: one at a time");
+  EXPECT_TRUE(ValidateReconcileConfig(with_repair).ok());
 }
 
 }  // namespace

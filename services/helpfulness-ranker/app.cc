@@ -101,7 +101,7 @@ int Failed(const absl::Status& status) {
 }  // namespace
 
 int RunCommand(const Config& config) {
-  if (!config.check && !config.repair) return -1;
+  if (!config.reconcile.requested()) return -1;
   const service::ServiceConfig& sc = config.service;
   absl::StatusOr<std::unique_ptr<pg::Pool>> pool = pg::Pool::Create(sc.pg_dsn, 1);
   if (!pool.ok()) return Failed(pool.status());
@@ -113,9 +113,9 @@ int RunCommand(const Config& config) {
   RedisRankingCache cache(**redis, top_n);
   RankingCheck check(ledger, ledger, cache, config.score, top_n,
                      {.asin_prefix = config.asin_prefix,
-                      .page = static_cast<int>(config.page),
-                      .settle = absl::Milliseconds(config.settle_ms)});
-  if (config.check) {
+                      .page = static_cast<int>(config.reconcile.page),
+                      .settle = absl::Milliseconds(config.reconcile.settle_ms)});
+  if (config.reconcile.check) {
     absl::StatusOr<DriftReport> report = check.Check();
     if (!report.ok()) return Failed(report.status());
     Print(*report);

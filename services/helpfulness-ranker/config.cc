@@ -36,22 +36,18 @@ void RegisterFlags(core::Flags& flags, Config* c) {
                   "days before the recency decay starts", 0, 3650);
   flags.AddDouble("verified-boost", "CANDOR_RANKER_VERIFIED_BOOST", &c->score.verified_boost,
                   "score factor for a verified purchase", 1, 10);
-  flags.AddBool("check", "", &c->check,
-                "compare the vote counts, sort keys and helpful:{asin} with the vote ledger (I4, "
-                "I6) instead of running: print the drift, exit 0 when there is none, 1 otherwise");
-  flags.AddBool("repair", "", &c->repair,
-                "--check, then repair what it found through the ranker (counts recounted, keys, "
-                "cache entries rebuilt, scores published), then check again: exit 0 when clean "
-                "(needs --ranker-stopped)");
+  service::RegisterReconcileFlags(
+      flags,
+      {.check_help = "compare the vote counts, sort keys and helpful:{asin} with the vote ledger "
+                     "(I4, I6) instead of running: print the drift, exit 0 when there is none, 1 "
+                     "otherwise",
+       .repair_help = "--check, then repair what it found through the ranker (counts recounted, "
+                      "keys, cache entries rebuilt, scores published), then check again: exit 0 "
+                      "when clean (needs --ranker-stopped)"},
+      &c->reconcile);
   flags.AddBool("ranker-stopped", "", &c->ranker_stopped,
                 "says no candor-helpfulness-ranker is running, which --repair needs (its cache "
                 "and score writes could otherwise overtake a running ranker's)");
-  flags.AddInt("page", "", &c->page, "products per Postgres page for --check and --repair", 1,
-               10000);
-  flags.AddInt("settle-ms", "", &c->settle_ms,
-               "--check and --repair: wait before products that differed are looked at again "
-               "(only differences still there count)",
-               0, 600000);
   flags.AddString("asin-prefix", "", &c->asin_prefix,
                   "--check and --repair: only products whose asin starts with this (a whole asin: "
                   "one product); empty: all");
@@ -67,10 +63,8 @@ absl::Status ValidateConfig(const Config& c) {
                                                    "--pg-pool-size is ",
                                                    c.service.pg_pool_size));
   }
-  if (c.check && c.repair) {
-    return absl::InvalidArgumentError("--check and --repair: one at a time");
-  }
-  if (c.repair && !c.ranker_stopped) {
+  if (absl::Status s = service::ValidateReconcileConfig(c.reconcile); !s.ok()) return s;
+  if (c.reconcile.repair && !c.ranker_stopped) {
     return absl::InvalidArgumentError(
         "--repair: stop candor-helpfulness-ranker first and say so with --ranker-stopped (a "
         "running ranker's cache and score writes could be overtaken by the repair's)");

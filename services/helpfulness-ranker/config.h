@@ -6,6 +6,7 @@
 #include "libs/core/flags.h"
 #include "libs/events/topics.h"
 #include "libs/helpfulness/score.h"
+#include "libs/service/reconcile_config.h"
 #include "libs/service/service_config.h"
 
 namespace candor::helpfulness_ranker {
@@ -33,11 +34,8 @@ struct Config {
   // The score's constants (libs/helpfulness; the seed's by default).
   helpfulness::ScoreParams score{};
   // One-shot commands instead of the service (README.md, "Check and repair").
-  bool check = false;
-  bool repair = false;
+  service::ReconcileConfig reconcile;
   bool ranker_stopped = false;  // what --repair needs to hear: no ranker is running
-  int64_t page = 500;           // products per Postgres page in --check / --repair
-  int64_t settle_ms = 2000;     // wait before products that differed are looked at again
   std::string asin_prefix{};    // only products whose asin starts with it
 };
 

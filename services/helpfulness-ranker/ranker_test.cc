@@ -221,12 +221,12 @@ TEST_F(RankerTest, RepairRecountsPublishesAndRebuildsTheNamedProducts) {
 
 TEST(RankerConfigTest, CheckAndRepairAreOneAtATimeAndRepairNeedsTheRankerStopped) {
   Config c;
-  c.check = true;
-  c.repair = true;
+  c.reconcile.check = true;
+  c.reconcile.repair = true;
   absl::Status s = ValidateConfig(c);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("--check and --repair"), std::string_view::npos) << s;
-  c.check = false;
+  c.reconcile.check = false;
   s = ValidateConfig(c);
   EXPECT_NE(s.message().find("--ranker-stopped"), std::string_view::npos) << s;
   c.ranker_stopped = true;

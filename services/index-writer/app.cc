@@ -94,7 +94,7 @@ absl::StatusOr<std::unique_ptr<service::ServiceApp>> CreateApp(const Config& con
 }
 
 int RunCommand(const Config& config) {
-  if (!config.rebuild && !config.check) return -1;
+  if (!config.rebuild && !config.reconcile.requested()) return -1;
   absl::StatusOr<std::unique_ptr<pg::Pool>> pool = pg::Pool::Create(config.service.pg_dsn, 1);
   if (!pool.ok()) {
     std::cerr << "candor-index-writer: " << pool.status().message() << "\n";
@@ -102,7 +102,7 @@ int RunCommand(const Config& config) {
   }
   reviewdb::ReviewDb db(**pool);
   PgReviewSource source(db, helpfulness::ScoreParams{});
-  const int page = static_cast<int>(config.page);
+  const int page = static_cast<int>(config.reconcile.page);
   const bool es = config.search_backend.backend == search::kElasticsearchBackend;
   const std::string where = search::DescribeBackend(config.search_backend, config.index_dir);
   auto report = [](int64_t done) {
@@ -147,12 +147,12 @@ int RunCommand(const Config& config) {
     return 1;
   }
   absl::StatusOr<IndexCheck> check = CheckIndex(source, **index, page);
-  if (check.ok() && !check->clean() && config.settle_ms > 0) {
+  if (check.ok() && !check->clean() && config.reconcile.settle_ms > 0) {
     // A difference may be an event index-writer is applying right now: only one that is still
     // there a moment later counts.
     std::cerr << "candor-index-writer: " << check->missing << " missing, " << check->extra
-              << " extra; comparing again in " << config.settle_ms << " ms\n";
-    absl::SleepFor(absl::Milliseconds(config.settle_ms));
+              << " extra; comparing again in " << config.reconcile.settle_ms << " ms\n";
+    absl::SleepFor(absl::Milliseconds(config.reconcile.settle_ms));
     check = CheckIndex(source, **index, page);
   }
   if (!check.ok()) {

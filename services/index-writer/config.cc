@@ -18,15 +18,12 @@ void RegisterFlags(core::Flags& flags, Config* c) {
   flags.AddBool("rebuild", "", &c->rebuild,
                 "rebuild the index from Postgres's active reviews instead of running, then exit "
                 "(stop the running index-writer first)");
-  flags.AddBool("check", "", &c->check,
-                "compare the index with Postgres's active reviews (I5) instead of running: "
-                "print the difference, exit 0 when there is none, 1 otherwise");
-  flags.AddInt("page", "", &c->page, "reviews per Postgres page for --rebuild and --check", 1,
-               10000);
-  flags.AddInt("settle-ms", "", &c->settle_ms,
-               "--check: when the index differs, compare again after this long and report that "
-               "(index-writer applies events just after their commit); 0: once",
-               0, 600000);
+  service::RegisterReconcileFlags(
+      flags,
+      {.check_help = "compare the index with Postgres's active reviews (I5) instead of running: "
+                     "print the difference, exit 0 when there is none, 1 otherwise",
+       .page_help = "reviews per Postgres page for --rebuild and --check"},
+      &c->reconcile);
 }
 
 absl::Status ValidateConfig(const Config& c) {
@@ -34,7 +31,7 @@ absl::Status ValidateConfig(const Config& c) {
   if (absl::Status s = service::ValidateConsumerConfig(c.consumer); !s.ok()) return s;
   if (absl::Status s = search::ValidateBackendConfig(c.search_backend); !s.ok()) return s;
   if (c.index_dir.empty()) return absl::InvalidArgumentError("--index-dir: required");
-  if (c.rebuild && c.check) {
+  if (c.rebuild && c.reconcile.check) {
     return absl::InvalidArgumentError("--rebuild and --check: one at a time");
   }
   return absl::OkStatus();

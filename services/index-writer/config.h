@@ -7,6 +7,7 @@
 #include "libs/core/flags.h"
 #include "libs/events/topics.h"
 #include "libs/search/search_backend.h"
+#include "libs/service/reconcile_config.h"
 #include "libs/service/service_config.h"
 
 namespace candor::index_writer {
@@ -27,13 +28,10 @@ struct Config {
   // Where the index lives: Xapian in index_dir (the default) or Elasticsearch (--search-backend).
   search::BackendConfig search_backend;
   std::string index_dir = ".stack/search-index";
-  // One-shot commands instead of the service (README.md, "Rebuild and check").
+  // One-shot commands instead of the service (README.md, "Rebuild and check"): --rebuild, and
+  // the reconciliation's --check (reviews per Postgres page in either: reconcile.page).
   bool rebuild = false;
-  bool check = false;
-  int64_t page = 1000;  // reviews per Postgres page in --rebuild / --check
-  // --check: when the index differs, it is compared again after this long (index-writer applies
-  // an event just after its commit), and only the second comparison counts.
-  int64_t settle_ms = 2000;
+  service::ReconcileConfig reconcile = {.page = 1000};
 };
 
 void RegisterFlags(core::Flags& flags, Config* config);

@@ -107,7 +107,7 @@ int Reconcile(const Config& config, RatingReconciler& reconciler) {
     return 1;
   }
   std::cout << DescribeReport(*found, kMaxLines);
-  if (found->clean() || !config.repair) return found->clean() ? 0 : 1;
+  if (found->clean() || !config.reconcile.repair) return found->clean() ? 0 : 1;
   absl::StatusOr<int64_t> repaired = reconciler.Repair(*found);
   if (!repaired.ok()) {
     std::cerr << kTag << "repair failed: " << repaired.status().message() << "\n";
@@ -126,7 +126,7 @@ int Reconcile(const Config& config, RatingReconciler& reconciler) {
 }  // namespace
 
 int RunCommand(const Config& config) {
-  if (!config.check && !config.repair) return -1;
+  if (!config.reconcile.requested()) return -1;
   absl::StatusOr<std::unique_ptr<pg::Pool>> pool = pg::Pool::Create(config.service.pg_dsn, 1);
   if (!pool.ok()) {
     std::cerr << "candor-rating-aggregator: " << pool.status().message() << "\n";
@@ -141,10 +141,10 @@ int RunCommand(const Config& config) {
   PgRatingLedger ledger(**pool);
   ratings::PgRatingStore store(**pool);
   ratings::RedisRatingCache cache(**redis);
-  RatingReconciler reconciler(
-      store, store, ledger, cache,
-      {.page_size = static_cast<int>(config.page), .settle = absl::Milliseconds(config.settle_ms)},
-      [](absl::Duration d) { absl::SleepFor(d); });
+  RatingReconciler reconciler(store, store, ledger, cache,
+                              {.page_size = static_cast<int>(config.reconcile.page),
+                               .settle = absl::Milliseconds(config.reconcile.settle_ms)},
+                              [](absl::Duration d) { absl::SleepFor(d); });
   return Reconcile(config, reconciler);
 }
 

@@ -22,23 +22,19 @@ void RegisterFlags(core::Flags& flags, Config* c) {
                0, 3600000);
   flags.AddInt("heal-window-s", "CANDOR_AGG_HEAL_WINDOW_S", &c->heal_window_s,
                "how far back each routine heal check looks for changed products", 1, 86400);
-  flags.AddBool("check", "", &c->check,
-                "instead of running: compare every product_ratings row with the sums over its "
-                "counted reviews (I2) and with rating:{asin} (I3), print the drift, exit 0 when "
-                "there is none, 1 otherwise");
-  flags.AddBool("repair", "", &c->repair,
-                "as --check, then recount or rewrite every drifted product (safe beside a "
-                "running aggregator) and check again: exit 0 when no drift is left");
-  flags.AddInt("page", "", &c->page, "products per page for --check and --repair", 1, 10000);
-  flags.AddInt("settle-ms", "", &c->settle_ms,
-               "--check / --repair: a difference is read again after this long and counts only "
-               "if it persists (the aggregator writes Redis just after its commit)",
-               0, 600000);
+  service::RegisterReconcileFlags(
+      flags,
+      {.check_help = "instead of running: compare every product_ratings row with the sums over "
+                     "its counted reviews (I2) and with rating:{asin} (I3), print the drift, exit "
+                     "0 when there is none, 1 otherwise",
+       .repair_help = "as --check, then recount or rewrite every drifted product (safe beside a "
+                      "running aggregator) and check again: exit 0 when no drift is left"},
+      &c->reconcile);
 }
 
 absl::Status ValidateConfig(const Config& c) {
   if (absl::Status s = service::ValidateServiceConfig(c.service, kAdapters); !s.ok()) return s;
-  if (c.check && c.repair) return absl::InvalidArgumentError("--check and --repair: one at a time");
+  if (absl::Status s = service::ValidateReconcileConfig(c.reconcile); !s.ok()) return s;
   return service::ValidateConsumerConfig(c.consumer);
 }
 

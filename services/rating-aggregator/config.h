@@ -3,6 +3,7 @@
 #include "absl/status/status.h"
 #include "libs/core/flags.h"
 #include "libs/events/topics.h"
+#include "libs/service/reconcile_config.h"
 #include "libs/service/service_config.h"
 
 namespace candor::rating_aggregator {
@@ -29,12 +30,7 @@ struct Config {
   // One-shot commands instead of running (rating_reconciler.h): compare every product's
   // aggregate with its counted reviews (I2) and its Redis copy (I3); --repair also fixes what
   // differs and checks again.
-  bool check = false;
-  bool repair = false;
-  // Products per page for --check and --repair, and how long a difference is left to settle
-  // before it counts.
-  int64_t page = 500;
-  int64_t settle_ms = 2000;
+  service::ReconcileConfig reconcile;
 };
 
 // Registers every field of `config` (which must outlive the parse) with `flags`.

@@ -191,18 +191,18 @@ TEST_F(ReconcilerStoreTest, CheckAndRepairCommands) {
   Config config;
   config.service.pg_dsn = database_.dsn();
   config.service.redis_addr = testing::RedisAddr();
-  config.settle_ms = 10;
+  config.reconcile.settle_ms = 10;
   EXPECT_EQ(RunCommand(config), -1);  // neither: run the service
 
-  config.check = true;
+  config.reconcile.check = true;
   ::testing::internal::CaptureStdout();
   EXPECT_EQ(RunCommand(config), 1);
   std::string out = ::testing::internal::GetCapturedStdout();
   EXPECT_TRUE(absl::StrContains(out, asin + " cache-missing")) << out;
   EXPECT_TRUE(absl::StrContains(out, "drift: 1 ")) << out;
 
-  config.check = false;
-  config.repair = true;
+  config.reconcile.check = false;
+  config.reconcile.repair = true;
   ::testing::internal::CaptureStdout();
   EXPECT_EQ(RunCommand(config), 0);
   out = ::testing::internal::GetCapturedStdout();
@@ -210,8 +210,8 @@ TEST_F(ReconcilerStoreTest, CheckAndRepairCommands) {
   EXPECT_TRUE(absl::StrContains(out, "drift: 0 ")) << out;
   ExpectInvariants(asin);
 
-  config.repair = false;
-  config.check = true;
+  config.reconcile.repair = false;
+  config.reconcile.check = true;
   ::testing::internal::CaptureStdout();
   EXPECT_EQ(RunCommand(config), 0);
   out = ::testing::internal::GetCapturedStdout();
@@ -223,8 +223,8 @@ TEST_F(ReconcilerStoreTest, CheckAndRepairCommands) {
 
 TEST_F(ReconcilerStoreTest, CheckAndRepairAreExclusive) {
   Config config;
-  config.check = true;
-  config.repair = true;
+  config.reconcile.check = true;
+  config.reconcile.repair = true;
   absl::Status s = ValidateConfig(config);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(absl::StrContains(s.message(), "--check and --repair")) << s;

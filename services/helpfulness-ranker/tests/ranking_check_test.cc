@@ -224,8 +224,8 @@ TEST_F(RankingCheckTest, TheCommandsCheckRepairAndExitAsTheySay) {
   UseStack(&config.service);
   config.top_n = kTopN;
   config.asin_prefix = prefix_;
-  config.settle_ms = 0;
-  config.check = true;
+  config.reconcile.settle_ms = 0;
+  config.reconcile.check = true;
   ASSERT_TRUE(ValidateConfig(config).ok());
   ::testing::internal::CaptureStdout();
   EXPECT_EQ(RunCommand(config), 1);
@@ -239,8 +239,8 @@ TEST_F(RankingCheckTest, TheCommandsCheckRepairAndExitAsTheySay) {
             std::string::npos)
       << out;
 
-  config.check = false;
-  config.repair = true;
+  config.reconcile.check = false;
+  config.reconcile.repair = true;
   config.ranker_stopped = true;
   ASSERT_TRUE(ValidateConfig(config).ok());
   ::testing::internal::CaptureStdout();
@@ -257,14 +257,14 @@ TEST_F(RankingCheckTest, TheCommandsCheckRepairAndExitAsTheySay) {
   EXPECT_EQ(score->review_id, ids[2]);
   EXPECT_EQ(score->total_votes, 3);
 
-  config.repair = false;
-  config.check = true;
+  config.reconcile.repair = false;
+  config.reconcile.check = true;
   ::testing::internal::CaptureStdout();
   EXPECT_EQ(RunCommand(config), 0);
   out = ::testing::internal::GetCapturedStdout();
   EXPECT_NE(out.find("drift: 0"), std::string::npos) << out;
 
-  config.check = false;
+  config.reconcile.check = false;
   EXPECT_EQ(RunCommand(config), -1);  // neither: run the service
 }
 
