@@ -131,6 +131,8 @@ TEST(ReconcileConfigTest, FlagsKeepTheServicesDefaultsAndRepairIsOptional) {
   RegisterReconcileFlags(flags, {.check_help = "compare widgets", .repair_help = "fix widgets"},
                          &with_repair);
   EXPECT_NE(flags.Usage().find("(default: 1000)"), std::string::npos) << flags.Usage();
+  EXPECT_NE(flags.Usage().find("\n  --repair\n      fix widgets"), std::string::npos)
+      << flags.Usage();
   ASSERT_TRUE(ParseArgsForTest(flags, {"--repair", "--settle-ms=0"}).ok());
   EXPECT_TRUE(with_repair.requested());
   EXPECT_TRUE(with_repair.repair);
@@ -141,7 +143,7 @@ TEST(ReconcileConfigTest, FlagsKeepTheServicesDefaultsAndRepairIsOptional) {
   ReconcileConfig check_only;
   core::Flags other("candor-svctest", "A test service.");
   RegisterReconcileFlags(other, {.check_help = "compare widgets"}, &check_only);
-  EXPECT_EQ(other.Usage().find("--repair"), std::string::npos) << other.Usage();
+  EXPECT_EQ(other.Usage().find("\n  --repair\n"), std::string::npos) << other.Usage();
   EXPECT_FALSE(ParseArgsForTest(other, {"--repair"}).ok());
   EXPECT_FALSE(check_only.requested());
   EXPECT_FALSE(ParseArgsForTest(other, {"--page=0"}).ok());
