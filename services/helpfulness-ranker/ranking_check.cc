@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "libs/core/chunks.h"
 
 namespace candor::helpfulness_ranker {
 namespace {
@@ -36,21 +37,20 @@ absl::StatusOr<DriftReport> RankingCheck::Check() {
     if (static_cast<int>(asins->size()) < options_.page) break;
     after = asins->back();
   }
-  std::set<std::string> differed;
-  for (const Finding& f : first) differed.insert(f.asin);
-  if (differed.empty()) return report;
-
-  // A write of the ranker may have been between its commit and the cache (or between two of
-  // these reads): look at those products once more after it has had time to land.
-  if (options_.settle > absl::ZeroDuration()) options_.sleep(options_.settle);
-  const std::vector<std::string> again(differed.begin(), differed.end());
   std::vector<Finding> persisting;
-  const auto page = static_cast<size_t>(options_.page);
-  for (size_t i = 0; i < again.size(); i += page) {
-    const std::vector<std::string> slice(
-        again.begin() + static_cast<std::ptrdiff_t>(i),
-        again.begin() + static_cast<std::ptrdiff_t>(std::min(again.size(), i + page)));
-    if (absl::Status s = CheckProducts(slice, &persisting); !s.ok()) return s;
+  if (options_.settle <= absl::ZeroDuration()) {
+    persisting = std::move(first);  // a settle time of zero compares once
+  } else if (!first.empty()) {
+    // A write of the ranker may have been between its commit and the cache (or between two of
+    // these reads): look at those products once more after it has had time to land.
+    std::set<std::string> differed;
+    for (const Finding& f : first) differed.insert(f.asin);
+    options_.sleep(options_.settle);
+    const std::vector<std::string> again(differed.begin(), differed.end());
+    for (const std::vector<std::string>& slice :
+         core::Chunks(again, static_cast<size_t>(options_.page))) {
+      if (absl::Status s = CheckProducts(slice, &persisting); !s.ok()) return s;
+    }
   }
   for (const Finding& f : persisting) {
     switch (f.kind) {
@@ -177,10 +177,7 @@ absl::StatusOr<RankingCheck::Repaired> RankingCheck::Repair(Ranker& ranker) {
     return out;
   }
   const std::vector<std::string> ids(out.before.review_ids.begin(), out.before.review_ids.end());
-  for (size_t i = 0; i < ids.size(); i += kRepairBatch) {
-    const std::vector<std::string> batch(
-        ids.begin() + static_cast<std::ptrdiff_t>(i),
-        ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), i + kRepairBatch)));
+  for (const std::vector<std::string>& batch : core::Chunks(ids, kRepairBatch)) {
     if (absl::Status s = ranker.Repair(batch, {}); !s.ok()) return s;
   }
   // After the reviews, so each product is rebuilt from the ledger as the repair left it.

@@ -22,7 +22,8 @@ struct CheckOptions {
   std::string asin_prefix{};  // only products whose asin starts with this ("" for all)
   int page = 500;             // products per ledger read
   // How long to wait before looking again at the products that differed: the ranker writes the
-  // cache and its counts just after its commits, so a difference can be a write in flight.
+  // cache and its counts just after its commits, so a difference can be a write in flight. Zero:
+  // compare once.
   absl::Duration settle = absl::Seconds(2);
   // How the check waits `settle` (tests pass their own).
   std::function<void(absl::Duration)> sleep = [](absl::Duration d) { absl::SleepFor(d); };

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/core/chunks.h"
 
 namespace candor::rating_aggregator {
 namespace {
@@ -58,18 +59,6 @@ std::optional<DriftKind> CacheDrift(const Drift& d) {
     return std::nullopt;
   }
   return DriftKind::kCacheWrong;
-}
-
-// Splits `items` into runs of at most `size`.
-template <typename T>
-std::vector<std::vector<T>> Chunks(const std::vector<T>& items, int size) {
-  std::vector<std::vector<T>> out;
-  for (size_t i = 0; i < items.size(); i += static_cast<size_t>(size)) {
-    const size_t end = std::min(items.size(), i + static_cast<size_t>(size));
-    out.emplace_back(items.begin() + static_cast<std::ptrdiff_t>(i),
-                     items.begin() + static_cast<std::ptrdiff_t>(end));
-  }
-  return out;
 }
 
 }  // namespace
@@ -181,7 +170,7 @@ absl::StatusOr<ReconcileReport> RatingReconciler::Check(
   absl::StatusOr<std::vector<std::string>> unrated =
       audit_.UnratedCountedAsins(options_.unrated_limit);
   if (!unrated.ok()) return unrated.status();
-  for (const std::vector<std::string>& chunk : Chunks(*unrated, options_.page_size)) {
+  for (const std::vector<std::string>& chunk : core::Chunks(*unrated, Page())) {
     std::vector<std::optional<review::RatingAggregate>> none(chunk.size());
     if (absl::Status s = Compare(chunk, none, &candidates); !s.ok()) return s;
   }
@@ -197,7 +186,7 @@ absl::StatusOr<ReconcileReport> RatingReconciler::Check(
   std::vector<std::string> again;
   again.reserve(candidates.size());
   for (const Drift& d : candidates) again.push_back(d.asin);
-  for (const std::vector<std::string>& chunk : Chunks(again, options_.page_size)) {
+  for (const std::vector<std::string>& chunk : core::Chunks(again, Page())) {
     std::vector<std::optional<review::RatingAggregate>> rows;
     rows.reserve(chunk.size());
     for (const std::string& asin : chunk) {
@@ -227,8 +216,8 @@ absl::StatusOr<int64_t> RatingReconciler::Repair(const ReconcileReport& report) 
     if (!d.unreadable.empty()) drop.insert(d.asin);
   }
   int64_t repaired = 0;
-  const std::vector<std::vector<std::string>> recount_chunks = Chunks(recount, options_.page_size);
-  const std::vector<std::vector<int64_t>> version_chunks = Chunks(min_versions, options_.page_size);
+  const std::vector<std::vector<std::string>> recount_chunks = core::Chunks(recount, Page());
+  const std::vector<std::vector<int64_t>> version_chunks = core::Chunks(min_versions, Page());
   for (size_t i = 0; i < recount_chunks.size(); ++i) {
     absl::StatusOr<std::vector<review::RatingAggregate>> fresh =
         audit_.Recount(recount_chunks[i], version_chunks[i]);
@@ -236,7 +225,7 @@ absl::StatusOr<int64_t> RatingReconciler::Repair(const ReconcileReport& report) 
     if (absl::Status s = Publish(*fresh, drop); !s.ok()) return s;
     repaired += static_cast<int64_t>(fresh->size());
   }
-  for (const std::vector<std::string>& chunk : Chunks(rewrite, options_.page_size)) {
+  for (const std::vector<std::string>& chunk : core::Chunks(rewrite, Page())) {
     std::vector<review::RatingAggregate> rows;
     rows.reserve(chunk.size());
     for (const std::string& asin : chunk) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -105,6 +106,9 @@ class RatingReconciler {
   // entry that blocks the write while reading as absent.
   absl::Status Publish(const std::vector<review::RatingAggregate>& aggregates,
                        const std::set<std::string>& drop);
+
+  // options_.page_size as a chunk size.
+  size_t Page() const { return static_cast<size_t>(options_.page_size); }
 
   ratings::RatingScan& scan_;
   ratings::RatingStore& store_;
